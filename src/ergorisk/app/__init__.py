@@ -1,0 +1,1 @@
+"""app stage (see ergorisk/__init__.py)."""

@@ -1,0 +1,1 @@
+"""kinematics stage (see ergorisk/__init__.py)."""

@@ -1,0 +1,1 @@
+"""models stage (see ergorisk/__init__.py)."""

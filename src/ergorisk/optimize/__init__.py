@@ -1,0 +1,1 @@
+"""optimize stage (see ergorisk/__init__.py)."""

@@ -1,0 +1,1 @@
+"""pose stage (see ergorisk/__init__.py)."""

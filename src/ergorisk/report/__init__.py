@@ -1,0 +1,1 @@
+"""report stage (see ergorisk/__init__.py)."""

@@ -1,0 +1,160 @@
+"""REBA (Hignett & McAtamney 2000), exact and vectorized over frames.
+
+    >>> from ergorisk.scoring import reba
+    >>> out = reba.score({"trunk_flexion_deg": [0, 30, 70], "load_kg": [0, 6, 12]})
+    >>> out["total"].tolist()
+    [1, 2, 4]
+
+Every rule follows shared/design/reba-rula.md; docs/scoring.md lists the choices where the
+published worksheet is ambiguous.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ergorisk.scoring._bands import i8, lookup
+from ergorisk.scoring.tables import REBA_A, REBA_B, REBA_C
+from ergorisk.scoring.worksheet import REBA_FIELDS, OnMissing, finish, prepare_columns
+
+INPUTS = tuple(REBA_FIELDS)
+OUTPUTS = (
+    "trunk",
+    "neck",
+    "legs",
+    "upper_arm",
+    "lower_arm",
+    "wrist",
+    "load",
+    "coupling",
+    "score_a",
+    "score_b",
+    "table_c",
+    "activity",
+    "total",
+    "risk_level",
+    "action_level",
+)
+RISK_LEVELS = ("negligible", "low", "medium", "high", "very high")  # index = action level
+_RISK_NAMES = np.array(RISK_LEVELS, dtype=object)
+
+
+def trunk_score(flexion_deg, twist, side_bend, upright_tol_deg: float = 5.0) -> np.ndarray:
+    """Upright 1; 0–20 flexion or extension 2; 20–60 flexion or >20 extension 3; >60 4; +1."""
+    mag = np.abs(flexion_deg)
+    base = 1 + i8(mag > upright_tol_deg) + i8(mag > 20) + i8(flexion_deg > 60)
+    return base + i8(np.logical_or(twist, side_bend))
+
+
+def neck_score(flexion_deg, twist, side_bend, upright_tol_deg: float = 5.0) -> np.ndarray:
+    """0–20 flexion 1; >20 flexion or in extension 2; +1 twisted or side-bent."""
+    bad = (flexion_deg > 20) | (flexion_deg < -upright_tol_deg)
+    return 1 + i8(bad) + i8(np.logical_or(twist, side_bend))
+
+
+def legs_score(unilateral, sitting, knee_flexion_deg) -> np.ndarray:
+    """Bilateral 1, unilateral 2; +1 knees 30–60; +2 knees >60 (the +2 not when sitting)."""
+    knee = i8(knee_flexion_deg > 30) + i8((knee_flexion_deg > 60) & ~np.asarray(sitting))
+    return 1 + i8(unilateral) + knee
+
+
+def upper_arm_base(flexion_deg) -> np.ndarray:
+    """−20..20 1; < −20 or 20–45 2; 45–90 3; >90 4 (shared by REBA and RULA)."""
+    return 1 + i8(np.abs(flexion_deg) > 20) + i8(flexion_deg > 45) + i8(flexion_deg > 90)
+
+
+def upper_arm_score(flexion_deg, abducted, rotated, raised, supported) -> np.ndarray:
+    """Base; +1 abducted or rotated; +1 shoulder raised; −1 supported or leaning; never < 1."""
+    adj = i8(np.logical_or(abducted, rotated)) + i8(raised) - i8(supported)
+    return np.maximum(upper_arm_base(flexion_deg) + adj, 1)
+
+
+def lower_arm_score(flexion_deg) -> np.ndarray:
+    """60–100 flexion 1; <60 or >100 2."""
+    return 1 + i8((flexion_deg <= 60) | (flexion_deg > 100))
+
+
+def wrist_score(flexion_deg, deviated, twisted) -> np.ndarray:
+    """|flexion| 0–15 1; >15 2; +1 deviated or twisted."""
+    return 1 + i8(np.abs(flexion_deg) > 15) + i8(np.logical_or(deviated, twisted))
+
+
+def load_score(load_kg, shock) -> np.ndarray:
+    """<5 kg 0; 5–10 kg 1; >10 kg 2; +1 shock or rapid build-up."""
+    return i8(load_kg > 5) + i8(load_kg > 10) + i8(shock)
+
+
+def risk(total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(risk_level names, action levels 0–4) for totals; works for continuous totals too."""
+    action = i8(total >= 2) + i8(total >= 4) + i8(total >= 8) + i8(total >= 11)
+    return _RISK_NAMES.take(action), action
+
+
+def score(
+    columns: Mapping[str, Any] | pd.DataFrame,
+    upright_tol_deg: float = 5.0,
+    on_missing: OnMissing = "raise",
+) -> dict[str, np.ndarray] | pd.DataFrame:
+    """Scores REBA for every row of worksheet columns.
+
+    ``columns``: a mapping or DataFrame of equal-length arrays keyed by the REBA worksheet
+    inputs (see ``INPUTS``); a missing key takes its default, a scalar broadcasts.
+    Returns the ``OUTPUTS`` as int64 arrays (``risk_level`` as strings), in a dict or a
+    DataFrame like the input. ``on_missing="nan"`` gives NaN scores for rows with a NaN angle
+    instead of raising ``WorksheetError``.
+    """
+    prep = prepare_columns(columns, REBA_FIELDS, on_missing)
+    out = _score(prep.columns, upright_tol_deg)
+    return finish(out, prep, as_frame=isinstance(columns, pd.DataFrame))
+
+
+def score_record(record: Mapping[str, Any], upright_tol_deg: float = 5.0) -> dict[str, Any]:
+    """Scores one worksheet (a dict of worksheet keys) and returns plain Python values."""
+    out = score({k: [v] for k, v in record.items()}, upright_tol_deg)
+    return {k: v[0].item() if isinstance(v[0], np.generic) else v[0] for k, v in out.items()}
+
+
+def _score(c: dict[str, np.ndarray], tol: float) -> dict[str, np.ndarray]:
+    trunk = trunk_score(c["trunk_flexion_deg"], c["trunk_twist"], c["trunk_side_bend"], tol)
+    neck = neck_score(c["neck_flexion_deg"], c["neck_twist"], c["neck_side_bend"], tol)
+    legs = legs_score(c["legs_unilateral"], c["sitting"], c["knee_flexion_deg"])
+    upper_arm = upper_arm_score(
+        c["upper_arm_flexion_deg"],
+        c["upper_arm_abducted"],
+        c["upper_arm_rotated"],
+        c["shoulder_raised"],
+        c["arm_supported"],
+    )
+    lower_arm = lower_arm_score(c["lower_arm_flexion_deg"])
+    wrist = wrist_score(c["wrist_flexion_deg"], c["wrist_deviated"], c["wrist_twisted"])
+    load = load_score(c["load_kg"], c["shock"])
+    coupling = c["coupling"]
+    score_a = lookup(REBA_A, trunk, neck, legs) + load
+    score_b = lookup(REBA_B, upper_arm, lower_arm, wrist) + coupling
+    table_c = lookup(REBA_C, score_a, score_b)
+    activity = i8(c["static"]) + i8(c["repeated"]) + i8(c["rapid_change"])
+    total = table_c + activity
+    risk_level, action_level = risk(total)
+    ints = {
+        "trunk": trunk,
+        "neck": neck,
+        "legs": legs,
+        "upper_arm": upper_arm,
+        "lower_arm": lower_arm,
+        "wrist": wrist,
+        "load": load,
+        "coupling": coupling,
+        "score_a": score_a,
+        "score_b": score_b,
+        "table_c": table_c,
+        "activity": activity,
+        "total": total,
+    }
+    out: dict[str, np.ndarray] = {k: v.astype(np.int64) for k, v in ints.items()}
+    out["risk_level"] = risk_level
+    out["action_level"] = action_level.astype(np.int64)
+    return out

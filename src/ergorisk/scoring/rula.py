@@ -1,0 +1,151 @@
+"""RULA (McAtamney & Corlett 1993), exact and vectorized over frames.
+
+    >>> from ergorisk.scoring import rula
+    >>> rula.score_record({"upper_arm_flexion_deg": 100, "trunk_flexion_deg": 30})["total"]
+    3
+
+Every rule follows shared/design/reba-rula.md; docs/scoring.md lists the choices where the
+published worksheet is ambiguous.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ergorisk.scoring._bands import i8, lookup
+from ergorisk.scoring.reba import upper_arm_base
+from ergorisk.scoring.tables import RULA_A, RULA_B, RULA_C
+from ergorisk.scoring.worksheet import RULA_FIELDS, OnMissing, finish, prepare_columns
+
+INPUTS = tuple(RULA_FIELDS)
+OUTPUTS = (
+    "upper_arm",
+    "lower_arm",
+    "wrist",
+    "wrist_twist",
+    "neck",
+    "trunk",
+    "legs",
+    "score_a",
+    "score_c",
+    "score_b",
+    "score_d",
+    "total",
+    "action_level",
+)
+
+
+def upper_arm_score(flexion_deg, raised, abducted, supported) -> np.ndarray:
+    """Base as REBA; +1 shoulder raised; +1 abducted; −1 supported or leaning; within 1..6."""
+    return np.maximum(upper_arm_base(flexion_deg) + i8(raised) + i8(abducted) - i8(supported), 1)
+
+
+def lower_arm_score(flexion_deg, midline_or_out) -> np.ndarray:
+    """60–100 flexion 1; <60 or >100 2; +1 working across the midline or out to the side."""
+    return 1 + i8((flexion_deg <= 60) | (flexion_deg > 100)) + i8(midline_or_out)
+
+
+def wrist_score(flexion_deg, deviated, upright_tol_deg: float = 5.0) -> np.ndarray:
+    """Neutral 1; 0–15 flexion or extension 2; >15 3; +1 deviated."""
+    mag = np.abs(flexion_deg)
+    return 1 + i8(mag > upright_tol_deg) + i8(mag > 15) + i8(deviated)
+
+
+def neck_score(flexion_deg, twist, side_bend, upright_tol_deg: float = 5.0) -> np.ndarray:
+    """0–10 flexion 1; 10–20 2; >20 3; in extension 4; +1 twisted; +1 side-bent."""
+    flexed = 1 + i8(flexion_deg > 10) + i8(flexion_deg > 20)
+    base = np.where(flexion_deg < -upright_tol_deg, np.int8(4), flexed)
+    return base + i8(twist) + i8(side_bend)
+
+
+def trunk_score(
+    flexion_deg, twist, side_bend, sitting_supported, upright_tol_deg: float = 5.0
+) -> np.ndarray:
+    """Upright or seated and well supported 1; 0–20 2; 20–60 3; >60 4; +1 twisted; +1 side-bent.
+
+    Extension is scored by its magnitude: the worksheet gives no extension band for the
+    trunk, and scoring it as upright would under-score a worker leaning back.
+    """
+    mag = np.abs(flexion_deg)
+    by_angle = 1 + i8(mag > upright_tol_deg) + i8(mag > 20) + i8(mag > 60)
+    base = np.where(sitting_supported, np.int8(1), by_angle)
+    return base + i8(twist) + i8(side_bend)
+
+
+def force_score(load_kg, static_or_repeated, shock) -> np.ndarray:
+    """<2 kg 0; 2–10 kg 1 (2 if static or repeated); >10 kg 2 (3 if static or repeated); shock 3."""
+    some = load_kg > 2
+    by_load = i8(some) + i8(load_kg > 10) + i8(some & np.asarray(static_or_repeated))
+    return np.where(shock, np.int8(3), by_load)
+
+
+def action_level(total: np.ndarray) -> np.ndarray:
+    """1–2 acceptable 1; 3–4 investigate 2; 5–6 change soon 3; 7 change now 4."""
+    return 1 + i8(total > 2) + i8(total > 4) + i8(total > 6)
+
+
+def score(
+    columns: Mapping[str, Any] | pd.DataFrame,
+    upright_tol_deg: float = 5.0,
+    on_missing: OnMissing = "raise",
+) -> dict[str, np.ndarray] | pd.DataFrame:
+    """Scores RULA for every row of worksheet columns.
+
+    ``columns``: a mapping or DataFrame of equal-length arrays keyed by the RULA worksheet
+    inputs (see ``INPUTS``); a missing key takes its default, a scalar broadcasts.
+    Returns the ``OUTPUTS`` as int64 arrays, in a dict or a DataFrame like the input.
+    ``on_missing="nan"`` gives NaN scores for rows with a NaN angle instead of raising.
+    """
+    prep = prepare_columns(columns, RULA_FIELDS, on_missing)
+    out = _score(prep.columns, upright_tol_deg)
+    return finish(out, prep, as_frame=isinstance(columns, pd.DataFrame))
+
+
+def score_record(record: Mapping[str, Any], upright_tol_deg: float = 5.0) -> dict[str, Any]:
+    """Scores one worksheet (a dict of worksheet keys) and returns plain Python values."""
+    out = score({k: [v] for k, v in record.items()}, upright_tol_deg)
+    return {k: v[0].item() for k, v in out.items()}
+
+
+def _score(c: dict[str, np.ndarray], tol: float) -> dict[str, np.ndarray]:
+    upper_arm = upper_arm_score(
+        c["upper_arm_flexion_deg"],
+        c["shoulder_raised"],
+        c["upper_arm_abducted"],
+        c["arm_supported"],
+    )
+    lower_arm = lower_arm_score(c["lower_arm_flexion_deg"], c["lower_arm_midline_or_out"])
+    wrist = wrist_score(c["wrist_flexion_deg"], c["wrist_deviated"], tol)
+    wrist_twist = 1 + i8(c["wrist_twist_end_range"])
+    neck = neck_score(c["neck_flexion_deg"], c["neck_twist"], c["neck_side_bend"], tol)
+    trunk = trunk_score(
+        c["trunk_flexion_deg"], c["trunk_twist"], c["trunk_side_bend"], c["sitting_supported"], tol
+    )
+    legs = 2 - i8(c["legs_supported"])
+    score_a = lookup(RULA_A, upper_arm, lower_arm, wrist, wrist_twist)
+    arm_force = force_score(c["arm_load_kg"], c["arm_load_static_or_repeated"], c["arm_shock"])
+    score_c = score_a + i8(c["arm_muscle_use"]) + arm_force
+    score_b = lookup(RULA_B, neck, trunk, legs)
+    body_force = force_score(c["body_load_kg"], c["body_load_static_or_repeated"], c["body_shock"])
+    score_d = score_b + i8(c["body_muscle_use"]) + body_force
+    total = lookup(RULA_C, np.minimum(score_c, 8), np.minimum(score_d, 7))
+    ints = {
+        "upper_arm": upper_arm,
+        "lower_arm": lower_arm,
+        "wrist": wrist,
+        "wrist_twist": wrist_twist,
+        "neck": neck,
+        "trunk": trunk,
+        "legs": legs,
+        "score_a": score_a,
+        "score_c": score_c,
+        "score_b": score_b,
+        "score_d": score_d,
+        "total": total,
+        "action_level": action_level(total),
+    }
+    return {k: v.astype(np.int64) for k, v in ints.items()}

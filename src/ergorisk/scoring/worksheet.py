@@ -1,0 +1,319 @@
+"""The worksheet contract: input keys, defaults, validation, and columnar conversion.
+
+Validation happens once, here, at the public boundary (the columnar API and the CLI);
+the scoring functions behind it trust their arrays.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+OnMissing = Literal["raise", "nan"]
+
+
+class Kind(Enum):
+    ANGLE = "angle"  # finite number, degrees
+    FLAG = "flag"  # boolean
+    LOAD = "load"  # finite number >= 0, kg
+    COUPLING = "coupling"  # integer 0-3 or a coupling name
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    default: float | bool | int
+
+
+COUPLING_NAMES = ("good", "fair", "poor", "unacceptable")
+
+
+def _fields(angles: dict[str, float], flags: dict[str, bool], loads: Sequence[str], coupling: bool):
+    out = [Field(k, Kind.ANGLE, v) for k, v in angles.items()]
+    out += [Field(k, Kind.FLAG, v) for k, v in flags.items()]
+    out += [Field(k, Kind.LOAD, 0.0) for k in loads]
+    if coupling:
+        out.append(Field("coupling", Kind.COUPLING, 0))
+    return {f.name: f for f in out}
+
+
+REBA_FIELDS: dict[str, Field] = _fields(
+    angles={
+        "trunk_flexion_deg": 0.0,
+        "neck_flexion_deg": 0.0,
+        "knee_flexion_deg": 0.0,
+        "upper_arm_flexion_deg": 0.0,
+        "lower_arm_flexion_deg": 80.0,
+        "wrist_flexion_deg": 0.0,
+    },
+    flags={
+        "trunk_twist": False,
+        "trunk_side_bend": False,
+        "neck_twist": False,
+        "neck_side_bend": False,
+        "legs_unilateral": False,
+        "sitting": False,
+        "upper_arm_abducted": False,
+        "upper_arm_rotated": False,
+        "shoulder_raised": False,
+        "arm_supported": False,
+        "wrist_deviated": False,
+        "wrist_twisted": False,
+        "shock": False,
+        "static": False,
+        "repeated": False,
+        "rapid_change": False,
+    },
+    loads=["load_kg"],
+    coupling=True,
+)
+
+RULA_FIELDS: dict[str, Field] = _fields(
+    angles={
+        "upper_arm_flexion_deg": 0.0,
+        "lower_arm_flexion_deg": 80.0,
+        "wrist_flexion_deg": 0.0,
+        "neck_flexion_deg": 0.0,
+        "trunk_flexion_deg": 0.0,
+    },
+    flags={
+        "shoulder_raised": False,
+        "upper_arm_abducted": False,
+        "arm_supported": False,
+        "lower_arm_midline_or_out": False,
+        "wrist_deviated": False,
+        "wrist_twist_end_range": False,
+        "neck_twist": False,
+        "neck_side_bend": False,
+        "trunk_twist": False,
+        "trunk_side_bend": False,
+        "sitting_supported": False,
+        "legs_supported": True,
+        "arm_muscle_use": False,
+        "body_muscle_use": False,
+        "arm_load_static_or_repeated": False,
+        "arm_shock": False,
+        "body_load_static_or_repeated": False,
+        "body_shock": False,
+    },
+    loads=["arm_load_kg", "body_load_kg"],
+    coupling=False,
+)
+
+
+class WorksheetError(ValueError):
+    """Invalid worksheet input; names the record (0-based) and the key."""
+
+    def __init__(self, message: str, *, key: str | None = None, record: int | None = None):
+        self.key, self.record, self.reason = key, record, message
+        where = []
+        if record is not None:
+            where.append(f"record {record}")
+        if key is not None:
+            where.append(f"key {key!r}")
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+# ---------------------------------------------------------------- one record (JSON)
+
+
+def validate_record(record: Any, fields: Mapping[str, Field], index: int) -> dict[str, Any]:
+    """Checks one JSON worksheet record; returns it with defaults filled and coupling as int."""
+    if not isinstance(record, dict):
+        raise WorksheetError(f"expected an object, got {_json_type(record)}", record=index)
+    for key in record:
+        if key not in fields:
+            raise WorksheetError("unknown key", key=key, record=index)
+    out: dict[str, Any] = {}
+    for name, field in fields.items():
+        value = record.get(name, field.default)
+        try:
+            out[name] = _check_value(value, field.kind)
+        except WorksheetError as err:
+            raise WorksheetError(err.reason, key=name, record=index) from None
+    return out
+
+
+def _check_value(value: Any, kind: Kind) -> Any:
+    if kind is Kind.FLAG:
+        if not isinstance(value, bool):
+            raise WorksheetError(f"expected true or false, got {_json_type(value)}")
+        return value
+    if kind is Kind.COUPLING:
+        if isinstance(value, str):
+            name = value.strip().lower()
+            if name not in COUPLING_NAMES:
+                raise WorksheetError(
+                    f"unknown coupling {value!r}; use 0-3 or one of {', '.join(COUPLING_NAMES)}"
+                )
+            return COUPLING_NAMES.index(name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise WorksheetError(f"expected an integer 0-3 or a name, got {_json_type(value)}")
+        if not (math.isfinite(value) and value == int(value) and 0 <= value <= 3):
+            raise WorksheetError(f"coupling must be an integer 0-3, got {value!r}")
+        return int(value)
+    # angles and loads
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise WorksheetError(f"expected a number, got {_json_type(value)}")
+    if not math.isfinite(value):
+        raise WorksheetError(f"expected a finite number, got {value!r}")
+    if kind is Kind.LOAD and value < 0:
+        raise WorksheetError(f"a load cannot be negative, got {value!r}")
+    return float(value)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return f"string {value!r}"
+    if isinstance(value, int | float):
+        return f"number {value!r}"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def records_to_columns(
+    records: Sequence[Mapping[str, Any]], fields: Mapping[str, Field]
+) -> dict[str, np.ndarray]:
+    """Validated records (see validate_record) -> one array per worksheet key."""
+    return {
+        name: np.array([r[name] for r in records], dtype=_dtype(field.kind))
+        for name, field in fields.items()
+    }
+
+
+# ---------------------------------------------------------------- columns (Python API)
+
+
+def _dtype(kind: Kind) -> type:
+    return {Kind.FLAG: np.bool_, Kind.COUPLING: np.int8}.get(kind, np.float64)
+
+
+@dataclass
+class Prepared:
+    columns: dict[str, np.ndarray]
+    invalid: np.ndarray  # rows to blank (on_missing="nan")
+    blank: bool  # on_missing="nan": outputs are float (NaN) / object (None) whatever the data
+    index: pd.Index | None  # set when the input was a DataFrame
+
+
+def prepare_columns(
+    columns: Mapping[str, Any] | pd.DataFrame, fields: Mapping[str, Field], on_missing: OnMissing
+) -> Prepared:
+    """Checks a mapping or DataFrame of columns and returns typed arrays with defaults filled.
+
+    Scalars broadcast. With ``on_missing="nan"``, rows with a NaN angle or load are marked
+    invalid (scored with defaults, then blanked by the caller) instead of raising.
+    """
+    if on_missing not in ("raise", "nan"):
+        raise ValueError(f"on_missing must be 'raise' or 'nan', got {on_missing!r}")
+    index = columns.index if isinstance(columns, pd.DataFrame) else None
+    unknown = [k for k in columns if k not in fields]
+    if unknown:
+        raise WorksheetError("unknown column", key=str(unknown[0]))
+    arrays = {k: np.asarray(v) for k, v in columns.items()}
+    lengths = {a.shape[0] for a in arrays.values() if a.ndim == 1}
+    if any(a.ndim > 1 for a in arrays.values()) or len(lengths) > 1:
+        raise WorksheetError(f"columns must be 1-D and of equal length, got lengths {lengths}")
+    n = lengths.pop() if lengths else 1
+    out: dict[str, np.ndarray] = {}
+    invalid = np.zeros(n, dtype=bool)
+    for name, field in fields.items():
+        raw = arrays.get(name, np.asarray(field.default))
+        col, bad = _coerce_column(name, np.broadcast_to(raw, (n,)), field.kind, on_missing)
+        out[name] = col
+        if bad is not None:
+            invalid |= bad
+    return Prepared(out, invalid, on_missing == "nan", index)
+
+
+def _coerce_column(
+    name: str, raw: np.ndarray, kind: Kind, on_missing: OnMissing
+) -> tuple[np.ndarray, np.ndarray | None]:
+    if kind is Kind.FLAG:
+        if raw.dtype == np.bool_:
+            return raw, None
+        if raw.dtype.kind in "iuf" or raw.dtype == object:
+            try:
+                num = raw.astype(np.float64)
+            except (TypeError, ValueError):
+                num = None
+            if num is not None and np.isin(num, (0.0, 1.0)).all():
+                return num.astype(bool), None
+        _raise_first(name, raw, lambda v: v not in (0, 1, True, False), "expected a boolean")
+    if kind is Kind.COUPLING:
+        return _coerce_coupling(name, raw), None
+    if raw.dtype.kind not in "iuf":
+        if raw.dtype == object:
+            bad = [isinstance(v, bool) or not isinstance(v, int | float | np.number) for v in raw]
+            if not any(bad):
+                raw = raw.astype(np.float64)
+        if raw.dtype.kind not in "iuf":
+            _raise_first(name, raw, lambda v: True, "expected a number")
+    values = raw.astype(np.float64, copy=False)
+    nan = np.isnan(values)
+    if np.isinf(values).any() or (nan.any() and on_missing == "raise"):
+        row = int(np.flatnonzero(~np.isfinite(values))[0])
+        raise WorksheetError(f"expected a finite number, got {values[row]!r}", key=name, record=row)
+    if kind is Kind.LOAD and (values < 0).any():
+        row = int(np.flatnonzero(values < 0)[0])
+        raise WorksheetError(
+            f"a load cannot be negative, got {values[row]!r}", key=name, record=row
+        )
+    if nan.any():
+        return np.where(nan, 0.0, values), nan
+    return values, None
+
+
+def _coerce_coupling(name: str, raw: np.ndarray) -> np.ndarray:
+    if raw.dtype.kind in "iuf":
+        num = raw.astype(np.float64)
+        ok = np.isfinite(num) & (num == np.round(num)) & (num >= 0) & (num <= 3)
+        if ok.all():
+            return num.astype(np.int8)
+    out = np.empty(raw.shape[0], dtype=np.int8)
+    for i, v in enumerate(raw):  # names come from hand-made tables: small, so a loop is fine
+        try:
+            out[i] = _check_value(v.item() if isinstance(v, np.generic) else v, Kind.COUPLING)
+        except WorksheetError as err:
+            raise WorksheetError(err.reason, key=name, record=i) from None
+    return out
+
+
+def _raise_first(name: str, raw: np.ndarray, is_bad: Any, message: str) -> None:
+    for i, v in enumerate(raw):
+        if is_bad(v):
+            raise WorksheetError(f"{message}, got {v!r}", key=name, record=i)
+    raise WorksheetError(f"{message}, got dtype {raw.dtype}", key=name)
+
+
+def finish(
+    out: dict[str, np.ndarray], prepared: Prepared, as_frame: bool
+) -> dict[str, np.ndarray] | pd.DataFrame:
+    """Blanks invalid rows (NaN / None) and returns a dict or a DataFrame like the input."""
+    if prepared.blank:
+        bad = prepared.invalid
+        for key, col in out.items():
+            if col.dtype == object:
+                col = col.copy()
+                col[bad] = None
+            else:
+                col = col.astype(np.float64)
+                col[bad] = np.nan
+            out[key] = col
+    if as_frame:
+        return pd.DataFrame(out, index=prepared.index)
+    return out
