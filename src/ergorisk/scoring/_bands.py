@@ -13,11 +13,23 @@ def i8(mask: np.ndarray) -> np.ndarray:
     return np.asarray(mask, dtype=np.bool_).view(np.int8)
 
 
-def lookup(table: np.ndarray, *scores: np.ndarray) -> np.ndarray:
-    """Reads ``table[s0 - 1, s1 - 1, ...]`` for 1-based score arrays, vectorized."""
-    flat = np.zeros(np.shape(scores[0]), dtype=np.intp)
-    for size, score in zip(table.shape, scores, strict=True):
-        flat *= size
-        flat += score
-        flat -= 1
-    return table.ravel().take(flat)
+class Lookup:
+    """Reads ``table[s0 - 1, s1 - 1, ...]`` for 1-based integer score arrays, vectorized.
+
+    The flat index is built by Horner's rule in int16 on the 1-based scores; a zero prefix on
+    the flattened table absorbs the 1-based offset, so no pass is spent subtracting it.
+    """
+
+    def __init__(self, table: np.ndarray):
+        self.shape = table.shape
+        offset = 0
+        for size in self.shape:
+            offset = offset * size + 1
+        self.flat = np.concatenate([np.zeros(offset, dtype=table.dtype), table.ravel()])
+
+    def __call__(self, *scores: np.ndarray) -> np.ndarray:
+        flat = np.array(scores[0], dtype=np.int16)
+        for size, score in zip(self.shape[1:], scores[1:], strict=True):
+            flat *= size
+            flat += score
+        return self.flat.take(flat)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ergorisk.scoring._bands import i8, lookup
+from ergorisk.scoring._bands import Lookup, i8
 from ergorisk.scoring.tables import REBA_A, REBA_B, REBA_C
 from ergorisk.scoring.worksheet import REBA_FIELDS, OnMissing, finish, prepare_columns
 
@@ -40,7 +40,9 @@ OUTPUTS = (
     "action_level",
 )
 RISK_LEVELS = ("negligible", "low", "medium", "high", "very high")  # index = action level
-_RISK_NAMES = np.array(RISK_LEVELS, dtype=object)
+RISK_DTYPE = pd.CategoricalDtype(RISK_LEVELS, ordered=True)
+_ACTION_OF_TOTAL = np.array([0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4], dtype=np.int8)
+_TABLE_A, _TABLE_B, _TABLE_C = Lookup(REBA_A), Lookup(REBA_B), Lookup(REBA_C)
 
 
 def trunk_score(flexion_deg, twist, side_bend, upright_tol_deg: float = 5.0) -> np.ndarray:
@@ -58,7 +60,8 @@ def neck_score(flexion_deg, twist, side_bend, upright_tol_deg: float = 5.0) -> n
 
 def legs_score(unilateral, sitting, knee_flexion_deg) -> np.ndarray:
     """Bilateral 1, unilateral 2; +1 knees 30–60; +2 knees >60 (the +2 not when sitting)."""
-    knee = i8(knee_flexion_deg > 30) + i8((knee_flexion_deg > 60) & ~np.asarray(sitting))
+    over_60 = knee_flexion_deg > 60
+    knee = i8((knee_flexion_deg > 30) & ~over_60) + 2 * i8(over_60 & ~np.asarray(sitting))
     return 1 + i8(unilateral) + knee
 
 
@@ -88,10 +91,17 @@ def load_score(load_kg, shock) -> np.ndarray:
     return i8(load_kg > 5) + i8(load_kg > 10) + i8(shock)
 
 
-def risk(total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(risk_level names, action levels 0–4) for totals; works for continuous totals too."""
-    action = i8(total >= 2) + i8(total >= 4) + i8(total >= 8) + i8(total >= 11)
-    return _RISK_NAMES.take(action), action
+def risk(total: np.ndarray) -> tuple[pd.Categorical, np.ndarray]:
+    """(risk levels, action levels 0–4) for totals, integer or continuous.
+
+    Risk levels come as an ordered Categorical: compact, and comparable (``>= "high"``).
+    """
+    total = np.asarray(total)
+    if total.dtype.kind in "iu":
+        action = _ACTION_OF_TOTAL.take(total)  # one table read instead of four comparisons
+    else:  # continuous predictions: <2, <4, <8, <11, >=11
+        action = i8(total >= 2) + i8(total >= 4) + i8(total >= 8) + i8(total >= 11)
+    return pd.Categorical.from_codes(action, dtype=RISK_DTYPE), action
 
 
 def score(
@@ -103,9 +113,9 @@ def score(
 
     ``columns``: a mapping or DataFrame of equal-length arrays keyed by the REBA worksheet
     inputs (see ``INPUTS``); a missing key takes its default, a scalar broadcasts.
-    Returns the ``OUTPUTS`` as int64 arrays (``risk_level`` as strings), in a dict or a
-    DataFrame like the input. ``on_missing="nan"`` gives NaN scores for rows with a NaN angle
-    instead of raising ``WorksheetError``.
+    Returns the ``OUTPUTS`` as small-integer (int8) arrays, ``risk_level`` as an ordered
+    Categorical of names, in a dict or a DataFrame like the input. ``on_missing="nan"`` gives
+    NaN scores for rows with a NaN angle instead of raising ``WorksheetError``.
     """
     prep = prepare_columns(columns, REBA_FIELDS, on_missing)
     out = _score(prep.columns, upright_tol_deg)
@@ -119,42 +129,46 @@ def score_record(record: Mapping[str, Any], upright_tol_deg: float = 5.0) -> dic
 
 
 def _score(c: dict[str, np.ndarray], tol: float) -> dict[str, np.ndarray]:
-    trunk = trunk_score(c["trunk_flexion_deg"], c["trunk_twist"], c["trunk_side_bend"], tol)
-    neck = neck_score(c["neck_flexion_deg"], c["neck_twist"], c["neck_side_bend"], tol)
-    legs = legs_score(c["legs_unilateral"], c["sitting"], c["knee_flexion_deg"])
-    upper_arm = upper_arm_score(
-        c["upper_arm_flexion_deg"],
-        c["upper_arm_abducted"],
-        c["upper_arm_rotated"],
-        c["shoulder_raised"],
-        c["arm_supported"],
-    )
-    lower_arm = lower_arm_score(c["lower_arm_flexion_deg"])
-    wrist = wrist_score(c["wrist_flexion_deg"], c["wrist_deviated"], c["wrist_twisted"])
-    load = load_score(c["load_kg"], c["shock"])
-    coupling = c["coupling"]
-    score_a = lookup(REBA_A, trunk, neck, legs) + load
-    score_b = lookup(REBA_B, upper_arm, lower_arm, wrist) + coupling
-    table_c = lookup(REBA_C, score_a, score_b)
-    activity = i8(c["static"]) + i8(c["repeated"]) + i8(c["rapid_change"])
+    parts = part_scores(c, tol)
+    out = {**parts, **combine(**parts)}
+    return {k: out[k] for k in OUTPUTS}
+
+
+def part_scores(c: Mapping[str, np.ndarray], tol: float = 5.0) -> dict[str, np.ndarray]:
+    """Worksheet columns -> the part scores (trunk ... wrist), load, coupling and activity."""
+    return {
+        "trunk": trunk_score(c["trunk_flexion_deg"], c["trunk_twist"], c["trunk_side_bend"], tol),
+        "neck": neck_score(c["neck_flexion_deg"], c["neck_twist"], c["neck_side_bend"], tol),
+        "legs": legs_score(c["legs_unilateral"], c["sitting"], c["knee_flexion_deg"]),
+        "upper_arm": upper_arm_score(
+            c["upper_arm_flexion_deg"],
+            c["upper_arm_abducted"],
+            c["upper_arm_rotated"],
+            c["shoulder_raised"],
+            c["arm_supported"],
+        ),
+        "lower_arm": lower_arm_score(c["lower_arm_flexion_deg"]),
+        "wrist": wrist_score(c["wrist_flexion_deg"], c["wrist_deviated"], c["wrist_twisted"]),
+        "load": load_score(c["load_kg"], c["shock"]),
+        "coupling": np.asarray(c["coupling"], dtype=np.int8),
+        "activity": i8(c["static"]) + i8(c["repeated"]) + i8(c["rapid_change"]),
+    }
+
+
+def combine(
+    trunk, neck, legs, upper_arm, lower_arm, wrist, load, coupling, activity
+) -> dict[str, np.ndarray]:
+    """Part scores -> score A, score B, Table C, total, risk and action levels."""
+    score_a = _TABLE_A(trunk, neck, legs) + load
+    score_b = _TABLE_B(upper_arm, lower_arm, wrist) + coupling
+    table_c = _TABLE_C(score_a, score_b)
     total = table_c + activity
     risk_level, action_level = risk(total)
-    ints = {
-        "trunk": trunk,
-        "neck": neck,
-        "legs": legs,
-        "upper_arm": upper_arm,
-        "lower_arm": lower_arm,
-        "wrist": wrist,
-        "load": load,
-        "coupling": coupling,
+    return {
         "score_a": score_a,
         "score_b": score_b,
         "table_c": table_c,
-        "activity": activity,
         "total": total,
+        "risk_level": risk_level,
+        "action_level": action_level,
     }
-    out: dict[str, np.ndarray] = {k: v.astype(np.int64) for k, v in ints.items()}
-    out["risk_level"] = risk_level
-    out["action_level"] = action_level.astype(np.int64)
-    return out

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ergorisk.scoring._bands import i8, lookup
+from ergorisk.scoring._bands import Lookup, i8
 from ergorisk.scoring.reba import upper_arm_base
 from ergorisk.scoring.tables import RULA_A, RULA_B, RULA_C
 from ergorisk.scoring.worksheet import RULA_FIELDS, OnMissing, finish, prepare_columns
@@ -37,6 +37,7 @@ OUTPUTS = (
     "total",
     "action_level",
 )
+_TABLE_A, _TABLE_B, _TABLE_C = Lookup(RULA_A), Lookup(RULA_B), Lookup(RULA_C)
 
 
 def upper_arm_score(flexion_deg, raised, abducted, supported) -> np.ndarray:
@@ -97,7 +98,8 @@ def score(
 
     ``columns``: a mapping or DataFrame of equal-length arrays keyed by the RULA worksheet
     inputs (see ``INPUTS``); a missing key takes its default, a scalar broadcasts.
-    Returns the ``OUTPUTS`` as int64 arrays, in a dict or a DataFrame like the input.
+    Returns the ``OUTPUTS`` as small-integer (int8) arrays, in a dict or a DataFrame like the
+    input.
     ``on_missing="nan"`` gives NaN scores for rows with a NaN angle instead of raising.
     """
     prep = prepare_columns(columns, RULA_FIELDS, on_missing)
@@ -112,35 +114,63 @@ def score_record(record: Mapping[str, Any], upright_tol_deg: float = 5.0) -> dic
 
 
 def _score(c: dict[str, np.ndarray], tol: float) -> dict[str, np.ndarray]:
-    upper_arm = upper_arm_score(
-        c["upper_arm_flexion_deg"],
-        c["shoulder_raised"],
-        c["upper_arm_abducted"],
-        c["arm_supported"],
-    )
-    lower_arm = lower_arm_score(c["lower_arm_flexion_deg"], c["lower_arm_midline_or_out"])
-    wrist = wrist_score(c["wrist_flexion_deg"], c["wrist_deviated"], tol)
-    wrist_twist = 1 + i8(c["wrist_twist_end_range"])
-    neck = neck_score(c["neck_flexion_deg"], c["neck_twist"], c["neck_side_bend"], tol)
-    trunk = trunk_score(
-        c["trunk_flexion_deg"], c["trunk_twist"], c["trunk_side_bend"], c["sitting_supported"], tol
-    )
-    legs = 2 - i8(c["legs_supported"])
-    score_a = lookup(RULA_A, upper_arm, lower_arm, wrist, wrist_twist)
-    arm_force = force_score(c["arm_load_kg"], c["arm_load_static_or_repeated"], c["arm_shock"])
-    score_c = score_a + i8(c["arm_muscle_use"]) + arm_force
-    score_b = lookup(RULA_B, neck, trunk, legs)
-    body_force = force_score(c["body_load_kg"], c["body_load_static_or_repeated"], c["body_shock"])
-    score_d = score_b + i8(c["body_muscle_use"]) + body_force
-    total = lookup(RULA_C, np.minimum(score_c, 8), np.minimum(score_d, 7))
+    parts = part_scores(c, tol)
+    out = {**parts, **combine(**parts)}
+    return {k: out[k] for k in OUTPUTS}
+
+
+def part_scores(c: Mapping[str, np.ndarray], tol: float = 5.0) -> dict[str, np.ndarray]:
+    """Worksheet columns -> part scores, muscle use (0/1) and force scores, arm and body."""
+    return {
+        "upper_arm": upper_arm_score(
+            c["upper_arm_flexion_deg"],
+            c["shoulder_raised"],
+            c["upper_arm_abducted"],
+            c["arm_supported"],
+        ),
+        "lower_arm": lower_arm_score(c["lower_arm_flexion_deg"], c["lower_arm_midline_or_out"]),
+        "wrist": wrist_score(c["wrist_flexion_deg"], c["wrist_deviated"], tol),
+        "wrist_twist": 1 + i8(c["wrist_twist_end_range"]),
+        "neck": neck_score(c["neck_flexion_deg"], c["neck_twist"], c["neck_side_bend"], tol),
+        "trunk": trunk_score(
+            c["trunk_flexion_deg"],
+            c["trunk_twist"],
+            c["trunk_side_bend"],
+            c["sitting_supported"],
+            tol,
+        ),
+        "legs": 2 - i8(c["legs_supported"]),
+        "arm_muscle": i8(c["arm_muscle_use"]),
+        "arm_force": force_score(
+            c["arm_load_kg"], c["arm_load_static_or_repeated"], c["arm_shock"]
+        ),
+        "body_muscle": i8(c["body_muscle_use"]),
+        "body_force": force_score(
+            c["body_load_kg"], c["body_load_static_or_repeated"], c["body_shock"]
+        ),
+    }
+
+
+def combine(
+    upper_arm,
+    lower_arm,
+    wrist,
+    wrist_twist,
+    neck,
+    trunk,
+    legs,
+    arm_muscle,
+    arm_force,
+    body_muscle,
+    body_force,
+) -> dict[str, np.ndarray]:
+    """Part scores -> scores A, C (arm and wrist), B, D (neck, trunk, legs), total, action."""
+    score_a = _TABLE_A(upper_arm, lower_arm, wrist, wrist_twist)
+    score_c = score_a + arm_muscle + arm_force
+    score_b = _TABLE_B(neck, trunk, legs)
+    score_d = score_b + body_muscle + body_force
+    total = _TABLE_C(np.minimum(score_c, 8), np.minimum(score_d, 7))
     ints = {
-        "upper_arm": upper_arm,
-        "lower_arm": lower_arm,
-        "wrist": wrist,
-        "wrist_twist": wrist_twist,
-        "neck": neck,
-        "trunk": trunk,
-        "legs": legs,
         "score_a": score_a,
         "score_c": score_c,
         "score_b": score_b,
@@ -148,4 +178,4 @@ def _score(c: dict[str, np.ndarray], tol: float) -> dict[str, np.ndarray]:
         "total": total,
         "action_level": action_level(total),
     }
-    return {k: v.astype(np.int64) for k, v in ints.items()}
+    return ints

@@ -264,26 +264,28 @@ def _coerce_column(
         if raw.dtype.kind not in "iuf":
             _raise_first(name, raw, lambda v: True, "expected a number")
     values = raw.astype(np.float64, copy=False)
-    nan = np.isnan(values)
-    if np.isinf(values).any() or (nan.any() and on_missing == "raise"):
-        row = int(np.flatnonzero(~np.isfinite(values))[0])
-        raise WorksheetError(f"expected a finite number, got {values[row]!r}", key=name, record=row)
-    if kind is Kind.LOAD and (values < 0).any():
+    if kind is Kind.LOAD and values.min(initial=0.0) < 0:  # NaN never compares below 0
         row = int(np.flatnonzero(values < 0)[0])
         raise WorksheetError(
             f"a load cannot be negative, got {values[row]!r}", key=name, record=row
         )
-    if nan.any():
-        return np.where(nan, 0.0, values), nan
-    return values, None
+    if np.isfinite(values).all():  # the common case: one pass, no mask
+        return values, None
+    if np.isinf(values).any() or on_missing == "raise":
+        row = int(np.flatnonzero(~np.isfinite(values))[0])
+        raise WorksheetError(f"expected a finite number, got {values[row]!r}", key=name, record=row)
+    nan = np.isnan(values)
+    return np.where(nan, 0.0, values), nan
 
 
 def _coerce_coupling(name: str, raw: np.ndarray) -> np.ndarray:
-    if raw.dtype.kind in "iuf":
-        num = raw.astype(np.float64)
-        ok = np.isfinite(num) & (num == np.round(num)) & (num >= 0) & (num <= 3)
+    if raw.dtype.kind in "iu":
+        if raw.size == 0 or (raw.min() >= 0 and raw.max() <= 3):
+            return raw.astype(np.int8)
+    elif raw.dtype.kind == "f":
+        ok = np.isfinite(raw) & (raw == np.round(raw)) & (raw >= 0) & (raw <= 3)
         if ok.all():
-            return num.astype(np.int8)
+            return raw.astype(np.int8)
     out = np.empty(raw.shape[0], dtype=np.int8)
     for i, v in enumerate(raw):  # names come from hand-made tables: small, so a loop is fine
         try:
@@ -301,15 +303,16 @@ def _raise_first(name: str, raw: np.ndarray, is_bad: Any, message: str) -> None:
 
 
 def finish(
-    out: dict[str, np.ndarray], prepared: Prepared, as_frame: bool
-) -> dict[str, np.ndarray] | pd.DataFrame:
-    """Blanks invalid rows (NaN / None) and returns a dict or a DataFrame like the input."""
+    out: dict[str, Any], prepared: Prepared, as_frame: bool
+) -> dict[str, Any] | pd.DataFrame:
+    """Blanks invalid rows (NaN) and returns a dict or a DataFrame like the input."""
     if prepared.blank:
         bad = prepared.invalid
         for key, col in out.items():
-            if col.dtype == object:
-                col = col.copy()
-                col[bad] = None
+            if isinstance(col, pd.Categorical):
+                codes = col.codes.copy()
+                codes[bad] = -1  # -1 is NaN in a Categorical
+                col = pd.Categorical.from_codes(codes, dtype=col.dtype)
             else:
                 col = col.astype(np.float64)
                 col[bad] = np.nan
