@@ -121,7 +121,11 @@ REBA_UPPER_ARM = {
     6: {"upper_arm_flexion_deg": 100, "upper_arm_abducted": True, "shoulder_raised": True},
 }
 REBA_LOWER_ARM = {1: {}, 2: {"lower_arm_flexion_deg": 30}}
-REBA_WRIST = {1: {}, 2: {"wrist_flexion_deg": 30}, 3: {"wrist_flexion_deg": 30, "wrist_twisted": True}}
+REBA_WRIST = {
+    1: {},
+    2: {"wrist_flexion_deg": 30},
+    3: {"wrist_flexion_deg": 30, "wrist_twisted": True},
+}
 REBA_LOAD = {0: {}, 1: {"load_kg": 7}, 2: {"load_kg": 12}, 3: {"load_kg": 12, "shock": True}}
 REBA_COUPLING = {k: {"coupling": k} for k in range(4)}
 
@@ -259,9 +263,7 @@ def test_reba_table_c(cell, expected):
 @pytest.mark.parametrize(("cell", "expected"), sorted(RULA_A_CELLS.items()))
 def test_rula_table_a(cell, expected):
     upper, lower, wrist, twist = cell
-    rec = _merge(
-        RULA_UPPER_ARM[upper], RULA_LOWER_ARM[lower], RULA_WRIST[wrist], RULA_TWIST[twist]
-    )
+    rec = _merge(RULA_UPPER_ARM[upper], RULA_LOWER_ARM[lower], RULA_WRIST[wrist], RULA_TWIST[twist])
     out = rula.score_record(rec)
     assert (out["upper_arm"], out["lower_arm"], out["wrist"], out["wrist_twist"]) == cell
     assert out["score_a"] == expected
@@ -307,8 +309,13 @@ def test_rula_table_c(cell, expected):
 def test_rula_table_c_caps_scores_above_8_and_7():
     # Score C 9+ reads row 8, score D 8+ reads column 7 (the "8+" and "7+" of the table).
     rec = _merge(
-        RULA_UPPER_ARM[6], RULA_LOWER_ARM[3], RULA_WRIST[4], RULA_TWIST[2],  # A = 9
-        RULA_NECK[6], RULA_TRUNK[6], RULA_LEGS[2],  # B = 9
+        RULA_UPPER_ARM[6],
+        RULA_LOWER_ARM[3],
+        RULA_WRIST[4],
+        RULA_TWIST[2],  # A = 9
+        RULA_NECK[6],
+        RULA_TRUNK[6],
+        RULA_LEGS[2],  # B = 9
         {"arm_muscle_use": True, "arm_shock": True, "body_muscle_use": True, "body_shock": True},
     )
     out = rula.score_record(rec)
