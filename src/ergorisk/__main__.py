@@ -1,0 +1,5 @@
+"""`python -m ergorisk` runs the command line."""
+
+from ergorisk.cli import main
+
+main()

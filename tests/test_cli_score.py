@@ -1,0 +1,142 @@
+"""`ergorisk score reba|rula`: good input gives exact results in order, bad input exits 2."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from ergorisk.cli import app
+from ergorisk.scoring import reba, rula
+
+runner = CliRunner()
+
+
+def run(args: list[str], stdin: str | None = None):
+    return runner.invoke(app, args, input=stdin)
+
+
+def test_reba_json_array_from_stdin_in_input_order():
+    records = [
+        {"trunk_flexion_deg": 70, "load_kg": 12, "static": True},
+        {},
+        {"upper_arm_flexion_deg": 100, "coupling": "poor"},
+    ]
+    result = run(["score", "reba"], json.dumps(records))
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert [o["total"] for o in out] == [reba.score_record(r)["total"] for r in records]
+    assert out[0] == reba.score_record(records[0])
+    assert list(out[0]) == list(reba.OUTPUTS)
+    assert out[1]["risk_level"] == "negligible"
+
+
+def test_rula_json_lines_from_file(tmp_path):
+    path = tmp_path / "sheets.jsonl"
+    path.write_text('{"upper_arm_flexion_deg": 100}\n\n{"neck_flexion_deg": -10}\n')
+    result = run(["score", "rula", str(path)])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert [o["upper_arm"] for o in out] == [4, 1]
+    assert [o["neck"] for o in out] == [1, 4]
+    assert list(out[0]) == list(rula.OUTPUTS)
+
+
+def test_single_pretty_printed_object_is_one_record():
+    result = run(["score", "reba"], '{\n  "trunk_flexion_deg": 30\n}\n')
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)[0]["trunk"] == 3
+
+
+def test_empty_array_gives_empty_array():
+    result = run(["score", "rula"], "[]")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == []
+
+
+def test_csv_output():
+    result = run(["score", "reba", "--format", "csv"], '[{"trunk_flexion_deg": 70}, {}]')
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == list(reba.OUTPUTS)
+    assert [r["trunk"] for r in rows] == ["4", "1"]
+
+
+def test_upright_tolerance_option():
+    result = run(["score", "reba", "--upright-tol-deg", "10"], '[{"trunk_flexion_deg": 8}]')
+    assert json.loads(result.stdout)[0]["trunk"] == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "text", "expected"),
+    [
+        ("reba", '[{"trunk_flexion_deg": "30"}]', "record 0, key 'trunk_flexion_deg'"),
+        ("reba", '[{}, {"trunk_flexion_deg": true}]', "record 1, key 'trunk_flexion_deg'"),
+        ("reba", '[{}, {}, {"static": 1}]', "record 2, key 'static'"),
+        ("reba", '[{"trunk_flexion": 30}]', "record 0, key 'trunk_flexion'"),
+        ("reba", '[{}, {"load_kg": -1}]', "record 1, key 'load_kg'"),
+        ("reba", '[{"neck_flexion_deg": NaN}]', "record 0, key 'neck_flexion_deg'"),
+        ("reba", '[{"neck_flexion_deg": Infinity}]', "record 0, key 'neck_flexion_deg'"),
+        ("reba", '[{"coupling": 4}]', "record 0, key 'coupling'"),
+        ("reba", '[{"coupling": -1}]', "record 0, key 'coupling'"),
+        ("reba", '[{"coupling": 1.5}]', "record 0, key 'coupling'"),
+        ("reba", '[{"coupling": "excellent"}]', "record 0, key 'coupling'"),
+        ("reba", '[{"load_kg": null}]', "record 0, key 'load_kg'"),
+        ("reba", "[1, 2]", "record 0"),
+        ("reba", '[{"trunk_flexion_deg": 30}', "malformed JSON"),
+        ("rula", '{"neck_flexion_deg": 1}\n{"neck_flexion_deg": }\n', "malformed JSON on line 2"),
+        ("rula", '[{"sitting": true}]', "record 0, key 'sitting'"),  # a REBA key
+        ("rula", '[{"arm_load_kg": -0.5}]', "record 0, key 'arm_load_kg'"),
+        ("rula", '[{"legs_supported": "no"}]', "record 0, key 'legs_supported'"),
+        ("rula", "", "empty"),
+        ("rula", '"text"', "expected a JSON array"),
+    ],
+)
+def test_bad_input_exits_2_names_record_and_key_and_prints_no_results(method, text, expected):
+    result = run(["score", method], text)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_file_exits_2(tmp_path):
+    result = run(["score", "reba", str(tmp_path / "absent.json")])
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
+
+
+def test_the_installed_command_runs_as_a_process():
+    # The console entry point, as a user runs it, with stdin and exit codes.
+    ok = subprocess.run(
+        [sys.executable, "-m", "ergorisk", "score", "reba"],
+        input='[{"trunk_flexion_deg": 70, "load_kg": 12}]',
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)[0]["score_a"] == 5  # Table A[4][1][1] = 3, +2 load
+    bad = subprocess.run(
+        [sys.executable, "-m", "ergorisk", "score", "rula"],
+        input='[{"wrist_flexion_deg": 1e999}]',
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert bad.stdout == ""
+    assert "record 0, key 'wrist_flexion_deg'" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_help_teaches():
+    result = run(["score", "reba", "--help"])
+    assert result.exit_code == 0
+    assert "record (0-based)" in result.stdout
+    assert "ergorisk score reba" in result.stdout
