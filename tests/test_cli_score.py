@@ -140,3 +140,45 @@ def test_help_teaches():
     assert result.exit_code == 0
     assert "record (0-based)" in result.stdout
     assert "ergorisk score reba" in result.stdout
+
+
+def _random_worksheets(fields, n: int, seed: int) -> list[dict]:
+    """Random worksheets with every key, loads on whole and fractional kg, couplings by name."""
+    import numpy as np
+
+    from ergorisk.scoring.worksheet import COUPLING_NAMES, Kind
+
+    rng = np.random.default_rng(seed)
+    records = []
+    for _ in range(n):
+        rec: dict = {}
+        for name, field in fields.items():
+            if field.kind is Kind.ANGLE:
+                rec[name] = round(float(rng.uniform(-90, 190)), 1)
+            elif field.kind is Kind.LOAD:
+                rec[name] = float(rng.integers(0, 16)) if rng.random() < 0.5 else rng.uniform(0, 15)
+            elif field.kind is Kind.COUPLING:
+                rec[name] = (
+                    COUPLING_NAMES[rng.integers(4)] if rng.random() < 0.5 else int(rng.integers(4))
+                )
+            else:
+                rec[name] = bool(rng.random() < 0.4)
+        records.append(rec)
+    return records
+
+
+@pytest.mark.parametrize("method", ["reba", "rula"])
+def test_cli_agrees_with_the_plain_reference_on_3000_random_worksheets(method):
+    from ergorisk.scoring import reference
+    from ergorisk.scoring.worksheet import REBA_FIELDS, RULA_FIELDS
+
+    fields, record_fn = (
+        (REBA_FIELDS, reference.reba_record)
+        if method == "reba"
+        else (RULA_FIELDS, reference.rula_record)
+    )
+    records = _random_worksheets(fields, 3000, seed=7 if method == "reba" else 8)
+    result = run(["score", method], "\n".join(json.dumps(r) for r in records))
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out == [record_fn(r) for r in records]
