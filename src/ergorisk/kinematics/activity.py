@@ -1,0 +1,188 @@
+"""REBA activity and RULA muscle use, detected from the angle time series.
+
+Three detectors, each returning per-frame flags and the evidence behind them:
+- static: a body part held within ``static_range_deg`` for ``static_hold_s`` or longer, at
+  least ``static_min_deviation_deg`` away from neutral (0 deg);
+- repeated: more than ``repeat_per_min`` excursions a minute of a small range
+  (``repeat_min_range_deg`` to ``repeat_max_range_deg``), walking excluded;
+- rapid: a change of ``rapid_range_deg`` or more within ``rapid_window_s`` (trunk, neck and
+  legs by default: ``rapid_parts``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.signal import find_peaks
+
+from ergorisk.kinematics.geometry import norm
+from ergorisk.kinematics.options import KinematicsOptions
+from ergorisk.kinematics.smoothing import smooth
+from ergorisk.kinematics.timeseries import rolling_mean, rolling_range, runs, spread_back
+
+# Series checked for each kind; RULA groups parts into the arm (A) and the body (B).
+STATIC_PARTS = ("trunk", "neck", "legs", "upper_arm_left", "upper_arm_right")
+MOVING_PARTS = (*STATIC_PARTS, "lower_arm_left", "lower_arm_right")
+BODY_GROUP = ("trunk", "neck", "legs")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One detected activity episode."""
+
+    kind: str  # static | repeated | rapid_change
+    part: str
+    start_s: float
+    end_s: float
+    duration_s: float
+    count: int = 0  # repetitions (repeated) or large changes (rapid_change)
+    rate_per_min: float = 0.0
+    range_deg: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Per-frame flags per part and kind, and the evidence list."""
+
+    flags: dict[str, dict[str, np.ndarray]]  # kind -> part -> (T,) bool
+    evidence: list[Evidence]
+    walking: np.ndarray
+
+    def any(self, kind: str, parts: tuple[str, ...] | None = None) -> np.ndarray:
+        series = [f for p, f in self.flags[kind].items() if parts is None or p in parts]
+        return np.logical_or.reduce(series) if series else np.zeros(len(self.walking), bool)
+
+
+def part_series(sides: dict[str, dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The angle series the detectors watch, from posture columns."""
+    left, right = sides["left"], sides["right"]
+    return {
+        "trunk": left["trunk_flexion_deg"],
+        "neck": left["neck_flexion_deg"],
+        "legs": np.fmax(left["knee_flexion_deg"], right["knee_flexion_deg"]),
+        "upper_arm_left": left["upper_arm_flexion_deg"],
+        "upper_arm_right": right["upper_arm_flexion_deg"],
+        "lower_arm_left": left["lower_arm_flexion_deg"],
+        "lower_arm_right": right["lower_arm_flexion_deg"],
+    }
+
+
+def walking_frames(pelvis: np.ndarray, fps: float, opts: KinematicsOptions) -> np.ndarray:
+    """Frames where the pelvis moves horizontally faster than walk_speed_mps, its position
+    smoothed over walk_smoothing_s (pose depth jitters)."""
+    if len(pelvis) < 3:
+        return np.zeros(len(pelvis), bool)
+    xy = smooth(pelvis[:, :2], fps, window_s=opts.walk_smoothing_s, polyorder=1)
+    speed = norm(np.gradient(xy, axis=0)) * fps
+    with np.errstate(invalid="ignore"):
+        return speed > opts.walk_speed_mps
+
+
+def detect_activity(series: dict[str, np.ndarray], fps: float, opts: KinematicsOptions,
+                    walking: np.ndarray | None = None) -> Activity:
+    """Run the three detectors over each part's angle series (degrees, one value a frame)."""
+    n = len(next(iter(series.values())))
+    walking = np.zeros(n, bool) if walking is None else walking
+    flags: dict[str, dict[str, np.ndarray]] = {"static": {}, "repeated": {}, "rapid_change": {}}
+    evidence: list[Evidence] = []
+    for part in MOVING_PARTS:
+        x = np.asarray(series[part], float)
+        if part in STATIC_PARTS:
+            flags["static"][part] = static_hold(x, fps, opts, walking)
+            evidence += _episodes("static", part, flags["static"][part], x, fps)
+        rep, peaks = repeated_action(x, fps, opts, walking)
+        flags["repeated"][part] = rep
+        evidence += _episodes("repeated", part, rep, x, fps, events=peaks)
+        if part in opts.rapid_parts:
+            rapid, changes = rapid_change(x, fps, opts)
+            flags["rapid_change"][part] = rapid
+            evidence += _episodes("rapid_change", part, rapid, x, fps, events=changes)
+    return Activity(flags=flags, evidence=evidence, walking=walking)
+
+
+def static_hold(x: np.ndarray, fps: float, opts: KinematicsOptions,
+                walking: np.ndarray | None = None) -> np.ndarray:
+    """Frames inside a hold: a window of static_hold_s where the angle stays within
+    static_range_deg and its mean is at least static_min_deviation_deg from 0."""
+    window = max(round(opts.static_hold_s * fps), 1)
+    if len(x) < window:
+        return np.zeros(len(x), bool)
+    if walking is not None:
+        x = np.where(walking, np.nan, x)  # walking is not holding still
+    with np.errstate(invalid="ignore"):
+        ok = (rolling_range(x, window) <= opts.static_range_deg) & (
+            np.abs(rolling_mean(x, window)) >= opts.static_min_deviation_deg)
+    return spread_back(ok, window)
+
+
+def repeated_action(x: np.ndarray, fps: float, opts: KinematicsOptions,
+                    walking: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Frames where excursions of a small range recur more than repeat_per_min a minute.
+
+    An excursion is a peak whose prominence lies in [repeat_min_range_deg,
+    repeat_max_range_deg], at least repeat_min_width_s wide at half height and
+    repeat_min_period_s after the previous one. The rate is
+    counted in a centred window of repeat_window_s (the whole series when shorter).
+    """
+    n = len(x)
+    filled = pd.Series(x).interpolate(limit_direction="both").to_numpy()
+    if n < 3 or not np.isfinite(filled).all():
+        return np.zeros(n, bool), np.zeros(0, int)
+    kw = {
+        "prominence": (opts.repeat_min_range_deg, opts.repeat_max_range_deg),
+        "distance": max(round(opts.repeat_min_period_s * fps), 1),
+        "width": opts.repeat_min_width_s * fps,
+    }
+    # Peaks of flexion and of extension are both excursions; count the larger family.
+    up, _ = find_peaks(filled, **kw)
+    down, _ = find_peaks(-filled, **kw)
+    peaks = up if len(up) >= len(down) else down
+    if walking is not None:
+        peaks = peaks[~walking[peaks]]
+    counts = np.zeros(n + 1)
+    np.add.at(counts, peaks + 1, 1)
+    cum = np.cumsum(counts)
+    half = round(opts.repeat_window_s * fps / 2)
+    idx = np.arange(n)
+    lo, hi = np.clip(idx - half, 0, n), np.clip(idx + half + 1, 0, n)
+    # A window cut by the start or end of the recording is widened on the other side.
+    span = min(2 * half + 1, n)
+    lo = np.where(hi - lo < span, np.clip(hi - span, 0, n), lo)
+    hi = np.where(hi - lo < span, np.clip(lo + span, 0, n), hi)
+    rate = (cum[hi] - cum[lo]) * 60.0 * fps / (hi - lo)
+    return rate > opts.repeat_per_min, peaks
+
+
+def rapid_change(
+    x: np.ndarray, fps: float, opts: KinematicsOptions
+) -> tuple[np.ndarray, np.ndarray]:
+    """Frames inside a window of rapid_window_s over which the angle changes by at least
+    rapid_range_deg. Also returns the frame where each such episode starts."""
+    window = max(round(opts.rapid_window_s * fps), 2)
+    if len(x) < window:
+        return np.zeros(len(x), bool), np.zeros(0, int)
+    with np.errstate(invalid="ignore"):
+        ok = rolling_range(x, window) >= opts.rapid_range_deg
+    flag = spread_back(ok, window)
+    return flag, runs(flag)[0]
+
+
+def _episodes(kind: str, part: str, flag: np.ndarray, x: np.ndarray, fps: float,
+              events: np.ndarray | None = None) -> list[Evidence]:
+    starts, ends = runs(flag)
+    out = []
+    for s, e in zip(starts, ends, strict=True):  # one iteration per episode, not per frame
+        seg = x[s:e]
+        count = 0 if events is None else int(((events >= s) & (events < e)).sum())
+        duration = (e - s) / fps
+        out.append(Evidence(
+            kind=kind, part=part, start_s=s / fps, end_s=e / fps, duration_s=duration,
+            count=count, rate_per_min=count * 60.0 / duration if count else 0.0,
+            range_deg=float(np.nanmax(seg) - np.nanmin(seg)) if np.isfinite(seg).any() else 0.0,
+        ))
+    return out

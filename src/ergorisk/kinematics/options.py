@@ -1,0 +1,86 @@
+"""Every threshold of the kinematics stage, in one place, with its default and its reason.
+
+docs/kinematics.md explains each definition; the defaults here are the values it quotes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class KinematicsOptions:
+    """Options for posture angles, flags, smoothing and activity detection.
+
+    Angles in degrees, distances in metres, durations in seconds.
+    """
+
+    # Joints below this confidence are treated as missing.
+    min_joint_confidence: float = 0.3
+    # Savitzky-Golay smoothing of joint positions; 0 turns it off.
+    smoothing_s: float = 0.4
+    smoothing_polyorder: int = 2
+
+    # Posture flags: a flag is set when the angle's magnitude exceeds the threshold.
+    trunk_twist_deg: float = 10.0
+    trunk_side_bend_deg: float = 10.0
+    neck_twist_deg: float = 10.0
+    neck_side_bend_deg: float = 10.0
+    upper_arm_abduction_deg: float = 20.0
+    shoulder_raise_deg: float = 10.0
+    # With only a mid-shoulder neck (derived, or UW-IOM's), a symmetric shrug is invisible and
+    # the shoulder line's tilt is mostly noise: shoulder raise is then left unobserved.
+    shoulder_raise_from_tilt: bool = False
+    # Ears available: raised when the ear sits less than this many shoulder widths above the
+    # shoulder along the trunk axis (about 0.5 in a relaxed posture).
+    ear_shoulder_ratio: float = 0.25
+    wrist_deviation_deg: float = 15.0
+    # RULA lower arm: wrist past the body midline by this fraction of the shoulder width, or
+    # outside the shoulder by this fraction of the shoulder width.
+    midline_margin: float = 0.1
+    out_to_side_margin: float = 0.5
+    # A flag must hold this long to count (debounces jitter); 0 keeps every frame's flag.
+    flag_min_s: float = 0.0
+
+    # Legs. The REBA legs score is one for the body: the more flexed knee is used for both sides.
+    knee_per_side: bool = False
+    foot_lift_m: float = 0.10
+    unilateral_min_s: float = 1.0
+    # Weight on one leg: pelvis over one foot (off by default; needs a good floor estimate).
+    weight_shift: bool = False
+    weight_shift_ratio: float = 0.15
+    weight_shift_min_feet_m: float = 0.25
+
+    # Arm supported or leaning: a heuristic, off by default.
+    detect_arm_support: bool = False
+    support_forearm_tilt_deg: float = 20.0
+    support_wrist_speed_mps: float = 0.05
+    support_min_s: float = 2.0
+
+    # Activity (REBA +1 each; RULA muscle use).
+    static_hold_s: float = 60.0
+    static_range_deg: float = 15.0
+    static_min_deviation_deg: float = 20.0
+    repeat_window_s: float = 60.0
+    repeat_per_min: float = 4.0
+    # An excursion counts from 15 deg (below that, pose jitter makes bumps) up to 45 deg
+    # (larger is a large-range change, not a small-range action); jitter is also shorter than
+    # repeat_min_width_s at half height.
+    repeat_min_range_deg: float = 15.0
+    repeat_max_range_deg: float = 45.0
+    repeat_min_period_s: float = 0.5
+    repeat_min_width_s: float = 0.3
+    rapid_window_s: float = 1.0
+    rapid_range_deg: float = 60.0
+    # Rapid change is a whole-body notion in REBA; arm reaches are the normal work.
+    rapid_parts: tuple[str, ...] = ("trunk", "neck", "legs")
+    # Walking (pelvis speed above this) is not a repeated action and is not a static hold.
+    walk_speed_mps: float = 0.5
+    walk_smoothing_s: float = 2.0
+
+    def with_(self, **changes: Any) -> KinematicsOptions:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,268 @@
+"""Canonical skeleton -> posture columns (angles, flags, confidences) for each side.
+
+A part the layout never observes (no hand points, no head, no legs) gets its neutral value
+with confidence 0; a part observed but missing in a frame gets NaN angles in that frame.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ergorisk.kinematics import angles
+from ergorisk.kinematics.frames import pelvis_heading, trunk_frame
+from ergorisk.kinematics.geometry import norm
+from ergorisk.kinematics.options import KinematicsOptions
+from ergorisk.kinematics.smoothing import smooth
+from ergorisk.kinematics.timeseries import keep_long_runs
+from ergorisk.pose.skeleton import Skeleton
+
+Columns = dict[str, np.ndarray]
+SIDE_SIGN = {"left": 1.0, "right": -1.0}
+
+
+class _Joints:
+    """Joint positions and confidences by name, after thresholding and smoothing."""
+
+    def __init__(self, skel: Skeleton, opts: KinematicsOptions) -> None:
+        conf = np.where(skel.confidence >= opts.min_joint_confidence, skel.confidence, 0.0)
+        pos = np.where((conf > 0)[..., None], skel.joints, np.nan)
+        if opts.smoothing_s > 0:
+            pos = smooth(pos, skel.fps, opts.smoothing_s, opts.smoothing_polyorder)
+        self.pos, self.conf, self.names = pos, conf, skel.joint_names
+        self.fps, self.n = skel.fps, skel.n_frames
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.pos[:, self.names.index(name)]
+
+    def c(self, *names: str) -> np.ndarray:
+        """Lowest confidence of the named joints, per frame."""
+        return self.conf[:, [self.names.index(n) for n in names]].min(axis=1)
+
+    def present(self, *names: str) -> np.ndarray:
+        return np.isfinite(self.pos[:, [self.names.index(n) for n in names]]).all(axis=(1, 2))
+
+    def observed(self, *names: str) -> bool:
+        """Whether the layout provides all these joints at least once."""
+        return bool(self.present(*names).any())
+
+
+def _flag(values: np.ndarray, threshold: float, min_frames: int) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return keep_long_runs(np.abs(values) > threshold, min_frames)
+
+
+def _head_point(j: _Joints) -> tuple[np.ndarray, np.ndarray]:
+    """Mid-ears, else the head joint, else the nose; with its confidence."""
+    ears = 0.5 * (j["left_ear"] + j["right_ear"])
+    ears_ok = j.present("left_ear", "right_ear")
+    head_ok = j.present("head")
+    point = np.where(ears_ok[:, None], ears, np.where(head_ok[:, None], j["head"], j["nose"]))
+    conf = np.where(ears_ok, j.c("left_ear", "right_ear"),
+                    np.where(head_ok, j.c("head"), j.c("nose")))
+    return point, conf
+
+
+def _ear_line(j: _Joints) -> tuple[np.ndarray, np.ndarray]:
+    ears_ok = j.present("left_ear", "right_ear")
+    line = np.where(ears_ok[:, None], j["left_ear"] - j["right_ear"],
+                    j["left_eye"] - j["right_eye"])
+    conf = np.where(ears_ok, j.c("left_ear", "right_ear"), j.c("left_eye", "right_eye"))
+    return line, conf
+
+
+def posture_columns(skel: Skeleton, opts: KinematicsOptions | None = None) -> dict[str, Columns]:
+    """Posture worksheet columns for each side: ``{"left": {...}, "right": {...}}``.
+
+    Each side holds the posture inputs of the REBA and RULA worksheets (angles in degrees,
+    flags as bool), ``confidence_<part>`` in [0, 1] and the diagnostic angles behind the flags.
+    Task factors (load, coupling) and activity flags are added by later steps.
+    """
+    opts = opts or KinematicsOptions()
+    j = _Joints(skel, opts)
+    min_flag = round(opts.flag_min_s * j.fps)
+    body = _body_columns(j, opts, min_flag)
+    out = {}
+    for side in ("left", "right"):
+        cols = dict(body["shared"])
+        cols.update(body[side])
+        cols.update(_arm_columns(j, opts, side, min_flag, body["frames"]))
+        out[side] = cols
+    return out
+
+
+def _body_columns(j: _Joints, opts: KinematicsOptions, min_flag: int) -> dict:
+    n = j.n
+    lsh, rsh, lhip, rhip = j["left_shoulder"], j["right_shoulder"], j["left_hip"], j["right_hip"]
+    neck, pelvis = j["neck"], j["pelvis"]
+    heading = pelvis_heading(lhip, rhip, fallback_left=lsh - rsh)
+    trunk = trunk_frame(pelvis, neck, lsh, rsh, lhip, rhip)
+    t = angles.trunk_angles(pelvis, neck, heading, lsh - rsh, lhip - rhip)
+    conf_trunk = j.c("neck", "pelvis", "left_shoulder", "right_shoulder", "left_hip", "right_hip")
+
+    head, conf_head = _head_point(j)
+    ear_line, _conf_ears = _ear_line(j)
+    has_ears = j.observed("left_ear", "right_ear") or j.observed("left_eye", "right_eye")
+    nk = angles.neck_angles(neck, head, trunk, ear_line if has_ears else None)
+    neck_observed = bool(np.isfinite(head).all(axis=1).any())
+    if not neck_observed:  # the layout has no head point: neutral, unobserved
+        nk = {k: np.zeros(n) for k in nk}
+    conf_neck = np.minimum(j.c("neck"), conf_head) * neck_observed
+
+    legs, shared_knee, per_side = _leg_columns(j, opts, min_flag)
+    shared = {
+        "trunk_flexion_deg": t["flexion"],
+        "trunk_side_bend_deg": t["side_bend"],
+        "trunk_twist_deg": t["twist"],
+        "trunk_side_bend": _flag(t["side_bend"], opts.trunk_side_bend_deg, min_flag),
+        "trunk_twist": _flag(t["twist"], opts.trunk_twist_deg, min_flag),
+        "neck_flexion_deg": nk["flexion"],
+        "neck_side_bend_deg": nk["side_bend"],
+        "neck_twist_deg": nk["twist"],
+        "neck_side_bend": _flag(nk["side_bend"], opts.neck_side_bend_deg, min_flag),
+        "neck_twist": _flag(np.nan_to_num(nk["twist"]), opts.neck_twist_deg, min_flag),
+        "sitting": np.zeros(n, bool),
+        "sitting_supported": np.zeros(n, bool),
+        "confidence_trunk": conf_trunk,
+        "confidence_neck": conf_neck,
+        **legs,
+    }
+    if shared_knee is not None:
+        shared["knee_flexion_deg"] = shared_knee
+    return {"shared": shared, **per_side, "frames": trunk}
+
+
+def _leg_columns(j: _Joints, opts: KinematicsOptions, min_flag: int):
+    """Knee flexion and unilateral support. Unobserved legs: straight, bilateral, conf 0."""
+    n, fps = j.n, j.fps
+    knees = {s: angles.hinge_flexion(j[f"{s}_hip"], j[f"{s}_knee"], j[f"{s}_ankle"])
+             for s in ("left", "right")}
+    confs = {s: j.c(f"{s}_hip", f"{s}_knee", f"{s}_ankle") for s in ("left", "right")}
+    observed = j.observed("left_knee", "left_ankle") or j.observed("right_knee", "right_ankle")
+    if not observed:
+        zero = np.zeros(n)
+        cols = {"foot_lift_m": np.full(n, np.nan), "legs_unilateral": np.zeros(n, bool),
+                "legs_supported": np.ones(n, bool), "confidence_legs": zero}
+        return cols, zero, {"left": {}, "right": {}}
+
+    foot_z = {s: np.fmin(np.fmin(j[f"{s}_ankle"][:, 2], j[f"{s}_heel"][:, 2]),
+                         j[f"{s}_toe"][:, 2]) for s in ("left", "right")}
+    lift = foot_z["left"] - foot_z["right"]
+    with np.errstate(invalid="ignore"):
+        raw = np.abs(lift) > opts.foot_lift_m
+    if opts.weight_shift:
+        raw |= _weight_on_one_leg(j, opts)
+    unilateral = keep_long_runs(raw, max(round(opts.unilateral_min_s * fps), min_flag))
+    conf_legs = np.minimum(confs["left"], confs["right"])
+    cols = {"foot_lift_m": lift, "legs_unilateral": unilateral, "legs_supported": ~unilateral,
+            "confidence_legs": conf_legs}
+    if opts.knee_per_side:
+        return cols, None, {s: {"knee_flexion_deg": knees[s]} for s in ("left", "right")}
+    # One legs score for the body: the more flexed knee (a missing knee does not hide the other).
+    return cols, np.fmax(knees["left"], knees["right"]), {"left": {}, "right": {}}
+
+
+def _weight_on_one_leg(j: _Joints, opts: KinematicsOptions) -> np.ndarray:
+    """Pelvis over one foot: its ground projection near one end of the ankle-to-ankle line."""
+    la, ra = j["left_ankle"][:, :2], j["right_ankle"][:, :2]
+    base = la - ra
+    width = norm(base)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = np.einsum("ij,ij->i", j["pelvis"][:, :2] - ra, base) / width**2
+        return (width > opts.weight_shift_min_feet_m) & (
+            (s < opts.weight_shift_ratio) | (s > 1 - opts.weight_shift_ratio))
+
+
+def _arm_columns(j: _Joints, opts: KinematicsOptions, side: str, min_flag: int,
+                 trunk) -> Columns:
+    n, sign = j.n, SIDE_SIGN[side]
+    sh, el, wr = j[f"{side}_shoulder"], j[f"{side}_elbow"], j[f"{side}_wrist"]
+    ua = angles.upper_arm_angles(sh, el, trunk, sign)
+    conf_trunk = j.c("neck", "pelvis", "left_shoulder", "right_shoulder")
+    conf_ua = np.minimum(j.c(f"{side}_shoulder", f"{side}_elbow"), conf_trunk)
+    elbow = angles.hinge_flexion(sh, el, wr)
+    conf_la = j.c(f"{side}_shoulder", f"{side}_elbow", f"{side}_wrist")
+
+    raised, conf_raise, elev = _shoulder_raised(j, opts, side, trunk)
+    width = norm(j["left_shoulder"] - j["right_shoulder"])
+    lateral = angles.wrist_lateral(wr, j["neck"], trunk, sign)
+    with np.errstate(invalid="ignore"):
+        across = lateral < -opts.midline_margin * width
+        out_side = lateral > (0.5 + opts.out_to_side_margin) * width
+    wrist_flex, wrist_dev, conf_wrist = _wrist(j, side)
+
+    cols: Columns = {
+        "upper_arm_flexion_deg": ua["flexion"],
+        "upper_arm_abduction_deg": ua["abduction"],
+        "upper_arm_abducted": _flag(np.fmax(ua["abduction"], 0), opts.upper_arm_abduction_deg,
+                                    min_flag),
+        "upper_arm_rotated": np.zeros(n, bool),  # not observable from joint centres
+        "shoulder_elevation_deg": elev,
+        "shoulder_raised": keep_long_runs(raised, min_flag),
+        "arm_supported": _arm_supported(j, opts, side) if opts.detect_arm_support
+        else np.zeros(n, bool),
+        "lower_arm_flexion_deg": elbow,
+        "lower_arm_midline_or_out": keep_long_runs(across | out_side, min_flag),
+        "wrist_lateral_m": lateral,
+        "wrist_flexion_deg": wrist_flex,
+        "wrist_deviation_deg": wrist_dev,
+        "wrist_deviated": _flag(wrist_dev, opts.wrist_deviation_deg, min_flag),
+        "wrist_twisted": np.zeros(n, bool),  # pronation/supination: not observable
+        "wrist_twist_end_range": np.zeros(n, bool),
+        "confidence_upper_arm": np.minimum(conf_ua, np.where(conf_raise > 0, 1.0, 0.5)),
+        "confidence_lower_arm": conf_la,
+        "confidence_wrist": conf_wrist,
+    }
+    return cols
+
+
+def _shoulder_raised(j: _Joints, opts: KinematicsOptions, side: str, trunk):
+    """(raised flag, confidence, shoulder elevation angle) for one side.
+
+    With ears: the ear close above the shoulder (in shoulder widths along the trunk axis).
+    Without ears: the neck -> shoulder line raised above the trunk's transverse plane, but
+    only when the layout's neck is its own point (not mid-shoulders).
+    """
+    n = j.n
+    sh = j[f"{side}_shoulder"]
+    elev = angles.shoulder_elevation(sh, j["neck"], trunk)
+    mid = 0.5 * (j["left_shoulder"] + j["right_shoulder"])
+    gap = norm(j["neck"] - mid)
+    distinct_neck = bool(np.nanmedian(gap) > 0.02) if np.isfinite(gap).any() else False
+    raised = np.zeros(n, bool)
+    conf = np.zeros(n)
+    if distinct_neck or opts.shoulder_raise_from_tilt:
+        with np.errstate(invalid="ignore"):
+            raised = elev > opts.shoulder_raise_deg
+        conf = j.c("neck", f"{side}_shoulder")
+    ear = f"{side}_ear"
+    if j.observed(ear):
+        width = norm(j["left_shoulder"] - j["right_shoulder"])
+        ratio = angles.ear_shoulder_ratio(j[ear], sh, width, trunk)
+        ok = np.isfinite(ratio)
+        with np.errstate(invalid="ignore"):
+            raised = np.where(ok, ratio < opts.ear_shoulder_ratio, raised)
+        conf = np.where(ok, j.c(ear, f"{side}_shoulder"), conf)
+    return raised, conf, elev
+
+
+def _wrist(j: _Joints, side: str):
+    """Wrist flexion and deviation from the hand points; neutral with confidence 0 without."""
+    n = j.n
+    names = (f"{side}_elbow", f"{side}_wrist", f"{side}_index", f"{side}_pinky")
+    if not j.observed(*names):
+        return np.zeros(n), np.zeros(n), np.zeros(n)
+    w = angles.wrist_angles(*(j[name] for name in names), side_sign=SIDE_SIGN[side])
+    # A frame that lost its hand points keeps neutral rather than blanking the whole side.
+    ok = j.present(*names)
+    return np.where(ok, w["flexion"], 0.0), np.where(ok, w["deviation"], 0.0), j.c(*names)
+
+
+def _arm_supported(j: _Joints, opts: KinematicsOptions, side: str) -> np.ndarray:
+    """Heuristic: forearm near horizontal and the wrist still, for support_min_s or longer."""
+    el, wr = j[f"{side}_elbow"], j[f"{side}_wrist"]
+    tilt = angles.forearm_tilt(el, wr)
+    speed = norm(np.gradient(wr, axis=0)) * j.fps if j.n > 1 else np.zeros(j.n)
+    with np.errstate(invalid="ignore"):
+        still = (np.abs(tilt) < opts.support_forearm_tilt_deg) & (
+            speed < opts.support_wrist_speed_mps)
+    return keep_long_runs(still, round(opts.support_min_s * j.fps))

@@ -1,0 +1,92 @@
+"""Skeleton -> complete worksheet columns per side: posture, activity and task factors."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from ergorisk.kinematics.activity import (
+    BODY_GROUP,
+    Activity,
+    detect_activity,
+    part_series,
+    walking_frames,
+)
+from ergorisk.kinematics.columns import SIDES, WORKSHEET_INPUTS
+from ergorisk.kinematics.options import KinematicsOptions
+from ergorisk.kinematics.posture import Columns, posture_columns
+from ergorisk.pose.skeleton import Skeleton
+
+
+@dataclass(frozen=True)
+class TaskFactors:
+    """What a pose cannot show: load, shock, coupling; activity flags to force (None = auto)."""
+
+    load_kg: float = 0.0
+    shock: bool = False
+    coupling: int = 0  # 0 good, 1 fair, 2 poor, 3 unacceptable
+    static: bool | None = None
+    repeated: bool | None = None
+    rapid_change: bool | None = None
+
+    def __post_init__(self) -> None:
+        if not (np.isfinite(self.load_kg) and self.load_kg >= 0):
+            raise ValueError(f"load_kg must be a non-negative number, got {self.load_kg}")
+        if self.coupling not in (0, 1, 2, 3):
+            raise ValueError(f"coupling must be 0, 1, 2 or 3, got {self.coupling}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _forced(auto: np.ndarray, override: bool | None) -> np.ndarray:
+    return auto if override is None else np.full(auto.shape, override)
+
+
+def worksheet_columns(
+    skel: Skeleton,
+    opts: KinematicsOptions | None = None,
+    task: TaskFactors | None = None,
+) -> tuple[dict[str, Columns], Activity]:
+    """Every REBA and RULA worksheet input per frame, for each side, plus confidences and
+    diagnostic angles; and the activity evidence.
+
+    REBA's activity flags are whole-body (any part); RULA's arm muscle use is the side's arm,
+    its body muscle use the trunk, neck and legs.
+    """
+    opts = opts or KinematicsOptions()
+    task = task or TaskFactors()
+    sides = posture_columns(skel, opts)
+    walking = walking_frames(skel.joint("pelvis"), skel.fps, opts)
+    act = detect_activity(part_series(sides), skel.fps, opts, walking)
+    n = skel.n_frames
+    static = _forced(act.any("static"), task.static)
+    repeated = _forced(act.any("repeated"), task.repeated)
+    rapid = _forced(act.any("rapid_change"), task.rapid_change)
+    body_use = _forced(act.any("static", BODY_GROUP), task.static) | _forced(
+        act.any("repeated", BODY_GROUP), task.repeated)
+    full = lambda value, dtype=float: np.full(n, value, dtype=dtype)  # noqa: E731
+    for side in SIDES:
+        arm = (f"upper_arm_{side}", f"lower_arm_{side}")
+        arm_use = _forced(act.any("static", arm), task.static) | _forced(
+            act.any("repeated", arm), task.repeated)
+        sides[side].update({
+            "load_kg": full(task.load_kg),
+            "shock": full(task.shock, bool),
+            "coupling": full(task.coupling, int),
+            "static": static,
+            "repeated": repeated,
+            "rapid_change": rapid,
+            "arm_muscle_use": arm_use,
+            "body_muscle_use": body_use,
+            "arm_load_kg": full(task.load_kg),
+            "arm_load_static_or_repeated": arm_use & (task.load_kg > 0),
+            "arm_shock": full(task.shock, bool),
+            "body_load_kg": full(task.load_kg),
+            "body_load_static_or_repeated": body_use & (task.load_kg > 0),
+            "body_shock": full(task.shock, bool),
+        })
+        missing = [c for c in WORKSHEET_INPUTS if c not in sides[side]]
+        assert not missing, f"kinematics left worksheet columns unset: {missing}"
+    return sides, act
