@@ -136,6 +136,110 @@ def _read_text(file: Path | None) -> str:
         fail(f"{file} is not UTF-8 text; expected JSON or JSON Lines")
 
 
+_COUPLINGS = {"good": 0, "fair": 1, "poor": 2, "unacceptable": 3}
+
+
+@app.command("assess")
+def assess(
+    poses: Annotated[list[Path], typer.Argument(help="Pose files (.npy, .npz, .csv, .bvh, .c3d).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    layout: Annotated[
+        str | None,
+        typer.Option(help="Joint layout: mediapipe33, uw-iom, chatzis14, coco17, h36m17."),
+    ] = None,
+    fps: Annotated[
+        float | None, typer.Option(min=0.001, help="Frame rate (layout default).")
+    ] = None,
+    up: Annotated[str | None, typer.Option(help="Up axis of the file: z, y or -y.")] = None,
+    units: Annotated[str, typer.Option(help="auto, m, cm or mm.")] = "auto",
+    mapping: Annotated[
+        Path | None, typer.Option(help="Joint mapping (YAML/JSON) for .bvh and .c3d files.")
+    ] = None,
+    load_kg: Annotated[float, typer.Option(min=0.0, help="Load or force handled, kg.")] = 0.0,
+    shock: Annotated[bool, typer.Option(help="Shock or rapid build-up of force.")] = False,
+    coupling: Annotated[
+        str, typer.Option(help="good, fair, poor, unacceptable (or 0-3).")
+    ] = "good",
+    static: Annotated[
+        bool | None,
+        typer.Option("--static/--no-static", help="Force the static flag (default: detected)."),
+    ] = None,
+    repeated: Annotated[
+        bool | None,
+        typer.Option(
+            "--repeated/--no-repeated", help="Force the repeated flag (default: detected)."
+        ),
+    ] = None,
+    rapid_change: Annotated[
+        bool | None,
+        typer.Option(
+            "--rapid-change/--no-rapid-change",
+            help="Force the rapid-change flag (default: detected).",
+        ),
+    ] = None,
+    smoothing_s: Annotated[
+        float, typer.Option(min=0.0, help="Savitzky-Golay window, s; 0 = off.")
+    ] = 0.4,
+    arm_support: Annotated[bool, typer.Option(help="Detect arm support (heuristic).")] = False,
+    upright_tol_deg: TolOpt = 5.0,
+) -> None:
+    """Assess pose files with REBA and RULA, frame by frame.
+
+    Writes frames.csv, frames.parquet and summary.json into OUT (one sub-folder per input
+    when several are given).
+    """
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from ergorisk.assess import assess_file, assess_files
+    from ergorisk.kinematics import KinematicsOptions, TaskFactors
+    from ergorisk.pose import PoseInputError
+
+    code = _COUPLINGS.get(coupling.lower(), int(coupling) if coupling.isdigit() else -1)
+    try:
+        task = TaskFactors(
+            load_kg=load_kg,
+            shock=shock,
+            coupling=code,
+            static=static,
+            repeated=repeated,
+            rapid_change=rapid_change,
+        )
+    except ValueError as err:
+        fail(str(err))
+    options = KinematicsOptions(smoothing_s=smoothing_s, detect_arm_support=arm_support)
+    stems = [p.stem for p in poses]
+    if len(set(stems)) < len(stems):
+        fail("several inputs share a file name; assess them in separate runs")
+    if out.exists() and not out.is_dir():
+        fail(f"{out} exists and is not a folder")
+    needs_layout = [p for p in poses if p.suffix.lower() not in (".bvh", ".c3d")]
+    if needs_layout and layout is None:
+        fail(f"{needs_layout[0]}: give --layout for .npy, .npz and .csv pose files")
+    if not all(p.is_file() for p in poses):
+        fail(f"{next(p for p in poses if not p.is_file())}: no such file")
+    kwargs = dict(
+        fps=fps,
+        up=up,
+        units=units,
+        mapping=mapping,
+        options=options,
+        task=task,
+        upright_tol_deg=upright_tol_deg,
+    )
+    if len(poses) == 1:
+        try:
+            assess_file(poses[0], out, layout, **kwargs)
+        except (PoseInputError, ValueError, OSError) as err:
+            fail(str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__)
+        return
+    with Progress(transient=True, console=Console(stderr=True)) as progress:
+        bar = progress.add_task("Assessing", total=len(poses))
+        errors = assess_files(poses, out, layout, on_done=lambda _: progress.advance(bar), **kwargs)
+    if errors:
+        fail(errors[0] + (f" (and {len(errors) - 1} more failed)" if len(errors) > 1 else ""))
+
+
 def main() -> None:
     app()
 

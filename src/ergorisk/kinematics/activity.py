@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.signal import find_peaks
 
 from ergorisk.kinematics.geometry import norm
 from ergorisk.kinematics.options import KinematicsOptions
@@ -124,24 +123,17 @@ def repeated_action(x: np.ndarray, fps: float, opts: KinematicsOptions,
                     walking: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Frames where excursions of a small range recur more than repeat_per_min a minute.
 
-    An excursion is a peak whose prominence lies in [repeat_min_range_deg,
-    repeat_max_range_deg], at least repeat_min_width_s wide at half height and
-    repeat_min_period_s after the previous one. The rate is
-    counted in a centred window of repeat_window_s (the whole series when shorter).
+    An excursion is a turn of the angle out and back (a zigzag peak) by at least
+    repeat_min_range_deg on both sides and at most repeat_max_range_deg, lasting at least
+    repeat_min_period_s from trough to trough. The rate is counted in a centred window of
+    repeat_window_s (the whole series when shorter). Returns the flags and the peak frames.
     """
     n = len(x)
     filled = pd.Series(x).interpolate(limit_direction="both").to_numpy()
     if n < 3 or not np.isfinite(filled).all():
         return np.zeros(n, bool), np.zeros(0, int)
-    kw = {
-        "prominence": (opts.repeat_min_range_deg, opts.repeat_max_range_deg),
-        "distance": max(round(opts.repeat_min_period_s * fps), 1),
-        "width": opts.repeat_min_width_s * fps,
-    }
-    # Peaks of flexion and of extension are both excursions; count the larger family.
-    up, _ = find_peaks(filled, **kw)
-    down, _ = find_peaks(-filled, **kw)
-    peaks = up if len(up) >= len(down) else down
+    peaks = excursion_peaks(filled, opts.repeat_min_range_deg, opts.repeat_max_range_deg,
+                            opts.repeat_min_period_s * fps)
     if walking is not None:
         peaks = peaks[~walking[peaks]]
     counts = np.zeros(n + 1)
@@ -156,6 +148,53 @@ def repeated_action(x: np.ndarray, fps: float, opts: KinematicsOptions,
     hi = np.where(hi - lo < span, np.clip(lo + span, 0, n), hi)
     rate = (cum[hi] - cum[lo]) * 60.0 * fps / (hi - lo)
     return rate > opts.repeat_per_min, peaks
+
+
+def zigzag(x: np.ndarray, threshold: float) -> np.ndarray:
+    """Alternating turning points of x where each swing is at least threshold.
+
+    The loop runs over the series' local extrema (turning points), not over frames.
+    """
+    d = np.diff(x)
+    turns = np.flatnonzero(np.sign(d[1:]) * np.sign(d[:-1]) < 0) + 1
+    cand = np.concatenate([[0], turns, [len(x) - 1]])
+    pivots: list[int] = []
+    trend = 0
+    lo_i = hi_i = int(cand[0])
+    for k in cand[1:].tolist():
+        v = x[k]
+        if trend == 0:  # no swing yet: track the range until it reaches the threshold
+            lo_i = k if v < x[lo_i] else lo_i
+            hi_i = k if v > x[hi_i] else hi_i
+            if x[hi_i] - x[lo_i] >= threshold:
+                trend = 1 if hi_i > lo_i else -1
+                pivots = [lo_i, hi_i] if trend == 1 else [hi_i, lo_i]
+        elif (v - x[pivots[-1]]) * trend >= 0:  # the current swing goes on
+            pivots[-1] = k
+        elif abs(v - x[pivots[-1]]) >= threshold:  # a swing back: new pivot
+            pivots.append(k)
+            trend = -trend
+    return np.asarray(pivots, dtype=int)
+
+
+def excursion_peaks(x: np.ndarray, min_range: float, max_range: float,
+                    min_frames: float) -> np.ndarray:
+    """Frames of excursions: zigzag pivots whose swings in and out both lie in
+    [min_range, max_range], at least min_frames from the pivot before to the pivot after.
+
+    Both directions count (a flexion out and back, or an extension out and back).
+    """
+    piv = zigzag(x, min_range)
+    if len(piv) < 3:
+        return np.zeros(0, int)
+    swing_in = np.abs(x[piv[1:-1]] - x[piv[:-2]])
+    swing_out = np.abs(x[piv[1:-1]] - x[piv[2:]])
+    ok = (np.maximum(swing_in, swing_out) <= max_range) & (piv[2:] - piv[:-2] >= min_frames)
+    mid = piv[1:-1][ok]
+    # Count one family of turning points (peaks or troughs, whichever has more), so that one
+    # out-and-back action counts once.
+    high = x[mid] > x[piv[:-2][ok]]
+    return mid[high] if high.sum() >= (~high).sum() else mid[~high]
 
 
 def rapid_change(

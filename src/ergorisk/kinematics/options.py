@@ -64,13 +64,12 @@ class KinematicsOptions:
     static_min_deviation_deg: float = 20.0
     repeat_window_s: float = 60.0
     repeat_per_min: float = 4.0
-    # An excursion counts from 15 deg (below that, pose jitter makes bumps) up to 45 deg
-    # (larger is a large-range change, not a small-range action); jitter is also shorter than
-    # repeat_min_width_s at half height.
+    # An excursion (out and back) counts from 15 deg (below that, pose jitter makes bumps) up
+    # to 45 deg (larger is a large-range change, not a small-range action), and must last
+    # repeat_min_period_s from trough to trough (faster is jitter).
     repeat_min_range_deg: float = 15.0
     repeat_max_range_deg: float = 45.0
     repeat_min_period_s: float = 0.5
-    repeat_min_width_s: float = 0.3
     rapid_window_s: float = 1.0
     rapid_range_deg: float = 60.0
     # Rapid change is a whole-body notion in REBA; arm reaches are the normal work.
