@@ -155,8 +155,9 @@ def zigzag(x: np.ndarray, threshold: float) -> np.ndarray:
 
     The loop runs over the series' local extrema (turning points), not over frames.
     """
-    d = np.diff(x)
-    turns = np.flatnonzero(np.sign(d[1:]) * np.sign(d[:-1]) < 0) + 1
+    sign = np.sign(np.diff(x))
+    moving = np.flatnonzero(sign != 0)  # flat steps (plateaus, equal samples) carry no turn
+    turns = moving[:-1][sign[moving[1:]] != sign[moving[:-1]]] + 1
     cand = np.concatenate([[0], turns, [len(x) - 1]])
     pivots: list[int] = []
     trend = 0

@@ -220,14 +220,17 @@ def _shoulder_raised(j: _Joints, opts: KinematicsOptions, side: str, trunk):
 
     With ears: the ear close above the shoulder (in shoulder widths along the trunk axis).
     Without ears: the neck -> shoulder line raised above the trunk's transverse plane, but
-    only when the layout's neck is its own point (not mid-shoulders).
+    only when the layout's neck is its own point (not mid-shoulders), or when
+    shoulder_raise_from_tilt is set.
     """
     n = j.n
     sh = j[f"{side}_shoulder"]
     elev = angles.shoulder_elevation(sh, j["neck"], trunk)
     mid = 0.5 * (j["left_shoulder"] + j["right_shoulder"])
     gap = norm(j["neck"] - mid)
-    distinct_neck = bool(np.nanmedian(gap) > 0.02) if np.isfinite(gap).any() else False
+    # The layout's neck is its own point if it ever leaves the mid-shoulder point by > 1 cm
+    # (UW-IOM's and every derived neck never do).
+    distinct_neck = bool(np.nanmax(gap) > 0.01) if np.isfinite(gap).any() else False
     raised = np.zeros(n, bool)
     conf = np.zeros(n)
     if distinct_neck or opts.shoulder_raise_from_tilt:

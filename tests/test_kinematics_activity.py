@@ -1,0 +1,106 @@
+"""Activity detection on synthetic angle series with known holds, repetitions and jumps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ergorisk.kinematics import KinematicsOptions, detect_activity
+from ergorisk.kinematics.activity import rapid_change, repeated_action, static_hold
+
+FPS = 10.0
+OPTS = KinematicsOptions()
+
+
+def series(*segments: tuple[float, np.ndarray | float]) -> np.ndarray:
+    """Concatenate (seconds, value or function of t) segments sampled at FPS."""
+    parts = []
+    for seconds, value in segments:
+        t = np.arange(round(seconds * FPS)) / FPS
+        parts.append(value(t) if callable(value) else np.full(t.shape, float(value)))
+    return np.concatenate(parts)
+
+
+def test_a_posture_held_over_a_minute_is_static_for_the_whole_hold():
+    x = series((20, 0), (90, 45), (20, 0))
+    flag = static_hold(x + np.random.default_rng(0).normal(0, 2, x.size), FPS, OPTS)
+    hold = slice(int(20 * FPS), int(110 * FPS))
+    assert flag[hold][5:-5].all()
+    assert not flag[: int(19 * FPS)].any() and not flag[int(111 * FPS) :].any()
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        series((30, 0), (50, 45), (30, 0)),  # held, but 50 s only
+        series((100, 3)),  # held a long time, but upright (neutral)
+        series((100, lambda t: 45 + 15 * np.sin(t))),  # 30 deg of movement: not still
+    ],
+)
+def test_short_neutral_or_moving_postures_are_not_static(x: np.ndarray):
+    assert not static_hold(x, FPS, OPTS).any()
+
+
+def test_ten_small_excursions_a_minute_are_repeated():
+    x = series((120, lambda t: 30 + 12 * np.sin(2 * np.pi * t / 6)))  # 10/min, 24 deg range
+    flag, peaks = repeated_action(x, FPS, OPTS)
+    assert flag.all()
+    assert len(peaks) == pytest.approx(20, abs=1)
+
+
+@pytest.mark.parametrize(
+    ("period_s", "amplitude", "why"),
+    [
+        (20, 12, "3 a minute is not more than 4"),
+        (6, 3, "6 deg of range is below 15 deg: jitter, not an action"),
+        (6, 40, "80 deg of range is a large-range change, not a small-range action"),
+    ],
+)
+def test_not_repeated(period_s: float, amplitude: float, why: str):
+    x = series((120, lambda t: 30 + amplitude * np.sin(2 * np.pi * t / period_s)))
+    assert not repeated_action(x, FPS, OPTS)[0].any(), why
+
+
+def test_repetitions_only_flag_the_minute_around_them():
+    x = series((60, lambda t: 30 + 12 * np.sin(2 * np.pi * t / 5)), (180, 30))
+    flag, _ = repeated_action(x, FPS, OPTS)
+    assert flag[: int(50 * FPS)].all()
+    assert not flag[int(150 * FPS) :].any()
+
+
+def test_walking_is_not_a_repeated_action():
+    x = series((120, lambda t: 30 + 12 * np.sin(2 * np.pi * t / 6)))
+    walking = np.ones(x.size, bool)
+    assert not repeated_action(x, FPS, OPTS, walking)[0].any()
+
+
+def test_a_fast_large_change_is_rapid_and_a_slow_one_is_not():
+    fast = series((10, 0), (0.5, lambda t: 140 * t), (10, 70))  # 70 deg in 0.5 s
+    slow = series((10, 0), (5, lambda t: 14 * t), (10, 70))  # 70 deg in 5 s
+    flag, starts = rapid_change(fast, FPS, OPTS)
+    assert flag[int(10 * FPS)] and not flag[: int(8 * FPS)].any() and len(starts) == 1
+    assert not rapid_change(slow, FPS, OPTS)[0].any()
+
+
+def test_detect_activity_reports_evidence_with_part_duration_and_count():
+    still = series((120, 0))
+    arm = series((120, lambda t: 30 + 12 * np.sin(2 * np.pi * t / 6)))
+    trunk = series((20, 0), (90, 45), (10, 0))
+    parts = {
+        "trunk": trunk,
+        "neck": still,
+        "legs": still,
+        "upper_arm_left": arm,
+        "upper_arm_right": still,
+        "lower_arm_left": still + 80,
+        "lower_arm_right": still + 80,
+    }
+    act = detect_activity(parts, FPS, OPTS)
+    static = [e for e in act.evidence if e.kind == "static"]
+    assert [e.part for e in static] == ["trunk"]
+    assert static[0].duration_s == pytest.approx(90, abs=1)
+    rep = [e for e in act.evidence if e.kind == "repeated"]
+    assert [e.part for e in rep] == ["upper_arm_left"]
+    assert rep[0].count == pytest.approx(20, abs=1) and rep[0].rate_per_min > 4
+    assert act.any("static").sum() == pytest.approx(90 * FPS, abs=10)
+    assert act.any("repeated", ("upper_arm_right",)).sum() == 0
