@@ -1,0 +1,87 @@
+"""UW-IOM as arrays for the learned scorers (the I/O edge of training and evaluation).
+
+The data set is for evaluation only: it is read from ``../shared/data/uw-iom`` and nothing
+derived from it is committed except the trained weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ergorisk.models.features import skeleton_features, table1_joints
+from ergorisk.models.targets import raw_rule_labels, smooth_scores
+from ergorisk.pose import read_pose_file
+
+SUBJECTS: tuple[str, ...] = (
+    "01", "02", "03", "04", "05", "06", "08", "09", "11", "14", "16", "17", "18", "19", "20",
+)  # fmt: skip
+N_FOLDS = 4
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One subject's sequence: features, Table 1 joints, labels (T, 6) and authors' labels."""
+
+    name: str
+    joints: np.ndarray  # (T, 14, 3) metres, z up
+    features: np.ndarray  # (T, F) float32, coordinates + joint-line distances
+    labels_raw: np.ndarray  # (T, 6) integer-valued rule scores, TARGETS order
+    labels: np.ndarray  # (T, 6) smoothed rule scores: the targets
+    authors_total: np.ndarray  # (T,) the data set authors' total REBA (1-7)
+
+
+def load_subject(root: str | Path, name: str) -> Subject:
+    """Read one subject from the uw-iom folder ``root`` (poses/NN.npy, reba/NN.txt)."""
+    root = Path(root)
+    skel = read_pose_file(root / "poses" / f"{name}.npy", layout="uw-iom")
+    raw = raw_rule_labels(skel)
+    return Subject(
+        name=name,
+        joints=table1_joints(skel).astype(np.float32),
+        features=skeleton_features(skel),
+        labels_raw=raw,
+        labels=smooth_scores(raw),
+        authors_total=np.loadtxt(root / "reba" / f"{name}.txt", dtype=float).reshape(-1),
+    )
+
+
+def load_uwiom(root: str | Path, subjects: tuple[str, ...] = SUBJECTS) -> list[Subject]:
+    """Every subject present under ``root`` (a missing one raises FileNotFoundError)."""
+    return [load_subject(root, s) for s in subjects]
+
+
+def subject_folds(subjects: tuple[str, ...] = SUBJECTS, n_folds: int = N_FOLDS) -> list[tuple]:
+    """Subject-wise folds: subject i (in sorted order) tests in fold i mod n_folds.
+
+    Returns a list of (train_names, test_names) tuples.
+    """
+    names = sorted(subjects)
+    folds = []
+    for k in range(n_folds):
+        test = tuple(n for i, n in enumerate(names) if i % n_folds == k)
+        folds.append((tuple(n for n in names if n not in test), test))
+    return folds
+
+
+def stack(subjects: list[Subject], names: tuple[str, ...] | None = None,
+          distances: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) of the named subjects concatenated; coordinates only when not ``distances``."""
+    chosen = [s for s in subjects if names is None or s.name in names]
+    x = np.concatenate([s.features for s in chosen])
+    if not distances:
+        x = x[:, coordinate_columns()]
+    return x, np.concatenate([s.labels for s in chosen]).astype(np.float32)
+
+
+def coordinate_columns() -> np.ndarray:
+    """Indices of the coordinate features inside the full feature vector."""
+    from ergorisk.models.features import STREAMS, stream_sizes
+
+    cols, start = [], 0
+    for name, size in stream_sizes(True).items():
+        cols.extend(range(start, start + 3 * len(STREAMS[name])))
+        start += size
+    return np.array(cols, dtype=np.intp)

@@ -1,0 +1,100 @@
+"""Skeletal features of Chatzis et al. (2022), section 3.1: the 14 joints of Table 1
+translated to the neck, and joint-line distances by Heron's formula (Eq. 1), per stream.
+
+Streams (Table 2): trunk, arms and legs. Each stream holds the neck-centred coordinates of
+its joints and, for every joint of the stream, its distance to each line through two other
+joints of the same stream. All functions are vectorized over frames.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+
+from ergorisk.pose import Skeleton
+
+# Table 1, in the order of the chatzis14 layout.
+JOINTS: tuple[str, ...] = (
+    "head", "neck",
+    "right_shoulder", "left_shoulder", "right_elbow", "left_elbow", "right_wrist", "left_wrist",
+    "right_hip", "left_hip", "right_knee", "left_knee", "right_ankle", "left_ankle",
+)  # fmt: skip
+NECK = JOINTS.index("neck")
+
+# Table 2: the three streams, by joint name.
+STREAMS: dict[str, tuple[str, ...]] = {
+    "trunk": ("head", "neck", "right_shoulder", "left_shoulder", "right_hip", "left_hip"),
+    "arms": ("head", "neck", "right_shoulder", "left_shoulder", "right_elbow", "left_elbow",
+             "right_wrist", "left_wrist"),
+    "legs": ("head", "neck", "right_hip", "left_hip", "right_knee", "left_knee",
+             "right_ankle", "left_ankle"),
+}
+
+
+def table1_joints(skel: Skeleton) -> np.ndarray:
+    """(T, 14, 3) positions of the Table 1 joints, metres, z up (NaN where missing)."""
+    return np.stack([skel.joint(name) for name in JOINTS], axis=1)
+
+
+def neck_centred(joints: np.ndarray) -> np.ndarray:
+    """(T, 14, 3) joints translated so that the neck is the origin of every frame."""
+    return joints - joints[:, NECK : NECK + 1]
+
+
+def joint_line_triples(n_joints: int) -> np.ndarray:
+    """(n * C(n-1, 2), 3) index triples (joint, line end a, line end b), joint-major order."""
+    triples = [(j, a, b) for j in range(n_joints)
+               for a, b in combinations([k for k in range(n_joints) if k != j], 2)]
+    return np.array(triples, dtype=np.intp).reshape(-1, 3)
+
+
+def heron_distances(points: np.ndarray, triples: np.ndarray) -> np.ndarray:
+    """Distance from joint j to the line through joints a and b, for each (j, a, b).
+
+    ``points`` (..., J, 3); returns (..., len(triples)). Eq. 1: 2 * area / |ab| with the
+    area from Heron's formula. A degenerate line (|ab| ~ 0) gives the distance |ja|.
+    """
+    j, a, b = (points[..., triples[:, k], :] for k in range(3))
+    d_ja = np.linalg.norm(j - a, axis=-1)
+    d_jb = np.linalg.norm(j - b, axis=-1)
+    d_ab = np.linalg.norm(a - b, axis=-1)
+    s = 0.5 * (d_ja + d_jb + d_ab)
+    area2 = np.clip(s * (s - d_ja) * (s - d_jb) * (s - d_ab), 0.0, None)
+    safe = d_ab > 1e-9
+    return np.where(safe, 2.0 * np.sqrt(area2) / np.where(safe, d_ab, 1.0), d_ja)
+
+
+def stream_features(centred: np.ndarray, distances: bool = True) -> dict[str, np.ndarray]:
+    """Per stream, (T, K*3 [+ K*C(K-1,2)]) features from neck-centred (T, 14, 3) joints."""
+    out = {}
+    for name, joints in STREAMS.items():
+        pts = centred[:, [JOINTS.index(j) for j in joints]]
+        parts = [pts.reshape(len(pts), -1)]
+        if distances:
+            parts.append(heron_distances(pts, joint_line_triples(len(joints))))
+        out[name] = np.concatenate(parts, axis=1)
+    return out
+
+
+def stream_sizes(distances: bool = True) -> dict[str, int]:
+    """Feature count of each stream."""
+    sizes = {}
+    for name, joints in STREAMS.items():
+        k = len(joints)
+        sizes[name] = 3 * k + (k * (k - 1) * (k - 2) // 2 if distances else 0)
+    return sizes
+
+
+def frame_features(joints: np.ndarray, distances: bool = True) -> np.ndarray:
+    """(T, F) features: the streams trunk, arms, legs concatenated in that order.
+
+    ``joints`` (T, 14, 3) Table 1 positions in metres; NaN joints give NaN features.
+    """
+    streams = stream_features(neck_centred(np.asarray(joints, dtype=float)), distances)
+    return np.concatenate([streams[name] for name in STREAMS], axis=1).astype(np.float32)
+
+
+def skeleton_features(skel: Skeleton, distances: bool = True) -> np.ndarray:
+    """(T, F) features of a canonical skeleton; see ``frame_features``."""
+    return frame_features(table1_joints(skel), distances)
