@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ergorisk.pose.layouts import chatzis14, coco17, h36m17, mediapipe33, uwiom
@@ -49,8 +51,14 @@ def guess_units(points: np.ndarray) -> str:
     The median distance of joints from their frame's centroid is about 0.3-0.5 for a person
     in metres, 30-50 in centimetres and 300-500 in millimetres.
     """
-    centred = points - np.nanmean(points, axis=1, keepdims=True)
-    spread = np.nanmedian(np.linalg.norm(centred, axis=-1)) if np.isfinite(points).any() else 0.4
+    sample = points[:: max(1, len(points) // 200)]  # 200 frames tell the size well enough
+    sample = sample[np.isfinite(sample).all(axis=2).any(axis=1)]
+    if len(sample) == 0:
+        return "m"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # frames with missing joints
+        centred = sample - np.nanmean(sample, axis=1, keepdims=True)
+        spread = np.nanmedian(np.linalg.norm(centred, axis=-1))
     if not np.isfinite(spread) or spread < 3:
         return "m"
     return "cm" if spread < 150 else "mm"

@@ -1,0 +1,102 @@
+"""`ergorisk assess`: pose files in, outputs written; bad input exits 2 with one line."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from ergorisk.cli import app
+from ergorisk.pose import JOINT_INDEX, get_layout
+from fk_skeleton import Pose, joints
+
+runner = CliRunner()
+
+
+def uw_file(path, n: int = 30, trunk: float = 30.0):
+    person = joints(Pose(trunk_flexion=trunk))
+    one = np.stack([person[JOINT_INDEX[j]] for j in get_layout("uw-iom").joints])
+    np.save(path, np.repeat(one[None], n, axis=0))
+    return path
+
+
+def test_assess_writes_the_three_outputs(tmp_path):
+    src = uw_file(tmp_path / "a.npy")
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        [
+            "assess",
+            str(src),
+            "--layout",
+            "uw-iom",
+            "--out",
+            str(out),
+            "--load-kg",
+            "6",
+            "--coupling",
+            "fair",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    frames = pd.read_csv(out / "frames.csv")
+    assert len(frames) == 30 and (frames["load_kg_left"] == 6).all()
+    assert (frames["coupling_left"] == 1).all()
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["fps"] == 12 and summary["options"]["layout"] == "uw-iom"
+    assert (out / "frames.parquet").stat().st_size > 0
+
+
+def test_several_inputs_go_to_one_folder_each(tmp_path):
+    a, b = uw_file(tmp_path / "s1.npy"), uw_file(tmp_path / "s2.npy", trunk=70)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["assess", str(a), str(b), "--layout", "uw-iom", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    one = pd.read_parquet(out / "s1" / "frames.parquet")
+    two = pd.read_parquet(out / "s2" / "frames.parquet")
+    assert two["reba_trunk_left"].iloc[0] > one["reba_trunk_left"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "message"),
+    [
+        (lambda d: None, ["missing.npy", "--layout", "uw-iom"], "no such file"),
+        (lambda d: (d / "e.npy").write_bytes(b""), ["e.npy", "--layout", "uw-iom"], "empty"),
+        (
+            lambda d: np.save(d / "w.npy", np.zeros((5, 15))),
+            ["w.npy", "--layout", "uw-iom"],
+            "shape",
+        ),
+        (lambda d: uw_file(d / "u.npy"), ["u.npy", "--layout", "kinect"], "unknown layout"),
+        (lambda d: uw_file(d / "n.npy"), ["n.npy"], "--layout"),
+        (
+            lambda d: uw_file(d / "c.npy"),
+            ["c.npy", "--layout", "uw-iom", "--coupling", "bad"],
+            "coupling",
+        ),
+        (lambda d: uw_file(d / "v.npy"), ["v.npy", "--layout", "uw-iom", "--up", "x"], "up must"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, setup, args, message):
+    setup(tmp_path)
+    out = tmp_path / "out"
+    args = [str(tmp_path / args[0]), *args[1:], "--out", str(out)]
+    result = runner.invoke(app, ["assess", *args])
+    assert result.exit_code == 2, result.output
+    err = result.stderr.strip()
+    assert message in err and len(err.splitlines()) == 1 and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_all_nan_file_gives_flagged_frames_not_a_crash(tmp_path):
+    np.save(tmp_path / "nan.npy", np.full((8, 15, 3), np.nan))
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["assess", str(tmp_path / "nan.npy"), "--layout", "uw-iom", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    frames = pd.read_csv(out / "frames.csv")
+    assert not frames["person_detected"].any() and frames["reba_total"].isna().all()

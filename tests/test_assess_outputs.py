@@ -1,0 +1,90 @@
+"""assess: a skeleton becomes the frames table and summary of the architecture contract."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ergorisk.assess import assess_skeleton, write_outputs
+from ergorisk.kinematics import REBA_INPUTS, RULA_INPUTS, TaskFactors
+from ergorisk.pose import Skeleton
+from ergorisk.scoring import reba, rula
+from fk_skeleton import Arm, Pose, skeleton
+
+
+@pytest.fixture(scope="module")
+def result():
+    frames = [Pose()] * 10 + [Pose(trunk_flexion=70, right=Arm(flexion=100))] * 10
+    skel = skeleton(frames, fps=10)
+    joints = skel.joints.copy()
+    joints[5] = np.nan  # nobody in frame 5
+    return assess_skeleton(Skeleton(joints, skel.confidence, fps=10))
+
+
+def test_frame_columns_follow_the_contract(result):
+    cols = set(result.frames.columns)
+    assert {"frame", "time_s", "person_detected", "reba_total", "rula_total"} <= cols
+    for side in ("left", "right"):
+        assert {f"{c}_{side}" for c in set(REBA_INPUTS) | set(RULA_INPUTS)} <= cols
+        for part in ("trunk", "neck", "legs", "upper_arm", "lower_arm", "wrist", "total"):
+            assert f"reba_{part}_{side}" in cols and f"rula_{part}_{side}" in cols
+        assert f"confidence_wrist_{side}" in cols
+    assert result.frames["time_s"].iloc[3] == pytest.approx(0.3)
+
+
+def test_total_is_the_higher_side_and_matches_the_scorer(result):
+    f = result.frames.drop(index=5)
+    both = np.maximum(f["reba_total_left"].astype(int), f["reba_total_right"].astype(int))
+    assert (f["reba_total"].astype(int) == both).all()
+    row = f.iloc[-1]
+    sheet = {c: row[f"{c}_right"] for c in REBA_INPUTS}
+    sheet = {k: (v.item() if hasattr(v, "item") else v) for k, v in sheet.items()}
+    assert row["reba_total_right"] == reba.score_record(sheet)["total"]
+    rsheet = {c: row[f"{c}_right"] for c in RULA_INPUTS}
+    rsheet = {k: (v.item() if hasattr(v, "item") else v) for k, v in rsheet.items()}
+    assert row["rula_total_right"] == rula.score_record(rsheet)["total"]
+    # Bent 70 deg with an arm above the shoulder scores far higher than standing upright.
+    assert f["reba_total"].iloc[-1] > f["reba_total"].iloc[0] + 2
+
+
+def test_frame_without_a_person_is_kept_with_missing_scores(result):
+    row = result.frames.iloc[5]
+    assert not row["person_detected"] and pd.isna(row["reba_total"]) and pd.isna(row["rula_total"])
+    assert result.frames["person_detected"].sum() == 19
+    assert result.summary["person_detected_frames"] == 19
+
+
+def test_summary_has_time_in_levels_peaks_and_options(result):
+    s = result.summary
+    assert s["fps"] == 10 and s["frame_count"] == 20
+    levels = s["reba"]["total"]["time_s_by_level"]
+    assert sum(levels.values()) == pytest.approx(2.0)
+    assert levels["no person"] == pytest.approx(0.1)
+    assert s["reba"]["total"]["peak"]["score"] == result.frames["reba_total"].max()
+    assert s["reba"]["total"]["peak"]["frame"] >= 10
+    assert set(s["rula"]) == {"left", "right", "total"}
+    assert s["options"]["kinematics"]["trunk_twist_deg"] == 10.0
+    json.dumps(s)  # plain JSON
+
+
+def test_task_factors_reach_the_scores():
+    skel = skeleton([Pose()] * 5, fps=10)
+    light = assess_skeleton(skel).frames
+    heavy = assess_skeleton(skel, task=TaskFactors(load_kg=12, coupling=2)).frames
+    assert (heavy["reba_total"].astype(int) > light["reba_total"].astype(int)).all()
+    assert (heavy["load_kg_left"] == 12).all() and (heavy["coupling_right"] == 2).all()
+    forced = assess_skeleton(skel, task=TaskFactors(static=True)).frames
+    assert forced["static_left"].all()
+
+
+def test_written_files_agree(tmp_path, result):
+    out = write_outputs(result, tmp_path / "run")
+    csv = pd.read_csv(out / "frames.csv")
+    parquet = pd.read_parquet(out / "frames.parquet")
+    assert list(csv.columns) == list(parquet.columns) == list(result.frames.columns)
+    assert csv["reba_total"].iloc[-1] == parquet["reba_total"].iloc[-1]
+    assert json.loads((out / "summary.json").read_text())["frame_count"] == 20
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no temp folder left

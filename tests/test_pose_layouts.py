@@ -1,0 +1,138 @@
+"""Every layout converts to the canonical skeleton with the right handedness and up axis.
+
+A synthetic person is written out in each layout's own conventions (joint order, axes,
+units), read back, and checked: head above ankles, the left shoulder on the person's left
+(forward = left x up points where the nose or the face points).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ergorisk.pose import CANONICAL_JOINTS, JOINT_INDEX, LAYOUTS, get_layout, to_canonical, to_z_up
+from ergorisk.pose.layouts import guess_units
+from fk_skeleton import Arm, Pose, joints
+
+# A person standing, facing +x in the z-up canonical frame, right arm forward.
+PERSON = joints(Pose(right=Arm(flexion=90), neck_flexion=10))
+FACING = np.array([1.0, 0.0, 0.0])
+
+
+def from_z_up(points: np.ndarray, up: str) -> np.ndarray:
+    """Inverse of to_z_up, written out separately: express z-up points in a source frame."""
+    x, y, z = points[..., 0], points[..., 1], points[..., 2]
+    if up == "z":
+        return points.copy()
+    if up == "y":  # source y is up, source z points backward (x right, y up, z toward viewer)
+        return np.stack([x, z, -y], axis=-1)
+    return np.stack([x, -z, y], axis=-1)  # "-y": source y is down, source z forward
+
+
+def in_layout(name: str, scale: float = 1.0) -> np.ndarray:
+    lay = get_layout(name)
+    src = np.full((lay.n_joints, 3), np.nan)
+    for i, joint in enumerate(lay.joints):
+        if joint is not None:
+            src[i] = PERSON[JOINT_INDEX[joint]]
+    return from_z_up(src, lay.default_up)[None] * scale
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_layout_round_trip_keeps_up_and_handedness(name: str):
+    skel = to_canonical(in_layout(name), name)
+    j = {n: skel.joint(n)[0] for n in CANONICAL_JOINTS}
+    top = j["head"] if np.isfinite(j["head"]).all() else j["nose"]
+    assert top[2] > j["left_ankle"][2] + 1.0 and top[2] > j["right_ankle"][2] + 1.0
+    left = j["left_shoulder"] - j["right_shoulder"]
+    forward = np.cross(left, [0.0, 0.0, 1.0])
+    assert forward @ FACING > 0.9 * np.linalg.norm(forward)  # faces where it was built to
+    # The right arm was raised forward: its wrist is in front of the shoulders.
+    assert (j["right_wrist"] - j["right_shoulder"]) @ FACING > 0.4
+    # Every joint the layout has lands where it was, and the rest is missing (conf 0).
+    lay = get_layout(name)
+    built = {n for n in CANONICAL_JOINTS if np.isfinite(PERSON[JOINT_INDEX[n]]).all()}
+    have = ({n for n in lay.joints if n is not None} | {"neck", "pelvis"}) & built
+    for n in CANONICAL_JOINTS:
+        if n in have:
+            assert skel.conf(n)[0] > 0, n
+        else:
+            assert np.isnan(j[n]).all() and skel.conf(n)[0] == 0, n
+    for n in lay.joints:
+        if n in built:
+            assert np.allclose(j[n], PERSON[JOINT_INDEX[n]]), n
+
+
+@pytest.mark.parametrize("up", ["z", "y", "-y"])
+def test_up_conversion_is_a_proper_rotation(up: str):
+    basis = to_z_up(np.eye(3), up)
+    assert np.allclose(basis @ basis.T, np.eye(3))
+    assert np.linalg.det(basis) == pytest.approx(1.0)  # never a mirror
+
+
+def test_mediapipe_conventions():
+    # MediaPipe world landmarks of a person facing the camera: x to the image right (their
+    # left), y down, z away from the camera (the nose is nearer: smaller z than the ears).
+    lm = np.zeros((33, 4))
+    lm[:, 3] = 0.9
+    lm[0] = [0.0, -0.6, -0.12, 0.99]  # nose
+    lm[7], lm[8] = [0.07, -0.62, 0.0, 0.9], [-0.07, -0.62, 0.0, 0.9]  # ears
+    lm[11], lm[12] = [0.18, -0.45, 0.0, 0.9], [-0.18, -0.45, 0.0, 0.9]  # shoulders
+    lm[23], lm[24] = [0.1, 0.0, 0.0, 0.9], [-0.1, 0.0, 0.0, 0.9]  # hips
+    lm[27], lm[28] = [0.1, 0.9, 0.0, 0.2], [-0.1, 0.9, 0.0, 0.9]  # ankles (left barely visible)
+    skel = to_canonical(lm[None], "mediapipe33")
+    j = lambda n: skel.joint(n)[0]  # noqa: E731
+    assert j("nose")[2] > j("right_ankle")[2] + 1.0
+    forward = np.cross(j("left_shoulder") - j("right_shoulder"), [0, 0, 1])
+    assert forward @ (j("nose") - 0.5 * (j("left_ear") + j("right_ear"))) > 0
+    assert skel.conf("left_ankle")[0] == pytest.approx(0.2)  # visibility is confidence
+
+
+def test_mediapipe_on_a_real_image(shared_data):
+    mp = pytest.importorskip("mediapipe")
+    from PIL import Image
+
+    image = np.asarray(Image.open(shared_data / "media" / "opencv-messi5.jpg").convert("RGB"))
+    with mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1) as estimator:
+        result = estimator.process(image)
+    lm = np.array([[p.x, p.y, p.z, p.visibility] for p in result.pose_world_landmarks.landmark])
+    skel = to_canonical(lm[None], "mediapipe33")
+    j = lambda n: skel.joint(n)[0]  # noqa: E731
+    forward = np.cross(j("left_shoulder") - j("right_shoulder"), [0, 0, 1])
+    assert forward @ (j("nose") - 0.5 * (j("left_ear") + j("right_ear"))) > 0
+    assert j("nose")[2] > max(j("left_ankle")[2], j("right_ankle")[2])
+
+
+def test_uwiom_subject_faces_the_camera_and_bends_forward(shared_data):
+    from ergorisk.kinematics import KinematicsOptions, posture_columns
+    from ergorisk.pose import read_pose_file
+
+    skel = read_pose_file(shared_data / "uw-iom" / "poses" / "01.npy", "uw-iom")
+    actions = np.load(shared_data / "uw-iom" / "actions" / "01.npy")
+    trunk = posture_columns(skel, KinematicsOptions())["left"]["trunk_flexion_deg"]
+    bending = np.isin(actions, [9, 10, 11, 12, 15])  # the *_bend_* action classes
+    assert np.median(trunk[bending]) > 30  # flexion is positive: the frame is not mirrored
+    assert abs(np.median(trunk[actions == 4])) < 15  # standing
+
+
+def test_derived_neck_and_pelvis():
+    skel = to_canonical(in_layout("coco17"), "coco17")
+    mid_sh = 0.5 * (skel.joint("left_shoulder") + skel.joint("right_shoulder"))
+    assert np.allclose(skel.joint("neck"), mid_sh)
+    mid_hip = 0.5 * (skel.joint("left_hip") + skel.joint("right_hip"))
+    assert np.allclose(skel.joint("pelvis"), mid_hip)
+
+
+@pytest.mark.parametrize(("scale", "units"), [(1.0, "m"), (100.0, "cm"), (1000.0, "mm")])
+def test_units_are_guessed_from_body_size(scale: float, units: str):
+    points = in_layout("h36m17", scale)
+    assert guess_units(points) == units
+    skel = to_canonical(points, "h36m17")
+    assert np.allclose(skel.joint("head")[0], PERSON[JOINT_INDEX["head"]])
+
+
+def test_wrong_joint_count_and_unknown_layout_are_clear_errors():
+    with pytest.raises(ValueError, match="uw-iom has 15 joints but the poses have 17"):
+        to_canonical(np.zeros((3, 17, 3)), "uw-iom")
+    with pytest.raises(ValueError, match="unknown layout 'kinect'"):
+        get_layout("kinect")
