@@ -1,0 +1,199 @@
+"""UW-IOM: throughput of the pose -> REBA pipeline, and agreement with the authors' labels.
+
+For every subject in ../shared/data/uw-iom: reads poses/NN.npy (layout uw-iom, 12 fps), runs
+the full assessment (kinematics, activity, REBA and RULA), and compares ``reba_total`` frame by
+frame with reba/NN.txt (the dataset authors' REBA, 1-7, one value per action segment). Also
+times the ``ergorisk assess`` command on all files, as a user would run it.
+
+    .venv/bin/python benchmarks/bench_uwiom.py [--data DIR] [--out FILE.json] [--no-cli]
+
+Reported per subject and overall: exact agreement %, within +-1 %, MAE, mean difference
+(ours - theirs), the confusion matrix (rows: their label 1-7; columns: our total 1-15), and the
+same for variants that isolate a definition: ``no_activity`` (REBA's activity score forced to
+0), ``segment_median`` (our per-frame total's median over each labelled action segment, since
+their label is one value per segment) and, to explain the gap only,
+``arm_vs_vertical_no_activity`` (upper arm against the world vertical, as many tools do, and no
+activity). The definitions are not tuned to these labels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ergorisk.assess import assess_skeleton
+from ergorisk.kinematics import REBA_INPUTS, KinematicsOptions, TaskFactors, worksheet_columns
+from ergorisk.kinematics.geometry import angle_between
+from ergorisk.kinematics.smoothing import smooth
+from ergorisk.pose import read_pose_file
+from ergorisk.scoring import reba
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "uw-iom"
+GOAL_FPS = 20_000
+
+
+def agreement(ours: np.ndarray, theirs: np.ndarray) -> dict:
+    diff = ours - theirs
+    confusion = np.zeros((7, 15), dtype=int)
+    np.add.at(confusion, (theirs.astype(int) - 1, np.clip(ours, 1, 15).astype(int) - 1), 1)
+    return {
+        "frames": int(ours.size),
+        "exact_pct": round(100 * float(np.mean(diff == 0)), 2),
+        "within1_pct": round(100 * float(np.mean(np.abs(diff) <= 1)), 2),
+        "mae": round(float(np.mean(np.abs(diff))), 3),
+        "mean_diff": round(float(np.mean(diff)), 3),
+        "confusion": confusion.tolist(),
+    }
+
+
+def segment_median(ours: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """Each frame gets the median of our totals over its action segment (rounded half up)."""
+    starts = np.flatnonzero(np.r_[True, segments[1:] != segments[:-1]])
+    ids = np.cumsum(np.r_[True, segments[1:] != segments[:-1]]) - 1
+    med = np.array([np.median(s) for s in np.split(ours, starts[1:])])
+    return np.floor(med + 0.5)[ids]
+
+
+def arm_vs_vertical_no_activity(skel) -> np.ndarray:
+    """Explanation only, never the default: REBA with the upper arm measured against the
+    world vertical (the common shortcut) and no activity score, to size those two
+    definitions' share of the difference from the labels."""
+    sides, _ = worksheet_columns(skel, task=TaskFactors(static=False, repeated=False,
+                                                        rapid_change=False))
+    totals = []
+    for side in ("left", "right"):
+        sh = smooth(skel.joint(f"{side}_shoulder"), skel.fps)
+        el = smooth(skel.joint(f"{side}_elbow"), skel.fps)
+        elevation = angle_between(el - sh, np.array([0.0, 0.0, -1.0]))
+        cols = {c: sides[side][c] for c in REBA_INPUTS}
+        cols["upper_arm_flexion_deg"] = elevation
+        totals.append(reba.score(cols, on_missing="nan")["total"].astype(float))
+    return np.fmax(*totals)
+
+
+def run_subject(poses: Path, labels: Path, actions: Path | None) -> dict:
+    t0 = time.perf_counter()
+    skel = read_pose_file(poses, "uw-iom")
+    result = assess_skeleton(skel)
+    seconds = time.perf_counter() - t0
+    ours = result.frames["reba_total"].to_numpy(dtype=float)
+    theirs = np.loadtxt(labels)
+    if len(theirs) != len(ours):
+        raise SystemExit(f"{labels}: {len(theirs)} labels for {len(ours)} frames")
+    quiet = assess_skeleton(skel, task=TaskFactors(static=False, repeated=False,
+                                                   rapid_change=False))
+    no_act = quiet.frames["reba_total"].to_numpy(dtype=float)
+    # Their label is constant within a segment: segment by label changes (and action changes).
+    seg = theirs if actions is None else theirs * 100 + np.load(actions)
+    f = result.frames
+    explain = arm_vs_vertical_no_activity(skel)
+    return {
+        "subject": poses.stem,
+        "frames": len(ours),
+        "seconds": round(seconds, 4),
+        "frames_per_s": round(len(ours) / seconds),
+        "default": agreement(ours, theirs),
+        "no_activity": agreement(no_act, theirs),
+        "segment_median": agreement(segment_median(ours, seg), theirs),
+        "arm_vs_vertical_no_activity": agreement(explain, theirs),
+        "activity_frames_pct": round(100 * float(np.mean(f["reba_total"].to_numpy(float)
+                                                         > no_act)), 1),
+        "_arrays": (ours, no_act, segment_median(ours, seg), explain, theirs),
+    }
+
+
+def time_cli(files: list[Path]) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [str(Path(sys.executable).with_name("ergorisk")), "assess", *map(str, files),
+               "--layout", "uw-iom", "--out", str(Path(tmp) / "out")]
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True)
+        seconds = time.perf_counter() - t0
+    frames = sum(len(np.load(f, mmap_mode="r")) for f in files)
+    return {"command": " ".join(["ergorisk", "assess", "<poses>/*.npy", "--layout", "uw-iom",
+                                 "--out", "DIR"]),
+            "frames": frames, "seconds": round(seconds, 3), "frames_per_s": round(frames / seconds)}
+
+
+def print_table(rows: list[dict], overall: dict, cli: dict | None) -> None:
+    head = (f"{'subject':>7} {'frames':>6} {'fps':>8} | {'exact%':>6} {'±1%':>6} {'MAE':>5} "
+            f"{'bias':>5} | no-activity {'exact%':>6} {'±1%':>6} {'MAE':>5} | seg-median "
+            f"{'±1%':>6} {'MAE':>5}")
+    print(head)
+    print("-" * len(head))
+    for r in [*rows, overall]:
+        d, n, s = r["default"], r["no_activity"], r["segment_median"]
+        print(f"{r['subject']:>7} {r['frames']:>6} {r['frames_per_s']:>8} | {d['exact_pct']:>6} "
+              f"{d['within1_pct']:>6} {d['mae']:>5} {d['mean_diff']:>5} |             "
+              f"{n['exact_pct']:>6} {n['within1_pct']:>6} {n['mae']:>5} |            "
+              f"{s['within1_pct']:>6} {s['mae']:>5}")
+    print("\nConfusion, all subjects (rows: their label 1-7; columns: our reba_total 1-15):")
+    print("      " + " ".join(f"{c:>5}" for c in range(1, 16)))
+    for i, row in enumerate(overall["default"]["confusion"]):
+        if any(row):
+            print(f"  {i + 1:>2}: " + " ".join(f"{v:>5}" for v in row))
+    e = overall["arm_vs_vertical_no_activity"]
+    print(f"\nExplanation only (not the default): upper arm against the world vertical and no "
+          f"activity score: exact {e['exact_pct']} %, within ±1 {e['within1_pct']} %, "
+          f"MAE {e['mae']}, bias {e['mean_diff']}")
+    for name in ("no_activity", "segment_median"):
+        v = overall[name]
+        print(f"{name}: bias {v['mean_diff']}")
+    if cli:
+        goal = "meets" if cli["frames_per_s"] >= GOAL_FPS else "MISSES"
+        print(f"\n`{cli['command']}`: {cli['frames']} frames in {cli['seconds']} s = "
+              f"{cli['frames_per_s']} frames/s, process start-up and writing included "
+              f"({goal} the {GOAL_FPS} goal)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "uwiom.json")
+    parser.add_argument("--no-cli", action="store_true", help="skip timing the CLI")
+    args = parser.parse_args()
+    files = sorted((args.data / "poses").glob("*.npy"))
+    if not files:
+        print(f"no UW-IOM poses under {args.data}/poses (see shared/data/README.md)")
+        return 1
+    rows = []
+    for f in files:
+        actions = args.data / "actions" / f.name
+        rows.append(run_subject(f, args.data / "reba" / f"{f.stem}.txt",
+                                actions if actions.exists() else None))
+    arrays = [np.concatenate(a) for a in zip(*(r.pop("_arrays") for r in rows), strict=True)]
+    ours, no_act, seg, explain, theirs = arrays
+    frames = sum(r["frames"] for r in rows)
+    seconds = sum(r["seconds"] for r in rows)
+    overall = {"subject": "all", "frames": frames, "seconds": round(seconds, 3),
+               "frames_per_s": round(frames / seconds), "default": agreement(ours, theirs),
+               "no_activity": agreement(no_act, theirs),
+               "segment_median": agreement(seg, theirs),
+               "arm_vs_vertical_no_activity": agreement(explain, theirs)}
+    cli = None if args.no_cli else time_cli(files)
+    print_table(rows, overall, cli)
+    report = {
+        "dataset": str(args.data),
+        "options": KinematicsOptions().to_dict(),
+        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        "overall": overall,
+        "subjects": rows,
+        "cli": cli,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1) + "\n")
+    print(f"\nwritten {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
