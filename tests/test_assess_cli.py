@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from ergorisk.cli import app
 from ergorisk.pose import JOINT_INDEX, get_layout
-from fk_skeleton import Pose, joints
+from ergorisk.pose.synthetic import Pose, joints
 
 runner = CliRunner()
 

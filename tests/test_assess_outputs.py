@@ -11,8 +11,8 @@ import pytest
 from ergorisk.assess import assess_skeleton, write_outputs
 from ergorisk.kinematics import REBA_INPUTS, RULA_INPUTS, TaskFactors
 from ergorisk.pose import Skeleton
+from ergorisk.pose.synthetic import Arm, Pose, skeleton
 from ergorisk.scoring import reba, rula
-from fk_skeleton import Arm, Pose, skeleton
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from ergorisk.kinematics import KinematicsOptions, posture_columns
-from fk_skeleton import Arm, Pose, skeleton
+from ergorisk.pose.synthetic import Arm, Pose, skeleton
 
 EXACT = KinematicsOptions(smoothing_s=0.0)
 

@@ -7,7 +7,7 @@ import pytest
 
 from ergorisk.kinematics import REBA_INPUTS, RULA_INPUTS, KinematicsOptions, posture_columns
 from ergorisk.pose import JOINT_INDEX, Skeleton
-from fk_skeleton import Arm, Pose, skeleton
+from ergorisk.pose.synthetic import Arm, Pose, skeleton
 
 EXACT = KinematicsOptions(smoothing_s=0.0)
 

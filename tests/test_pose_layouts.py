@@ -12,7 +12,7 @@ import pytest
 
 from ergorisk.pose import CANONICAL_JOINTS, JOINT_INDEX, LAYOUTS, get_layout, to_canonical, to_z_up
 from ergorisk.pose.layouts import guess_units
-from fk_skeleton import Arm, Pose, joints
+from ergorisk.pose.synthetic import Arm, Pose, joints
 
 # A person standing, facing +x in the z-up canonical frame, right arm forward.
 PERSON = joints(Pose(right=Arm(flexion=90), neck_flexion=10))

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from ergorisk.pose import JOINT_INDEX, PoseInputError, get_layout, read_pose_file
-from fk_skeleton import Pose, joints
+from ergorisk.pose.synthetic import Pose, joints
 
 UW = get_layout("uw-iom")
 

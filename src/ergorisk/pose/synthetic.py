@@ -1,7 +1,11 @@
-"""Forward kinematics for tests: a canonical skeleton built from known joint angles.
+"""Synthetic skeletons by forward kinematics: a canonical skeleton from known joint angles.
+
+    >>> from ergorisk.pose.synthetic import Arm, Pose, skeleton
+    >>> skel = skeleton([Pose(trunk_flexion=30, left=Arm(flexion=90))] * 10, fps=30)
 
 Every angle is set by construction in the body's own frame (forward x, left y, up z before
-the heading turn), independently of how ergorisk.kinematics measures it.
+the heading turn), independently of how ergorisk.kinematics measures it: the tests use it to
+check the measurements, the docs to draw the definitions.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from ergorisk.pose import CANONICAL_JOINTS, JOINT_INDEX, Skeleton
+from ergorisk.pose.skeleton import CANONICAL_JOINTS, JOINT_INDEX, Skeleton, derive_missing
 
 FWD, LEFT, UP = np.eye(3)
 
@@ -138,7 +142,5 @@ def skeleton(
     if noise_m:
         pts = pts + np.random.default_rng(seed).normal(0, noise_m, pts.shape)
     conf = np.isfinite(pts).all(axis=2).astype(float)
-    from ergorisk.pose.skeleton import derive_missing
-
     derive_missing(pts, conf)
     return Skeleton(pts, conf, fps=fps)
