@@ -167,6 +167,8 @@ def _read_mocap(p: Path, suffix: str, *, up, fps, units, mapping) -> Skeleton:
     if mapping is None:
         raise PoseInputError(f"{p}: {suffix} files need a joint mapping (--mapping FILE.yaml)")
     table = mocap.load_mapping(mapping)
+    if p.stat().st_size == 0:
+        raise PoseInputError(f"{p}: empty file")
     if suffix == ".bvh":
-        return mocap.read_bvh(p, table, up=up or "y", fps=fps, units=units)
-    return mocap.read_c3d(p, table, up=up or "z", fps=fps, units=units)
+        return mocap.read_bvh(p, table, up=up, fps=fps, units=units)
+    return mocap.read_c3d(p, table, up=up, fps=fps, units=units)
