@@ -100,3 +100,35 @@ def test_all_nan_file_gives_flagged_frames_not_a_crash(tmp_path):
     assert result.exit_code == 0, result.output
     frames = pd.read_csv(out / "frames.csv")
     assert not frames["person_detected"].any() and frames["reba_total"].isna().all()
+
+
+def test_a_single_frame_and_a_mediapipe_file_with_visibility(tmp_path):
+    from ergorisk.pose import to_z_up
+
+    person = joints(Pose(trunk_flexion=45))
+    lay = get_layout("mediapipe33")
+    lm = np.zeros((1, 33, 4))
+    for i, name in enumerate(lay.joints):
+        if name is not None and np.isfinite(person[JOINT_INDEX[name]]).all():
+            # z-up -> MediaPipe (x right, y down, z away): the inverse of the "-y" rotation.
+            p = person[JOINT_INDEX[name]]
+            lm[0, i, :3] = [p[0], -p[2], p[1]]
+            lm[0, i, 3] = 0.9
+    assert np.allclose(to_z_up(lm[0, 11, :3], "-y"), person[JOINT_INDEX["left_shoulder"]])
+    np.save(tmp_path / "mp.npy", lm)
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["assess", str(tmp_path / "mp.npy"), "--layout", "mediapipe33", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    frames = pd.read_csv(out / "frames.csv")
+    assert len(frames) == 1 and frames["person_detected"].iloc[0]
+    assert frames["trunk_flexion_deg_left"].iloc[0] == pytest.approx(45, abs=1)
+    assert frames["reba_trunk_left"].iloc[0] == 3
+
+
+def test_a_folder_is_not_a_pose_file(tmp_path):
+    result = runner.invoke(
+        app, ["assess", str(tmp_path), "--layout", "uw-iom", "-o", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 2 and "is a folder" in result.stderr

@@ -156,3 +156,9 @@ def test_contract_names_match_the_scoring_engine():
 
     assert set(REBA_INPUTS) == set(reba.INPUTS)
     assert set(RULA_INPUTS) == set(rula.INPUTS)
+
+
+def test_a_non_canonical_skeleton_is_refused_with_a_hint():
+    skel = Skeleton(np.zeros((2, 3, 3)), np.ones((2, 3)), joint_names=("a", "b", "c"), fps=10)
+    with pytest.raises(ValueError, match="to_canonical"):
+        posture_columns(skel)

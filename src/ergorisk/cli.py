@@ -10,6 +10,8 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from ergorisk.models.commands import predict as predict_command
+
 app = typer.Typer(
     name="ergorisk",
     help="Automatic ergonomic risk assessment: exact REBA and RULA from worksheets, poses, video.",
@@ -23,6 +25,7 @@ score_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(score_app, name="score")
+app.command("predict")(predict_command)
 
 
 def fail(message: str) -> NoReturn:
@@ -216,8 +219,11 @@ def assess(
     needs_layout = [p for p in poses if p.suffix.lower() not in (".bvh", ".c3d")]
     if needs_layout and layout is None:
         fail(f"{needs_layout[0]}: give --layout for .npy, .npz and .csv pose files")
-    if not all(p.is_file() for p in poses):
-        fail(f"{next(p for p in poses if not p.is_file())}: no such file")
+    for p in poses:
+        if p.is_dir():
+            fail(f"{p}: is a folder, not a pose file")
+        if not p.is_file():
+            fail(f"{p}: no such file")
     kwargs = dict(
         fps=fps,
         up=up,

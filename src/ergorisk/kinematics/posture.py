@@ -14,7 +14,7 @@ from ergorisk.kinematics.geometry import norm
 from ergorisk.kinematics.options import KinematicsOptions
 from ergorisk.kinematics.smoothing import smooth
 from ergorisk.kinematics.timeseries import keep_long_runs
-from ergorisk.pose.skeleton import Skeleton
+from ergorisk.pose.skeleton import CANONICAL_JOINTS, Skeleton
 
 Columns = dict[str, np.ndarray]
 SIDE_SIGN = {"left": 1.0, "right": -1.0}
@@ -78,6 +78,9 @@ def posture_columns(skel: Skeleton, opts: KinematicsOptions | None = None) -> di
     Task factors (load, coupling) and activity flags are added by later steps.
     """
     opts = opts or KinematicsOptions()
+    if tuple(skel.joint_names) != CANONICAL_JOINTS:
+        raise ValueError("kinematics needs a canonical skeleton: convert it with "
+                         "ergorisk.pose.to_canonical (or read_pose_file) first")
     j = _Joints(skel, opts)
     min_flag = round(opts.flag_min_s * j.fps)
     body = _body_columns(j, opts, min_flag)
