@@ -104,3 +104,9 @@ def test_detect_activity_reports_evidence_with_part_duration_and_count():
     assert rep[0].count == pytest.approx(20, abs=1) and rep[0].rate_per_min > 4
     assert act.any("static").sum() == pytest.approx(90 * FPS, abs=10)
     assert act.any("repeated", ("upper_arm_right",)).sum() == 0
+
+
+def test_walking_is_not_a_rapid_change():
+    x = series((10, lambda t: 30 + 35 * np.sin(2 * np.pi * t)))  # knee swing, 70 deg a second
+    assert rapid_change(x, FPS, OPTS)[0].any()
+    assert not rapid_change(x, FPS, OPTS, np.ones(x.size, bool))[0].any()

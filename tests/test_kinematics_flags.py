@@ -162,3 +162,18 @@ def test_a_non_canonical_skeleton_is_refused_with_a_hint():
     skel = Skeleton(np.zeros((2, 3, 3)), np.ones((2, 3)), joint_names=("a", "b", "c"), fps=10)
     with pytest.raises(ValueError, match="to_canonical"):
         posture_columns(skel)
+
+
+def test_legs_out_of_view_score_straight_with_zero_confidence_not_a_blank_frame():
+    skel = skeleton([Pose(knee_left=50)] * 3)
+    joints, conf = skel.joints.copy(), skel.confidence.copy()
+    for name in ("left_knee", "left_ankle"):
+        joints[1, JOINT_INDEX[name]] = np.nan
+    for name in ("left_knee", "left_ankle", "right_knee", "right_ankle"):
+        joints[2, JOINT_INDEX[name]] = np.nan
+    left = posture_columns(Skeleton(joints, conf, fps=30), EXACT)["left"]
+    assert left["knee_flexion_deg"][0] == pytest.approx(50, abs=1)
+    assert left["knee_flexion_deg"][1] == pytest.approx(0, abs=1)  # the right knee, straight
+    assert left["confidence_legs"][1] == 0.5
+    assert left["knee_flexion_deg"][2] == 0 and left["confidence_legs"][2] == 0
+    assert np.isfinite(left["trunk_flexion_deg"][2])

@@ -98,7 +98,7 @@ def detect_activity(series: dict[str, np.ndarray], fps: float, opts: KinematicsO
         flags["repeated"][part] = rep
         evidence += _episodes("repeated", part, rep, x, fps, events=peaks)
         if part in opts.rapid_parts:
-            rapid, changes = rapid_change(x, fps, opts)
+            rapid, changes = rapid_change(x, fps, opts, walking)
             flags["rapid_change"][part] = rapid
             evidence += _episodes("rapid_change", part, rapid, x, fps, events=changes)
     return Activity(flags=flags, evidence=evidence, walking=walking)
@@ -199,13 +199,16 @@ def excursion_peaks(x: np.ndarray, min_range: float, max_range: float,
 
 
 def rapid_change(
-    x: np.ndarray, fps: float, opts: KinematicsOptions
+    x: np.ndarray, fps: float, opts: KinematicsOptions, walking: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Frames inside a window of rapid_window_s over which the angle changes by at least
-    rapid_range_deg. Also returns the frame where each such episode starts."""
+    rapid_range_deg (walking excluded: REBA scores walking as stable). Also returns the frame
+    where each such episode starts."""
     window = max(round(opts.rapid_window_s * fps), 2)
     if len(x) < window:
         return np.zeros(len(x), bool), np.zeros(0, int)
+    if walking is not None:
+        x = np.where(walking, np.nan, x)
     with np.errstate(invalid="ignore"):
         ok = rolling_range(x, window) >= opts.rapid_range_deg
     flag = spread_back(ok, window)

@@ -57,15 +57,17 @@ def _head_point(j: _Joints) -> tuple[np.ndarray, np.ndarray]:
     ears_ok = j.present("left_ear", "right_ear")
     head_ok = j.present("head")
     point = np.where(ears_ok[:, None], ears, np.where(head_ok[:, None], j["head"], j["nose"]))
-    conf = np.where(ears_ok, j.c("left_ear", "right_ear"),
-                    np.where(head_ok, j.c("head"), j.c("nose")))
+    conf = np.where(
+        ears_ok, j.c("left_ear", "right_ear"), np.where(head_ok, j.c("head"), j.c("nose"))
+    )
     return point, conf
 
 
 def _ear_line(j: _Joints) -> tuple[np.ndarray, np.ndarray]:
     ears_ok = j.present("left_ear", "right_ear")
-    line = np.where(ears_ok[:, None], j["left_ear"] - j["right_ear"],
-                    j["left_eye"] - j["right_eye"])
+    line = np.where(
+        ears_ok[:, None], j["left_ear"] - j["right_ear"], j["left_eye"] - j["right_eye"]
+    )
     conf = np.where(ears_ok, j.c("left_ear", "right_ear"), j.c("left_eye", "right_eye"))
     return line, conf
 
@@ -79,8 +81,10 @@ def posture_columns(skel: Skeleton, opts: KinematicsOptions | None = None) -> di
     """
     opts = opts or KinematicsOptions()
     if tuple(skel.joint_names) != CANONICAL_JOINTS:
-        raise ValueError("kinematics needs a canonical skeleton: convert it with "
-                         "ergorisk.pose.to_canonical (or read_pose_file) first")
+        raise ValueError(
+            "kinematics needs a canonical skeleton: convert it with "
+            "ergorisk.pose.to_canonical (or read_pose_file) first"
+        )
     j = _Joints(skel, opts)
     min_flag = round(opts.flag_min_s * j.fps)
     body = _body_columns(j, opts, min_flag)
@@ -137,31 +141,52 @@ def _body_columns(j: _Joints, opts: KinematicsOptions, min_flag: int) -> dict:
 def _leg_columns(j: _Joints, opts: KinematicsOptions, min_flag: int):
     """Knee flexion and unilateral support. Unobserved legs: straight, bilateral, conf 0."""
     n, fps = j.n, j.fps
-    knees = {s: angles.hinge_flexion(j[f"{s}_hip"], j[f"{s}_knee"], j[f"{s}_ankle"])
-             for s in ("left", "right")}
+    knees = {
+        s: angles.hinge_flexion(j[f"{s}_hip"], j[f"{s}_knee"], j[f"{s}_ankle"])
+        for s in ("left", "right")
+    }
     confs = {s: j.c(f"{s}_hip", f"{s}_knee", f"{s}_ankle") for s in ("left", "right")}
     observed = j.observed("left_knee", "left_ankle") or j.observed("right_knee", "right_ankle")
     if not observed:
         zero = np.zeros(n)
-        cols = {"foot_lift_m": np.full(n, np.nan), "legs_unilateral": np.zeros(n, bool),
-                "legs_supported": np.ones(n, bool), "confidence_legs": zero}
+        cols = {
+            "foot_lift_m": np.full(n, np.nan),
+            "legs_unilateral": np.zeros(n, bool),
+            "legs_supported": np.ones(n, bool),
+            "confidence_legs": zero,
+        }
         return cols, zero, {"left": {}, "right": {}}
 
-    foot_z = {s: np.fmin(np.fmin(j[f"{s}_ankle"][:, 2], j[f"{s}_heel"][:, 2]),
-                         j[f"{s}_toe"][:, 2]) for s in ("left", "right")}
+    foot_z = {
+        s: np.fmin(np.fmin(j[f"{s}_ankle"][:, 2], j[f"{s}_heel"][:, 2]), j[f"{s}_toe"][:, 2])
+        for s in ("left", "right")
+    }
     lift = foot_z["left"] - foot_z["right"]
     with np.errstate(invalid="ignore"):
         raw = np.abs(lift) > opts.foot_lift_m
     if opts.weight_shift:
         raw |= _weight_on_one_leg(j, opts)
     unilateral = keep_long_runs(raw, max(round(opts.unilateral_min_s * fps), min_flag))
-    conf_legs = np.minimum(confs["left"], confs["right"])
-    cols = {"foot_lift_m": lift, "legs_unilateral": unilateral, "legs_supported": ~unilateral,
-            "confidence_legs": conf_legs}
+    # One leg out of view halves the confidence; both out of view: straight legs, confidence 0
+    # (legs are often outside a close shot, and should not blank the whole frame's score).
+    conf_legs = 0.5 * (confs["left"] + confs["right"])
+    cols = {
+        "foot_lift_m": lift,
+        "legs_unilateral": unilateral,
+        "legs_supported": ~unilateral,
+        "confidence_legs": conf_legs,
+    }
+    knees = (
+        {s: np.nan_to_num(k, nan=0.0) for s, k in knees.items()} if opts.knee_per_side else knees
+    )
     if opts.knee_per_side:
         return cols, None, {s: {"knee_flexion_deg": knees[s]} for s in ("left", "right")}
     # One legs score for the body: the more flexed knee (a missing knee does not hide the other).
-    return cols, np.fmax(knees["left"], knees["right"]), {"left": {}, "right": {}}
+    return (
+        cols,
+        np.nan_to_num(np.fmax(knees["left"], knees["right"]), nan=0.0),
+        {"left": {}, "right": {}},
+    )
 
 
 def _weight_on_one_leg(j: _Joints, opts: KinematicsOptions) -> np.ndarray:
@@ -172,11 +197,11 @@ def _weight_on_one_leg(j: _Joints, opts: KinematicsOptions) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         s = np.einsum("ij,ij->i", j["pelvis"][:, :2] - ra, base) / width**2
         return (width > opts.weight_shift_min_feet_m) & (
-            (s < opts.weight_shift_ratio) | (s > 1 - opts.weight_shift_ratio))
+            (s < opts.weight_shift_ratio) | (s > 1 - opts.weight_shift_ratio)
+        )
 
 
-def _arm_columns(j: _Joints, opts: KinematicsOptions, side: str, min_flag: int,
-                 trunk) -> Columns:
+def _arm_columns(j: _Joints, opts: KinematicsOptions, side: str, min_flag: int, trunk) -> Columns:
     n, sign = j.n, SIDE_SIGN[side]
     sh, el, wr = j[f"{side}_shoulder"], j[f"{side}_elbow"], j[f"{side}_wrist"]
     ua = angles.upper_arm_angles(sh, el, trunk, sign)
@@ -196,12 +221,14 @@ def _arm_columns(j: _Joints, opts: KinematicsOptions, side: str, min_flag: int,
     cols: Columns = {
         "upper_arm_flexion_deg": ua["flexion"],
         "upper_arm_abduction_deg": ua["abduction"],
-        "upper_arm_abducted": _flag(np.fmax(ua["abduction"], 0), opts.upper_arm_abduction_deg,
-                                    min_flag),
+        "upper_arm_abducted": _flag(
+            np.fmax(ua["abduction"], 0), opts.upper_arm_abduction_deg, min_flag
+        ),
         "upper_arm_rotated": np.zeros(n, bool),  # not observable from joint centres
         "shoulder_elevation_deg": elev,
         "shoulder_raised": keep_long_runs(raised, min_flag),
-        "arm_supported": _arm_supported(j, opts, side) if opts.detect_arm_support
+        "arm_supported": _arm_supported(j, opts, side)
+        if opts.detect_arm_support
         else np.zeros(n, bool),
         "lower_arm_flexion_deg": elbow,
         "lower_arm_midline_or_out": keep_long_runs(across | out_side, min_flag),
@@ -270,5 +297,6 @@ def _arm_supported(j: _Joints, opts: KinematicsOptions, side: str) -> np.ndarray
     speed = norm(np.gradient(wr, axis=0)) * j.fps if j.n > 1 else np.zeros(j.n)
     with np.errstate(invalid="ignore"):
         still = (np.abs(tilt) < opts.support_forearm_tilt_deg) & (
-            speed < opts.support_wrist_speed_mps)
+            speed < opts.support_wrist_speed_mps
+        )
     return keep_long_runs(still, round(opts.support_min_s * j.fps))
