@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -115,13 +117,19 @@ def time_cli(files: list[Path]) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [str(Path(sys.executable).with_name("ergorisk")), "assess", *map(str, files),
                "--layout", "uw-iom", "--out", str(Path(tmp) / "out")]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         subprocess.run(cmd, check=True)
         seconds = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     frames = sum(len(np.load(f, mmap_mode="r")) for f in files)
+    # The load average says whether other work shared the cores while this ran.
     return {"command": " ".join(["ergorisk", "assess", "<poses>/*.npy", "--layout", "uw-iom",
                                  "--out", "DIR"]),
-            "frames": frames, "seconds": round(seconds, 3), "frames_per_s": round(frames / seconds)}
+            "frames": frames, "seconds": round(seconds, 3), "frames_per_s": round(frames / seconds),
+            "cpu_seconds": round(cpu, 3), "cores": os.cpu_count(),
+            "load_average_1min": round(os.getloadavg()[0], 2)}
 
 
 def print_table(rows: list[dict], overall: dict, cli: dict | None) -> None:
@@ -152,7 +160,8 @@ def print_table(rows: list[dict], overall: dict, cli: dict | None) -> None:
         goal = "meets" if cli["frames_per_s"] >= GOAL_FPS else "MISSES"
         print(f"\n`{cli['command']}`: {cli['frames']} frames in {cli['seconds']} s = "
               f"{cli['frames_per_s']} frames/s, process start-up and writing included "
-              f"({goal} the {GOAL_FPS} goal)")
+              f"({goal} the {GOAL_FPS} goal); {cli['cpu_seconds']} CPU s on {cli['cores']} "
+              f"cores, load average {cli['load_average_1min']} (other work slows it down)")
 
 
 def main() -> int:
