@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ergorisk.kinematics import KinematicsOptions, posture_columns
 from ergorisk.pose.synthetic import Arm, Pose, skeleton
@@ -143,3 +145,52 @@ def test_smoothing_reduces_noise():
     raw = posture_columns(skel, EXACT)["left"]["lower_arm_flexion_deg"]
     smoothed = posture_columns(skel)["left"]["lower_arm_flexion_deg"]
     assert np.std(smoothed) < 0.7 * np.std(raw)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    trunk_flexion=st.floats(-20, 80),
+    trunk_side_bend=st.floats(-25, 25),
+    trunk_twist=st.floats(-40, 40),
+    neck_flexion=st.floats(-20, 45),
+    neck_twist=st.floats(-50, 50),
+    arm_flexion=st.floats(-40, 150),
+    elbow=st.floats(0, 140),
+    knee=st.floats(0, 110),
+    heading=st.floats(-180, 180),
+)
+def test_any_combination_of_angles_comes_back(
+    trunk_flexion,
+    trunk_side_bend,
+    trunk_twist,
+    neck_flexion,
+    neck_twist,
+    arm_flexion,
+    elbow,
+    knee,
+    heading,
+):
+    pose = Pose(
+        trunk_flexion=trunk_flexion,
+        trunk_side_bend=trunk_side_bend,
+        trunk_twist=trunk_twist,
+        neck_flexion=neck_flexion,
+        neck_twist=neck_twist,
+        knee_left=knee,
+        knee_right=knee,
+        heading=heading,
+        right=Arm(flexion=arm_flexion, elbow=elbow),
+    )
+    got = measure(pose, "right")
+    expected = {
+        "trunk_flexion_deg": trunk_flexion,
+        "trunk_side_bend_deg": trunk_side_bend,
+        "trunk_twist_deg": trunk_twist,
+        "neck_flexion_deg": neck_flexion,
+        "neck_twist_deg": neck_twist,
+        "upper_arm_flexion_deg": arm_flexion,
+        "lower_arm_flexion_deg": elbow,
+        "knee_flexion_deg": knee,
+    }
+    for key, value in expected.items():
+        assert got[key] == pytest.approx(value, abs=1.0), key
