@@ -76,6 +76,9 @@ def test_shoulder_raise_from_ears():
     shrugged = Pose(left=Arm(shoulder_elevation=35))
     assert not flag(relaxed, "shoulder_raised")
     assert flag(shrugged, "shoulder_raised")
+    # Looking down is not a shrug: the ear is measured along the neck line.
+    assert not flag(Pose(neck_flexion=60), "shoulder_raised")
+    assert not flag(Pose(trunk_flexion=50, neck_flexion=-30), "shoulder_raised")
 
 
 @pytest.mark.parametrize(

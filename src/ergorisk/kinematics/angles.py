@@ -87,9 +87,11 @@ def shoulder_elevation(shoulder: np.ndarray, neck: np.ndarray, trunk: Frame) -> 
 
 
 def ear_shoulder_ratio(ear: np.ndarray, shoulder: np.ndarray, shoulder_width: np.ndarray,
-                       trunk: Frame) -> np.ndarray:
-    """Height of the ear above the shoulder along the trunk axis, in shoulder widths."""
-    return dot(ear - shoulder, trunk.up) / shoulder_width
+                       neck_axis: np.ndarray) -> np.ndarray:
+    """Height of the ear above the shoulder along the neck line (neck base -> mid-ears), in
+    shoulder widths. Along the neck rather than the trunk so that looking down (neck flexion)
+    does not read as a shrug: the ear stays as far up the neck line whatever the neck does."""
+    return dot(ear - shoulder, unit(neck_axis)) / shoulder_width
 
 
 def wrist_lateral(wrist: np.ndarray, neck: np.ndarray, trunk: Frame,

@@ -270,7 +270,9 @@ def _shoulder_raised(j: _Joints, opts: KinematicsOptions, side: str, trunk):
     ear = f"{side}_ear"
     if j.observed(ear):
         width = norm(j["left_shoulder"] - j["right_shoulder"])
-        ratio = angles.ear_shoulder_ratio(j[ear], sh, width, trunk)
+        mid_ears = 0.5 * (j["left_ear"] + j["right_ear"])
+        axis = np.where(np.isfinite(mid_ears).all(axis=1, keepdims=True), mid_ears, j[ear])
+        ratio = angles.ear_shoulder_ratio(j[ear], sh, width, axis - j["neck"])
         ok = np.isfinite(ratio)
         with np.errstate(invalid="ignore"):
             raised = np.where(ok, ratio < opts.ear_shoulder_ratio, raised)
