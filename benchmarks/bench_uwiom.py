@@ -41,6 +41,13 @@ from ergorisk.scoring import reba
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "uw-iom"
 GOAL_FPS = 20_000
+ACTIONS = (
+    "walking", "stand_reach_top", "box_stand_pick_up_top", "box_stand_place_mid", "standing",
+    "rod_stand_pick_up_top", "rod_stand_place_mid", "box_stand_pick_up_mid",
+    "rod_stand_pick_up_mid", "none_bend_none_none", "rod_bend_pick_up_low", "box_bend_place_low",
+    "rod_bend_place_low", "box_stand_place_top", "rod_stand_place_top", "box_bend_pick_up_low",
+    "box_walk_hold",
+)  # fmt: skip
 
 
 def agreement(ours: np.ndarray, theirs: np.ndarray) -> dict:
@@ -109,7 +116,8 @@ def run_subject(poses: Path, labels: Path, actions: Path | None) -> dict:
         "arm_vs_vertical_no_activity": agreement(explain, theirs),
         "activity_frames_pct": round(100 * float(np.mean(f["reba_total"].to_numpy(float)
                                                          > no_act)), 1),
-        "_arrays": (ours, no_act, segment_median(ours, seg), explain, theirs),
+        "_arrays": (ours, no_act, segment_median(ours, seg), explain, theirs,
+                    np.load(actions) if actions is not None else np.full(len(ours), -1)),
     }
 
 
@@ -132,6 +140,19 @@ def time_cli(files: list[Path]) -> dict:
             "load_average_1min": round(os.getloadavg()[0], 2)}
 
 
+def by_action(ours, no_act, theirs, action) -> dict:
+    """Mean label and mean score per action class: where the two scales part."""
+    out = {}
+    for a in np.unique(action[action >= 0]).astype(int):
+        m = action == a
+        out[ACTIONS[a]] = {"frames": int(m.sum()), "their_mean": round(float(theirs[m].mean()), 2),
+                           "our_mean": round(float(ours[m].mean()), 2),
+                           "our_mean_no_activity": round(float(no_act[m].mean()), 2),
+                           "within1_pct": round(100 * float(np.mean(np.abs(ours[m] - theirs[m])
+                                                                    <= 1)), 1)}
+    return out
+
+
 def print_table(rows: list[dict], overall: dict, cli: dict | None) -> None:
     head = (f"{'subject':>7} {'frames':>6} {'fps':>8} | {'exact%':>6} {'±1%':>6} {'MAE':>5} "
             f"{'bias':>5} | no-activity {'exact%':>6} {'±1%':>6} {'MAE':>5} | seg-median "
@@ -149,6 +170,10 @@ def print_table(rows: list[dict], overall: dict, cli: dict | None) -> None:
     for i, row in enumerate(overall["default"]["confusion"]):
         if any(row):
             print(f"  {i + 1:>2}: " + " ".join(f"{v:>5}" for v in row))
+    print("\nBy action class: their mean, our mean (without activity), within ±1 %")
+    for name, v in overall["by_action"].items():
+        print(f"  {name:>22} {v['frames']:>5}  {v['their_mean']:>5} {v['our_mean']:>5} "
+              f"({v['our_mean_no_activity']:>5})  {v['within1_pct']:>5}")
     e = overall["arm_vs_vertical_no_activity"]
     print(f"\nExplanation only (not the default): upper arm against the world vertical and no "
           f"activity score: exact {e['exact_pct']} %, within ±1 {e['within1_pct']} %, "
@@ -180,14 +205,15 @@ def main() -> int:
         rows.append(run_subject(f, args.data / "reba" / f"{f.stem}.txt",
                                 actions if actions.exists() else None))
     arrays = [np.concatenate(a) for a in zip(*(r.pop("_arrays") for r in rows), strict=True)]
-    ours, no_act, seg, explain, theirs = arrays
+    ours, no_act, seg, explain, theirs, action = arrays
     frames = sum(r["frames"] for r in rows)
     seconds = sum(r["seconds"] for r in rows)
     overall = {"subject": "all", "frames": frames, "seconds": round(seconds, 3),
                "frames_per_s": round(frames / seconds), "default": agreement(ours, theirs),
                "no_activity": agreement(no_act, theirs),
                "segment_median": agreement(seg, theirs),
-               "arm_vs_vertical_no_activity": agreement(explain, theirs)}
+               "arm_vs_vertical_no_activity": agreement(explain, theirs),
+               "by_action": by_action(ours, no_act, theirs, action)}
     cli = None if args.no_cli else time_cli(files)
     print_table(rows, overall, cli)
     report = {
