@@ -105,3 +105,18 @@ def test_bad_csv_and_missing_file_and_unknown_layout(tmp_path):
     (tmp_path / "p.mp3").write_text("x")
     with pytest.raises(PoseInputError, match="unsupported pose file type"):
         read_pose_file(tmp_path / "p.mp3", "uw-iom")
+
+
+def test_csv_with_mediapipe_landmark_names_and_visibility(tmp_path):
+    lay = get_layout("mediapipe33")
+    rng = np.random.default_rng(0)
+    data = {}
+    for name in lay.source_names:
+        for axis in "xyz":
+            data[f"{name}_{axis}"] = rng.normal(size=4)
+        data[f"{name}_visibility"] = np.full(4, 0.8)
+    pd.DataFrame(data).to_csv(tmp_path / "mp.csv", index=False)
+    skel = read_pose_file(tmp_path / "mp.csv", "mediapipe33")
+    toe = np.array([data[f"left_foot_index_{a}"] for a in "xyz"]).T
+    assert np.allclose(skel.joint("left_toe"), np.stack([toe[:, 0], toe[:, 2], -toe[:, 1]], 1))
+    assert skel.conf("left_toe")[0] == pytest.approx(0.8) and skel.fps == 30

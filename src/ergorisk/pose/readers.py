@@ -140,15 +140,20 @@ def _is_number(text: object) -> bool:
 
 
 def _csv_by_name(df: pd.DataFrame, lay: Layout) -> np.ndarray | None:
-    """(T, J, 4) from ``<joint>_x/_y/_z`` columns named by the layout's canonical joint names."""
+    """(T, J, 4) from ``<joint>_x/_y/_z[/_c]`` columns, the joint named by its canonical name or
+    by the source's own name (MediaPipe's ``left_foot_index``, for example)."""
     cols = {re.sub(r"[\s.]+", "_", str(c).strip().lower()): c for c in df.columns}
-    names = [j for j in lay.joints if j is not None]
-    if not any(f"{j}_x" in cols for j in names):
+    aliases = [
+        [n for n in (canon, src) if n is not None]
+        for canon, src in zip(lay.joints, lay.source_names or (None,) * lay.n_joints, strict=True)
+    ]
+    if not any(f"{n}_x" in cols for names in aliases for n in names):
         return None
     out = np.full((len(df), lay.n_joints, 4), np.nan)
     out[..., 3] = 1.0
-    for i, joint in enumerate(lay.joints):
-        if joint is None or f"{joint}_x" not in cols:
+    for i, names in enumerate(aliases):
+        joint = next((n for n in names if f"{n}_x" in cols), None)
+        if joint is None:
             continue
         for d, axis in enumerate("xyz"):
             key = f"{joint}_{axis}"
