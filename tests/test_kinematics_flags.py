@@ -180,3 +180,10 @@ def test_legs_out_of_view_score_straight_with_zero_confidence_not_a_blank_frame(
     assert left["confidence_legs"][1] == 0.5
     assert left["knee_flexion_deg"][2] == 0 and left["confidence_legs"][2] == 0
     assert np.isfinite(left["trunk_flexion_deg"][2])
+
+
+def test_neck_confidence_is_halved_without_ears():
+    with_ears = posture_columns(skeleton(Pose()), EXACT)["left"]["confidence_neck"][0]
+    without = posture_columns(skeleton(Pose(ears=False)), EXACT)["left"]
+    assert with_ears == 1 and without["confidence_neck"][0] == 0.5
+    assert np.isnan(without["neck_twist_deg"][0]) and not without["neck_twist"][0]

@@ -63,13 +63,12 @@ def _head_point(j: _Joints) -> tuple[np.ndarray, np.ndarray]:
     return point, conf
 
 
-def _ear_line(j: _Joints) -> tuple[np.ndarray, np.ndarray]:
+def _ear_line(j: _Joints) -> np.ndarray:
+    """Right -> left ear line, else the eye line (NaN where neither pair is seen)."""
     ears_ok = j.present("left_ear", "right_ear")
-    line = np.where(
+    return np.where(
         ears_ok[:, None], j["left_ear"] - j["right_ear"], j["left_eye"] - j["right_eye"]
     )
-    conf = np.where(ears_ok, j.c("left_ear", "right_ear"), j.c("left_eye", "right_eye"))
-    return line, conf
 
 
 def posture_columns(skel: Skeleton, opts: KinematicsOptions | None = None) -> dict[str, Columns]:
@@ -107,13 +106,15 @@ def _body_columns(j: _Joints, opts: KinematicsOptions, min_flag: int) -> dict:
     conf_trunk = j.c("neck", "pelvis", "left_shoulder", "right_shoulder", "left_hip", "right_hip")
 
     head, conf_head = _head_point(j)
-    ear_line, _conf_ears = _ear_line(j)
+    ear_line = _ear_line(j)
     has_ears = j.observed("left_ear", "right_ear") or j.observed("left_eye", "right_eye")
     nk = angles.neck_angles(neck, head, trunk, ear_line if has_ears else None)
     neck_observed = bool(np.isfinite(head).all(axis=1).any())
     if not neck_observed:  # the layout has no head point: neutral, unobserved
         nk = {k: np.zeros(n) for k in nk}
-    conf_neck = np.minimum(j.c("neck"), conf_head) * neck_observed
+    # Without ears or eyes the neck twist is unobservable: the neck is half known.
+    twist_seen = np.isfinite(nk["twist"]) if has_ears else np.zeros(n, bool)
+    conf_neck = np.minimum(j.c("neck"), conf_head) * neck_observed * np.where(twist_seen, 1, 0.5)
 
     legs, shared_knee, per_side = _leg_columns(j, opts, min_flag)
     shared = {
