@@ -1,0 +1,270 @@
+"""Media input: probe and stream the frames of a video (PyAV), or read one image (OpenCV).
+
+    info = probe_video("clip.mp4")                       # size after rotation, fps, frames
+    for frame in iter_frames("clip.mp4", start_s=2, end_s=10, stride=2):
+        frame.index, frame.time_s, frame.rgb            # (H, W, 3) uint8, upright
+
+Frames are decoded one at a time, so memory does not grow with the video's length. Phone
+videos store the camera's orientation as a display matrix; frames come out rotated upright.
+``Prefetch`` decodes on a background thread (FFmpeg releases the GIL) so that decoding
+overlaps pose inference.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
+
+import numpy as np
+
+from ergorisk.pose.readers import PoseInputError
+
+VIDEO_SUFFIXES = frozenset(
+    {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".3gp", ".ts"}
+)
+IMAGE_SUFFIXES = frozenset(
+    {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".jp2", ".pbm", ".ppm"}
+)
+
+
+class MediaInputError(PoseInputError):
+    """A video or image that cannot be read: missing, empty, truncated, not a video."""
+
+
+def media_kind(path: str | Path) -> str | None:
+    """'video', 'image', or None (not a media file), from the file name's suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix in VIDEO_SUFFIXES:
+        return "video"
+    if suffix in IMAGE_SUFFIXES:
+        return "image"
+    return None
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a video holds. ``width``/``height`` are upright (after rotation)."""
+
+    width: int
+    height: int
+    fps: float
+    n_frames: int  # from the container; may be an estimate
+    duration_s: float
+    rotation_deg: int  # counter-clockwise rotation applied to decoded frames
+    codec: str
+
+
+@dataclass(frozen=True)
+class Frame:
+    index: int  # frame number in the source video, from 0
+    time_s: float  # presentation time from the start of the video
+    rgb: np.ndarray  # (H, W, 3) uint8, upright
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise MediaInputError(f"{path}: no such file")
+    if path.is_dir():
+        raise MediaInputError(f"{path} is a folder, not a video or image")
+    if path.stat().st_size == 0:
+        raise MediaInputError(f"{path} is empty")
+
+
+def _open(path: Path):
+    import av
+
+    _check_file(path)
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, UnicodeDecodeError) as err:
+        raise MediaInputError(f"{path} is not a readable video ({_reason(err)})") from None
+    if not container.streams.video:
+        container.close()
+        raise MediaInputError(f"{path} has no video stream")
+    return container
+
+
+def _reason(err: Exception) -> str:
+    text = getattr(err, "strerror", None) or str(err)
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def probe_video(path: str | Path) -> VideoInfo:
+    """Read a video's header and first frame; raise MediaInputError if it is not a video."""
+    import av
+
+    path = Path(path)
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        fps = float(rate) if rate else 0.0
+        if not (fps > 0 and np.isfinite(fps)):
+            raise MediaInputError(f"{path}: the video has no frame rate")
+        try:
+            first = next(container.decode(stream))
+        except (StopIteration, av.error.FFmpegError):
+            raise MediaInputError(f"{path}: no frame could be decoded (truncated?)") from None
+        rotation = round((first.rotation or 0) / 90.0) % 4 * 90
+        width, height = first.width, first.height
+        if rotation in (90, 270):
+            width, height = height, width
+        if container.duration:
+            duration = container.duration / 1e6
+        elif stream.duration and stream.time_base:
+            duration = float(stream.duration * stream.time_base)
+        else:
+            duration = 0.0
+        n_frames = stream.frames or round(duration * fps)
+        return VideoInfo(width, height, fps, int(n_frames), float(duration), rotation,
+                         stream.codec_context.name)
+    finally:
+        container.close()
+
+
+def iter_frames(
+    path: str | Path,
+    start_s: float = 0.0,
+    end_s: float | None = None,
+    stride: int = 1,
+    max_side: int | None = None,
+) -> Iterator[Frame]:
+    """Decode frames in [start_s, end_s), every ``stride``-th one, upright, as RGB.
+
+    ``max_side`` scales frames down (never up) so their longer side is at most that many
+    pixels. A file that ends early with a decoding error raises MediaInputError; a clean
+    early end (fewer frames than the header said) does not.
+    """
+    import av
+
+    if stride < 1:
+        raise ValueError(f"stride must be at least 1, got {stride}")
+    path = Path(path)
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"  # frame-parallel decoding threads inside FFmpeg
+        rate = stream.average_rate or stream.guessed_rate or 30
+        fps = float(rate)
+        t0 = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
+        if start_s > 0:
+            # Seek to the keyframe before start_s; frames before it are skipped below.
+            container.seek(int((start_s + t0) / stream.time_base), stream=stream,
+                           backward=True, any_frame=False)
+        index_offset = None
+        kept = 0
+        last_time = -np.inf
+        try:
+            for frame in container.decode(stream):
+                time_s = float(frame.pts * stream.time_base) - t0 if frame.pts is not None \
+                    else -np.inf
+                if time_s <= last_time:  # missing or broken timestamps: count frames
+                    time_s = last_time + 1.0 / fps
+                last_time = time_s
+                # Frame numbers from presentation time: exact for constant-rate video.
+                index = round(time_s * fps)
+                if time_s < start_s - 0.5 / fps:
+                    continue
+                if end_s is not None and time_s >= end_s - 0.5 / fps:
+                    break
+                if index_offset is None:
+                    index_offset = index
+                if (index - index_offset) % stride:
+                    continue
+                yield Frame(index, time_s, _upright_rgb(frame, max_side))
+                kept += 1
+        except av.error.FFmpegError as err:
+            raise MediaInputError(
+                f"{path}: decoding failed after {kept} frames ({_reason(err)}); "
+                "the file may be truncated or corrupt"
+            ) from None
+    finally:
+        container.close()
+
+
+def _upright_rgb(frame, max_side: int | None) -> np.ndarray:
+    width, height = frame.width, frame.height
+    if max_side and max(width, height) > max_side:
+        scale = max_side / max(width, height)
+        # Even sizes keep chroma subsampling simple for any later H.264 encoding.
+        width, height = 2 * round(width * scale / 2), 2 * round(height * scale / 2)
+        rgb = frame.to_ndarray(format="rgb24", width=width, height=height,
+                               interpolation="AREA")
+    else:
+        rgb = frame.to_ndarray(format="rgb24")
+    k = round((frame.rotation or 0) / 90.0) % 4
+    return np.ascontiguousarray(np.rot90(rgb, k)) if k else rgb
+
+
+def read_image(path: str | Path, max_side: int | None = None) -> np.ndarray:
+    """One image as upright RGB (EXIF orientation applied), (H, W, 3) uint8."""
+    import cv2
+
+    path = Path(path)
+    _check_file(path)
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)  # applies EXIF orientation
+    if bgr is None:
+        raise MediaInputError(f"{path} is not a readable image")
+    if max_side and max(bgr.shape[:2]) > max_side:
+        scale = max_side / max(bgr.shape[:2])
+        bgr = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+T = TypeVar("T")
+_DONE = object()
+
+
+class Prefetch(Generic[T]):
+    """Iterate ``source`` on a background thread, at most ``depth`` items ahead.
+
+    The bounded queue keeps memory constant; an exception in the producer is re-raised in
+    the consumer. Use as a context manager so an early exit stops the producer.
+    """
+
+    def __init__(self, source: Iterable[T], depth: int = 4) -> None:
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(source,), daemon=True)
+        self._thread.start()
+
+    def _run(self, source: Iterable[T]) -> None:
+        try:
+            for item in source:
+                if not self._put(item):
+                    return
+            self._put(_DONE)
+        except BaseException as err:  # handed to the consumer, which re-raises it
+            self._put(err)
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self) -> Iterator[T]:
+        while True:
+            item = self._queue.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> Prefetch[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,147 @@
+"""Draw a scored pose on a frame: the skeleton coloured by each part's REBA score, a banner.
+
+Pure drawing on RGB arrays (OpenCV primitives); no file I/O. Landmarks are MediaPipe's 33
+image landmarks as fractions of the frame, so drawing works at any output resolution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import cv2
+import numpy as np
+
+# RGB colours for the risk of one part: fine, a little, more, most.
+LEVEL_COLOURS: tuple[tuple[int, int, int], ...] = (
+    (46, 204, 64), (255, 220, 0), (255, 133, 27), (230, 40, 40),
+)
+UNSCORED_COLOUR = (170, 170, 170)
+# REBA part score -> colour level (index = score). Each part's range differs, so a trunk
+# at 3 (20-60 deg) and an upper arm at 3 (45-90 deg) are both "more", a lower arm at 2 "a little".
+PART_LEVELS: dict[str, tuple[int, ...]] = {
+    "trunk": (0, 0, 1, 2, 3, 3),
+    "neck": (0, 0, 1, 2),
+    "legs": (0, 0, 1, 2, 3),
+    "upper_arm": (0, 0, 1, 2, 3, 3, 3),
+    "lower_arm": (0, 0, 1),
+    "wrist": (0, 0, 1, 2),
+}
+# REBA risk level (negligible ... very high) -> banner colour level.
+RISK_LEVELS_COLOUR = (0, 0, 1, 2, 3)
+
+# MediaPipe landmark indices per drawn segment: (part, side or None, (a, b)).
+_L = {"nose": 0, "l_ear": 7, "r_ear": 8, "l_sh": 11, "r_sh": 12, "l_el": 13, "r_el": 14,
+      "l_wr": 15, "r_wr": 16, "l_pi": 17, "r_pi": 18, "l_in": 19, "r_in": 20, "l_hip": 23,
+      "r_hip": 24, "l_kn": 25, "r_kn": 26, "l_an": 27, "r_an": 28, "l_he": 29, "r_he": 30,
+      "l_to": 31, "r_to": 32}
+SEGMENTS: tuple[tuple[str, str | None, tuple[int, int]], ...] = tuple(
+    [("trunk", None, (_L["l_sh"], _L["r_sh"])), ("trunk", None, (_L["l_hip"], _L["r_hip"]))]
+    + [
+        item
+        for s, side in (("l", "left"), ("r", "right"))
+        for item in (
+            ("trunk", side, (_L[f"{s}_sh"], _L[f"{s}_hip"])),
+            ("upper_arm", side, (_L[f"{s}_sh"], _L[f"{s}_el"])),
+            ("lower_arm", side, (_L[f"{s}_el"], _L[f"{s}_wr"])),
+            ("wrist", side, (_L[f"{s}_wr"], _L[f"{s}_in"])),
+            ("wrist", side, (_L[f"{s}_wr"], _L[f"{s}_pi"])),
+            ("legs", side, (_L[f"{s}_hip"], _L[f"{s}_kn"])),
+            ("legs", side, (_L[f"{s}_kn"], _L[f"{s}_an"])),
+            ("legs", side, (_L[f"{s}_an"], _L[f"{s}_he"])),
+            ("legs", side, (_L[f"{s}_he"], _L[f"{s}_to"])),
+            ("neck", side, (_L[f"{s}_ear"], _L[f"{s}_sh"])),
+        )
+    ]
+)
+
+
+def part_colour(part: str, score: float | None) -> tuple[int, int, int]:
+    if score is None or not np.isfinite(score):
+        return UNSCORED_COLOUR
+    levels = PART_LEVELS[part]
+    return LEVEL_COLOURS[levels[int(np.clip(score, 0, len(levels) - 1))]]
+
+
+def draw_pose(rgb: np.ndarray, landmarks: np.ndarray,
+              part_scores: Mapping[tuple[str, str], float | None],
+              min_visibility: float = 0.3) -> None:
+    """Draw in place. landmarks (33, 3): x, y fractions and visibility; part_scores maps
+    (part, side) to the REBA part score (None: not scored)."""
+    if not np.isfinite(landmarks[0, 0]):
+        return
+    height, width = rgb.shape[:2]
+    thick = max(2, round(min(width, height) / 200))
+    xy = np.round(landmarks[:, :2] * (width, height)).astype(int)
+    seen = landmarks[:, 2] >= min_visibility
+    for part, side, (a, b) in SEGMENTS:
+        if not (seen[a] and seen[b]):
+            continue
+        if side is None:  # shared trunk lines: the worse side's colour
+            score = max((s for s in (part_scores.get((part, "left")),
+                                     part_scores.get((part, "right")))
+                         if s is not None and np.isfinite(s)), default=None)
+        else:
+            score = part_scores.get((part, side))
+        cv2.line(rgb, tuple(xy[a]), tuple(xy[b]), part_colour(part, score), thick, cv2.LINE_AA)
+    for i in np.flatnonzero(seen[11:]) + 11:
+        cv2.circle(rgb, tuple(xy[i]), thick + 1, (255, 255, 255), -1, cv2.LINE_AA)
+
+
+def draw_banner(rgb: np.ndarray, text: str, level: int | None) -> None:
+    """A strip across the top, coloured by the risk level (None: grey), with one line."""
+    height, width = rgb.shape[:2]
+    scale = max(0.4, min(width, height) / 900)
+    (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+    scale *= min(1.0, (width - 20) / max(tw, 1))
+    thick = max(1, round(scale * 2))
+    (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
+    band = th + base + 12
+    colour = UNSCORED_COLOUR if level is None else LEVEL_COLOURS[RISK_LEVELS_COLOUR[level]]
+    overlay = rgb[:band].astype(np.float32)
+    rgb[:band] = (0.35 * overlay + 0.65 * np.array(colour, np.float32)).astype(np.uint8)
+    cv2.putText(rgb, text, (10, band - base - 6), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0),
+                thick, cv2.LINE_AA)
+
+
+def banner_text(row: Mapping[str, object], time_s: float) -> str:
+    """'REBA L 7 R 8  RULA L 5 R 6  t 3.40 s' from one frames-table row."""
+    def fmt(value: object) -> str:
+        try:
+            return str(int(value))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return "-"
+
+    if not bool(row.get("person_detected", False)):
+        return f"no person   t {time_s:.2f} s"
+    return (f"REBA L {fmt(row.get('reba_total_left'))} R {fmt(row.get('reba_total_right'))}"
+            f" ({row.get('reba_risk_level', '-')})   RULA L {fmt(row.get('rula_total_left'))}"
+            f" R {fmt(row.get('rula_total_right'))}   t {time_s:.2f} s")
+
+
+def annotate_frame(rgb: np.ndarray, landmarks: np.ndarray, row: Mapping[str, object],
+                   time_s: float) -> np.ndarray:
+    """A drawn copy of one frame from its landmarks and frames-table row."""
+    out = rgb.copy()
+    scores = {}
+    for part in PART_LEVELS:
+        for side in ("left", "right"):
+            scores[(part, side)] = _float(row.get(f"reba_{part}_{side}"))
+    draw_pose(out, landmarks, scores)
+    level = _risk_index(row.get("reba_risk_level"))
+    draw_banner(out, banner_text(row, time_s), level)
+    return out
+
+
+_RISK_NAMES = ("negligible", "low", "medium", "high", "very high")
+
+
+def _float(value: object) -> float | None:
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return x if np.isfinite(x) else None
+
+
+def _risk_index(name: object) -> int | None:
+    return _RISK_NAMES.index(name) if name in _RISK_NAMES else None

@@ -1,0 +1,88 @@
+"""H.264 MP4 writing with PyAV's libx264, so that browsers play the annotated video.
+
+OpenCV's 'avc1' fourcc needs an FFmpeg built with an H.264 encoder, which the opencv wheels
+lack; PyAV's wheels bundle libx264. Frames are encoded on a background thread (libx264 and
+the colour conversion release the GIL) behind a small bounded queue.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+_DONE = object()
+
+
+class H264Writer:
+    """Write RGB frames (H, W, 3) uint8 of one size to an MP4 (H.264, yuv420p, faststart).
+
+    Odd widths or heights are cropped by one pixel (yuv420p needs even sizes).
+    """
+
+    def __init__(self, path: str | Path, fps: float, crf: int = 23,
+                 preset: str = "veryfast", queue_size: int = 8) -> None:
+        self.path = Path(path)
+        self.fps = fps
+        self.crf, self.preset = crf, preset
+        self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def write(self, rgb: np.ndarray) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(rgb)
+
+    def close(self) -> None:
+        self._queue.put(_DONE)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def __enter__(self) -> H264Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _run(self) -> None:
+        import av
+
+        container = None
+        done = False
+        try:
+            container = av.open(str(self.path), "w", options={"movflags": "+faststart"})
+            stream = None
+            while True:
+                rgb = self._queue.get()
+                if rgb is _DONE:
+                    done = True
+                    break
+                if stream is None:
+                    stream = self._add_stream(container, rgb.shape)
+                height, width = stream.height, stream.width
+                frame = av.VideoFrame.from_ndarray(
+                    np.ascontiguousarray(rgb[:height, :width]), format="rgb24")
+                container.mux(stream.encode(frame))
+            if stream is not None:
+                container.mux(stream.encode(None))
+        except BaseException as err:
+            self._error = err
+            while not done and self._queue.get() is not _DONE:  # unblock the producer
+                pass
+        finally:
+            if container is not None:
+                container.close()
+
+    def _add_stream(self, container, shape: tuple[int, ...]):
+        rate = Fraction(self.fps).limit_denominator(1001)
+        stream = container.add_stream("libx264", rate=rate)
+        stream.width, stream.height = shape[1] // 2 * 2, shape[0] // 2 * 2
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"crf": str(self.crf), "preset": self.preset}
+        return stream
