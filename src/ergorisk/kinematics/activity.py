@@ -71,19 +71,59 @@ def part_series(sides: dict[str, dict[str, np.ndarray]]) -> dict[str, np.ndarray
     }
 
 
-def walking_frames(pelvis: np.ndarray, fps: float, opts: KinematicsOptions) -> np.ndarray:
-    """Frames where the pelvis moves horizontally faster than walk_speed_mps, its position
-    smoothed over walk_smoothing_s (pose depth jitters)."""
-    if len(pelvis) < 3:
-        return np.zeros(len(pelvis), bool)
+def walking_frames(
+    pelvis: np.ndarray,
+    left_ankle: np.ndarray,
+    right_ankle: np.ndarray,
+    heading_forward: np.ndarray,
+    fps: float,
+    opts: KinematicsOptions,
+) -> np.ndarray:
+    """Frames of walking, from either of two cues:
+
+    - the pelvis moves horizontally faster than walk_speed_mps, its track smoothed over
+      walk_smoothing_s (pose depth jitters);
+    - the feet alternate: the fore-aft distance between the ankles swings by gait_step_m or
+      more, at gait_strides_per_min or more (counted over gait_window_s). This one works where
+      the pelvis is pinned at the origin, as in MediaPipe's world landmarks.
+    """
+    n = len(pelvis)
+    if n < 3:
+        return np.zeros(n, bool)
     xy = smooth(pelvis[:, :2], fps, window_s=opts.walk_smoothing_s, polyorder=1)
     speed = norm(np.gradient(xy, axis=0)) * fps
     with np.errstate(invalid="ignore"):
-        return speed > opts.walk_speed_mps
+        moving = speed > opts.walk_speed_mps
+    stride = np.einsum("ij,ij->i", left_ankle - right_ankle, heading_forward)
+    stride = pd.Series(stride).interpolate(limit_direction="both").to_numpy()
+    if not np.isfinite(stride).all():
+        return moving
+    strides = excursion_peaks(smooth(stride, fps), opts.gait_step_m, np.inf, 0.3 * fps)
+    rate = rate_per_min(strides, n, fps, opts.gait_window_s)
+    return moving | (rate >= opts.gait_strides_per_min)
 
 
-def detect_activity(series: dict[str, np.ndarray], fps: float, opts: KinematicsOptions,
-                    walking: np.ndarray | None = None) -> Activity:
+def rate_per_min(events: np.ndarray, n: int, fps: float, window_s: float) -> np.ndarray:
+    """Events a minute around each frame, counted in a centred window of window_s (widened
+    on one side at the start and end of the series; the whole series when shorter)."""
+    counts = np.zeros(n + 1)
+    np.add.at(counts, np.asarray(events, int) + 1, 1)
+    cum = np.cumsum(counts)
+    half = round(window_s * fps / 2)
+    idx = np.arange(n)
+    lo, hi = np.clip(idx - half, 0, n), np.clip(idx + half + 1, 0, n)
+    span = min(2 * half + 1, n)
+    lo = np.where(hi - lo < span, np.clip(hi - span, 0, n), lo)
+    hi = np.where(hi - lo < span, np.clip(lo + span, 0, n), hi)
+    return (cum[hi] - cum[lo]) * 60.0 * fps / (hi - lo)
+
+
+def detect_activity(
+    series: dict[str, np.ndarray],
+    fps: float,
+    opts: KinematicsOptions,
+    walking: np.ndarray | None = None,
+) -> Activity:
     """Run the three detectors over each part's angle series (degrees, one value a frame)."""
     n = len(next(iter(series.values())))
     walking = np.zeros(n, bool) if walking is None else walking
@@ -104,8 +144,9 @@ def detect_activity(series: dict[str, np.ndarray], fps: float, opts: KinematicsO
     return Activity(flags=flags, evidence=evidence, walking=walking)
 
 
-def static_hold(x: np.ndarray, fps: float, opts: KinematicsOptions,
-                walking: np.ndarray | None = None) -> np.ndarray:
+def static_hold(
+    x: np.ndarray, fps: float, opts: KinematicsOptions, walking: np.ndarray | None = None
+) -> np.ndarray:
     """Frames inside a hold: a window of static_hold_s where the angle stays within
     static_range_deg and its mean is at least static_min_deviation_deg from 0."""
     window = max(round(opts.static_hold_s * fps), 1)
@@ -115,12 +156,14 @@ def static_hold(x: np.ndarray, fps: float, opts: KinematicsOptions,
         x = np.where(walking, np.nan, x)  # walking is not holding still
     with np.errstate(invalid="ignore"):
         ok = (rolling_range(x, window) <= opts.static_range_deg) & (
-            np.abs(rolling_mean(x, window)) >= opts.static_min_deviation_deg)
+            np.abs(rolling_mean(x, window)) >= opts.static_min_deviation_deg
+        )
     return spread_back(ok, window)
 
 
-def repeated_action(x: np.ndarray, fps: float, opts: KinematicsOptions,
-                    walking: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def repeated_action(
+    x: np.ndarray, fps: float, opts: KinematicsOptions, walking: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Frames where excursions of a small range recur more than repeat_per_min a minute.
 
     An excursion is a turn of the angle out and back (a zigzag peak) by at least
@@ -132,22 +175,12 @@ def repeated_action(x: np.ndarray, fps: float, opts: KinematicsOptions,
     filled = pd.Series(x).interpolate(limit_direction="both").to_numpy()
     if n < 3 or not np.isfinite(filled).all():
         return np.zeros(n, bool), np.zeros(0, int)
-    peaks = excursion_peaks(filled, opts.repeat_min_range_deg, opts.repeat_max_range_deg,
-                            opts.repeat_min_period_s * fps)
+    peaks = excursion_peaks(
+        filled, opts.repeat_min_range_deg, opts.repeat_max_range_deg, opts.repeat_min_period_s * fps
+    )
     if walking is not None:
         peaks = peaks[~walking[peaks]]
-    counts = np.zeros(n + 1)
-    np.add.at(counts, peaks + 1, 1)
-    cum = np.cumsum(counts)
-    half = round(opts.repeat_window_s * fps / 2)
-    idx = np.arange(n)
-    lo, hi = np.clip(idx - half, 0, n), np.clip(idx + half + 1, 0, n)
-    # A window cut by the start or end of the recording is widened on the other side.
-    span = min(2 * half + 1, n)
-    lo = np.where(hi - lo < span, np.clip(hi - span, 0, n), lo)
-    hi = np.where(hi - lo < span, np.clip(lo + span, 0, n), hi)
-    rate = (cum[hi] - cum[lo]) * 60.0 * fps / (hi - lo)
-    return rate > opts.repeat_per_min, peaks
+    return rate_per_min(peaks, n, fps, opts.repeat_window_s) > opts.repeat_per_min, peaks
 
 
 def zigzag(x: np.ndarray, threshold: float) -> np.ndarray:
@@ -178,8 +211,9 @@ def zigzag(x: np.ndarray, threshold: float) -> np.ndarray:
     return np.asarray(pivots, dtype=int)
 
 
-def excursion_peaks(x: np.ndarray, min_range: float, max_range: float,
-                    min_frames: float) -> np.ndarray:
+def excursion_peaks(
+    x: np.ndarray, min_range: float, max_range: float, min_frames: float
+) -> np.ndarray:
     """Frames of excursions: zigzag pivots whose swings in and out both lie in
     [min_range, max_range], at least min_frames from the pivot before to the pivot after.
 
@@ -215,17 +249,30 @@ def rapid_change(
     return flag, runs(flag)[0]
 
 
-def _episodes(kind: str, part: str, flag: np.ndarray, x: np.ndarray, fps: float,
-              events: np.ndarray | None = None) -> list[Evidence]:
+def _episodes(
+    kind: str,
+    part: str,
+    flag: np.ndarray,
+    x: np.ndarray,
+    fps: float,
+    events: np.ndarray | None = None,
+) -> list[Evidence]:
     starts, ends = runs(flag)
     out = []
     for s, e in zip(starts, ends, strict=True):  # one iteration per episode, not per frame
         seg = x[s:e]
         count = 0 if events is None else int(((events >= s) & (events < e)).sum())
         duration = (e - s) / fps
-        out.append(Evidence(
-            kind=kind, part=part, start_s=s / fps, end_s=e / fps, duration_s=duration,
-            count=count, rate_per_min=count * 60.0 / duration if count else 0.0,
-            range_deg=float(np.nanmax(seg) - np.nanmin(seg)) if np.isfinite(seg).any() else 0.0,
-        ))
+        out.append(
+            Evidence(
+                kind=kind,
+                part=part,
+                start_s=s / fps,
+                end_s=e / fps,
+                duration_s=duration,
+                count=count,
+                rate_per_min=count * 60.0 / duration if count else 0.0,
+                range_deg=float(np.nanmax(seg) - np.nanmin(seg)) if np.isfinite(seg).any() else 0.0,
+            )
+        )
     return out

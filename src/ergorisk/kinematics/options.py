@@ -77,6 +77,10 @@ class KinematicsOptions:
     # Walking (pelvis speed above this) is not a repeated action and is not a static hold.
     walk_speed_mps: float = 0.5
     walk_smoothing_s: float = 2.0
+    # ... or the feet alternating: fore-aft ankle swings of 0.25 m, 25 strides a minute or more.
+    gait_step_m: float = 0.25
+    gait_strides_per_min: float = 25.0
+    gait_window_s: float = 4.0
 
     def with_(self, **changes: Any) -> KinematicsOptions:
         return replace(self, **changes)

@@ -14,6 +14,7 @@ from ergorisk.kinematics.activity import (
     walking_frames,
 )
 from ergorisk.kinematics.columns import SIDES, WORKSHEET_INPUTS
+from ergorisk.kinematics.frames import pelvis_heading
 from ergorisk.kinematics.options import KinematicsOptions
 from ergorisk.kinematics.posture import Columns, posture_columns
 from ergorisk.pose.skeleton import Skeleton
@@ -58,35 +59,51 @@ def worksheet_columns(
     opts = opts or KinematicsOptions()
     task = task or TaskFactors()
     sides = posture_columns(skel, opts)
-    walking = walking_frames(skel.joint("pelvis"), skel.fps, opts)
+    heading = pelvis_heading(
+        skel.joint("left_hip"),
+        skel.joint("right_hip"),
+        fallback_left=skel.joint("left_shoulder") - skel.joint("right_shoulder"),
+    )
+    walking = walking_frames(
+        skel.joint("pelvis"),
+        skel.joint("left_ankle"),
+        skel.joint("right_ankle"),
+        heading.forward,
+        skel.fps,
+        opts,
+    )
     act = detect_activity(part_series(sides), skel.fps, opts, walking)
     n = skel.n_frames
     static = _forced(act.any("static"), task.static)
     repeated = _forced(act.any("repeated"), task.repeated)
     rapid = _forced(act.any("rapid_change"), task.rapid_change)
     body_use = _forced(act.any("static", BODY_GROUP), task.static) | _forced(
-        act.any("repeated", BODY_GROUP), task.repeated)
+        act.any("repeated", BODY_GROUP), task.repeated
+    )
     full = lambda value, dtype=float: np.full(n, value, dtype=dtype)  # noqa: E731
     for side in SIDES:
         arm = (f"upper_arm_{side}", f"lower_arm_{side}")
         arm_use = _forced(act.any("static", arm), task.static) | _forced(
-            act.any("repeated", arm), task.repeated)
-        sides[side].update({
-            "load_kg": full(task.load_kg),
-            "shock": full(task.shock, bool),
-            "coupling": full(task.coupling, int),
-            "static": static,
-            "repeated": repeated,
-            "rapid_change": rapid,
-            "arm_muscle_use": arm_use,
-            "body_muscle_use": body_use,
-            "arm_load_kg": full(task.load_kg),
-            "arm_load_static_or_repeated": arm_use & (task.load_kg > 0),
-            "arm_shock": full(task.shock, bool),
-            "body_load_kg": full(task.load_kg),
-            "body_load_static_or_repeated": body_use & (task.load_kg > 0),
-            "body_shock": full(task.shock, bool),
-        })
+            act.any("repeated", arm), task.repeated
+        )
+        sides[side].update(
+            {
+                "load_kg": full(task.load_kg),
+                "shock": full(task.shock, bool),
+                "coupling": full(task.coupling, int),
+                "static": static,
+                "repeated": repeated,
+                "rapid_change": rapid,
+                "arm_muscle_use": arm_use,
+                "body_muscle_use": body_use,
+                "arm_load_kg": full(task.load_kg),
+                "arm_load_static_or_repeated": arm_use & (task.load_kg > 0),
+                "arm_shock": full(task.shock, bool),
+                "body_load_kg": full(task.load_kg),
+                "body_load_static_or_repeated": body_use & (task.load_kg > 0),
+                "body_shock": full(task.shock, bool),
+            }
+        )
         missing = [c for c in WORKSHEET_INPUTS if c not in sides[side]]
         assert not missing, f"kinematics left worksheet columns unset: {missing}"
     return sides, act
