@@ -13,7 +13,7 @@ import numpy as np
 
 from ergorisk.models.features import skeleton_features, table1_joints
 from ergorisk.models.targets import raw_rule_labels, smooth_scores
-from ergorisk.pose import read_pose_file
+from ergorisk.pose import Skeleton, read_pose_file
 
 SUBJECTS: tuple[str, ...] = (
     "01", "02", "03", "04", "05", "06", "08", "09", "11", "14", "16", "17", "18", "19", "20",
@@ -33,10 +33,13 @@ class Subject:
     authors_total: np.ndarray  # (T,) the data set authors' total REBA (1-7)
 
 
-def load_subject(root: str | Path, name: str) -> Subject:
-    """Read one subject from the uw-iom folder ``root`` (poses/NN.npy, reba/NN.txt)."""
-    root = Path(root)
-    skel = read_pose_file(root / "poses" / f"{name}.npy", layout="uw-iom")
+def read_skeleton(root: str | Path, name: str) -> Skeleton:
+    """One subject's poses (poses/NN.npy under the uw-iom folder ``root``)."""
+    return read_pose_file(Path(root) / "poses" / f"{name}.npy", layout="uw-iom")
+
+
+def subject_from_skeleton(name: str, skel: Skeleton, authors_total: np.ndarray) -> Subject:
+    """Features and rule labels of one sequence."""
     raw = raw_rule_labels(skel)
     return Subject(
         name=name,
@@ -44,8 +47,28 @@ def load_subject(root: str | Path, name: str) -> Subject:
         features=skeleton_features(skel),
         labels_raw=raw,
         labels=smooth_scores(raw),
-        authors_total=np.loadtxt(root / "reba" / f"{name}.txt", dtype=float).reshape(-1),
+        authors_total=np.asarray(authors_total, dtype=float),
     )
+
+
+def load_subject(root: str | Path, name: str) -> Subject:
+    """Read one subject from the uw-iom folder ``root`` (poses/NN.npy, reba/NN.txt)."""
+    authors = np.loadtxt(Path(root) / "reba" / f"{name}.txt", dtype=float).reshape(-1)
+    return subject_from_skeleton(name, read_skeleton(root, name), authors)
+
+
+def augmented_subjects(root: str | Path, names: tuple[str, ...], n_copies: int,
+                       seed: int) -> list[Subject]:
+    """``n_copies`` augmented sequences of each named subject, relabelled by the rules."""
+    from ergorisk.models.augment import augmented_copies
+
+    out = []
+    for k, name in enumerate(names):
+        skel = read_skeleton(root, name)
+        nan = np.full(skel.n_frames, np.nan)
+        for i, copy in enumerate(augmented_copies(skel, n_copies, seed * 1000 + k)):
+            out.append(subject_from_skeleton(f"{name}+aug{i}", copy, nan))
+    return out
 
 
 def load_uwiom(root: str | Path, subjects: tuple[str, ...] = SUBJECTS) -> list[Subject]:

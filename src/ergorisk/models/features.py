@@ -42,6 +42,25 @@ def neck_centred(joints: np.ndarray) -> np.ndarray:
     return joints - joints[:, NECK : NECK + 1]
 
 
+def heading_aligned(centred: np.ndarray) -> np.ndarray:
+    """(T, 14, 3) neck-centred joints expressed in the pelvis heading frame of each frame:
+    (forward, left, up), with up the world vertical and left the hip line made horizontal
+    (the shoulder line where the hips are missing).
+
+    Removes the subject's turn about the vertical, to which REBA is blind; the paper keeps
+    camera-frame coordinates (docs/learned-models.md).
+    """
+    from ergorisk.kinematics.frames import pelvis_heading
+
+    idx = {name: JOINTS.index(name) for name in JOINTS}
+    heading = pelvis_heading(
+        centred[:, idx["left_hip"]], centred[:, idx["right_hip"]],
+        fallback_left=centred[:, idx["left_shoulder"]] - centred[:, idx["right_shoulder"]],
+    )
+    axes = [heading.forward, heading.left, heading.up]
+    return np.stack([(centred * a[:, None]).sum(-1) for a in axes], axis=-1)
+
+
 def joint_line_triples(n_joints: int) -> np.ndarray:
     """(n * C(n-1, 2), 3) index triples (joint, line end a, line end b), joint-major order."""
     triples = [(j, a, b) for j in range(n_joints)
@@ -86,15 +105,21 @@ def stream_sizes(distances: bool = True) -> dict[str, int]:
     return sizes
 
 
-def frame_features(joints: np.ndarray, distances: bool = True) -> np.ndarray:
+def frame_features(joints: np.ndarray, distances: bool = True,
+                   heading: bool = True) -> np.ndarray:
     """(T, F) features: the streams trunk, arms, legs concatenated in that order.
 
-    ``joints`` (T, 14, 3) Table 1 positions in metres; NaN joints give NaN features.
+    ``joints`` (T, 14, 3) Table 1 positions in metres, z up; NaN joints give NaN features.
+    ``heading``: coordinates in the pelvis heading frame instead of the camera's axes.
     """
-    streams = stream_features(neck_centred(np.asarray(joints, dtype=float)), distances)
+    centred = neck_centred(np.asarray(joints, dtype=float))
+    if heading:
+        centred = heading_aligned(centred)
+    streams = stream_features(centred, distances)
     return np.concatenate([streams[name] for name in STREAMS], axis=1).astype(np.float32)
 
 
-def skeleton_features(skel: Skeleton, distances: bool = True) -> np.ndarray:
+def skeleton_features(skel: Skeleton, distances: bool = True,
+                      heading: bool = True) -> np.ndarray:
     """(T, F) features of a canonical skeleton; see ``frame_features``."""
-    return frame_features(table1_joints(skel), distances)
+    return frame_features(table1_joints(skel), distances, heading)

@@ -32,8 +32,12 @@ class TrainConfig:
         return asdict(self)
 
 
-def build(name: str, stream_sizes: dict[str, int], **kwargs) -> Scorer:
-    """A fresh, untrained model by name: 'mlp', 'msdn' or 'vae'."""
+def build(name: str, stream_sizes: dict[str, int], seed: int | None = None,
+          **kwargs) -> Scorer:
+    """A fresh, untrained model by name: 'mlp', 'msdn' or 'vae' (weights drawn from
+    ``seed`` when given)."""
+    if seed is not None:
+        torch.manual_seed(seed)
     if name == "mlp":
         from ergorisk.models.mlp import MLPScorer
 

@@ -1,0 +1,69 @@
+"""The ``ergorisk predict`` command (registered in ergorisk/cli.py). Light imports only:
+torch and the models load inside the command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def predict(
+    poses: Annotated[Path, typer.Argument(help="Pose file (.npy, .npz, .csv).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output CSV file.")],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="Learned scorer: vae or msdn.")
+    ] = "vae",
+    layout: Annotated[
+        str | None,
+        typer.Option(help="Joint layout: uw-iom, chatzis14, mediapipe33, coco17, h36m17."),
+    ] = None,
+    fps: Annotated[
+        float | None, typer.Option(min=0.001, help="Frame rate (layout default).")
+    ] = None,
+    up: Annotated[str | None, typer.Option(help="Up axis of the file: z, y or -y.")] = None,
+    units: Annotated[str, typer.Option(help="auto, m, cm or mm.")] = "auto",
+    smooth: Annotated[
+        bool, typer.Option("--smooth/--no-smooth", help="Savitzky-Golay over the predictions.")
+    ] = True,
+) -> None:
+    """Predict continuous REBA scores per frame with a learned scorer (Chatzis et al. 2022).
+
+    Writes FILE.csv with columns frame, neck, trunk, legs, upper_arm, lower_arm, total.
+    Posture only: load, coupling and activity are not part of these scores.
+    """
+    from ergorisk.models.predict import SHIPPED
+
+    if model not in SHIPPED:
+        _fail(f"unknown model {model!r}; choose one of {', '.join(SHIPPED)}")
+    if layout is None:
+        _fail(f"{poses}: give --layout (uw-iom, chatzis14, mediapipe33, coco17, h36m17)")
+    if not poses.is_file():
+        _fail(f"{poses}: no such file")
+    if out.exists() and out.is_dir():
+        _fail(f"{out} is a folder; give a .csv file name")
+    if out.parent != Path("") and not out.parent.is_dir():
+        _fail(f"{out.parent}: no such folder")
+
+    from ergorisk.models.predict import load_model, predict_skeleton
+    from ergorisk.pose import PoseInputError, read_pose_file
+
+    try:
+        skel = read_pose_file(poses, layout, up=up, fps=fps, units=units)
+    except (PoseInputError, ValueError, OSError) as err:
+        _fail(str(err).splitlines()[0] if str(err) else type(err).__name__)
+    try:
+        scorer, meta = load_model(model)
+    except (FileNotFoundError, RuntimeError, KeyError) as err:
+        _fail(str(err).splitlines()[0])
+    table = predict_skeleton(skel, model, smooth=smooth, model=scorer, meta=meta)
+    try:
+        table.to_csv(out, index=False, float_format="%.4f")
+    except OSError as err:
+        _fail(f"{out}: {err.strerror or err}")

@@ -1,0 +1,100 @@
+"""Shipped learned scorers: load weights, predict per-frame REBA for a skeleton.
+
+    >>> frames = predict_skeleton(skeleton, "vae")   # DataFrame: frame, neck, ..., total
+
+Weights live in ``ergorisk/models/weights/<name>.pt``, written by
+``scripts/train_reba_models.py``; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ergorisk.models import TARGETS
+from ergorisk.models.features import skeleton_features, stream_sizes
+from ergorisk.models.targets import LABEL_POLYORDER, smooth_scores
+from ergorisk.pose import Skeleton
+
+SHIPPED: tuple[str, ...] = ("vae", "msdn")
+
+
+def weights_path(name: str) -> Path:
+    """Path of a shipped model's weights (ValueError for an unknown name)."""
+    if name not in SHIPPED:
+        raise ValueError(f"unknown model {name!r}; shipped: {', '.join(SHIPPED)}")
+    return Path(str(resources.files("ergorisk.models") / "weights" / f"{name}.pt"))
+
+
+def save_model(model, meta: dict[str, Any], path: str | Path) -> None:
+    """Weights (stored as float16 to keep the files small) and the metadata needed to
+    rebuild the model."""
+    import torch
+
+    state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
+    torch.save({"meta": meta, "state_dict": state}, Path(path))
+
+
+def load_model_file(path: str | Path):
+    """(model in eval mode, metadata) from a weights file written by ``save_model``."""
+    import torch
+
+    from ergorisk.models.train import build
+
+    blob = torch.load(Path(path), map_location="cpu", weights_only=True)
+    meta = blob["meta"]
+    model = build(meta["model"], stream_sizes(meta["distances"]), **meta["model_kwargs"])
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v
+                           for k, v in blob["state_dict"].items()})
+    model.eval()
+    return model, meta
+
+
+@lru_cache(maxsize=4)
+def load_model(name: str):
+    """A shipped model by name, cached: (model, metadata)."""
+    path = weights_path(name)
+    if not path.is_file():
+        raise FileNotFoundError(f"weights for {name!r} are missing at {path}; "
+                                "run scripts/train_reba_models.py")
+    return load_model_file(path)
+
+
+def predict_features(model, features: np.ndarray, batch_size: int = 16384) -> np.ndarray:
+    """(T, 6) raw per-frame scores; rows with a non-finite feature give NaN."""
+    import torch
+
+    x = np.asarray(features, dtype=np.float32)
+    ok = np.isfinite(x).all(axis=1)
+    out = np.full((len(x), len(TARGETS)), np.nan, dtype=np.float32)
+    if ok.any():
+        xt = torch.from_numpy(np.ascontiguousarray(x[ok]))
+        with torch.inference_mode():
+            out[ok] = torch.cat([model(xt[i : i + batch_size])
+                                 for i in range(0, len(xt), batch_size)]).numpy()
+    return out
+
+
+def predict_skeleton(skel: Skeleton, name: str = "vae", smooth: bool = True,
+                     model=None, meta: dict | None = None) -> pd.DataFrame:
+    """One row per frame: ``frame`` and the continuous scores in ``TARGETS`` order.
+
+    ``smooth``: the Savitzky-Golay filter of the training targets (window from the weights'
+    metadata) over the predictions; frames without a complete skeleton are NaN.
+    """
+    if model is None:
+        model, meta = load_model(name)
+    meta = meta or {}
+    feats = skeleton_features(skel, meta.get("distances", True), meta.get("heading", True))
+    scores = predict_features(model, feats).astype(float)
+    if smooth:
+        window = meta.get("smooth_window", 13)
+        scores = smooth_scores(scores, window, LABEL_POLYORDER)
+    frame = pd.DataFrame(scores, columns=list(TARGETS))
+    frame.insert(0, "frame", np.arange(len(frame)))
+    return frame
