@@ -10,6 +10,8 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from ergorisk.models.commands import predict as predict_command
+
 app = typer.Typer(
     name="ergorisk",
     help="Automatic ergonomic risk assessment: exact REBA and RULA from worksheets, poses, video.",
@@ -23,6 +25,7 @@ score_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(score_app, name="score")
+app.command("predict")(predict_command)
 
 
 def fail(message: str) -> NoReturn:
