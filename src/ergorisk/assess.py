@@ -294,6 +294,8 @@ def assess_files(
         errors = [e for p in paths if (e := _assess_one(p, out / p.stem, layout, kwargs, on_done))]
         return errors
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    import pyarrow.csv
+    import pyarrow.parquet  # noqa: F401  imported once here, not once in every forked worker
     errors = []
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=ctx, initializer=_one_thread_each
