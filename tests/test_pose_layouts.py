@@ -136,3 +136,16 @@ def test_wrong_joint_count_and_unknown_layout_are_clear_errors():
         to_canonical(np.zeros((3, 17, 3)), "uw-iom")
     with pytest.raises(ValueError, match="unknown layout 'kinect'"):
         get_layout("kinect")
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+@pytest.mark.parametrize("file_up", ["z", "y", "-y"])
+def test_up_auto_finds_the_files_up_axis(name: str, file_up: str):
+    lay = get_layout(name)
+    src = np.full((lay.n_joints, 3), np.nan)
+    for i, joint in enumerate(lay.joints):
+        if joint is not None:
+            src[i] = PERSON[JOINT_INDEX[joint]]
+    skel = to_canonical(from_z_up(src, file_up)[None], name, up="auto")
+    for joint in ("left_shoulder", "right_knee"):
+        assert np.allclose(skel.joint(joint)[0], PERSON[JOINT_INDEX[joint]]), joint

@@ -23,8 +23,14 @@ from typing import Any
 
 import numpy as np
 
-from ergorisk.pose.layouts import UNITS, guess_units, to_z_up
-from ergorisk.pose.skeleton import JOINT_INDEX, Skeleton, derive_missing, empty_canonical
+from ergorisk.pose.layouts import UNITS, guess_units, guess_up, to_z_up
+from ergorisk.pose.skeleton import (
+    CANONICAL_JOINTS,
+    JOINT_INDEX,
+    Skeleton,
+    derive_missing,
+    empty_canonical,
+)
 
 _UNIT_SCALE = {"m": 1.0, "cm": 0.01, "mm": 0.001}
 
@@ -91,6 +97,8 @@ def skeleton_from_named(
         joints[:, JOINT_INDEX[canon]] = np.mean([points[s] for s in names], axis=0)
     found = np.isfinite(joints).all(axis=2)
     conf[found] = 1.0
+    if up == "auto":
+        up = guess_up(joints, CANONICAL_JOINTS)
     joints = to_z_up(joints, up)
     unit = units if units != "auto" else guess_units(joints)
     joints = joints * _UNIT_SCALE[unit]

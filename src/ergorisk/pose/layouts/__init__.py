@@ -16,8 +16,17 @@ LAYOUTS: dict[str, Layout] = {
 UNITS = ("auto", "m", "cm", "mm")
 _UNIT_SCALE = {"m": 1.0, "cm": 0.01, "mm": 0.001}
 
-__all__ = ["LAYOUTS", "UNITS", "UP_AXES", "Layout", "get_layout", "guess_units", "to_canonical",
-           "to_z_up"]
+__all__ = [
+    "LAYOUTS",
+    "UNITS",
+    "UP_AXES",
+    "Layout",
+    "get_layout",
+    "guess_units",
+    "guess_up",
+    "to_canonical",
+    "to_z_up",
+]
 
 
 def get_layout(name: str | Layout) -> Layout:
@@ -42,7 +51,32 @@ def to_z_up(points: np.ndarray, up: str) -> np.ndarray:
         return np.stack([x, -z, y], axis=-1)
     if up == "-y":
         return np.stack([x, z, -y], axis=-1)
-    raise ValueError(f"up must be one of {', '.join(UP_AXES)}, got {up!r}")
+    raise ValueError(f"up must be one of {', '.join(UP_AXES)} or auto, got {up!r}")
+
+
+_TOP = ("head", "nose", "neck", "left_ear", "right_ear", "left_shoulder", "right_shoulder")
+_BOTTOM = ("left_ankle", "right_ankle", "left_knee", "right_knee", "left_hip", "right_hip")
+
+
+def guess_up(points: np.ndarray, joint_names: tuple[str | None, ...], default: str = "z") -> str:
+    """The up axis (z, y or -y) under which the head sits highest above the feet.
+
+    ``joint_names`` are the canonical names of the points' joints (None for unmapped ones).
+    Decides between the supported axes only; a file whose up axis is x needs converting first.
+    """
+    top = [i for i, n in enumerate(joint_names) if n in _TOP]
+    bottom = [i for i, n in enumerate(joint_names) if n in _BOTTOM]
+    if not top or not bottom:
+        return default
+    sample = points[:: max(1, len(points) // 200)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        rise = np.nanmedian(
+            np.nanmean(sample[:, top], axis=1) - np.nanmean(sample[:, bottom], axis=1), axis=0
+        )
+    if not np.isfinite(rise).all():
+        return default
+    return max(UP_AXES, key=lambda axis: float(to_z_up(rise, axis)[2]))
 
 
 def guess_units(points: np.ndarray) -> str:
@@ -75,6 +109,9 @@ def to_canonical(
 ) -> Skeleton:
     """Convert (T, J, 3) source points (or (T, J, 4) with confidence last) to a Skeleton.
 
+    ``up``: the source's up axis, ``z``, ``y`` or ``-y`` (the layout's default when None), or
+    ``auto`` to take the one that puts the head above the feet.
+
     Non-finite points become missing joints with confidence 0; neck and pelvis are derived
     from the shoulders and hips where the layout lacks them.
     """
@@ -92,7 +129,10 @@ def to_canonical(
     if units not in UNITS:
         raise ValueError(f"units must be one of {', '.join(UNITS)}, got {units!r}")
     scale = _UNIT_SCALE[guess_units(pts) if units == "auto" else units]
-    pts = to_z_up(pts, up or lay.default_up) * scale
+    up = up or lay.default_up
+    if up == "auto":
+        up = guess_up(pts, lay.joints, lay.default_up)
+    pts = to_z_up(pts, up) * scale
     conf = np.ones(pts.shape[:2]) if confidence is None else np.asarray(confidence, float)
     if conf.shape != pts.shape[:2]:
         raise ValueError(f"confidence must have shape {pts.shape[:2]}, got {conf.shape}")
