@@ -153,7 +153,7 @@ def assess(
     fps: Annotated[
         float | None, typer.Option(min=0.001, help="Frame rate (layout default).")
     ] = None,
-    up: Annotated[str | None, typer.Option(help="Up axis of the file: z, y, -y, or auto (head above feet).")] = None,
+    up: Annotated[str | None, typer.Option(help="Up axis of the file: z, y, -y or auto.")] = None,
     units: Annotated[str, typer.Option(help="auto, m, cm or mm.")] = "auto",
     mapping: Annotated[
         Path | None, typer.Option(help="Joint mapping (YAML/JSON) for .bvh and .c3d files.")
