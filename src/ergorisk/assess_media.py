@@ -117,13 +117,13 @@ def _scaled_roi(media: MediaOptions, info: VideoInfo) -> Box | None:
     return tuple(int(v * scale) for v in media.roi)  # type: ignore[return-value]
 
 
-def track_skeleton(track: PoseTrack, fps: float,
-                   camera_pitch_deg: float | None = None) -> tuple[Skeleton, Tilt]:
+def track_skeleton(track: PoseTrack, fps: float, camera_pitch_deg: float | None = None,
+                   min_standing_frames: int = 3) -> tuple[Skeleton, Tilt]:
     """World landmarks -> canonical skeleton (visibility as confidence), levelled."""
     skel = to_canonical(track.world[..., :3].astype(float), "mediapipe33",
                         confidence=track.world[..., 3].astype(float), fps=fps, units="m")
     if camera_pitch_deg is None:
-        tilt = estimate_tilt(skel)
+        tilt = estimate_tilt(skel, min_frames=min_standing_frames)
     else:
         tilt = Tilt(float(camera_pitch_deg), 0.0, "given")
     return level(skel, tilt), tilt
@@ -171,7 +171,8 @@ def assess_media(
         fps = info.fps / media.stride
         source = asdict(info)
     pose_s = time.perf_counter() - started
-    skel, tilt = track_skeleton(track, fps, media.camera_pitch_deg)
+    skel, tilt = track_skeleton(track, fps, media.camera_pitch_deg,
+                                min_standing_frames=1 if kind == "image" else 3)
     source = {"input": str(path), "kind": kind or "video", **source,
               "media": {**asdict(media), "roi": None if media.roi is None else list(media.roi)},
               "camera_tilt": tilt.to_dict()}

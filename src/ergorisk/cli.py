@@ -144,7 +144,10 @@ _COUPLINGS = {"good": 0, "fair": 1, "poor": 2, "unacceptable": 3}
 
 @app.command("assess")
 def assess(
-    poses: Annotated[list[Path], typer.Argument(help="Pose files (.npy, .npz, .csv, .bvh, .c3d).")],
+    poses: Annotated[
+        list[Path],
+        typer.Argument(help="Pose files (.npy, .npz, .csv, .bvh, .c3d), or one video or image."),
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
     layout: Annotated[
         str | None,
@@ -185,8 +188,22 @@ def assess(
     ] = 0.4,
     arm_support: Annotated[bool, typer.Option(help="Detect arm support (heuristic).")] = False,
     upright_tol_deg: TolOpt = 5.0,
+    start: Annotated[float, typer.Option(min=0.0, help="Video: start at this time, s.")] = 0.0,
+    end: Annotated[float | None, typer.Option(help="Video: stop at this time, s.")] = None,
+    stride: Annotated[int, typer.Option(min=1, help="Video: assess every n-th frame.")] = 1,
+    roi: Annotated[
+        str | None, typer.Option(help="Video/image: x,y,w,h pixels where the person to follow is.")
+    ] = None,
+    camera_pitch_deg: Annotated[
+        float | None,
+        typer.Option(help="Camera pitch, deg (+ looks down); default: estimated from standing."),
+    ] = None,
+    video: Annotated[bool, typer.Option(help="Write annotated.mp4 (.png for an image).")] = True,
+    report: Annotated[bool, typer.Option(help="Write report.html.")] = True,
 ) -> None:
-    """Assess pose files with REBA and RULA, frame by frame.
+    """Assess pose files, a video or an image with REBA and RULA, frame by frame.
+
+    For a video or image, also writes annotated.mp4 (or .png) and report.html (docs/video.md).
 
     Writes frames.csv, frames.parquet and summary.json into OUT (one sub-folder per input
     when several are given).
@@ -211,6 +228,19 @@ def assess(
     except ValueError as err:
         fail(str(err))
     options = KinematicsOptions(smoothing_s=smoothing_s, detect_arm_support=arm_support)
+    from ergorisk import media_command
+
+    if any(media_command.is_media(p) for p in poses):
+        if len(poses) > 1:
+            fail("assess one video or image at a time")
+        try:
+            media = media_command.MediaOptions(
+                start_s=start, end_s=end, stride=stride, camera_pitch_deg=camera_pitch_deg,
+                roi=media_command.parse_roi(roi), annotate=video, report=report)
+            media_command.run(poses[0], out, media, options, task, upright_tol_deg)
+        except (PoseInputError, ValueError, OSError) as err:
+            fail(str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__)
+        return
     stems = [p.stem for p in poses]
     if len(set(stems)) < len(stems):
         fail("several inputs share a file name; assess them in separate runs")

@@ -7,9 +7,10 @@ tilts "vertical", and with it every trunk, neck and upper-arm angle. Two correct
   rotation about the camera's left-right axis only;
 - estimated (the default): the legs of a person standing straight are vertical. Over the
   frames where both knees are nearly straight (< ``max_knee_deg``) and both legs are seen
-  well, the median direction from mid-ankles to mid-hips is taken as up, and the skeleton is
-  rotated (pitch and roll) so that it points along +z. Too few such frames, or an up more
-  than ``max_tilt_deg`` from the camera's, leaves the skeleton as it is.
+  well, and whose legs are within ``max_tilt_deg`` of the camera's vertical, the median
+  direction from mid-ankles to mid-hips is taken as up, and the skeleton is rotated (pitch
+  and roll) so that it points along +z. Fewer than ``min_frames`` such frames leaves the
+  skeleton as it is.
 
 Functions here work on canonical skeletons (z up, x right, y away from the camera).
 """
@@ -73,11 +74,12 @@ def estimate_tilt(skel: Skeleton, min_frames: int = 3, max_tilt_deg: float = 30.
                   max_knee_deg: float = 15.0) -> Tilt:
     """Camera tilt from standing frames (see the module's docstring)."""
     ups = standing_up_vectors(skel, max_knee_deg)
+    # Straight legs far from the camera's vertical are not standing (a dive, lying, a
+    # failed estimate): a camera is rarely tilted that much.
+    ups = ups[ups[:, 2] >= np.cos(np.radians(max_tilt_deg))]
     if len(ups) < min_frames:
         return Tilt(0.0, 0.0, f"none: {len(ups)} standing frames, need {min_frames}", len(ups))
     up = _unit(np.median(ups, axis=0))
-    if np.degrees(np.arccos(np.clip(up[2], -1, 1))) > max_tilt_deg:
-        return Tilt(0.0, 0.0, f"none: estimated tilt over {max_tilt_deg:g} deg", len(ups))
     pitch, roll = tilt_of(up)
     return Tilt(pitch, roll, "estimated", len(ups))
 

@@ -113,17 +113,21 @@ def probe_video(path: str | Path) -> VideoInfo:
         width, height = first.width, first.height
         if rotation in (90, 270):
             width, height = height, width
-        if container.duration:
-            duration = container.duration / 1e6
-        elif stream.duration and stream.time_base:
-            duration = float(stream.duration * stream.time_base)
-        else:
-            duration = 0.0
+        duration = _duration_s(container, stream)
         n_frames = stream.frames or round(duration * fps)
         return VideoInfo(width, height, fps, int(n_frames), float(duration), rotation,
                          stream.codec_context.name)
     finally:
         container.close()
+
+
+def _duration_s(container, stream) -> float:
+    """Duration from the header (0 when unknown)."""
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    if container.duration:
+        return container.duration / 1e6
+    return 0.0
 
 
 def iter_frames(
@@ -177,6 +181,14 @@ def iter_frames(
                     continue
                 yield Frame(index, time_s, _upright_rgb(frame, max_side))
                 kept += 1
+            expected_end = _duration_s(container, stream) - t0
+            if end_s is not None:
+                expected_end = min(expected_end, end_s)
+            if expected_end - last_time > max(0.5, 0.02 * expected_end):
+                raise MediaInputError(
+                    f"{path}: the data ends at {max(last_time, 0):.1f} s but the header says "
+                    f"{expected_end:.1f} s; the file is truncated"
+                )
         except av.error.FFmpegError as err:
             raise MediaInputError(
                 f"{path}: decoding failed after {kept} frames ({_reason(err)}); "
