@@ -76,7 +76,8 @@ class PersonLock:
             velocity = np.zeros(2)
         else:
             velocity = 0.5 * self.velocity + 0.5 * (centre - self.centre) / steps
-        return PersonLock(centre, max(size, 1.0), velocity)
+        # Smoothed: a tucked or half-hidden body must not shrink the gate at once.
+        return PersonLock(centre, max(0.7 * self.size + 0.3 * size, 1.0), velocity)
 
 
 def _blank(crop: np.ndarray, blocked: tuple[np.ndarray, np.ndarray],
@@ -125,7 +126,7 @@ class MediaPipePose:
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
         gate: float = 0.5,
-        gate_grow_per_s: float = 1.5,
+        gate_grow_per_s: float = 2.0,
         relock_s: float = 2.0,
         block_s: float = 0.5,
         fps: float = 30.0,
