@@ -86,5 +86,15 @@ def test_written_files_agree(tmp_path, result):
     parquet = pd.read_parquet(out / "frames.parquet")
     assert list(csv.columns) == list(parquet.columns) == list(result.frames.columns)
     assert csv["reba_total"].iloc[-1] == parquet["reba_total"].iloc[-1]
+    # Scores stay small nullable integers; the frame without a person is missing, not 0.
+    assert str(parquet["reba_total"].dtype) == "Int8" and pd.isna(parquet["reba_total"].iloc[5])
+    assert pd.isna(parquet["reba_risk_level"].iloc[5]) and parquet["reba_risk_level"].iloc[0] in (
+        "negligible",
+        "low",
+        "medium",
+        "high",
+        "very high",
+    )
+    assert pd.isna(csv["reba_total"].iloc[5]) and csv["reba_total"].iloc[0] >= 1
     assert json.loads((out / "summary.json").read_text())["frame_count"] == 20
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no temp folder left

@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -213,7 +214,6 @@ def write_outputs(result: Assessment, out_dir: str | Path) -> Path:
     Everything is written into a temporary folder beside out_dir first; only complete files
     are moved in, so a failure leaves no half-written output.
     """
-    import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
@@ -224,9 +224,7 @@ def write_outputs(result: Assessment, out_dir: str | Path) -> Path:
     os.umask(umask)
     os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the result should not be
     try:
-        frames = result.frames.copy()
-        frames["reba_risk_level"] = frames["reba_risk_level"].astype("string")
-        table = pa.Table.from_pandas(frames, preserve_index=False)
+        table = _arrow_table(result.frames)
         pacsv.write_csv(table, tmp / "frames.csv")
         pq.write_table(table, tmp / "frames.parquet", use_dictionary=False)
         (tmp / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n")
@@ -240,6 +238,37 @@ def write_outputs(result: Assessment, out_dir: str | Path) -> Path:
         return out
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _arrow_table(frames: pd.DataFrame):
+    """The frames as an Arrow table, column by column from the numpy buffers (several times
+    faster than ``Table.from_pandas``); categories become plain strings, <NA> becomes null.
+    The pandas metadata (so that scores read back as nullable Int8) depends only on the
+    columns and dtypes, which are the same for every assessment: it is computed once."""
+    import pyarrow as pa
+
+    arrays, signature = {}, []
+    for name in frames.columns:
+        values = frames[name].array
+        if isinstance(values, pd.arrays.IntegerArray):
+            arrays[name] = pa.array(values._data, mask=values._mask)
+        elif isinstance(values, pd.Categorical):
+            arrays[name] = pa.array(
+                np.asarray(values.astype(object)), type=pa.string(), from_pandas=True
+            )
+        else:
+            arrays[name] = pa.array(np.asarray(values))
+        dtype = "string" if isinstance(values, pd.Categorical) else str(frames[name].dtype)
+        signature.append((name, dtype))
+    return pa.table(arrays).replace_schema_metadata(_pandas_metadata(tuple(signature)))
+
+
+@lru_cache(maxsize=8)
+def _pandas_metadata(signature: tuple[tuple[str, str], ...]) -> dict:
+    import pyarrow as pa
+
+    empty = pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in signature})
+    return pa.Schema.from_pandas(empty, preserve_index=False).metadata
 
 
 def assess_file(
