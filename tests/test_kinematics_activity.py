@@ -144,3 +144,10 @@ def test_walking_is_recognised_from_alternating_feet_even_with_a_pinned_pelvis()
     assert walking_frames(
         moving, skel.joint("left_ankle"), skel.joint("right_ankle"), forward, fps, OPTS
     )[30:-30].all()
+
+
+def test_a_short_clip_needs_the_action_to_recur_before_it_counts_as_repeated():
+    two = series((10, lambda t: 30 + 12 * np.sin(2 * np.pi * t / 5)))  # 2 in 10 s: "12/min"
+    assert not repeated_action(two, FPS, OPTS)[0].any()
+    four = series((20, lambda t: 30 + 12 * np.sin(2 * np.pi * t / 5)))  # 4 in 20 s
+    assert repeated_action(four, FPS, OPTS)[0].all()

@@ -106,6 +106,14 @@ def walking_frames(
 def rate_per_min(events: np.ndarray, n: int, fps: float, window_s: float) -> np.ndarray:
     """Events a minute around each frame, counted in a centred window of window_s (widened
     on one side at the start and end of the series; the whole series when shorter)."""
+    count, frames = _window_counts(events, n, fps, window_s)
+    return count * 60.0 * fps / frames
+
+
+def _window_counts(
+    events: np.ndarray, n: int, fps: float, window_s: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(events in the window around each frame, the window's length in frames)."""
     counts = np.zeros(n + 1)
     np.add.at(counts, np.asarray(events, int) + 1, 1)
     cum = np.cumsum(counts)
@@ -115,7 +123,7 @@ def rate_per_min(events: np.ndarray, n: int, fps: float, window_s: float) -> np.
     span = min(2 * half + 1, n)
     lo = np.where(hi - lo < span, np.clip(hi - span, 0, n), lo)
     hi = np.where(hi - lo < span, np.clip(lo + span, 0, n), hi)
-    return (cum[hi] - cum[lo]) * 60.0 * fps / (hi - lo)
+    return cum[hi] - cum[lo], hi - lo
 
 
 def detect_activity(
@@ -169,7 +177,8 @@ def repeated_action(
     An excursion is a turn of the angle out and back (a zigzag peak) by at least
     repeat_min_range_deg on both sides and at most repeat_max_range_deg, lasting at least
     repeat_min_period_s from trough to trough. The rate is counted in a centred window of
-    repeat_window_s (the whole series when shorter). Returns the flags and the peak frames.
+    repeat_window_s (the whole series when shorter), which must hold repeat_min_count
+    excursions or more. Returns the flags and the peak frames.
     """
     n = len(x)
     filled = pd.Series(x).interpolate(limit_direction="both").to_numpy()
@@ -180,7 +189,10 @@ def repeated_action(
     )
     if walking is not None:
         peaks = peaks[~walking[peaks]]
-    return rate_per_min(peaks, n, fps, opts.repeat_window_s) > opts.repeat_per_min, peaks
+    count, frames = _window_counts(peaks, n, fps, opts.repeat_window_s)
+    # A short clip must still show the action recurring: at least repeat_min_count times.
+    rate = count * 60.0 * fps / frames
+    return (rate > opts.repeat_per_min) & (count >= opts.repeat_min_count), peaks
 
 
 def zigzag(x: np.ndarray, threshold: float) -> np.ndarray:

@@ -70,6 +70,8 @@ class KinematicsOptions:
     repeat_min_range_deg: float = 15.0
     repeat_max_range_deg: float = 45.0
     repeat_min_period_s: float = 0.5
+    # A clip shorter than the window must still show the action this many times.
+    repeat_min_count: int = 3
     rapid_window_s: float = 1.0
     rapid_range_deg: float = 60.0
     # Rapid change is a whole-body notion in REBA; arm reaches are the normal work.
