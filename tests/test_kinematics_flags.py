@@ -187,3 +187,13 @@ def test_neck_confidence_is_halved_without_ears():
     without = posture_columns(skeleton(Pose(ears=False)), EXACT)["left"]
     assert with_ears == 1 and without["confidence_neck"][0] == 0.5
     assert np.isnan(without["neck_twist_deg"][0]) and not without["neck_twist"][0]
+
+
+def test_shoulder_raise_is_measured_from_a_neck_set_above_the_shoulders():
+    # A layout whose neck point sits above the shoulder line (relaxed shoulders at -15 deg):
+    # a shrug to +2 deg is 17 deg up from relaxed, and is flagged.
+    frames = [Pose(ears=False, left=Arm(shoulder_elevation=-15))] * 20 + [
+        Pose(ears=False, left=Arm(shoulder_elevation=2))
+    ] * 5
+    cols = posture_columns(skeleton(frames), EXACT)["left"]
+    assert not cols["shoulder_raised"][:20].any() and cols["shoulder_raised"][20:].all()

@@ -265,8 +265,13 @@ def _shoulder_raised(j: _Joints, opts: KinematicsOptions, side: str, trunk):
     raised = np.zeros(n, bool)
     conf = np.zeros(n)
     if distinct_neck or opts.shoulder_raise_from_tilt:
+        # Layouts put the neck point at different heights (Human3.6M's thorax at shoulder
+        # level, SMPL's neck higher): a relaxed shoulder reads 0 deg or below. Measure from
+        # the recording's median when that is below 0, so a higher neck does not hide shrugs.
+        finite = np.isfinite(elev)
+        baseline = min(float(np.median(elev[finite])), 0.0) if finite.any() else 0.0
         with np.errstate(invalid="ignore"):
-            raised = elev > opts.shoulder_raise_deg
+            raised = elev - baseline > opts.shoulder_raise_deg
         conf = j.c("neck", f"{side}_shoulder")
     ear = f"{side}_ear"
     if j.observed(ear):
