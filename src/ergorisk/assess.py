@@ -248,8 +248,8 @@ def _arrow_table(frames: pd.DataFrame):
     import pyarrow as pa
 
     arrays, signature = {}, []
-    for name in frames.columns:
-        values = frames[name].array
+    for name, column in frames.items():
+        values = column.array
         if isinstance(values, pd.arrays.IntegerArray):
             arrays[name] = pa.array(values._data, mask=values._mask)
         elif isinstance(values, pd.Categorical):
@@ -258,7 +258,7 @@ def _arrow_table(frames: pd.DataFrame):
             )
         else:
             arrays[name] = pa.array(np.asarray(values))
-        dtype = "string" if isinstance(values, pd.Categorical) else str(frames[name].dtype)
+        dtype = "string" if isinstance(values, pd.Categorical) else str(column.dtype)
         signature.append((name, dtype))
     return pa.table(arrays).replace_schema_metadata(_pandas_metadata(tuple(signature)))
 
