@@ -194,3 +194,26 @@ def test_any_combination_of_angles_comes_back(
     }
     for key, value in expected.items():
         assert got[key] == pytest.approx(value, abs=1.0), key
+
+
+def test_noisy_side_bend_twist_abduction_and_wrist_stay_within_stated_bounds():
+    # The same 5 mm noise. The hand is short (8 cm to the knuckles, 4 cm across them), so its
+    # angle is the noisiest: within 12 deg in 95 % of frames.
+    pose = Pose(
+        trunk_side_bend=15,
+        neck_twist=25,
+        neck_side_bend=12,
+        right=Arm(abduction=40, elbow=60, wrist_flexion=30),
+    )
+    cols = posture_columns(skeleton([pose] * 300, fps=30, noise_m=0.005, seed=3))["right"]
+    bounds = {
+        "trunk_side_bend_deg": (15, 1.5),
+        "neck_twist_deg": (25, 4.0),
+        "neck_side_bend_deg": (12, 4.0),
+        "upper_arm_abduction_deg": (40, 2.5),
+        "wrist_flexion_deg": (30, 12.0),
+    }
+    for key, (truth, bound) in bounds.items():
+        err = np.abs(cols[key] - truth)
+        assert np.percentile(err, 95) < bound, (key, np.percentile(err, 95))
+        assert abs(np.mean(cols[key]) - truth) < bound / 2, key
