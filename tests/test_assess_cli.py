@@ -132,3 +132,55 @@ def test_a_folder_is_not_a_pose_file(tmp_path):
         app, ["assess", str(tmp_path), "--layout", "uw-iom", "-o", str(tmp_path / "out")]
     )
     assert result.exit_code == 2 and "is a folder" in result.stderr
+
+
+def test_kinematics_thresholds_from_an_options_file(tmp_path):
+    src = uw_file(tmp_path / "a.npy", trunk=30)
+    (tmp_path / "opts.yaml").write_text("trunk_side_bend_deg: 5\nrapid_parts: [trunk]\n")
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        [
+            "assess",
+            str(src),
+            "--layout",
+            "uw-iom",
+            "-o",
+            str(out),
+            "--options",
+            str(tmp_path / "opts.yaml"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    opts = json.loads((out / "summary.json").read_text())["options"]["kinematics"]
+    assert opts["trunk_side_bend_deg"] == 5.0 and opts["rapid_parts"] == ["trunk"]
+    (tmp_path / "bad.yaml").write_text("trunk_twist: 5\n")
+    result = runner.invoke(
+        app,
+        [
+            "assess",
+            str(src),
+            "--layout",
+            "uw-iom",
+            "-o",
+            str(out),
+            "--options",
+            str(tmp_path / "bad.yaml"),
+        ],
+    )
+    assert result.exit_code == 2 and "unknown kinematics option(s): trunk_twist" in result.stderr
+    (tmp_path / "bad2.yaml").write_text("trunk_twist_deg: high\n")
+    result = runner.invoke(
+        app,
+        [
+            "assess",
+            str(src),
+            "--layout",
+            "uw-iom",
+            "-o",
+            str(out),
+            "--options",
+            str(tmp_path / "bad2.yaml"),
+        ],
+    )
+    assert result.exit_code == 2 and "trunk_twist_deg" in result.stderr

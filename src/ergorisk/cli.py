@@ -187,6 +187,12 @@ def assess(
         float, typer.Option(min=0.0, help="Savitzky-Golay window, s; 0 = off.")
     ] = 0.4,
     arm_support: Annotated[bool, typer.Option(help="Detect arm support (heuristic).")] = False,
+    options_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--options", help="YAML/JSON file of kinematics thresholds (docs/kinematics.md)."
+        ),
+    ] = None,
     upright_tol_deg: TolOpt = 5.0,
     start: Annotated[float, typer.Option(min=0.0, help="Video: start at this time, s.")] = 0.0,
     end: Annotated[float | None, typer.Option(help="Video: stop at this time, s.")] = None,
@@ -227,7 +233,12 @@ def assess(
         )
     except ValueError as err:
         fail(str(err))
-    options = KinematicsOptions(smoothing_s=smoothing_s, detect_arm_support=arm_support)
+    options = _kinematics_options(options_file, KinematicsOptions)
+    # The flags win over the file where they are given (differ from their defaults).
+    if smoothing_s != 0.4:
+        options = options.with_(smoothing_s=smoothing_s)
+    if arm_support:
+        options = options.with_(detect_arm_support=True)
     from ergorisk import media_command
 
     if any(media_command.is_media(p) for p in poses):
@@ -274,6 +285,23 @@ def assess(
         errors = assess_files(poses, out, layout, on_done=lambda _: progress.advance(bar), **kwargs)
     if errors:
         fail(errors[0] + (f" (and {len(errors) - 1} more failed)" if len(errors) > 1 else ""))
+
+
+def _kinematics_options(path: Path | None, options_class):
+    """Kinematics options from a YAML or JSON file (defaults without one); exits 2 on error."""
+    if path is None:
+        return options_class()
+    if not path.is_file():
+        fail(f"{path}: no such options file")
+    import yaml
+
+    try:
+        values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}  # JSON is YAML too
+        if not isinstance(values, dict):
+            raise ValueError("expected name: value pairs")
+        return options_class.from_mapping(values)
+    except (ValueError, yaml.YAMLError) as err:
+        fail(f"{path}: {str(err).splitlines()[0]}")
 
 
 def main() -> None:

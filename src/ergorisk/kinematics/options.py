@@ -5,7 +5,8 @@ docs/kinematics.md explains each definition; the defaults here are the values it
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 
@@ -86,6 +87,33 @@ class KinematicsOptions:
 
     def with_(self, **changes: Any) -> KinematicsOptions:
         return replace(self, **changes)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> KinematicsOptions:
+        """Options from a mapping (a YAML or JSON options file); unknown names and values of
+        the wrong type are errors that name the option."""
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ValueError(f"unknown kinematics option(s): {', '.join(unknown)}")
+        default = cls()
+        changes: dict[str, Any] = {}
+        for name, value in values.items():
+            current = getattr(default, name)
+            if isinstance(current, bool):
+                ok = isinstance(value, bool)
+            elif isinstance(current, int | float):
+                ok = isinstance(value, int | float) and not isinstance(value, bool)
+                value = type(current)(value) if ok else value
+            else:  # tuple of part names
+                ok = isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+                value = tuple(value) if ok else value
+            if not ok:
+                raise ValueError(
+                    f"kinematics option {name}: expected a value like {current!r}, got {value!r}"
+                )
+            changes[name] = value
+        return replace(default, **changes)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
