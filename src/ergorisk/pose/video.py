@@ -114,11 +114,31 @@ def probe_video(path: str | Path) -> VideoInfo:
         if rotation in (90, 270):
             width, height = height, width
         duration = _duration_s(container, stream)
+        _check_the_end_decodes(path, container, stream, duration)
         n_frames = stream.frames or round(duration * fps)
         return VideoInfo(width, height, fps, int(n_frames), float(duration), rotation,
                          stream.codec_context.name)
     finally:
         container.close()
+
+
+def _check_the_end_decodes(path: Path, container, stream, duration: float) -> None:
+    """Fail fast on a truncated file: seek near the end its header announces and decode a
+    frame there (cheap), rather than finding out after minutes of pose estimation."""
+    import av
+
+    if duration <= 1.0:
+        return
+    t0 = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
+    try:
+        container.seek(int((t0 + duration - 1.0) / stream.time_base), stream=stream,
+                       backward=True)
+        frame = next(container.decode(stream), None)
+    except av.error.FFmpegError:
+        frame = None
+    if frame is None:
+        raise MediaInputError(f"{path}: the last second announced by its header cannot be "
+                              "decoded; the file is truncated or corrupt")
 
 
 def _duration_s(container, stream) -> float:

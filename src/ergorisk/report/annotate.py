@@ -71,7 +71,7 @@ def draw_pose(rgb: np.ndarray, landmarks: np.ndarray,
         return
     height, width = rgb.shape[:2]
     thick = max(2, round(min(width, height) / 200))
-    xy = np.round(landmarks[:, :2] * (width, height)).astype(int)
+    xy = np.round(np.nan_to_num(landmarks[:, :2]) * (width, height)).astype(int)
     seen = landmarks[:, 2] >= min_visibility
     for part, side, (a, b) in SEGMENTS:
         if not (seen[a] and seen[b]):

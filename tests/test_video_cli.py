@@ -1,0 +1,68 @@
+"""`ergorisk assess VIDEO_OR_IMAGE`: exit codes, messages, and nothing half-written."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ergorisk.cli import app
+from video_fixtures import EXAMPLE_CLIP
+
+ERGORISK = Path(sys.executable).parent / "ergorisk"
+
+
+def bad_files(tmp_path: Path) -> dict[str, Path]:
+    empty = tmp_path / "empty.mp4"
+    empty.touch()
+    text = tmp_path / "notes.mov"
+    text.write_text("this is not a video\n" * 50)
+    data = EXAMPLE_CLIP.read_bytes()
+    truncated = tmp_path / "truncated.mp4"  # index first (faststart), data cut at 40 %
+    truncated.write_bytes(data[: int(len(data) * 0.4)])
+    tiny = tmp_path / "tiny.mp4"
+    tiny.write_bytes(data[:3000])
+    image = tmp_path / "broken.jpg"
+    image.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    return {"missing": tmp_path / "missing.mp4", "empty": empty, "text": text,
+            "truncated": truncated, "tiny": tiny, "image": image}
+
+
+@pytest.mark.parametrize("kind", ["missing", "empty", "text", "truncated", "tiny", "image"])
+def test_bad_media_exits_2_with_one_line_and_writes_nothing(tmp_path, kind):
+    path = bad_files(tmp_path)[kind]
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["assess", str(path), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and str(path) in lines[0]
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+
+
+def test_bad_options_exit_2():
+    runner = CliRunner()
+    for args in (["--roi", "1,2,3"], ["--start", "3", "--end", "2"], ["--stride", "0"]):
+        result = runner.invoke(app, ["assess", str(EXAMPLE_CLIP), "--out", "/tmp/x", *args])
+        assert result.exit_code == 2, (args, result.output)
+
+
+def test_the_command_runs_on_the_example_clip(tmp_path):
+    out = tmp_path / "demo"
+    done = subprocess.run(
+        [str(ERGORISK), "assess", str(EXAMPLE_CLIP), "--out", str(out), "--end", "1.0",
+         "--stride", "3", "--load-kg", "6"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    line = done.stdout.strip()
+    assert line.startswith("sports2d-demo-720p.mp4: 10 frames, person in ")
+    assert "REBA peak" in line and "annotated.mp4" in line and "report.html" in line
+    # MediaPipe's native log lines are kept off the terminal.
+    assert "W0000" not in done.stderr and "XNNPACK" not in done.stderr
+    assert {p.name for p in out.iterdir()} == {
+        "frames.csv", "frames.parquet", "summary.json", "annotated.mp4", "report.html"}

@@ -1,0 +1,50 @@
+"""Shared, session-scoped runs of the real video pipeline (MediaPipe on the example clip)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ergorisk.assess import Assessment
+
+EXAMPLE_CLIP = Path(__file__).resolve().parents[1] / "examples" / "sports2d-demo-720p.mp4"
+
+
+@dataclass(frozen=True)
+class Run:
+    result: Assessment
+    out: Path
+
+
+@functools.cache
+def _demo_run(base: Path) -> Run:
+    from ergorisk.assess_media import MediaOptions, assess_media
+
+    out = base / "demo" / "out"
+    return Run(assess_media(EXAMPLE_CLIP, out, MediaOptions()), out)
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> Run:
+    """The whole example clip, every frame, with the annotated video and the report (~12 s),
+    run once per session for every module that imports this fixture."""
+    return _demo_run(tmp_path_factory.getbasetemp())
+
+
+def write_grey_video(path: Path, n: int = 12, size: tuple[int, int] = (160, 120)) -> Path:
+    """A short H.264 video of flat grey frames: nobody in it."""
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=Fraction(30))
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        for i in range(n):
+            rgb = np.full((size[1], size[0], 3), 60 + 5 * i, np.uint8)
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")))
+        container.mux(stream.encode(None))
+    return path
