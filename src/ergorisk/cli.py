@@ -25,6 +25,11 @@ score_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(score_app, name="score")
+
+from ergorisk.optimize.commands import optimize_app, surrogate_app  # noqa: E402
+
+app.add_typer(surrogate_app, name="surrogate")
+app.add_typer(optimize_app, name="optimize")
 app.command("predict")(predict_command)
 
 

@@ -1,0 +1,104 @@
+"""Train DULA or DEBA on this machine's CPU and write the package weights.
+
+    .venv/bin/python scripts/train_surrogates.py --model dula
+    .venv/bin/python scripts/train_surrogates.py --model deba
+
+Data: ``--n-train`` postures from ``models.dataset.generate`` (seeded, labelled exactly by the
+project's kinematics and scoring), drawn into batches with ``balancing_weights``. Loss: MSE on
+the total score. Adam with a cosine learning-rate decay over a fixed number of epochs, so
+a run is reproducible from its arguments. Progress goes to stdout; the weights and the
+run's metadata go to src/ergorisk/models/weights/NAME.pt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ergorisk.models.dataset import PROBLEMS, Batch, balancing_weights, generate
+from ergorisk.models.surrogates import Surrogate, predict, save
+
+WEIGHTS = Path(__file__).resolve().parents[1] / "src/ergorisk/models/weights"
+DEFAULTS = {"dula": {"n_train": 2_500_000, "epochs": 20},
+            "deba": {"n_train": 2_500_000, "epochs": 12}}
+
+
+def accuracy(model: Surrogate, data: Batch) -> tuple[float, float]:
+    pred = predict(model, data.q, data.task)
+    return (float(np.mean(np.rint(pred) == data.score)),
+            float(np.mean(np.abs(pred - data.score))))
+
+
+def train(args: argparse.Namespace) -> None:
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    problem = PROBLEMS[args.model]
+    t0 = time.time()
+    data = generate(problem, args.n_train, seed=args.seed)
+    val = generate(problem, args.n_val, seed=args.seed + 1)
+    print(f"labelled {len(data)} + {len(val)} samples in {time.time() - t0:.0f} s; scores "
+          f"{np.bincount(data.score, minlength=problem.max_score + 1)[1:].tolist()}", flush=True)
+    weights = balancing_weights(data.score, problem.max_score, args.balance)
+    q, task = torch.from_numpy(data.q), torch.from_numpy(data.task)
+    y = torch.from_numpy(data.score.astype(np.float32))
+    model = Surrogate(problem)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    steps_per_epoch = len(data) // args.batch
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch, pct_start=0.05,
+        final_div_factor=1e3)
+    rng = np.random.default_rng(args.seed + 2)
+    for epoch in range(args.epochs):
+        model.train()
+        idx = torch.from_numpy(rng.choice(len(data), size=steps_per_epoch * args.batch,
+                                          p=weights))
+        total = 0.0
+        for step in range(steps_per_epoch):
+            b = idx[step * args.batch:(step + 1) * args.batch]
+            loss = torch.mean((model(q[b], task[b]) - y[b]) ** 2)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss.detach())
+        model.eval()
+        acc, mae = accuracy(model, val)
+        print(f"epoch {epoch + 1}/{args.epochs}  mse {total / steps_per_epoch:.5f}  "
+              f"val accuracy {100 * acc:.3f}%  mae {mae:.4f}  {time.time() - t0:.0f} s",
+              flush=True)
+    meta = {"n_train": len(data), "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
+            "seed": args.seed, "balance": args.balance, "val_accuracy": acc, "val_mae": mae,
+            "train_seconds": round(time.time() - t0), "torch": str(torch.__version__)}
+    out = Path(args.out or WEIGHTS / f"{args.model}.pt")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save(model, out, meta)
+    print(f"wrote {out} ({out.stat().st_size // 1024} KiB) after {time.time() - t0:.0f} s")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--model", choices=sorted(PROBLEMS), required=True)
+    p.add_argument("--n-train", type=int)
+    p.add_argument("--n-val", type=int, default=200_000)
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--batch", type=int, default=2048)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--balance", type=float, default=0.5,
+                   help="0: natural score frequencies; 1: every score equally often")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch threads (1 is fastest on a shared 2-core machine)")
+    p.add_argument("--out")
+    args = p.parse_args()
+    for key, value in DEFAULTS[args.model].items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    train(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""Exact labels for model postures: body model -> canonical skeleton -> the project's own
+kinematics -> the exact scoring engine. One definition of every angle, the one that scores
+videos; nothing here measures an angle itself.
+
+Each posture is an independent static frame, so the temporal parts of kinematics are off
+(no smoothing, no minimum flag duration, no activity detection); the task factors (load,
+muscle use, support, coupling, activity) are worksheet columns set directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import torch
+
+from ergorisk.kinematics import KinematicsOptions, posture_columns
+from ergorisk.models.body import Dof, forward_kinematics
+from ergorisk.pose import CANONICAL_JOINTS, JOINT_INDEX, Skeleton
+from ergorisk.scoring import reba, rula
+
+STATIC_OPTIONS = KinematicsOptions(
+    smoothing_s=0.0, flag_min_s=0.0, unilateral_min_s=0.0, detect_arm_support=False,
+    weight_shift=False,
+)
+SIDE = "right"  # the modelled arm: DULA and DEBA score the right side
+
+
+def to_skeleton(q: np.ndarray, dofs: tuple[Dof, ...]) -> Skeleton:
+    """Postures (N, D) degrees -> a canonical Skeleton of N frames (joints the model lacks,
+    such as ears, thumbs and, for the seated model, knees, are missing)."""
+    with torch.no_grad():
+        fk = forward_kinematics(torch.as_tensor(q, dtype=torch.float64), dofs)
+    joints = np.full((len(q), len(CANONICAL_JOINTS), 3), np.nan)
+    for name, pos in fk.items():
+        if name in JOINT_INDEX:
+            joints[:, JOINT_INDEX[name]] = pos.numpy()
+    conf = np.isfinite(joints).all(axis=2).astype(float)
+    return Skeleton(joints, conf, fps=30.0)
+
+
+def posture_worksheet(q: np.ndarray, dofs: tuple[Dof, ...],
+                      opts: KinematicsOptions = STATIC_OPTIONS) -> dict[str, np.ndarray]:
+    """The right side's posture worksheet columns, measured by ergorisk.kinematics."""
+    return posture_columns(to_skeleton(q, dofs), opts)[SIDE]
+
+
+def rula_columns(posture: Mapping[str, np.ndarray],
+                 task: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Measured posture + task columns -> RULA worksheet columns (the task wins on support)."""
+    cols = {k: posture[k] for k in rula.INPUTS if k in posture}
+    cols.update({k: task[k] for k in rula.INPUTS if k in task})
+    return cols
+
+
+def reba_columns(posture: Mapping[str, np.ndarray],
+                 task: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    cols = {k: posture[k] for k in reba.INPUTS if k in posture}
+    cols.update({k: task[k] for k in reba.INPUTS if k in task})
+    return cols
+
+
+def exact_scores(method: str, q: np.ndarray, dofs: tuple[Dof, ...],
+                 task: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Exact RULA or REBA outputs for postures q (N, D) under task columns (length N)."""
+    posture = posture_worksheet(q, dofs)
+    if method == "rula":
+        return rula.score(rula_columns(posture, task))
+    return reba.score(reba_columns(posture, task))

@@ -1,0 +1,155 @@
+"""`ergorisk surrogate ...` and `ergorisk optimize ...`: thin commands over models/optimize.
+
+Heavy imports (torch, the models) happen inside the commands so that `ergorisk --help`
+stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+surrogate_app = typer.Typer(
+    help="DULA and DEBA, the differentiable RULA and REBA surrogates.", no_args_is_help=True)
+optimize_app = typer.Typer(
+    help="Postural optimisation: gradient on a surrogate against CEM on the exact score.",
+    no_args_is_help=True)
+
+MODELS = ("dula", "deba")
+ModelOpt = Annotated[str, typer.Option("--model", help="dula (RULA) or deba (REBA).")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the random draw.")]
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _check_model(model: str) -> str:
+    if model not in MODELS:
+        _fail(f"--model must be one of {', '.join(MODELS)}, got {model!r}")
+    return model
+
+
+def _positive(name: str, value: int) -> int:
+    if value < 1:
+        _fail(f"{name} must be a positive integer, got {value}")
+    return value
+
+
+def _load(model: str, weights: Path | None):
+    import torch
+
+    from ergorisk.models.surrogates import load
+
+    torch.set_num_threads(1)  # small tensors: one thread is fastest on a shared machine
+    if weights is not None and not weights.is_file():
+        _fail(f"no weights file at {weights}")
+    try:
+        return load(model, weights)
+    except (OSError, RuntimeError, KeyError) as exc:
+        _fail(f"cannot load {model} weights: {exc}")
+
+
+def confusion_text(exact, rounded, max_score: int) -> str:
+    """The confusion matrix as text: rows exact score, columns rounded prediction."""
+    import numpy as np
+
+    m = np.zeros((max_score, max_score), dtype=int)
+    np.add.at(m, (exact - 1, rounded - 1), 1)
+    width = max(len(str(m.max())), 3) + 1
+    head = "exact\\pred" + "".join(f"{s:>{width}}" for s in range(1, max_score + 1))
+    rows = [f"{s:>10}" + "".join(f"{v:>{width}}" for v in m[s - 1])
+            for s in range(1, max_score + 1)]
+    return "\n".join([head, *rows])
+
+
+@surrogate_app.command("evaluate")
+def evaluate(
+    model: ModelOpt = "dula",
+    n: Annotated[int, typer.Option("--n", help="Number of fresh random postures.")] = 100_000,
+    seed: SeedOpt = 0,
+    weights: Annotated[Path | None, typer.Option(help="A weights file instead of the "
+                                                      "packaged one.")] = None,
+) -> None:
+    """Draw N fresh random postures and tasks with SEED, label them exactly (body model ->
+    kinematics -> exact scoring) and compare the surrogate: MAE, confusion matrix of the
+    rounded prediction, and `accuracy: XX.XX%` (rounded prediction equals the exact score)."""
+    import time
+
+    import numpy as np
+
+    from ergorisk.models.dataset import generate
+    from ergorisk.models.surrogates import predict
+
+    _check_model(model)
+    _positive("--n", n)
+    net = _load(model, weights)
+    t0 = time.perf_counter()
+    data = generate(net.problem, n, seed)
+    pred = predict(net, data.q, data.task)
+    top = net.problem.max_score
+    rounded = np.clip(np.rint(pred), 1, top).astype(int)
+    exact = data.score.astype(int)
+    typer.echo(f"{model.upper()} ({net.problem.method.upper()}) on {n} fresh postures, "
+               f"seed {seed} ({time.perf_counter() - t0:.1f} s)")
+    typer.echo(f"MAE: {np.mean(np.abs(pred - exact)):.4f}")
+    typer.echo("confusion matrix (rows: exact score, columns: rounded prediction):")
+    typer.echo(confusion_text(exact, rounded, top))
+    typer.echo(f"accuracy: {100 * np.mean(rounded == exact):.2f}%")
+
+
+@optimize_app.command("compare")
+def compare_cmd(
+    model: ModelOpt = "dula",
+    tasks: Annotated[int, typer.Option("--tasks", help="Random problems for the gradient "
+                                                       "solver.")] = 64,
+    cem_tasks: Annotated[int, typer.Option("--cem-tasks", help="The first of them also "
+                                                               "solved by CEM.")] = 8,
+    seed: SeedOpt = 0,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the figures "
+                                                                 "as JSON here.")] = None,
+) -> None:
+    """Gradient solver (surrogate) against CEM (exact score, 10,000 samples an iteration) on
+    the same random problems: time per solve, exact scores, hand-pose error."""
+    from ergorisk.optimize.compare import compare
+
+    _check_model(model)
+    _positive("--tasks", tasks)
+    _positive("--cem-tasks", cem_tasks)
+    if cem_tasks > tasks:
+        _fail(f"--cem-tasks ({cem_tasks}) cannot exceed --tasks ({tasks})")
+    net = _load(model, None)
+    result = compare(net, tasks, cem_tasks, seed).summary()
+    for key, value in result.items():
+        typer.echo(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
+    if json_out is not None:
+        json_out.write_text(json.dumps(result, indent=2))
+
+
+@optimize_app.command("demo")
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Output folder (created).")],
+    seed: SeedOpt = 0,
+    cem_iters: Annotated[int, typer.Option(help="CEM iterations per suggestion.")] = 10,
+) -> None:
+    """Simulated online postural correction (DULA, Section V): a pick and place with no
+    correction, with CEM and with the gradient solver. Writes demo.csv, demo.png and a
+    self-contained demo.html (opens offline) into OUT."""
+    from ergorisk.optimize.demo import run_demo
+    from ergorisk.report.optimization import summary, timeline_html, timeline_png
+
+    _positive("--cem-iters", cem_iters)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"cannot create {out}: {exc}")
+    frames = run_demo(_load("dula", None), seed=seed, cem_iters=cem_iters)
+    frames.to_csv(out / "demo.csv", index=False)
+    timeline_png(frames, out / "demo.png")
+    timeline_html(frames, out / "demo.html")
+    typer.echo(summary(frames).to_string())
+    typer.echo(f"wrote {out / 'demo.csv'}, {out / 'demo.png'}, {out / 'demo.html'}")
