@@ -264,3 +264,30 @@ def hand_pose(q: Tensor, dofs: tuple[Dof, ...],
     neck = pelvis + _apply(r_trunk, [0.0, 0.0, seg.pelvis_to_neck])
     arm = _arm(a, r_trunk, neck, -1.0, seg)
     return arm["hand"], arm["hand_frame"]
+
+
+def flag_geometry(q: Tensor, dofs: tuple[Dof, ...], seg: Segments = SEGMENTS) -> dict[str, Tensor]:
+    """The geometry behind the posture flags that are not single joint angles, in the trunk
+    frame (neck at the origin, x forward, y left, z up along the trunk):
+
+    - ``upper_arm_out``: the right upper arm's unit direction component outward (abduction
+      is its arcsine);
+    - ``wrist_lateral``: the right wrist's distance outward from the mid-sagittal plane (m),
+      and ``shoulder_width`` (m) (RULA's "across the midline or out to the side");
+    - ``foot_lift``: left minus right ankle height (m), when the DOFs include the legs.
+    """
+    a = _angles(q, dofs)
+    eye = torch.eye(3, dtype=q.dtype).expand(q.shape[0], 3, 3)
+    origin = torch.zeros(q.shape[0], 3, dtype=q.dtype)
+    right = _arm(a, eye, origin, -1.0, seg)
+    left = _arm({**a, "shoulder_girdle_elevation": torch.zeros_like(a["trunk_flexion"])},
+                eye, origin, 1.0, seg)
+    upper = right["elbow"] - right["shoulder"]
+    out = {"upper_arm_out": -upper[:, 1] / seg.upper_arm,
+           "wrist_lateral": -right["wrist"][:, 1],
+           "shoulder_width": torch.linalg.norm(left["shoulder"] - right["shoulder"], dim=1)}
+    if any(d in LEGS for d in dofs):
+        pelvis = torch.zeros(3, dtype=q.dtype)
+        out["foot_lift"] = (_leg(a, pelvis, "left", 1.0, seg)["ankle"][:, 2]
+                            - _leg(a, pelvis, "right", -1.0, seg)["ankle"][:, 2])
+    return out

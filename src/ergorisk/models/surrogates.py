@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from ergorisk.kinematics import KinematicsOptions
-from ergorisk.models.body import SEGMENTS, limits
+from ergorisk.models.body import LEGS, SEGMENTS, flag_geometry, limits
 from ergorisk.models.dataset import N_TASK_FEATURES, PROBLEMS, Problem
 
 
@@ -56,6 +56,34 @@ BAND_EDGES_DEG: dict[str, tuple[float, ...]] = {
 }
 EDGE_WIDTH_DEG = 1.0
 
+# The posture flags that are no single joint angle get a soft step too, on the body model's
+# own geometry (models.body.flag_geometry) at the kinematics thresholds (KinematicsOptions).
+# Labels still come only from ergorisk.kinematics; these are inputs that let the network
+# place the flag boundaries sharply. (name, threshold, width)
+_OPTS = KinematicsOptions()
+GEOMETRY_EDGES: tuple[tuple[str, float, float], ...] = (
+    ("abduction_deg", _OPTS.upper_arm_abduction_deg, 1.0),
+    ("wrist_lateral_ratio", -_OPTS.midline_margin, 0.005),
+    ("wrist_lateral_ratio", 0.5 + _OPTS.out_to_side_margin, 0.005),
+)
+LEG_EDGES: tuple[tuple[str, float, float], ...] = (
+    ("foot_lift_abs_m", _OPTS.foot_lift_m, 0.002),
+)
+
+
+def geometry_steps(q_deg: torch.Tensor, dofs, legs: bool) -> torch.Tensor:
+    """(B, G) soft steps in [0, 1] of the flag geometry at the kinematics thresholds."""
+    g = flag_geometry(q_deg.double(), dofs)
+    values = {
+        "abduction_deg": torch.rad2deg(torch.asin(g["upper_arm_out"].clamp(-1, 1))),
+        "wrist_lateral_ratio": g["wrist_lateral"] / g["shoulder_width"],
+    }
+    edges = GEOMETRY_EDGES
+    if legs:
+        values["foot_lift_abs_m"] = g["foot_lift"].abs()
+        edges = edges + LEG_EDGES
+    return torch.stack([torch.sigmoid((values[k] - t) / w) for k, t, w in edges], dim=-1)
+
 
 # DULA: the paper's 4 hidden layers, 124/124/124/7. DEBA learns a 1..15 score from 20 joint
 # angles and needs more width for its sharper, more numerous steps.
@@ -78,17 +106,24 @@ class Surrogate(nn.Module):
                  for e in edges]
         self.register_buffer("edge_dof", torch.tensor([i for i, _ in pairs]))
         self.register_buffer("edge_deg", torch.tensor([e for _, e in pairs], dtype=torch.float32))
-        sizes = (len(problem.dofs) + len(pairs) + N_TASK_FEATURES, *self.hidden)
+        self.legs = any(d in LEGS for d in problem.dofs)
+        n_geometry = len(GEOMETRY_EDGES) + (len(LEG_EDGES) if self.legs else 0)
+        sizes = (len(problem.dofs) + len(pairs) + n_geometry + N_TASK_FEATURES, *self.hidden)
         layers: list[nn.Module] = []
         for a, b in itertools.pairwise(sizes):
             layers += [nn.Linear(a, b), nn.ReLU()]
         layers.append(nn.Linear(sizes[-1], 1))
         self.net = nn.Sequential(*layers)
 
-    def forward(self, q_deg: torch.Tensor, task: torch.Tensor) -> torch.Tensor:
+    def encode(self, q_deg: torch.Tensor, task: torch.Tensor) -> torch.Tensor:
+        """Network inputs: scaled angles, soft band-edge steps, soft flag steps, task."""
         steps = torch.sigmoid((q_deg[..., self.edge_dof] - self.edge_deg) / EDGE_WIDTH_DEG)
-        x = torch.cat([(q_deg - self.centre) / self.half_range, 2 * steps - 1, task], dim=-1)
-        return self.net(x)[..., 0]
+        geo = geometry_steps(q_deg, self.problem.dofs, self.legs)
+        return torch.cat([(q_deg - self.centre) / self.half_range, 2 * steps - 1,
+                          2 * geo.to(q_deg.dtype) - 1, task], dim=-1)
+
+    def forward(self, q_deg: torch.Tensor, task: torch.Tensor) -> torch.Tensor:
+        return self.net(self.encode(q_deg, task))[..., 0]
 
 
 def weights_path(name: str):
@@ -124,3 +159,19 @@ def predict(model: Surrogate, q_deg: np.ndarray, task: np.ndarray,
             out.append(model(torch.as_tensor(q_deg[i:i + batch], dtype=torch.float32),
                              torch.as_tensor(task[i:i + batch], dtype=torch.float32)).numpy())
     return np.concatenate(out) if out else np.zeros(0, np.float32)
+
+
+def evaluate(model: Surrogate, n: int, seed: int) -> dict:
+    """Accuracy (rounded prediction == exact score), MAE and the confusion matrix (rows:
+    exact score 1..max, columns: rounded and clipped prediction) on n fresh postures."""
+    from ergorisk.models.dataset import generate
+
+    data = generate(model.problem, n, seed)
+    pred = predict(model, data.q, data.task)
+    top = model.problem.max_score
+    rounded = np.clip(np.rint(pred), 1, top).astype(int)
+    exact = data.score.astype(int)
+    confusion = np.zeros((top, top), dtype=int)
+    np.add.at(confusion, (exact - 1, rounded - 1), 1)
+    return {"n": n, "seed": seed, "accuracy": float(np.mean(rounded == exact)),
+            "mae": float(np.mean(np.abs(pred - exact))), "confusion": confusion}

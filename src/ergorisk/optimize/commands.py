@@ -54,16 +54,13 @@ def _load(model: str, weights: Path | None):
         _fail(f"cannot load {model} weights: {exc}")
 
 
-def confusion_text(exact, rounded, max_score: int) -> str:
+def confusion_text(confusion) -> str:
     """The confusion matrix as text: rows exact score, columns rounded prediction."""
-    import numpy as np
-
-    m = np.zeros((max_score, max_score), dtype=int)
-    np.add.at(m, (exact - 1, rounded - 1), 1)
-    width = max(len(str(m.max())), 3) + 1
-    head = "exact\\pred" + "".join(f"{s:>{width}}" for s in range(1, max_score + 1))
-    rows = [f"{s:>10}" + "".join(f"{v:>{width}}" for v in m[s - 1])
-            for s in range(1, max_score + 1)]
+    top = len(confusion)
+    width = max(len(str(confusion.max())), 3) + 1
+    head = "exact\\pred" + "".join(f"{s:>{width}}" for s in range(1, top + 1))
+    rows = [f"{s:>10}" + "".join(f"{v:>{width}}" for v in confusion[s - 1])
+            for s in range(1, top + 1)]
     return "\n".join([head, *rows])
 
 
@@ -80,26 +77,19 @@ def evaluate(
     rounded prediction, and `accuracy: XX.XX%` (rounded prediction equals the exact score)."""
     import time
 
-    import numpy as np
-
-    from ergorisk.models.dataset import generate
-    from ergorisk.models.surrogates import predict
+    from ergorisk.models.surrogates import evaluate as evaluate_surrogate
 
     _check_model(model)
     _positive("--n", n)
     net = _load(model, weights)
     t0 = time.perf_counter()
-    data = generate(net.problem, n, seed)
-    pred = predict(net, data.q, data.task)
-    top = net.problem.max_score
-    rounded = np.clip(np.rint(pred), 1, top).astype(int)
-    exact = data.score.astype(int)
+    res = evaluate_surrogate(net, n, seed)
     typer.echo(f"{model.upper()} ({net.problem.method.upper()}) on {n} fresh postures, "
                f"seed {seed} ({time.perf_counter() - t0:.1f} s)")
-    typer.echo(f"MAE: {np.mean(np.abs(pred - exact)):.4f}")
+    typer.echo(f"MAE: {res['mae']:.4f}")
     typer.echo("confusion matrix (rows: exact score, columns: rounded prediction):")
-    typer.echo(confusion_text(exact, rounded, top))
-    typer.echo(f"accuracy: {100 * np.mean(rounded == exact):.2f}%")
+    typer.echo(confusion_text(res["confusion"]))
+    typer.echo(f"accuracy: {100 * res['accuracy']:.2f}%")
 
 
 @optimize_app.command("compare")

@@ -1,0 +1,226 @@
+"""Regenerate docs/differentiable.md and its figures from the committed weights (one command).
+
+    .venv/bin/python scripts/make_differentiable_docs.py [--n 100000] [--seed 2026]
+
+Measures DULA and DEBA on fresh postures, runs the gradient-vs-CEM comparison and the online
+correction demo, and writes docs/differentiable.md, docs/figures/differentiable_*.png and
+docs/figures/differentiable_demo.html.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+FIGS = DOCS / "figures"
+
+
+def confusion_png(results: dict[str, dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(results), figsize=(6 * len(results), 5))
+    for ax, (name, res) in zip(np.atleast_1d(axes), results.items(), strict=True):
+        m = res["confusion"].astype(float)
+        share = m / np.maximum(m.sum(1, keepdims=True), 1)
+        ax.imshow(share, cmap="viridis", vmin=0, vmax=1)
+        top = len(m)
+        ax.set_xticks(range(top), range(1, top + 1))
+        ax.set_yticks(range(top), range(1, top + 1))
+        ax.set_xlabel("rounded prediction")
+        ax.set_ylabel("exact score")
+        ax.set_title(f"{name.upper()}: accuracy {100 * res['accuracy']:.2f}% "
+                     f"(n = {res['n']:,})")
+        for i in range(top):
+            for j in range(top):
+                if m[i, j]:
+                    ax.text(j, i, f"{100 * share[i, j]:.1f}" if share[i, j] >= 0.001 else "·",
+                            ha="center", va="center", fontsize=6 if top > 8 else 8,
+                            color="w" if share[i, j] < 0.5 else "k")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def table(rows: list[list[str]]) -> str:
+    head, *body = rows
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in body])
+
+
+def main() -> None:
+    import torch
+
+    from ergorisk.models.surrogates import evaluate, load
+    from ergorisk.optimize.compare import compare
+    from ergorisk.optimize.demo import run_demo
+    from ergorisk.report.optimization import summary, timeline_html, timeline_png
+
+    p = argparse.ArgumentParser()
+    p.add_argument("--n", type=int, default=100_000)
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--tasks", type=int, default=64)
+    p.add_argument("--cem-tasks", type=int, default=8)
+    a = p.parse_args()
+    torch.set_num_threads(1)
+    FIGS.mkdir(parents=True, exist_ok=True)
+    models = {name: load(name) for name in ("dula", "deba")}
+    evals = {name: evaluate(m, a.n, a.seed) for name, m in models.items()}
+    confusion_png(evals, FIGS / "differentiable_confusion.png")
+    comps = {}
+    for name, m in models.items():
+        t0 = time.time()
+        comps[name] = compare(m, a.tasks, a.cem_tasks, a.seed).summary()
+        comps[name]["wall_s"] = time.time() - t0
+    frames = run_demo(models["dula"], seed=a.seed)
+    timeline_png(frames, FIGS / "differentiable_demo.png")
+    timeline_html(frames, FIGS / "differentiable_demo.html")
+    demo = summary(frames)
+    (DOCS / "differentiable.md").write_text(render(a, models, evals, comps, demo))
+    print(f"wrote {DOCS / 'differentiable.md'}")
+
+
+def render(a, models, evals, comps, demo) -> str:
+    meta = {k: m.meta for k, m in models.items()}
+    acc_rows = [["model", "method", "hidden layers", "accuracy", "MAE", "lowest per-score "
+                 "recall", "training"]]
+    for k, e in evals.items():
+        recall = np.diag(e["confusion"]) / np.maximum(e["confusion"].sum(1), 1)
+        present = e["confusion"].sum(1) > 0
+        acc_rows.append([k.upper(), models[k].problem.method.upper(),
+                         "/".join(map(str, models[k].hidden)), f"{100 * e['accuracy']:.2f}%",
+                         f"{e['mae']:.4f}", f"{100 * recall[present].min():.2f}%",
+                         f"{meta[k].get('n_train', '?'):,} samples, {meta[k].get('epochs')} "
+                         f"epochs, {meta[k].get('train_seconds')} s"])
+    cmp_rows = [["", "DULA (RULA)", "DEBA (REBA)"]]
+    keys = [("gradient s/solve, batched", "gradient_s_per_solve_batched", "{:.4f}"),
+            ("gradient s/solve, one at a time", "gradient_s_per_solve_single", "{:.3f}"),
+            ("CEM s/solve (10,000 samples/iteration)", "cem_s_per_solve", "{:.2f}"),
+            ("speed ratio, batched", "speed_ratio_batched", "{:.0f}x"),
+            ("speed ratio, one at a time", "speed_ratio_single", "{:.0f}x"),
+            ("median exact score: start", "median_score_start", "{:.1f}"),
+            ("median exact score: gradient", "median_score_gradient", "{:.1f}"),
+            ("median exact score: CEM", "median_score_cem", "{:.1f}"),
+            ("mean exact score: start / gradient / CEM", None, ""),
+            ("worst hand error, gradient (cm / deg)", None, ""),
+            ("worst hand error, CEM (cm / deg)", None, "")]
+    for label, key, fmt in keys:
+        row = [label]
+        for k in ("dula", "deba"):
+            c = comps[k]
+            if key:
+                row.append(fmt.format(c[key]))
+            elif label.startswith("mean"):
+                row.append(f"{c['mean_score_start']:.2f} / {c['mean_score_gradient']:.2f} / "
+                           f"{c['mean_score_cem']:.2f}")
+            elif "gradient" in label:
+                row.append(f"{c['max_hand_error_gradient_cm']:.4f} / "
+                           f"{c['max_hand_error_gradient_deg']:.3f}")
+            else:
+                row.append(f"{c['max_hand_error_cem_cm']:.4f} / "
+                           f"{c['max_hand_error_cem_deg']:.3f}")
+        cmp_rows.append(row)
+    demo_rows = [["method", "median RULA", "median REBA", "median suggested RULA",
+                  "task time (s)"]]
+    for m, r in demo.iterrows():
+        demo_rows.append([m, f"{r.median_rula:.1f}", f"{r.median_reba:.1f}",
+                          f"{r.median_rula_suggested:.1f}", f"{r.task_time_s:.1f}"])
+    return TEMPLATE.format(
+        n=f"{a.n:,}", seed=a.seed, tasks=a.tasks, cem_tasks=a.cem_tasks,
+        accuracy=table(acc_rows), comparison=table(cmp_rows), demo=table(demo_rows))
+
+
+TEMPLATE = """# Differentiable ergonomics: DULA, DEBA and postural optimisation
+
+Generated by `.venv/bin/python scripts/make_differentiable_docs.py` (do not edit by hand).
+
+DULA (Yazdani et al., "DULA: A Differentiable Ergonomics Model for Postural Optimization in
+Physical HRI") learns RULA with a small network so that risk has a gradient with respect to
+the posture. ergorisk implements it, and DEBA, its REBA counterpart, on one definition of every
+angle: a PyTorch body model turns joint angles into a canonical skeleton, and the project's
+own kinematics and exact scoring label it, as they score videos.
+
+## The body model (`ergorisk.models.body`)
+- DULA's chain: 3 trunk joints (flexion, side bend, twist at the pelvis) and 7 right-arm
+  joints (shoulder plane of elevation, elevation, axial rotation; elbow flexion; forearm
+  pronation; wrist flexion and deviation), plus the neck (3) and the shoulder girdle (1),
+  which are scored but move no hand. DEBA adds the legs (hip flexion and abduction, knee
+  flexion, both sides): 20 joint angles.
+- Limits are active ranges of motion (AAOS); the shoulder's elevation is limited by its plane
+  (180 deg forward and sideways, down to 60 deg backward).
+- Every angle is built so that `ergorisk.kinematics` measures it back exactly (trunk and neck
+  angles, elbow, knees, wrist, upper-arm elevation); `tests/test_surrogate_body.py` checks it.
+  Wrist twist and upper-arm rotation are not observable by the kinematics stage, so, as for
+  videos, they never add to the score.
+
+## Data and labels (`ergorisk.models.dataset`, `ergorisk.models.labels`)
+Postures are drawn within the limits (a third uniform, the rest shrunk toward neutral by a
+random factor), tasks as worksheet values (load, muscle use, support, coupling, activity).
+Each posture becomes a skeleton frame, kinematics runs with its temporal processing off
+(static frames), the task columns are set directly, and the exact engine gives the label.
+Training batches are drawn so that half their mass is spread equally over the scores: the
+rare low and high scores are as well represented as the common ones.
+
+## Surrogates (`ergorisk.models.surrogates`)
+DULA is the paper's network: 4 hidden ReLU layers of 124/124/124/7 and one output, trained
+with MSE on the total score. DEBA uses 192/192/192/16. Inputs: the joint angles scaled to
+their range, a soft step (a 1-degree sigmoid) at each worksheet band edge of the angles that
+kinematics measures directly, and the task's worksheet increments (force/load and muscle-use
+scores, coupling, activity, support flags) computed by the exact engine. The band-edge steps
+let a small network and a CPU budget of minutes reach the accuracy that DULA needed 2,000
+GPU epochs for.
+
+Fresh random postures and tasks (`ergorisk surrogate evaluate --model dula|deba --n {n}
+--seed {seed}`):
+
+{accuracy}
+
+![confusion matrices](figures/differentiable_confusion.png)
+
+Train again with `.venv/bin/python scripts/train_surrogates.py --model dula` (and `deba`);
+the weights are written to `src/ergorisk/models/weights/`.
+
+## Postural optimisation (`ergorisk.optimize`)
+Keep the right hand's grip point and orientation (through forward kinematics), lower the
+risk. Free: the 10 chain joints and the shoulder girdle; the neck and legs stay.
+- **Gradient** (`optimize.gradient`): Adam on surrogate + squared hand residual (1 cm and
+  1 degree weigh as one score point), projected onto the joint limits after every step, then
+  damped least squares puts the hand back exactly. Problems in a batch are independent.
+- **CEM** (`optimize.cem`): the cross-entropy method on the exact score, 10,000 samples an
+  iteration, 20 iterations, 5% elites; samples are drawn in the hand constraint's tangent
+  space at the mean, and the best posture found is projected onto the hand pose the same way.
+
+{tasks} random problems (the first {cem_tasks} also solved by CEM), seed {seed}:
+`ergorisk optimize compare --model dula --tasks {tasks} --cem-tasks {cem_tasks} --seed {seed}`.
+Median and mean scores compare the same {cem_tasks} problems.
+
+{comparison}
+
+"Batched" is the time per problem when all {tasks} problems are solved in one call (they
+vectorise); "one at a time" is the latency of a single solve.
+
+## Online correction (Section V of the paper, without ROS)
+A seated operator moves a 1 kg object (repeated) from low on the right to high in front.
+Every 0.5 s a solver suggests the lowest-risk posture with the current hand pose; the
+simulated person moves toward it (acceptance: 2 per second of the suggested change) while
+carrying on, and posture changes and hand progress share one joint-speed budget (120 deg/s).
+`ergorisk optimize demo --out DIR` writes demo.csv, demo.png and demo.html.
+
+{demo}
+
+![online correction](figures/differentiable_demo.png)
+
+Interactive version: [differentiable_demo.html](figures/differentiable_demo.html) (opens
+offline).
+"""
+
+
+if __name__ == "__main__":
+    main()

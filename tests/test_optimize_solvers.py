@@ -1,0 +1,79 @@
+"""Postural optimisation: both solvers keep the hand's pose and the joint limits; the
+gradient solver lowers the surrogate's risk; the online loop reaches its goal."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ergorisk.models.body import DULA_DOFS, limits, max_elevation
+from ergorisk.models.surrogates import load
+from ergorisk.optimize import cem, gradient
+from ergorisk.optimize.ik import project
+from ergorisk.optimize.online import LoopOptions, demo_task, simulate
+from ergorisk.optimize.problem import free_mask, hand_errors, random_tasks
+
+torch.set_num_threads(1)
+
+
+def within_limits(q: np.ndarray) -> bool:
+    lo, hi = limits(DULA_DOFS)
+    names = [d.name for d in DULA_DOFS]
+    elev = q[:, names.index("shoulder_elevation")]
+    plane = q[:, names.index("shoulder_plane")]
+    return bool((q >= lo - 1e-9).all() and (q <= hi + 1e-9).all()
+                and (elev <= max_elevation(plane) + 1e-9).all())
+
+
+def test_gradient_solver_keeps_the_hand_within_a_millimetre_and_the_limits():
+    model = load("dula")
+    tasks = random_tasks("dula", 12, seed=5)
+    q = gradient.solve(model, tasks)
+    dp, dr = hand_errors(q, tasks)
+    assert dp.max() < 0.001 and dr.max() < 0.1
+    assert within_limits(q)
+    fixed = ~free_mask(DULA_DOFS)
+    np.testing.assert_allclose(q[:, fixed], tasks.q0[:, fixed])  # the neck stays
+
+
+def test_gradient_solver_lowers_the_surrogate_risk():
+    model = load("dula")
+    tasks = random_tasks("dula", 12, seed=6)
+    feats = torch.as_tensor(tasks.features)
+    with torch.no_grad():
+        before = model(torch.as_tensor(tasks.q0, dtype=torch.float32), feats)
+        after = model(torch.as_tensor(gradient.solve(model, tasks), dtype=torch.float32), feats)
+    assert float(after.mean()) < float(before.mean())
+    assert (after <= before + 0.25).all()
+
+
+def test_surrogate_gradient_exists_and_is_finite():
+    model = load("dula")
+    tasks = random_tasks("dula", 64, seed=7)
+    q = torch.as_tensor(tasks.q0, dtype=torch.float32).requires_grad_(True)
+    model(q, torch.as_tensor(tasks.features)).sum().backward()
+    assert torch.isfinite(q.grad).all()
+    assert (q.grad.abs().sum(1) > 0).any()
+
+
+def test_cem_keeps_the_hand_and_the_limits_with_few_samples():
+    tasks = random_tasks("dula", 1, seed=8)
+    q = cem.solve(tasks, seed=0, opts=cem.CemOptions(samples=300, iters=2))
+    dp, dr = hand_errors(q, tasks)
+    assert dp.max() < 0.001 and dr.max() < 0.1
+    assert within_limits(q)
+
+
+def test_projection_puts_a_displaced_posture_back_on_the_hand_pose():
+    tasks = random_tasks("dula", 8, seed=9)
+    free = free_mask(DULA_DOFS)
+    moved = tasks.q0 + np.where(free, 4.0, 0.0)
+    q = project(moved, DULA_DOFS, tasks.hand_pos, tasks.hand_frame, free)
+    dp, _ = hand_errors(q, tasks)
+    assert dp.max() < 0.001
+
+
+def test_online_loop_without_correction_reaches_the_goal():
+    run = simulate(demo_task(), None, LoopOptions())
+    assert run["distance_m"][-1] < LoopOptions().goal_tol_m
+    assert run["time_s"][-1] < LoopOptions().max_time_s
