@@ -1,0 +1,193 @@
+"""Video pipeline throughput and memory, on one clip, in one process.
+
+Measures, each best of --repeat runs:
+- decode: PyAV decoding alone (frames to RGB arrays, nothing else);
+- bare MediaPipe: ``Pose.process`` on frames already decoded into memory;
+- sequential: decode then MediaPipe, one after the other on one thread (the naive loop);
+- assess: the full ``assess_media`` pipeline without video or report writing (decoding on a
+  thread, MediaPipe, kinematics, scoring, frames.csv/.parquet, summary.json);
+- assess + writing: the same with annotated.mp4 and report.html.
+Then peak memory (max RSS) of ``ergorisk assess`` as a separate process, on the clip and on
+the clip repeated --long-repeat times, to show that it does not grow with the video's length.
+
+    .venv/bin/python benchmarks/bench_video.py [--clip FILE] [--repeat 2] [--out FILE.json]
+
+Default clip: ../shared/data/media/sports2d-demo.mp4 (1768x994), else the example clip.
+Goals (issue 4): assess >= 0.9 x bare MediaPipe; >= 30 fps on 720p; bounded memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_CLIP = ROOT.parent / "shared" / "data" / "media" / "sports2d-demo.mp4"
+EXAMPLE_CLIP = ROOT / "examples" / "sports2d-demo-720p.mp4"
+DEFAULT_OUT = ROOT / "benchmarks" / "results" / "bench_video.json"
+GOAL_RATIO = 0.9
+GOAL_720P_FPS = 30.0
+
+
+def best_fps(run, n_frames: int, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return n_frames / min(times)
+
+
+def decode_all(clip: Path) -> list:
+    from ergorisk.pose.video import iter_frames
+
+    return [f.rgb for f in iter_frames(clip)]
+
+
+def bare_mediapipe(frames: list) -> None:
+    import mediapipe as mp
+
+    from ergorisk.pose.mediapipe_pose import MODEL_COMPLEXITY
+
+    with mp.solutions.pose.Pose(model_complexity=MODEL_COMPLEXITY) as pose:
+        for rgb in frames:
+            pose.process(rgb)
+
+
+def sequential(clip: Path) -> None:
+    import mediapipe as mp
+
+    from ergorisk.pose.video import iter_frames
+
+    with mp.solutions.pose.Pose(model_complexity=1) as pose:
+        for frame in iter_frames(clip):
+            pose.process(frame.rgb)
+
+
+def assess(clip: Path, write: bool) -> None:
+    from ergorisk.assess_media import MediaOptions, assess_media
+
+    with tempfile.TemporaryDirectory() as tmp:
+        assess_media(clip, Path(tmp) / "out", MediaOptions(annotate=write, report=write))
+
+
+def repeated_clip(clip: Path, times: int, dest: Path) -> Path:
+    """The clip's packets muxed `times` times in a row (no re-encoding): a longer video."""
+    import av
+
+    with av.open(str(clip)) as src, av.open(str(dest), "w") as dst:
+        template = src.streams.video[0]
+        out = dst.add_stream_from_template(template)
+        packets = [p for p in src.demux(template) if p.dts is not None]
+        span = max(p.pts for p in packets) + (packets[1].pts - packets[0].pts
+                                               if len(packets) > 1 else 1)
+        for k in range(times):
+            for packet in packets:
+                packet.pts += span if k else 0
+                packet.dts += span if k else 0
+                packet.stream = out
+                dst.mux(packet)
+    return dest
+
+
+PEAK_KB = """def peak_kb():
+    try:
+        for line in open('/proc/self/status'):
+            if line.startswith('VmHWM:'):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss"""
+
+
+def peak_rss_mb(clip: Path) -> tuple[float, float]:
+    """(peak RSS MB, seconds) of `ergorisk assess clip` run as its own process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent.
+        code = (f"import resource, sys; from ergorisk.cli import main\n{PEAK_KB}\nsys.argv = "
+                f"['ergorisk', 'assess', {str(clip)!r}, '--out', {tmp + '/out'!r}];\n"
+                "try:\n    main()\nexcept SystemExit:\n    pass\n"
+                "print('RSS', peak_kb())")
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=True)
+        seconds = time.perf_counter() - start
+    rss_kb = int(done.stdout.split("RSS")[-1])
+    return rss_kb / 1024, seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clip", type=Path, default=None)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--long-repeat", type=int, default=8)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args()
+    clip = args.clip or (SHARED_CLIP if SHARED_CLIP.is_file() else EXAMPLE_CLIP)
+
+    from ergorisk.pose.video import probe_video
+
+    info = probe_video(clip)
+    print(f"clip {clip.name}: {info.width}x{info.height}, {info.n_frames} frames, "
+          f"{info.fps:g} fps, {info.codec}; {os.cpu_count()} cores")
+    frames = decode_all(clip)
+    n = len(frames)
+    fps: dict[str, float] = {}
+    fps["decode"] = best_fps(lambda: decode_all(clip), n, args.repeat)
+    fps["bare_mediapipe"] = best_fps(lambda: bare_mediapipe(frames), n, args.repeat)
+    frames.clear()
+    fps["sequential_decode_then_mediapipe"] = best_fps(lambda: sequential(clip), n, args.repeat)
+    fps["assess_no_writing"] = best_fps(lambda: assess(clip, False), n, args.repeat)
+    fps["assess_with_video_and_report"] = best_fps(lambda: assess(clip, True), n, args.repeat)
+    ratios = {k: v / fps["bare_mediapipe"] for k, v in fps.items()}
+    for name, value in fps.items():
+        print(f"  {name:34s} {value:7.1f} fps   {ratios[name]:5.2f} x bare MediaPipe")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        long_clip = repeated_clip(clip, args.long_repeat, Path(tmp) / "long.mp4")
+        memory = {"clip": peak_rss_mb(clip), "long": peak_rss_mb(long_clip)}
+    print(f"  peak RSS, ergorisk assess: {memory['clip'][0]:.0f} MB on {n} frames; "
+          f"{memory['long'][0]:.0f} MB on {n * args.long_repeat} frames "
+          f"({memory['long'][1]:.0f} s)")
+
+    ratio = ratios["assess_no_writing"]
+    goals = {
+        "assess_vs_bare_ratio": {"value": round(ratio, 3), "goal": GOAL_RATIO,
+                                 "met": ratio >= GOAL_RATIO},
+        "peak_rss_growth_mb": {"value": round(memory["long"][0] - memory["clip"][0], 1),
+                               "goal": "< 100", "met": memory["long"][0] - memory["clip"][0] < 100},
+    }
+    if max(info.width, info.height) <= 1280:
+        goals["fps_720p"] = {"value": round(fps["assess_no_writing"], 1),
+                             "goal": GOAL_720P_FPS,
+                             "met": fps["assess_no_writing"] >= GOAL_720P_FPS}
+    for name, goal in goals.items():
+        print(f"  goal {name}: {goal['value']} (goal {goal['goal']}): "
+              f"{'met' if goal['met'] else 'NOT met'}")
+    result: dict[str, Any] = {
+        "clip": str(clip.name), "width": info.width, "height": info.height, "frames": n,
+        "fps": {k: round(v, 2) for k, v in fps.items()},
+        "ratio_to_bare_mediapipe": {k: round(v, 3) for k, v in ratios.items()},
+        "peak_rss_mb": {k: round(v[0], 1) for k, v in memory.items()},
+        "long_frames": n * args.long_repeat, "goals": goals,
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
+                    "load_avg_1min": round(os.getloadavg()[0], 2)},
+        "self_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
