@@ -42,7 +42,8 @@ def test_a_few_epochs_of_training_lower_the_error(name):
     model = build(name, stream_sizes(), seed=0, **SMALL[name])
     model.fit_normalization(torch.as_tensor(x), torch.as_tensor(y))
     before = float(((predict_array(model, x) - y) ** 2).mean())
-    history = fit(model, x, y, TrainConfig(epochs=20, align_epochs=2, lr=3e-3, batch_size=32))
+    history = fit(model, x, y, TrainConfig(epochs=20, align_epochs=2, lr=3e-3, batch_size=32,
+                                                lr_schedule="constant"))
     after = float(((predict_array(model, x) - y) ** 2).mean())
     assert after < 0.7 * before
     assert history[-1]["phase"] == (2 if name == "vae" else 1)

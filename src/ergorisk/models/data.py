@@ -6,6 +6,7 @@ derived from it is committed except the trained weights.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,13 +39,18 @@ def read_skeleton(root: str | Path, name: str) -> Skeleton:
     return read_pose_file(Path(root) / "poses" / f"{name}.npy", layout="uw-iom")
 
 
+# Joint positions are smoothed before the features, with the kinematics' default window,
+# so that a model sees the poses the rule labels were computed from.
+POSE_SMOOTHING_S = 0.4
+
+
 def subject_from_skeleton(name: str, skel: Skeleton, authors_total: np.ndarray) -> Subject:
     """Features and rule labels of one sequence."""
     raw = raw_rule_labels(skel)
     return Subject(
         name=name,
         joints=table1_joints(skel).astype(np.float32),
-        features=skeleton_features(skel),
+        features=skeleton_features(skel, smoothing_s=POSE_SMOOTHING_S),
         labels_raw=raw,
         labels=smooth_scores(raw),
         authors_total=np.asarray(authors_total, dtype=float),
@@ -59,14 +65,18 @@ def load_subject(root: str | Path, name: str) -> Subject:
 
 def augmented_subjects(root: str | Path, names: tuple[str, ...], n_copies: int,
                        seed: int) -> list[Subject]:
-    """``n_copies`` augmented sequences of each named subject, relabelled by the rules."""
+    """``n_copies`` augmented sequences of each named subject, relabelled by the rules.
+
+    A subject's copies depend only on its name and ``seed``, not on the other subjects.
+    """
     from ergorisk.models.augment import augmented_copies
 
     out = []
-    for k, name in enumerate(names):
+    for name in names:
         skel = read_skeleton(root, name)
         nan = np.full(skel.n_frames, np.nan)
-        for i, copy in enumerate(augmented_copies(skel, n_copies, seed * 1000 + k)):
+        sub_seed = seed * 1_000_003 + zlib.crc32(name.encode())
+        for i, copy in enumerate(augmented_copies(skel, n_copies, sub_seed)):
             out.append(subject_from_skeleton(f"{name}+aug{i}", copy, nan))
     return out
 

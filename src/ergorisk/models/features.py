@@ -119,7 +119,41 @@ def frame_features(joints: np.ndarray, distances: bool = True,
     return np.concatenate([streams[name] for name in STREAMS], axis=1).astype(np.float32)
 
 
-def skeleton_features(skel: Skeleton, distances: bool = True,
-                      heading: bool = True) -> np.ndarray:
-    """(T, F) features of a canonical skeleton; see ``frame_features``."""
-    return frame_features(table1_joints(skel), distances, heading)
+# Body angles of ergorisk's kinematics (the one definition of each angle), per side where
+# the worksheet has sides: an optional feature group beyond the paper's.
+BODY_ANGLES: tuple[str, ...] = (
+    "trunk_flexion_deg", "trunk_side_bend_deg", "trunk_twist_deg",
+    "neck_flexion_deg", "neck_side_bend_deg", "neck_twist_deg", "knee_flexion_deg",
+)  # fmt: skip
+ARM_ANGLES: tuple[str, ...] = (
+    "upper_arm_flexion_deg", "upper_arm_abduction_deg", "lower_arm_flexion_deg",
+)
+
+
+def body_angles(skel: Skeleton) -> np.ndarray:
+    """(T, 13) degrees: trunk, neck and knee angles, then each arm's angles (left, right),
+    from ``ergorisk.kinematics.posture_columns`` with its default options."""
+    from ergorisk.kinematics import posture_columns
+
+    sides = posture_columns(skel)
+    cols = [sides["left"][c] for c in BODY_ANGLES]
+    cols += [sides[side][c] for side in ("left", "right") for c in ARM_ANGLES]
+    out = np.stack([np.asarray(c, dtype=float) for c in cols], axis=1)
+    # An angle the layout never observes (neck twist without ears) reads as neutral, 0.
+    out[:, ~np.isfinite(out).any(axis=0)] = 0.0
+    return out.astype(np.float32)
+
+
+def skeleton_features(skel: Skeleton, distances: bool = True, heading: bool = True,
+                      smoothing_s: float = 0.0) -> np.ndarray:
+    """(T, F) features of a canonical skeleton; see ``frame_features``.
+
+    ``smoothing_s``: Savitzky-Golay window over the joint positions first (the kinematics'
+    own filter, ``ergorisk.kinematics.smooth``); 0 leaves them as they are.
+    """
+    joints = table1_joints(skel)
+    if smoothing_s > 0:
+        from ergorisk.kinematics import smooth
+
+        joints = smooth(joints, skel.fps, smoothing_s)
+    return frame_features(joints, distances, heading)

@@ -90,7 +90,8 @@ def predict_skeleton(skel: Skeleton, name: str = "vae", smooth: bool = True,
     if model is None:
         model, meta = load_model(name)
     meta = meta or {}
-    feats = skeleton_features(skel, meta.get("distances", True), meta.get("heading", True))
+    feats = skeleton_features(skel, meta.get("distances", True), meta.get("heading", True),
+                              meta.get("pose_smoothing_s", 0.0))
     scores = predict_features(model, feats).astype(float)
     if smooth:
         window = meta.get("smooth_window", 13)

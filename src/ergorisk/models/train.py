@@ -25,6 +25,7 @@ class TrainConfig:
     batch_size: int = 128
     lr: float = 1e-4
     weight_decay: float = 0.0
+    lr_schedule: str = "cosine"  # "cosine" (to 0 within each phase) or "constant" (paper)
     threads: int = 1
     model_kwargs: dict = field(default_factory=dict)
 
@@ -74,9 +75,12 @@ def fit(model: Scorer, x: np.ndarray, y: np.ndarray, cfg: TrainConfig, seed: int
     history = []
     for phase, epochs in phases(model, cfg):
         opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        steps = epochs * -(-len(xt) // cfg.batch_size)
+        sched = (torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(steps, 1))
+                 if cfg.lr_schedule == "cosine" else None)
         for epoch in range(epochs):
             start = time.perf_counter()
-            record = train_epoch(model, opt, xt, yt, cfg.batch_size, rng, phase)
+            record = train_epoch(model, opt, xt, yt, cfg.batch_size, rng, phase, sched)
             record.update(phase=phase, epoch=epoch, seconds=time.perf_counter() - start)
             history.append(record)
             if log is not None:
@@ -86,7 +90,8 @@ def fit(model: Scorer, x: np.ndarray, y: np.ndarray, cfg: TrainConfig, seed: int
 
 
 def train_epoch(model: Scorer, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor,
-                batch_size: int, rng: np.random.Generator, phase: int = 1) -> dict:
+                batch_size: int, rng: np.random.Generator, phase: int = 1,
+                sched: torch.optim.lr_scheduler.LRScheduler | None = None) -> dict:
     """One pass over shuffled batches; the mean of each loss term."""
     model.train()
     order = torch.as_tensor(rng.permutation(len(x)))
@@ -100,6 +105,8 @@ def train_epoch(model: Scorer, opt: torch.optim.Optimizer, x: torch.Tensor, y: t
         opt.zero_grad(set_to_none=True)
         losses["loss"].backward()
         opt.step()
+        if sched is not None:
+            sched.step()
         for k, v in losses.items():
             sums[k] = sums.get(k, 0.0) + float(v.detach())
         n_batches += 1
