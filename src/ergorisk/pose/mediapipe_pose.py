@@ -124,7 +124,9 @@ class MediaPipePose:
         video: bool = True,
         roi: Box | None = None,
         min_detection_confidence: float = 0.5,
-        min_tracking_confidence: float = 0.5,
+        # Below MediaPipe's 0.5: keep tracking through motion blur, because a re-detection is
+        # when another person gets picked.
+        min_tracking_confidence: float = 0.3,
         gate: float = 0.5,
         gate_grow_per_s: float = 2.0,
         relock_s: float = 2.0,

@@ -219,15 +219,17 @@ def iter_frames(
 
 
 def _upright_rgb(frame, max_side: int | None) -> np.ndarray:
-    width, height = frame.width, frame.height
+    rgb = frame.to_ndarray(format="rgb24")
+    height, width = rgb.shape[:2]
     if max_side and max(width, height) > max_side:
+        import cv2
+
         scale = max_side / max(width, height)
-        # Even sizes keep chroma subsampling simple for any later H.264 encoding.
-        width, height = 2 * round(width * scale / 2), 2 * round(height * scale / 2)
-        rgb = frame.to_ndarray(format="rgb24", width=width, height=height,
-                               interpolation="AREA")
-    else:
-        rgb = frame.to_ndarray(format="rgb24")
+        # Even sizes keep chroma subsampling simple for a later H.264 encoding. OpenCV's
+        # bilinear resize is about twice as fast as FFmpeg's here; area only past 2x.
+        size = (2 * round(width * scale / 2), 2 * round(height * scale / 2))
+        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA if scale < 0.5
+                         else cv2.INTER_LINEAR)
     k = round((frame.rotation or 0) / 90.0) % 4
     return np.ascontiguousarray(np.rot90(rgb, k)) if k else rgb
 
