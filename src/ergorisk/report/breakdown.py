@@ -43,12 +43,16 @@ RULA_EVIDENCE: dict[str, tuple[str, ...]] = {
     "neck": ("neck_flexion_deg", "neck_twist", "neck_side_bend"),
     "trunk": ("trunk_flexion_deg", "trunk_twist", "trunk_side_bend", "sitting_supported"),
     "legs": ("legs_supported",),
+    "arm_muscle_use": ("arm_muscle_use",),
+    "arm_load": ("arm_load_kg", "arm_load_static_or_repeated", "arm_shock"),
+    "body_muscle_use": ("body_muscle_use",),
+    "body_load": ("body_load_kg", "body_load_static_or_repeated", "body_shock"),
 }
 RULA_STEPS = (("Arm and wrist (A)", ("upper_arm", "lower_arm", "wrist", "wrist_twist"),
                "score_a"),
-              ("+ muscle use, load (C)", ("arm_muscle_use", "arm_load_kg"), "score_c"),
+              ("Score C = A +", ("arm_muscle_use", "arm_load"), "score_c"),
               ("Neck, trunk, legs (B)", ("neck", "trunk", "legs"), "score_b"),
-              ("+ muscle use, load (D)", ("body_muscle_use", "body_load_kg"), "score_d"))
+              ("Score D = B +", ("body_muscle_use", "body_load"), "score_d"))
 
 
 def worst_moments(frames: pd.DataFrame, n: int = 4, min_gap_s: float = 1.0) -> list[int]:
@@ -107,5 +111,7 @@ def _scalar(value: Any) -> Any:
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        return None if not np.isfinite(value) else round(float(value), 1)
+        if not np.isfinite(value):
+            return None
+        return int(value) if float(value).is_integer() else round(float(value), 1)
     return value
