@@ -251,8 +251,23 @@ def _write_image_outputs(path: Path, result: Assessment, track: PoseTrack, stage
     return {0: jpeg_data_uri(drawn)} if 0 in moments else {}
 
 
+class _DrawingRows:
+    """Per-frame dicts of just the columns the drawing uses, made on demand: a list of whole
+    rows would cost about 20 KB a frame (several hundred MB for a 10-minute video)."""
+
+    def __init__(self, frames: pd.DataFrame) -> None:
+        from ergorisk.report.annotate import DRAWN_COLUMNS
+
+        self._columns = {c: frames[c].to_numpy(dtype=object) for c in DRAWN_COLUMNS
+                         if c in frames.columns}
+        self.n = len(frames)
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        return {c: values[i] for c, values in self._columns.items()}
+
+
 def _row_dict(frames: pd.DataFrame, i: int) -> dict[str, Any]:
-    return frames.iloc[i].to_dict()
+    return _DrawingRows(frames)[i]
 
 
 def _write_video_outputs(path: Path, result: Assessment, track: PoseTrack, stage: Path,
@@ -264,11 +279,11 @@ def _write_video_outputs(path: Path, result: Assessment, track: PoseTrack, stage
     from ergorisk.report.video_writer import H264Writer
 
     frames = result.frames
-    rows = frames.to_dict("records")
+    rows = _DrawingRows(frames)
     wanted = {int(track.frame_index[i]): i for i in moments}
     fps = float(result.summary["fps"])
     thumbnails: dict[int, str] = {}
-    n = len(rows)
+    n = rows.n
     source = iter_frames(path, media.start_s, media.end_s, media.stride,
                          media.annotate_max_side)
     writer = H264Writer(stage / "annotated.mp4", fps) if media.annotate else None

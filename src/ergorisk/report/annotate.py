@@ -26,6 +26,12 @@ PART_LEVELS: dict[str, tuple[int, ...]] = {
     "lower_arm": (0, 0, 1),
     "wrist": (0, 0, 1, 2),
 }
+# The frames-table columns that annotate_frame reads.
+DRAWN_COLUMNS: tuple[str, ...] = (
+    "person_detected", "reba_risk_level", "reba_total_left", "reba_total_right",
+    "rula_total_left", "rula_total_right",
+    *(f"reba_{part}_{side}" for part in PART_LEVELS for side in ("left", "right")),
+)
 # REBA risk level (negligible ... very high) -> banner colour level.
 RISK_LEVELS_COLOUR = (0, 0, 1, 2, 3)
 
