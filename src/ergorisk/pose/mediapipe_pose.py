@@ -1,6 +1,6 @@
 """Pose from pixels with MediaPipe's legacy Pose solution (BlazePose GHUM, full model).
 
-    with MediaPipePose(video=True, roi=(x, y, w, h)) as estimator:
+    with MediaPipePose(video=True, roi=(x0, y0, x1, y1), fps=30) as estimator:
         for frame in frames:
             pose = estimator.process(frame.rgb)       # FramePose; .detected False if nobody
 
@@ -9,10 +9,12 @@ the lite and heavy models are downloaded at run time and fail offline.
 
 One person, consistently. MediaPipe follows one person while tracking holds, but after losing
 them (fast motion, occlusion) its detector picks whoever is most salient, often someone else.
-So in video the estimator locks on the first person found (inside ``roi`` when given) and then
-looks only in a window around where that person was last seen, widening the window each frame
-they stay lost. A detection that jumps too far from the locked person is rejected, and the
-frame is flagged as no person rather than scored on somebody else.
+So in video the estimator locks on the first person found (inside ``roi`` when given; after
+that MediaPipe sees whole frames, where its tracking works best) and predicts where they go.
+A detection too far from where the locked person was, or from where their motion leads, is
+someone else: the frame is flagged as no person rather than scored on them, and that person
+is painted grey in the next frames so that MediaPipe's detector can find the locked one again.
+After ``relock_s`` lost, whoever is found is followed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import numpy as np
 
 N_LANDMARKS = 33
 MODEL_COMPLEXITY = 1  # the only model bundled in the wheel
+MAX_PREDICTED_FRAMES = 15  # extrapolate a lost person's motion at most this many frames
 
 
 @dataclass(frozen=True)
@@ -56,10 +59,9 @@ class PersonLock:
     size: float  # the larger side of their landmark box
     velocity: np.ndarray  # (2,) pixels per frame, smoothed
     lost: int = 0
-    rejected: bool = False  # the last detection was someone else
 
     def predicted(self) -> np.ndarray:
-        return self.centre + self.velocity * min(self.lost, 15)
+        return self.centre + self.velocity * min(self.lost, MAX_PREDICTED_FRAMES)
 
     def accepts(self, centre: np.ndarray, gate: float, gate_grow: float,
                 relock_frames: int) -> bool:
@@ -72,7 +74,7 @@ class PersonLock:
 
     def update(self, centre: np.ndarray, size: float) -> PersonLock:
         steps = self.lost + 1
-        if self.lost >= 15:
+        if self.lost >= MAX_PREDICTED_FRAMES:  # too long ago to say how they move
             velocity = np.zeros(2)
         else:
             velocity = 0.5 * self.velocity + 0.5 * (centre - self.centre) / steps
@@ -207,7 +209,6 @@ class MediaPipePose:
                 self._blocked = None
         if self.lock is not None:
             self.lock.lost += 1
-            self.lock.rejected = rejected
         return _missing()
 
     def close(self) -> None:
