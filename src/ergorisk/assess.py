@@ -59,12 +59,21 @@ def assess_skeleton(
     task: TaskFactors | None = None,
     upright_tol_deg: float = 5.0,
     source: dict[str, Any] | None = None,
+    learned: tuple[str, ...] = (),
 ) -> Assessment:
-    """Score every frame of a skeleton with REBA and RULA, per side and overall."""
+    """Score every frame of a skeleton with REBA and RULA, per side and overall.
+
+    ``learned``: shipped learned scorers (vae, msdn) whose predictions are added as
+    ``learned_<model>_<score>`` columns (posture only, continuous).
+    """
     options = options or KinematicsOptions()
     task = task or TaskFactors()
     sides, activity = worksheet_columns(skel, options, task)
     frames = frames_table(sides, skel.fps, upright_tol_deg)
+    if learned:
+        from ergorisk.models.predict import learned_columns
+
+        frames = frames.assign(**learned_columns(skel, tuple(learned)))
     summary = summarize(
         frames,
         activity,
@@ -74,6 +83,7 @@ def assess_skeleton(
             "upright_tol_deg": upright_tol_deg,
             "task": task.to_dict(),
             "kinematics": options.to_dict(),
+            "learned": list(learned),
         },
     )
     return Assessment(frames=frames, summary=summary, activity=activity)
@@ -283,6 +293,7 @@ def assess_file(
     options: KinematicsOptions | None = None,
     task: TaskFactors | None = None,
     upright_tol_deg: float = 5.0,
+    learned: tuple[str, ...] = (),
 ) -> Assessment:
     """Read a pose file, assess it and write the outputs into out_dir."""
     from ergorisk.pose import read_pose_file
@@ -295,7 +306,8 @@ def assess_file(
         "units": units,
         "mapping": None if mapping is None else str(mapping),
     }
-    result = assess_skeleton(skel, options, task, upright_tol_deg, source=source)
+    result = assess_skeleton(skel, options, task, upright_tol_deg, source=source,
+                             learned=learned)
     write_outputs(result, out_dir)
     return result
 

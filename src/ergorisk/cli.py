@@ -211,6 +211,11 @@ def assess(
     ] = None,
     video: Annotated[bool, typer.Option(help="Write annotated.mp4 (.png for an image).")] = True,
     report: Annotated[bool, typer.Option(help="Write report.html.")] = True,
+    learned: Annotated[
+        list[str] | None,
+        typer.Option(help="Add a learned scorer's predictions (vae, msdn) as "
+                     "learned_<model>_<score> columns; repeatable. Pose files only."),
+    ] = None,
 ) -> None:
     """Assess pose files, a video or an image with REBA and RULA, frame by frame.
 
@@ -246,7 +251,11 @@ def assess(
         options = options.with_(detect_arm_support=True)
     from ergorisk import media_command
 
+    if learned and (unknown := [m for m in learned if m not in ("vae", "msdn")]):
+        fail(f"unknown learned model {unknown[0]!r}; shipped: vae, msdn")
     if any(media_command.is_media(p) for p in poses):
+        if learned:
+            fail("--learned works with pose files, not with a video or image")
         if len(poses) > 1:
             fail("assess one video or image at a time")
         try:
@@ -278,6 +287,7 @@ def assess(
         options=options,
         task=task,
         upright_tol_deg=upright_tol_deg,
+        learned=tuple(learned or ()),
     )
     if len(poses) == 1:
         try:

@@ -99,3 +99,15 @@ def predict_skeleton(skel: Skeleton, name: str = "vae", smooth: bool = True,
     frame = pd.DataFrame(scores, columns=list(TARGETS))
     frame.insert(0, "frame", np.arange(len(frame)))
     return frame
+
+
+def learned_columns(skel: Skeleton, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """``learned_<model>_<score>`` columns (smoothed predictions) for ``ergorisk assess``."""
+    unknown = [n for n in names if n not in SHIPPED]
+    if unknown:
+        raise ValueError(f"unknown learned model {unknown[0]!r}; shipped: {', '.join(SHIPPED)}")
+    out = {}
+    for name in names:
+        table = predict_skeleton(skel, name)
+        out.update({f"learned_{name}_{t}": table[t].to_numpy().round(3) for t in TARGETS})
+    return out
