@@ -53,22 +53,32 @@ def decode_all(clip: Path) -> list:
     return [f.rgb for f in iter_frames(clip)]
 
 
-def bare_mediapipe(frames: list) -> None:
+def mediapipe_pose():
+    """MediaPipe's Pose as the pipeline configures it (same model and thresholds)."""
+    import inspect
+
     import mediapipe as mp
 
-    from ergorisk.pose.mediapipe_pose import MODEL_COMPLEXITY
+    from ergorisk.pose.mediapipe_pose import MODEL_COMPLEXITY, MediaPipePose
 
-    with mp.solutions.pose.Pose(model_complexity=MODEL_COMPLEXITY) as pose:
+    defaults = inspect.signature(MediaPipePose).parameters
+    return mp.solutions.pose.Pose(
+        model_complexity=MODEL_COMPLEXITY,
+        min_detection_confidence=defaults["min_detection_confidence"].default,
+        min_tracking_confidence=defaults["min_tracking_confidence"].default,
+    )
+
+
+def bare_mediapipe(frames: list) -> None:
+    with mediapipe_pose() as pose:
         for rgb in frames:
             pose.process(rgb)
 
 
 def sequential(clip: Path) -> None:
-    import mediapipe as mp
-
     from ergorisk.pose.video import iter_frames
 
-    with mp.solutions.pose.Pose(model_complexity=1) as pose:
+    with mediapipe_pose() as pose:
         for frame in iter_frames(clip):
             pose.process(frame.rgb)
 
