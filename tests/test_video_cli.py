@@ -44,6 +44,14 @@ def test_bad_media_exits_2_with_one_line_and_writes_nothing(tmp_path, kind):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
 
 
+def test_an_output_path_that_is_a_file_is_refused_before_any_work(tmp_path):
+    out = tmp_path / "taken"
+    out.write_text("keep me")
+    result = CliRunner().invoke(app, ["assess", str(EXAMPLE_CLIP), "--out", str(out)])
+    assert result.exit_code == 2 and "not a folder" in result.stderr
+    assert out.read_text() == "keep me"
+
+
 def test_bad_options_exit_2():
     runner = CliRunner()
     for args in (["--roi", "1,2,3"], ["--start", "3", "--end", "2"], ["--stride", "0"]):

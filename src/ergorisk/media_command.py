@@ -58,6 +58,8 @@ def run(path: Path, out: Path, media: MediaOptions, options: KinematicsOptions,
     if not path.is_file():
         raise MediaInputError(f"{path}: no such file" if not path.exists()
                               else f"{path} is not a file")
+    if out.exists() and not out.is_dir():
+        raise MediaInputError(f"{out} exists and is not a folder")
     with native_stderr_silenced():
         return _run(path, out, media, options, task, upright_tol_deg)
 
