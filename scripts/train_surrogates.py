@@ -13,6 +13,7 @@ run's metadata go to src/ergorisk/models/weights/NAME.pt.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import numpy as np
 import torch
 
 from ergorisk.models.dataset import PROBLEMS, Batch, balancing_weights, generate
-from ergorisk.models.surrogates import Surrogate, predict, save
+from ergorisk.models.surrogates import Surrogate, load, predict, save
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "src/ergorisk/models/weights"
 DEFAULTS = {"dula": {"n_train": 2_500_000, "epochs": 20},
@@ -50,7 +51,7 @@ def train(args: argparse.Namespace) -> None:
     print(f"labelled {len(data)} + {len(val)} samples in {time.time() - t0:.0f} s; scores "
           f"{np.bincount(data.score, minlength=problem.max_score + 1)[1:].tolist()}", flush=True)
     weights = balancing_weights(data.score, problem.max_score, args.balance)
-    model = Surrogate(problem)
+    model = load(args.model, args.init) if args.init else Surrogate(problem)
     # The input encoding is fixed (no weights): compute it once, train the network on it.
     x = encode(model, data)
     y = torch.from_numpy(data.score.astype(np.float32))
@@ -78,9 +79,15 @@ def train(args: argparse.Namespace) -> None:
         print(f"epoch {epoch + 1}/{args.epochs}  mse {total / steps_per_epoch:.5f}  "
               f"val accuracy {100 * acc:.3f}%  mae {mae:.4f}  {time.time() - t0:.0f} s",
               flush=True)
-    meta = {"n_train": len(data), "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
+    previous = model.meta if args.init else {}
+    meta = {"n_train": len(data), "epochs": args.epochs + int(previous.get("epochs", 0)),
+            "batch": args.batch, "lr": args.lr,
             "seed": args.seed, "balance": args.balance, "val_accuracy": acc, "val_mae": mae,
-            "train_seconds": round(time.time() - t0), "torch": str(torch.__version__)}
+            "train_seconds": round(time.time() - t0) + int(previous.get("train_seconds", 0)),
+            "torch": str(torch.__version__),
+            "command": " && ".join(c for c in (previous.get("command"),
+                                                "scripts/train_surrogates.py "
+                                                + " ".join(args.argv)) if c)}
     out = Path(args.out or WEIGHTS / f"{args.model}.pt")
     out.parent.mkdir(parents=True, exist_ok=True)
     save(model, out, meta)
@@ -101,7 +108,9 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=1,
                    help="torch threads (1 is fastest on a shared 2-core machine)")
     p.add_argument("--out")
+    p.add_argument("--init", help="continue training from these weights (a fresh schedule)")
     args = p.parse_args()
+    args.argv = sys.argv[1:]
     for key, value in DEFAULTS[args.model].items():
         if getattr(args, key) is None:
             setattr(args, key, value)

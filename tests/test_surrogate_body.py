@@ -113,3 +113,16 @@ def test_neutral_seated_posture_without_load_scores_low():
     q = np.array([[d.neutral for d in DULA_DOFS]])
     task = {"legs_supported": np.array([True])}
     assert exact_scores("rula", q, DULA_DOFS, task)["total"][0] <= 2
+
+
+def test_surrogate_flag_inputs_switch_where_kinematics_sets_the_flags():
+    """The soft steps the surrogates get for abduction, midline/out and one-legged stance
+    cross 0.5 exactly where ergorisk.kinematics raises those flags."""
+    from ergorisk.models.surrogates import geometry_steps
+
+    q = sample_postures(np.random.default_rng(5), 3000, DEBA_DOFS)
+    steps = geometry_steps(torch.as_tensor(q), DEBA_DOFS, legs=True).numpy() > 0.5
+    cols = posture_worksheet(q, DEBA_DOFS)
+    assert np.array_equal(steps[:, 0], cols["upper_arm_abducted"])
+    assert np.array_equal(~steps[:, 1] | steps[:, 2], cols["lower_arm_midline_or_out"])
+    assert np.array_equal(steps[:, 3], cols["legs_unilateral"])

@@ -280,12 +280,13 @@ def flag_geometry(q: Tensor, dofs: tuple[Dof, ...], seg: Segments = SEGMENTS) ->
     eye = torch.eye(3, dtype=q.dtype).expand(q.shape[0], 3, 3)
     origin = torch.zeros(q.shape[0], 3, dtype=q.dtype)
     right = _arm(a, eye, origin, -1.0, seg)
-    left = _arm({**a, "shoulder_girdle_elevation": torch.zeros_like(a["trunk_flexion"])},
-                eye, origin, 1.0, seg)
+    # The left girdle never moves: its shoulder is fixed in the trunk frame.
+    left_shoulder = torch.tensor([seg.shoulder_forward, seg.shoulder_half_width, 0.0],
+                                 dtype=q.dtype)
     upper = right["elbow"] - right["shoulder"]
     out = {"upper_arm_out": -upper[:, 1] / seg.upper_arm,
            "wrist_lateral": -right["wrist"][:, 1],
-           "shoulder_width": torch.linalg.norm(left["shoulder"] - right["shoulder"], dim=1)}
+           "shoulder_width": torch.linalg.norm(left_shoulder - right["shoulder"], dim=1)}
     if any(d in LEGS for d in dofs):
         pelvis = torch.zeros(3, dtype=q.dtype)
         out["foot_lift"] = (_leg(a, pelvis, "left", 1.0, seg)["ankle"][:, 2]

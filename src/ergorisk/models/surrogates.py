@@ -54,12 +54,15 @@ BAND_EDGES_DEG: dict[str, tuple[float, ...]] = {
     "right_knee_flexion": (30, 60),
     "left_knee_flexion": (30, 60),
 }
-EDGE_WIDTH_DEG = 1.0
+# Width of the soft steps (sigmoid scale) in degrees; the geometric steps scale with it.
+# Sharp steps put few samples in a transition, so the rounded output is exact more often;
+# the scaled raw angles still give the network slopes between the edges.
+EDGE_WIDTH_DEG = 0.1
 
 # The posture flags that are no single joint angle get a soft step too, on the body model's
 # own geometry (models.body.flag_geometry) at the kinematics thresholds (KinematicsOptions).
 # Labels still come only from ergorisk.kinematics; these are inputs that let the network
-# place the flag boundaries sharply. (name, threshold, width)
+# place the flag boundaries sharply. (name, threshold, width at EDGE_WIDTH_DEG = 1)
 _OPTS = KinematicsOptions()
 GEOMETRY_EDGES: tuple[tuple[str, float, float], ...] = (
     ("abduction_deg", _OPTS.upper_arm_abduction_deg, 1.0),
@@ -71,7 +74,8 @@ LEG_EDGES: tuple[tuple[str, float, float], ...] = (
 )
 
 
-def geometry_steps(q_deg: torch.Tensor, dofs, legs: bool) -> torch.Tensor:
+def geometry_steps(q_deg: torch.Tensor, dofs, legs: bool,
+                   edge_width_deg: float = EDGE_WIDTH_DEG) -> torch.Tensor:
     """(B, G) soft steps in [0, 1] of the flag geometry at the kinematics thresholds."""
     g = flag_geometry(q_deg.double(), dofs)
     values = {
@@ -82,7 +86,8 @@ def geometry_steps(q_deg: torch.Tensor, dofs, legs: bool) -> torch.Tensor:
     if legs:
         values["foot_lift_abs_m"] = g["foot_lift"].abs()
         edges = edges + LEG_EDGES
-    return torch.stack([torch.sigmoid((values[k] - t) / w) for k, t, w in edges], dim=-1)
+    return torch.stack([torch.sigmoid((values[k] - t) / (w * edge_width_deg))
+                        for k, t, w in edges], dim=-1)
 
 
 # DULA: the paper's 4 hidden layers, 124/124/124/7. DEBA learns a 1..15 score from 20 joint
@@ -93,10 +98,12 @@ HIDDEN = {"dula": (124, 124, 124, 7), "deba": (192, 192, 192, 16)}
 class Surrogate(nn.Module):
     """posture (B, D) degrees + task features (B, F) -> continuous score (B,)."""
 
-    def __init__(self, problem: Problem, hidden: tuple[int, ...] | None = None) -> None:
+    def __init__(self, problem: Problem, hidden: tuple[int, ...] | None = None,
+                 edge_width_deg: float = EDGE_WIDTH_DEG) -> None:
         super().__init__()
         self.problem = problem
         self.hidden = tuple(hidden or HIDDEN[problem.name])
+        self.edge_width_deg = float(edge_width_deg)
         lo, hi = limits(problem.dofs)
         # Angles enter scaled to [-1, 1] over their range of motion.
         self.register_buffer("centre", torch.tensor((lo + hi) / 2, dtype=torch.float32))
@@ -117,8 +124,8 @@ class Surrogate(nn.Module):
 
     def encode(self, q_deg: torch.Tensor, task: torch.Tensor) -> torch.Tensor:
         """Network inputs: scaled angles, soft band-edge steps, soft flag steps, task."""
-        steps = torch.sigmoid((q_deg[..., self.edge_dof] - self.edge_deg) / EDGE_WIDTH_DEG)
-        geo = geometry_steps(q_deg, self.problem.dofs, self.legs)
+        steps = torch.sigmoid((q_deg[..., self.edge_dof] - self.edge_deg) / self.edge_width_deg)
+        geo = geometry_steps(q_deg, self.problem.dofs, self.legs, self.edge_width_deg)
         return torch.cat([(q_deg - self.centre) / self.half_range, 2 * steps - 1,
                           2 * geo.to(q_deg.dtype) - 1, task], dim=-1)
 
@@ -134,7 +141,8 @@ def save(model: Surrogate, path, meta: dict) -> None:
     """Weights as float32 tensors plus plain metadata (loadable with weights_only=True)."""
     plain = {k: v if isinstance(v, int | float | bool) else str(v) for k, v in meta.items()}
     torch.save({"name": model.problem.name, "hidden": list(model.hidden),
-                "state_dict": model.state_dict(), "meta": plain}, path)
+                "edge_width_deg": model.edge_width_deg, "state_dict": model.state_dict(),
+                "meta": plain}, path)
 
 
 def load(name: str, path=None) -> Surrogate:
@@ -144,7 +152,7 @@ def load(name: str, path=None) -> Surrogate:
     src = path or weights_path(name)
     with open(src, "rb") as fh:
         blob = torch.load(fh, weights_only=True)
-    model = Surrogate(PROBLEMS[name], tuple(blob["hidden"]))
+    model = Surrogate(PROBLEMS[name], tuple(blob["hidden"]), blob.get("edge_width_deg", 1.0))
     model.load_state_dict(blob["state_dict"])
     model.meta = blob.get("meta", {})
     return model.eval()
