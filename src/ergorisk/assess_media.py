@@ -120,7 +120,8 @@ def _scaled_roi(media: MediaOptions, info: VideoInfo) -> Box | None:
 def track_skeleton(track: PoseTrack, fps: float, camera_pitch_deg: float | None = None,
                    min_standing_frames: int = 3) -> tuple[Skeleton, Tilt]:
     """World landmarks -> canonical skeleton (visibility as confidence), levelled."""
-    skel = to_canonical(track.world[..., :3].astype(float), "mediapipe33",
+    # MediaPipe's world frame is the camera's: y is down, always (never guessed from the pose).
+    skel = to_canonical(track.world[..., :3].astype(float), "mediapipe33", up="-y",
                         confidence=track.world[..., 3].astype(float), fps=fps, units="m")
     if camera_pitch_deg is None:
         tilt = estimate_tilt(skel, min_frames=min_standing_frames)
