@@ -17,8 +17,8 @@ from ergorisk.models.surrogates import Surrogate
 from ergorisk.optimize import cem, gradient
 from ergorisk.optimize.online import LoopOptions, PickAndPlace, demo_task, simulate
 
-# The same pick and place for REBA: seated, 3 kg (load score 0), fair grip, repeated.
-REBA_TASK = {"sitting": True, "load_kg": 3.0, "coupling": 1, "repeated": True}
+# The same pick and place for REBA: seated, 1 kg (load score 0), fair grip, repeated.
+REBA_TASK = {"sitting": True, "load_kg": 1.0, "coupling": 1, "repeated": True}
 
 
 def _scores(q: np.ndarray, task: PickAndPlace) -> tuple[np.ndarray, np.ndarray]:

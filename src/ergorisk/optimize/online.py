@@ -51,18 +51,18 @@ class PickAndPlace:
 
 
 def demo_task() -> PickAndPlace:
-    """A repeated 3 kg pick from low on the right, placed high in front (RULA columns)."""
+    """A repeated 1 kg pick from low on the right, placed high in front (RULA columns)."""
     names = [d.name for d in DULA_DOFS]
     start = dict.fromkeys(names, 0.0) | {
         "trunk_flexion": 35.0, "trunk_side_bend": -15.0, "trunk_twist": -20.0,
-        "neck_flexion": 25.0, "shoulder_plane": 60.0, "shoulder_elevation": 40.0,
+        "neck_flexion": 10.0, "shoulder_plane": 60.0, "shoulder_elevation": 40.0,
         "elbow_flexion": 30.0, "wrist_flexion": 20.0, "wrist_deviation": -20.0}
     goal = dict.fromkeys(names, 0.0) | {
         "trunk_flexion": 10.0, "shoulder_plane": 10.0, "shoulder_elevation": 70.0,
         "elbow_flexion": 70.0, "wrist_flexion": -10.0, "forearm_pronation": 30.0}
     q_start = np.array([[start[n] for n in names]])
     pos, frame = hand_targets(np.array([[goal[n] for n in names]]), DULA_DOFS)
-    task = task_columns("rula", 1, arm_load_kg=3.0, arm_load_static_or_repeated=True,
+    task = task_columns("rula", 1, arm_load_kg=1.0, arm_load_static_or_repeated=True,
                         arm_muscle_use=True)
     return PickAndPlace(q_start, pos[0], frame[0], task)
 
