@@ -108,6 +108,20 @@ def test_roi_chooses_whom_to_follow(tmp_path):
     assert chosen.frame_index.tolist() == list(range(60, 90, 2))
 
 
+def test_start_end_and_stride_keep_source_frame_numbers_and_times(tmp_path):
+    media = MediaOptions(start_s=1.0, end_s=2.0, stride=3, annotate=False, report=False)
+    result = assess_media(EXAMPLE_CLIP, tmp_path / "out", media)
+    frames = result.frames
+    assert frames["frame"].tolist() == list(range(30, 60, 3))
+    assert frames["time_s"].to_numpy() == pytest.approx(np.arange(30, 60, 3) / 30, abs=1e-3)
+    assert result.summary["fps"] == 10.0  # kinematics runs at the assessed frames' rate
+    peak = result.summary["reba"]["total"]["peak"]
+    assert peak["frame"] in frames["frame"].tolist()
+    assert set(peak["peak_frames"]) <= set(frames["frame"].tolist())
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {
+        "frames.csv", "frames.parquet", "summary.json"}
+
+
 def test_a_video_with_nobody_completes_with_every_frame_flagged(tmp_path):
     clip = write_grey_video(tmp_path / "empty_scene.mp4")
     result = assess_media(clip, tmp_path / "out", MediaOptions())
