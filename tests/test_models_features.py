@@ -88,3 +88,11 @@ def test_heading_frame_removes_a_turn_about_the_vertical_but_camera_frame_keeps_
 
     dist[coordinate_columns()] = False
     np.testing.assert_allclose(cam_a[:, dist], cam_b[:, dist], atol=1e-4)
+
+
+def test_the_neck_is_mid_shoulders_whatever_the_layout_says():
+    pts = _uwiom_like()
+    displaced = pts.copy()
+    displaced[:, 12] += np.array([0.03, 0.01, 0.04])  # a neck point off the shoulder line
+    np.testing.assert_allclose(F.skeleton_features(to_canonical(displaced, "uw-iom")),
+                               F.skeleton_features(to_canonical(pts, "uw-iom")), atol=1e-5)

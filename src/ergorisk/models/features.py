@@ -33,8 +33,15 @@ STREAMS: dict[str, tuple[str, ...]] = {
 
 
 def table1_joints(skel: Skeleton) -> np.ndarray:
-    """(T, 14, 3) positions of the Table 1 joints, metres, z up (NaN where missing)."""
-    return np.stack([skel.joint(name) for name in JOINTS], axis=1)
+    """(T, 14, 3) positions of the Table 1 joints, metres, z up (NaN where missing).
+
+    The neck is the mid-point of the shoulders for every layout, as it is in UW-IOM, the
+    training data: a layout with its own neck point (chatzis14) would otherwise move features
+    that never varied in training (the neck's distance to the shoulder line).
+    """
+    joints = np.stack([skel.joint(name) for name in JOINTS], axis=1)
+    joints[:, NECK] = 0.5 * (skel.joint("left_shoulder") + skel.joint("right_shoulder"))
+    return joints
 
 
 def neck_centred(joints: np.ndarray) -> np.ndarray:

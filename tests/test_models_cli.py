@@ -1,0 +1,131 @@
+"""`ergorisk predict`: the shipped learned scorers write the contract's columns; bad input
+exits 2 with one line on stderr."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from ergorisk.cli import app
+from ergorisk.models import TARGETS
+from ergorisk.models.predict import SHIPPED, weights_path
+
+runner = CliRunner()
+CONTRACT = ["frame", "neck", "trunk", "legs", "upper_arm", "lower_arm", "total"]
+
+
+def _standing(n_frames: int = 40, seed: int = 0) -> np.ndarray:
+    """A person standing with arms down, UW-IOM joint order, metres, z up."""
+    base = np.array([
+        [0.0, -0.1, 0.05], [0.0, 0.1, 0.05], [0.0, -0.1, 0.5], [0.0, 0.1, 0.5],
+        [0.0, -0.1, 0.95], [0.0, 0.1, 0.95], [0.0, -0.2, 0.95], [0.0, 0.2, 0.95],
+        [0.0, -0.2, 1.2], [0.0, 0.2, 1.2], [0.0, -0.18, 1.45], [0.0, 0.18, 1.45],
+        [0.0, 0.0, 1.45], [0.0, 0.0, 1.65], [0.0, 0.0, 1.2],
+    ])  # fmt: skip
+    rng = np.random.default_rng(seed)
+    return base + rng.normal(scale=0.005, size=(n_frames, 15, 3))
+
+
+def test_both_shipped_models_are_in_the_package():
+    for name in SHIPPED:
+        assert weights_path(name).is_file(), f"missing weights for {name}"
+        assert weights_path(name).stat().st_size < 5_000_000
+
+
+@pytest.mark.parametrize("model", SHIPPED)
+def test_predict_writes_one_row_per_frame_with_the_contract_columns(tmp_path, model):
+    poses = tmp_path / "poses.npy"
+    np.save(poses, _standing())
+    out = tmp_path / "scores.csv"
+    result = runner.invoke(app, ["predict", "--model", model, str(poses), "--layout", "uw-iom",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert list(table.columns) == CONTRACT
+    assert table["frame"].tolist() == list(range(40))
+    scores = table[list(TARGETS)].to_numpy()
+    assert np.isfinite(scores).all()
+    # Standing upright with the arms down is a low-risk posture for every body part.
+    assert (scores[:, :5] > 0.5).all() and (scores[:, :5] < 3.0).all()
+    assert (scores[:, 5] < 4.0).all()
+
+
+def test_a_frame_with_a_missing_joint_is_kept_without_scores(tmp_path):
+    pts = _standing()
+    pts[:, 13] = np.nan  # no head anywhere
+    poses = tmp_path / "poses.npy"
+    np.save(poses, pts)
+    out = tmp_path / "scores.csv"
+    result = runner.invoke(app, ["predict", str(poses), "--layout", "uw-iom", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert len(table) == 40 and table["total"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--model", "nope"], "unknown model"),
+        (["--layout", "no-such-layout"], "unknown layout"),
+        ([], "give --layout"),
+        (["--layout", "coco17"], "joints"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_on_stderr(tmp_path, args, message):
+    poses = tmp_path / "poses.npy"
+    np.save(poses, _standing())
+    result = runner.invoke(app, ["predict", str(poses), "--out", str(tmp_path / "o.csv"), *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_missing_pose_file_and_folder_output_exit_2(tmp_path):
+    missing = runner.invoke(app, ["predict", str(tmp_path / "none.npy"), "--layout", "uw-iom",
+                                  "--out", str(tmp_path / "o.csv")])
+    assert missing.exit_code == 2 and "no such file" in missing.stderr
+    poses = tmp_path / "poses.npy"
+    np.save(poses, _standing())
+    folder = runner.invoke(app, ["predict", str(poses), "--layout", "uw-iom", "--out",
+                                 str(tmp_path)])
+    assert folder.exit_code == 2 and "folder" in folder.stderr
+
+
+@pytest.mark.data
+def test_shipped_vae_follows_the_rule_labels_on_a_uwiom_subject(shared_data, tmp_path):
+    from ergorisk.models.targets import rule_labels
+    from ergorisk.pose import read_pose_file
+
+    path = shared_data / "uw-iom" / "poses" / "03.npy"
+    out = tmp_path / "scores.csv"
+    result = runner.invoke(app, ["predict", str(path), "--layout", "uw-iom", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    pred = pd.read_csv(out)[list(TARGETS)].to_numpy()
+    truth = rule_labels(read_pose_file(path, layout="uw-iom"))
+    # A training subject of the shipped model: a sanity check, not a held-out score.
+    assert np.mean((pred[:, -1] - truth[:, -1]) ** 2) < 0.3
+
+
+def test_assess_with_learned_vae_adds_its_predictions_as_columns(tmp_path):
+    poses = tmp_path / "poses.npy"
+    np.save(poses, _standing())
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["assess", str(poses), "--layout", "uw-iom", "--out", str(out),
+                                 "--learned", "vae"])
+    assert result.exit_code == 0, result.output
+    frames = pd.read_csv(out / "frames.csv")
+    columns = [f"learned_vae_{t}" for t in TARGETS]
+    assert set(columns) <= set(frames.columns)
+    assert np.isfinite(frames[columns].to_numpy()).all()
+    assert "reba_total" in frames.columns
+
+
+def test_assess_with_an_unknown_learned_model_exits_2(tmp_path):
+    poses = tmp_path / "poses.npy"
+    np.save(poses, _standing())
+    result = runner.invoke(app, ["assess", str(poses), "--layout", "uw-iom", "--out",
+                                 str(tmp_path / "out"), "--learned", "nope"])
+    assert result.exit_code == 2 and "unknown learned model" in result.stderr
