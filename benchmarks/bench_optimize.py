@@ -1,7 +1,7 @@
 """Benchmark: gradient solver on DULA/DEBA against CEM on the exact score.
 
     .venv/bin/python -m pytest benchmarks/bench_optimize.py -m benchmark -s
-    .venv/bin/python benchmarks/bench_optimize.py [--model dula] [--tasks 64] [--cem-tasks 8]
+    .venv/bin/python benchmarks/bench_optimize.py [--model dula] [--tasks 256] [--cem-tasks 8]
 
 Prints the time per solve (gradient batched and one at a time; CEM with 10,000 samples an
 iteration), the speed ratios, the median exact score of the start postures and of both
@@ -20,7 +20,7 @@ import pytest
 RESULTS = Path(__file__).parent / "results"
 
 
-def run(model: str = "dula", tasks: int = 64, cem_tasks: int = 8, seed: int = 0) -> dict:
+def run(model: str = "dula", tasks: int = 256, cem_tasks: int = 8, seed: int = 0) -> dict:
     import torch
 
     from ergorisk.models.surrogates import load
@@ -38,7 +38,7 @@ def run(model: str = "dula", tasks: int = 64, cem_tasks: int = 8, seed: int = 0)
 @pytest.mark.benchmark
 @pytest.mark.parametrize("model", ["dula", "deba"])
 def test_gradient_beats_cem(model: str) -> None:
-    s = run(model, tasks=64, cem_tasks=8)
+    s = run(model, tasks=256, cem_tasks=8)
     assert s["max_hand_error_gradient_cm"] < 1.0
     assert s["speed_ratio_batched"] >= 300
     assert s["median_score_gradient"] <= s["median_score_cem"]
@@ -47,7 +47,7 @@ def test_gradient_beats_cem(model: str) -> None:
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("--model", default="dula", choices=["dula", "deba"])
-    p.add_argument("--tasks", type=int, default=64)
+    p.add_argument("--tasks", type=int, default=256)
     p.add_argument("--cem-tasks", type=int, default=8)
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args()

@@ -65,7 +65,7 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--n", type=int, default=100_000)
     p.add_argument("--seed", type=int, default=2026)
-    p.add_argument("--tasks", type=int, default=64)
+    p.add_argument("--tasks", type=int, default=256)
     p.add_argument("--cem-tasks", type=int, default=8)
     a = p.parse_args()
     torch.set_num_threads(1)

@@ -3,15 +3,17 @@
 The posture is a vector of joint angles in degrees, one column per degree of freedom (DOF).
 DULA's chain is the trunk (3 joints at the pelvis) and the right arm (7 joints: shoulder plane
 of elevation, elevation and axial rotation; elbow flexion; forearm pronation; wrist flexion and
-deviation), plus the neck (3) and the right shoulder girdle (1), which move no hand but are
-scored. DEBA adds the legs (hip flexion, hip abduction, knee flexion on each side).
+deviation), plus the neck (3; scored, moves no hand) and the right shoulder girdle (1: a
+shrug, which raises the shoulder). DEBA adds the legs (hip flexion, hip abduction, knee
+flexion on each side). The left arm hangs at rest: DULA and DEBA score the right side.
 
 Frames: x forward, y left, z up; the pelvis is the root, upright and facing +x. Every angle is
 built so that the project's kinematics measures it back (tests/test_surrogate_body.py):
 trunk and neck flexion and side bend, elbow and knee flexion, wrist flexion and deviation
 exactly; the shoulder's elevation is the RULA/REBA upper-arm angle (ISB "globe" coordinates,
 Wu et al. 2005). Limits are active ranges of motion (AAOS / Norkin & White), with the
-shoulder's elevation limited by its plane (180 deg forward and sideways, 60 deg backward).
+shoulder's elevation limited by its plane (180 deg forward and sideways, 60 deg backward);
+the shrug's range (-10 to 40 deg of clavicle elevation) is an estimate.
 """
 
 from __future__ import annotations
