@@ -32,6 +32,7 @@ def predict(
     smooth: Annotated[
         bool, typer.Option("--smooth/--no-smooth", help="Savitzky-Golay over the predictions.")
     ] = True,
+    threads: Annotated[int, typer.Option(min=1, help="CPU threads for the network.")] = 1,
 ) -> None:
     """Predict continuous REBA scores per frame with a learned scorer (Chatzis et al. 2022).
 
@@ -51,7 +52,11 @@ def predict(
     if out.parent != Path("") and not out.parent.is_dir():
         _fail(f"{out.parent}: no such folder")
 
+    import torch
+
     from ergorisk.models.predict import load_model, predict_skeleton
+
+    torch.set_num_threads(threads)
     from ergorisk.pose import PoseInputError, read_pose_file
 
     try:

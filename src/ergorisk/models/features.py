@@ -80,13 +80,20 @@ def heron_distances(points: np.ndarray, triples: np.ndarray) -> np.ndarray:
 
     ``points`` (..., J, 3); returns (..., len(triples)). Eq. 1: 2 * area / |ab| with the
     area from Heron's formula. A degenerate line (|ab| ~ 0) gives the distance |ja|.
+    The J x J joint distances are computed once and gathered for every triple.
     """
-    j, a, b = (points[..., triples[:, k], :] for k in range(3))
-    d_ja = np.linalg.norm(j - a, axis=-1)
-    d_jb = np.linalg.norm(j - b, axis=-1)
-    d_ab = np.linalg.norm(a - b, axis=-1)
+    n_joints = points.shape[-2]
+    pair = np.linalg.norm(points[..., :, None, :] - points[..., None, :, :], axis=-1)
+    flat = pair.reshape(*pair.shape[:-2], n_joints * n_joints)
+    j, a, b = triples[:, 0], triples[:, 1], triples[:, 2]
+    d_ja = flat[..., j * n_joints + a]
+    d_jb = flat[..., j * n_joints + b]
+    d_ab = flat[..., a * n_joints + b]
     s = 0.5 * (d_ja + d_jb + d_ab)
-    area2 = np.clip(s * (s - d_ja) * (s - d_jb) * (s - d_ab), 0.0, None)
+    area2 = s * (s - d_ja)
+    area2 *= s - d_jb
+    area2 *= s - d_ab
+    np.clip(area2, 0.0, None, out=area2)
     safe = d_ab > 1e-9
     return np.where(safe, 2.0 * np.sqrt(area2) / np.where(safe, d_ab, 1.0), d_ja)
 
@@ -119,7 +126,7 @@ def frame_features(joints: np.ndarray, distances: bool = True,
     ``joints`` (T, 14, 3) Table 1 positions in metres, z up; NaN joints give NaN features.
     ``heading``: coordinates in the pelvis heading frame instead of the camera's axes.
     """
-    centred = neck_centred(np.asarray(joints, dtype=float))
+    centred = neck_centred(np.asarray(joints, dtype=np.float32))
     if heading:
         centred = heading_aligned(centred)
     streams = stream_features(centred, distances)

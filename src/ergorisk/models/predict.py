@@ -65,7 +65,7 @@ def load_model(name: str):
     return load_model_file(path)
 
 
-def predict_features(model, features: np.ndarray, batch_size: int = 16384) -> np.ndarray:
+def predict_features(model, features: np.ndarray, batch_size: int = 1024) -> np.ndarray:
     """(T, 6) raw per-frame scores; rows with a non-finite feature give NaN."""
     import torch
 
