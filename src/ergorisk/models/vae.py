@@ -73,7 +73,7 @@ class SkelEncoder(nn.Module):
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         chunks = torch.split(x, list(self.sizes), dim=1)
-        tokens = torch.cat([s(c).view(len(x), self.t, self.d0)
+        tokens = torch.cat([s(c).view(x.shape[0], self.t, self.d0)
                             for s, c in zip(self.streams, chunks, strict=True)], dim=1)
         h = tokens + self.position
         for block, reduce in zip(self.blocks, self.reduce, strict=True):
