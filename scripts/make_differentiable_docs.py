@@ -132,7 +132,11 @@ def render(a, models, evals, comps, demo) -> str:
                           f"{r.median_rula_suggested:.1f}", f"{r.task_time_s:.1f}"])
     return TEMPLATE.format(
         n=f"{a.n:,}", seed=a.seed, tasks=a.tasks, cem_tasks=a.cem_tasks,
-        accuracy=table(acc_rows), comparison=table(cmp_rows), demo=table(demo_rows))
+        accuracy=table(acc_rows), comparison=table(cmp_rows), demo=table(demo_rows),
+        deba_val=f"{100 * meta['deba'].get('val_accuracy', 0):.2f}%",
+        deba_epochs=meta["deba"].get("epochs"),
+        dula_minutes=round(meta["dula"].get("train_seconds", 0) / 60),
+        deba_minutes=round(meta["deba"].get("train_seconds", 0) / 60))
 
 
 TEMPLATE = """# Differentiable ergonomics: DULA, DEBA and postural optimisation
@@ -189,6 +193,7 @@ shared with other jobs):
 | raw angles only (the paper's) | 77.4% after 3 of 40 epochs (stopped) | - |
 | + 1-degree steps | 97.55% (20 epochs) | 93.35% (14 epochs) |
 | + 0.1-degree steps | 99.56% (20 epochs) | 98.83% (14 epochs) |
+| + continued, fresh data, lower rates | 99.82% (58 epochs) | {deba_val} ({deba_epochs} ep.) |
 
 Sharpening dozens of thresholds by MSE alone is slow (DULA trained 2,000 GPU epochs); with
 the steps the network is left to learn the tables. Sharp steps make the surrogate nearly flat
@@ -202,8 +207,10 @@ Fresh random postures and tasks (`ergorisk surrogate evaluate --model dula|deba 
 
 ![confusion matrices](figures/differentiable_confusion.png)
 
-Train again with `.venv/bin/python scripts/train_surrogates.py --model dula` (and `deba`);
-the weights are written to `src/ergorisk/models/weights/`.
+Train again with `bash scripts/train_surrogates.sh` (the exact schedules of the committed
+weights: one run of `scripts/train_surrogates.py` from scratch, then continuations with
+`--init`); the weights are written to `src/ergorisk/models/weights/`. On this shared 2-core
+CPU: DULA {dula_minutes} min, DEBA {deba_minutes} min of wall time.
 
 ## Postural optimisation (`ergorisk.optimize`)
 Keep the right hand's grip point and orientation (through forward kinematics), lower the
