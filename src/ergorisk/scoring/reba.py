@@ -19,7 +19,7 @@ import pandas as pd
 
 from ergorisk.scoring._bands import Lookup, i8
 from ergorisk.scoring.tables import REBA_A, REBA_B, REBA_C
-from ergorisk.scoring.worksheet import REBA_FIELDS, OnMissing, finish, prepare_columns
+from ergorisk.scoring.worksheet import REBA_FIELDS, OnMissing, score_columns, score_one
 
 INPUTS = tuple(REBA_FIELDS)
 OUTPUTS = (
@@ -117,15 +117,12 @@ def score(
     Categorical of names, in a dict or a DataFrame like the input. ``on_missing="nan"`` gives
     NaN scores for rows with a NaN angle instead of raising ``WorksheetError``.
     """
-    prep = prepare_columns(columns, REBA_FIELDS, on_missing)
-    out = _score(prep.columns, upright_tol_deg)
-    return finish(out, prep, as_frame=isinstance(columns, pd.DataFrame))
+    return score_columns(columns, REBA_FIELDS, _score, upright_tol_deg, on_missing)
 
 
 def score_record(record: Mapping[str, Any], upright_tol_deg: float = 5.0) -> dict[str, Any]:
     """Scores one worksheet (a dict of worksheet keys) and returns plain Python values."""
-    out = score({k: [v] for k, v in record.items()}, upright_tol_deg)
-    return {k: v[0].item() if isinstance(v[0], np.generic) else v[0] for k, v in out.items()}
+    return score_one(score, record, upright_tol_deg)
 
 
 def _score(c: dict[str, np.ndarray], tol: float) -> dict[str, np.ndarray]:

@@ -320,3 +320,22 @@ def finish(
     if as_frame:
         return pd.DataFrame(out, index=prepared.index)
     return out
+
+
+def score_columns(
+    columns: Mapping[str, Any] | pd.DataFrame,
+    fields: Mapping[str, Field],
+    compute: Any,
+    upright_tol_deg: float,
+    on_missing: OnMissing,
+) -> dict[str, Any] | pd.DataFrame:
+    """Validate columns, ``compute(arrays, tol)``, blank missing rows: the body of ``score``."""
+    prep = prepare_columns(columns, fields, on_missing)
+    out = compute(prep.columns, upright_tol_deg)
+    return finish(out, prep, as_frame=isinstance(columns, pd.DataFrame))
+
+
+def score_one(score: Any, record: Mapping[str, Any], upright_tol_deg: float) -> dict[str, Any]:
+    """One worksheet through a columnar ``score`` function, as plain Python values."""
+    out = score({k: [v] for k, v in record.items()}, upright_tol_deg)
+    return {k: v[0].item() if isinstance(v[0], np.generic) else v[0] for k, v in out.items()}
