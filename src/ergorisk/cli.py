@@ -6,10 +6,11 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
+from ergorisk.errors import fail, first_line
 from ergorisk.models.commands import predict as predict_command
 
 app = typer.Typer(
@@ -31,12 +32,6 @@ from ergorisk.optimize.commands import optimize_app, surrogate_app  # noqa: E402
 app.add_typer(surrogate_app, name="surrogate")
 app.add_typer(optimize_app, name="optimize")
 app.command("predict")(predict_command)
-
-
-def fail(message: str) -> NoReturn:
-    """A clear one-line error on stderr and exit code 2, never a traceback."""
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
 
 
 class OutputFormat(StrEnum):
@@ -264,7 +259,7 @@ def assess(
                 roi=media_command.parse_roi(roi), annotate=video, report=report)
             media_command.run(poses[0], out, media, options, task, upright_tol_deg)
         except (PoseInputError, ValueError, OSError) as err:
-            fail(str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__)
+            fail(first_line(err))
         return
     stems = [p.stem for p in poses]
     if len(set(stems)) < len(stems):
@@ -293,7 +288,7 @@ def assess(
         try:
             assess_file(poses[0], out, layout, **kwargs)
         except (PoseInputError, ValueError, OSError) as err:
-            fail(str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__)
+            fail(first_line(err))
         return
     with Progress(transient=True, console=Console(stderr=True)) as progress:
         bar = progress.add_task("Assessing", total=len(poses))

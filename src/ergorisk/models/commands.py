@@ -8,10 +8,7 @@ from typing import Annotated
 
 import typer
 
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
+from ergorisk.errors import fail, first_line
 
 
 def predict(
@@ -42,15 +39,15 @@ def predict(
     from ergorisk.models.predict import SHIPPED
 
     if model not in SHIPPED:
-        _fail(f"unknown model {model!r}; choose one of {', '.join(SHIPPED)}")
+        fail(f"unknown model {model!r}; choose one of {', '.join(SHIPPED)}")
     if layout is None:
-        _fail(f"{poses}: give --layout (uw-iom, chatzis14, mediapipe33, coco17, h36m17)")
+        fail(f"{poses}: give --layout (uw-iom, chatzis14, mediapipe33, coco17, h36m17)")
     if not poses.is_file():
-        _fail(f"{poses}: no such file")
+        fail(f"{poses}: no such file")
     if out.exists() and out.is_dir():
-        _fail(f"{out} is a folder; give a .csv file name")
+        fail(f"{out} is a folder; give a .csv file name")
     if out.parent != Path("") and not out.parent.is_dir():
-        _fail(f"{out.parent}: no such folder")
+        fail(f"{out.parent}: no such folder")
 
     import torch
 
@@ -62,13 +59,13 @@ def predict(
     try:
         skel = read_pose_file(poses, layout, up=up, fps=fps, units=units)
     except (PoseInputError, ValueError, OSError) as err:
-        _fail(str(err).splitlines()[0] if str(err) else type(err).__name__)
+        fail(first_line(err))
     try:
         scorer, meta = load_model(model)
     except (FileNotFoundError, RuntimeError, KeyError) as err:
-        _fail(str(err).splitlines()[0])
+        fail(first_line(err))
     table = predict_skeleton(skel, model, smooth=smooth, model=scorer, meta=meta)
     try:
         table.to_csv(out, index=False, float_format="%.4f")
     except OSError as err:
-        _fail(f"{out}: {err.strerror or err}")
+        fail(f"{out}: {err.strerror or err}")

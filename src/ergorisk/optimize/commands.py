@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
+
+from ergorisk.errors import fail
 
 surrogate_app = typer.Typer(
     help="DULA and DEBA, the differentiable RULA and REBA surrogates.", no_args_is_help=True)
@@ -23,20 +25,15 @@ ModelOpt = Annotated[str, typer.Option("--model", help="dula (RULA) or deba (REB
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the random draw.")]
 
 
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
-
-
 def _check_model(model: str) -> str:
     if model not in MODELS:
-        _fail(f"--model must be one of {', '.join(MODELS)}, got {model!r}")
+        fail(f"--model must be one of {', '.join(MODELS)}, got {model!r}")
     return model
 
 
 def _positive(name: str, value: int) -> int:
     if value < 1:
-        _fail(f"{name} must be a positive integer, got {value}")
+        fail(f"{name} must be a positive integer, got {value}")
     return value
 
 
@@ -47,11 +44,11 @@ def _load(model: str, weights: Path | None):
 
     torch.set_num_threads(1)  # small tensors: one thread is fastest on a shared machine
     if weights is not None and not weights.is_file():
-        _fail(f"no weights file at {weights}")
+        fail(f"no weights file at {weights}")
     try:
         return load(model, weights)
     except (OSError, RuntimeError, KeyError) as exc:
-        _fail(f"cannot load {model} weights: {exc}")
+        fail(f"cannot load {model} weights: {exc}")
 
 
 def confusion_text(confusion) -> str:
@@ -111,7 +108,7 @@ def compare_cmd(
     _positive("--tasks", tasks)
     _positive("--cem-tasks", cem_tasks)
     if cem_tasks > tasks:
-        _fail(f"--cem-tasks ({cem_tasks}) cannot exceed --tasks ({tasks})")
+        fail(f"--cem-tasks ({cem_tasks}) cannot exceed --tasks ({tasks})")
     net = _load(model, None)
     result = compare(net, tasks, cem_tasks, seed).summary()
     for key, value in result.items():
@@ -136,7 +133,7 @@ def demo(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        _fail(f"cannot create {out}: {exc}")
+        fail(f"cannot create {out}: {exc}")
     frames = run_demo(_load("dula", None), seed=seed, cem_iters=cem_iters)
     frames.to_csv(out / "demo.csv", index=False)
     timeline_png(frames, out / "demo.png")
