@@ -51,6 +51,7 @@ class Assessment:
     frames: pd.DataFrame
     summary: dict[str, Any]
     activity: Activity | None = field(default=None, repr=False)
+    skeleton: Skeleton | None = field(default=None, repr=False)
 
 
 def assess_skeleton(
@@ -86,13 +87,18 @@ def assess_skeleton(
             "learned": list(learned),
         },
     )
-    return Assessment(frames=frames, summary=summary, activity=activity)
+    return Assessment(frames=frames, summary=summary, activity=activity, skeleton=skel)
 
 
 def frames_table(
     sides: dict[str, dict[str, np.ndarray]], fps: float, upright_tol_deg: float = 5.0
 ) -> pd.DataFrame:
-    """One row per frame: worksheet columns per side, part scores per side, overall totals."""
+    """One row per frame: worksheet columns per side, part scores per side, overall totals.
+
+    Angles are rounded to 0.001 before scoring, so the written table re-scores to its own
+    scores exactly (re-scoring in the web app starts from the stored columns).
+    """
+    sides = {side: {c: _rounded(v) for c, v in columns.items()} for side, columns in sides.items()}
     n = len(sides["left"]["trunk_flexion_deg"])
     detected = np.isfinite(sides["left"]["trunk_flexion_deg"])
     cols: dict[str, Any] = {
@@ -127,11 +133,14 @@ def frames_table(
         categories=list(REBA_RISK_LEVELS),
         ordered=True,
     )
-    # 0.001 deg or mm is finer than any pose estimate; shorter numbers write faster.
-    for key, value in cols.items():
-        if key != "time_s" and isinstance(value, np.ndarray) and value.dtype == np.float64:
-            cols[key] = value.round(3)
     return pd.DataFrame(cols)
+
+
+def _rounded(x: Any) -> Any:
+    """0.001 deg or mm is finer than any pose estimate; shorter numbers write faster."""
+    if isinstance(x, np.ndarray) and x.dtype == np.float64:
+        return x.round(3)
+    return x
 
 
 def _nullable_int(x: Any) -> pd.arrays.IntegerArray:
@@ -160,13 +169,36 @@ def summarize(
         "frame_count": len(frames),
         "duration_s": round(len(frames) / fps, 3),
         "person_detected_frames": int(detected.sum()),
-        "reba": _method_summary(frames, "reba", fps, REBA_LEVELS, _reba_codes),
-        "rula": _method_summary(frames, "rula", fps, RULA_LEVELS, _rula_codes),
+        **method_summaries(frames, fps),
         "activity": [e.to_dict() for e in activity.evidence],
         "walking_s": round(float(activity.walking.sum()) / fps, 3),
         "mean_confidence": confidence,
         "options": options,
     }
+
+
+def method_summaries(frames: pd.DataFrame, fps: float) -> dict[str, dict]:
+    """{"reba": ..., "rula": ...}: time in each level, mean and peak, per side and overall.
+    Peak frames are row numbers; relabel_peaks turns them into source frame numbers."""
+    return {
+        "reba": _method_summary(frames, "reba", fps, REBA_LEVELS, _reba_codes),
+        "rula": _method_summary(frames, "rula", fps, RULA_LEVELS, _rula_codes),
+    }
+
+
+def relabel_peaks(summary: dict[str, Any], frame_index: np.ndarray,
+                  time_s: np.ndarray) -> None:
+    """Peak rows -> the source's frame numbers and times (they differ with --start/--stride),
+    in place."""
+    for method in ("reba", "rula"):
+        for entry in summary.get(method, {}).values():
+            peak = entry.get("peak") if isinstance(entry, dict) else None
+            if peak:
+                row = peak["frame"]
+                peak["frame"] = int(frame_index[row])
+                peak["time_s"] = round(float(time_s[row]), 3)
+                if "peak_frames" in peak:
+                    peak["peak_frames"] = [int(frame_index[r]) for r in peak["peak_frames"]]
 
 
 REBA_LEVELS = (*REBA_RISK_LEVELS, "no person")

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ergorisk.assess import Assessment, assess_skeleton, write_outputs
+from ergorisk.assess import Assessment, assess_skeleton, relabel_peaks, write_outputs
 from ergorisk.kinematics import KinematicsOptions, TaskFactors
 from ergorisk.pose.layouts import to_canonical
 from ergorisk.pose.mediapipe_pose import Box, MediaPipePose, PoseTrack
@@ -136,16 +136,9 @@ def with_source_frames(result: Assessment, track: PoseTrack) -> Assessment:
     frames["frame"] = track.frame_index
     frames["time_s"] = np.round(track.time_s, 4)
     summary = dict(result.summary)
-    for method in ("reba", "rula"):
-        for entry in summary.get(method, {}).values():
-            peak = entry.get("peak") if isinstance(entry, dict) else None
-            if peak:
-                row = peak["frame"]
-                peak["frame"] = int(track.frame_index[row])
-                peak["time_s"] = round(float(track.time_s[row]), 3)
-                if "peak_frames" in peak:
-                    peak["peak_frames"] = [int(track.frame_index[r]) for r in peak["peak_frames"]]
-    return Assessment(frames=frames, summary=summary, activity=result.activity)
+    relabel_peaks(summary, track.frame_index, track.time_s)
+    return Assessment(frames=frames, summary=summary, activity=result.activity,
+                      skeleton=result.skeleton)
 
 
 def assess_media(

@@ -73,7 +73,20 @@ def worksheet_columns(
         opts,
     )
     act = detect_activity(part_series(sides), skel.fps, opts, walking)
-    n = skel.n_frames
+    for side, columns in task_columns(act, task, skel.n_frames).items():
+        sides[side].update(columns)
+        missing = [c for c in WORKSHEET_INPUTS if c not in sides[side]]
+        assert not missing, f"kinematics left worksheet columns unset: {missing}"
+    return sides, act
+
+
+def task_columns(act: Activity, task: TaskFactors, n: int) -> dict[str, Columns]:
+    """The worksheet columns that the task factors and the activity set, for each side:
+    load, shock, coupling, REBA's activity flags, RULA's muscle use and force.
+
+    The detected activity comes from ``act`` unless ``task`` forces a flag. Used once by
+    worksheet_columns and again to re-score stored columns with other task factors.
+    """
     static = _forced(act.any("static"), task.static)
     repeated = _forced(act.any("repeated"), task.repeated)
     rapid = _forced(act.any("rapid_change"), task.rapid_change)
@@ -81,29 +94,26 @@ def worksheet_columns(
         act.any("repeated", BODY_GROUP), task.repeated
     )
     full = lambda value, dtype=float: np.full(n, value, dtype=dtype)  # noqa: E731
+    out = {}
     for side in SIDES:
         arm = (f"upper_arm_{side}", f"lower_arm_{side}")
         arm_use = _forced(act.any("static", arm), task.static) | _forced(
             act.any("repeated", arm), task.repeated
         )
-        sides[side].update(
-            {
-                "load_kg": full(task.load_kg),
-                "shock": full(task.shock, bool),
-                "coupling": full(task.coupling, int),
-                "static": static,
-                "repeated": repeated,
-                "rapid_change": rapid,
-                "arm_muscle_use": arm_use,
-                "body_muscle_use": body_use,
-                "arm_load_kg": full(task.load_kg),
-                "arm_load_static_or_repeated": arm_use & (task.load_kg > 0),
-                "arm_shock": full(task.shock, bool),
-                "body_load_kg": full(task.load_kg),
-                "body_load_static_or_repeated": body_use & (task.load_kg > 0),
-                "body_shock": full(task.shock, bool),
-            }
-        )
-        missing = [c for c in WORKSHEET_INPUTS if c not in sides[side]]
-        assert not missing, f"kinematics left worksheet columns unset: {missing}"
-    return sides, act
+        out[side] = {
+            "load_kg": full(task.load_kg),
+            "shock": full(task.shock, bool),
+            "coupling": full(task.coupling, int),
+            "static": static,
+            "repeated": repeated,
+            "rapid_change": rapid,
+            "arm_muscle_use": arm_use,
+            "body_muscle_use": body_use,
+            "arm_load_kg": full(task.load_kg),
+            "arm_load_static_or_repeated": arm_use & (task.load_kg > 0),
+            "arm_shock": full(task.shock, bool),
+            "body_load_kg": full(task.load_kg),
+            "body_load_static_or_repeated": body_use & (task.load_kg > 0),
+            "body_shock": full(task.shock, bool),
+        }
+    return out
