@@ -1,7 +1,240 @@
-"""Server-rendered pages of `ergorisk serve` (Jinja2 templates in app/templates)."""
+"""Server-rendered pages of `ergorisk serve` (Jinja2 templates in app/templates).
+
+The pages read their data through the JSON API of app/api.py (one source of truth for what a
+user may see, with the same checks), called in-process; the scripts in app/static draw the
+charts and keep the results page live (progress, video sync, re-scoring).
+
+    /                      upload: a file or a hand-entered worksheet, metadata, task factors
+    /assessments/{id}      progress while the job runs, then every score, synced with the video
+    /history               every assessment, filtered and sorted; pick two to compare
+    /compare?a=&b=         before / after
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import gzip
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-router = APIRouter()
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from ergorisk import __version__
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+# What the upload form accepts; the server checks the same (app/api.py), the page only
+# spares a user an upload that would be refused.
+VIDEO_EXTENSIONS = (".mp4", ".mov", ".avi", ".mkv", ".webm")
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
+POSE_EXTENSIONS = (".npy", ".npz", ".csv", ".bvh", ".c3d")
+POSE_LAYOUTS = ("mediapipe33", "uw-iom", "chatzis14", "coco17", "h36m17")
+DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+DEFAULT_TEXT_MAX = 200
+DEFAULT_NOTES_MAX = 2000
+
+COUPLINGS = ("good", "fair", "poor", "unacceptable")
+SORT_KEYS = ("created_at", "worker", "task", "reba_peak", "rula_peak")
+STATUSES = ("queued", "running", "done", "failed", "interrupted")
+DOWNLOAD_LABELS = {
+    "frames.csv": "Frames table (CSV)",
+    "frames.parquet": "Frames table (Parquet)",
+    "summary.json": "Summary (JSON)",
+    "report.html": "Report (HTML, offline)",
+    "annotated.mp4": "Annotated video (MP4)",
+    "annotated.png": "Annotated image (PNG)",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+async def api_get(request: Request, path: str, params: dict[str, Any] | None = None) -> Any:
+    """GET one route of this app's JSON API in-process, as the user (token header/cookie)."""
+    headers = {k: v for k, v in request.headers.items() if k in ("authorization", "cookie")}
+    transport = httpx.ASGITransport(app=request.app, client=("127.0.0.1", 0))
+    async with httpx.AsyncClient(transport=transport, base_url="http://pages") as client:
+        res = await client.get(path, params=params, headers=headers)
+    if res.status_code != 200:
+        try:
+            detail = res.json().get("detail", res.text)
+        except ValueError:
+            detail = res.text
+        raise ApiError(res.status_code, str(detail))
+    return res.json()
+
+
+def _setting(request: Request, names: tuple[str, ...], default: Any) -> Any:
+    settings = getattr(request.app.state, "settings", None)
+    for name in names:
+        value = getattr(settings, name, None)
+        if value is not None:
+            return value
+    return default
+
+
+def upload_limits(request: Request) -> dict[str, Any]:
+    """The server's limits as the upload form mirrors them."""
+    max_bytes = _setting(request, ("max_upload_bytes",), None)
+    if max_bytes is None:
+        mb = _setting(request, ("max_upload_mb",), None)
+        max_bytes = int(mb * 1024 * 1024) if mb is not None else DEFAULT_MAX_UPLOAD_BYTES
+    return {
+        "max_upload_bytes": int(max_bytes),
+        "text_max": int(_setting(request, ("max_text_length", "max_meta_length"),
+                                 DEFAULT_TEXT_MAX)),
+        "notes_max": int(_setting(request, ("max_notes_length",), DEFAULT_NOTES_MAX)),
+        "video": VIDEO_EXTENSIONS,
+        "image": IMAGE_EXTENSIONS,
+        "pose": POSE_EXTENSIONS,
+    }
+
+
+def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"version": __version__, **context},
+                                      status_code=status_code)
+
+
+def _error_page(request: Request, err: ApiError) -> HTMLResponse:
+    title = "Not found" if err.status == 404 else f"Error {err.status}"
+    return _render(request, "error.html", status_code=err.status, title=title,
+                   message=err.detail)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def upload_page(request: Request) -> HTMLResponse:
+    try:
+        recent = await api_get(request, "/api/assessments",
+                               {"limit": 8, "sort": "created_at", "order": "desc"})
+    except ApiError as err:
+        return _error_page(request, err)
+    return _render(request, "index.html", title="New assessment", limits=upload_limits(request),
+                   layouts=POSE_LAYOUTS, recent=recent["items"])
+
+
+@router.get("/assessments/{assessment_id}", response_class=HTMLResponse)
+async def assessment_page(request: Request, assessment_id: int) -> HTMLResponse:
+    try:
+        item = await api_get(request, f"/api/assessments/{assessment_id}")
+    except ApiError as err:
+        return _error_page(request, err)
+    downloads = [(name, DOWNLOAD_LABELS.get(name, name)) for name in item.get("files") or []]
+    return _render(request, "assessment.html", title=_title(item), item=item,
+                   downloads=downloads, factors=factors_view(item.get("factors")))
+
+
+@router.get("/history", response_class=HTMLResponse)
+async def history_page(request: Request) -> HTMLResponse:
+    q = request.query_params
+    filters = {k: q.get(k, "").strip() for k in ("worker", "task", "site", "q", "status")}
+    sort = q.get("sort") if q.get("sort") in SORT_KEYS else "created_at"
+    order = "asc" if q.get("order") == "asc" else "desc"
+    offset = max(_int(q.get("offset"), 0), 0)
+    limit = 50
+    params = {k: v for k, v in filters.items() if v}
+    try:
+        page = await api_get(request, "/api/assessments",
+                             {**params, "sort": sort, "order": order, "limit": limit,
+                              "offset": offset})
+    except ApiError as err:
+        return _error_page(request, err)
+    return _render(request, "history.html", title="History", items=page["items"],
+                   total=page["total"], filters=filters, sort=sort, order=order,
+                   offset=offset, limit=limit, statuses=STATUSES, params=params)
+
+
+@router.get("/compare", response_class=HTMLResponse)
+async def compare_page(request: Request) -> HTMLResponse:
+    picks = request.query_params.getlist("pick")
+    a = request.query_params.get("a") or (picks[0] if picks else None)
+    b = request.query_params.get("b") or (picks[1] if len(picks) > 1 else None)
+    if _int(a, None) is None or _int(b, None) is None:
+        return _error_page(request, ApiError(
+            400, "pick two assessments to compare (in the history, tick two rows)"))
+    try:
+        cmp = await api_get(request, "/api/compare", {"a": a, "b": b})
+    except ApiError as err:
+        return _error_page(request, err)
+    return _render(request, "compare.html", title="Compare", cmp=cmp,
+                   rows={m: compare_rows(cmp["methods"].get(m, {})) for m in ("reba", "rula")})
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> tuple[bytes, bytes, str]:
+    from plotly.offline import get_plotlyjs
+
+    body = get_plotlyjs().encode()
+    return body, gzip.compress(body, 6), hashlib.sha256(body).hexdigest()[:16]
+
+
+@router.get("/assets/plotly.min.js")
+def plotly_js(request: Request) -> Response:
+    """plotly.js from the installed plotly package: offline, no copy in the repository."""
+    body, gz, etag = _plotly_js()
+    headers = {"Cache-Control": "public, max-age=604800", "ETag": f'"{etag}"',
+               "Vary": "Accept-Encoding"}
+    if request.headers.get("if-none-match") == f'"{etag}"':
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(gz, media_type="text/javascript",
+                        headers={**headers, "Content-Encoding": "gzip"})
+    return Response(body, media_type="text/javascript", headers=headers)
+
+
+def factors_view(factors: dict[str, Any] | None) -> dict[str, Any]:
+    """Task factors as the form shows them: coupling by name, activity flags auto|yes|no."""
+    f = dict(factors or {})
+    if isinstance(f.get("coupling"), int):
+        f["coupling"] = COUPLINGS[f["coupling"]] if 0 <= f["coupling"] < 4 else "good"
+    for key in ("static", "repeated", "rapid_change"):
+        value = f.get(key)
+        f[key] = {True: "yes", False: "no", None: "auto"}.get(value, value) \
+            if not isinstance(value, str) else value
+    return f
+
+
+def compare_rows(method: dict[str, Any]) -> list[tuple[str, Any, Any, Any]]:
+    """(label, a, b, b - a) rows from one method's comparison, nested keys flattened."""
+    a = _flatten(method.get("a") or {})
+    b = _flatten(method.get("b") or {})
+    diff = _flatten(method.get("diff") or method.get("difference") or {})
+    rows = []
+    for key in dict.fromkeys([*a, *b]):
+        d = diff.get(key)
+        if d is None and isinstance(a.get(key), (int, float)) and isinstance(b.get(key),
+                                                                              (int, float)):
+            d = b[key] - a[key]
+        rows.append((key, a.get(key), b.get(key), d))
+    return rows
+
+
+def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in d.items():
+        name = f"{prefix}{key}".replace("_", " ")
+        if isinstance(value, dict):
+            out.update(_flatten(value, name + ": "))
+        else:
+            out[name] = value
+    return out
+
+
+def _title(item: dict[str, Any]) -> str:
+    parts = [p for p in (item.get("task"), item.get("worker")) if p]
+    return " · ".join(parts) or item.get("input_name") or f"Assessment {item['id']}"
+
+
+def _int(value: Any, default: Any) -> Any:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default

@@ -1,0 +1,482 @@
+// The results page: job progress, then the video synced with the timeline, the per-frame
+// panel (both sides, every score down to its angles), the 3D skeleton and live re-scoring.
+"use strict";
+
+(() => {
+  const item = JSON.parse(document.getElementById("page-data").textContent);
+  const $ = id => document.getElementById(id);
+  const el = ER.el;
+  const SIDES = ["left", "right"];
+
+  // ---- job progress -------------------------------------------------------------------
+  let pollTimer = null;
+
+  function showJob(job) {
+    const pct = Math.round(100 * (job.progress || 0));
+    $("job-bar").value = job.progress || 0;
+    const phase = job.phase ? `${job.phase}: ` : "";
+    $("job-text").textContent = `${job.status} · ${phase}${pct}%`;
+    const failed = job.status === "failed" || job.status === "interrupted";
+    $("job-error").textContent = failed
+      ? (job.message || (job.status === "interrupted"
+        ? "The server stopped while this job ran." : "The job failed.")) : "";
+    $("retry").hidden = !failed;
+    return failed;
+  }
+
+  async function poll() {
+    try {
+      const job = await ER.api(`/api/jobs/${item.job_id}`);
+      if (job.status === "done") { location.reload(); return; }
+      if (showJob(job)) return;
+    } catch (err) {
+      $("job-error").textContent = `Could not read the job status: ${err.message}`;
+    }
+    pollTimer = setTimeout(poll, 800);
+  }
+
+  $("retry").addEventListener("click", async () => {
+    $("retry").disabled = true;
+    try {
+      showJob(await ER.postJSON(`/api/jobs/${item.job_id}/retry`, {}));
+      clearTimeout(pollTimer);
+      poll();
+    } catch (err) {
+      $("job-error").textContent = `Retry refused: ${err.message}`;
+    } finally {
+      $("retry").disabled = false;
+    }
+  });
+
+  if (item.status !== "done") { poll(); return; }
+
+  // ---- results ----------------------------------------------------------------------------
+  const video = $("video");
+  const fps = item.fps || (item.summary && item.summary.fps) || 30;
+  let D = null;          // frames: {column: [values]}
+  let n = 0;
+  let cur = 0;
+  let skel = null;
+
+  const col = name => (D[name] ? D[name] : null);
+  const val = (name, i) => (D[name] ? D[name][i] : undefined);
+
+  // The annotated video holds one picture per row of the frames table.
+  function rowAtVideoTime(t) { return Math.min(n - 1, Math.max(0, Math.floor(t * fps + 1e-6))); }
+  function rowAtTime(ts) {
+    const times = D.time_s;
+    let lo = 0, hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (times[mid] < ts) lo = mid + 1; else hi = mid;
+    }
+    if (lo > 0 && Math.abs(times[lo - 1] - ts) <= Math.abs(times[lo] - ts)) lo -= 1;
+    return lo;
+  }
+
+  function seekRow(i) {
+    i = Math.min(n - 1, Math.max(0, i));
+    if (video) {
+      video.pause();
+      video.currentTime = (i + 0.5) / fps;
+    }
+    setFrame(i);
+  }
+
+  // ---- formatting -----------------------------------------------------------------------
+  const COUPLING = ["good", "fair", "poor", "unacceptable"];
+  function fmtInput(key, v) {
+    if (v === null || v === undefined) return "–";
+    if (typeof v === "boolean") return v ? "yes" : "no";
+    if (key === "coupling") return typeof v === "number" ? (COUPLING[v] ?? v) : v;
+    if (key.endsWith("_deg")) return `${Number(v).toFixed(1)}°`;
+    if (key.endsWith("_kg")) return `${Number(v)} kg`;
+    if (key.endsWith("_m")) return `${(100 * v).toFixed(1)} cm`;
+    return String(v);
+  }
+
+  // [label, input column, measured angle shown beside a flag]
+  const REBA_ROWS = [
+    {section: "Group A"},
+    {label: "Trunk", score: "trunk", inputs: [["flexion", "trunk_flexion_deg"],
+      ["twisted", "trunk_twist", "trunk_twist_deg"], ["side-bent", "trunk_side_bend", "trunk_side_bend_deg"]]},
+    {label: "Neck", score: "neck", inputs: [["flexion", "neck_flexion_deg"],
+      ["twisted", "neck_twist", "neck_twist_deg"], ["side-bent", "neck_side_bend", "neck_side_bend_deg"]]},
+    {label: "Legs", score: "legs", inputs: [["knee flexion", "knee_flexion_deg"],
+      ["unilateral", "legs_unilateral", "foot_lift_m"], ["sitting", "sitting"]]},
+    {label: "Load / force", score: "load", inputs: [["load", "load_kg"], ["shock", "shock"]]},
+    {label: "Score A", score: "score_a", sub: true},
+    {section: "Group B"},
+    {label: "Upper arm", score: "upper_arm", inputs: [["flexion", "upper_arm_flexion_deg"],
+      ["abducted", "upper_arm_abducted", "upper_arm_abduction_deg"], ["rotated", "upper_arm_rotated"],
+      ["shoulder raised", "shoulder_raised", "shoulder_elevation_deg"], ["supported", "arm_supported"]]},
+    {label: "Lower arm", score: "lower_arm", inputs: [["flexion", "lower_arm_flexion_deg"]]},
+    {label: "Wrist", score: "wrist", inputs: [["flexion", "wrist_flexion_deg"],
+      ["deviated", "wrist_deviated", "wrist_deviation_deg"], ["twisted", "wrist_twisted"]]},
+    {label: "Coupling", score: "coupling", inputs: [["grip", "coupling"]]},
+    {label: "Score B", score: "score_b", sub: true},
+    {section: "Result"},
+    {label: "Table C", score: "table_c", sub: true},
+    {label: "Activity", score: "activity", inputs: [["static", "static"], ["repeated", "repeated"],
+      ["rapid change", "rapid_change"]]},
+    {label: "REBA total", score: "total", total: true},
+    {label: "Risk level", score: "risk_level", level: true},
+    {label: "Action level", score: "action_level", sub: true},
+  ];
+  const RULA_ROWS = [
+    {section: "Arm and wrist (A)"},
+    {label: "Upper arm", score: "upper_arm", inputs: [["flexion", "upper_arm_flexion_deg"],
+      ["shoulder raised", "shoulder_raised", "shoulder_elevation_deg"],
+      ["abducted", "upper_arm_abducted", "upper_arm_abduction_deg"], ["supported", "arm_supported"]]},
+    {label: "Lower arm", score: "lower_arm", inputs: [["flexion", "lower_arm_flexion_deg"],
+      ["midline or out", "lower_arm_midline_or_out", "wrist_lateral_m"]]},
+    {label: "Wrist", score: "wrist", inputs: [["flexion", "wrist_flexion_deg"],
+      ["deviated", "wrist_deviated", "wrist_deviation_deg"]]},
+    {label: "Wrist twist", score: "wrist_twist", inputs: [["end of range", "wrist_twist_end_range"]]},
+    {label: "Score A", score: "score_a", sub: true},
+    {label: "Score C = A + muscle + force", score: "score_c", sub: true, inputs: [
+      ["muscle use", "arm_muscle_use"], ["load", "arm_load_kg"],
+      ["static/repeated", "arm_load_static_or_repeated"], ["shock", "arm_shock"]]},
+    {section: "Neck, trunk and legs (B)"},
+    {label: "Neck", score: "neck", inputs: [["flexion", "neck_flexion_deg"], ["twisted", "neck_twist"],
+      ["side-bent", "neck_side_bend"]]},
+    {label: "Trunk", score: "trunk", inputs: [["flexion", "trunk_flexion_deg"], ["twisted", "trunk_twist"],
+      ["side-bent", "trunk_side_bend"], ["seated, supported", "sitting_supported"]]},
+    {label: "Legs", score: "legs", inputs: [["supported", "legs_supported"]]},
+    {label: "Score B", score: "score_b", sub: true},
+    {label: "Score D = B + muscle + force", score: "score_d", sub: true, inputs: [
+      ["muscle use", "body_muscle_use"], ["load", "body_load_kg"],
+      ["static/repeated", "body_load_static_or_repeated"], ["shock", "body_shock"]]},
+    {section: "Result"},
+    {label: "RULA grand score (Table C)", score: "total", total: true},
+    {label: "Action level", score: "action_level", level: true},
+  ];
+
+  // Angles are always shown; a flag only when set (with the measured angle behind it).
+  function evidence(inputs, side, i) {
+    const parts = [];
+    for (const [label, key, measured] of inputs || []) {
+      const v = val(`${key}_${side}`, i);
+      if (v === undefined || v === null) continue;
+      if (typeof v !== "boolean") { parts.push(`${label} ${fmtInput(key, v)}`); continue; }
+      if (!v) continue;
+      const m = measured ? val(`${measured}_${side}`, i) : null;
+      parts.push(m !== null && m !== undefined ? `${label} (${fmtInput(measured, m)})` : label);
+    }
+    return parts.join(", ");
+  }
+
+  function scoreCell(method, row, side, i) {
+    const name = `${method}_${row.score}_${side}`;
+    const v = val(name, i);
+    const td = el("td", {id: `p-${method}_${row.score}-${side}`});
+    if (v === undefined || v === null) {
+      td.append(el("span", {class: "muted", text: "–"}));
+    } else if (row.total) {
+      td.append(el("span", {class: "badge", style: `background:${ER.colour(method, v)}`,
+        text: String(v)}), " ", el("span", {class: "lvl", text: ER.levelName(method, v)}));
+    } else if (row.level) {
+      const total = val(`${method}_total_${side}`, i);
+      td.append(el("span", {class: "lvl-chip", style: `border-color:${ER.colour(method, total)}`,
+        text: String(v)}));
+    } else {
+      td.append(el("strong", {class: "sc", text: String(v)}));
+    }
+    const ev = evidence(row.inputs, side, i);
+    if (ev) td.append(el("span", {class: "ev", text: ev}));
+    return td;
+  }
+
+  function methodTable(method, rows, i) {
+    const title = method === "reba" ? "REBA" : "RULA";
+    const t = el("table", {class: "panel", id: `panel-${method}`},
+      el("caption", {text: title}),
+      el("thead", {}, el("tr", {}, el("th", {scope: "col", text: "Step"}),
+        el("th", {scope: "col", text: "Left side"}), el("th", {scope: "col", text: "Right side"}))));
+    const body = el("tbody");
+    for (const row of rows) {
+      if (row.section) {
+        body.append(el("tr", {class: "sec"}, el("th", {colspan: "3", scope: "colgroup",
+          text: row.section})));
+        continue;
+      }
+      const tr = el("tr", {class: row.total ? "total" : (row.sub ? "sub" : "part")},
+        el("th", {scope: "row", text: row.label}));
+      for (const side of SIDES) tr.append(scoreCell(method, row, side, i));
+      body.append(tr);
+    }
+    t.append(body);
+    return t;
+  }
+
+  function renderPanel(i) {
+    const panel = $("panel");
+    const detected = val("person_detected", i);
+    const head = el("p", {class: "frame-head", id: "panel-frame"},
+      `Frame ${val("frame", i)} · ${Number(val("time_s", i)).toFixed(2)} s`,
+      detected === false ? el("span", {class: "warn", text: " · no person detected"}) : null);
+    panel.replaceChildren(head, methodTable("reba", REBA_ROWS, i),
+      methodTable("rula", RULA_ROWS, i));
+    panel.dataset.row = String(i);
+    $("frame-label").textContent = `frame ${val("frame", i)} of ${val("frame", n - 1)} · ` +
+      `${Number(val("time_s", i)).toFixed(2)} s`;
+  }
+
+  // ---- timeline ---------------------------------------------------------------------------
+  const MARKER = {type: "line", xref: "x", yref: "paper", y0: 0, y1: 1, x0: 0, x1: 0,
+                  line: {color: "#111", width: 2}};
+  function timelineTraces() {
+    const traces = [];
+    for (const [method, axis] of [["reba", "y"], ["rula", "y2"]]) {
+      for (const side of SIDES) {
+        traces.push({x: D.time_s, y: col(`${method}_total_${side}`), yaxis: axis,
+          name: `${method.toUpperCase()} ${side}`, type: "scatter",
+          mode: n < 50 ? "lines+markers" : "lines",
+          line: {shape: "hv", color: ER.SIDE_COLOURS[side], width: 1.6,
+                 dash: side === "right" ? "dot" : "solid"},
+          hovertemplate: `%{y} (${side})<extra>${method.toUpperCase()}</extra>`});
+      }
+    }
+    return traces;
+  }
+  function timelineLayout() {
+    const marker = {...MARKER, x0: D.time_s[cur], x1: D.time_s[cur]};
+    return {
+      height: 380, margin: {l: 55, r: 20, t: 10, b: 40}, hovermode: "x unified",
+      legend: {orientation: "h", y: 1.08}, uirevision: "keep",
+      xaxis: {title: {text: "time (s)"}, anchor: "y2"},
+      yaxis: {domain: [0.55, 1], range: [0.5, 15.5], title: {text: "REBA"}, dtick: 2},
+      yaxis2: {domain: [0, 0.42], range: [0.5, 7.5], title: {text: "RULA"}, dtick: 1},
+      shapes: [...ER.bandShapes("reba", "y"), ...ER.bandShapes("rula", "y2"), marker],
+    };
+  }
+  function renderTimeline() {
+    const div = $("timeline");
+    Plotly.react(div, timelineTraces(), timelineLayout(),
+                 {responsive: true, displaylogo: false});
+    if (!div.dataset.bound) {
+      div.dataset.bound = "1";
+      div.on("plotly_click", ev => {
+        if (ev.points && ev.points.length) seekRow(rowAtTime(ev.points[0].x));
+      });
+    }
+  }
+  function moveMarker(i) {
+    const div = $("timeline");
+    if (!div.layout) return;
+    const k = div.layout.shapes.length - 1;
+    Plotly.relayout(div, {[`shapes[${k}].x0`]: D.time_s[i], [`shapes[${k}].x1`]: D.time_s[i]});
+    div.dataset.marker = String(D.time_s[i]);
+  }
+
+  // ---- 3D skeleton ------------------------------------------------------------------------
+  function sideOf(name) {
+    return name.startsWith("left") ? "left" : (name.startsWith("right") ? "right" : "centre");
+  }
+  function skeletonTraces(i) {
+    const pose = skel.frames[Math.min(i, skel.frames.length - 1)] || [];
+    const groups = {left: [[], [], []], right: [[], [], []], centre: [[], [], []]};
+    for (const [a, b] of skel.edges) {
+      const pa = pose[a], pb = pose[b];
+      if (!pa || !pb) continue;
+      const sa = sideOf(skel.joints[a]), sb = sideOf(skel.joints[b]);
+      const g = groups[sa === sb ? sa : (sa === "centre" ? sb : sa)];
+      for (let k = 0; k < 3; k++) g[k].push(pa[k], pb[k], null);
+    }
+    const colours = {left: ER.SIDE_COLOURS.left, right: ER.SIDE_COLOURS.right, centre: "#555"};
+    const traces = Object.entries(groups).map(([side, g]) => ({
+      type: "scatter3d", mode: "lines", name: side, x: g[0], y: g[1], z: g[2],
+      line: {color: colours[side], width: 6}, hoverinfo: "skip"}));
+    const pts = [[], [], [], []];
+    pose.forEach((p, j) => {
+      if (!p) return;
+      pts[0].push(p[0]); pts[1].push(p[1]); pts[2].push(p[2]);
+      pts[3].push(skel.joints[j].replace(/_/g, " "));
+    });
+    traces.push({type: "scatter3d", mode: "markers", name: "joints", x: pts[0], y: pts[1],
+      z: pts[2], text: pts[3], marker: {size: 3, color: "#222"}, hoverinfo: "text"});
+    return traces;
+  }
+  function skeletonLayout() {
+    const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+    for (const pose of skel.frames) for (const p of pose) {
+      if (!p) continue;
+      for (let k = 0; k < 3; k++) { lo[k] = Math.min(lo[k], p[k]); hi[k] = Math.max(hi[k], p[k]); }
+    }
+    const span = Math.max(...hi.map((h, k) => h - lo[k]), 0.5);
+    const axis = (k, title) => ({range: [(lo[k] + hi[k] - span) / 2, (lo[k] + hi[k] + span) / 2],
+      title: {text: title}, showspikes: false});
+    return {height: 320, margin: {l: 0, r: 0, t: 0, b: 0}, showlegend: false, uirevision: "keep",
+      scene: {xaxis: axis(0, "x (m)"), yaxis: axis(1, "y (m)"), zaxis: axis(2, "z up (m)"),
+              aspectmode: "cube", camera: {eye: {x: 1.3, y: -1.5, z: 0.6}}}};
+  }
+  let skelPending = null;
+  function renderSkeleton(i) {
+    if (!skel) return;
+    if (skelPending !== null) { skelPending = i; return; }
+    skelPending = i;
+    requestAnimationFrame(async () => {
+      const j = skelPending;
+      await Plotly.react($("skeleton"), skeletonTraces(j), skeletonLayout(),
+                         {displaylogo: false, responsive: true});
+      $("skeleton").dataset.row = String(j);
+      const again = skelPending !== j;
+      skelPending = null;
+      if (again) renderSkeleton(j);
+    });
+  }
+
+  // ---- summary parts ----------------------------------------------------------------------
+  function renderShares() {
+    const box = $("shares");
+    box.replaceChildren();
+    for (const method of ["reba", "rula"]) {
+      const names = [...ER.bands(method).map(b => b[2]), "no person"];
+      const cols = [...ER.colours(method), ER.NO_PERSON];
+      const t = el("table", {class: "shares", id: `shares-${method}`},
+        el("caption", {text: `${method.toUpperCase()}: % of time`}));
+      const hr = el("tr", {}, el("th", {scope: "col", text: "side"}));
+      names.forEach((name, k) => hr.append(el("th", {scope: "col"},
+        el("span", {class: "swatch", style: `background:${cols[k]}`}), name)));
+      t.append(el("thead", {}, hr));
+      const tb = el("tbody");
+      for (const side of [...SIDES, "either"]) {
+        const totals = side === "either" ? col(`${method}_total`) : col(`${method}_total_${side}`);
+        if (!totals) continue;
+        const s = ER.shares(method, totals);
+        const bar = el("div", {class: "bar", "aria-hidden": "true"});
+        s.forEach((p, k) => { if (p > 0) bar.append(el("span", {style: `width:${p}%;background:${cols[k]}`})); });
+        const tr = el("tr", {}, el("th", {scope: "row"}, side === "either" ? "higher side" : side, bar));
+        s.forEach(p => tr.append(el("td", {text: p > 0 ? `${p.toFixed(1)}%` : "–"})));
+        tb.append(tr);
+      }
+      t.append(tb);
+      box.append(t);
+    }
+  }
+
+  function renderWorst() {
+    const list = $("worst");
+    list.replaceChildren();
+    const reba = col("reba_total"), rula = col("rula_total");
+    const picked = ER.worstMoments(reba, rula, D.time_s);
+    if (!picked.length) { list.append(el("li", {text: "No scored frame: nobody was detected."})); return; }
+    for (const i of picked) {
+      const side = (val("reba_total_left", i) ?? -1) >= (val("reba_total_right", i) ?? -1) ? "left" : "right";
+      list.append(el("li", {}, el("button", {type: "button", class: "link",
+        onclick: () => seekRow(i)},
+        `${Number(D.time_s[i]).toFixed(2)} s · REBA ${reba[i]} (${ER.levelName("reba", reba[i])}, ` +
+        `${side} side) · RULA ${rula[i]}`)));
+    }
+  }
+
+  function renderHeadline() {
+    const parts = [];
+    for (const method of ["reba", "rula"]) {
+      const totals = col(`${method}_total`);
+      let best = -1;
+      totals.forEach((t, i) => { if (t !== null && (best < 0 || t > totals[best])) best = i; });
+      if (best < 0) continue;
+      parts.push(`${method.toUpperCase()} peak ${totals[best]} (${ER.levelName(method, totals[best])}) ` +
+        `at ${Number(D.time_s[best]).toFixed(2)} s`);
+    }
+    $("headline").textContent = `${n} frames. ${parts.join("; ") || "Nobody detected."}`;
+    $("headline").dataset.rebaPeak = String(Math.max(...col("reba_total").filter(v => v !== null)));
+  }
+
+  function setFrame(i) {
+    if (i === cur && $("panel").dataset.row === String(i)) return;
+    cur = i;
+    renderPanel(i);
+    moveMarker(i);
+    renderSkeleton(i);
+  }
+
+  function renderAll() {
+    renderPanel(cur);
+    renderTimeline();
+    renderShares();
+    renderWorst();
+    renderHeadline();
+    renderSkeleton(cur);
+  }
+
+  // ---- factors ---------------------------------------------------------------------------
+  const form = $("factors-form");
+  let rescoreSeq = 0;
+  function readFactors() {
+    const load = Number(form.load_kg.value);
+    if (!(form.load_kg.value !== "" && Number.isFinite(load) && load >= 0)) {
+      throw new Error("Load must be a number of kilograms, 0 or more.");
+    }
+    return {load_kg: load, coupling: form.coupling.value, shock: form.shock.checked,
+            static: form.static.value, repeated: form.repeated.value,
+            rapid_change: form.rapid_change.value};
+  }
+  async function rescore(save) {
+    const status = $("factors-status");
+    let factors;
+    try { factors = readFactors(); } catch (err) { status.textContent = err.message; status.className = "error"; return; }
+    const seq = ++rescoreSeq;
+    status.className = "";
+    status.textContent = save ? "Saving…" : "Re-scoring…";
+    form.dataset.state = "busy";
+    try {
+      const res = await ER.postJSON(`/api/assessments/${item.id}/rescore`, {...factors, save});
+      if (seq !== rescoreSeq) return;
+      Object.assign(D, res.frames.data);
+      renderAll();
+      status.textContent = save ? "Saved: the history and the downloads use these factors."
+                                : "Re-scored (not saved).";
+      form.dataset.state = save ? "saved" : "changed";
+    } catch (err) {
+      if (seq !== rescoreSeq) return;
+      status.textContent = `Could not re-score: ${err.message}`;
+      status.className = "error";
+      form.dataset.state = "error";
+    }
+  }
+  let debounce = null;
+  form.addEventListener("input", () => { clearTimeout(debounce); debounce = setTimeout(() => rescore(false), 250); });
+  form.addEventListener("submit", ev => ev.preventDefault());
+  $("save-factors").addEventListener("click", () => { clearTimeout(debounce); rescore(true); });
+
+  // ---- video sync --------------------------------------------------------------------------
+  let lastSync = 0;
+  function syncFromVideo() {
+    if (!D) return;
+    const i = rowAtVideoTime(video.currentTime);
+    if (i !== cur) setFrame(i);
+  }
+  function playLoop(ts) {
+    if (video.paused || video.ended) return;
+    if (ts - lastSync > 100) { lastSync = ts; syncFromVideo(); }
+    requestAnimationFrame(playLoop);
+  }
+  if (video) {
+    video.addEventListener("timeupdate", syncFromVideo);
+    video.addEventListener("seeked", syncFromVideo);
+    video.addEventListener("play", () => requestAnimationFrame(playLoop));
+  }
+  $("prev-frame").addEventListener("click", () => seekRow(cur - 1));
+  $("next-frame").addEventListener("click", () => seekRow(cur + 1));
+
+  async function load() {
+    try {
+      const frames = await ER.api(`/api/assessments/${item.id}/frames`);
+      D = frames.data;
+      n = D.time_s ? D.time_s.length : 0;
+      if (item.kind !== "worksheet") {
+        try { skel = await ER.api(`/api/assessments/${item.id}/skeleton`); } catch (err) { skel = null; }
+      }
+      if (!skel) $("skeleton").hidden = true;
+      if (!video) $("frame-nav").hidden = n <= 1;
+      renderAll();
+      document.body.dataset.ready = "1";
+    } catch (err) {
+      $("headline").textContent = `Could not load the results: ${err.message}`;
+      $("headline").className = "error";
+    }
+  }
+  load();
+})();

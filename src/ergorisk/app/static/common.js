@@ -1,0 +1,99 @@
+// Shared by the pages: risk levels and colours (the same as the offline report), API calls.
+"use strict";
+
+const ER = (() => {
+  const REBA_BANDS = [[1, 1, "negligible"], [2, 3, "low"], [4, 7, "medium"], [8, 10, "high"],
+                      [11, 15, "very high"]];
+  const RULA_BANDS = [[1, 2, "acceptable"], [3, 4, "investigate"], [5, 6, "change soon"],
+                      [7, 7, "change now"]];
+  const REBA_COLOURS = ["#2ecc40", "#b8e986", "#ffdc00", "#ff851b", "#e62828"];
+  const RULA_COLOURS = ["#2ecc40", "#ffdc00", "#ff851b", "#e62828"];
+  const SIDE_COLOURS = {left: "#1f4e9c", right: "#b0306a"};
+  const NO_PERSON = "#aaaaaa";
+
+  function bands(method) { return method === "reba" ? REBA_BANDS : RULA_BANDS; }
+  function colours(method) { return method === "reba" ? REBA_COLOURS : RULA_COLOURS; }
+
+  // Index of the risk band of a total, or -1 when there is no score.
+  function band(method, total) {
+    if (total === null || total === undefined || Number.isNaN(total)) return -1;
+    const b = bands(method);
+    for (let i = 0; i < b.length; i++) if (total <= b[i][1]) return i;
+    return b.length - 1;
+  }
+  function levelName(method, total) {
+    const i = band(method, total);
+    return i < 0 ? "no person" : bands(method)[i][2];
+  }
+  function colour(method, total) {
+    const i = band(method, total);
+    return i < 0 ? NO_PERSON : colours(method)[i];
+  }
+
+  async function api(path, options = {}) {
+    const res = await fetch(path, {credentials: "same-origin", ...options});
+    let body = null;
+    const text = await res.text();
+    try { body = text ? JSON.parse(text) : null; } catch (e) { body = {detail: text}; }
+    if (!res.ok) {
+      const detail = body && body.detail ? body.detail : `${res.status} ${res.statusText}`;
+      const err = new Error(typeof detail === "string" ? detail : JSON.stringify(detail));
+      err.status = res.status;
+      throw err;
+    }
+    return body;
+  }
+  function postJSON(path, data) {
+    return api(path, {method: "POST", headers: {"Content-Type": "application/json"},
+                      body: JSON.stringify(data)});
+  }
+
+  // Share (%) of frames in each band, and without a person, for one array of totals.
+  function shares(method, totals) {
+    const n = Math.max(totals.length, 1);
+    const counts = new Array(bands(method).length + 1).fill(0);
+    for (const t of totals) {
+      const i = band(method, t);
+      counts[i < 0 ? counts.length - 1 : i] += 1;
+    }
+    return counts.map(c => 100 * c / n);
+  }
+
+  // Row indices of up to n highest-REBA frames (RULA breaks ties), minGap seconds apart:
+  // the same rule as ergorisk.report.breakdown.worst_moments.
+  function worstMoments(reba, rula, times, n = 5, minGap = 1.0) {
+    const idx = [];
+    for (let i = 0; i < reba.length; i++) if (reba[i] !== null) idx.push(i);
+    idx.sort((a, b) => (reba[b] - reba[a]) || ((rula[b] ?? 0) - (rula[a] ?? 0)) || (a - b));
+    const picked = [];
+    for (const i of idx) {
+      if (picked.every(j => Math.abs(times[i] - times[j]) >= minGap)) {
+        picked.push(i);
+        if (picked.length === n) break;
+      }
+    }
+    return picked;
+  }
+
+  function el(tag, attrs = {}, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "class") e.className = v;
+      else if (k === "text") e.textContent = v;
+      else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+      else e.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children) if (c !== null && c !== undefined) e.append(c);
+    return e;
+  }
+
+  function bandShapes(method, yref) {
+    return bands(method).map(([lo, hi], i) => ({
+      type: "rect", xref: "paper", yref, x0: 0, x1: 1, y0: lo - 0.5, y1: hi + 0.5,
+      fillcolor: colours(method)[i], opacity: 0.18, line: {width: 0}, layer: "below"}));
+  }
+
+  return {REBA_BANDS, RULA_BANDS, REBA_COLOURS, RULA_COLOURS, SIDE_COLOURS, NO_PERSON, bands,
+          colours, band, levelName, colour, api, postJSON, shares, worstMoments, el, bandShapes};
+})();

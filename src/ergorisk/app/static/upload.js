@@ -1,0 +1,129 @@
+// The upload form: file or hand-entered worksheet, checked here the way the server checks it,
+// then sent to POST /api/assessments; the page follows the job at the assessment's page.
+"use strict";
+
+(() => {
+  const form = document.getElementById("upload-form");
+  const errors = document.getElementById("upload-errors");
+  const fileInput = document.getElementById("file");
+  const list = key => form.dataset[key].split(",");
+  const maxBytes = Number(form.dataset.maxBytes);
+  const ext = name => { const i = name.lastIndexOf("."); return i < 0 ? "" : name.slice(i).toLowerCase(); };
+  const mb = b => `${(b / 1048576).toFixed(1)} MB`;
+
+  function source() { return form.querySelector("input[name=source]:checked").value; }
+  function showParts() {
+    const isFile = source() === "file";
+    document.getElementById("file-part").hidden = !isFile;
+    document.getElementById("worksheet-part").hidden = isFile;
+    const f = fileInput.files[0];
+    document.getElementById("pose-part").hidden = !(isFile && f && list("pose").includes(ext(f.name)));
+  }
+  form.querySelectorAll("input[name=source]").forEach(r => r.addEventListener("change", showParts));
+  fileInput.addEventListener("change", () => { showParts(); const p = checkFile(); showErrors(p ? [p] : []); });
+
+  function checkFile() {
+    const f = fileInput.files[0];
+    if (!f) return "Choose a file to assess (a video, a photo or a pose file).";
+    const e = ext(f.name);
+    const all = [...list("video"), ...list("image"), ...list("pose")];
+    if (!all.includes(e)) {
+      return `"${f.name}": unsupported type ${e || "(no extension)"}; use one of ${all.join(" ")}.`;
+    }
+    if (f.size === 0) return `"${f.name}" is empty.`;
+    if (f.size > maxBytes) return `"${f.name}" is ${mb(f.size)}; the limit is ${mb(maxBytes)}.`;
+    return null;
+  }
+
+  function worksheetRecord() {
+    const rec = {};
+    const problems = [];
+    document.querySelectorAll("#worksheet-part input").forEach(inp => {
+      if (inp.type === "checkbox") rec[inp.name] = inp.checked;
+      else {
+        const v = Number(inp.value);
+        if (inp.value.trim() === "" || !Number.isFinite(v)) problems.push(`${inp.name}: enter a number of degrees.`);
+        else if (inp.min !== "" && v < Number(inp.min)) problems.push(`${inp.name}: must be ${inp.min} or more, got ${v}.`);
+        else rec[inp.name] = v;
+      }
+    });
+    return [rec, problems];
+  }
+
+  function showErrors(problems) {
+    errors.replaceChildren(...problems.map(p => ER.el("p", {text: p})));
+  }
+
+  function collect() {
+    const problems = [];
+    const data = new FormData();
+    if (source() === "file") {
+      const p = checkFile();
+      if (p) problems.push(p);
+      else {
+        const f = fileInput.files[0];
+        data.append("file", f, f.name);
+        if (list("pose").includes(ext(f.name))) {
+          data.append("layout", form.layout.value);
+          if (form.fps.value) {
+            if (!(Number(form.fps.value) > 0)) problems.push("Frames per second must be above 0.");
+            data.append("fps", form.fps.value);
+          }
+          if (form.up.value) data.append("up", form.up.value);
+        }
+      }
+    } else {
+      const [rec, wsProblems] = worksheetRecord();
+      problems.push(...wsProblems);
+      data.append("worksheet", JSON.stringify(rec));
+    }
+    for (const key of ["worker", "task", "site", "notes"]) {
+      const v = form[key].value.trim();
+      if (v.length > Number(form[key].maxLength)) problems.push(`${key}: at most ${form[key].maxLength} characters.`);
+      if (v) data.append(key, v);
+    }
+    const load = Number(form.load_kg.value);
+    if (form.load_kg.value === "" || !Number.isFinite(load) || load < 0) {
+      problems.push("Load must be a number of kilograms, 0 or more.");
+    }
+    data.append("load_kg", String(load));
+    data.append("coupling", form.coupling.value);
+    data.append("shock", form.shock.checked ? "true" : "false");
+    for (const key of ["static", "repeated", "rapid_change"]) data.append(key, form[key].value);
+    return [data, problems];
+  }
+
+  form.addEventListener("submit", ev => {
+    ev.preventDefault();
+    const [data, problems] = collect();
+    showErrors(problems);
+    if (problems.length) return;
+    const button = document.getElementById("submit");
+    const bar = document.getElementById("upload-bar");
+    const progress = document.getElementById("upload-progress");
+    button.disabled = true;
+    progress.hidden = false;
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/assessments");
+    xhr.upload.addEventListener("progress", e => { if (e.lengthComputable) bar.value = e.loaded / e.total; });
+    xhr.addEventListener("load", () => {
+      let body = {};
+      try { body = JSON.parse(xhr.responseText); } catch (e) { body = {detail: xhr.responseText}; }
+      if (xhr.status === 202 || xhr.status === 200 || xhr.status === 201) {
+        location.assign(body.page_url || `/assessments/${body.assessment_id}`);
+        return;
+      }
+      const detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
+      showErrors([`Refused (${xhr.status}): ${detail}`]);
+      button.disabled = false;
+      progress.hidden = true;
+    });
+    xhr.addEventListener("error", () => {
+      showErrors(["The upload failed: the server could not be reached."]);
+      button.disabled = false;
+      progress.hidden = true;
+    });
+    xhr.send(data);
+  });
+  showParts();
+})();
