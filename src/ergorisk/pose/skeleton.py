@@ -116,3 +116,27 @@ def derive_missing(joints: np.ndarray, confidence: np.ndarray) -> None:
         mid = 0.5 * (joints[:, ia] + joints[:, ib])
         joints[missing, t] = mid[missing]
         confidence[missing, t] = np.minimum(confidence[missing, ia], confidence[missing, ib])
+
+
+# Bones between canonical joints, for drawing a skeleton (the web app's 3D view).
+BONES: tuple[tuple[str, str], ...] = (
+    ("head", "neck"), ("nose", "left_eye"), ("nose", "right_eye"),
+    ("left_eye", "left_ear"), ("right_eye", "right_ear"),
+    ("neck", "spine"), ("spine", "pelvis"),
+    ("neck", "left_shoulder"), ("neck", "right_shoulder"),
+    ("left_shoulder", "left_hip"), ("right_shoulder", "right_hip"),
+    ("pelvis", "left_hip"), ("pelvis", "right_hip"),
+    *(pair for s in ("left", "right") for pair in (
+        (f"{s}_shoulder", f"{s}_elbow"), (f"{s}_elbow", f"{s}_wrist"),
+        (f"{s}_wrist", f"{s}_index"), (f"{s}_wrist", f"{s}_pinky"),
+        (f"{s}_wrist", f"{s}_thumb"),
+        (f"{s}_hip", f"{s}_knee"), (f"{s}_knee", f"{s}_ankle"),
+        (f"{s}_ankle", f"{s}_heel"), (f"{s}_heel", f"{s}_toe"), (f"{s}_ankle", f"{s}_toe"),
+    )),
+)  # fmt: skip
+
+
+def bones(joint_names: tuple[str, ...] = CANONICAL_JOINTS) -> list[tuple[int, int]]:
+    """BONES as index pairs into joint_names (pairs with a joint not in the list left out)."""
+    index = {name: i for i, name in enumerate(joint_names)}
+    return [(index[a], index[b]) for a, b in BONES if a in index and b in index]

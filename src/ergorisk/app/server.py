@@ -1,0 +1,139 @@
+"""The web application: ``create_app(settings)`` wires storage, database, jobs and routes.
+
+At start (FastAPI lifespan) the schema is migrated to the newest revision, jobs left by a
+previous server process are marked interrupted, and the worker pool starts.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from ergorisk.app import api, pages
+from ergorisk.app.db import make_engine, session_factory, upgrade
+from ergorisk.app.jobs import JobPool
+from ergorisk.app.settings import Settings
+from ergorisk.app.storage import Storage, UploadError
+
+STATIC = Path(__file__).with_name("static")
+TOKEN_COOKIE = "ergorisk_token"
+FORM_OVERHEAD = 1 << 20  # multipart boundaries and the small fields beside the file
+log = logging.getLogger("ergorisk.server")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    storage = Storage(settings.data_dir)
+    storage.create()
+    engine = make_engine(settings.db_url)
+    sessions = session_factory(engine)
+    pool = JobPool(sessions, storage, settings.workers, settings.queue_size)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        upgrade(engine)
+        if marked := pool.recover():
+            log.warning("%d job(s) of a previous server process marked interrupted", marked)
+        pool.start()
+        try:
+            yield
+        finally:
+            pool.stop()
+            engine.dispose()
+
+    app = FastAPI(title="ergorisk", lifespan=lifespan, docs_url="/api/docs",
+                  redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.ctx = api.Context(settings, storage, sessions, pool, threading.Lock())
+    app.state.settings = settings
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query"))
+        return JSONResponse(status_code=400,
+                            content={"detail": f"{where}: {first.get('msg', 'invalid')}"})
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    STATIC.mkdir(exist_ok=True)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(UploadLimit, max_bytes=settings.max_upload_bytes)
+    if settings.token:
+        app.add_middleware(TokenGate, token=settings.token)
+    return app
+
+
+class UploadLimit:
+    """Refuses a request body past the upload limit while it streams in (413), before the
+    form parser spools it to disk; a declared Content-Length over it is refused at once."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app, self.limit = app, max_bytes + FORM_OVERHEAD
+        self.max_mb = max_bytes / 2**20
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT"):
+            await self.app(scope, receive, send)
+            return
+        message = f"the upload is larger than the limit of {self.max_mb:.0f} MB"
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            await JSONResponse(status_code=413, content={"detail": message})(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> dict:
+            nonlocal seen
+            event = await receive()
+            seen += len(event.get("body", b""))
+            if seen > self.limit:
+                raise UploadError(message, 413)
+            return event
+
+        await self.app(scope, limited, send)
+
+
+class TokenGate:
+    """With ``--token``: every route but /static needs ``Authorization: Bearer T`` or the
+    cookie that opening any page once with ``?token=T`` sets."""
+
+    def __init__(self, app: Any, token: str) -> None:
+        self.app, self.token = app, token.encode()
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        header = request.headers.get("authorization", "")
+        candidates = [header[7:] if header.lower().startswith("bearer ") else "",
+                      request.cookies.get(TOKEN_COOKIE, "")]
+        query = request.query_params.get("token", "")
+        if any(self._ok(c) for c in candidates):
+            await self.app(scope, receive, send)
+            return
+        if self._ok(query):
+            async def with_cookie(message: dict) -> None:
+                if message["type"] == "http.response.start":
+                    cookie = (f"{TOKEN_COOKIE}={query}; Path=/; HttpOnly; SameSite=Strict")
+                    message.setdefault("headers", []).append((b"set-cookie", cookie.encode()))
+                await send(message)
+
+            await self.app(scope, receive, with_cookie)
+            return
+        response = JSONResponse(status_code=401, content={
+            "detail": "this server needs its access token: open a page once with ?token=T, "
+                      "or send 'Authorization: Bearer T'"})
+        await response(scope, receive, send)
+
+    def _ok(self, value: str) -> bool:
+        return bool(value) and hmac.compare_digest(value.encode(), self.token)
