@@ -66,7 +66,7 @@ class JobPool:
                 job.status, job.message, job.phase = "interrupted", INTERRUPTED, None
                 job.finished_at = utcnow()
             versions = dict(session.execute(
-                select(Assessment.id, Assessment.output_version)).tuples().all())
+                select(Assessment.id, Assessment.output_version)).all())
         self.storage.clear_staging()
         if self.storage.assessments.is_dir():
             for folder in self.storage.assessments.iterdir():

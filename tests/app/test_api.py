@@ -1,0 +1,292 @@
+"""The JSON API with FastAPI's TestClient: uploads, jobs, results, history, errors, token."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from ergorisk.app.server import create_app
+from ergorisk.app.settings import Settings
+from ergorisk.scoring import reba, rula
+
+from .conftest import upload_pose, uw_poses, wait_job
+
+EXAMPLE_VIDEO = Path(__file__).resolve().parents[2] / "examples" / "sports2d-demo-720p.mp4"
+
+
+def _done(client: TestClient, created: dict) -> dict:
+    job = wait_job(client, created["job_id"])
+    assert job["status"] == "done", job
+    return client.get(f"/api/assessments/{created['assessment_id']}").json()
+
+
+def test_pose_file_upload_runs_a_job_and_serves_every_result(client, pose_file, settings):
+    created = upload_pose(client, pose_file, worker="Ann", task="box lift", site="Plant 2",
+                          load_kg="3", coupling="fair")
+    assert created["status_url"] == f"/api/jobs/{created['job_id']}"
+    assert created["page_url"] == f"/assessments/{created['assessment_id']}"
+    item = _done(client, created)
+    assert item["kind"] == "pose" and item["input_name"] == pose_file.name
+    assert item["worker"] == "Ann" and item["status"] == "done" and item["frames"] == 48
+    assert item["fps"] == 12 and item["duration_s"] == 4.0
+    assert item["factors"]["load_kg"] == 3 and item["factors"]["coupling"] == "fair"
+    assert item["summary"]["options"]["task"]["coupling"] == 1
+    assert item["media"] is None and "report.html" in item["files"]
+
+    frames = client.get(f"/api/assessments/{item['id']}/frames").json()
+    data = frames["data"]
+    assert len(data["frame"]) == 48 and frames["columns"] == list(data)
+    for side in ("left", "right"):  # the breakdown agrees with the engine, cell by cell
+        record = {k: data[f"{k}_{side}"][-1] for k in reba.INPUTS}
+        expected = reba.score_record(record)
+        for name in reba.OUTPUTS:
+            assert data[f"reba_{name}_{side}"][-1] == expected[name], (name, side)
+        record = {k: data[f"{k}_{side}"][-1] for k in rula.INPUTS}
+        expected = rula.score_record(record)
+        for name in rula.OUTPUTS:
+            assert data[f"rula_{name}_{side}"][-1] == expected[name], (name, side)
+    assert item["reba_peak"] == max(data["reba_total"])
+    assert data["reba_coupling_left"][0] == 1
+
+    skeleton = client.get(f"/api/assessments/{item['id']}/skeleton").json()
+    assert len(skeleton["frames"]) == 48 and len(skeleton["frames"][0]) == len(skeleton["joints"])
+    assert all(0 <= i < len(skeleton["joints"]) for edge in skeleton["edges"] for i in edge)
+    pelvis = skeleton["frames"][0][skeleton["joints"].index("pelvis")]
+    assert pelvis[2] == pytest.approx(1.0, abs=0.01)  # the synthetic pelvis: 1 m up, z up
+
+    csv = client.get(f"/api/assessments/{item['id']}/files/frames.csv")
+    assert csv.status_code == 200 and csv.text.startswith("\"frame\"")
+    assert "attachment" in csv.headers["content-disposition"]
+    # The uploaded name never reaches the disk: generated names only.
+    folder = settings.data_dir / "assessments" / str(item["id"])
+    names = {p.name for p in folder.rglob("*")}
+    assert pose_file.name not in names and "upload.npy" in names
+
+
+def test_hand_entered_worksheet_is_scored_by_the_engine(client):
+    records = [{"trunk_flexion_deg": 30, "upper_arm_flexion_deg": 100, "load_kg": 6},
+               {"left": {"trunk_flexion_deg": 70, "load_kg": 6},
+                "right": {"trunk_flexion_deg": 10, "neck_twist": True, "load_kg": 6}}]
+    response = client.post("/api/assessments",
+                           data={"worksheet": json.dumps(records), "task": "manual"})
+    assert response.status_code == 202, response.text
+    item = _done(client, response.json())
+    assert item["kind"] == "worksheet" and item["frames"] == 2
+    assert item["factors"]["load_kg"] == 6  # from the records, the form did not set it
+    data = client.get(f"/api/assessments/{item['id']}/frames").json()["data"]
+    assert data["reba_total_left"][0] == reba.score_record(records[0])["total"]
+    assert data["reba_total_right"][1] == reba.score_record(records[1]["right"])["total"]
+    assert data["reba_total_left"][1] == reba.score_record(records[1]["left"])["total"]
+    assert client.get(f"/api/assessments/{item['id']}/skeleton").status_code == 404
+    # Re-scoring works for worksheets too: the form's coupling applies to every record.
+    rescored = client.post(f"/api/assessments/{item['id']}/rescore",
+                           json={"coupling": "poor"}).json()
+    assert rescored["frames"]["data"]["reba_coupling_left"] == [2, 2]
+
+
+@pytest.mark.parametrize(
+    ("form", "status", "words"),
+    [
+        ({"worksheet": "[{\"trunk_flexion\": 3}]"}, 400, "trunk_flexion"),
+        ({"worksheet": "[{\"load_kg\": -2}]"}, 400, "negative"),
+        ({"worksheet": "[{\"load_kg\": 2}, {\"load_kg\": 4}]"}, 400, "differ in load_kg"),
+        ({"worksheet": "[1, 2"}, 400, "malformed"),
+        ({"worksheet": "[{}]", "load_kg": "-1"}, 400, "load_kg"),
+        ({"worksheet": "[{}]", "coupling": "tight"}, 400, "coupling"),
+        ({"worksheet": "[{}]", "static": "often"}, 400, "static"),
+        ({"worksheet": "[{}]", "worker": "x" * 201}, 400, "worker is too long"),
+        ({}, 400, "either a file or a worksheet"),
+    ],
+)
+def test_bad_forms_are_refused_with_a_message(client, form, status, words):
+    response = client.post("/api/assessments", data=form)
+    assert response.status_code == status
+    assert words in response.json()["detail"]
+    assert client.get("/api/assessments").json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fields", "status", "words"),
+    [
+        ("notes.txt", b"hello", {}, 415, "unsupported file type '.txt'"),
+        ("clip.mp4", b"this is not a video at all", {}, 415, "does not look like a .mp4"),
+        ("photo.png", b"\xff\xd8\xff\xe0 jpeg bytes", {}, 415, "does not look like a .png"),
+        ("poses.npy", None, {}, 400, "needs its layout"),
+        ("poses.npy", None, {"layout": "kinect"}, 400, "unknown layout 'kinect'"),
+        ("poses.npy", None, {"layout": "uw-iom", "fps": "0"}, 400, "fps must be > 0"),
+        ("poses.npy", None, {"layout": "uw-iom", "up": "x"}, 400, "up must be"),
+        ("clip.mp4", None, {"start_s": "3", "end_s": "2"}, 400, "end_s"),
+        ("take.bvh", b"HIERARCHY\nROOT Hips", {}, 400, "joint mapping"),
+        ("poses.npy", b"", {"layout": "uw-iom"}, 400, "empty"),
+    ],
+)
+def test_bad_files_are_refused(client, tmp_path, name, content, fields, status, words):
+    if content is None:
+        np.save(tmp_path / "p.npy", uw_poses(4))
+        content = (tmp_path / "p.npy").read_bytes()
+    response = client.post("/api/assessments", data=fields, files={"file": (name, content)})
+    assert response.status_code == status, response.text
+    assert words in response.json()["detail"]
+    assert not list((Path(client.app.state.settings.data_dir) / "staging").iterdir())
+
+
+def test_an_upload_over_the_limit_is_refused_413(client, settings):
+    big = b"\x93NUMPY" + b"\0" * (settings.max_upload_bytes + 10)
+    response = client.post("/api/assessments", data={"layout": "uw-iom"},
+                           files={"file": ("big.npy", big)})
+    assert response.status_code == 413
+    assert "larger than the limit of 5 MB" in response.json()["detail"]
+    assert client.get("/api/assessments").json()["total"] == 0
+
+
+def test_a_failing_job_reports_the_reason_with_the_uploaded_name(client, tmp_path):
+    np.save(tmp_path / "wrong.npy", np.zeros((5, 7, 3)))
+    created = upload_pose(client, tmp_path / "wrong.npy")
+    job = wait_job(client, created["job_id"])
+    assert job["status"] == "failed"
+    assert job["message"].startswith("wrong.npy:") and "15 joints" in job["message"]
+    assert client.get(f"/api/assessments/{created['assessment_id']}/frames").status_code == 409
+    retried = client.post(f"/api/jobs/{job['id']}/retry")
+    assert retried.status_code == 202 and retried.json()["status"] == "queued"
+    assert wait_job(client, job["id"])["attempts"] == 2
+
+
+def test_unknown_ids_and_paths_are_404(client, pose_file):
+    item = _done(client, upload_pose(client, pose_file))
+    base = f"/api/assessments/{item['id']}"
+    for url in ("/api/assessments/999", "/api/jobs/999", "/api/assessments/999/frames",
+                "/api/assessments/999/skeleton", "/api/assessments/999/files/frames.csv",
+                f"{base}/files/upload.npy", f"{base}/files/..%2Fupload.npy",
+                f"{base}/files/..%2F..%2F..%2Fergorisk.db", f"{base}/files/%2Fetc%2Fpasswd",
+                f"{base}/files/skeleton.npz", f"{base}/files/annotated.mp4",
+                f"{base}/files/..\\..\\ergorisk.db"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "detail" in response.json()
+    assert client.post("/api/jobs/999/retry").status_code == 404
+    assert client.post("/api/jobs/1/retry").status_code == 409  # done
+    assert client.delete("/api/assessments/999").status_code == 404
+
+
+def test_rescore_answers_at_once_and_saves_on_request(client, pose_file, settings):
+    item = _done(client, upload_pose(client, pose_file))
+    url = f"/api/assessments/{item['id']}"
+    response = client.post(f"{url}/rescore", json={"load_kg": 12})
+    assert response.status_code == 200
+    body = response.json()
+    data = body["frames"]["data"]
+    assert set(body["frames"]["columns"]) == set(data)
+    assert all(c.startswith(("reba_", "rula_")) for c in data)
+    assert set(data["reba_load_left"]) == {2}
+    assert body["summary"]["reba"]["total"]["peak"]["score"] == max(data["reba_total"])
+    assert max(data["reba_total"]) > item["reba_peak"]
+    assert client.get(url).json()["reba_peak"] == item["reba_peak"]  # not saved
+    assert client.post(f"{url}/rescore", json={"load_kg": -1}).status_code == 400
+    assert client.post(f"{url}/rescore", json={"weight": 3}).status_code == 400
+
+    saved = client.post(f"{url}/rescore", json={"load_kg": 12, "coupling": "poor", "save": True})
+    assert saved.status_code == 200 and saved.json()["saved"] is True
+    after = client.get(url).json()
+    assert after["factors"]["load_kg"] == 12 and after["factors"]["coupling"] == "poor"
+    assert after["reba_peak"] == max(saved.json()["frames"]["data"]["reba_total"])
+    assert after["summary"]["options"]["task"]["load_kg"] == 12
+    stored = client.get(f"{url}/frames").json()["data"]
+    assert stored["reba_total"] == saved.json()["frames"]["data"]["reba_total"]
+    folder = settings.data_dir / "assessments" / str(item["id"])
+    assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == ["v2"]
+    assert (folder / "v2" / "skeleton.npz").is_file() and (folder / "v2" / "report.html").is_file()
+    listed = client.get("/api/assessments").json()["items"][0]
+    assert listed["reba_peak"] == after["reba_peak"]
+
+
+def test_history_filters_sorts_and_pages(client, tmp_path):
+    ids = {}
+    for worker, task, load in (("Ann Lee", "box lift", "0"), ("Bob", "box lift", "12"),
+                               ("ann smith", "packing", "6")):
+        records = json.dumps([{"trunk_flexion_deg": 50, "upper_arm_flexion_deg": 60}])
+        created = client.post("/api/assessments", data={
+            "worksheet": records, "worker": worker, "task": task, "load_kg": load}).json()
+        wait_job(client, created["job_id"])
+        ids[worker] = created["assessment_id"]
+
+    def query(**params):
+        response = client.get("/api/assessments", params=params)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    assert query(worker="ann")["total"] == 2
+    assert [i["worker"] for i in query(task="BOX", sort="reba_peak", order="desc")["items"]] == \
+        ["Bob", "Ann Lee"]
+    peaks = [i["reba_peak"] for i in query(sort="reba_peak", order="asc")["items"]]
+    assert peaks == sorted(peaks) and peaks[0] < peaks[-1]
+    assert query(q="packing")["items"][0]["id"] == ids["ann smith"]
+    assert query(status="done")["total"] == 3 and query(status="failed")["total"] == 0
+    page = query(sort="created_at", order="asc", limit=1, offset=1)
+    assert page["total"] == 3 and [i["id"] for i in page["items"]] == [ids["Bob"]]
+    assert query(worker="%")["total"] == 0  # LIKE wildcards are literal
+    for bad in ({"sort": "password"}, {"order": "up"}, {"limit": 0}, {"offset": -1}):
+        response = client.get("/api/assessments", params=bad)
+        assert response.status_code == 400 and "detail" in response.json()
+
+    compared = client.get("/api/compare", params={"a": ids["Ann Lee"], "b": ids["Bob"]}).json()
+    assert compared["same_task"] is True
+    reba_cmp = compared["methods"]["reba"]
+    assert reba_cmp["difference"]["peak"] == reba_cmp["b"]["peak"] - reba_cmp["a"]["peak"] > 0
+    assert sum(reba_cmp["a"]["time_pct"].values()) == pytest.approx(100)
+    other = client.get("/api/compare", params={"a": ids["Ann Lee"], "b": ids["ann smith"]})
+    assert other.json()["same_task"] is False
+    assert client.get("/api/compare", params={"a": 1, "b": 999}).status_code == 404
+
+    assert client.delete(f"/api/assessments/{ids['Bob']}").status_code == 204
+    assert client.get(f"/api/assessments/{ids['Bob']}").status_code == 404
+    assert query()["total"] == 2
+    assert not (Path(client.app.state.settings.data_dir) / "assessments" /
+                str(ids["Bob"])).exists()
+
+
+def test_the_token_guards_everything_but_static(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", token="s3cret")
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/api/assessments").status_code == 401
+        assert "token" in client.get("/api/assessments").json()["detail"]
+        assert client.get("/api/assessments",
+                          headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert client.get("/api/assessments",
+                          headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert client.post("/api/assessments", data={}).status_code == 401
+        opened = client.get("/api/assessments?token=s3cret")
+        assert opened.status_code == 200 and "ergorisk_token" in opened.headers["set-cookie"]
+        assert client.get("/api/assessments").status_code == 200  # the cookie now
+        client.cookies.clear()
+        assert client.get("/api/assessments").status_code == 401
+        static = [p.name for p in (Path(__file__).parents[2] / "src/ergorisk/app/static").iterdir()
+                  if p.is_file()]
+        if static:
+            assert client.get(f"/static/{static[0]}").status_code == 200
+
+
+@pytest.mark.skipif(not EXAMPLE_VIDEO.is_file(), reason="examples/sports2d-demo-720p.mp4 absent")
+def test_a_video_clip_gives_an_annotated_video_that_seeks(client):
+    with open(EXAMPLE_VIDEO, "rb") as f:
+        response = client.post("/api/assessments", data={"end_s": "1", "load_kg": "2"},
+                               files={"file": (EXAMPLE_VIDEO.name, f, "video/mp4")})
+    assert response.status_code == 202, response.text
+    seen = set()
+    job_id = response.json()["job_id"]
+    while (job := client.get(f"/api/jobs/{job_id}").json())["status"] in ("queued", "running"):
+        seen.add(job["phase"])
+    assert job["status"] == "done", job
+    item = client.get(f"/api/assessments/{response.json()['assessment_id']}").json()
+    assert item["kind"] == "video" and item["media"] == "annotated.mp4" and item["frames"] == 30
+    assert item["summary"]["options"]["input"] == EXAMPLE_VIDEO.name
+    assert "pose" in seen
+    part = client.get(f"/api/assessments/{item['id']}/files/annotated.mp4",
+                      headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206 and len(part.content) == 100
+    assert part.headers["content-type"] == "video/mp4"
+    skeleton = client.get(f"/api/assessments/{item['id']}/skeleton").json()
+    assert len(skeleton["frames"]) == 30
