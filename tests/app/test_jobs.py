@@ -1,0 +1,80 @@
+"""Schema migrations, the job pool's limits and the recovery of a previous server's state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from ergorisk.app.db import make_engine, session_factory, upgrade
+from ergorisk.app.jobs import INTERRUPTED, JobPool, QueueFull
+from ergorisk.app.models import Assessment, Base, Job
+from ergorisk.app.storage import Storage
+
+
+def _sessions(tmp_path: Path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    upgrade(engine)
+    return engine, session_factory(engine)
+
+
+def test_migrations_create_the_schema_on_a_fresh_sqlite_file(tmp_path):
+    engine, _ = _sessions(tmp_path)
+    tables = inspect(engine)
+    assert {"assessments", "jobs", "alembic_version"} <= set(tables.get_table_names())
+    for table in Base.metadata.sorted_tables:
+        columns = {c["name"] for c in tables.get_columns(table.name)}
+        assert columns == {c.name for c in table.columns}, table.name
+    upgrade(engine)  # again: nothing to do, no error
+
+
+def test_the_migrations_match_the_models(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    engine, _ = _sessions(tmp_path)
+    with engine.connect() as connection:
+        drift = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert drift == [], "models changed without an Alembic revision: " + repr(drift)
+
+
+def test_a_full_queue_refuses_jobs(tmp_path):
+    _, sessions = _sessions(tmp_path)
+    pool = JobPool(sessions, Storage(tmp_path / "data"), workers=1, queue_size=2)
+    pool.submit(1)
+    pool.submit(2)
+    assert not pool.has_room()
+    with pytest.raises(QueueFull, match="2 jobs are already waiting"):
+        pool.submit(3)
+
+
+def test_recovery_marks_stale_jobs_and_removes_unfinished_files(tmp_path):
+    _, sessions = _sessions(tmp_path)
+    storage = Storage(tmp_path / "data")
+    storage.create()
+    with sessions.begin() as session:
+        for status, version in (("running", None), ("queued", None), ("done", 1),
+                                ("failed", None)):
+            a = Assessment(kind="pose", output_version=version)
+            a.jobs.append(Job(status=status))
+            session.add(a)
+    for assessment_id in (1, 2, 3, 4):
+        storage.folder(assessment_id).mkdir(parents=True)
+    (storage.output_dir(3, 1)).mkdir()
+    (storage.output_dir(3, 1) / "frames.csv").write_text("frame\n0\n")
+    (storage.output_dir(3, 2)).mkdir()  # renamed in, but the commit never happened
+    (storage.output_dir(1, 1)).mkdir()
+    (storage.folder(9)).mkdir()  # an upload whose row was never committed
+    (storage.staging / "job1-abc" / "out").mkdir(parents=True)
+
+    pool = JobPool(sessions, storage)
+    assert pool.recover() == 2
+    with sessions() as session:
+        status = {j.assessment_id: (j.status, j.message) for j in session.query(Job)}
+    assert status[1] == ("interrupted", INTERRUPTED) and status[2][0] == "interrupted"
+    assert status[3] == ("done", None) and status[4] == ("failed", None)
+    assert list(storage.staging.iterdir()) == []
+    assert [p.name for p in storage.folder(3).iterdir()] == ["v1"]
+    assert (storage.output_dir(3, 1) / "frames.csv").is_file()
+    assert not storage.output_dir(1, 1).exists() and not storage.folder(9).exists()
