@@ -26,6 +26,10 @@
     const f = fileInput.files[0];
     if (!f) return "Choose a file to assess (a video, a photo or a pose file).";
     const e = ext(f.name);
+    if (list("needsMapping").includes(e)) {
+      return `"${f.name}": ${e} files need a joint mapping, which the web app does not take; ` +
+             "use `ergorisk assess FILE --mapping MAP.yaml`.";
+    }
     const all = [...list("video"), ...list("image"), ...list("pose")];
     if (!all.includes(e)) {
       return `"${f.name}": unsupported type ${e || "(no extension)"}; use one of ${all.join(" ")}.`;
