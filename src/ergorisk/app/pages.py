@@ -24,21 +24,16 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ergorisk import __version__
+from ergorisk.app.api import TEXT_LIMITS
+from ergorisk.app.storage import KIND_OF_EXT
+from ergorisk.pose.layouts import LAYOUTS
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
-# What the upload form accepts; the server checks the same (app/api.py), the page only
-# spares a user an upload that would be refused.
-VIDEO_EXTENSIONS = (".mp4", ".mov", ".avi", ".mkv", ".webm")
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
-POSE_EXTENSIONS = (".npy", ".npz", ".csv", ".bvh", ".c3d")
-POSE_LAYOUTS = ("mediapipe33", "uw-iom", "chatzis14", "coco17", "h36m17")
-DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
-DEFAULT_TEXT_MAX = 200
-DEFAULT_NOTES_MAX = 2000
-
-COUPLINGS = ("good", "fair", "poor", "unacceptable")
+# The upload form mirrors the server's checks (api.py, storage.py) to spare a user an upload
+# that would be refused; the server still decides.
+NEEDS_MAPPING = (".bvh", ".c3d")  # the API refuses them: a joint mapping is a CLI option
 SORT_KEYS = ("created_at", "worker", "task", "reba_peak", "rula_peak")
 STATUSES = ("queued", "running", "done", "failed", "interrupted")
 DOWNLOAD_LABELS = {
@@ -61,6 +56,8 @@ class ApiError(Exception):
 async def api_get(request: Request, path: str, params: dict[str, Any] | None = None) -> Any:
     """GET one route of this app's JSON API in-process, as the user (token header/cookie)."""
     headers = {k: v for k, v in request.headers.items() if k in ("authorization", "cookie")}
+    if "token" in request.query_params:  # first visit with ?token=T: no cookie yet
+        headers["authorization"] = f"Bearer {request.query_params['token']}"
     transport = httpx.ASGITransport(app=request.app, client=("127.0.0.1", 0))
     async with httpx.AsyncClient(transport=transport, base_url="http://pages") as client:
         res = await client.get(path, params=params, headers=headers)
@@ -73,30 +70,16 @@ async def api_get(request: Request, path: str, params: dict[str, Any] | None = N
     return res.json()
 
 
-def _setting(request: Request, names: tuple[str, ...], default: Any) -> Any:
-    settings = getattr(request.app.state, "settings", None)
-    for name in names:
-        value = getattr(settings, name, None)
-        if value is not None:
-            return value
-    return default
-
-
 def upload_limits(request: Request) -> dict[str, Any]:
     """The server's limits as the upload form mirrors them."""
-    max_bytes = _setting(request, ("max_upload_bytes",), None)
-    if max_bytes is None:
-        mb = _setting(request, ("max_upload_mb",), None)
-        max_bytes = int(mb * 1024 * 1024) if mb is not None else DEFAULT_MAX_UPLOAD_BYTES
-    return {
-        "max_upload_bytes": int(max_bytes),
-        "text_max": int(_setting(request, ("max_text_length", "max_meta_length"),
-                                 DEFAULT_TEXT_MAX)),
-        "notes_max": int(_setting(request, ("max_notes_length",), DEFAULT_NOTES_MAX)),
-        "video": VIDEO_EXTENSIONS,
-        "image": IMAGE_EXTENSIONS,
-        "pose": POSE_EXTENSIONS,
-    }
+    settings = request.app.state.settings
+    by_kind: dict[str, list[str]] = {"video": [], "image": [], "pose": []}
+    for ext, kind in KIND_OF_EXT.items():
+        if ext not in NEEDS_MAPPING:
+            by_kind.setdefault(kind, []).append(ext)
+    return {"max_upload_bytes": settings.max_upload_bytes,
+            "text_max": TEXT_LIMITS["worker"], "notes_max": TEXT_LIMITS["notes"],
+            "needs_mapping": NEEDS_MAPPING, **by_kind}
 
 
 def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -118,7 +101,7 @@ async def upload_page(request: Request) -> HTMLResponse:
     except ApiError as err:
         return _error_page(request, err)
     return _render(request, "index.html", title="New assessment", limits=upload_limits(request),
-                   layouts=POSE_LAYOUTS, recent=recent["items"])
+                   layouts=tuple(LAYOUTS), recent=recent["items"])
 
 
 @router.get("/assessments/{assessment_id}", response_class=HTMLResponse)
@@ -129,7 +112,7 @@ async def assessment_page(request: Request, assessment_id: int) -> HTMLResponse:
         return _error_page(request, err)
     downloads = [(name, DOWNLOAD_LABELS.get(name, name)) for name in item.get("files") or []]
     return _render(request, "assessment.html", title=_title(item), item=item,
-                   downloads=downloads, factors=factors_view(item.get("factors")))
+                   downloads=downloads, factors=item.get("factors") or {})
 
 
 @router.get("/history", response_class=HTMLResponse)
@@ -188,18 +171,6 @@ def plotly_js(request: Request) -> Response:
         return Response(gz, media_type="text/javascript",
                         headers={**headers, "Content-Encoding": "gzip"})
     return Response(body, media_type="text/javascript", headers=headers)
-
-
-def factors_view(factors: dict[str, Any] | None) -> dict[str, Any]:
-    """Task factors as the form shows them: coupling by name, activity flags auto|yes|no."""
-    f = dict(factors or {})
-    if isinstance(f.get("coupling"), int):
-        f["coupling"] = COUPLINGS[f["coupling"]] if 0 <= f["coupling"] < 4 else "good"
-    for key in ("static", "repeated", "rapid_change"):
-        value = f.get(key)
-        f[key] = {True: "yes", False: "no", None: "auto"}.get(value, value) \
-            if not isinstance(value, str) else value
-    return f
 
 
 def compare_rows(method: dict[str, Any]) -> list[tuple[str, Any, Any, Any]]:

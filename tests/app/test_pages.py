@@ -1,0 +1,175 @@
+"""The server-rendered pages: each renders with what it must show, from the real API."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ergorisk.app.pages import compare_rows
+from ergorisk.app.server import create_app
+from ergorisk.app.settings import Settings
+from ergorisk.kinematics import REBA_INPUTS, RULA_INPUTS
+
+# Set by the task factors, not by the hand-entered posture.
+FACTOR_KEYS = {"load_kg", "shock", "coupling", "static", "repeated", "rapid_change",
+               "arm_load_kg", "arm_load_static_or_repeated", "arm_shock", "body_load_kg",
+               "body_load_static_or_repeated", "body_shock"}
+BOX_LIFT = {"trunk_flexion_deg": 70, "neck_flexion_deg": 25, "knee_flexion_deg": 45,
+            "upper_arm_flexion_deg": 50, "lower_arm_flexion_deg": 110, "wrist_flexion_deg": 20}
+
+
+def wait_done(client: TestClient, job_id: int, timeout_s: float = 120) -> dict:
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        job = client.get(f"/api/jobs/{job_id}").json()
+        if job["status"] not in ("queued", "running"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} not finished after {timeout_s} s")
+
+
+def add_worksheet(client: TestClient, record: dict, **meta: str) -> int:
+    res = client.post("/api/assessments", data={"worksheet": json.dumps(record), **meta})
+    assert res.status_code == 202, res.text
+    job = wait_done(client, res.json()["job_id"])
+    assert job["status"] == "done", job
+    return res.json()["assessment_id"]
+
+
+def page_data(html: str) -> dict:
+    found = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html,
+                      re.S)
+    assert found, "the page carries its assessment as JSON"
+    return json.loads(found.group(1))
+
+
+def test_upload_page_offers_file_worksheet_metadata_and_factors(client: TestClient,
+                                                               settings: Settings) -> None:
+    res = client.get("/")
+    assert res.status_code == 200
+    html = res.text
+    assert 'id="upload-form"' in html and 'type="file"' in html
+    assert f'data-max-bytes="{settings.max_upload_bytes}"' in html
+    for ext in (".mp4", ".jpg", ".npy"):
+        assert ext in html
+    # Every posture key of the worksheet contract has a field in the hand-entered form.
+    for key in sorted((set(REBA_INPUTS) | set(RULA_INPUTS)) - FACTOR_KEYS):
+        assert f'name="{key}"' in html, key
+    for name in ("worker", "task", "site", "notes", "load_kg", "coupling", "shock", "static",
+                 "repeated", "rapid_change"):
+        assert f'name="{name}"' in html, name
+    assert '<script src="/static/upload.js">' in html
+    assert client.get("/static/upload.js").status_code == 200
+
+
+def test_unknown_assessment_is_a_404_page(client: TestClient) -> None:
+    res = client.get("/assessments/999")
+    assert res.status_code == 404
+    assert "text/html" in res.headers["content-type"]
+    assert "999" in res.text and "Not found" in res.text
+
+
+def test_results_page_of_a_finished_assessment(client: TestClient) -> None:
+    aid = add_worksheet(client, BOX_LIFT, worker="Ann", task="box lift",
+                        load_kg="12", coupling="poor")
+    res = client.get(f"/assessments/{aid}")
+    assert res.status_code == 200
+    html = res.text
+    item = page_data(html)
+    assert item["id"] == aid and item["status"] == "done"
+    for element in ('id="timeline"', 'id="panel"', 'id="shares"', 'id="worst"',
+                    'id="factors-form"', 'id="save-factors"', 'id="downloads"'):
+        assert element in html, element
+    assert re.search(r'<section id="job"[^>]*\bhidden\b', html)  # no progress bar once done
+    assert re.search(r'id="load_kg"[^>]*value="12.0"', html)
+    assert re.search(r'<option value="poor"\s+selected>', html)
+    for name in item["files"]:
+        assert f'/api/assessments/{aid}/files/{name}' in html
+    assert "box lift" in html and "Ann" in html
+    assert "/assets/plotly.min.js" in html and "/static/assessment.js" in html
+
+
+def test_results_page_of_a_failed_job_offers_a_retry(client: TestClient,
+                                                     tmp_path: Path) -> None:
+    bad = tmp_path / "broken.npy"
+    bad.write_bytes(b"\x93NUMPY not really")
+    with bad.open("rb") as f:
+        res = client.post("/api/assessments", data={"layout": "uw-iom"},
+                          files={"file": (bad.name, f, "application/octet-stream")})
+    if res.status_code != 202:  # refused at upload: nothing to retry, the message says why
+        assert res.status_code in (400, 415) and res.json()["detail"]
+        pytest.skip(f"the server refuses this file at upload: {res.json()['detail']}")
+    job = wait_done(client, res.json()["job_id"])
+    assert job["status"] == "failed"
+    html = client.get(f"/assessments/{res.json()['assessment_id']}").text
+    assert 'id="retry"' in html and 'id="job-bar"' in html
+    assert re.search(r'<div id="results"[^>]*\bhidden\b', html)
+
+
+def test_history_filters_and_sorts(client: TestClient) -> None:
+    low = add_worksheet(client, {}, worker="Ann", task="packing", site="A")
+    high = add_worksheet(client, BOX_LIFT, worker="Bob", task="packing", site="B",
+                         load_kg="15")
+    html = client.get("/history").text
+    assert f'data-id="{low}"' in html and f'data-id="{high}"' in html
+
+    only_bob = client.get("/history", params={"worker": "Bob"}).text
+    assert f'data-id="{high}"' in only_bob and f'data-id="{low}"' not in only_bob
+
+    by_peak = client.get("/history", params={"sort": "reba_peak", "order": "desc"}).text
+    rows = [int(x) for x in re.findall(r'<tr data-id="(\d+)"', by_peak)]
+    assert rows == [high, low]
+    by_peak_asc = client.get("/history", params={"sort": "reba_peak", "order": "asc"}).text
+    assert [int(x) for x in re.findall(r'<tr data-id="(\d+)"', by_peak_asc)] == [low, high]
+    assert 'name="pick"' in html and 'id="compare"' in html
+
+
+def test_compare_page_shows_both_and_the_differences(client: TestClient) -> None:
+    before = add_worksheet(client, BOX_LIFT, task="packing", load_kg="15")
+    after = add_worksheet(client, {**BOX_LIFT, "trunk_flexion_deg": 10}, task="packing")
+    cmp = client.get("/api/compare", params={"a": before, "b": after}).json()
+    res = client.get("/compare", params={"a": before, "b": after})
+    assert res.status_code == 200
+    html = res.text
+    assert 'id="card-a"' in html and 'id="card-b"' in html and 'id="cmp-timeline"' in html
+    assert "not of the same task" not in html
+    diff = cmp["methods"]["reba"]["difference"]["peak"]
+    assert diff < 0  # less trunk flexion and no load: a lower peak
+    peak_row = re.search(r'<th scope="row">peak</th><td>[^<]*</td><td>[^<]*</td>\s*<td[^>]*>'
+                         r'([^<]*)</td>', html)
+    assert peak_row and float(peak_row.group(1)) == diff
+
+
+def test_compare_needs_two_assessments(client: TestClient) -> None:
+    assert client.get("/compare").status_code == 400
+    assert client.get("/compare", params={"a": 1, "b": 2}).status_code == 404
+
+
+def test_compare_rows_flatten_and_fill_differences() -> None:
+    rows = compare_rows({"a": {"peak": 10, "time_pct": {"high": 20.0}},
+                         "b": {"peak": 8, "time_pct": {"high": 5.0}},
+                         "difference": {"peak": -2}})
+    assert rows == [("peak", 10, 8, -2), ("time pct: high", 20.0, 5.0, -15.0)]
+
+
+def test_plotly_js_is_served_offline_with_caching(client: TestClient) -> None:
+    res = client.get("/assets/plotly.min.js")
+    assert res.status_code == 200
+    assert "javascript" in res.headers["content-type"]
+    assert "max-age" in res.headers["cache-control"]
+    assert len(res.content) > 1_000_000 and b"plotly" in res.content[:2000].lower()
+    again = client.get("/assets/plotly.min.js", headers={"If-None-Match": res.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_pages_behind_a_token(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", token="s3cret")
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/history").status_code == 401
+        assert client.get("/history", params={"token": "s3cret"}).status_code == 200
+        assert client.get("/").status_code == 200  # the cookie set by the first visit
