@@ -563,7 +563,10 @@ def get_file(assessment_id: int, name: str, request: Request) -> FileResponse:
         raise fail(404, f"assessment {assessment_id} has no {name}")
     suffix = Path(name).suffix
     attachment = suffix in (".csv", ".parquet", ".json")
-    return FileResponse(path, media_type=MEDIA_TYPES[suffix],
+    headers = {"X-Content-Type-Options": "nosniff"}
+    if suffix == ".html":  # its scripts run in an opaque origin: no access to this site
+        headers["Content-Security-Policy"] = "sandbox allow-scripts"
+    return FileResponse(path, media_type=MEDIA_TYPES[suffix], headers=headers,
                         filename=f"assessment-{assessment_id}-{name}" if attachment else None,
                         content_disposition_type="attachment" if attachment else "inline")
 
