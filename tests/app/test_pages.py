@@ -140,8 +140,8 @@ def test_compare_page_shows_both_and_the_differences(client: TestClient) -> None
     assert "not of the same task" not in html
     diff = cmp["methods"]["reba"]["difference"]["peak"]
     assert diff < 0  # less trunk flexion and no load: a lower peak
-    peak_row = re.search(r'<th scope="row">peak</th><td>[^<]*</td><td>[^<]*</td>\s*<td[^>]*>'
-                         r'([^<]*)</td>', html)
+    peak_row = re.search(r'<th scope="row">peak</th><td>[^<]*</td><td>[^<]*</td>\s*'
+                         r'<td class="better">([^<]*)', html)
     assert peak_row and float(peak_row.group(1)) == diff
 
 
@@ -150,11 +150,13 @@ def test_compare_needs_two_assessments(client: TestClient) -> None:
     assert client.get("/compare", params={"a": 1, "b": 2}).status_code == 404
 
 
-def test_compare_rows_flatten_and_fill_differences() -> None:
-    rows = compare_rows({"a": {"peak": 10, "time_pct": {"high": 20.0}},
-                         "b": {"peak": 8, "time_pct": {"high": 5.0}},
+def test_compare_rows_say_which_way_is_better() -> None:
+    rows = compare_rows({"a": {"peak": 10, "time_pct": {"low": 10.0, "high": 20.0}},
+                         "b": {"peak": 8, "time_pct": {"low": 25.0, "high": 25.0}},
                          "difference": {"peak": -2}})
-    assert rows == [("peak", 10, 8, -2), ("time pct: high", 20.0, 5.0, -15.0)]
+    assert rows == [("peak", 10, 8, -2, "better"),
+                    ("time pct: low", 10.0, 25.0, 15.0, "better"),
+                    ("time pct: high", 20.0, 25.0, 5.0, "worse")]
 
 
 def test_plotly_js_is_served_offline_with_caching(client: TestClient) -> None:

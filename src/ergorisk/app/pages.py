@@ -173,19 +173,32 @@ def plotly_js(request: Request) -> Response:
     return Response(body, media_type="text/javascript", headers=headers)
 
 
-def compare_rows(method: dict[str, Any]) -> list[tuple[str, Any, Any, Any]]:
-    """(label, a, b, b - a) rows from one method's comparison, nested keys flattened."""
+# Which way a difference goes for the worker: more of these is worse (+1) or better (-1).
+_WORSE_WHEN_HIGHER = ("peak", "median", "mean", "high", "action level 3", "action level 4")
+_BETTER_WHEN_HIGHER = ("negligible", "low", "action level 1")
+
+
+def compare_rows(method: dict[str, Any]) -> list[tuple[str, Any, Any, Any, str]]:
+    """(label, a, b, b - a, "worse"|"better"|"") rows of one method's comparison, nested keys
+    flattened ("time pct: high")."""
     a = _flatten(method.get("a") or {})
     b = _flatten(method.get("b") or {})
-    diff = _flatten(method.get("diff") or method.get("difference") or {})
+    diff = _flatten(method.get("difference") or {})
     rows = []
     for key in dict.fromkeys([*a, *b]):
         d = diff.get(key)
-        if d is None and isinstance(a.get(key), (int, float)) and isinstance(b.get(key),
-                                                                              (int, float)):
-            d = b[key] - a[key]
-        rows.append((key, a.get(key), b.get(key), d))
+        if d is None and all(isinstance(x.get(key), int | float) for x in (a, b)):
+            d = round(b[key] - a[key], 4)
+        rows.append((key, a.get(key), b.get(key), d, _verdict(key, d)))
     return rows
+
+
+def _verdict(label: str, diff: Any) -> str:
+    if not isinstance(diff, int | float) or diff == 0:
+        return ""
+    sign = (1 if label.endswith(_WORSE_WHEN_HIGHER) else
+            -1 if label.endswith(_BETTER_WHEN_HIGHER) else 0)
+    return {1: "worse", -1: "better"}.get(sign * (1 if diff > 0 else -1), "")
 
 
 def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
