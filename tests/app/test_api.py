@@ -120,7 +120,10 @@ def test_bad_forms_are_refused_with_a_message(client, form, status, words):
         ("poses.npy", None, {"layout": "uw-iom", "fps": "0"}, 400, "fps must be > 0"),
         ("poses.npy", None, {"layout": "uw-iom", "up": "x"}, 400, "up must be"),
         ("clip.mp4", None, {"start_s": "3", "end_s": "2"}, 400, "end_s"),
-        ("take.bvh", b"HIERARCHY\nROOT Hips", {}, 400, "joint mapping"),
+        ("take.bvh", b"HIERARCHY\nROOT Hips", {}, 400, "needs a joint mapping"),
+        ("take.bvh", b"HIERARCHY\nROOT Hips", {"mapping": "joints: {knee: Hips}"}, 400,
+         "mapping: unknown canonical joints ['knee']"),
+        ("take.bvh", b"HIERARCHY\nROOT Hips", {"mapping": "joints: [1"}, 400, "mapping:"),
         ("poses.npy", b"", {"layout": "uw-iom"}, 400, "empty"),
     ],
 )
@@ -132,6 +135,20 @@ def test_bad_files_are_refused(client, tmp_path, name, content, fields, status, 
     assert response.status_code == status, response.text
     assert words in response.json()["detail"]
     assert not list((Path(client.app.state.settings.data_dir) / "staging").iterdir())
+
+
+def test_a_bvh_file_with_its_joint_mapping(client, tmp_path):
+    mocap = pytest.importorskip("test_pose_mocap")
+    bvh, mapping = mocap.bvh_file(tmp_path)
+    with open(bvh, "rb") as f:
+        response = client.post("/api/assessments", data={"mapping": mapping.read_text()},
+                               files={"file": ("take 1.bvh", f)})
+    assert response.status_code == 202, response.text
+    item = _done(client, response.json())
+    assert item["frames"] == 2 and item["kind"] == "pose"
+    skeleton = client.get(f"/api/assessments/{item['id']}/skeleton").json()
+    wrist = skeleton["joints"].index("left_wrist")
+    assert skeleton["frames"][0][wrist] is not None
 
 
 def test_an_upload_over_the_limit_is_refused_413(client, settings):

@@ -185,18 +185,18 @@ def _file_options(form: Any, kind: str, ext: str) -> dict[str, Any]:
     from ergorisk.pose.layouts import LAYOUTS
 
     if kind == "pose":
+        up = _text(form, "up") or "auto"
+        if up not in UP_AXES:
+            raise fail(400, f"up must be one of {', '.join(UP_AXES)}, got {up!r}")
         if ext in (".bvh", ".c3d"):
-            raise fail(400, f"{ext} files need a joint mapping, which the web app does not take; "
-                            "use `ergorisk assess FILE --mapping MAP.yaml`")
+            return {"layout": None, "fps": _number(form, "fps", 0.0, exclusive=True),
+                    "up": None if up == "auto" else up, "mapping": True}
         layout = _text(form, "layout")
         if layout is None:
             raise fail(400, f"a {ext} pose file needs its layout: one of "
                             f"{', '.join(LAYOUTS)}")
         if layout not in LAYOUTS:
             raise fail(400, f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}")
-        up = _text(form, "up") or "auto"
-        if up not in UP_AXES:
-            raise fail(400, f"up must be one of {', '.join(UP_AXES)}, got {up!r}")
         return {"layout": layout, "fps": _number(form, "fps", 0.0, exclusive=True),
                 "up": None if up == "auto" else up}
     if kind == "video":
@@ -252,10 +252,13 @@ async def create_assessment(request: Request) -> JSONResponse:
                                 f"{', '.join(KIND_OF_EXT)}")
             kind = KIND_OF_EXT[ext]
             options = _file_options(form, kind, ext)
+            mapping = _mapping(form, c.storage) if options.get("mapping") else None
             try:
                 staged = await run_in_threadpool(c.storage.save_upload, upload.file, ext,
                                                  c.settings.max_upload_bytes)
             except UploadError as err:
+                if mapping is not None:
+                    c.storage.discard(mapping)
                 raise fail(err.status, str(err)) from None
         full_factors = {"load_kg": 0.0, "coupling": "good", "shock": False, "static": "auto",
                         "repeated": "auto", "rapid_change": "auto", **factors}
@@ -267,6 +270,8 @@ async def create_assessment(request: Request) -> JSONResponse:
             session.add(a)
             session.flush()
             c.storage.adopt_upload(staged, a.id)  # before the commit: no row without its file
+            if worksheet is None and mapping is not None:
+                c.storage.adopt_upload(mapping, a.id)
             assessment_id, job_id = a.id, job.id
     finally:
         await form.close()
@@ -278,6 +283,30 @@ async def create_assessment(request: Request) -> JSONResponse:
     return JSONResponse(status_code=202, content={
         "assessment_id": assessment_id, "job_id": job_id, "status_url": f"/api/jobs/{job_id}",
         "page_url": f"/assessments/{assessment_id}"})
+
+
+def _mapping(form: Any, storage: Storage) -> Path:
+    """The joint mapping a .bvh or .c3d file needs (YAML or JSON, as for `ergorisk assess
+    --mapping`), checked and staged as mapping.yaml."""
+    import shutil
+
+    from ergorisk.pose.mocap import load_mapping
+
+    text = _text_raw(form, "mapping")
+    if text is None:
+        raise fail(400, "a .bvh or .c3d file needs a joint mapping: give `mapping`, a YAML or "
+                        "JSON object of canonical joint -> source name (docs/kinematics.md)")
+    if len(text) > 256 * 1024:
+        raise fail(400, "the mapping is too long (at most 256 KB)")
+    path = storage.new_staging("mapping") / "mapping.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_mapping(path)
+    except Exception as err:  # YAML errors too
+        shutil.rmtree(path.parent, ignore_errors=True)
+        message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise fail(400, f"mapping: {message.replace(str(path) + ': ', '')}") from None
+    return path
 
 
 def _text_raw(form: Any, name: str) -> str | None:

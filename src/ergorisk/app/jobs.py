@@ -139,6 +139,8 @@ class JobPool:
             spec = {"kind": a.kind, "input": str(upload_file(self.storage, a)),
                     "out": str(staging / "out"), "factors": a.factors, "options": a.options,
                     "input_name": a.input_name}
+            if (a.options or {}).get("mapping"):
+                spec["mapping"] = str(self.storage.upload_path(a.id, ".yaml"))
             assessment_id, version = a.id, (a.output_version or 0) + 1
         try:
             outcome = self._run_child(job_id, spec)

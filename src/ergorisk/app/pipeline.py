@@ -140,7 +140,8 @@ def run(spec: Mapping[str, Any], report: Report = _noop) -> dict[str, Any]:
         result = assess_worksheet(parse_worksheet(path.read_text(encoding="utf-8")), factors)
         _write(result, out, name, report_page=True)
     elif kind == "pose":
-        result = _assess_pose(path, out, options, factors_to_task(factors), name, report)
+        result = _assess_pose(path, out, options, factors_to_task(factors), name, report,
+                              spec.get("mapping"))
     else:
         result = _assess_media(path, out, options, factors_to_task(factors), name, report)
     if result.skeleton is not None:
@@ -154,13 +155,13 @@ def run(spec: Mapping[str, Any], report: Report = _noop) -> dict[str, Any]:
 
 
 def _assess_pose(path: Path, out: Path, options: Mapping[str, Any], task, name: str,
-                 report: Report):
+                 report: Report, mapping: str | None = None):
     from ergorisk.assess import assess_skeleton
     from ergorisk.pose import read_pose_file
 
     report("reading", 0.05)
     skel = read_pose_file(path, options.get("layout") or "", up=options.get("up"),
-                          fps=options.get("fps"))
+                          fps=options.get("fps"), mapping=mapping)
     report("scoring", 0.3)
     source = {"input": name, "kind": "pose", "layout": options.get("layout"),
               "up": options.get("up")}

@@ -1,7 +1,8 @@
 """The data folder: where uploads and results live, under names the server makes up.
 
     DATA/ergorisk.db                      SQLite database (unless ERGORISK_DATABASE_URL)
-    DATA/assessments/<id>/upload.<ext>    the uploaded file (or worksheet.json)
+    DATA/assessments/<id>/upload.<ext>    the uploaded file (upload.json: a worksheet)
+    DATA/assessments/<id>/mapping.yaml    the joint mapping of a .bvh or .c3d upload
     DATA/assessments/<id>/v<n>/           outputs, version n (the database names the current one)
     DATA/staging/<random>/                work in progress; emptied at every server start
 
@@ -53,6 +54,8 @@ class Storage:
         return self.assessments / str(int(assessment_id))
 
     def upload_path(self, assessment_id: int, ext: str) -> Path:
+        if ext == ".yaml":  # the joint mapping of a .bvh or .c3d upload
+            return self.folder(assessment_id) / "mapping.yaml"
         if ext not in KIND_OF_EXT and ext != ".json":
             raise ValueError(f"not an accepted extension: {ext!r}")
         return self.folder(assessment_id) / f"upload{ext}"
@@ -107,6 +110,11 @@ class Storage:
         os.replace(staged, target)
         shutil.rmtree(staged.parent, ignore_errors=True)
         return target
+
+    def discard(self, staged: Path) -> None:
+        """Remove a staged file and its staging folder."""
+        if staged.parent.parent == self.staging:
+            shutil.rmtree(staged.parent, ignore_errors=True)
 
     def publish(self, staged_out: Path, assessment_id: int, version: int) -> Path:
         """Rename a finished output folder into place as version ``version``."""
