@@ -160,6 +160,22 @@ def test_an_upload_over_the_limit_is_refused_413(client, settings):
     assert client.get("/api/assessments").json()["total"] == 0
 
 
+def test_a_streamed_upload_is_cut_off_at_the_limit(client, settings):
+    """Without a Content-Length (chunked), the body is counted while it streams in."""
+    def body():
+        yield (b'--xx\r\nContent-Disposition: form-data; name="file"; filename="a.npy"\r\n'
+               b"Content-Type: application/octet-stream\r\n\r\n\x93NUMPY")
+        for _ in range(settings.max_upload_bytes // 500_000 + 4):
+            yield b"\0" * 500_000
+        yield b"\r\n--xx--\r\n"
+
+    response = client.post("/api/assessments", content=body(),
+                           headers={"content-type": "multipart/form-data; boundary=xx"})
+    assert response.request.headers.get("transfer-encoding") == "chunked"
+    assert response.status_code == 413 and "limit of 5 MB" in response.json()["detail"]
+    assert not list((settings.data_dir / "staging").iterdir())
+
+
 def test_a_failing_job_reports_the_reason_with_the_uploaded_name(client, tmp_path):
     np.save(tmp_path / "wrong.npy", np.zeros((5, 7, 3)))
     created = upload_pose(client, tmp_path / "wrong.npy")
