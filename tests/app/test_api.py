@@ -67,6 +67,21 @@ def test_pose_file_upload_runs_a_job_and_serves_every_result(client, pose_file, 
     assert pose_file.name not in names and "upload.npy" in names
 
 
+def test_frames_without_a_person_come_back_as_null(client, tmp_path):
+    poses = uw_poses(24)
+    poses[5:9] = np.nan
+    np.save(tmp_path / "gap.npy", poses)
+    item = _done(client, upload_pose(client, tmp_path / "gap.npy"))
+    data = client.get(f"/api/assessments/{item['id']}/frames").json()["data"]
+    assert data["person_detected"][5:9] == [False] * 4 and data["person_detected"][4] is True
+    for name in ("reba_total", "reba_trunk_left", "reba_score_a_left", "reba_risk_level_left",
+                 "rula_score_d_right", "trunk_flexion_deg_left", "reba_risk_level"):
+        assert data[name][5:9] == [None] * 4, name
+        assert data[name][4] is not None, name
+    skeleton = client.get(f"/api/assessments/{item['id']}/skeleton").json()
+    assert skeleton["frames"][6] == [None] * len(skeleton["joints"])
+
+
 def test_hand_entered_worksheet_is_scored_by_the_engine(client):
     records = [{"trunk_flexion_deg": 30, "upper_arm_flexion_deg": 100, "load_kg": 6},
                {"left": {"trunk_flexion_deg": 70, "load_kg": 6},

@@ -107,13 +107,24 @@ def _json_list(values: Any) -> list:
     import pandas as pd
 
     series = pd.Series(values) if not isinstance(values, pd.Series) else values
-    if series.dtype.kind == "f":
-        arr = series.to_numpy()
-        return [None if not math.isfinite(v) else v for v in arr.tolist()]
-    if series.dtype.kind in "iub":
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind == "f":
+        return [None if not math.isfinite(v) else v for v in series.to_numpy().tolist()]
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iub":
         return series.tolist()
+    # nullable integers and booleans, categories, strings: <NA>/NaN -> null
     return [None if pd.isna(v) else (v.item() if isinstance(v, np.generic) else v)
             for v in series.astype(object).tolist()]
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN: non-finite floats (e.g. read back from summary.json) become null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 # ---------------------------------------------------------------- creating
@@ -426,10 +437,10 @@ def _like(text: str) -> str:
 
 
 @router.get("/assessments/{assessment_id}")
-def get_assessment(assessment_id: int, request: Request) -> dict[str, Any]:
+def get_assessment(assessment_id: int, request: Request) -> Response:
     c = ctx(request)
     with c.sessions() as session:
-        return detail_json(c, _get(session, assessment_id))
+        return _json_response(detail_json(c, _get(session, assessment_id)))
 
 
 def _outputs(c: Context, assessment_id: int) -> tuple[Assessment, Path]:
@@ -469,7 +480,7 @@ def _tolerance(folder: Path) -> float:
 
 
 def _json_response(content: Any, status: int = 200) -> Response:
-    body = json.dumps(content, separators=(",", ":"), allow_nan=False)
+    body = json.dumps(_finite(content), separators=(",", ":"), allow_nan=False)
     return Response(body, status_code=status, media_type="application/json")
 
 
