@@ -356,6 +356,7 @@ def serve(
                                      queue_size=queue_size, token=token, host=host, port=port)
     except ValueError as err:
         fail(first_line(err))
+    _check_can_listen(host, port)
     import uvicorn
 
     from ergorisk.app.server import create_app
@@ -366,6 +367,20 @@ def serve(
         fail(f"--data-dir {data_dir}: {first_line(err)}")
     typer.echo(f"ergorisk: http://{host}:{port}/  (data in {settings.data_dir})", err=True)
     uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Exit 2 with a clear message when host:port cannot be bound (in use, unknown host)."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as err:
+        reason = err.strerror or str(err)
+        fail(f"cannot listen on {host}:{port}: {reason} (is another server running? try --port)")
 
 
 def _kinematics_options(path: Path | None, options_class):
