@@ -118,8 +118,8 @@ class JobPool:
     def _work(self) -> None:
         while not self._stopping.is_set():
             job_id = self._queue.get()
-            if job_id is None:
-                return
+            if job_id is None or self._stopping.is_set():
+                return  # a job still queued is marked interrupted at the next start
             try:
                 self._run(job_id)
             except Exception:  # a bug here must not kill the worker thread
@@ -247,6 +247,8 @@ def _message(err: BaseException, spec: dict[str, Any]) -> str:
     name (the user never saw the former)."""
     text = str(err).strip()
     text = text.splitlines()[0] if text else type(err).__name__
+    if spec.get("mapping"):
+        text = text.replace(spec["mapping"], "the mapping")
     return text.replace(spec["input"], spec.get("input_name") or "the file")
 
 
