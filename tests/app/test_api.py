@@ -338,3 +338,24 @@ def test_a_video_clip_gives_an_annotated_video_that_seeks(client):
     assert part.headers["content-type"] == "video/mp4"
     skeleton = client.get(f"/api/assessments/{item['id']}/skeleton").json()
     assert len(skeleton["frames"]) == 30
+
+
+def test_a_busy_server_refuses_uploads_with_503_and_keeps_nothing(client, monkeypatch):
+    from ergorisk.app.jobs import QueueFull
+
+    pool = client.app.state.ctx.pool
+    form = {"worksheet": "[{}]"}
+    monkeypatch.setattr(pool, "has_room", lambda: False)
+    response = client.post("/api/assessments", data=form)
+    assert response.status_code == 503 and "busy" in response.json()["detail"]
+
+    def full(job_id: int) -> None:  # the queue filled up between the check and the submit
+        raise QueueFull("the server is busy: 16 jobs are already waiting")
+
+    monkeypatch.setattr(pool, "has_room", lambda: True)
+    monkeypatch.setattr(pool, "submit", full)
+    response = client.post("/api/assessments", data=form)
+    assert response.status_code == 503 and "16 jobs" in response.json()["detail"]
+    assert client.get("/api/assessments").json()["total"] == 0
+    data = Path(client.app.state.settings.data_dir)
+    assert list((data / "assessments").iterdir()) == [] and list((data / "staging").iterdir()) == []
