@@ -78,3 +78,22 @@ def test_recovery_marks_stale_jobs_and_removes_unfinished_files(tmp_path):
     assert [p.name for p in storage.folder(3).iterdir()] == ["v1"]
     assert (storage.output_dir(3, 1) / "frames.csv").is_file()
     assert not storage.output_dir(1, 1).exists() and not storage.folder(9).exists()
+
+
+def test_the_migrations_render_for_postgresql():
+    """Offline (no server): the same revisions give valid PostgreSQL DDL."""
+    import io
+
+    from alembic import command
+    from alembic.config import Config
+
+    from ergorisk.app.db import MIGRATIONS
+
+    out = io.StringIO()
+    config = Config(output_buffer=out)
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", "postgresql://user@host/ergorisk")
+    command.upgrade(config, "head", sql=True)
+    sql = out.getvalue()
+    assert "CREATE TABLE assessments" in sql and "id SERIAL NOT NULL" in sql
+    assert "TIMESTAMP WITH TIME ZONE" in sql and "ON DELETE CASCADE" in sql
