@@ -50,8 +50,9 @@ def create_app(settings: Settings) -> FastAPI:
             pool.stop()
             engine.dispose()
 
-    app = FastAPI(title="ergorisk", lifespan=lifespan, docs_url="/api/docs",
-                  redoc_url=None, openapi_url="/api/openapi.json")
+    # No Swagger page: it loads its scripts from a CDN, and this server works offline.
+    app = FastAPI(title="ergorisk", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json")
     app.state.ctx = api.Context(settings, storage, sessions, pool, threading.Lock())
     app.state.settings = settings
 
