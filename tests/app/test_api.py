@@ -235,6 +235,11 @@ def test_rescore_answers_at_once_and_saves_on_request(client, pose_file, setting
     assert client.get(url).json()["reba_peak"] == item["reba_peak"]  # not saved
     assert client.post(f"{url}/rescore", json={"load_kg": -1}).status_code == 400
     assert client.post(f"{url}/rescore", json={"weight": 3}).status_code == 400
+    for body in (b"[1]", b"{bad"):
+        bad = client.post(f"{url}/rescore", content=body,
+                          headers={"content-type": "application/json"})
+        assert bad.status_code == 400 and bad.json()["detail"].startswith("request body:")
+    assert client.get("/api/assessments/abc").status_code == 400
 
     saved = client.post(f"{url}/rescore", json={"load_kg": 12, "coupling": "poor", "save": True})
     assert saved.status_code == 200 and saved.json()["saved"] is True

@@ -59,7 +59,10 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query"))
+        loc = [str(p) for p in first.get("loc", ())]
+        where = "request body" if loc[:1] == ["body"] and (
+            len(loc) == 1 or first.get("type") == "json_invalid") else ".".join(
+            p for p in loc if p not in ("body", "query", "path"))
         return JSONResponse(status_code=400,
                             content={"detail": f"{where}: {first.get('msg', 'invalid')}"})
 
