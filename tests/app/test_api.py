@@ -250,7 +250,10 @@ def test_rescore_answers_at_once_and_saves_on_request(client, pose_file, setting
     stored = client.get(f"{url}/frames").json()["data"]
     assert stored["reba_total"] == saved.json()["frames"]["data"]["reba_total"]
     folder = settings.data_dir / "assessments" / str(item["id"])
-    assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == ["v2"]
+    # The previous version stays for a reader that opened it just before; one only.
+    assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == ["v1", "v2"]
+    client.post(f"{url}/rescore", json={"load_kg": 20, "save": True})
+    assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == ["v2", "v3"]
     assert (folder / "v2" / "skeleton.npz").is_file() and (folder / "v2" / "report.html").is_file()
     listed = client.get("/api/assessments").json()["items"][0]
     assert listed["reba_peak"] == after["reba_peak"]

@@ -55,7 +55,7 @@ def test_recovery_marks_stale_jobs_and_removes_unfinished_files(tmp_path):
     storage.create()
     with sessions.begin() as session:
         for status, version in (("running", None), ("queued", None), ("done", 1),
-                                ("failed", None)):
+                                ("failed", 2)):
             a = Assessment(kind="pose", output_version=version)
             a.jobs.append(Job(status=status))
             session.add(a)
@@ -64,6 +64,8 @@ def test_recovery_marks_stale_jobs_and_removes_unfinished_files(tmp_path):
     (storage.output_dir(3, 1)).mkdir()
     (storage.output_dir(3, 1) / "frames.csv").write_text("frame\n0\n")
     (storage.output_dir(3, 2)).mkdir()  # renamed in, but the commit never happened
+    (storage.output_dir(4, 1)).mkdir()  # current 2: the previous one goes at a start
+    (storage.output_dir(4, 2)).mkdir()
     (storage.output_dir(1, 1)).mkdir()
     (storage.folder(9)).mkdir()  # an upload whose row was never committed
     (storage.staging / "job1-abc" / "out").mkdir(parents=True)
@@ -78,6 +80,7 @@ def test_recovery_marks_stale_jobs_and_removes_unfinished_files(tmp_path):
     assert [p.name for p in storage.folder(3).iterdir()] == ["v1"]
     assert (storage.output_dir(3, 1) / "frames.csv").is_file()
     assert not storage.output_dir(1, 1).exists() and not storage.folder(9).exists()
+    assert [p.name for p in storage.folder(4).iterdir()] == ["v2"]
 
 
 def test_the_migrations_render_for_postgresql():

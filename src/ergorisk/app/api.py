@@ -578,7 +578,7 @@ def _save_rescored(c: Context, a: Assessment, folder: Path, frames, summary: dic
                 current.output_version = version + 1
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        c.storage.prune_versions(a.id, version + 1)
+        c.storage.prune_versions(a.id, version + 1, previous=True)
 
 
 def _report(frames, summary: dict, out: Path, name: str) -> None:

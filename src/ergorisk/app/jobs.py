@@ -161,7 +161,7 @@ class JobPool:
                 a.output_version = version
                 job.status, job.progress, job.phase, job.message = "done", 1.0, "done", None
                 job.finished_at = utcnow()
-            self.storage.prune_versions(assessment_id, version)
+            self.storage.prune_versions(assessment_id, version, previous=True)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 

@@ -125,13 +125,16 @@ class Storage:
         os.rename(staged_out, target)
         return target
 
-    def prune_versions(self, assessment_id: int, keep: int | None) -> None:
-        """Remove output versions other than ``keep`` (old ones, or unrecorded leftovers)."""
+    def prune_versions(self, assessment_id: int, keep: int | None,
+                       previous: bool = False) -> None:
+        """Remove output versions other than ``keep`` (old ones, or unrecorded leftovers);
+        ``previous`` also keeps version keep - 1, for a reader that opened it just before."""
         folder = self.folder(assessment_id)
         if not folder.is_dir():
             return
+        kept = {f"v{keep}"} | ({f"v{keep - 1}"} if previous and keep else set())
         for child in folder.iterdir():
-            if child.is_dir() and child.name.startswith("v") and child.name != f"v{keep}":
+            if child.is_dir() and child.name.startswith("v") and child.name not in kept:
                 shutil.rmtree(child, ignore_errors=True)
 
     def remove(self, assessment_id: int) -> None:
