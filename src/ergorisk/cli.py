@@ -365,7 +365,10 @@ def serve(
         application = create_app(settings)
     except OSError as err:
         fail(f"--data-dir {data_dir}: {first_line(err)}")
-    typer.echo(f"ergorisk: http://{host}:{port}/  (data in {settings.data_dir})", err=True)
+    shown = f"[{host}]" if ":" in host else host
+    hint = "?token=YOUR_TOKEN (once per browser)" if settings.token else ""
+    typer.echo(f"ergorisk: open http://{shown}:{port}/{hint}  (data in {settings.data_dir})",
+               err=True)
     uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
 
 
