@@ -4,14 +4,16 @@ gradient solver lowers the surrogate's risk; the online loop reaches its goal.""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from ergorisk.models.body import DULA_DOFS, limits, max_elevation
 from ergorisk.models.surrogates import load
 from ergorisk.optimize import cem, gradient
+from ergorisk.optimize.compare import subset
 from ergorisk.optimize.ik import project
 from ergorisk.optimize.online import LoopOptions, demo_task, simulate
-from ergorisk.optimize.problem import free_mask, hand_errors, random_tasks
+from ergorisk.optimize.problem import exact_total, free_mask, hand_errors, random_tasks
 
 torch.set_num_threads(1)
 
@@ -28,7 +30,7 @@ def within_limits(q: np.ndarray) -> bool:
 def test_gradient_solver_keeps_the_hand_within_a_millimetre_and_the_limits():
     model = load("dula")
     tasks = random_tasks("dula", 4, seed=5)
-    q = gradient.solve(model, tasks, opts=gradient.GradientOptions(iters=30))
+    q = gradient.solve(model, tasks, opts=gradient.GradientOptions(iters=4))
     dp, dr = hand_errors(q, tasks)
     assert dp.max() < 0.001 and dr.max() < 0.5
     assert within_limits(q)
@@ -44,7 +46,23 @@ def test_gradient_solver_lowers_the_surrogate_risk():
         before = model(torch.as_tensor(tasks.q0, dtype=torch.float32), feats)
         after = model(torch.as_tensor(gradient.solve(model, tasks), dtype=torch.float32), feats)
     assert float(after.mean()) < float(before.mean())
-    assert (after <= before + 0.25).all()
+    assert (after <= before + 1e-4).all()  # it moves only for a predicted gain
+
+
+@pytest.mark.parametrize("name", ["dula", "deba"])
+def test_single_solves_keep_the_hand_and_never_raise_the_exact_score(name):
+    """One problem at a time, as the online loop asks: on the hand pose (< 1 mm, < 0.5 deg)
+    and an exact score no higher than the start's; batching gives the same solutions."""
+    net = gradient.as_array(load(name))
+    tasks = random_tasks(name, 12, seed=2026)
+    singles = np.concatenate([gradient.solve(net, subset(tasks, b)) for b in range(12)])
+    dp, dr = hand_errors(singles, tasks)
+    assert dp.max() < 0.001 and dr.max() < 0.5
+    before, after = exact_total(tasks.q0, tasks), exact_total(singles, tasks)
+    assert (after <= before).all()
+    assert after.sum() < before.sum()
+    batched = gradient.solve(net, tasks)
+    np.testing.assert_allclose(batched, singles, atol=0.01)  # polish runs to the batch's worst
 
 
 def test_surrogate_gradient_exists_and_is_finite():

@@ -14,16 +14,58 @@ exactly; the shoulder's elevation is the RULA/REBA upper-arm angle (ISB "globe" 
 Wu et al. 2005). Limits are active ranges of motion (AAOS / Norkin & White), with the
 shoulder's elevation limited by its plane (180 deg forward and sideways, 60 deg backward);
 the shrug's range (-10 to 40 deg of clavicle elevation) is an estimate.
+
+The geometry (``hand_pose``, ``flag_geometry``, ``clamp_to_limits``) also runs on numpy
+arrays, real or complex: the postural optimiser differentiates it by the complex step
+(exact derivatives, no per-operation overhead of autograd on tiny batches). One definition.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import torch
 
 Tensor = torch.Tensor
+
+
+def _ns(x):
+    """The array library of x: torch for tensors, numpy for arrays (real or complex)."""
+    return torch if isinstance(x, Tensor) else np
+
+
+def _const(like, v):
+    """The constant v as an array of like's library and dtype (numpy: real float64, which
+    also combines with complex arrays)."""
+    if isinstance(like, Tensor):
+        return torch.as_tensor(v, dtype=like.dtype)
+    return np.asarray(v, dtype=float)
+
+
+# Complex-step differentiation: f(x + ih) = f(x) + ih f'(x) + O(h^2) for analytic code, so
+# the imaginary part gives f' exactly (no cancellation, unlike finite differences).
+COMPLEX_STEP = 1e-20
+
+
+def complex_steps(q: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """(B * K, D) complex: each posture of q (B, D) K times, with an imaginary step on
+    column cols[k] in its k-th copy (see ``split_steps``)."""
+    k = len(cols)
+    z = np.repeat(q.astype(complex), k, 0)
+    z[np.arange(len(z)), np.tile(cols, len(q))] += 1j * COMPLEX_STEP
+    return z
+
+
+def split_steps(values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Values (B, ...) and their derivatives (B, K, ...) from f(complex_steps(q, cols))."""
+    v = values.reshape(-1, k, *values.shape[1:])
+    return v[:, 0].real, v.imag / COMPLEX_STEP
+
+
+def has_legs(dofs: tuple[Dof, ...]) -> bool:
+    return any(d.name in _LEG_DOFS for d in dofs)
 
 
 @dataclass(frozen=True)
@@ -67,6 +109,8 @@ LEGS = tuple(
 CHAIN = (*(d.name for d in TRUNK), *(d.name for d in ARM[1:]))
 DULA_DOFS: tuple[Dof, ...] = (*TRUNK, *NECK, *ARM)
 DEBA_DOFS: tuple[Dof, ...] = (*DULA_DOFS, *LEGS)
+_NEUTRAL = {d.name: d.neutral for d in DEBA_DOFS}
+_LEG_DOFS = frozenset(d.name for d in LEGS)
 
 
 @dataclass(frozen=True)
@@ -107,12 +151,18 @@ def max_elevation(plane_deg: Tensor | np.ndarray):
     return 180.0 - 120.0 * lib.clip((plane_deg - 90.0) / 90.0, 0.0, 1.0)
 
 
-def clamp_to_limits(q: Tensor, dofs: tuple[Dof, ...]) -> Tensor:
-    """Project postures (B, D) degrees onto the joint limits, plane-dependent one included."""
-    lo, hi = (torch.as_tensor(a, dtype=q.dtype) for a in limits(dofs))
-    q = torch.maximum(torch.minimum(q, hi), lo)
+def clamp_to_limits(q, dofs: tuple[Dof, ...]):
+    """Project postures (B, D) degrees onto the joint limits, plane-dependent one included
+    (a tensor or a real numpy array, returned as the same kind)."""
+    lo, hi = limits(dofs)
     names = [d.name for d in dofs]
     i, j = names.index("shoulder_plane"), names.index("shoulder_elevation")
+    if not isinstance(q, Tensor):
+        out = np.clip(q, lo, hi)
+        out[:, j] = np.minimum(out[:, j], max_elevation(out[:, i]))
+        return out
+    lo, hi = (torch.as_tensor(a, dtype=q.dtype) for a in (lo, hi))
+    q = torch.maximum(torch.minimum(q, hi), lo)
     elev = torch.minimum(q[:, j], max_elevation(q[:, i]))
     return torch.cat([q[:, :j], elev[:, None], q[:, j + 1:]], dim=1)
 
@@ -120,85 +170,128 @@ def clamp_to_limits(q: Tensor, dofs: tuple[Dof, ...]) -> Tensor:
 # --- rotations --------------------------------------------------------------------------
 
 
-def _rot(axis: int, deg: Tensor) -> Tensor:
-    """(B, 3, 3) rotation matrices about a coordinate axis by angles in degrees."""
-    a = torch.deg2rad(deg)
-    c, s = torch.cos(a), torch.sin(a)
-    one, zero = torch.ones_like(a), torch.zeros_like(a)
-    if axis == 0:
-        rows = (one, zero, zero, zero, c, -s, zero, s, c)
-    elif axis == 1:
-        rows = (c, zero, s, zero, one, zero, -s, zero, c)
-    else:
-        rows = (c, -s, zero, s, c, zero, zero, zero, one)
-    return torch.stack(rows, dim=-1).reshape(*deg.shape, 3, 3)
+def _rot_patterns() -> np.ndarray:
+    """(axis, term, 9): a rotation about coordinate axis k, flattened row-major, is
+    P[k, 0] + cos * P[k, 1] + sin * P[k, 2]."""
+    p = np.zeros((3, 3, 3, 3))
+    for k in range(3):
+        i, j = (k + 1) % 3, (k + 2) % 3
+        p[k, 0, k, k] = 1.0
+        p[k, 1, i, i] = p[k, 1, j, j] = 1.0
+        p[k, 2, j, i], p[k, 2, i, j] = 1.0, -1.0
+    return p.reshape(3, 3, 9)
+
+
+_ROT = _rot_patterns()
+
+
+@cache
+def _rot_pattern(axes: tuple[int, ...]) -> np.ndarray:
+    return _ROT[list(axes)]
+
+
+def _rots(axes: tuple[int, ...], deg: Tensor) -> Tensor:
+    """(B, K, 3, 3) rotations about the coordinate axes ``axes[k]`` by deg[:, k] degrees, all
+    at once (few array operations: the optimiser's batches are small)."""
+    xp = _ns(deg)
+    a = deg * (np.pi / 180)
+    p = _const(deg, _rot_pattern(axes))  # (K, 3, 9)
+    flat = p[:, 0] + xp.cos(a)[..., None] * p[:, 1] + xp.sin(a)[..., None] * p[:, 2]
+    return flat.reshape(*deg.shape, 3, 3)
 
 
 def _apply(r: Tensor, v) -> Tensor:
     """Rotate the constant or batched vector v by (B, 3, 3) rotations."""
-    v = torch.as_tensor(v, dtype=r.dtype)
+    if not isinstance(v, Tensor | np.ndarray):
+        v = _const(r, v)
     if v.ndim == 1:
         return r @ v
     return (r @ v[..., None])[..., 0]
 
 
-def _unit(v: Tensor) -> Tensor:
-    return v / torch.linalg.norm(v, dim=-1, keepdim=True)
+def _norm(v: Tensor) -> Tensor:
+    """Euclidean norm over the last axis (analytic, so complex steps differentiate it)."""
+    return _ns(v).sqrt((v * v).sum(-1))
 
 
 # --- forward kinematics -----------------------------------------------------------------
 
 
+class _Angles(dict):
+    """Columns of a posture by DOF name; a DOF the posture lacks takes its neutral value
+    (made when first asked for)."""
+
+    def __init__(self, q: Tensor, dofs: tuple[Dof, ...]) -> None:
+        super().__init__((d.name, q[:, i]) for i, d in enumerate(dofs))
+        self.q = q
+
+    def __missing__(self, name: str) -> Tensor:
+        value = _ns(self.q).full(self.q.shape[:1], _NEUTRAL[name], dtype=self.q.dtype)
+        self[name] = value
+        return value
+
+
 def _angles(q: Tensor, dofs: tuple[Dof, ...]) -> dict[str, Tensor]:
     """Columns of q by DOF name; DOFs the posture lacks take their neutral value."""
-    names = [d.name for d in dofs]
-    out = {d.name: q[:, names.index(d.name)] if d.name in names
-           else torch.full(q.shape[:1], d.neutral, dtype=q.dtype) for d in DEBA_DOFS}
-    return out
+    return _Angles(q, dofs)
 
 
-def _arm(a: dict[str, Tensor], r_trunk: Tensor, neck: Tensor, s: float,
+def _arm(a: dict[str, Tensor], r_trunk: Tensor | None, neck: Tensor | None, s: float,
          seg: Segments) -> dict[str, Tensor]:
-    """Shoulder, elbow, wrist, knuckles and hand frame of one arm; s = +1 left, -1 right."""
-    zero = torch.zeros_like(a["shoulder_plane"])
-    clav = _rot(0, s * a["shoulder_girdle_elevation"])
-    shoulder = neck + _apply(r_trunk @ clav, [seg.shoulder_forward, s * seg.shoulder_half_width,
-                                              0.0])
+    """Shoulder, elbow, wrist, knuckles and hand frame of one arm; s = +1 left, -1 right.
+    ``r_trunk`` and ``neck`` None: in the trunk frame (neck at the origin)."""
+    xp = _ns(a["shoulder_plane"])
     plane = s * a["shoulder_plane"]
-    # Swing by the elevation about the horizontal axis normal to the plane, then axial
-    # rotation: no singularity at elevation 0 (the plane is then irrelevant).
-    swing = _rot(2, plane) @ _rot(1, -a["shoulder_elevation"]) @ _rot(2, -plane)
-    r_upper = r_trunk @ swing @ _rot(2, -s * a["shoulder_rotation"] + zero)
-    elbow = shoulder + _apply(r_upper, [0.0, 0.0, -seg.upper_arm])
-    r_fore = r_upper @ _rot(1, -a["elbow_flexion"]) @ _rot(2, -s * (a["forearm_pronation"] + 90))
-    wrist = elbow + _apply(r_fore, [0.0, 0.0, -seg.forearm])
+    # Clavicle; swing by the elevation about the horizontal axis normal to the plane, then
+    # axial rotation (no singularity at elevation 0: the plane is then irrelevant; the swing's
+    # last turn about z and the axial rotation make one); elbow; pronation.
+    r = _rots((0, 2, 1, 2, 1, 2), xp.stack([
+        s * a["shoulder_girdle_elevation"], plane, -a["shoulder_elevation"],
+        -plane - s * a["shoulder_rotation"], -a["elbow_flexion"],
+        -s * (a["forearm_pronation"] + 90)], -1))
+    clav, r_upper = r[:, 0], r[:, 1] @ r[:, 2] @ r[:, 3]
+    if r_trunk is not None:
+        clav, r_upper = r_trunk @ clav, r_trunk @ r_upper
+    shoulder = _apply(clav, [seg.shoulder_forward, s * seg.shoulder_half_width, 0.0])
+    if neck is not None:
+        shoulder = neck + shoulder
+    # R @ (0, 0, -length) is the third column scaled.
+    elbow = shoulder - seg.upper_arm * r_upper[..., 2]
+    r_fore = r_upper @ r[:, 4] @ r[:, 5]
+    wrist = elbow - seg.forearm * r_fore[..., 2]
     # Wrist: hand axis = distal + tan(dev) radial + tan(flex) palmar, in the forearm frame
     # (distal -z, radial s*y, palmar +x); the project measures exactly these two angles.
-    tf, td = torch.tan(torch.deg2rad(a["wrist_flexion"])), torch.tan(
-        torch.deg2rad(a["wrist_deviation"]))
-    hand_local = _unit(torch.stack([tf, s * td, -torch.ones_like(tf)], dim=-1))
-    knuckle_local = _unit(torch.stack([zero, s + zero, td], dim=-1))
-    hand_axis, knuckle_axis = _apply(r_fore, hand_local), _apply(r_fore, knuckle_local)
-    knuckles = wrist + seg.hand * hand_axis
-    frame = torch.stack([hand_axis, knuckle_axis, torch.cross(hand_axis, knuckle_axis, dim=-1)],
-                        dim=-1)
+    # The hand frame's columns in the forearm frame: the hand axis h = (tf, s td, -1) / |.|,
+    # the knuckle line k = (0, s, td) / |.| and their normal h x k.
+    tf = xp.tan(a["wrist_flexion"] * (np.pi / 180))
+    td = xp.tan(a["wrist_deviation"] * (np.pi / 180))
+    td2 = 1.0 + td * td
+    n_h, n_k = 1.0 / xp.sqrt(td2 + tf * tf), 1.0 / xp.sqrt(td2)
+    n_hk = n_h * n_k
+    local = xp.stack([tf * n_h, xp.zeros_like(tf), s * td2 * n_hk,
+                      s * td * n_h, s * n_k, -tf * td * n_hk,
+                      -n_h, td * n_k, s * tf * n_hk], -1).reshape(*tf.shape, 3, 3)
+    frame = r_fore @ local
+    knuckles = wrist + seg.hand * frame[..., 0]
     return {"shoulder": shoulder, "elbow": elbow, "wrist": wrist, "hand": knuckles,
-            "index": knuckles + seg.knuckle_half_width * knuckle_axis,
-            "pinky": knuckles - seg.knuckle_half_width * knuckle_axis, "hand_frame": frame}
+            "hand_frame": frame}
 
 
 def _leg(a: dict[str, Tensor], pelvis: Tensor, side: str, s: float,
          seg: Segments) -> dict[str, Tensor]:
-    hip = pelvis + torch.tensor([0.0, s * seg.hip_half_width, 0.0], dtype=pelvis.dtype)
-    r_thigh = _rot(1, -a[f"{side}_hip_flexion"]) @ _rot(0, s * a[f"{side}_hip_abduction"])
+    hip = pelvis + _const(pelvis, [0.0, s * seg.hip_half_width, 0.0])
+    r = _rots((1, 0, 1), _ns(pelvis).stack([
+        -a[f"{side}_hip_flexion"], s * a[f"{side}_hip_abduction"], a[f"{side}_knee_flexion"]],
+        -1))
+    r_thigh = r[:, 0] @ r[:, 1]
     knee = hip + _apply(r_thigh, [0.0, 0.0, -seg.thigh])
-    r_shank = r_thigh @ _rot(1, a[f"{side}_knee_flexion"])
+    r_shank = r_thigh @ r[:, 2]
     ankle = knee + _apply(r_shank, [0.0, 0.0, -seg.shank])
     # Feet stay flat, pointing forward: their lowest point is the ankle minus its height.
-    down = torch.tensor([0.0, 0.0, -seg.ankle_height], dtype=pelvis.dtype)
+    down = _const(pelvis, [0.0, 0.0, -seg.ankle_height])
     return {"hip": hip, "knee": knee, "ankle": ankle,
-            "heel": ankle + down + torch.tensor([-0.05, 0.0, 0.0], dtype=pelvis.dtype),
-            "toe": ankle + down + torch.tensor([0.15, 0.0, 0.0], dtype=pelvis.dtype)}
+            "heel": ankle + down + _const(pelvis, [-0.05, 0.0, 0.0]),
+            "toe": ankle + down + _const(pelvis, [0.15, 0.0, 0.0])}
 
 
 def forward_kinematics(q: Tensor, dofs: tuple[Dof, ...], legs: bool | None = None,
@@ -215,8 +308,9 @@ def forward_kinematics(q: Tensor, dofs: tuple[Dof, ...], legs: bool | None = Non
     pelvis = torch.tensor([0.0, 0.0, seg.pelvis_height], dtype=q.dtype).expand(n, 3)
     r_trunk = _trunk_rotation(a)
     neck = pelvis + _apply(r_trunk, [0.0, 0.0, seg.pelvis_to_neck])
-    r_head = r_trunk @ _rot(1, a["neck_flexion"]) @ _rot(0, -a["neck_side_bend"]) @ _rot(
-        2, a["neck_twist"])
+    r = _rots((1, 0, 2), torch.stack(
+        [a["neck_flexion"], -a["neck_side_bend"], a["neck_twist"]], -1))
+    r_head = r_trunk @ r[:, 0] @ r[:, 1] @ r[:, 2]
     head = neck + _apply(r_head, [0.0, 0.0, seg.neck_to_head])
     out = {
         "pelvis": pelvis, "neck": neck, "head": head,
@@ -226,7 +320,7 @@ def forward_kinematics(q: Tensor, dofs: tuple[Dof, ...], legs: bool | None = Non
         "right_eye": head + _apply(r_head, [0.08, -0.032, 0.02]),
     }
     right = _arm(a, r_trunk, neck, -1.0, seg)
-    rest = {k: a[k] for k in a}
+    rest = {d.name: a[d.name] for d in DEBA_DOFS}
     rest.update({"shoulder_girdle_elevation": torch.zeros(n, dtype=q.dtype),
                  "shoulder_plane": torch.zeros(n, dtype=q.dtype),
                  "shoulder_elevation": torch.zeros(n, dtype=q.dtype),
@@ -237,10 +331,13 @@ def forward_kinematics(q: Tensor, dofs: tuple[Dof, ...], legs: bool | None = Non
                  "wrist_deviation": torch.zeros(n, dtype=q.dtype)})
     left = _arm(rest, r_trunk, neck, 1.0, seg)
     for side, arm in (("right", right), ("left", left)):
-        for joint in ("shoulder", "elbow", "wrist", "index", "pinky"):
+        for joint in ("shoulder", "elbow", "wrist"):
             out[f"{side}_{joint}"] = arm[joint]
+        knuckle_line = seg.knuckle_half_width * arm["hand_frame"][..., 1]
+        out[f"{side}_index"] = arm["hand"] + knuckle_line
+        out[f"{side}_pinky"] = arm["hand"] - knuckle_line
     out["right_hand"], out["right_hand_frame"] = right["hand"], right["hand_frame"]
-    with_legs = any(d in LEGS for d in dofs) if legs is None else legs
+    with_legs = has_legs(dofs) if legs is None else legs
     for side, s in (("right", -1.0), ("left", 1.0)):
         if with_legs:
             for joint, pos in _leg(a, pelvis, side, s, seg).items():
@@ -252,20 +349,30 @@ def forward_kinematics(q: Tensor, dofs: tuple[Dof, ...], legs: bool | None = Non
 
 
 def _trunk_rotation(a: dict[str, Tensor]) -> Tensor:
-    return _rot(1, a["trunk_flexion"]) @ _rot(0, -a["trunk_side_bend"]) @ _rot(
-        2, a["trunk_twist"])
+    r = _rots((1, 0, 2), _ns(a["trunk_flexion"]).stack(
+        [a["trunk_flexion"], -a["trunk_side_bend"], a["trunk_twist"]], -1))
+    return r[:, 0] @ r[:, 1] @ r[:, 2]
 
 
 def hand_pose(q: Tensor, dofs: tuple[Dof, ...],
               seg: Segments = SEGMENTS) -> tuple[Tensor, Tensor]:
     """Right-hand grip point (B, 3) metres and orientation (B, 3, 3): the trunk and the right
-    arm only, for optimisation loops (same geometry as ``forward_kinematics``)."""
+    arm only, for optimisation loops (same geometry as ``forward_kinematics``; q may be a
+    tensor or a numpy array)."""
+    pos, frame, _ = hand_pose_and_flags(q, dofs, seg, flags=False)
+    return pos, frame
+
+
+def hand_pose_and_flags(q: Tensor, dofs: tuple[Dof, ...], seg: Segments = SEGMENTS,
+                        flags: bool = True) -> tuple[Tensor, Tensor, dict[str, Tensor]]:
+    """``hand_pose`` and ``flag_geometry`` from one pass over the right arm (in the trunk
+    frame, then placed by the trunk's rotation)."""
     a = _angles(q, dofs)
+    arm = _arm(a, None, None, -1.0, seg)
     r_trunk = _trunk_rotation(a)
-    pelvis = torch.tensor([0.0, 0.0, seg.pelvis_height], dtype=q.dtype)
-    neck = pelvis + _apply(r_trunk, [0.0, 0.0, seg.pelvis_to_neck])
-    arm = _arm(a, r_trunk, neck, -1.0, seg)
-    return arm["hand"], arm["hand_frame"]
+    neck = _const(q, [0.0, 0.0, seg.pelvis_to_neck])
+    pos = _const(q, [0.0, 0.0, seg.pelvis_height]) + _apply(r_trunk, arm["hand"] + neck)
+    return pos, r_trunk @ arm["hand_frame"], _flags(a, arm, dofs, seg) if flags else {}
 
 
 def flag_geometry(q: Tensor, dofs: tuple[Dof, ...], seg: Segments = SEGMENTS) -> dict[str, Tensor]:
@@ -279,18 +386,21 @@ def flag_geometry(q: Tensor, dofs: tuple[Dof, ...], seg: Segments = SEGMENTS) ->
     - ``foot_lift``: left minus right ankle height (m), when the DOFs include the legs.
     """
     a = _angles(q, dofs)
-    eye = torch.eye(3, dtype=q.dtype).expand(q.shape[0], 3, 3)
-    origin = torch.zeros(q.shape[0], 3, dtype=q.dtype)
-    right = _arm(a, eye, origin, -1.0, seg)
+    return _flags(a, _arm(a, None, None, -1.0, seg), dofs, seg)
+
+
+def _flags(a: dict[str, Tensor], right: dict[str, Tensor], dofs: tuple[Dof, ...],
+           seg: Segments) -> dict[str, Tensor]:
+    q = a["shoulder_plane"]
+    xp = _ns(q)
     # The left girdle never moves: its shoulder is fixed in the trunk frame.
-    left_shoulder = torch.tensor([seg.shoulder_forward, seg.shoulder_half_width, 0.0],
-                                 dtype=q.dtype)
+    left_shoulder = _const(q, [seg.shoulder_forward, seg.shoulder_half_width, 0.0])
     upper = right["elbow"] - right["shoulder"]
     out = {"upper_arm_out": -upper[:, 1] / seg.upper_arm,
            "wrist_lateral": -right["wrist"][:, 1],
-           "shoulder_width": torch.linalg.norm(left_shoulder - right["shoulder"], dim=1)}
-    if any(d in LEGS for d in dofs):
-        pelvis = torch.zeros(3, dtype=q.dtype)
+           "shoulder_width": _norm(left_shoulder - right["shoulder"])}
+    if has_legs(dofs):
+        pelvis = xp.zeros(3, dtype=q.dtype)
         out["foot_lift"] = (_leg(a, pelvis, "left", 1.0, seg)["ankle"][:, 2]
                             - _leg(a, pelvis, "right", -1.0, seg)["ankle"][:, 2])
     return out

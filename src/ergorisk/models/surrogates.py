@@ -20,7 +20,14 @@ import torch
 from torch import nn
 
 from ergorisk.kinematics import KinematicsOptions
-from ergorisk.models.body import LEGS, SEGMENTS, flag_geometry, limits
+from ergorisk.models.body import (
+    LEGS,
+    SEGMENTS,
+    complex_steps,
+    flag_geometry,
+    limits,
+    split_steps,
+)
 from ergorisk.models.dataset import N_TASK_FEATURES, PROBLEMS, Problem
 
 
@@ -74,20 +81,43 @@ LEG_EDGES: tuple[tuple[str, float, float], ...] = (
 )
 
 
-def geometry_steps(q_deg: torch.Tensor, dofs, legs: bool,
-                   edge_width_deg: float = EDGE_WIDTH_DEG) -> torch.Tensor:
-    """(B, G) soft steps in [0, 1] of the flag geometry at the kinematics thresholds."""
-    g = flag_geometry(q_deg.double(), dofs)
-    values = {
-        "abduction_deg": torch.rad2deg(torch.asin(g["upper_arm_out"].clamp(-1, 1))),
-        "wrist_lateral_ratio": g["wrist_lateral"] / g["shoulder_width"],
-    }
-    edges = GEOMETRY_EDGES
+def _sigmoid(x):
+    if isinstance(x, torch.Tensor):
+        return torch.sigmoid(x)
+    return 0.5 * (1.0 + np.tanh(0.5 * x))  # no overflow, and analytic for complex steps
+
+
+def geometry_values(q_deg, dofs, legs: bool, geometry: dict | None = None) -> list:
+    """The flag geometry's values at each of ``geometry_edges(legs)``: upper-arm abduction
+    (deg), wrist lateral distance over shoulder width, |foot lift| (m). q_deg: a tensor, or
+    a numpy array (real, or complex for complex-step derivatives); ``geometry``:
+    ``flag_geometry(q_deg, dofs)`` if the caller has it already."""
+    if isinstance(q_deg, torch.Tensor):
+        g = flag_geometry(q_deg.double(), dofs)
+        abduction = torch.rad2deg(torch.asin(g["upper_arm_out"].clamp(-1, 1)))
+    else:  # a unit vector's component: |out| <= 1 up to rounding (no clip: complex steps)
+        g = flag_geometry(q_deg, dofs) if geometry is None else geometry
+        abduction = np.arcsin(g["upper_arm_out"]) * (180 / np.pi)
+    ratio = g["wrist_lateral"] / g["shoulder_width"]
+    values = [abduction, ratio, ratio]
     if legs:
-        values["foot_lift_abs_m"] = g["foot_lift"].abs()
-        edges = edges + LEG_EDGES
-    return torch.stack([torch.sigmoid((values[k] - t) / (w * edge_width_deg))
-                        for k, t, w in edges], dim=-1)
+        lift = g["foot_lift"]
+        values.append(lift.abs() if isinstance(lift, torch.Tensor) else (
+            np.where(lift.real < 0, -lift, lift)))  # |x|, analytic on either side of 0
+    return values
+
+
+def geometry_edges(legs: bool) -> tuple[tuple[str, float, float], ...]:
+    return GEOMETRY_EDGES + (LEG_EDGES if legs else ())
+
+
+def geometry_steps(q_deg, dofs, legs: bool, edge_width_deg: float = EDGE_WIDTH_DEG,
+                   geometry: dict | None = None):
+    """(B, G) soft steps in [0, 1] of the flag geometry at the kinematics thresholds."""
+    values = geometry_values(q_deg, dofs, legs, geometry)
+    stack = torch.stack if isinstance(q_deg, torch.Tensor) else np.stack
+    return stack([_sigmoid((v - t) / (w * edge_width_deg))
+                  for v, (_, t, w) in zip(values, geometry_edges(legs), strict=True)], -1)
 
 
 # DULA: the paper's 4 hidden layers, 124/124/124/7. DEBA learns a 1..15 score from 20 joint
@@ -124,13 +154,91 @@ class Surrogate(nn.Module):
 
     def encode(self, q_deg: torch.Tensor, task: torch.Tensor) -> torch.Tensor:
         """Network inputs: scaled angles, soft band-edge steps, soft flag steps, task."""
-        steps = torch.sigmoid((q_deg[..., self.edge_dof] - self.edge_deg) / self.edge_width_deg)
-        geo = geometry_steps(q_deg, self.problem.dofs, self.legs, self.edge_width_deg)
-        return torch.cat([(q_deg - self.centre) / self.half_range, 2 * steps - 1,
-                          2 * geo.to(q_deg.dtype) - 1, task], dim=-1)
+        return _encode(self, q_deg, task)
 
     def forward(self, q_deg: torch.Tensor, task: torch.Tensor) -> torch.Tensor:
         return self.net(self.encode(q_deg, task))[..., 0]
+
+
+def _encode(m, q_deg, task, geometry: dict | None = None):
+    """The network inputs for tensors (``Surrogate``) or numpy arrays (``ArraySurrogate``):
+    one encoding for both. The task features come last."""
+    if isinstance(q_deg, torch.Tensor):
+        return torch.cat([_posture_inputs(m, q_deg), task], dim=-1)
+    return np.concatenate([_posture_inputs(m, q_deg, geometry), task], -1)
+
+
+def _posture_inputs(m, q_deg, geometry: dict | None = None):
+    """Scaled angles, soft band-edge steps and soft flag steps."""
+    steps = _sigmoid((q_deg[..., m.edge_dof] - m.edge_deg) / m.edge_width_deg)
+    geo = geometry_steps(q_deg, m.problem.dofs, m.legs, m.edge_width_deg, geometry)
+    if isinstance(q_deg, torch.Tensor):
+        geo = geo.to(q_deg.dtype)
+        return torch.cat([(q_deg - m.centre) / m.half_range, 2 * steps - 1, 2 * geo - 1], dim=-1)
+    return np.concatenate([(q_deg - m.centre) / m.half_range, 2 * steps - 1, 2 * geo - 1], -1)
+
+
+class ArraySurrogate:
+    """A surrogate's network in float64 numpy, for the optimiser's small batches (no autograd
+    or per-operation dispatch), on the same encoding as ``Surrogate``. ``value_and_grad``
+    gives the risk and its exact gradient with respect to the posture: reverse mode through
+    the ReLU layers, the angle steps' derivatives in closed form, and the flag geometry's by
+    the complex step (``models.body.complex_steps``)."""
+
+    def __init__(self, model: Surrogate) -> None:
+        self.problem, self.legs = model.problem, model.legs
+        self.edge_width_deg = model.edge_width_deg
+        get = lambda t: t.detach().double().numpy()  # noqa: E731
+        self.centre, self.half_range = get(model.centre), get(model.half_range)
+        self.edge_dof, self.edge_deg = model.edge_dof.numpy(), get(model.edge_deg)
+        # (E, D): which angle each band edge steps on, to gather the edges' gradients.
+        self.edge_onehot = np.eye(len(self.centre))[self.edge_dof]
+        edges = geometry_edges(self.legs)
+        self.geo_threshold = np.array([t for _, t, _ in edges])
+        self.geo_width = np.array([w for _, _, w in edges]) * self.edge_width_deg
+        linear = [m for m in model.net if isinstance(m, nn.Linear)]
+        self.weights = [get(m.weight).T.copy() for m in linear]
+        self.biases = [get(m.bias) for m in linear]
+
+    def __call__(self, q_deg: np.ndarray, task: np.ndarray,
+                 geometry: dict | None = None) -> np.ndarray:
+        """Continuous scores (B,) of real postures (B, D) under task features (B, F)
+        (``geometry``: their ``flag_geometry``, when the caller has it)."""
+        h = _encode(self, q_deg, task, geometry)
+        for w, b in zip(self.weights[:-1], self.biases[:-1], strict=True):
+            h = np.maximum(h @ w + b, 0.0)
+        return (h @ self.weights[-1] + self.biases[-1])[:, 0]
+
+    def value_and_grad(self, q_deg: np.ndarray, task: np.ndarray, cols: np.ndarray,
+                       geometry: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Scores (B,) of real postures (B, D) degrees and their gradient (B, len(cols))
+        with respect to the angles ``cols``. ``geometry``: ``flag_geometry`` of
+        ``complex_steps(q_deg, cols)``, when the caller has it already."""
+        k = len(cols)
+        if geometry is None:
+            geometry = flag_geometry(complex_steps(q_deg, cols), self.problem.dofs)
+        values = geometry_values(q_deg, self.problem.dofs, self.legs, geometry)
+        geo, d_geo = split_steps(np.stack(values, -1), k)  # (B, G), (B, k, G)
+        steps = _sigmoid((q_deg[:, self.edge_dof] - self.edge_deg) / self.edge_width_deg)
+        geo_steps = _sigmoid((geo - self.geo_threshold) / self.geo_width)
+        h = np.concatenate([(q_deg - self.centre) / self.half_range, 2 * steps - 1,
+                            2 * geo_steps - 1, task], -1)
+        masks = []
+        for w, b in zip(self.weights[:-1], self.biases[:-1], strict=True):
+            h = h @ w + b
+            masks.append(h > 0)
+            h = np.maximum(h, 0.0)
+        value = (h @ self.weights[-1] + self.biases[-1])[:, 0]
+        g = np.broadcast_to(self.weights[-1][:, 0], h.shape)
+        for w, mask in zip(self.weights[-2::-1], masks[::-1], strict=True):
+            g = (g * mask) @ w.T  # ends as d risk / d inputs (B, inputs)
+        d, e = len(self.centre), len(self.edge_deg)
+        # d(2 sigmoid(x / w) - 1)/dx = 2 s (1 - s) / w
+        grad = g[:, :d] / self.half_range + (
+            g[:, d:d + e] * (2 * steps * (1 - steps) / self.edge_width_deg)) @ self.edge_onehot
+        g_geo = g[:, d + e:d + e + geo.shape[1]] * (2 * geo_steps * (1 - geo_steps)
+                                                      / self.geo_width)
+        return value, grad[:, cols] + np.einsum("bkg,bg->bk", d_geo, g_geo)
 
 
 def weights_path(name: str):

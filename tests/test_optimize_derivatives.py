@@ -1,0 +1,57 @@
+"""The optimiser's numpy path: the body model and the surrogates on numpy arrays agree with
+their PyTorch definitions, and the complex-step derivatives agree with autograd."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from ergorisk.models.body import DEBA_DOFS, flag_geometry, hand_pose
+from ergorisk.models.dataset import sample_postures
+from ergorisk.models.surrogates import ArraySurrogate, load
+from ergorisk.optimize.ik import POS_SCALE_M, ROT_SCALE, jacobian
+from ergorisk.optimize.problem import free_mask, random_tasks
+
+
+def test_numpy_body_model_is_the_torch_one():
+    q = sample_postures(np.random.default_rng(0), 64, DEBA_DOFS)
+    pos, frame = hand_pose(q, DEBA_DOFS)
+    pos_t, frame_t = hand_pose(torch.as_tensor(q), DEBA_DOFS)
+    np.testing.assert_allclose(pos, pos_t.numpy(), atol=1e-12)
+    np.testing.assert_allclose(frame, frame_t.numpy(), atol=1e-12)
+    geo, geo_t = flag_geometry(q, DEBA_DOFS), flag_geometry(torch.as_tensor(q), DEBA_DOFS)
+    for key, value in geo.items():
+        np.testing.assert_allclose(value, geo_t[key].numpy(), atol=1e-12, err_msg=key)
+
+
+@pytest.mark.parametrize("name", ["dula", "deba"])
+def test_array_surrogate_value_and_gradient_match_autograd(name):
+    model = load(name).double()
+    net = ArraySurrogate(model)
+    tasks = random_tasks(name, 32, seed=11)
+    cols = np.flatnonzero(free_mask(tasks.problem.dofs))
+    feats = tasks.features.astype(float)
+    q = torch.as_tensor(tasks.q0).requires_grad_(True)
+    risk = model(q, torch.as_tensor(feats))
+    risk.sum().backward()
+    value, grad = net.value_and_grad(tasks.q0, feats, cols)
+    np.testing.assert_allclose(value, risk.detach().numpy(), atol=1e-9)
+    np.testing.assert_allclose(net(tasks.q0, feats), value, atol=1e-9)
+    np.testing.assert_allclose(grad, q.grad.numpy()[:, cols], rtol=1e-6, atol=1e-9)
+    assert np.abs(grad).max() > 0
+
+
+def test_hand_jacobian_matches_autograd():
+    tasks = random_tasks("dula", 6, seed=12)
+    dofs = tasks.problem.dofs
+    free = free_mask(dofs)
+    r, jac, _ = jacobian(tasks.q0, dofs, tasks.hand_pos + 0.01, tasks.hand_frame, free)
+    np.testing.assert_allclose(r[:, :3], -1.0, atol=1e-9)  # 1 cm off on every axis, in cm
+    np.testing.assert_allclose(r[:, 3:], 0.0, atol=1e-9)
+    for b in range(len(tasks)):
+        def res(x):
+            p, f = hand_pose(x[None], dofs)
+            return torch.cat([p[0] / POS_SCALE_M, f[0].flatten() / ROT_SCALE])
+        auto = torch.autograd.functional.jacobian(res, torch.as_tensor(tasks.q0[b]))
+        np.testing.assert_allclose(jac[b], auto.numpy()[:, free], rtol=1e-7, atol=1e-9)
