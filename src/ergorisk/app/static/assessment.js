@@ -297,18 +297,33 @@
       z: pts[2], text: pts[3], marker: {size: 3, color: "#222"}, hoverinfo: "text"});
     return traces;
   }
-  function skeletonLayout() {
-    const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
-    for (const pose of skel.frames) for (const p of pose) {
-      if (!p) continue;
-      for (let k = 0; k < 3; k++) { lo[k] = Math.min(lo[k], p[k]); hi[k] = Math.max(hi[k], p[k]); }
+  // The view follows the body: centred on the current frame's joints, with one size for all
+  // frames (the largest body extent) so that postures compare at a glance.
+  let skelSpan = null;
+  function skeletonLayout(i) {
+    if (skelSpan === null) {
+      skelSpan = {floor: Infinity, size: 1.0};
+      for (const pose of skel.frames) {
+        const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+        for (const p of pose) if (p) for (let k = 0; k < 3; k++) {
+          lo[k] = Math.min(lo[k], p[k]); hi[k] = Math.max(hi[k], p[k]);
+        }
+        if (lo[0] === Infinity) continue;
+        skelSpan.floor = Math.min(skelSpan.floor, lo[2]);
+        skelSpan.size = Math.max(skelSpan.size, ...hi.map((h, k) => h - lo[k]));
+      }
+      skelSpan.size = Math.min(skelSpan.size * 1.1, 2.5);
+      if (skelSpan.floor === Infinity) skelSpan.floor = 0;
     }
-    const span = Math.max(...hi.map((h, k) => h - lo[k]), 0.5);
-    const axis = (k, title) => ({range: [(lo[k] + hi[k] - span) / 2, (lo[k] + hi[k] + span) / 2],
-      title: {text: title}, showspikes: false});
-    return {height: 320, margin: {l: 0, r: 0, t: 0, b: 0}, showlegend: false, uirevision: "keep",
-      scene: {xaxis: axis(0, "x (m)"), yaxis: axis(1, "y (m)"), zaxis: axis(2, "z up (m)"),
-              aspectmode: "cube", camera: {eye: {x: 1.3, y: -1.5, z: 0.6}}}};
+    const pose = (skel.frames[Math.min(i, skel.frames.length - 1)] || []).filter(Boolean);
+    const mid = k => (pose.length ? pose.reduce((a, p) => a + p[k], 0) / pose.length : 0);
+    const half = skelSpan.size / 2;
+    const axis = (lo, title) => ({range: [lo, lo + skelSpan.size], title: {text: title},
+                                  showspikes: false});
+    return {height: 340, margin: {l: 0, r: 0, t: 0, b: 0}, showlegend: false, uirevision: "keep",
+      scene: {xaxis: axis(mid(0) - half, "x (m)"), yaxis: axis(mid(1) - half, "y (m)"),
+              zaxis: axis(skelSpan.floor - 0.05, "z, up (m)"), aspectmode: "cube",
+              camera: {eye: {x: 1.0, y: -1.25, z: 0.45}}}};
   }
   let skelPending = null;
   function renderSkeleton(i) {
@@ -317,7 +332,7 @@
     skelPending = i;
     requestAnimationFrame(async () => {
       const j = skelPending;
-      await Plotly.react($("skeleton"), skeletonTraces(j), skeletonLayout(),
+      await Plotly.react($("skeleton"), skeletonTraces(j), skeletonLayout(j),
                          {displaylogo: false, responsive: true});
       $("skeleton").dataset.row = String(j);
       const again = skelPending !== j;
@@ -380,7 +395,8 @@
       parts.push(`${method.toUpperCase()} peak ${totals[best]} (${ER.levelName(method, totals[best])}) ` +
         `at ${Number(D.time_s[best]).toFixed(2)} s`);
     }
-    $("headline").textContent = `${n} frames. ${parts.join("; ") || "Nobody detected."}`;
+    $("headline").textContent = `${n} frame${n === 1 ? "" : "s"}. ` +
+      `${parts.join("; ") || "Nobody detected."}`;
     $("headline").dataset.rebaPeak = String(Math.max(...col("reba_total").filter(v => v !== null)));
   }
 
@@ -394,7 +410,7 @@
 
   function renderAll() {
     renderPanel(cur);
-    renderTimeline();
+    if (n > 1) renderTimeline();
     renderShares();
     renderWorst();
     renderHeadline();
@@ -402,6 +418,47 @@
   }
 
   // ---- factors ---------------------------------------------------------------------------
+  // Re-scoring returns scores only; the inputs the factors set are rebuilt here the way
+  // kinematics.worksheet.task_columns sets them, so the panel shows what produced each score.
+  const SET_BY_FACTORS = ["load_kg", "arm_load_kg", "body_load_kg", "shock", "arm_shock",
+    "body_shock", "coupling", "static", "repeated", "rapid_change", "arm_muscle_use",
+    "body_muscle_use", "arm_load_static_or_repeated", "body_load_static_or_repeated"];
+  let stored = {};                       // those columns as stored, with the saved factors
+  let savedFactors = {...item.factors};
+  function keepStoredInputs() {
+    stored = {};
+    for (const k of SET_BY_FACTORS) for (const side of SIDES) {
+      if (D[`${k}_${side}`]) stored[`${k}_${side}`] = D[`${k}_${side}`];
+    }
+  }
+  function factorInputs(f) {
+    const fill = v => new Array(n).fill(v);
+    const known = k => f[k] === savedFactors[k];
+    const flag = (k, side) => (f[k] === "yes" ? fill(true) : f[k] === "no" ? fill(false)
+      : (known(k) ? stored[`${k}_${side}`] : null));
+    const use = (k, side) => {
+      if (known("static") && known("repeated")) return stored[`${k}_${side}`];
+      if (f.static === "yes" || f.repeated === "yes") return fill(true);
+      if (f.static === "no" && f.repeated === "no") return fill(false);
+      return null;  // depends on detected activity that is not stored for this setting
+    };
+    for (const side of SIDES) {
+      const cols = {load_kg: fill(f.load_kg), arm_load_kg: fill(f.load_kg),
+        body_load_kg: fill(f.load_kg), shock: fill(f.shock), arm_shock: fill(f.shock),
+        body_shock: fill(f.shock), coupling: fill(COUPLING.indexOf(f.coupling)),
+        static: flag("static", side), repeated: flag("repeated", side),
+        rapid_change: flag("rapid_change", side), arm_muscle_use: use("arm_muscle_use", side),
+        body_muscle_use: use("body_muscle_use", side)};
+      for (const part of ["arm", "body"]) {
+        const u = cols[`${part}_muscle_use`];
+        cols[`${part}_load_static_or_repeated`] = u ? u.map(x => Boolean(x) && f.load_kg > 0) : null;
+      }
+      for (const [k, v] of Object.entries(cols)) {
+        if (v) D[`${k}_${side}`] = v; else delete D[`${k}_${side}`];
+      }
+    }
+  }
+
   const form = $("factors-form");
   let rescoreSeq = 0;
   function readFactors() {
@@ -425,6 +482,8 @@
       const res = await ER.postJSON(`/api/assessments/${item.id}/rescore`, {...factors, save});
       if (seq !== rescoreSeq) return;
       Object.assign(D, res.frames.data);
+      factorInputs(factors);
+      if (save) { savedFactors = {...factors}; keepStoredInputs(); }
       renderAll();
       status.textContent = save ? "Saved: the history and the downloads use these factors."
                                 : "Re-scored (not saved).";
@@ -466,10 +525,12 @@
       const frames = await ER.api(`/api/assessments/${item.id}/frames`);
       D = frames.data;
       n = D.time_s ? D.time_s.length : 0;
+      keepStoredInputs();
       if (item.kind !== "worksheet") {
         try { skel = await ER.api(`/api/assessments/${item.id}/skeleton`); } catch (err) { skel = null; }
       }
-      if (!skel) $("skeleton").hidden = true;
+      $("skeleton-box").hidden = !skel;
+      $("timeline-box").hidden = n <= 1;
       if (!video) $("frame-nav").hidden = n <= 1;
       renderAll();
       document.body.dataset.ready = "1";

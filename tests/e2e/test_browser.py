@@ -1,0 +1,147 @@
+"""A new user in a real browser: upload the example video, watch the progress, review the
+scores frame by frame, click the timeline, change the load, find the assessment again."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+PlaywrightError = pytest.importorskip("playwright.sync_api").Error
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sports2d-demo-720p.mp4"
+JOB_TIMEOUT_MS = 240_000
+JOB_STATE = """() => {
+    const bar = document.getElementById('job-bar'), job = document.getElementById('job');
+    return document.body && {ready: document.body.dataset.ready === '1',
+                             bar: bar ? bar.value : null, hidden: job ? job.hidden : true};
+}"""
+
+
+def panel_state(page) -> dict:
+    return page.evaluate("""() => {
+        const v = document.getElementById('video');
+        const txt = id => (document.getElementById(id) || {}).textContent || '';
+        return {row: Number(document.getElementById('panel').dataset.row),
+                time: v ? v.currentTime : null, duration: v ? v.duration : null,
+                ready: v ? v.readyState : null,
+                frameHead: txt('panel-frame'),
+                rebaLeft: txt('p-reba_total-left'), rebaRight: txt('p-reba_total-right'),
+                loadLeft: txt('p-reba_load-left'), loadRight: txt('p-reba_load-right'),
+                marker: Number(document.getElementById('timeline').dataset.marker),
+                peak: Number(document.getElementById('headline').dataset.rebaPeak)};
+    }""")
+
+
+def first_int(text: str) -> int:
+    found = re.search(r"\d+", text)
+    assert found, f"no score in {text!r}"
+    return int(found.group())
+
+
+def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> None:
+    page.goto("/")
+    page.fill("#worker", "E2E worker")
+    page.fill("#task", "jump and squat")
+    page.set_input_files("#file", str(EXAMPLE))
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"/assessments/\d+$"), timeout=60_000)
+    url = page.url
+
+    # Live progress: the bar moves while the job runs, then the page shows the results.
+    seen: set[float] = set()
+    end = time.monotonic() + JOB_TIMEOUT_MS / 1000
+    while time.monotonic() < end:
+        try:  # the page reloads itself when the job is done
+            job = page.evaluate(JOB_STATE)
+        except PlaywrightError:
+            job = None
+        if job and job["ready"]:
+            break
+        if job and job["bar"] is not None and not job["hidden"]:
+            seen.add(round(float(job["bar"]), 2))
+        page.wait_for_timeout(250)
+    page.wait_for_function("document.body.dataset.ready === '1'", timeout=30_000)
+    assert any(0 < v < 1 for v in seen), f"no intermediate progress seen: {sorted(seen)}"
+
+    # The annotated video plays in the browser and the panel shows frame 0, both sides.
+    page.wait_for_function("document.getElementById('video').readyState >= 1", timeout=30_000)
+    state = panel_state(page)
+    assert 7.0 < state["duration"] < 8.5
+    assert state["row"] == 0 and state["frameHead"].startswith("Frame 0")
+    for cell in ("Trunk", "Score A", "Score B", "Table C", "Activity", "REBA total",
+                 "Risk level", "RULA grand score"):
+        assert page.locator("#panel").get_by_text(cell, exact=False).first.is_visible(), cell
+
+    # Clicking the timeline seeks the video; the panel and the marker follow that frame.
+    area = page.locator("#timeline .nsewdrag").first.bounding_box()
+    page.mouse.click(area["x"] + 0.7 * area["width"], area["y"] + area["height"] / 2)
+    page.wait_for_function("document.getElementById('video').currentTime > 1", timeout=10_000)
+    page.wait_for_timeout(500)
+    state = panel_state(page)
+    fps = page.evaluate("JSON.parse(document.getElementById('page-data').textContent).fps")
+    assert state["row"] == int(state["time"] * fps), state
+    assert state["row"] > 0 and f"Frame {state['row']}" in state["frameHead"]
+    assert abs(state["marker"] - state["row"] / fps) < 0.1
+    assert 0.6 * state["duration"] < state["time"] < 0.8 * state["duration"]
+
+    # A frame with a person, to see the load change its REBA score.
+    page.locator("#worst button").first.click()
+    page.wait_for_timeout(500)
+    before = panel_state(page)
+    side = "Left" if re.search(r"\d", before["rebaLeft"]) else "Right"  # a side with a score
+    assert before[f"load{side}"].strip().startswith("0"), before
+    page.fill("#load_kg", "12")
+    page.wait_for_function("document.getElementById('factors-form').dataset.state === 'changed'",
+                           timeout=20_000)
+    after = panel_state(page)
+    assert after["row"] == before["row"]
+    assert after[f"load{side}"].strip().startswith("2"), after  # > 10 kg: load score 2
+    assert "load 12 kg" in after[f"load{side}"]
+    assert first_int(after[f"reba{side}"]) > first_int(before[f"reba{side}"]), (before, after)
+    assert after["peak"] >= before["peak"]
+    page.click("#save-factors")
+    page.wait_for_function("document.getElementById('factors-form').dataset.state === 'saved'",
+                           timeout=20_000)
+    shot(page, "results")
+
+    # After a reload the saved factors and scores stay; the history lists the assessment.
+    page.goto(url)
+    page.wait_for_function("document.body.dataset.ready === '1'", timeout=30_000)
+    assert page.input_value("#load_kg") in ("12", "12.0")
+    page.goto("/history?worker=E2E+worker")
+    row = page.locator("#history tbody tr").first
+    assert "jump and squat" in row.inner_text()
+    assert first_int(row.locator("td").nth(8).inner_text()) >= after["peak"]
+    shot(page, "history")
+    assert not page.js_errors, page.js_errors
+
+
+def test_upload_form_checks_before_sending(page, server, tmp_path, shot) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a video")
+    page.goto("/")
+    page.set_input_files("#file", str(notes))
+    page.click("#submit")
+    error = page.locator("#upload-errors")
+    assert "unsupported type .txt" in error.inner_text()
+    assert page.url.rstrip("/") == server.url  # nothing was sent
+
+    # A worksheet entered by hand is scored and reviewed like a video.
+    page.check("input[name=source][value=worksheet]")
+    page.fill("input[name=trunk_flexion_deg]", "70")
+    page.fill("input[name=upper_arm_flexion_deg]", "100")
+    page.fill("#task", "hand worksheet")
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"/assessments/\d+$"), timeout=30_000)
+    page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+    trunk = page.locator("#p-reba_trunk-left").inner_text()
+    assert first_int(trunk) == 4 and "flexion 70.0°" in trunk  # > 60 degrees: 4
+    upper_arm = page.locator("#p-reba_upper_arm-right").inner_text()
+    assert first_int(upper_arm) == 4 and "flexion 100.0°" in upper_arm  # > 90 degrees: 4
+    shot(page, "worksheet")
+    assert not page.js_errors, page.js_errors
