@@ -155,8 +155,8 @@ def test_compare_rows_say_which_way_is_better() -> None:
                          "b": {"peak": 8, "time_pct": {"low": 25.0, "high": 25.0}},
                          "difference": {"peak": -2}})
     assert rows == [("peak", 10, 8, -2, "better"),
-                    ("time pct: low", 10.0, 25.0, 15.0, "better"),
-                    ("time pct: high", 20.0, 25.0, 5.0, "worse")]
+                    ("% of time: low", 10.0, 25.0, 15.0, "better"),
+                    ("% of time: high", 20.0, 25.0, 5.0, "worse")]
 
 
 def test_plotly_js_is_served_offline_with_caching(client: TestClient) -> None:

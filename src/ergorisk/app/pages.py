@@ -31,6 +31,18 @@ from ergorisk.pose.layouts import LAYOUTS
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
+
+def _number(value: Any) -> str:
+    """A measure as people write it: 4 not 4.0, 12.35 not 12.3456."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "–" if value is None else str(value)
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+templates.env.filters["number"] = _number
+
 # The upload form mirrors the server's checks (api.py, storage.py) to spare a user an upload
 # that would be refused; the server still decides.
 NEEDS_MAPPING = (".bvh", ".c3d")  # the API refuses them: a joint mapping is a CLI option
@@ -173,6 +185,7 @@ def plotly_js(request: Request) -> Response:
     return Response(body, media_type="text/javascript", headers=headers)
 
 
+LABELS = {"time_pct": "% of time"}
 # Which way a difference goes for the worker: more of these is worse (+1) or better (-1).
 _WORSE_WHEN_HIGHER = ("peak", "median", "mean", "high", "action level 3", "action level 4")
 _BETTER_WHEN_HIGHER = ("negligible", "low", "action level 1")
@@ -204,7 +217,7 @@ def _verdict(label: str, diff: Any) -> str:
 def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in d.items():
-        name = f"{prefix}{key}".replace("_", " ")
+        name = f"{prefix}{LABELS.get(key, key)}".replace("_", " ")
         if isinstance(value, dict):
             out.update(_flatten(value, name + ": "))
         else:

@@ -532,6 +532,10 @@
       $("skeleton-box").hidden = !skel;
       $("timeline-box").hidden = n <= 1;
       if (!video) $("frame-nav").hidden = n <= 1;
+      if (!video && !$("still") && !skel && n <= 1) {  // one hand-entered worksheet
+        $("media-col").hidden = true;
+        $("main-grid").classList.add("one-col");
+      }
       renderAll();
       document.body.dataset.ready = "1";
     } catch (err) {

@@ -18,6 +18,12 @@
       msg.textContent += `${label}: no frames (${err.message}). `;
     }
   }
+  if (traces.every(t => t.x.length <= 1)) {
+    div.hidden = true;
+    msg.textContent += "One frame each: no timeline to compare.";
+    document.body.dataset.ready = "1";
+    return;
+  }
   Plotly.newPlot(div, traces, {
     height: 380, margin: {l: 55, r: 20, t: 10, b: 40}, hovermode: "x unified",
     legend: {orientation: "h", y: 1.1},
