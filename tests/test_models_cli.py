@@ -34,13 +34,13 @@ def test_both_shipped_models_are_in_the_package():
         assert weights_path(name).stat().st_size < 5_000_000
 
 
-@pytest.mark.parametrize("model", SHIPPED)
-def test_predict_writes_one_row_per_frame_with_the_contract_columns(tmp_path, model):
+@pytest.mark.parametrize(("model", "threads"), [*((m, "1") for m in SHIPPED), ("vae", "2")])
+def test_predict_writes_one_row_per_frame_with_the_contract_columns(tmp_path, model, threads):
     poses = tmp_path / "poses.npy"
     np.save(poses, _standing())
     out = tmp_path / "scores.csv"
     result = runner.invoke(app, ["predict", "--model", model, str(poses), "--layout", "uw-iom",
-                                 "--out", str(out)])
+                                 "--out", str(out), "--threads", threads])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
     assert list(table.columns) == CONTRACT

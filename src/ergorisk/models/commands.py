@@ -29,7 +29,9 @@ def predict(
     smooth: Annotated[
         bool, typer.Option("--smooth/--no-smooth", help="Savitzky-Golay over the predictions.")
     ] = True,
-    threads: Annotated[int, typer.Option(min=1, help="CPU threads for the network.")] = 1,
+    threads: Annotated[
+        int, typer.Option(min=1, help="Worker threads (CPU cores) for the features and network.")
+    ] = 1,
 ) -> None:
     """Predict continuous REBA scores per frame with a learned scorer (Chatzis et al. 2022).
 
@@ -49,11 +51,7 @@ def predict(
     if out.parent != Path("") and not out.parent.is_dir():
         fail(f"{out.parent}: no such folder")
 
-    import torch
-
     from ergorisk.models.predict import load_model, predict_skeleton
-
-    torch.set_num_threads(threads)
     from ergorisk.pose import PoseInputError, read_pose_file
 
     try:
@@ -64,7 +62,8 @@ def predict(
         scorer, meta = load_model(model)
     except (FileNotFoundError, RuntimeError, KeyError) as err:
         fail(first_line(err))
-    table = predict_skeleton(skel, model, smooth=smooth, model=scorer, meta=meta)
+    table = predict_skeleton(skel, model, smooth=smooth, model=scorer, meta=meta,
+                             threads=threads)
     try:
         table.to_csv(out, index=False, float_format="%.4f")
     except OSError as err:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ergorisk.models import TARGETS
-from ergorisk.models.features import skeleton_features, stream_sizes
+from ergorisk.models.features import frame_features, pose_joints, stream_sizes
 from ergorisk.models.targets import LABEL_POLYORDER, smooth_scores
 from ergorisk.pose import Skeleton
 
@@ -65,34 +65,91 @@ def load_model(name: str):
     return load_model_file(path)
 
 
-def predict_features(model, features: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    """(T, 6) raw per-frame scores; rows with a non-finite feature give NaN."""
+BATCH_SIZE = 512  # rows per network call: fastest on the 2-core CPU (benchmarks/)
+CHUNK = 4096  # frames per task of the pipeline (features then network)
+
+
+def predict_features(model, features: np.ndarray, batch_size: int = BATCH_SIZE,
+                     threads: int = 1) -> np.ndarray:
+    """(T, 6) raw per-frame scores; rows with a non-finite feature give NaN.
+
+    The network runs through ``inference.inference_fn`` (for ``vae`` a folded, inference-only
+    copy equal to the model to float32 rounding); ``threads`` > 1 splits the frames among
+    that many worker threads, each running its own batches on one core.
+    """
+    x = np.asarray(features, dtype=np.float32)
+    return _predict(model, len(x), lambda a, b: x[a:b], threads, batch_size)
+
+
+def _predict(model, n_frames: int, features_of, threads: int,
+             batch_size: int = BATCH_SIZE) -> np.ndarray:
+    """(n_frames, 6) scores: ``features_of(a, b)`` gives the features of frames a..b-1,
+    computed and scored CHUNK frames at a time (on worker threads when ``threads`` > 1)."""
+    from ergorisk.models.inference import inference_fn
+
+    fn = inference_fn(model)
+    out = np.empty((n_frames, len(TARGETS)), dtype=np.float32)
+
+    def task(start: int) -> None:
+        stop = min(start + CHUNK, n_frames)
+        out[start:stop] = _network(fn, features_of(start, stop), batch_size)
+
+    _run(task, range(0, n_frames, CHUNK), threads)
+    return out
+
+
+def _network(fn, x: np.ndarray, batch_size: int) -> np.ndarray:
     import torch
 
-    x = np.asarray(features, dtype=np.float32)
     ok = np.isfinite(x).all(axis=1)
     out = np.full((len(x), len(TARGETS)), np.nan, dtype=np.float32)
     if ok.any():
         xt = torch.from_numpy(np.ascontiguousarray(x[ok]))
         with torch.inference_mode():
-            out[ok] = torch.cat([model(xt[i : i + batch_size])
+            out[ok] = torch.cat([fn(xt[i : i + batch_size])
                                  for i in range(0, len(xt), batch_size)]).numpy()
     return out
 
 
+def _run(task, starts: range, threads: int) -> None:
+    """task(start) for every start: in order on this thread when ``threads`` is 1, else on
+    that many worker threads. Torch runs each operation on one core meanwhile (the workers
+    are the parallelism: per-operation threads cost more than they gain on batches of
+    small matrices); its setting is restored afterwards."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        if threads <= 1 or len(starts) <= 1:
+            for start in starts:
+                task(start)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            for _ in pool.map(task, starts):
+                pass
+    finally:
+        torch.set_num_threads(before)
+
+
 def predict_skeleton(skel: Skeleton, name: str = "vae", smooth: bool = True,
-                     model=None, meta: dict | None = None) -> pd.DataFrame:
+                     model=None, meta: dict | None = None, threads: int = 1) -> pd.DataFrame:
     """One row per frame: ``frame`` and the continuous scores in ``TARGETS`` order.
 
     ``smooth``: the Savitzky-Golay filter of the training targets (window from the weights'
     metadata) over the predictions; frames without a complete skeleton are NaN.
+    ``threads``: worker threads for the features and the network (``predict_features``).
     """
     if model is None:
         model, meta = load_model(name)
     meta = meta or {}
-    feats = skeleton_features(skel, meta.get("distances", True), meta.get("heading", True),
-                              meta.get("pose_smoothing_s", 0.0))
-    scores = predict_features(model, feats).astype(float)
+    joints = pose_joints(skel, meta.get("pose_smoothing_s", 0.0))
+    distances, heading = meta.get("distances", True), meta.get("heading", True)
+    scores = _predict(model, len(joints),
+                      lambda a, b: frame_features(joints[a:b], distances, heading), threads)
+    scores = scores.astype(float)
     if smooth:
         window = meta.get("smooth_window", 13)
         scores = smooth_scores(scores, window, LABEL_POLYORDER)
