@@ -88,6 +88,18 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     assert state["row"] > 0 and f"Frame {state['row']}" in state["frameHead"]
     assert abs(state["marker"] - state["row"] / fps) < 0.1
     assert 0.6 * state["duration"] < state["time"] < 0.8 * state["duration"]
+    page.wait_for_function(f"document.getElementById('skeleton').dataset.row === '{state['row']}'",
+                           timeout=10_000)  # the 3D skeleton shows the same frame
+
+    # Playing: the marker and the panel follow the video.
+    page.evaluate("document.getElementById('video').currentTime = 1.0")
+    page.evaluate("document.getElementById('video').play()")
+    page.wait_for_function("document.getElementById('video').currentTime > 1.8", timeout=10_000)
+    page.evaluate("document.getElementById('video').pause()")
+    page.wait_for_timeout(400)
+    state = panel_state(page)
+    assert state["row"] == int(state["time"] * fps) and state["row"] > 50, state
+    assert abs(state["marker"] - state["row"] / fps) < 0.1
 
     # A frame with a person, to see the load change its REBA score.
     page.locator("#worst button").first.click()
@@ -130,6 +142,13 @@ def test_upload_form_checks_before_sending(page, server, tmp_path, shot) -> None
     error = page.locator("#upload-errors")
     assert "unsupported type .txt" in error.inner_text()
     assert page.url.rstrip("/") == server.url  # nothing was sent
+
+    # Too large for the server's limit (lowered here to 100 KB): refused before sending.
+    page.evaluate("document.getElementById('upload-form').dataset.maxBytes = String(100 * 1024)")
+    page.set_input_files("#file", str(EXAMPLE))
+    page.click("#submit")
+    assert "the limit is 100 KB" in error.inner_text()
+    assert page.url.rstrip("/") == server.url
 
     # A worksheet entered by hand is scored and reviewed like a video.
     page.check("input[name=source][value=worksheet]")

@@ -11,11 +11,14 @@
   // ---- job progress -------------------------------------------------------------------
   let pollTimer = null;
 
+  const PHASES = {pose: "estimating the pose in every frame", video: "drawing the annotated video",
+                  reading: "reading the file", scoring: "scoring", writing: "writing the results"};
   function showJob(job) {
     const pct = Math.round(100 * (job.progress || 0));
     $("job-bar").value = job.progress || 0;
-    const phase = job.phase ? `${job.phase}: ` : "";
-    $("job-text").textContent = `${job.status} · ${phase}${pct}%`;
+    const phase = job.phase ? `${PHASES[job.phase] || job.phase}: ` : "";
+    $("job-text").textContent = job.status === "queued"
+      ? "queued: waiting for a free worker" : `${job.status} · ${phase}${pct}%`;
     const failed = job.status === "failed" || job.status === "interrupted";
     $("job-error").textContent = failed
       ? (job.message || (job.status === "interrupted"

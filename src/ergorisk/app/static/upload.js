@@ -7,9 +7,8 @@
   const errors = document.getElementById("upload-errors");
   const fileInput = document.getElementById("file");
   const list = key => form.dataset[key].split(",");
-  const maxBytes = Number(form.dataset.maxBytes);
   const ext = name => { const i = name.lastIndexOf("."); return i < 0 ? "" : name.slice(i).toLowerCase(); };
-  const mb = b => `${(b / 1048576).toFixed(1)} MB`;
+  const size = b => (b >= 1048576 ? `${(b / 1048576).toFixed(1)} MB` : `${Math.ceil(b / 1024)} KB`);
 
   function source() { return form.querySelector("input[name=source]:checked").value; }
   function showParts() {
@@ -35,7 +34,8 @@
       return `"${f.name}": unsupported type ${e || "(no extension)"}; use one of ${all.join(" ")}.`;
     }
     if (f.size === 0) return `"${f.name}" is empty.`;
-    if (f.size > maxBytes) return `"${f.name}" is ${mb(f.size)}; the limit is ${mb(maxBytes)}.`;
+    const maxBytes = Number(form.dataset.maxBytes);
+    if (f.size > maxBytes) return `"${f.name}" is ${size(f.size)}; the limit is ${size(maxBytes)}.`;
     return null;
   }
 
