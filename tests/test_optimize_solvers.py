@@ -10,7 +10,7 @@ import torch
 from ergorisk.models.body import DULA_DOFS, limits, max_elevation
 from ergorisk.models.surrogates import load
 from ergorisk.optimize import cem, gradient
-from ergorisk.optimize.compare import subset
+from ergorisk.optimize.compare import compare, subset
 from ergorisk.optimize.ik import project
 from ergorisk.optimize.online import LoopOptions, demo_task, simulate
 from ergorisk.optimize.problem import exact_total, free_mask, hand_errors, random_tasks
@@ -95,3 +95,15 @@ def test_online_loop_without_correction_reaches_the_goal():
     run = simulate(demo_task(), None, LoopOptions())
     assert run["distance_m"][-1] < LoopOptions().goal_tol_m
     assert run["time_s"][-1] < LoopOptions().max_time_s
+
+
+def test_compare_reports_both_speed_ratios_on_the_same_cem_solutions():
+    opts = cem.CemOptions(samples=200, iters=2)
+    c = compare(load("dula"), 6, 3, seed=5, n_single=4, cem_opts=opts)
+    s = c.summary()
+    assert s["speed_ratio_single"] == s["cem_s_per_solve"] / s["gradient_s_per_solve_single"]
+    assert s["speed_ratio_batched"] > 0 and s["max_hand_error_gradient_cm"] < 0.1
+    tasks = random_tasks("dula", 6, seed=5)
+    first = subset(tasks, slice(0, 3))
+    # Interleaving the timings leaves CEM's solutions as cem.solve's.
+    np.testing.assert_array_equal(c.score_cem, exact_total(cem.solve(first, 5, opts=opts), first))

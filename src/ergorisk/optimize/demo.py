@@ -34,10 +34,11 @@ def run_demo(model: Surrogate, seed: int = 0, cem_iters: int = 10,
     task = demo_task()
     cem_opts = cem.CemOptions(iters=cem_iters)
     rng = np.random.default_rng(seed)
+    net = gradient.as_array(model)
     solvers = {
         "none": None,
         "cem": lambda t: cem.solve_one(t, rng, opts=cem_opts),
-        "gradient": lambda t: gradient.solve(model, t),
+        "gradient": lambda t: gradient.solve(net, t),
     }
     frames = []
     for method, solver in solvers.items():

@@ -16,6 +16,7 @@ batch are independent, so B problems solve in the same call.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -36,7 +37,7 @@ class GradientOptions:
     step_deg: float = 8.0  # length of the first descent step (cosine-decayed)
     final_step_deg: float = 0.5
     max_correction_deg: float = 20.0  # cap on one Gauss-Newton move (far starts)
-    polish_iters: int = 4  # Gauss-Newton only, until the hand is within tol
+    polish_iters: int = 1  # Gauss-Newton only, until the hand is within tol
     tol: float = 1e-2  # hand residual, cm and about degrees
     # Starts per problem (the posture, toward neutral, random kicks): an accurate surrogate
     # is nearly flat on RULA's plateaus, so one start can stall where the next band is far.
@@ -85,6 +86,7 @@ def solve(model: Surrogate | ArraySurrogate, tasks: Tasks, q_start: np.ndarray |
     q = project(q, dofs, pos, frame, free, iters=opts.polish_iters, tol=opts.tol)
     return _pick(net, tasks, start, q, k, opts.min_gain)
 
+
 def _pick(net: ArraySurrogate, tasks: Tasks, start: np.ndarray, q: np.ndarray, k: int,
           min_gain: float) -> np.ndarray:
     """Per problem, the best of its k solutions on the hand pose, or the start posture."""
@@ -120,7 +122,7 @@ def _move(x: np.ndarray, r: np.ndarray, jac: np.ndarray, grad: np.ndarray | None
         j = np.where(held[:, None, :], 0.0, jac)
         jtj = j.transpose(0, 2, 1) @ j
         g = None if grad is None else np.where(held, 0.0, grad)
-        sol = gauss_newton(r, j, extra=None if g is None else jtj @ g[..., None])
+        sol = gauss_newton(r, j, extra=None if g is None else jtj @ g[..., None], jtj=jtj)
         move = -sol[..., 0]
         size = np.linalg.norm(move, axis=1, keepdims=True)
         move *= np.minimum(1.0, cap / np.maximum(size, 1e-12))
@@ -142,12 +144,17 @@ def _starts(start: np.ndarray, dofs, free: np.ndarray, k: int,
     base = np.repeat(start, k, 0)
     if k == 1:
         return base
-    rng = np.random.default_rng(opts.seed)
     toward = np.zeros(k)
     toward[1:3] = (0.5, 1.0)[: k - 1]
     step = np.tile(toward, len(start))[:, None] * (neutral(dofs) - base)
     # The same kicks for every problem: a problem's solution does not depend on its batch.
-    kick = rng.normal(0.0, opts.start_std_deg, (k, base.shape[1]))
-    kick[:3] = 0.0
-    kick = np.tile(kick, (len(start), 1))
+    kick = np.tile(_kicks(k, base.shape[1], opts.start_std_deg, opts.seed), (len(start), 1))
     return clamp_to_limits(base + (step + kick) * free, dofs)
+
+
+@cache
+def _kicks(k: int, d: int, std: float, seed: int) -> np.ndarray:
+    """(k, D) random start offsets, zero for the first three starts (drawn once)."""
+    kick = np.random.default_rng(seed).normal(0.0, std, (k, d))
+    kick[:3] = 0.0
+    return kick

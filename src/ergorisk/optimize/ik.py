@@ -42,12 +42,12 @@ def jacobian(q: np.ndarray, dofs: tuple[Dof, ...], pos: np.ndarray, frame: np.nd
 
 
 def gauss_newton(r: np.ndarray, jac: np.ndarray, damping: float = 1e-3,
-                 extra: np.ndarray | None = None) -> np.ndarray:
+                 extra: np.ndarray | None = None, jtj: np.ndarray | None = None) -> np.ndarray:
     """Damped least-squares solve (J'J + damping I)^-1 [J'r, extra] for every row: the step
     that cancels the residual (first column, negated) and, for ``extra`` (B, F, E), the
-    same operator applied to E more right-hand sides."""
+    same operator applied to E more right-hand sides (``jtj``: J'J, if the caller has it)."""
     jt = jac.transpose(0, 2, 1)
-    a = jt @ jac + damping * np.eye(jac.shape[2])
+    a = (jt @ jac if jtj is None else jtj) + damping * np.eye(jac.shape[2])
     rhs = jt @ r[..., None]
     if extra is not None:
         rhs = np.concatenate([rhs, extra], 2)
