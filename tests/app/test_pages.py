@@ -151,11 +151,14 @@ def test_compare_needs_two_assessments(client: TestClient) -> None:
 
 
 def test_compare_rows_say_which_way_is_better() -> None:
-    rows = compare_rows({"a": {"peak": 10, "time_pct": {"low": 10.0, "high": 20.0}},
-                         "b": {"peak": 8, "time_pct": {"low": 25.0, "high": 25.0}},
+    rows = compare_rows({"a": {"peak": 10, "time_pct": {"negligible": 5.0, "low": 10.0,
+                                                         "high": 20.0}},
+                         "b": {"peak": 8, "time_pct": {"negligible": 7.0, "low": 25.0,
+                                                         "high": 25.0}},
                          "difference": {"peak": -2}})
     assert rows == [("peak", 10, 8, -2, "better"),
-                    ("% of time: low", 10.0, 25.0, 15.0, "better"),
+                    ("% of time: negligible", 5.0, 7.0, 2.0, "better"),
+                    ("% of time: low", 10.0, 25.0, 15.0, ""),  # from negligible or from high?
                     ("% of time: high", 20.0, 25.0, 5.0, "worse")]
 
 

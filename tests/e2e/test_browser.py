@@ -163,4 +163,25 @@ def test_upload_form_checks_before_sending(page, server, tmp_path, shot) -> None
     upper_arm = page.locator("#p-reba_upper_arm-right").inner_text()
     assert first_int(upper_arm) == 4 and "flexion 100.0°" in upper_arm  # > 90 degrees: 4
     shot(page, "worksheet")
+
+    # The same task with the trunk and arm nearer neutral, compared from the history.
+    page.goto("/")
+    page.check("input[name=source][value=worksheet]")
+    page.fill("input[name=trunk_flexion_deg]", "10")
+    page.fill("input[name=upper_arm_flexion_deg]", "10")
+    page.fill("#task", "hand worksheet")
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"/assessments/\d+$"), timeout=30_000)
+    page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+    page.goto("/history?task=hand+worksheet")
+    assert page.locator("#compare").is_disabled()
+    for box in page.locator("input[name=pick]").all()[:2]:
+        box.check()
+    page.click("#compare")
+    page.wait_for_url(re.compile(r"/compare\?a=\d+&b=\d+$"), timeout=10_000)
+    page.wait_for_function("document.body.dataset.ready === '1'", timeout=30_000)
+    peak = page.locator("#cmp-reba tr", has_text="peak").first.locator("td").nth(2)
+    assert "better" in peak.get_attribute("class") and first_int(peak.inner_text()) > 0
+    assert peak.inner_text().strip().startswith("-")
+    shot(page, "compare")
     assert not page.js_errors, page.js_errors

@@ -188,7 +188,7 @@ def plotly_js(request: Request) -> Response:
 LABELS = {"time_pct": "% of time"}
 # Which way a difference goes for the worker: more of these is worse (+1) or better (-1).
 _WORSE_WHEN_HIGHER = ("peak", "median", "mean", "high", "action level 3", "action level 4")
-_BETTER_WHEN_HIGHER = ("negligible", "low", "action level 1")
+_BETTER_WHEN_HIGHER = ("negligible", "action level 1")  # between: it depends where time went
 
 
 def compare_rows(method: dict[str, Any]) -> list[tuple[str, Any, Any, Any, str]]:
