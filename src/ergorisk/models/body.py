@@ -186,8 +186,13 @@ _ROT = _rot_patterns()
 
 
 @cache
-def _rot_pattern(axes: tuple[int, ...]) -> np.ndarray:
-    return _ROT[list(axes)]
+def _rot_layout(axes: tuple[int, ...]) -> tuple[np.ndarray, ...]:
+    """Where each term of ``_ROT`` goes in K flattened rotations: (rotation, flat position)
+    of the ones, the cosines, the sines and the negated sines."""
+    pattern = _ROT[list(axes)].reshape(len(axes), 3, 9)
+    where = [np.nonzero(pattern[:, t] == v) for t, v in ((0, 1), (1, 1), (2, 1), (2, -1))]
+    return tuple(np.ravel_multi_index(w, (len(axes), 9)) for w in where[:1]) + tuple(
+        x for w in where[1:] for x in (w[0], np.ravel_multi_index(w, (len(axes), 9))))
 
 
 def _rots(axes: tuple[int, ...], deg: Tensor) -> Tensor:
@@ -195,8 +200,18 @@ def _rots(axes: tuple[int, ...], deg: Tensor) -> Tensor:
     at once (few array operations: the optimiser's batches are small)."""
     xp = _ns(deg)
     a = deg * (np.pi / 180)
-    p = _const(deg, _rot_pattern(axes))  # (K, 3, 9)
-    flat = p[:, 0] + xp.cos(a)[..., None] * p[:, 1] + xp.sin(a)[..., None] * p[:, 2]
+    c, s = xp.cos(a), xp.sin(a)
+    if xp is torch:
+        p = _const(deg, _ROT[list(axes)])  # (K, 3, 9)
+        flat = p[:, 0] + c[..., None] * p[:, 1] + s[..., None] * p[:, 2]
+        return flat.reshape(*deg.shape, 3, 3)
+    # numpy: write the non-zero entries in place (half the work of the dense products)
+    one, kc, at_c, ks, at_s, kn, at_n = _rot_layout(axes)
+    flat = np.zeros((len(deg), 9 * len(axes)), dtype=deg.dtype)
+    flat[:, one] = 1.0
+    flat[:, at_c] = c[:, kc]
+    flat[:, at_s] = s[:, ks]
+    flat[:, at_n] = -s[:, kn]
     return flat.reshape(*deg.shape, 3, 3)
 
 
