@@ -90,6 +90,10 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     assert 0.6 * state["duration"] < state["time"] < 0.8 * state["duration"]
     page.wait_for_function(f"document.getElementById('skeleton').dataset.row === '{state['row']}'",
                            timeout=10_000)  # the 3D skeleton shows the same frame
+    page.locator("#panel-h").click()  # focus outside the video: the arrow keys step frames
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"document.getElementById('panel').dataset.row === "
+                           f"'{state['row'] + 1}'", timeout=5_000)
 
     # Playing: the marker and the panel follow the video.
     page.evaluate("document.getElementById('video').currentTime = 1.0")
@@ -184,4 +188,13 @@ def test_upload_form_checks_before_sending(page, server, tmp_path, shot) -> None
     assert "better" in peak.get_attribute("class") and first_int(peak.inner_text()) > 0
     assert peak.inner_text().strip().startswith("-")
     shot(page, "compare")
+
+    # Deleting the "after" one (with the confirmation) takes it out of the history.
+    after_url = page.locator("#card-b h2 a").get_attribute("href")
+    page.goto(after_url)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("#delete")
+    page.wait_for_url(re.compile(r"/history$"), timeout=10_000)
+    assert page.locator("#history tbody tr", has_text="hand worksheet").count() == 1
+    assert page.request.get(after_url).status == 404
     assert not page.js_errors, page.js_errors

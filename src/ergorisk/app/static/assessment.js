@@ -51,6 +51,16 @@
     }
   });
 
+  $("delete").addEventListener("click", async () => {
+    if (!confirm("Delete this assessment, its upload and its results? This cannot be undone.")) return;
+    try {
+      await ER.api(`/api/assessments/${item.id}`, {method: "DELETE"});
+      location.assign("/history");
+    } catch (err) {
+      alert(`Not deleted: ${err.message}`);
+    }
+  });
+
   if (item.status !== "done") { poll(); return; }
 
   // ---- results ----------------------------------------------------------------------------
@@ -520,6 +530,14 @@
     video.addEventListener("seeked", syncFromVideo);
     video.addEventListener("play", () => requestAnimationFrame(playLoop));
   }
+  document.addEventListener("keydown", ev => {
+    const t = ev.target;
+    if (!D || ev.altKey || ev.ctrlKey || ev.metaKey || t.closest("input, select, textarea, video")) return;
+    if (ev.key === "ArrowLeft" || ev.key === "ArrowRight") {
+      ev.preventDefault();
+      seekRow(cur + (ev.key === "ArrowLeft" ? -1 : 1));
+    }
+  });
   $("prev-frame").addEventListener("click", () => seekRow(cur - 1));
   $("next-frame").addEventListener("click", () => seekRow(cur + 1));
 
