@@ -183,7 +183,9 @@
     const name = `${method}_${row.score}_${side}`;
     const v = val(name, i);
     const td = el("td", {id: `p-${method}_${row.score}-${side}`});
-    if (v === undefined || v === null) {
+    if ((v === undefined || v === null) && row.total && val("person_detected", i)) {
+      td.append(el("span", {class: "muted", text: "not scored: part of this side was not seen"}));
+    } else if (v === undefined || v === null) {
       td.append(el("span", {class: "muted", text: "–"}));
     } else if (row.total) {
       td.append(el("span", {class: "badge", style: `background:${ER.colour(method, v)}`,
