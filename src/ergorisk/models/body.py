@@ -151,15 +151,29 @@ def max_elevation(plane_deg: Tensor | np.ndarray):
     return 180.0 - 120.0 * lib.clip((plane_deg - 90.0) / 90.0, 0.0, 1.0)
 
 
+_LIMITS: dict[int, tuple] = {}
+
+
+def _limit_arrays(dofs: tuple[Dof, ...]) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """limits(dofs) and the columns of the shoulder's plane and elevation, made once per
+    DOF tuple (the optimiser clamps small batches many times a solve)."""
+    hit = _LIMITS.get(id(dofs))
+    if hit is None or hit[0] is not dofs:
+        names = [d.name for d in dofs]
+        hit = (dofs, *limits(dofs), names.index("shoulder_plane"),
+               names.index("shoulder_elevation"))
+        _LIMITS[id(dofs)] = hit
+    return hit[1:]
+
+
 def clamp_to_limits(q, dofs: tuple[Dof, ...]):
     """Project postures (B, D) degrees onto the joint limits, plane-dependent one included
     (a tensor or a real numpy array, returned as the same kind)."""
-    lo, hi = limits(dofs)
-    names = [d.name for d in dofs]
-    i, j = names.index("shoulder_plane"), names.index("shoulder_elevation")
+    lo, hi, i, j = _limit_arrays(dofs)
     if not isinstance(q, Tensor):
-        out = np.clip(q, lo, hi)
-        out[:, j] = np.minimum(out[:, j], max_elevation(out[:, i]))
+        out = np.minimum(np.maximum(q, lo), hi)
+        elev_max = 180.0 - 120.0 * np.minimum(np.maximum(out[:, i] - 90.0, 0.0) / 90.0, 1.0)
+        out[:, j] = np.minimum(out[:, j], elev_max)  # max_elevation, without np.clip's cost
         return out
     lo, hi = (torch.as_tensor(a, dtype=q.dtype) for a in (lo, hi))
     q = torch.maximum(torch.minimum(q, hi), lo)

@@ -37,7 +37,10 @@ class GradientOptions:
     step_deg: float = 8.0  # length of the first descent step (cosine-decayed)
     final_step_deg: float = 0.5
     max_correction_deg: float = 20.0  # cap on one Gauss-Newton move (far starts)
-    polish_iters: int = 1  # Gauss-Newton only, until the hand is within tol
+    # Gauss-Newton steps after the descent, until the hand is within tol. None are needed:
+    # every descent step corrects the hand too, the last ones are short (0.5 deg), and the
+    # final choice keeps only solutions within 1 mm and 0.5 deg of the hand pose.
+    polish_iters: int = 0
     tol: float = 1e-2  # hand residual, cm and about degrees
     # Starts per problem (the posture, toward neutral, random kicks): an accurate surrogate
     # is nearly flat on RULA's plateaus, so one start can stall where the next band is far.
