@@ -27,7 +27,7 @@ from ergorisk.models.body import (
     neutral,
 )
 from ergorisk.models.surrogates import ArraySurrogate, Surrogate
-from ergorisk.optimize.ik import gauss_newton, jacobian, project, residual
+from ergorisk.optimize.ik import damped_solve, jacobian, normal_equations, project, residual
 from ergorisk.optimize.problem import Tasks, free_mask
 
 
@@ -120,12 +120,16 @@ def _move(x: np.ndarray, r: np.ndarray, jac: np.ndarray, grad: np.ndarray | None
     degrees along the gradient projected onto the hand's null space, N = I - A^-1 J'J with
     A = J'J + damping. Joints at a limit that the move pushes further are held (their
     Jacobian columns and gradient zeroed) and the move is solved again."""
-    held = np.zeros(x.shape, bool)
+    jtj0, jtr0 = normal_equations(r, jac)
+    keep = np.ones(x.shape, bool)
     for _ in range(2):
-        j = np.where(held[:, None, :], 0.0, jac)
-        jtj = j.transpose(0, 2, 1) @ j
-        g = None if grad is None else np.where(held, 0.0, grad)
-        sol = gauss_newton(r, j, extra=None if g is None else jtj @ g[..., None], jtj=jtj)
+        # Zeroing a Jacobian column zeroes that row and column of J'J and that entry of J'r.
+        jtj = jtj0 if keep.all() else jtj0 * (keep[:, :, None] & keep[:, None, :])
+        rhs = (jtr0 * keep)[..., None]
+        g = None if grad is None else grad * keep
+        if g is not None:
+            rhs = np.concatenate([rhs, jtj @ g[..., None]], 2)
+        sol = damped_solve(jtj, rhs)
         move = -sol[..., 0]
         size = np.linalg.norm(move, axis=1, keepdims=True)
         move *= np.minimum(1.0, cap / np.maximum(size, 1e-12))
@@ -134,10 +138,10 @@ def _move(x: np.ndarray, r: np.ndarray, jac: np.ndarray, grad: np.ndarray | None
             norm = np.linalg.norm(descent, axis=1, keepdims=True)
             move += length * descent / np.maximum(norm, 1e-12)
         push = ((x <= lo + 1e-9) & (move < 0)) | ((x >= hi - 1e-9) & (move > 0))
-        if not (push & ~held).any():
+        if not (push & keep).any():
             break
-        held |= push
-    return np.where(held, 0.0, move)
+        keep &= ~push
+    return move * keep
 
 
 def _starts(start: np.ndarray, dofs, free: np.ndarray, k: int,

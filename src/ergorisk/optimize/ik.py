@@ -41,19 +41,23 @@ def jacobian(q: np.ndarray, dofs: tuple[Dof, ...], pos: np.ndarray, frame: np.nd
     return residual(p, f, pos, frame), jac.transpose(0, 2, 1), geometry
 
 
-def gauss_newton(r: np.ndarray, jac: np.ndarray, damping: float = 1e-3,
-                 extra: np.ndarray | None = None, jtj: np.ndarray | None = None) -> np.ndarray:
-    """Damped least-squares solve (J'J + damping I)^-1 [J'r, extra] for every row: the step
-    that cancels the residual (first column, negated) and, for ``extra`` (B, F, E), the
-    same operator applied to E more right-hand sides (``jtj``: J'J, if the caller has it)."""
-    jt = jac.transpose(0, 2, 1)
-    a = (jt @ jac if jtj is None else jtj) + damping * np.eye(jac.shape[2])
-    rhs = jt @ r[..., None]
-    if extra is not None:
-        rhs = np.concatenate([rhs, extra], 2)
+def normal_equations(r: np.ndarray, jac: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """J'J (B, F, F) and J'r (B, F) of residuals r (B, R) with Jacobians (B, R, F)."""
+    return jac.transpose(0, 2, 1) @ jac, np.einsum("bki,bk->bi", jac, r)
+
+
+def damped_solve(jtj: np.ndarray, rhs: np.ndarray, damping: float = 1e-3) -> np.ndarray:
+    """(J'J + damping I)^-1 rhs for every row; rhs (B, F, E)."""
+    a = jtj + damping * np.eye(jtj.shape[1])
     # torch's solver honours torch.set_num_threads; numpy's OpenBLAS may spin up threads for
     # these 11 x 11 systems, which costs 10-100 times the solve on a busy machine.
     return torch.linalg.solve(torch.from_numpy(a), torch.from_numpy(rhs)).numpy()
+
+
+def gauss_newton(r: np.ndarray, jac: np.ndarray, damping: float = 1e-3) -> np.ndarray:
+    """The damped least-squares step (B, F) that cancels the residual r to first order."""
+    jtj, jtr = normal_equations(r, jac)
+    return -damped_solve(jtj, jtr[..., None], damping)[..., 0]
 
 
 def project(q: np.ndarray, dofs: tuple[Dof, ...], pos: np.ndarray, frame: np.ndarray,
@@ -69,7 +73,7 @@ def project(q: np.ndarray, dofs: tuple[Dof, ...], pos: np.ndarray, frame: np.nda
         r, jac, _ = jacobian(q, dofs, pos, frame, free)
         if float(np.abs(r).max()) < tol:
             break
-        q[:, free] -= gauss_newton(r, jac, damping)[..., 0]
+        q[:, free] += gauss_newton(r, jac, damping)
         q = clamp_to_limits(q, dofs)
     return q
 
