@@ -55,3 +55,19 @@ def test_hand_jacobian_matches_autograd():
             return torch.cat([p[0] / POS_SCALE_M, f[0].flatten() / ROT_SCALE])
         auto = torch.autograd.functional.jacobian(res, torch.as_tensor(tasks.q0[b]))
         np.testing.assert_allclose(jac[b], auto.numpy()[:, free], rtol=1e-7, atol=1e-9)
+
+
+def test_the_jacobians_flag_geometry_gives_the_same_risk_gradient():
+    """The solver passes the flags of the arm's complex steps (the trunk's joints move no
+    flag): the same gradient as complex steps on every free joint."""
+    net = ArraySurrogate(load("deba"))
+    tasks = random_tasks("deba", 8, seed=13)
+    dofs = tasks.problem.dofs
+    free = free_mask(dofs)
+    cols = np.flatnonzero(free)
+    feats = tasks.features.astype(float)
+    _, _, geometry = jacobian(tasks.q0, dofs, tasks.hand_pos, tasks.hand_frame, free, flags=True)
+    v1, g1 = net.value_and_grad(tasks.q0, feats, cols, geometry)
+    v2, g2 = net.value_and_grad(tasks.q0, feats, cols)
+    np.testing.assert_allclose(v1, v2, atol=1e-12)
+    np.testing.assert_allclose(g1, g2, rtol=1e-9, atol=1e-12)

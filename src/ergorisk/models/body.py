@@ -111,6 +111,7 @@ DULA_DOFS: tuple[Dof, ...] = (*TRUNK, *NECK, *ARM)
 DEBA_DOFS: tuple[Dof, ...] = (*DULA_DOFS, *LEGS)
 _NEUTRAL = {d.name: d.neutral for d in DEBA_DOFS}
 _LEG_DOFS = frozenset(d.name for d in LEGS)
+TRUNK_NAMES = frozenset(d.name for d in TRUNK)
 
 
 @dataclass(frozen=True)
@@ -396,12 +397,31 @@ def hand_pose_and_flags(q: Tensor, dofs: tuple[Dof, ...], seg: Segments = SEGMEN
                         flags: bool = True) -> tuple[Tensor, Tensor, dict[str, Tensor]]:
     """``hand_pose`` and ``flag_geometry`` from one pass over the right arm (in the trunk
     frame, then placed by the trunk's rotation)."""
+    hand, frame, geometry = arm_in_trunk(q, dofs, seg, flags)
+    pos, frame = place_in_world(trunk_rotation(q, dofs), hand, frame, seg)
+    return pos, frame, geometry
+
+
+def arm_in_trunk(q: Tensor, dofs: tuple[Dof, ...], seg: Segments = SEGMENTS,
+                 flags: bool = True) -> tuple[Tensor, Tensor, dict[str, Tensor]]:
+    """The right hand's grip point relative to the pelvis (B, 3) and its frame (B, 3, 3), in
+    the trunk frame, and (with ``flags``) the ``flag_geometry``: none depends on the trunk's
+    joints (the optimiser differentiates the two blocks apart)."""
     a = _angles(q, dofs)
     arm = _arm(a, None, None, -1.0, seg)
-    r_trunk = _trunk_rotation(a)
-    neck = _const(q, [0.0, 0.0, seg.pelvis_to_neck])
-    pos = _const(q, [0.0, 0.0, seg.pelvis_height]) + _apply(r_trunk, arm["hand"] + neck)
-    return pos, r_trunk @ arm["hand_frame"], _flags(a, arm, dofs, seg) if flags else {}
+    hand = arm["hand"] + _const(q, [0.0, 0.0, seg.pelvis_to_neck])
+    return hand, arm["hand_frame"], _flags(a, arm, dofs, seg) if flags else {}
+
+
+def trunk_rotation(q: Tensor, dofs: tuple[Dof, ...]) -> Tensor:
+    """(B, 3, 3) the trunk frame in the world (flexion, side bend, twist at the pelvis)."""
+    return _trunk_rotation(_angles(q, dofs))
+
+
+def place_in_world(r_trunk: Tensor, hand: Tensor, frame: Tensor,
+                   seg: Segments = SEGMENTS) -> tuple[Tensor, Tensor]:
+    """World grip point and hand frame from ``arm_in_trunk``'s and the trunk's rotation."""
+    return _const(hand, [0.0, 0.0, seg.pelvis_height]) + _apply(r_trunk, hand), r_trunk @ frame
 
 
 def flag_geometry(q: Tensor, dofs: tuple[Dof, ...], seg: Segments = SEGMENTS) -> dict[str, Tensor]:

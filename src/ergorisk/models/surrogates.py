@@ -210,15 +210,19 @@ class ArraySurrogate:
         return (h @ self.weights[-1] + self.biases[-1])[:, 0]
 
     def value_and_grad(self, q_deg: np.ndarray, task: np.ndarray, cols: np.ndarray,
-                       geometry: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+                       geometry: tuple[dict, np.ndarray] | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
         """Scores (B,) of real postures (B, D) degrees and their gradient (B, len(cols))
-        with respect to the angles ``cols``. ``geometry``: ``flag_geometry`` of
-        ``complex_steps(q_deg, cols)``, when the caller has it already."""
-        k = len(cols)
+        with respect to the angles ``cols``. ``geometry``: (``flag_geometry`` of
+        ``complex_steps(q_deg, steps)``, steps), when the caller has it already; the flags
+        do not depend on the columns outside ``steps`` (a subset of cols)."""
         if geometry is None:
-            geometry = flag_geometry(complex_steps(q_deg, cols), self.problem.dofs)
-        values = geometry_values(q_deg, self.problem.dofs, self.legs, geometry)
-        geo, d_geo = split_steps(np.stack(values, -1), k)  # (B, G), (B, k, G)
+            geometry = flag_geometry(complex_steps(q_deg, cols), self.problem.dofs), cols
+        flags, steps_on = geometry
+        values = geometry_values(q_deg, self.problem.dofs, self.legs, flags)
+        geo, d_some = split_steps(np.stack(values, -1), len(steps_on))  # (B, G), (B, k, G)
+        d_geo = np.zeros((len(q_deg), len(cols), geo.shape[1]))
+        d_geo[:, np.searchsorted(cols, steps_on)] = d_some
         steps = _sigmoid((q_deg[:, self.edge_dof] - self.edge_deg) / self.edge_width_deg)
         geo_steps = _sigmoid((geo - self.geo_threshold) / self.geo_width)
         h = np.concatenate([(q_deg - self.centre) / self.half_range, 2 * steps - 1,

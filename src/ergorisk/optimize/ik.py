@@ -9,11 +9,14 @@ import numpy as np
 import torch
 
 from ergorisk.models.body import (
+    TRUNK_NAMES,
     Dof,
+    arm_in_trunk,
     clamp_to_limits,
     complex_steps,
-    hand_pose_and_flags,
+    place_in_world,
     split_steps,
+    trunk_rotation,
 )
 
 # 1 cm of hand position weighs as much as 1 degree of hand orientation.
@@ -31,14 +34,30 @@ def residual(pos: np.ndarray, frame: np.ndarray, target_pos: np.ndarray,
 def jacobian(q: np.ndarray, dofs: tuple[Dof, ...], pos: np.ndarray, frame: np.ndarray,
              free: np.ndarray, flags: bool = False):
     """Residual (B, 12) and its Jacobian (B, 12, F) with respect to the free joints (deg) of
-    postures q (B, D), and with ``flags`` the ``flag_geometry`` of the complex-step batch
-    (for ``ArraySurrogate.value_and_grad`` on the same postures; else {})."""
+    postures q (B, D), and with ``flags`` the ``flag_geometry`` of the arm's complex steps
+    with the columns they were taken on (for ``ArraySurrogate.value_and_grad``; else None).
+
+    Complex steps on two blocks: the arm's joints move the hand in the trunk frame (and set
+    the flags), the trunk's rotate it; the chain rule joins them. Smaller batches than
+    steps on every joint through the whole chain, with the same exact derivatives."""
     cols = np.flatnonzero(free)
-    k = len(cols)
-    p, f, geometry = hand_pose_and_flags(complex_steps(q, cols), dofs, flags=flags)
-    (p, dp), (f, df) = split_steps(p, k), split_steps(f, k)
-    jac = np.concatenate([dp / POS_SCALE_M, df.reshape(len(q), k, 9) / ROT_SCALE], 2)
-    return residual(p, f, pos, frame), jac.transpose(0, 2, 1), geometry
+    trunk = np.array([dofs[c].name in TRUNK_NAMES for c in cols])
+    arm_cols, trunk_cols = cols[~trunk], cols[trunk]
+    ka, kt = len(arm_cols), len(trunk_cols)
+    hand, hand_frame, geometry = arm_in_trunk(complex_steps(q, arm_cols), dofs, flags=flags)
+    (h, dh), (f, df) = split_steps(hand, ka), split_steps(hand_frame, ka)
+    rot, drot = split_steps(trunk_rotation(complex_steps(q, trunk_cols), dofs), kt)
+    p, f_world = place_in_world(rot, h, f)
+    d_pos = np.empty((len(q), len(cols), 3))
+    d_frame = np.empty((len(q), len(cols), 3, 3))
+    d_pos[:, ~trunk] = np.einsum("bij,bkj->bki", rot, dh)
+    d_frame[:, ~trunk] = rot[:, None] @ df
+    d_pos[:, trunk] = np.einsum("bkij,bj->bki", drot, h)
+    d_frame[:, trunk] = drot @ f[:, None]
+    jac = np.concatenate([d_pos / POS_SCALE_M,
+                          d_frame.reshape(len(q), len(cols), 9) / ROT_SCALE], 2)
+    return (residual(p, f_world, pos, frame), jac.transpose(0, 2, 1),
+            (geometry, arm_cols) if flags else None)
 
 
 def normal_equations(r: np.ndarray, jac: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
