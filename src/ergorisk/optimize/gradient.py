@@ -78,7 +78,8 @@ def solve(model: Surrogate | ArraySurrogate, tasks: Tasks, q_start: np.ndarray |
     start = np.asarray(tasks.q0 if q_start is None else q_start, float)
     q = _starts(start, dofs, free, k, opts)
     pos, frame = np.repeat(tasks.hand_pos, k, 0), np.repeat(tasks.hand_frame, k, 0)
-    feats = np.repeat(tasks.features.astype(float), k, 0)
+    task_feats = tasks.features.astype(float)  # the exact engine's increments: once a solve
+    feats = np.repeat(task_feats, k, 0)
     for it in range(opts.iters):
         r, jac, geometry = jacobian(q, dofs, pos, frame, free, flags=True)
         _, grad = net.value_and_grad(q, feats, cols, geometry)
@@ -87,11 +88,11 @@ def solve(model: Surrogate | ArraySurrogate, tasks: Tasks, q_start: np.ndarray |
         q[:, cols] += _move(q[:, cols], r, jac, grad, length, lo, hi, opts.max_correction_deg)
         q = clamp_to_limits(q, dofs)
     q = project(q, dofs, pos, frame, free, iters=opts.polish_iters, tol=opts.tol)
-    return _pick(net, tasks, start, q, k, opts.min_gain)
+    return _pick(net, tasks, task_feats, start, q, k, opts.min_gain)
 
 
-def _pick(net: ArraySurrogate, tasks: Tasks, start: np.ndarray, q: np.ndarray, k: int,
-          min_gain: float) -> np.ndarray:
+def _pick(net: ArraySurrogate, tasks: Tasks, feats: np.ndarray, start: np.ndarray,
+          q: np.ndarray, k: int, min_gain: float) -> np.ndarray:
     """Per problem, the best of its k solutions on the hand pose, or the start posture."""
     n, dofs = len(tasks), tasks.problem.dofs
     rows = np.concatenate([q, start])  # one pass for the solutions and the starts
@@ -99,7 +100,6 @@ def _pick(net: ArraySurrogate, tasks: Tasks, start: np.ndarray, q: np.ndarray, k
     pos = np.concatenate([np.repeat(tasks.hand_pos, k, 0), tasks.hand_pos])
     frame = np.concatenate([np.repeat(tasks.hand_frame, k, 0), tasks.hand_frame])
     res = residual(p, f, pos, frame)
-    feats = tasks.features.astype(float)
     risk = net(rows, np.concatenate([np.repeat(feats, k, 0), feats]), geometry)
     off_cm = np.linalg.norm(res[:, :3], axis=1)
     off = (off_cm > ON_POSE_CM) | (np.linalg.norm(res[:, 3:], axis=1) > ON_POSE_DEG)
