@@ -65,7 +65,7 @@ def split_steps(values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def has_legs(dofs: tuple[Dof, ...]) -> bool:
-    return any(d.name in _LEG_DOFS for d in dofs)
+    return any(d.name in LEG_DOF_NAMES for d in dofs)
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ CHAIN = (*(d.name for d in TRUNK), *(d.name for d in ARM[1:]))
 DULA_DOFS: tuple[Dof, ...] = (*TRUNK, *NECK, *ARM)
 DEBA_DOFS: tuple[Dof, ...] = (*DULA_DOFS, *LEGS)
 _NEUTRAL = {d.name: d.neutral for d in DEBA_DOFS}
-_LEG_DOFS = frozenset(d.name for d in LEGS)
+LEG_DOF_NAMES = frozenset(d.name for d in LEGS)
 TRUNK_NAMES = frozenset(d.name for d in TRUNK)
 
 
@@ -403,14 +403,16 @@ def hand_pose_and_flags(q: Tensor, dofs: tuple[Dof, ...], seg: Segments = SEGMEN
 
 
 def arm_in_trunk(q: Tensor, dofs: tuple[Dof, ...], seg: Segments = SEGMENTS,
-                 flags: bool = True) -> tuple[Tensor, Tensor, dict[str, Tensor]]:
+                 flags: bool = True, legs: bool = True
+                 ) -> tuple[Tensor, Tensor, dict[str, Tensor]]:
     """The right hand's grip point relative to the pelvis (B, 3) and its frame (B, 3, 3), in
-    the trunk frame, and (with ``flags``) the ``flag_geometry``: none depends on the trunk's
-    joints (the optimiser differentiates the two blocks apart)."""
+    the trunk frame, and (with ``flags``) the ``flag_geometry`` (without ``foot_lift`` if not
+    ``legs``): none depends on the trunk's joints (the optimiser differentiates the blocks
+    apart)."""
     a = _angles(q, dofs)
     arm = _arm(a, None, None, -1.0, seg)
     hand = arm["hand"] + _const(q, [0.0, 0.0, seg.pelvis_to_neck])
-    return hand, arm["hand_frame"], _flags(a, arm, dofs, seg) if flags else {}
+    return hand, arm["hand_frame"], _flags(a, arm, dofs, seg, legs) if flags else {}
 
 
 def trunk_rotation(q: Tensor, dofs: tuple[Dof, ...]) -> Tensor:
@@ -439,17 +441,25 @@ def flag_geometry(q: Tensor, dofs: tuple[Dof, ...], seg: Segments = SEGMENTS) ->
 
 
 def _flags(a: dict[str, Tensor], right: dict[str, Tensor], dofs: tuple[Dof, ...],
-           seg: Segments) -> dict[str, Tensor]:
+           seg: Segments, legs: bool = True) -> dict[str, Tensor]:
     q = a["shoulder_plane"]
-    xp = _ns(q)
     # The left girdle never moves: its shoulder is fixed in the trunk frame.
     left_shoulder = _const(q, [seg.shoulder_forward, seg.shoulder_half_width, 0.0])
     upper = right["elbow"] - right["shoulder"]
     out = {"upper_arm_out": -upper[:, 1] / seg.upper_arm,
            "wrist_lateral": -right["wrist"][:, 1],
            "shoulder_width": _norm(left_shoulder - right["shoulder"])}
-    if has_legs(dofs):
-        pelvis = xp.zeros(3, dtype=q.dtype)
-        out["foot_lift"] = (_leg(a, pelvis, "left", 1.0, seg)["ankle"][:, 2]
-                            - _leg(a, pelvis, "right", -1.0, seg)["ankle"][:, 2])
+    if legs and has_legs(dofs):
+        out["foot_lift"] = _foot_lift(a, seg)
     return out
+
+
+def foot_lift(q: Tensor, dofs: tuple[Dof, ...], seg: Segments = SEGMENTS) -> Tensor:
+    """Left minus right ankle height (m) of postures with legs (``flag_geometry``'s)."""
+    return _foot_lift(_angles(q, dofs), seg)
+
+
+def _foot_lift(a: dict[str, Tensor], seg: Segments) -> Tensor:
+    pelvis = _ns(a["shoulder_plane"]).zeros(3, dtype=a["shoulder_plane"].dtype)
+    return (_leg(a, pelvis, "left", 1.0, seg)["ankle"][:, 2]
+            - _leg(a, pelvis, "right", -1.0, seg)["ankle"][:, 2])

@@ -22,7 +22,9 @@ import numpy as np
 
 from ergorisk.models.body import (
     clamp_to_limits,
+    foot_lift,
     hand_pose_and_flags,
+    has_legs,
     limits,
     neutral,
 )
@@ -80,8 +82,10 @@ def solve(model: Surrogate | ArraySurrogate, tasks: Tasks, q_start: np.ndarray |
     pos, frame = np.repeat(tasks.hand_pos, k, 0), np.repeat(tasks.hand_frame, k, 0)
     task_feats = tasks.features.astype(float)  # the exact engine's increments: once a solve
     feats = np.repeat(task_feats, k, 0)
+    # Legs are never free: their foot lift (a flag input of DEBA) is a constant of the solve.
+    lift = foot_lift(q, dofs) if has_legs(dofs) else None
     for it in range(opts.iters):
-        r, jac, geometry = jacobian(q, dofs, pos, frame, free, flags=True)
+        r, jac, geometry = jacobian(q, dofs, pos, frame, free, flags=True, lift=lift)
         _, grad = net.value_and_grad(q, feats, cols, geometry)
         cos = 0.5 * (1 + np.cos(np.pi * it / max(opts.iters - 1, 1)))
         length = opts.final_step_deg + (opts.step_deg - opts.final_step_deg) * cos

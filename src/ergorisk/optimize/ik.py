@@ -9,11 +9,14 @@ import numpy as np
 import torch
 
 from ergorisk.models.body import (
+    LEG_DOF_NAMES,
     TRUNK_NAMES,
     Dof,
     arm_in_trunk,
     clamp_to_limits,
     complex_steps,
+    foot_lift,
+    has_legs,
     place_in_world,
     split_steps,
     trunk_rotation,
@@ -32,10 +35,12 @@ def residual(pos: np.ndarray, frame: np.ndarray, target_pos: np.ndarray,
 
 
 def jacobian(q: np.ndarray, dofs: tuple[Dof, ...], pos: np.ndarray, frame: np.ndarray,
-             free: np.ndarray, flags: bool = False):
+             free: np.ndarray, flags: bool = False, lift: np.ndarray | None = None):
     """Residual (B, 12) and its Jacobian (B, 12, F) with respect to the free joints (deg) of
     postures q (B, D), and with ``flags`` the ``flag_geometry`` of the arm's complex steps
     with the columns they were taken on (for ``ArraySurrogate.value_and_grad``; else None).
+    With legs that are not free, their foot lift is a constant: ``lift`` (B,) if the caller
+    has it (``models.body.foot_lift``), else it is computed on q.
 
     Complex steps on two blocks: the arm's joints move the hand in the trunk frame (and set
     the flags), the trunk's rotate it; the chain rule joins them. Smaller batches than
@@ -44,7 +49,11 @@ def jacobian(q: np.ndarray, dofs: tuple[Dof, ...], pos: np.ndarray, frame: np.nd
     trunk = np.array([dofs[c].name in TRUNK_NAMES for c in cols])
     arm_cols, trunk_cols = cols[~trunk], cols[trunk]
     ka, kt = len(arm_cols), len(trunk_cols)
-    hand, hand_frame, geometry = arm_in_trunk(complex_steps(q, arm_cols), dofs, flags=flags)
+    legs = has_legs(dofs) and not any(dofs[c].name in LEG_DOF_NAMES for c in cols)
+    hand, hand_frame, geometry = arm_in_trunk(complex_steps(q, arm_cols), dofs, flags=flags,
+                                              legs=not legs)
+    if flags and legs:
+        geometry["foot_lift"] = np.repeat(foot_lift(q, dofs) if lift is None else lift, ka)
     (h, dh), (f, df) = split_steps(hand, ka), split_steps(hand_frame, ka)
     rot, drot = split_steps(trunk_rotation(complex_steps(q, trunk_cols), dofs), kt)
     p, f_world = place_in_world(rot, h, f)
