@@ -388,18 +388,9 @@ def hand_pose(q: Tensor, dofs: tuple[Dof, ...],
               seg: Segments = SEGMENTS) -> tuple[Tensor, Tensor]:
     """Right-hand grip point (B, 3) metres and orientation (B, 3, 3): the trunk and the right
     arm only, for optimisation loops (same geometry as ``forward_kinematics``; q may be a
-    tensor or a numpy array)."""
-    pos, frame, _ = hand_pose_and_flags(q, dofs, seg, flags=False)
-    return pos, frame
-
-
-def hand_pose_and_flags(q: Tensor, dofs: tuple[Dof, ...], seg: Segments = SEGMENTS,
-                        flags: bool = True) -> tuple[Tensor, Tensor, dict[str, Tensor]]:
-    """``hand_pose`` and ``flag_geometry`` from one pass over the right arm (in the trunk
-    frame, then placed by the trunk's rotation)."""
-    hand, frame, geometry = arm_in_trunk(q, dofs, seg, flags)
-    pos, frame = place_in_world(trunk_rotation(q, dofs), hand, frame, seg)
-    return pos, frame, geometry
+    tensor or a numpy array). The arm is placed in the trunk frame, then the trunk rotated."""
+    hand, frame, _ = arm_in_trunk(q, dofs, seg, flags=False)
+    return place_in_world(trunk_rotation(q, dofs), hand, frame, seg)
 
 
 def arm_in_trunk(q: Tensor, dofs: tuple[Dof, ...], seg: Segments = SEGMENTS,

@@ -21,12 +21,14 @@ from functools import cache
 import numpy as np
 
 from ergorisk.models.body import (
+    arm_in_trunk,
     clamp_to_limits,
     foot_lift,
-    hand_pose_and_flags,
     has_legs,
     limits,
     neutral,
+    place_in_world,
+    trunk_rotation,
 )
 from ergorisk.models.surrogates import ArraySurrogate, Surrogate
 from ergorisk.optimize.ik import damped_solve, jacobian, normal_equations, project, residual
@@ -92,15 +94,18 @@ def solve(model: Surrogate | ArraySurrogate, tasks: Tasks, q_start: np.ndarray |
         q[:, cols] += _move(q[:, cols], r, jac, grad, length, lo, hi, opts.max_correction_deg)
         q = clamp_to_limits(q, dofs)
     q = project(q, dofs, pos, frame, free, iters=opts.polish_iters, tol=opts.tol)
-    return _pick(net, tasks, task_feats, start, q, k, opts.min_gain)
+    return _pick(net, tasks, task_feats, start, q, k, opts.min_gain, lift)
 
 
 def _pick(net: ArraySurrogate, tasks: Tasks, feats: np.ndarray, start: np.ndarray,
-          q: np.ndarray, k: int, min_gain: float) -> np.ndarray:
+          q: np.ndarray, k: int, min_gain: float, lift: np.ndarray | None) -> np.ndarray:
     """Per problem, the best of its k solutions on the hand pose, or the start posture."""
     n, dofs = len(tasks), tasks.problem.dofs
     rows = np.concatenate([q, start])  # one pass for the solutions and the starts
-    p, f, geometry = hand_pose_and_flags(rows, dofs)
+    hand, hand_frame, geometry = arm_in_trunk(rows, dofs, legs=lift is None)
+    if lift is not None:  # the legs have not moved
+        geometry["foot_lift"] = np.concatenate([lift, lift[::k]])
+    p, f = place_in_world(trunk_rotation(rows, dofs), hand, hand_frame)
     pos = np.concatenate([np.repeat(tasks.hand_pos, k, 0), tasks.hand_pos])
     frame = np.concatenate([np.repeat(tasks.hand_frame, k, 0), tasks.hand_frame])
     res = residual(p, f, pos, frame)
