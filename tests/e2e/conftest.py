@@ -70,6 +70,12 @@ class Server:
                 time.sleep(0.3)
         raise RuntimeError(f"ergorisk serve did not answer in {timeout_s} s")
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash or a power cut would stop it: no shutdown code runs."""
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait(timeout=20)
+
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
@@ -84,6 +90,17 @@ class Server:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("serve")
     srv = Server(root / "data", root / "server.log")
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[Server]:
+    """A server of the test's own (its own data folder), for tests that kill and restart it."""
+    srv = Server(tmp_path / "own-data", tmp_path / "own-server.log")
     srv.start()
     try:
         yield srv

@@ -14,6 +14,8 @@
   const PHASES = {pose: "estimating the pose in every frame", video: "drawing the annotated video",
                   reading: "reading the file", scoring: "scoring", writing: "writing the results"};
   function showJob(job) {
+    const badge = document.querySelector(".meta .status");  // the header says the same
+    if (badge) { badge.textContent = job.status; badge.className = `status status-${job.status}`; }
     const pct = Math.round(100 * (job.progress || 0));
     $("job-bar").value = job.progress || 0;
     const phase = job.phase ? `${PHASES[job.phase] || job.phase}: ` : "";
