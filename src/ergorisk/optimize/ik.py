@@ -45,11 +45,9 @@ def jacobian(q: np.ndarray, dofs: tuple[Dof, ...], pos: np.ndarray, frame: np.nd
     Complex steps on two blocks: the arm's joints move the hand in the trunk frame (and set
     the flags), the trunk's rotate it; the chain rule joins them. Smaller batches than
     steps on every joint through the whole chain, with the same exact derivatives."""
-    cols = np.flatnonzero(free)
-    trunk = np.array([dofs[c].name in TRUNK_NAMES for c in cols])
+    cols, trunk, legs = _blocks(dofs, free)
     arm_cols, trunk_cols = cols[~trunk], cols[trunk]
     ka, kt = len(arm_cols), len(trunk_cols)
-    legs = has_legs(dofs) and not any(dofs[c].name in LEG_DOF_NAMES for c in cols)
     hand, hand_frame, geometry = arm_in_trunk(complex_steps(q, arm_cols), dofs, flags=flags,
                                               legs=not legs)
     if flags and legs:
@@ -67,6 +65,22 @@ def jacobian(q: np.ndarray, dofs: tuple[Dof, ...], pos: np.ndarray, frame: np.nd
                           d_frame.reshape(len(q), len(cols), 9) / ROT_SCALE], 2)
     return (residual(p, f_world, pos, frame), jac.transpose(0, 2, 1),
             (geometry, arm_cols) if flags else None)
+
+
+_BLOCKS: dict[tuple[int, bytes], tuple] = {}
+
+
+def _blocks(dofs: tuple[Dof, ...], free: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The free columns, which of them are trunk joints, and whether the legs are fixed
+    (made once per DOF tuple and mask: the optimiser asks every step)."""
+    key = (id(dofs), np.asarray(free).tobytes())
+    hit = _BLOCKS.get(key)
+    if hit is None or hit[0] is not dofs:
+        cols = np.flatnonzero(free)
+        trunk = np.array([dofs[c].name in TRUNK_NAMES for c in cols])
+        legs = has_legs(dofs) and not any(dofs[c].name in LEG_DOF_NAMES for c in cols)
+        hit = _BLOCKS[key] = (dofs, cols, trunk, legs)
+    return hit[1:]
 
 
 def normal_equations(r: np.ndarray, jac: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
