@@ -198,3 +198,32 @@ def test_upload_form_checks_before_sending(page, server, tmp_path, shot) -> None
     assert page.locator("#history tbody tr", has_text="hand worksheet").count() == 1
     assert page.request.get(after_url).status == 404
     assert not page.js_errors, page.js_errors
+
+
+def test_worksheet_with_each_side_entered_apart(page, server, shot) -> None:
+    page.goto("/")
+    page.check("input[name=source][value=worksheet]")
+    assert page.locator("#ws-right").is_hidden()  # one posture for both sides by default
+    page.fill("#ws-left input[name=upper_arm_flexion_deg]", "100")
+    page.uncheck("#ws-same")
+    right = page.locator("#ws-right")
+    assert right.is_visible()
+    # The right side starts as a copy of the left one; change what differs.
+    assert right.locator("input[name=upper_arm_flexion_deg]").input_value() == "100"
+    right.locator("input[name=upper_arm_flexion_deg]").fill("10")
+    right.locator("input[name=knee_flexion_deg]").fill("-5")
+    page.click("#submit")
+    assert "knee flexion (right side): must be 0° or more" in page.inner_text("#upload-errors")
+    right.locator("input[name=knee_flexion_deg]").fill("40")
+    page.fill("#task", "two sides")
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"/assessments/\d+$"), timeout=30_000)
+    page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+    left_arm = page.locator("#p-reba_upper_arm-left").inner_text()
+    right_arm = page.locator("#p-reba_upper_arm-right").inner_text()
+    assert first_int(left_arm) == 4 and "flexion 100.0°" in left_arm  # > 90 degrees: 4
+    assert first_int(right_arm) == 1 and "flexion 10.0°" in right_arm  # -20..20: 1
+    legs = [page.locator(f"#p-reba_legs-{side}").inner_text() for side in ("left", "right")]
+    assert first_int(legs[0]) == 1 and first_int(legs[1]) == 2, legs  # knee 30-60: +1
+    shot(page, "worksheet-sides")
+    assert not page.js_errors, page.js_errors

@@ -39,19 +39,45 @@
     return null;
   }
 
-  function worksheetRecord() {
+  // Both sides the same (one record), or the right side entered apart: its grid is a copy of
+  // the left one, made when the box is first unticked, starting from the left side's values.
+  const same = document.getElementById("ws-same");
+  const left = document.getElementById("ws-left"), right = document.getElementById("ws-right");
+  same.addEventListener("change", () => {
+    if (!same.checked && !right.querySelector(".ws-grid")) {
+      const grid = left.querySelector(".ws-grid").cloneNode(true);
+      const from = left.querySelectorAll(".ws-grid input");
+      grid.querySelectorAll("input").forEach((inp, k) => {
+        if (inp.type === "checkbox") inp.checked = from[k].checked; else inp.value = from[k].value;
+      });
+      right.append(grid);
+    }
+    right.hidden = same.checked;
+    document.querySelectorAll(".ws-side-h").forEach(h => { h.hidden = same.checked; });
+  });
+
+  function worksheetRecord(box, side) {
     const rec = {};
     const problems = [];
-    document.querySelectorAll("#worksheet-part input").forEach(inp => {
+    const where = side ? ` (${side} side)` : "";
+    box.querySelectorAll(".ws-grid input").forEach(inp => {
       if (inp.type === "checkbox") rec[inp.name] = inp.checked;
       else {
+        const what = `${inp.closest("fieldset").querySelector("legend").textContent} ` +
+                     inp.parentElement.textContent.trim().replace(/ °$/, "").toLowerCase() + where;
         const v = Number(inp.value);
-        if (inp.value.trim() === "" || !Number.isFinite(v)) problems.push(`${inp.name}: enter a number of degrees.`);
-        else if (inp.min !== "" && v < Number(inp.min)) problems.push(`${inp.name}: must be ${inp.min} or more, got ${v}.`);
+        if (inp.value.trim() === "" || !Number.isFinite(v)) problems.push(`${what}: enter a number of degrees.`);
+        else if (inp.min !== "" && v < Number(inp.min)) problems.push(`${what}: must be ${inp.min}° or more, got ${v}.`);
         else rec[inp.name] = v;
       }
     });
     return [rec, problems];
+  }
+
+  function worksheet() {
+    if (same.checked) return worksheetRecord(left, "");
+    const [l, lp] = worksheetRecord(left, "left"), [r, rp] = worksheetRecord(right, "right");
+    return [{left: l, right: r}, [...lp, ...rp]];
   }
 
   function showErrors(problems) {
@@ -77,7 +103,7 @@
         }
       }
     } else {
-      const [rec, wsProblems] = worksheetRecord();
+      const [rec, wsProblems] = worksheet();
       problems.push(...wsProblems);
       data.append("worksheet", JSON.stringify(rec));
     }
