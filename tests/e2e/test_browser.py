@@ -3,6 +3,7 @@ scores frame by frame, click the timeline, change the load, find the assessment 
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import time
 from pathlib import Path
@@ -226,4 +227,33 @@ def test_worksheet_with_each_side_entered_apart(page, server, shot) -> None:
     legs = [page.locator(f"#p-reba_legs-{side}").inner_text() for side in ("left", "right")]
     assert first_int(legs[0]) == 1 and first_int(legs[1]) == 2, legs  # knee 30-60: +1
     shot(page, "worksheet-sides")
+    assert not page.js_errors, page.js_errors
+
+
+def _mocap_helpers():
+    """tests/test_pose_mocap.py writes a small BVH file and its joint mapping."""
+    path = Path(__file__).resolve().parents[1] / "test_pose_mocap.py"
+    spec = importlib.util.spec_from_file_location("e2e_pose_mocap", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_bvh_file_with_its_joint_mapping(page, server, tmp_path) -> None:
+    bvh, mapping = _mocap_helpers().bvh_file(tmp_path)
+    page.goto("/")
+    page.set_input_files("#file", str(bvh))
+    assert page.locator("#mapping-part").is_visible()  # a mapping instead of a layout
+    assert page.locator("#layout-part").is_hidden()
+    assert page.inner_text("#upload-errors") == ""  # not an error before sending
+    page.click("#submit")
+    assert 'needs its joint mapping; choose it under "Joint mapping"' in \
+        page.inner_text("#upload-errors")
+    page.set_input_files("#mapping", str(mapping))
+    page.fill("#task", "motion capture")
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"/assessments/\d+$"), timeout=30_000)
+    page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+    assert page.inner_text("#headline").startswith("2 frames")
+    assert "flexion" in page.locator("#p-reba_upper_arm-left").inner_text()
     assert not page.js_errors, page.js_errors

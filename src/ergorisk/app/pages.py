@@ -45,7 +45,7 @@ templates.env.filters["number"] = _number
 
 # The upload form mirrors the server's checks (api.py, storage.py) to spare a user an upload
 # that would be refused; the server still decides.
-NEEDS_MAPPING = (".bvh", ".c3d")  # the API refuses them: a joint mapping is a CLI option
+NEEDS_MAPPING = (".bvh", ".c3d")  # pose files sent with their joint mapping file
 SORT_KEYS = ("created_at", "worker", "task", "reba_peak", "rula_peak")
 STATUSES = ("queued", "running", "done", "failed", "interrupted")
 DOWNLOAD_LABELS = {
@@ -87,8 +87,7 @@ def upload_limits(request: Request) -> dict[str, Any]:
     settings = request.app.state.settings
     by_kind: dict[str, list[str]] = {"video": [], "image": [], "pose": []}
     for ext, kind in KIND_OF_EXT.items():
-        if ext not in NEEDS_MAPPING:
-            by_kind.setdefault(kind, []).append(ext)
+        by_kind.setdefault(kind, []).append(ext)
     return {"max_upload_bytes": settings.max_upload_bytes,
             "text_max": TEXT_LIMITS["worker"], "notes_max": TEXT_LIMITS["notes"],
             "needs_mapping": NEEDS_MAPPING, **by_kind}

@@ -6,6 +6,7 @@
   const form = document.getElementById("upload-form");
   const errors = document.getElementById("upload-errors");
   const fileInput = document.getElementById("file");
+  const mappingInput = document.getElementById("mapping");
   const list = key => form.dataset[key].split(",");
   const ext = name => { const i = name.lastIndexOf("."); return i < 0 ? "" : name.slice(i).toLowerCase(); };
   const size = b => (b >= 1048576 ? `${(b / 1048576).toFixed(1)} MB` : `${Math.ceil(b / 1024)} KB`);
@@ -17,18 +18,20 @@
     document.getElementById("worksheet-part").hidden = isFile;
     const f = fileInput.files[0];
     document.getElementById("pose-part").hidden = !(isFile && f && list("pose").includes(ext(f.name)));
+    const mapped = Boolean(f && list("needsMapping").includes(ext(f.name)));
+    document.getElementById("mapping-part").hidden = !mapped;
+    document.getElementById("layout-part").hidden = mapped;
   }
   form.querySelectorAll("input[name=source]").forEach(r => r.addEventListener("change", showParts));
-  fileInput.addEventListener("change", () => { showParts(); const p = checkFile(); showErrors(p ? [p] : []); });
+  // On choosing a file, say at once what is wrong with it (a missing mapping only on sending).
+  const recheck = () => { showParts(); const p = checkFile(false); showErrors(p ? [p] : []); };
+  fileInput.addEventListener("change", recheck);
+  mappingInput.addEventListener("change", recheck);
 
-  function checkFile() {
+  function checkFile(sending = true) {
     const f = fileInput.files[0];
     if (!f) return "Choose a file to assess (a video, a photo or a pose file).";
     const e = ext(f.name);
-    if (list("needsMapping").includes(e)) {
-      return `"${f.name}": ${e} files need a joint mapping, which the web app does not take; ` +
-             "use `ergorisk assess FILE --mapping MAP.yaml`.";
-    }
     const all = [...list("video"), ...list("image"), ...list("pose")];
     if (!all.includes(e)) {
       return `"${f.name}": unsupported type ${e || "(no extension)"}; use one of ${all.join(" ")}.`;
@@ -36,6 +39,15 @@
     if (f.size === 0) return `"${f.name}" is empty.`;
     const maxBytes = Number(form.dataset.maxBytes);
     if (f.size > maxBytes) return `"${f.name}" is ${size(f.size)}; the limit is ${size(maxBytes)}.`;
+    if (list("needsMapping").includes(e)) {
+      const m = mappingInput.files[0];
+      if (!m) {
+        return sending ? `"${f.name}": a ${e} file needs its joint mapping; ` +
+                         'choose it under "Joint mapping".' : null;
+      }
+      if (m.size === 0) return `The joint mapping "${m.name}" is empty.`;
+      if (m.size > 256 * 1024) return `The joint mapping "${m.name}" is ${size(m.size)}; the limit is 256 KB.`;
+    }
     return null;
   }
 
@@ -94,7 +106,10 @@
         const f = fileInput.files[0];
         data.append("file", f, f.name);
         if (list("pose").includes(ext(f.name))) {
-          data.append("layout", form.layout.value);
+          if (list("needsMapping").includes(ext(f.name))) {
+            const m = mappingInput.files[0];
+            data.append("mapping", m, m.name);
+          } else data.append("layout", form.layout.value);
           if (form.fps.value) {
             if (!(Number(form.fps.value) > 0)) problems.push("Frames per second must be above 0.");
             data.append("fps", form.fps.value);
