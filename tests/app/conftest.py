@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 
 from ergorisk.app.server import create_app
 from ergorisk.app.settings import Settings
 from ergorisk.pose import JOINT_INDEX, get_layout
 from ergorisk.pose.synthetic import Arm, Pose, joints
+
+# Starlette asks for `httpx2` (not a dependency); its TestClient works the same with httpx.
+warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`", UserWarning)
+from fastapi.testclient import TestClient  # noqa: E402
 
 
 @pytest.fixture
