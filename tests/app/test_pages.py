@@ -178,3 +178,25 @@ def test_pages_behind_a_token(tmp_path: Path) -> None:
         assert client.get("/history").status_code == 401
         assert client.get("/history", params={"token": "s3cret"}).status_code == 200
         assert client.get("/").status_code == 200  # the cookie set by the first visit
+
+
+def test_a_browser_without_the_token_gets_a_form_and_the_token_leaves_the_address(
+        tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", token="s3cret")
+    html = {"Accept": "text/html,application/xhtml+xml"}
+    with TestClient(create_app(settings)) as client:
+        page = client.get("/history", params={"task": "lift"}, headers=html)
+        assert page.status_code == 401 and page.headers["content-type"].startswith("text/html")
+        assert 'name="token"' in page.text and 'name="task" value="lift"' in page.text
+        assert "not the server's" not in page.text
+        wrong = client.get("/history", params={"task": "lift", "token": "guess"}, headers=html)
+        assert wrong.status_code == 401 and "not the server's" in wrong.text
+        # The right token: the cookie is set and the address keeps everything but the token.
+        opened = client.get("/history", params={"task": "lift", "token": "s3cret"},
+                            headers=html, follow_redirects=False)
+        assert opened.status_code == 303 and opened.headers["location"] == "/history?task=lift"
+        assert "ergorisk_token=s3cret" in opened.headers["set-cookie"]
+        assert client.get(opened.headers["location"], headers=html).status_code == 200
+    with TestClient(create_app(settings)) as other:  # the API answers JSON, as before
+        assert other.get("/api/assessments", headers=html).json()["detail"].startswith(
+            "this server needs its access token")

@@ -13,12 +13,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from ergorisk import __version__
 from ergorisk.app import api, pages
 from ergorisk.app.db import make_engine, session_factory, upgrade
 from ergorisk.app.jobs import JobPool
@@ -125,14 +127,32 @@ class TokenGate:
         if any(self._ok(c) for c in candidates):
             await self.app(scope, receive, send)
             return
+        cookie = f"{TOKEN_COOKIE}={query}; Path=/; HttpOnly; SameSite=Strict".encode()
+        page = scope["method"] == "GET" and not scope["path"].startswith("/api/")
+        if self._ok(query) and page:
+            # A page: set the cookie and drop the token from the address bar (and so from the
+            # browser's history, bookmarks and screenshots).
+            rest = urlencode([(k, v) for k, v in request.query_params.multi_items()
+                              if k != "token"])
+            response = RedirectResponse(scope["path"] + (f"?{rest}" if rest else ""), 303)
+            response.raw_headers.append((b"set-cookie", cookie))
+            await response(scope, receive, send)
+            return
         if self._ok(query):
             async def with_cookie(message: dict) -> None:
                 if message["type"] == "http.response.start":
-                    cookie = (f"{TOKEN_COOKIE}={query}; Path=/; HttpOnly; SameSite=Strict")
-                    message.setdefault("headers", []).append((b"set-cookie", cookie.encode()))
+                    message.setdefault("headers", []).append((b"set-cookie", cookie))
                 await send(message)
 
             await self.app(scope, receive, with_cookie)
+            return
+        if page and "text/html" in request.headers.get("accept", ""):
+            # A person in a browser: a form to enter the token, not a JSON message.
+            keep = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+            await pages.templates.TemplateResponse(
+                request, "token.html", {"title": "Access token", "version": __version__,
+                                        "keep": keep, "wrong": bool(query)},
+                status_code=401)(scope, receive, send)
             return
         response = JSONResponse(status_code=401, content={
             "detail": "this server needs its access token: open a page once with ?token=T, "
