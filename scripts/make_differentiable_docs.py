@@ -106,7 +106,7 @@ def render(a, models, evals, comps, demo) -> str:
                          f"epochs, {meta[k].get('train_seconds')} s"])
     cmp_rows = [["", "DULA (RULA)", "DEBA (REBA)"]]
     keys = [("gradient s/solve, batched", "gradient_s_per_solve_batched", "{:.4f}"),
-            ("gradient s/solve, one at a time", "gradient_s_per_solve_single", "{:.3f}"),
+            ("gradient s/solve, one at a time", "gradient_s_per_solve_single", "{:.4f}"),
             ("CEM s/solve (10,000 samples/iteration)", "cem_s_per_solve", "{:.2f}"),
             ("speed ratio, batched", "speed_ratio_batched", "{:.0f}x"),
             ("speed ratio, one at a time", "speed_ratio_single", "{:.0f}x"),
