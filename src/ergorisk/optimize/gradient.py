@@ -3,14 +3,15 @@
 Projected gradient descent on the hand constraint's manifold: every step moves the free
 joints down the surrogate's gradient projected onto the moves that keep the hand still (its
 null space), plus the damped least-squares (Gauss-Newton) move that cancels the hand's
-residual, then clamps to the joint limits. The hand stays on its pose throughout, so no
-penalty weight and no separate restore phase; a few Gauss-Newton steps polish it at the end.
+residual, then clamps to the joint limits. The hand stays on its pose throughout: no
+penalty weight, no separate restoring phase.
 
 Speed: a single solve is a small batch (one problem, a few starts), where per-operation
-overhead is all the cost. The surrogate and the body model therefore run in float64 numpy
-(``ArraySurrogate``), with exact derivatives from one complex-step pass a step (hand
-Jacobian, flag geometry, input steps) and reverse mode through the ReLU layers. Problems in a
-batch are independent, so B problems solve in the same call.
+overhead is all the cost (PyTorch autograd: about 4 ms a step). The surrogate and the body
+model therefore run in float64 numpy (``ArraySurrogate``, the body model's own functions),
+with exact derivatives from complex steps (``ik.jacobian``: hand Jacobian and flag
+geometry) and reverse mode through the ReLU layers. Problems in a batch are independent, so
+B problems solve in the same call, with the same solutions as one by one.
 """
 
 from __future__ import annotations
@@ -122,11 +123,11 @@ def _pick(net: ArraySurrogate, tasks: Tasks, feats: np.ndarray, start: np.ndarra
     return out
 
 
-def _move(x: np.ndarray, r: np.ndarray, jac: np.ndarray, grad: np.ndarray | None,
-          length: float, lo: np.ndarray, hi: np.ndarray, cap: float) -> np.ndarray:
+def _move(x: np.ndarray, r: np.ndarray, jac: np.ndarray, grad: np.ndarray, length: float,
+          lo: np.ndarray, hi: np.ndarray, cap: float) -> np.ndarray:
     """One move of the free joints x (B, F): the Gauss-Newton correction of the hand's
-    residual (capped at ``cap`` degrees) plus, with ``grad``, a descent step of ``length``
-    degrees along the gradient projected onto the hand's null space, N = I - A^-1 J'J with
+    residual (capped at ``cap`` degrees) plus a descent step of ``length`` degrees along the
+    risk's gradient projected onto the hand's null space, N = I - A^-1 J'J with
     A = J'J + damping. Joints at a limit that the move pushes further are held (their
     Jacobian columns and gradient zeroed) and the move is solved again."""
     jtj0, jtr0 = normal_equations(r, jac)
@@ -134,18 +135,14 @@ def _move(x: np.ndarray, r: np.ndarray, jac: np.ndarray, grad: np.ndarray | None
     for _ in range(2):
         # Zeroing a Jacobian column zeroes that row and column of J'J and that entry of J'r.
         jtj = jtj0 if keep.all() else jtj0 * (keep[:, :, None] & keep[:, None, :])
-        rhs = (jtr0 * keep)[..., None]
-        g = None if grad is None else grad * keep
-        if g is not None:
-            rhs = np.concatenate([rhs, jtj @ g[..., None]], 2)
-        sol = damped_solve(jtj, rhs)
+        g = grad * keep
+        sol = damped_solve(jtj, np.stack([jtr0 * keep, (jtj @ g[..., None])[..., 0]], 2))
         move = -sol[..., 0]
         size = np.linalg.norm(move, axis=1, keepdims=True)
         move *= np.minimum(1.0, cap / np.maximum(size, 1e-12))
-        if g is not None:
-            descent = sol[..., 1] - g  # -N g
-            norm = np.linalg.norm(descent, axis=1, keepdims=True)
-            move += length * descent / np.maximum(norm, 1e-12)
+        descent = sol[..., 1] - g  # -N g
+        norm = np.linalg.norm(descent, axis=1, keepdims=True)
+        move += length * descent / np.maximum(norm, 1e-12)
         push = ((x <= lo + 1e-9) & (move < 0)) | ((x >= hi - 1e-9) & (move > 0))
         if not (push & keep).any():
             break
@@ -173,4 +170,5 @@ def _kicks(k: int, d: int, std: float, seed: int) -> np.ndarray:
     """(k, D) random start offsets, zero for the first three starts (drawn once)."""
     kick = np.random.default_rng(seed).normal(0.0, std, (k, d))
     kick[:3] = 0.0
+    kick.flags.writeable = False  # shared by every solve
     return kick
