@@ -78,6 +78,25 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
                  "Risk level", "RULA grand score"):
         assert page.locator("#panel").get_by_text(cell, exact=False).first.is_visible(), cell
 
+    # % of time: frames without a person count for every side; a side partly out of view
+    # (here the left one, often) is "part not seen", not "no person".
+    shares = page.evaluate("""() => {
+        const t = document.getElementById('shares-reba');
+        const heads = [...t.querySelectorAll('thead th')].map(h => h.textContent.trim());
+        const rows = {};
+        t.querySelectorAll('tbody tr').forEach(tr => {
+            rows[tr.querySelector('th').textContent.trim()] =
+                [...tr.querySelectorAll('td')].map(td => parseFloat(td.textContent) || 0);
+        });
+        return {heads, rows};
+    }""")
+    assert shares["heads"][-2:] == ["part not seen", "no person"], shares
+    rows = shares["rows"]
+    assert rows["left"][-1] == rows["right"][-1] == rows["higher side"][-1] > 0, rows
+    assert rows["left"][-2] > 0, rows
+    for row in rows.values():
+        assert abs(sum(row) - 100) < 0.5, rows
+
     # Clicking the timeline seeks the video; the panel and the marker follow that frame.
     area = page.locator("#timeline .nsewdrag").first.bounding_box()
     page.mouse.click(area["x"] + 0.7 * area["width"], area["y"] + area["height"] / 2)

@@ -363,8 +363,8 @@
     const box = $("shares");
     box.replaceChildren();
     for (const method of ["reba", "rula"]) {
-      const names = [...ER.bands(method).map(b => b[2]), "no person"];
-      const cols = [...ER.colours(method), ER.NO_PERSON];
+      const names = [...ER.bands(method).map(b => b[2]), "part not seen", "no person"];
+      const cols = [...ER.colours(method), ER.NOT_SEEN, ER.NO_PERSON];
       const t = el("table", {class: "shares", id: `shares-${method}`},
         el("caption", {text: `${method.toUpperCase()}: % of time`}));
       const hr = el("tr", {}, el("th", {scope: "col", text: "side"}));
@@ -375,7 +375,7 @@
       for (const side of [...SIDES, "either"]) {
         const totals = side === "either" ? col(`${method}_total`) : col(`${method}_total_${side}`);
         if (!totals) continue;
-        const s = ER.shares(method, totals);
+        const s = ER.shares(method, totals, col("person_detected"));
         const bar = el("div", {class: "bar", "aria-hidden": "true"});
         s.forEach((p, k) => { if (p > 0) bar.append(el("span", {style: `width:${p}%;background:${cols[k]}`})); });
         const tr = el("tr", {}, el("th", {scope: "row"}, side === "either" ? "higher side" : side, bar));
@@ -385,6 +385,8 @@
       t.append(tb);
       box.append(t);
     }
+    box.append(el("p", {class: "help", text: "Part not seen: a person was found, but part of " +
+      "that side was out of view or hidden, so it has no score. No person: nobody was found."}));
   }
 
   function renderWorst() {

@@ -10,6 +10,7 @@ const ER = (() => {
   const RULA_COLOURS = ["#2ecc40", "#ffdc00", "#ff851b", "#e62828"];
   const SIDE_COLOURS = {left: "#1f4e9c", right: "#b0306a"};
   const NO_PERSON = "#aaaaaa";
+  const NOT_SEEN = "#d4d4d4";
 
   function bands(method) { return method === "reba" ? REBA_BANDS : RULA_BANDS; }
   function colours(method) { return method === "reba" ? REBA_COLOURS : RULA_COLOURS; }
@@ -48,14 +49,16 @@ const ER = (() => {
                       body: JSON.stringify(data)});
   }
 
-  // Share (%) of frames in each band, and without a person, for one array of totals.
-  function shares(method, totals) {
+  // Share (%) of frames in each band, then of frames not scored although a person was seen
+  // (part of the body out of view), then without a person; `detected` per frame, if known.
+  function shares(method, totals, detected = null) {
     const n = Math.max(totals.length, 1);
-    const counts = new Array(bands(method).length + 1).fill(0);
-    for (const t of totals) {
+    const k = bands(method).length;
+    const counts = new Array(k + 2).fill(0);
+    totals.forEach((t, j) => {
       const i = band(method, t);
-      counts[i < 0 ? counts.length - 1 : i] += 1;
-    }
+      counts[i >= 0 ? i : (detected && detected[j] ? k : k + 1)] += 1;
+    });
     return counts.map(c => 100 * c / n);
   }
 
@@ -95,5 +98,5 @@ const ER = (() => {
   }
 
   return {REBA_BANDS, RULA_BANDS, REBA_COLOURS, RULA_COLOURS, SIDE_COLOURS, NO_PERSON, bands,
-          colours, band, levelName, colour, api, postJSON, shares, worstMoments, el, bandShapes};
+          colours, band, levelName, colour, NOT_SEEN, api, postJSON, shares, worstMoments, el, bandShapes};
 })();
