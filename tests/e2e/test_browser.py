@@ -115,6 +115,18 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     page.wait_for_function(f"document.getElementById('panel').dataset.row === "
                            f"'{state['row'] + 1}'", timeout=5_000)
 
+    # A frame without a person shows no angles (the table has placeholders there).
+    empty = page.evaluate("fetch(location.pathname.replace('/assessments/', "
+                          "'/api/assessments/') + '/frames').then(r => r.json())"
+                          ".then(j => j.data.person_detected.indexOf(false))")
+    assert empty >= 0
+    page.evaluate(f"document.getElementById('video').currentTime = {(empty + 0.5) / fps}")
+    page.wait_for_function(f"document.getElementById('panel').dataset.row === '{empty}'",
+                           timeout=5_000)
+    assert "no person detected" in page.inner_text("#panel-frame")
+    for cell in ("legs", "neck", "wrist"):
+        assert page.locator(f"#p-reba_{cell}-left").inner_text().strip() == "–", cell
+
     # Playing: the marker and the panel follow the video.
     page.evaluate("document.getElementById('video').currentTime = 1.0")
     page.evaluate("document.getElementById('video').play()")
@@ -275,4 +287,7 @@ def test_a_bvh_file_with_its_joint_mapping(page, server, tmp_path) -> None:
     page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
     assert page.inner_text("#headline").startswith("2 frames")
     assert "flexion" in page.locator("#p-reba_upper_arm-left").inner_text()
+    # The take has no hand joints: the wrist is assumed neutral, and the panel says so.
+    assert "(assumed: not seen)" in page.locator("#p-reba_wrist-left").inner_text()
+    assert "not seen" not in page.locator("#p-reba_lower_arm-left").inner_text()
     assert not page.js_errors, page.js_errors

@@ -167,6 +167,10 @@
     {label: "Action level", score: "action_level", level: true},
   ];
 
+  // The body part (confidence column) behind each part score.
+  const CONFIDENCE_OF = {trunk: "trunk", neck: "neck", legs: "legs", upper_arm: "upper_arm",
+                         lower_arm: "lower_arm", wrist: "wrist", wrist_twist: "wrist"};
+
   // Angles are always shown; a flag only when set (with the measured angle behind it).
   function evidence(inputs, side, i) {
     const parts = [];
@@ -199,7 +203,14 @@
     } else {
       td.append(el("strong", {class: "sc", text: String(v)}));
     }
-    const ev = evidence(row.inputs, side, i);
+    // A body part the pose could not show (confidence 0) has assumed values, not measured ones;
+    // a frame without a person has none to show.
+    const part = CONFIDENCE_OF[row.score];
+    const conf = part ? val(`confidence_${part}_${side}`, i) : undefined;
+    let ev = part && val("person_detected", i) === false ? "" : evidence(row.inputs, side, i);
+    if (conf === 0 && val("person_detected", i) !== false) {
+      ev = ev ? `${ev} (assumed: not seen)` : "not seen";
+    }
     if (ev) td.append(el("span", {class: "ev", text: ev}));
     return td;
   }
