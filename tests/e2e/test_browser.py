@@ -179,6 +179,16 @@ def test_upload_form_checks_before_sending(page, server, tmp_path, shot) -> None
     assert "unsupported type .txt" in error.inner_text()
     assert page.url.rstrip("/") == server.url  # nothing was sent
 
+    # A .mp4 that is not a video: only the server can tell; its answer names the file.
+    fake = tmp_path / "clip.mp4"
+    fake.write_text("not a video")
+    page.set_input_files("#file", str(fake))
+    page.click("#submit")
+    page.wait_for_function("document.getElementById('upload-errors').textContent !== ''")
+    assert error.inner_text() == \
+        '"clip.mp4" was refused: the content does not look like a .mp4 file.'
+    assert page.url.rstrip("/") == server.url
+
     # Too large for the server's limit (lowered here to 100 KB): refused before sending.
     page.evaluate("document.getElementById('upload-form').dataset.maxBytes = String(100 * 1024)")
     page.set_input_files("#file", str(EXAMPLE))

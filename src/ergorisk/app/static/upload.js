@@ -159,7 +159,8 @@
         return;
       }
       const detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
-      showErrors([`Refused (${xhr.status}): ${detail}`]);
+      const what = data.get("file") ? `"${data.get("file").name}"` : "The worksheet";
+      showErrors([`${what} was refused: ${detail}.`.replace(/\.\.$/, ".")]);
       button.disabled = false;
       progress.hidden = true;
     });
