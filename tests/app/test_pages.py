@@ -200,3 +200,13 @@ def test_a_browser_without_the_token_gets_a_form_and_the_token_leaves_the_addres
     with TestClient(create_app(settings)) as other:  # the API answers JSON, as before
         assert other.get("/api/assessments", headers=html).json()["detail"].startswith(
             "this server needs its access token")
+
+
+def test_a_browser_gets_pages_for_unknown_addresses_the_api_json(client) -> None:
+    html = {"Accept": "text/html"}
+    for path in ("/assessments/abc", "/no/such/page", "/assessments/999"):
+        res = client.get(path, headers=html)
+        assert res.status_code == 404 and res.headers["content-type"].startswith("text/html")
+        assert "Not found" in res.text and "Back to the history" in res.text, path
+    assert client.get("/api/assessments/abc", headers=html).status_code == 400
+    assert client.get("/api/nothing", headers=html).json() == {"detail": "Not Found"}

@@ -98,7 +98,7 @@ def _render(request: Request, name: str, status_code: int = 200, **context: Any)
                                       status_code=status_code)
 
 
-def _error_page(request: Request, err: ApiError) -> HTMLResponse:
+def error_page(request: Request, err: ApiError) -> HTMLResponse:
     title = "Not found" if err.status == 404 else f"Error {err.status}"
     return _render(request, "error.html", status_code=err.status, title=title,
                    message=err.detail)
@@ -110,7 +110,7 @@ async def upload_page(request: Request) -> HTMLResponse:
         recent = await api_get(request, "/api/assessments",
                                {"limit": 8, "sort": "created_at", "order": "desc"})
     except ApiError as err:
-        return _error_page(request, err)
+        return error_page(request, err)
     return _render(request, "index.html", title="New assessment", limits=upload_limits(request),
                    layouts=tuple(LAYOUTS), recent=recent["items"])
 
@@ -120,7 +120,7 @@ async def assessment_page(request: Request, assessment_id: int) -> HTMLResponse:
     try:
         item = await api_get(request, f"/api/assessments/{assessment_id}")
     except ApiError as err:
-        return _error_page(request, err)
+        return error_page(request, err)
     downloads = [(name, DOWNLOAD_LABELS.get(name, name)) for name in item.get("files") or []]
     return _render(request, "assessment.html", title=_title(item), item=item,
                    downloads=downloads, factors=item.get("factors") or {})
@@ -140,7 +140,7 @@ async def history_page(request: Request) -> HTMLResponse:
                              {**params, "sort": sort, "order": order, "limit": limit,
                               "offset": offset})
     except ApiError as err:
-        return _error_page(request, err)
+        return error_page(request, err)
     return _render(request, "history.html", title="History", items=page["items"],
                    total=page["total"], filters=filters, sort=sort, order=order,
                    offset=offset, limit=limit, statuses=STATUSES, params=params)
@@ -152,12 +152,12 @@ async def compare_page(request: Request) -> HTMLResponse:
     a = request.query_params.get("a") or (picks[0] if picks else None)
     b = request.query_params.get("b") or (picks[1] if len(picks) > 1 else None)
     if _int(a, None) is None or _int(b, None) is None:
-        return _error_page(request, ApiError(
+        return error_page(request, ApiError(
             400, "pick two assessments to compare (in the history, tick two rows)"))
     try:
         cmp = await api_get(request, "/api/compare", {"a": a, "b": b})
     except ApiError as err:
-        return _error_page(request, err)
+        return error_page(request, err)
     return _render(request, "compare.html", title="Compare", cmp=cmp,
                    rows={m: compare_rows(cmp["methods"].get(m, {})) for m in ("reba", "rula")})
 

@@ -16,9 +16,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ergorisk import __version__
 from ergorisk.app import api, pages
@@ -58,8 +60,16 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.ctx = api.Context(settings, storage, sessions, pool, threading.Lock())
     app.state.settings = settings
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and _wants_page(request):
+            return pages.error_page(request, pages.ApiError(404, "there is no such page"))
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(RequestValidationError)
-    async def bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_page(request):  # e.g. /assessments/abc
+            return pages.error_page(request, pages.ApiError(404, "there is no such page"))
         first = exc.errors()[0] if exc.errors() else {}
         loc = [str(p) for p in first.get("loc", ())]
         where = "request body" if loc[:1] == ["body"] and (
@@ -76,6 +86,12 @@ def create_app(settings: Settings) -> FastAPI:
     if settings.token:
         app.add_middleware(TokenGate, token=settings.token)
     return app
+
+
+def _wants_page(request: Request) -> bool:
+    """A browser asking for a page (not the API): errors come back as a page too."""
+    return (not request.url.path.startswith("/api/")
+            and "text/html" in request.headers.get("accept", ""))
 
 
 class UploadLimit:
