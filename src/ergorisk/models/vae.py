@@ -10,8 +10,10 @@
 - Variational alignment: M_Skel and M_REBA map (mu, sigma) of each latent to a new Gaussian
   in D_Skel's latent space; D_Skel decodes samples of both (phase 2, Eqs. 4-6).
 
-At inference: E_Skel -> M_Skel -> the mean -> D_Skel (no sampling). docs/learned-models.md
-records every choice the paper leaves open.
+At inference: E_Skel -> M_Skel -> the mean -> D_Skel (no sampling); ``forward`` is that path
+and the reference for ``ergorisk.models.inference.FastVAE``, the same network with its weights
+folded for speed, which ``ergorisk predict`` runs. docs/learned-models.md records every choice
+the paper leaves open.
 """
 
 from __future__ import annotations
