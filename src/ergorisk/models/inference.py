@@ -7,10 +7,10 @@ scorers the model's own forward pass. ``FastVAE`` equals ``VariationalREBANet.fo
 eval mode to float32 rounding (tests/test_models_inference.py); what it changes:
 
 - Algebra folded into the weights: input standardization into the first layer of each
-  stream, LayerNorm gains and biases into the next linear layer, 1/sqrt(head dim) into the
-  queries, the reduction after each Transformer block into that block's last linear layers,
-  M_Skel's unused log-variance half dropped and its bias folded into D_Skel, the output
-  de-standardization into D_Skel's last layer.
+  stream, LayerNorm gains and biases into the next linear layer, log2(e) / sqrt(head dim)
+  into the queries (the softmax uses exp2), the reduction after each Transformer block
+  into that block's last linear layers, M_Skel's unused log-variance half dropped and its
+  bias folded into D_Skel, the output de-standardization into D_Skel's last layer.
 - Attention by two batched matrix products and an explicit softmax: PyTorch's fused CPU
   attention and ``softmax`` spend most of their time on per-row overheads for sequences of
   12 tokens (about 6 us per frame and block against 2 here). Each value vector carries an
@@ -175,7 +175,7 @@ class FastVAE:
         out_shift, out_scale = model.y_out.shift, model.y_out.scale
         w_last, b_last = dec[-1]
         dec[-1] = (w_last * out_scale[:, None], b_last * out_scale + out_shift)
-        self.decoder = [(w.t().contiguous(), b) for w, b in dec[1:]]
+        self.decoder = [(w.t().contiguous(), b.clone()) for w, b in dec[1:]]
         self.latent = latent
         self.clamp = (-12.0, 8.0)
 
