@@ -108,6 +108,7 @@ def test_results_page_of_a_failed_job_offers_a_retry(client: TestClient,
     assert job["status"] == "failed"
     html = client.get(f"/assessments/{res.json()['assessment_id']}").text
     assert 'id="retry"' in html and 'id="job-bar"' in html
+    assert '<h2 id="job-h">Failed</h2>' in html  # not "Processing"
     assert re.search(r'<div id="results"[^>]*\bhidden\b', html)
 
 

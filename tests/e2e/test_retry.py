@@ -41,6 +41,7 @@ def test_retry_an_interrupted_job_in_the_browser(browser, own_server, shot) -> N
         retry.wait_for(state="visible", timeout=10_000)
         assert "server stopped" in page.locator("#job-error").inner_text()
         assert page.locator(".meta .status").inner_text() == "interrupted"
+        assert page.locator("#job-h").inner_text() == "Interrupted"
         shot(page, "interrupted")
         retry.click()
         # The header's status follows the job (it said "interrupted" before the retry).
@@ -49,6 +50,7 @@ def test_retry_an_interrupted_job_in_the_browser(browser, own_server, shot) -> N
             ".startsWith('running') && document.querySelector('.meta .status').textContent",
             timeout=30_000).json_value()
         assert badge == "running"
+        assert page.locator("#job-h").inner_text() == "Processing"
         page.wait_for_function("document.body.dataset.ready === '1'", timeout=120_000)
         assert page.locator(".meta .status").inner_text() == "done"
         assert page.locator("#headline").inner_text().startswith("45 frames")
