@@ -127,6 +127,14 @@ def test_history_filters_and_sorts(client: TestClient) -> None:
     assert rows == [high, low]
     by_peak_asc = client.get("/history", params={"sort": "reba_peak", "order": "asc"}).text
     assert [int(x) for x in re.findall(r'<tr data-id="(\d+)"', by_peak_asc)] == [low, high]
+    # The newest first unless sorted otherwise: site "0" sorts last, its scores are low.
+    add_worksheet(client, {}, worker="Cy", task="packing", site="0")
+    for key in ("site", "reba_median", "rula_median"):
+        page = client.get("/history", params={"sort": key, "order": "desc"}).text
+        assert next(int(x) for x in re.findall(r'<tr data-id="(\d+)"', page)) == high, key
+        assert f'<option value="{key}" selected>' in page, key
+        if key != "rula_median":  # a column with a sort link (the table has no RULA median)
+            assert re.search(f'sort={key}&(amp;)?order=asc"', page), key
     assert 'name="pick"' in html and 'id="compare"' in html
 
 

@@ -46,7 +46,8 @@ templates.env.filters["number"] = _number
 # The upload form mirrors the server's checks (api.py, storage.py) to spare a user an upload
 # that would be refused; the server still decides.
 NEEDS_MAPPING = (".bvh", ".c3d")  # pose files sent with their joint mapping file
-SORT_KEYS = ("created_at", "worker", "task", "reba_peak", "rula_peak")
+SORT_KEYS = ("created_at", "worker", "task", "site", "reba_peak", "reba_median", "rula_peak",
+             "rula_median")
 STATUSES = ("queued", "running", "done", "failed", "interrupted")
 DOWNLOAD_LABELS = {
     "frames.csv": "Frames table (CSV)",
