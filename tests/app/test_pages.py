@@ -219,3 +219,11 @@ def test_a_browser_gets_pages_for_unknown_addresses_the_api_json(client) -> None
         assert "Not found" in res.text and "Back to the history" in res.text, path
     assert client.get("/api/assessments/abc", headers=html).status_code == 400
     assert client.get("/api/nothing", headers=html).json() == {"detail": "Not Found"}
+
+
+def test_the_form_states_a_limit_under_one_mb(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", max_upload_mb=0.25)
+    with TestClient(create_app(settings)) as client:
+        html = client.get("/").text
+    assert "At most 0.25 MB." in html  # it said "At most 0 MB"
+    assert f'data-max-bytes="{settings.max_upload_bytes}"' in html
