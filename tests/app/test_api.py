@@ -175,6 +175,16 @@ def test_an_upload_over_the_limit_is_refused_413(client, settings):
     assert client.get("/api/assessments").json()["total"] == 0
 
 
+def test_a_limit_under_one_mb_is_stated_as_it_is(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", max_upload_mb=0.25)
+    with TestClient(create_app(settings)) as client:
+        for size in (300_000, 3_000_000):  # past the file limit; past the request limit
+            response = client.post("/api/assessments", data={"layout": "uw-iom"},
+                                   files={"file": ("big.npy", b"\x93NUMPY" + b"\0" * size)})
+            assert response.status_code == 413
+            assert "limit of 0.25 MB" in response.json()["detail"], response.json()
+
+
 def test_a_streamed_upload_is_cut_off_at_the_limit(client, settings):
     """Without a Content-Length (chunked), the body is counted while it streams in."""
     def body():

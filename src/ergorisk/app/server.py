@@ -106,7 +106,7 @@ class UploadLimit:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT"):
             await self.app(scope, receive, send)
             return
-        message = f"the upload is larger than the limit of {self.max_mb:.0f} MB"
+        message = f"the upload is larger than the limit of {round(self.max_mb, 2):g} MB"
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.limit:
             await JSONResponse(status_code=413, content={"detail": message})(scope, receive, send)

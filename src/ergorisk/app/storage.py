@@ -90,7 +90,7 @@ class Storage:
                     size += len(chunk)
                     if size > max_bytes:
                         raise UploadError(f"the file is larger than the limit of "
-                                          f"{max_bytes / 2**20:.0f} MB", 413)
+                                          f"{round(max_bytes / 2**20, 2):g} MB", 413)
                     out.write(chunk)
             if size == 0:
                 raise UploadError("the file is empty", 400)
