@@ -166,6 +166,16 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     assert "jump and squat" in row.inner_text()
     assert first_int(row.locator("td").nth(8).inner_text()) >= after["peak"]
     shot(page, "history")
+
+    # On a phone the pages fit the screen's width (wide tables scroll inside themselves).
+    page.set_viewport_size({"width": 390, "height": 844})
+    for address in (url, "/history", "/"):
+        page.goto(address)
+        page.wait_for_load_state("load")
+        if address == url:
+            page.wait_for_function("document.body.dataset.ready === '1'", timeout=30_000)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (address, width)
     assert not page.js_errors, page.js_errors
 
 
