@@ -22,6 +22,12 @@ JOB_STATE = """() => {
                              bar: bar ? bar.value : null, hidden: job ? job.hidden : true};
 }"""
 
+LEAVE = """() => {  // would the page ask before being left?
+    const e = new Event('beforeunload', {cancelable: true});
+    window.dispatchEvent(e);
+    return e.defaultPrevented;
+}"""
+
 
 def panel_state(page) -> dict:
     return page.evaluate("""() => {
@@ -152,9 +158,11 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     assert "load 12 kg" in after[f"load{side}"]
     assert first_int(after[f"reba{side}"]) > first_int(before[f"reba{side}"]), (before, after)
     assert after["peak"] >= before["peak"]
+    assert page.evaluate(LEAVE)  # unsaved factors: leaving the page asks first
     page.click("#save-factors")
     page.wait_for_function("document.getElementById('factors-form').dataset.state === 'saved'",
                            timeout=20_000)
+    assert not page.evaluate(LEAVE)
     shot(page, "results")
 
     # After a reload the saved factors and scores stay; the history lists the assessment.

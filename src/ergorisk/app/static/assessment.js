@@ -531,6 +531,14 @@
   form.addEventListener("input", () => { clearTimeout(debounce); debounce = setTimeout(() => rescore(false), 250); });
   form.addEventListener("submit", ev => ev.preventDefault());
   $("save-factors").addEventListener("click", () => { clearTimeout(debounce); rescore(true); });
+  // Leaving the page with factors changed but not saved: the browser asks first.
+  window.addEventListener("beforeunload", ev => {
+    let f;
+    try { f = readFactors(); } catch (err) { return; }
+    if (Object.keys(f).every(k => f[k] === savedFactors[k])) return;
+    ev.preventDefault();
+    ev.returnValue = "";
+  });
 
   // ---- video sync --------------------------------------------------------------------------
   let lastSync = 0;
