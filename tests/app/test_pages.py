@@ -109,6 +109,7 @@ def test_results_page_of_a_failed_job_offers_a_retry(client: TestClient,
     html = client.get(f"/assessments/{res.json()['assessment_id']}").text
     assert 'id="retry"' in html and 'id="job-bar"' in html
     assert '<h2 id="job-h">Failed</h2>' in html  # not "Processing"
+    assert re.search(r'<p id="retry-help" class="help" >Retry runs the\s+same upload', html)
     assert re.search(r'<div id="results"[^>]*\bhidden\b', html)
 
 

@@ -42,6 +42,7 @@ def test_retry_an_interrupted_job_in_the_browser(browser, own_server, shot) -> N
         assert "server stopped" in page.locator("#job-error").inner_text()
         assert page.locator(".meta .status").inner_text() == "interrupted"
         assert page.locator("#job-h").inner_text() == "Interrupted"
+        assert page.locator("#retry-help").is_hidden()  # only a failure needs that advice
         shot(page, "interrupted")
         retry.click()
         # The header's status follows the job (it said "interrupted" before the retry).

@@ -26,6 +26,7 @@
       ? (job.message || (job.status === "interrupted"
         ? "The server stopped while this job ran." : "The job failed.")) : "";
     $("retry").hidden = !failed;
+    $("retry-help").hidden = job.status !== "failed";
     $("job-h").textContent = job.status === "interrupted" ? "Interrupted"
       : (job.status === "failed" ? "Failed" : "Processing");
     return failed;
