@@ -175,6 +175,18 @@ def test_an_upload_over_the_limit_is_refused_413(client, settings):
     assert client.get("/api/assessments").json()["total"] == 0
 
 
+def test_a_npy_file_that_does_not_fit_its_layout_is_refused_at_upload(client, tmp_path):
+    np.save(tmp_path / "poses.npy", uw_poses())  # 15 joints
+    with open(tmp_path / "poses.npy", "rb") as f:
+        response = client.post("/api/assessments", data={"layout": "coco17"},
+                               files={"file": ("take.npy", f)})
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith(
+        "take.npy: layout coco17 has 17 joints but the poses have 15")
+    assert client.get("/api/assessments").json()["total"] == 0  # nothing kept
+    assert list((client.app.state.settings.data_dir / "staging").iterdir()) == []
+
+
 def test_a_limit_under_one_mb_is_stated_as_it_is(tmp_path):
     settings = Settings(data_dir=tmp_path / "data", max_upload_mb=0.25)
     with TestClient(create_app(settings)) as client:
@@ -202,11 +214,11 @@ def test_a_streamed_upload_is_cut_off_at_the_limit(client, settings):
 
 
 def test_a_failing_job_reports_the_reason_with_the_uploaded_name(client, tmp_path):
-    np.save(tmp_path / "wrong.npy", np.zeros((5, 7, 3)))
+    np.save(tmp_path / "wrong.npy", np.zeros((5, 15, 2)))  # 2D points: only the job can tell
     created = upload_pose(client, tmp_path / "wrong.npy")
     job = wait_job(client, created["job_id"])
     assert job["status"] == "failed"
-    assert job["message"].startswith("wrong.npy:") and "15 joints" in job["message"]
+    assert job["message"].startswith("wrong.npy:") and "(T, J, 3)" in job["message"]
     assert client.get(f"/api/assessments/{created['assessment_id']}/frames").status_code == 409
     retried = client.post(f"/api/jobs/{job['id']}/retry")
     assert retried.status_code == 202 and retried.json()["status"] == "queued"

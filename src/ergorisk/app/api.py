@@ -271,6 +271,9 @@ async def create_assessment(request: Request) -> JSONResponse:
                 if mapping is not None:
                     c.storage.discard(mapping)
                 raise fail(err.status, str(err)) from None
+            if problem := _npy_layout_problem(staged, options.get("layout")):
+                c.storage.discard(staged)
+                raise fail(400, f"{input_name}: {problem}")
         full_factors = {"load_kg": 0.0, "coupling": "good", "shock": False, "static": "auto",
                         "repeated": "auto", "rapid_change": "auto", **factors}
         with c.sessions.begin() as session:
@@ -294,6 +297,26 @@ async def create_assessment(request: Request) -> JSONResponse:
     return JSONResponse(status_code=202, content={
         "assessment_id": assessment_id, "job_id": job_id, "status_url": f"/api/jobs/{job_id}",
         "page_url": f"/assessments/{assessment_id}"})
+
+
+def _npy_layout_problem(path: Path, layout: str | None) -> str | None:
+    """A .npy pose file whose joint count does not fit its layout is refused at once (its
+    header tells), rather than failing as a job; anything else is left to the job."""
+    if layout is None or path.suffix != ".npy":
+        return None
+    import numpy as np
+
+    from ergorisk.pose.layouts import get_layout
+
+    try:
+        shape = np.load(path, mmap_mode="r", allow_pickle=False).shape
+    except (ValueError, OSError):
+        return None  # not a readable array: the job says why
+    expected = get_layout(layout).n_joints
+    if len(shape) == 3 and shape[1] != expected:
+        return (f"layout {layout} has {expected} joints but the poses have {shape[1]} "
+                "(an array of frames × joints × 3)")
+    return None
 
 
 def _mapping(form: Any, storage: Storage) -> Path:
