@@ -8,6 +8,7 @@ import re
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 PlaywrightError = pytest.importorskip("playwright.sync_api").Error
@@ -205,6 +206,16 @@ def test_upload_form_checks_before_sending(page, server, tmp_path, shot) -> None
     page.wait_for_function("document.getElementById('upload-errors').textContent !== ''")
     assert error.inner_text() == \
         '"clip.mp4" was refused: the content does not look like a .mp4 file.'
+    assert page.url.rstrip("/") == server.url
+
+    # A pose file that does not fit the chosen layout: refused at once, the file named once.
+    np.save(tmp_path / "take.npy", np.zeros((5, 15, 3)))
+    page.set_input_files("#file", str(tmp_path / "take.npy"))
+    page.select_option("#layout", "coco17")
+    page.click("#submit")
+    page.wait_for_function("document.getElementById('upload-errors').textContent !== ''")
+    assert error.inner_text().startswith(
+        '"take.npy" was refused: layout coco17 has 17 joints but the poses have 15')
     assert page.url.rstrip("/") == server.url
 
     # Too large for the server's limit (lowered here to 100 KB): refused before sending.

@@ -159,8 +159,10 @@
         return;
       }
       const detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
-      const what = data.get("file") ? `"${data.get("file").name}"` : "The worksheet";
-      showErrors([`${what} was refused: ${detail}.`.replace(/\.\.$/, ".")]);
+      const file = data.get("file");
+      const what = file ? `"${file.name}"` : "The worksheet";
+      const why = file && detail.startsWith(`${file.name}: `) ? detail.slice(file.name.length + 2) : detail;
+      showErrors([`${what} was refused: ${why}.`.replace(/\.\.$/, ".")]);
       button.disabled = false;
       progress.hidden = true;
     });
