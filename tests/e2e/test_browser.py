@@ -208,9 +208,13 @@ def test_upload_form_checks_before_sending(page, server, tmp_path, shot) -> None
         '"clip.mp4" was refused: the content does not look like a .mp4 file.'
     assert page.url.rstrip("/") == server.url
 
-    # A pose file that does not fit the chosen layout: refused at once, the file named once.
+    # A .npy pose file: the form reads its joint count and picks the one layout that fits.
     np.save(tmp_path / "take.npy", np.zeros((5, 15, 3)))
     page.set_input_files("#file", str(tmp_path / "take.npy"))
+    page.wait_for_function("document.getElementById('layout-guess').textContent !== ''")
+    assert page.inner_text("#layout-guess") == "15 joints: uw-iom chosen."
+    assert page.input_value("#layout") == "uw-iom"
+    # Told otherwise, the server refuses it at once, naming the file once.
     page.select_option("#layout", "coco17")
     page.click("#submit")
     page.wait_for_function("document.getElementById('upload-errors').textContent !== ''")

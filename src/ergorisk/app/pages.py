@@ -26,7 +26,7 @@ from fastapi.templating import Jinja2Templates
 from ergorisk import __version__
 from ergorisk.app.api import TEXT_LIMITS
 from ergorisk.app.storage import KIND_OF_EXT
-from ergorisk.pose.layouts import LAYOUTS
+from ergorisk.pose.layouts import LAYOUTS, get_layout
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -113,7 +113,7 @@ async def upload_page(request: Request) -> HTMLResponse:
     except ApiError as err:
         return error_page(request, err)
     return _render(request, "index.html", title="New assessment", limits=upload_limits(request),
-                   layouts=tuple(LAYOUTS), recent=recent["items"])
+                   layouts=[get_layout(name) for name in LAYOUTS], recent=recent["items"])
 
 
 @router.get("/assessments/{assessment_id}", response_class=HTMLResponse)

@@ -23,8 +23,29 @@
     document.getElementById("layout-part").hidden = mapped;
   }
   form.querySelectorAll("input[name=source]").forEach(r => r.addEventListener("change", showParts));
+  // A .npy file's header gives its joint count: pick the one layout with that many joints.
+  async function guessLayout() {
+    const f = fileInput.files[0], note = document.getElementById("layout-guess");
+    note.textContent = "";
+    if (!f || ext(f.name) !== ".npy") return;
+    const head = new TextDecoder("latin1").decode(await f.slice(0, 512).arrayBuffer());
+    const shape = /'shape':\s*\((\d+),\s*(\d+),\s*(\d+)\)/.exec(head);
+    if (!shape) return;
+    const joints = shape[2];
+    const fits = [...form.layout.options].filter(o => o.dataset.joints === joints);
+    if (fits.length === 1) {
+      form.layout.value = fits[0].value;
+      note.textContent = `${joints} joints: ${fits[0].value} chosen.`;
+    } else {
+      note.textContent = fits.length ? `${joints} joints: ${fits.map(o => o.value).join(" or ")}?`
+        : `${joints} joints: no layout has that many.`;
+    }
+  }
+
   // On choosing a file, say at once what is wrong with it (a missing mapping only on sending).
-  const recheck = () => { showParts(); const p = checkFile(false); showErrors(p ? [p] : []); };
+  const recheck = () => {
+    showParts(); const p = checkFile(false); showErrors(p ? [p] : []); guessLayout();
+  };
   fileInput.addEventListener("change", recheck);
   mappingInput.addEventListener("change", recheck);
 
