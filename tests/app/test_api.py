@@ -370,6 +370,23 @@ def test_a_video_clip_gives_an_annotated_video_that_seeks(client):
     assert len(skeleton["frames"]) == 30
 
 
+@pytest.mark.skipif(not EXAMPLE_VIDEO.is_file(), reason="examples/sports2d-demo-720p.mp4 absent")
+def test_a_photo_gives_one_scored_frame_and_an_annotated_image(client, tmp_path):
+    import av
+
+    with av.open(str(EXAMPLE_VIDEO)) as container:  # a frame of the example, as a PNG photo
+        frame = next(f for i, f in enumerate(container.decode(video=0)) if i == 60)
+        frame.to_image().resize((640, 360)).save(tmp_path / "photo.png")
+    with open(tmp_path / "photo.png", "rb") as f:
+        item = _done(client, client.post("/api/assessments", data={"task": "still"},
+                                         files={"file": ("photo.png", f, "image/png")}).json())
+    assert item["kind"] == "image" and item["media"] == "annotated.png" and item["frames"] == 1
+    image = client.get(f"/api/assessments/{item['id']}/files/annotated.png")
+    assert image.headers["content-type"] == "image/png" and image.content[:4] == b"\x89PNG"
+    frames = client.get(f"/api/assessments/{item['id']}/frames").json()["data"]
+    assert frames["person_detected"] == [True] and frames["reba_total"][0] >= 1
+
+
 def test_a_busy_server_refuses_uploads_with_503_and_keeps_nothing(client, monkeypatch):
     from ergorisk.app.jobs import QueueFull
 
