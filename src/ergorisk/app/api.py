@@ -21,7 +21,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ergorisk.app.jobs import JobPool, QueueFull
+from ergorisk.app.jobs import JobPool, QueueFull, cancel_job
 from ergorisk.app.models import Assessment, Job
 from ergorisk.app.settings import Settings
 from ergorisk.app.storage import DOWNLOADS, INTERNAL, KIND_OF_EXT, Storage, UploadError
@@ -35,6 +35,7 @@ MEDIA_TYPES = {".csv": "text/csv", ".parquet": "application/vnd.apache.parquet",
                ".json": "application/json", ".html": "text/html; charset=utf-8",
                ".mp4": "video/mp4", ".png": "image/png"}
 UP_AXES = ("auto", "z", "y", "-y")
+RETRYABLE = ("failed", "interrupted", "cancelled")
 
 
 @dataclass
@@ -65,9 +66,11 @@ def iso(t: datetime | None) -> str | None:
     return (t if t.tzinfo else t.replace(tzinfo=UTC)).isoformat()
 
 
-def job_json(job: Job) -> dict[str, Any]:
+def job_json(job: Job, queue_position: int | None = None) -> dict[str, Any]:
+    """A job; ``queue_position`` (1-based place in the line) only while it is queued."""
     return {"id": job.id, "assessment_id": job.assessment_id, "status": job.status,
             "progress": job.progress, "phase": job.phase, "message": job.message,
+            "queue_position": queue_position if job.status == "queued" else None,
             "attempts": job.attempts, "created_at": iso(job.created_at),
             "updated_at": iso(job.updated_at), "started_at": iso(job.started_at),
             "finished_at": iso(job.finished_at)}
@@ -354,12 +357,15 @@ def _text_raw(form: Any, name: str) -> str | None:
 
 def _worksheet_factors(text: str, given: dict[str, Any]) -> dict[str, Any]:
     from ergorisk.app.pipeline import parse_worksheet, worksheet_factors
+    from ergorisk.app.rescore import factors_to_task
     from ergorisk.scoring.worksheet import WorksheetError
 
     try:
-        return worksheet_factors(parse_worksheet(text), given)
+        factors = worksheet_factors(parse_worksheet(text), given)
+        factors_to_task(factors)  # the records' own load, say, within the same bounds
     except (WorksheetError, ValueError) as err:
         raise fail(400, f"worksheet: {err}") from None
+    return factors
 
 
 def _stage_text(storage: Storage, text: str) -> Path:
@@ -374,11 +380,32 @@ def _stage_text(storage: Storage, text: str) -> Path:
 
 @router.get("/jobs/{job_id}")
 def get_job(job_id: int, request: Request) -> dict[str, Any]:
-    with ctx(request).sessions() as session:
+    c = ctx(request)
+    with c.sessions() as session:
         job = session.get(Job, job_id)
         if job is None:
             raise fail(404, f"no job {job_id}")
-        return job_json(job)
+        return job_json(job, c.pool.position(job_id))
+
+
+@router.post("/jobs/{job_id}/cancel")
+def cancel(job_id: int, request: Request) -> dict[str, Any]:
+    """Queued: out of the line at once. Running: its process is terminated and its staging
+    folder removed before the answer. Either way the job is then ``cancelled`` (retry runs it
+    again); a finished job cannot be cancelled (409)."""
+    c = ctx(request)
+    with c.sessions.begin() as session:
+        changed = cancel_job(session, job_id)
+    if not changed:
+        with c.sessions() as session:
+            job = session.get(Job, job_id)
+            if job is None:
+                raise fail(404, f"no job {job_id}")
+            raise fail(409, f"job {job_id} is {job.status}; only a queued or running job "
+                            "can be cancelled")
+    c.pool.cancel(job_id)
+    with c.sessions() as session:
+        return job_json(session.get(Job, job_id))
 
 
 @router.post("/jobs/{job_id}/retry", status_code=202)
@@ -388,9 +415,9 @@ def retry_job(job_id: int, request: Request) -> dict[str, Any]:
         job = session.get(Job, job_id)
         if job is None:
             raise fail(404, f"no job {job_id}")
-        if job.status not in ("failed", "interrupted"):
-            raise fail(409, f"job {job_id} is {job.status}; only a failed or interrupted job "
-                            "can be retried")
+        if job.status not in RETRYABLE:
+            raise fail(409, f"job {job_id} is {job.status}; only a failed, interrupted or "
+                            "cancelled job can be retried")
         if not c.pool.has_room():
             raise fail(503, "the server is busy; try again when a job has finished")
         job.status, job.progress, job.phase, job.message = "queued", 0.0, None, None
@@ -399,6 +426,7 @@ def retry_job(job_id: int, request: Request) -> dict[str, Any]:
         out = job_json(job)
     try:
         c.pool.submit(job_id)
+        out["queue_position"] = c.pool.position(job_id)
     except QueueFull as err:
         with c.sessions.begin() as session:
             job = session.get(Job, job_id)

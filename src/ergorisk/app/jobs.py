@@ -1,17 +1,23 @@
 """Background jobs: a bounded pool, one child process per job, status kept in the database.
 
     queued -> running -> done | failed          (interrupted: the server stopped meanwhile)
+    queued | running -> cancelled               (POST /api/jobs/<id>/cancel)
 
 ``JobPool.submit`` refuses a job when ``queue_size`` jobs already wait (``QueueFull``), so
-memory and disk stay bounded. Each of ``workers`` threads takes a job and runs
-``pipeline.run`` in a spawned child process: MediaPipe and its native threads stay out of the
-server, and a crash or a kill of the child cannot corrupt it. The child sends progress
-through a pipe; the thread writes it to the database at most every ``PROGRESS_EVERY_S``.
+memory and disk stay bounded; ``position`` tells a waiting job's place in the line, and
+``cancel`` takes a job out of it or terminates its child process. Each of ``workers``
+threads takes a job and runs ``pipeline.run`` in a spawned child process: MediaPipe and its
+native threads stay out of the server, and a crash or a kill of the child cannot corrupt it.
+The child sends progress through a pipe; the thread writes it to the database at most every
+``PROGRESS_EVERY_S``.
 
 The child writes into a staging folder; the thread renames it into place as the next output
 version and then commits the version number, so a reader sees either the old outputs or the
 new, never a half. On start, ``recover`` marks jobs left queued or running by a previous
 server process as interrupted, empties staging and removes unrecorded output folders.
+
+Status changes that can race (a cancel against the end of a job) are conditional UPDATEs
+(``_transition``): the first one wins and the other finds nothing to change.
 """
 
 from __future__ import annotations
@@ -19,16 +25,16 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
-import queue
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ergorisk.app.models import Assessment, Job, utcnow
@@ -37,6 +43,8 @@ from ergorisk.app.storage import Storage
 log = logging.getLogger("ergorisk.jobs")
 PROGRESS_EVERY_S = 0.5
 INTERRUPTED = "the server stopped before this job finished; retry it"
+CANCELLED = "cancelled by the user; retry it to run it again"
+ACTIVE = ("queued", "running")
 
 
 class QueueFull(RuntimeError):
@@ -48,10 +56,12 @@ class JobPool:
                  queue_size: int = 16) -> None:
         self.sessions, self.storage = sessions, storage
         self.workers, self.queue_size = workers, queue_size
-        self._queue: queue.Queue[int | None] = queue.Queue(maxsize=queue_size)
+        self._waiting: deque[int] = deque()  # job ids in line, first to run first
+        self._running: set[int] = set()  # job ids a worker thread has taken
+        self._cancelled: set[int] = set()  # running job ids whose child must stop
         self._threads: list[threading.Thread] = []
         self._children: dict[int, mp.process.BaseProcess] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._stopping = threading.Event()
 
     # ------------------------------------------------------------ lifecycle
@@ -60,8 +70,7 @@ class JobPool:
         """Mark jobs of a previous server process as interrupted; clean staging and
         unrecorded outputs. Returns how many jobs were marked."""
         with self.sessions.begin() as session:
-            stale = session.scalars(
-                select(Job).where(Job.status.in_(("queued", "running")))).all()
+            stale = session.scalars(select(Job).where(Job.status.in_(ACTIVE))).all()
             for job in stale:
                 job.status, job.message, job.phase = "interrupted", INTERRUPTED, None
                 job.finished_at = utcnow()
@@ -87,13 +96,9 @@ class JobPool:
         self._stopping.set()
         with self._lock:
             children = list(self._children.values())
+            self._lock.notify_all()
         for child in children:
             child.terminate()
-        for _ in self._threads:
-            try:
-                self._queue.put_nowait(None)
-            except queue.Full:
-                pass
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
@@ -101,40 +106,84 @@ class JobPool:
     # ------------------------------------------------------------ submitting
 
     def has_room(self) -> bool:
-        return not self._queue.full()
+        with self._lock:
+            return len(self._waiting) < self.queue_size
 
     def waiting(self) -> int:
-        return self._queue.qsize()
+        with self._lock:
+            return len(self._waiting)
 
     def submit(self, job_id: int) -> None:
-        try:
-            self._queue.put_nowait(job_id)
-        except queue.Full:
-            raise QueueFull(f"the server is busy: {self.queue_size} jobs are already waiting; "
-                            "try again when one has finished") from None
+        with self._lock:
+            if len(self._waiting) >= self.queue_size:
+                raise QueueFull(f"the server is busy: {self.queue_size} jobs are already "
+                                "waiting; try again when one has finished")
+            self._cancelled.discard(job_id)  # a retry after a cancel runs
+            if job_id not in self._waiting:
+                self._waiting.append(job_id)
+            self._lock.notify()
+
+    def position(self, job_id: int) -> int | None:
+        """The 1-based place of a waiting job in the line; None when it is not waiting."""
+        with self._lock:
+            try:
+                return self._waiting.index(job_id) + 1
+            except ValueError:
+                return None
+
+    def positions(self, job_ids: Iterable[int]) -> dict[int, int]:
+        with self._lock:
+            line = {job_id: i + 1 for i, job_id in enumerate(self._waiting)}
+        return {job_id: line[job_id] for job_id in job_ids if job_id in line}
+
+    def cancel(self, job_id: int, wait_s: float = 15.0) -> None:
+        """Take a job out of the line, or terminate its child process and wait (up to
+        ``wait_s``) until its worker thread has removed the staging folder. The caller has
+        already marked the job cancelled in the database."""
+        with self._lock:
+            if job_id in self._waiting:
+                self._waiting.remove(job_id)
+                return
+            if job_id not in self._running:
+                return
+            self._cancelled.add(job_id)
+            child = self._children.get(job_id)
+        if child is not None:
+            child.terminate()
+        end = time.monotonic() + wait_s
+        with self._lock:
+            while job_id in self._running and (left := end - time.monotonic()) > 0:
+                self._lock.wait(left)
 
     # ------------------------------------------------------------ running
 
     def _work(self) -> None:
-        while not self._stopping.is_set():
-            job_id = self._queue.get()
-            if job_id is None or self._stopping.is_set():
-                return  # a job still queued is marked interrupted at the next start
+        while True:
+            with self._lock:
+                while not self._waiting and not self._stopping.is_set():
+                    self._lock.wait()
+                if self._stopping.is_set():
+                    return  # a job still queued is marked interrupted at the next start
+                job_id = self._waiting.popleft()
+                self._running.add(job_id)
             try:
                 self._run(job_id)
             except Exception:  # a bug here must not kill the worker thread
                 log.exception("job %s", job_id)
                 self._finish(job_id, "failed", "internal error while running the job")
+            finally:
+                with self._lock:
+                    self._running.discard(job_id)
+                    self._cancelled.discard(job_id)
+                    self._lock.notify_all()
 
     def _run(self, job_id: int) -> None:
         with self.sessions.begin() as session:
-            job = session.get(Job, job_id)
-            if job is None or job.status != "queued":
-                return
-            a = job.assessment
-            job.status, job.progress, job.phase, job.message = "running", 0.0, "starting", None
-            job.attempts += 1
-            job.started_at, job.finished_at = utcnow(), None
+            if not _transition(session, job_id, ("queued",), status="running", progress=0.0,
+                               phase="starting", message=None, attempts=Job.attempts + 1,
+                               started_at=utcnow(), finished_at=None):
+                return  # cancelled or deleted while it waited
+            a = session.get(Job, job_id).assessment
             staging = self.storage.new_staging(f"job{job_id}")
             spec = {"kind": a.kind, "input": str(upload_file(self.storage, a)),
                     "out": str(staging / "out"), "factors": a.factors, "options": a.options,
@@ -151,16 +200,19 @@ class JobPool:
             stats = outcome[1]
             self.storage.publish(staging / "out", assessment_id, version)
             with self.sessions.begin() as session:
+                # First the job (the write lock), so a cancel cannot slip in before the commit.
+                if not _transition(session, job_id, ("running",), status="done", progress=1.0,
+                                   phase="done", message=None, finished_at=utcnow()):
+                    # cancelled or deleted meanwhile: the new version is not kept
+                    self.storage.prune_versions(assessment_id, version - 1)
+                    return
                 a = session.get(Assessment, assessment_id)
-                job = session.get(Job, job_id)
-                if a is None or job is None:  # deleted meanwhile
+                if a is None:  # deleted meanwhile
                     self.storage.remove(assessment_id)
                     return
                 for key, value in stats.items():
                     setattr(a, key, value)
                 a.output_version = version
-                job.status, job.progress, job.phase, job.message = "done", 1.0, "done", None
-                job.finished_at = utcnow()
             self.storage.prune_versions(assessment_id, version, previous=True)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -175,6 +227,8 @@ class JobPool:
         sender.close()
         with self._lock:
             self._children[job_id] = child
+            if job_id in self._cancelled:  # cancelled while the child started
+                child.terminate()
         last_write, outcome = 0.0, None
         try:
             while outcome is None:
@@ -213,11 +267,25 @@ class JobPool:
                 job.phase, job.progress = phase, round(min(max(fraction, 0.0), 1.0), 4)
 
     def _finish(self, job_id: int, status: str, message: str | None) -> None:
+        """End a queued or running job (a cancelled one stays cancelled)."""
         with self.sessions.begin() as session:
-            job = session.get(Job, job_id)
-            if job is not None:
-                job.status, job.message, job.phase = status, message, None
-                job.finished_at = utcnow()
+            _transition(session, job_id, ACTIVE, status=status, message=message, phase=None,
+                        finished_at=utcnow())
+
+
+def _transition(session: Session, job_id: int, from_states: tuple[str, ...],
+                **values: Any) -> bool:
+    """Set ``values`` on a job only if its status is one of ``from_states``, in one UPDATE
+    (no read-then-write race); True when it changed."""
+    result = session.execute(update(Job).where(Job.id == job_id, Job.status.in_(from_states))
+                             .values(updated_at=utcnow(), **values))
+    return result.rowcount == 1
+
+
+def cancel_job(session: Session, job_id: int) -> bool:
+    """Mark a queued or running job cancelled; False when it was in no such state."""
+    return _transition(session, job_id, ACTIVE, status="cancelled", message=CANCELLED,
+                       phase=None, finished_at=utcnow())
 
 
 def child_main(spec: dict[str, Any], conn: Connection, parent_pid: int) -> None:

@@ -32,6 +32,8 @@ from ergorisk.scoring import reba, rula
 
 COUPLINGS = ("good", "fair", "poor", "unacceptable")
 TRISTATE = {"auto": None, "yes": True, "no": False}
+# A load past this is a typing slip (1e9 kg), not a task: REBA's load score tops out at 10 kg.
+MAX_LOAD_KG = 500.0
 
 
 def factors_to_task(factors: Mapping[str, Any]) -> TaskFactors:
@@ -53,8 +55,8 @@ def factors_to_task(factors: Mapping[str, Any]) -> TaskFactors:
     load = factors.get("load_kg", 0.0)
     if isinstance(load, bool) or not isinstance(load, int | float):
         raise ValueError(f"load_kg must be a number, got {load!r}")
-    if not (np.isfinite(load) and load >= 0):
-        raise ValueError(f"load_kg must be a number >= 0, got {load!r}")
+    if not (np.isfinite(load) and 0 <= load <= MAX_LOAD_KG):
+        raise ValueError(f"load_kg must be between 0 and {MAX_LOAD_KG:g} kg, got {load:g}")
     return TaskFactors(load_kg=float(load), shock=shock, coupling=COUPLINGS.index(coupling),
                        static=flag("static"), repeated=flag("repeated"),
                        rapid_change=flag("rapid_change"))
