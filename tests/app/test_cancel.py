@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -151,3 +152,32 @@ def test_the_load_bound_holds_for_worksheet_records_and_rescoring(client) -> Non
     assert refused.json()["detail"] == "load_kg must be between 0 and 500 kg, got 1e+09"
     assert client.get(url).json()["factors"]["load_kg"] == MAX_LOAD_KG  # nothing saved
     assert client.post(f"{url}/rescore", json={"load_kg": 20}).status_code == 200
+
+
+def test_the_pages_offer_cancel_while_queued_and_retry_once_cancelled(held) -> None:
+    client, _ = held
+    job_id = _queue(client, 1)[0]
+    assessment_id = client.get(f"/api/jobs/{job_id}").json()["assessment_id"]
+    html = client.get(f"/assessments/{assessment_id}").text
+    assert re.search(r'<button type="button" id="cancel" >Cancel</button>', html)
+    assert '<h2 id="job-h">Waiting</h2>' in html
+    client.post(f"/api/jobs/{job_id}/cancel")
+    html = client.get(f"/assessments/{assessment_id}").text
+    assert re.search(r'<button type="button" id="cancel" hidden>', html)
+    assert '<h2 id="job-h">Cancelled</h2>' in html
+    assert re.search(r'<div id="results"[^>]*\bhidden\b', html)
+    history = client.get("/history", params={"status": "cancelled"}).text
+    assert "<option selected>cancelled</option>" in history
+    assert f'href="/assessments/{assessment_id}"' in history
+
+
+def test_the_forms_state_the_load_bound_and_each_layout_up_axis(client) -> None:
+    from ergorisk.pose.layouts import LAYOUTS, get_layout
+
+    html = client.get("/").text
+    assert re.search(r'id="load_kg" name="load_kg" min="0" max="500"', html)
+    assert "Load (kg, 0 to 500)" in html
+    for name in LAYOUTS:
+        lay = get_layout(name)
+        assert re.search(rf'<option value="{re.escape(name)}" data-joints="{lay.n_joints}"\s+'
+                         rf'data-up="{re.escape(lay.default_up)}"', html), name

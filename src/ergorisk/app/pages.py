@@ -25,6 +25,7 @@ from fastapi.templating import Jinja2Templates
 
 from ergorisk import __version__
 from ergorisk.app.api import TEXT_LIMITS
+from ergorisk.app.rescore import MAX_LOAD_KG
 from ergorisk.app.storage import KIND_OF_EXT
 from ergorisk.pose.layouts import LAYOUTS, get_layout
 
@@ -42,13 +43,14 @@ def _number(value: Any) -> str:
 
 
 templates.env.filters["number"] = _number
+templates.env.globals["max_load_kg"] = MAX_LOAD_KG  # the factor forms' bound, as the API's
 
 # The upload form mirrors the server's checks (api.py, storage.py) to spare a user an upload
 # that would be refused; the server still decides.
 NEEDS_MAPPING = (".bvh", ".c3d")  # pose files sent with their joint mapping file
 SORT_KEYS = ("created_at", "worker", "task", "site", "reba_peak", "reba_median", "rula_peak",
              "rula_median")
-STATUSES = ("queued", "running", "done", "failed", "interrupted")
+STATUSES = ("queued", "running", "done", "failed", "interrupted", "cancelled")
 DOWNLOAD_LABELS = {
     "frames.csv": "Frames table (CSV)",
     "frames.parquet": "Frames table (Parquet)",

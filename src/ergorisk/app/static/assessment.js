@@ -19,17 +19,27 @@
     const pct = Math.round(100 * (job.progress || 0));
     $("job-bar").value = job.progress || 0;
     const phase = job.phase ? `${PHASES[job.phase] || job.phase}: ` : "";
-    $("job-text").textContent = job.status === "queued"
-      ? "queued: waiting for a free worker" : `${job.status} · ${phase}${pct}%`;
+    $("job-text").textContent = job.status === "queued" ? waiting(job.queue_position)
+      : job.status === "cancelled" ? "Cancelled. Retry runs it again from the start."
+      : `${job.status} · ${phase}${pct}%`;
     const failed = job.status === "failed" || job.status === "interrupted";
+    const ended = failed || job.status === "cancelled";
     $("job-error").textContent = failed
       ? (job.message || (job.status === "interrupted"
         ? "The server stopped while this job ran." : "The job failed.")) : "";
-    $("retry").hidden = !failed;
+    $("retry").hidden = !ended;
+    $("cancel").hidden = ended;
     $("retry-help").hidden = job.status !== "failed";
-    $("job-h").textContent = job.status === "interrupted" ? "Interrupted"
-      : (job.status === "failed" ? "Failed" : "Processing");
-    return failed;
+    $("job-h").textContent = {queued: "Waiting", interrupted: "Interrupted", failed: "Failed",
+                              cancelled: "Cancelled"}[job.status] || "Processing";
+    return ended;
+  }
+  // "waiting: 2nd in line" (1-based place among the jobs not yet started).
+  function waiting(position) {
+    if (!position) return "queued: waiting for a free worker";
+    const tens = position % 100, last = position % 10;
+    const suffix = tens >= 11 && tens <= 13 ? "th" : ({1: "st", 2: "nd", 3: "rd"}[last] || "th");
+    return `waiting: ${position}${suffix} in line`;
   }
 
   async function poll() {
@@ -53,6 +63,20 @@
       $("job-error").textContent = `Retry refused: ${err.message}`;
     } finally {
       $("retry").disabled = false;
+    }
+  });
+
+  $("cancel").addEventListener("click", async () => {
+    $("cancel").disabled = true;
+    $("job-text").textContent = "cancelling…";
+    try {
+      clearTimeout(pollTimer);
+      showJob(await ER.postJSON(`/api/jobs/${item.job_id}/cancel`, {}));
+    } catch (err) {
+      $("job-error").textContent = `Not cancelled: ${err.message}`;
+      poll();
+    } finally {
+      $("cancel").disabled = false;
     }
   });
 
@@ -495,9 +519,9 @@
   const form = $("factors-form");
   let rescoreSeq = 0;
   function readFactors() {
-    const load = Number(form.load_kg.value);
-    if (!(form.load_kg.value !== "" && Number.isFinite(load) && load >= 0)) {
-      throw new Error("Load must be a number of kilograms, 0 or more.");
+    const load = Number(form.load_kg.value), maxLoad = Number(form.load_kg.max);
+    if (!(form.load_kg.value !== "" && Number.isFinite(load) && load >= 0 && load <= maxLoad)) {
+      throw new Error(`Load must be a number of kilograms from 0 to ${maxLoad}.`);
     }
     return {load_kg: load, coupling: form.coupling.value, shock: form.shock.checked,
             static: form.static.value, repeated: form.repeated.value,

@@ -21,7 +21,28 @@
     const mapped = Boolean(f && list("needsMapping").includes(ext(f.name)));
     document.getElementById("mapping-part").hidden = !mapped;
     document.getElementById("layout-part").hidden = mapped;
+    upDefault();
   }
+  // What "default" means for the up axis depends on the kind of file: a layout's convention,
+  // or (BVH, C3D) the mapping's `up` and else the format's own convention.
+  const FORMAT_UP = {".bvh": "y", ".c3d": "z"};
+  function upDefault() {
+    const f = fileInput.files[0], e = f ? ext(f.name) : "";
+    const option = document.getElementById("up-default");
+    const help = document.getElementById("up-help");
+    if (FORMAT_UP[e]) {
+      const name = e.slice(1).toUpperCase();
+      option.textContent = `default: the mapping's up, else ${FORMAT_UP[e]} (${name})`;
+      help.textContent = `${name} files are ${FORMAT_UP[e]}-up unless the mapping file sets ` +
+        "`up`; choose an axis to override both.";
+    } else {
+      const chosen = form.layout.selectedOptions[0];
+      option.textContent = `default: ${chosen.dataset.up} (the ${chosen.value} layout's)`;
+      help.textContent = `${chosen.value} poses are ${chosen.dataset.up}-up by convention; ` +
+        "choose another axis if your file differs.";
+    }
+  }
+  form.layout.addEventListener("change", upDefault);
   form.querySelectorAll("input[name=source]").forEach(r => r.addEventListener("change", showParts));
   // A .npy file's header gives its joint count: pick the one layout with that many joints.
   async function guessLayout() {
@@ -35,6 +56,7 @@
     const fits = [...form.layout.options].filter(o => o.dataset.joints === joints);
     if (fits.length === 1) {
       form.layout.value = fits[0].value;
+      upDefault();
       note.textContent = `${joints} joints: ${fits[0].value} chosen.`;
     } else {
       note.textContent = fits.length ? `${joints} joints: ${fits.map(o => o.value).join(" or ")}?`
@@ -148,9 +170,9 @@
       if (v.length > Number(form[key].maxLength)) problems.push(`${key}: at most ${form[key].maxLength} characters.`);
       if (v) data.append(key, v);
     }
-    const load = Number(form.load_kg.value);
-    if (form.load_kg.value === "" || !Number.isFinite(load) || load < 0) {
-      problems.push("Load must be a number of kilograms, 0 or more.");
+    const load = Number(form.load_kg.value), maxLoad = Number(form.load_kg.max);
+    if (form.load_kg.value === "" || !Number.isFinite(load) || load < 0 || load > maxLoad) {
+      problems.push(`Load must be a number of kilograms from 0 to ${maxLoad}.`);
     }
     data.append("load_kg", String(load));
     data.append("coupling", form.coupling.value);
