@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-JOB_STATES = ("queued", "running", "done", "failed", "interrupted")
+JOB_STATES = ("queued", "running", "done", "failed", "interrupted", "cancelled")
 KINDS = ("video", "image", "pose", "worksheet")
 
 
