@@ -55,6 +55,11 @@ def test_queued_jobs_know_their_place_and_cancel_at_once(held) -> None:
     assert client.post("/api/jobs/999/cancel").status_code == 404
     listed = client.get("/api/assessments", params={"status": "cancelled"}).json()
     assert [item["job_id"] for item in listed["items"]] == [jobs[1]]
+    gone = _queue(client, 2)  # a deleted assessment leaves the line too
+    assessment_id = client.get(f"/api/jobs/{gone[0]}").json()["assessment_id"]
+    assert client.delete(f"/api/assessments/{assessment_id}").status_code == 204
+    assert client.get(f"/api/jobs/{gone[1]}").json()["queue_position"] == 3
+    client.post(f"/api/jobs/{gone[1]}/cancel")
 
     start()
     assert wait_job(client, jobs[0])["status"] == "done"

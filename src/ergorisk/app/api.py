@@ -668,9 +668,12 @@ def delete_assessment(assessment_id: int, request: Request) -> Response:
     with c.sessions() as session:
         a = _get(session, assessment_id)
         if a.job and a.job.status == "running":
-            raise fail(409, f"assessment {assessment_id} is being processed; delete it when "
-                            "its job has finished")
+            raise fail(409, f"assessment {assessment_id} is being processed; cancel its job "
+                            "or delete it when the job has finished")
+        job_ids = [job.id for job in a.jobs]
     _delete(c, assessment_id)
+    for job_id in job_ids:  # no longer holds a place in the line
+        c.pool.discard(job_id)
     return Response(status_code=204)
 
 

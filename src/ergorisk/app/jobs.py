@@ -136,6 +136,12 @@ class JobPool:
             line = {job_id: i + 1 for i, job_id in enumerate(self._waiting)}
         return {job_id: line[job_id] for job_id in job_ids if job_id in line}
 
+    def discard(self, job_id: int) -> None:
+        """Take a job out of the line if it waits there (its assessment is being deleted)."""
+        with self._lock:
+            if job_id in self._waiting:
+                self._waiting.remove(job_id)
+
     def cancel(self, job_id: int, wait_s: float = 15.0) -> None:
         """Take a job out of the line, or terminate its child process and wait (up to
         ``wait_s``) until its worker thread has removed the staging folder. The caller has
