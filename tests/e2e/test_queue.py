@@ -67,6 +67,9 @@ def test_queue_place_cancel_and_retry_in_the_browser(page, server, shot) -> None
     page.click("#retry")
     page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
     assert page.locator(".meta .status").inner_text() == "done"
+    # The factor form of the results page holds the same bound; nothing is sent past it.
+    page.fill("#factors-form #load_kg", "1e9")
+    _text_is(page, "factors-status", "Load must be a number of kilograms from 0 to 500.")
     assert not page.js_errors, page.js_errors
 
 
