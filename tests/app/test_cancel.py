@@ -186,3 +186,37 @@ def test_the_forms_state_the_load_bound_and_each_layout_up_axis(client) -> None:
         lay = get_layout(name)
         assert re.search(rf'<option value="{re.escape(name)}" data-joints="{lay.n_joints}"\s+'
                          rf'data-up="{re.escape(lay.default_up)}"', html), name
+
+
+def test_a_cancel_that_meets_the_end_of_a_job_wins_and_nothing_is_published(tmp_path, monkeypatch):
+    """The child finishes just as the user cancels: the job stays cancelled, its outputs are
+    not recorded, its folder not kept, staging empty."""
+    from ergorisk.app.jobs import cancel_job
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    upgrade(engine)
+    sessions = session_factory(engine)
+    storage = Storage(tmp_path / "data")
+    storage.create()
+    with sessions.begin() as session:
+        a = Assessment(kind="worksheet", input_ext=".json", factors={}, options={})
+        a.jobs.append(Job(status="queued"))
+        session.add(a)
+    pool = JobPool(sessions, storage)
+
+    def child_done_as_cancelled(job_id: int, spec: dict) -> tuple[str, dict]:
+        out = Path(spec["out"])
+        out.mkdir()
+        (out / "frames.csv").write_text("frame\n0\n")
+        with sessions.begin() as session:  # the user's cancel lands now
+            assert cancel_job(session, job_id)
+        return "done", {"frames": 1}
+
+    monkeypatch.setattr(pool, "_run_child", child_done_as_cancelled)
+    pool._run(1)
+    with sessions() as session:
+        job, a = session.get(Job, 1), session.get(Assessment, 1)
+        assert (job.status, job.message, a.output_version, a.frames) == ("cancelled", CANCELLED,
+                                                                         None, None)
+    assert not storage.output_dir(1, 1).exists()
+    assert list(storage.staging.iterdir()) == []

@@ -210,7 +210,10 @@ class JobPool:
                 if not _transition(session, job_id, ("running",), status="done", progress=1.0,
                                    phase="done", message=None, finished_at=utcnow()):
                     # cancelled or deleted meanwhile: the new version is not kept
-                    self.storage.prune_versions(assessment_id, version - 1)
+                    if session.get(Assessment, assessment_id) is None:
+                        self.storage.remove(assessment_id)
+                    else:
+                        self.storage.prune_versions(assessment_id, version - 1, previous=True)
                     return
                 a = session.get(Assessment, assessment_id)
                 if a is None:  # deleted meanwhile
