@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ergorisk.models.dataset import PROBLEMS, Batch, balancing_weights, generate
+from ergorisk.models.dataset import N_TASK_FEATURES, PROBLEMS, Batch, balancing_weights, generate
 from ergorisk.models.surrogates import Surrogate, load, predict, save
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "src/ergorisk/models/weights"
@@ -41,6 +41,19 @@ def encode(model: Surrogate, data: Batch, chunk: int = 100_000) -> torch.Tensor:
                           for i in range(0, len(data), chunk)])
 
 
+def near_edge_weights(x: torch.Tensor, n_dofs: int, weights: np.ndarray,
+                      factor: float) -> np.ndarray:
+    """Sampling weights times ``factor`` for the postures within a soft step's transition
+    (some band-edge or flag step input short of +-0.99, i.e. within about 5 edge widths of
+    a threshold), where the rounded output is wrong most often. Labels are unchanged."""
+    steps = x[:, n_dofs:-N_TASK_FEATURES].abs()
+    near = (steps < 0.99).any(dim=1).numpy()
+    w = weights * np.where(near, factor, 1.0)
+    print(f"near an edge: {100 * near.mean():.1f}% of samples, drawn {factor:g}x as often",
+          flush=True)
+    return w / w.sum()
+
+
 def train(args: argparse.Namespace) -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -52,8 +65,13 @@ def train(args: argparse.Namespace) -> None:
           f"{np.bincount(data.score, minlength=problem.max_score + 1)[1:].tolist()}", flush=True)
     weights = balancing_weights(data.score, problem.max_score, args.balance)
     model = load(args.model, args.init) if args.init else Surrogate(problem)
+    if args.edge_width is not None:
+        # Sharper soft steps at the band edges: fewer samples in a transition (see surrogates).
+        model.edge_width_deg = args.edge_width
     # The input encoding is fixed (no weights): compute it once, train the network on it.
     x = encode(model, data)
+    if args.near_edge != 1:
+        weights = near_edge_weights(x, len(problem.dofs), weights, args.near_edge)
     y = torch.from_numpy(data.score.astype(np.float32))
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     steps_per_epoch = len(data) // args.batch
@@ -82,7 +100,9 @@ def train(args: argparse.Namespace) -> None:
     previous = model.meta if args.init else {}
     meta = {"n_train": len(data), "epochs": args.epochs + int(previous.get("epochs", 0)),
             "batch": args.batch, "lr": args.lr,
-            "seed": args.seed, "balance": args.balance, "val_accuracy": acc, "val_mae": mae,
+            "seed": args.seed, "balance": args.balance, "edge_width_deg": model.edge_width_deg,
+            "near_edge": args.near_edge,
+            "val_accuracy": acc, "val_mae": mae,
             "train_seconds": round(time.time() - t0) + int(previous.get("train_seconds", 0)),
             "torch": str(torch.__version__),
             "command": " && ".join(c for c in (previous.get("command"),
@@ -104,11 +124,17 @@ def main() -> None:
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--balance", type=float, default=0.5,
                    help="0: natural score frequencies; 1: every score equally often")
+    p.add_argument("--near-edge", type=float, default=1.0,
+                   help="draw postures near a band edge or flag threshold this many times "
+                        "as often (1: no emphasis)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1,
                    help="torch threads (1 is fastest on a shared 2-core machine)")
     p.add_argument("--out")
     p.add_argument("--init", help="continue training from these weights (a fresh schedule)")
+    p.add_argument("--edge-width", type=float,
+                   help="width (deg) of the soft band-edge steps; default: the initial "
+                        "weights' (or surrogates.EDGE_WIDTH_DEG from scratch)")
     args = p.parse_args()
     args.argv = sys.argv[1:]
     for key, value in DEFAULTS[args.model].items():

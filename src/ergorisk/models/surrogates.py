@@ -63,7 +63,9 @@ BAND_EDGES_DEG: dict[str, tuple[float, ...]] = {
 }
 # Width of the soft steps (sigmoid scale) in degrees; the geometric steps scale with it.
 # Sharp steps put few samples in a transition, so the rounded output is exact more often;
-# the scaled raw angles still give the network slopes between the edges.
+# the scaled raw angles still give the network slopes between the edges. This is the width
+# training starts with; a weights file keeps its own (the committed ones were continued at a
+# narrower one: scripts/train_surrogates.sh --edge-width).
 EDGE_WIDTH_DEG = 0.1
 
 # The posture flags that are no single joint angle get a soft step too, on the body model's
