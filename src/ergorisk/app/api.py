@@ -63,7 +63,8 @@ def fail(status: int, message: str) -> HTTPException:
 def iso(t: datetime | None) -> str | None:
     if t is None:
         return None
-    return (t if t.tzinfo else t.replace(tzinfo=UTC)).isoformat()
+    # SQLite hands back naive UTC; PostgreSQL aware times in the server's zone: UTC for all.
+    return (t.astimezone(UTC) if t.tzinfo else t.replace(tzinfo=UTC)).isoformat()
 
 
 def job_json(job: Job, queue_position: int | None = None) -> dict[str, Any]:
