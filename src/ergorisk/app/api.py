@@ -476,7 +476,8 @@ def list_assessments(request: Request, worker: str | None = None, task: str | No
             Assessment.worker, Assessment.task, Assessment.site, Assessment.notes,
             Assessment.input_name))))
     column = getattr(Assessment, sort)
-    ordered = column.asc() if order == "asc" else column.desc()
+    # Unscored rows last either way: SQLite and PostgreSQL place NULLs at opposite ends.
+    ordered = (column.asc() if order == "asc" else column.desc()).nulls_last()
     with ctx(request).sessions() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery()))
         rows = session.scalars(query.order_by(ordered, Assessment.id.desc())
