@@ -141,10 +141,17 @@ def _text(form: Any, name: str) -> str | None:
     if not isinstance(value, str):
         raise fail(400, f"{name} must be text")
     value = value.strip()
+    _no_nul(name, value)
     limit = TEXT_LIMITS.get(name, 200)
     if len(value) > limit:
         raise fail(400, f"{name} is too long ({len(value)} characters; at most {limit})")
     return value
+
+
+def _no_nul(name: str, value: str) -> None:
+    # PostgreSQL text cannot hold NUL (SQLite can): refuse it rather than fail with a 500.
+    if "\x00" in value:
+        raise fail(400, f"{name} contains a NUL character")
 
 
 def _number(form: Any, name: str, minimum: float | None = None,
@@ -461,6 +468,9 @@ def list_assessments(request: Request, worker: str | None = None, task: str | No
         raise fail(400, f"limit must be between 1 and 500, got {limit}")
     if offset < 0:
         raise fail(400, f"offset must be >= 0, got {offset}")
+    for name, value in (("worker", worker), ("task", task), ("site", site),
+                        ("status", status), ("kind", kind), ("q", q)):
+        _no_nul(name, value or "")
     query = select(Assessment).join(Job, Job.assessment_id == Assessment.id, isouter=True)
     for column, value in ((Assessment.worker, worker), (Assessment.task, task),
                           (Assessment.site, site)):
