@@ -171,6 +171,13 @@ def test_api_round_trip_history_rescore_and_restart(pg_url, tmp_path):
             [second["assessment_id"]]
         assert query(q="new table")["items"][0]["id"] == first["assessment_id"]
         assert query(status="done")["total"] == 2
+        # PostgreSQL text cannot hold NUL: a clear 400, not a 500 from the driver.
+        for field in ("worker", "notes"):
+            refused = client.post("/api/assessments", data={"worksheet": "[{}]", field: "a\x00"})
+            assert refused.status_code == 400 and "NUL" in refused.json()["detail"], field
+        refused = client.get("/api/assessments", params={"q": "a\x00"})
+        assert refused.status_code == 400 and "NUL" in refused.json()["detail"]
+        assert query()["total"] == 2
         compared = client.get("/api/compare", params={"a": second["assessment_id"],
                                                        "b": first["assessment_id"]}).json()
         assert compared["same_task"] is True
