@@ -106,7 +106,8 @@ def pg_url(server_url: str) -> Iterator[str]:
     dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    yield server.set(database=name).render_as_string(hide_password=False)
+    app_url = server.set(drivername="postgresql+psycopg", database=name)
+    yield app_url.render_as_string(hide_password=False)
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
