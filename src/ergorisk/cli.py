@@ -139,9 +139,6 @@ def _read_text(file: Path | None) -> str:
         fail(f"{file} is not UTF-8 text; expected JSON or JSON Lines")
 
 
-_COUPLINGS = {"good": 0, "fair": 1, "poor": 2, "unacceptable": 3}
-
-
 @app.command("assess")
 def assess(
     poses: Annotated[
@@ -225,8 +222,11 @@ def assess(
     from ergorisk.assess import assess_file, assess_files
     from ergorisk.kinematics import KinematicsOptions, TaskFactors
     from ergorisk.pose import PoseInputError
+    from ergorisk.scoring.worksheet import COUPLING_NAMES
 
-    code = _COUPLINGS.get(coupling.lower(), int(coupling) if coupling.isdigit() else -1)
+    name = coupling.lower()
+    code = (COUPLING_NAMES.index(name) if name in COUPLING_NAMES
+            else int(coupling) if coupling.isdigit() else -1)
     try:
         task = TaskFactors(
             load_kg=load_kg,

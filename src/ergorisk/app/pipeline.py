@@ -64,7 +64,7 @@ def worksheet_factors(frames: list[dict[str, dict[str, Any]]],
     """The task factors of a worksheet assessment: those given in the form, the others as
     entered in the records (activity flags: auto = as entered). Raises ValueError when the
     records differ in a factor the form does not set (one value must hold for every frame)."""
-    from ergorisk.app.rescore import COUPLINGS
+    from ergorisk.scoring.worksheet import COUPLING_NAMES
 
     out = {"static": "auto", "repeated": "auto", "rapid_change": "auto", **given}
     for key in FACTOR_KEYS:
@@ -74,7 +74,7 @@ def worksheet_factors(frames: list[dict[str, dict[str, Any]]],
         if len(values) > 1:
             raise ValueError(f"the records differ in {key}; set {key} as a task factor")
         value = values.pop()
-        out[key] = COUPLINGS[value] if key == "coupling" else value
+        out[key] = COUPLING_NAMES[value] if key == "coupling" else value
     return out
 
 

@@ -29,8 +29,8 @@ from ergorisk.kinematics import (
 )
 from ergorisk.kinematics.worksheet import task_columns
 from ergorisk.scoring import reba, rula
+from ergorisk.scoring.worksheet import COUPLING_NAMES
 
-COUPLINGS = ("good", "fair", "poor", "unacceptable")
 TRISTATE = {"auto": None, "yes": True, "no": False}
 # A load past this is a typing slip (1e9 kg), not a task: REBA's load score tops out at 10 kg.
 MAX_LOAD_KG = 500.0
@@ -47,8 +47,8 @@ def factors_to_task(factors: Mapping[str, Any]) -> TaskFactors:
         return TRISTATE[value]
 
     coupling = factors.get("coupling", "good")
-    if coupling not in COUPLINGS:
-        raise ValueError(f"coupling must be one of {', '.join(COUPLINGS)}, got {coupling!r}")
+    if coupling not in COUPLING_NAMES:
+        raise ValueError(f"coupling must be one of {', '.join(COUPLING_NAMES)}, got {coupling!r}")
     shock = factors.get("shock", False)
     if not isinstance(shock, bool):
         raise ValueError(f"shock must be true or false, got {shock!r}")
@@ -57,7 +57,7 @@ def factors_to_task(factors: Mapping[str, Any]) -> TaskFactors:
         raise ValueError(f"load_kg must be a number, got {load!r}")
     if not (np.isfinite(load) and 0 <= load <= MAX_LOAD_KG):
         raise ValueError(f"load_kg must be between 0 and {MAX_LOAD_KG:g} kg, got {load:g}")
-    return TaskFactors(load_kg=float(load), shock=shock, coupling=COUPLINGS.index(coupling),
+    return TaskFactors(load_kg=float(load), shock=shock, coupling=COUPLING_NAMES.index(coupling),
                        static=flag("static"), repeated=flag("repeated"),
                        rapid_change=flag("rapid_change"))
 
@@ -65,7 +65,7 @@ def factors_to_task(factors: Mapping[str, Any]) -> TaskFactors:
 def task_to_factors(task: TaskFactors) -> dict[str, Any]:
     """TaskFactors -> the API's factors (the inverse of factors_to_task)."""
     word = {None: "auto", True: "yes", False: "no"}
-    return {"load_kg": task.load_kg, "coupling": COUPLINGS[task.coupling], "shock": task.shock,
+    return {"load_kg": task.load_kg, "coupling": COUPLING_NAMES[task.coupling], "shock": task.shock,
             "static": word[task.static], "repeated": word[task.repeated],
             "rapid_change": word[task.rapid_change]}
 
