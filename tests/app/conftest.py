@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 
@@ -51,15 +52,21 @@ def pose_file(tmp_path: Path) -> Path:
     return path
 
 
-def wait_job(client: TestClient, job_id: int, timeout_s: float = 120) -> dict:
-    """Poll a job until it leaves queued/running; returns its JSON."""
+def finished(job: dict) -> bool:
+    return job["status"] not in ("queued", "running")
+
+
+def wait_job(client: httpx.Client, job_id: int, until: Callable[[dict], bool] = finished,
+             timeout_s: float = 120) -> dict:
+    """Poll a job (through a TestClient or a real server's httpx.Client) until `until` holds
+    (by default: it left queued/running); returns its JSON."""
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
         job = client.get(f"/api/jobs/{job_id}").json()
-        if job["status"] not in ("queued", "running"):
+        if until(job):
             return job
-        time.sleep(0.2)
-    raise AssertionError(f"job {job_id} still {job['status']} after {timeout_s} s")
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} after {timeout_s} s: {job}")
 
 
 def upload_pose(client: TestClient, path: Path, **fields: str) -> dict:

@@ -16,6 +16,7 @@ from ergorisk.app.models import Assessment, Job
 from ergorisk.app.rescore import MAX_LOAD_KG
 from ergorisk.app.server import create_app
 from ergorisk.app.storage import Storage
+from serve_fixtures import child_pids
 
 from .conftest import TestClient, wait_job
 
@@ -74,18 +75,6 @@ def test_queued_jobs_know_their_place_and_cancel_at_once(held) -> None:
     assert job["status"] == "done" and job["attempts"] == 1 and job["queue_position"] is None
 
 
-def _children(pid: int) -> set[int]:
-    out = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            out.add(int(stat.parent.name))
-    return out
-
-
 @pytest.mark.skipif(not EXAMPLE_VIDEO.is_file(), reason="examples/sports2d-demo-720p.mp4 absent")
 def test_a_running_job_is_terminated_and_leaves_nothing(client, settings) -> None:
     pool = client.app.state.ctx.pool
@@ -105,7 +94,7 @@ def test_a_running_job_is_terminated_and_leaves_nothing(client, settings) -> Non
     assert res.status_code == 200, res.text
     job = res.json()
     assert job["status"] == "cancelled" and job["phase"] is None, job
-    assert not child.is_alive() and child.pid not in _children(os.getpid())
+    assert not child.is_alive() and child.pid not in child_pids(os.getpid())
     assert list(staging.iterdir()) == []  # removed before the answer
     time.sleep(0.3)  # the worker thread wrote nothing after the cancel
     assert client.get(f"/api/jobs/{job_id}").json()["status"] == "cancelled"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,8 @@ from ergorisk.app.server import create_app
 from ergorisk.app.settings import Settings
 from ergorisk.kinematics import REBA_INPUTS, RULA_INPUTS
 
+from .conftest import wait_job
+
 # Set by the task factors, not by the hand-entered posture.
 FACTOR_KEYS = {"load_kg", "shock", "coupling", "static", "repeated", "rapid_change",
                "arm_load_kg", "arm_load_static_or_repeated", "arm_shock", "body_load_kg",
@@ -23,20 +24,10 @@ BOX_LIFT = {"trunk_flexion_deg": 70, "neck_flexion_deg": 25, "knee_flexion_deg":
             "upper_arm_flexion_deg": 50, "lower_arm_flexion_deg": 110, "wrist_flexion_deg": 20}
 
 
-def wait_done(client: TestClient, job_id: int, timeout_s: float = 120) -> dict:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        job = client.get(f"/api/jobs/{job_id}").json()
-        if job["status"] not in ("queued", "running"):
-            return job
-        time.sleep(0.2)
-    raise AssertionError(f"job {job_id} not finished after {timeout_s} s")
-
-
 def add_worksheet(client: TestClient, record: dict, **meta: str) -> int:
     res = client.post("/api/assessments", data={"worksheet": json.dumps(record), **meta})
     assert res.status_code == 202, res.text
-    job = wait_done(client, res.json()["job_id"])
+    job = wait_job(client, res.json()["job_id"])
     assert job["status"] == "done", job
     return res.json()["assessment_id"]
 
@@ -104,7 +95,7 @@ def test_results_page_of_a_failed_job_offers_a_retry(client: TestClient,
     if res.status_code != 202:  # refused at upload: nothing to retry, the message says why
         assert res.status_code in (400, 415) and res.json()["detail"]
         pytest.skip(f"the server refuses this file at upload: {res.json()['detail']}")
-    job = wait_done(client, res.json()["job_id"])
+    job = wait_job(client, res.json()["job_id"])
     assert job["status"] == "failed"
     html = client.get(f"/assessments/{res.json()['assessment_id']}").text
     assert 'id="retry"' in html and 'id="job-bar"' in html

@@ -11,7 +11,6 @@ import glob
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -27,18 +26,13 @@ from ergorisk.app.models import Assessment, Base, Job
 from ergorisk.app.server import create_app
 from ergorisk.app.settings import Settings
 from ergorisk.scoring import reba
+from serve_fixtures import free_port
 
 from .conftest import wait_job
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install "
                               "'ergorisk[postgres]')")
 from fastapi.testclient import TestClient  # noqa: E402  (conftest silenced its warning)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _bin_dir() -> Path | None:
@@ -80,7 +74,7 @@ def server_url() -> Iterator[str]:
     if made.returncode != 0:
         shutil.rmtree(root, ignore_errors=True)
         raise AssertionError(f"initdb failed: {made.stderr[-2000:]}")
-    port = _free_port()
+    port = free_port()
     # A time zone other than UTC, as on many real servers: the API must still answer in UTC.
     options = f"-h 127.0.0.1 -p {port} -k {sockets} -F -c TimeZone=America/New_York"
     started = subprocess.run(

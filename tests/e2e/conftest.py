@@ -6,18 +6,13 @@ Playwright's own browser download does not work here; the tests drive /usr/bin/c
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from serve_fixtures import Server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -28,62 +23,6 @@ SHOTS = Path("/tmp/e2e-shots")  # copies of the screenshots, to look at after a 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "e2e: end-to-end test in a real browser (Chromium)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _ergorisk() -> list[str]:
-    exe = Path(sys.executable).with_name("ergorisk")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "ergorisk"]
-
-
-class Server:
-    def __init__(self, data_dir: Path, log: Path) -> None:
-        self.data_dir, self.log = data_dir, log
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self, timeout_s: float = 60) -> None:
-        env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
-        env.pop("ERGORISK_TOKEN", None)
-        env.pop("ERGORISK_DATABASE_URL", None)
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(
-                [*_ergorisk(), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--data-dir", str(self.data_dir)],
-                stdout=log, stderr=subprocess.STDOUT, env=env)
-        end = time.monotonic() + timeout_s
-        while time.monotonic() < end:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"ergorisk serve exited {self.proc.returncode}: "
-                                   f"{self.log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/assessments", timeout=2) as res:
-                    if res.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.3)
-        raise RuntimeError(f"ergorisk serve did not answer in {timeout_s} s")
-
-    def kill(self) -> None:
-        """SIGKILL, as a crash or a power cut would stop it: no shutdown code runs."""
-        assert self.proc is not None
-        self.proc.kill()
-        self.proc.wait(timeout=20)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 @pytest.fixture(scope="module")

@@ -45,6 +45,13 @@ def panel_state(page) -> dict:
     }""")
 
 
+def submit_and_open(page) -> None:
+    """Send the upload form and wait for the new assessment's page to be ready (job done)."""
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"/assessments/\d+$"), timeout=30_000)
+    page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+
+
 def first_int(text: str) -> int:
     found = re.search(r"\d+", text)
     assert found, f"no score in {text!r}"
@@ -234,9 +241,7 @@ def test_upload_form_checks_before_sending(page, server, tmp_path, shot) -> None
     page.fill("input[name=trunk_flexion_deg]", "70")
     page.fill("input[name=upper_arm_flexion_deg]", "100")
     page.fill("#task", "hand worksheet")
-    page.click("#submit")
-    page.wait_for_url(re.compile(r"/assessments/\d+$"), timeout=30_000)
-    page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+    submit_and_open(page)
     trunk = page.locator("#p-reba_trunk-left").inner_text()
     assert first_int(trunk) == 4 and "flexion 70.0°" in trunk  # > 60 degrees: 4
     upper_arm = page.locator("#p-reba_upper_arm-right").inner_text()
@@ -249,9 +254,7 @@ def test_upload_form_checks_before_sending(page, server, tmp_path, shot) -> None
     page.fill("input[name=trunk_flexion_deg]", "10")
     page.fill("input[name=upper_arm_flexion_deg]", "10")
     page.fill("#task", "hand worksheet")
-    page.click("#submit")
-    page.wait_for_url(re.compile(r"/assessments/\d+$"), timeout=30_000)
-    page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+    submit_and_open(page)
     page.goto("/history?task=hand+worksheet")
     assert page.locator("#compare").is_disabled()
     for box in page.locator("input[name=pick]").all()[:2]:
@@ -291,9 +294,7 @@ def test_worksheet_with_each_side_entered_apart(page, server, shot) -> None:
     assert "knee flexion (right side): must be 0° or more" in page.inner_text("#upload-errors")
     right.locator("input[name=knee_flexion_deg]").fill("40")
     page.fill("#task", "two sides")
-    page.click("#submit")
-    page.wait_for_url(re.compile(r"/assessments/\d+$"), timeout=30_000)
-    page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+    submit_and_open(page)
     left_arm = page.locator("#p-reba_upper_arm-left").inner_text()
     right_arm = page.locator("#p-reba_upper_arm-right").inner_text()
     assert first_int(left_arm) == 4 and "flexion 100.0°" in left_arm  # > 90 degrees: 4
@@ -325,9 +326,7 @@ def test_a_bvh_file_with_its_joint_mapping(page, server, tmp_path) -> None:
         page.inner_text("#upload-errors")
     page.set_input_files("#mapping", str(mapping))
     page.fill("#task", "motion capture")
-    page.click("#submit")
-    page.wait_for_url(re.compile(r"/assessments/\d+$"), timeout=30_000)
-    page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+    submit_and_open(page)
     assert page.inner_text("#headline").startswith("2 frames")
     assert "flexion" in page.locator("#p-reba_upper_arm-left").inner_text()
     # The take has no hand joints: the wrist is assumed neutral, and the panel says so.
