@@ -59,8 +59,14 @@ def synthetic_uwiom(n_frames: int, seed: int = SEED) -> np.ndarray:
     rng = np.random.default_rng(seed)
     yaw = np.linspace(0, 2 * np.pi, n_frames)
     c, s = np.cos(yaw), np.sin(yaw)
-    rot = np.stack([np.stack([c, -s, 0 * c], -1), np.stack([s, c, 0 * c], -1),
-                    np.stack([0 * c, 0 * c, 1 + 0 * c], -1)], axis=1)
+    rot = np.stack(
+        [
+            np.stack([c, -s, 0 * c], -1),
+            np.stack([s, c, 0 * c], -1),
+            np.stack([0 * c, 0 * c, 1 + 0 * c], -1),
+        ],
+        axis=1,
+    )
     pts = np.einsum("tij,kj->tki", rot, base)
     return pts + rng.normal(scale=0.01, size=pts.shape)
 
@@ -88,13 +94,16 @@ def main(argv: list[str] | None = None) -> int:
     skel = to_canonical(synthetic_uwiom(n), "uw-iom")
     warm_up = to_canonical(synthetic_uwiom(4096), "uw-iom")
     load_before = load_average()
-    print(f"{n:,} frames, batches of {BATCH_SIZE}, {args.repeats} runs each; "
-          f"{os.cpu_count()} CPUs, load average before {load_before}")
+    print(
+        f"{n:,} frames, batches of {BATCH_SIZE}, {args.repeats} runs each; "
+        f"{os.cpu_count()} CPUs, load average before {load_before}"
+    )
     rows = []
     for name in SHIPPED:
         model, meta = load_model(name)
-        feats = skeleton_features(skel, meta["distances"], meta["heading"],
-                                  meta.get("pose_smoothing_s", 0.0))
+        feats = skeleton_features(
+            skel, meta["distances"], meta["heading"], meta.get("pose_smoothing_s", 0.0)
+        )
         predict_skeleton(warm_up, name)  # first-call costs (allocators, BLAS) left out
         for threads in thread_counts:
             runs: dict[str, list[tuple[float, float]]] = {"end_to_end": [], "network": []}
@@ -110,34 +119,60 @@ def main(argv: list[str] | None = None) -> int:
                 runs["network"].append(timed(network))
             for kind, times in runs.items():
                 fps = [n / wall for wall, _ in times]
-                rows.append({"model": name, "threads": threads, "kind": kind,
-                             "best_fps": max(fps), "median_fps": statistics.median(fps),
-                             "runs_fps": [round(f) for f in fps],
-                             "best_fps_per_cpu_second": max(n / cpu for _, cpu in times)})
+                rows.append(
+                    {
+                        "model": name,
+                        "threads": threads,
+                        "kind": kind,
+                        "best_fps": max(fps),
+                        "median_fps": statistics.median(fps),
+                        "runs_fps": [round(f) for f in fps],
+                        "best_fps_per_cpu_second": max(n / cpu for _, cpu in times),
+                    }
+                )
     load_after = load_average()
-    print("\n| model | threads | measured | best frames/s | x goal | median frames/s | x goal "
-          "| frames per CPU second |")
+    print(
+        "\n| model | threads | measured | best frames/s | x goal | median frames/s | x goal "
+        "| frames per CPU second |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['model']} | {r['threads']} | {r['kind'].replace('_', ' ')} | "
-              f"{r['best_fps']:,.0f} | {r['best_fps'] / GOAL_FPS:.2f} | "
-              f"{r['median_fps']:,.0f} | {r['median_fps'] / GOAL_FPS:.2f} | "
-              f"{r['best_fps_per_cpu_second']:,.0f} |")
+        print(
+            f"| {r['model']} | {r['threads']} | {r['kind'].replace('_', ' ')} | "
+            f"{r['best_fps']:,.0f} | {r['best_fps'] / GOAL_FPS:.2f} | "
+            f"{r['median_fps']:,.0f} | {r['median_fps'] / GOAL_FPS:.2f} | "
+            f"{r['best_fps_per_cpu_second']:,.0f} |"
+        )
     print(f"\nload average after {load_after} (1, 5, 15 min; the machine may be shared)")
     verdict = {}
     for name in SHIPPED:
         best = max(r["best_fps"] for r in rows if r["model"] == name and r["kind"] == "end_to_end")
         verdict[name] = best >= GOAL_FPS
-        print(f"{name}: best end to end {best:,.0f} frames/s, goal {GOAL_FPS:,}: "
-              f"{'pass' if verdict[name] else 'FAIL'}")
+        print(
+            f"{name}: best end to end {best:,.0f} frames/s, goal {GOAL_FPS:,}: "
+            f"{'pass' if verdict[name] else 'FAIL'}"
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({
-        "frames": n, "batch_size": BATCH_SIZE, "repeats": args.repeats, "goal_fps": GOAL_FPS,
-        "cpus": os.cpu_count(), "load_average_before": load_before,
-        "load_average_after": load_after, "machine": platform.machine(),
-        "processor": platform.processor(), "python": platform.python_version(),
-        "torch": torch.__version__, "results": rows, "pass": verdict,
-    }, indent=1))
+    args.out.write_text(
+        json.dumps(
+            {
+                "frames": n,
+                "batch_size": BATCH_SIZE,
+                "repeats": args.repeats,
+                "goal_fps": GOAL_FPS,
+                "cpus": os.cpu_count(),
+                "load_average_before": load_before,
+                "load_average_after": load_after,
+                "machine": platform.machine(),
+                "processor": platform.processor(),
+                "python": platform.python_version(),
+                "torch": torch.__version__,
+                "results": rows,
+                "pass": verdict,
+            },
+            indent=1,
+        )
+    )
     print(f"wrote {args.out}")
     return 0 if all(verdict.values()) else 1
 

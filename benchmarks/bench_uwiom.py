@@ -76,8 +76,9 @@ def arm_vs_vertical_no_activity(skel) -> np.ndarray:
     """Explanation only, never the default: REBA with the upper arm measured against the
     world vertical (the common shortcut) and no activity score, to size those two
     definitions' share of the difference from the labels."""
-    sides, _ = worksheet_columns(skel, task=TaskFactors(static=False, repeated=False,
-                                                        rapid_change=False))
+    sides, _ = worksheet_columns(
+        skel, task=TaskFactors(static=False, repeated=False, rapid_change=False)
+    )
     totals = []
     for side in ("left", "right"):
         sh = smooth(skel.joint(f"{side}_shoulder"), skel.fps)
@@ -98,8 +99,9 @@ def run_subject(poses: Path, labels: Path, actions: Path | None) -> dict:
     theirs = np.loadtxt(labels)
     if len(theirs) != len(ours):
         raise SystemExit(f"{labels}: {len(theirs)} labels for {len(ours)} frames")
-    quiet = assess_skeleton(skel, task=TaskFactors(static=False, repeated=False,
-                                                   rapid_change=False))
+    quiet = assess_skeleton(
+        skel, task=TaskFactors(static=False, repeated=False, rapid_change=False)
+    )
     no_act = quiet.frames["reba_total"].to_numpy(dtype=float)
     # Their label is constant within a segment: segment by label changes (and action changes).
     seg = theirs if actions is None else theirs * 100 + np.load(actions)
@@ -114,17 +116,31 @@ def run_subject(poses: Path, labels: Path, actions: Path | None) -> dict:
         "no_activity": agreement(no_act, theirs),
         "segment_median": agreement(segment_median(ours, seg), theirs),
         "arm_vs_vertical_no_activity": agreement(explain, theirs),
-        "activity_frames_pct": round(100 * float(np.mean(f["reba_total"].to_numpy(float)
-                                                         > no_act)), 1),
-        "_arrays": (ours, no_act, segment_median(ours, seg), explain, theirs,
-                    np.load(actions) if actions is not None else np.full(len(ours), -1)),
+        "activity_frames_pct": round(
+            100 * float(np.mean(f["reba_total"].to_numpy(float) > no_act)), 1
+        ),
+        "_arrays": (
+            ours,
+            no_act,
+            segment_median(ours, seg),
+            explain,
+            theirs,
+            np.load(actions) if actions is not None else np.full(len(ours), -1),
+        ),
     }
 
 
 def time_cli(files: list[Path]) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [str(Path(sys.executable).with_name("ergorisk")), "assess", *map(str, files),
-               "--layout", "uw-iom", "--out", str(Path(tmp) / "out")]
+        cmd = [
+            str(Path(sys.executable).with_name("ergorisk")),
+            "assess",
+            *map(str, files),
+            "--layout",
+            "uw-iom",
+            "--out",
+            str(Path(tmp) / "out"),
+        ]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         subprocess.run(cmd, check=True)
@@ -133,11 +149,17 @@ def time_cli(files: list[Path]) -> dict:
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     frames = sum(len(np.load(f, mmap_mode="r")) for f in files)
     # The load average says whether other work shared the cores while this ran.
-    return {"command": " ".join(["ergorisk", "assess", "<poses>/*.npy", "--layout", "uw-iom",
-                                 "--out", "DIR"]),
-            "frames": frames, "seconds": round(seconds, 3), "frames_per_s": round(frames / seconds),
-            "cpu_seconds": round(cpu, 3), "cores": os.cpu_count(),
-            "load_average_1min": round(os.getloadavg()[0], 2)}
+    return {
+        "command": " ".join(
+            ["ergorisk", "assess", "<poses>/*.npy", "--layout", "uw-iom", "--out", "DIR"]
+        ),
+        "frames": frames,
+        "seconds": round(seconds, 3),
+        "frames_per_s": round(frames / seconds),
+        "cpu_seconds": round(cpu, 3),
+        "cores": os.cpu_count(),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+    }
 
 
 def by_action(ours, no_act, theirs, action) -> dict:
@@ -145,26 +167,32 @@ def by_action(ours, no_act, theirs, action) -> dict:
     out = {}
     for a in np.unique(action[action >= 0]).astype(int):
         m = action == a
-        out[ACTIONS[a]] = {"frames": int(m.sum()), "their_mean": round(float(theirs[m].mean()), 2),
-                           "our_mean": round(float(ours[m].mean()), 2),
-                           "our_mean_no_activity": round(float(no_act[m].mean()), 2),
-                           "within1_pct": round(100 * float(np.mean(np.abs(ours[m] - theirs[m])
-                                                                    <= 1)), 1)}
+        out[ACTIONS[a]] = {
+            "frames": int(m.sum()),
+            "their_mean": round(float(theirs[m].mean()), 2),
+            "our_mean": round(float(ours[m].mean()), 2),
+            "our_mean_no_activity": round(float(no_act[m].mean()), 2),
+            "within1_pct": round(100 * float(np.mean(np.abs(ours[m] - theirs[m]) <= 1)), 1),
+        }
     return out
 
 
 def print_table(rows: list[dict], overall: dict, cli: dict | None) -> None:
-    head = (f"{'subject':>7} {'frames':>6} {'fps':>8} | {'exact%':>6} {'±1%':>6} {'MAE':>5} "
-            f"{'bias':>5} | no-activity {'exact%':>6} {'±1%':>6} {'MAE':>5} | seg-median "
-            f"{'±1%':>6} {'MAE':>5}")
+    head = (
+        f"{'subject':>7} {'frames':>6} {'fps':>8} | {'exact%':>6} {'±1%':>6} {'MAE':>5} "
+        f"{'bias':>5} | no-activity {'exact%':>6} {'±1%':>6} {'MAE':>5} | seg-median "
+        f"{'±1%':>6} {'MAE':>5}"
+    )
     print(head)
     print("-" * len(head))
     for r in [*rows, overall]:
         d, n, s = r["default"], r["no_activity"], r["segment_median"]
-        print(f"{r['subject']:>7} {r['frames']:>6} {r['frames_per_s']:>8} | {d['exact_pct']:>6} "
-              f"{d['within1_pct']:>6} {d['mae']:>5} {d['mean_diff']:>5} |             "
-              f"{n['exact_pct']:>6} {n['within1_pct']:>6} {n['mae']:>5} |            "
-              f"{s['within1_pct']:>6} {s['mae']:>5}")
+        print(
+            f"{r['subject']:>7} {r['frames']:>6} {r['frames_per_s']:>8} | {d['exact_pct']:>6} "
+            f"{d['within1_pct']:>6} {d['mae']:>5} {d['mean_diff']:>5} |             "
+            f"{n['exact_pct']:>6} {n['within1_pct']:>6} {n['mae']:>5} |            "
+            f"{s['within1_pct']:>6} {s['mae']:>5}"
+        )
     print("\nConfusion, all subjects (rows: their label 1-7; columns: our reba_total 1-15):")
     print("      " + " ".join(f"{c:>5}" for c in range(1, 16)))
     for i, row in enumerate(overall["default"]["confusion"]):
@@ -172,21 +200,27 @@ def print_table(rows: list[dict], overall: dict, cli: dict | None) -> None:
             print(f"  {i + 1:>2}: " + " ".join(f"{v:>5}" for v in row))
     print("\nBy action class: their mean, our mean (without activity), within ±1 %")
     for name, v in overall["by_action"].items():
-        print(f"  {name:>22} {v['frames']:>5}  {v['their_mean']:>5} {v['our_mean']:>5} "
-              f"({v['our_mean_no_activity']:>5})  {v['within1_pct']:>5}")
+        print(
+            f"  {name:>22} {v['frames']:>5}  {v['their_mean']:>5} {v['our_mean']:>5} "
+            f"({v['our_mean_no_activity']:>5})  {v['within1_pct']:>5}"
+        )
     e = overall["arm_vs_vertical_no_activity"]
-    print(f"\nExplanation only (not the default): upper arm against the world vertical and no "
-          f"activity score: exact {e['exact_pct']} %, within ±1 {e['within1_pct']} %, "
-          f"MAE {e['mae']}, bias {e['mean_diff']}")
+    print(
+        f"\nExplanation only (not the default): upper arm against the world vertical and no "
+        f"activity score: exact {e['exact_pct']} %, within ±1 {e['within1_pct']} %, "
+        f"MAE {e['mae']}, bias {e['mean_diff']}"
+    )
     for name in ("no_activity", "segment_median"):
         v = overall[name]
         print(f"{name}: bias {v['mean_diff']}")
     if cli:
         goal = "meets" if cli["frames_per_s"] >= GOAL_FPS else "MISSES"
-        print(f"\n`{cli['command']}`: {cli['frames']} frames in {cli['seconds']} s = "
-              f"{cli['frames_per_s']} frames/s, process start-up and writing included "
-              f"({goal} the {GOAL_FPS} goal); {cli['cpu_seconds']} CPU s on {cli['cores']} "
-              f"cores, load average {cli['load_average_1min']} (other work slows it down)")
+        print(
+            f"\n`{cli['command']}`: {cli['frames']} frames in {cli['seconds']} s = "
+            f"{cli['frames_per_s']} frames/s, process start-up and writing included "
+            f"({goal} the {GOAL_FPS} goal); {cli['cpu_seconds']} CPU s on {cli['cores']} "
+            f"cores, load average {cli['load_average_1min']} (other work slows it down)"
+        )
 
 
 def main() -> int:
@@ -202,18 +236,26 @@ def main() -> int:
     rows = []
     for f in files:
         actions = args.data / "actions" / f.name
-        rows.append(run_subject(f, args.data / "reba" / f"{f.stem}.txt",
-                                actions if actions.exists() else None))
+        rows.append(
+            run_subject(
+                f, args.data / "reba" / f"{f.stem}.txt", actions if actions.exists() else None
+            )
+        )
     arrays = [np.concatenate(a) for a in zip(*(r.pop("_arrays") for r in rows), strict=True)]
     ours, no_act, seg, explain, theirs, action = arrays
     frames = sum(r["frames"] for r in rows)
     seconds = sum(r["seconds"] for r in rows)
-    overall = {"subject": "all", "frames": frames, "seconds": round(seconds, 3),
-               "frames_per_s": round(frames / seconds), "default": agreement(ours, theirs),
-               "no_activity": agreement(no_act, theirs),
-               "segment_median": agreement(seg, theirs),
-               "arm_vs_vertical_no_activity": agreement(explain, theirs),
-               "by_action": by_action(ours, no_act, theirs, action)}
+    overall = {
+        "subject": "all",
+        "frames": frames,
+        "seconds": round(seconds, 3),
+        "frames_per_s": round(frames / seconds),
+        "default": agreement(ours, theirs),
+        "no_activity": agreement(no_act, theirs),
+        "segment_median": agreement(seg, theirs),
+        "arm_vs_vertical_no_activity": agreement(explain, theirs),
+        "by_action": by_action(ours, no_act, theirs, action),
+    }
     cli = None if args.no_cli else time_cli(files)
     print_table(rows, overall, cli)
     report = {

@@ -98,8 +98,9 @@ def repeated_clip(clip: Path, times: int, dest: Path) -> Path:
         template = src.streams.video[0]
         out = dst.add_stream_from_template(template)
         packets = [p for p in src.demux(template) if p.dts is not None]
-        span = max(p.pts for p in packets) + (packets[1].pts - packets[0].pts
-                                               if len(packets) > 1 else 1)
+        span = max(p.pts for p in packets) + (
+            packets[1].pts - packets[0].pts if len(packets) > 1 else 1
+        )
         for k in range(times):
             for packet in packets:
                 packet.pts += span if k else 0
@@ -123,13 +124,16 @@ def peak_rss_mb(clip: Path) -> tuple[float, float]:
     """(peak RSS MB, seconds) of `ergorisk assess clip` run as its own process."""
     with tempfile.TemporaryDirectory() as tmp:
         # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent.
-        code = (f"import resource, sys; from ergorisk.cli import main\n{PEAK_KB}\nsys.argv = "
-                f"['ergorisk', 'assess', {str(clip)!r}, '--out', {tmp + '/out'!r}];\n"
-                "try:\n    main()\nexcept SystemExit:\n    pass\n"
-                "print('RSS', peak_kb())")
+        code = (
+            f"import resource, sys; from ergorisk.cli import main\n{PEAK_KB}\nsys.argv = "
+            f"['ergorisk', 'assess', {str(clip)!r}, '--out', {tmp + '/out'!r}];\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('RSS', peak_kb())"
+        )
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
         seconds = time.perf_counter() - start
     rss_kb = int(done.stdout.split("RSS")[-1])
     return rss_kb / 1024, seconds
@@ -147,8 +151,10 @@ def main() -> int:
     from ergorisk.pose.video import probe_video
 
     info = probe_video(clip)
-    print(f"clip {clip.name}: {info.width}x{info.height}, {info.n_frames} frames, "
-          f"{info.fps:g} fps, {info.codec}; {os.cpu_count()} cores")
+    print(
+        f"clip {clip.name}: {info.width}x{info.height}, {info.n_frames} frames, "
+        f"{info.fps:g} fps, {info.codec}; {os.cpu_count()} cores"
+    )
     frames = decode_all(clip)
     n = len(frames)
     fps: dict[str, float] = {}
@@ -165,32 +171,51 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         long_clip = repeated_clip(clip, args.long_repeat, Path(tmp) / "long.mp4")
         memory = {"clip": peak_rss_mb(clip), "long": peak_rss_mb(long_clip)}
-    print(f"  peak RSS, ergorisk assess: {memory['clip'][0]:.0f} MB on {n} frames; "
-          f"{memory['long'][0]:.0f} MB on {n * args.long_repeat} frames "
-          f"({memory['long'][1]:.0f} s)")
+    print(
+        f"  peak RSS, ergorisk assess: {memory['clip'][0]:.0f} MB on {n} frames; "
+        f"{memory['long'][0]:.0f} MB on {n * args.long_repeat} frames "
+        f"({memory['long'][1]:.0f} s)"
+    )
 
     ratio = ratios["assess_no_writing"]
     goals = {
-        "assess_vs_bare_ratio": {"value": round(ratio, 3), "goal": GOAL_RATIO,
-                                 "met": ratio >= GOAL_RATIO},
-        "peak_rss_growth_mb": {"value": round(memory["long"][0] - memory["clip"][0], 1),
-                               "goal": "< 100", "met": memory["long"][0] - memory["clip"][0] < 100},
+        "assess_vs_bare_ratio": {
+            "value": round(ratio, 3),
+            "goal": GOAL_RATIO,
+            "met": ratio >= GOAL_RATIO,
+        },
+        "peak_rss_growth_mb": {
+            "value": round(memory["long"][0] - memory["clip"][0], 1),
+            "goal": "< 100",
+            "met": memory["long"][0] - memory["clip"][0] < 100,
+        },
     }
     if max(info.width, info.height) <= 1280:
-        goals["fps_720p"] = {"value": round(fps["assess_no_writing"], 1),
-                             "goal": GOAL_720P_FPS,
-                             "met": fps["assess_no_writing"] >= GOAL_720P_FPS}
+        goals["fps_720p"] = {
+            "value": round(fps["assess_no_writing"], 1),
+            "goal": GOAL_720P_FPS,
+            "met": fps["assess_no_writing"] >= GOAL_720P_FPS,
+        }
     for name, goal in goals.items():
-        print(f"  goal {name}: {goal['value']} (goal {goal['goal']}): "
-              f"{'met' if goal['met'] else 'NOT met'}")
+        print(
+            f"  goal {name}: {goal['value']} (goal {goal['goal']}): "
+            f"{'met' if goal['met'] else 'NOT met'}"
+        )
     result: dict[str, Any] = {
-        "clip": str(clip.name), "width": info.width, "height": info.height, "frames": n,
+        "clip": str(clip.name),
+        "width": info.width,
+        "height": info.height,
+        "frames": n,
         "fps": {k: round(v, 2) for k, v in fps.items()},
         "ratio_to_bare_mediapipe": {k: round(v, 3) for k, v in ratios.items()},
         "peak_rss_mb": {k: round(v[0], 1) for k, v in memory.items()},
-        "long_frames": n * args.long_repeat, "goals": goals,
-        "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
-                    "load_avg_1min": round(os.getloadavg()[0], 2)},
+        "long_frames": n * args.long_repeat,
+        "goals": goals,
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_avg_1min": round(os.getloadavg()[0], 2),
+        },
         "self_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -67,14 +67,18 @@ def main() -> None:
         with TestClient(create_app(Settings(data_dir=Path(tmp) / "data"))) as client:
             start = time.perf_counter()
             with open(args.clip, "rb") as f:
-                created = client.post("/api/assessments",
-                                      files={"file": (args.clip.name, f)}).json()
+                created = client.post(
+                    "/api/assessments", files={"file": (args.clip.name, f)}
+                ).json()
             job = _wait(client, created["job_id"])
-            rows["video job: upload -> done"] = {"s": time.perf_counter() - start,
-                                                 "status": job["status"]}
+            rows["video job: upload -> done"] = {
+                "s": time.perf_counter() - start,
+                "status": job["status"],
+            }
             start = time.perf_counter()
-            small = client.post("/api/assessments",
-                                data={"worksheet": '[{"trunk_flexion_deg": 30}]'}).json()
+            small = client.post(
+                "/api/assessments", data={"worksheet": '[{"trunk_flexion_deg": 30}]'}
+            ).json()
             _wait(client, small["job_id"])
             rows["worksheet job: upload -> done"] = {"s": time.perf_counter() - start}
             url = f"/api/assessments/{created['assessment_id']}"
@@ -82,15 +86,22 @@ def main() -> None:
                 ("GET frames", lambda: client.get(f"{url}/frames")),
                 ("GET skeleton", lambda: client.get(f"{url}/skeleton")),
                 ("POST rescore", lambda: client.post(f"{url}/rescore", json={"load_kg": 12})),
-                ("POST rescore, save", lambda: client.post(
-                    f"{url}/rescore", json={"load_kg": 12, "save": True})),
+                (
+                    "POST rescore, save",
+                    lambda: client.post(f"{url}/rescore", json={"load_kg": 12, "save": True}),
+                ),
             ):
                 seconds, response = _timed(call, args.repeat)
-                rows[name] = {"s": seconds, "status": response.status_code,
-                              "bytes": len(response.content)}
+                rows[name] = {
+                    "s": seconds,
+                    "status": response.status_code,
+                    "bytes": len(response.content),
+                }
     frames = len(direct.frames)
-    print(f"{args.clip.name}: {frames} frames; {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores")
+    print(
+        f"{args.clip.name}: {frames} frames; {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores"
+    )
     print(f"{'step':34} {'seconds':>8} {'KB':>8}")
     for name, row in rows.items():
         kb = f"{row['bytes'] / 1024:.0f}" if "bytes" in row else ""
@@ -98,8 +109,13 @@ def main() -> None:
     overhead = rows["video job: upload -> done"]["s"] - rows["pipeline alone (assess_media)"]["s"]
     print(f"job overhead over the pipeline: {overhead:.2f} s")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"clip": str(args.clip), "frames": frames, "rows": rows,
-                                    "job_overhead_s": overhead}, indent=2) + "\n")
+    args.out.write_text(
+        json.dumps(
+            {"clip": str(args.clip), "frames": frames, "rows": rows, "job_overhead_s": overhead},
+            indent=2,
+        )
+        + "\n"
+    )
     print(f"-> {args.out}")
 
 

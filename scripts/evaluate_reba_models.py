@@ -52,52 +52,86 @@ def sizes_for(distances: bool) -> dict[str, int]:
     return stream_sizes(True) if distances else {k: 3 * len(v) for k, v in STREAMS.items()}
 
 
-def run_fold(spec: ModelSpec, train_subjects: list, test_subjects: list, seed: int,
-             threads: int, epochs_scale: float) -> dict:
+def run_fold(
+    spec: ModelSpec,
+    train_subjects: list,
+    test_subjects: list,
+    seed: int,
+    threads: int,
+    epochs_scale: float,
+) -> dict:
     """Train on train_subjects, predict test_subjects; raw and smoothed predictions."""
     from dataclasses import replace
 
     from ergorisk.models.predict import predict_features
     from ergorisk.models.train import build, fit
 
-    cfg = replace(spec.train, threads=threads,
-                  epochs=max(1, round(spec.train.epochs * epochs_scale)),
-                  align_epochs=max(1, round(spec.train.align_epochs * epochs_scale)))
+    cfg = replace(
+        spec.train,
+        threads=threads,
+        epochs=max(1, round(spec.train.epochs * epochs_scale)),
+        align_epochs=max(1, round(spec.train.align_epochs * epochs_scale)),
+    )
     x = np.concatenate([select(s.features, spec.distances) for s in train_subjects])
-    y = np.concatenate([s.labels_raw if spec.targets == "raw" else s.labels
-                        for s in train_subjects]).astype(np.float32)
+    y = np.concatenate(
+        [s.labels_raw if spec.targets == "raw" else s.labels for s in train_subjects]
+    ).astype(np.float32)
     model = build(spec.name, sizes_for(spec.distances), seed=seed, **spec.model_kwargs)
     start = time.perf_counter()
     history = fit(model, x, y, cfg, seed=seed)
     seconds = time.perf_counter() - start
-    raw = [predict_features(model, select(s.features, spec.distances)).astype(float)
-           for s in test_subjects]
+    raw = [
+        predict_features(model, select(s.features, spec.distances)).astype(float)
+        for s in test_subjects
+    ]
     smooth = [smooth_scores(r, spec.smooth_window, LABEL_POLYORDER) for r in raw]
-    return {"raw": raw, "smooth": smooth, "seconds": seconds, "n_train": len(x),
-            "final_loss": history[-1]["loss"]}
+    return {
+        "raw": raw,
+        "smooth": smooth,
+        "seconds": seconds,
+        "n_train": len(x),
+        "final_loss": history[-1]["loss"],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--models", default="vae,msdn,mlp,mlp-plain",
-                        help="comma-separated variants (see variants())")
-    parser.add_argument("--ablation", default="vae,msdn,mlp",
-                        help="models also evaluated with the other feature set")
+    parser.add_argument(
+        "--models",
+        default="vae,msdn,mlp,mlp-plain",
+        help="comma-separated variants (see variants())",
+    )
+    parser.add_argument(
+        "--ablation",
+        default="vae,msdn,mlp",
+        help="models also evaluated with the other feature set",
+    )
     parser.add_argument("--folds", default="0,1,2,3")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--epochs-scale", type=float, default=1.0,
-                        help="multiply every epoch count (quick checks only)")
+    parser.add_argument(
+        "--epochs-scale",
+        type=float,
+        default=1.0,
+        help="multiply every epoch count (quick checks only)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "learned-models-results.md")
-    parser.add_argument("--json", type=Path,
-                        default=ROOT / "benchmarks" / "results" / "reba_cv.json")
-    parser.add_argument("--cache", type=Path,
-                        default=ROOT / "benchmarks" / "results" / "reba_cv_cache",
-                        help="per model and fold predictions; reused when present (delete it "
-                             "after changing code or configs)")
-    parser.add_argument("--no-report", action="store_true",
-                        help="only fill the cache (to run models in parallel processes)")
+    parser.add_argument(
+        "--json", type=Path, default=ROOT / "benchmarks" / "results" / "reba_cv.json"
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=ROOT / "benchmarks" / "results" / "reba_cv_cache",
+        help="per model and fold predictions; reused when present (delete it "
+        "after changing code or configs)",
+    )
+    parser.add_argument(
+        "--no-report",
+        action="store_true",
+        help="only fill the cache (to run models in parallel processes)",
+    )
     args = parser.parse_args(argv)
     if not (args.data / "poses").is_dir():
         print(f"error: UW-IOM not found at {args.data}", file=sys.stderr)
@@ -160,8 +194,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _all_cached(args, name: str) -> bool:
-    return all((args.cache / f"{name}-fold{k}-seed{args.seed}-x{args.epochs_scale}.pkl").is_file()
-               for k in args.folds.split(","))
+    return all(
+        (args.cache / f"{name}-fold{k}-seed{args.seed}-x{args.epochs_scale}.pkl").is_file()
+        for k in args.folds.split(",")
+    )
 
 
 def fold_metrics(per_fold: list[dict], subjects: dict, key: str = "smooth") -> list[dict]:
@@ -190,26 +226,35 @@ def summary_json(results: dict, subjects: dict) -> dict:
     out = {}
     for name, per_fold in results.items():
         s = evaluation.summarize_folds(fold_metrics(per_fold, subjects))
-        out[name] = {m: {"mean": dict(zip(TARGETS, v[0].tolist(), strict=True)),
-                         "std": dict(zip(TARGETS, v[1].tolist(), strict=True))}
-                     for m, v in s.items()}
+        out[name] = {
+            m: {
+                "mean": dict(zip(TARGETS, v[0].tolist(), strict=True)),
+                "std": dict(zip(TARGETS, v[1].tolist(), strict=True)),
+            }
+            for m, v in s.items()
+        }
         out[name]["fold_seconds"] = [f["seconds"] for f in per_fold]
     return out
 
 
 def _git_commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
-                              capture_output=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            text=True,
+            capture_output=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
 
 def build_report(results: dict, subjects: dict, args, seconds: float) -> str:
-    smooth = {n: evaluation.summarize_folds(fold_metrics(r, subjects))
-              for n, r in results.items()}
-    raw = {n: evaluation.summarize_folds(fold_metrics(r, subjects, "raw"))
-           for n, r in results.items()}
+    smooth = {n: evaluation.summarize_folds(fold_metrics(r, subjects)) for n, r in results.items()}
+    raw = {
+        n: evaluation.summarize_folds(fold_metrics(r, subjects, "raw")) for n, r in results.items()
+    }
     main_names = [n for n in results if "(" not in n]
     ablation = [n for n in results if "(" in n]
     lines = [
@@ -233,9 +278,11 @@ def build_report(results: dict, subjects: dict, args, seconds: float) -> str:
         "",
         evaluation.compact_markdown({n: smooth[n] for n in main_names}),
         "",
-        "Paper (Table 4, UW-IOM), MSE: " + "; ".join(
+        "Paper (Table 4, UW-IOM), MSE: "
+        + "; ".join(
             f"{name}: " + ", ".join(f"{t} {v[t][0][0]}" for t in TARGETS)
-            for name, v in evaluation.PAPER_TABLE4.items()),
+            for name, v in evaluation.PAPER_TABLE4.items()
+        ),
         "",
         "## Gain of the variational network over the MLP baseline",
         "",
@@ -251,9 +298,17 @@ def build_report(results: dict, subjects: dict, args, seconds: float) -> str:
         "",
         "## Ablation: coordinates only against coordinates + joint-line distances, MSE",
         "",
-        evaluation.compact_markdown({n: smooth[n] for n in sorted(
-            [*ablation, *[m for m in main_names if any(a.startswith(m + " ") for a in
-                                                      ablation)]])}),
+        evaluation.compact_markdown(
+            {
+                n: smooth[n]
+                for n in sorted(
+                    [
+                        *ablation,
+                        *[m for m in main_names if any(a.startswith(m + " ") for a in ablation)],
+                    ]
+                )
+            }
+        ),
         "",
         "## REBA risk-level distribution of all test frames (Table 6)",
         "",
@@ -265,11 +320,14 @@ def build_report(results: dict, subjects: dict, args, seconds: float) -> str:
         "",
         "## Training time per fold (s, this machine, shared CPU)",
         "",
-        "| Model | " + " | ".join(f"fold {k}" for k in range(len(next(iter(results.values())))))
+        "| Model | "
+        + " | ".join(f"fold {k}" for k in range(len(next(iter(results.values())))))
         + " | training frames |",
         "|---|" + "---|" * (len(next(iter(results.values()))) + 1),
-        *[f"| {n} | " + " | ".join(f"{f['seconds']:.0f}" for f in r) + f" | {r[0]['n_train']} |"
-          for n, r in results.items()],
+        *[
+            f"| {n} | " + " | ".join(f"{f['seconds']:.0f}" for f in r) + f" | {r[0]['n_train']} |"
+            for n, r in results.items()
+        ],
         "",
     ]
     return "\n".join(lines)
@@ -278,15 +336,20 @@ def build_report(results: dict, subjects: dict, args, seconds: float) -> str:
 def gain_markdown(results: dict, subjects: dict) -> str:
     if "vae" not in results or "mlp" not in results:
         return "(needs both vae and mlp)"
-    rows = ["| Baseline | Δ MSE total (baseline − vae), mean ± std over folds | "
-            "folds where vae is better |", "|---|---|---|"]
+    rows = [
+        "| Baseline | Δ MSE total (baseline − vae), mean ± std over folds | "
+        "folds where vae is better |",
+        "|---|---|---|",
+    ]
     k = TARGETS.index("total")
     vae = [f["mse"][k] for f in fold_metrics(results["vae"], subjects)]
     for base in [b for b in ("mlp", "mlp-plain", "msdn") if b in results]:
         other = [f["mse"][k] for f in fold_metrics(results[base], subjects)]
         gain = np.array(other) - np.array(vae)
-        rows.append(f"| {base} | {gain.mean():+.3f} ± {gain.std():.3f} | "
-                    f"{int((gain > 0).sum())} of {len(gain)} |")
+        rows.append(
+            f"| {base} | {gain.mean():+.3f} ± {gain.std():.3f} | "
+            f"{int((gain > 0).sum())} of {len(gain)} |"
+        )
     return "\n".join(rows)
 
 

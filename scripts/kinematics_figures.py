@@ -54,8 +54,12 @@ def draw(ax, pose: Pose, view: str, bold: tuple[str, ...] = (), title: str = "")
     for a, b in BONES:
         if np.isfinite(pts[a]).all() and np.isfinite(pts[b]).all():
             on = a in bold and b in bold
-            ax.plot(*np.stack([pts[a], pts[b]]).T, color=HIGHLIGHT if on else "0.35",
-                    lw=3 if on else 1.6, solid_capstyle="round")
+            ax.plot(
+                *np.stack([pts[a], pts[b]]).T,
+                color=HIGHLIGHT if on else "0.35",
+                lw=3 if on else 1.6,
+                solid_capstyle="round",
+            )
     for n, p in pts.items():
         if np.isfinite(p).all() and n not in ("nose",):
             ax.plot(*p, "o", ms=2.5, color="0.2")
@@ -72,8 +76,15 @@ def arc(ax, origin, v_from, v_to, text: str, r: float = 0.18, color: str = HIGHL
     t = np.linspace(a0, a0 + d, 40)
     ax.plot(origin[0] + r * np.cos(t), origin[1] + r * np.sin(t), color=color, lw=1.2)
     mid = a0 + d / 2
-    ax.text(origin[0] + 1.35 * r * np.cos(mid), origin[1] + 1.35 * r * np.sin(mid), text,
-            fontsize=8, color=color, ha="center", va="center")
+    ax.text(
+        origin[0] + 1.35 * r * np.cos(mid),
+        origin[1] + 1.35 * r * np.sin(mid),
+        text,
+        fontsize=8,
+        color=color,
+        ha="center",
+        va="center",
+    )
 
 
 def ref_line(ax, origin, direction, length: float = 0.45) -> None:
@@ -98,19 +109,40 @@ def trunk(out: Path) -> None:
     p = Pose(trunk_flexion=40)
     pts = draw(a, p, "side", ("pelvis", "neck"), "flexion vs world vertical")
     ref_line(a, pts["pelvis"], [0, 1])
-    arc(a, pts["pelvis"], [0, 1], pts["neck"] - pts["pelvis"],
-        f"{measure(p)['trunk_flexion_deg']:.0f}°")
+    arc(
+        a,
+        pts["pelvis"],
+        [0, 1],
+        pts["neck"] - pts["pelvis"],
+        f"{measure(p)['trunk_flexion_deg']:.0f}°",
+    )
     p = Pose(trunk_side_bend=20)
     pts = draw(b, p, "front", ("pelvis", "neck"), "side bend")
     ref_line(b, pts["pelvis"], [0, 1])
-    arc(b, pts["pelvis"], [0, 1], pts["neck"] - pts["pelvis"],
-        f"{measure(p)['trunk_side_bend_deg']:.0f}°")
+    arc(
+        b,
+        pts["pelvis"],
+        [0, 1],
+        pts["neck"] - pts["pelvis"],
+        f"{measure(p)['trunk_side_bend_deg']:.0f}°",
+    )
     p = Pose(trunk_twist=30, ears=False)
-    pts = draw(c, p, "top", ("left_shoulder", "right_shoulder", "left_hip", "right_hip"),
-               "twist: shoulders vs hips")
+    pts = draw(
+        c,
+        p,
+        "top",
+        ("left_shoulder", "right_shoulder", "left_hip", "right_hip"),
+        "twist: shoulders vs hips",
+    )
     mid = pts["neck"]
-    arc(c, mid, pts["left_hip"] - pts["right_hip"], pts["left_shoulder"] - pts["right_shoulder"],
-        f"{measure(p)['trunk_twist_deg']:.0f}°", r=0.12)
+    arc(
+        c,
+        mid,
+        pts["left_hip"] - pts["right_hip"],
+        pts["left_shoulder"] - pts["right_shoulder"],
+        f"{measure(p)['trunk_twist_deg']:.0f}°",
+        r=0.12,
+    )
     save(fig, path)
 
 
@@ -119,20 +151,43 @@ def neck(out: Path) -> None:
     p = Pose(trunk_flexion=25, neck_flexion=30)
     pts = draw(a, p, "side", ("neck", "head"), "flexion vs the trunk")
     ref_line(a, pts["neck"], pts["neck"] - pts["pelvis"], 0.3)
-    arc(a, pts["neck"], pts["neck"] - pts["pelvis"], pts["head"] - pts["neck"],
-        f"{measure(p)['neck_flexion_deg']:.0f}°", r=0.12)
+    arc(
+        a,
+        pts["neck"],
+        pts["neck"] - pts["pelvis"],
+        pts["head"] - pts["neck"],
+        f"{measure(p)['neck_flexion_deg']:.0f}°",
+        r=0.12,
+    )
     zoom(a, pts["neck"], 0.4)
     p = Pose(neck_side_bend=20)
     pts = draw(b, p, "front", ("neck", "head"), "side bend vs the trunk")
     ref_line(b, pts["neck"], [0, 1], 0.3)
-    arc(b, pts["neck"], [0, 1], pts["head"] - pts["neck"],
-        f"{measure(p)['neck_side_bend_deg']:.0f}°", r=0.12)
+    arc(
+        b,
+        pts["neck"],
+        [0, 1],
+        pts["head"] - pts["neck"],
+        f"{measure(p)['neck_side_bend_deg']:.0f}°",
+        r=0.12,
+    )
     zoom(b, pts["neck"], 0.4)
     p = Pose(neck_twist=35)
-    pts = draw(c, p, "top", ("left_ear", "right_ear", "left_shoulder", "right_shoulder"),
-               "twist: ears vs shoulders")
-    arc(c, pts["head"], pts["left_shoulder"] - pts["right_shoulder"],
-        pts["left_ear"] - pts["right_ear"], f"{measure(p)['neck_twist_deg']:.0f}°", r=0.1)
+    pts = draw(
+        c,
+        p,
+        "top",
+        ("left_ear", "right_ear", "left_shoulder", "right_shoulder"),
+        "twist: ears vs shoulders",
+    )
+    arc(
+        c,
+        pts["head"],
+        pts["left_shoulder"] - pts["right_shoulder"],
+        pts["left_ear"] - pts["right_ear"],
+        f"{measure(p)['neck_twist_deg']:.0f}°",
+        r=0.1,
+    )
     save(fig, path)
 
 
@@ -141,20 +196,36 @@ def upper_arm(out: Path) -> None:
     p = Pose(trunk_flexion=30, right=Arm(flexion=60))
     pts = draw(a, p, "side", ("right_shoulder", "right_elbow"), "flexion vs the trunk")
     ref_line(a, pts["right_shoulder"], pts["pelvis"] - pts["neck"], 0.35)
-    arc(a, pts["right_shoulder"], pts["pelvis"] - pts["neck"],
+    arc(
+        a,
+        pts["right_shoulder"],
+        pts["pelvis"] - pts["neck"],
         pts["right_elbow"] - pts["right_shoulder"],
-        f"{measure(p, 'right')['upper_arm_flexion_deg']:.0f}°", r=0.14)
+        f"{measure(p, 'right')['upper_arm_flexion_deg']:.0f}°",
+        r=0.14,
+    )
     p = Pose(trunk_flexion=40, right=Arm(flexion=40))  # arm hanging plumb
     pts = draw(b, p, "side", ("right_shoulder", "right_elbow"), "hanging plumb, trunk bent")
     ref_line(b, pts["right_shoulder"], pts["pelvis"] - pts["neck"], 0.35)
-    arc(b, pts["right_shoulder"], pts["pelvis"] - pts["neck"],
+    arc(
+        b,
+        pts["right_shoulder"],
+        pts["pelvis"] - pts["neck"],
         pts["right_elbow"] - pts["right_shoulder"],
-        f"{measure(p, 'right')['upper_arm_flexion_deg']:.0f}°", r=0.14)
+        f"{measure(p, 'right')['upper_arm_flexion_deg']:.0f}°",
+        r=0.14,
+    )
     p = Pose(left=Arm(abduction=45))
     pts = draw(c, p, "front", ("left_shoulder", "left_elbow"), "abduction")
     ref_line(c, pts["left_shoulder"], [0, -1], 0.35)
-    arc(c, pts["left_shoulder"], [0, -1], pts["left_elbow"] - pts["left_shoulder"],
-        f"{measure(p)['upper_arm_abduction_deg']:.0f}°", r=0.14)
+    arc(
+        c,
+        pts["left_shoulder"],
+        [0, -1],
+        pts["left_elbow"] - pts["left_shoulder"],
+        f"{measure(p)['upper_arm_abduction_deg']:.0f}°",
+        r=0.14,
+    )
     save(fig, path)
 
 
@@ -163,17 +234,32 @@ def shoulder_raise(out: Path) -> None:
     p = Pose(left=Arm(shoulder_elevation=20), ears=False)
     pts = draw(a, p, "front", ("neck", "left_shoulder"), "neck-shoulder line vs trunk")
     ref_line(a, pts["neck"], [1, 0], 0.25)
-    arc(a, pts["neck"], [1, 0], pts["left_shoulder"] - pts["neck"],
-        f"{measure(p)['shoulder_elevation_deg']:.0f}°", r=0.12)
+    arc(
+        a,
+        pts["neck"],
+        [1, 0],
+        pts["left_shoulder"] - pts["neck"],
+        f"{measure(p)['shoulder_elevation_deg']:.0f}°",
+        r=0.12,
+    )
     zoom(a, pts["neck"], 0.4)
     p = Pose(left=Arm(shoulder_elevation=35))
     pts = draw(b, p, "front", ("left_shoulder", "left_ear"), "with ears: ear-shoulder height")
     h = (pts["left_ear"] - pts["left_shoulder"])[1]
     w = np.linalg.norm(pts["left_shoulder"] - pts["right_shoulder"])
-    b.annotate("", pts["left_ear"], (pts["left_ear"][0], pts["left_shoulder"][1]),
-               arrowprops={"arrowstyle": "<->", "color": HIGHLIGHT})
-    b.text(pts["left_ear"][0] + 0.03, pts["left_shoulder"][1] + h / 2,
-           f"{h / w:.2f} widths\n(< 0.25: raised)", fontsize=7, color=HIGHLIGHT)
+    b.annotate(
+        "",
+        pts["left_ear"],
+        (pts["left_ear"][0], pts["left_shoulder"][1]),
+        arrowprops={"arrowstyle": "<->", "color": HIGHLIGHT},
+    )
+    b.text(
+        pts["left_ear"][0] + 0.03,
+        pts["left_shoulder"][1] + h / 2,
+        f"{h / w:.2f} widths\n(< 0.25: raised)",
+        fontsize=7,
+        color=HIGHLIGHT,
+    )
     zoom(b, pts["neck"], 0.4)
     save(fig, path)
 
@@ -183,9 +269,14 @@ def lower_arm(out: Path) -> None:
     p = Pose(right=Arm(flexion=20, elbow=90))
     pts = draw(a, p, "side", ("right_elbow", "right_wrist"), "elbow flexion (0 = straight)")
     ref_line(a, pts["right_elbow"], pts["right_elbow"] - pts["right_shoulder"], 0.25)
-    arc(a, pts["right_elbow"], pts["right_elbow"] - pts["right_shoulder"],
+    arc(
+        a,
+        pts["right_elbow"],
+        pts["right_elbow"] - pts["right_shoulder"],
         pts["right_wrist"] - pts["right_elbow"],
-        f"{measure(p, 'right')['lower_arm_flexion_deg']:.0f}°", r=0.1)
+        f"{measure(p, 'right')['lower_arm_flexion_deg']:.0f}°",
+        r=0.1,
+    )
     p = Pose(left=Arm(flexion=70, abduction=-60, elbow=40))
     pts = draw(b, p, "top", ("left_elbow", "left_wrist"), "across the midline")
     b.axvline(pts["neck"][0], color="0.6", ls=":", lw=1)
@@ -202,19 +293,32 @@ def wrist(out: Path) -> None:
     pts = draw(a, p, "side", ("right_wrist", "right_index"), "flexion (toward the palm)")
     hand = 0.5 * (pts["right_index"] + pts["right_pinky"])
     ref_line(a, pts["right_wrist"], pts["right_wrist"] - pts["right_elbow"], 0.15)
-    arc(a, pts["right_wrist"], pts["right_wrist"] - pts["right_elbow"], hand - pts["right_wrist"],
-        f"{measure(p, 'right')['wrist_flexion_deg']:.0f}°", r=0.06)
+    arc(
+        a,
+        pts["right_wrist"],
+        pts["right_wrist"] - pts["right_elbow"],
+        hand - pts["right_wrist"],
+        f"{measure(p, 'right')['wrist_flexion_deg']:.0f}°",
+        r=0.06,
+    )
     a.set_xlim(pts["right_elbow"][0] - 0.1, pts["right_wrist"][0] + 0.2)
     a.set_ylim(pts["right_wrist"][1] - 0.2, pts["right_wrist"][1] + 0.15)
     p = Pose(left=Arm(wrist_flexion=0, wrist_deviation=25))
     pts = draw(b, p, "side", (), "")
     b.cla()
-    pts = draw(b, p, "front", ("left_wrist", "left_index", "left_pinky"),
-               "deviation (in the palm plane)")
+    pts = draw(
+        b, p, "front", ("left_wrist", "left_index", "left_pinky"), "deviation (in the palm plane)"
+    )
     hand = 0.5 * (pts["left_index"] + pts["left_pinky"])
     ref_line(b, pts["left_wrist"], pts["left_wrist"] - pts["left_elbow"], 0.15)
-    arc(b, pts["left_wrist"], pts["left_wrist"] - pts["left_elbow"], hand - pts["left_wrist"],
-        f"{measure(p)['wrist_deviation_deg']:.0f}°", r=0.06)
+    arc(
+        b,
+        pts["left_wrist"],
+        pts["left_wrist"] - pts["left_elbow"],
+        hand - pts["left_wrist"],
+        f"{measure(p)['wrist_deviation_deg']:.0f}°",
+        r=0.06,
+    )
     b.set_xlim(pts["left_wrist"][0] - 0.15, pts["left_wrist"][0] + 0.15)
     b.set_ylim(pts["left_wrist"][1] - 0.15, pts["left_wrist"][1] + 0.12)
     save(fig, path)
@@ -225,15 +329,30 @@ def legs(out: Path) -> None:
     p = Pose(knee_left=60, knee_right=60)
     pts = draw(a, p, "side", ("left_knee", "left_ankle", "left_hip"), "knee flexion")
     ref_line(a, pts["left_knee"], pts["left_knee"] - pts["left_hip"], 0.3)
-    arc(a, pts["left_knee"], pts["left_knee"] - pts["left_hip"],
-        pts["left_ankle"] - pts["left_knee"], f"{measure(p)['knee_flexion_deg']:.0f}°", r=0.12)
+    arc(
+        a,
+        pts["left_knee"],
+        pts["left_knee"] - pts["left_hip"],
+        pts["left_ankle"] - pts["left_knee"],
+        f"{measure(p)['knee_flexion_deg']:.0f}°",
+        r=0.12,
+    )
     p = Pose(foot_lift_left=0.2, knee_left=30)
     pts = draw(b, p, "front", ("left_ankle", "left_knee"), "unilateral: one foot up")
     b.axhline(pts["right_ankle"][1], color="0.6", ls=":", lw=1)
-    b.annotate("", pts["left_ankle"], (pts["left_ankle"][0], pts["right_ankle"][1]),
-               arrowprops={"arrowstyle": "<->", "color": HIGHLIGHT})
-    b.text(pts["left_ankle"][0] + 0.03, pts["right_ankle"][1] + 0.08, "> 0.10 m\nfor 1 s",
-           fontsize=7, color=HIGHLIGHT)
+    b.annotate(
+        "",
+        pts["left_ankle"],
+        (pts["left_ankle"][0], pts["right_ankle"][1]),
+        arrowprops={"arrowstyle": "<->", "color": HIGHLIGHT},
+    )
+    b.text(
+        pts["left_ankle"][0] + 0.03,
+        pts["right_ankle"][1] + 0.08,
+        "> 0.10 m\nfor 1 s",
+        fontsize=7,
+        color=HIGHLIGHT,
+    )
     save(fig, path)
 
 

@@ -38,14 +38,19 @@ def confusion_png(results: dict[str, dict], path: Path) -> None:
         ax.set_yticks(range(top), range(1, top + 1))
         ax.set_xlabel("rounded prediction")
         ax.set_ylabel("exact score")
-        ax.set_title(f"{name.upper()}: accuracy {100 * res['accuracy']:.2f}% "
-                     f"(n = {res['n']:,})")
+        ax.set_title(f"{name.upper()}: accuracy {100 * res['accuracy']:.2f}% (n = {res['n']:,})")
         for i in range(top):
             for j in range(top):
                 if m[i, j]:
-                    ax.text(j, i, f"{100 * share[i, j]:.1f}" if share[i, j] >= 0.001 else "·",
-                            ha="center", va="center", fontsize=6 if top > 8 else 8,
-                            color="w" if share[i, j] < 0.5 else "k")
+                    ax.text(
+                        j,
+                        i,
+                        f"{100 * share[i, j]:.1f}" if share[i, j] >= 0.001 else "·",
+                        ha="center",
+                        va="center",
+                        fontsize=6 if top > 8 else 8,
+                        color="w" if share[i, j] < 0.5 else "k",
+                    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -70,16 +75,20 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--tasks", type=int, default=256)
     p.add_argument("--cem-tasks", type=int, default=8)
-    p.add_argument("--eval-seeds", default="101,202,303,404,505",
-                   help="more fresh seeds for the accuracy (never used to choose weights)")
+    p.add_argument(
+        "--eval-seeds",
+        default="101,202,303,404,505",
+        help="more fresh seeds for the accuracy (never used to choose weights)",
+    )
     a = p.parse_args()
     a.eval_seeds = [int(s) for s in a.eval_seeds.split(",")]
     torch.set_num_threads(1)
     FIGS.mkdir(parents=True, exist_ok=True)
     models = {name: load(name) for name in ("dula", "deba")}
     evals = {name: evaluate(m, a.n, a.seed) for name, m in models.items()}
-    seed_accs = {name: [evaluate(m, a.n, s)["accuracy"] for s in a.eval_seeds]
-                 for name, m in models.items()}
+    seed_accs = {
+        name: [evaluate(m, a.n, s)["accuracy"] for s in a.eval_seeds] for name, m in models.items()
+    }
     confusion_png(evals, FIGS / "differentiable_confusion.png")
     comps = {}
     results = ROOT / "benchmarks" / "results"
@@ -90,43 +99,67 @@ def main() -> None:
         comps[name]["wall_s"] = time.time() - t0
         # The figures of the table, as `ergorisk optimize compare --json` writes them.
         (results / f"differentiable_compare_{name}.json").write_text(
-            json.dumps(comps[name], indent=2))
+            json.dumps(comps[name], indent=2)
+        )
     frames = run_demo(models["dula"], seed=a.seed)
     timeline_png(frames, FIGS / "differentiable_demo.png")
     demo = summary(frames)
-    (DOCS / "differentiable.md").write_text(render(a, models, evals, seed_accs, comps,
-                                                     demo))
+    (DOCS / "differentiable.md").write_text(render(a, models, evals, seed_accs, comps, demo))
     print(f"wrote {DOCS / 'differentiable.md'}")
 
 
 def render(a, models, evals, seed_accs, comps, demo) -> str:
     meta = {k: m.meta for k, m in models.items()}
-    acc_rows = [["model", "method", "hidden layers", "accuracy", "MAE", "lowest per-score "
-                 "recall", "training"]]
+    acc_rows = [
+        [
+            "model",
+            "method",
+            "hidden layers",
+            "accuracy",
+            "MAE",
+            "lowest per-score recall",
+            "training",
+        ]
+    ]
     for k, e in evals.items():
         recall = np.diag(e["confusion"]) / np.maximum(e["confusion"].sum(1), 1)
         present = e["confusion"].sum(1) > 0
-        acc_rows.append([k.upper(), models[k].problem.method.upper(),
-                         "/".join(map(str, models[k].hidden)), f"{100 * e['accuracy']:.2f}%",
-                         f"{e['mae']:.4f}", f"{100 * recall[present].min():.2f}%",
-                         f"{meta[k].get('n_train', '?'):,} samples, {meta[k].get('epochs')} "
-                         f"epochs, {meta[k].get('train_seconds')} s"])
+        acc_rows.append(
+            [
+                k.upper(),
+                models[k].problem.method.upper(),
+                "/".join(map(str, models[k].hidden)),
+                f"{100 * e['accuracy']:.2f}%",
+                f"{e['mae']:.4f}",
+                f"{100 * recall[present].min():.2f}%",
+                f"{meta[k].get('n_train', '?'):,} samples, {meta[k].get('epochs')} "
+                f"epochs, {meta[k].get('train_seconds')} s",
+            ]
+        )
     seed_rows = [["model", *(f"seed {s}" for s in a.eval_seeds), "mean", "lowest"]]
     for k, accs in seed_accs.items():
-        seed_rows.append([k.upper(), *(f"{100 * x:.2f}%" for x in accs),
-                          f"{100 * np.mean(accs):.3f}%", f"{100 * min(accs):.2f}%"])
+        seed_rows.append(
+            [
+                k.upper(),
+                *(f"{100 * x:.2f}%" for x in accs),
+                f"{100 * np.mean(accs):.3f}%",
+                f"{100 * min(accs):.2f}%",
+            ]
+        )
     cmp_rows = [["", "DULA (RULA)", "DEBA (REBA)"]]
-    keys = [("gradient s/solve, batched", "gradient_s_per_solve_batched", "{:.4f}"),
-            ("gradient s/solve, one at a time", "gradient_s_per_solve_single", "{:.4f}"),
-            ("CEM s/solve (10,000 samples/iteration)", "cem_s_per_solve", "{:.2f}"),
-            ("speed ratio, batched", "speed_ratio_batched", "{:.0f}x"),
-            ("speed ratio, one at a time", "speed_ratio_single", "{:.0f}x"),
-            ("median exact score: start", "median_score_start", "{:.1f}"),
-            ("median exact score: gradient", "median_score_gradient", "{:.1f}"),
-            ("median exact score: CEM", "median_score_cem", "{:.1f}"),
-            ("mean exact score: start / gradient / CEM", None, ""),
-            ("worst hand error, gradient (cm / deg)", None, ""),
-            ("worst hand error, CEM (cm / deg)", None, "")]
+    keys = [
+        ("gradient s/solve, batched", "gradient_s_per_solve_batched", "{:.4f}"),
+        ("gradient s/solve, one at a time", "gradient_s_per_solve_single", "{:.4f}"),
+        ("CEM s/solve (10,000 samples/iteration)", "cem_s_per_solve", "{:.2f}"),
+        ("speed ratio, batched", "speed_ratio_batched", "{:.0f}x"),
+        ("speed ratio, one at a time", "speed_ratio_single", "{:.0f}x"),
+        ("median exact score: start", "median_score_start", "{:.1f}"),
+        ("median exact score: gradient", "median_score_gradient", "{:.1f}"),
+        ("median exact score: CEM", "median_score_cem", "{:.1f}"),
+        ("mean exact score: start / gradient / CEM", None, ""),
+        ("worst hand error, gradient (cm / deg)", None, ""),
+        ("worst hand error, CEM (cm / deg)", None, ""),
+    ]
     for label, key, fmt in keys:
         row = [label]
         for k in ("dula", "deba"):
@@ -134,34 +167,51 @@ def render(a, models, evals, seed_accs, comps, demo) -> str:
             if key:
                 row.append(fmt.format(c[key]))
             elif label.startswith("mean"):
-                row.append(f"{c['mean_score_start']:.2f} / {c['mean_score_gradient']:.2f} / "
-                           f"{c['mean_score_cem']:.2f}")
+                row.append(
+                    f"{c['mean_score_start']:.2f} / {c['mean_score_gradient']:.2f} / "
+                    f"{c['mean_score_cem']:.2f}"
+                )
             elif "gradient" in label:
-                row.append(f"{c['max_hand_error_gradient_cm']:.4f} / "
-                           f"{c['max_hand_error_gradient_deg']:.3f}")
+                row.append(
+                    f"{c['max_hand_error_gradient_cm']:.4f} / "
+                    f"{c['max_hand_error_gradient_deg']:.3f}"
+                )
             else:
-                row.append(f"{c['max_hand_error_cem_cm']:.4f} / "
-                           f"{c['max_hand_error_cem_deg']:.3f}")
+                row.append(f"{c['max_hand_error_cem_cm']:.4f} / {c['max_hand_error_cem_deg']:.3f}")
         cmp_rows.append(row)
-    demo_rows = [["method", "median RULA", "median REBA", "median suggested RULA",
-                  "task time (s)"]]
+    demo_rows = [["method", "median RULA", "median REBA", "median suggested RULA", "task time (s)"]]
     for m, r in demo.iterrows():
-        demo_rows.append([m, f"{r.median_rula:.1f}", f"{r.median_reba:.1f}",
-                          f"{r.median_rula_suggested:.1f}", f"{r.task_time_s:.1f}"])
+        demo_rows.append(
+            [
+                m,
+                f"{r.median_rula:.1f}",
+                f"{r.median_reba:.1f}",
+                f"{r.median_rula_suggested:.1f}",
+                f"{r.task_time_s:.1f}",
+            ]
+        )
     return TEMPLATE.format(
-        n=f"{a.n:,}", seed=a.seed, tasks=a.tasks, cem_tasks=a.cem_tasks,
-        accuracy=table(acc_rows), seed_table=table(seed_rows),
+        n=f"{a.n:,}",
+        seed=a.seed,
+        tasks=a.tasks,
+        cem_tasks=a.cem_tasks,
+        accuracy=table(acc_rows),
+        seed_table=table(seed_rows),
         eval_seeds=", ".join(map(str, a.eval_seeds)),
         dula_width=models["dula"].edge_width_deg,
         widths=" (DULA) and ".join(f"{models[k].edge_width_deg:g}" for k in ("dula", "deba"))
-        + " (DEBA)" if models["dula"].edge_width_deg != models["deba"].edge_width_deg
+        + " (DEBA)"
+        if models["dula"].edge_width_deg != models["deba"].edge_width_deg
         else f"{models['dula'].edge_width_deg:g}",
         dula_val=f"{100 * meta['dula'].get('val_accuracy', 0):.2f}%",
-        dula_epochs=meta["dula"].get("epochs"), comparison=table(cmp_rows), demo=table(demo_rows),
+        dula_epochs=meta["dula"].get("epochs"),
+        comparison=table(cmp_rows),
+        demo=table(demo_rows),
         deba_val=f"{100 * meta['deba'].get('val_accuracy', 0):.2f}%",
         deba_epochs=meta["deba"].get("epochs"),
         dula_minutes=round(meta["dula"].get("train_seconds", 0) / 60),
-        deba_minutes=round(meta["deba"].get("train_seconds", 0) / 60))
+        deba_minutes=round(meta["deba"].get("train_seconds", 0) / 60),
+    )
 
 
 TEMPLATE = """# Differentiable ergonomics: DULA, DEBA and postural optimisation

@@ -53,29 +53,48 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for name in names:
         spec = SPECS[name]
-        chosen = subjects + [a for a in augmented
-                             if int(a.name.rsplit("aug", 1)[1]) < spec.augment_copies]
+        chosen = subjects + [
+            a for a in augmented if int(a.name.rsplit("aug", 1)[1]) < spec.augment_copies
+        ]
         x = np.concatenate([s.features for s in chosen])
         if not spec.distances:
             x = x[:, data.coordinate_columns()]
-        y = np.concatenate([s.labels_raw if spec.targets == "raw" else s.labels
-                            for s in chosen]).astype(np.float32)
-        sizes = stream_sizes(True) if spec.distances else {
-            k: 3 * len(v) for k, v in STREAMS.items()}
+        y = np.concatenate(
+            [s.labels_raw if spec.targets == "raw" else s.labels for s in chosen]
+        ).astype(np.float32)
+        sizes = (
+            stream_sizes(True) if spec.distances else {k: 3 * len(v) for k, v in STREAMS.items()}
+        )
         model = build(name, sizes, seed=args.seed, **spec.model_kwargs)
         start = time.perf_counter()
-        history = fit(model, x, y, replace(spec.train, threads=args.threads), seed=args.seed,
-                      log=lambda r, n=name: print(n, json.dumps(
-                          {k: round(v, 4) if isinstance(v, float) else v
-                           for k, v in r.items()}), flush=True))
+        history = fit(
+            model,
+            x,
+            y,
+            replace(spec.train, threads=args.threads),
+            seed=args.seed,
+            log=lambda r, n=name: print(
+                n,
+                json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in r.items()}),
+                flush=True,
+            ),
+        )
         seconds = time.perf_counter() - start
-        meta = {**spec.meta(), "seed": args.seed, "training_frames": len(x),
-                "training_subjects": list(data.SUBJECTS), "training_seconds": round(seconds),
-                "final_loss": round(history[-1]["loss"], 5)}
+        meta = {
+            **spec.meta(),
+            "seed": args.seed,
+            "training_frames": len(x),
+            "training_subjects": list(data.SUBJECTS),
+            "training_seconds": round(seconds),
+            "final_loss": round(history[-1]["loss"], 5),
+        }
         path = args.out / f"{name}.pt"
         save_model(model, meta, path)
-        print(f"{name}: {len(x)} frames, {seconds:.0f} s -> {path} "
-              f"({path.stat().st_size / 1e6:.1f} MB)", flush=True)
+        print(
+            f"{name}: {len(x)} frames, {seconds:.0f} s -> {path} "
+            f"({path.stat().st_size / 1e6:.1f} MB)",
+            flush=True,
+        )
     return 0
 
 

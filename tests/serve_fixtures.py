@@ -58,14 +58,26 @@ class Server:
         env.pop("ERGORISK_DATABASE_URL", None)
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                [*_ergorisk(), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--data-dir", str(self.data_dir)],
-                stdout=log, stderr=subprocess.STDOUT, env=env)
+                [
+                    *_ergorisk(),
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--data-dir",
+                    str(self.data_dir),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
         end = time.monotonic() + timeout_s
         while time.monotonic() < end:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"ergorisk serve exited {self.proc.returncode}: "
-                                   f"{self.log.read_text()[-2000:]}")
+                raise RuntimeError(
+                    f"ergorisk serve exited {self.proc.returncode}: {self.log.read_text()[-2000:]}"
+                )
             try:
                 with urllib.request.urlopen(f"{self.url}/api/assessments", timeout=2) as res:
                     if res.status == 200:

@@ -39,8 +39,21 @@ def test_predict_writes_one_row_per_frame_with_the_contract_columns(tmp_path, mo
     poses = tmp_path / "poses.npy"
     np.save(poses, _standing())
     out = tmp_path / "scores.csv"
-    result = runner.invoke(app, ["predict", "--model", model, str(poses), "--layout", "uw-iom",
-                                 "--out", str(out), "--threads", threads])
+    result = runner.invoke(
+        app,
+        [
+            "predict",
+            "--model",
+            model,
+            str(poses),
+            "--layout",
+            "uw-iom",
+            "--out",
+            str(out),
+            "--threads",
+            threads,
+        ],
+    )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
     assert list(table.columns) == CONTRACT
@@ -84,13 +97,23 @@ def test_bad_input_exits_2_with_one_line_on_stderr(tmp_path, args, message):
 
 
 def test_missing_pose_file_and_folder_output_exit_2(tmp_path):
-    missing = runner.invoke(app, ["predict", str(tmp_path / "none.npy"), "--layout", "uw-iom",
-                                  "--out", str(tmp_path / "o.csv")])
+    missing = runner.invoke(
+        app,
+        [
+            "predict",
+            str(tmp_path / "none.npy"),
+            "--layout",
+            "uw-iom",
+            "--out",
+            str(tmp_path / "o.csv"),
+        ],
+    )
     assert missing.exit_code == 2 and "no such file" in missing.stderr
     poses = tmp_path / "poses.npy"
     np.save(poses, _standing())
-    folder = runner.invoke(app, ["predict", str(poses), "--layout", "uw-iom", "--out",
-                                 str(tmp_path)])
+    folder = runner.invoke(
+        app, ["predict", str(poses), "--layout", "uw-iom", "--out", str(tmp_path)]
+    )
     assert folder.exit_code == 2 and "folder" in folder.stderr
 
 
@@ -113,8 +136,9 @@ def test_assess_with_learned_vae_adds_its_predictions_as_columns(tmp_path):
     poses = tmp_path / "poses.npy"
     np.save(poses, _standing())
     out = tmp_path / "out"
-    result = runner.invoke(app, ["assess", str(poses), "--layout", "uw-iom", "--out", str(out),
-                                 "--learned", "vae"])
+    result = runner.invoke(
+        app, ["assess", str(poses), "--layout", "uw-iom", "--out", str(out), "--learned", "vae"]
+    )
     assert result.exit_code == 0, result.output
     frames = pd.read_csv(out / "frames.csv")
     columns = [f"learned_vae_{t}" for t in TARGETS]
@@ -126,6 +150,17 @@ def test_assess_with_learned_vae_adds_its_predictions_as_columns(tmp_path):
 def test_assess_with_an_unknown_learned_model_exits_2(tmp_path):
     poses = tmp_path / "poses.npy"
     np.save(poses, _standing())
-    result = runner.invoke(app, ["assess", str(poses), "--layout", "uw-iom", "--out",
-                                 str(tmp_path / "out"), "--learned", "nope"])
+    result = runner.invoke(
+        app,
+        [
+            "assess",
+            str(poses),
+            "--layout",
+            "uw-iom",
+            "--out",
+            str(tmp_path / "out"),
+            "--learned",
+            "nope",
+        ],
+    )
     assert result.exit_code == 2 and "unknown learned model" in result.stderr

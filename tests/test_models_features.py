@@ -94,5 +94,8 @@ def test_the_neck_is_mid_shoulders_whatever_the_layout_says():
     pts = _uwiom_like()
     displaced = pts.copy()
     displaced[:, 12] += np.array([0.03, 0.01, 0.04])  # a neck point off the shoulder line
-    np.testing.assert_allclose(F.skeleton_features(to_canonical(displaced, "uw-iom")),
-                               F.skeleton_features(to_canonical(pts, "uw-iom")), atol=1e-5)
+    np.testing.assert_allclose(
+        F.skeleton_features(to_canonical(displaced, "uw-iom")),
+        F.skeleton_features(to_canonical(pts, "uw-iom")),
+        atol=1e-5,
+    )

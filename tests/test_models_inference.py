@@ -28,9 +28,18 @@ def _reference(model: torch.nn.Module, x: np.ndarray) -> np.ndarray:
 def _random_model(seed: int, **kwargs) -> torch.nn.Module:
     """A small untrained network with non-trivial normalisation, LayerNorm affines and
     biases (all zero or one at initialisation, which would hide folding mistakes)."""
-    model = build("vae", F.stream_sizes(), seed=seed, block_dims=(16, 8, 8),
-                  stream_hidden=(16, 16, 16), skel_latent=8, decoder_hidden=(16, 16, 16, 16, 16),
-                  reba_hidden=16, align_hidden=16, **kwargs)
+    model = build(
+        "vae",
+        F.stream_sizes(),
+        seed=seed,
+        block_dims=(16, 8, 8),
+        stream_hidden=(16, 16, 16),
+        skel_latent=8,
+        decoder_hidden=(16, 16, 16, 16, 16),
+        reba_hidden=16,
+        align_hidden=16,
+        **kwargs,
+    )
     gen = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for name, p in model.named_parameters():
@@ -53,16 +62,18 @@ def test_the_shipped_vae_inference_path_equals_the_model():
     x = _features(700)
     fast = inference_fn(model)
     assert isinstance(fast, FastVAE)
-    np.testing.assert_allclose(fast(torch.from_numpy(x)).numpy(), _reference(model, x),
-                               atol=TOLERANCE, rtol=0)
+    np.testing.assert_allclose(
+        fast(torch.from_numpy(x)).numpy(), _reference(model, x), atol=TOLERANCE, rtol=0
+    )
 
 
 @pytest.mark.parametrize("layers_per_block", [1, 2])
 def test_folding_is_exact_for_other_configurations(layers_per_block):
     model = _random_model(1, layers_per_block=layers_per_block)
     x = _features(300, seed=1)
-    np.testing.assert_allclose(FastVAE(model)(torch.from_numpy(x)).numpy(),
-                               _reference(model, x), atol=TOLERANCE, rtol=0)
+    np.testing.assert_allclose(
+        FastVAE(model)(torch.from_numpy(x)).numpy(), _reference(model, x), atol=TOLERANCE, rtol=0
+    )
 
 
 def test_attention_keeps_the_max_subtraction_when_the_weights_allow_large_logits():
@@ -136,10 +147,8 @@ def test_predict_matches_the_reference_path_on_uwiom_subjects(shared_data):
 
     model, meta = load_model("vae")
     for subject in ("02", "08", "17"):
-        skel = read_pose_file(shared_data / "uw-iom" / "poses" / f"{subject}.npy",
-                              layout="uw-iom")
-        x = F.skeleton_features(skel, meta["distances"], meta["heading"],
-                                meta["pose_smoothing_s"])
+        skel = read_pose_file(shared_data / "uw-iom" / "poses" / f"{subject}.npy", layout="uw-iom")
+        x = F.skeleton_features(skel, meta["distances"], meta["heading"], meta["pose_smoothing_s"])
         ok = np.isfinite(x).all(axis=1)
         raw = np.full((len(x), len(TARGETS)), np.nan)
         raw[ok] = _reference(model, x[ok])
@@ -154,10 +163,25 @@ def test_predict_matches_the_reference_path_on_uwiom_subjects(shared_data):
 
 def test_predict_skeleton_on_a_short_sequence_with_threads():
     rng = np.random.default_rng(6)
-    pts = np.array([[0.0, -0.1, 0.05], [0.0, 0.1, 0.05], [0.0, -0.1, 0.5], [0.0, 0.1, 0.5],
-                    [0.0, -0.1, 0.95], [0.0, 0.1, 0.95], [0.0, -0.2, 0.95], [0.0, 0.2, 0.95],
-                    [0.0, -0.2, 1.2], [0.0, 0.2, 1.2], [0.0, -0.18, 1.45], [0.0, 0.18, 1.45],
-                    [0.0, 0.0, 1.45], [0.0, 0.0, 1.65], [0.0, 0.0, 1.2]])
+    pts = np.array(
+        [
+            [0.0, -0.1, 0.05],
+            [0.0, 0.1, 0.05],
+            [0.0, -0.1, 0.5],
+            [0.0, 0.1, 0.5],
+            [0.0, -0.1, 0.95],
+            [0.0, 0.1, 0.95],
+            [0.0, -0.2, 0.95],
+            [0.0, 0.2, 0.95],
+            [0.0, -0.2, 1.2],
+            [0.0, 0.2, 1.2],
+            [0.0, -0.18, 1.45],
+            [0.0, 0.18, 1.45],
+            [0.0, 0.0, 1.45],
+            [0.0, 0.0, 1.65],
+            [0.0, 0.0, 1.2],
+        ]
+    )
     skel = to_canonical(pts + rng.normal(scale=0.005, size=(30, 15, 3)), "uw-iom")
     a = predict_skeleton(skel, "vae", threads=1)
     b = predict_skeleton(skel, "vae", threads=2)

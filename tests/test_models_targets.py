@@ -29,8 +29,7 @@ def test_upright_standing_with_arms_down_scores_the_lowest_partials():
     part = dict(zip(TARGETS, labels[0], strict=True))
     # Neck and trunk upright 1, legs straight 1, upper arm hanging 1; a straight elbow (0°
     # flexion, outside 60-100°) is lower arm 2.
-    assert part == {"neck": 1, "trunk": 1, "legs": 1, "upper_arm": 1, "lower_arm": 2,
-                    "total": 1}
+    assert part == {"neck": 1, "trunk": 1, "legs": 1, "upper_arm": 1, "lower_arm": 2, "total": 1}
 
 
 def test_bending_the_trunk_60_degrees_forward_raises_the_trunk_score_to_3_or_more():

@@ -14,9 +14,15 @@ from ergorisk.models.train import TrainConfig, build, fit, predict_array
 SMALL = {
     "mlp": {"hidden": (32,)},
     "msdn": {"hidden": (32, 16), "fusion": (16,)},
-    "vae": {"block_dims": (16, 8, 8), "stream_hidden": (16, 16, 16), "skel_latent": 8,
-            "reba_latent": 4, "decoder_hidden": (16, 16, 16, 16, 16), "reba_hidden": 16,
-            "align_hidden": 16},
+    "vae": {
+        "block_dims": (16, 8, 8),
+        "stream_hidden": (16, 16, 16),
+        "skel_latent": 8,
+        "reba_latent": 4,
+        "decoder_hidden": (16, 16, 16, 16, 16),
+        "reba_hidden": 16,
+        "align_hidden": 16,
+    },
 }
 
 
@@ -42,8 +48,12 @@ def test_a_few_epochs_of_training_lower_the_error(name):
     model = build(name, stream_sizes(), seed=0, **SMALL[name])
     model.fit_normalization(torch.as_tensor(x), torch.as_tensor(y))
     before = float(((predict_array(model, x) - y) ** 2).mean())
-    history = fit(model, x, y, TrainConfig(epochs=20, align_epochs=2, lr=3e-3, batch_size=32,
-                                                lr_schedule="constant"))
+    history = fit(
+        model,
+        x,
+        y,
+        TrainConfig(epochs=20, align_epochs=2, lr=3e-3, batch_size=32, lr_schedule="constant"),
+    )
     after = float(((predict_array(model, x) - y) ** 2).mean())
     assert after < 0.7 * before
     assert history[-1]["phase"] == (2 if name == "vae" else 1)

@@ -50,9 +50,11 @@ def test_hand_jacobian_matches_autograd():
     np.testing.assert_allclose(r[:, :3], -1.0, atol=1e-9)  # 1 cm off on every axis, in cm
     np.testing.assert_allclose(r[:, 3:], 0.0, atol=1e-9)
     for b in range(len(tasks)):
+
         def res(x):
             p, f = hand_pose(x[None], dofs)
             return torch.cat([p[0] / POS_SCALE_M, f[0].flatten() / ROT_SCALE])
+
         auto = torch.autograd.functional.jacobian(res, torch.as_tensor(tasks.q0[b]))
         np.testing.assert_allclose(jac[b], auto.numpy()[:, free], rtol=1e-7, atol=1e-9)
 

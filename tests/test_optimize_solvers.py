@@ -23,8 +23,11 @@ def within_limits(q: np.ndarray) -> bool:
     names = [d.name for d in DULA_DOFS]
     elev = q[:, names.index("shoulder_elevation")]
     plane = q[:, names.index("shoulder_plane")]
-    return bool((q >= lo - 1e-9).all() and (q <= hi + 1e-9).all()
-                and (elev <= max_elevation(plane) + 1e-9).all())
+    return bool(
+        (q >= lo - 1e-9).all()
+        and (q <= hi + 1e-9).all()
+        and (elev <= max_elevation(plane) + 1e-9).all()
+    )
 
 
 def test_gradient_solver_keeps_the_hand_within_a_millimetre_and_the_limits():

@@ -31,19 +31,33 @@ def test_report_opens_offline_with_everything_inline(demo_run):  # noqa: F811
 
 def test_report_explains_each_worst_moment_score_by_score(demo_run):  # noqa: F811
     page = (demo_run.out / "report.html").read_text(encoding="utf-8")
-    for text in ("Group A", "Group B", "Table C", "score a", "score b", "table c",
-                 "Arm and wrist (A)", "trunk flexion °", "knee flexion °",
-                 "upper arm flexion °", "Options and task factors", "task.load_kg",
-                 "camera_tilt.pitch_deg", "kinematics.smoothing_s"):
+    for text in (
+        "Group A",
+        "Group B",
+        "Table C",
+        "score a",
+        "score b",
+        "table c",
+        "Arm and wrist (A)",
+        "trunk flexion °",
+        "knee flexion °",
+        "upper arm flexion °",
+        "Options and task factors",
+        "task.load_kg",
+        "camera_tilt.pitch_deg",
+        "kinematics.smoothing_s",
+    ):
         assert text in page, text
 
 
 def test_worst_moments_are_the_highest_scores_a_second_apart():
-    frames = pd.DataFrame({
-        "time_s": np.arange(10) / 2,  # 2 fps
-        "reba_total": pd.array([3, 9, 9, 4, pd.NA, 11, 2, 8, 8, 1], dtype="Int8"),
-        "rula_total": pd.array([2, 5, 6, 3, pd.NA, 7, 1, 5, 6, 1], dtype="Int8"),
-    })
+    frames = pd.DataFrame(
+        {
+            "time_s": np.arange(10) / 2,  # 2 fps
+            "reba_total": pd.array([3, 9, 9, 4, pd.NA, 11, 2, 8, 8, 1], dtype="Int8"),
+            "rula_total": pd.array([2, 5, 6, 3, pd.NA, 7, 1, 5, 6, 1], dtype="Int8"),
+        }
+    )
     # 5 (11), then 2 (9, RULA 6 beats row 1), then 8 (8, RULA 6 beats row 7); 3 s apart.
     assert worst_moments(frames, n=3, min_gap_s=1.0) == [2, 5, 8]
     assert worst_moments(frames, n=10, min_gap_s=100) == [5]
@@ -61,21 +75,34 @@ def test_breakdown_rescoring_agrees_with_the_frames_table(demo_run):  # noqa: F8
             assert parts["rula"]["scores"]["total"] == row[f"rula_total_{side}"]
             assert parts["reba"]["scores"]["trunk"] == row[f"reba_trunk_{side}"]
             assert parts["reba"]["evidence"]["trunk"]["trunk_flexion_deg"] == pytest.approx(
-                row[f"trunk_flexion_deg_{side}"], abs=0.05)
+                row[f"trunk_flexion_deg_{side}"], abs=0.05
+            )
 
 
 def test_risk_shares_add_up_to_all_of_the_time(demo_run):  # noqa: F811
     for method in ("reba", "rula"):
         for side in ("left", "right"):
-            assert sum(risk_share(demo_run.result.frames, method, side).values()) == \
-                pytest.approx(100.0)
+            assert sum(risk_share(demo_run.result.frames, method, side).values()) == pytest.approx(
+                100.0
+            )
 
 
 def landmarks_standing() -> np.ndarray:
     lm = np.full((33, 3), np.nan, np.float32)
-    points = {11: (0.6, 0.3), 12: (0.4, 0.3), 13: (0.65, 0.45), 14: (0.35, 0.45),
-              15: (0.65, 0.6), 16: (0.35, 0.6), 23: (0.55, 0.6), 24: (0.45, 0.6),
-              25: (0.55, 0.75), 26: (0.45, 0.75), 27: (0.55, 0.9), 28: (0.45, 0.9)}
+    points = {
+        11: (0.6, 0.3),
+        12: (0.4, 0.3),
+        13: (0.65, 0.45),
+        14: (0.35, 0.45),
+        15: (0.65, 0.6),
+        16: (0.35, 0.6),
+        23: (0.55, 0.6),
+        24: (0.45, 0.6),
+        25: (0.55, 0.75),
+        26: (0.45, 0.75),
+        27: (0.55, 0.9),
+        28: (0.45, 0.9),
+    }
     for i, xy in points.items():
         lm[i] = (*xy, 1.0)
     lm[0] = (0.5, 0.2, 1.0)
@@ -83,10 +110,19 @@ def landmarks_standing() -> np.ndarray:
 
 
 def test_skeleton_segments_take_their_part_risk_colour_and_banner_the_level():
-    row = {"person_detected": True, "reba_total_left": 9, "reba_total_right": 8,
-           "reba_risk_level": "high", "rula_total_left": 7, "rula_total_right": 6}
-    row |= {f"reba_{p}_{s}": 1 for p in ("trunk", "neck", "legs", "upper_arm", "lower_arm",
-                                         "wrist") for s in ("left", "right")}
+    row = {
+        "person_detected": True,
+        "reba_total_left": 9,
+        "reba_total_right": 8,
+        "reba_risk_level": "high",
+        "rula_total_left": 7,
+        "rula_total_right": 6,
+    }
+    row |= {
+        f"reba_{p}_{s}": 1
+        for p in ("trunk", "neck", "legs", "upper_arm", "lower_arm", "wrist")
+        for s in ("left", "right")
+    }
     row["reba_upper_arm_left"] = 5  # > 90 deg: the worst colour
     canvas = np.zeros((400, 400, 3), np.uint8)
     drawn = annotate_frame(canvas, landmarks_standing(), row, time_s=1.5)
@@ -100,7 +136,8 @@ def test_skeleton_segments_take_their_part_risk_colour_and_banner_the_level():
 
 def test_a_frame_without_a_person_gets_only_the_grey_banner():
     canvas = np.zeros((200, 300, 3), np.uint8)
-    drawn = annotate_frame(canvas, np.full((33, 3), np.nan, np.float32),
-                           {"person_detected": False}, time_s=0.0)
+    drawn = annotate_frame(
+        canvas, np.full((33, 3), np.nan, np.float32), {"person_detected": False}, time_s=0.0
+    )
     assert drawn[100:].max() == 0
     assert drawn[2, 290, 0] == drawn[2, 290, 1] == drawn[2, 290, 2] > 0

@@ -34,22 +34,26 @@ def test_dula_is_the_papers_network():
 
 
 def test_evaluate_prints_mae_confusion_and_accuracy_line():
-    result = runner.invoke(app, ["surrogate", "evaluate", "--model", "dula", "--n", "2000",
-                                 "--seed", "3"])
+    result = runner.invoke(
+        app, ["surrogate", "evaluate", "--model", "dula", "--n", "2000", "--seed", "3"]
+    )
     assert result.exit_code == 0, result.output
     assert re.search(r"^accuracy: \d{1,3}\.\d{2}%$", result.stdout, re.M)
     assert "MAE: " in result.stdout
     assert "confusion matrix" in result.stdout
 
 
-@pytest.mark.parametrize("args", [
-    ["surrogate", "evaluate", "--model", "rula"],
-    ["surrogate", "evaluate", "--n", "0"],
-    ["surrogate", "evaluate", "--weights", "/nonexistent/dula.pt"],
-    ["optimize", "compare", "--tasks", "2", "--cem-tasks", "3"],
-    ["optimize", "compare", "--model", "owas"],
-    ["optimize", "demo", "--out", "/tmp/x", "--cem-iters", "0"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["surrogate", "evaluate", "--model", "rula"],
+        ["surrogate", "evaluate", "--n", "0"],
+        ["surrogate", "evaluate", "--weights", "/nonexistent/dula.pt"],
+        ["optimize", "compare", "--tasks", "2", "--cem-tasks", "3"],
+        ["optimize", "compare", "--model", "owas"],
+        ["optimize", "demo", "--out", "/tmp/x", "--cem-iters", "0"],
+    ],
+)
 def test_bad_input_exits_2_with_one_line_on_stderr(args):
     result = runner.invoke(app, args)
     assert result.exit_code == 2

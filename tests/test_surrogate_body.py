@@ -59,8 +59,9 @@ def test_hand_pose_matches_the_full_model():
     pos, frame = hand_pose(q, DULA_DOFS)
     fk = forward_kinematics(q, DULA_DOFS)
     assert torch.allclose(pos, fk["right_hand"])
-    assert torch.allclose(frame.transpose(1, 2) @ frame, torch.eye(3, dtype=q.dtype).expand(
-        50, 3, 3), atol=1e-9)
+    assert torch.allclose(
+        frame.transpose(1, 2) @ frame, torch.eye(3, dtype=q.dtype).expand(50, 3, 3), atol=1e-9
+    )
 
 
 def test_kinematics_measures_every_model_angle_back_exactly():
@@ -69,10 +70,14 @@ def test_kinematics_measures_every_model_angle_back_exactly():
     cols = posture_worksheet(q, DEBA_DOFS)
     a = dict(zip(NAMES, q.T, strict=True))
     measured = {
-        "trunk_flexion_deg": a["trunk_flexion"], "trunk_side_bend_deg": a["trunk_side_bend"],
-        "trunk_twist_deg": a["trunk_twist"], "neck_flexion_deg": a["neck_flexion"],
-        "neck_side_bend_deg": a["neck_side_bend"], "neck_twist_deg": a["neck_twist"],
-        "lower_arm_flexion_deg": a["elbow_flexion"], "wrist_flexion_deg": a["wrist_flexion"],
+        "trunk_flexion_deg": a["trunk_flexion"],
+        "trunk_side_bend_deg": a["trunk_side_bend"],
+        "trunk_twist_deg": a["trunk_twist"],
+        "neck_flexion_deg": a["neck_flexion"],
+        "neck_side_bend_deg": a["neck_side_bend"],
+        "neck_twist_deg": a["neck_twist"],
+        "lower_arm_flexion_deg": a["elbow_flexion"],
+        "wrist_flexion_deg": a["wrist_flexion"],
         "wrist_deviation_deg": a["wrist_deviation"],
         "knee_flexion_deg": np.maximum(a["right_knee_flexion"], a["left_knee_flexion"]),
     }
@@ -80,10 +85,12 @@ def test_kinematics_measures_every_model_angle_back_exactly():
         np.testing.assert_allclose(cols[key], expected, atol=1e-6, err_msg=key)
     plane = np.radians(a["shoulder_plane"])
     backward = (np.cos(plane) < 0) & (-np.cos(plane) > np.abs(np.sin(plane)))
-    np.testing.assert_allclose(np.abs(cols["upper_arm_flexion_deg"]), a["shoulder_elevation"],
-                               atol=1e-6)
-    assert np.array_equal(cols["upper_arm_flexion_deg"] < -1e-9,
-                          backward & (a["shoulder_elevation"] > 1e-9))
+    np.testing.assert_allclose(
+        np.abs(cols["upper_arm_flexion_deg"]), a["shoulder_elevation"], atol=1e-6
+    )
+    assert np.array_equal(
+        cols["upper_arm_flexion_deg"] < -1e-9, backward & (a["shoulder_elevation"] > 1e-9)
+    )
 
 
 def test_clamp_respects_box_limits_and_the_plane_dependent_elevation_limit():

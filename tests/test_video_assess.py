@@ -33,7 +33,8 @@ def test_the_jumper_is_found_in_almost_every_frame(demo_run):  # noqa: F811
     # the passer-by, whom the person lock refuses) and the last frames, as he leaves.
     assert frames["person_detected"].mean() >= 0.85
     assert demo_run.result.summary["person_detected_rate"] == pytest.approx(
-        frames["person_detected"].mean(), abs=1e-3)
+        frames["person_detected"].mean(), abs=1e-3
+    )
 
 
 def test_deep_squat_landing_scores_higher_trunk_and_legs_than_standing(demo_run):  # noqa: F811
@@ -101,8 +102,9 @@ def test_roi_chooses_whom_to_follow(tmp_path):
     roi = (300, 0, 650, 400)  # x0, y0, x1, y1 pixels: the top of the box
     media = MediaOptions(start_s=2.0, end_s=3.0, stride=2)
     default = estimate_video_poses(EXAMPLE_CLIP, info, media)
-    chosen = estimate_video_poses(EXAMPLE_CLIP, info, MediaOptions(
-        start_s=2.0, end_s=3.0, stride=2, roi=roi))
+    chosen = estimate_video_poses(
+        EXAMPLE_CLIP, info, MediaOptions(start_s=2.0, end_s=3.0, stride=2, roi=roi)
+    )
     hips_y = lambda track: np.nanmedian(track.image[:, 23:25, 1])  # noqa: E731
     assert hips_y(chosen) < 0.4 < 0.6 < hips_y(default)
     assert chosen.frame_index.tolist() == list(range(60, 90, 2))
@@ -119,7 +121,10 @@ def test_start_end_and_stride_keep_source_frame_numbers_and_times(tmp_path):
     assert peak["frame"] in frames["frame"].tolist()
     assert set(peak["peak_frames"]) <= set(frames["frame"].tolist())
     assert {p.name for p in (tmp_path / "out").iterdir()} == {
-        "frames.csv", "frames.parquet", "summary.json"}
+        "frames.csv",
+        "frames.parquet",
+        "summary.json",
+    }
 
 
 def test_a_video_with_nobody_completes_with_every_frame_flagged(tmp_path):
@@ -128,8 +133,13 @@ def test_a_video_with_nobody_completes_with_every_frame_flagged(tmp_path):
     assert len(result.frames) == 12 and not result.frames["person_detected"].any()
     assert any("no person" in w for w in result.summary["warnings"])
     written = {p.name for p in (tmp_path / "out").iterdir()}
-    assert written == {"frames.csv", "frames.parquet", "summary.json", "annotated.mp4",
-                       "report.html"}
+    assert written == {
+        "frames.csv",
+        "frames.parquet",
+        "summary.json",
+        "annotated.mp4",
+        "report.html",
+    }
 
 
 def test_the_image_path_on_a_photo(shared_data, tmp_path):

@@ -27,8 +27,14 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
     tiny.write_bytes(data[:3000])
     image = tmp_path / "broken.jpg"
     image.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
-    return {"missing": tmp_path / "missing.mp4", "empty": empty, "text": text,
-            "truncated": truncated, "tiny": tiny, "image": image}
+    return {
+        "missing": tmp_path / "missing.mp4",
+        "empty": empty,
+        "text": text,
+        "truncated": truncated,
+        "tiny": tiny,
+        "image": image,
+    }
 
 
 @pytest.mark.parametrize("kind", ["missing", "empty", "text", "truncated", "tiny", "image"])
@@ -62,9 +68,22 @@ def test_bad_options_exit_2():
 def test_the_command_runs_on_the_example_clip(tmp_path):
     out = tmp_path / "demo"
     done = subprocess.run(
-        [str(ERGORISK), "assess", str(EXAMPLE_CLIP), "--out", str(out), "--end", "1.0",
-         "--stride", "3", "--load-kg", "6"],
-        capture_output=True, text=True, timeout=120,
+        [
+            str(ERGORISK),
+            "assess",
+            str(EXAMPLE_CLIP),
+            "--out",
+            str(out),
+            "--end",
+            "1.0",
+            "--stride",
+            "3",
+            "--load-kg",
+            "6",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     line = done.stdout.strip()
@@ -73,4 +92,9 @@ def test_the_command_runs_on_the_example_clip(tmp_path):
     # MediaPipe's native log lines are kept off the terminal.
     assert "W0000" not in done.stderr and "XNNPACK" not in done.stderr
     assert {p.name for p in out.iterdir()} == {
-        "frames.csv", "frames.parquet", "summary.json", "annotated.mp4", "report.html"}
+        "frames.csv",
+        "frames.parquet",
+        "summary.json",
+        "annotated.mp4",
+        "report.html",
+    }

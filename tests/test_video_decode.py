@@ -117,9 +117,10 @@ def test_truncated_video_is_refused_not_silently_shortened(tmp_path):
     import av
 
     fast = tmp_path / "fast.mp4"
-    with av.open(str(tmp_path / "long.mp4")) as src, av.open(
-        str(fast), "w", options={"movflags": "+faststart"}
-    ) as dst:
+    with (
+        av.open(str(tmp_path / "long.mp4")) as src,
+        av.open(str(fast), "w", options={"movflags": "+faststart"}) as dst,
+    ):
         out = dst.add_stream_from_template(src.streams.video[0])
         for packet in src.demux(src.streams.video[0]):
             if packet.dts is not None:

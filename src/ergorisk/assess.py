@@ -186,8 +186,7 @@ def method_summaries(frames: pd.DataFrame, fps: float) -> dict[str, dict]:
     }
 
 
-def relabel_peaks(summary: dict[str, Any], frame_index: np.ndarray,
-                  time_s: np.ndarray) -> None:
+def relabel_peaks(summary: dict[str, Any], frame_index: np.ndarray, time_s: np.ndarray) -> None:
     """Peak rows -> the source's frame numbers and times (they differ with --start/--stride),
     in place."""
     for method in ("reba", "rula"):
@@ -338,8 +337,7 @@ def assess_file(
         "units": units,
         "mapping": None if mapping is None else str(mapping),
     }
-    result = assess_skeleton(skel, options, task, upright_tol_deg, source=source,
-                             learned=learned)
+    result = assess_skeleton(skel, options, task, upright_tol_deg, source=source, learned=learned)
     write_outputs(result, out_dir)
     return result
 
@@ -369,6 +367,7 @@ def assess_files(
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     import pyarrow.csv
     import pyarrow.parquet  # noqa: F401  imported once here, not once in every forked worker
+
     errors = []
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=ctx, initializer=_one_thread_each

@@ -79,16 +79,19 @@ def _noop(phase: str, advance: int, total: int | None) -> None:
     pass
 
 
-def estimate_video_poses(path: str | Path, info: VideoInfo, media: MediaOptions,
-                         progress: Progress = _noop) -> PoseTrack:
+def estimate_video_poses(
+    path: str | Path, info: VideoInfo, media: MediaOptions, progress: Progress = _noop
+) -> PoseTrack:
     """MediaPipe on every selected frame; decoding overlaps inference on a second thread."""
     total = expected_frames(info, media)
     poses, index, times = [], [], []
-    frames = iter_frames(path, media.start_s, media.end_s, media.stride,
-                         media.inference_max_side)
-    with MediaPipePose(video=True, roi=_scaled_roi(media, info),
-                       fps=info.fps / media.stride) as estimator, \
-            Prefetch(frames, depth=4) as prefetched:
+    frames = iter_frames(path, media.start_s, media.end_s, media.stride, media.inference_max_side)
+    with (
+        MediaPipePose(
+            video=True, roi=_scaled_roi(media, info), fps=info.fps / media.stride
+        ) as estimator,
+        Prefetch(frames, depth=4) as prefetched,
+    ):
         for frame in prefetched:
             poses.append(estimator.process(frame.rgb))
             index.append(frame.index)
@@ -117,12 +120,22 @@ def _scaled_roi(media: MediaOptions, info: VideoInfo) -> Box | None:
     return tuple(int(v * scale) for v in media.roi)  # type: ignore[return-value]
 
 
-def track_skeleton(track: PoseTrack, fps: float, camera_pitch_deg: float | None = None,
-                   min_standing_frames: int = 3) -> tuple[Skeleton, Tilt]:
+def track_skeleton(
+    track: PoseTrack,
+    fps: float,
+    camera_pitch_deg: float | None = None,
+    min_standing_frames: int = 3,
+) -> tuple[Skeleton, Tilt]:
     """World landmarks -> canonical skeleton (visibility as confidence), levelled."""
     # MediaPipe's world frame is the camera's: y is down, always (never guessed from the pose).
-    skel = to_canonical(track.world[..., :3].astype(float), "mediapipe33", up="-y",
-                        confidence=track.world[..., 3].astype(float), fps=fps, units="m")
+    skel = to_canonical(
+        track.world[..., :3].astype(float),
+        "mediapipe33",
+        up="-y",
+        confidence=track.world[..., 3].astype(float),
+        fps=fps,
+        units="m",
+    )
     if camera_pitch_deg is None:
         tilt = estimate_tilt(skel, min_frames=min_standing_frames)
     else:
@@ -137,8 +150,9 @@ def with_source_frames(result: Assessment, track: PoseTrack) -> Assessment:
     frames["time_s"] = np.round(track.time_s, 4)
     summary = dict(result.summary)
     relabel_peaks(summary, track.frame_index, track.time_s)
-    return Assessment(frames=frames, summary=summary, activity=result.activity,
-                      skeleton=result.skeleton)
+    return Assessment(
+        frames=frames, summary=summary, activity=result.activity, skeleton=result.skeleton
+    )
 
 
 def assess_media(
@@ -165,13 +179,19 @@ def assess_media(
         fps = info.fps / media.stride
         source = asdict(info)
     pose_s = time.perf_counter() - started
-    skel, tilt = track_skeleton(track, fps, media.camera_pitch_deg,
-                                min_standing_frames=1 if kind == "image" else 3)
-    source = {"input": str(path), "kind": kind or "video", **source,
-              "media": {**asdict(media), "roi": None if media.roi is None else list(media.roi)},
-              "camera_tilt": tilt.to_dict()}
+    skel, tilt = track_skeleton(
+        track, fps, media.camera_pitch_deg, min_standing_frames=1 if kind == "image" else 3
+    )
+    source = {
+        "input": str(path),
+        "kind": kind or "video",
+        **source,
+        "media": {**asdict(media), "roi": None if media.roi is None else list(media.roi)},
+        "camera_tilt": tilt.to_dict(),
+    }
     result = with_source_frames(
-        assess_skeleton(skel, options, task, upright_tol_deg, source=source), track)
+        assess_skeleton(skel, options, task, upright_tol_deg, source=source), track
+    )
     result.summary["person_detected_rate"] = round(float(track.detected.mean()), 4)
     result.summary["warnings"] = media_warnings(track, tilt)
     result.summary["timing_s"] = {"pose": round(pose_s, 3)}
@@ -187,14 +207,23 @@ def media_warnings(track: PoseTrack, tilt: Tilt) -> list[str]:
     elif found.mean() < 0.5:
         out.append(f"a person was found in only {100 * found.mean():.0f}% of the frames")
     if tilt.method.startswith("none") and found.any():
-        out.append(f"camera tilt not corrected ({tilt.method.removeprefix('none: ')}); "
-                   "give --camera-pitch-deg if the camera was not level")
+        out.append(
+            f"camera tilt not corrected ({tilt.method.removeprefix('none: ')}); "
+            "give --camera-pitch-deg if the camera was not level"
+        )
     return out
 
 
-def _write_all(path: Path, kind: str | None, result: Assessment, track: PoseTrack,
-               media: MediaOptions, out_dir: str | Path, upright_tol_deg: float,
-               progress: Progress) -> None:
+def _write_all(
+    path: Path,
+    kind: str | None,
+    result: Assessment,
+    track: PoseTrack,
+    media: MediaOptions,
+    out_dir: str | Path,
+    upright_tol_deg: float,
+    progress: Progress,
+) -> None:
     """Everything into a staging folder beside out_dir, then moved in: no half outputs."""
     from ergorisk.report.breakdown import worst_moments
 
@@ -210,13 +239,13 @@ def _write_all(path: Path, kind: str | None, result: Assessment, track: PoseTrac
         if kind == "image":
             thumbnails = _write_image_outputs(path, result, track, stage, moments, media)
         elif media.annotate or media.report:
-            thumbnails = _write_video_outputs(path, result, track, stage, moments, media,
-                                              progress)
+            thumbnails = _write_video_outputs(path, result, track, stage, moments, media, progress)
         if media.report:
             from ergorisk.report.html import render_report
 
-            page = render_report(result.frames, result.summary, moments, thumbnails,
-                                 path.name, upright_tol_deg)
+            page = render_report(
+                result.frames, result.summary, moments, thumbnails, path.name, upright_tol_deg
+            )
             (stage / "report.html").write_text(page, encoding="utf-8")
         _move_into(stage, out)
     finally:
@@ -231,8 +260,14 @@ def _move_into(stage: Path, out: Path) -> None:
         os.replace(item, out / item.name)
 
 
-def _write_image_outputs(path: Path, result: Assessment, track: PoseTrack, stage: Path,
-                         moments: list[int], media: MediaOptions) -> dict[int, str]:
+def _write_image_outputs(
+    path: Path,
+    result: Assessment,
+    track: PoseTrack,
+    stage: Path,
+    moments: list[int],
+    media: MediaOptions,
+) -> dict[int, str]:
     import cv2
 
     from ergorisk.report.annotate import annotate_frame
@@ -252,8 +287,9 @@ class _DrawingRows:
     def __init__(self, frames: pd.DataFrame) -> None:
         from ergorisk.report.annotate import DRAWN_COLUMNS
 
-        self._columns = {c: frames[c].to_numpy(dtype=object) for c in DRAWN_COLUMNS
-                         if c in frames.columns}
+        self._columns = {
+            c: frames[c].to_numpy(dtype=object) for c in DRAWN_COLUMNS if c in frames.columns
+        }
         self.n = len(frames)
 
     def __getitem__(self, i: int) -> dict[str, Any]:
@@ -264,9 +300,15 @@ def _row_dict(frames: pd.DataFrame, i: int) -> dict[str, Any]:
     return _DrawingRows(frames)[i]
 
 
-def _write_video_outputs(path: Path, result: Assessment, track: PoseTrack, stage: Path,
-                         moments: list[int], media: MediaOptions,
-                         progress: Progress) -> dict[int, str]:
+def _write_video_outputs(
+    path: Path,
+    result: Assessment,
+    track: PoseTrack,
+    stage: Path,
+    moments: list[int],
+    media: MediaOptions,
+    progress: Progress,
+) -> dict[int, str]:
     """Second pass over the video: draw every frame (annotate) or just the worst ones."""
     from ergorisk.report.annotate import annotate_frame
     from ergorisk.report.html import jpeg_data_uri
@@ -278,8 +320,7 @@ def _write_video_outputs(path: Path, result: Assessment, track: PoseTrack, stage
     fps = float(result.summary["fps"])
     thumbnails: dict[int, str] = {}
     n = rows.n
-    source = iter_frames(path, media.start_s, media.end_s, media.stride,
-                         media.annotate_max_side)
+    source = iter_frames(path, media.start_s, media.end_s, media.stride, media.annotate_max_side)
     writer = H264Writer(stage / "annotated.mp4", fps) if media.annotate else None
     try:
         with Prefetch(source, depth=4) as decoded:

@@ -205,8 +205,10 @@ def assess(
     report: Annotated[bool, typer.Option(help="Write report.html.")] = True,
     learned: Annotated[
         list[str] | None,
-        typer.Option(help="Add a learned scorer's predictions (vae, msdn) as "
-                     "learned_<model>_<score> columns; repeatable. Pose files only."),
+        typer.Option(
+            help="Add a learned scorer's predictions (vae, msdn) as "
+            "learned_<model>_<score> columns; repeatable. Pose files only."
+        ),
     ] = None,
 ) -> None:
     """Assess pose files, a video or an image with REBA and RULA, frame by frame.
@@ -225,8 +227,13 @@ def assess(
     from ergorisk.scoring.worksheet import COUPLING_NAMES
 
     name = coupling.lower()
-    code = (COUPLING_NAMES.index(name) if name in COUPLING_NAMES
-            else int(coupling) if coupling.isdigit() else -1)
+    code = (
+        COUPLING_NAMES.index(name)
+        if name in COUPLING_NAMES
+        else int(coupling)
+        if coupling.isdigit()
+        else -1
+    )
     try:
         task = TaskFactors(
             load_kg=load_kg,
@@ -255,8 +262,14 @@ def assess(
             fail("assess one video or image at a time")
         try:
             media = media_command.MediaOptions(
-                start_s=start, end_s=end, stride=stride, camera_pitch_deg=camera_pitch_deg,
-                roi=media_command.parse_roi(roi), annotate=video, report=report)
+                start_s=start,
+                end_s=end,
+                stride=stride,
+                camera_pitch_deg=camera_pitch_deg,
+                roi=media_command.parse_roi(roi),
+                annotate=video,
+                report=report,
+            )
             media_command.run(poses[0], out, media, options, task, upright_tol_deg)
         except (PoseInputError, ValueError, OSError) as err:
             fail(first_line(err))
@@ -318,15 +331,21 @@ def serve(
     ] = 500.0,
     token: Annotated[
         str | None,
-        typer.Option(envvar="ERGORISK_TOKEN", show_envvar=True,
-                     help="Access token: every page and API call then needs it (open a page "
-                     "once with ?token=T, or send 'Authorization: Bearer T')."),
+        typer.Option(
+            envvar="ERGORISK_TOKEN",
+            show_envvar=True,
+            help="Access token: every page and API call then needs it (open a page "
+            "once with ?token=T, or send 'Authorization: Bearer T').",
+        ),
     ] = None,
     database_url: Annotated[
         str | None,
-        typer.Option(envvar="ERGORISK_DATABASE_URL", show_envvar=True,
-                     help="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db "
-                     "(default: SQLite in --data-dir)."),
+        typer.Option(
+            envvar="ERGORISK_DATABASE_URL",
+            show_envvar=True,
+            help="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db "
+            "(default: SQLite in --data-dir).",
+        ),
     ] = None,
 ) -> None:
     """Run the web application: assess videos in the browser, review every score.
@@ -346,14 +365,23 @@ def serve(
     from ergorisk.app.settings import Settings, is_loopback
 
     if not is_loopback(host) and not token:
-        fail(f"--host {host} would expose the server beyond this machine: give --token "
-             "(or ERGORISK_TOKEN), or keep the default --host 127.0.0.1")
+        fail(
+            f"--host {host} would expose the server beyond this machine: give --token "
+            "(or ERGORISK_TOKEN), or keep the default --host 127.0.0.1"
+        )
     if data_dir.exists() and not data_dir.is_dir():
         fail(f"--data-dir {data_dir} exists and is not a folder")
     try:
-        settings = Settings.from_env(data_dir=data_dir, database_url=database_url,
-                                     max_upload_mb=max_upload_mb, workers=workers,
-                                     queue_size=queue_size, token=token, host=host, port=port)
+        settings = Settings.from_env(
+            data_dir=data_dir,
+            database_url=database_url,
+            max_upload_mb=max_upload_mb,
+            workers=workers,
+            queue_size=queue_size,
+            token=token,
+            host=host,
+            port=port,
+        )
     except ValueError as err:
         fail(first_line(err))
     _check_can_listen(host, port)
@@ -367,8 +395,9 @@ def serve(
         fail(f"--data-dir {data_dir}: {first_line(err)}")
     shown = f"[{host}]" if ":" in host else host
     hint = "?token=YOUR_TOKEN (once per browser)" if settings.token else ""
-    typer.echo(f"ergorisk: open http://{shown}:{port}/{hint}  (data in {settings.data_dir})",
-               err=True)
+    typer.echo(
+        f"ergorisk: open http://{shown}:{port}/{hint}  (data in {settings.data_dir})", err=True
+    )
     uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
 
 

@@ -34,8 +34,9 @@ def native_stderr_silenced() -> Iterator[None]:
     saved = os.dup(2)
     devnull = os.open(os.devnull, os.O_WRONLY)
     old_stderr = sys.stderr
-    sys.stderr = os.fdopen(os.dup(saved), "w", buffering=1, encoding=old_stderr.encoding,
-                           errors="backslashreplace")
+    sys.stderr = os.fdopen(
+        os.dup(saved), "w", buffering=1, encoding=old_stderr.encoding, errors="backslashreplace"
+    )
     os.dup2(devnull, 2)
     try:
         yield
@@ -52,20 +53,33 @@ def is_media(path: Path) -> bool:
     return media_kind(path) is not None
 
 
-def run(path: Path, out: Path, media: MediaOptions, options: KinematicsOptions,
-        task: TaskFactors, upright_tol_deg: float) -> Assessment:
+def run(
+    path: Path,
+    out: Path,
+    media: MediaOptions,
+    options: KinematicsOptions,
+    task: TaskFactors,
+    upright_tol_deg: float,
+) -> Assessment:
     """Assess one video or image with a progress bar; print warnings and the summary line."""
     if not path.is_file():
-        raise MediaInputError(f"{path}: no such file" if not path.exists()
-                              else f"{path} is not a file")
+        raise MediaInputError(
+            f"{path}: no such file" if not path.exists() else f"{path} is not a file"
+        )
     if out.exists() and not out.is_dir():
         raise MediaInputError(f"{out} exists and is not a folder")
     with native_stderr_silenced():
         return _run(path, out, media, options, task, upright_tol_deg)
 
 
-def _run(path: Path, out: Path, media: MediaOptions, options: KinematicsOptions,
-         task: TaskFactors, upright_tol_deg: float) -> Assessment:
+def _run(
+    path: Path,
+    out: Path,
+    media: MediaOptions,
+    options: KinematicsOptions,
+    task: TaskFactors,
+    upright_tol_deg: float,
+) -> Assessment:
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -76,8 +90,13 @@ def _run(path: Path, out: Path, media: MediaOptions, options: KinematicsOptions,
     )
 
     err = Console(stderr=True)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[fps]}"), TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[fps]}"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err, transient=True) as bar:
         tasks: dict[str, Any] = {}
         labels = {"pose": "Pose", "video": "Annotated video"}
@@ -106,15 +125,19 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
     frames = result.frames
     n = len(frames)
     found = int(frames["person_detected"].sum())
-    parts = [f"{path.name}: {n} frame{'s' * (n != 1)}, person in {found} "
-             f"({100 * found / max(n, 1):.0f}%)"]
+    parts = [
+        f"{path.name}: {n} frame{'s' * (n != 1)}, person in {found} "
+        f"({100 * found / max(n, 1):.0f}%)"
+    ]
     reba_total = frames["reba_total"].to_numpy(dtype=float, na_value=np.nan)
     peak = s.get("reba", {}).get("total", {}).get("peak")
     if peak:
         level = frames["reba_risk_level"].iloc[int(np.nanargmax(reba_total))]
         high = float(np.mean(reba_total[np.isfinite(reba_total)] >= 8)) * 100
-        parts.append(f"REBA peak {peak['score']} ({level}) at {peak['time_s']:.2f} s, "
-                     f"high or worse {high:.0f}% of the scored time")
+        parts.append(
+            f"REBA peak {peak['score']} ({level}) at {peak['time_s']:.2f} s, "
+            f"high or worse {high:.0f}% of the scored time"
+        )
     rula_peak = s.get("rula", {}).get("total", {}).get("peak")
     if rula_peak:
         parts.append(f"RULA peak {rula_peak['score']} at {rula_peak['time_s']:.2f} s")

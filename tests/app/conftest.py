@@ -38,9 +38,15 @@ def uw_poses(n: int = 48) -> np.ndarray:
     frames = []
     for i in range(n):
         s = i / max(n - 1, 1)
-        person = joints(Pose(trunk_flexion=10 + 60 * s, knee_left=40 * s, knee_right=40 * s,
-                             left=Arm(flexion=20 + 90 * s, elbow=40),
-                             right=Arm(flexion=20 + 30 * s, elbow=70)))
+        person = joints(
+            Pose(
+                trunk_flexion=10 + 60 * s,
+                knee_left=40 * s,
+                knee_right=40 * s,
+                left=Arm(flexion=20 + 90 * s, elbow=40),
+                right=Arm(flexion=20 + 30 * s, elbow=70),
+            )
+        )
         frames.append(np.stack([person[JOINT_INDEX[j]] for j in lay.joints]))
     return np.stack(frames)
 
@@ -56,8 +62,12 @@ def finished(job: dict) -> bool:
     return job["status"] not in ("queued", "running")
 
 
-def wait_job(client: httpx.Client, job_id: int, until: Callable[[dict], bool] = finished,
-             timeout_s: float = 120) -> dict:
+def wait_job(
+    client: httpx.Client,
+    job_id: int,
+    until: Callable[[dict], bool] = finished,
+    timeout_s: float = 120,
+) -> dict:
     """Poll a job (through a TestClient or a real server's httpx.Client) until `until` holds
     (by default: it left queued/running); returns its JSON."""
     end = time.monotonic() + timeout_s
@@ -72,7 +82,10 @@ def wait_job(client: httpx.Client, job_id: int, until: Callable[[dict], bool] = 
 def upload_pose(client: TestClient, path: Path, **fields: str) -> dict:
     data = {"layout": "uw-iom", "fps": "12", **fields}
     with open(path, "rb") as f:
-        response = client.post("/api/assessments", data=data,
-                               files={"file": (path.name, f, "application/octet-stream")})
+        response = client.post(
+            "/api/assessments",
+            data=data,
+            files={"file": (path.name, f, "application/octet-stream")},
+        )
     assert response.status_code == 202, response.text
     return response.json()

@@ -25,8 +25,15 @@ def _done(client: TestClient, created: dict) -> dict:
 
 
 def test_pose_file_upload_runs_a_job_and_serves_every_result(client, pose_file, settings):
-    created = upload_pose(client, pose_file, worker="Ann", task="box lift", site="Plant 2",
-                          load_kg="3", coupling="fair")
+    created = upload_pose(
+        client,
+        pose_file,
+        worker="Ann",
+        task="box lift",
+        site="Plant 2",
+        load_kg="3",
+        coupling="fair",
+    )
     assert created["status_url"] == f"/api/jobs/{created['job_id']}"
     assert created["page_url"] == f"/assessments/{created['assessment_id']}"
     item = _done(client, created)
@@ -59,7 +66,7 @@ def test_pose_file_upload_runs_a_job_and_serves_every_result(client, pose_file, 
     assert pelvis[2] == pytest.approx(1.0, abs=0.01)  # the synthetic pelvis: 1 m up, z up
 
     csv = client.get(f"/api/assessments/{item['id']}/files/frames.csv")
-    assert csv.status_code == 200 and csv.text.startswith("\"frame\"")
+    assert csv.status_code == 200 and csv.text.startswith('"frame"')
     assert "attachment" in csv.headers["content-disposition"]
     # The uploaded name never reaches the disk: generated names only.
     folder = settings.data_dir / "assessments" / str(item["id"])
@@ -74,8 +81,15 @@ def test_frames_without_a_person_come_back_as_null(client, tmp_path):
     item = _done(client, upload_pose(client, tmp_path / "gap.npy"))
     data = client.get(f"/api/assessments/{item['id']}/frames").json()["data"]
     assert data["person_detected"][5:9] == [False] * 4 and data["person_detected"][4] is True
-    for name in ("reba_total", "reba_trunk_left", "reba_score_a_left", "reba_risk_level_left",
-                 "rula_score_d_right", "trunk_flexion_deg_left", "reba_risk_level"):
+    for name in (
+        "reba_total",
+        "reba_trunk_left",
+        "reba_score_a_left",
+        "reba_risk_level_left",
+        "rula_score_d_right",
+        "trunk_flexion_deg_left",
+        "reba_risk_level",
+    ):
         assert data[name][5:9] == [None] * 4, name
         assert data[name][4] is not None, name
     skeleton = client.get(f"/api/assessments/{item['id']}/skeleton").json()
@@ -83,11 +97,16 @@ def test_frames_without_a_person_come_back_as_null(client, tmp_path):
 
 
 def test_hand_entered_worksheet_is_scored_by_the_engine(client):
-    records = [{"trunk_flexion_deg": 30, "upper_arm_flexion_deg": 100, "load_kg": 6},
-               {"left": {"trunk_flexion_deg": 70, "load_kg": 6},
-                "right": {"trunk_flexion_deg": 10, "neck_twist": True, "load_kg": 6}}]
-    response = client.post("/api/assessments",
-                           data={"worksheet": json.dumps(records), "task": "manual"})
+    records = [
+        {"trunk_flexion_deg": 30, "upper_arm_flexion_deg": 100, "load_kg": 6},
+        {
+            "left": {"trunk_flexion_deg": 70, "load_kg": 6},
+            "right": {"trunk_flexion_deg": 10, "neck_twist": True, "load_kg": 6},
+        },
+    ]
+    response = client.post(
+        "/api/assessments", data={"worksheet": json.dumps(records), "task": "manual"}
+    )
     assert response.status_code == 202, response.text
     item = _done(client, response.json())
     assert item["kind"] == "worksheet" and item["frames"] == 2
@@ -98,17 +117,18 @@ def test_hand_entered_worksheet_is_scored_by_the_engine(client):
     assert data["reba_total_left"][1] == reba.score_record(records[1]["left"])["total"]
     assert client.get(f"/api/assessments/{item['id']}/skeleton").status_code == 404
     # Re-scoring works for worksheets too: the form's coupling applies to every record.
-    rescored = client.post(f"/api/assessments/{item['id']}/rescore",
-                           json={"coupling": "poor"}).json()
+    rescored = client.post(
+        f"/api/assessments/{item['id']}/rescore", json={"coupling": "poor"}
+    ).json()
     assert rescored["frames"]["data"]["reba_coupling_left"] == [2, 2]
 
 
 @pytest.mark.parametrize(
     ("form", "status", "words"),
     [
-        ({"worksheet": "[{\"trunk_flexion\": 3}]"}, 400, "trunk_flexion"),
-        ({"worksheet": "[{\"load_kg\": -2}]"}, 400, "negative"),
-        ({"worksheet": "[{\"load_kg\": 2}, {\"load_kg\": 4}]"}, 400, "differ in load_kg"),
+        ({"worksheet": '[{"trunk_flexion": 3}]'}, 400, "trunk_flexion"),
+        ({"worksheet": '[{"load_kg": -2}]'}, 400, "negative"),
+        ({"worksheet": '[{"load_kg": 2}, {"load_kg": 4}]'}, 400, "differ in load_kg"),
         ({"worksheet": "[1, 2"}, 400, "malformed"),
         ({"worksheet": "[{}]", "load_kg": "-1"}, 400, "load_kg"),
         ({"worksheet": "[{}]", "coupling": "tight"}, 400, "coupling"),
@@ -136,8 +156,13 @@ def test_bad_forms_are_refused_with_a_message(client, form, status, words):
         ("poses.npy", None, {"layout": "uw-iom", "up": "x"}, 400, "up must be"),
         ("clip.mp4", None, {"start_s": "3", "end_s": "2"}, 400, "end_s"),
         ("take.bvh", b"HIERARCHY\nROOT Hips", {}, 400, "needs a joint mapping"),
-        ("take.bvh", b"HIERARCHY\nROOT Hips", {"mapping": "joints: {knee: Hips}"}, 400,
-         "mapping: unknown canonical joints ['knee']"),
+        (
+            "take.bvh",
+            b"HIERARCHY\nROOT Hips",
+            {"mapping": "joints: {knee: Hips}"},
+            400,
+            "mapping: unknown canonical joints ['knee']",
+        ),
         ("take.bvh", b"HIERARCHY\nROOT Hips", {"mapping": "joints: [1"}, 400, "mapping:"),
         ("poses.npy", b"", {"layout": "uw-iom"}, 400, "empty"),
     ],
@@ -156,8 +181,11 @@ def test_a_bvh_file_with_its_joint_mapping(client, tmp_path):
     mocap = pytest.importorskip("test_pose_mocap")
     bvh, mapping = mocap.bvh_file(tmp_path)
     with open(bvh, "rb") as f:
-        response = client.post("/api/assessments", data={"mapping": mapping.read_text()},
-                               files={"file": ("take 1.bvh", f)})
+        response = client.post(
+            "/api/assessments",
+            data={"mapping": mapping.read_text()},
+            files={"file": ("take 1.bvh", f)},
+        )
     assert response.status_code == 202, response.text
     item = _done(client, response.json())
     assert item["frames"] == 2 and item["kind"] == "pose"
@@ -168,8 +196,9 @@ def test_a_bvh_file_with_its_joint_mapping(client, tmp_path):
 
 def test_an_upload_over_the_limit_is_refused_413(client, settings):
     big = b"\x93NUMPY" + b"\0" * (settings.max_upload_bytes + 10)
-    response = client.post("/api/assessments", data={"layout": "uw-iom"},
-                           files={"file": ("big.npy", big)})
+    response = client.post(
+        "/api/assessments", data={"layout": "uw-iom"}, files={"file": ("big.npy", big)}
+    )
     assert response.status_code == 413
     assert "larger than the limit of 5 MB" in response.json()["detail"]
     assert client.get("/api/assessments").json()["total"] == 0
@@ -178,11 +207,13 @@ def test_an_upload_over_the_limit_is_refused_413(client, settings):
 def test_a_npy_file_that_does_not_fit_its_layout_is_refused_at_upload(client, tmp_path):
     np.save(tmp_path / "poses.npy", uw_poses())  # 15 joints
     with open(tmp_path / "poses.npy", "rb") as f:
-        response = client.post("/api/assessments", data={"layout": "coco17"},
-                               files={"file": ("take.npy", f)})
+        response = client.post(
+            "/api/assessments", data={"layout": "coco17"}, files={"file": ("take.npy", f)}
+        )
     assert response.status_code == 400
     assert response.json()["detail"].startswith(
-        "take.npy: layout coco17 has 17 joints but the poses have 15")
+        "take.npy: layout coco17 has 17 joints but the poses have 15"
+    )
     assert client.get("/api/assessments").json()["total"] == 0  # nothing kept
     assert list((client.app.state.settings.data_dir / "staging").iterdir()) == []
 
@@ -191,23 +222,32 @@ def test_a_limit_under_one_mb_is_stated_as_it_is(tmp_path):
     settings = Settings(data_dir=tmp_path / "data", max_upload_mb=0.25)
     with TestClient(create_app(settings)) as client:
         for size in (300_000, 3_000_000):  # past the file limit; past the request limit
-            response = client.post("/api/assessments", data={"layout": "uw-iom"},
-                                   files={"file": ("big.npy", b"\x93NUMPY" + b"\0" * size)})
+            response = client.post(
+                "/api/assessments",
+                data={"layout": "uw-iom"},
+                files={"file": ("big.npy", b"\x93NUMPY" + b"\0" * size)},
+            )
             assert response.status_code == 413
             assert "limit of 0.25 MB" in response.json()["detail"], response.json()
 
 
 def test_a_streamed_upload_is_cut_off_at_the_limit(client, settings):
     """Without a Content-Length (chunked), the body is counted while it streams in."""
+
     def body():
-        yield (b'--xx\r\nContent-Disposition: form-data; name="file"; filename="a.npy"\r\n'
-               b"Content-Type: application/octet-stream\r\n\r\n\x93NUMPY")
+        yield (
+            b'--xx\r\nContent-Disposition: form-data; name="file"; filename="a.npy"\r\n'
+            b"Content-Type: application/octet-stream\r\n\r\n\x93NUMPY"
+        )
         for _ in range(settings.max_upload_bytes // 500_000 + 4):
             yield b"\0" * 500_000
         yield b"\r\n--xx--\r\n"
 
-    response = client.post("/api/assessments", content=body(),
-                           headers={"content-type": "multipart/form-data; boundary=xx"})
+    response = client.post(
+        "/api/assessments",
+        content=body(),
+        headers={"content-type": "multipart/form-data; boundary=xx"},
+    )
     assert response.request.headers.get("transfer-encoding") == "chunked"
     assert response.status_code == 413 and "limit of 5 MB" in response.json()["detail"]
     assert not list((settings.data_dir / "staging").iterdir())
@@ -228,12 +268,20 @@ def test_a_failing_job_reports_the_reason_with_the_uploaded_name(client, tmp_pat
 def test_unknown_ids_and_paths_are_404(client, pose_file):
     item = _done(client, upload_pose(client, pose_file))
     base = f"/api/assessments/{item['id']}"
-    for url in ("/api/assessments/999", "/api/jobs/999", "/api/assessments/999/frames",
-                "/api/assessments/999/skeleton", "/api/assessments/999/files/frames.csv",
-                f"{base}/files/upload.npy", f"{base}/files/..%2Fupload.npy",
-                f"{base}/files/..%2F..%2F..%2Fergorisk.db", f"{base}/files/%2Fetc%2Fpasswd",
-                f"{base}/files/skeleton.npz", f"{base}/files/annotated.mp4",
-                f"{base}/files/..\\..\\ergorisk.db"):
+    for url in (
+        "/api/assessments/999",
+        "/api/jobs/999",
+        "/api/assessments/999/frames",
+        "/api/assessments/999/skeleton",
+        "/api/assessments/999/files/frames.csv",
+        f"{base}/files/upload.npy",
+        f"{base}/files/..%2Fupload.npy",
+        f"{base}/files/..%2F..%2F..%2Fergorisk.db",
+        f"{base}/files/%2Fetc%2Fpasswd",
+        f"{base}/files/skeleton.npz",
+        f"{base}/files/annotated.mp4",
+        f"{base}/files/..\\..\\ergorisk.db",
+    ):
         response = client.get(url)
         assert response.status_code == 404, url
         assert "detail" in response.json()
@@ -258,8 +306,9 @@ def test_rescore_answers_at_once_and_saves_on_request(client, pose_file, setting
     assert client.post(f"{url}/rescore", json={"load_kg": -1}).status_code == 400
     assert client.post(f"{url}/rescore", json={"weight": 3}).status_code == 400
     for body in (b"[1]", b"{bad"):
-        bad = client.post(f"{url}/rescore", content=body,
-                          headers={"content-type": "application/json"})
+        bad = client.post(
+            f"{url}/rescore", content=body, headers={"content-type": "application/json"}
+        )
         assert bad.status_code == 400 and bad.json()["detail"].startswith("request body:")
     assert client.get("/api/assessments/abc").status_code == 400
 
@@ -283,11 +332,16 @@ def test_rescore_answers_at_once_and_saves_on_request(client, pose_file, setting
 
 def test_history_filters_sorts_and_pages(client, tmp_path):
     ids = {}
-    for worker, task, load in (("Ann Lee", "box lift", "0"), ("Bob", "box lift", "12"),
-                               ("ann smith", "packing", "6")):
+    for worker, task, load in (
+        ("Ann Lee", "box lift", "0"),
+        ("Bob", "box lift", "12"),
+        ("ann smith", "packing", "6"),
+    ):
         records = json.dumps([{"trunk_flexion_deg": 50, "upper_arm_flexion_deg": 60}])
-        created = client.post("/api/assessments", data={
-            "worksheet": records, "worker": worker, "task": task, "load_kg": load}).json()
+        created = client.post(
+            "/api/assessments",
+            data={"worksheet": records, "worker": worker, "task": task, "load_kg": load},
+        ).json()
         wait_job(client, created["job_id"])
         ids[worker] = created["assessment_id"]
 
@@ -297,8 +351,10 @@ def test_history_filters_sorts_and_pages(client, tmp_path):
         return response.json()
 
     assert query(worker="ann")["total"] == 2
-    assert [i["worker"] for i in query(task="BOX", sort="reba_peak", order="desc")["items"]] == \
-        ["Bob", "Ann Lee"]
+    assert [i["worker"] for i in query(task="BOX", sort="reba_peak", order="desc")["items"]] == [
+        "Bob",
+        "Ann Lee",
+    ]
     peaks = [i["reba_peak"] for i in query(sort="reba_peak", order="asc")["items"]]
     assert peaks == sorted(peaks) and peaks[0] < peaks[-1]
     assert query(q="packing")["items"][0]["id"] == ids["ann smith"]
@@ -322,8 +378,7 @@ def test_history_filters_sorts_and_pages(client, tmp_path):
     assert client.delete(f"/api/assessments/{ids['Bob']}").status_code == 204
     assert client.get(f"/api/assessments/{ids['Bob']}").status_code == 404
     assert query()["total"] == 2
-    assert not (Path(client.app.state.settings.data_dir) / "assessments" /
-                str(ids["Bob"])).exists()
+    assert not (Path(client.app.state.settings.data_dir) / "assessments" / str(ids["Bob"])).exists()
 
 
 def test_the_token_guards_everything_but_static(tmp_path):
@@ -331,18 +386,25 @@ def test_the_token_guards_everything_but_static(tmp_path):
     with TestClient(create_app(settings)) as client:
         assert client.get("/api/assessments").status_code == 401
         assert "token" in client.get("/api/assessments").json()["detail"]
-        assert client.get("/api/assessments",
-                          headers={"Authorization": "Bearer wrong"}).status_code == 401
-        assert client.get("/api/assessments",
-                          headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert (
+            client.get("/api/assessments", headers={"Authorization": "Bearer wrong"}).status_code
+            == 401
+        )
+        assert (
+            client.get("/api/assessments", headers={"Authorization": "Bearer s3cret"}).status_code
+            == 200
+        )
         assert client.post("/api/assessments", data={}).status_code == 401
         opened = client.get("/api/assessments?token=s3cret")
         assert opened.status_code == 200 and "ergorisk_token" in opened.headers["set-cookie"]
         assert client.get("/api/assessments").status_code == 200  # the cookie now
         client.cookies.clear()
         assert client.get("/api/assessments").status_code == 401
-        static = [p.name for p in (Path(__file__).parents[2] / "src/ergorisk/app/static").iterdir()
-                  if p.is_file()]
+        static = [
+            p.name
+            for p in (Path(__file__).parents[2] / "src/ergorisk/app/static").iterdir()
+            if p.is_file()
+        ]
         if static:
             assert client.get(f"/static/{static[0]}").status_code == 200
 
@@ -350,8 +412,11 @@ def test_the_token_guards_everything_but_static(tmp_path):
 @pytest.mark.skipif(not EXAMPLE_VIDEO.is_file(), reason="examples/sports2d-demo-720p.mp4 absent")
 def test_a_video_clip_gives_an_annotated_video_that_seeks(client):
     with open(EXAMPLE_VIDEO, "rb") as f:
-        response = client.post("/api/assessments", data={"end_s": "1", "load_kg": "2"},
-                               files={"file": (EXAMPLE_VIDEO.name, f, "video/mp4")})
+        response = client.post(
+            "/api/assessments",
+            data={"end_s": "1", "load_kg": "2"},
+            files={"file": (EXAMPLE_VIDEO.name, f, "video/mp4")},
+        )
     assert response.status_code == 202, response.text
     seen = set()
     job_id = response.json()["job_id"]
@@ -362,8 +427,9 @@ def test_a_video_clip_gives_an_annotated_video_that_seeks(client):
     assert item["kind"] == "video" and item["media"] == "annotated.mp4" and item["frames"] == 30
     assert item["summary"]["options"]["input"] == EXAMPLE_VIDEO.name
     assert "pose" in seen
-    part = client.get(f"/api/assessments/{item['id']}/files/annotated.mp4",
-                      headers={"Range": "bytes=100-199"})
+    part = client.get(
+        f"/api/assessments/{item['id']}/files/annotated.mp4", headers={"Range": "bytes=100-199"}
+    )
     assert part.status_code == 206 and len(part.content) == 100
     assert part.headers["content-type"] == "video/mp4"
     skeleton = client.get(f"/api/assessments/{item['id']}/skeleton").json()
@@ -378,8 +444,14 @@ def test_a_photo_gives_one_scored_frame_and_an_annotated_image(client, tmp_path)
         frame = next(f for i, f in enumerate(container.decode(video=0)) if i == 60)
         frame.to_image().resize((640, 360)).save(tmp_path / "photo.png")
     with open(tmp_path / "photo.png", "rb") as f:
-        item = _done(client, client.post("/api/assessments", data={"task": "still"},
-                                         files={"file": ("photo.png", f, "image/png")}).json())
+        item = _done(
+            client,
+            client.post(
+                "/api/assessments",
+                data={"task": "still"},
+                files={"file": ("photo.png", f, "image/png")},
+            ).json(),
+        )
     assert item["kind"] == "image" and item["media"] == "annotated.png" and item["frames"] == 1
     image = client.get(f"/api/assessments/{item['id']}/files/annotated.png")
     assert image.headers["content-type"] == "image/png" and image.content[:4] == b"\x89PNG"

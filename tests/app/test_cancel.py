@@ -79,8 +79,11 @@ def test_queued_jobs_know_their_place_and_cancel_at_once(held) -> None:
 def test_a_running_job_is_terminated_and_leaves_nothing(client, settings) -> None:
     pool = client.app.state.ctx.pool
     with open(EXAMPLE_VIDEO, "rb") as f:  # the whole clip: many seconds of pose estimation
-        created = client.post("/api/assessments", data={"task": "cut short"},
-                              files={"file": (EXAMPLE_VIDEO.name, f, "video/mp4")}).json()
+        created = client.post(
+            "/api/assessments",
+            data={"task": "cut short"},
+            files={"file": (EXAMPLE_VIDEO.name, f, "video/mp4")},
+        ).json()
     job_id = created["job_id"]
     end = time.monotonic() + 60
     while job_id not in pool._children and time.monotonic() < end:
@@ -100,8 +103,11 @@ def test_a_running_job_is_terminated_and_leaves_nothing(client, settings) -> Non
     assert client.get(f"/api/jobs/{job_id}").json()["status"] == "cancelled"
     item = client.get(f"/api/assessments/{created['assessment_id']}").json()
     assert item["status"] == "cancelled" and item["files"] == []
-    assert [p.name for p in (settings.data_dir / "assessments" /
-                             str(created["assessment_id"])).iterdir() if p.is_dir()] == []
+    assert [
+        p.name
+        for p in (settings.data_dir / "assessments" / str(created["assessment_id"])).iterdir()
+        if p.is_dir()
+    ] == []
     assert client.get(f"/api/assessments/{created['assessment_id']}/frames").status_code == 409
     assert client.post(f"/api/jobs/{job_id}/cancel").status_code == 409
 
@@ -136,8 +142,9 @@ def test_the_load_bound_holds_for_worksheet_records_and_rescoring(client) -> Non
     res = client.post("/api/assessments", data={"worksheet": '[{"load_kg": 1e9}]'})
     assert res.status_code == 400 and "between 0 and 500 kg" in res.json()["detail"]
 
-    created = client.post("/api/assessments",
-                          data={**WORKSHEET, "load_kg": str(MAX_LOAD_KG)}).json()
+    created = client.post(
+        "/api/assessments", data={**WORKSHEET, "load_kg": str(MAX_LOAD_KG)}
+    ).json()
     assert wait_job(client, created["job_id"])["status"] == "done"
     url = f"/api/assessments/{created['assessment_id']}"
     assert client.get(url).json()["factors"]["load_kg"] == MAX_LOAD_KG  # the bound itself is fine
@@ -173,8 +180,11 @@ def test_the_forms_state_the_load_bound_and_each_layout_up_axis(client) -> None:
     assert "Load (kg, 0 to 500)" in html
     for name in LAYOUTS:
         lay = get_layout(name)
-        assert re.search(rf'<option value="{re.escape(name)}" data-joints="{lay.n_joints}"\s+'
-                         rf'data-up="{re.escape(lay.default_up)}"', html), name
+        assert re.search(
+            rf'<option value="{re.escape(name)}" data-joints="{lay.n_joints}"\s+'
+            rf'data-up="{re.escape(lay.default_up)}"',
+            html,
+        ), name
 
 
 def test_a_cancel_that_meets_the_end_of_a_job_wins_and_nothing_is_published(tmp_path, monkeypatch):
@@ -205,7 +215,11 @@ def test_a_cancel_that_meets_the_end_of_a_job_wins_and_nothing_is_published(tmp_
     pool._run(1)
     with sessions() as session:
         job, a = session.get(Job, 1), session.get(Assessment, 1)
-        assert (job.status, job.message, a.output_version, a.frames) == ("cancelled", CANCELLED,
-                                                                         None, None)
+        assert (job.status, job.message, a.output_version, a.frames) == (
+            "cancelled",
+            CANCELLED,
+            None,
+            None,
+        )
     assert not storage.output_dir(1, 1).exists()
     assert list(storage.staging.iterdir()) == []

@@ -54,8 +54,7 @@ def test_recovery_marks_stale_jobs_and_removes_unfinished_files(tmp_path):
     storage = Storage(tmp_path / "data")
     storage.create()
     with sessions.begin() as session:
-        for status, version in (("running", None), ("queued", None), ("done", 1),
-                                ("failed", 2)):
+        for status, version in (("running", None), ("queued", None), ("done", 1), ("failed", 2)):
             a = Assessment(kind="pose", output_version=version)
             a.jobs.append(Job(status=status))
             session.add(a)

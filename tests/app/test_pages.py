@@ -17,11 +17,28 @@ from ergorisk.kinematics import REBA_INPUTS, RULA_INPUTS
 from .conftest import wait_job
 
 # Set by the task factors, not by the hand-entered posture.
-FACTOR_KEYS = {"load_kg", "shock", "coupling", "static", "repeated", "rapid_change",
-               "arm_load_kg", "arm_load_static_or_repeated", "arm_shock", "body_load_kg",
-               "body_load_static_or_repeated", "body_shock"}
-BOX_LIFT = {"trunk_flexion_deg": 70, "neck_flexion_deg": 25, "knee_flexion_deg": 45,
-            "upper_arm_flexion_deg": 50, "lower_arm_flexion_deg": 110, "wrist_flexion_deg": 20}
+FACTOR_KEYS = {
+    "load_kg",
+    "shock",
+    "coupling",
+    "static",
+    "repeated",
+    "rapid_change",
+    "arm_load_kg",
+    "arm_load_static_or_repeated",
+    "arm_shock",
+    "body_load_kg",
+    "body_load_static_or_repeated",
+    "body_shock",
+}
+BOX_LIFT = {
+    "trunk_flexion_deg": 70,
+    "neck_flexion_deg": 25,
+    "knee_flexion_deg": 45,
+    "upper_arm_flexion_deg": 50,
+    "lower_arm_flexion_deg": 110,
+    "wrist_flexion_deg": 20,
+}
 
 
 def add_worksheet(client: TestClient, record: dict, **meta: str) -> int:
@@ -33,14 +50,14 @@ def add_worksheet(client: TestClient, record: dict, **meta: str) -> int:
 
 
 def page_data(html: str) -> dict:
-    found = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html,
-                      re.S)
+    found = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html, re.S)
     assert found, "the page carries its assessment as JSON"
     return json.loads(found.group(1))
 
 
-def test_upload_page_offers_file_worksheet_metadata_and_factors(client: TestClient,
-                                                               settings: Settings) -> None:
+def test_upload_page_offers_file_worksheet_metadata_and_factors(
+    client: TestClient, settings: Settings
+) -> None:
     res = client.get("/")
     assert res.status_code == 200
     html = res.text
@@ -51,8 +68,18 @@ def test_upload_page_offers_file_worksheet_metadata_and_factors(client: TestClie
     # Every posture key of the worksheet contract has a field in the hand-entered form.
     for key in sorted((set(REBA_INPUTS) | set(RULA_INPUTS)) - FACTOR_KEYS):
         assert f'name="{key}"' in html, key
-    for name in ("worker", "task", "site", "notes", "load_kg", "coupling", "shock", "static",
-                 "repeated", "rapid_change"):
+    for name in (
+        "worker",
+        "task",
+        "site",
+        "notes",
+        "load_kg",
+        "coupling",
+        "shock",
+        "static",
+        "repeated",
+        "rapid_change",
+    ):
         assert f'name="{name}"' in html, name
     assert '<script src="/static/upload.js">' in html
     assert client.get("/static/upload.js").status_code == 200
@@ -66,32 +93,42 @@ def test_unknown_assessment_is_a_404_page(client: TestClient) -> None:
 
 
 def test_results_page_of_a_finished_assessment(client: TestClient) -> None:
-    aid = add_worksheet(client, BOX_LIFT, worker="Ann", task="box lift",
-                        load_kg="12", coupling="poor")
+    aid = add_worksheet(
+        client, BOX_LIFT, worker="Ann", task="box lift", load_kg="12", coupling="poor"
+    )
     res = client.get(f"/assessments/{aid}")
     assert res.status_code == 200
     html = res.text
     item = page_data(html)
     assert item["id"] == aid and item["status"] == "done"
-    for element in ('id="timeline"', 'id="panel"', 'id="shares"', 'id="worst"',
-                    'id="factors-form"', 'id="save-factors"', 'id="downloads"'):
+    for element in (
+        'id="timeline"',
+        'id="panel"',
+        'id="shares"',
+        'id="worst"',
+        'id="factors-form"',
+        'id="save-factors"',
+        'id="downloads"',
+    ):
         assert element in html, element
     assert re.search(r'<section id="job"[^>]*\bhidden\b', html)  # no progress bar once done
     assert re.search(r'id="load_kg"[^>]*value="12.0"', html)
     assert re.search(r'<option value="poor"\s+selected>', html)
     for name in item["files"]:
-        assert f'/api/assessments/{aid}/files/{name}' in html
+        assert f"/api/assessments/{aid}/files/{name}" in html
     assert "box lift" in html and "Ann" in html
     assert "/assets/plotly.min.js" in html and "/static/assessment.js" in html
 
 
-def test_results_page_of_a_failed_job_offers_a_retry(client: TestClient,
-                                                     tmp_path: Path) -> None:
+def test_results_page_of_a_failed_job_offers_a_retry(client: TestClient, tmp_path: Path) -> None:
     bad = tmp_path / "broken.npy"
     bad.write_bytes(b"\x93NUMPY not really")
     with bad.open("rb") as f:
-        res = client.post("/api/assessments", data={"layout": "uw-iom"},
-                          files={"file": (bad.name, f, "application/octet-stream")})
+        res = client.post(
+            "/api/assessments",
+            data={"layout": "uw-iom"},
+            files={"file": (bad.name, f, "application/octet-stream")},
+        )
     if res.status_code != 202:  # refused at upload: nothing to retry, the message says why
         assert res.status_code in (400, 415) and res.json()["detail"]
         pytest.skip(f"the server refuses this file at upload: {res.json()['detail']}")
@@ -106,8 +143,7 @@ def test_results_page_of_a_failed_job_offers_a_retry(client: TestClient,
 
 def test_history_filters_and_sorts(client: TestClient) -> None:
     low = add_worksheet(client, {}, worker="Ann", task="packing", site="A")
-    high = add_worksheet(client, BOX_LIFT, worker="Bob", task="packing", site="B",
-                         load_kg="15")
+    high = add_worksheet(client, BOX_LIFT, worker="Bob", task="packing", site="B", load_kg="15")
     html = client.get("/history").text
     assert f'data-id="{low}"' in html and f'data-id="{high}"' in html
 
@@ -141,8 +177,11 @@ def test_compare_page_shows_both_and_the_differences(client: TestClient) -> None
     assert "not of the same task" not in html
     diff = cmp["methods"]["reba"]["difference"]["peak"]
     assert diff < 0  # less trunk flexion and no load: a lower peak
-    peak_row = re.search(r'<th scope="row">peak</th><td>[^<]*</td><td>[^<]*</td>\s*'
-                         r'<td class="better">([^<]*)', html)
+    peak_row = re.search(
+        r'<th scope="row">peak</th><td>[^<]*</td><td>[^<]*</td>\s*'
+        r'<td class="better">([^<]*)',
+        html,
+    )
     assert peak_row and float(peak_row.group(1)) == diff
 
 
@@ -152,15 +191,19 @@ def test_compare_needs_two_assessments(client: TestClient) -> None:
 
 
 def test_compare_rows_say_which_way_is_better() -> None:
-    rows = compare_rows({"a": {"peak": 10, "time_pct": {"negligible": 5.0, "low": 10.0,
-                                                         "high": 20.0}},
-                         "b": {"peak": 8, "time_pct": {"negligible": 7.0, "low": 25.0,
-                                                         "high": 25.0}},
-                         "difference": {"peak": -2}})
-    assert rows == [("peak", 10, 8, -2, "better"),
-                    ("% of time: negligible", 5.0, 7.0, 2.0, "better"),
-                    ("% of time: low", 10.0, 25.0, 15.0, ""),  # from negligible or from high?
-                    ("% of time: high", 20.0, 25.0, 5.0, "worse")]
+    rows = compare_rows(
+        {
+            "a": {"peak": 10, "time_pct": {"negligible": 5.0, "low": 10.0, "high": 20.0}},
+            "b": {"peak": 8, "time_pct": {"negligible": 7.0, "low": 25.0, "high": 25.0}},
+            "difference": {"peak": -2},
+        }
+    )
+    assert rows == [
+        ("peak", 10, 8, -2, "better"),
+        ("% of time: negligible", 5.0, 7.0, 2.0, "better"),
+        ("% of time: low", 10.0, 25.0, 15.0, ""),  # from negligible or from high?
+        ("% of time: high", 20.0, 25.0, 5.0, "worse"),
+    ]
 
 
 def test_plotly_js_is_served_offline_with_caching(client: TestClient) -> None:
@@ -182,7 +225,8 @@ def test_pages_behind_a_token(tmp_path: Path) -> None:
 
 
 def test_a_browser_without_the_token_gets_a_form_and_the_token_leaves_the_address(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     settings = Settings(data_dir=tmp_path / "data", token="s3cret")
     html = {"Accept": "text/html,application/xhtml+xml"}
     with TestClient(create_app(settings)) as client:
@@ -193,14 +237,21 @@ def test_a_browser_without_the_token_gets_a_form_and_the_token_leaves_the_addres
         wrong = client.get("/history", params={"task": "lift", "token": "guess"}, headers=html)
         assert wrong.status_code == 401 and "not the server's" in wrong.text
         # The right token: the cookie is set and the address keeps everything but the token.
-        opened = client.get("/history", params={"task": "lift", "token": "s3cret"},
-                            headers=html, follow_redirects=False)
+        opened = client.get(
+            "/history",
+            params={"task": "lift", "token": "s3cret"},
+            headers=html,
+            follow_redirects=False,
+        )
         assert opened.status_code == 303 and opened.headers["location"] == "/history?task=lift"
         assert "ergorisk_token=s3cret" in opened.headers["set-cookie"]
         assert client.get(opened.headers["location"], headers=html).status_code == 200
     with TestClient(create_app(settings)) as other:  # the API answers JSON, as before
-        assert other.get("/api/assessments", headers=html).json()["detail"].startswith(
-            "this server needs its access token")
+        assert (
+            other.get("/api/assessments", headers=html)
+            .json()["detail"]
+            .startswith("this server needs its access token")
+        )
 
 
 def test_a_browser_gets_pages_for_unknown_addresses_the_api_json(client) -> None:

@@ -30,14 +30,16 @@ from serve_fixtures import free_port
 
 from .conftest import wait_job
 
-psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install "
-                              "'ergorisk[postgres]')")
+psycopg = pytest.importorskip(
+    "psycopg", reason="psycopg is not installed (pip install 'ergorisk[postgres]')"
+)
 from fastapi.testclient import TestClient  # noqa: E402  (conftest silenced its warning)
 
 
 def _bin_dir() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                   key=lambda p: int(Path(p).parts[-3]))
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3])
+    )
     if found:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
@@ -57,8 +59,10 @@ def server_url() -> Iterator[str]:
         return
     bin_dir = _bin_dir()
     if bin_dir is None:
-        pytest.skip("no PostgreSQL binaries (initdb, pg_ctl); apt-get install postgresql, "
-                    "or set ERGORISK_TEST_POSTGRES_URL")
+        pytest.skip(
+            "no PostgreSQL binaries (initdb, pg_ctl); apt-get install postgresql, "
+            "or set ERGORISK_TEST_POSTGRES_URL"
+        )
     if os.geteuid() == 0 and shutil.which("runuser") is None:
         pytest.skip("running as root without runuser: cannot start PostgreSQL as postgres")
     # Not under pytest's tmp folder: that one is private to root, closed to `postgres`.
@@ -68,9 +72,23 @@ def server_url() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
         shutil.chown(sockets, "postgres")
-    made = subprocess.run(_as_owner([str(bin_dir / "initdb"), "-D", str(data), "-U", "ergorisk",
-                                     "--auth=trust", "-E", "UTF8", "--no-sync"]),
-                          capture_output=True, text=True)
+    made = subprocess.run(
+        _as_owner(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "ergorisk",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ]
+        ),
+        capture_output=True,
+        text=True,
+    )
     if made.returncode != 0:
         shutil.rmtree(root, ignore_errors=True)
         raise AssertionError(f"initdb failed: {made.stderr[-2000:]}")
@@ -78,8 +96,24 @@ def server_url() -> Iterator[str]:
     # A time zone other than UTC, as on many real servers: the API must still answer in UTC.
     options = f"-h 127.0.0.1 -p {port} -k {sockets} -F -c TimeZone=America/New_York"
     started = subprocess.run(
-        _as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-                   str(root / "log"), "-w", "-t", "30", "start"]), capture_output=True, text=True)
+        _as_owner(
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(root / "log"),
+                "-w",
+                "-t",
+                "30",
+                "start",
+            ]
+        ),
+        capture_output=True,
+        text=True,
+    )
     if started.returncode != 0:
         log = (root / "log").read_text() if (root / "log").exists() else ""
         shutil.rmtree(root, ignore_errors=True)
@@ -87,8 +121,10 @@ def server_url() -> Iterator[str]:
     try:
         yield f"postgresql+psycopg://ergorisk@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                                  "-w", "stop"]), capture_output=True)
+        subprocess.run(
+            _as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
+            capture_output=True,
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -136,12 +172,22 @@ def _worksheet(client: TestClient, records: list[dict], **fields: str) -> dict:
 
 def test_api_round_trip_history_rescore_and_restart(pg_url, tmp_path):
     settings = Settings(data_dir=tmp_path / "data", database_url=pg_url, workers=1)
-    records = [{"trunk_flexion_deg": 30, "upper_arm_flexion_deg": 100, "load_kg": 6},
-               {"left": {"trunk_flexion_deg": 70, "load_kg": 6},
-                "right": {"trunk_flexion_deg": 10, "neck_twist": True, "load_kg": 6}}]
+    records = [
+        {"trunk_flexion_deg": 30, "upper_arm_flexion_deg": 100, "load_kg": 6},
+        {
+            "left": {"trunk_flexion_deg": 70, "load_kg": 6},
+            "right": {"trunk_flexion_deg": 10, "neck_twist": True, "load_kg": 6},
+        },
+    ]
     with TestClient(create_app(settings)) as client:
-        first = _worksheet(client, records, worker="Ann Lee", task="box lift", site="Plant 2",
-                           notes="before the new table")
+        first = _worksheet(
+            client,
+            records,
+            worker="Ann Lee",
+            task="box lift",
+            site="Plant 2",
+            notes="before the new table",
+        )
         item = client.get(f"/api/assessments/{first['assessment_id']}").json()
         assert item["kind"] == "worksheet" and item["frames"] == 2
         assert item["worker"] == "Ann Lee" and item["factors"]["load_kg"] == 6
@@ -157,13 +203,14 @@ def test_api_round_trip_history_rescore_and_restart(pg_url, tmp_path):
 
         assert query(worker="ann")["total"] == 1  # case-insensitive on PostgreSQL too
         assert query(worker="%")["total"] == 0  # LIKE wildcards are literal
-        assert [i["id"] for i in query(task="BOX", sort="reba_peak", order="desc")["items"]] \
-            == [first["assessment_id"], second["assessment_id"]]
+        assert [i["id"] for i in query(task="BOX", sort="reba_peak", order="desc")["items"]] == [
+            first["assessment_id"],
+            second["assessment_id"],
+        ]
         peaks = [i["reba_peak"] for i in query(sort="reba_peak", order="asc")["items"]]
         assert peaks == sorted(peaks) and peaks[0] < peaks[-1]
         page = query(sort="created_at", order="asc", limit=1, offset=1)
-        assert page["total"] == 2 and [i["id"] for i in page["items"]] == \
-            [second["assessment_id"]]
+        assert page["total"] == 2 and [i["id"] for i in page["items"]] == [second["assessment_id"]]
         assert query(q="new table")["items"][0]["id"] == first["assessment_id"]
         assert query(status="done")["total"] == 2
         # PostgreSQL text cannot hold NUL: a clear 400, not a 500 from the driver.
@@ -173,13 +220,15 @@ def test_api_round_trip_history_rescore_and_restart(pg_url, tmp_path):
         refused = client.get("/api/assessments", params={"q": "a\x00"})
         assert refused.status_code == 400 and "NUL" in refused.json()["detail"]
         assert query()["total"] == 2
-        compared = client.get("/api/compare", params={"a": second["assessment_id"],
-                                                       "b": first["assessment_id"]}).json()
+        compared = client.get(
+            "/api/compare", params={"a": second["assessment_id"], "b": first["assessment_id"]}
+        ).json()
         assert compared["same_task"] is True
 
         url = f"/api/assessments/{first['assessment_id']}"
-        saved = client.post(f"{url}/rescore", json={"coupling": "poor", "load_kg": 12,
-                                                    "save": True})
+        saved = client.post(
+            f"{url}/rescore", json={"coupling": "poor", "load_kg": 12, "save": True}
+        )
         assert saved.status_code == 200 and saved.json()["saved"] is True
         after = client.get(url).json()
         assert after["factors"]["coupling"] == "poor" and after["factors"]["load_kg"] == 12
@@ -207,6 +256,7 @@ def test_api_round_trip_history_rescore_and_restart(pg_url, tmp_path):
         assert client.get(url).json()["factors"]["coupling"] == "poor"
         # It has no peak: last either way (SQLite and PostgreSQL differ unless told).
         for order in ("asc", "desc"):
-            items = client.get("/api/assessments", params={"sort": "reba_peak",
-                                                           "order": order}).json()["items"]
+            items = client.get(
+                "/api/assessments", params={"sort": "reba_peak", "order": order}
+            ).json()["items"]
             assert items[-1]["id"] == stale_id, order

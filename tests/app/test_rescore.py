@@ -27,9 +27,16 @@ from ergorisk.scoring.tables import REBA_A, REBA_B, REBA_C, RULA_C
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory: pytest.TempPathFactory):
     """An assessment written to disk and read back, as the web app stores it."""
-    poses = [Pose(trunk_flexion=5 + 2 * i, knee_left=i, knee_right=i,
-                  left=Arm(flexion=10 + 3 * i, elbow=50), right=Arm(flexion=30, elbow=80))
-             for i in range(40)]
+    poses = [
+        Pose(
+            trunk_flexion=5 + 2 * i,
+            knee_left=i,
+            knee_right=i,
+            left=Arm(flexion=10 + 3 * i, elbow=50),
+            right=Arm(flexion=30, elbow=80),
+        )
+        for i in range(40)
+    ]
     task = TaskFactors(load_kg=0.0, coupling=0)
     result = assess_skeleton(skeleton(poses, fps=10), task=task)
     out = write_outputs(result, tmp_path_factory.mktemp("stored") / "out")
@@ -48,9 +55,11 @@ def test_original_factors_reproduce_every_stored_column(stored) -> None:
 
 
 def _cells(frames: pd.DataFrame, method: str, side: str = "left") -> dict[str, np.ndarray]:
-    return {k.removeprefix(f"{method}_").removesuffix(f"_{side}"): np.asarray(v, dtype=float)
-            for k, v in score_breakdown(frames).items()
-            if k.startswith(f"{method}_") and k.endswith(f"_{side}") and "risk" not in k}
+    return {
+        k.removeprefix(f"{method}_").removesuffix(f"_{side}"): np.asarray(v, dtype=float)
+        for k, v in score_breakdown(frames).items()
+        if k.startswith(f"{method}_") and k.endswith(f"_{side}") and "risk" not in k
+    }
 
 
 def test_load_12_kg_raises_reba_load_score_by_2_and_the_totals_by_the_tables(stored) -> None:
@@ -59,8 +68,11 @@ def test_load_12_kg_raises_reba_load_score_by_2_and_the_totals_by_the_tables(sto
     new, new_summary = rescore(frames, activity, TaskFactors(load_kg=12.0), summary)
     after = _cells(new, "reba")
     assert (before["load"] == 0).all() and (after["load"] == 2).all()  # > 10 kg: +2
-    a = REBA_A[before["trunk"].astype(int) - 1, before["neck"].astype(int) - 1,
-               before["legs"].astype(int) - 1]
+    a = REBA_A[
+        before["trunk"].astype(int) - 1,
+        before["neck"].astype(int) - 1,
+        before["legs"].astype(int) - 1,
+    ]
     np.testing.assert_array_equal(after["score_a"], a + 2)
     np.testing.assert_array_equal(after["score_b"], before["score_b"])
     table_c = REBA_C[after["score_a"].astype(int) - 1, after["score_b"].astype(int) - 1]
@@ -77,8 +89,9 @@ def test_load_12_kg_raises_reba_load_score_by_2_and_the_totals_by_the_tables(sto
     rb, ra = _cells(frames, "rula"), _cells(new, "rula")
     muscle = new["arm_muscle_use_left"].to_numpy(dtype=bool)
     np.testing.assert_array_equal(ra["score_c"], rb["score_a"] + muscle + 2 + muscle)
-    total = RULA_C[np.minimum(ra["score_c"], 8).astype(int) - 1,
-                   np.minimum(ra["score_d"], 7).astype(int) - 1]
+    total = RULA_C[
+        np.minimum(ra["score_c"], 8).astype(int) - 1, np.minimum(ra["score_d"], 7).astype(int) - 1
+    ]
     np.testing.assert_array_equal(ra["total"], total)
 
 
@@ -88,8 +101,11 @@ def test_poor_coupling_adds_2_to_reba_score_b(stored) -> None:
     new, _ = rescore(frames, activity, factors_to_task({"coupling": "poor"}), summary)
     after = _cells(new, "reba")
     assert (after["coupling"] == 2).all()
-    b = REBA_B[before["upper_arm"].astype(int) - 1, before["lower_arm"].astype(int) - 1,
-               before["wrist"].astype(int) - 1]
+    b = REBA_B[
+        before["upper_arm"].astype(int) - 1,
+        before["lower_arm"].astype(int) - 1,
+        before["wrist"].astype(int) - 1,
+    ]
     np.testing.assert_array_equal(after["score_b"], b + 2)
     np.testing.assert_array_equal(after["score_a"], before["score_a"])
 
@@ -110,17 +126,28 @@ def test_shock_adds_1_to_reba_load_and_sets_rula_force_3(stored) -> None:
     assert (_cells(new, "reba")["load"] == 2).all()  # 5-10 kg 1, +1 shock
     rula = _cells(new, "rula")
     np.testing.assert_array_equal(
-        rula["score_c"], _cells(frames, "rula")["score_a"]
-        + new["arm_muscle_use_left"].to_numpy(dtype=int) + 3)
+        rula["score_c"],
+        _cells(frames, "rula")["score_a"] + new["arm_muscle_use_left"].to_numpy(dtype=int) + 3,
+    )
 
 
 def test_factors_round_trip_and_bad_values_name_the_field() -> None:
-    factors = {"load_kg": 3.5, "coupling": "fair", "shock": True, "static": "yes",
-               "repeated": "no", "rapid_change": "auto"}
+    factors = {
+        "load_kg": 3.5,
+        "coupling": "fair",
+        "shock": True,
+        "static": "yes",
+        "repeated": "no",
+        "rapid_change": "auto",
+    }
     assert task_to_factors(factors_to_task(factors)) == factors
-    for bad, field in (({"load_kg": -1}, "load_kg"), ({"coupling": "bad"}, "coupling"),
-                       ({"static": "maybe"}, "static"), ({"shock": "yes"}, "shock"),
-                       ({"load_kg": "3"}, "load_kg")):
+    for bad, field in (
+        ({"load_kg": -1}, "load_kg"),
+        ({"coupling": "bad"}, "coupling"),
+        ({"static": "maybe"}, "static"),
+        ({"shock": "yes"}, "shock"),
+        ({"load_kg": "3"}, "load_kg"),
+    ):
         with pytest.raises(ValueError, match=field):
             factors_to_task(bad)
 

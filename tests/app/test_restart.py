@@ -26,25 +26,35 @@ def test_kill_9_during_a_job_leaves_no_corrupt_state_and_the_job_retries(tmp_pat
     try:
         client = httpx.Client(base_url=server.url, timeout=30)
         with open(tmp_path / "poses.npy", "rb") as f:
-            done = client.post("/api/assessments", data={"layout": "uw-iom", "task": "before"},
-                               files={"file": ("poses.npy", f)}).json()
+            done = client.post(
+                "/api/assessments",
+                data={"layout": "uw-iom", "task": "before"},
+                files={"file": ("poses.npy", f)},
+            ).json()
         assert wait_job(client, done["job_id"])["status"] == "done"
         with open(EXAMPLE_VIDEO, "rb") as f:
-            video = client.post("/api/assessments", data={"end_s": "4", "task": "video"},
-                                files={"file": (EXAMPLE_VIDEO.name, f)}).json()
-        running = wait_job(client, video["job_id"],
-                           lambda j: j["status"] == "running" and j["progress"] > 0.05, 60)
+            video = client.post(
+                "/api/assessments",
+                data={"end_s": "4", "task": "video"},
+                files={"file": (EXAMPLE_VIDEO.name, f)},
+            ).json()
+        running = wait_job(
+            client, video["job_id"], lambda j: j["status"] == "running" and j["progress"] > 0.05, 60
+        )
         assert running["phase"] == "pose"
         workers = child_pids(server.pid)
         assert workers, "the job runs in a child process"
         server.kill()
         # The orphaned job process notices that its server is gone and stops.
         deadline = time.monotonic() + 10
-        while [p for p in workers if Path(f"/proc/{p}").exists()] and \
-                time.monotonic() < deadline:
+        while [p for p in workers if Path(f"/proc/{p}").exists()] and time.monotonic() < deadline:
             time.sleep(0.1)
-        alive = [p for p in workers if Path(f"/proc/{p}").exists()
-                 and "Z" not in Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1][:3]]
+        alive = [
+            p
+            for p in workers
+            if Path(f"/proc/{p}").exists()
+            and "Z" not in Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1][:3]
+        ]
         assert not alive, f"job processes outlived the server: {alive}"
         folder = data / "assessments" / str(video["assessment_id"])
         assert sorted(p.name for p in folder.iterdir()) == ["upload.mp4"]  # no half output

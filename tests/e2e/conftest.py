@@ -15,9 +15,16 @@ import pytest
 from serve_fixtures import Server
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SHOTS = Path("/tmp/e2e-shots")  # copies of the screenshots, to look at after a run
 
 
@@ -77,10 +84,12 @@ def page(browser, server: Server):
 def shot(tmp_path: Path):
     """shot(page, name): a full-page screenshot in the test's tmp dir, copied to
     /tmp/e2e-shots to look at after a run."""
+
     def take(pg, name: str) -> Path:
         path = tmp_path / f"{name}.png"
         pg.screenshot(path=str(path), full_page=True)
         SHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, SHOTS / path.name)
         return path
+
     return take

@@ -88,8 +88,16 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     state = panel_state(page)
     assert 7.0 < state["duration"] < 8.5
     assert state["row"] == 0 and state["frameHead"].startswith("Frame 0")
-    for cell in ("Trunk", "Score A", "Score B", "Table C", "Activity", "REBA total",
-                 "Risk level", "RULA grand score"):
+    for cell in (
+        "Trunk",
+        "Score A",
+        "Score B",
+        "Table C",
+        "Activity",
+        "REBA total",
+        "Risk level",
+        "RULA grand score",
+    ):
         assert page.locator("#panel").get_by_text(cell, exact=False).first.is_visible(), cell
 
     # % of time: frames without a person count for every side; a side partly out of view
@@ -122,21 +130,26 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     assert state["row"] > 0 and f"Frame {state['row']}" in state["frameHead"]
     assert abs(state["marker"] - state["row"] / fps) < 0.1
     assert 0.6 * state["duration"] < state["time"] < 0.8 * state["duration"]
-    page.wait_for_function(f"document.getElementById('skeleton').dataset.row === '{state['row']}'",
-                           timeout=10_000)  # the 3D skeleton shows the same frame
+    page.wait_for_function(
+        f"document.getElementById('skeleton').dataset.row === '{state['row']}'", timeout=10_000
+    )  # the 3D skeleton shows the same frame
     page.locator("#panel-h").click()  # focus outside the video: the arrow keys step frames
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"document.getElementById('panel').dataset.row === "
-                           f"'{state['row'] + 1}'", timeout=5_000)
+    page.wait_for_function(
+        f"document.getElementById('panel').dataset.row === '{state['row'] + 1}'", timeout=5_000
+    )
 
     # A frame without a person shows no angles (the table has placeholders there).
-    empty = page.evaluate("fetch(location.pathname.replace('/assessments/', "
-                          "'/api/assessments/') + '/frames').then(r => r.json())"
-                          ".then(j => j.data.person_detected.indexOf(false))")
+    empty = page.evaluate(
+        "fetch(location.pathname.replace('/assessments/', "
+        "'/api/assessments/') + '/frames').then(r => r.json())"
+        ".then(j => j.data.person_detected.indexOf(false))"
+    )
     assert empty >= 0
     page.evaluate(f"document.getElementById('video').currentTime = {(empty + 0.5) / fps}")
-    page.wait_for_function(f"document.getElementById('panel').dataset.row === '{empty}'",
-                           timeout=5_000)
+    page.wait_for_function(
+        f"document.getElementById('panel').dataset.row === '{empty}'", timeout=5_000
+    )
     assert "no person detected" in page.inner_text("#panel-frame")
     for cell in ("legs", "neck", "wrist"):
         assert page.locator(f"#p-reba_{cell}-left").inner_text().strip() == "–", cell
@@ -158,8 +171,9 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     side = "Left" if re.search(r"\d", before["rebaLeft"]) else "Right"  # a side with a score
     assert before[f"load{side}"].strip().startswith("0"), before
     page.fill("#load_kg", "12")
-    page.wait_for_function("document.getElementById('factors-form').dataset.state === 'changed'",
-                           timeout=20_000)
+    page.wait_for_function(
+        "document.getElementById('factors-form').dataset.state === 'changed'", timeout=20_000
+    )
     after = panel_state(page)
     assert after["row"] == before["row"]
     assert after[f"load{side}"].strip().startswith("2"), after  # > 10 kg: load score 2
@@ -168,8 +182,9 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     assert after["peak"] >= before["peak"]
     assert page.evaluate(LEAVE)  # unsaved factors: leaving the page asks first
     page.click("#save-factors")
-    page.wait_for_function("document.getElementById('factors-form').dataset.state === 'saved'",
-                           timeout=20_000)
+    page.wait_for_function(
+        "document.getElementById('factors-form').dataset.state === 'saved'", timeout=20_000
+    )
     assert not page.evaluate(LEAVE)
     shot(page, "results")
 
@@ -211,8 +226,9 @@ def test_upload_form_checks_before_sending(page, server, tmp_path, shot) -> None
     page.set_input_files("#file", str(fake))
     page.click("#submit")
     page.wait_for_function("document.getElementById('upload-errors').textContent !== ''")
-    assert error.inner_text() == \
-        '"clip.mp4" was refused: the content does not look like a .mp4 file.'
+    assert (
+        error.inner_text() == '"clip.mp4" was refused: the content does not look like a .mp4 file.'
+    )
     assert page.url.rstrip("/") == server.url
 
     # A .npy pose file: the form reads its joint count and picks the one layout that fits.
@@ -226,7 +242,8 @@ def test_upload_form_checks_before_sending(page, server, tmp_path, shot) -> None
     page.click("#submit")
     page.wait_for_function("document.getElementById('upload-errors').textContent !== ''")
     assert error.inner_text().startswith(
-        '"take.npy" was refused: layout coco17 has 17 joints but the poses have 15')
+        '"take.npy" was refused: layout coco17 has 17 joints but the poses have 15'
+    )
     assert page.url.rstrip("/") == server.url
 
     # Too large for the server's limit (lowered here to 100 KB): refused before sending.
@@ -322,8 +339,9 @@ def test_a_bvh_file_with_its_joint_mapping(page, server, tmp_path) -> None:
     assert page.locator("#layout-part").is_hidden()
     assert page.inner_text("#upload-errors") == ""  # not an error before sending
     page.click("#submit")
-    assert 'needs its joint mapping; choose it under "Joint mapping"' in \
-        page.inner_text("#upload-errors")
+    assert 'needs its joint mapping; choose it under "Joint mapping"' in page.inner_text(
+        "#upload-errors"
+    )
     page.set_input_files("#mapping", str(mapping))
     page.fill("#task", "motion capture")
     submit_and_open(page)

@@ -23,17 +23,27 @@ def _job(page, job_id: int) -> dict:
 def _text_is(page, element_id: str, text: str, timeout: int = 15_000) -> None:
     page.wait_for_function(
         "([id, t]) => (document.getElementById(id) || {}).textContent === t",
-        arg=[element_id, text], timeout=timeout)
+        arg=[element_id, text],
+        timeout=timeout,
+    )
 
 
 @pytest.mark.skipif(not EXAMPLE.is_file(), reason="examples/sports2d-demo-720p.mp4 absent")
 def test_queue_place_cancel_and_retry_in_the_browser(page, server, shot) -> None:
     # The video takes the one worker for a while; the two worksheets wait behind it.
-    video = page.request.post("/api/assessments", multipart={
-        "file": {"name": EXAMPLE.name, "mimeType": "video/mp4", "buffer": EXAMPLE.read_bytes()},
-        "task": "to cancel while running"}).json()
-    first, second = (page.request.post("/api/assessments", multipart={
-        "worksheet": WORKSHEET, "task": task}).json() for task in ("first", "second"))
+    video = page.request.post(
+        "/api/assessments",
+        multipart={
+            "file": {"name": EXAMPLE.name, "mimeType": "video/mp4", "buffer": EXAMPLE.read_bytes()},
+            "task": "to cancel while running",
+        },
+    ).json()
+    first, second = (
+        page.request.post(
+            "/api/assessments", multipart={"worksheet": WORKSHEET, "task": task}
+        ).json()
+        for task in ("first", "second")
+    )
     assert _job(page, second["job_id"])["queue_position"] == 2
 
     page.goto(second["page_url"])
@@ -49,8 +59,9 @@ def test_queue_place_cancel_and_retry_in_the_browser(page, server, shot) -> None
     assert _job(page, first["job_id"])["queue_position"] == 1
 
     page.goto(video["page_url"])
-    page.wait_for_function("document.getElementById('job-text').textContent"
-                           ".startsWith('running')", timeout=30_000)
+    page.wait_for_function(
+        "document.getElementById('job-text').textContent.startsWith('running')", timeout=30_000
+    )
     page.click("#cancel")
     _text_is(page, "job-h", "Cancelled", timeout=30_000)
     assert page.inner_text("#job-text") == "Cancelled. Retry runs it again from the start."
@@ -76,8 +87,10 @@ def test_queue_place_cancel_and_retry_in_the_browser(page, server, shot) -> None
 def test_the_form_names_the_up_default_and_bounds_the_load(page, server, tmp_path) -> None:
     page.goto("/")
     default = page.locator("#up-default")
-    for name, words in (("walk.bvh", "default: the mapping's up, else y (BVH)"),
-                        ("trial.c3d", "default: the mapping's up, else z (C3D)")):
+    for name, words in (
+        ("walk.bvh", "default: the mapping's up, else y (BVH)"),
+        ("trial.c3d", "default: the mapping's up, else z (C3D)"),
+    ):
         (tmp_path / name).write_bytes(b"not read by the form")
         page.set_input_files("#file", str(tmp_path / name))
         assert default.inner_text() == words
@@ -91,7 +104,6 @@ def test_the_form_names_the_up_default_and_bounds_the_load(page, server, tmp_pat
     page.check("input[name=source][value=worksheet]")
     page.fill("#load_kg", "1000000000")
     page.click("#submit")
-    assert "Load must be a number of kilograms from 0 to 500." in \
-        page.inner_text("#upload-errors")
+    assert "Load must be a number of kilograms from 0 to 500." in page.inner_text("#upload-errors")
     assert page.url.rstrip("/") == server.url  # nothing was sent
     assert not page.js_errors, page.js_errors

@@ -26,9 +26,18 @@ def test_retry_an_interrupted_job_in_the_browser(browser, own_server, shot) -> N
         errors: list[str] = []
         page.on("pageerror", lambda err: errors.append(str(err)))
         # A short clip (1.5 s) keeps the job brief; kill the server once it is estimating poses.
-        created = page.request.post("/api/assessments", multipart={
-            "file": {"name": EXAMPLE.name, "mimeType": "video/mp4", "buffer": EXAMPLE.read_bytes()},
-            "end_s": "1.5", "task": "cut off"}).json()
+        created = page.request.post(
+            "/api/assessments",
+            multipart={
+                "file": {
+                    "name": EXAMPLE.name,
+                    "mimeType": "video/mp4",
+                    "buffer": EXAMPLE.read_bytes(),
+                },
+                "end_s": "1.5",
+                "task": "cut off",
+            },
+        ).json()
         job_id = created["job_id"]
         end = time.monotonic() + 60
         while not (_job(page, job_id)["phase"] == "pose") and time.monotonic() < end:
@@ -49,7 +58,8 @@ def test_retry_an_interrupted_job_in_the_browser(browser, own_server, shot) -> N
         badge = page.wait_for_function(
             "(document.getElementById('job-text') || {textContent: ''}).textContent"
             ".startsWith('running') && document.querySelector('.meta .status').textContent",
-            timeout=30_000).json_value()
+            timeout=30_000,
+        ).json_value()
         assert badge == "running"
         assert page.locator("#job-h").inner_text() == "Processing"
         page.wait_for_function("document.body.dataset.ready === '1'", timeout=120_000)

@@ -29,11 +29,25 @@ from ergorisk.app.storage import DOWNLOADS, INTERNAL, KIND_OF_EXT, Storage, Uplo
 router = APIRouter(prefix="/api")
 
 TEXT_LIMITS = {"worker": 200, "task": 200, "site": 200, "notes": 5000}
-SORTS = ("created_at", "worker", "task", "site", "reba_peak", "rula_peak", "reba_median",
-         "rula_median", "frames")
-MEDIA_TYPES = {".csv": "text/csv", ".parquet": "application/vnd.apache.parquet",
-               ".json": "application/json", ".html": "text/html; charset=utf-8",
-               ".mp4": "video/mp4", ".png": "image/png"}
+SORTS = (
+    "created_at",
+    "worker",
+    "task",
+    "site",
+    "reba_peak",
+    "rula_peak",
+    "reba_median",
+    "rula_median",
+    "frames",
+)
+MEDIA_TYPES = {
+    ".csv": "text/csv",
+    ".parquet": "application/vnd.apache.parquet",
+    ".json": "application/json",
+    ".html": "text/html; charset=utf-8",
+    ".mp4": "video/mp4",
+    ".png": "image/png",
+}
 UP_AXES = ("auto", "z", "y", "-y")
 RETRYABLE = ("failed", "interrupted", "cancelled")
 
@@ -69,23 +83,43 @@ def iso(t: datetime | None) -> str | None:
 
 def job_json(job: Job, queue_position: int | None = None) -> dict[str, Any]:
     """A job; ``queue_position`` (1-based place in the line) only while it is queued."""
-    return {"id": job.id, "assessment_id": job.assessment_id, "status": job.status,
-            "progress": job.progress, "phase": job.phase, "message": job.message,
-            "queue_position": queue_position if job.status == "queued" else None,
-            "attempts": job.attempts, "created_at": iso(job.created_at),
-            "updated_at": iso(job.updated_at), "started_at": iso(job.started_at),
-            "finished_at": iso(job.finished_at)}
+    return {
+        "id": job.id,
+        "assessment_id": job.assessment_id,
+        "status": job.status,
+        "progress": job.progress,
+        "phase": job.phase,
+        "message": job.message,
+        "queue_position": queue_position if job.status == "queued" else None,
+        "attempts": job.attempts,
+        "created_at": iso(job.created_at),
+        "updated_at": iso(job.updated_at),
+        "started_at": iso(job.started_at),
+        "finished_at": iso(job.finished_at),
+    }
 
 
 def item_json(a: Assessment) -> dict[str, Any]:
     job = a.job
-    return {"id": a.id, "created_at": iso(a.created_at), "updated_at": iso(a.updated_at),
-            "worker": a.worker, "task": a.task, "site": a.site, "notes": a.notes,
-            "kind": a.kind, "input_name": a.input_name,
-            "status": job.status if job else None, "job_id": job.id if job else None,
-            "frames": a.frames, "duration_s": a.duration_s, "reba_peak": a.reba_peak,
-            "rula_peak": a.rula_peak, "reba_median": a.reba_median,
-            "rula_median": a.rula_median}
+    return {
+        "id": a.id,
+        "created_at": iso(a.created_at),
+        "updated_at": iso(a.updated_at),
+        "worker": a.worker,
+        "task": a.task,
+        "site": a.site,
+        "notes": a.notes,
+        "kind": a.kind,
+        "input_name": a.input_name,
+        "status": job.status if job else None,
+        "job_id": job.id if job else None,
+        "frames": a.frames,
+        "duration_s": a.duration_s,
+        "reba_peak": a.reba_peak,
+        "rula_peak": a.rula_peak,
+        "reba_median": a.reba_median,
+        "rula_median": a.rula_median,
+    }
 
 
 def detail_json(c: Context, a: Assessment) -> dict[str, Any]:
@@ -93,11 +127,18 @@ def detail_json(c: Context, a: Assessment) -> dict[str, Any]:
     files = [n for n in DOWNLOADS if c.storage.download(a.id, a.output_version, n)]
     summary = None
     if "summary.json" in files:
-        summary = json.loads(c.storage.download(a.id, a.output_version, "summary.json")
-                             .read_text())
+        summary = json.loads(c.storage.download(a.id, a.output_version, "summary.json").read_text())
     media = next((n for n in ("annotated.mp4", "annotated.png") if n in files), None)
-    out.update({"factors": a.factors, "options": a.options, "summary": summary,
-                "files": files, "media": media, "fps": a.fps})
+    out.update(
+        {
+            "factors": a.factors,
+            "options": a.options,
+            "summary": summary,
+            "files": files,
+            "media": media,
+            "fps": a.fps,
+        }
+    )
     return out
 
 
@@ -116,8 +157,10 @@ def _json_list(values: Any) -> list:
     if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iub":
         return series.tolist()
     # nullable integers and booleans, categories, strings: <NA>/NaN -> null
-    return [None if pd.isna(v) else (v.item() if isinstance(v, np.generic) else v)
-            for v in series.astype(object).tolist()]
+    return [
+        None if pd.isna(v) else (v.item() if isinstance(v, np.generic) else v)
+        for v in series.astype(object).tolist()
+    ]
 
 
 def _finite(value: Any) -> Any:
@@ -154,8 +197,9 @@ def _no_nul(name: str, value: str) -> None:
         raise fail(400, f"{name} contains a NUL character")
 
 
-def _number(form: Any, name: str, minimum: float | None = None,
-            exclusive: bool = False) -> float | None:
+def _number(
+    form: Any, name: str, minimum: float | None = None, exclusive: bool = False
+) -> float | None:
     text = _text(form, name)
     if text is None:
         return None
@@ -211,16 +255,22 @@ def _file_options(form: Any, kind: str, ext: str) -> dict[str, Any]:
         if up not in UP_AXES:
             raise fail(400, f"up must be one of {', '.join(UP_AXES)}, got {up!r}")
         if ext in (".bvh", ".c3d"):
-            return {"layout": None, "fps": _number(form, "fps", 0.0, exclusive=True),
-                    "up": None if up == "auto" else up, "mapping": True}
+            return {
+                "layout": None,
+                "fps": _number(form, "fps", 0.0, exclusive=True),
+                "up": None if up == "auto" else up,
+                "mapping": True,
+            }
         layout = _text(form, "layout")
         if layout is None:
-            raise fail(400, f"a {ext} pose file needs its layout: one of "
-                            f"{', '.join(LAYOUTS)}")
+            raise fail(400, f"a {ext} pose file needs its layout: one of {', '.join(LAYOUTS)}")
         if layout not in LAYOUTS:
             raise fail(400, f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}")
-        return {"layout": layout, "fps": _number(form, "fps", 0.0, exclusive=True),
-                "up": None if up == "auto" else up}
+        return {
+            "layout": layout,
+            "fps": _number(form, "fps", 0.0, exclusive=True),
+            "up": None if up == "auto" else up,
+        }
     if kind == "video":
         start = _number(form, "start_s", 0.0) or 0.0
         end = _number(form, "end_s", 0.0)
@@ -229,8 +279,12 @@ def _file_options(form: Any, kind: str, ext: str) -> dict[str, Any]:
         stride = _number(form, "stride", 1.0)
         if stride is not None and stride != int(stride):
             raise fail(400, f"stride must be a whole number, got {stride:g}")
-        return {"start_s": start, "end_s": end, "stride": int(stride or 1),
-                "camera_pitch_deg": _number(form, "camera_pitch_deg")}
+        return {
+            "start_s": start,
+            "end_s": end,
+            "stride": int(stride or 1),
+            "camera_pitch_deg": _number(form, "camera_pitch_deg"),
+        }
     return {"camera_pitch_deg": _number(form, "camera_pitch_deg")}
 
 
@@ -260,8 +314,11 @@ async def create_assessment(request: Request) -> JSONResponse:
         if (upload is None) == (worksheet is None):
             raise fail(400, "give either a file or a worksheet, not both or neither")
         if not c.pool.has_room():
-            raise fail(503, f"the server is busy: {c.pool.queue_size} jobs are already waiting; "
-                            "try again when one has finished")
+            raise fail(
+                503,
+                f"the server is busy: {c.pool.queue_size} jobs are already waiting; "
+                "try again when one has finished",
+            )
         if worksheet is not None:
             kind, input_name, ext, options = "worksheet", "worksheet", ".json", {}
             factors = _worksheet_factors(worksheet, factors)
@@ -270,14 +327,18 @@ async def create_assessment(request: Request) -> JSONResponse:
             input_name = Path(upload.filename or "").name[-255:] or "upload"
             ext = os.path.splitext(input_name)[1].lower()
             if ext not in KIND_OF_EXT:
-                raise fail(415, f"unsupported file type {ext or '(no extension)'!r}; accepted: "
-                                f"{', '.join(KIND_OF_EXT)}")
+                raise fail(
+                    415,
+                    f"unsupported file type {ext or '(no extension)'!r}; accepted: "
+                    f"{', '.join(KIND_OF_EXT)}",
+                )
             kind = KIND_OF_EXT[ext]
             options = _file_options(form, kind, ext)
             mapping = _mapping(form, c.storage) if options.get("mapping") else None
             try:
-                staged = await run_in_threadpool(c.storage.save_upload, upload.file, ext,
-                                                 c.settings.max_upload_bytes)
+                staged = await run_in_threadpool(
+                    c.storage.save_upload, upload.file, ext, c.settings.max_upload_bytes
+                )
             except UploadError as err:
                 if mapping is not None:
                     c.storage.discard(mapping)
@@ -285,11 +346,24 @@ async def create_assessment(request: Request) -> JSONResponse:
             if problem := _npy_layout_problem(staged, options.get("layout")):
                 c.storage.discard(staged)
                 raise fail(400, f"{input_name}: {problem}")
-        full_factors = {"load_kg": 0.0, "coupling": "good", "shock": False, "static": "auto",
-                        "repeated": "auto", "rapid_change": "auto", **factors}
+        full_factors = {
+            "load_kg": 0.0,
+            "coupling": "good",
+            "shock": False,
+            "static": "auto",
+            "repeated": "auto",
+            "rapid_change": "auto",
+            **factors,
+        }
         with c.sessions.begin() as session:
-            a = Assessment(kind=kind, input_name=input_name, input_ext=ext,
-                           factors=full_factors, options=options, **meta)
+            a = Assessment(
+                kind=kind,
+                input_name=input_name,
+                input_ext=ext,
+                factors=full_factors,
+                options=options,
+                **meta,
+            )
             job = Job(status="queued")
             a.jobs.append(job)
             session.add(a)
@@ -305,9 +379,15 @@ async def create_assessment(request: Request) -> JSONResponse:
     except QueueFull as err:
         _delete(c, assessment_id)
         raise fail(503, str(err)) from None
-    return JSONResponse(status_code=202, content={
-        "assessment_id": assessment_id, "job_id": job_id, "status_url": f"/api/jobs/{job_id}",
-        "page_url": f"/assessments/{assessment_id}"})
+    return JSONResponse(
+        status_code=202,
+        content={
+            "assessment_id": assessment_id,
+            "job_id": job_id,
+            "status_url": f"/api/jobs/{job_id}",
+            "page_url": f"/assessments/{assessment_id}",
+        },
+    )
 
 
 def _npy_layout_problem(path: Path, layout: str | None) -> str | None:
@@ -325,8 +405,10 @@ def _npy_layout_problem(path: Path, layout: str | None) -> str | None:
         return None  # not a readable array: the job says why
     expected = get_layout(layout).n_joints
     if len(shape) == 3 and shape[1] != expected:
-        return (f"layout {layout} has {expected} joints but the poses have {shape[1]} "
-                "(an array of frames × joints × 3)")
+        return (
+            f"layout {layout} has {expected} joints but the poses have {shape[1]} "
+            "(an array of frames × joints × 3)"
+        )
     return None
 
 
@@ -339,8 +421,11 @@ def _mapping(form: Any, storage: Storage) -> Path:
 
     text = _text_raw(form, "mapping")
     if text is None:
-        raise fail(400, "a .bvh or .c3d file needs a joint mapping: give `mapping`, a YAML or "
-                        "JSON object of canonical joint -> source name (docs/kinematics.md)")
+        raise fail(
+            400,
+            "a .bvh or .c3d file needs a joint mapping: give `mapping`, a YAML or "
+            "JSON object of canonical joint -> source name (docs/kinematics.md)",
+        )
     if len(text) > 256 * 1024:
         raise fail(400, "the mapping is too long (at most 256 KB)")
     path = storage.new_staging("mapping") / "mapping.yaml"
@@ -409,8 +494,9 @@ def cancel(job_id: int, request: Request) -> dict[str, Any]:
             job = session.get(Job, job_id)
             if job is None:
                 raise fail(404, f"no job {job_id}")
-            raise fail(409, f"job {job_id} is {job.status}; only a queued or running job "
-                            "can be cancelled")
+            raise fail(
+                409, f"job {job_id} is {job.status}; only a queued or running job can be cancelled"
+            )
     c.pool.cancel(job_id)
     with c.sessions() as session:
         return job_json(session.get(Job, job_id))
@@ -424,8 +510,11 @@ def retry_job(job_id: int, request: Request) -> dict[str, Any]:
         if job is None:
             raise fail(404, f"no job {job_id}")
         if job.status not in RETRYABLE:
-            raise fail(409, f"job {job_id} is {job.status}; only a failed, interrupted or "
-                            "cancelled job can be retried")
+            raise fail(
+                409,
+                f"job {job_id} is {job.status}; only a failed, interrupted or "
+                "cancelled job can be retried",
+            )
         if not c.pool.has_room():
             raise fail(503, "the server is busy; try again when a job has finished")
         job.status, job.progress, job.phase, job.message = "queued", 0.0, None, None
@@ -454,11 +543,19 @@ def _get(session: Session, assessment_id: int) -> Assessment:
 
 
 @router.get("/assessments")
-def list_assessments(request: Request, worker: str | None = None, task: str | None = None,
-                     site: str | None = None, status: str | None = None,
-                     kind: str | None = None, q: str | None = None,
-                     sort: str = "created_at", order: str = "desc", limit: int = 50,
-                     offset: int = 0) -> dict[str, Any]:
+def list_assessments(
+    request: Request,
+    worker: str | None = None,
+    task: str | None = None,
+    site: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    q: str | None = None,
+    sort: str = "created_at",
+    order: str = "desc",
+    limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
     """History: filters are case-insensitive substrings (status and kind exact)."""
     if sort not in SORTS:
         raise fail(400, f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
@@ -468,12 +565,21 @@ def list_assessments(request: Request, worker: str | None = None, task: str | No
         raise fail(400, f"limit must be between 1 and 500, got {limit}")
     if offset < 0:
         raise fail(400, f"offset must be >= 0, got {offset}")
-    for name, value in (("worker", worker), ("task", task), ("site", site),
-                        ("status", status), ("kind", kind), ("q", q)):
+    for name, value in (
+        ("worker", worker),
+        ("task", task),
+        ("site", site),
+        ("status", status),
+        ("kind", kind),
+        ("q", q),
+    ):
         _no_nul(name, value or "")
     query = select(Assessment).join(Job, Job.assessment_id == Assessment.id, isouter=True)
-    for column, value in ((Assessment.worker, worker), (Assessment.task, task),
-                          (Assessment.site, site)):
+    for column, value in (
+        (Assessment.worker, worker),
+        (Assessment.task, task),
+        (Assessment.site, site),
+    ):
         if value:
             query = query.where(column.ilike(f"%{_like(value)}%", escape="\\"))
     if status:
@@ -482,16 +588,32 @@ def list_assessments(request: Request, worker: str | None = None, task: str | No
         query = query.where(Assessment.kind == kind)
     if q:
         pattern = f"%{_like(q)}%"
-        query = query.where(or_(*(col.ilike(pattern, escape="\\") for col in (
-            Assessment.worker, Assessment.task, Assessment.site, Assessment.notes,
-            Assessment.input_name))))
+        query = query.where(
+            or_(
+                *(
+                    col.ilike(pattern, escape="\\")
+                    for col in (
+                        Assessment.worker,
+                        Assessment.task,
+                        Assessment.site,
+                        Assessment.notes,
+                        Assessment.input_name,
+                    )
+                )
+            )
+        )
     column = getattr(Assessment, sort)
     # Unscored rows last either way: SQLite and PostgreSQL place NULLs at opposite ends.
     ordered = (column.asc() if order == "asc" else column.desc()).nulls_last()
     with ctx(request).sessions() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = session.scalars(query.order_by(ordered, Assessment.id.desc())
-                               .limit(limit).offset(offset)).unique().all()
+        rows = (
+            session.scalars(
+                query.order_by(ordered, Assessment.id.desc()).limit(limit).offset(offset)
+            )
+            .unique()
+            .all()
+        )
         return {"items": [item_json(a) for a in rows], "total": total}
 
 
@@ -559,8 +681,10 @@ def get_skeleton(assessment_id: int, request: Request) -> Response:
         names = [str(n) for n in data["joint_names"]]
         edges = data["edges"].tolist()
     finite = np.isfinite(joints).all(axis=2)
-    frames = [[p if ok else None for p, ok in zip(frame.tolist(), row, strict=True)]
-              for frame, row in zip(joints, finite, strict=True)]
+    frames = [
+        [p if ok else None for p, ok in zip(frame.tolist(), row, strict=True)]
+        for frame, row in zip(joints, finite, strict=True)
+    ]
     return _json_response({"joints": names, "edges": edges, "frames": frames})
 
 
@@ -582,8 +706,9 @@ def rescore_assessment(assessment_id: int, body: dict[str, Any], request: Reques
         raise fail(400, f"save must be true or false, got {save!r}")
     a, folder = _outputs(c, assessment_id)
     factors = {**a.factors, **{k: v for k, v in body.items() if k != "save"}}
-    unknown = sorted(set(factors) - {"load_kg", "coupling", "shock", "static", "repeated",
-                                     "rapid_change"})
+    unknown = sorted(
+        set(factors) - {"load_kg", "coupling", "shock", "static", "repeated", "rapid_change"}
+    )
     if unknown:
         raise fail(400, f"unknown factor {unknown[0]!r}")
     try:
@@ -601,12 +726,19 @@ def rescore_assessment(assessment_id: int, body: dict[str, Any], request: Reques
     columns: dict[str, Any] = {n: new[n] for n in score_column_names(new)}
     for name, values in score_breakdown(new, tol).items():
         columns.setdefault(name, values)
-    return _json_response({"frames": columnar(columns), "summary": new_summary,
-                           "factors": task_to_factors(task), "saved": save})
+    return _json_response(
+        {
+            "frames": columnar(columns),
+            "summary": new_summary,
+            "factors": task_to_factors(task),
+            "saved": save,
+        }
+    )
 
 
-def _save_rescored(c: Context, a: Assessment, folder: Path, frames, summary: dict,
-                   factors: dict[str, Any]) -> None:
+def _save_rescored(
+    c: Context, a: Assessment, folder: Path, frames, summary: dict, factors: dict[str, Any]
+) -> None:
     """A new output version with the new frames, summary and report (the annotated media are
     linked from the old version), made current in one commit."""
     import shutil
@@ -627,8 +759,11 @@ def _save_rescored(c: Context, a: Assessment, folder: Path, frames, summary: dic
         try:
             out = write_outputs(Result(frames=frames, summary=summary), staging / "out")
             for name in (*DOWNLOADS, *INTERNAL):
-                if (folder / name).is_file() and not (out / name).exists() \
-                        and name != "report.html":
+                if (
+                    (folder / name).is_file()
+                    and not (out / name).exists()
+                    and name != "report.html"
+                ):
                     os.link(folder / name, out / name)
             if (folder / "report.html").is_file():
                 _report(frames, summary, out, a.input_name or "assessment")
@@ -648,8 +783,14 @@ def _report(frames, summary: dict, out: Path, name: str) -> None:
     from ergorisk.report.breakdown import worst_moments
     from ergorisk.report.html import render_report
 
-    page = render_report(frames, summary, worst_moments(frames, 4), {}, name,
-                         float(summary.get("options", {}).get("upright_tol_deg", 5.0)))
+    page = render_report(
+        frames,
+        summary,
+        worst_moments(frames, 4),
+        {},
+        name,
+        float(summary.get("options", {}).get("upright_tol_deg", 5.0)),
+    )
     (out / "report.html").write_text(page, encoding="utf-8")
 
 
@@ -669,9 +810,13 @@ def get_file(assessment_id: int, name: str, request: Request) -> FileResponse:
     headers = {"X-Content-Type-Options": "nosniff"}
     if suffix == ".html":  # its scripts run in an opaque origin: no access to this site
         headers["Content-Security-Policy"] = "sandbox allow-scripts"
-    return FileResponse(path, media_type=MEDIA_TYPES[suffix], headers=headers,
-                        filename=f"assessment-{assessment_id}-{name}" if attachment else None,
-                        content_disposition_type="attachment" if attachment else "inline")
+    return FileResponse(
+        path,
+        media_type=MEDIA_TYPES[suffix],
+        headers=headers,
+        filename=f"assessment-{assessment_id}-{name}" if attachment else None,
+        content_disposition_type="attachment" if attachment else "inline",
+    )
 
 
 @router.delete("/assessments/{assessment_id}", status_code=204)
@@ -680,8 +825,11 @@ def delete_assessment(assessment_id: int, request: Request) -> Response:
     with c.sessions() as session:
         a = _get(session, assessment_id)
         if a.job and a.job.status == "running":
-            raise fail(409, f"assessment {assessment_id} is being processed; cancel its job "
-                            "or delete it when the job has finished")
+            raise fail(
+                409,
+                f"assessment {assessment_id} is being processed; cancel its job "
+                "or delete it when the job has finished",
+            )
         job_ids = [job.id for job in a.jobs]
     _delete(c, assessment_id)
     for job_id in job_ids:  # no longer holds a place in the line
@@ -716,16 +864,22 @@ def compare(a: int, b: int, request: Request) -> dict[str, Any]:
     methods = {}
     for method in ("reba", "rula"):
         sa, sb = stats[0][method], stats[1][method]
-        diff = {k: (None if sa[k] is None or sb[k] is None else round(sb[k] - sa[k], 4))
-                for k in ("peak", "median", "mean")}
-        levels = sorted(set(sa["time_pct"]) | set(sb["time_pct"]),
-                        key=lambda n: list(sa["time_pct"]).index(n) if n in sa["time_pct"]
-                        else 99)
-        diff["time_pct"] = {n: round(sb["time_pct"].get(n, 0) - sa["time_pct"].get(n, 0), 2)
-                            for n in levels}
+        diff = {
+            k: (None if sa[k] is None or sb[k] is None else round(sb[k] - sa[k], 4))
+            for k in ("peak", "median", "mean")
+        }
+        levels = sorted(
+            set(sa["time_pct"]) | set(sb["time_pct"]),
+            key=lambda n: list(sa["time_pct"]).index(n) if n in sa["time_pct"] else 99,
+        )
+        diff["time_pct"] = {
+            n: round(sb["time_pct"].get(n, 0) - sa["time_pct"].get(n, 0), 2) for n in levels
+        }
         methods[method] = {"a": sa, "b": sb, "difference": diff}
-    same = bool(items[0]["task"]) and (items[0]["task"] or "").strip().lower() == \
-        (items[1]["task"] or "").strip().lower()
+    same = (
+        bool(items[0]["task"])
+        and (items[0]["task"] or "").strip().lower() == (items[1]["task"] or "").strip().lower()
+    )
     return {"a": items[0], "b": items[1], "same_task": same, "methods": methods}
 
 
@@ -734,8 +888,10 @@ def _method_stats(folder: Path) -> dict[str, dict[str, Any]]:
 
     frames = _read_frames(folder)
     out = {}
-    for method, names, codes in (("reba", REBA_LEVELS, _reba_codes),
-                                 ("rula", RULA_LEVELS, _rula_codes)):
+    for method, names, codes in (
+        ("reba", REBA_LEVELS, _reba_codes),
+        ("rula", RULA_LEVELS, _rula_codes),
+    ):
         total = frames[f"{method}_total"].to_numpy(dtype=float, na_value=np.nan)
         scored = total[np.isfinite(total)]
         counts = np.bincount(codes(total), minlength=len(names))
@@ -744,7 +900,8 @@ def _method_stats(folder: Path) -> dict[str, dict[str, Any]]:
             "peak": float(scored.max()) if scored.size else None,
             "median": float(np.median(scored)) if scored.size else None,
             "mean": round(float(scored.mean()), 4) if scored.size else None,
-            "time_pct": {name: round(100 * int(k) / n, 2)
-                         for name, k in zip(names, counts, strict=True)},
+            "time_pct": {
+                name: round(100 * int(k) / n, 2) for name, k in zip(names, counts, strict=True)
+            },
         }
     return out

@@ -52,8 +52,13 @@ class QueueFull(RuntimeError):
 
 
 class JobPool:
-    def __init__(self, sessions: sessionmaker[Session], storage: Storage, workers: int = 1,
-                 queue_size: int = 16) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        storage: Storage,
+        workers: int = 1,
+        queue_size: int = 16,
+    ) -> None:
         self.sessions, self.storage = sessions, storage
         self.workers, self.queue_size = workers, queue_size
         self._waiting: deque[int] = deque()  # job ids in line, first to run first
@@ -74,8 +79,7 @@ class JobPool:
             for job in stale:
                 job.status, job.message, job.phase = "interrupted", INTERRUPTED, None
                 job.finished_at = utcnow()
-            versions = dict(session.execute(
-                select(Assessment.id, Assessment.output_version)).all())
+            versions = dict(session.execute(select(Assessment.id, Assessment.output_version)).all())
         self.storage.clear_staging()
         if self.storage.assessments.is_dir():
             for folder in self.storage.assessments.iterdir():
@@ -116,8 +120,10 @@ class JobPool:
     def submit(self, job_id: int) -> None:
         with self._lock:
             if len(self._waiting) >= self.queue_size:
-                raise QueueFull(f"the server is busy: {self.queue_size} jobs are already "
-                                "waiting; try again when one has finished")
+                raise QueueFull(
+                    f"the server is busy: {self.queue_size} jobs are already "
+                    "waiting; try again when one has finished"
+                )
             self._cancelled.discard(job_id)  # a retry after a cancel runs
             if job_id not in self._waiting:
                 self._waiting.append(job_id)
@@ -185,30 +191,55 @@ class JobPool:
 
     def _run(self, job_id: int) -> None:
         with self.sessions.begin() as session:
-            if not _transition(session, job_id, ("queued",), status="running", progress=0.0,
-                               phase="starting", message=None, attempts=Job.attempts + 1,
-                               started_at=utcnow(), finished_at=None):
+            if not _transition(
+                session,
+                job_id,
+                ("queued",),
+                status="running",
+                progress=0.0,
+                phase="starting",
+                message=None,
+                attempts=Job.attempts + 1,
+                started_at=utcnow(),
+                finished_at=None,
+            ):
                 return  # cancelled or deleted while it waited
             a = session.get(Job, job_id).assessment
             staging = self.storage.new_staging(f"job{job_id}")
-            spec = {"kind": a.kind, "input": str(upload_file(self.storage, a)),
-                    "out": str(staging / "out"), "factors": a.factors, "options": a.options,
-                    "input_name": a.input_name}
+            spec = {
+                "kind": a.kind,
+                "input": str(upload_file(self.storage, a)),
+                "out": str(staging / "out"),
+                "factors": a.factors,
+                "options": a.options,
+                "input_name": a.input_name,
+            }
             if (a.options or {}).get("mapping"):
                 spec["mapping"] = str(self.storage.upload_path(a.id, ".yaml"))
             assessment_id, version = a.id, (a.output_version or 0) + 1
         try:
             outcome = self._run_child(job_id, spec)
             if outcome[0] != "done":
-                self._finish(job_id, "interrupted" if self._stopping.is_set() else "failed",
-                             INTERRUPTED if self._stopping.is_set() else outcome[1])
+                self._finish(
+                    job_id,
+                    "interrupted" if self._stopping.is_set() else "failed",
+                    INTERRUPTED if self._stopping.is_set() else outcome[1],
+                )
                 return
             stats = outcome[1]
             self.storage.publish(staging / "out", assessment_id, version)
             with self.sessions.begin() as session:
                 # First the job (the write lock), so a cancel cannot slip in before the commit.
-                if not _transition(session, job_id, ("running",), status="done", progress=1.0,
-                                   phase="done", message=None, finished_at=utcnow()):
+                if not _transition(
+                    session,
+                    job_id,
+                    ("running",),
+                    status="done",
+                    progress=1.0,
+                    phase="done",
+                    message=None,
+                    finished_at=utcnow(),
+                ):
                     # cancelled or deleted meanwhile: the new version is not kept
                     if session.get(Assessment, assessment_id) is None:
                         self.storage.remove(assessment_id)
@@ -230,8 +261,12 @@ class JobPool:
         """Run pipeline.run in a spawned process; ("done", stats) or ("error", message)."""
         ctx = mp.get_context("spawn")
         receiver, sender = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=child_main, args=(spec, sender, os.getpid()),
-                            name=f"ergorisk-job{job_id}", daemon=True)
+        child = ctx.Process(
+            target=child_main,
+            args=(spec, sender, os.getpid()),
+            name=f"ergorisk-job{job_id}",
+            daemon=True,
+        )
         child.start()
         sender.close()
         with self._lock:
@@ -265,8 +300,10 @@ class JobPool:
             with self._lock:
                 self._children.pop(job_id, None)
         if outcome is None:
-            outcome = ("error", f"the job process stopped unexpectedly (exit code "
-                                f"{child.exitcode})")
+            outcome = (
+                "error",
+                f"the job process stopped unexpectedly (exit code {child.exitcode})",
+            )
         return outcome
 
     def _progress(self, job_id: int, phase: str, fraction: float) -> None:
@@ -278,23 +315,39 @@ class JobPool:
     def _finish(self, job_id: int, status: str, message: str | None) -> None:
         """End a queued or running job (a cancelled one stays cancelled)."""
         with self.sessions.begin() as session:
-            _transition(session, job_id, ACTIVE, status=status, message=message, phase=None,
-                        finished_at=utcnow())
+            _transition(
+                session,
+                job_id,
+                ACTIVE,
+                status=status,
+                message=message,
+                phase=None,
+                finished_at=utcnow(),
+            )
 
 
-def _transition(session: Session, job_id: int, from_states: tuple[str, ...],
-                **values: Any) -> bool:
+def _transition(session: Session, job_id: int, from_states: tuple[str, ...], **values: Any) -> bool:
     """Set ``values`` on a job only if its status is one of ``from_states``, in one UPDATE
     (no read-then-write race); True when it changed."""
-    result = session.execute(update(Job).where(Job.id == job_id, Job.status.in_(from_states))
-                             .values(updated_at=utcnow(), **values))
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status.in_(from_states))
+        .values(updated_at=utcnow(), **values)
+    )
     return result.rowcount == 1
 
 
 def cancel_job(session: Session, job_id: int) -> bool:
     """Mark a queued or running job cancelled; False when it was in no such state."""
-    return _transition(session, job_id, ACTIVE, status="cancelled", message=CANCELLED,
-                       phase=None, finished_at=utcnow())
+    return _transition(
+        session,
+        job_id,
+        ACTIVE,
+        status="cancelled",
+        message=CANCELLED,
+        phase=None,
+        finished_at=utcnow(),
+    )
 
 
 def child_main(spec: dict[str, Any], conn: Connection, parent_pid: int) -> None:
@@ -332,6 +385,7 @@ def _message(err: BaseException, spec: dict[str, Any]) -> str:
 def _exit_with_parent(parent_pid: int, every_s: float = 1.0) -> None:
     """A daemon thread that ends this process when the server that started it is gone
     (kill -9 of the server leaves no orphan writing into staging)."""
+
     def watch(check: Callable[[], int] = os.getppid) -> None:
         while True:
             time.sleep(every_s)

@@ -29,10 +29,12 @@ class Assessment(Base):
     __tablename__ = "assessments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
     worker: Mapped[str | None] = mapped_column(String(200), index=True)
     task: Mapped[str | None] = mapped_column(String(200), index=True)
     site: Mapped[str | None] = mapped_column(String(200), index=True)
@@ -53,9 +55,9 @@ class Assessment(Base):
     reba_median: Mapped[float | None] = mapped_column(Float)
     rula_median: Mapped[float | None] = mapped_column(Float)
 
-    jobs: Mapped[list[Job]] = relationship(back_populates="assessment",
-                                           cascade="all, delete-orphan",
-                                           order_by="Job.id")
+    jobs: Mapped[list[Job]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="Job.id"
+    )
 
     @property
     def job(self) -> Job | None:
@@ -67,15 +69,17 @@ class Job(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(
-        ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     phase: Mapped[str | None] = mapped_column(String(32))
     message: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

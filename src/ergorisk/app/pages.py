@@ -48,8 +48,16 @@ templates.env.globals["max_load_kg"] = MAX_LOAD_KG  # the factor forms' bound, a
 # The upload form mirrors the server's checks (api.py, storage.py) to spare a user an upload
 # that would be refused; the server still decides.
 NEEDS_MAPPING = (".bvh", ".c3d")  # pose files sent with their joint mapping file
-SORT_KEYS = ("created_at", "worker", "task", "site", "reba_peak", "reba_median", "rula_peak",
-             "rula_median")
+SORT_KEYS = (
+    "created_at",
+    "worker",
+    "task",
+    "site",
+    "reba_peak",
+    "reba_median",
+    "rula_peak",
+    "rula_median",
+)
 STATUSES = ("queued", "running", "done", "failed", "interrupted", "cancelled")
 DOWNLOAD_LABELS = {
     "frames.csv": "Frames table (CSV)",
@@ -91,31 +99,42 @@ def upload_limits(request: Request) -> dict[str, Any]:
     by_kind: dict[str, list[str]] = {"video": [], "image": [], "pose": []}
     for ext, kind in KIND_OF_EXT.items():
         by_kind.setdefault(kind, []).append(ext)
-    return {"max_upload_bytes": settings.max_upload_bytes,
-            "text_max": TEXT_LIMITS["worker"], "notes_max": TEXT_LIMITS["notes"],
-            "needs_mapping": NEEDS_MAPPING, **by_kind}
+    return {
+        "max_upload_bytes": settings.max_upload_bytes,
+        "text_max": TEXT_LIMITS["worker"],
+        "notes_max": TEXT_LIMITS["notes"],
+        "needs_mapping": NEEDS_MAPPING,
+        **by_kind,
+    }
 
 
 def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {"version": __version__, **context},
-                                      status_code=status_code)
+    return templates.TemplateResponse(
+        request, name, {"version": __version__, **context}, status_code=status_code
+    )
 
 
 def error_page(request: Request, err: ApiError) -> HTMLResponse:
     title = "Not found" if err.status == 404 else f"Error {err.status}"
-    return _render(request, "error.html", status_code=err.status, title=title,
-                   message=err.detail)
+    return _render(request, "error.html", status_code=err.status, title=title, message=err.detail)
 
 
 @router.get("/", response_class=HTMLResponse)
 async def upload_page(request: Request) -> HTMLResponse:
     try:
-        recent = await api_get(request, "/api/assessments",
-                               {"limit": 8, "sort": "created_at", "order": "desc"})
+        recent = await api_get(
+            request, "/api/assessments", {"limit": 8, "sort": "created_at", "order": "desc"}
+        )
     except ApiError as err:
         return error_page(request, err)
-    return _render(request, "index.html", title="New assessment", limits=upload_limits(request),
-                   layouts=[get_layout(name) for name in LAYOUTS], recent=recent["items"])
+    return _render(
+        request,
+        "index.html",
+        title="New assessment",
+        limits=upload_limits(request),
+        layouts=[get_layout(name) for name in LAYOUTS],
+        recent=recent["items"],
+    )
 
 
 @router.get("/assessments/{assessment_id}", response_class=HTMLResponse)
@@ -125,8 +144,14 @@ async def assessment_page(request: Request, assessment_id: int) -> HTMLResponse:
     except ApiError as err:
         return error_page(request, err)
     downloads = [(name, DOWNLOAD_LABELS.get(name, name)) for name in item.get("files") or []]
-    return _render(request, "assessment.html", title=_title(item), item=item,
-                   downloads=downloads, factors=item.get("factors") or {})
+    return _render(
+        request,
+        "assessment.html",
+        title=_title(item),
+        item=item,
+        downloads=downloads,
+        factors=item.get("factors") or {},
+    )
 
 
 @router.get("/history", response_class=HTMLResponse)
@@ -139,14 +164,27 @@ async def history_page(request: Request) -> HTMLResponse:
     limit = 50
     params = {k: v for k, v in filters.items() if v}
     try:
-        page = await api_get(request, "/api/assessments",
-                             {**params, "sort": sort, "order": order, "limit": limit,
-                              "offset": offset})
+        page = await api_get(
+            request,
+            "/api/assessments",
+            {**params, "sort": sort, "order": order, "limit": limit, "offset": offset},
+        )
     except ApiError as err:
         return error_page(request, err)
-    return _render(request, "history.html", title="History", items=page["items"],
-                   total=page["total"], filters=filters, sort=sort, order=order,
-                   offset=offset, limit=limit, statuses=STATUSES, params=params)
+    return _render(
+        request,
+        "history.html",
+        title="History",
+        items=page["items"],
+        total=page["total"],
+        filters=filters,
+        sort=sort,
+        order=order,
+        offset=offset,
+        limit=limit,
+        statuses=STATUSES,
+        params=params,
+    )
 
 
 @router.get("/compare", response_class=HTMLResponse)
@@ -155,14 +193,21 @@ async def compare_page(request: Request) -> HTMLResponse:
     a = request.query_params.get("a") or (picks[0] if picks else None)
     b = request.query_params.get("b") or (picks[1] if len(picks) > 1 else None)
     if _int(a, None) is None or _int(b, None) is None:
-        return error_page(request, ApiError(
-            400, "pick two assessments to compare (in the history, tick two rows)"))
+        return error_page(
+            request,
+            ApiError(400, "pick two assessments to compare (in the history, tick two rows)"),
+        )
     try:
         cmp = await api_get(request, "/api/compare", {"a": a, "b": b})
     except ApiError as err:
         return error_page(request, err)
-    return _render(request, "compare.html", title="Compare", cmp=cmp,
-                   rows={m: compare_rows(cmp["methods"].get(m, {})) for m in ("reba", "rula")})
+    return _render(
+        request,
+        "compare.html",
+        title="Compare",
+        cmp=cmp,
+        rows={m: compare_rows(cmp["methods"].get(m, {})) for m in ("reba", "rula")},
+    )
 
 
 @lru_cache(maxsize=1)
@@ -177,13 +222,17 @@ def _plotly_js() -> tuple[bytes, bytes, str]:
 def plotly_js(request: Request) -> Response:
     """plotly.js from the installed plotly package: offline, no copy in the repository."""
     body, gz, etag = _plotly_js()
-    headers = {"Cache-Control": "public, max-age=604800", "ETag": f'"{etag}"',
-               "Vary": "Accept-Encoding"}
+    headers = {
+        "Cache-Control": "public, max-age=604800",
+        "ETag": f'"{etag}"',
+        "Vary": "Accept-Encoding",
+    }
     if request.headers.get("if-none-match") == f'"{etag}"':
         return Response(status_code=304, headers=headers)
     if "gzip" in request.headers.get("accept-encoding", ""):
-        return Response(gz, media_type="text/javascript",
-                        headers={**headers, "Content-Encoding": "gzip"})
+        return Response(
+            gz, media_type="text/javascript", headers={**headers, "Content-Encoding": "gzip"}
+        )
     return Response(body, media_type="text/javascript", headers=headers)
 
 
@@ -211,8 +260,13 @@ def compare_rows(method: dict[str, Any]) -> list[tuple[str, Any, Any, Any, str]]
 def _verdict(label: str, diff: Any) -> str:
     if not isinstance(diff, int | float) or diff == 0:
         return ""
-    sign = (1 if label.endswith(_WORSE_WHEN_HIGHER) else
-            -1 if label.endswith(_BETTER_WHEN_HIGHER) else 0)
+    sign = (
+        1
+        if label.endswith(_WORSE_WHEN_HIGHER)
+        else -1
+        if label.endswith(_BETTER_WHEN_HIGHER)
+        else 0
+    )
     return {1: "worse", -1: "better"}.get(sign * (1 if diff > 0 else -1), "")
 
 

@@ -51,16 +51,18 @@ def parse_worksheet(text: str) -> list[dict[str, dict[str, Any]]]:
     out = []
     for i, record in enumerate(records):
         if isinstance(record, dict) and set(record) == {"left", "right"}:
-            out.append({side: validate_record(record[side], fields, i)
-                        for side in ("left", "right")})
+            out.append(
+                {side: validate_record(record[side], fields, i) for side in ("left", "right")}
+            )
         else:
             checked = validate_record(record, fields, i)
             out.append({"left": checked, "right": checked})
     return out
 
 
-def worksheet_factors(frames: list[dict[str, dict[str, Any]]],
-                      given: Mapping[str, Any]) -> dict[str, Any]:
+def worksheet_factors(
+    frames: list[dict[str, dict[str, Any]]], given: Mapping[str, Any]
+) -> dict[str, Any]:
     """The task factors of a worksheet assessment: those given in the form, the others as
     entered in the records (activity flags: auto = as entered). Raises ValueError when the
     records differ in a factor the form does not set (one value must hold for every frame)."""
@@ -117,9 +119,12 @@ def assess_worksheet(frames: list[dict[str, dict[str, Any]]], factors: Mapping[s
     for side, columns in task_columns(activity, task, len(frames)).items():
         sides[side].update(columns)
     table = frames_table(sides, 1.0)
-    summary = summarize(table, activity, 1.0, {"input": "worksheet", "kind": "worksheet",
-                                                "upright_tol_deg": 5.0,
-                                                "task": task.to_dict()})
+    summary = summarize(
+        table,
+        activity,
+        1.0,
+        {"input": "worksheet", "kind": "worksheet", "upright_tol_deg": 5.0, "task": task.to_dict()},
+    )
     return Assessment(frames=table, summary=summary, activity=activity)
 
 
@@ -140,8 +145,9 @@ def run(spec: Mapping[str, Any], report: Report = _noop) -> dict[str, Any]:
         result = assess_worksheet(parse_worksheet(path.read_text(encoding="utf-8")), factors)
         _write(result, out, name, report_page=True)
     elif kind == "pose":
-        result = _assess_pose(path, out, options, factors_to_task(factors), name, report,
-                              spec.get("mapping"))
+        result = _assess_pose(
+            path, out, options, factors_to_task(factors), name, report, spec.get("mapping")
+        )
     else:
         result = _assess_media(path, out, options, factors_to_task(factors), name, report)
     if result.skeleton is not None:
@@ -154,30 +160,50 @@ def run(spec: Mapping[str, Any], report: Report = _noop) -> dict[str, Any]:
     return statistics(result.frames, result.summary)
 
 
-def _assess_pose(path: Path, out: Path, options: Mapping[str, Any], task, name: str,
-                 report: Report, mapping: str | None = None):
+def _assess_pose(
+    path: Path,
+    out: Path,
+    options: Mapping[str, Any],
+    task,
+    name: str,
+    report: Report,
+    mapping: str | None = None,
+):
     from ergorisk.assess import assess_skeleton
     from ergorisk.pose import read_pose_file
 
     report("reading", 0.05)
-    skel = read_pose_file(path, options.get("layout") or "", up=options.get("up"),
-                          fps=options.get("fps"), mapping=mapping)
+    skel = read_pose_file(
+        path,
+        options.get("layout") or "",
+        up=options.get("up"),
+        fps=options.get("fps"),
+        mapping=mapping,
+    )
     report("scoring", 0.3)
-    source = {"input": name, "kind": "pose", "layout": options.get("layout"),
-              "up": options.get("up")}
+    source = {
+        "input": name,
+        "kind": "pose",
+        "layout": options.get("layout"),
+        "up": options.get("up"),
+    }
     result = assess_skeleton(skel, None, task, 5.0, source=source)
     report("writing", 0.7)
     _write(result, out, name, report_page=True)
     return result
 
 
-def _assess_media(path: Path, out: Path, options: Mapping[str, Any], task, name: str,
-                  report: Report):
+def _assess_media(
+    path: Path, out: Path, options: Mapping[str, Any], task, name: str, report: Report
+):
     from ergorisk.assess_media import MediaOptions, assess_media
 
-    media = MediaOptions(start_s=float(options.get("start_s") or 0.0),
-                         end_s=options.get("end_s"), stride=int(options.get("stride") or 1),
-                         camera_pitch_deg=options.get("camera_pitch_deg"))
+    media = MediaOptions(
+        start_s=float(options.get("start_s") or 0.0),
+        end_s=options.get("end_s"),
+        stride=int(options.get("stride") or 1),
+        camera_pitch_deg=options.get("camera_pitch_deg"),
+    )
     done = {"pose": 0, "video": 0}
     weight = {"pose": (0.0, 0.75), "video": (0.75, 0.97)}
 
@@ -216,13 +242,18 @@ def save_skeleton(path: Path, skel) -> None:
     from ergorisk.pose.skeleton import bones
 
     names = tuple(skel.joint_names)
-    np.savez_compressed(path, joints=np.round(skel.joints, 3).astype(np.float32),
-                        joint_names=np.array(names), edges=np.array(bones(names), dtype=np.int16),
-                        fps=np.array(skel.fps))
+    np.savez_compressed(
+        path,
+        joints=np.round(skel.joints, 3).astype(np.float32),
+        joint_names=np.array(names),
+        edges=np.array(bones(names), dtype=np.int16),
+        fps=np.array(skel.fps),
+    )
 
 
 def statistics(frames, summary: Mapping[str, Any]) -> dict[str, Any]:
     """What the history lists and sorts by: frames, duration, peaks and medians."""
+
     def peak(method: str) -> int | None:
         entry = summary.get(method, {}).get("total", {}).get("peak")
         return None if not entry else int(entry["score"])
@@ -232,6 +263,12 @@ def statistics(frames, summary: Mapping[str, Any]) -> dict[str, Any]:
         total = total[np.isfinite(total)]
         return round(float(np.median(total)), 3) if total.size else None
 
-    return {"frames": len(frames), "duration_s": float(summary.get("duration_s") or 0),
-            "fps": float(summary["fps"]), "reba_peak": peak("reba"), "rula_peak": peak("rula"),
-            "reba_median": median("reba"), "rula_median": median("rula")}
+    return {
+        "frames": len(frames),
+        "duration_s": float(summary.get("duration_s") or 0),
+        "fps": float(summary["fps"]),
+        "reba_peak": peak("reba"),
+        "rula_peak": peak("rula"),
+        "reba_median": median("reba"),
+        "rula_median": median("rula"),
+    }

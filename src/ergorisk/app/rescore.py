@@ -39,6 +39,7 @@ MAX_LOAD_KG = 500.0
 def factors_to_task(factors: Mapping[str, Any]) -> TaskFactors:
     """API factors (coupling by name, activity flags auto|yes|no) -> TaskFactors.
     Raises ValueError naming the field."""
+
     def flag(name: str) -> bool | None:
         value = factors.get(name, "auto")
         value = {True: "yes", False: "no", None: "auto"}.get(value, value)
@@ -57,23 +58,36 @@ def factors_to_task(factors: Mapping[str, Any]) -> TaskFactors:
         raise ValueError(f"load_kg must be a number, got {load!r}")
     if not (np.isfinite(load) and 0 <= load <= MAX_LOAD_KG):
         raise ValueError(f"load_kg must be between 0 and {MAX_LOAD_KG:g} kg, got {load:g}")
-    return TaskFactors(load_kg=float(load), shock=shock, coupling=COUPLING_NAMES.index(coupling),
-                       static=flag("static"), repeated=flag("repeated"),
-                       rapid_change=flag("rapid_change"))
+    return TaskFactors(
+        load_kg=float(load),
+        shock=shock,
+        coupling=COUPLING_NAMES.index(coupling),
+        static=flag("static"),
+        repeated=flag("repeated"),
+        rapid_change=flag("rapid_change"),
+    )
 
 
 def task_to_factors(task: TaskFactors) -> dict[str, Any]:
     """TaskFactors -> the API's factors (the inverse of factors_to_task)."""
     word = {None: "auto", True: "yes", False: "no"}
-    return {"load_kg": task.load_kg, "coupling": COUPLING_NAMES[task.coupling], "shock": task.shock,
-            "static": word[task.static], "repeated": word[task.repeated],
-            "rapid_change": word[task.rapid_change]}
+    return {
+        "load_kg": task.load_kg,
+        "coupling": COUPLING_NAMES[task.coupling],
+        "shock": task.shock,
+        "static": word[task.static],
+        "repeated": word[task.repeated],
+        "rapid_change": word[task.rapid_change],
+    }
 
 
 def activity_arrays(act: Activity) -> dict[str, np.ndarray]:
     """An Activity's per-frame flags as flat arrays ("static/trunk", ..., "walking")."""
-    out = {f"{kind}/{part}": np.asarray(flags, dtype=bool)
-           for kind, parts in act.flags.items() for part, flags in parts.items()}
+    out = {
+        f"{kind}/{part}": np.asarray(flags, dtype=bool)
+        for kind, parts in act.flags.items()
+        for part, flags in parts.items()
+    }
     out["walking"] = np.asarray(act.walking, dtype=bool)
     return out
 
@@ -102,8 +116,9 @@ def _array(column: pd.Series) -> np.ndarray:
     return values
 
 
-def rescore(frames: pd.DataFrame, activity: Activity, task: TaskFactors,
-            summary: Mapping[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
+def rescore(
+    frames: pd.DataFrame, activity: Activity, task: TaskFactors, summary: Mapping[str, Any]
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Frames and summary as if the assessment had run with ``task``. Pure."""
     fps = float(summary["fps"])
     tol = float(summary.get("options", {}).get("upright_tol_deg", 5.0))
@@ -130,8 +145,11 @@ def score_breakdown(frames: pd.DataFrame, upright_tol_deg: float = 5.0) -> dict[
     out: dict[str, Any] = {}
     for method, scorer, inputs in (("reba", reba, REBA_INPUTS), ("rula", rula, RULA_INPUTS)):
         for side in SIDES:
-            result = scorer.score({c: _array(frames[f"{c}_{side}"]) for c in inputs},
-                                  upright_tol_deg=upright_tol_deg, on_missing="nan")
+            result = scorer.score(
+                {c: _array(frames[f"{c}_{side}"]) for c in inputs},
+                upright_tol_deg=upright_tol_deg,
+                on_missing="nan",
+            )
             for name in scorer.OUTPUTS:
                 out[f"{method}_{name}_{side}"] = result[name]
     return out

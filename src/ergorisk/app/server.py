@@ -55,8 +55,13 @@ def create_app(settings: Settings) -> FastAPI:
             engine.dispose()
 
     # No Swagger page: it loads its scripts from a CDN, and this server works offline.
-    app = FastAPI(title="ergorisk", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url="/api/openapi.json")
+    app = FastAPI(
+        title="ergorisk",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
     app.state.ctx = api.Context(settings, storage, sessions, pool, threading.Lock())
     app.state.settings = settings
 
@@ -72,11 +77,14 @@ def create_app(settings: Settings) -> FastAPI:
             return pages.error_page(request, pages.ApiError(404, "there is no such page"))
         first = exc.errors()[0] if exc.errors() else {}
         loc = [str(p) for p in first.get("loc", ())]
-        where = "request body" if loc[:1] == ["body"] and (
-            len(loc) == 1 or first.get("type") == "json_invalid") else ".".join(
-            p for p in loc if p not in ("body", "query", "path"))
-        return JSONResponse(status_code=400,
-                            content={"detail": f"{where}: {first.get('msg', 'invalid')}"})
+        where = (
+            "request body"
+            if loc[:1] == ["body"] and (len(loc) == 1 or first.get("type") == "json_invalid")
+            else ".".join(p for p in loc if p not in ("body", "query", "path"))
+        )
+        return JSONResponse(
+            status_code=400, content={"detail": f"{where}: {first.get('msg', 'invalid')}"}
+        )
 
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -90,8 +98,9 @@ def create_app(settings: Settings) -> FastAPI:
 
 def _wants_page(request: Request) -> bool:
     """A browser asking for a page (not the API): errors come back as a page too."""
-    return (not request.url.path.startswith("/api/")
-            and "text/html" in request.headers.get("accept", ""))
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    )
 
 
 class UploadLimit:
@@ -137,8 +146,10 @@ class TokenGate:
             return
         request = Request(scope)
         header = request.headers.get("authorization", "")
-        candidates = [header[7:] if header.lower().startswith("bearer ") else "",
-                      request.cookies.get(TOKEN_COOKIE, "")]
+        candidates = [
+            header[7:] if header.lower().startswith("bearer ") else "",
+            request.cookies.get(TOKEN_COOKIE, ""),
+        ]
         query = request.query_params.get("token", "")
         if any(self._ok(c) for c in candidates):
             await self.app(scope, receive, send)
@@ -148,13 +159,15 @@ class TokenGate:
         if self._ok(query) and page:
             # A page: set the cookie and drop the token from the address bar (and so from the
             # browser's history, bookmarks and screenshots).
-            rest = urlencode([(k, v) for k, v in request.query_params.multi_items()
-                              if k != "token"])
+            rest = urlencode(
+                [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+            )
             response = RedirectResponse(scope["path"] + (f"?{rest}" if rest else ""), 303)
             response.raw_headers.append((b"set-cookie", cookie))
             await response(scope, receive, send)
             return
         if self._ok(query):
+
             async def with_cookie(message: dict) -> None:
                 if message["type"] == "http.response.start":
                     message.setdefault("headers", []).append((b"set-cookie", cookie))
@@ -166,13 +179,24 @@ class TokenGate:
             # A person in a browser: a form to enter the token, not a JSON message.
             keep = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
             await pages.templates.TemplateResponse(
-                request, "token.html", {"title": "Access token", "version": __version__,
-                                        "keep": keep, "wrong": bool(query)},
-                status_code=401)(scope, receive, send)
+                request,
+                "token.html",
+                {
+                    "title": "Access token",
+                    "version": __version__,
+                    "keep": keep,
+                    "wrong": bool(query),
+                },
+                status_code=401,
+            )(scope, receive, send)
             return
-        response = JSONResponse(status_code=401, content={
-            "detail": "this server needs its access token: open a page once with ?token=T, "
-                      "or send 'Authorization: Bearer T'"})
+        response = JSONResponse(
+            status_code=401,
+            content={
+                "detail": "this server needs its access token: open a page once with ?token=T, "
+                "or send 'Authorization: Bearer T'"
+            },
+        )
         await response(scope, receive, send)
 
     def _ok(self, value: str) -> bool:

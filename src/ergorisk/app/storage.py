@@ -23,11 +23,20 @@ from typing import BinaryIO
 VIDEO_EXTS = (".mp4", ".mov", ".avi", ".mkv", ".webm")
 IMAGE_EXTS = (".jpg", ".jpeg", ".png")
 POSE_EXTS = (".npy", ".npz", ".csv", ".bvh", ".c3d")
-KIND_OF_EXT = {**{e: "video" for e in VIDEO_EXTS}, **{e: "image" for e in IMAGE_EXTS},
-               **{e: "pose" for e in POSE_EXTS}}
+KIND_OF_EXT = {
+    **{e: "video" for e in VIDEO_EXTS},
+    **{e: "image" for e in IMAGE_EXTS},
+    **{e: "pose" for e in POSE_EXTS},
+}
 # Everything a client may download, and nothing else (also the files of an output version).
-DOWNLOADS = ("frames.csv", "frames.parquet", "summary.json", "report.html", "annotated.mp4",
-             "annotated.png")
+DOWNLOADS = (
+    "frames.csv",
+    "frames.parquet",
+    "summary.json",
+    "report.html",
+    "annotated.mp4",
+    "annotated.png",
+)
 INTERNAL = ("skeleton.npz", "activity.npz")
 CHUNK = 1 << 20
 
@@ -79,8 +88,9 @@ class Storage:
         its content does not look like its extension. Returns the staging file."""
         if ext not in KIND_OF_EXT:
             accepted = ", ".join(sorted(KIND_OF_EXT))
-            raise UploadError(f"unsupported file type {ext or '(no extension)'!r}; "
-                              f"accepted: {accepted}", 415)
+            raise UploadError(
+                f"unsupported file type {ext or '(no extension)'!r}; accepted: {accepted}", 415
+            )
         folder = self.new_staging("upload")
         target = folder / f"upload{ext}"
         size = 0
@@ -89,8 +99,11 @@ class Storage:
                 while chunk := source.read(CHUNK):
                     size += len(chunk)
                     if size > max_bytes:
-                        raise UploadError(f"the file is larger than the limit of "
-                                          f"{round(max_bytes / 2**20, 2):g} MB", 413)
+                        raise UploadError(
+                            f"the file is larger than the limit of "
+                            f"{round(max_bytes / 2**20, 2):g} MB",
+                            413,
+                        )
                     out.write(chunk)
             if size == 0:
                 raise UploadError("the file is empty", 400)
@@ -125,8 +138,7 @@ class Storage:
         os.rename(staged_out, target)
         return target
 
-    def prune_versions(self, assessment_id: int, keep: int | None,
-                       previous: bool = False) -> None:
+    def prune_versions(self, assessment_id: int, keep: int | None, previous: bool = False) -> None:
         """Remove output versions other than ``keep`` (old ones, or unrecorded leftovers);
         ``previous`` also keeps version keep - 1, for a reader that opened it just before."""
         folder = self.folder(assessment_id)

@@ -20,8 +20,13 @@ from ergorisk.kinematics.geometry import (
 )
 
 
-def trunk_angles(pelvis: np.ndarray, neck: np.ndarray, heading: Frame,
-                 shoulder_line: np.ndarray, hip_line: np.ndarray) -> dict[str, np.ndarray]:
+def trunk_angles(
+    pelvis: np.ndarray,
+    neck: np.ndarray,
+    heading: Frame,
+    shoulder_line: np.ndarray,
+    hip_line: np.ndarray,
+) -> dict[str, np.ndarray]:
     """Trunk flexion, side bend and twist.
 
     flexion: the pelvis -> neck line against world vertical, in the sagittal plane of the
@@ -40,8 +45,9 @@ def trunk_angles(pelvis: np.ndarray, neck: np.ndarray, heading: Frame,
     }
 
 
-def neck_angles(neck: np.ndarray, head: np.ndarray, trunk: Frame,
-                ear_line: np.ndarray | None) -> dict[str, np.ndarray]:
+def neck_angles(
+    neck: np.ndarray, head: np.ndarray, trunk: Frame, ear_line: np.ndarray | None
+) -> dict[str, np.ndarray]:
     """Neck flexion, side bend and twist relative to the trunk (not the world).
 
     flexion: the neck -> head line against the trunk axis, in the trunk's sagittal plane.
@@ -52,8 +58,9 @@ def neck_angles(neck: np.ndarray, head: np.ndarray, trunk: Frame,
     f, lat, up = in_frame(v, trunk)
     with np.errstate(invalid="ignore"):
         side = deg(np.arcsin(np.clip(lat / norm(v), -1, 1)))
-    twist = (np.full(len(v), np.nan) if ear_line is None
-             else signed_angle(trunk.left, ear_line, unit(v)))
+    twist = (
+        np.full(len(v), np.nan) if ear_line is None else signed_angle(trunk.left, ear_line, unit(v))
+    )
     return {"flexion": deg(np.arctan2(f, up)), "side_bend": side, "twist": twist}
 
 
@@ -62,8 +69,9 @@ def hinge_flexion(proximal: np.ndarray, joint: np.ndarray, distal: np.ndarray) -
     return angle_between(joint - proximal, distal - joint)
 
 
-def upper_arm_angles(shoulder: np.ndarray, elbow: np.ndarray, trunk: Frame,
-                     side_sign: float) -> dict[str, np.ndarray]:
+def upper_arm_angles(
+    shoulder: np.ndarray, elbow: np.ndarray, trunk: Frame, side_sign: float
+) -> dict[str, np.ndarray]:
     """Upper-arm flexion and abduction against the TRUNK (not world vertical).
 
     flexion: elevation of the arm from the trunk's downward axis, in whatever plane it is
@@ -86,22 +94,25 @@ def shoulder_elevation(shoulder: np.ndarray, neck: np.ndarray, trunk: Frame) -> 
     return elevation(shoulder - neck, trunk.up)
 
 
-def ear_shoulder_ratio(ear: np.ndarray, shoulder: np.ndarray, shoulder_width: np.ndarray,
-                       neck_axis: np.ndarray) -> np.ndarray:
+def ear_shoulder_ratio(
+    ear: np.ndarray, shoulder: np.ndarray, shoulder_width: np.ndarray, neck_axis: np.ndarray
+) -> np.ndarray:
     """Height of the ear above the shoulder along the neck line (neck base -> mid-ears), in
     shoulder widths. Along the neck rather than the trunk so that looking down (neck flexion)
     does not read as a shrug: the ear stays as far up the neck line whatever the neck does."""
     return dot(ear - shoulder, unit(neck_axis)) / shoulder_width
 
 
-def wrist_lateral(wrist: np.ndarray, neck: np.ndarray, trunk: Frame,
-                  side_sign: float) -> np.ndarray:
+def wrist_lateral(
+    wrist: np.ndarray, neck: np.ndarray, trunk: Frame, side_sign: float
+) -> np.ndarray:
     """Wrist position across the body from the mid-sagittal plane, outward + (metres)."""
     return dot(wrist - neck, trunk.left) * side_sign
 
 
-def wrist_angles(elbow: np.ndarray, wrist: np.ndarray, index: np.ndarray, pinky: np.ndarray,
-                 side_sign: float) -> dict[str, np.ndarray]:
+def wrist_angles(
+    elbow: np.ndarray, wrist: np.ndarray, index: np.ndarray, pinky: np.ndarray, side_sign: float
+) -> dict[str, np.ndarray]:
     """Wrist flexion (toward the palm +) and deviation (radial +), from the hand points.
 
     The hand's long axis runs from the wrist to the mid-point of the index and little-finger

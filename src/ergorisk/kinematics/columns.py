@@ -30,8 +30,9 @@ RULA_INPUTS: tuple[str, ...] = (
 )  # fmt: skip
 
 # Every worksheet input, REBA's first, in contract order.
-WORKSHEET_INPUTS: tuple[str, ...] = REBA_INPUTS + tuple(c for c in RULA_INPUTS
-                                                        if c not in REBA_INPUTS)
+WORKSHEET_INPUTS: tuple[str, ...] = REBA_INPUTS + tuple(
+    c for c in RULA_INPUTS if c not in REBA_INPUTS
+)
 
 BODY_PARTS: tuple[str, ...] = ("trunk", "neck", "legs", "upper_arm", "lower_arm", "wrist")
 CONFIDENCE_COLUMNS: tuple[str, ...] = tuple(f"confidence_{p}" for p in BODY_PARTS)

@@ -21,8 +21,9 @@ class Frame:
     up: np.ndarray
 
 
-def pelvis_heading(left_hip: np.ndarray, right_hip: np.ndarray,
-                   fallback_left: np.ndarray | None = None) -> Frame:
+def pelvis_heading(
+    left_hip: np.ndarray, right_hip: np.ndarray, fallback_left: np.ndarray | None = None
+) -> Frame:
     """World-vertical frame turned to face where the pelvis faces.
 
     up = world z; left = the right-hip -> left-hip line made horizontal; forward = left x up.
@@ -36,8 +37,14 @@ def pelvis_heading(left_hip: np.ndarray, right_hip: np.ndarray,
     return Frame(forward=np.cross(left, up), left=left, up=up)
 
 
-def trunk_frame(pelvis: np.ndarray, neck: np.ndarray, left_shoulder: np.ndarray,
-                right_shoulder: np.ndarray, left_hip: np.ndarray, right_hip: np.ndarray) -> Frame:
+def trunk_frame(
+    pelvis: np.ndarray,
+    neck: np.ndarray,
+    left_shoulder: np.ndarray,
+    right_shoulder: np.ndarray,
+    left_hip: np.ndarray,
+    right_hip: np.ndarray,
+) -> Frame:
     """The thorax frame: up = pelvis -> neck, left = shoulder line made perpendicular to up.
 
     The hip line stands in where the shoulders are missing.

@@ -18,10 +18,28 @@ import numpy as np
 from ergorisk.kinematics.frames import pelvis_heading
 from ergorisk.pose import JOINT_INDEX, Skeleton
 
-UPPER_BODY = ("head", "nose", "left_eye", "right_eye", "left_ear", "right_ear", "neck",
-              "spine", "left_shoulder", "right_shoulder", "left_elbow", "right_elbow",
-              "left_wrist", "right_wrist", "left_index", "right_index", "left_pinky",
-              "right_pinky", "left_thumb", "right_thumb")
+UPPER_BODY = (
+    "head",
+    "nose",
+    "left_eye",
+    "right_eye",
+    "left_ear",
+    "right_ear",
+    "neck",
+    "spine",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_index",
+    "right_index",
+    "left_pinky",
+    "right_pinky",
+    "left_thumb",
+    "right_thumb",
+)
 ARM = ("elbow", "wrist", "index", "pinky", "thumb")
 
 
@@ -41,16 +59,18 @@ def _twin(name: str) -> str:
     return name
 
 
-def slow_angles(n_frames: int, rng: np.random.Generator, low_deg: float, high_deg: float,
-                step_frames: int = 24) -> np.ndarray:
+def slow_angles(
+    n_frames: int, rng: np.random.Generator, low_deg: float, high_deg: float, step_frames: int = 24
+) -> np.ndarray:
     """(T,) radians: random levels every ``step_frames`` in [low, high], linearly joined."""
     knots = np.arange(0, n_frames + step_frames, step_frames)
     levels = rng.uniform(low_deg, high_deg, size=len(knots))
     return np.radians(np.interp(np.arange(n_frames), knots, levels))
 
 
-def rotate_about(points: np.ndarray, centre: np.ndarray, axis: np.ndarray,
-                 angle: np.ndarray) -> np.ndarray:
+def rotate_about(
+    points: np.ndarray, centre: np.ndarray, axis: np.ndarray, angle: np.ndarray
+) -> np.ndarray:
     """Rodrigues rotation of (T, K, 3) points about per-frame (T, 3) centres and unit axes."""
     v = points - centre[:, None]
     k = axis[:, None]
@@ -65,8 +85,11 @@ def _with_joints(skel: Skeleton, joints: np.ndarray) -> Skeleton:
 
 def _left_axis(skel: Skeleton) -> np.ndarray:
     j = skel.joints
-    frame = pelvis_heading(j[:, JOINT_INDEX["left_hip"]], j[:, JOINT_INDEX["right_hip"]],
-                           j[:, JOINT_INDEX["left_shoulder"]] - j[:, JOINT_INDEX["right_shoulder"]])
+    frame = pelvis_heading(
+        j[:, JOINT_INDEX["left_hip"]],
+        j[:, JOINT_INDEX["right_hip"]],
+        j[:, JOINT_INDEX["left_shoulder"]] - j[:, JOINT_INDEX["right_shoulder"]],
+    )
     return frame.left
 
 

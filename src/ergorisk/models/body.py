@@ -161,8 +161,12 @@ def _limit_arrays(dofs: tuple[Dof, ...]) -> tuple[np.ndarray, np.ndarray, int, i
     hit = _LIMITS.get(id(dofs))
     if hit is None or hit[0] is not dofs:
         names = [d.name for d in dofs]
-        hit = (dofs, *limits(dofs), names.index("shoulder_plane"),
-               names.index("shoulder_elevation"))
+        hit = (
+            dofs,
+            *limits(dofs),
+            names.index("shoulder_plane"),
+            names.index("shoulder_elevation"),
+        )
         _LIMITS[id(dofs)] = hit
     return hit[1:]
 
@@ -179,7 +183,7 @@ def clamp_to_limits(q, dofs: tuple[Dof, ...]):
     lo, hi = (torch.as_tensor(a, dtype=q.dtype) for a in (lo, hi))
     q = torch.maximum(torch.minimum(q, hi), lo)
     elev = torch.minimum(q[:, j], max_elevation(q[:, i]))
-    return torch.cat([q[:, :j], elev[:, None], q[:, j + 1:]], dim=1)
+    return torch.cat([q[:, :j], elev[:, None], q[:, j + 1 :]], dim=1)
 
 
 # --- rotations --------------------------------------------------------------------------
@@ -207,7 +211,8 @@ def _rot_layout(axes: tuple[int, ...]) -> tuple[np.ndarray, ...]:
     pattern = _ROT[list(axes)].reshape(len(axes), 3, 9)
     where = [np.nonzero(pattern[:, t] == v) for t, v in ((0, 1), (1, 1), (2, 1), (2, -1))]
     return tuple(np.ravel_multi_index(w, (len(axes), 9)) for w in where[:1]) + tuple(
-        x for w in where[1:] for x in (w[0], np.ravel_multi_index(w, (len(axes), 9))))
+        x for w in where[1:] for x in (w[0], np.ravel_multi_index(w, (len(axes), 9)))
+    )
 
 
 def _rots(axes: tuple[int, ...], deg: Tensor) -> Tensor:
@@ -266,8 +271,9 @@ def _angles(q: Tensor, dofs: tuple[Dof, ...]) -> dict[str, Tensor]:
     return _Angles(q, dofs)
 
 
-def _arm(a: dict[str, Tensor], r_trunk: Tensor | None, neck: Tensor | None, s: float,
-         seg: Segments) -> dict[str, Tensor]:
+def _arm(
+    a: dict[str, Tensor], r_trunk: Tensor | None, neck: Tensor | None, s: float, seg: Segments
+) -> dict[str, Tensor]:
     """Shoulder, elbow, wrist, knuckles and hand frame of one arm; s = +1 left, -1 right.
     ``r_trunk`` and ``neck`` None: in the trunk frame (neck at the origin)."""
     xp = _ns(a["shoulder_plane"])
@@ -275,10 +281,20 @@ def _arm(a: dict[str, Tensor], r_trunk: Tensor | None, neck: Tensor | None, s: f
     # Clavicle; swing by the elevation about the horizontal axis normal to the plane, then
     # axial rotation (no singularity at elevation 0: the plane is then irrelevant; the swing's
     # last turn about z and the axial rotation make one); elbow; pronation.
-    r = _rots((0, 2, 1, 2, 1, 2), xp.stack([
-        s * a["shoulder_girdle_elevation"], plane, -a["shoulder_elevation"],
-        -plane - s * a["shoulder_rotation"], -a["elbow_flexion"],
-        -s * (a["forearm_pronation"] + 90)], -1))
+    r = _rots(
+        (0, 2, 1, 2, 1, 2),
+        xp.stack(
+            [
+                s * a["shoulder_girdle_elevation"],
+                plane,
+                -a["shoulder_elevation"],
+                -plane - s * a["shoulder_rotation"],
+                -a["elbow_flexion"],
+                -s * (a["forearm_pronation"] + 90),
+            ],
+            -1,
+        ),
+    )
     clav, r_upper = r[:, 0], r[:, 1] @ r[:, 2] @ r[:, 3]
     if r_trunk is not None:
         clav, r_upper = r_trunk @ clav, r_trunk @ r_upper
@@ -298,34 +314,60 @@ def _arm(a: dict[str, Tensor], r_trunk: Tensor | None, neck: Tensor | None, s: f
     td2 = 1.0 + td * td
     n_h, n_k = 1.0 / xp.sqrt(td2 + tf * tf), 1.0 / xp.sqrt(td2)
     n_hk = n_h * n_k
-    local = xp.stack([tf * n_h, xp.zeros_like(tf), s * td2 * n_hk,
-                      s * td * n_h, s * n_k, -tf * td * n_hk,
-                      -n_h, td * n_k, s * tf * n_hk], -1).reshape(*tf.shape, 3, 3)
+    local = xp.stack(
+        [
+            tf * n_h,
+            xp.zeros_like(tf),
+            s * td2 * n_hk,
+            s * td * n_h,
+            s * n_k,
+            -tf * td * n_hk,
+            -n_h,
+            td * n_k,
+            s * tf * n_hk,
+        ],
+        -1,
+    ).reshape(*tf.shape, 3, 3)
     frame = r_fore @ local
     knuckles = wrist + seg.hand * frame[..., 0]
-    return {"shoulder": shoulder, "elbow": elbow, "wrist": wrist, "hand": knuckles,
-            "hand_frame": frame}
+    return {
+        "shoulder": shoulder,
+        "elbow": elbow,
+        "wrist": wrist,
+        "hand": knuckles,
+        "hand_frame": frame,
+    }
 
 
-def _leg(a: dict[str, Tensor], pelvis: Tensor, side: str, s: float,
-         seg: Segments) -> dict[str, Tensor]:
+def _leg(
+    a: dict[str, Tensor], pelvis: Tensor, side: str, s: float, seg: Segments
+) -> dict[str, Tensor]:
     hip = pelvis + _const(pelvis, [0.0, s * seg.hip_half_width, 0.0])
-    r = _rots((1, 0, 1), _ns(pelvis).stack([
-        -a[f"{side}_hip_flexion"], s * a[f"{side}_hip_abduction"], a[f"{side}_knee_flexion"]],
-        -1))
+    r = _rots(
+        (1, 0, 1),
+        _ns(pelvis).stack(
+            [-a[f"{side}_hip_flexion"], s * a[f"{side}_hip_abduction"], a[f"{side}_knee_flexion"]],
+            -1,
+        ),
+    )
     r_thigh = r[:, 0] @ r[:, 1]
     knee = hip + _apply(r_thigh, [0.0, 0.0, -seg.thigh])
     r_shank = r_thigh @ r[:, 2]
     ankle = knee + _apply(r_shank, [0.0, 0.0, -seg.shank])
     # Feet stay flat, pointing forward: their lowest point is the ankle minus its height.
     down = _const(pelvis, [0.0, 0.0, -seg.ankle_height])
-    return {"hip": hip, "knee": knee, "ankle": ankle,
-            "heel": ankle + down + _const(pelvis, [-0.05, 0.0, 0.0]),
-            "toe": ankle + down + _const(pelvis, [0.15, 0.0, 0.0])}
+    return {
+        "hip": hip,
+        "knee": knee,
+        "ankle": ankle,
+        "heel": ankle + down + _const(pelvis, [-0.05, 0.0, 0.0]),
+        "toe": ankle + down + _const(pelvis, [0.15, 0.0, 0.0]),
+    }
 
 
-def forward_kinematics(q: Tensor, dofs: tuple[Dof, ...], legs: bool | None = None,
-                       seg: Segments = SEGMENTS) -> dict[str, Tensor]:
+def forward_kinematics(
+    q: Tensor, dofs: tuple[Dof, ...], legs: bool | None = None, seg: Segments = SEGMENTS
+) -> dict[str, Tensor]:
     """Joint positions (B, 3) in metres by canonical name, and ``right_hand`` (the middle
     knuckle, the grip point) and ``right_hand_frame`` (B, 3, 3: hand axis, knuckle line,
     their normal as columns).
@@ -338,12 +380,15 @@ def forward_kinematics(q: Tensor, dofs: tuple[Dof, ...], legs: bool | None = Non
     pelvis = torch.tensor([0.0, 0.0, seg.pelvis_height], dtype=q.dtype).expand(n, 3)
     r_trunk = _trunk_rotation(a)
     neck = pelvis + _apply(r_trunk, [0.0, 0.0, seg.pelvis_to_neck])
-    r = _rots((1, 0, 2), torch.stack(
-        [a["neck_flexion"], -a["neck_side_bend"], a["neck_twist"]], -1))
+    r = _rots(
+        (1, 0, 2), torch.stack([a["neck_flexion"], -a["neck_side_bend"], a["neck_twist"]], -1)
+    )
     r_head = r_trunk @ r[:, 0] @ r[:, 1] @ r[:, 2]
     head = neck + _apply(r_head, [0.0, 0.0, seg.neck_to_head])
     out = {
-        "pelvis": pelvis, "neck": neck, "head": head,
+        "pelvis": pelvis,
+        "neck": neck,
+        "head": head,
         "spine": pelvis + _apply(r_trunk, [0.0, 0.0, 0.5 * seg.pelvis_to_neck]),
         "nose": head + _apply(r_head, [0.10, 0.0, -0.02]),
         "left_eye": head + _apply(r_head, [0.08, 0.032, 0.02]),
@@ -351,14 +396,18 @@ def forward_kinematics(q: Tensor, dofs: tuple[Dof, ...], legs: bool | None = Non
     }
     right = _arm(a, r_trunk, neck, -1.0, seg)
     rest = {d.name: a[d.name] for d in DEBA_DOFS}
-    rest.update({"shoulder_girdle_elevation": torch.zeros(n, dtype=q.dtype),
-                 "shoulder_plane": torch.zeros(n, dtype=q.dtype),
-                 "shoulder_elevation": torch.zeros(n, dtype=q.dtype),
-                 "shoulder_rotation": torch.zeros(n, dtype=q.dtype),
-                 "elbow_flexion": torch.full((n,), 80.0, dtype=q.dtype),
-                 "forearm_pronation": torch.zeros(n, dtype=q.dtype),
-                 "wrist_flexion": torch.zeros(n, dtype=q.dtype),
-                 "wrist_deviation": torch.zeros(n, dtype=q.dtype)})
+    rest.update(
+        {
+            "shoulder_girdle_elevation": torch.zeros(n, dtype=q.dtype),
+            "shoulder_plane": torch.zeros(n, dtype=q.dtype),
+            "shoulder_elevation": torch.zeros(n, dtype=q.dtype),
+            "shoulder_rotation": torch.zeros(n, dtype=q.dtype),
+            "elbow_flexion": torch.full((n,), 80.0, dtype=q.dtype),
+            "forearm_pronation": torch.zeros(n, dtype=q.dtype),
+            "wrist_flexion": torch.zeros(n, dtype=q.dtype),
+            "wrist_deviation": torch.zeros(n, dtype=q.dtype),
+        }
+    )
     left = _arm(rest, r_trunk, neck, 1.0, seg)
     for side, arm in (("right", right), ("left", left)):
         for joint in ("shoulder", "elbow", "wrist"):
@@ -374,18 +423,22 @@ def forward_kinematics(q: Tensor, dofs: tuple[Dof, ...], legs: bool | None = Non
                 out[f"{side}_{joint}"] = pos
         else:  # seated model: the hips only (they set the pelvis heading and trunk twist)
             out[f"{side}_hip"] = pelvis + torch.tensor(
-                [0.0, s * seg.hip_half_width, 0.0], dtype=q.dtype)
+                [0.0, s * seg.hip_half_width, 0.0], dtype=q.dtype
+            )
     return out
 
 
 def _trunk_rotation(a: dict[str, Tensor]) -> Tensor:
-    r = _rots((1, 0, 2), _ns(a["trunk_flexion"]).stack(
-        [a["trunk_flexion"], -a["trunk_side_bend"], a["trunk_twist"]], -1))
+    r = _rots(
+        (1, 0, 2),
+        _ns(a["trunk_flexion"]).stack(
+            [a["trunk_flexion"], -a["trunk_side_bend"], a["trunk_twist"]], -1
+        ),
+    )
     return r[:, 0] @ r[:, 1] @ r[:, 2]
 
 
-def hand_pose(q: Tensor, dofs: tuple[Dof, ...],
-              seg: Segments = SEGMENTS) -> tuple[Tensor, Tensor]:
+def hand_pose(q: Tensor, dofs: tuple[Dof, ...], seg: Segments = SEGMENTS) -> tuple[Tensor, Tensor]:
     """Right-hand grip point (B, 3) metres and orientation (B, 3, 3): the trunk and the right
     arm only, for optimisation loops (same geometry as ``forward_kinematics``; q may be a
     tensor or a numpy array). The arm is placed in the trunk frame, then the trunk rotated."""
@@ -393,9 +446,13 @@ def hand_pose(q: Tensor, dofs: tuple[Dof, ...],
     return place_in_world(trunk_rotation(q, dofs), hand, frame, seg)
 
 
-def arm_in_trunk(q: Tensor, dofs: tuple[Dof, ...], seg: Segments = SEGMENTS,
-                 flags: bool = True, legs: bool = True
-                 ) -> tuple[Tensor, Tensor, dict[str, Tensor]]:
+def arm_in_trunk(
+    q: Tensor,
+    dofs: tuple[Dof, ...],
+    seg: Segments = SEGMENTS,
+    flags: bool = True,
+    legs: bool = True,
+) -> tuple[Tensor, Tensor, dict[str, Tensor]]:
     """The right hand's grip point relative to the pelvis (B, 3) and its frame (B, 3, 3), in
     the trunk frame, and (with ``flags``) the ``flag_geometry`` (without ``foot_lift`` if not
     ``legs``): none depends on the trunk's joints (the optimiser differentiates the blocks
@@ -411,8 +468,9 @@ def trunk_rotation(q: Tensor, dofs: tuple[Dof, ...]) -> Tensor:
     return _trunk_rotation(_angles(q, dofs))
 
 
-def place_in_world(r_trunk: Tensor, hand: Tensor, frame: Tensor,
-                   seg: Segments = SEGMENTS) -> tuple[Tensor, Tensor]:
+def place_in_world(
+    r_trunk: Tensor, hand: Tensor, frame: Tensor, seg: Segments = SEGMENTS
+) -> tuple[Tensor, Tensor]:
     """World grip point and hand frame from ``arm_in_trunk``'s and the trunk's rotation."""
     return _const(hand, [0.0, 0.0, seg.pelvis_height]) + _apply(r_trunk, hand), r_trunk @ frame
 
@@ -431,15 +489,22 @@ def flag_geometry(q: Tensor, dofs: tuple[Dof, ...], seg: Segments = SEGMENTS) ->
     return _flags(a, _arm(a, None, None, -1.0, seg), dofs, seg)
 
 
-def _flags(a: dict[str, Tensor], right: dict[str, Tensor], dofs: tuple[Dof, ...],
-           seg: Segments, legs: bool = True) -> dict[str, Tensor]:
+def _flags(
+    a: dict[str, Tensor],
+    right: dict[str, Tensor],
+    dofs: tuple[Dof, ...],
+    seg: Segments,
+    legs: bool = True,
+) -> dict[str, Tensor]:
     q = a["shoulder_plane"]
     # The left girdle never moves: its shoulder is fixed in the trunk frame.
     left_shoulder = _const(q, [seg.shoulder_forward, seg.shoulder_half_width, 0.0])
     upper = right["elbow"] - right["shoulder"]
-    out = {"upper_arm_out": -upper[:, 1] / seg.upper_arm,
-           "wrist_lateral": -right["wrist"][:, 1],
-           "shoulder_width": _norm(left_shoulder - right["shoulder"])}
+    out = {
+        "upper_arm_out": -upper[:, 1] / seg.upper_arm,
+        "wrist_lateral": -right["wrist"][:, 1],
+        "shoulder_width": _norm(left_shoulder - right["shoulder"]),
+    }
     if legs and has_legs(dofs):
         out["foot_lift"] = _foot_lift(a, seg)
     return out
@@ -452,5 +517,7 @@ def foot_lift(q: Tensor, dofs: tuple[Dof, ...], seg: Segments = SEGMENTS) -> Ten
 
 def _foot_lift(a: dict[str, Tensor], seg: Segments) -> Tensor:
     pelvis = _ns(a["shoulder_plane"]).zeros(3, dtype=a["shoulder_plane"].dtype)
-    return (_leg(a, pelvis, "left", 1.0, seg)["ankle"][:, 2]
-            - _leg(a, pelvis, "right", -1.0, seg)["ankle"][:, 2])
+    return (
+        _leg(a, pelvis, "left", 1.0, seg)["ankle"][:, 2]
+        - _leg(a, pelvis, "right", -1.0, seg)["ankle"][:, 2]
+    )

@@ -62,8 +62,7 @@ def predict(
         scorer, meta = load_model(model)
     except (FileNotFoundError, RuntimeError, KeyError) as err:
         fail(first_line(err))
-    table = predict_skeleton(skel, model, smooth=smooth, model=scorer, meta=meta,
-                             threads=threads)
+    table = predict_skeleton(skel, model, smooth=smooth, model=scorer, meta=meta, threads=threads)
     try:
         table.to_csv(out, index=False, float_format="%.4f")
     except OSError as err:

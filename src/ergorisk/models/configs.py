@@ -44,13 +44,19 @@ class ModelSpec:
 
 
 SPECS: dict[str, ModelSpec] = {
-    "mlp": ModelSpec("mlp", TrainConfig(epochs=8, lr=1e-3), {"hidden": (256, 256)},
-                     distances=False),
+    "mlp": ModelSpec(
+        "mlp", TrainConfig(epochs=8, lr=1e-3), {"hidden": (256, 256)}, distances=False
+    ),
     "msdn": ModelSpec("msdn", TrainConfig(epochs=8, lr=1e-3)),
     "vae": ModelSpec(
         "vae",
         TrainConfig(epochs=6, align_epochs=2, lr=1e-3),
-        {"block_dims": (64, 32, 16), "stream_hidden": (64, 128, 128),
-         "decoder_hidden": (128, 128, 64, 32, 16), "reba_hidden": 64, "align_hidden": 128},
+        {
+            "block_dims": (64, 32, 16),
+            "stream_hidden": (64, 128, 128),
+            "decoder_hidden": (128, 128, 64, 32, 16),
+            "reba_hidden": 64,
+            "align_hidden": 128,
+        },
     ),
 }

@@ -63,8 +63,9 @@ def load_subject(root: str | Path, name: str) -> Subject:
     return subject_from_skeleton(name, read_skeleton(root, name), authors)
 
 
-def augmented_subjects(root: str | Path, names: tuple[str, ...], n_copies: int,
-                       seed: int) -> list[Subject]:
+def augmented_subjects(
+    root: str | Path, names: tuple[str, ...], n_copies: int, seed: int
+) -> list[Subject]:
     """``n_copies`` augmented sequences of each named subject, relabelled by the rules.
 
     A subject's copies depend only on its name and ``seed``, not on the other subjects.
@@ -99,8 +100,9 @@ def subject_folds(subjects: tuple[str, ...] = SUBJECTS, n_folds: int = N_FOLDS) 
     return folds
 
 
-def stack(subjects: list[Subject], names: tuple[str, ...] | None = None,
-          distances: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def stack(
+    subjects: list[Subject], names: tuple[str, ...] | None = None, distances: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """(x, y) of the named subjects concatenated; coordinates only when not ``distances``."""
     chosen = [s for s in subjects if names is None or s.name in names]
     x = np.concatenate([s.features for s in chosen])

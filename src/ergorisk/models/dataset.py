@@ -62,29 +62,56 @@ def sample_task(rng: np.random.Generator, n: int, method: str) -> Columns:
     light = _flag(rng, n, 0.3)  # a light task sets no load, force or activity at all
     heavy = lambda p: _flag(rng, n, p) & ~light  # noqa: E731
     if method == "rula":
-        cols = {"arm_supported": _flag(rng, n, 0.2), "sitting_supported": _flag(rng, n, 0.2),
-                "legs_supported": _flag(rng, n, 0.7), "arm_muscle_use": heavy(0.3),
-                "body_muscle_use": heavy(0.3)}
+        cols = {
+            "arm_supported": _flag(rng, n, 0.2),
+            "sitting_supported": _flag(rng, n, 0.2),
+            "legs_supported": _flag(rng, n, 0.7),
+            "arm_muscle_use": heavy(0.3),
+            "body_muscle_use": heavy(0.3),
+        }
         for part in ("arm", "body"):
             cols[f"{part}_load_kg"] = _load_kg(rng, n, light)
             cols[f"{part}_load_static_or_repeated"] = heavy(0.3)
             cols[f"{part}_shock"] = heavy(0.1)
         return cols
     coupling = rng.choice(4, size=n, p=[0.4, 0.3, 0.2, 0.1])
-    return {"arm_supported": _flag(rng, n, 0.2), "sitting": _flag(rng, n, 0.25),
-            "load_kg": _load_kg(rng, n, light), "shock": heavy(0.1),
-            "coupling": np.where(light, 0, coupling), "static": heavy(0.2),
-            "repeated": heavy(0.2), "rapid_change": heavy(0.2)}
+    return {
+        "arm_supported": _flag(rng, n, 0.2),
+        "sitting": _flag(rng, n, 0.25),
+        "load_kg": _load_kg(rng, n, light),
+        "shock": heavy(0.1),
+        "coupling": np.where(light, 0, coupling),
+        "static": heavy(0.2),
+        "repeated": heavy(0.2),
+        "rapid_change": heavy(0.2),
+    }
 
 
 # Task columns of each method with their worksheet defaults (docs/scoring.md).
 TASK_DEFAULTS: dict[str, dict[str, float | bool | int]] = {
-    "rula": {"arm_supported": False, "sitting_supported": False, "legs_supported": True,
-             "arm_muscle_use": False, "body_muscle_use": False, "arm_load_kg": 0.0,
-             "arm_load_static_or_repeated": False, "arm_shock": False, "body_load_kg": 0.0,
-             "body_load_static_or_repeated": False, "body_shock": False},
-    "reba": {"arm_supported": False, "sitting": False, "load_kg": 0.0, "shock": False,
-             "coupling": 0, "static": False, "repeated": False, "rapid_change": False},
+    "rula": {
+        "arm_supported": False,
+        "sitting_supported": False,
+        "legs_supported": True,
+        "arm_muscle_use": False,
+        "body_muscle_use": False,
+        "arm_load_kg": 0.0,
+        "arm_load_static_or_repeated": False,
+        "arm_shock": False,
+        "body_load_kg": 0.0,
+        "body_load_static_or_repeated": False,
+        "body_shock": False,
+    },
+    "reba": {
+        "arm_supported": False,
+        "sitting": False,
+        "load_kg": 0.0,
+        "shock": False,
+        "coupling": 0,
+        "static": False,
+        "repeated": False,
+        "rapid_change": False,
+    },
 }
 
 
@@ -101,17 +128,32 @@ def task_features(method: str, task: Columns) -> np.ndarray:
     exact engine (they are constants of a task, never optimised), and the support flags."""
     f = lambda x: np.asarray(x, dtype=np.float32)  # noqa: E731
     if method == "rula":
-        arm = f(rula.force_score(task["arm_load_kg"], task["arm_load_static_or_repeated"],
-                                 task["arm_shock"])) + f(task["arm_muscle_use"])
-        body = f(rula.force_score(task["body_load_kg"], task["body_load_static_or_repeated"],
-                                  task["body_shock"])) + f(task["body_muscle_use"])
-        cols = [arm / 4, body / 4, f(task["arm_supported"]), f(task["sitting_supported"]),
-                f(task["legs_supported"])]
+        arm = f(
+            rula.force_score(
+                task["arm_load_kg"], task["arm_load_static_or_repeated"], task["arm_shock"]
+            )
+        ) + f(task["arm_muscle_use"])
+        body = f(
+            rula.force_score(
+                task["body_load_kg"], task["body_load_static_or_repeated"], task["body_shock"]
+            )
+        ) + f(task["body_muscle_use"])
+        cols = [
+            arm / 4,
+            body / 4,
+            f(task["arm_supported"]),
+            f(task["sitting_supported"]),
+            f(task["legs_supported"]),
+        ]
     else:
         activity = f(task["static"]) + f(task["repeated"]) + f(task["rapid_change"])
-        cols = [f(reba.load_score(task["load_kg"], task["shock"])) / 3,
-                f(task["coupling"]) / 3, activity / 3, f(task["arm_supported"]),
-                f(task["sitting"])]
+        cols = [
+            f(reba.load_score(task["load_kg"], task["shock"])) / 3,
+            f(task["coupling"]) / 3,
+            activity / 3,
+            f(task["arm_supported"]),
+            f(task["sitting"]),
+        ]
     return np.stack(cols, axis=1)
 
 
@@ -138,13 +180,15 @@ def labelled(problem: Problem, n: int, rng: np.random.Generator) -> Batch:
     q = sample_postures(rng, n, problem.dofs)
     task = sample_task(rng, n, problem.method)
     total = exact_scores(problem.method, q, problem.dofs, task)["total"]
-    return Batch(q.astype(np.float32), task_features(problem.method, task),
-                 np.asarray(total, dtype=np.int8))
+    return Batch(
+        q.astype(np.float32), task_features(problem.method, task), np.asarray(total, dtype=np.int8)
+    )
 
 
 def concat(batches: list[Batch]) -> Batch:
-    return Batch(*(np.concatenate([getattr(b, k) for b in batches]) for k in ("q", "task",
-                                                                           "score")))
+    return Batch(
+        *(np.concatenate([getattr(b, k) for b in batches]) for k in ("q", "task", "score"))
+    )
 
 
 def generate(problem: Problem, n: int, seed: int, chunk: int = 200_000) -> Batch:

@@ -31,8 +31,10 @@ PAPER_TABLE4 = {
     },
 }
 # Table 6, UW-IOM: percentage of frames per risk level.
-PAPER_TABLE6 = {"Ground truth": (0.0, 12.32, 79.34, 8.32, 0.02),
-                "Predicted": (0.0, 3.84, 89.23, 6.91, 0.02)}
+PAPER_TABLE6 = {
+    "Ground truth": (0.0, 12.32, 79.34, 8.32, 0.02),
+    "Predicted": (0.0, 3.84, 89.23, 6.91, 0.02),
+}
 
 
 def errors(pred: np.ndarray, truth: np.ndarray) -> dict[str, np.ndarray]:
@@ -58,9 +60,10 @@ def risk_distribution(total: np.ndarray) -> np.ndarray:
 
 def summarize_folds(per_fold: list[dict[str, np.ndarray]]) -> dict[str, tuple]:
     """metric -> (mean (K,), std (K,)) over folds (population std, ddof=0)."""
-    return {m: (np.mean([f[m] for f in per_fold], axis=0), np.std([f[m] for f in per_fold],
-                                                                axis=0))
-            for m in per_fold[0]}
+    return {
+        m: (np.mean([f[m] for f in per_fold], axis=0), np.std([f[m] for f in per_fold], axis=0))
+        for m in per_fold[0]
+    }
 
 
 def _pm(mean: float, std: float, digits: int = 3) -> str:
@@ -86,8 +89,7 @@ def risk_markdown(columns: dict[str, np.ndarray], paper: bool = True) -> str:
     cols = dict(columns)
     if paper:
         cols.update({f"*paper: {k}*": np.array(v) for k, v in PAPER_TABLE6.items()})
-    lines = ["| REBA risk level | " + " | ".join(cols) + " |",
-             "|---|" + "---|" * len(cols)]
+    lines = ["| REBA risk level | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
     for i, level in enumerate(RISK_LEVELS):
         lines.append(f"| {level} | " + " | ".join(f"{v[i]:.2f}%" for v in cols.values()) + " |")
     return "\n".join(lines)
@@ -98,6 +100,7 @@ def compact_markdown(results: dict[str, dict[str, tuple]], metric: str = "mse") 
     lines = ["| Model | " + " | ".join(TARGETS) + " |", "|---|" + "---|" * len(TARGETS)]
     for name, summary in results.items():
         mean, std = summary[metric]
-        lines.append(f"| {name} | " + " | ".join(_pm(m, s) for m, s in zip(mean, std,
-                                                                            strict=True)) + " |")
+        lines.append(
+            f"| {name} | " + " | ".join(_pm(m, s) for m, s in zip(mean, std, strict=True)) + " |"
+        )
     return "\n".join(lines)

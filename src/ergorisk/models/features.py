@@ -25,10 +25,26 @@ NECK = JOINTS.index("neck")
 # Table 2: the three streams, by joint name.
 STREAMS: dict[str, tuple[str, ...]] = {
     "trunk": ("head", "neck", "right_shoulder", "left_shoulder", "right_hip", "left_hip"),
-    "arms": ("head", "neck", "right_shoulder", "left_shoulder", "right_elbow", "left_elbow",
-             "right_wrist", "left_wrist"),
-    "legs": ("head", "neck", "right_hip", "left_hip", "right_knee", "left_knee",
-             "right_ankle", "left_ankle"),
+    "arms": (
+        "head",
+        "neck",
+        "right_shoulder",
+        "left_shoulder",
+        "right_elbow",
+        "left_elbow",
+        "right_wrist",
+        "left_wrist",
+    ),
+    "legs": (
+        "head",
+        "neck",
+        "right_hip",
+        "left_hip",
+        "right_knee",
+        "left_knee",
+        "right_ankle",
+        "left_ankle",
+    ),
 }
 
 
@@ -61,7 +77,8 @@ def heading_aligned(centred: np.ndarray) -> np.ndarray:
 
     idx = {name: JOINTS.index(name) for name in JOINTS}
     left = pelvis_heading(
-        centred[:, idx["left_hip"]], centred[:, idx["right_hip"]],
+        centred[:, idx["left_hip"]],
+        centred[:, idx["right_hip"]],
         fallback_left=centred[:, idx["left_shoulder"]] - centred[:, idx["right_shoulder"]],
     ).left
     # left = (lx, ly, 0) and up = z, so forward = left x up = (ly, -lx, 0): the three dot
@@ -77,8 +94,11 @@ def heading_aligned(centred: np.ndarray) -> np.ndarray:
 
 def joint_line_triples(n_joints: int) -> np.ndarray:
     """(n * C(n-1, 2), 3) index triples (joint, line end a, line end b), joint-major order."""
-    triples = [(j, a, b) for j in range(n_joints)
-               for a, b in combinations([k for k in range(n_joints) if k != j], 2)]
+    triples = [
+        (j, a, b)
+        for j in range(n_joints)
+        for a, b in combinations([k for k in range(n_joints) if k != j], 2)
+    ]
     return np.array(triples, dtype=np.intp).reshape(-1, 3)
 
 
@@ -151,9 +171,12 @@ def _stream_layout(distances: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray,
             dist_triples.append(triples)
             col += len(triples)
     empty = np.zeros((0, 3), dtype=np.intp)
-    return (np.concatenate(coord_cols), np.concatenate(coord_joints),
-            np.concatenate(dist_cols) if distances else np.zeros(0, dtype=np.intp),
-            np.concatenate(dist_triples) if distances else empty)
+    return (
+        np.concatenate(coord_cols),
+        np.concatenate(coord_joints),
+        np.concatenate(dist_cols) if distances else np.zeros(0, dtype=np.intp),
+        np.concatenate(dist_triples) if distances else empty,
+    )
 
 
 def stream_features(centred: np.ndarray, distances: bool = True) -> dict[str, np.ndarray]:
@@ -177,8 +200,9 @@ def stream_sizes(distances: bool = True) -> dict[str, int]:
     return sizes
 
 
-def frame_features(joints: np.ndarray, distances: bool = True, heading: bool = True,
-                   chunk: int = 256) -> np.ndarray:
+def frame_features(
+    joints: np.ndarray, distances: bool = True, heading: bool = True, chunk: int = 256
+) -> np.ndarray:
     """(T, F) float32 features: the streams trunk, arms, legs concatenated in that order,
     each its coordinates then its joint-line distances (``stream_features``).
 
@@ -196,8 +220,7 @@ def frame_features(joints: np.ndarray, distances: bool = True, heading: bool = T
     out[:, coord_cols] = centred[:, coord_joints].reshape(n, -1)
     if distances:
         for start in range(0, n, chunk):
-            out[start : start + chunk, dist_cols] = _heron(centred[start : start + chunk],
-                                                           triples)
+            out[start : start + chunk, dist_cols] = _heron(centred[start : start + chunk], triples)
     return out
 
 
@@ -208,7 +231,9 @@ BODY_ANGLES: tuple[str, ...] = (
     "neck_flexion_deg", "neck_side_bend_deg", "neck_twist_deg", "knee_flexion_deg",
 )  # fmt: skip
 ARM_ANGLES: tuple[str, ...] = (
-    "upper_arm_flexion_deg", "upper_arm_abduction_deg", "lower_arm_flexion_deg",
+    "upper_arm_flexion_deg",
+    "upper_arm_abduction_deg",
+    "lower_arm_flexion_deg",
 )
 
 
@@ -238,7 +263,8 @@ def pose_joints(skel: Skeleton, smoothing_s: float = 0.0) -> np.ndarray:
     return joints
 
 
-def skeleton_features(skel: Skeleton, distances: bool = True, heading: bool = True,
-                      smoothing_s: float = 0.0) -> np.ndarray:
+def skeleton_features(
+    skel: Skeleton, distances: bool = True, heading: bool = True, smoothing_s: float = 0.0
+) -> np.ndarray:
     """(T, F) features of a canonical skeleton; see ``pose_joints`` and ``frame_features``."""
     return frame_features(pose_joints(skel, smoothing_s), distances, heading)

@@ -96,8 +96,10 @@ class _Layer:
             norms = []
             for part in (0, d):  # queries, keys
                 rows = slice(part + head * hd, part + (head + 1) * hd)
-                norms.append(float(torch.linalg.matrix_norm(w_in[rows], 2)) * math.sqrt(d)
-                             + float(b_in[rows].norm()))
+                norms.append(
+                    float(torch.linalg.matrix_norm(w_in[rows], 2)) * math.sqrt(d)
+                    + float(b_in[rows].norm())
+                )
             worst = max(worst, norms[0] * norms[1])
         return worst
 
@@ -132,8 +134,9 @@ class _Layer:
         return torch.addmm(self.b_res, x, self.w_res).addmm_(f, self.w2)
 
 
-def _fold_norm(norm: nn.LayerNorm, weight: torch.Tensor,
-               bias: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def _fold_norm(
+    norm: nn.LayerNorm, weight: torch.Tensor, bias: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """W (g * n + b) + c = (W g) n + (W b + c): a LayerNorm's affine folded into a linear."""
     return weight * norm.weight, bias + weight @ norm.bias
 
@@ -148,8 +151,9 @@ class FastVAE:
         self.sizes, self.tokens_per_stream, self.width = list(enc.sizes), enc.t, enc.d0
         shift, scale = model.x_norm.shift, model.x_norm.scale
         self.streams = []
-        for stream, cols in zip(enc.streams, torch.split(torch.arange(len(shift)), self.sizes),
-                                strict=True):
+        for stream, cols in zip(
+            enc.streams, torch.split(torch.arange(len(shift)), self.sizes), strict=True
+        ):
             layers = [(m.weight, m.bias) for m in _linears(stream)]
             w, b = layers[0]
             w = w / scale[cols]  # (x - shift) / scale folded into the first layer
@@ -159,8 +163,10 @@ class FastVAE:
         self.layers = []
         for block, reduce in zip(enc.blocks, enc.reduce, strict=True):
             stack = list(block.layers)
-            self.layers += [_Layer(layer, reduce if i == len(stack) - 1 else None)
-                            for i, layer in enumerate(stack)]
+            self.layers += [
+                _Layer(layer, reduce if i == len(stack) - 1 else None)
+                for i, layer in enumerate(stack)
+            ]
         latent = model.cfg.skel_latent
         self.w_head, self.b_head = enc.head.weight.t().contiguous(), enc.head.bias.clone()
         (w_a1, b_a1), (w_a2, b_a2) = [(m.weight, m.bias) for m in _linears(model.m_skel)]

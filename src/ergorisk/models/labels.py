@@ -20,7 +20,10 @@ from ergorisk.pose import CANONICAL_JOINTS, JOINT_INDEX, Skeleton
 from ergorisk.scoring import reba, rula
 
 STATIC_OPTIONS = KinematicsOptions(
-    smoothing_s=0.0, flag_min_s=0.0, unilateral_min_s=0.0, detect_arm_support=False,
+    smoothing_s=0.0,
+    flag_min_s=0.0,
+    unilateral_min_s=0.0,
+    detect_arm_support=False,
     weight_shift=False,
 )
 SIDE = "right"  # the modelled arm: DULA and DEBA score the right side
@@ -39,29 +42,33 @@ def to_skeleton(q: np.ndarray, dofs: tuple[Dof, ...]) -> Skeleton:
     return Skeleton(joints, conf, fps=30.0)
 
 
-def posture_worksheet(q: np.ndarray, dofs: tuple[Dof, ...],
-                      opts: KinematicsOptions = STATIC_OPTIONS) -> dict[str, np.ndarray]:
+def posture_worksheet(
+    q: np.ndarray, dofs: tuple[Dof, ...], opts: KinematicsOptions = STATIC_OPTIONS
+) -> dict[str, np.ndarray]:
     """The right side's posture worksheet columns, measured by ergorisk.kinematics."""
     return posture_columns(to_skeleton(q, dofs), opts)[SIDE]
 
 
-def rula_columns(posture: Mapping[str, np.ndarray],
-                 task: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+def rula_columns(
+    posture: Mapping[str, np.ndarray], task: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
     """Measured posture + task columns -> RULA worksheet columns (the task wins on support)."""
     cols = {k: posture[k] for k in rula.INPUTS if k in posture}
     cols.update({k: task[k] for k in rula.INPUTS if k in task})
     return cols
 
 
-def reba_columns(posture: Mapping[str, np.ndarray],
-                 task: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+def reba_columns(
+    posture: Mapping[str, np.ndarray], task: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
     cols = {k: posture[k] for k in reba.INPUTS if k in posture}
     cols.update({k: task[k] for k in reba.INPUTS if k in task})
     return cols
 
 
-def exact_scores(method: str, q: np.ndarray, dofs: tuple[Dof, ...],
-                 task: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+def exact_scores(
+    method: str, q: np.ndarray, dofs: tuple[Dof, ...], task: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
     """Exact RULA or REBA outputs for postures q (N, D) under task columns (length N)."""
     posture = posture_worksheet(q, dofs)
     if method == "rula":

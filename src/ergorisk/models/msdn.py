@@ -21,8 +21,13 @@ STREAM_TARGETS: dict[str, tuple[str, ...]] = {
 
 
 class MSDNScorer(Scorer):
-    def __init__(self, stream_sizes: dict[str, int], hidden: tuple[int, ...] = (256, 128),
-                 fusion: tuple[int, ...] = (256, 128), dropout: float = 0.1) -> None:
+    def __init__(
+        self,
+        stream_sizes: dict[str, int],
+        hidden: tuple[int, ...] = (256, 128),
+        fusion: tuple[int, ...] = (256, 128),
+        dropout: float = 0.1,
+    ) -> None:
         super().__init__(sum(stream_sizes.values()), len(TARGETS))
         self.names = tuple(stream_sizes)
         self.sizes = tuple(stream_sizes.values())

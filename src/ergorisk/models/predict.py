@@ -49,8 +49,9 @@ def load_model_file(path: str | Path):
     blob = torch.load(Path(path), map_location="cpu", weights_only=True)
     meta = blob["meta"]
     model = build(meta["model"], stream_sizes(meta["distances"]), **meta["model_kwargs"])
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v
-                           for k, v in blob["state_dict"].items()})
+    model.load_state_dict(
+        {k: v.float() if v.is_floating_point() else v for k, v in blob["state_dict"].items()}
+    )
     model.eval()
     return model, meta
 
@@ -60,8 +61,9 @@ def load_model(name: str):
     """A shipped model by name, cached: (model, metadata)."""
     path = weights_path(name)
     if not path.is_file():
-        raise FileNotFoundError(f"weights for {name!r} are missing at {path}; "
-                                "run scripts/train_reba_models.py")
+        raise FileNotFoundError(
+            f"weights for {name!r} are missing at {path}; run scripts/train_reba_models.py"
+        )
     return load_model_file(path)
 
 
@@ -69,8 +71,9 @@ BATCH_SIZE = 512  # rows per network call: fastest on the 2-core CPU (benchmarks
 CHUNK = 4096  # frames per task of the pipeline (features then network)
 
 
-def predict_features(model, features: np.ndarray, batch_size: int = BATCH_SIZE,
-                     threads: int = 1) -> np.ndarray:
+def predict_features(
+    model, features: np.ndarray, batch_size: int = BATCH_SIZE, threads: int = 1
+) -> np.ndarray:
     """(T, 6) raw per-frame scores; rows with a non-finite feature give NaN.
 
     The network runs through ``inference.inference_fn`` (for ``vae`` a folded, inference-only
@@ -81,8 +84,9 @@ def predict_features(model, features: np.ndarray, batch_size: int = BATCH_SIZE,
     return _predict(model, len(x), lambda a, b: x[a:b], threads, batch_size)
 
 
-def _predict(model, n_frames: int, features_of, threads: int,
-             batch_size: int = BATCH_SIZE) -> np.ndarray:
+def _predict(
+    model, n_frames: int, features_of, threads: int, batch_size: int = BATCH_SIZE
+) -> np.ndarray:
     """(n_frames, 6) scores: ``features_of(a, b)`` gives the features of frames a..b-1,
     computed and scored CHUNK frames at a time (on worker threads when ``threads`` > 1)."""
     from ergorisk.models.inference import inference_fn
@@ -106,8 +110,9 @@ def _network(fn, x: np.ndarray, batch_size: int) -> np.ndarray:
     if ok.any():
         xt = torch.from_numpy(np.ascontiguousarray(x[ok]))
         with torch.inference_mode():
-            out[ok] = torch.cat([fn(xt[i : i + batch_size])
-                                 for i in range(0, len(xt), batch_size)]).numpy()
+            out[ok] = torch.cat(
+                [fn(xt[i : i + batch_size]) for i in range(0, len(xt), batch_size)]
+            ).numpy()
     return out
 
 
@@ -134,8 +139,14 @@ def _run(task, starts: range, threads: int) -> None:
         torch.set_num_threads(before)
 
 
-def predict_skeleton(skel: Skeleton, name: str = "vae", smooth: bool = True,
-                     model=None, meta: dict | None = None, threads: int = 1) -> pd.DataFrame:
+def predict_skeleton(
+    skel: Skeleton,
+    name: str = "vae",
+    smooth: bool = True,
+    model=None,
+    meta: dict | None = None,
+    threads: int = 1,
+) -> pd.DataFrame:
     """One row per frame: ``frame`` and the continuous scores in ``TARGETS`` order.
 
     ``smooth``: the Savitzky-Golay filter of the training targets (window from the weights'
@@ -147,8 +158,9 @@ def predict_skeleton(skel: Skeleton, name: str = "vae", smooth: bool = True,
     meta = meta or {}
     joints = pose_joints(skel, meta.get("pose_smoothing_s", 0.0))
     distances, heading = meta.get("distances", True), meta.get("heading", True)
-    scores = _predict(model, len(joints),
-                      lambda a, b: frame_features(joints[a:b], distances, heading), threads)
+    scores = _predict(
+        model, len(joints), lambda a, b: frame_features(joints[a:b], distances, heading), threads
+    )
     scores = scores.astype(float)
     if smooth:
         window = meta.get("smooth_window", 13)

@@ -78,9 +78,7 @@ GEOMETRY_EDGES: tuple[tuple[str, float, float], ...] = (
     ("wrist_lateral_ratio", -_OPTS.midline_margin, 0.005),
     ("wrist_lateral_ratio", 0.5 + _OPTS.out_to_side_margin, 0.005),
 )
-LEG_EDGES: tuple[tuple[str, float, float], ...] = (
-    ("foot_lift_abs_m", _OPTS.foot_lift_m, 0.002),
-)
+LEG_EDGES: tuple[tuple[str, float, float], ...] = (("foot_lift_abs_m", _OPTS.foot_lift_m, 0.002),)
 
 
 def _sigmoid(x):
@@ -104,8 +102,9 @@ def geometry_values(q_deg, dofs, legs: bool, geometry: dict | None = None) -> li
     values = [abduction, ratio, ratio]
     if legs:
         lift = g["foot_lift"]
-        values.append(lift.abs() if isinstance(lift, torch.Tensor) else (
-            np.where(lift.real < 0, -lift, lift)))  # |x|, analytic on either side of 0
+        values.append(
+            lift.abs() if isinstance(lift, torch.Tensor) else (np.where(lift.real < 0, -lift, lift))
+        )  # |x|, analytic on either side of 0
     return values
 
 
@@ -113,13 +112,19 @@ def geometry_edges(legs: bool) -> tuple[tuple[str, float, float], ...]:
     return GEOMETRY_EDGES + (LEG_EDGES if legs else ())
 
 
-def geometry_steps(q_deg, dofs, legs: bool, edge_width_deg: float = EDGE_WIDTH_DEG,
-                   geometry: dict | None = None):
+def geometry_steps(
+    q_deg, dofs, legs: bool, edge_width_deg: float = EDGE_WIDTH_DEG, geometry: dict | None = None
+):
     """(B, G) soft steps in [0, 1] of the flag geometry at the kinematics thresholds."""
     values = geometry_values(q_deg, dofs, legs, geometry)
     stack = torch.stack if isinstance(q_deg, torch.Tensor) else np.stack
-    return stack([_sigmoid((v - t) / (w * edge_width_deg))
-                  for v, (_, t, w) in zip(values, geometry_edges(legs), strict=True)], -1)
+    return stack(
+        [
+            _sigmoid((v - t) / (w * edge_width_deg))
+            for v, (_, t, w) in zip(values, geometry_edges(legs), strict=True)
+        ],
+        -1,
+    )
 
 
 # DULA: the paper's 4 hidden layers, 124/124/124/7. DEBA learns a 1..15 score from 20 joint
@@ -130,8 +135,12 @@ HIDDEN = {"dula": (124, 124, 124, 7), "deba": (192, 192, 192, 16)}
 class Surrogate(nn.Module):
     """posture (B, D) degrees + task features (B, F) -> continuous score (B,)."""
 
-    def __init__(self, problem: Problem, hidden: tuple[int, ...] | None = None,
-                 edge_width_deg: float = EDGE_WIDTH_DEG) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        hidden: tuple[int, ...] | None = None,
+        edge_width_deg: float = EDGE_WIDTH_DEG,
+    ) -> None:
         super().__init__()
         self.problem = problem
         self.hidden = tuple(hidden or HIDDEN[problem.name])
@@ -141,8 +150,9 @@ class Surrogate(nn.Module):
         self.register_buffer("centre", torch.tensor((lo + hi) / 2, dtype=torch.float32))
         self.register_buffer("half_range", torch.tensor((hi - lo) / 2, dtype=torch.float32))
         names = [d.name for d in problem.dofs]
-        pairs = [(names.index(k), e) for k, edges in BAND_EDGES_DEG.items() if k in names
-                 for e in edges]
+        pairs = [
+            (names.index(k), e) for k, edges in BAND_EDGES_DEG.items() if k in names for e in edges
+        ]
         self.register_buffer("edge_dof", torch.tensor([i for i, _ in pairs]))
         self.register_buffer("edge_deg", torch.tensor([e for _, e in pairs], dtype=torch.float32))
         self.legs = any(d in LEGS for d in problem.dofs)
@@ -202,8 +212,9 @@ class ArraySurrogate:
         self.weights = [get(m.weight).T.copy() for m in linear]
         self.biases = [get(m.bias) for m in linear]
 
-    def __call__(self, q_deg: np.ndarray, task: np.ndarray,
-                 geometry: dict | None = None) -> np.ndarray:
+    def __call__(
+        self, q_deg: np.ndarray, task: np.ndarray, geometry: dict | None = None
+    ) -> np.ndarray:
         """Continuous scores (B,) of real postures (B, D) under task features (B, F)
         (``geometry``: their ``flag_geometry``, when the caller has it)."""
         h = _encode(self, q_deg, task, geometry)
@@ -211,9 +222,13 @@ class ArraySurrogate:
             h = np.maximum(h @ w + b, 0.0)
         return (h @ self.weights[-1] + self.biases[-1])[:, 0]
 
-    def value_and_grad(self, q_deg: np.ndarray, task: np.ndarray, cols: np.ndarray,
-                       geometry: tuple[dict, np.ndarray] | None = None
-                       ) -> tuple[np.ndarray, np.ndarray]:
+    def value_and_grad(
+        self,
+        q_deg: np.ndarray,
+        task: np.ndarray,
+        cols: np.ndarray,
+        geometry: tuple[dict, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Scores (B,) of real postures (B, D) degrees and their gradient (B, len(cols))
         with respect to the angles ``cols``. ``geometry``: (``flag_geometry`` of
         ``complex_steps(q_deg, steps)``, steps), when the caller has it already; the flags
@@ -227,8 +242,9 @@ class ArraySurrogate:
         d_geo[:, np.searchsorted(cols, steps_on)] = d_some
         steps = _sigmoid((q_deg[:, self.edge_dof] - self.edge_deg) / self.edge_width_deg)
         geo_steps = _sigmoid((geo - self.geo_threshold) / self.geo_width)
-        h = np.concatenate([(q_deg - self.centre) / self.half_range, 2 * steps - 1,
-                            2 * geo_steps - 1, task], -1)
+        h = np.concatenate(
+            [(q_deg - self.centre) / self.half_range, 2 * steps - 1, 2 * geo_steps - 1, task], -1
+        )
         masks = []
         for w, b in zip(self.weights[:-1], self.biases[:-1], strict=True):
             h = h @ w + b
@@ -240,10 +256,13 @@ class ArraySurrogate:
             g = (g * mask) @ w.T  # ends as d risk / d inputs (B, inputs)
         d, e = len(self.centre), len(self.edge_deg)
         # d(2 sigmoid(x / w) - 1)/dx = 2 s (1 - s) / w
-        grad = g[:, :d] / self.half_range + (
-            g[:, d:d + e] * (2 * steps * (1 - steps) / self.edge_width_deg)) @ self.edge_onehot
-        g_geo = g[:, d + e:d + e + geo.shape[1]] * (2 * geo_steps * (1 - geo_steps)
-                                                      / self.geo_width)
+        grad = (
+            g[:, :d] / self.half_range
+            + (g[:, d : d + e] * (2 * steps * (1 - steps) / self.edge_width_deg)) @ self.edge_onehot
+        )
+        g_geo = g[:, d + e : d + e + geo.shape[1]] * (
+            2 * geo_steps * (1 - geo_steps) / self.geo_width
+        )
         return value, grad[:, cols] + np.einsum("bkg,bg->bk", d_geo, g_geo)
 
 
@@ -254,9 +273,16 @@ def weights_path(name: str):
 def save(model: Surrogate, path, meta: dict) -> None:
     """Weights as float32 tensors plus plain metadata (loadable with weights_only=True)."""
     plain = {k: v if isinstance(v, int | float | bool) else str(v) for k, v in meta.items()}
-    torch.save({"name": model.problem.name, "hidden": list(model.hidden),
-                "edge_width_deg": model.edge_width_deg, "state_dict": model.state_dict(),
-                "meta": plain}, path)
+    torch.save(
+        {
+            "name": model.problem.name,
+            "hidden": list(model.hidden),
+            "edge_width_deg": model.edge_width_deg,
+            "state_dict": model.state_dict(),
+            "meta": plain,
+        },
+        path,
+    )
 
 
 def load(name: str, path=None) -> Surrogate:
@@ -272,14 +298,19 @@ def load(name: str, path=None) -> Surrogate:
     return model.eval()
 
 
-def predict(model: Surrogate, q_deg: np.ndarray, task: np.ndarray,
-            batch: int = 65_536) -> np.ndarray:
+def predict(
+    model: Surrogate, q_deg: np.ndarray, task: np.ndarray, batch: int = 65_536
+) -> np.ndarray:
     """Continuous scores for arrays (no gradient), in batches."""
     out = []
     with torch.no_grad():
         for i in range(0, len(q_deg), batch):
-            out.append(model(torch.as_tensor(q_deg[i:i + batch], dtype=torch.float32),
-                             torch.as_tensor(task[i:i + batch], dtype=torch.float32)).numpy())
+            out.append(
+                model(
+                    torch.as_tensor(q_deg[i : i + batch], dtype=torch.float32),
+                    torch.as_tensor(task[i : i + batch], dtype=torch.float32),
+                ).numpy()
+            )
     return np.concatenate(out) if out else np.zeros(0, np.float32)
 
 
@@ -295,5 +326,10 @@ def evaluate(model: Surrogate, n: int, seed: int) -> dict:
     exact = data.score.astype(int)
     confusion = np.zeros((top, top), dtype=int)
     np.add.at(confusion, (exact - 1, rounded - 1), 1)
-    return {"n": n, "seed": seed, "accuracy": float(np.mean(rounded == exact)),
-            "mae": float(np.mean(np.abs(pred - exact))), "confusion": confusion}
+    return {
+        "n": n,
+        "seed": seed,
+        "accuracy": float(np.mean(rounded == exact)),
+        "mae": float(np.mean(np.abs(pred - exact))),
+        "confusion": confusion,
+    }

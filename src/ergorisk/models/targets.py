@@ -28,12 +28,14 @@ from ergorisk.scoring import reba
 # The paper's kernel is 12 frames; a centred Savitzky-Golay window must be odd, so 13.
 LABEL_WINDOW = 13
 LABEL_POLYORDER = 2
-POSTURE_ONLY = TaskFactors(load_kg=0.0, coupling=0, static=False, repeated=False,
-                           rapid_change=False)
+POSTURE_ONLY = TaskFactors(
+    load_kg=0.0, coupling=0, static=False, repeated=False, rapid_change=False
+)
 
 
-def raw_rule_labels(skel: Skeleton, options: KinematicsOptions | None = None,
-                    upright_tol_deg: float = 5.0) -> np.ndarray:
+def raw_rule_labels(
+    skel: Skeleton, options: KinematicsOptions | None = None, upright_tol_deg: float = 5.0
+) -> np.ndarray:
     """(T, 6) integer-valued REBA scores in ``TARGETS`` order, NaN where no person.
 
     The side with the higher total gives every column; on a tie, the side with the higher
@@ -42,8 +44,11 @@ def raw_rule_labels(skel: Skeleton, options: KinematicsOptions | None = None,
     sides, _ = worksheet_columns(skel, options, POSTURE_ONLY)
     per_side = []
     for side in SIDES:
-        out = reba.score({c: sides[side][c] for c in REBA_INPUTS},
-                         upright_tol_deg=upright_tol_deg, on_missing="nan")
+        out = reba.score(
+            {c: sides[side][c] for c in REBA_INPUTS},
+            upright_tol_deg=upright_tol_deg,
+            on_missing="nan",
+        )
         per_side.append(np.stack([np.asarray(out[t], dtype=float) for t in TARGETS], axis=1))
     left, right = per_side
     key = [TARGETS.index(t) for t in ("total", "upper_arm", "lower_arm")]
@@ -61,8 +66,9 @@ def _lexicographic_greater(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return greater
 
 
-def smooth_scores(scores: np.ndarray, window: int = LABEL_WINDOW,
-                  polyorder: int = LABEL_POLYORDER) -> np.ndarray:
+def smooth_scores(
+    scores: np.ndarray, window: int = LABEL_WINDOW, polyorder: int = LABEL_POLYORDER
+) -> np.ndarray:
     """Savitzky-Golay filter of (T, K) scores along frames (NaN gaps bridged, kept NaN).
 
     Sequences shorter than the window are returned unchanged.
@@ -83,7 +89,11 @@ def smooth_scores(scores: np.ndarray, window: int = LABEL_WINDOW,
     return np.where(finite, savgol(filled, window, polyorder), np.nan)
 
 
-def rule_labels(skel: Skeleton, options: KinematicsOptions | None = None,
-                window: int = LABEL_WINDOW, polyorder: int = LABEL_POLYORDER) -> np.ndarray:
+def rule_labels(
+    skel: Skeleton,
+    options: KinematicsOptions | None = None,
+    window: int = LABEL_WINDOW,
+    polyorder: int = LABEL_POLYORDER,
+) -> np.ndarray:
     """(T, 6) smoothed rule labels in ``TARGETS`` order: the learned models' targets."""
     return smooth_scores(raw_rule_labels(skel, options), window, polyorder)

@@ -33,8 +33,7 @@ class TrainConfig:
         return asdict(self)
 
 
-def build(name: str, stream_sizes: dict[str, int], seed: int | None = None,
-          **kwargs) -> Scorer:
+def build(name: str, stream_sizes: dict[str, int], seed: int | None = None, **kwargs) -> Scorer:
     """A fresh, untrained model by name: 'mlp', 'msdn' or 'vae' (weights drawn from
     ``seed`` when given)."""
     if seed is not None:
@@ -63,8 +62,9 @@ def phases(model: Scorer, cfg: TrainConfig) -> list[tuple[int, int]]:
     return [(1, cfg.epochs)]
 
 
-def fit(model: Scorer, x: np.ndarray, y: np.ndarray, cfg: TrainConfig, seed: int = 0,
-        log=None) -> list[dict]:
+def fit(
+    model: Scorer, x: np.ndarray, y: np.ndarray, cfg: TrainConfig, seed: int = 0, log=None
+) -> list[dict]:
     """Train ``model`` in place on features x (N, F) and targets y (N, 6); returns the mean
     training losses of every epoch. Deterministic for a given seed and thread count."""
     torch.set_num_threads(cfg.threads)
@@ -76,8 +76,11 @@ def fit(model: Scorer, x: np.ndarray, y: np.ndarray, cfg: TrainConfig, seed: int
     for phase, epochs in phases(model, cfg):
         opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         steps = epochs * -(-len(xt) // cfg.batch_size)
-        sched = (torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(steps, 1))
-                 if cfg.lr_schedule == "cosine" else None)
+        sched = (
+            torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(steps, 1))
+            if cfg.lr_schedule == "cosine"
+            else None
+        )
         for epoch in range(epochs):
             start = time.perf_counter()
             record = train_epoch(model, opt, xt, yt, cfg.batch_size, rng, phase, sched)
@@ -89,9 +92,16 @@ def fit(model: Scorer, x: np.ndarray, y: np.ndarray, cfg: TrainConfig, seed: int
     return history
 
 
-def train_epoch(model: Scorer, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor,
-                batch_size: int, rng: np.random.Generator, phase: int = 1,
-                sched: torch.optim.lr_scheduler.LRScheduler | None = None) -> dict:
+def train_epoch(
+    model: Scorer,
+    opt: torch.optim.Optimizer,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    batch_size: int,
+    rng: np.random.Generator,
+    phase: int = 1,
+    sched: torch.optim.lr_scheduler.LRScheduler | None = None,
+) -> dict:
     """One pass over shuffled batches; the mean of each loss term."""
     model.train()
     order = torch.as_tensor(rng.permutation(len(x)))
@@ -118,5 +128,4 @@ def predict_array(model: Scorer, x: np.ndarray, batch_size: int = 8192) -> np.nd
     """(N, 6) scores for features x (N, F), in batches, eval mode."""
     model.eval()
     xt = torch.as_tensor(np.asarray(x, dtype=np.float32))
-    return torch.cat([model(xt[i : i + batch_size])
-                      for i in range(0, len(xt), batch_size)]).numpy()
+    return torch.cat([model(xt[i : i + batch_size]) for i in range(0, len(xt), batch_size)]).numpy()

@@ -57,26 +57,35 @@ class SkelEncoder(nn.Module):
         d0, t = cfg.block_dims[0], cfg.tokens_per_stream
         self.t, self.d0 = t, d0
         self.streams = nn.ModuleList(
-            [mlp([s, *cfg.stream_hidden, t * d0], cfg.dropout, last_activation=True)
-             for s in self.sizes]
+            [
+                mlp([s, *cfg.stream_hidden, t * d0], cfg.dropout, last_activation=True)
+                for s in self.sizes
+            ]
         )
         n_tokens = t * len(self.sizes)
         self.position = nn.Parameter(torch.zeros(1, n_tokens, d0))
         blocks, reduce = [], []
         dims = [*cfg.block_dims, cfg.block_dims[-1]]
         for d, d_next in itertools.pairwise(dims):
-            layer = nn.TransformerEncoderLayer(d, cfg.heads, 2 * d, cfg.dropout,
-                                               batch_first=True, norm_first=True)
-            blocks.append(nn.TransformerEncoder(layer, cfg.layers_per_block,
-                                                enable_nested_tensor=False))
+            layer = nn.TransformerEncoderLayer(
+                d, cfg.heads, 2 * d, cfg.dropout, batch_first=True, norm_first=True
+            )
+            blocks.append(
+                nn.TransformerEncoder(layer, cfg.layers_per_block, enable_nested_tensor=False)
+            )
             reduce.append(nn.Linear(d, d_next))
         self.blocks, self.reduce = nn.ModuleList(blocks), nn.ModuleList(reduce)
         self.head = nn.Linear(n_tokens * cfg.block_dims[-1], 2 * cfg.skel_latent)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         chunks = torch.split(x, list(self.sizes), dim=1)
-        tokens = torch.cat([s(c).view(x.shape[0], self.t, self.d0)
-                            for s, c in zip(self.streams, chunks, strict=True)], dim=1)
+        tokens = torch.cat(
+            [
+                s(c).view(x.shape[0], self.t, self.d0)
+                for s, c in zip(self.streams, chunks, strict=True)
+            ],
+            dim=1,
+        )
         h = tokens + self.position
         for block, reduce in zip(self.blocks, self.reduce, strict=True):
             if self.training:
@@ -96,8 +105,7 @@ def _inference_layer(layer: nn.TransformerEncoderLayer, x: torch.Tensor) -> torc
     attn = layer.self_attn
     batch, tokens, d = x.shape
     qkv = F.linear(layer.norm1(x), attn.in_proj_weight, attn.in_proj_bias)
-    q, k, v = qkv.view(batch, tokens, 3, attn.num_heads, d // attn.num_heads).permute(
-        2, 0, 3, 1, 4)
+    q, k, v = qkv.view(batch, tokens, 3, attn.num_heads, d // attn.num_heads).permute(2, 0, 3, 1, 4)
     out = F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(batch, tokens, d)
     x = x + attn.out_proj(out)
     return x + layer.linear2(F.relu(layer.linear1(layer.norm2(x))))
@@ -139,8 +147,9 @@ class Align(Gaussian):
 
 
 class VariationalREBANet(Scorer):
-    def __init__(self, stream_sizes: dict[str, int], cfg: VAEConfig | None = None,
-                 n_targets: int = 6) -> None:
+    def __init__(
+        self, stream_sizes: dict[str, int], cfg: VAEConfig | None = None, n_targets: int = 6
+    ) -> None:
         super().__init__(sum(stream_sizes.values()), n_targets)
         cfg = cfg or VAEConfig()
         self.cfg = cfg
@@ -170,16 +179,20 @@ class VariationalREBANet(Scorer):
         mu_r, lv_r = self.e_reba(ys)
         if phase == 1:
             skel = beta * kl_standard_normal(mu_s, lv_s) + _mse(
-                self.d_skel(sample(mu_s, lv_s, self.training)), ys, self.y_norm.scale)
+                self.d_skel(sample(mu_s, lv_s, self.training)), ys, self.y_norm.scale
+            )
             reba = beta * kl_standard_normal(mu_r, lv_r) + _mse(
-                self.d_reba(sample(mu_r, lv_r, self.training)), ys, self.y_norm.scale)
+                self.d_reba(sample(mu_r, lv_r, self.training)), ys, self.y_norm.scale
+            )
             return {"loss": skel + reba, "skel": skel, "reba": reba}
         mu_as, lv_as = self.m_skel(torch.cat([mu_s, lv_s], dim=1))
         mu_ar, lv_ar = self.m_reba(torch.cat([mu_r, lv_r], dim=1))
         skel = beta * kl_standard_normal(mu_as, lv_as) + _mse(
-            self.d_skel(sample(mu_as, lv_as, self.training)), ys, self.y_norm.scale)
+            self.d_skel(sample(mu_as, lv_as, self.training)), ys, self.y_norm.scale
+        )
         reba = beta * kl_standard_normal(mu_ar, lv_ar) + _mse(
-            self.d_skel(sample(mu_ar, lv_ar, self.training)), ys, self.y_norm.scale)
+            self.d_skel(sample(mu_ar, lv_ar, self.training)), ys, self.y_norm.scale
+        )
         return {"loss": skel + gamma * reba, "skel": skel, "reba": reba}
 
 

@@ -36,16 +36,26 @@ class CemOptions:
 def _cost(q: np.ndarray, one: Tasks, hand_weight: float) -> np.ndarray:
     """Exact score plus the squared hand residual (cm, deg) of each posture."""
     n = len(q)
-    rep = Tasks(one.problem, q, np.repeat(one.hand_pos, n, 0), np.repeat(one.hand_frame, n, 0),
-                {k: np.repeat(v, n) for k, v in one.task.items()})
+    rep = Tasks(
+        one.problem,
+        q,
+        np.repeat(one.hand_pos, n, 0),
+        np.repeat(one.hand_frame, n, 0),
+        {k: np.repeat(v, n) for k, v in one.task.items()},
+    )
     pos, frame = hand_targets(q, one.problem.dofs)
-    hand = (np.sum(((pos - rep.hand_pos) / POS_SCALE_M) ** 2, axis=1)
-            + np.sum(((frame - rep.hand_frame) / ROT_SCALE) ** 2, axis=(1, 2)))
+    hand = np.sum(((pos - rep.hand_pos) / POS_SCALE_M) ** 2, axis=1) + np.sum(
+        ((frame - rep.hand_frame) / ROT_SCALE) ** 2, axis=(1, 2)
+    )
     return exact_total(q, rep) + hand_weight * hand
 
 
-def solve_one(one: Tasks, rng: np.random.Generator, q_start: np.ndarray | None = None,
-              opts: CemOptions = CemOptions()) -> np.ndarray:
+def solve_one(
+    one: Tasks,
+    rng: np.random.Generator,
+    q_start: np.ndarray | None = None,
+    opts: CemOptions = CemOptions(),
+) -> np.ndarray:
     """Optimised posture (1, D) for a single problem (``one`` has length 1)."""
     dofs = one.problem.dofs
     free = free_mask(dofs)
@@ -70,19 +80,26 @@ def solve_one(one: Tasks, rng: np.random.Generator, q_start: np.ndarray | None =
         new_mean = mean.copy()
         new_mean[0, free] = opts.smoothing * elite.mean(0) + (1 - opts.smoothing) * mean[0, free]
         mean = new_mean
-        std = np.maximum(opts.smoothing * elite.std(0) + (1 - opts.smoothing) * std,
-                         opts.min_std_deg)
+        std = np.maximum(
+            opts.smoothing * elite.std(0) + (1 - opts.smoothing) * std, opts.min_std_deg
+        )
     return project(best, dofs, one.hand_pos, one.hand_frame, free, iters=opts.polish_iters)
 
 
-def solve(tasks: Tasks, seed: int, q_start: np.ndarray | None = None,
-          opts: CemOptions = CemOptions()) -> np.ndarray:
+def solve(
+    tasks: Tasks, seed: int, q_start: np.ndarray | None = None, opts: CemOptions = CemOptions()
+) -> np.ndarray:
     """Optimised postures (B, D), one CEM run per problem, seeded."""
     rng = np.random.default_rng(seed)
     out = []
     for b in range(len(tasks)):
-        one = Tasks(tasks.problem, tasks.q0[b:b + 1], tasks.hand_pos[b:b + 1],
-                    tasks.hand_frame[b:b + 1], {k: v[b:b + 1] for k, v in tasks.task.items()})
-        start = None if q_start is None else q_start[b:b + 1]
+        one = Tasks(
+            tasks.problem,
+            tasks.q0[b : b + 1],
+            tasks.hand_pos[b : b + 1],
+            tasks.hand_frame[b : b + 1],
+            {k: v[b : b + 1] for k, v in tasks.task.items()},
+        )
+        start = None if q_start is None else q_start[b : b + 1]
         out.append(solve_one(one, rng, start, opts))
     return np.concatenate(out)

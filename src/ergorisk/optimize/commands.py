@@ -15,10 +15,12 @@ import typer
 from ergorisk.errors import fail
 
 surrogate_app = typer.Typer(
-    help="DULA and DEBA, the differentiable RULA and REBA surrogates.", no_args_is_help=True)
+    help="DULA and DEBA, the differentiable RULA and REBA surrogates.", no_args_is_help=True
+)
 optimize_app = typer.Typer(
     help="Postural optimisation: gradient on a surrogate against CEM on the exact score.",
-    no_args_is_help=True)
+    no_args_is_help=True,
+)
 
 MODELS = ("dula", "deba")
 ModelOpt = Annotated[str, typer.Option("--model", help="dula (RULA) or deba (REBA).")]
@@ -56,8 +58,9 @@ def confusion_text(confusion) -> str:
     top = len(confusion)
     width = max(len(str(confusion.max())), 3) + 1
     head = "exact\\pred" + "".join(f"{s:>{width}}" for s in range(1, top + 1))
-    rows = [f"{s:>10}" + "".join(f"{v:>{width}}" for v in confusion[s - 1])
-            for s in range(1, top + 1)]
+    rows = [
+        f"{s:>10}" + "".join(f"{v:>{width}}" for v in confusion[s - 1]) for s in range(1, top + 1)
+    ]
     return "\n".join([head, *rows])
 
 
@@ -66,8 +69,9 @@ def evaluate(
     model: ModelOpt = "dula",
     n: Annotated[int, typer.Option("--n", help="Number of fresh random postures.")] = 100_000,
     seed: SeedOpt = 0,
-    weights: Annotated[Path | None, typer.Option(help="A weights file instead of the "
-                                                      "packaged one.")] = None,
+    weights: Annotated[
+        Path | None, typer.Option(help="A weights file instead of the packaged one.")
+    ] = None,
 ) -> None:
     """Draw N fresh random postures and tasks with SEED, label them exactly (body model ->
     kinematics -> exact scoring) and compare the surrogate: MAE, confusion matrix of the
@@ -81,8 +85,10 @@ def evaluate(
     net = _load(model, weights)
     t0 = time.perf_counter()
     res = evaluate_surrogate(net, n, seed)
-    typer.echo(f"{model.upper()} ({net.problem.method.upper()}) on {n} fresh postures, "
-               f"seed {seed} ({time.perf_counter() - t0:.1f} s)")
+    typer.echo(
+        f"{model.upper()} ({net.problem.method.upper()}) on {n} fresh postures, "
+        f"seed {seed} ({time.perf_counter() - t0:.1f} s)"
+    )
     typer.echo(f"MAE: {res['mae']:.4f}")
     typer.echo("confusion matrix (rows: exact score, columns: rounded prediction):")
     typer.echo(confusion_text(res["confusion"]))
@@ -92,13 +98,16 @@ def evaluate(
 @optimize_app.command("compare")
 def compare_cmd(
     model: ModelOpt = "dula",
-    tasks: Annotated[int, typer.Option("--tasks", help="Random problems for the gradient "
-                                                       "solver.")] = 64,
-    cem_tasks: Annotated[int, typer.Option("--cem-tasks", help="The first of them also "
-                                                               "solved by CEM.")] = 8,
+    tasks: Annotated[
+        int, typer.Option("--tasks", help="Random problems for the gradient solver.")
+    ] = 64,
+    cem_tasks: Annotated[
+        int, typer.Option("--cem-tasks", help="The first of them also solved by CEM.")
+    ] = 8,
     seed: SeedOpt = 0,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the figures "
-                                                                 "as JSON here.")] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the figures as JSON here.")
+    ] = None,
 ) -> None:
     """Gradient solver (surrogate) against CEM (exact score, 10,000 samples an iteration) on
     the same random problems: time per solve, exact scores, hand-pose error."""

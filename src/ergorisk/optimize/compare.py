@@ -38,7 +38,8 @@ class Comparison:
     def summary(self) -> dict[str, float]:
         k = self.n_cem
         return {
-            "tasks": self.n_tasks, "cem_tasks": k,
+            "tasks": self.n_tasks,
+            "cem_tasks": k,
             "gradient_s_per_solve_batched": self.gradient_batch_s,
             "gradient_s_per_solve_single": self.gradient_single_s,
             "cem_s_per_solve": self.cem_s,
@@ -63,12 +64,23 @@ def subset(tasks: Tasks, idx: slice | int) -> Tasks:
     """Problems idx of tasks (an int: that one problem)."""
     if isinstance(idx, int):
         idx = slice(idx, idx + 1)
-    return Tasks(tasks.problem, tasks.q0[idx], tasks.hand_pos[idx], tasks.hand_frame[idx],
-                 {k: v[idx] for k, v in tasks.task.items()})
+    return Tasks(
+        tasks.problem,
+        tasks.q0[idx],
+        tasks.hand_pos[idx],
+        tasks.hand_frame[idx],
+        {k: v[idx] for k, v in tasks.task.items()},
+    )
 
 
-def compare(model: Surrogate, n_tasks: int, n_cem: int, seed: int, n_single: int = 32,
-            cem_opts: cem.CemOptions | None = None) -> Comparison:
+def compare(
+    model: Surrogate,
+    n_tasks: int,
+    n_cem: int,
+    seed: int,
+    n_single: int = 32,
+    cem_opts: cem.CemOptions | None = None,
+) -> Comparison:
     """Solve n_tasks random problems with the gradient solver and the first n_cem with CEM."""
     tasks = random_tasks(model.problem.name, n_tasks, seed)
     net = gradient.as_array(model)
@@ -97,6 +109,17 @@ def compare(model: Surrogate, n_tasks: int, n_cem: int, seed: int, n_single: int
     cem_s = float(np.mean(cem_times))
     hg, hgd = hand_errors(q_grad, tasks)
     hc, hcd = hand_errors(q_cem, first)
-    return Comparison(n_tasks, n_cem, batch_s, float(np.median(singles)), cem_s,
-                      exact_total(tasks.q0, tasks), exact_total(q_grad, tasks),
-                      exact_total(q_cem, first), hg, hgd, hc, hcd)
+    return Comparison(
+        n_tasks,
+        n_cem,
+        batch_s,
+        float(np.median(singles)),
+        cem_s,
+        exact_total(tasks.q0, tasks),
+        exact_total(q_grad, tasks),
+        exact_total(q_cem, first),
+        hg,
+        hgd,
+        hc,
+        hcd,
+    )

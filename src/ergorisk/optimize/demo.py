@@ -29,8 +29,9 @@ def _scores(q: np.ndarray, task: PickAndPlace) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(rula_total, int), np.asarray(reba_total, int)
 
 
-def run_demo(model: Surrogate, seed: int = 0, cem_iters: int = 10,
-             opts: LoopOptions | None = None) -> pd.DataFrame:
+def run_demo(
+    model: Surrogate, seed: int = 0, cem_iters: int = 10, opts: LoopOptions | None = None
+) -> pd.DataFrame:
     task = demo_task()
     cem_opts = cem.CemOptions(iters=cem_iters)
     rng = np.random.default_rng(seed)
@@ -54,4 +55,3 @@ def run_demo(model: Surrogate, seed: int = 0, cem_iters: int = 10,
         df.insert(5, "distance_to_goal_m", run["distance_m"])
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
-

@@ -66,8 +66,12 @@ def as_array(model: Surrogate | ArraySurrogate) -> ArraySurrogate:
     return model if isinstance(model, ArraySurrogate) else ArraySurrogate(model)
 
 
-def solve(model: Surrogate | ArraySurrogate, tasks: Tasks, q_start: np.ndarray | None = None,
-          opts: GradientOptions = GradientOptions()) -> np.ndarray:
+def solve(
+    model: Surrogate | ArraySurrogate,
+    tasks: Tasks,
+    q_start: np.ndarray | None = None,
+    opts: GradientOptions = GradientOptions(),
+) -> np.ndarray:
     """Optimised postures (B, D) degrees for every problem, starting at q_start (default q0).
 
     Every problem is solved from ``opts.starts`` starts in one batch; among the solutions on
@@ -98,8 +102,16 @@ def solve(model: Surrogate | ArraySurrogate, tasks: Tasks, q_start: np.ndarray |
     return _pick(net, tasks, task_feats, start, q, k, opts.min_gain, lift)
 
 
-def _pick(net: ArraySurrogate, tasks: Tasks, feats: np.ndarray, start: np.ndarray,
-          q: np.ndarray, k: int, min_gain: float, lift: np.ndarray | None) -> np.ndarray:
+def _pick(
+    net: ArraySurrogate,
+    tasks: Tasks,
+    feats: np.ndarray,
+    start: np.ndarray,
+    q: np.ndarray,
+    k: int,
+    min_gain: float,
+    lift: np.ndarray | None,
+) -> np.ndarray:
     """Per problem, the best of its k solutions on the hand pose, or the start posture."""
     n, dofs = len(tasks), tasks.problem.dofs
     rows = np.concatenate([q, start])  # one pass for the solutions and the starts
@@ -123,8 +135,16 @@ def _pick(net: ArraySurrogate, tasks: Tasks, feats: np.ndarray, start: np.ndarra
     return out
 
 
-def _move(x: np.ndarray, r: np.ndarray, jac: np.ndarray, grad: np.ndarray, length: float,
-          lo: np.ndarray, hi: np.ndarray, cap: float) -> np.ndarray:
+def _move(
+    x: np.ndarray,
+    r: np.ndarray,
+    jac: np.ndarray,
+    grad: np.ndarray,
+    length: float,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    cap: float,
+) -> np.ndarray:
     """One move of the free joints x (B, F): the Gauss-Newton correction of the hand's
     residual (capped at ``cap`` degrees) plus a descent step of ``length`` degrees along the
     risk's gradient projected onto the hand's null space, N = I - A^-1 J'J with
@@ -150,8 +170,7 @@ def _move(x: np.ndarray, r: np.ndarray, jac: np.ndarray, grad: np.ndarray, lengt
     return move * keep
 
 
-def _starts(start: np.ndarray, dofs, free: np.ndarray, k: int,
-            opts: GradientOptions) -> np.ndarray:
+def _starts(start: np.ndarray, dofs, free: np.ndarray, k: int, opts: GradientOptions) -> np.ndarray:
     """(B * k, D) start postures: the posture itself; half-way to and at the neutral posture
     (the first steps bring the hand back); the rest random kicks."""
     base = np.repeat(start, k, 0)

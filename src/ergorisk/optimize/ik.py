@@ -27,15 +27,28 @@ POS_SCALE_M = 0.01
 ROT_SCALE = float(np.sqrt(2) * np.radians(1.0))  # |R - R*|_F of a 1 degree rotation
 
 
-def residual(pos: np.ndarray, frame: np.ndarray, target_pos: np.ndarray,
-             target_frame: np.ndarray) -> np.ndarray:
+def residual(
+    pos: np.ndarray, frame: np.ndarray, target_pos: np.ndarray, target_frame: np.ndarray
+) -> np.ndarray:
     """(B, 12): position error in cm and orientation-matrix error in about degrees."""
-    return np.concatenate([(pos - target_pos) / POS_SCALE_M,
-                           (frame - target_frame).reshape(len(frame), 9) / ROT_SCALE], 1)
+    return np.concatenate(
+        [
+            (pos - target_pos) / POS_SCALE_M,
+            (frame - target_frame).reshape(len(frame), 9) / ROT_SCALE,
+        ],
+        1,
+    )
 
 
-def jacobian(q: np.ndarray, dofs: tuple[Dof, ...], pos: np.ndarray, frame: np.ndarray,
-             free: np.ndarray, flags: bool = False, lift: np.ndarray | None = None):
+def jacobian(
+    q: np.ndarray,
+    dofs: tuple[Dof, ...],
+    pos: np.ndarray,
+    frame: np.ndarray,
+    free: np.ndarray,
+    flags: bool = False,
+    lift: np.ndarray | None = None,
+):
     """Residual (B, 12) and its Jacobian (B, 12, F) with respect to the free joints (deg) of
     postures q (B, D), and with ``flags`` the ``flag_geometry`` of the arm's complex steps
     with the columns they were taken on (for ``ArraySurrogate.value_and_grad``; else None).
@@ -48,8 +61,9 @@ def jacobian(q: np.ndarray, dofs: tuple[Dof, ...], pos: np.ndarray, frame: np.nd
     cols, trunk, legs = _blocks(dofs, free)
     arm_cols, trunk_cols = cols[~trunk], cols[trunk]
     ka, kt = len(arm_cols), len(trunk_cols)
-    hand, hand_frame, geometry = arm_in_trunk(complex_steps(q, arm_cols), dofs, flags=flags,
-                                              legs=not legs)
+    hand, hand_frame, geometry = arm_in_trunk(
+        complex_steps(q, arm_cols), dofs, flags=flags, legs=not legs
+    )
     if flags and legs:
         geometry["foot_lift"] = np.repeat(foot_lift(q, dofs) if lift is None else lift, ka)
     (h, dh), (f, df) = split_steps(hand, ka), split_steps(hand_frame, ka)
@@ -61,10 +75,14 @@ def jacobian(q: np.ndarray, dofs: tuple[Dof, ...], pos: np.ndarray, frame: np.nd
     d_frame[:, ~trunk] = rot[:, None] @ df
     d_pos[:, trunk] = np.einsum("bkij,bj->bki", drot, h)
     d_frame[:, trunk] = drot @ f[:, None]
-    jac = np.concatenate([d_pos / POS_SCALE_M,
-                          d_frame.reshape(len(q), len(cols), 9) / ROT_SCALE], 2)
-    return (residual(p, f_world, pos, frame), jac.transpose(0, 2, 1),
-            (geometry, arm_cols) if flags else None)
+    jac = np.concatenate(
+        [d_pos / POS_SCALE_M, d_frame.reshape(len(q), len(cols), 9) / ROT_SCALE], 2
+    )
+    return (
+        residual(p, f_world, pos, frame),
+        jac.transpose(0, 2, 1),
+        (geometry, arm_cols) if flags else None,
+    )
 
 
 _BLOCKS: dict[tuple[int, bytes], tuple] = {}
@@ -102,9 +120,16 @@ def gauss_newton(r: np.ndarray, jac: np.ndarray, damping: float = 1e-3) -> np.nd
     return -damped_solve(jtj, jtr[..., None], damping)[..., 0]
 
 
-def project(q: np.ndarray, dofs: tuple[Dof, ...], pos: np.ndarray, frame: np.ndarray,
-            free: np.ndarray, iters: int = 8, damping: float = 1e-3,
-            tol: float = 1e-3) -> np.ndarray:
+def project(
+    q: np.ndarray,
+    dofs: tuple[Dof, ...],
+    pos: np.ndarray,
+    frame: np.ndarray,
+    free: np.ndarray,
+    iters: int = 8,
+    damping: float = 1e-3,
+    tol: float = 1e-3,
+) -> np.ndarray:
     """Move postures (B, D) the least (in degrees) that puts the hand on its target pose.
 
     Damped least squares on the free joints, clamped to the limits after every step; stops
@@ -120,8 +145,9 @@ def project(q: np.ndarray, dofs: tuple[Dof, ...], pos: np.ndarray, frame: np.nda
     return q
 
 
-def null_space_projector(q: np.ndarray, dofs: tuple[Dof, ...], pos: np.ndarray,
-                         frame: np.ndarray, free: np.ndarray) -> np.ndarray:
+def null_space_projector(
+    q: np.ndarray, dofs: tuple[Dof, ...], pos: np.ndarray, frame: np.ndarray, free: np.ndarray
+) -> np.ndarray:
     """(F, F) projector of free-joint moves onto those that keep the hand still (to first
     order) at a single posture q (1, D)."""
     _, j, _ = jacobian(q, dofs, pos, frame, free)

@@ -54,21 +54,35 @@ def demo_task() -> PickAndPlace:
     """A repeated 1 kg pick from low on the right, placed high in front (RULA columns)."""
     names = [d.name for d in DULA_DOFS]
     start = dict.fromkeys(names, 0.0) | {
-        "trunk_flexion": 35.0, "trunk_side_bend": -15.0, "trunk_twist": -20.0,
-        "neck_flexion": 10.0, "shoulder_plane": 60.0, "shoulder_elevation": 40.0,
-        "elbow_flexion": 30.0, "wrist_flexion": 20.0, "wrist_deviation": -20.0}
+        "trunk_flexion": 35.0,
+        "trunk_side_bend": -15.0,
+        "trunk_twist": -20.0,
+        "neck_flexion": 10.0,
+        "shoulder_plane": 60.0,
+        "shoulder_elevation": 40.0,
+        "elbow_flexion": 30.0,
+        "wrist_flexion": 20.0,
+        "wrist_deviation": -20.0,
+    }
     goal = dict.fromkeys(names, 0.0) | {
-        "trunk_flexion": 10.0, "shoulder_plane": 10.0, "shoulder_elevation": 70.0,
-        "elbow_flexion": 70.0, "wrist_flexion": -10.0, "forearm_pronation": 30.0}
+        "trunk_flexion": 10.0,
+        "shoulder_plane": 10.0,
+        "shoulder_elevation": 70.0,
+        "elbow_flexion": 70.0,
+        "wrist_flexion": -10.0,
+        "forearm_pronation": 30.0,
+    }
     q_start = np.array([[start[n] for n in names]])
     pos, frame = hand_targets(np.array([[goal[n] for n in names]]), DULA_DOFS)
-    task = task_columns("rula", 1, arm_load_kg=1.0, arm_load_static_or_repeated=True,
-                        arm_muscle_use=True)
+    task = task_columns(
+        "rula", 1, arm_load_kg=1.0, arm_load_static_or_repeated=True, arm_muscle_use=True
+    )
     return PickAndPlace(q_start, pos[0], frame[0], task)
 
 
-def _waypoint(pos: np.ndarray, frame: np.ndarray, task: PickAndPlace,
-              step_m: float) -> tuple[np.ndarray, np.ndarray, float]:
+def _waypoint(
+    pos: np.ndarray, frame: np.ndarray, task: PickAndPlace, step_m: float
+) -> tuple[np.ndarray, np.ndarray, float]:
     """Hand pose step_m further toward the goal; and the distance left (m)."""
     gap = task.goal_pos - pos
     dist = float(np.linalg.norm(gap))
@@ -78,8 +92,9 @@ def _waypoint(pos: np.ndarray, frame: np.ndarray, task: PickAndPlace,
     return pos + frac * gap, new_frame, dist
 
 
-def simulate(task: PickAndPlace, solver: Solver | None,
-             opts: LoopOptions = LoopOptions()) -> dict[str, np.ndarray]:
+def simulate(
+    task: PickAndPlace, solver: Solver | None, opts: LoopOptions = LoopOptions()
+) -> dict[str, np.ndarray]:
     """Run the loop; returns per-step time, posture, suggested posture and hand error."""
     free = free_mask(DULA_DOFS)
     q = task.q_start.copy()
@@ -104,9 +119,13 @@ def simulate(task: PickAndPlace, solver: Solver | None,
             norm = float(np.linalg.norm(move[0, free]))
             move *= min(1.0, budget / norm) if norm > 0 else 1.0
         spare = max(1.0 - float(np.linalg.norm(move[0, free])) / budget, 0.2)
-        new_pos, new_frame, _ = _waypoint(pos[0], frame[0], task,
-                                          spare * opts.hand_speed_mps * opts.dt_s)
+        new_pos, new_frame, _ = _waypoint(
+            pos[0], frame[0], task, spare * opts.hand_speed_mps * opts.dt_s
+        )
         q = project(q + move, DULA_DOFS, new_pos[None], new_frame[None], free, iters=6)
-    return {"time_s": np.array(times), "q": np.array(postures),
-            "q_suggested": np.array(suggested), "distance_m": np.array(errors)}
-
+    return {
+        "time_s": np.array(times),
+        "q": np.array(postures),
+        "q_suggested": np.array(suggested),
+        "distance_m": np.array(errors),
+    }

@@ -56,8 +56,9 @@ def random_tasks(name: str, n: int, seed: int) -> Tasks:
     """n random problems: postures and tasks from the dataset's proposal, seeded."""
     problem = PROBLEMS[name]
     rng = np.random.default_rng(seed)
-    return make_tasks(problem, sample_postures(rng, n, problem.dofs),
-                      sample_task(rng, n, problem.method))
+    return make_tasks(
+        problem, sample_postures(rng, n, problem.dofs), sample_task(rng, n, problem.method)
+    )
 
 
 def hand_errors(q: np.ndarray, tasks: Tasks) -> tuple[np.ndarray, np.ndarray]:
@@ -71,5 +72,6 @@ def hand_errors(q: np.ndarray, tasks: Tasks) -> tuple[np.ndarray, np.ndarray]:
 
 def exact_total(q: np.ndarray, tasks: Tasks) -> np.ndarray:
     """Exact RULA or REBA total of postures q under the problems' tasks."""
-    return np.asarray(exact_scores(tasks.problem.method, q, tasks.problem.dofs,
-                                   tasks.task)["total"], dtype=int)
+    return np.asarray(
+        exact_scores(tasks.problem.method, q, tasks.problem.dofs, tasks.task)["total"], dtype=int
+    )

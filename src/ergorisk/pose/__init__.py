@@ -1,7 +1,7 @@
 """Pose stage: sources (pose files, layouts) -> the canonical skeleton.
 
-    >>> from ergorisk.pose import read_pose_file
-    >>> skel = read_pose_file("poses.npy", layout="uw-iom")   # (T, J, 3) metres, z up
+>>> from ergorisk.pose import read_pose_file
+>>> skel = read_pose_file("poses.npy", layout="uw-iom")   # (T, J, 3) metres, z up
 """
 
 from ergorisk.pose.layouts import LAYOUTS, Layout, get_layout, to_canonical, to_z_up

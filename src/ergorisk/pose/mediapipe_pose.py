@@ -43,8 +43,9 @@ class FramePose:
 
 
 def _missing() -> FramePose:
-    return FramePose(np.full((N_LANDMARKS, 4), np.nan, np.float32),
-                     np.full((N_LANDMARKS, 3), np.nan, np.float32))
+    return FramePose(
+        np.full((N_LANDMARKS, 4), np.nan, np.float32), np.full((N_LANDMARKS, 3), np.nan, np.float32)
+    )
 
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 pixels, exclusive end
@@ -63,8 +64,9 @@ class PersonLock:
     def predicted(self) -> np.ndarray:
         return self.centre + self.velocity * min(self.lost, MAX_PREDICTED_FRAMES)
 
-    def accepts(self, centre: np.ndarray, gate: float, gate_grow: float,
-                relock_frames: int) -> bool:
+    def accepts(
+        self, centre: np.ndarray, gate: float, gate_grow: float, relock_frames: int
+    ) -> bool:
         if self.lost >= relock_frames:  # lost for long: take whoever is there now
             return True
         reach = self.size * (gate + gate_grow * self.lost)
@@ -82,8 +84,9 @@ class PersonLock:
         return PersonLock(centre, max(0.7 * self.size + 0.3 * size, 1.0), velocity)
 
 
-def _blank(crop: np.ndarray, blocked: tuple[np.ndarray, np.ndarray],
-           origin: tuple[int, int]) -> np.ndarray:
+def _blank(
+    crop: np.ndarray, blocked: tuple[np.ndarray, np.ndarray], origin: tuple[int, int]
+) -> np.ndarray:
     """A copy of the crop with the blocked box (full-frame pixels) painted flat grey."""
     (bx0, by0), (bx1, by1) = blocked[0] - origin, blocked[1] - origin
     h, w = crop.shape[:2]
@@ -172,8 +175,9 @@ class MediaPipePose:
             return self._lost()
         if result.pose_world_landmarks is None:
             return self._lost()
-        image = np.array([(p.x, p.y, p.visibility) for p in result.pose_landmarks.landmark],
-                         dtype=np.float32)
+        image = np.array(
+            [(p.x, p.y, p.visibility) for p in result.pose_landmarks.landmark], dtype=np.float32
+        )
         pixels = image[:, :2] * (x1 - x0, y1 - y0) + (x0, y0)
         lo, hi = pixels.min(axis=0), pixels.max(axis=0)
         centre, size = (lo + hi) / 2, float(max(hi - lo))
@@ -189,8 +193,10 @@ class MediaPipePose:
         elif self.video:
             self.lock = PersonLock(centre, max(size, 1.0), np.zeros(2))
         image[:, :2] = pixels / (width, height)
-        world = np.array([(p.x, p.y, p.z, p.visibility)
-                          for p in result.pose_world_landmarks.landmark], dtype=np.float32)
+        world = np.array(
+            [(p.x, p.y, p.z, p.visibility) for p in result.pose_world_landmarks.landmark],
+            dtype=np.float32,
+        )
         return FramePose(world, image)
 
     def _search_box(self, width: int, height: int) -> Box:
@@ -236,11 +242,19 @@ class PoseTrack:
         return np.isfinite(self.world[:, 0, 0])
 
     @classmethod
-    def stack(cls, poses: list[FramePose], frame_index: list[int],
-              time_s: list[float]) -> PoseTrack:
+    def stack(
+        cls, poses: list[FramePose], frame_index: list[int], time_s: list[float]
+    ) -> PoseTrack:
         if not poses:
-            return cls(np.zeros((0, N_LANDMARKS, 4), np.float32),
-                       np.zeros((0, N_LANDMARKS, 3), np.float32),
-                       np.zeros(0, int), np.zeros(0))
-        return cls(np.stack([p.world for p in poses]), np.stack([p.image for p in poses]),
-                   np.asarray(frame_index, dtype=int), np.asarray(time_s, dtype=float))
+            return cls(
+                np.zeros((0, N_LANDMARKS, 4), np.float32),
+                np.zeros((0, N_LANDMARKS, 3), np.float32),
+                np.zeros(0, int),
+                np.zeros(0),
+            )
+        return cls(
+            np.stack([p.world for p in poses]),
+            np.stack([p.image for p in poses]),
+            np.asarray(frame_index, dtype=int),
+            np.asarray(time_s, dtype=float),
+        )

@@ -61,8 +61,9 @@ def read_pose_file(
         elif suffix in (".csv", ".txt"):
             points, conf, file_fps = _load_csv(p, lay), None, None
         else:
-            raise PoseInputError(f"{p}: unsupported pose file type {suffix!r} "
-                                 "(use .npy, .npz, .csv, .bvh or .c3d)")
+            raise PoseInputError(
+                f"{p}: unsupported pose file type {suffix!r} (use .npy, .npz, .csv, .bvh or .c3d)"
+            )
         if points.ndim == 2:  # a single frame
             points = points[None]
             conf = None if conf is None else conf[None]

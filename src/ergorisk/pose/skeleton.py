@@ -84,8 +84,10 @@ class Skeleton:
         return name in self.joint_names and bool(self.confidence[:, self.index(name)].any())
 
     def index(self, name: str) -> int:
-        return JOINT_INDEX[name] if self.joint_names is CANONICAL_JOINTS else (
-            self.joint_names.index(name)
+        return (
+            JOINT_INDEX[name]
+            if self.joint_names is CANONICAL_JOINTS
+            else (self.joint_names.index(name))
         )
 
     def joint(self, name: str) -> np.ndarray:
@@ -109,8 +111,10 @@ def derive_missing(joints: np.ndarray, confidence: np.ndarray) -> None:
     Derived only frame by frame where the source joint is missing; a derived point's confidence
     is the lower of its two parents'.
     """
-    for target, (a, b) in (("neck", ("left_shoulder", "right_shoulder")),
-                           ("pelvis", ("left_hip", "right_hip"))):
+    for target, (a, b) in (
+        ("neck", ("left_shoulder", "right_shoulder")),
+        ("pelvis", ("left_hip", "right_hip")),
+    ):
         t, ia, ib = JOINT_INDEX[target], JOINT_INDEX[a], JOINT_INDEX[b]
         missing = ~np.isfinite(joints[:, t]).all(axis=1)
         mid = 0.5 * (joints[:, ia] + joints[:, ib])

@@ -34,8 +34,12 @@ class Tilt:
     frames_used: int = 0
 
     def to_dict(self) -> dict:
-        return {"pitch_deg": round(self.pitch_deg, 2), "roll_deg": round(self.roll_deg, 2),
-                "method": self.method, "frames_used": self.frames_used}
+        return {
+            "pitch_deg": round(self.pitch_deg, 2),
+            "roll_deg": round(self.roll_deg, 2),
+            "method": self.method,
+            "frames_used": self.frames_used,
+        }
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -49,14 +53,16 @@ def _knee_bend_deg(skel: Skeleton, side: str) -> np.ndarray:
     return 180.0 - np.degrees(np.arccos(np.clip(cos, -1, 1)))
 
 
-def standing_up_vectors(skel: Skeleton, max_knee_deg: float = 15.0,
-                        min_confidence: float = 0.5) -> np.ndarray:
+def standing_up_vectors(
+    skel: Skeleton, max_knee_deg: float = 15.0, min_confidence: float = 0.5
+) -> np.ndarray:
     """(N, 3) unit vectors mid-ankles -> mid-hips over frames with both legs straight."""
     legs = [f"{s}_{j}" for s in ("left", "right") for j in ("hip", "knee", "ankle")]
     seen = np.all([skel.conf(j) >= min_confidence for j in legs], axis=0)
     with np.errstate(invalid="ignore"):
         straight = (_knee_bend_deg(skel, "left") < max_knee_deg) & (
-            _knee_bend_deg(skel, "right") < max_knee_deg)
+            _knee_bend_deg(skel, "right") < max_knee_deg
+        )
     hips = 0.5 * (skel.joint("left_hip") + skel.joint("right_hip"))
     ankles = 0.5 * (skel.joint("left_ankle") + skel.joint("right_ankle"))
     keep = seen & straight
@@ -70,8 +76,9 @@ def tilt_of(up: np.ndarray) -> tuple[float, float]:
     return float(pitch), float(roll)
 
 
-def estimate_tilt(skel: Skeleton, min_frames: int = 3, max_tilt_deg: float = 30.0,
-                  max_knee_deg: float = 15.0) -> Tilt:
+def estimate_tilt(
+    skel: Skeleton, min_frames: int = 3, max_tilt_deg: float = 30.0, max_knee_deg: float = 15.0
+) -> Tilt:
     """Camera tilt from standing frames (see the module's docstring)."""
     ups = standing_up_vectors(skel, max_knee_deg)
     # Straight legs far from the camera's vertical are not standing (a dive, lying, a

@@ -116,8 +116,9 @@ def probe_video(path: str | Path) -> VideoInfo:
         duration = _duration_s(container, stream)
         _check_the_end_decodes(path, container, stream, duration)
         n_frames = stream.frames or round(duration * fps)
-        return VideoInfo(width, height, fps, int(n_frames), float(duration), rotation,
-                         stream.codec_context.name)
+        return VideoInfo(
+            width, height, fps, int(n_frames), float(duration), rotation, stream.codec_context.name
+        )
     finally:
         container.close()
 
@@ -131,14 +132,15 @@ def _check_the_end_decodes(path: Path, container, stream, duration: float) -> No
         return
     t0 = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
     try:
-        container.seek(int((t0 + duration - 1.0) / stream.time_base), stream=stream,
-                       backward=True)
+        container.seek(int((t0 + duration - 1.0) / stream.time_base), stream=stream, backward=True)
         frame = next(container.decode(stream), None)
     except av.error.FFmpegError:
         frame = None
     if frame is None:
-        raise MediaInputError(f"{path}: the last second announced by its header cannot be "
-                              "decoded; the file is truncated or corrupt")
+        raise MediaInputError(
+            f"{path}: the last second announced by its header cannot be "
+            "decoded; the file is truncated or corrupt"
+        )
 
 
 def _duration_s(container, stream) -> float:
@@ -177,15 +179,20 @@ def iter_frames(
         t0 = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
         if start_s > 0:
             # Seek to the keyframe before start_s; frames before it are skipped below.
-            container.seek(int((start_s + t0) / stream.time_base), stream=stream,
-                           backward=True, any_frame=False)
+            container.seek(
+                int((start_s + t0) / stream.time_base),
+                stream=stream,
+                backward=True,
+                any_frame=False,
+            )
         index_offset = None
         kept = 0
         last_time = -np.inf
         try:
             for frame in container.decode(stream):
-                time_s = float(frame.pts * stream.time_base) - t0 if frame.pts is not None \
-                    else -np.inf
+                time_s = (
+                    float(frame.pts * stream.time_base) - t0 if frame.pts is not None else -np.inf
+                )
                 if time_s <= last_time:  # missing or broken timestamps: count frames
                     time_s = last_time + 1.0 / fps
                 last_time = time_s
@@ -228,8 +235,9 @@ def _upright_rgb(frame, max_side: int | None) -> np.ndarray:
         # Even sizes keep chroma subsampling simple for a later H.264 encoding. OpenCV's
         # bilinear resize is about twice as fast as FFmpeg's here; area only past 2x.
         size = (2 * round(width * scale / 2), 2 * round(height * scale / 2))
-        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA if scale < 0.5
-                         else cv2.INTER_LINEAR)
+        rgb = cv2.resize(
+            rgb, size, interpolation=cv2.INTER_AREA if scale < 0.5 else cv2.INTER_LINEAR
+        )
     k = round((frame.rotation or 0) / 90.0) % 4
     return np.ascontiguousarray(np.rot90(rgb, k)) if k else rgb
 

@@ -13,7 +13,10 @@ import numpy as np
 
 # RGB colours for the risk of one part: fine, a little, more, most.
 LEVEL_COLOURS: tuple[tuple[int, int, int], ...] = (
-    (46, 204, 64), (255, 220, 0), (255, 133, 27), (230, 40, 40),
+    (46, 204, 64),
+    (255, 220, 0),
+    (255, 133, 27),
+    (230, 40, 40),
 )
 UNSCORED_COLOUR = (170, 170, 170)
 # REBA part score -> colour level (index = score). Each part's range differs, so a trunk
@@ -28,18 +31,43 @@ PART_LEVELS: dict[str, tuple[int, ...]] = {
 }
 # The frames-table columns that annotate_frame reads.
 DRAWN_COLUMNS: tuple[str, ...] = (
-    "person_detected", "reba_risk_level", "reba_total_left", "reba_total_right",
-    "rula_total_left", "rula_total_right",
+    "person_detected",
+    "reba_risk_level",
+    "reba_total_left",
+    "reba_total_right",
+    "rula_total_left",
+    "rula_total_right",
     *(f"reba_{part}_{side}" for part in PART_LEVELS for side in ("left", "right")),
 )
 # REBA risk level (negligible ... very high) -> banner colour level.
 RISK_LEVELS_COLOUR = (0, 0, 1, 2, 3)
 
 # MediaPipe landmark indices per drawn segment: (part, side or None, (a, b)).
-_L = {"nose": 0, "l_ear": 7, "r_ear": 8, "l_sh": 11, "r_sh": 12, "l_el": 13, "r_el": 14,
-      "l_wr": 15, "r_wr": 16, "l_pi": 17, "r_pi": 18, "l_in": 19, "r_in": 20, "l_hip": 23,
-      "r_hip": 24, "l_kn": 25, "r_kn": 26, "l_an": 27, "r_an": 28, "l_he": 29, "r_he": 30,
-      "l_to": 31, "r_to": 32}
+_L = {
+    "nose": 0,
+    "l_ear": 7,
+    "r_ear": 8,
+    "l_sh": 11,
+    "r_sh": 12,
+    "l_el": 13,
+    "r_el": 14,
+    "l_wr": 15,
+    "r_wr": 16,
+    "l_pi": 17,
+    "r_pi": 18,
+    "l_in": 19,
+    "r_in": 20,
+    "l_hip": 23,
+    "r_hip": 24,
+    "l_kn": 25,
+    "r_kn": 26,
+    "l_an": 27,
+    "r_an": 28,
+    "l_he": 29,
+    "r_he": 30,
+    "l_to": 31,
+    "r_to": 32,
+}
 SEGMENTS: tuple[tuple[str, str | None, tuple[int, int]], ...] = tuple(
     [("trunk", None, (_L["l_sh"], _L["r_sh"])), ("trunk", None, (_L["l_hip"], _L["r_hip"]))]
     + [
@@ -68,9 +96,12 @@ def part_colour(part: str, score: float | None) -> tuple[int, int, int]:
     return LEVEL_COLOURS[levels[int(np.clip(score, 0, len(levels) - 1))]]
 
 
-def draw_pose(rgb: np.ndarray, landmarks: np.ndarray,
-              part_scores: Mapping[tuple[str, str], float | None],
-              min_visibility: float = 0.3) -> None:
+def draw_pose(
+    rgb: np.ndarray,
+    landmarks: np.ndarray,
+    part_scores: Mapping[tuple[str, str], float | None],
+    min_visibility: float = 0.3,
+) -> None:
     """Draw in place. landmarks (33, 3): x, y fractions and visibility; part_scores maps
     (part, side) to the REBA part score (None: not scored)."""
     if not np.isfinite(landmarks[0, 0]):
@@ -83,9 +114,14 @@ def draw_pose(rgb: np.ndarray, landmarks: np.ndarray,
         if not (seen[a] and seen[b]):
             continue
         if side is None:  # shared trunk lines: the worse side's colour
-            score = max((s for s in (part_scores.get((part, "left")),
-                                     part_scores.get((part, "right")))
-                         if s is not None and np.isfinite(s)), default=None)
+            score = max(
+                (
+                    s
+                    for s in (part_scores.get((part, "left")), part_scores.get((part, "right")))
+                    if s is not None and np.isfinite(s)
+                ),
+                default=None,
+            )
         else:
             score = part_scores.get((part, side))
         cv2.line(rgb, tuple(xy[a]), tuple(xy[b]), part_colour(part, score), thick, cv2.LINE_AA)
@@ -105,12 +141,21 @@ def draw_banner(rgb: np.ndarray, text: str, level: int | None) -> None:
     colour = UNSCORED_COLOUR if level is None else LEVEL_COLOURS[RISK_LEVELS_COLOUR[level]]
     overlay = rgb[:band].astype(np.float32)
     rgb[:band] = (0.35 * overlay + 0.65 * np.array(colour, np.float32)).astype(np.uint8)
-    cv2.putText(rgb, text, (10, band - base - 6), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0),
-                thick, cv2.LINE_AA)
+    cv2.putText(
+        rgb,
+        text,
+        (10, band - base - 6),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        scale,
+        (0, 0, 0),
+        thick,
+        cv2.LINE_AA,
+    )
 
 
 def banner_text(row: Mapping[str, object], time_s: float) -> str:
     """'REBA L 7 R 8  RULA L 5 R 6  t 3.40 s' from one frames-table row."""
+
     def fmt(value: object) -> str:
         try:
             return str(int(value))  # type: ignore[arg-type]
@@ -119,13 +164,16 @@ def banner_text(row: Mapping[str, object], time_s: float) -> str:
 
     if not bool(row.get("person_detected", False)):
         return f"no person   t {time_s:.2f} s"
-    return (f"REBA L {fmt(row.get('reba_total_left'))} R {fmt(row.get('reba_total_right'))}"
-            f" ({row.get('reba_risk_level', '-')})   RULA L {fmt(row.get('rula_total_left'))}"
-            f" R {fmt(row.get('rula_total_right'))}   t {time_s:.2f} s")
+    return (
+        f"REBA L {fmt(row.get('reba_total_left'))} R {fmt(row.get('reba_total_right'))}"
+        f" ({row.get('reba_risk_level', '-')})   RULA L {fmt(row.get('rula_total_left'))}"
+        f" R {fmt(row.get('rula_total_right'))}   t {time_s:.2f} s"
+    )
 
 
-def annotate_frame(rgb: np.ndarray, landmarks: np.ndarray, row: Mapping[str, object],
-                   time_s: float) -> np.ndarray:
+def annotate_frame(
+    rgb: np.ndarray, landmarks: np.ndarray, row: Mapping[str, object], time_s: float
+) -> np.ndarray:
     """A drawn copy of one frame from its landmarks and frames-table row."""
     out = rgb.copy()
     scores = {}

@@ -17,26 +17,48 @@ from ergorisk.scoring import reba, rula
 
 # What to show beside each part score: worksheet inputs and measured angles behind flags.
 REBA_EVIDENCE: dict[str, tuple[str, ...]] = {
-    "trunk": ("trunk_flexion_deg", "trunk_twist", "trunk_twist_deg", "trunk_side_bend",
-              "trunk_side_bend_deg"),
-    "neck": ("neck_flexion_deg", "neck_twist", "neck_twist_deg", "neck_side_bend",
-             "neck_side_bend_deg"),
+    "trunk": (
+        "trunk_flexion_deg",
+        "trunk_twist",
+        "trunk_twist_deg",
+        "trunk_side_bend",
+        "trunk_side_bend_deg",
+    ),
+    "neck": (
+        "neck_flexion_deg",
+        "neck_twist",
+        "neck_twist_deg",
+        "neck_side_bend",
+        "neck_side_bend_deg",
+    ),
     "legs": ("knee_flexion_deg", "legs_unilateral", "sitting", "foot_lift_m"),
     "load": ("load_kg", "shock"),
-    "upper_arm": ("upper_arm_flexion_deg", "upper_arm_abducted", "upper_arm_abduction_deg",
-                  "upper_arm_rotated", "shoulder_raised", "shoulder_elevation_deg",
-                  "arm_supported"),
+    "upper_arm": (
+        "upper_arm_flexion_deg",
+        "upper_arm_abducted",
+        "upper_arm_abduction_deg",
+        "upper_arm_rotated",
+        "shoulder_raised",
+        "shoulder_elevation_deg",
+        "arm_supported",
+    ),
     "lower_arm": ("lower_arm_flexion_deg",),
     "wrist": ("wrist_flexion_deg", "wrist_deviated", "wrist_deviation_deg", "wrist_twisted"),
     "coupling": ("coupling",),
     "activity": ("static", "repeated", "rapid_change"),
 }
-REBA_STEPS = (("Group A", ("trunk", "neck", "legs", "load"), "score_a"),
-              ("Group B", ("upper_arm", "lower_arm", "wrist", "coupling"), "score_b"),
-              ("Table C", ("activity",), "table_c"))
+REBA_STEPS = (
+    ("Group A", ("trunk", "neck", "legs", "load"), "score_a"),
+    ("Group B", ("upper_arm", "lower_arm", "wrist", "coupling"), "score_b"),
+    ("Table C", ("activity",), "table_c"),
+)
 RULA_EVIDENCE: dict[str, tuple[str, ...]] = {
-    "upper_arm": ("upper_arm_flexion_deg", "shoulder_raised", "upper_arm_abducted",
-                  "arm_supported"),
+    "upper_arm": (
+        "upper_arm_flexion_deg",
+        "shoulder_raised",
+        "upper_arm_abducted",
+        "arm_supported",
+    ),
     "lower_arm": ("lower_arm_flexion_deg", "lower_arm_midline_or_out", "wrist_lateral_m"),
     "wrist": ("wrist_flexion_deg", "wrist_deviated"),
     "wrist_twist": ("wrist_twist_end_range",),
@@ -48,11 +70,12 @@ RULA_EVIDENCE: dict[str, tuple[str, ...]] = {
     "body_muscle_use": ("body_muscle_use",),
     "body_load": ("body_load_kg", "body_load_static_or_repeated", "body_shock"),
 }
-RULA_STEPS = (("Arm and wrist (A)", ("upper_arm", "lower_arm", "wrist", "wrist_twist"),
-               "score_a"),
-              ("Score C = A +", ("arm_muscle_use", "arm_load"), "score_c"),
-              ("Neck, trunk, legs (B)", ("neck", "trunk", "legs"), "score_b"),
-              ("Score D = B +", ("body_muscle_use", "body_load"), "score_d"))
+RULA_STEPS = (
+    ("Arm and wrist (A)", ("upper_arm", "lower_arm", "wrist", "wrist_twist"), "score_a"),
+    ("Score C = A +", ("arm_muscle_use", "arm_load"), "score_c"),
+    ("Neck, trunk, legs (B)", ("neck", "trunk", "legs"), "score_b"),
+    ("Score D = B +", ("body_muscle_use", "body_load"), "score_d"),
+)
 
 
 def worst_moments(frames: pd.DataFrame, n: int = 4, min_gap_s: float = 1.0) -> list[int]:
@@ -89,14 +112,19 @@ def breakdown(row: pd.Series, side: str, upright_tol_deg: float = 5.0) -> dict[s
     if not bool(row["person_detected"]):
         return {"reba": {}, "rula": {}}
     out: dict[str, Any] = {}
-    for method, scorer, inputs, evidence in (("reba", reba, REBA_INPUTS, REBA_EVIDENCE),
-                                             ("rula", rula, RULA_INPUTS, RULA_EVIDENCE)):
-        scores = scorer.score(_side_inputs(row, side, inputs), upright_tol_deg=upright_tol_deg,
-                              on_missing="nan")
+    for method, scorer, inputs, evidence in (
+        ("reba", reba, REBA_INPUTS, REBA_EVIDENCE),
+        ("rula", rula, RULA_INPUTS, RULA_EVIDENCE),
+    ):
+        scores = scorer.score(
+            _side_inputs(row, side, inputs), upright_tol_deg=upright_tol_deg, on_missing="nan"
+        )
         out[method] = {
             "scores": {k: _scalar(v) for k, v in scores.items()},
-            "evidence": {part: {c: _scalar(_value(row, c, side)) for c in cols}
-                         for part, cols in evidence.items()},
+            "evidence": {
+                part: {c: _scalar(_value(row, c, side)) for c in cols}
+                for part, cols in evidence.items()
+            },
         }
     return out
 

@@ -15,9 +15,14 @@ LABELS = {"none": "no correction", "cem": "CEM on exact RULA", "gradient": "grad
 def summary(frames: pd.DataFrame) -> pd.DataFrame:
     """Per method: median exact RULA and REBA of the person's postures, and task time."""
     g = frames.groupby("method", sort=False)
-    return pd.DataFrame({"median_rula": g["rula"].median(), "median_reba": g["reba"].median(),
-                         "median_rula_suggested": g["rula_suggested"].median(),
-                         "task_time_s": g["time_s"].max()})
+    return pd.DataFrame(
+        {
+            "median_rula": g["rula"].median(),
+            "median_reba": g["reba"].median(),
+            "median_rula_suggested": g["rula_suggested"].median(),
+            "task_time_s": g["time_s"].max(),
+        }
+    )
 
 
 def timeline_png(frames: pd.DataFrame, path: Path) -> None:
@@ -29,10 +34,17 @@ def timeline_png(frames: pd.DataFrame, path: Path) -> None:
     fig, axes = plt.subplots(1, 3, figsize=(14, 4), gridspec_kw={"width_ratios": [3, 3, 2]})
     for method, df in frames.groupby("method", sort=False):
         for ax, col in zip(axes[:2], ("rula", "reba"), strict=True):
-            ax.step(df["time_s"], df[col], where="post", color=COLOURS[method],
-                    label=LABELS[method], lw=2)
-        axes[0].step(df["time_s"], df["rula_suggested"], where="post", color=COLOURS[method],
-                     ls=":", lw=1)
+            ax.step(
+                df["time_s"],
+                df[col],
+                where="post",
+                color=COLOURS[method],
+                label=LABELS[method],
+                lw=2,
+            )
+        axes[0].step(
+            df["time_s"], df["rula_suggested"], where="post", color=COLOURS[method], ls=":", lw=1
+        )
     for ax, name in zip(axes[:2], ("RULA", "REBA"), strict=True):
         ax.set_xlabel("time (s)")
         ax.set_ylabel(f"exact {name} of the operator")
@@ -42,8 +54,13 @@ def timeline_png(frames: pd.DataFrame, path: Path) -> None:
     axes[0].legend(loc="upper right", fontsize=8)
     s = summary(frames)
     x = range(len(s))
-    axes[2].bar([i - 0.2 for i in x], s["median_rula"], 0.4, label="median RULA",
-                color=[COLOURS[m] for m in s.index])
+    axes[2].bar(
+        [i - 0.2 for i in x],
+        s["median_rula"],
+        0.4,
+        label="median RULA",
+        color=[COLOURS[m] for m in s.index],
+    )
     ax2 = axes[2].twinx()
     ax2.plot(list(x), s["task_time_s"], "ko-", label="task time (s)")
     axes[2].set_xticks(list(x), [LABELS[m] for m in s.index], rotation=15, fontsize=8)
@@ -62,13 +79,28 @@ def timeline_html(frames: pd.DataFrame, path: Path) -> None:
     fig = make_subplots(rows=1, cols=2, subplot_titles=("exact RULA", "exact REBA"))
     for method, df in frames.groupby("method", sort=False):
         for col, c in (("rula", 1), ("reba", 2)):
-            fig.add_trace(go.Scatter(x=df["time_s"], y=df[col], mode="lines",
-                                     line={"shape": "hv", "color": COLOURS[method]},
-                                     name=f"{LABELS[method]} ({col.upper()})"), row=1, col=c)
-        fig.add_trace(go.Scatter(x=df["time_s"], y=df["rula_suggested"], mode="lines",
-                                 line={"shape": "hv", "color": COLOURS[method], "dash": "dot"},
-                                 name=f"{LABELS[method]} (suggested RULA)"), row=1, col=1)
+            fig.add_trace(
+                go.Scatter(
+                    x=df["time_s"],
+                    y=df[col],
+                    mode="lines",
+                    line={"shape": "hv", "color": COLOURS[method]},
+                    name=f"{LABELS[method]} ({col.upper()})",
+                ),
+                row=1,
+                col=c,
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=df["time_s"],
+                y=df["rula_suggested"],
+                mode="lines",
+                line={"shape": "hv", "color": COLOURS[method], "dash": "dot"},
+                name=f"{LABELS[method]} (suggested RULA)",
+            ),
+            row=1,
+            col=1,
+        )
     fig.update_xaxes(title_text="time (s)")
-    fig.update_layout(title="Simulated online postural correction (pick and place)",
-                      height=500)
+    fig.update_layout(title="Simulated online postural correction (pick and place)", height=500)
     fig.write_html(path, include_plotlyjs=True, full_html=True)

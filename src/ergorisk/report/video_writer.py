@@ -23,8 +23,14 @@ class H264Writer:
     Odd widths or heights are cropped by one pixel (yuv420p needs even sizes).
     """
 
-    def __init__(self, path: str | Path, fps: float, crf: int = 23,
-                 preset: str = "veryfast", queue_size: int = 8) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        fps: float,
+        crf: int = 23,
+        preset: str = "veryfast",
+        queue_size: int = 8,
+    ) -> None:
         self.path = Path(path)
         self.fps = fps
         self.crf, self.preset = crf, preset
@@ -67,7 +73,8 @@ class H264Writer:
                     stream = self._add_stream(container, rgb.shape)
                 height, width = stream.height, stream.width
                 frame = av.VideoFrame.from_ndarray(
-                    np.ascontiguousarray(rgb[:height, :width]), format="rgb24")
+                    np.ascontiguousarray(rgb[:height, :width]), format="rgb24"
+                )
                 container.mux(stream.encode(frame))
             if stream is not None:
                 container.mux(stream.encode(None))
