@@ -32,7 +32,8 @@ from pathlib import Path
 import numpy as np
 
 from ergorisk.assess import assess_skeleton
-from ergorisk.kinematics import REBA_INPUTS, KinematicsOptions, TaskFactors, worksheet_columns
+from ergorisk.contract import REBA_INPUTS
+from ergorisk.kinematics import KinematicsOptions, TaskFactors, worksheet_columns
 from ergorisk.kinematics.geometry import angle_between
 from ergorisk.kinematics.smoothing import smooth
 from ergorisk.pose import read_pose_file

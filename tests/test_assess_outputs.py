@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from ergorisk.assess import assess_skeleton, write_outputs
-from ergorisk.kinematics import REBA_INPUTS, RULA_INPUTS, TaskFactors
+from ergorisk.contract import REBA_INPUTS, RULA_INPUTS
+from ergorisk.kinematics import TaskFactors
 from ergorisk.pose import Skeleton
 from ergorisk.pose.synthetic import Arm, Pose, skeleton
 from ergorisk.scoring import reba, rula

@@ -146,7 +146,7 @@ def _random_worksheets(fields, n: int, seed: int) -> list[dict]:
     """Random worksheets with every key, loads on whole and fractional kg, couplings by name."""
     import numpy as np
 
-    from ergorisk.scoring.worksheet import COUPLING_NAMES, Kind
+    from ergorisk.contract import COUPLING_NAMES, Kind
 
     rng = np.random.default_rng(seed)
     records = []
@@ -169,8 +169,8 @@ def _random_worksheets(fields, n: int, seed: int) -> list[dict]:
 
 @pytest.mark.parametrize("method", ["reba", "rula"])
 def test_cli_agrees_with_the_plain_reference_on_3000_random_worksheets(method):
+    from ergorisk.contract import REBA_FIELDS, RULA_FIELDS
     from ergorisk.scoring import reference
-    from ergorisk.scoring.worksheet import REBA_FIELDS, RULA_FIELDS
 
     fields, record_fn = (
         (REBA_FIELDS, reference.reba_record)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ergorisk.kinematics import REBA_INPUTS, RULA_INPUTS, KinematicsOptions, posture_columns
+from ergorisk.contract import REBA_INPUTS, RULA_INPUTS
+from ergorisk.kinematics import KinematicsOptions, posture_columns
 from ergorisk.pose import JOINT_INDEX, Skeleton
 from ergorisk.pose.synthetic import Arm, Pose, skeleton
 

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ergorisk
+from ergorisk.contract import REBA_FIELDS, RULA_FIELDS, Kind
 from ergorisk.scoring import reba, reference, rula
-from ergorisk.scoring.worksheet import REBA_FIELDS, RULA_FIELDS, Kind
 
 ANGLE = st.floats(-120, 200, allow_nan=False)
 LOAD = st.floats(0, 40, allow_nan=False)

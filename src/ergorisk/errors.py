@@ -1,16 +1,15 @@
-"""How every command reports bad input: one line on stderr, exit code 2, no traceback."""
+"""The one family of input errors: every message names the input and the problem.
+
+Anything the caller can fix (a missing file, a wrong layout, a bad option, a malformed
+worksheet) raises an InputError; the CLI turns it into one line and exit code 2, the web
+app into an HTTP 400 or a failed job with the message.
+"""
 
 from __future__ import annotations
 
-from typing import NoReturn
 
-import typer
-
-
-def fail(message: str) -> NoReturn:
-    """A clear one-line error on stderr and exit code 2, never a traceback."""
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
+class InputError(ValueError):
+    """Bad input: a file, a value or an option that cannot be used as given."""
 
 
 def first_line(err: BaseException) -> str:

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from ergorisk.app.pages import compare_rows
 from ergorisk.app.server import create_app
 from ergorisk.app.settings import Settings
-from ergorisk.kinematics import REBA_INPUTS, RULA_INPUTS
+from ergorisk.contract import REBA_INPUTS, RULA_INPUTS
 
 from .conftest import wait_job
 

@@ -66,7 +66,7 @@ def worksheet_factors(
     """The task factors of a worksheet assessment: those given in the form, the others as
     entered in the records (activity flags: auto = as entered). Raises ValueError when the
     records differ in a factor the form does not set (one value must hold for every frame)."""
-    from ergorisk.scoring.worksheet import COUPLING_NAMES
+    from ergorisk.contract import COUPLING_NAMES
 
     out = {"static": "auto", "repeated": "auto", "rapid_change": "auto", **given}
     for key in FACTOR_KEYS:
@@ -87,7 +87,7 @@ def worksheet_sides(frames: list[dict[str, dict[str, Any]]]):
     change as the trunk's, RULA's arm muscle use as each arm's, body muscle use as the legs'.
     """
     from ergorisk.app.rescore import activity_from_arrays
-    from ergorisk.kinematics import CONFIDENCE_COLUMNS, DIAGNOSTIC_COLUMNS, WORKSHEET_INPUTS
+    from ergorisk.contract import CONFIDENCE_COLUMNS, DIAGNOSTIC_COLUMNS, WORKSHEET_INPUTS
 
     n = len(frames)
     sides = {}

@@ -17,19 +17,18 @@ import numpy as np
 import pandas as pd
 
 from ergorisk.assess import frames_table, method_summaries, relabel_peaks
-from ergorisk.kinematics import (
+from ergorisk.contract import (
     CONFIDENCE_COLUMNS,
+    COUPLING_NAMES,
     DIAGNOSTIC_COLUMNS,
     REBA_INPUTS,
     RULA_INPUTS,
     SIDES,
     WORKSHEET_INPUTS,
-    Activity,
-    TaskFactors,
 )
+from ergorisk.kinematics import Activity, TaskFactors
 from ergorisk.kinematics.worksheet import task_columns
 from ergorisk.scoring import reba, rula
-from ergorisk.scoring.worksheet import COUPLING_NAMES
 
 TRISTATE = {"auto": None, "yes": True, "no": False}
 # A load past this is a typing slip (1e9 kg), not a task: REBA's load score tops out at 10 kg.

@@ -4,34 +4,18 @@
     >>> sides, activity = worksheet_columns(skeleton, KinematicsOptions(smoothing_s=0.4))
     >>> sides["left"]["upper_arm_flexion_deg"]        # (T,) degrees, flexion +
 
-Modules: options (every threshold), geometry and frames (vectors, body frames), angles (one
+Column names come from ergorisk.contract. Modules: options (every threshold), geometry and frames (vectors, body frames), angles (one
 function per joint angle), posture (skeleton -> posture columns), smoothing (Savitzky-Golay),
 activity (static, repeated, rapid change), worksheet (everything together).
 """
 
 from ergorisk.kinematics.activity import Activity, Evidence, detect_activity
-from ergorisk.kinematics.columns import (
-    BODY_PARTS,
-    CONFIDENCE_COLUMNS,
-    DIAGNOSTIC_COLUMNS,
-    REBA_INPUTS,
-    RULA_INPUTS,
-    SIDES,
-    WORKSHEET_INPUTS,
-)
 from ergorisk.kinematics.options import KinematicsOptions
 from ergorisk.kinematics.posture import posture_columns
 from ergorisk.kinematics.smoothing import smooth
 from ergorisk.kinematics.worksheet import TaskFactors, worksheet_columns
 
 __all__ = [
-    "BODY_PARTS",
-    "CONFIDENCE_COLUMNS",
-    "DIAGNOSTIC_COLUMNS",
-    "REBA_INPUTS",
-    "RULA_INPUTS",
-    "SIDES",
-    "WORKSHEET_INPUTS",
     "Activity",
     "Evidence",
     "KinematicsOptions",

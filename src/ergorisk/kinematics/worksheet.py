@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ergorisk.contract import MAX_LOAD_KG, SIDES, WORKSHEET_INPUTS
 from ergorisk.kinematics.activity import (
     BODY_GROUP,
     Activity,
@@ -13,7 +14,6 @@ from ergorisk.kinematics.activity import (
     part_series,
     walking_frames,
 )
-from ergorisk.kinematics.columns import SIDES, WORKSHEET_INPUTS
 from ergorisk.kinematics.frames import pelvis_heading
 from ergorisk.kinematics.options import KinematicsOptions
 from ergorisk.kinematics.posture import Columns, posture_columns
@@ -32,8 +32,8 @@ class TaskFactors:
     rapid_change: bool | None = None
 
     def __post_init__(self) -> None:
-        if not (np.isfinite(self.load_kg) and self.load_kg >= 0):
-            raise ValueError(f"load_kg must be a non-negative number, got {self.load_kg}")
+        if not (np.isfinite(self.load_kg) and 0 <= self.load_kg <= MAX_LOAD_KG):
+            raise ValueError(f"load_kg must be within 0-{MAX_LOAD_KG:g} kg, got {self.load_kg:g}")
         if self.coupling not in (0, 1, 2, 3):
             raise ValueError(f"coupling must be 0, 1, 2 or 3, got {self.coupling}")
 

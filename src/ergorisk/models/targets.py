@@ -14,13 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ergorisk.kinematics import (
-    REBA_INPUTS,
-    SIDES,
-    KinematicsOptions,
-    TaskFactors,
-    worksheet_columns,
-)
+from ergorisk.contract import REBA_INPUTS, SIDES
+from ergorisk.kinematics import KinematicsOptions, TaskFactors, worksheet_columns
 from ergorisk.models import TARGETS
 from ergorisk.pose import Skeleton
 from ergorisk.scoring import reba

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ergorisk.errors import InputError
 from ergorisk.pose.layouts import Layout, get_layout, to_canonical
 from ergorisk.pose.skeleton import Skeleton
 
@@ -21,7 +22,7 @@ _CONF_SUFFIXES = ("c", "conf", "confidence", "score", "visibility", "v")
 _INDEX_COLUMNS = {"frame", "frame_index", "time", "time_s", "timestamp", "t"}
 
 
-class PoseInputError(ValueError):
+class PoseInputError(InputError):
     """A pose file that cannot be read as the given layout."""
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ergorisk.kinematics import REBA_INPUTS, RULA_INPUTS
+from ergorisk.contract import REBA_INPUTS, RULA_INPUTS
 from ergorisk.scoring import reba, rula
 
 # What to show beside each part score: worksheet inputs and measured angles behind flags.

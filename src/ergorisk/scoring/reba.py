@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ergorisk.contract import REBA_BAND_STARTS, REBA_FIELDS, REBA_RISK_LEVELS
 from ergorisk.scoring._bands import Lookup, i8
 from ergorisk.scoring.tables import REBA_A, REBA_B, REBA_C
-from ergorisk.scoring.worksheet import REBA_FIELDS, OnMissing, score_columns, score_one
+from ergorisk.scoring.worksheet import OnMissing, score_columns, score_one
 
 INPUTS = tuple(REBA_FIELDS)
 OUTPUTS = (
@@ -39,9 +40,10 @@ OUTPUTS = (
     "risk_level",
     "action_level",
 )
-RISK_LEVELS = ("negligible", "low", "medium", "high", "very high")  # index = action level
+RISK_LEVELS = REBA_RISK_LEVELS  # index = action level
 RISK_DTYPE = pd.CategoricalDtype(RISK_LEVELS, ordered=True)
-_ACTION_OF_TOTAL = np.array([0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4], dtype=np.int8)
+_ACTION_OF_TOTAL = np.searchsorted(REBA_BAND_STARTS[1:], np.arange(16), side="right")
+_ACTION_OF_TOTAL = _ACTION_OF_TOTAL.astype(np.int8)
 _TABLE_A, _TABLE_B, _TABLE_C = Lookup(REBA_A), Lookup(REBA_B), Lookup(REBA_C)
 
 
@@ -100,7 +102,8 @@ def risk(total: np.ndarray) -> tuple[pd.Categorical, np.ndarray]:
     if total.dtype.kind in "iu":
         action = _ACTION_OF_TOTAL.take(total)  # one table read instead of four comparisons
     else:  # continuous predictions: <2, <4, <8, <11, >=11
-        action = i8(total >= 2) + i8(total >= 4) + i8(total >= 8) + i8(total >= 11)
+        first, *rest = REBA_BAND_STARTS[1:]
+        action = sum((i8(total >= s) for s in rest), i8(total >= first))
     return pd.Categorical.from_codes(action, dtype=RISK_DTYPE), action
 
 

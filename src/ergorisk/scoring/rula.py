@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ergorisk.contract import RULA_BAND_STARTS, RULA_FIELDS
 from ergorisk.scoring._bands import Lookup, i8
 from ergorisk.scoring.reba import upper_arm_base
 from ergorisk.scoring.tables import RULA_A, RULA_B, RULA_C
-from ergorisk.scoring.worksheet import RULA_FIELDS, OnMissing, score_columns, score_one
+from ergorisk.scoring.worksheet import OnMissing, score_columns, score_one
 
 INPUTS = tuple(RULA_FIELDS)
 OUTPUTS = (
@@ -86,7 +87,8 @@ def force_score(load_kg, static_or_repeated, shock) -> np.ndarray:
 
 def action_level(total: np.ndarray) -> np.ndarray:
     """1–2 acceptable 1; 3–4 investigate 2; 5–6 change soon 3; 7 change now 4."""
-    return 1 + i8(total > 2) + i8(total > 4) + i8(total > 6)
+    _, b, c, d = RULA_BAND_STARTS
+    return 1 + i8(total >= b) + i8(total >= c) + i8(total >= d)
 
 
 def score(

@@ -1,4 +1,4 @@
-"""The worksheet contract: input keys, defaults, validation, and columnar conversion.
+"""Worksheet validation and columnar conversion (the fields are in ergorisk.contract).
 
 Validation happens once, here, at the public boundary (the columnar API and the CLI);
 the scoring functions behind it trust their arrays.
@@ -9,106 +9,18 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from ergorisk.contract import COUPLING_NAMES, Field, Kind
+from ergorisk.errors import InputError
+
 OnMissing = Literal["raise", "nan"]
 
 
-class Kind(Enum):
-    ANGLE = "angle"  # finite number, degrees
-    FLAG = "flag"  # boolean
-    LOAD = "load"  # finite number >= 0, kg
-    COUPLING = "coupling"  # integer 0-3 or a coupling name
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    kind: Kind
-    default: float | bool | int
-
-
-COUPLING_NAMES = ("good", "fair", "poor", "unacceptable")
-
-
-def _fields(angles: dict[str, float], flags: dict[str, bool], loads: Sequence[str], coupling: bool):
-    out = [Field(k, Kind.ANGLE, v) for k, v in angles.items()]
-    out += [Field(k, Kind.FLAG, v) for k, v in flags.items()]
-    out += [Field(k, Kind.LOAD, 0.0) for k in loads]
-    if coupling:
-        out.append(Field("coupling", Kind.COUPLING, 0))
-    return {f.name: f for f in out}
-
-
-REBA_FIELDS: dict[str, Field] = _fields(
-    angles={
-        "trunk_flexion_deg": 0.0,
-        "neck_flexion_deg": 0.0,
-        "knee_flexion_deg": 0.0,
-        "upper_arm_flexion_deg": 0.0,
-        "lower_arm_flexion_deg": 80.0,
-        "wrist_flexion_deg": 0.0,
-    },
-    flags={
-        "trunk_twist": False,
-        "trunk_side_bend": False,
-        "neck_twist": False,
-        "neck_side_bend": False,
-        "legs_unilateral": False,
-        "sitting": False,
-        "upper_arm_abducted": False,
-        "upper_arm_rotated": False,
-        "shoulder_raised": False,
-        "arm_supported": False,
-        "wrist_deviated": False,
-        "wrist_twisted": False,
-        "shock": False,
-        "static": False,
-        "repeated": False,
-        "rapid_change": False,
-    },
-    loads=["load_kg"],
-    coupling=True,
-)
-
-RULA_FIELDS: dict[str, Field] = _fields(
-    angles={
-        "upper_arm_flexion_deg": 0.0,
-        "lower_arm_flexion_deg": 80.0,
-        "wrist_flexion_deg": 0.0,
-        "neck_flexion_deg": 0.0,
-        "trunk_flexion_deg": 0.0,
-    },
-    flags={
-        "shoulder_raised": False,
-        "upper_arm_abducted": False,
-        "arm_supported": False,
-        "lower_arm_midline_or_out": False,
-        "wrist_deviated": False,
-        "wrist_twist_end_range": False,
-        "neck_twist": False,
-        "neck_side_bend": False,
-        "trunk_twist": False,
-        "trunk_side_bend": False,
-        "sitting_supported": False,
-        "legs_supported": True,
-        "arm_muscle_use": False,
-        "body_muscle_use": False,
-        "arm_load_static_or_repeated": False,
-        "arm_shock": False,
-        "body_load_static_or_repeated": False,
-        "body_shock": False,
-    },
-    loads=["arm_load_kg", "body_load_kg"],
-    coupling=False,
-)
-
-
-class WorksheetError(ValueError):
+class WorksheetError(InputError):
     """Invalid worksheet input; names the record (0-based) and the key."""
 
     def __init__(self, message: str, *, key: str | None = None, record: int | None = None):

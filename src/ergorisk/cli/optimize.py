@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from ergorisk.errors import fail
+from ergorisk.cli.common import fail
 
 surrogate_app = typer.Typer(
     help="DULA and DEBA, the differentiable RULA and REBA surrogates.", no_args_is_help=True

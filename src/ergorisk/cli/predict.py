@@ -1,4 +1,4 @@
-"""The ``ergorisk predict`` command (registered in ergorisk/cli.py). Light imports only:
+"""The ``ergorisk predict`` command (registered in ergorisk/cli/__init__.py). Light imports only:
 torch and the models load inside the command."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from ergorisk.errors import fail, first_line
+from ergorisk.cli.common import fail
+from ergorisk.errors import first_line
 
 
 def predict(

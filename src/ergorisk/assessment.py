@@ -1,0 +1,355 @@
+"""The one entry point: ``assess(source)`` computes an Assessment; ``to_dir`` writes it.
+
+    import ergorisk as er
+    a = er.assess("clip.mp4", load_kg=12)          # computes, writes nothing
+    a.summary.reba.total.peak.score                # typed summary
+    a.frames                                       # one row per frame (DataFrame)
+    a.to_dir("out/clip")                           # frames.csv/.parquet, summary.json, ...
+
+A source is a video, an image, a pose file, a skeleton (an ``(T, J, 3)`` array with
+``layout`` and ``fps``, or a Skeleton) or worksheet records. Options are keyword-only and
+checked once here, at the boundary (Config); the stages behind trust their inputs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ergorisk.config import Config
+from ergorisk.errors import InputError
+from ergorisk.kinematics import Activity, worksheet_columns
+from ergorisk.pose.mediapipe_pose import PoseTrack
+from ergorisk.pose.skeleton import Skeleton
+from ergorisk.scoring.frames import frames_table
+from ergorisk.scoring.summary import Summary, relabel_peaks, summarize
+
+# progress(phase, items done since the last call, total items or None)
+Progress = Callable[[str, int, int | None], None]
+Source = str | Path | np.ndarray | Skeleton | Sequence[Mapping[str, Any]]
+MEDIA_KINDS = ("video", "image")
+
+
+def _no_progress(phase: str, advance: int, total: int | None) -> None:
+    pass
+
+
+@dataclass(frozen=True, eq=False)
+class Assessment:
+    """Scores of every frame (``frames``), their summary, and what produced them.
+
+    ``kind`` is video, image, pose, skeleton or worksheet; ``track`` holds the image
+    landmarks of a video or image (for drawing), ``skeleton`` the canonical skeleton.
+    """
+
+    frames: pd.DataFrame
+    summary: Summary
+    config: Config
+    kind: str
+    source: Path | None = None
+    activity: Activity | None = field(default=None, repr=False)
+    skeleton: Skeleton | None = field(default=None, repr=False)
+    track: PoseTrack | None = field(default=None, repr=False)
+
+    def to_dir(
+        self, path: str | Path, *, report: bool | None = None, progress: Progress | None = None
+    ) -> Path:
+        """Write what ``ergorisk assess`` writes into path, atomically: frames.csv,
+        frames.parquet, summary.json; for a video or image also annotated.mp4 (.png) and
+        report.html. ``report=True`` adds report.html for any source."""
+        from ergorisk.io.outputs import staged_output, write_tables
+
+        out = Path(path)
+        media = self.config.media
+        with_report = (media.report and self.kind in MEDIA_KINDS) if report is None else report
+        with staged_output(out) as stage:
+            write_tables(self.frames, self.summary.to_dict(), stage)
+            pictures = self._pictures(stage, progress or _no_progress, with_report)
+            if with_report:
+                from ergorisk.report.breakdown import worst_moments
+                from ergorisk.report.html import render_report
+
+                moments = worst_moments(self.frames, media.worst_moments)
+                name = self.summary.options.get("input_name") or (
+                    self.source.name if self.source else self.kind
+                )
+                page = render_report(
+                    self.frames,
+                    self.summary.to_dict(),
+                    moments,
+                    {m: pictures[m] for m in moments if m in pictures},
+                    name,
+                    self.config.scoring.upright_tol_deg,
+                )
+                (stage / "report.html").write_text(page, encoding="utf-8")
+        return out
+
+    def _pictures(self, stage: Path, progress: Progress, with_report: bool) -> dict[int, str]:
+        """annotated.mp4/.png, and the worst moments' pictures for the report."""
+        media = self.config.media
+        if self.kind not in MEDIA_KINDS or self.track is None or self.source is None:
+            return {}
+        if not (media.annotate or with_report):
+            return {}
+        from ergorisk.report.breakdown import worst_moments
+        from ergorisk.report.media import write_image_outputs, write_video_outputs
+
+        moments = worst_moments(self.frames, media.worst_moments) if with_report else []
+        if self.kind == "image":
+            return write_image_outputs(
+                self.source,
+                self.frames,
+                self.track,
+                stage,
+                moments,
+                annotate=media.annotate,
+                max_side=media.annotate_max_side,
+            )
+        return write_video_outputs(
+            self.source,
+            self.frames,
+            self.track,
+            stage,
+            moments,
+            fps=self.summary.fps,
+            start_s=media.start_s,
+            end_s=media.end_s,
+            stride=media.stride,
+            annotate=media.annotate,
+            max_side=media.annotate_max_side,
+            progress=progress,
+        )
+
+
+def assess(
+    source: Source,
+    *,
+    config: Config | str | Path | None = None,
+    progress: Progress | None = None,
+    **overrides: Any,
+) -> Assessment:
+    """Assess a video, image, pose file, skeleton or worksheet records with REBA and RULA.
+
+    config: a Config, or the path of a TOML/YAML options file; overrides: any Config field by
+    name (``load_kg=12``, ``layout="uw-iom"``, ``smoothing_s=0.6``); they win over the config.
+    Writes nothing: call ``to_dir`` on the result. Raises InputError (a ValueError) for input
+    that cannot be used, naming the problem.
+    """
+    if isinstance(config, str | Path):
+        cfg = Config.load(config, **overrides)
+    else:
+        cfg = (config or Config()).with_(**overrides)
+    progress = progress or _no_progress
+    if isinstance(source, Skeleton):
+        return _assess_skeleton(source, cfg, "skeleton", None, {"input": "skeleton"})
+    if isinstance(source, np.ndarray):
+        return _assess_skeleton(_array_skeleton(source, cfg), cfg, "skeleton", None, {})
+    if isinstance(source, str | Path):
+        return _assess_path(Path(source), cfg, progress)
+    if isinstance(source, Sequence | Mapping):
+        return _assess_records(source, cfg)
+    raise InputError(
+        f"cannot assess a {type(source).__name__}: give a file path, a (T, J, 3) array, "
+        "a Skeleton or worksheet records"
+    )
+
+
+# ---------------------------------------------------------------- sources
+
+
+def _assess_path(path: Path, cfg: Config, progress: Progress) -> Assessment:
+    from ergorisk.pose.video import media_kind
+
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file")
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    kind = media_kind(path)
+    if kind is not None:
+        return _assess_media(path, kind, cfg, progress)
+    return _assess_pose_file(path, cfg)
+
+
+def _assess_pose_file(path: Path, cfg: Config) -> Assessment:
+    from ergorisk.pose import read_pose_file
+
+    pose = cfg.pose
+    if pose.layout is None and path.suffix.lower() not in (".bvh", ".c3d"):
+        raise InputError(f"{path}: give a layout (--layout) for .npy, .npz and .csv pose files")
+    skel = read_pose_file(
+        path, pose.layout or "", up=pose.up, fps=pose.fps, units=pose.units, mapping=pose.mapping
+    )
+    source = {
+        "input": str(path),
+        "layout": pose.layout,
+        "up": pose.up,
+        "units": pose.units,
+        "mapping": pose.mapping,
+    }
+    return _assess_skeleton(skel, cfg, "pose", path, source)
+
+
+def _array_skeleton(points: np.ndarray, cfg: Config) -> Skeleton:
+    from ergorisk.pose import to_canonical
+
+    if cfg.pose.layout is None:
+        raise InputError("a pose array needs its layout (layout='uw-iom', 'mediapipe33', ...)")
+    if points.ndim == 2:
+        points = points[None]
+    if points.ndim != 3 or points.shape[-1] not in (3, 4):
+        raise InputError(f"a pose array must be (T, J, 3) or (T, J, 4), got {points.shape}")
+    confidence = points[..., 3] if points.shape[-1] == 4 else None
+    try:
+        return to_canonical(
+            np.asarray(points[..., :3], dtype=float),
+            cfg.pose.layout,
+            up=cfg.pose.up,
+            confidence=confidence,
+            fps=cfg.pose.fps,
+            units=cfg.pose.units,
+        )
+    except (KeyError, ValueError) as err:
+        raise InputError(f"pose array: {err}") from None
+
+
+def _assess_skeleton(
+    skel: Skeleton, cfg: Config, kind: str, path: Path | None, source: dict[str, Any]
+) -> Assessment:
+    """Kinematics and scoring of a skeleton from a pose file or an array."""
+    if cfg.scoring.learned and kind in MEDIA_KINDS:
+        raise InputError("learned scorers work with pose files, not with a video or image")
+    frames, summary, activity = _score(skel, cfg, source)
+    if cfg.scoring.learned:
+        from ergorisk.models.predict import learned_columns
+
+        frames = frames.assign(**learned_columns(skel, cfg.scoring.learned))
+    summary["config"] = cfg.to_dict()
+    return Assessment(frames, Summary.of(summary), cfg, kind, path, activity, skel)
+
+
+def _score(
+    skel: Skeleton, cfg: Config, source: dict[str, Any]
+) -> tuple[pd.DataFrame, dict[str, Any], Activity]:
+    """Skeleton -> worksheet columns -> the frames table and its summary (as a dict)."""
+    sides, activity = worksheet_columns(skel, cfg.kinematics, cfg.factors)
+    frames = frames_table(sides, skel.fps, cfg.scoring.upright_tol_deg)
+    return frames, summarize(frames, activity, skel.fps, _options(source, cfg)), activity
+
+
+def _options(source: Mapping[str, Any], cfg: Config) -> dict[str, Any]:
+    """What summary.json lists under "options": the source, then the options that shaped
+    the scores (the whole effective Config is under "config")."""
+    return {
+        **source,
+        "upright_tol_deg": cfg.scoring.upright_tol_deg,
+        "task": cfg.to_dict()["factors"],
+        "kinematics": cfg.to_dict()["kinematics"],
+        "learned": list(cfg.scoring.learned),
+    }
+
+
+def _assess_media(path: Path, kind: str, cfg: Config, progress: Progress) -> Assessment:
+    from dataclasses import asdict
+
+    from ergorisk.pose.estimate import (
+        estimate_image_pose,
+        estimate_video_poses,
+        media_warnings,
+        track_skeleton,
+    )
+    from ergorisk.pose.video import probe_video, read_image
+
+    media = cfg.media
+    if cfg.scoring.learned:
+        raise InputError("learned scorers work with pose files, not with a video or image")
+    started = time.perf_counter()
+    try:
+        if kind == "image":
+            rgb = read_image(path)
+            track, fps = estimate_image_pose(rgb, media.roi), 1.0
+            info: dict[str, Any] = {"width": rgb.shape[1], "height": rgb.shape[0]}
+        else:
+            probed = probe_video(path)
+            track = estimate_video_poses(
+                path,
+                probed,
+                start_s=media.start_s,
+                end_s=media.end_s,
+                stride=media.stride,
+                roi=media.roi,
+                inference_max_side=media.inference_max_side,
+                progress=progress,
+            )
+            fps = probed.fps / media.stride
+            info = asdict(probed)
+    except RuntimeError as err:  # MediaPipe or the decoder gave up
+        raise InputError(f"{path}: {str(err).splitlines()[0]}") from None
+    pose_s = time.perf_counter() - started
+    skel, tilt = track_skeleton(
+        track, fps, media.camera_pitch_deg, min_standing_frames=1 if kind == "image" else 3
+    )
+    source = {
+        "input": str(path),
+        "kind": kind,
+        **info,
+        "media": cfg.to_dict()["media"],
+        "camera_tilt": tilt.to_dict(),
+    }
+    frames, summary, activity = _score(skel, cfg, source)
+    # Frame numbers and times of the source (they differ with start_s/stride).
+    frames["frame"] = track.frame_index
+    frames["time_s"] = np.round(track.time_s, 4)
+    relabel_peaks(summary, track.frame_index, track.time_s)
+    summary["person_detected_rate"] = round(float(track.detected.mean()), 4)
+    summary["warnings"] = media_warnings(track, tilt)
+    summary["timing_s"] = {"pose": round(pose_s, 3)}
+    summary["config"] = cfg.to_dict()
+    return Assessment(frames, Summary.of(summary), cfg, kind, path, activity, skel, track)
+
+
+def _assess_records(records: Sequence[Any] | Mapping[str, Any], cfg: Config) -> Assessment:
+    """Hand-entered worksheets, one frame per record at 1 fps, like any other assessment.
+
+    A record's own load, shock and coupling hold unless the config sets them (differs from
+    the default); entered activity flags play the detected ones ("auto")."""
+    from dataclasses import replace
+
+    from ergorisk.contract import REBA_FIELDS, RULA_FIELDS, SIDES
+    from ergorisk.kinematics.records import record_sides
+    from ergorisk.kinematics.worksheet import TaskFactors, task_columns
+    from ergorisk.scoring.worksheet import WorksheetError, validate_record
+
+    items = [records] if isinstance(records, Mapping) else list(records)
+    if not items:
+        raise WorksheetError("no worksheet records")
+    fields = {**REBA_FIELDS, **RULA_FIELDS}
+    entered = []
+    for i, record in enumerate(items):
+        if isinstance(record, Mapping) and set(record) == set(SIDES):
+            entered.append({s: validate_record(dict(record[s]), fields, i) for s in SIDES})
+        else:
+            checked = validate_record(record, fields, i)
+            entered.append({s: checked for s in SIDES})
+    factors, default = cfg.factors, TaskFactors()
+    for key in ("load_kg", "shock", "coupling"):
+        if getattr(factors, key) != getattr(default, key):
+            continue
+        values = {r[side][key] for r in entered for side in SIDES}
+        if len(values) > 1:
+            raise WorksheetError(f"the records differ in {key}; set {key} as a task factor")
+        factors = replace(factors, **{key: values.pop()})
+    cfg = replace(cfg, factors=factors)
+    sides, activity = record_sides(entered)
+    for side, columns in task_columns(activity, factors, len(entered)).items():
+        sides[side].update(columns)
+    frames = frames_table(sides, 1.0, cfg.scoring.upright_tol_deg)
+    source = {"input": "worksheet", "kind": "worksheet"}
+    summary = summarize(frames, activity, 1.0, _options(source, cfg))
+    summary["config"] = cfg.to_dict()
+    return Assessment(frames, Summary.of(summary), cfg, "worksheet", None, activity)

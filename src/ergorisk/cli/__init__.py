@@ -1,0 +1,39 @@
+"""The `ergorisk` command line: one thin module per command, each calling the library.
+
+    assess    ergorisk.assess on videos, images, pose files    (cli/assess.py)
+    score     exact REBA/RULA of hand-filled worksheets        (cli/score.py)
+    predict   the learned REBA scorers                         (cli/predict.py)
+    surrogate, optimize   DULA/DEBA and postural optimisation  (cli/optimize.py)
+    serve     the web application                              (cli/serve.py)
+
+Heavy imports happen inside the commands, so `ergorisk --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from ergorisk.cli.assess import assess
+from ergorisk.cli.optimize import optimize_app, surrogate_app
+from ergorisk.cli.predict import predict
+from ergorisk.cli.score import score_app
+from ergorisk.cli.serve import serve
+
+app = typer.Typer(
+    name="ergorisk",
+    help="Automatic ergonomic risk assessment: exact REBA and RULA from worksheets, poses, video.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+app.command("assess")(assess)
+app.add_typer(score_app, name="score")
+app.command("predict")(predict)
+app.add_typer(surrogate_app, name="surrogate")
+app.add_typer(optimize_app, name="optimize")
+app.command("serve")(serve)
+
+
+def main() -> None:
+    app()

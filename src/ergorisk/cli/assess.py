@@ -1,0 +1,355 @@
+"""`ergorisk assess INPUT... --out DIR`: the terminal side of ``ergorisk.assess``.
+
+Every flag defaults to "not given" (None), so the one precedence rule holds: defaults <
+--config file < flags. A progress bar on stderr while it runs, warnings as one line each on
+stderr, one summary line on stdout at the end; bad input exits 2 with one line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import numpy as np
+import typer
+
+from ergorisk.cli.common import fail
+from ergorisk.contract import MAX_LOAD_KG, REBA_BAND_STARTS, REBA_RISK_LEVELS
+from ergorisk.errors import InputError, first_line
+
+if TYPE_CHECKING:
+    from ergorisk.assessment import Assessment
+    from ergorisk.config import Config
+
+HIGH_REBA = REBA_BAND_STARTS[REBA_RISK_LEVELS.index("high")]
+POSE_SUFFIXES = (".npy", ".npz", ".csv", ".bvh", ".c3d")
+
+
+def assess(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="A video or image, or pose files (.npy, .npz, .csv, .bvh, .c3d).",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "--options",
+            help="TOML or YAML file of options (any flag below by its name with underscores, "
+            "or any kinematics threshold of docs/kinematics.md); flags win over it.",
+        ),
+    ] = None,
+    layout: Annotated[
+        str | None,
+        typer.Option(help="Pose files: mediapipe33, uw-iom, chatzis14, coco17, h36m17."),
+    ] = None,
+    fps: Annotated[
+        float | None, typer.Option(min=0.001, help="Pose files: frame rate (layout default).")
+    ] = None,
+    up: Annotated[
+        str | None, typer.Option(help="Pose files: up axis z, y, -y or auto (layout default).")
+    ] = None,
+    units: Annotated[str | None, typer.Option(help="Pose files: auto, m, cm or mm.")] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="Joint mapping (YAML/JSON) for .bvh and .c3d files.")
+    ] = None,
+    load_kg: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=MAX_LOAD_KG, help="Load or force handled, kg [default: 0]."),
+    ] = None,
+    shock: Annotated[
+        bool | None,
+        typer.Option("--shock/--no-shock", help="Shock or rapid build-up of force [default: no]."),
+    ] = None,
+    coupling: Annotated[
+        str | None,
+        typer.Option(help="Grip: good, fair, poor, unacceptable (or 0-3) [default: good]."),
+    ] = None,
+    static: Annotated[
+        bool | None,
+        typer.Option("--static/--no-static", help="Force the static flag (default: detected)."),
+    ] = None,
+    repeated: Annotated[
+        bool | None,
+        typer.Option(
+            "--repeated/--no-repeated", help="Force the repeated flag (default: detected)."
+        ),
+    ] = None,
+    rapid_change: Annotated[
+        bool | None,
+        typer.Option(
+            "--rapid-change/--no-rapid-change",
+            help="Force the rapid-change flag (default: detected).",
+        ),
+    ] = None,
+    smoothing_s: Annotated[
+        float | None,
+        typer.Option(min=0.0, help="Savitzky-Golay window, s; 0 = off [default: 0.4]."),
+    ] = None,
+    arm_support: Annotated[
+        bool | None,
+        typer.Option("--arm-support/--no-arm-support", help="Detect arm support (heuristic)."),
+    ] = None,
+    upright_tol_deg: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=20.0,
+            help="Trunk/neck within ±this many degrees count as upright [default: 5].",
+        ),
+    ] = None,
+    start: Annotated[
+        float | None, typer.Option(min=0.0, help="Video: start at this time, s.")
+    ] = None,
+    end: Annotated[float | None, typer.Option(help="Video: stop at this time, s.")] = None,
+    stride: Annotated[
+        int | None, typer.Option(min=1, help="Video: assess every n-th frame.")
+    ] = None,
+    roi: Annotated[
+        str | None, typer.Option(help="Video/image: x,y,w,h pixels where the person to follow is.")
+    ] = None,
+    camera_pitch_deg: Annotated[
+        float | None,
+        typer.Option(help="Camera pitch, deg (+ looks down); default: estimated from standing."),
+    ] = None,
+    video: Annotated[
+        bool | None, typer.Option("--video/--no-video", help="Write annotated.mp4 (.png).")
+    ] = None,
+    report: Annotated[
+        bool | None, typer.Option("--report/--no-report", help="Write report.html.")
+    ] = None,
+    learned: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Add a learned scorer's predictions (vae, msdn) as "
+            "learned_<model>_<score> columns; repeatable. Pose files only."
+        ),
+    ] = None,
+    worker: Annotated[str | None, typer.Option(help="Who was assessed (reports).")] = None,
+    task: Annotated[str | None, typer.Option(help="The task assessed (reports).")] = None,
+    site: Annotated[str | None, typer.Option(help="Where (reports).")] = None,
+    assessor: Annotated[str | None, typer.Option(help="Who assessed (reports).")] = None,
+    notes: Annotated[str | None, typer.Option(help="Free notes (reports).")] = None,
+) -> None:
+    """Assess a video, an image or pose files with REBA and RULA, frame by frame.
+
+    Writes frames.csv, frames.parquet and summary.json into OUT; for a video or image also
+    annotated.mp4 (.png) and report.html (docs/video.md). Several pose files go into one
+    sub-folder each.
+
+    Examples:
+
+      ergorisk assess clip.mp4 --out out/clip --load-kg 12 --coupling fair
+
+      ergorisk assess poses.npy --layout uw-iom --out out/poses --config site.toml
+    """
+    from ergorisk.config import Config
+
+    flags = {
+        "layout": layout,
+        "fps": fps,
+        "up": up,
+        "units": units,
+        "mapping": None if mapping is None else str(mapping),
+        "load_kg": load_kg,
+        "shock": shock,
+        "coupling": coupling,
+        "static": static,
+        "repeated": repeated,
+        "rapid_change": rapid_change,
+        "smoothing_s": smoothing_s,
+        "detect_arm_support": arm_support,
+        "upright_tol_deg": upright_tol_deg,
+        "start_s": start,
+        "end_s": end,
+        "stride": stride,
+        "roi": roi,
+        "camera_pitch_deg": camera_pitch_deg,
+        "annotate": video,
+        "report": report,
+        "learned": tuple(learned) if learned else None,
+        "worker": worker,
+        "task": task,
+        "site": site,
+        "assessor": assessor,
+        "notes": notes,
+    }
+    try:
+        cfg = Config.load(config_file, **flags)
+    except InputError as err:
+        fail(_flag_names(first_line(err)))
+    if out.exists() and not out.is_dir():
+        fail(f"{out} exists and is not a folder")
+    for path in inputs:
+        if path.is_dir():
+            fail(f"{path}: is a folder, not a file")
+        if not path.is_file():
+            fail(f"{path}: no such file")
+    media = [p for p in inputs if p.suffix.lower() not in POSE_SUFFIXES]
+    if media and len(inputs) > 1:
+        fail("assess one video or image at a time")
+    if len(inputs) == 1:
+        _assess_one(inputs[0], out, cfg, with_bar=bool(media))
+        return
+    stems = [p.stem for p in inputs]
+    if len(set(stems)) < len(stems):
+        fail("several inputs share a file name; assess them in separate runs")
+    _assess_many(inputs, out, cfg)
+
+
+def _flag_names(message: str) -> str:
+    """Name options as the flags the user typed (start_s -> --start)."""
+    for key, flag in (("start_s", "--start"), ("end_s", "--end"), ("annotate", "--video")):
+        message = message.replace(key, flag)
+    return message
+
+
+def _assess_one(path: Path, out: Path, cfg: Config, with_bar: bool) -> None:
+    from ergorisk.assessment import assess
+
+    try:
+        if not with_bar:
+            assess(path, config=cfg).to_dir(out)
+            return
+        with native_stderr_silenced(), _progress_bar() as progress:
+            result = assess(path, config=cfg, progress=progress)
+            result.to_dir(out, progress=progress)
+    except (InputError, OSError) as err:
+        fail(_flag_names(first_line(err)))
+    for message in result.summary.warnings:
+        print(f"warning: {message}", file=sys.stderr)
+    print(summary_line(path, out, result))
+
+
+def _assess_many(paths: list[Path], out: Path, cfg: Config) -> None:
+    """Pose files in parallel processes, one sub-folder each; the first error exits 2."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    workers = min(os.cpu_count() or 1, len(paths))
+    errors: list[str] = []
+    with (
+        Progress(transient=True, console=Console(stderr=True)) as bar,
+        ProcessPoolExecutor(workers, mp_context=ctx, initializer=_one_thread_each) as pool,
+    ):
+        task = bar.add_task("Assessing", total=len(paths))
+        futures = [pool.submit(_assess_into, p, out / p.stem, cfg) for p in paths]
+        for future in as_completed(futures):
+            if error := future.result():
+                errors.append(error)
+            bar.advance(task)
+    if errors:
+        fail(errors[0] + (f" (and {len(errors) - 1} more failed)" if len(errors) > 1 else ""))
+
+
+def _assess_into(path: Path, out: Path, cfg: Config) -> str | None:
+    """One pose file in a worker: an input problem comes back as a message."""
+    from ergorisk.assessment import assess
+
+    try:
+        assess(path, config=cfg).to_dir(out)
+    except (InputError, OSError) as err:
+        return first_line(err)
+    return None
+
+
+def _one_thread_each() -> None:
+    """Worker processes already use every core; pyarrow's own threads would only contend."""
+    import pyarrow as pa
+
+    pa.set_cpu_count(1)
+    pa.set_io_thread_count(1)
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[Any]:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[fps]}"),
+        TimeRemainingColumn(),
+    )
+    labels = {"pose": "Pose", "video": "Annotated video"}
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(phase: str, advance: int, total: int | None) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(labels.get(phase, phase), total=total, fps="")
+            bar.update(tasks[phase], advance=advance, total=total)
+            task_ = bar.tasks[tasks[phase]]
+            if task_.speed:
+                bar.update(tasks[phase], fps=f"{task_.speed:.0f} fps")
+
+        yield progress
+
+
+@contextlib.contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """Send what C++ libraries write to fd 2 (MediaPipe's TFLite and absl notices, from its
+    own threads at any time) to /dev/null, while Python's sys.stderr (progress bar, warnings,
+    errors) keeps the terminal through a duplicate of the original descriptor."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    old_stderr = sys.stderr
+    sys.stderr = os.fdopen(
+        os.dup(saved), "w", buffering=1, encoding=old_stderr.encoding, errors="backslashreplace"
+    )
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        sys.stderr.close()
+        sys.stderr = old_stderr
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def summary_line(path: Path, out: Path, result: Assessment) -> str:
+    """'clip.mp4: 230 frames, person in 93%; REBA peak 12 (very high) at 6.53 s, ...'"""
+    s = result.summary
+    frames = result.frames
+    n = len(frames)
+    found = int(frames["person_detected"].sum())
+    parts = [
+        f"{path.name}: {n} frame{'s' * (n != 1)}, person in {found} "
+        f"({100 * found / max(n, 1):.0f}%)"
+    ]
+    reba_total = frames["reba_total"].to_numpy(dtype=float, na_value=np.nan)
+    peak = s.reba.total.peak
+    if peak:
+        level = frames["reba_risk_level"].iloc[int(np.nanargmax(reba_total))]
+        high = float(np.mean(reba_total[np.isfinite(reba_total)] >= HIGH_REBA)) * 100
+        parts.append(
+            f"REBA peak {peak.score} ({level}) at {peak.time_s:.2f} s, "
+            f"high or worse {high:.0f}% of the scored time"
+        )
+    if s.rula.total.peak:
+        parts.append(f"RULA peak {s.rula.total.peak.score} at {s.rula.total.peak.time_s:.2f} s")
+    written = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    return "; ".join(parts) + f" -> {out}/ ({', '.join(written)})"

@@ -1,0 +1,115 @@
+"""`ergorisk serve`: the web application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ergorisk.cli.common import fail
+from ergorisk.errors import first_line
+
+
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on. Anything but loopback needs --token.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    data_dir: Annotated[
+        Path,
+        typer.Option(help="Folder of the database (SQLite) and of every upload and result."),
+    ] = Path("ergorisk-data"),
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Jobs processed at once (each in its own process).")
+    ] = 1,
+    queue_size: Annotated[
+        int, typer.Option(min=1, help="Jobs allowed to wait; more are refused (HTTP 503).")
+    ] = 16,
+    max_upload_mb: Annotated[
+        float, typer.Option(min=0.001, help="Largest upload accepted, MB (HTTP 413 beyond).")
+    ] = 500.0,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="ERGORISK_TOKEN",
+            show_envvar=True,
+            help="Access token: every page and API call then needs it (open a page "
+            "once with ?token=T, or send 'Authorization: Bearer T').",
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="ERGORISK_DATABASE_URL",
+            show_envvar=True,
+            help="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db "
+            "(default: SQLite in --data-dir).",
+        ),
+    ] = None,
+) -> None:
+    """Run the web application: assess videos in the browser, review every score.
+
+    Upload a video, image, pose file or hand-entered worksheet; follow the job; re-score.
+
+    Then open http://127.0.0.1:8000 (the address printed at start) in a browser.
+
+    The database, uploads and results stay in --data-dir, with a history to filter and sort.
+
+    At start the schema is migrated; a job cut off by a stop is marked interrupted (retry it).
+
+    Example: ergorisk serve --data-dir ~/ergorisk-data --workers 1
+
+    Other machines: ergorisk serve --host 0.0.0.0 --token "$(openssl rand -hex 16)"
+    """
+    from ergorisk.app.settings import Settings, is_loopback
+
+    if not is_loopback(host) and not token:
+        fail(
+            f"--host {host} would expose the server beyond this machine: give --token "
+            "(or ERGORISK_TOKEN), or keep the default --host 127.0.0.1"
+        )
+    if data_dir.exists() and not data_dir.is_dir():
+        fail(f"--data-dir {data_dir} exists and is not a folder")
+    try:
+        settings = Settings.from_env(
+            data_dir=data_dir,
+            database_url=database_url,
+            max_upload_mb=max_upload_mb,
+            workers=workers,
+            queue_size=queue_size,
+            token=token,
+            host=host,
+            port=port,
+        )
+    except ValueError as err:
+        fail(first_line(err))
+    _check_can_listen(host, port)
+    import uvicorn
+
+    from ergorisk.app.server import create_app
+
+    try:
+        application = create_app(settings)
+    except OSError as err:
+        fail(f"--data-dir {data_dir}: {first_line(err)}")
+    shown = f"[{host}]" if ":" in host else host
+    hint = "?token=YOUR_TOKEN (once per browser)" if settings.token else ""
+    typer.echo(
+        f"ergorisk: open http://{shown}:{port}/{hint}  (data in {settings.data_dir})", err=True
+    )
+    uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Exit 2 with a clear message when host:port cannot be bound (in use, unknown host)."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as err:
+        reason = err.strerror or str(err)
+        fail(f"cannot listen on {host}:{port}: {reason} (is another server running? try --port)")

@@ -1,0 +1,309 @@
+"""One configuration for an assessment: typed sections, file loading, one precedence rule.
+
+    cfg = Config.load("site.toml", smoothing_s=0.6, load_kg=12)  # defaults < file < overrides
+
+Sections (each a frozen dataclass): ``media`` (which frames of a video, camera, outputs),
+``pose`` (how to read a pose file), ``kinematics`` (every threshold, kinematics/options.py),
+``factors`` (the task factors a camera cannot see), ``scoring`` and ``meta`` (who and what
+was assessed). Every field name is unique across sections, so an override or a flat key in a
+file names its field alone (``load_kg``); a file may also group keys by section
+(``[factors] load_kg = 12``). The CLI, the Python API, batch manifests and the web app all
+build a Config this way, and summary.json records the effective one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from ergorisk.contract import COUPLING_NAMES, MAX_LOAD_KG
+from ergorisk.errors import InputError
+from ergorisk.kinematics.options import KinematicsOptions
+from ergorisk.kinematics.worksheet import TaskFactors
+
+Box = tuple[int, int, int, int]
+
+
+class ConfigError(InputError):
+    """A configuration value, key or file that cannot be used; names the option."""
+
+
+@dataclass(frozen=True)
+class MediaOptions:
+    """Video and image input: which frames, where the person is, the camera, what to draw.
+
+    start_s/end_s/stride: which frames; roi: (x0, y0, x1, y1) pixels of the upright frame
+    where to find the person to follow; camera_pitch_deg: None estimates the camera tilt from
+    standing frames, a number uses that pitch (0: a level camera); inference_max_side scales
+    frames down before pose estimation; annotate_max_side caps the annotated video's size.
+    """
+
+    start_s: float = 0.0
+    end_s: float | None = None
+    stride: int = 1
+    roi: Box | None = None
+    camera_pitch_deg: float | None = None
+    inference_max_side: int | None = None
+    annotate: bool = True
+    report: bool = True
+    annotate_max_side: int = 1280
+    worst_moments: int = 4
+
+    def __post_init__(self) -> None:
+        if self.stride < 1:
+            raise ConfigError(f"stride must be at least 1, got {self.stride}")
+        if self.start_s < 0:
+            raise ConfigError(f"start_s must be >= 0, got {self.start_s}")
+        if self.end_s is not None and self.end_s <= self.start_s:
+            raise ConfigError(f"end_s ({self.end_s}) must be after start_s ({self.start_s})")
+        if self.camera_pitch_deg is not None and not -90 <= self.camera_pitch_deg <= 90:
+            raise ConfigError(f"camera_pitch_deg must be within ±90, got {self.camera_pitch_deg}")
+        if self.roi is not None:
+            x0, y0, x1, y1 = self.roi
+            if x0 < 0 or y0 < 0 or x1 <= x0 or y1 <= y0:
+                raise ConfigError(f"roi needs x, y >= 0 and w, h > 0, got {self.roi}")
+
+
+@dataclass(frozen=True)
+class PoseOptions:
+    """How to read a pose file: joint layout, frame rate, up axis, units, BVH/C3D mapping."""
+
+    layout: str | None = None
+    fps: float | None = None
+    up: str | None = None
+    units: str = "auto"
+    mapping: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.fps is not None and not (math.isfinite(self.fps) and self.fps > 0):
+            raise ConfigError(f"fps must be a positive number, got {self.fps}")
+        if self.up not in (None, "z", "y", "-y", "auto"):
+            raise ConfigError(f"up must be z, y, -y or auto, got {self.up!r}")
+        if self.units not in ("auto", "m", "cm", "mm"):
+            raise ConfigError(f"units must be auto, m, cm or mm, got {self.units!r}")
+
+
+@dataclass(frozen=True)
+class ScoringOptions:
+    """upright_tol_deg: trunk/neck within ±this count as upright (RULA: wrist neutral);
+    learned: shipped learned scorers whose predictions join the frames (pose files)."""
+
+    upright_tol_deg: float = 5.0
+    learned: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.upright_tol_deg <= 20:
+            raise ConfigError(f"upright_tol_deg must be within 0-20, got {self.upright_tol_deg}")
+        unknown = [m for m in self.learned if m not in LEARNED_MODELS]
+        if unknown:
+            raise ConfigError(
+                f"unknown learned model {unknown[0]!r}; shipped: {', '.join(LEARNED_MODELS)}"
+            )
+
+
+LEARNED_MODELS = ("vae", "msdn")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Who and what was assessed; shown in reports and the history, never scored."""
+
+    worker: str = ""
+    task: str = ""
+    site: str = ""
+    assessor: str = ""
+    notes: str = ""
+
+
+SECTIONS: dict[str, type] = {
+    "media": MediaOptions,
+    "pose": PoseOptions,
+    "kinematics": KinematicsOptions,
+    "factors": TaskFactors,
+    "scoring": ScoringOptions,
+    "meta": Metadata,
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    media: MediaOptions = field(default_factory=MediaOptions)
+    pose: PoseOptions = field(default_factory=PoseOptions)
+    kinematics: KinematicsOptions = field(default_factory=KinematicsOptions)
+    factors: TaskFactors = field(default_factory=TaskFactors)
+    scoring: ScoringOptions = field(default_factory=ScoringOptions)
+    meta: Metadata = field(default_factory=Metadata)
+
+    # ------------------------------------------------------------ building
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, /, **overrides: Any) -> Config:
+        """Defaults < the TOML/YAML/JSON file at path < overrides (None means not given)."""
+        base = cls() if path is None else cls().merged(read_file(path), source=str(path))
+        return base.with_(**overrides)
+
+    def with_(self, **overrides: Any) -> Config:
+        """A copy with flat field overrides applied; a None value means "not given"."""
+        return self.merged({k: v for k, v in overrides.items() if v is not None})
+
+    def merged(self, values: Mapping[str, Any], source: str = "") -> Config:
+        """A copy with the values of a mapping applied: flat field names, or sections."""
+        where = f"{source}: " if source else ""
+        changes: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+        for key, value in values.items():
+            if key in SECTIONS and isinstance(value, Mapping):
+                for name, inner in value.items():
+                    if FIELD_SECTION.get(name) != key:
+                        raise ConfigError(f"{where}unknown option {key}.{name}")
+                    changes[key][name] = inner
+            elif key in FIELD_SECTION:
+                changes[FIELD_SECTION[key]][key] = value
+            else:
+                raise ConfigError(f"{where}unknown option {key!r}{_did_you_mean(key)}")
+        sections = {}
+        for name, section_changes in changes.items():
+            current = getattr(self, name)
+            if not section_changes:
+                sections[name] = current
+                continue
+            typed = {k: coerce(name, k, v, where) for k, v in section_changes.items()}
+            try:
+                sections[name] = replace(current, **typed)
+            except ValueError as err:
+                raise ConfigError(f"{where}{err}") from None
+        return Config(**sections)
+
+    # ------------------------------------------------------------ reading back
+
+    def to_dict(self) -> dict[str, Any]:
+        """{section: {field: value}}, JSON-ready (what summary.json and the web store)."""
+        return json.loads(json.dumps({name: asdict(getattr(self, name)) for name in SECTIONS}))
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> Config:
+        return cls().merged(values)
+
+    def flat(self) -> dict[str, Any]:
+        """Every field by its own name."""
+        return {k: v for section in self.to_dict().values() for k, v in section.items()}
+
+
+def _section_fields() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for section, cls in SECTIONS.items():
+        for f in fields(cls):
+            assert f.name not in out, f"{f.name} is in two Config sections"
+            out[f.name] = section
+    return out
+
+
+FIELD_SECTION: dict[str, str] = _section_fields()
+
+
+def _did_you_mean(key: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key.replace("-", "_"), FIELD_SECTION, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def coerce(section: str, name: str, value: Any, where: str = "") -> Any:
+    """A value from a file, a form or a flag, checked against the field's declared type."""
+    hint = get_type_hints(SECTIONS[section])[name]
+    text = str(hint)
+    kind = "bool" if hint is bool or text.startswith("bool") else None
+    optional = "None" in text
+    if value is None or (optional and isinstance(value, str) and value.lower() == "auto"):
+        if optional:
+            return None
+        raise ConfigError(f"{where}option {name}: a value is required")
+    try:
+        if name == "coupling":
+            return coupling_code(value)
+        if name == "roi":
+            return _roi(value)
+        if kind == "bool" or hint is bool:
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no"):
+                return value.lower() in ("true", "yes")
+            raise TypeError("expected true or false")
+        if "tuple" in text:
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(str(v).strip() for v in items if str(v).strip())
+        if "float" in text or hint is float:
+            if isinstance(value, bool):
+                raise TypeError("expected a number")
+            number = float(value)
+            if not math.isfinite(number):
+                raise TypeError("expected a finite number")
+            return number
+        if "int" in text or hint is int:
+            if isinstance(value, bool) or float(value) != int(float(value)):
+                raise TypeError("expected a whole number")
+            return int(float(value))
+        if "str" in text:
+            if not isinstance(value, str | int | float) or isinstance(value, bool):
+                raise TypeError("expected text")
+            return str(value)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"{where}option {name}: {err}, got {value!r}") from None
+    return value
+
+
+def coupling_code(value: Any) -> int:
+    """A coupling name (good, fair, poor, unacceptable) or its code 0-3 -> the code."""
+    if isinstance(value, str):
+        name = value.strip().lower()
+        if name in COUPLING_NAMES:
+            return COUPLING_NAMES.index(name)
+        if name.isdigit():
+            value = int(name)
+    if isinstance(value, int | float) and not isinstance(value, bool) and value in (0, 1, 2, 3):
+        return int(value)
+    raise ValueError(f"coupling must be one of {', '.join(COUPLING_NAMES)} or 0-3")
+
+
+def _roi(value: Any) -> Box:
+    """'x,y,w,h' text (as typed) or an (x0, y0, x1, y1) sequence (as stored) -> a box."""
+    if isinstance(value, str):
+        try:
+            x, y, w, h = (round(float(v)) for v in value.split(","))
+        except ValueError:
+            raise ValueError("roi must be x,y,w,h in pixels") from None
+        return x, y, x + w, y + h
+    x0, y0, x1, y1 = (int(v) for v in value)
+    return x0, y0, x1, y1
+
+
+def read_file(path: str | Path) -> dict[str, Any]:
+    """A TOML (.toml) or YAML/JSON (.yaml, .yml, .json) options file as a mapping."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such options file")
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix.lower() == ".toml":
+            values = tomllib.loads(text)
+        else:
+            import yaml
+
+            values = yaml.safe_load(text) or {}  # JSON is YAML too
+    except Exception as err:  # tomllib and yaml raise their own error types
+        raise ConfigError(f"{path}: {str(err).splitlines()[0]}") from None
+    if not isinstance(values, dict):
+        raise ConfigError(f"{path}: expected name = value pairs")
+    return values
+
+
+# Bounds a form or a flag can show; the dataclasses enforce them on construction.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "load_kg": (0.0, MAX_LOAD_KG),
+    "upright_tol_deg": (0.0, 20.0),
+    "camera_pitch_deg": (-90.0, 90.0),
+}

@@ -1,0 +1,85 @@
+"""The frames table: worksheet columns per side -> part scores per side and overall.
+
+One row per frame; the column names are ergorisk.contract's (architecture contract 5).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ergorisk.contract import (
+    CONFIDENCE_COLUMNS,
+    DIAGNOSTIC_COLUMNS,
+    REBA_INPUTS,
+    REBA_PARTS,
+    REBA_RISK_LEVELS,
+    RULA_INPUTS,
+    RULA_PARTS,
+    SIDES,
+    WORKSHEET_INPUTS,
+    reba_risk_codes,
+)
+from ergorisk.scoring import reba, rula
+
+
+def frames_table(
+    sides: dict[str, dict[str, np.ndarray]], fps: float, upright_tol_deg: float = 5.0
+) -> pd.DataFrame:
+    """One row per frame: worksheet columns per side, part scores per side, overall totals.
+
+    Angles are rounded to 0.001 before scoring, so the written table re-scores to its own
+    scores exactly (re-scoring in the web app starts from the stored columns).
+    """
+    sides = {side: {c: _rounded(v) for c, v in columns.items()} for side, columns in sides.items()}
+    n = len(sides["left"]["trunk_flexion_deg"])
+    detected = np.isfinite(sides["left"]["trunk_flexion_deg"])
+    cols: dict[str, Any] = {
+        "frame": np.arange(n),
+        "time_s": np.arange(n) / fps,
+        "person_detected": detected,
+    }
+    extra = CONFIDENCE_COLUMNS + DIAGNOSTIC_COLUMNS
+    for side in SIDES:
+        cols.update({f"{c}_{side}": sides[side][c] for c in WORKSHEET_INPUTS + extra})
+    for method, parts, inputs in (
+        ("reba", REBA_PARTS, REBA_INPUTS),
+        ("rula", RULA_PARTS, RULA_INPUTS),
+    ):
+        scorer = reba if method == "reba" else rula
+        totals = {}
+        for side in SIDES:
+            out = scorer.score(
+                {c: sides[side][c] for c in inputs},
+                upright_tol_deg=upright_tol_deg,
+                on_missing="nan",
+            )
+            for part in parts:
+                cols[f"{method}_{part}_{side}"] = _nullable_int(out[part])
+            totals[side] = np.asarray(out["total"], dtype=float)
+        total = np.fmax(totals["left"], totals["right"])
+        cols[f"{method}_total"] = _nullable_int(total)
+    reba_total = cols["reba_total"].to_numpy(dtype=float, na_value=np.nan)
+    risk = reba_risk_codes(reba_total)
+    cols["reba_risk_level"] = pd.Categorical.from_codes(
+        np.where(risk < len(REBA_RISK_LEVELS), risk, -1),
+        categories=list(REBA_RISK_LEVELS),
+        ordered=True,
+    )
+    return pd.DataFrame(cols)
+
+
+def _rounded(x: Any) -> Any:
+    """0.001 deg or mm is finer than any pose estimate; shorter numbers write faster."""
+    if isinstance(x, np.ndarray) and x.dtype == np.float64:
+        return x.round(3)
+    return x
+
+
+def _nullable_int(x: Any) -> pd.arrays.IntegerArray:
+    """Scores as nullable small integers: NaN (no person) becomes <NA>, "3" stays "3"."""
+    x = np.asarray(x, dtype=float)
+    missing = ~np.isfinite(x)
+    return pd.arrays.IntegerArray(np.where(missing, 0, x).astype(np.int8), missing)

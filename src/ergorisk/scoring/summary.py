@@ -1,0 +1,162 @@
+"""What summary.json holds: time in each risk level, peaks, activity, confidence, options.
+
+``summarize`` computes it as a plain dict (written as is); ``Summary`` gives it typed
+attribute access for the Python API (``a.summary.reba.total.peak.score``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+from ergorisk import __version__
+from ergorisk.contract import (
+    CONFIDENCE_COLUMNS,
+    REBA_LEVELS,
+    RULA_LEVELS,
+    SIDES,
+    reba_risk_codes,
+    rula_action_codes,
+)
+from ergorisk.kinematics import Activity
+
+
+def summarize(
+    frames: pd.DataFrame, activity: Activity, fps: float, options: dict[str, Any]
+) -> dict[str, Any]:
+    """fps, frame count, time in each risk level per method and side, peaks, activity
+    evidence, how well each body part was observed, and the options used."""
+    detected = frames["person_detected"].to_numpy()
+    confidence = {
+        f"{c.removeprefix('confidence_')}_{side}": _round(
+            frames[f"{c}_{side}"].to_numpy()[detected].mean() if detected.any() else np.nan
+        )
+        for side in SIDES
+        for c in CONFIDENCE_COLUMNS
+    }
+    return {
+        "ergorisk_version": __version__,
+        "fps": fps,
+        "frame_count": len(frames),
+        "duration_s": round(len(frames) / fps, 3),
+        "person_detected_frames": int(detected.sum()),
+        **method_summaries(frames, fps),
+        "activity": [e.to_dict() for e in activity.evidence],
+        "walking_s": round(float(activity.walking.sum()) / fps, 3),
+        "mean_confidence": confidence,
+        "options": options,
+    }
+
+
+def method_summaries(frames: pd.DataFrame, fps: float) -> dict[str, dict]:
+    """{"reba": ..., "rula": ...}: time in each level, mean and peak, per side and overall.
+    Peak frames are row numbers; relabel_peaks turns them into source frame numbers."""
+    return {
+        "reba": _method_summary(frames, "reba", fps, REBA_LEVELS, reba_risk_codes),
+        "rula": _method_summary(frames, "rula", fps, RULA_LEVELS, rula_action_codes),
+    }
+
+
+def relabel_peaks(summary: dict[str, Any], frame_index: np.ndarray, time_s: np.ndarray) -> None:
+    """Peak rows -> the source's frame numbers and times (they differ with --start/--stride),
+    in place."""
+    for method in ("reba", "rula"):
+        for entry in summary.get(method, {}).values():
+            peak = entry.get("peak") if isinstance(entry, dict) else None
+            if peak:
+                row = peak["frame"]
+                peak["frame"] = int(frame_index[row])
+                peak["time_s"] = round(float(time_s[row]), 3)
+                if "peak_frames" in peak:
+                    peak["peak_frames"] = [int(frame_index[r]) for r in peak["peak_frames"]]
+
+
+def _method_summary(frames: pd.DataFrame, method: str, fps: float, names, codes) -> dict:
+    out: dict[str, Any] = {}
+    for key in ("left", "right", "total"):
+        col = f"{method}_total" if key == "total" else f"{method}_total_{key}"
+        total = frames[col].to_numpy(dtype=float, na_value=np.nan)
+        counts = np.bincount(codes(total), minlength=len(names))
+        entry: dict[str, Any] = {
+            "time_s_by_level": {
+                n: round(int(c) / fps, 3) for n, c in zip(names, counts, strict=True) if c
+            },
+            "mean": None,
+        }
+        if np.isfinite(total).any():
+            peak = float(np.nanmax(total))
+            at_peak = np.flatnonzero(total == peak)
+            entry["mean"] = _round(np.nanmean(total))
+            entry["peak"] = {
+                "score": int(peak),
+                "frame": int(at_peak[0]),
+                "time_s": round(at_peak[0] / fps, 3),
+                "frames_at_peak": int(at_peak.size),
+                "peak_frames": at_peak[:20].tolist(),
+            }
+        out[key] = entry
+    return out
+
+
+def _round(x: float) -> float | None:
+    return None if x is None or not np.isfinite(x) else round(float(x), 4)
+
+
+# ---------------------------------------------------------------- typed access
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class Peak(_Model):
+    score: int
+    frame: int
+    time_s: float
+    frames_at_peak: int
+    peak_frames: list[int] = []
+
+
+class LevelSummary(_Model):
+    """One side (or the higher of both): seconds in each level, mean, peak (None: no score)."""
+
+    time_s_by_level: dict[str, float]
+    mean: float | None = None
+    peak: Peak | None = None
+
+
+class MethodSummary(_Model):
+    left: LevelSummary
+    right: LevelSummary
+    total: LevelSummary
+
+
+class Summary(_Model):
+    """summary.json with attribute access; ``to_dict()`` gives back exactly what is written."""
+
+    ergorisk_version: str
+    fps: float
+    frame_count: int
+    duration_s: float
+    person_detected_frames: int
+    reba: MethodSummary
+    rula: MethodSummary
+    activity: list[dict[str, Any]] = []
+    walking_s: float = 0.0
+    mean_confidence: dict[str, float | None] = {}
+    options: dict[str, Any] = {}
+    config: dict[str, Any] = {}
+    warnings: list[str] = []
+    _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def of(cls, raw: dict[str, Any]) -> Summary:
+        out = cls.model_validate(raw)
+        out._raw = raw
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._raw
