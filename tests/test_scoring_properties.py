@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ergorisk
-from ergorisk.scoring import reba, reference, rula
+import reference
+from ergorisk.scoring import reba, rula
 from ergorisk.scoring.worksheet import REBA_FIELDS, RULA_FIELDS, Kind
 
 ANGLE = st.floats(-120, 200, allow_nan=False)

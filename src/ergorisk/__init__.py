@@ -5,7 +5,8 @@ The pipeline is a row of stages, each a package that imports only earlier ones:
     pose/        video, image or pose file  -> canonical skeleton (T, J, 3), z up, metres
     kinematics/  canonical skeleton          -> worksheet columns per frame and side
     scoring/     worksheet columns           -> exact REBA and RULA (vectorized)
-    models/      learned scorers and differentiable surrogates
+    learned/     learned REBA scorers (Chatzis et al. 2022)
+    differentiable/  body model, DULA and DEBA surrogates
     optimize/    postural optimization
     report/      plots, annotated video, HTML
     app/         web application and storage

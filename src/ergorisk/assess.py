@@ -72,7 +72,7 @@ def assess_skeleton(
     sides, activity = worksheet_columns(skel, options, task)
     frames = frames_table(sides, skel.fps, upright_tol_deg)
     if learned:
-        from ergorisk.models.predict import learned_columns
+        from ergorisk.learned.predict import learned_columns
 
         frames = frames.assign(**learned_columns(skel, tuple(learned)))
     summary = summarize(

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from ergorisk.errors import fail, first_line
-from ergorisk.models.commands import predict as predict_command
+from ergorisk.learned.commands import predict as predict_command
 
 app = typer.Typer(
     name="ergorisk",

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 import numpy as np
 import torch
 
+from ergorisk.differentiable.body import Dof, forward_kinematics
 from ergorisk.kinematics import KinematicsOptions, posture_columns
-from ergorisk.models.body import Dof, forward_kinematics
 from ergorisk.pose import CANONICAL_JOINTS, JOINT_INDEX, Skeleton
 from ergorisk.scoring import reba, rula
 

@@ -21,7 +21,7 @@ from ergorisk.kinematics import (
     TaskFactors,
     worksheet_columns,
 )
-from ergorisk.models import TARGETS
+from ergorisk.learned import TARGETS
 from ergorisk.pose import Skeleton
 from ergorisk.scoring import reba
 
