@@ -26,7 +26,7 @@ RESULTS = Path(__file__).parent / "results"
 def run(model: str = "dula", tasks: int = 256, cem_tasks: int = 8, seed: int = 2026) -> dict:
     import torch
 
-    from ergorisk.models.surrogates import load
+    from ergorisk.differentiable.surrogates import load
     from ergorisk.optimize.compare import compare
 
     torch.set_num_threads(1)

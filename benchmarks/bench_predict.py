@@ -33,8 +33,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ergorisk.models.features import skeleton_features
-from ergorisk.models.predict import (
+from ergorisk.learned.features import skeleton_features
+from ergorisk.learned.predict import (
     BATCH_SIZE,
     SHIPPED,
     load_model,

@@ -4,7 +4,7 @@
     .venv/bin/python scripts/evaluate_reba_models.py            # everything, writes docs/
 
 For every fold (subject i tests in fold i mod 4) each model is trained on the other subjects
-(with their augmented copies) using the default configuration of ergorisk.models.configs,
+(with their augmented copies) using the default configuration of ergorisk.learned.configs,
 then scores the held-out subjects. Writes docs/learned-models-results.md: MSE/MAE/RMSE per
 partial and total score (mean ± std over folds) beside the paper's Table 4, the risk-level
 distribution (Table 6), the ablation coordinates vs coordinates + joint-line distances, the
@@ -26,10 +26,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from ergorisk.models import TARGETS, data, evaluation  # noqa: E402
-from ergorisk.models.configs import SPECS, ModelSpec  # noqa: E402
-from ergorisk.models.features import STREAMS, stream_sizes  # noqa: E402
-from ergorisk.models.targets import LABEL_POLYORDER, smooth_scores  # noqa: E402
+from ergorisk.learned import TARGETS, evaluation, uwiom  # noqa: E402
+from ergorisk.learned.configs import SPECS, ModelSpec  # noqa: E402
+from ergorisk.learned.features import STREAMS, stream_sizes  # noqa: E402
+from ergorisk.learned.targets import LABEL_POLYORDER, smooth_scores  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "uw-iom"
 
@@ -45,7 +45,7 @@ def variants() -> dict[str, ModelSpec]:
 
 
 def select(x: np.ndarray, distances: bool) -> np.ndarray:
-    return x if distances else x[:, data.coordinate_columns()]
+    return x if distances else x[:, uwiom.coordinate_columns()]
 
 
 def sizes_for(distances: bool) -> dict[str, int]:
@@ -63,8 +63,8 @@ def run_fold(
     """Train on train_subjects, predict test_subjects; raw and smoothed predictions."""
     from dataclasses import replace
 
-    from ergorisk.models.predict import predict_features
-    from ergorisk.models.train import build, fit
+    from ergorisk.learned.predict import predict_features
+    from ergorisk.learned.train import build, fit
 
     cfg = replace(
         spec.train,
@@ -146,16 +146,16 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"error: unknown variants {unknown}; known: {list(table)}", file=sys.stderr)
         return 2
-    folds = [data.subject_folds()[int(k)] for k in args.folds.split(",")]
+    folds = [uwiom.subject_folds()[int(k)] for k in args.folds.split(",")]
 
     started = time.perf_counter()
-    subjects = {s.name: s for s in data.load_uwiom(args.data)}
+    subjects = {s.name: s for s in uwiom.load_uwiom(args.data)}
     n_aug = max(table[n].augment_copies for n in names)
     if all(_all_cached(args, n) for n in names):
         n_aug = 0
     augmented: dict[str, list] = {n: [] for n in subjects}
     if n_aug:
-        for a in data.augmented_subjects(args.data, tuple(subjects), n_aug, args.seed):
+        for a in uwiom.augmented_subjects(args.data, tuple(subjects), n_aug, args.seed):
             augmented[a.name.split("+")[0]].append(a)
     print(f"data ready in {time.perf_counter() - started:.0f} s", flush=True)
 

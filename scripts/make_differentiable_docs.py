@@ -65,7 +65,7 @@ def table(rows: list[list[str]]) -> str:
 def main() -> None:
     import torch
 
-    from ergorisk.models.surrogates import evaluate, load
+    from ergorisk.differentiable.surrogates import evaluate, load
     from ergorisk.optimize.compare import compare
     from ergorisk.optimize.demo import run_demo
     from ergorisk.report.optimization import summary, timeline_png
@@ -224,7 +224,7 @@ the posture. ergorisk implements it, and DEBA, its REBA counterpart, on one defi
 angle: a PyTorch body model turns joint angles into a canonical skeleton, and the project's
 own kinematics and exact scoring label it, as they score videos.
 
-## The body model (`ergorisk.models.body`)
+## The body model (`ergorisk.differentiable.body`)
 - DULA's chain: 3 trunk joints (flexion, side bend, twist at the pelvis) and 7 right-arm
   joints (shoulder plane of elevation, elevation, axial rotation; elbow flexion; forearm
   pronation; wrist flexion and deviation), plus the neck (3) and the shoulder girdle (1),
@@ -233,11 +233,11 @@ own kinematics and exact scoring label it, as they score videos.
 - Limits are active ranges of motion (AAOS); the shoulder's elevation is limited by its plane
   (180 deg forward and sideways, down to 60 deg backward).
 - Every angle is built so that `ergorisk.kinematics` measures it back exactly (trunk and neck
-  angles, elbow, knees, wrist, upper-arm elevation); `tests/test_surrogate_body.py` checks it.
+  angles, elbow, knees, wrist, upper-arm elevation); `tests/test_differentiable_body.py` checks it.
   Wrist twist and upper-arm rotation are not observable by the kinematics stage, so, as for
   videos, they never add to the score.
 
-## Data and labels (`ergorisk.models.dataset`, `ergorisk.models.labels`)
+## Data and labels (`ergorisk.differentiable.synthetic`, `ergorisk.differentiable.exact`)
 Postures are drawn within the limits (a third uniform, the rest shrunk toward neutral by a
 random factor), tasks as worksheet values (load, muscle use, support, coupling, activity).
 Each posture becomes a skeleton frame, kinematics runs with its temporal processing off
@@ -245,7 +245,7 @@ Each posture becomes a skeleton frame, kinematics runs with its temporal process
 Training batches are drawn so that half their mass is spread equally over the scores: the
 rare low and high scores are as well represented as the common ones.
 
-## Surrogates (`ergorisk.models.surrogates`)
+## Surrogates (`ergorisk.differentiable.surrogates`)
 DULA is the paper's network: 4 hidden ReLU layers of 124/124/124/7 and one output, trained
 with MSE on the total score. DEBA uses 192/192/192/16. Inputs (a fixed encoding, no weights):
 - the joint angles scaled to their range;
@@ -255,7 +255,7 @@ with MSE on the total score. DEBA uses 192/192/192/16. Inputs (a fixed encoding,
   elevation where the shoulder counts as raised);
 - a soft step at the kinematics threshold of each flag that is no single angle, on the body
   model's geometry: upper-arm abduction, the wrist across the midline or out to the side, one
-  foot lifted (`models.body.flag_geometry`; a test checks they switch exactly where
+  foot lifted (`differentiable.body.flag_geometry`; a test checks they switch exactly where
   kinematics sets the flags);
 - the task's worksheet increments (force/load and muscle-use scores, coupling, activity,
   support flags) computed by the exact engine: constants of a task, never optimised.
@@ -314,7 +314,7 @@ never used to choose weights or settings;
 
 Train again with `bash scripts/train_surrogates.sh` (the exact schedules of the committed
 weights: one run of `scripts/train_surrogates.py` from scratch, then continuations with
-`--init`); the weights are written to `src/ergorisk/models/weights/`. On this shared 2-core
+`--init`); the weights are written to `src/ergorisk/differentiable/weights/`. On this shared 2-core
 CPU: DULA {dula_minutes} min, DEBA {deba_minutes} min of wall time.
 
 ## Postural optimisation (`ergorisk.optimize`)

@@ -4,8 +4,8 @@
     .venv/bin/python scripts/train_reba_models.py                 # both, default configs
     .venv/bin/python scripts/train_reba_models.py --models vae
 
-Uses the default configuration of ergorisk.models.configs (the one cross-validated by
-scripts/evaluate_reba_models.py) and writes src/ergorisk/models/weights/<name>.pt.
+Uses the default configuration of ergorisk.learned.configs (the one cross-validated by
+scripts/evaluate_reba_models.py) and writes src/ergorisk/learned/weights/<name>.pt.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from ergorisk.models import data  # noqa: E402
-from ergorisk.models.configs import SPECS  # noqa: E402
-from ergorisk.models.features import STREAMS, stream_sizes  # noqa: E402
-from ergorisk.models.predict import save_model  # noqa: E402
-from ergorisk.models.train import build, fit  # noqa: E402
+from ergorisk.learned import uwiom  # noqa: E402
+from ergorisk.learned.configs import SPECS  # noqa: E402
+from ergorisk.learned.features import STREAMS, stream_sizes  # noqa: E402
+from ergorisk.learned.predict import save_model  # noqa: E402
+from ergorisk.learned.train import build, fit  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "uw-iom"
-WEIGHTS = ROOT / "src" / "ergorisk" / "models" / "weights"
+WEIGHTS = ROOT / "src" / "ergorisk" / "learned" / "weights"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,9 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown := [m for m in names if m not in SPECS]:
         print(f"error: unknown models {unknown}; known: {list(SPECS)}", file=sys.stderr)
         return 2
-    subjects = data.load_uwiom(args.data)
+    subjects = uwiom.load_uwiom(args.data)
     n_aug = max(SPECS[m].augment_copies for m in names)
-    augmented = data.augmented_subjects(args.data, data.SUBJECTS, n_aug, args.seed)
+    augmented = uwiom.augmented_subjects(args.data, uwiom.SUBJECTS, n_aug, args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     for name in names:
         spec = SPECS[name]
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
         x = np.concatenate([s.features for s in chosen])
         if not spec.distances:
-            x = x[:, data.coordinate_columns()]
+            x = x[:, uwiom.coordinate_columns()]
         y = np.concatenate(
             [s.labels_raw if spec.targets == "raw" else s.labels for s in chosen]
         ).astype(np.float32)
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             **spec.meta(),
             "seed": args.seed,
             "training_frames": len(x),
-            "training_subjects": list(data.SUBJECTS),
+            "training_subjects": list(uwiom.SUBJECTS),
             "training_seconds": round(seconds),
             "final_loss": round(history[-1]["loss"], 5),
         }

@@ -3,11 +3,11 @@
     .venv/bin/python scripts/train_surrogates.py --model dula
     .venv/bin/python scripts/train_surrogates.py --model deba
 
-Data: ``--n-train`` postures from ``models.dataset.generate`` (seeded, labelled exactly by the
-project's kinematics and scoring), drawn into batches with ``balancing_weights``. Loss: MSE on
-the total score. Adam with a cosine learning-rate decay over a fixed number of epochs, so
-a run is reproducible from its arguments. Progress goes to stdout; the weights and the
-run's metadata go to src/ergorisk/models/weights/NAME.pt.
+Data: ``--n-train`` postures from ``differentiable.synthetic.generate`` (seeded, labelled
+exactly by the project's kinematics and scoring), drawn into batches with
+``balancing_weights``. Loss: MSE on the total score. Adam with a cosine learning-rate decay
+over a fixed number of epochs, so a run is reproducible from its arguments. Progress goes to
+stdout; the weights and the run's metadata go to src/ergorisk/differentiable/weights/NAME.pt.
 """
 
 from __future__ import annotations
@@ -20,10 +20,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ergorisk.models.dataset import N_TASK_FEATURES, PROBLEMS, Batch, balancing_weights, generate
-from ergorisk.models.surrogates import Surrogate, load, predict, save
+from ergorisk.differentiable.surrogates import Surrogate, load, predict, save
+from ergorisk.differentiable.synthetic import (
+    N_TASK_FEATURES,
+    PROBLEMS,
+    Batch,
+    balancing_weights,
+    generate,
+)
 
-WEIGHTS = Path(__file__).resolve().parents[1] / "src/ergorisk/models/weights"
+WEIGHTS = Path(__file__).resolve().parents[1] / "src/ergorisk/differentiable/weights"
 DEFAULTS = {
     "dula": {"n_train": 2_500_000, "epochs": 20},
     "deba": {"n_train": 2_500_000, "epochs": 14},

@@ -169,8 +169,9 @@ def _random_worksheets(fields, n: int, seed: int) -> list[dict]:
 
 @pytest.mark.parametrize("method", ["reba", "rula"])
 def test_cli_agrees_with_the_plain_reference_on_3000_random_worksheets(method):
+    import reference
+
     from ergorisk.contract import REBA_FIELDS, RULA_FIELDS
-    from ergorisk.scoring import reference
 
     fields, record_fn = (
         (REBA_FIELDS, reference.reba_record)

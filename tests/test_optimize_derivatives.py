@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from ergorisk.models.body import DEBA_DOFS, flag_geometry, hand_pose
-from ergorisk.models.dataset import sample_postures
-from ergorisk.models.surrogates import ArraySurrogate, load
+from ergorisk.differentiable.body import DEBA_DOFS, flag_geometry, hand_pose
+from ergorisk.differentiable.surrogates import ArraySurrogate, load
+from ergorisk.differentiable.synthetic import sample_postures
 from ergorisk.optimize.ik import POS_SCALE_M, ROT_SCALE, jacobian
 from ergorisk.optimize.problem import free_mask, random_tasks
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from ergorisk.models.body import DULA_DOFS, limits, max_elevation
-from ergorisk.models.surrogates import load
+from ergorisk.differentiable.body import DULA_DOFS, limits, max_elevation
+from ergorisk.differentiable.surrogates import load
 from ergorisk.optimize import cem, gradient
 from ergorisk.optimize.compare import compare, subset
 from ergorisk.optimize.ik import project

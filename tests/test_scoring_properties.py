@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ergorisk
+import reference
 from ergorisk.contract import REBA_FIELDS, RULA_FIELDS, Kind
-from ergorisk.scoring import reba, reference, rula
+from ergorisk.scoring import reba, rula
 
 ANGLE = st.floats(-120, 200, allow_nan=False)
 LOAD = st.floats(0, 40, allow_nan=False)

@@ -226,7 +226,7 @@ def _assess_skeleton(
         raise InputError("learned scorers work with pose files, not with a video or image")
     frames, summary, activity = _score(skel, cfg, source)
     if cfg.scoring.learned:
-        from ergorisk.models.predict import learned_columns
+        from ergorisk.learned.predict import learned_columns
 
         frames = frames.assign(**learned_columns(skel, cfg.scoring.learned))
     summary["config"] = cfg.to_dict()

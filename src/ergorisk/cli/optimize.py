@@ -1,4 +1,5 @@
-"""`ergorisk surrogate ...` and `ergorisk optimize ...`: thin commands over models/optimize.
+"""`ergorisk surrogate ...` and `ergorisk optimize ...`: thin commands over differentiable/
+and optimize/.
 
 Heavy imports (torch, the models) happen inside the commands so that `ergorisk --help`
 stays fast.
@@ -42,7 +43,7 @@ def _positive(name: str, value: int) -> int:
 def _load(model: str, weights: Path | None):
     import torch
 
-    from ergorisk.models.surrogates import load
+    from ergorisk.differentiable.surrogates import load
 
     torch.set_num_threads(1)  # small tensors: one thread is fastest on a shared machine
     if weights is not None and not weights.is_file():
@@ -78,7 +79,7 @@ def evaluate(
     rounded prediction, and `accuracy: XX.XX%` (rounded prediction equals the exact score)."""
     import time
 
-    from ergorisk.models.surrogates import evaluate as evaluate_surrogate
+    from ergorisk.differentiable.surrogates import evaluate as evaluate_surrogate
 
     _check_model(model)
     _positive("--n", n)

@@ -39,7 +39,7 @@ def predict(
     Writes FILE.csv with columns frame, neck, trunk, legs, upper_arm, lower_arm, total.
     Posture only: load, coupling and activity are not part of these scores.
     """
-    from ergorisk.models.predict import SHIPPED
+    from ergorisk.learned.predict import SHIPPED
 
     if model not in SHIPPED:
         fail(f"unknown model {model!r}; choose one of {', '.join(SHIPPED)}")
@@ -52,7 +52,7 @@ def predict(
     if out.parent != Path("") and not out.parent.is_dir():
         fail(f"{out.parent}: no such folder")
 
-    from ergorisk.models.predict import load_model, predict_skeleton
+    from ergorisk.learned.predict import load_model, predict_skeleton
     from ergorisk.pose import PoseInputError, read_pose_file
 
     try:

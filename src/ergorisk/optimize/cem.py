@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ergorisk.models.body import clamp_to_limits
+from ergorisk.differentiable.body import clamp_to_limits
 from ergorisk.optimize.ik import POS_SCALE_M, ROT_SCALE, null_space_projector, project
 from ergorisk.optimize.problem import Tasks, exact_total, free_mask, hand_targets
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ergorisk.models.surrogates import Surrogate
+from ergorisk.differentiable.surrogates import Surrogate
 from ergorisk.optimize import cem, gradient
 from ergorisk.optimize.problem import Tasks, exact_total, hand_errors, random_tasks
 

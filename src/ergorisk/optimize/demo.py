@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ergorisk.models.body import DULA_DOFS
-from ergorisk.models.dataset import task_columns
-from ergorisk.models.labels import exact_scores
-from ergorisk.models.surrogates import Surrogate
+from ergorisk.differentiable.body import DULA_DOFS
+from ergorisk.differentiable.exact import exact_scores
+from ergorisk.differentiable.surrogates import Surrogate
+from ergorisk.differentiable.synthetic import task_columns
 from ergorisk.optimize import cem, gradient
 from ergorisk.optimize.online import LoopOptions, PickAndPlace, demo_task, simulate
 

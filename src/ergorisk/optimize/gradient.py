@@ -21,7 +21,7 @@ from functools import cache
 
 import numpy as np
 
-from ergorisk.models.body import (
+from ergorisk.differentiable.body import (
     arm_in_trunk,
     clamp_to_limits,
     foot_lift,
@@ -31,7 +31,7 @@ from ergorisk.models.body import (
     place_in_world,
     trunk_rotation,
 )
-from ergorisk.models.surrogates import ArraySurrogate, Surrogate
+from ergorisk.differentiable.surrogates import ArraySurrogate, Surrogate
 from ergorisk.optimize.ik import damped_solve, jacobian, normal_equations, project, residual
 from ergorisk.optimize.problem import Tasks, free_mask
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ergorisk.models.body import (
+from ergorisk.differentiable.body import (
     LEG_DOF_NAMES,
     TRUNK_NAMES,
     Dof,
@@ -53,7 +53,7 @@ def jacobian(
     postures q (B, D), and with ``flags`` the ``flag_geometry`` of the arm's complex steps
     with the columns they were taken on (for ``ArraySurrogate.value_and_grad``; else None).
     With legs that are not free, their foot lift is a constant: ``lift`` (B,) if the caller
-    has it (``models.body.foot_lift``), else it is computed on q.
+    has it (``differentiable.body.foot_lift``), else it is computed on q.
 
     Complex steps on two blocks: the arm's joints move the hand in the trunk frame (and set
     the flags), the trunk's rotate it; the chain rule joins them. Smaller batches than

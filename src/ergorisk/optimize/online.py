@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial.transform import Rotation, Slerp
 
-from ergorisk.models.body import DULA_DOFS
-from ergorisk.models.dataset import DULA, task_columns
+from ergorisk.differentiable.body import DULA_DOFS
+from ergorisk.differentiable.synthetic import DULA, task_columns
 from ergorisk.optimize.ik import project
 from ergorisk.optimize.problem import Tasks, free_mask, hand_targets
 

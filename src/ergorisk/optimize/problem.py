@@ -12,9 +12,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ergorisk.models.body import CHAIN, Dof, hand_pose
-from ergorisk.models.dataset import PROBLEMS, Problem, sample_postures, sample_task, task_features
-from ergorisk.models.labels import exact_scores
+from ergorisk.differentiable.body import CHAIN, Dof, hand_pose
+from ergorisk.differentiable.exact import exact_scores
+from ergorisk.differentiable.synthetic import (
+    PROBLEMS,
+    Problem,
+    sample_postures,
+    sample_task,
+    task_features,
+)
 
 FREE = (*CHAIN, "shoulder_girdle_elevation")
 

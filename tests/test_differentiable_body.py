@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from ergorisk.models.body import (
+from ergorisk.differentiable.body import (
     DEBA_DOFS,
     DULA_DOFS,
     SEGMENTS,
@@ -17,8 +17,8 @@ from ergorisk.models.body import (
     limits,
     max_elevation,
 )
-from ergorisk.models.dataset import DEBA, DULA, labelled, sample_postures
-from ergorisk.models.labels import exact_scores, posture_worksheet
+from ergorisk.differentiable.exact import exact_scores, posture_worksheet
+from ergorisk.differentiable.synthetic import DEBA, DULA, labelled, sample_postures
 
 NAMES = [d.name for d in DEBA_DOFS]
 
@@ -125,7 +125,7 @@ def test_neutral_seated_posture_without_load_scores_low():
 def test_surrogate_flag_inputs_switch_where_kinematics_sets_the_flags():
     """The soft steps the surrogates get for abduction, midline/out and one-legged stance
     cross 0.5 exactly where ergorisk.kinematics raises those flags."""
-    from ergorisk.models.surrogates import geometry_steps
+    from ergorisk.differentiable.surrogates import geometry_steps
 
     q = sample_postures(np.random.default_rng(5), 3000, DEBA_DOFS)
     steps = geometry_steps(torch.as_tensor(q), DEBA_DOFS, legs=True).numpy() > 0.5

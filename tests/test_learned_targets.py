@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ergorisk.models import TARGETS
-from ergorisk.models.augment import augmented_copies, bend_trunk, mirror
-from ergorisk.models.evaluation import errors, risk_distribution, risk_level
-from ergorisk.models.targets import raw_rule_labels, rule_labels, smooth_scores
+from ergorisk.learned import TARGETS
+from ergorisk.learned.augment import augmented_copies, bend_trunk, mirror
+from ergorisk.learned.evaluation import errors, risk_distribution, risk_level
+from ergorisk.learned.targets import raw_rule_labels, rule_labels, smooth_scores
 from ergorisk.pose import to_canonical
 
 

@@ -3,7 +3,7 @@
 Postures are drawn within the joint limits from a mixture: uniform over the whole range, or
 shrunk toward neutral by a random factor (so that the rare low scores appear at all). Task
 factors are drawn as worksheet values (load in kg, flags, coupling). Labels come from
-``labels.exact_scores``. ``balancing_weights`` then draws training batches with the rare
+``exact.exact_scores``. ``balancing_weights`` then draws training batches with the rare
 low and high scores as well represented as the common ones.
 """
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ergorisk.models.body import DEBA_DOFS, DULA_DOFS, Dof, limits, max_elevation, neutral
-from ergorisk.models.labels import exact_scores
+from ergorisk.differentiable.body import DEBA_DOFS, DULA_DOFS, Dof, limits, max_elevation, neutral
+from ergorisk.differentiable.exact import exact_scores
 from ergorisk.scoring import reba, rula
 
 Columns = dict[str, np.ndarray]

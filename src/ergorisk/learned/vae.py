@@ -11,7 +11,7 @@
   in D_Skel's latent space; D_Skel decodes samples of both (phase 2, Eqs. 4-6).
 
 At inference: E_Skel -> M_Skel -> the mean -> D_Skel (no sampling); ``forward`` is that path
-and the reference for ``ergorisk.models.inference.FastVAE``, the same network with its weights
+and the reference for ``ergorisk.learned.inference.FastVAE``, the same network with its weights
 folded for speed, which ``ergorisk predict`` runs. docs/learned-models.md records every choice
 the paper leaves open.
 """
@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ergorisk.models.layers import Scorer, kl_standard_normal, mlp, sample
+from ergorisk.learned.layers import Scorer, kl_standard_normal, mlp, sample
 
 
 @dataclass(frozen=True)

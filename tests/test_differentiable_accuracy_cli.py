@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ergorisk.cli import app
-from ergorisk.models.surrogates import evaluate, load
+from ergorisk.differentiable.surrogates import evaluate, load
 
 runner = CliRunner()
 

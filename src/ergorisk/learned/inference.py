@@ -4,7 +4,7 @@
 features: for the variational network a ``FastVAE``, a copy of the trained weights folded
 for the one path used at inference (E_Skel -> M_Skel -> the mean -> D_Skel); for the other
 scorers the model's own forward pass. ``FastVAE`` equals ``VariationalREBANet.forward`` in
-eval mode to float32 rounding (tests/test_models_inference.py); what it changes:
+eval mode to float32 rounding (tests/test_learned_inference.py); what it changes:
 
 - Algebra folded into the weights: input standardization into the first layer of each
   stream, LayerNorm gains and biases into the next linear layer, log2(e) / sqrt(head dim)
@@ -37,7 +37,7 @@ SAFE_LOGIT = 60.0
 
 def inference_fn(model: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
     """The inference-only forward pass of a trained scorer: (N, F) raw features -> (N, 6)."""
-    from ergorisk.models.vae import VariationalREBANet
+    from ergorisk.learned.vae import VariationalREBANet
 
     model.eval()
     if isinstance(model, VariationalREBANet):

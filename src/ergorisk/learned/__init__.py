@@ -4,7 +4,7 @@ The workflow, one module per step:
 
     targets.rule_labels(skeleton)         # targets: ergorisk's kinematics + exact REBA, smoothed
     features.skeleton_features(skeleton)  # Table 1 joints, neck-centred, + joint-line distances
-    data.load_uwiom(root)                 # the UW-IOM subjects (I/O edge, evaluation only)
+    uwiom.load_uwiom(root)                # the UW-IOM subjects (I/O edge, evaluation only)
     train.fit(model_name, x, y, config)   # mlp | msdn | vae (Chatzis et al. 2022)
     predict.predict_skeleton(skeleton, "vae")   # shipped weights -> DataFrame of scores
 

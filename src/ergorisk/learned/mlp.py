@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ergorisk.models.layers import Scorer, mlp
+from ergorisk.learned.layers import Scorer, mlp
 
 
 class MLPScorer(Scorer):

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from ergorisk.models import TARGETS
-from ergorisk.models import features as F
-from ergorisk.models.inference import FastVAE, inference_fn
-from ergorisk.models.predict import load_model, predict_features, predict_skeleton
-from ergorisk.models.train import build
+from ergorisk.learned import TARGETS
+from ergorisk.learned import features as F
+from ergorisk.learned.inference import FastVAE, inference_fn
+from ergorisk.learned.predict import load_model, predict_features, predict_skeleton
+from ergorisk.learned.train import build
 from ergorisk.pose import to_canonical
 
 # Float32 rounding through ~20 layers, in REBA units (scores span 1-15).
@@ -142,7 +142,7 @@ def test_heading_frame_coordinates_equal_the_dot_products_with_its_axes():
 
 @pytest.mark.data
 def test_predict_matches_the_reference_path_on_uwiom_subjects(shared_data):
-    from ergorisk.models.targets import LABEL_POLYORDER, rule_labels, smooth_scores
+    from ergorisk.learned.targets import LABEL_POLYORDER, rule_labels, smooth_scores
     from ergorisk.pose import read_pose_file
 
     model, meta = load_model("vae")

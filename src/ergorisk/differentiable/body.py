@@ -8,7 +8,7 @@ shrug, which raises the shoulder). DEBA adds the legs (hip flexion, hip abductio
 flexion on each side). The left arm hangs at rest: DULA and DEBA score the right side.
 
 Frames: x forward, y left, z up; the pelvis is the root, upright and facing +x. Every angle is
-built so that the project's kinematics measures it back (tests/test_surrogate_body.py):
+built so that the project's kinematics measures it back (tests/test_differentiable_body.py):
 trunk and neck flexion and side bend, elbow and knee flexion, wrist flexion and deviation
 exactly; the shoulder's elevation is the RULA/REBA upper-arm angle (ISB "globe" coordinates,
 Wu et al. 2005). Limits are active ranges of motion (AAOS / Norkin & White), with the

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ergorisk.models import TARGETS
+from ergorisk.learned import TARGETS
 
 RISK_LEVELS = ("Negligible", "Low", "Medium", "High", "Very High")
 # Table 4, UW-IOM: (MSE, MAE, RMSE) mean and std per score.

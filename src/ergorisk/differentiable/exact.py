@@ -14,8 +14,8 @@ from collections.abc import Mapping
 import numpy as np
 import torch
 
+from ergorisk.differentiable.body import Dof, forward_kinematics
 from ergorisk.kinematics import KinematicsOptions, posture_columns
-from ergorisk.models.body import Dof, forward_kinematics
 from ergorisk.pose import CANONICAL_JOINTS, JOINT_INDEX, Skeleton
 from ergorisk.scoring import reba, rula
 
@@ -49,20 +49,13 @@ def posture_worksheet(
     return posture_columns(to_skeleton(q, dofs), opts)[SIDE]
 
 
-def rula_columns(
-    posture: Mapping[str, np.ndarray], task: Mapping[str, np.ndarray]
+def scoring_columns(
+    inputs: tuple[str, ...], posture: Mapping[str, np.ndarray], task: Mapping[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
-    """Measured posture + task columns -> RULA worksheet columns (the task wins on support)."""
-    cols = {k: posture[k] for k in rula.INPUTS if k in posture}
-    cols.update({k: task[k] for k in rula.INPUTS if k in task})
-    return cols
-
-
-def reba_columns(
-    posture: Mapping[str, np.ndarray], task: Mapping[str, np.ndarray]
-) -> dict[str, np.ndarray]:
-    cols = {k: posture[k] for k in reba.INPUTS if k in posture}
-    cols.update({k: task[k] for k in reba.INPUTS if k in task})
+    """Measured posture + task columns -> the worksheet columns among ``inputs`` (a method's
+    ``INPUTS``; the task wins where both give one, e.g. on support)."""
+    cols = {k: posture[k] for k in inputs if k in posture}
+    cols.update({k: task[k] for k in inputs if k in task})
     return cols
 
 
@@ -70,7 +63,5 @@ def exact_scores(
     method: str, q: np.ndarray, dofs: tuple[Dof, ...], task: Mapping[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
     """Exact RULA or REBA outputs for postures q (N, D) under task columns (length N)."""
-    posture = posture_worksheet(q, dofs)
-    if method == "rula":
-        return rula.score(rula_columns(posture, task))
-    return reba.score(reba_columns(posture, task))
+    engine = rula if method == "rula" else reba
+    return engine.score(scoring_columns(engine.INPUTS, posture_worksheet(q, dofs), task))

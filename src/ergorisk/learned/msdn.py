@@ -10,8 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ergorisk.models import TARGETS
-from ergorisk.models.layers import Scorer, mlp
+from ergorisk.learned import TARGETS
+from ergorisk.learned.layers import Scorer, mlp
 
 STREAM_TARGETS: dict[str, tuple[str, ...]] = {
     "trunk": ("neck", "trunk"),

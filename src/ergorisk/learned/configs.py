@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ergorisk.models.data import POSE_SMOOTHING_S
-from ergorisk.models.train import TrainConfig
+from ergorisk.learned.train import TrainConfig
+from ergorisk.learned.uwiom import POSE_SMOOTHING_S
 
 
 @dataclass(frozen=True)

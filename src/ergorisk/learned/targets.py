@@ -16,7 +16,7 @@ import numpy as np
 
 from ergorisk.contract import REBA_INPUTS, SIDES
 from ergorisk.kinematics import KinematicsOptions, TaskFactors, worksheet_columns
-from ergorisk.models import TARGETS
+from ergorisk.learned import TARGETS
 from ergorisk.pose import Skeleton
 from ergorisk.scoring import reba
 

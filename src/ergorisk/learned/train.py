@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import torch
 
-from ergorisk.models.layers import Scorer
+from ergorisk.learned.layers import Scorer
 
 
 @dataclass(frozen=True)
@@ -39,15 +39,15 @@ def build(name: str, stream_sizes: dict[str, int], seed: int | None = None, **kw
     if seed is not None:
         torch.manual_seed(seed)
     if name == "mlp":
-        from ergorisk.models.mlp import MLPScorer
+        from ergorisk.learned.mlp import MLPScorer
 
         return MLPScorer(sum(stream_sizes.values()), **kwargs)
     if name == "msdn":
-        from ergorisk.models.msdn import MSDNScorer
+        from ergorisk.learned.msdn import MSDNScorer
 
         return MSDNScorer(stream_sizes, **kwargs)
     if name == "vae":
-        from ergorisk.models.vae import VAEConfig, VariationalREBANet
+        from ergorisk.learned.vae import VAEConfig, VariationalREBANet
 
         return VariationalREBANet(stream_sizes, VAEConfig(**kwargs))
     raise ValueError(f"unknown model {name!r}; known: mlp, msdn, vae")
@@ -55,7 +55,7 @@ def build(name: str, stream_sizes: dict[str, int], seed: int | None = None, **kw
 
 def phases(model: Scorer, cfg: TrainConfig) -> list[tuple[int, int]]:
     """(phase, epochs) pairs for a model."""
-    from ergorisk.models.vae import VariationalREBANet
+    from ergorisk.learned.vae import VariationalREBANet
 
     if isinstance(model, VariationalREBANet):
         return [(1, cfg.epochs), (2, cfg.align_epochs)]

@@ -13,13 +13,10 @@ from itertools import combinations
 import numpy as np
 
 from ergorisk.pose import Skeleton
+from ergorisk.pose.layouts.chatzis14 import LAYOUT as CHATZIS14
 
-# Table 1, in the order of the chatzis14 layout.
-JOINTS: tuple[str, ...] = (
-    "head", "neck",
-    "right_shoulder", "left_shoulder", "right_elbow", "left_elbow", "right_wrist", "left_wrist",
-    "right_hip", "left_hip", "right_knee", "left_knee", "right_ankle", "left_ankle",
-)  # fmt: skip
+# Table 1: the chatzis14 layout's joints, in its order.
+JOINTS: tuple[str, ...] = CHATZIS14.joints
 NECK = JOINTS.index("neck")
 
 # Table 2: the three streams, by joint name.

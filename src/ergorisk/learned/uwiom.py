@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ergorisk.models.features import skeleton_features, table1_joints
-from ergorisk.models.targets import raw_rule_labels, smooth_scores
+from ergorisk.learned.features import skeleton_features, table1_joints
+from ergorisk.learned.targets import raw_rule_labels, smooth_scores
 from ergorisk.pose import Skeleton, read_pose_file
 
 SUBJECTS: tuple[str, ...] = (
@@ -70,7 +70,7 @@ def augmented_subjects(
 
     A subject's copies depend only on its name and ``seed``, not on the other subjects.
     """
-    from ergorisk.models.augment import augmented_copies
+    from ergorisk.learned.augment import augmented_copies
 
     out = []
     for name in names:
@@ -113,7 +113,7 @@ def stack(
 
 def coordinate_columns() -> np.ndarray:
     """Indices of the coordinate features inside the full feature vector."""
-    from ergorisk.models.features import STREAMS, stream_sizes
+    from ergorisk.learned.features import STREAMS, stream_sizes
 
     cols, start = [], 0
     for name, size in stream_sizes(True).items():

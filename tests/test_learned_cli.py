@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ergorisk.cli import app
-from ergorisk.models import TARGETS
-from ergorisk.models.predict import SHIPPED, weights_path
+from ergorisk.learned import TARGETS
+from ergorisk.learned.predict import SHIPPED, weights_path
 
 runner = CliRunner()
 CONTRACT = ["frame", "neck", "trunk", "legs", "upper_arm", "lower_arm", "total"]
@@ -119,7 +119,7 @@ def test_missing_pose_file_and_folder_output_exit_2(tmp_path):
 
 @pytest.mark.data
 def test_shipped_vae_follows_the_rule_labels_on_a_uwiom_subject(shared_data, tmp_path):
-    from ergorisk.models.targets import rule_labels
+    from ergorisk.learned.targets import rule_labels
     from ergorisk.pose import read_pose_file
 
     path = shared_data / "uw-iom" / "poses" / "03.npy"

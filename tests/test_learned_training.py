@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from ergorisk.models import TARGETS
-from ergorisk.models.features import stream_sizes
-from ergorisk.models.predict import load_model_file, predict_features, save_model
-from ergorisk.models.train import TrainConfig, build, fit, predict_array
+from ergorisk.learned import TARGETS
+from ergorisk.learned.features import stream_sizes
+from ergorisk.learned.predict import load_model_file, predict_features, save_model
+from ergorisk.learned.train import TrainConfig, build, fit, predict_array
 
 SMALL = {
     "mlp": {"hidden": (32,)},

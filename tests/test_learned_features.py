@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ergorisk.models import features as F
+from ergorisk.learned import features as F
 from ergorisk.pose import to_canonical
 
 
@@ -84,7 +84,7 @@ def test_heading_frame_removes_a_turn_about_the_vertical_but_camera_frame_keeps_
     assert not np.allclose(cam_a, cam_b, atol=1e-3)
     # Joint-line distances do not depend on the frame at all.
     dist = np.ones(cam_a.shape[1], bool)
-    from ergorisk.models.data import coordinate_columns
+    from ergorisk.learned.uwiom import coordinate_columns
 
     dist[coordinate_columns()] = False
     np.testing.assert_allclose(cam_a[:, dist], cam_b[:, dist], atol=1e-4)

@@ -2,33 +2,31 @@
 
     >>> frames = predict_skeleton(skeleton, "vae")   # DataFrame: frame, neck, ..., total
 
-Weights live in ``ergorisk/models/weights/<name>.pt``, written by
+Weights live in ``ergorisk/learned/weights/<name>.pt``, written by
 ``scripts/train_reba_models.py``; nothing is downloaded.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ergorisk.models import TARGETS
-from ergorisk.models.features import frame_features, pose_joints, stream_sizes
-from ergorisk.models.targets import LABEL_POLYORDER, smooth_scores
+from ergorisk.learned import TARGETS
+from ergorisk.learned.features import frame_features, pose_joints, stream_sizes
+from ergorisk.learned.targets import LABEL_POLYORDER, smooth_scores
 from ergorisk.pose import Skeleton
+from ergorisk.weights import weights_path as shipped_weights
 
 SHIPPED: tuple[str, ...] = ("vae", "msdn")
 
 
 def weights_path(name: str) -> Path:
     """Path of a shipped model's weights (ValueError for an unknown name)."""
-    if name not in SHIPPED:
-        raise ValueError(f"unknown model {name!r}; shipped: {', '.join(SHIPPED)}")
-    return Path(str(resources.files("ergorisk.models") / "weights" / f"{name}.pt"))
+    return shipped_weights("ergorisk.learned", name, SHIPPED)
 
 
 def save_model(model, meta: dict[str, Any], path: str | Path) -> None:
@@ -44,7 +42,7 @@ def load_model_file(path: str | Path):
     """(model in eval mode, metadata) from a weights file written by ``save_model``."""
     import torch
 
-    from ergorisk.models.train import build
+    from ergorisk.learned.train import build
 
     blob = torch.load(Path(path), map_location="cpu", weights_only=True)
     meta = blob["meta"]
@@ -89,7 +87,7 @@ def _predict(
 ) -> np.ndarray:
     """(n_frames, 6) scores: ``features_of(a, b)`` gives the features of frames a..b-1,
     computed and scored CHUNK frames at a time (on worker threads when ``threads`` > 1)."""
-    from ergorisk.models.inference import inference_fn
+    from ergorisk.learned.inference import inference_fn
 
     fn = inference_fn(model)
     out = np.empty((n_frames, len(TARGETS)), dtype=np.float32)

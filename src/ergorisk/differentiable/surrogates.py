@@ -1,8 +1,8 @@
 """DULA and DEBA: differentiable surrogates of RULA and REBA (Yazdani et al., DULA).
 
 A fully connected ReLU network regresses the exact total score (MSE) from the posture (joint
-angles of ``models.body``, degrees, scaled to their range, plus a soft step at every
-worksheet band edge) and the task features of ``models.dataset``. The output
+angles of ``differentiable.body``, degrees, scaled to their range, plus a soft step at every
+worksheet band edge) and the task features of ``differentiable.synthetic``. The output
 is a continuous risk (1..7 for DULA, 1..15 for DEBA) with a gradient with respect to the
 posture; rounded, it is the exact score (see ``ergorisk surrogate evaluate``).
 
@@ -13,14 +13,13 @@ posture; rounded, it is the exact score (see ``ergorisk surrogate evaluate``).
 from __future__ import annotations
 
 import itertools
-from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
-from ergorisk.kinematics import KinematicsOptions
-from ergorisk.models.body import (
+from ergorisk.differentiable.body import (
     LEGS,
     SEGMENTS,
     complex_steps,
@@ -28,12 +27,14 @@ from ergorisk.models.body import (
     limits,
     split_steps,
 )
-from ergorisk.models.dataset import N_TASK_FEATURES, PROBLEMS, Problem
+from ergorisk.differentiable.synthetic import N_TASK_FEATURES, PROBLEMS, Problem
+from ergorisk.kinematics import KinematicsOptions
+from ergorisk.weights import weights_path as shipped_weights
 
 
 def _girdle_raise_deg() -> float:
     """Clavicle elevation at which kinematics starts flagging the shoulder raised: the
-    neck -> shoulder line passes ``shoulder_raise_deg`` (body geometry of models.body)."""
+    neck -> shoulder line passes ``shoulder_raise_deg`` (body geometry of body.py)."""
     seg = SEGMENTS
     length = float(np.hypot(seg.shoulder_forward, seg.shoulder_half_width))
     sin_e = np.sin(np.radians(KinematicsOptions().shoulder_raise_deg)) * length
@@ -41,8 +42,8 @@ def _girdle_raise_deg() -> float:
 
 
 # Worksheet band edges (shared/design/reba-rula.md, both methods, upright tolerance 5 deg) on
-# the DOFs that kinematics measures back exactly as the worksheet angle (see models.body and
-# tests/test_surrogate_body.py). Each edge becomes a soft step input, so the network spends
+# the DOFs that kinematics measures back exactly as the worksheet angle (see body.py and
+# tests/test_differentiable_body.py). Each edge becomes a soft step input, so the network spends
 # its capacity on the tables and the geometric flags (abduction, midline, one-legged stance)
 # instead of on sharpening dozens of thresholds, which plain MSE training does very slowly.
 BAND_EDGES_DEG: dict[str, tuple[float, ...]] = {
@@ -69,7 +70,7 @@ BAND_EDGES_DEG: dict[str, tuple[float, ...]] = {
 EDGE_WIDTH_DEG = 0.1
 
 # The posture flags that are no single joint angle get a soft step too, on the body model's
-# own geometry (models.body.flag_geometry) at the kinematics thresholds (KinematicsOptions).
+# own geometry (body.flag_geometry) at the kinematics thresholds (KinematicsOptions).
 # Labels still come only from ergorisk.kinematics; these are inputs that let the network
 # place the flag boundaries sharply. (name, threshold, width at EDGE_WIDTH_DEG = 1)
 _OPTS = KinematicsOptions()
@@ -195,7 +196,7 @@ class ArraySurrogate:
     or per-operation dispatch), on the same encoding as ``Surrogate``. ``value_and_grad``
     gives the risk and its exact gradient with respect to the posture: reverse mode through
     the ReLU layers, the angle steps' derivatives in closed form, and the flag geometry's by
-    the complex step (``models.body.complex_steps``)."""
+    the complex step (``body.complex_steps``)."""
 
     def __init__(self, model: Surrogate) -> None:
         self.problem, self.legs = model.problem, model.legs
@@ -266,8 +267,9 @@ class ArraySurrogate:
         return value, grad[:, cols] + np.einsum("bkg,bg->bk", d_geo, g_geo)
 
 
-def weights_path(name: str):
-    return resources.files("ergorisk.models") / "weights" / f"{name}.pt"
+def weights_path(name: str) -> Path:
+    """Path of the committed DULA or DEBA weights (ValueError for an unknown name)."""
+    return shipped_weights("ergorisk.differentiable", name, PROBLEMS)
 
 
 def save(model: Surrogate, path, meta: dict) -> None:
@@ -317,7 +319,7 @@ def predict(
 def evaluate(model: Surrogate, n: int, seed: int) -> dict:
     """Accuracy (rounded prediction == exact score), MAE and the confusion matrix (rows:
     exact score 1..max, columns: rounded and clipped prediction) on n fresh postures."""
-    from ergorisk.models.dataset import generate
+    from ergorisk.differentiable.synthetic import generate
 
     data = generate(model.problem, n, seed)
     pred = predict(model, data.q, data.task)
