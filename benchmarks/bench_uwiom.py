@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ergorisk.assess import assess_skeleton
+import ergorisk as er
 from ergorisk.contract import REBA_INPUTS
 from ergorisk.kinematics import KinematicsOptions, TaskFactors, worksheet_columns
 from ergorisk.kinematics.geometry import angle_between
@@ -94,15 +94,13 @@ def arm_vs_vertical_no_activity(skel) -> np.ndarray:
 def run_subject(poses: Path, labels: Path, actions: Path | None) -> dict:
     t0 = time.perf_counter()
     skel = read_pose_file(poses, "uw-iom")
-    result = assess_skeleton(skel)
+    result = er.assess(skel)
     seconds = time.perf_counter() - t0
     ours = result.frames["reba_total"].to_numpy(dtype=float)
     theirs = np.loadtxt(labels)
     if len(theirs) != len(ours):
         raise SystemExit(f"{labels}: {len(theirs)} labels for {len(ours)} frames")
-    quiet = assess_skeleton(
-        skel, task=TaskFactors(static=False, repeated=False, rapid_change=False)
-    )
+    quiet = er.assess(skel, static=False, repeated=False, rapid_change=False)
     no_act = quiet.frames["reba_total"].to_numpy(dtype=float)
     # Their label is constant within a segment: segment by label changes (and action changes).
     seg = theirs if actions is None else theirs * 100 + np.load(actions)

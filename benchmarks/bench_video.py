@@ -4,7 +4,7 @@ Measures, each best of --repeat runs:
 - decode: PyAV decoding alone (frames to RGB arrays, nothing else);
 - bare MediaPipe: ``Pose.process`` on frames already decoded into memory;
 - sequential: decode then MediaPipe, one after the other on one thread (the naive loop);
-- assess: the full ``assess_media`` pipeline without video or report writing (decoding on a
+- assess: the full ``er.assess`` + ``to_dir`` pipeline without video or report writing (decoding on a
   thread, MediaPipe, kinematics, scoring, frames.csv/.parquet, summary.json);
 - assess + writing: the same with annotated.mp4 and report.html.
 Then peak memory (max RSS) of ``ergorisk assess`` as a separate process, on the clip and on
@@ -84,10 +84,10 @@ def sequential(clip: Path) -> None:
 
 
 def assess(clip: Path, write: bool) -> None:
-    from ergorisk.assess_media import MediaOptions, assess_media
+    import ergorisk as er
 
     with tempfile.TemporaryDirectory() as tmp:
-        assess_media(clip, Path(tmp) / "out", MediaOptions(annotate=write, report=write))
+        er.assess(clip, annotate=write, report=write).to_dir(Path(tmp) / "out")
 
 
 def repeated_clip(clip: Path, times: int, dest: Path) -> Path:

@@ -170,7 +170,6 @@ def _random_worksheets(fields, n: int, seed: int) -> list[dict]:
 @pytest.mark.parametrize("method", ["reba", "rula"])
 def test_cli_agrees_with_the_plain_reference_on_3000_random_worksheets(method):
     import reference
-
     from ergorisk.contract import REBA_FIELDS, RULA_FIELDS
 
     fields, record_fn = (

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ergorisk.assess_media import MediaOptions, assess_media, estimate_video_poses
+from ergorisk import assess
+from ergorisk.pose.estimate import estimate_video_poses
 from ergorisk.pose.video import probe_video
 from video_fixtures import EXAMPLE_CLIP, demo_run, write_grey_video  # noqa: F401
 
@@ -100,19 +101,16 @@ def test_roi_chooses_whom_to_follow(tmp_path):
     # 2-3 s: the jumper stands on the box (upper left), the walker crosses the lawn (right);
     # MediaPipe alone picks the walker.
     roi = (300, 0, 650, 400)  # x0, y0, x1, y1 pixels: the top of the box
-    media = MediaOptions(start_s=2.0, end_s=3.0, stride=2)
-    default = estimate_video_poses(EXAMPLE_CLIP, info, media)
-    chosen = estimate_video_poses(
-        EXAMPLE_CLIP, info, MediaOptions(start_s=2.0, end_s=3.0, stride=2, roi=roi)
-    )
+    default = estimate_video_poses(EXAMPLE_CLIP, info, start_s=2.0, end_s=3.0, stride=2)
+    chosen = estimate_video_poses(EXAMPLE_CLIP, info, start_s=2.0, end_s=3.0, stride=2, roi=roi)
     hips_y = lambda track: np.nanmedian(track.image[:, 23:25, 1])  # noqa: E731
     assert hips_y(chosen) < 0.4 < 0.6 < hips_y(default)
     assert chosen.frame_index.tolist() == list(range(60, 90, 2))
 
 
 def test_start_end_and_stride_keep_source_frame_numbers_and_times(tmp_path):
-    media = MediaOptions(start_s=1.0, end_s=2.0, stride=3, annotate=False, report=False)
-    result = assess_media(EXAMPLE_CLIP, tmp_path / "out", media)
+    result = assess(EXAMPLE_CLIP, start_s=1.0, end_s=2.0, stride=3, annotate=False, report=False)
+    result.to_dir(tmp_path / "out")
     frames = result.frames
     assert frames["frame"].tolist() == list(range(30, 60, 3))
     assert frames["time_s"].to_numpy() == pytest.approx(np.arange(30, 60, 3) / 30, abs=1e-3)
@@ -129,7 +127,8 @@ def test_start_end_and_stride_keep_source_frame_numbers_and_times(tmp_path):
 
 def test_a_video_with_nobody_completes_with_every_frame_flagged(tmp_path):
     clip = write_grey_video(tmp_path / "empty_scene.mp4")
-    result = assess_media(clip, tmp_path / "out", MediaOptions())
+    result = assess(clip)
+    result.to_dir(tmp_path / "out")
     assert len(result.frames) == 12 and not result.frames["person_detected"].any()
     assert any("no person" in w for w in result.summary["warnings"])
     written = {p.name for p in (tmp_path / "out").iterdir()}
@@ -146,7 +145,8 @@ def test_the_image_path_on_a_photo(shared_data, tmp_path):
     import cv2
 
     image = shared_data / "media" / "opencv-messi5.jpg"
-    result = assess_media(image, tmp_path / "out", MediaOptions())
+    result = assess(image)
+    result.to_dir(tmp_path / "out")
     frames = result.frames
     assert len(frames) == 1 and bool(frames["person_detected"].iloc[0])
     assert 1 <= int(frames["reba_total"].iloc[0]) <= 15

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ergorisk.assess import Assessment
+from ergorisk import Assessment, assess
 
 EXAMPLE_CLIP = Path(__file__).resolve().parents[1] / "examples" / "sports2d-demo-720p.mp4"
 
@@ -23,10 +23,10 @@ class Run:
 
 @functools.cache
 def _demo_run(base: Path) -> Run:
-    from ergorisk.assess_media import MediaOptions, assess_media
-
     out = base / "demo" / "out"
-    return Run(assess_media(EXAMPLE_CLIP, out, MediaOptions()), out)
+    result = assess(EXAMPLE_CLIP)
+    result.to_dir(out)
+    return Run(result, out)
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,11 @@ worksheets.
     a.frames                               # one row per frame: every input and score per side
     a.to_dir("out/demo")                   # what `ergorisk assess` writes
 
-    er.reba.score_record({"trunk_flexion_deg": 30, "load_kg": 6})["total"]   # 2
     er.Config.load("site.toml", smoothing_s=0.6)   # defaults < file < keyword arguments
+
+    >>> import ergorisk as er
+    >>> er.reba.score_record({"trunk_flexion_deg": 30, "load_kg": 6})["total"]
+    2
 
 The pipeline is a row of stages, each a package that imports only earlier ones (contract
 at the bottom): pose -> kinematics -> scoring -> report; learned/differentiable models and

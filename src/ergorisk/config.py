@@ -239,12 +239,21 @@ def coerce(section: str, name: str, value: Any, where: str = "") -> Any:
         if "float" in text or hint is float:
             if isinstance(value, bool):
                 raise TypeError("expected a number")
-            number = float(value)
+            try:
+                number = float(value)
+            except ValueError:
+                raise TypeError("expected a number") from None
             if not math.isfinite(number):
                 raise TypeError("expected a finite number")
             return number
         if "int" in text or hint is int:
-            if isinstance(value, bool) or float(value) != int(float(value)):
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
+                raise TypeError("expected a whole number")
+            try:
+                whole = float(value) == int(float(value))
+            except ValueError:
+                whole = False
+            if not whole:
                 raise TypeError("expected a whole number")
             return int(float(value))
         if "str" in text:

@@ -63,7 +63,7 @@ def assess(
     ] = None,
     load_kg: Annotated[
         float | None,
-        typer.Option(min=0.0, max=MAX_LOAD_KG, help="Load or force handled, kg [default: 0]."),
+        typer.Option(help=f"Load or force handled, 0-{MAX_LOAD_KG:g} kg [default: 0]."),
     ] = None,
     shock: Annotated[
         bool | None,

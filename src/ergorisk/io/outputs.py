@@ -1,9 +1,9 @@
 """Writers at the edge: the frames table and summary, into a folder, atomically.
 
-    with staged_output(out_dir) as stage:     # a temporary folder beside out_dir
-        write_tables(frames, summary, stage)  # frames.csv, frames.parquet, summary.json
-        ...                                   # anything else (video, report)
-    # complete files are moved in only when the block succeeds: no half-written output
+with staged_output(out_dir) as stage:     # a temporary folder beside out_dir
+    write_tables(frames, summary, stage)  # frames.csv, frames.parquet, summary.json
+    ...                                   # anything else (video, report)
+# complete files are moved in only when the block succeeds: no half-written output
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@
     >>> sides, activity = worksheet_columns(skeleton, KinematicsOptions(smoothing_s=0.4))
     >>> sides["left"]["upper_arm_flexion_deg"]        # (T,) degrees, flexion +
 
-Column names come from ergorisk.contract. Modules: options (every threshold), geometry and frames (vectors, body frames), angles (one
-function per joint angle), posture (skeleton -> posture columns), smoothing (Savitzky-Golay),
-activity (static, repeated, rapid change), worksheet (everything together).
+Column names come from ergorisk.contract. Modules: options (every threshold), geometry
+and frames (vectors, body frames), angles (one function per joint angle), posture
+(skeleton -> posture columns), smoothing (Savitzky-Golay), activity (static, repeated,
+rapid change), worksheet (everything together), records (hand-entered worksheets).
 """
 
 from ergorisk.kinematics.activity import Activity, Evidence, detect_activity

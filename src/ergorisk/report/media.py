@@ -100,6 +100,3 @@ def write_video_outputs(
         if writer is not None:
             writer.close()
     return thumbnails
-
-
-

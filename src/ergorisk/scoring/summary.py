@@ -160,3 +160,10 @@ class Summary(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         return self._raw
+
+    def __getitem__(self, key: str) -> Any:
+        """Mapping access to the same data, as summary.json reads (``s["reba"]["total"]``)."""
+        return self._raw[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._raw.get(key, default)

@@ -1,0 +1,86 @@
+"""The Python API: er.assess computes and writes nothing; Assessment.to_dir writes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import ergorisk as er
+from ergorisk.pose import JOINT_INDEX, get_layout
+from ergorisk.pose.synthetic import Arm, Pose, joints
+from video_fixtures import EXAMPLE_CLIP
+
+
+def test_the_public_names():
+    names = set(dir(er))
+    assert {"assess", "Assessment", "Config", "TaskFactors", "reba", "rula"} <= names
+    assert er.reba.score_record({"trunk_flexion_deg": 30, "load_kg": 6})["total"] == 2
+    assert er.Config().factors == er.TaskFactors()
+
+
+def _listing(folder):
+    return sorted(p for p in folder.rglob("*"))
+
+
+def test_assess_a_video_writes_nothing_then_to_dir_writes(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    before = _listing(tmp_path), _listing(EXAMPLE_CLIP.parent)
+    a = er.assess(EXAMPLE_CLIP, start_s=1.0, end_s=2.0, stride=2)
+    assert (_listing(tmp_path), _listing(EXAMPLE_CLIP.parent)) == before
+    assert isinstance(a, er.Assessment) and a.kind == "video"
+    assert isinstance(a.frames, pd.DataFrame) and len(a.frames) == 15
+    peak = a.summary.reba.total.peak
+    assert peak.score == int(a.frames["reba_total"].max())
+    assert a.summary.to_dict()["reba"]["total"]["peak"]["score"] == peak.score
+    out = a.to_dir(tmp_path / "out")
+    written = {p.name for p in out.iterdir()}
+    assert written == {
+        "frames.csv",
+        "frames.parquet",
+        "summary.json",
+        "annotated.mp4",
+        "report.html",
+    }
+    saved = json.loads((out / "summary.json").read_text())
+    assert saved["config"] == a.config.to_dict()
+    assert saved["config"]["media"]["stride"] == 2
+
+
+def test_a_skeleton_array_with_its_layout_and_fps():
+    person = joints(Pose(trunk_flexion=45, right=Arm(flexion=100)))
+    uw = np.stack([person[JOINT_INDEX[j]] for j in get_layout("uw-iom").joints])
+    poses = np.repeat(uw[None], 8, axis=0)
+    from_array = er.assess(poses, layout="uw-iom", fps=10)
+    assert len(from_array.frames) == 8 and from_array.kind == "skeleton"
+    assert from_array.frames["trunk_flexion_deg_left"].iloc[4] == pytest.approx(45, abs=0.5)
+    assert from_array.frames["upper_arm_flexion_deg_right"].iloc[4] == pytest.approx(100, abs=1)
+    from_skeleton = er.assess(from_array.skeleton)
+    pd.testing.assert_frame_equal(from_array.frames, from_skeleton.frames)
+    with pytest.raises(er.InputError, match="layout"):
+        er.assess(poses)
+
+
+def test_worksheet_records_score_like_the_worksheet_cli():
+    records = [{"trunk_flexion_deg": 30, "load_kg": 6}, {"upper_arm_flexion_deg": 100}]
+    a = er.assess(records[:1])
+    assert a.kind == "worksheet" and a.frames["reba_total"].tolist() == [
+        er.reba.score_record(records[0])["total"]
+    ]
+    with pytest.raises(er.WorksheetError, match="differ in load_kg"):
+        er.assess(records)
+    both = er.assess(records, load_kg=6)
+    assert both.frames["load_kg_left"].tolist() == [6.0, 6.0]
+
+
+def test_bad_sources_raise_input_errors(tmp_path):
+    with pytest.raises(er.InputError, match="no such file"):
+        er.assess(tmp_path / "missing.mp4")
+    with pytest.raises(er.InputError, match="is a folder"):
+        er.assess(tmp_path)
+    with pytest.raises(er.InputError, match="cannot assess"):
+        er.assess(42)  # type: ignore[arg-type]
+    with pytest.raises(er.ConfigError, match="unknown option"):
+        er.assess(np.zeros((2, 33, 3)), layout="mediapipe33", colour="red")
