@@ -4,7 +4,7 @@ Measures, each best of --repeat runs:
 - decode: PyAV decoding alone (frames to RGB arrays, nothing else);
 - bare MediaPipe: ``Pose.process`` on frames already decoded into memory;
 - sequential: decode then MediaPipe, one after the other on one thread (the naive loop);
-- assess: the full ``er.assess`` + ``to_dir`` pipeline without video or report writing (decoding on a
+- assess: ``er.assess`` + ``to_dir`` without video or report writing (decoding on a
   thread, MediaPipe, kinematics, scoring, frames.csv/.parquet, summary.json);
 - assess + writing: the same with annotated.mp4 and report.html.
 Then peak memory (max RSS) of ``ergorisk assess`` as a separate process, on the clip and on
