@@ -112,7 +112,11 @@ def _episode(
     row = frames.iloc[peak]
     left = _num(row.get("reba_total_left"))
     right = _num(row.get("reba_total_right"))
-    side = "left" if (left if left is not None else -1) > (right if right is not None else -1) else "right"
+    side = (
+        "left"
+        if (left if left is not None else -1) > (right if right is not None else -1)
+        else "right"
+    )
     times = frames["time_s"].to_numpy(dtype=float)
     peak_rula = _num(row.get("rula_total"))
     return Episode(
