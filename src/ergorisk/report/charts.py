@@ -26,9 +26,10 @@ def timeline_svg(frames: pd.DataFrame, episodes: list[Episode]) -> str:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     t = frames["time_s"].to_numpy(dtype=float)
-    fig, axes = plt.subplots(2, 1, figsize=(7.2, 3.6), sharex=True)
+    fig, axes = plt.subplots(2, 1, figsize=(7.2, 3.2), sharex=True)
     for ax, method in zip(axes, ("reba", "rula"), strict=True):
         for (lo, hi), colour in zip(_BANDS[method], _COLOURS[method], strict=True):
             ax.axhspan(lo - 0.5, hi + 0.5, color=colour, alpha=0.22, lw=0)
@@ -39,15 +40,16 @@ def timeline_svg(frames: pd.DataFrame, episodes: list[Episode]) -> str:
         for e in episodes:
             ax.axvspan(e.start_s, e.end_s, color="#000", alpha=0.08, lw=0)
             if method == "reba":
-                ax.text(e.peak_s, _BANDS[method][-1][1] - 0.6, str(e.rank), ha="center",
-                        va="top", fontsize=8, weight="bold")
+                ax.text(e.peak_s, 0.7, str(e.rank), ha="center", va="bottom", fontsize=8,
+                        weight="bold")
         ax.set_ylim(0.5, _BANDS[method][-1][1] + 0.5)
         ax.set_ylabel(method.upper(), fontsize=9)
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.tick_params(labelsize=8)
         ax.margins(x=0)
-    axes[0].legend(loc="upper left", fontsize=7, ncol=2, frameon=False)
+    axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1), fontsize=7, ncol=2, frameon=False)
     axes[1].set_xlabel("time (s); grey: worst moments, numbered", fontsize=8)
-    fig.tight_layout(pad=0.4)
+    fig.tight_layout(pad=0.6)
     buf = io.StringIO()
     fig.savefig(buf, format="svg")
     plt.close(fig)
