@@ -40,8 +40,9 @@ def timeline_svg(frames: pd.DataFrame, episodes: list[Episode]) -> str:
         for e in episodes:
             ax.axvspan(e.start_s, e.end_s, color="#000", alpha=0.08, lw=0)
             if method == "reba":
-                ax.text(e.peak_s, 0.7, str(e.rank), ha="center", va="bottom", fontsize=8,
-                        weight="bold")
+                ax.text(
+                    e.peak_s, 0.7, str(e.rank), ha="center", va="bottom", fontsize=8, weight="bold"
+                )
         ax.set_ylim(0.5, _BANDS[method][-1][1] + 0.5)
         ax.set_ylabel(method.upper(), fontsize=9)
         ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))

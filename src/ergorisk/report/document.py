@@ -1,7 +1,7 @@
 """One template, two documents: the report model as report.html and as report.pdf.
 
-    page = render_html(model)          # self-contained: pictures and charts inline
-    pdf = render_pdf(page)             # WeasyPrint (needs Pango: scripts/setup.sh)
+page = render_html(model)          # self-contained: pictures and charts inline
+pdf = render_pdf(page)             # WeasyPrint (needs Pango: scripts/setup.sh)
 """
 
 from __future__ import annotations

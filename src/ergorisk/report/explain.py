@@ -170,9 +170,10 @@ def missing(worksheet: Mapping[str, Any]) -> set[str]:
 
 def exact_scores(method: str, worksheet: Mapping[str, Any], tol: float = 5.0) -> dict[str, Any]:
     """The exact scorer on one (completed) worksheet; unseen angles take their defaults."""
+    fields = _fields(method)
+    unseen = missing(worksheet)
     record = {
-        k: (_fields(method)[k].default if k in missing(worksheet) else v)
-        for k, v in worksheet.items()
+        k: (fields[k].default if k in unseen else v) for k, v in worksheet.items() if k in fields
     }
     scorer = reba if method == "reba" else rula
     return scorer.score_record(record, tol)

@@ -210,7 +210,9 @@ def _col(frames: pd.DataFrame, name: str) -> np.ndarray:
 def level_shares(frames: pd.DataFrame, method: str, side: str, fps: float | None) -> list[Share]:
     """Share of the time in each risk level, then 'part not seen' (a person, but this side's
     score is missing) and 'no person': the same three-way split as the web app."""
-    levels, colours = (REBA_LEVELS, LEVEL_COLOURS) if method == "reba" else (RULA_LEVELS, RULA_COLOURS)
+    levels, colours = (
+        (REBA_LEVELS, LEVEL_COLOURS) if method == "reba" else (RULA_LEVELS, RULA_COLOURS)
+    )
     suffix = "" if side == "both" else f"_{side}"
     total = _col(frames, f"{method}_total{suffix}")
     person = frames["person_detected"].to_numpy(dtype=bool)
@@ -341,7 +343,9 @@ def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str
     for side in SIDES:
         seen = np.isfinite(_col(frames, f"reba_total_{side}"))
         pct = 100 * seen.sum() / max(int(person.sum()), 1)
-        out.append((f"{side.capitalize()} side fully scored", f"{pct:.0f}% of the frames with a person"))
+        out.append(
+            (f"{side.capitalize()} side fully scored", f"{pct:.0f}% of the frames with a person")
+        )
     tilt = summary.get("options", {}).get("camera_tilt")
     if tilt:
         how = {"estimated": "estimated from standing frames", "given": "as given"}.get(
@@ -356,12 +360,18 @@ def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str
         )
     conf = summary.get("mean_confidence") or {}
     low = sorted(
-        {k.rsplit("_", 1)[0].replace("_", " ") + f" ({k.rsplit('_', 1)[1]})": v
-         for k, v in conf.items() if float(v) < 0.6}.items()
+        {
+            k.rsplit("_", 1)[0].replace("_", " ") + f" ({k.rsplit('_', 1)[1]})": v
+            for k, v in conf.items()
+            if float(v) < 0.6
+        }.items()
     )
     if low:
         out.append(
-            ("Parts often hidden", ", ".join(f"{k}: {100 * float(v):.0f}% confidence" for k, v in low))
+            (
+                "Parts often hidden",
+                ", ".join(f"{k}: {100 * float(v):.0f}% confidence" for k, v in low),
+            )
         )
     if summary.get("walking_s"):
         out.append(("Time walking", f"{float(summary['walking_s']):.1f} s"))

@@ -36,7 +36,9 @@ def frames_sheet_columns(frames: pd.DataFrame, side: str) -> pd.DataFrame:
         "Person detected": frames["person_detected"].astype(bool),
     }
     for method in ("reba", "rula"):
-        for key in [c for c in frames.columns if c.startswith(f"{method}_") and c.endswith(f"_{side}")]:
+        for key in [
+            c for c in frames.columns if c.startswith(f"{method}_") and c.endswith(f"_{side}")
+        ]:
             part = key[len(method) + 1 : -len(side) - 1]
             cols[f"{method.upper()} {part.replace('_', ' ')}"] = frames[key]
     for key in dict.fromkeys((*reba.INPUTS, *rula.INPUTS)):
@@ -65,13 +67,13 @@ def write_xlsx(report: Report, frames: pd.DataFrame) -> bytes:
     ws.title = SHEETS[0]
     bold = Font(**_BOLD)
     rows: list[tuple[Any, ...]] = [("Ergonomic risk assessment", report.title), ()]
-    rows += list(report.cover) + [()] + [("Task factors entered",)] + list(report.factors) + [()]
+    rows += [*list(report.cover), (), ("Task factors entered",), *list(report.factors), ()]
     for v in report.verdicts:
         rows.append((v.method, v.headline))
         for s in v.sides["both"]:
             rows.append((f"  {s.label}", f"{s.percent:.1f}%", f"{s.seconds:.2f} s"))
     rows += [(), ("Recommendations",)] + [(t,) for t in report.recommendations]
-    rows += [(), ("Data quality",)] + list(report.quality)
+    rows += [(), ("Data quality",), *list(report.quality)]
     rows += [("Warning", w) for w in report.warnings]
     for r in rows:
         ws.append(list(r))
@@ -149,7 +151,7 @@ def _worksheets(ws, report: Report, method: str, bold) -> None:
             ws.append(["Combination", line])
         ws.append([f"{method.upper()} score", e.total, e.verdict])
         ws.cell(ws.max_row, 1).font = bold
-        ws.append(["Worksheet inputs"] + [None])
+        ws.append(["Worksheet inputs", None])
         for key, value in m.worksheets[method].items():
             ws.append(["", _header(key), _cell(value)])
         ws.append([])
@@ -159,15 +161,26 @@ def _worksheets(ws, report: Report, method: str, bold) -> None:
 
 def _steps(method: str, e: Explanation):
     groups = (
-        {"Trunk": "A: neck, trunk, legs", "Neck": "A: neck, trunk, legs",
-         "Legs": "A: neck, trunk, legs", "Load / force": "A: neck, trunk, legs",
-         "Upper arm": "B: arms and wrists", "Lower arm": "B: arms and wrists",
-         "Wrist": "B: arms and wrists", "Coupling": "B: arms and wrists",
-         "Activity": "C: activity"}
+        {
+            "Trunk": "A: neck, trunk, legs",
+            "Neck": "A: neck, trunk, legs",
+            "Legs": "A: neck, trunk, legs",
+            "Load / force": "A: neck, trunk, legs",
+            "Upper arm": "B: arms and wrists",
+            "Lower arm": "B: arms and wrists",
+            "Wrist": "B: arms and wrists",
+            "Coupling": "B: arms and wrists",
+            "Activity": "C: activity",
+        }
         if method == "reba"
-        else {"Upper arm": "A: arm and wrist", "Lower arm": "A: arm and wrist",
-              "Wrist": "A: arm and wrist", "Wrist twist": "A: arm and wrist",
-              "Neck": "B: neck, trunk, legs", "Trunk": "B: neck, trunk, legs",
-              "Legs": "B: neck, trunk, legs"}
+        else {
+            "Upper arm": "A: arm and wrist",
+            "Lower arm": "A: arm and wrist",
+            "Wrist": "A: arm and wrist",
+            "Wrist twist": "A: arm and wrist",
+            "Neck": "B: neck, trunk, legs",
+            "Trunk": "B: neck, trunk, legs",
+            "Legs": "B: neck, trunk, legs",
+        }
     )
     return [(groups.get(p.part, ""), p) for p in e.parts]
