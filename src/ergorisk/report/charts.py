@@ -1,0 +1,58 @@
+"""Static charts for the report (SVG, so the same picture prints in the PDF and the page)."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+
+from ergorisk.report.episodes import Episode
+
+_BANDS = {
+    "reba": ((1, 1), (2, 3), (4, 7), (8, 10), (11, 15)),
+    "rula": ((1, 2), (3, 4), (5, 6), (7, 7)),
+}
+_COLOURS = {
+    "reba": ("#2ecc40", "#b8e986", "#ffdc00", "#ff851b", "#e62828"),
+    "rula": ("#2ecc40", "#ffdc00", "#ff851b", "#e62828"),
+}
+_SIDE = {"left": "#1f4e9c", "right": "#b0306a"}
+
+
+def timeline_svg(frames: pd.DataFrame, episodes: list[Episode]) -> str:
+    """REBA and RULA per side over time on their risk bands, worst moments numbered."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+
+    t = frames["time_s"].to_numpy(dtype=float)
+    fig, axes = plt.subplots(2, 1, figsize=(7.2, 3.2), sharex=True)
+    for ax, method in zip(axes, ("reba", "rula"), strict=True):
+        for (lo, hi), colour in zip(_BANDS[method], _COLOURS[method], strict=True):
+            ax.axhspan(lo - 0.5, hi + 0.5, color=colour, alpha=0.22, lw=0)
+        for side in ("left", "right"):
+            col = f"{method}_total_{side}"
+            y = frames[col].to_numpy(dtype=float, na_value=np.nan) if col in frames else t * np.nan
+            ax.step(t, y, where="post", color=_SIDE[side], lw=1.1, label=f"{side} side")
+        for e in episodes:
+            ax.axvspan(e.start_s, e.end_s, color="#000", alpha=0.08, lw=0)
+            if method == "reba":
+                ax.text(
+                    e.peak_s, 0.7, str(e.rank), ha="center", va="bottom", fontsize=8, weight="bold"
+                )
+        ax.set_ylim(0.5, _BANDS[method][-1][1] + 0.5)
+        ax.set_ylabel(method.upper(), fontsize=9)
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.tick_params(labelsize=8)
+        ax.margins(x=0)
+    axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1), fontsize=7, ncol=2, frameon=False)
+    axes[1].set_xlabel("time (s); grey: worst moments, numbered", fontsize=8)
+    fig.tight_layout(pad=0.6)
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    plt.close(fig)
+    svg = buf.getvalue()
+    return svg[svg.index("<svg") :]

@@ -1,0 +1,143 @@
+"""Worst moments as sustained episodes: the one list the app, HTML, PDF and xlsx all show.
+
+A single frame at a high score is often a pose-estimation glitch; what an ergonomist acts on
+is a posture held. So a worst moment is an *episode*: a contiguous run of frames whose REBA
+total (the higher side) stays at or above a score for at least ``MIN_DURATION_S``.
+
+The search starts at the highest score reached and steps down one point at a time. At each
+score it takes every run that lasts long enough and does not overlap an episode already
+taken; it stops once ``n`` episodes are found. Episodes are therefore ranked by the score
+they sustain, then by duration (longest first). Frames without a person break a run.
+
+    episodes = worst_episodes(frames, fps=summary["fps"])
+    for e in episodes:
+        e.start, e.end, e.peak        # row positions in frames (end inclusive)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+# Shortest run that counts as a held posture: about ten frames at 30 fps. Shorter peaks are
+# mostly a limb swung through a band or a pose-estimation glitch.
+MIN_DURATION_S = 0.3
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One worst moment: frames[start..end] (row positions, end inclusive) hold REBA >= score.
+
+    ``peak`` is the row with the highest REBA in the run (RULA breaks ties, then the earliest);
+    its picture and worksheet stand for the episode. ``side`` is the side scoring higher there.
+    """
+
+    rank: int
+    start: int
+    end: int
+    peak: int
+    score: int  # REBA total sustained over the whole episode
+    peak_reba: int
+    peak_rula: int | None
+    side: str
+    start_s: float
+    end_s: float
+    duration_s: float
+    peak_s: float
+    peak_frame: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def worst_episodes(
+    frames: pd.DataFrame,
+    n: int = 4,
+    min_duration_s: float = MIN_DURATION_S,
+    fps: float | None = None,
+) -> list[Episode]:
+    """Up to n sustained worst moments of a frames table, ranked (see the module docstring).
+
+    frames: the assessment's frames table (``reba_total``, ``rula_total``, ``time_s`` and the
+    per-side totals); fps: frames per second of the table (default: from ``time_s``).
+    """
+    reba = frames["reba_total"].to_numpy(dtype=float, na_value=np.nan)
+    if not np.isfinite(reba).any() or n < 1:
+        return []
+    times = frames["time_s"].to_numpy(dtype=float)
+    rate = fps if fps else _fps_of(times)
+    min_len = max(1, math.ceil(min_duration_s * rate - 1e-9))
+    taken = np.zeros(len(reba), dtype=bool)
+    found: list[tuple[int, int, int]] = []  # (score, start, end)
+    for score in range(int(np.nanmax(reba)), 0, -1):
+        runs = [
+            (s, e)
+            for s, e in _runs(np.nan_to_num(reba, nan=-1) >= score)
+            if e - s + 1 >= min_len and not taken[s : e + 1].any()
+        ]
+        runs.sort(key=lambda r: (-(r[1] - r[0]), r[0]))
+        for s, e in runs:
+            found.append((score, s, e))
+            taken[s : e + 1] = True
+        if len(found) >= n:
+            break
+    return [_episode(frames, rank, *f, rate) for rank, f in enumerate(found[:n], start=1)]
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) row positions, end inclusive, of the runs of True in mask."""
+    padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return [(int(s), int(e) - 1) for s, e in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _fps_of(times: np.ndarray) -> float:
+    steps = np.diff(times)
+    steps = steps[steps > 0]
+    return float(1.0 / np.median(steps)) if len(steps) else 1.0
+
+
+def _episode(
+    frames: pd.DataFrame, rank: int, score: int, start: int, end: int, fps: float
+) -> Episode:
+    rows = frames.iloc[start : end + 1]
+    reba = rows["reba_total"].to_numpy(dtype=float, na_value=np.nan)
+    rula = rows["rula_total"].to_numpy(dtype=float, na_value=np.nan)
+    order = np.lexsort((np.arange(len(rows)), -np.nan_to_num(rula, nan=-1), -reba))
+    peak = start + int(order[0])
+    row = frames.iloc[peak]
+    left = _num(row.get("reba_total_left"))
+    right = _num(row.get("reba_total_right"))
+    side = (
+        "left"
+        if (left if left is not None else -1) > (right if right is not None else -1)
+        else "right"
+    )
+    times = frames["time_s"].to_numpy(dtype=float)
+    peak_rula = _num(row.get("rula_total"))
+    return Episode(
+        rank=rank,
+        start=start,
+        end=end,
+        peak=peak,
+        score=score,
+        peak_reba=int(reba[peak - start]),
+        peak_rula=None if peak_rula is None else int(peak_rula),
+        side=side,
+        start_s=round(float(times[start]), 3),
+        end_s=round(float(times[end]) + 1.0 / fps, 3),
+        duration_s=round((end - start + 1) / fps, 3),
+        peak_s=round(float(times[peak]), 3),
+        peak_frame=int(row["frame"]),
+    )
+
+
+def _num(value: Any) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    value = float(value)
+    return value if np.isfinite(value) else None

@@ -1,0 +1,110 @@
+"""Face blurring for the annotated video, the pictures and the PDF (on by default).
+
+    boxes = detect_faces(rgb)                        # MediaPipe's full-range face detector
+    boxes += face_boxes_from_pose(landmarks, rgb.shape)  # fallback: nose, eyes, ears
+    private = blur_faces(rgb, boxes)
+
+The detector is the legacy ``mp.solutions.face_detection`` with ``model_selection=1``: its
+full-range model ships inside the mediapipe wheel (``mediapipe/modules/face_detection/``), so
+it runs offline. Boxes are (x0, y0, x1, y1) pixels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+FaceBox = tuple[int, int, int, int]
+
+# MediaPipe pose landmarks 0-10: nose, eyes (inner, centre, outer), ears, mouth corners.
+FACE_LANDMARKS = tuple(range(11))
+# Grow every box by this fraction of its size on each side: hair, chin and detector jitter.
+MARGIN = 0.35
+
+
+def blur_faces(rgb: np.ndarray, boxes: Sequence[FaceBox], margin: float = MARGIN) -> np.ndarray:
+    """A copy of ``rgb`` (H, W, 3) with each box (grown by ``margin``) pixelated and blurred."""
+    out = rgb.copy()
+    h, w = rgb.shape[:2]
+    for x0, y0, x1, y1 in boxes:
+        mx, my = int((x1 - x0) * margin), int((y1 - y0) * margin)
+        x0, y0 = max(0, x0 - mx), max(0, y0 - my)
+        x1, y1 = min(w, x1 + mx), min(h, y1 + my)
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            continue
+        patch = out[y0:y1, x0:x1]
+        small = cv2.resize(
+            patch, (max(1, (x1 - x0) // 12), max(1, (y1 - y0) // 12)), interpolation=cv2.INTER_AREA
+        )
+        coarse = cv2.resize(small, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST)
+        k = max(3, ((x1 - x0) // 4) | 1)
+        out[y0:y1, x0:x1] = cv2.GaussianBlur(coarse, (k, k), 0)
+    return out
+
+
+class FaceDetector:
+    """MediaPipe's full-range face detector (offline), reusable over the frames of a video."""
+
+    def __init__(self, min_confidence: float = 0.4) -> None:
+        import mediapipe as mp
+
+        self._detector = mp.solutions.face_detection.FaceDetection(
+            model_selection=1, min_detection_confidence=min_confidence
+        )
+
+    def __call__(self, rgb: np.ndarray) -> list[FaceBox]:
+        h, w = rgb.shape[:2]
+        result = self._detector.process(np.ascontiguousarray(rgb))
+        boxes = []
+        for det in result.detections or []:
+            b = det.location_data.relative_bounding_box
+            x0, y0 = int(b.xmin * w), int(b.ymin * h)
+            boxes.append((x0, y0, x0 + int(b.width * w), y0 + int(b.height * h)))
+        return boxes
+
+    def close(self) -> None:
+        self._detector.close()
+
+    def __enter__(self) -> FaceDetector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def detect_faces(rgb: np.ndarray, min_confidence: float = 0.4) -> list[FaceBox]:
+    """Face boxes in one picture (opens and closes a detector: use FaceDetector for videos)."""
+    with FaceDetector(min_confidence) as detector:
+        return detector(rgb)
+
+
+def face_boxes_from_pose(
+    landmarks: np.ndarray, shape: tuple[int, ...], min_visibility: float = 0.3
+) -> list[FaceBox]:
+    """A box around the pose's face landmarks (``PoseTrack.image[i]``: (33, 3) x, y as
+    fractions of the frame and visibility), square, as wide as the ears apart and then some.
+    Empty when no face landmark is seen."""
+    h, w = shape[:2]
+    pts = np.asarray(landmarks, dtype=float)[list(FACE_LANDMARKS)]
+    ok = np.isfinite(pts[:, :2]).all(1) & (pts[:, 2] >= min_visibility)
+    if ok.sum() < 2:
+        return []
+    xy = pts[ok, :2] * (w, h)
+    cx, cy = xy.mean(0)
+    size = max(np.ptp(xy[:, 0]), np.ptp(xy[:, 1]), 0.04 * max(w, h)) * 1.4
+    half = size / 2
+    return [(int(cx - half), int(cy - half * 1.2), int(cx + half), int(cy + half))]
+
+
+def private_frame(
+    rgb: np.ndarray,
+    landmarks: np.ndarray | None = None,
+    detector: FaceDetector | None = None,
+) -> np.ndarray:
+    """Detected faces, plus the pose's face as a fallback, blurred."""
+    boxes = detector(rgb) if detector is not None else detect_faces(rgb)
+    if landmarks is not None:
+        boxes += face_boxes_from_pose(landmarks, rgb.shape)
+    return blur_faces(rgb, boxes)

@@ -1,0 +1,408 @@
+"""The report model: everything report.html, report.pdf and report.xlsx show, in words.
+
+    model = build_report(frames, summary, meta, pictures)   # pure: no file is read or written
+
+Every value here is display-ready (labels, sentences, percentages): the template and the
+workbook only lay it out, so no internal key or raw dictionary can reach a reader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ergorisk.report.annotate import PART_LEVELS
+from ergorisk.report.episodes import Episode, worst_episodes
+from ergorisk.report.explain import PART_NAMES, Explanation, explain
+from ergorisk.report.recommend import Recommendation, recommend
+from ergorisk.scoring import reba, rula
+from ergorisk.scoring.worksheet import COUPLING_NAMES
+
+SIDES = ("left", "right")
+REBA_LEVELS = (
+    ("negligible", 1, 1),
+    ("low", 2, 3),
+    ("medium", 4, 7),
+    ("high", 8, 10),
+    ("very high", 11, 15),
+)
+RULA_LEVELS = (
+    ("1: acceptable", 1, 2),
+    ("2: investigate further", 3, 4),
+    ("3: change soon", 5, 6),
+    ("4: change now", 7, 7),
+)
+LEVEL_COLOURS = ("#2ecc40", "#b8e986", "#ffdc00", "#ff851b", "#e62828")
+RULA_COLOURS = ("#2ecc40", "#ffdc00", "#ff851b", "#e62828")
+NOT_SEEN, NO_PERSON = "part not seen", "no person"
+GREY, LIGHT_GREY = "#9a9a9a", "#d8d8d8"
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    """Who and what was assessed: printed on the cover. Empty strings print as 'not given'."""
+
+    worker: str = ""
+    task: str = ""
+    site: str = ""
+    assessor: str = ""
+    notes: str = ""
+    date: str = ""  # ISO date of the assessment; default: today
+
+
+@dataclass(frozen=True)
+class Share:
+    label: str
+    percent: float
+    seconds: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class MethodVerdict:
+    method: str  # "REBA" / "RULA"
+    peak: str  # "10 (high risk: action necessary soon) at 6.53 s"
+    sides: dict[str, list[Share]]  # side -> shares of time by level (incl. not seen)
+    headline: str
+
+
+@dataclass(frozen=True)
+class PartRow:
+    part: str
+    side: str
+    high_percent: float  # of the time the part was seen
+    mean_score: float | None
+    seen_percent: float
+
+
+@dataclass(frozen=True)
+class Moment:
+    episode: Episode
+    title: str
+    picture: str  # data URI ("" if none)
+    side: str
+    reba: Explanation
+    rula: Explanation
+    recommendations: list[Recommendation]
+    worksheets: dict[str, dict[str, Any]]  # method -> completed worksheet of the side
+
+
+@dataclass
+class Report:
+    title: str
+    cover: list[tuple[str, str]]
+    factors: list[tuple[str, str]]
+    verdicts: list[MethodVerdict]
+    parts: list[PartRow]
+    moments: list[Moment]
+    recommendations: list[str]
+    quality: list[tuple[str, str]]
+    warnings: list[str]
+    method_notes: list[str]
+    references: list[str]
+    notes: str
+    timeline_svg: str = ""
+    generated: str = field(default_factory=lambda: dt.date.today().isoformat())
+
+
+def build_report(
+    frames: pd.DataFrame,
+    summary: Mapping[str, Any],
+    meta: ReportMeta | None = None,
+    pictures: Mapping[int, str] | None = None,
+    episodes: list[Episode] | None = None,
+    upright_tol_deg: float = 5.0,
+    use_surrogate: bool = True,
+) -> Report:
+    """The report of one assessment. pictures: row position -> image data URI (the episode
+    peaks' annotated, face-blurred frames; see ``picture_rows``)."""
+    from ergorisk.report.charts import timeline_svg
+
+    meta = meta or ReportMeta()
+    fps = float(summary.get("fps") or 0) or None
+    if episodes is None:
+        episodes = worst_episodes(frames, fps=fps)
+    moments = [
+        _moment(frames, e, (pictures or {}).get(e.peak, ""), upright_tol_deg, use_surrogate)
+        for e in episodes
+    ]
+    options = summary.get("options", {})
+    source = Path(str(options.get("input", "") or "assessment")).name
+    return Report(
+        title=meta.task or source,
+        cover=_cover(meta, summary, frames, source),
+        factors=_factors(options.get("task", {})),
+        verdicts=[_verdict(frames, "reba", fps), _verdict(frames, "rula", fps)],
+        parts=_parts(frames),
+        moments=moments,
+        recommendations=list(dict.fromkeys(r.text for m in moments for r in m.recommendations)),
+        quality=_quality(frames, summary),
+        warnings=[str(w) for w in summary.get("warnings", [])],
+        method_notes=_method_notes(upright_tol_deg),
+        references=REFERENCES,
+        notes=meta.notes,
+        timeline_svg=timeline_svg(frames, episodes),
+    )
+
+
+def picture_rows(episodes: list[Episode]) -> list[int]:
+    """Row positions of the frames whose pictures the report shows (the episode peaks)."""
+    return [e.peak for e in episodes]
+
+
+# ------------------------------------------------------------------ cover and factors
+
+
+def _given(value: str) -> str:
+    return value.strip() or "not given"
+
+
+def _cover(
+    meta: ReportMeta, summary: Mapping[str, Any], frames: pd.DataFrame, source: str
+) -> list[tuple[str, str]]:
+    duration = float(summary.get("duration_s") or 0)
+    return [
+        ("Worker", _given(meta.worker)),
+        ("Task", _given(meta.task)),
+        ("Site", _given(meta.site)),
+        ("Date", meta.date or dt.date.today().isoformat()),
+        ("Assessor", _given(meta.assessor)),
+        ("Input", source),
+        (
+            "Duration",
+            f"{duration:.1f} s, {len(frames)} frames at {float(summary.get('fps') or 0):g} fps",
+        ),
+    ]
+
+
+def _factors(task: Mapping[str, Any]) -> list[tuple[str, str]]:
+    def auto(value: Any) -> str:
+        return "detected from the video" if value is None else ("yes" if value else "no")
+
+    coupling = task.get("coupling", 0)
+    name = COUPLING_NAMES[int(coupling)] if isinstance(coupling, int | float) else str(coupling)
+    return [
+        ("Load handled", f"{float(task.get('load_kg') or 0):g} kg"),
+        ("Shock or rapid build-up of force", auto(task.get("shock", False))),
+        ("Hand coupling", name),
+        ("A part held static over 1 minute", auto(task.get("static"))),
+        ("Small-range actions repeated over 4 times a minute", auto(task.get("repeated"))),
+        ("Rapid large changes of posture", auto(task.get("rapid_change"))),
+    ]
+
+
+# ------------------------------------------------------------------ verdict
+
+
+def _col(frames: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in frames:
+        return np.full(len(frames), np.nan)
+    return frames[name].to_numpy(dtype=float, na_value=np.nan)
+
+
+def level_shares(frames: pd.DataFrame, method: str, side: str, fps: float | None) -> list[Share]:
+    """Share of the time in each risk level, then 'part not seen' (a person, but this side's
+    score is missing) and 'no person': the same three-way split as the web app."""
+    levels, colours = (
+        (REBA_LEVELS, LEVEL_COLOURS) if method == "reba" else (RULA_LEVELS, RULA_COLOURS)
+    )
+    suffix = "" if side == "both" else f"_{side}"
+    total = _col(frames, f"{method}_total{suffix}")
+    person = frames["person_detected"].to_numpy(dtype=bool)
+    n = max(len(total), 1)
+    dt_s = 1.0 / fps if fps else 0.0
+    counts = [
+        (name, int(np.sum((total >= lo) & (total <= hi))), c)
+        for (name, lo, hi), c in zip(levels, colours, strict=True)
+    ]
+    counts.append((NOT_SEEN, int(np.sum(person & ~np.isfinite(total))), LIGHT_GREY))
+    counts.append((NO_PERSON, int(np.sum(~person)), GREY))
+    return [Share(name, round(100 * k / n, 1), round(k * dt_s, 2), c) for name, k, c in counts]
+
+
+def _verdict(frames: pd.DataFrame, method: str, fps: float | None) -> MethodVerdict:
+    total = _col(frames, f"{method}_total")
+    sides = {s: level_shares(frames, method, s, fps) for s in (*SIDES, "both")}
+    name = method.upper()
+    if not np.isfinite(total).any():
+        return MethodVerdict(name, "not scored: nobody was seen", sides, f"{name}: not scored")
+    i = int(np.nanargmax(total))
+    peak = int(total[i])
+    t = float(frames["time_s"].iloc[i])
+    words = _level_words(method, peak)
+    high = [sh for sh in sides["both"] if sh.label in _HIGH[method]]
+    pct = sum(sh.percent for sh in high)
+    headline = (
+        f"{name} peaks at {peak} ({words}) at {t:.2f} s; {pct:.0f}% of the time at "
+        f"{'high or very high risk' if method == 'reba' else 'action level 3 or 4'}."
+    )
+    return MethodVerdict(name, f"{peak} ({words}) at {t:.2f} s", sides, headline)
+
+
+_HIGH = {"reba": ("high", "very high"), "rula": ("3: change soon", "4: change now")}
+
+
+def _level_words(method: str, total: int) -> str:
+    from ergorisk.report.explain import REBA_ACTIONS, RULA_ACTIONS
+
+    if method == "reba":
+        risk, action = reba.risk(np.array([total]))
+        return f"{risk[0]} risk, {REBA_ACTIONS[int(action[0])]}"
+    level = int(rula.action_level(np.array([total]))[0])
+    return f"action level {level}, {RULA_ACTIONS[level]}"
+
+
+# ------------------------------------------------------------------ body parts
+
+
+def _parts(frames: pd.DataFrame) -> list[PartRow]:
+    """Each REBA part and side: share of its seen time at a raised part score (the orange
+    and red of the annotated video), its mean score and how often it was seen."""
+    rows = []
+    person = frames["person_detected"].to_numpy(dtype=bool)
+    n_person = max(int(person.sum()), 1)
+    for part, levels in PART_LEVELS.items():
+        lut = np.asarray(levels)
+        for side in SIDES:
+            s = _col(frames, f"reba_{part}_{side}")
+            seen = np.isfinite(s)
+            high = lut[np.clip(s[seen], 0, len(lut) - 1).astype(int)] >= 2
+            rows.append(
+                PartRow(
+                    part=PART_NAMES[part],
+                    side=side,
+                    high_percent=round(100 * float(high.mean()), 1) if seen.any() else 0.0,
+                    mean_score=round(float(s[seen].mean()), 1) if seen.any() else None,
+                    seen_percent=round(100 * float(seen.sum()) / n_person, 1),
+                )
+            )
+    rows.sort(key=lambda r: (-r.high_percent, -(r.mean_score or 0)))
+    return rows
+
+
+# ------------------------------------------------------------------ worst moments
+
+
+def side_worksheet(row: pd.Series, method: str, side: str) -> dict[str, Any]:
+    """One side's worksheet inputs from a frames row (NaN: not seen)."""
+    inputs = reba.INPUTS if method == "reba" else rula.INPUTS
+    out = {}
+    for key in inputs:
+        value = row.get(f"{key}_{side}")
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            value = math.nan if key.endswith("_deg") else None
+        elif isinstance(value, np.generic):
+            value = value.item()
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def _moment(
+    frames: pd.DataFrame, e: Episode, picture: str, tol: float, use_surrogate: bool
+) -> Moment:
+    from ergorisk.report.explain import complete
+
+    row = frames.iloc[e.peak]
+    worksheets = {m: complete(m, side_worksheet(row, m, e.side)) for m in ("reba", "rula")}
+    recs = [recommend(m, worksheets[m], tol, use_surrogate) for m in ("reba", "rula")]
+    title = (
+        f"{e.start_s:.2f}–{e.end_s:.2f} s ({e.duration_s:.1f} s): REBA {e.score} or more "
+        f"throughout, peak {e.peak_reba} at {e.peak_s:.2f} s (frame {e.peak_frame}), "
+        f"{e.side} side"
+    )
+    return Moment(
+        episode=e,
+        title=title,
+        picture=picture,
+        side=e.side,
+        reba=explain("reba", worksheets["reba"], tol),
+        rula=explain("rula", worksheets["rula"], tol),
+        recommendations=[r for r in recs if r is not None],
+        worksheets=worksheets,
+    )
+
+
+# ------------------------------------------------------------------ data quality, method
+
+
+def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+    n = max(len(frames), 1)
+    person = frames["person_detected"].to_numpy(dtype=bool)
+    out = [("Person detected", f"{100 * person.sum() / n:.0f}% of the frames")]
+    if "pose_reliable" in frames:
+        ok = frames["pose_reliable"].to_numpy(dtype=bool)
+        out.append(("Reliable pose", f"{100 * ok.sum() / n:.0f}% of the frames"))
+    for side in SIDES:
+        seen = np.isfinite(_col(frames, f"reba_total_{side}"))
+        pct = 100 * seen.sum() / max(int(person.sum()), 1)
+        out.append(
+            (f"{side.capitalize()} side fully scored", f"{pct:.0f}% of the frames with a person")
+        )
+    tilt = summary.get("options", {}).get("camera_tilt")
+    if tilt:
+        how = {"estimated": "estimated from standing frames", "given": "as given"}.get(
+            str(tilt.get("method")), "not corrected"
+        )
+        out.append(
+            (
+                "Camera tilt",
+                f"pitch {float(tilt.get('pitch_deg', 0)):.1f}°, roll "
+                f"{float(tilt.get('roll_deg', 0)):.1f}° ({how})",
+            )
+        )
+    conf = summary.get("mean_confidence") or {}
+    low = sorted(
+        {
+            k.rsplit("_", 1)[0].replace("_", " ") + f" ({k.rsplit('_', 1)[1]})": v
+            for k, v in conf.items()
+            if float(v) < 0.6
+        }.items()
+    )
+    if low:
+        out.append(
+            (
+                "Parts often hidden",
+                ", ".join(f"{k}: {100 * float(v):.0f}% confidence" for k, v in low),
+            )
+        )
+    if summary.get("walking_s"):
+        out.append(("Time walking", f"{float(summary['walking_s']):.1f} s"))
+    return out
+
+
+def _method_notes(tol: float) -> list[str]:
+    return [
+        "Pose: MediaPipe Pose (full model) on every frame, 3D world landmarks, levelled for the "
+        "camera tilt; angles smoothed over time.",
+        "Each side is scored separately with the exact REBA and RULA worksheets; a frame's "
+        "score is the higher side's. A body part that could not be seen is not scored.",
+        f"An angle within ±{tol:g}° of upright counts as upright or neutral; a value exactly "
+        "on a band edge belongs to the lower band.",
+        "Worst moments are postures held: runs of frames that keep a REBA score for at least "
+        "0.3 s, ranked by that score, then by how long they last.",
+        "Recommendations: a differentiable model of each score (DEBA for REBA, DULA for RULA) "
+        "rates every change of one angle to a better band or removal of one posture flag; "
+        "each change is then re-scored with the exact worksheet, and the change that lowers "
+        "the score most is shown.",
+        "Faces are blurred in every picture.",
+    ]
+
+
+REFERENCES = [
+    "Hignett S, McAtamney L. Rapid Entire Body Assessment (REBA). Applied Ergonomics "
+    "31 (2000) 201–205.",
+    "McAtamney L, Corlett EN. RULA: a survey method for the investigation of work-related "
+    "upper limb disorders. Applied Ergonomics 24 (1993) 91–99.",
+    "Yazdani A, Sabbagh Novin R, Merryweather A, Hermans T. DULA and DEBA: differentiable "
+    "ergonomic risk models for postural assessment and optimization in ergonomically "
+    "intelligent pHRI. IROS 2022.",
+    "Lugaresi C et al. MediaPipe: a framework for building perception pipelines. 2019.",
+]

@@ -1,0 +1,186 @@
+"""report.xlsx: the assessment as a workbook an ergonomist can filter and re-check.
+
+Sheets: Summary; Frames left and Frames right (one row per frame: time, scores, worksheet
+inputs); Worst moments; REBA worksheets and RULA worksheets (each worst moment's inputs and
+part scores laid out like the paper worksheets: step, item, value, score).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from typing import Any
+
+import pandas as pd
+
+from ergorisk.report.explain import Explanation
+from ergorisk.report.model import Report
+from ergorisk.scoring import reba, rula
+
+SHEETS = (
+    "Summary",
+    "Frames left",
+    "Frames right",
+    "Worst moments",
+    "REBA worksheets",
+    "RULA worksheets",
+)
+_BOLD = {"bold": True}
+
+
+def frames_sheet_columns(frames: pd.DataFrame, side: str) -> pd.DataFrame:
+    """One side's per-frame table with reader-facing headers (units in brackets)."""
+    cols: dict[str, Any] = {
+        "Frame": frames["frame"],
+        "Time (s)": frames["time_s"],
+        "Person detected": frames["person_detected"].astype(bool),
+    }
+    for method in ("reba", "rula"):
+        for key in [
+            c for c in frames.columns if c.startswith(f"{method}_") and c.endswith(f"_{side}")
+        ]:
+            part = key[len(method) + 1 : -len(side) - 1]
+            cols[f"{method.upper()} {part.replace('_', ' ')}"] = frames[key]
+    for key in dict.fromkeys((*reba.INPUTS, *rula.INPUTS)):
+        name = f"{key}_{side}"
+        if name in frames:
+            cols[_header(key)] = frames[name]
+    out = pd.DataFrame(cols)
+    return out.astype(object).where(out.notna(), None)
+
+
+def _header(key: str) -> str:
+    if key.endswith("_deg"):
+        return key[:-4].replace("_", " ") + " (°)"
+    if key.endswith("_kg"):
+        return key[:-3].replace("_", " ") + " (kg)"
+    return key.replace("_", " ")
+
+
+def write_xlsx(report: Report, frames: pd.DataFrame) -> bytes:
+    """The workbook as bytes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEETS[0]
+    bold = Font(**_BOLD)
+    rows: list[tuple[Any, ...]] = [("Ergonomic risk assessment", report.title), ()]
+    rows += [*list(report.cover), (), ("Task factors entered",), *list(report.factors), ()]
+    for v in report.verdicts:
+        rows.append((v.method, v.headline))
+        for s in v.sides["both"]:
+            rows.append((f"  {s.label}", f"{s.percent:.1f}%", f"{s.seconds:.2f} s"))
+    rows += [(), ("Recommendations",)] + [(t,) for t in report.recommendations]
+    rows += [(), ("Data quality",), *list(report.quality)]
+    rows += [("Warning", w) for w in report.warnings]
+    for r in rows:
+        ws.append(list(r))
+        if len(r) == 1 or (r and r[0] in ("Ergonomic risk assessment", "REBA", "RULA")):
+            ws.cell(ws.max_row, 1).font = bold
+    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["B"].width = 70
+    for side in ("left", "right"):
+        _table(wb.create_sheet(f"Frames {side}"), frames_sheet_columns(frames, side), bold)
+    _table(wb.create_sheet("Worst moments"), _moments_table(report), bold)
+    for method in ("reba", "rula"):
+        _worksheets(wb.create_sheet(f"{method.upper()} worksheets"), report, method, bold)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _table(ws, df: pd.DataFrame, bold) -> None:
+    ws.append(list(df.columns))
+    for cell in ws[1]:
+        cell.font = bold
+    for row in df.itertuples(index=False):
+        ws.append([_cell(v) for v in row])
+    ws.freeze_panes = "A2"
+
+
+def _cell(v: Any) -> Any:
+    if v is None or v is pd.NA:
+        return None
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def _moments_table(report: Report) -> pd.DataFrame:
+    rows = []
+    for m in report.moments:
+        e = m.episode
+        recs = {r.method: r for r in m.recommendations}
+        rows.append(
+            {
+                "Rank": e.rank,
+                "Start (s)": e.start_s,
+                "End (s)": e.end_s,
+                "Duration (s)": e.duration_s,
+                "REBA held": e.score,
+                "Peak time (s)": e.peak_s,
+                "Peak frame": e.peak_frame,
+                "Side": e.side,
+                "REBA at peak": m.reba.total,
+                "REBA verdict": m.reba.verdict,
+                "RULA at peak": m.rula.total,
+                "RULA verdict": m.rula.verdict,
+                "REBA recommendation": recs["reba"].text if "reba" in recs else "",
+                "RULA recommendation": recs["rula"].text if "rula" in recs else "",
+            }
+        )
+    return pd.DataFrame(rows, columns=None if rows else ["Rank"])
+
+
+def _worksheets(ws, report: Report, method: str, bold) -> None:
+    """Each worst moment as the paper worksheet: step, item, evidence, score."""
+    for m in report.moments:
+        e: Explanation = m.reba if method == "reba" else m.rula
+        ws.append([f"Worst moment {m.episode.rank}: {m.title}"])
+        ws.cell(ws.max_row, 1).font = bold
+        ws.append(["Step", "Item", "Evidence", "Score"])
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+        for step, part in _steps(method, e):
+            ws.append([step, part.part, part.text, part.score])
+        for line in e.steps:
+            ws.append(["Combination", line])
+        ws.append([f"{method.upper()} score", e.total, e.verdict])
+        ws.cell(ws.max_row, 1).font = bold
+        ws.append(["Worksheet inputs", None])
+        for key, value in m.worksheets[method].items():
+            ws.append(["", _header(key), _cell(value)])
+        ws.append([])
+    for col, width in zip("ABCD", (22, 26, 70, 8), strict=True):
+        ws.column_dimensions[col].width = width
+
+
+def _steps(method: str, e: Explanation):
+    groups = (
+        {
+            "Trunk": "A: neck, trunk, legs",
+            "Neck": "A: neck, trunk, legs",
+            "Legs": "A: neck, trunk, legs",
+            "Load / force": "A: neck, trunk, legs",
+            "Upper arm": "B: arms and wrists",
+            "Lower arm": "B: arms and wrists",
+            "Wrist": "B: arms and wrists",
+            "Coupling": "B: arms and wrists",
+            "Activity": "C: activity",
+        }
+        if method == "reba"
+        else {
+            "Upper arm": "A: arm and wrist",
+            "Lower arm": "A: arm and wrist",
+            "Wrist": "A: arm and wrist",
+            "Wrist twist": "A: arm and wrist",
+            "Neck": "B: neck, trunk, legs",
+            "Trunk": "B: neck, trunk, legs",
+            "Legs": "B: neck, trunk, legs",
+        }
+    )
+    return [(groups.get(p.part, ""), p) for p in e.parts]

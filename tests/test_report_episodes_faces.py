@@ -1,0 +1,63 @@
+"""Worst moments are held postures; faces are blurred beyond detection."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ergorisk.report.episodes import worst_episodes
+
+
+def _frames(reba: list[float], fps: float = 10.0) -> pd.DataFrame:
+    n = len(reba)
+    return pd.DataFrame(
+        {
+            "frame": np.arange(n),
+            "time_s": np.arange(n) / fps,
+            "reba_total": reba,
+            "rula_total": [3.0] * n,
+            "reba_total_left": reba,
+            "reba_total_right": reba,
+        }
+    )
+
+
+def test_a_one_frame_spike_is_no_worst_moment_a_held_posture_is():
+    reba = [3] * 5 + [11] + [3] * 5 + [9] * 4 + [3] * 5 + [7] * 6
+    eps = worst_episodes(_frames(reba), n=3, min_duration_s=0.3)
+    # the 11 at frame 5 lasts 0.1 s; every frame scores 3 or more, so that run holds the rest
+    assert [(e.score, e.start, e.end) for e in eps] == [(9, 11, 14), (7, 20, 25)]
+    assert eps[0].duration_s == pytest.approx(0.4) and eps[0].rank == 1
+
+
+def test_equal_scores_rank_the_longer_first_and_no_person_breaks_a_run():
+    reba = [8] * 3 + [np.nan] + [8] * 3 + [1] + [8] * 5
+    eps = worst_episodes(_frames(reba), n=3)
+    assert [(e.start, e.end) for e in eps] == [(8, 12), (0, 2), (4, 6)]
+
+
+def test_blurred_face_is_no_longer_detected(shared_data):
+    cv2 = pytest.importorskip("cv2")
+    from ergorisk.report.faces import blur_faces, detect_faces
+
+    path = shared_data / "media" / "opencv-messi5.jpg"
+    if not path.exists():
+        pytest.skip(f"{path} not found")
+    rgb = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+    boxes = detect_faces(rgb)
+    assert boxes, "the test photo should have a detectable face"
+    blurred = blur_faces(rgb, boxes)
+    assert detect_faces(blurred, min_confidence=0.2) == []
+    assert not np.array_equal(blurred, rgb)
+
+
+def test_pose_face_landmarks_give_a_fallback_box():
+    from ergorisk.report.faces import face_boxes_from_pose
+
+    lm = np.zeros((33, 3))
+    lm[:11, 0] = np.linspace(0.45, 0.55, 11)
+    lm[:11, 1] = 0.2
+    lm[:11, 2] = 0.9
+    ((x0, y0, x1, y1),) = face_boxes_from_pose(lm, (100, 200, 3))
+    assert x0 < 90 < 110 < x1 and y0 < 20 < y1

@@ -1,0 +1,48 @@
+"""Recommendations lower the exact score; bands and wording come from the scorer."""
+
+from __future__ import annotations
+
+import pytest
+
+from ergorisk.report.bands import angle_bands, band_text, better_targets
+from ergorisk.report.explain import exact_scores, explain
+from ergorisk.report.recommend import recommend
+
+BENT = {
+    "trunk_flexion_deg": 38.0,
+    "trunk_twist": True,
+    "neck_flexion_deg": 25.0,
+    "upper_arm_flexion_deg": 70.0,
+    "lower_arm_flexion_deg": 40.0,
+    "wrist_flexion_deg": 20.0,
+    "load_kg": 6.0,
+}
+
+
+def test_trunk_bands_are_the_scorers():
+    texts = [(band_text(b), b.score) for b in angle_bands("reba", "trunk_flexion_deg")]
+    assert texts[-3:] == [("5–20°", 2), ("20–60°", 3), ("over 60°", 4)]
+    # a value on an edge belongs to the lower band; the elbow's 60° scores 2 (<= 60)
+    assert [t for t, _ in better_targets("reba", "trunk_flexion_deg", 38.0)] == [20.0, 5.0]
+    assert band_text(angle_bands("reba", "lower_arm_flexion_deg")[0]) == "up to 60°"
+
+
+def test_trunk_flexed_38_twisted_reads_like_the_worksheet():
+    lines = explain("reba", {"trunk_flexion_deg": 38, "trunk_twist": True}).parts
+    assert lines[0].text == "trunk flexed 38° (20–60°: 3), twisted (+1)"
+    assert lines[0].score == 4
+
+
+@pytest.mark.parametrize("method", ["reba", "rula"])
+def test_recommendation_lowers_the_exact_score(method):
+    rec = recommend(method, BENT)
+    assert rec is not None
+    before = exact_scores(method, dict(BENT))["total"]
+    after = exact_scores(method, dict(BENT, **{c.key: c.after for c in rec.changes}))["total"]
+    assert rec.score_before == before and rec.score_after == after < before
+    assert f"would lower {method.upper()} from {before} to {after}" in rec.text
+    assert rec.surrogate_before is not None  # the surrogate rated the candidates
+
+
+def test_no_recommendation_for_a_neutral_posture():
+    assert recommend("reba", {}, use_surrogate=False) is None
