@@ -1,6 +1,6 @@
 """Sample: the new reports of an assessment folder (pictures from its annotated video).
 
-    PYTHONPATH=src .venv/bin/python scripts/sample_report.py ASSESSMENT_DIR OUT_DIR
+PYTHONPATH=src .venv/bin/python scripts/sample_report.py ASSESSMENT_DIR OUT_DIR
 """
 
 import json
@@ -11,9 +11,10 @@ from pathlib import Path
 import av
 import pandas as pd
 
+from ergorisk.config import Metadata
 from ergorisk.report.episodes import worst_episodes
 from ergorisk.report.faces import FaceDetector, blur_faces
-from ergorisk.report.model import ReportMeta, picture_rows
+from ergorisk.report.model import picture_rows
 from ergorisk.report.write import write_reports
 
 src, out = Path(sys.argv[1]), Path(sys.argv[2])
@@ -28,7 +29,7 @@ with av.open(str(src / "annotated.mp4")) as c, FaceDetector() as fd:
             rgb = f.to_ndarray(format="rgb24")
             pics[i] = blur_faces(rgb, fd(rgb))
 t = time.time()
-meta = ReportMeta(
+meta = Metadata(
     worker="A. Martin",
     task="Sports2D demo: walking and turning",
     site="Example site",

@@ -43,6 +43,8 @@ def test_assess_a_video_writes_nothing_then_to_dir_writes(tmp_path, monkeypatch)
         "summary.json",
         "annotated.mp4",
         "report.html",
+        "report.pdf",
+        "report.xlsx",
     }
     saved = json.loads((out / "summary.json").read_text())
     assert saved["config"] == a.config.to_dict()

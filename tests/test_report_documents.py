@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from ergorisk.report.model import ReportMeta
+from ergorisk.config import Metadata
 from ergorisk.report.write import write_reports
 from report_fixtures import synthetic_assessment
 
@@ -15,7 +15,7 @@ pypdf = pytest.importorskip("pypdf")
 openpyxl = pytest.importorskip("openpyxl")
 pytest.importorskip("weasyprint")
 
-META = ReportMeta(
+META = Metadata(
     worker="Ana Souza",
     task="Palletising cartons",
     site="Plant 2, line 3",

@@ -65,7 +65,8 @@ def test_scores_are_in_range_and_missing_exactly_without_a_person(demo_run):  # 
 
 def test_every_output_file_is_written_and_readable(demo_run):  # noqa: F811
     out = demo_run.out
-    expected = {"frames.csv", "frames.parquet", "summary.json", "annotated.mp4", "report.html"}
+    expected = {"frames.csv", "frames.parquet", "summary.json", "annotated.mp4"}
+    expected |= {"report.html", "report.pdf", "report.xlsx"}
     assert {p.name for p in out.iterdir()} == expected
     csv = pd.read_csv(out / "frames.csv")
     parquet = pd.read_parquet(out / "frames.parquet")
@@ -138,6 +139,8 @@ def test_a_video_with_nobody_completes_with_every_frame_flagged(tmp_path):
         "summary.json",
         "annotated.mp4",
         "report.html",
+        "report.pdf",
+        "report.xlsx",
     }
 
 
@@ -155,4 +158,5 @@ def test_the_image_path_on_a_photo(shared_data, tmp_path):
     assert worse_side(frames, "knee_flexion_deg")[0] > 30
     drawn = cv2.imread(str(tmp_path / "out" / "annotated.png"))
     assert drawn is not None and drawn.shape == (342, 548, 3)
-    assert (tmp_path / "out" / "report.html").stat().st_size > 100_000
+    assert (tmp_path / "out" / "report.html").stat().st_size > 20_000
+    assert (tmp_path / "out" / "report.pdf").read_bytes().startswith(b"%PDF")

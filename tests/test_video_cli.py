@@ -97,4 +97,6 @@ def test_the_command_runs_on_the_example_clip(tmp_path):
         "summary.json",
         "annotated.mp4",
         "report.html",
+        "report.pdf",
+        "report.xlsx",
     }

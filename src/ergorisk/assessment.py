@@ -62,7 +62,8 @@ class Assessment:
     ) -> Path:
         """Write what ``ergorisk assess`` writes into path, atomically: frames.csv,
         frames.parquet, summary.json; for a video or image also annotated.mp4 (.png) and
-        report.html. ``report=True`` adds report.html for any source."""
+        report.html, report.pdf, report.xlsx. ``report=True`` adds the reports for any
+        source, ``report=False`` leaves them out."""
         from ergorisk.io.outputs import staged_output, write_tables
 
         out = Path(path)
@@ -70,53 +71,61 @@ class Assessment:
         with_report = (media.report and self.kind in MEDIA_KINDS) if report is None else report
         with staged_output(out) as stage:
             write_tables(self.frames, self.summary.to_dict(), stage)
-            pictures = self._pictures(stage, progress or _no_progress, with_report)
+            episodes = self.worst_episodes() if with_report else []
             if with_report:
-                from ergorisk.report.breakdown import worst_moments
-                from ergorisk.report.html import render_report
+                from ergorisk.report.model import picture_rows
 
-                moments = worst_moments(self.frames, media.worst_moments)
-                name = self.summary.options.get("input_name") or (
-                    self.source.name if self.source else self.kind
-                )
-                page = render_report(
+                rows = picture_rows(episodes)
+            else:
+                rows = []
+            pictures = self._pictures(stage, progress or _no_progress, rows)
+            if with_report:
+                from ergorisk.report.write import write_reports
+
+                write_reports(
                     self.frames,
                     self.summary.to_dict(),
-                    moments,
-                    {m: pictures[m] for m in moments if m in pictures},
-                    name,
-                    self.config.scoring.upright_tol_deg,
+                    self.config.meta,
+                    pictures,
+                    stage,
+                    episodes=episodes,
+                    upright_tol_deg=self.config.scoring.upright_tol_deg,
                 )
-                (stage / "report.html").write_text(page, encoding="utf-8")
         return out
 
-    def _pictures(self, stage: Path, progress: Progress, with_report: bool) -> dict[int, str]:
-        """annotated.mp4/.png, and the worst moments' pictures for the report."""
+    def worst_episodes(self) -> list[Any]:
+        """The worst moments as sustained episodes (report/episodes.py): the one list the
+        reports and the web app show."""
+        from ergorisk.report.episodes import worst_episodes
+
+        return worst_episodes(self.frames, self.config.media.worst_moments, fps=self.summary.fps)
+
+    def _pictures(self, stage: Path, progress: Progress, rows: list[int]) -> dict[int, str]:
+        """annotated.mp4/.png, and the pictures of the given rows for the reports."""
         media = self.config.media
         if self.kind not in MEDIA_KINDS or self.track is None or self.source is None:
             return {}
-        if not (media.annotate or with_report):
+        if not (media.annotate or rows):
             return {}
-        from ergorisk.report.breakdown import worst_moments
         from ergorisk.report.media import write_image_outputs, write_video_outputs
 
-        moments = worst_moments(self.frames, media.worst_moments) if with_report else []
         if self.kind == "image":
             return write_image_outputs(
                 self.source,
                 self.frames,
                 self.track,
                 stage,
-                moments,
+                rows,
                 annotate=media.annotate,
                 max_side=media.annotate_max_side,
+                blur_faces=media.blur_faces,
             )
         return write_video_outputs(
             self.source,
             self.frames,
             self.track,
             stage,
-            moments,
+            rows,
             fps=self.summary.fps,
             start_s=media.start_s,
             end_s=media.end_s,
@@ -124,6 +133,7 @@ class Assessment:
             annotate=media.annotate,
             max_side=media.annotate_max_side,
             progress=progress,
+            blur_faces=media.blur_faces,
         )
 
 

@@ -53,6 +53,8 @@ class MediaOptions:
     report: bool = True
     annotate_max_side: int = 1280
     worst_moments: int = 4
+    # Faces blurred in the annotated video, the pictures and the PDF (privacy by default).
+    blur_faces: bool = True
 
     def __post_init__(self) -> None:
         if self.stride < 1:
@@ -118,6 +120,7 @@ class Metadata:
     site: str = ""
     assessor: str = ""
     notes: str = ""
+    date: str = ""  # ISO date of the assessment; reports print today's when empty
 
 
 SECTIONS: dict[str, type] = {

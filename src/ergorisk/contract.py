@@ -190,6 +190,10 @@ NO_PERSON = "no person"
 # What summaries count time in: each level, then frames with no score.
 REBA_LEVELS: tuple[str, ...] = (*REBA_RISK_LEVELS, NO_PERSON)
 RULA_LEVELS: tuple[str, ...] = (*RULA_ACTION_LEVELS, NO_PERSON)
+# What each RULA action level asks for (McAtamney & Corlett 1993).
+RULA_ACTION_WORDS: tuple[str, ...] = (
+    "acceptable", "investigate further", "change soon", "change now",
+)  # fmt: skip
 # Each REBA band as (lowest total, highest total, level name).
 REBA_BANDS: tuple[tuple[int, int, str], ...] = tuple(
     (lo, hi - 1, name)
@@ -215,3 +219,12 @@ def reba_risk_codes(total: np.ndarray) -> np.ndarray:
 def rula_action_codes(total: np.ndarray) -> np.ndarray:
     """RULA action level index 0-3 (levels 1-4), 4 where there is no score."""
     return band_codes(total, RULA_BAND_STARTS)
+
+
+# Each RULA band as (lowest grand score, highest, action level name).
+RULA_BANDS: tuple[tuple[int, int, str], ...] = tuple(
+    (lo, hi - 1, name)
+    for lo, hi, name in zip(
+        RULA_BAND_STARTS, (*RULA_BAND_STARTS[1:], 8), RULA_ACTION_LEVELS, strict=True
+    )
+)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ergorisk.contract import reba_risk_codes
 from ergorisk.learned import TARGETS
 
 RISK_LEVELS = ("Negligible", "Low", "Medium", "High", "Very High")
@@ -47,8 +48,7 @@ def errors(pred: np.ndarray, truth: np.ndarray) -> dict[str, np.ndarray]:
 
 def risk_level(total: np.ndarray) -> np.ndarray:
     """REBA risk level index 0-4 of continuous totals: <2, <4, <8, <11, >=11 (paper, 4.3)."""
-    t = np.asarray(total, dtype=float)
-    return (t >= 2).astype(int) + (t >= 4) + (t >= 8) + (t >= 11)
+    return reba_risk_codes(np.asarray(total, dtype=float))
 
 
 def risk_distribution(total: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ bands.py         the worksheet's angle bands, read off the exact scorer
 explain.py       each part score in an ergonomist's words
 recommend.py     posture changes ranked by DEBA/DULA, verified by the exact scorer
 faces.py         face detection (MediaPipe, offline) and blurring
-model.py         the report model (ReportMeta, build_report); charts.py: static SVG timeline
+model.py         the report model (Metadata, build_report); charts.py: static SVG timeline
 document.py      report.html and report.pdf from one template (templates/)
 xlsx.py          report.xlsx
 write.py         write_reports(frames, summary, meta, pictures, out_dir): the one call

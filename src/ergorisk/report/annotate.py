@@ -11,6 +11,8 @@ from collections.abc import Mapping
 import cv2
 import numpy as np
 
+from ergorisk.contract import REBA_RISK_LEVELS
+
 # RGB colours for the risk of one part: fine, a little, more, most.
 LEVEL_COLOURS: tuple[tuple[int, int, int], ...] = (
     (46, 204, 64),
@@ -186,7 +188,7 @@ def annotate_frame(
     return out
 
 
-_RISK_NAMES = ("negligible", "low", "medium", "high", "very high")
+_RISK_NAMES = REBA_RISK_LEVELS
 
 
 def _float(value: object) -> float | None:

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ergorisk.contract import COUPLING_NAMES, REBA_FIELDS, RULA_FIELDS
 from ergorisk.report.bands import band_of, band_text
 from ergorisk.scoring import reba, rula
-from ergorisk.scoring.worksheet import COUPLING_NAMES, REBA_FIELDS, RULA_FIELDS
 
 REBA_ACTIONS = {
     0: "no action necessary",

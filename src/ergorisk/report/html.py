@@ -16,21 +16,15 @@ import cv2
 import numpy as np
 import pandas as pd
 
+from ergorisk.contract import REBA_BANDS, RULA_ACTION_WORDS
+from ergorisk.contract import RULA_BANDS as CONTRACT_RULA_BANDS
 from ergorisk.report.annotate import LEVEL_COLOURS, PART_LEVELS, UNSCORED_COLOUR
 from ergorisk.report.breakdown import REBA_STEPS, RULA_STEPS, breakdown
 
-REBA_BANDS = (
-    (1, 1, "negligible"),
-    (2, 3, "low"),
-    (4, 7, "medium"),
-    (8, 10, "high"),
-    (11, 15, "very high"),
-)
-RULA_BANDS = (
-    (1, 2, "acceptable"),
-    (3, 4, "investigate"),
-    (5, 6, "change soon"),
-    (7, 7, "change now"),
+# RULA bands in the page's short words.
+RULA_BANDS = tuple(
+    (lo, hi, word.removesuffix(" further"))
+    for (lo, hi, _), word in zip(CONTRACT_RULA_BANDS, RULA_ACTION_WORDS, strict=True)
 )
 _BAND_COLOURS = ("#2ecc40", "#b8e986", "#ffdc00", "#ff851b", "#e62828")
 _RULA_COLOURS = ("#2ecc40", "#ffdc00", "#ff851b", "#e62828")

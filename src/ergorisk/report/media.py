@@ -43,6 +43,7 @@ def write_image_outputs(
     *,
     annotate: bool,
     max_side: int,
+    blur_faces: bool = True,
 ) -> dict[int, str]:
     """annotated.png (when annotate) and the frame's picture if it is a worst moment."""
     import cv2
@@ -51,6 +52,10 @@ def write_image_outputs(
     from ergorisk.report.html import jpeg_data_uri
 
     rgb = read_image(path, max_side)
+    if blur_faces:
+        from ergorisk.report.faces import private_frame
+
+        rgb = private_frame(rgb, track.image[0])
     drawn = annotate_frame(rgb, track.image[0], DrawingRows(frames)[0], 0.0)
     if annotate:
         cv2.imwrite(str(stage / "annotated.png"), cv2.cvtColor(drawn, cv2.COLOR_RGB2BGR))
@@ -71,9 +76,14 @@ def write_video_outputs(
     annotate: bool,
     max_side: int,
     progress: Progress,
+    blur_faces: bool = True,
 ) -> dict[int, str]:
-    """Draw every frame into annotated.mp4 (annotate) or just the worst moments' frames."""
+    """Draw every frame into annotated.mp4 (annotate) or just the worst moments' frames;
+    faces are blurred first (blur_faces)."""
+    from contextlib import nullcontext
+
     from ergorisk.report.annotate import annotate_frame
+    from ergorisk.report.faces import FaceDetector, private_frame
     from ergorisk.report.html import jpeg_data_uri
     from ergorisk.report.video_writer import H264Writer
 
@@ -83,14 +93,18 @@ def write_video_outputs(
     n = rows.n
     source = iter_frames(path, start_s, end_s, stride, max_side)
     writer = H264Writer(stage / "annotated.mp4", fps) if annotate else None
+    faces = FaceDetector() if blur_faces else nullcontext(None)
     try:
-        with Prefetch(source, depth=4) as decoded:
+        with Prefetch(source, depth=4) as decoded, faces as detector:
             for i, frame in enumerate(decoded):
                 if i >= n:
                     break
                 if writer is None and frame.index not in wanted:
                     continue
-                drawn = annotate_frame(frame.rgb, track.image[i], rows[i], frame.time_s)
+                rgb = frame.rgb
+                if detector is not None:
+                    rgb = private_frame(rgb, track.image[i], detector)
+                drawn = annotate_frame(rgb, track.image[i], rows[i], frame.time_s)
                 if writer is not None:
                     writer.write(drawn)
                     progress("video", 1, n)

@@ -18,43 +18,31 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ergorisk.config import Metadata
+from ergorisk.contract import (
+    COUPLING_NAMES,
+    NO_PERSON,
+    REBA_BANDS,
+    RULA_ACTION_WORDS,
+    RULA_BANDS,
+    SIDES,
+)
 from ergorisk.report.annotate import PART_LEVELS
 from ergorisk.report.episodes import Episode, worst_episodes
 from ergorisk.report.explain import PART_NAMES, Explanation, explain
 from ergorisk.report.recommend import Recommendation, recommend
 from ergorisk.scoring import reba, rula
-from ergorisk.scoring.worksheet import COUPLING_NAMES
 
-SIDES = ("left", "right")
-REBA_LEVELS = (
-    ("negligible", 1, 1),
-    ("low", 2, 3),
-    ("medium", 4, 7),
-    ("high", 8, 10),
-    ("very high", 11, 15),
-)
-RULA_LEVELS = (
-    ("1: acceptable", 1, 2),
-    ("2: investigate further", 3, 4),
-    ("3: change soon", 5, 6),
-    ("4: change now", 7, 7),
+# (name, lowest, highest total) of each level, from the contract's bands.
+REBA_LEVELS = tuple((name, lo, hi) for lo, hi, name in REBA_BANDS)
+RULA_LEVELS = tuple(
+    (f"{i}: {word}", lo, hi)
+    for i, ((lo, hi, _), word) in enumerate(zip(RULA_BANDS, RULA_ACTION_WORDS, strict=True), 1)
 )
 LEVEL_COLOURS = ("#2ecc40", "#b8e986", "#ffdc00", "#ff851b", "#e62828")
 RULA_COLOURS = ("#2ecc40", "#ffdc00", "#ff851b", "#e62828")
-NOT_SEEN, NO_PERSON = "part not seen", "no person"
+NOT_SEEN = "part not seen"
 GREY, LIGHT_GREY = "#9a9a9a", "#d8d8d8"
-
-
-@dataclass(frozen=True)
-class ReportMeta:
-    """Who and what was assessed: printed on the cover. Empty strings print as 'not given'."""
-
-    worker: str = ""
-    task: str = ""
-    site: str = ""
-    assessor: str = ""
-    notes: str = ""
-    date: str = ""  # ISO date of the assessment; default: today
 
 
 @dataclass(frozen=True)
@@ -115,7 +103,7 @@ class Report:
 def build_report(
     frames: pd.DataFrame,
     summary: Mapping[str, Any],
-    meta: ReportMeta | None = None,
+    meta: Metadata | None = None,
     pictures: Mapping[int, str] | None = None,
     episodes: list[Episode] | None = None,
     upright_tol_deg: float = 5.0,
@@ -125,7 +113,7 @@ def build_report(
     peaks' annotated, face-blurred frames; see ``picture_rows``)."""
     from ergorisk.report.charts import timeline_svg
 
-    meta = meta or ReportMeta()
+    meta = meta or Metadata()
     fps = float(summary.get("fps") or 0) or None
     if episodes is None:
         episodes = worst_episodes(frames, fps=fps)
@@ -165,7 +153,7 @@ def _given(value: str) -> str:
 
 
 def _cover(
-    meta: ReportMeta, summary: Mapping[str, Any], frames: pd.DataFrame, source: str
+    meta: Metadata, summary: Mapping[str, Any], frames: pd.DataFrame, source: str
 ) -> list[tuple[str, str]]:
     duration = float(summary.get("duration_s") or 0)
     return [
@@ -363,7 +351,7 @@ def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str
         {
             k.rsplit("_", 1)[0].replace("_", " ") + f" ({k.rsplit('_', 1)[1]})": v
             for k, v in conf.items()
-            if float(v) < 0.6
+            if v is not None and float(v) < 0.6
         }.items()
     )
     if low:

@@ -31,7 +31,6 @@ from ergorisk.report.explain import complete, exact_scores, missing
 
 # The differentiable models (body model, DULA, DEBA). The lead is moving them to
 # ergorisk.differentiable: this line is the only one to change.
-DIFFERENTIABLE = "ergorisk.models"
 
 LABELS = {
     "trunk_flexion_deg": "trunk flexion",
@@ -228,7 +227,8 @@ def _recommendation(
 
 
 def _module(name: str):
-    return importlib.import_module(f"{DIFFERENTIABLE}.{name}")
+    """The differentiable package's modules, imported on first use (torch is heavy)."""
+    return importlib.import_module(f"ergorisk.differentiable.{name}")
 
 
 @cache
@@ -293,7 +293,7 @@ def posture(method: str, ws: Mapping[str, Any]) -> np.ndarray:
 
 
 def _task(method: str, ws: Mapping[str, Any]) -> np.ndarray:
-    data = _module("dataset")
+    data = _module("synthetic")
     values = {k: ws[k] for k in data.TASK_DEFAULTS[method] if k in ws}
     return data.task_features(method, data.task_columns(method, 1, **values))
 

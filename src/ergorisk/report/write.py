@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ergorisk.config import Metadata
 from ergorisk.report.episodes import Episode
-from ergorisk.report.model import ReportMeta, build_report
+from ergorisk.report.model import build_report
 
 FORMATS = ("html", "pdf", "xlsx")
 
@@ -34,7 +35,7 @@ def as_data_uri(picture: str | np.ndarray, max_side: int = 720) -> str:
 def write_reports(
     frames: pd.DataFrame,
     summary: Mapping[str, Any],
-    meta: ReportMeta | None,
+    meta: Metadata | None,
     pictures: Mapping[int, str | np.ndarray] | None,
     out_dir: str | Path,
     *,
