@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from ergorisk.batch.command import batch as batch_command
 from ergorisk.errors import fail, first_line
 from ergorisk.models.commands import predict as predict_command
 
@@ -32,6 +33,7 @@ from ergorisk.optimize.commands import optimize_app, surrogate_app  # noqa: E402
 app.add_typer(surrogate_app, name="surrogate")
 app.add_typer(optimize_app, name="optimize")
 app.command("predict")(predict_command)
+app.command("batch")(batch_command)
 
 
 class OutputFormat(StrEnum):
