@@ -77,17 +77,30 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
         result.seconds = round(time.perf_counter() - started, 3)
         record = {**result.to_dict(), "fingerprint": store.fingerprint(item.path, item.options)}
         store.publish(built, out_dir, record)
+        store.forget_failure(out_dir.parent, item.name)
         return result
     except Exception as err:  # one bad item never stops the batch: it becomes a failed row
-        return ItemResult.for_item(
+        result = ItemResult.for_item(
             item,
             FAILED,
             reason=_reason(err, item.path),
             seconds=round(time.perf_counter() - started, 3),
             **where,
         )
+        if _is_the_input(err):  # the same file would fail again: remember it (resume)
+            record = {**result.to_dict(), "fingerprint": store.fingerprint(item.path, item.options)}
+            store.remember_failure(out_dir.parent, item.name, record)
+        return result
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _is_the_input(err: Exception) -> bool:
+    """A corrupt, unreadable or invalid input, as opposed to a crash or an I/O hiccup that a
+    second try may get past."""
+    from ergorisk.pose import PoseInputError
+
+    return isinstance(err, PoseInputError | ValueError)
 
 
 def _reason(err: Exception, path: Path) -> str:

@@ -45,7 +45,9 @@ def assess_options() -> dict[str, OptionSpec]:
         if typing.get_origin(base) is typing.Annotated:
             base, *extra = typing.get_args(base)
             info = extra[0] if extra else None
-        decls = [d for d in getattr(info, "param_decls", None) or () if d.startswith("--")]
+        # With Annotated, typer keeps the first declaration in `default`: Option("--options").
+        given = (getattr(info, "default", None), *(getattr(info, "param_decls", None) or ()))
+        decls = [d for d in given if isinstance(d, str) and d.startswith("--")]
         key = decls[0].split("/")[0].removeprefix("--").replace("-", "_") if decls else name
         many = False
         args = [a for a in typing.get_args(base) if a is not type(None)]

@@ -66,10 +66,10 @@ def run_ray(
     on_result: Callable[[ItemResult], None],
     warm_pose: bool = True,
 ) -> None:
+    if not items:
+        return  # all done earlier: no need to start or join Ray
     ray = start_ray(workers, address)
     try:
-        if not items:
-            return
         from ray.exceptions import RayActorError, RayError
 
         n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))

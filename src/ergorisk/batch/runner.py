@@ -16,6 +16,7 @@ from ergorisk.batch.report import write_reports
 from ergorisk.pose.video import media_kind
 
 EARLIER = "done in an earlier run (--force redoes it)"
+FAILED_EARLIER = " (earlier run; unchanged since, --force retries it)"
 
 
 def run_batch(
@@ -41,18 +42,15 @@ def run_batch(
 def _run(items, out, engine, workers, address, force, show_progress) -> list[ItemResult]:
     started = time.perf_counter()
     store.clean_staging(out)
+    if force:
+        store.forget_all_failures(out)
     results: dict[int, ItemResult] = {}
     todo = []
     for item in items:
-        record = None if force else store.read_done(out / item.name, _print(item))
-        if record is None:
+        if not force and (earlier := _earlier(item, out)):
+            results[item.index] = earlier
+        else:
             todo.append(item)
-            continue
-        kept = {k: v for k, v in record.items() if k in ItemResult.__dataclass_fields__}
-        meta = {k: getattr(item, k) for k in ("worker", "task", "site", "take")}
-        results[item.index] = ItemResult(
-            **{**kept, **meta, "index": item.index, "status": SKIPPED, "reason": EARLIER}
-        )
     warm = any(media_kind(i.path) for i in todo)  # pose files need no pose model
     with _progress(len(items), len(results), show_progress) as advance:
 
@@ -82,8 +80,27 @@ def _run(items, out, engine, workers, address, force, show_progress) -> list[Ite
     return rows
 
 
-def _print(item: BatchItem) -> str:
-    return store.fingerprint(item.path, item.options)
+def _earlier(item: BatchItem, out: Path) -> ItemResult | None:
+    """The row of an earlier run: done (skipped now), or failed on this very input."""
+    expected = store.fingerprint(item.path, item.options)
+    if record := store.read_done(out / item.name, expected):
+        status, reason = SKIPPED, EARLIER
+    elif record := store.read_failure(out, item.name, expected):
+        status, reason = FAILED, str(record.get("reason", "")) + FAILED_EARLIER
+    else:
+        return None
+    kept = {k: v for k, v in record.items() if k in ItemResult.__dataclass_fields__}
+    meta = {k: getattr(item, k) for k in ("worker", "task", "site", "take")}
+    return ItemResult(
+        **{
+            **kept,
+            **meta,
+            "index": item.index,
+            "name": item.name,
+            "status": status,
+            "reason": reason,
+        }
+    )
 
 
 class _progress:

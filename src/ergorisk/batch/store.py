@@ -3,6 +3,8 @@
     OUT/.staging/<name>.<random>/   an item being built (removed at the start of every run)
     OUT/<name>/                     appears whole, by one rename, only when complete
     OUT/<name>/.batch-done.json     written last (after the rename): the item's batch.csv row
+    OUT/.failed/<name>.json         an input that failed (corrupt, invalid): not retried while
+                                    the file and its options stay the same
 
 A batch killed at any moment therefore leaves finished items with their marker, and at most
 a staging folder (cleaned by the next run) or a complete item folder without a marker (redone).
@@ -21,14 +23,25 @@ from pathlib import Path
 from typing import Any
 
 STAGING = ".staging"
+FAILED = ".failed"
 MARKER = ".batch-done.json"
 LOCK = ".batch.lock"
 
 
 def fingerprint(path: Path, options: dict[str, Any]) -> str:
-    """What decides an item's outputs: a done item is redone when its options change."""
+    """What decides an item's outputs: an item is redone when its options or its file (size,
+    modification time) change."""
+    try:
+        stat = path.stat()
+        file = [stat.st_size, stat.st_mtime_ns]
+    except OSError:
+        file = None
     text = json.dumps(
-        {"path": str(path), "options": {k: str(v) for k, v in sorted(options.items())}}
+        {
+            "path": str(path),
+            "file": file,
+            "options": {k: str(v) for k, v in sorted(options.items())},
+        }
     )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -68,11 +81,33 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 def read_done(target: Path, expected: str) -> dict[str, Any] | None:
     """The marker's record when target is done with these options, else None."""
+    return _read_record(target / MARKER, expected)
+
+
+def read_failure(out_root: Path, name: str, expected: str) -> dict[str, Any] | None:
+    return _read_record(out_root / FAILED / f"{name}.json", expected)
+
+
+def _read_record(path: Path, expected: str) -> dict[str, Any] | None:
     try:
-        record = json.loads((target / MARKER).read_text(encoding="utf-8"))
+        record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return record if record.get("fingerprint") == expected else None
+    return record if isinstance(record, dict) and record.get("fingerprint") == expected else None
+
+
+def remember_failure(out_root: Path, name: str, record: dict[str, Any]) -> None:
+    (out_root / FAILED).mkdir(exist_ok=True)
+    write_json_atomic(out_root / FAILED / f"{name}.json", record)
+
+
+def forget_failure(out_root: Path, name: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (out_root / FAILED / f"{name}.json").unlink()
+
+
+def forget_all_failures(out_root: Path) -> None:
+    shutil.rmtree(out_root / FAILED, ignore_errors=True)
 
 
 def clean_staging(out_root: Path) -> None:
