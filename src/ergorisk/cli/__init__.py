@@ -5,6 +5,7 @@
     predict   the learned REBA scorers                         (cli/predict.py)
     surrogate, optimize   DULA/DEBA and postural optimisation  (cli/optimize.py)
     serve     the web application                              (cli/serve.py)
+    batch     many inputs on a local pool or Ray                 (cli/batch.py)
 
 Heavy imports happen inside the commands, so `ergorisk --help` stays fast.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import typer
 
 from ergorisk.cli.assess import assess
+from ergorisk.cli.batch import batch
 from ergorisk.cli.optimize import optimize_app, surrogate_app
 from ergorisk.cli.predict import predict
 from ergorisk.cli.score import score_app
@@ -33,6 +35,7 @@ app.command("predict")(predict)
 app.add_typer(surrogate_app, name="surrogate")
 app.add_typer(optimize_app, name="optimize")
 app.command("serve")(serve)
+app.command("batch")(batch)
 
 
 def main() -> None:

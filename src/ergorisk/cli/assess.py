@@ -151,39 +151,9 @@ def assess(
 
       ergorisk assess poses.npy --layout uw-iom --out out/poses --config site.toml
     """
-    from ergorisk.config import Config
-
-    flags = {
-        "layout": layout,
-        "fps": fps,
-        "up": up,
-        "units": units,
-        "mapping": None if mapping is None else str(mapping),
-        "load_kg": load_kg,
-        "shock": shock,
-        "coupling": coupling,
-        "static": static,
-        "repeated": repeated,
-        "rapid_change": rapid_change,
-        "smoothing_s": smoothing_s,
-        "detect_arm_support": arm_support,
-        "upright_tol_deg": upright_tol_deg,
-        "start_s": start,
-        "end_s": end,
-        "stride": stride,
-        "roi": roi,
-        "camera_pitch_deg": camera_pitch_deg,
-        "annotate": video,
-        "report": report,
-        "learned": tuple(learned) if learned else None,
-        "worker": worker,
-        "task": task,
-        "site": site,
-        "assessor": assessor,
-        "notes": notes,
-    }
+    values = {k: v for k, v in locals().items() if k not in ("inputs", "out", "config_file")}
     try:
-        cfg = Config.load(config_file, **flags)
+        cfg = config_from_flags(values, config_file)
     except InputError as err:
         fail(_flag_names(first_line(err)))
     if out.exists() and not out.is_dir():
@@ -203,6 +173,30 @@ def assess(
     if len(set(stems)) < len(stems):
         fail("several inputs share a file name; assess them in separate runs")
     _assess_many(inputs, out, cfg)
+
+
+# `assess` flags whose Config field has another name; every other flag is its field's name.
+FLAG_FIELDS = {
+    "start": "start_s",
+    "end": "end_s",
+    "video": "annotate",
+    "arm_support": "detect_arm_support",
+}
+
+
+def config_from_flags(flags: dict[str, Any], config_file: str | Path | None = None) -> Config:
+    """The Config of `assess` flags (by their names with underscores; None = not given) over
+    an options file: defaults < file < flags. Batch manifests use it too."""
+    from ergorisk.config import Config
+
+    values = {}
+    for key, value in flags.items():
+        if isinstance(value, Path):
+            value = str(value)
+        elif isinstance(value, list):
+            value = tuple(value) or None
+        values[FLAG_FIELDS.get(key, key)] = value
+    return Config.load(config_file, **values)
 
 
 def _flag_names(message: str) -> str:

@@ -1,0 +1,181 @@
+"""What a batch runs: a folder of inputs (recursive, by extension) or a manifest CSV.
+
+A manifest has a ``path`` column and any of: ``name`` (the item's output folder), ``take`` (the
+views of one multi-camera take share it), ``worker``, ``task``, ``site``, ``notes``, and any
+`ergorisk assess` option (``load_kg``, ``coupling``, ``layout``, ``start``, ``end``, ...). An
+empty cell means the option's default (or the `--set` value). Relative paths are relative to the
+manifest's folder. A bad manifest raises BatchInputError naming the line and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ergorisk.batch.options import META_COLUMNS, assess_options, parse_value, unknown_key_message
+from ergorisk.pose.video import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+
+POSE_SUFFIXES = frozenset({".npy", ".npz", ".csv", ".bvh", ".c3d"})
+INPUT_SUFFIXES = VIDEO_SUFFIXES | IMAGE_SUFFIXES | POSE_SUFFIXES
+# Names the batch writes at the top of OUT; an item may not take them.
+RESERVED = frozenset(
+    {"batch.csv", "batch.json", "summary_by_task.csv", "summary_by_worker.csv", "logs"}
+)
+
+
+class BatchInputError(ValueError):
+    """A bad invocation: the batch exits 2 with this message and runs nothing."""
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One input: where it is, its output folder name, who and what it shows, its options."""
+
+    index: int  # position in the input list: the row order of batch.csv
+    path: Path  # absolute
+    name: str  # unique, filesystem-safe: OUT/<name>/
+    options: dict[str, Any] = field(default_factory=dict)  # assess option key -> value
+    worker: str = ""
+    task: str = ""
+    site: str = ""
+    take: str = ""
+    notes: str = ""
+
+
+def load_items(source: Path, defaults: dict[str, Any] | None = None) -> list[BatchItem]:
+    """A folder or a manifest CSV -> items (``defaults``: options for every item)."""
+    if not source.exists():
+        raise BatchInputError(f"{source}: no such file or folder")
+    if source.is_dir():
+        return from_folder(source, defaults)
+    if source.suffix.lower() != ".csv":
+        raise BatchInputError(f"{source}: give a folder of inputs or a manifest .csv")
+    return from_manifest(source, defaults)
+
+
+def from_folder(
+    folder: Path, defaults: dict[str, Any] | None = None, exclude: Path | None = None
+) -> list[BatchItem]:
+    """Every video, image and pose file under folder (hidden ones and ``exclude`` left out),
+    sorted, so that the same folder always gives the same item names."""
+    folder = folder.resolve()
+    skip = exclude.resolve() if exclude is not None else None
+    paths = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+            continue
+        if skip is not None and path.is_relative_to(skip):
+            continue
+        if path.suffix.lower() in INPUT_SUFFIXES:
+            paths.append(path)
+    if not paths:
+        kinds = ", ".join(sorted(INPUT_SUFFIXES))
+        raise BatchInputError(f"{folder}: no video, image or pose file found ({kinds})")
+    names = unique_names([str(p.relative_to(folder).with_suffix("")) for p in paths])
+    return [
+        BatchItem(index=i, path=p, name=n, options=dict(defaults or {}))
+        for i, (p, n) in enumerate(zip(paths, names, strict=True))
+    ]
+
+
+def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> list[BatchItem]:
+    import pandas as pd
+
+    where = manifest.name
+    header = _header(manifest)
+    if "path" not in header:
+        raise BatchInputError(
+            f"{where}: line 1: no 'path' column (the columns are: {', '.join(header) or 'none'})"
+        )
+    specs = assess_options()
+    for col, key in enumerate(header, start=1):
+        if key not in META_COLUMNS and key not in specs:
+            raise BatchInputError(f"{where}: line 1, column {col}: {unknown_key_message(key)}")
+    # Text cells, blank lines kept so that row i is line i + 2 (the header is line 1).
+    table = pd.read_csv(
+        manifest, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8"
+    )
+    table.columns = header
+    base = manifest.resolve().parent
+    rows: list[tuple[Path, str, dict[str, Any], dict[str, str]]] = []
+    for i, record in enumerate(table.to_dict(orient="records")):
+        line = i + 2
+        cells = {k: (v or "").strip() for k, v in record.items()}
+        if not any(cells.values()):
+            continue
+        if not cells["path"]:
+            col = header.index("path") + 1
+            raise BatchInputError(f"{where}: line {line}, column {col} (path): empty")
+        options = dict(defaults or {})
+        for key, text in cells.items():
+            if key in specs and text:
+                try:
+                    options[key] = parse_value(specs[key], text, base)
+                except ValueError as err:
+                    col = header.index(key) + 1
+                    raise BatchInputError(
+                        f"{where}: line {line}, column {col} ({key}): {err}"
+                    ) from None
+        path = Path(cells["path"]).expanduser()
+        path = path if path.is_absolute() else base / path
+        rows.append((path, cells.get("name") or path.stem, options, cells))
+    if not rows:
+        raise BatchInputError(f"{where}: no rows")
+    names = unique_names([name for _, name, _, _ in rows])
+    return [
+        BatchItem(
+            index=i,
+            path=path,
+            name=name,
+            options=options,
+            **{k: cells.get(k, "") for k in ("worker", "task", "site", "take", "notes")},
+        )
+        for i, ((path, _, options, cells), name) in enumerate(zip(rows, names, strict=True))
+    ]
+
+
+def _header(manifest: Path) -> list[str]:
+    """The column names, checked for blanks and repeats (pandas would rename a repeat)."""
+    try:
+        with manifest.open(newline="", encoding="utf-8") as f:
+            header = next(csv.reader(f), [])
+    except UnicodeDecodeError:
+        raise BatchInputError(f"{manifest.name}: not UTF-8 text; expected a CSV manifest") from None
+    except OSError as err:
+        raise BatchInputError(f"{manifest}: {err.strerror or err}") from None
+    names = [h.strip() for h in header]
+    seen: set[str] = set()
+    for col, name in enumerate(names, start=1):
+        if not name:
+            raise BatchInputError(f"{manifest.name}: line 1, column {col}: no column name")
+        if name in seen:
+            raise BatchInputError(f"{manifest.name}: line 1, column {col}: {name!r} repeated")
+        seen.add(name)
+    return names
+
+
+def safe_name(text: str) -> str:
+    """A folder name on any filesystem: path separators -> '__', odd characters -> '_'."""
+    text = text.replace("\\", "/").strip("/")
+    text = "__".join(p for p in text.split("/") if p not in ("", ".", ".."))
+    text = re.sub(r"[^A-Za-z0-9._-]+", "_", text).lstrip(".-_")[:120] or "item"
+    return f"item-{text}" if text.lower() in RESERVED else text
+
+
+def unique_names(wanted: list[str]) -> list[str]:
+    """safe_name of each, with -2, -3 ... on repeats (case-insensitively: macOS, Windows)."""
+    taken: set[str] = set()
+    out = []
+    for raw in wanted:
+        base = safe_name(raw)
+        name, n = base, 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name.lower())
+        out.append(name)
+    return out

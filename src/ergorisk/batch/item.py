@@ -1,0 +1,127 @@
+"""One item, in whichever process runs it: assess into a staging folder, move it into place,
+mark it done, and return its row. Any failure becomes a failed row with a one-line reason.
+
+``assess_into`` is the only function that knows how an item is assessed (the seam for
+``er.assess(source, config=...).to_dir(out_dir)``); nothing else in the batch does.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ergorisk.batch import store
+from ergorisk.batch.inputs import BatchItem
+
+DONE, FAILED, SKIPPED = "done", "failed", "skipped"
+
+
+@dataclass
+class ItemResult:
+    """One row of batch.csv (the last two fields go to batch.json only)."""
+
+    index: int
+    path: str
+    name: str
+    status: str  # done | failed | skipped
+    reason: str = ""
+    worker: str = ""
+    task: str = ""
+    site: str = ""
+    take: str = ""
+    frames: int | None = None
+    scored_s: float | None = None  # seconds with a person scored (time weight of the summaries)
+    reba_peak: int | None = None
+    reba_median: float | None = None
+    rula_peak: int | None = None
+    rula_median: float | None = None
+    high_pct: float | None = None  # % of the scored time at REBA high or worse (>= 8)
+    reba_mean: float | None = None
+    pid: int | None = None
+    host: str = ""
+    seconds: float | None = None
+    reba_time_s_by_level: dict[str, float] = field(default_factory=dict)
+    episodes: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def for_item(cls, item: BatchItem, status: str, **values: Any) -> ItemResult:
+        meta = {k: getattr(item, k) for k in ("worker", "task", "site", "take")}
+        return cls(
+            index=item.index,
+            path=str(item.path),
+            name=item.name,
+            status=status,
+            **{**meta, **values},
+        )
+
+
+def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
+    """Assess item into out_dir (built in OUT/.staging, then renamed) and mark it done."""
+    started = time.perf_counter()
+    where = {"pid": os.getpid(), "host": socket.gethostname()}
+    stage = store.new_stage(out_dir.parent, item.name)
+    try:
+        built = stage / "out"
+        assess_into(item, built)
+        from ergorisk.batch.metrics import item_metrics
+
+        result = ItemResult.for_item(item, DONE, **item_metrics(built), **where)
+        result.seconds = round(time.perf_counter() - started, 3)
+        record = {**result.to_dict(), "fingerprint": store.fingerprint(item.path, item.options)}
+        store.publish(built, out_dir, record)
+        store.forget_failure(out_dir.parent, item.name)
+        return result
+    except Exception as err:  # one bad item never stops the batch: it becomes a failed row
+        result = ItemResult.for_item(
+            item,
+            FAILED,
+            reason=_reason(err, item.path),
+            seconds=round(time.perf_counter() - started, 3),
+            **where,
+        )
+        if _is_the_input(err):  # the same file would fail again: remember it (resume)
+            record = {**result.to_dict(), "fingerprint": store.fingerprint(item.path, item.options)}
+            store.remember_failure(out_dir.parent, item.name, record)
+        return result
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _is_the_input(err: Exception) -> bool:
+    """A corrupt, unreadable or invalid input, as opposed to a crash or an I/O hiccup that a
+    second try may get past."""
+    from ergorisk.pose import PoseInputError
+
+    return isinstance(err, PoseInputError | ValueError)
+
+
+def _reason(err: Exception, path: Path) -> str:
+    from ergorisk.errors import first_line
+    from ergorisk.pose import PoseInputError
+
+    text = first_line(err)
+    if not isinstance(err, PoseInputError | ValueError | OSError):
+        text = f"{type(err).__name__}: {text}"  # not an input problem: say what broke
+    return text if str(path) in text or path.name in text else f"{path.name}: {text}"
+
+
+def assess_into(item: BatchItem, out_dir: Path) -> None:
+    """Write what `ergorisk assess` writes for item into out_dir (a new folder): the item's
+    options are `assess` flags (manifest columns, --set), its worker/task/site/notes the
+    report's metadata."""
+    import ergorisk as er
+    from ergorisk.cli.assess import config_from_flags
+
+    options = dict(item.options)
+    config_file = options.pop("config", None)
+    meta = {"worker": item.worker, "task": item.task, "site": item.site, "notes": item.notes}
+    cfg = config_from_flags({**options, **{k: v for k, v in meta.items() if v}}, config_file)
+    er.assess(item.path, config=cfg).to_dir(out_dir)

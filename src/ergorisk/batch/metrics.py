@@ -1,0 +1,71 @@
+"""One item's numbers for batch.csv and the summaries, read back from what assess wrote.
+
+Reading the written folder (summary.json, frames.parquet) rather than an in-memory result
+keeps the batch independent of how an item is assessed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+HIGH = 8  # REBA "high" starts at 8 (8-10 high, 11-15 very high)
+EPISODES_KEPT = 3
+
+
+def item_metrics(folder: Path) -> dict[str, Any]:
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    frames = pd.read_parquet(
+        folder / "frames.parquet", columns=["time_s", "reba_total", "rula_total"]
+    )
+    reba = frames["reba_total"].to_numpy(dtype=float, na_value=np.nan)
+    rula = frames["rula_total"].to_numpy(dtype=float, na_value=np.nan)
+    scored = np.isfinite(reba)
+    levels = summary.get("reba", {}).get("total", {}).get("time_s_by_level", {})
+    fps = float(summary.get("fps") or 1.0)
+    return {
+        "frames": len(frames),
+        "reba_peak": _peak(summary, "reba"),
+        "reba_median": _median(reba),
+        "rula_peak": _peak(summary, "rula"),
+        "rula_median": _median(rula),
+        "high_pct": round(100 * float(np.mean(reba[scored] >= HIGH)), 1) if scored.any() else None,
+        "scored_s": round(sum(v for k, v in levels.items() if k != "no person"), 3),
+        "reba_mean": summary.get("reba", {}).get("total", {}).get("mean"),
+        "reba_time_s_by_level": levels,
+        "episodes": high_episodes(frames["time_s"].to_numpy(dtype=float), reba, 1.0 / fps),
+    }
+
+
+def _peak(summary: dict[str, Any], method: str) -> int | None:
+    peak = summary.get(method, {}).get("total", {}).get("peak")
+    return None if not peak else int(peak["score"])
+
+
+def _median(x: np.ndarray) -> float | None:
+    x = x[np.isfinite(x)]
+    return None if x.size == 0 else float(np.median(x))
+
+
+def high_episodes(
+    time_s: np.ndarray, reba: np.ndarray, frame_s: float, keep: int = EPISODES_KEPT
+) -> list[dict[str, Any]]:
+    """The worst runs of consecutive frames at REBA high or worse (>= 8): highest peak first,
+    then longest. A frame without a score ends a run."""
+    high = np.isfinite(reba) & (np.nan_to_num(reba) >= HIGH)
+    edges = np.diff(np.concatenate([[0], high.astype(int), [0]]))
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    runs = [
+        {
+            "start_s": round(float(time_s[a]), 3),
+            "end_s": round(float(time_s[b - 1]) + frame_s, 3),
+            "peak": int(np.max(reba[a:b])),
+        }
+        for a, b in zip(starts, stops, strict=True)
+    ]
+    runs.sort(key=lambda r: (-r["peak"], -(r["end_s"] - r["start_s"]), r["start_s"]))
+    return runs[:keep]

@@ -1,0 +1,106 @@
+"""The batch's own outputs at the top of OUT.
+
+- ``batch.csv``: one row per input, in input order: path, name, status (done, failed,
+  skipped = done by an earlier run), reason, worker, task, site, take, frames, scored_s,
+  REBA and RULA peak and median, high_pct (% of the scored time at REBA >= 8), reba_mean,
+  the pid and host that assessed it, and its seconds.
+- ``batch.json``: the same rows plus each item's time per REBA level and its worst episodes;
+  the takes (views grouped by the manifest's take column); and both summaries below.
+- ``summary_by_task.csv`` and ``summary_by_worker.csv``: one row per task (worker) over its
+  done items, weighted by scored time (seconds with a person scored; an image counts 1 s):
+  items, scored_s, reba_mean, the share of time in each REBA level, high_or_worse_pct, the
+  REBA peak, and the three worst episodes (runs of frames at REBA >= 8, highest peak first,
+  then longest), each with the item it came from.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ergorisk.batch.item import FAILED, ItemResult
+from ergorisk.batch.store import write_json_atomic
+
+REBA_LEVELS = ("negligible", "low", "medium", "high", "very high")
+DETAIL = ("reba_time_s_by_level", "episodes")
+INTEGERS = ("frames", "reba_peak", "rula_peak", "pid")
+
+
+def write_reports(results: list[ItemResult], out_root: Path, run: dict[str, Any]) -> None:
+    rows = [r.to_dict() for r in results]
+    table = pd.DataFrame([{k: v for k, v in r.items() if k not in DETAIL} for r in rows])
+    for column in INTEGERS:  # stay integers where a failed row leaves them empty
+        table[column] = table[column].astype("Int64")
+    _write_csv(table, out_root / "batch.csv")
+    by = {key: group_summaries(results, key) for key in ("task", "worker")}
+    for key, groups in by.items():
+        flat = [{**g, "worst_episodes": _episodes_text(g["worst_episodes"])} for g in groups]
+        _write_csv(pd.DataFrame(flat), out_root / f"summary_by_{key}.csv")
+    takes: dict[str, list[str]] = defaultdict(list)
+    for r in results:
+        if r.take:
+            takes[r.take].append(r.name)
+    write_json_atomic(
+        out_root / "batch.json",
+        {
+            "run": run,
+            "items": rows,
+            "takes": dict(takes),
+            "by_task": by["task"],
+            "by_worker": by["worker"],
+        },
+    )
+
+
+def _write_csv(table: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    table.to_csv(tmp, index=False)
+    tmp.replace(path)
+
+
+def group_summaries(results: list[ItemResult], key: str) -> list[dict[str, Any]]:
+    """Time-weighted exposure per value of key (task or worker) over the items with results."""
+    groups: dict[str, list[ItemResult]] = defaultdict(list)
+    for r in results:
+        if r.status != FAILED and r.scored_s is not None:
+            groups[getattr(r, key) or "(none)"].append(r)
+    out = []
+    for value, members in sorted(groups.items()):
+        scored = sum(r.scored_s or 0.0 for r in members)
+        by_level = {
+            lvl: sum(r.reba_time_s_by_level.get(lvl, 0.0) for r in members) for lvl in REBA_LEVELS
+        }
+        weighted = [(r.reba_mean, r.scored_s) for r in members if r.reba_mean is not None]
+        episodes = [{**e, "item": r.name, "path": r.path} for r in members for e in r.episodes]
+        episodes.sort(key=lambda e: (-e["peak"], -(e["end_s"] - e["start_s"]), e["item"]))
+        peaks = [r.reba_peak for r in members if r.reba_peak is not None]
+        out.append(
+            {
+                key: value,
+                "items": len(members),
+                "scored_s": round(scored, 3),
+                "reba_mean": round(sum(m * s for m, s in weighted) / scored, 3) if scored else None,
+                **{
+                    f"{lvl.replace(' ', '_')}_pct": _pct(by_level[lvl], scored)
+                    for lvl in REBA_LEVELS
+                },
+                "high_or_worse_pct": _pct(by_level["high"] + by_level["very high"], scored),
+                "reba_peak": max(peaks) if peaks else None,
+                "worst_episodes": episodes[:3],
+            }
+        )
+    return out
+
+
+def _pct(part: float, whole: float) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _episodes_text(episodes: list[dict[str, Any]]) -> str:
+    """'clip-2 3.20-4.10 s REBA 11; ...' for a CSV cell."""
+    return "; ".join(
+        f"{e['item']} {e['start_s']:.2f}-{e['end_s']:.2f} s REBA {e['peak']}" for e in episodes
+    )

@@ -1,0 +1,144 @@
+"""A batch from start to end: lock OUT, skip what is done, run the rest on an engine with a
+progress bar, write the reports, and return the rows (exit code: 0 all good, 1 some failed)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ergorisk.batch import store
+from ergorisk.batch.inputs import BatchInputError, BatchItem
+from ergorisk.batch.item import FAILED, SKIPPED, ItemResult
+from ergorisk.batch.report import write_reports
+from ergorisk.pose.video import media_kind
+
+EARLIER = "done in an earlier run (--force redoes it)"
+FAILED_EARLIER = " (earlier run; unchanged since, --force retries it)"
+
+
+def run_batch(
+    items: list[BatchItem],
+    out: Path,
+    *,
+    engine: str = "local",
+    workers: int | None = None,
+    address: str | None = None,
+    force: bool = False,
+    show_progress: bool = True,
+) -> list[ItemResult]:
+    out = out.resolve()
+    if out.exists() and not out.is_dir():
+        raise BatchInputError(f"{out} exists and is not a folder")
+    try:
+        with store.locked(out):
+            return _run(items, out, engine, workers, address, force, show_progress)
+    except BlockingIOError:
+        raise BatchInputError(f"another batch is writing into {out}") from None
+
+
+def _run(items, out, engine, workers, address, force, show_progress) -> list[ItemResult]:
+    started = time.perf_counter()
+    store.clean_staging(out)
+    if force:
+        store.forget_all_failures(out)
+    results: dict[int, ItemResult] = {}
+    todo = []
+    for item in items:
+        if not force and (earlier := _earlier(item, out)):
+            results[item.index] = earlier
+        else:
+            todo.append(item)
+    warm = any(media_kind(i.path) for i in todo)  # pose files need no pose model
+    with _progress(len(items), len(results), show_progress) as advance:
+
+        def on_result(result: ItemResult) -> None:
+            results[result.index] = result
+            advance(result)
+
+        if engine == "ray":
+            from ergorisk.batch.ray_engine import run_ray
+
+            run_ray(todo, out, workers, address, on_result, warm_pose=warm)
+        else:
+            from ergorisk.batch.local import run_local
+
+            run_local(todo, out, workers or os.cpu_count() or 1, on_result, warm_pose=warm)
+    rows = [results[i.index] for i in items]
+    run: dict[str, Any] = {
+        "engine": engine,
+        "workers": workers,
+        "address": address,
+        "force": force,
+        "seconds": round(time.perf_counter() - started, 3),
+        "counts": {s: sum(r.status == s for r in rows) for s in ("done", "failed", "skipped")},
+    }
+    write_reports(rows, out, run)
+    store.clean_staging(out)
+    return rows
+
+
+def _earlier(item: BatchItem, out: Path) -> ItemResult | None:
+    """The row of an earlier run: done (skipped now), or failed on this very input."""
+    expected = store.fingerprint(item.path, item.options)
+    if record := store.read_done(out / item.name, expected):
+        status, reason = SKIPPED, EARLIER
+    elif record := store.read_failure(out, item.name, expected):
+        status, reason = FAILED, str(record.get("reason", "")) + FAILED_EARLIER
+    else:
+        return None
+    kept = {k: v for k, v in record.items() if k in ItemResult.__dataclass_fields__}
+    meta = {k: getattr(item, k) for k in ("worker", "task", "site", "take")}
+    return ItemResult(
+        **{
+            **kept,
+            **meta,
+            "index": item.index,
+            "name": item.name,
+            "status": status,
+            "reason": reason,
+        }
+    )
+
+
+class _progress:
+    """A rich bar with ETA on stderr (items skipped as done count as done from the start)."""
+
+    def __init__(self, total: int, already: int, show: bool) -> None:
+        self.total, self.already, self.show = total, already, show
+        self.failed = 0
+
+    def __enter__(self) -> Callable[[ItemResult], None]:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            disable=not self.show,
+        )
+        self.bar.start()
+        self.task = self.bar.add_task("Batch", total=self.total, completed=self.already)
+        return self.advance
+
+    def advance(self, result: ItemResult) -> None:
+        self.failed += result.status == FAILED
+        label = f"Batch ({self.failed} failed)" if self.failed else "Batch"
+        self.bar.update(self.task, advance=1, description=label)
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()

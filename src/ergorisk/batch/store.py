@@ -1,0 +1,129 @@
+"""The output folder's bookkeeping: staging, the atomic move into place, the done markers.
+
+    OUT/.staging/<name>.<random>/   an item being built (removed at the start of every run)
+    OUT/<name>/                     appears whole, by one rename, only when complete
+    OUT/<name>/.batch-done.json     written last (after the rename): the item's batch.csv row
+    OUT/.failed/<name>.json         an input that failed (corrupt, invalid): not retried while
+                                    the file and its options stay the same
+
+A batch killed at any moment therefore leaves finished items with their marker, and at most
+a staging folder (cleaned by the next run) or a complete item folder without a marker (redone).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+STAGING = ".staging"
+FAILED = ".failed"
+MARKER = ".batch-done.json"
+LOCK = ".batch.lock"
+
+
+def fingerprint(path: Path, options: dict[str, Any]) -> str:
+    """What decides an item's outputs: an item is redone when its options or its file (size,
+    modification time) change."""
+    try:
+        stat = path.stat()
+        file = [stat.st_size, stat.st_mtime_ns]
+    except OSError:
+        file = None
+    text = json.dumps(
+        {
+            "path": str(path),
+            "file": file,
+            "options": {k: str(v) for k, v in sorted(options.items())},
+        }
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def new_stage(out_root: Path, name: str) -> Path:
+    staging = out_root / STAGING
+    staging.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{name}.", dir=staging))
+
+
+def publish(built: Path, target: Path, record: dict[str, Any]) -> None:
+    """Move a complete item folder into place (replacing an older one), then mark it done."""
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f"{target.name}.old.", dir=target.parent / STAGING))
+        os.rename(target, old / "out")
+    os.rename(built, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    write_json_atomic(target / MARKER, record)
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1, default=str)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def read_done(target: Path, expected: str) -> dict[str, Any] | None:
+    """The marker's record when target is done with these options, else None."""
+    return _read_record(target / MARKER, expected)
+
+
+def read_failure(out_root: Path, name: str, expected: str) -> dict[str, Any] | None:
+    return _read_record(out_root / FAILED / f"{name}.json", expected)
+
+
+def _read_record(path: Path, expected: str) -> dict[str, Any] | None:
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and record.get("fingerprint") == expected else None
+
+
+def remember_failure(out_root: Path, name: str, record: dict[str, Any]) -> None:
+    (out_root / FAILED).mkdir(exist_ok=True)
+    write_json_atomic(out_root / FAILED / f"{name}.json", record)
+
+
+def forget_failure(out_root: Path, name: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (out_root / FAILED / f"{name}.json").unlink()
+
+
+def forget_all_failures(out_root: Path) -> None:
+    shutil.rmtree(out_root / FAILED, ignore_errors=True)
+
+
+def clean_staging(out_root: Path) -> None:
+    """Leftovers of a killed run: never a result, always safe to drop (the lock is held)."""
+    shutil.rmtree(out_root / STAGING, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def locked(out_root: Path) -> Iterator[None]:
+    """One batch at a time per output folder; raises BlockingIOError when another holds it."""
+    import fcntl
+
+    out_root.mkdir(parents=True, exist_ok=True)
+    with open(out_root / LOCK, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,146 @@
+"""`ergorisk batch INPUTS --out OUT`: many videos, images or pose files, on a local pool or Ray."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ergorisk.cli.common import fail
+
+
+class Engine(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
+SETTABLE_META = ("worker", "task", "site", "notes")
+
+
+def batch(
+    inputs: Annotated[
+        Path,
+        typer.Argument(
+            help="A folder (searched recursively) or a manifest .csv.", show_default=False
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    engine: Annotated[Engine, typer.Option(help="local: a process pool; ray: Ray.")] = Engine.local,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes (local) or Ray actors; default: the CPUs (of the cluster, with Ray).",
+        ),
+    ] = None,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            help="Ray: join this cluster (HOST:6379, or 'auto' on a node of it); "
+            "default: start a local Ray."
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Redo items already done.")] = False,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="KEY=VALUE: an assess option (or worker, task, site, notes) for every item; "
+            "a manifest cell wins. Repeatable.",
+        ),
+    ] = None,
+) -> None:
+    """Assess many videos, images or pose files, each into OUT/<item>/, and summarise them.
+
+    INPUTS: a folder (every video, image and pose file under it) or a manifest CSV.
+
+    Manifest: a [bold]path[/bold] column; name, take, worker, task, site, notes; any assess option.
+
+    Option columns: the assess option names with underscores (load_kg, coupling, layout, end...).
+
+    An empty cell takes the default (or --set). Relative paths: from the manifest's folder.
+
+    Example manifest:
+
+    [dim]path,worker,task,site,load_kg,coupling,start,end[/dim]
+
+    [dim]videos/ann-pallet.mp4,Ann,palletising,Lyon,12,fair,,[/dim]
+
+    [dim]videos/bob-pallet.mp4,Bob,palletising,Lyon,12,fair,5,65[/dim]
+
+    Writes batch.csv and batch.json (per input: status, reason, scores, pid, host, seconds)
+
+    and summary_by_task.csv, summary_by_worker.csv (time-weighted exposure, worst episodes).
+
+    A second run skips what is done (--force redoes it); a killed run loses no finished item.
+
+    Exit code 0: all done; 1: some failed; 2: bad invocation. Examples:
+
+    ergorisk batch videos/ --out results/ --workers 2
+
+    ergorisk batch poses/ -o results/ --set layout=uw-iom --set fps=30
+
+    ergorisk batch manifest.csv -o results/ --engine ray
+
+    ergorisk batch manifest.csv -o /nfs/results/ --engine ray --address 10.0.0.5:6379
+
+    Several machines: docs/scale.md.
+    """
+    from ergorisk.batch.inputs import BatchInputError, from_folder, load_items
+    from ergorisk.batch.item import FAILED
+    from ergorisk.batch.runner import run_batch
+
+    if address and engine is not Engine.ray:
+        fail("--address needs --engine ray")
+    try:
+        options, meta = _parse_settings(settings or [])
+        if inputs.is_dir():
+            items = from_folder(inputs, options, exclude=out)
+        else:
+            items = load_items(inputs, options)
+        items = [replace(i, **{k: v for k, v in meta.items() if not getattr(i, k)}) for i in items]
+        rows = run_batch(
+            items, out, engine=engine.value, workers=workers, address=address, force=force
+        )
+    except BatchInputError as err:
+        fail(str(err))
+    failed = [r for r in rows if r.status == FAILED]
+    for r in failed:
+        print(f"failed: {r.reason}", file=sys.stderr)  # the reason names the file
+    counts = {s: sum(r.status == s for r in rows) for s in ("done", "skipped", "failed")}
+    typer.echo(
+        f"{len(rows)} item{'s' * (len(rows) != 1)}: {counts['done']} done, "
+        f"{counts['skipped']} skipped (done earlier), {counts['failed']} failed "
+        f"-> {out}/batch.csv"
+    )
+    raise typer.Exit(1 if failed else 0)
+
+
+def _parse_settings(settings: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    from ergorisk.batch.inputs import BatchInputError
+    from ergorisk.batch.options import assess_options, parse_value, unknown_key_message
+
+    specs = assess_options()
+    options: dict[str, Any] = {}
+    meta: dict[str, str] = {}
+    for text in settings:
+        key, sep, value = text.partition("=")
+        key, value = key.strip().replace("-", "_"), value.strip()
+        if not sep or not key:
+            raise BatchInputError(f"--set {text!r}: expected KEY=VALUE")
+        if key in SETTABLE_META:
+            meta[key] = value
+        elif key in specs:
+            try:
+                options[key] = parse_value(specs[key], value, Path.cwd())
+            except ValueError as err:
+                raise BatchInputError(f"--set {key}: {err}") from None
+        else:
+            raise BatchInputError(
+                f"--set {key}: {unknown_key_message(key).removeprefix('unknown column ')}"
+            )
+    return options, meta

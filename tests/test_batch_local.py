@@ -1,0 +1,219 @@
+"""`ergorisk batch` on the local engine with small pose files: rows, failures, exit codes,
+resume (skip, --force, changed options), no half folders, and the per-task summaries."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from batch_fixtures import HIGH_POSE, corrupt_file, manifest, pose_file
+from ergorisk.batch.inputs import BatchItem, from_folder
+from ergorisk.batch.item import FAILED, ItemResult, run_item
+from ergorisk.batch.metrics import high_episodes
+from ergorisk.batch.report import group_summaries
+from ergorisk.batch.runner import run_batch
+from ergorisk.batch.store import MARKER
+from ergorisk.cli import app
+
+runner = CliRunner()
+OUTPUTS = ("frames.csv", "frames.parquet", "summary.json")
+
+
+def batch(*args: object):
+    return runner.invoke(app, ["batch", *map(str, args)])
+
+
+def test_one_corrupt_file_is_a_failed_row_and_the_rest_is_done(tmp_path):
+    for name, trunk in (("a", 10), ("b", 70), ("sub/c", 40)):
+        pose_file(tmp_path / "in" / f"{name}.npy", trunk)
+    corrupt_file(tmp_path / "in" / "bad.npy")
+    out = tmp_path / "out"
+    result = batch(tmp_path / "in", "-o", out, "--workers", 2, "--set", "layout=uw-iom")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "4 items: 3 done, 0 skipped (done earlier), 1 failed" in result.output
+    rows = pd.read_csv(out / "batch.csv")
+    assert rows["name"].tolist() == ["a", "b", "bad", "sub__c"]  # input order
+    assert rows["status"].tolist() == ["done", "done", "failed", "done"]
+    bad = rows.set_index("name").loc["bad"]
+    assert "bad.npy" in bad["reason"] and "pickled" in bad["reason"]
+    assert not (out / "bad").exists()
+    done = rows[rows["status"] == "done"]
+    assert done["reason"].isna().all() and (done["frames"] == 24).all()
+    assert (done["pid"] != os.getpid()).all() and rows["host"].notna().all()
+    assert set(done["pid"]) <= set(rows["pid"]) and (rows["seconds"] > 0).all()
+    for name in done["name"]:
+        assert all((out / name / f).stat().st_size > 0 for f in OUTPUTS)
+        marker = json.loads((out / name / MARKER).read_text())
+        assert marker["status"] == "done" and marker["pid"] in set(done["pid"])
+    frames = pd.read_csv(out / "b" / "frames.csv")
+    assert rows.set_index("name").loc["b", "reba_peak"] == frames["reba_total"].max()
+    as_json = json.loads((out / "batch.json").read_text())
+    assert [r["status"] for r in as_json["items"]] == rows["status"].tolist()
+    assert as_json["run"]["counts"] == {"done": 3, "failed": 1, "skipped": 0}
+    assert not (out / ".staging").exists()
+
+
+def test_all_done_exits_0_and_a_second_run_skips_until_forced(tmp_path):
+    pose_file(tmp_path / "in" / "a.npy")
+    pose_file(tmp_path / "in" / "b.npy", 60)
+    out = tmp_path / "out"
+    args = (tmp_path / "in", "-o", out, "--workers", 1, "--set", "layout=uw-iom")
+    assert batch(*args).exit_code == 0
+    first = pd.read_csv(out / "batch.csv")
+    written = (out / "a" / "frames.parquet").stat().st_mtime_ns
+    second = batch(*args)
+    assert second.exit_code == 0 and "0 done, 2 skipped" in second.output
+    rows = pd.read_csv(out / "batch.csv")
+    assert rows["status"].tolist() == ["skipped", "skipped"]
+    assert rows["reason"].str.contains("earlier run").all()
+    # The rows keep what the earlier run measured: the same scores and the same process.
+    cols = ["reba_peak", "reba_median", "rula_peak", "pid", "seconds"]
+    pd.testing.assert_frame_equal(rows[cols], first[cols])
+    assert (out / "a" / "frames.parquet").stat().st_mtime_ns == written
+    forced = batch(*args, "--force")
+    assert forced.exit_code == 0 and "2 done, 0 skipped" in forced.output
+    assert (out / "a" / "frames.parquet").stat().st_mtime_ns != written
+    assert pd.read_csv(out / "batch.csv")["pid"].iloc[0] != first["pid"].iloc[0]
+
+
+def test_changed_options_or_file_redo_the_item_and_a_known_bad_input_is_not_retried(tmp_path):
+    a = pose_file(tmp_path / "a.npy")
+    bad = corrupt_file(tmp_path / "bad.npy")
+    out = tmp_path / "out"
+    items = from_folder(tmp_path, {"layout": "uw-iom"}, exclude=out)
+    assert [r.status for r in run_batch(items, out, workers=1, show_progress=False)] == [
+        "done",
+        "failed",
+    ]
+    again = run_batch(items, out, workers=1, show_progress=False)
+    assert [r.status for r in again] == ["skipped", "failed"]
+    assert again[1].reason.endswith("(earlier run; unchanged since, --force retries it)")
+    heavier = from_folder(tmp_path, {"layout": "uw-iom", "load_kg": 12.0}, exclude=out)
+    redone = run_batch(heavier, out, workers=1, show_progress=False)
+    assert [r.status for r in redone] == ["done", "failed"]
+    assert (pd.read_csv(out / "a" / "frames.csv")["load_kg_left"] == 12).all()
+    pose_file(bad, 50)  # the bad file was replaced by a good one: retried
+    pose_file(a, 20, n=12)
+    fixed = run_batch(heavier, out, workers=1, show_progress=False)
+    assert [(r.status, r.frames) for r in fixed] == [("done", 12), ("done", 24)]
+
+
+def test_run_item_builds_in_staging_then_moves_and_marks(tmp_path):
+    path = pose_file(tmp_path / "a.npy")
+    out = tmp_path / "out"
+    item = BatchItem(index=0, path=path, name="a", options={"layout": "uw-iom"})
+    (out / "a").mkdir(parents=True)
+    (out / "a" / "stale.txt").write_text("from a killed run, never marked")
+    result = run_item(item, out / "a")
+    assert result.status == "done" and result.pid == os.getpid()
+    assert sorted(p.name for p in (out / "a").iterdir()) == sorted([*OUTPUTS, MARKER])
+    assert list((out / ".staging").iterdir()) == []
+    missing = run_item(BatchItem(index=1, path=tmp_path / "no.npy", name="no"), out / "no")
+    assert missing.status == FAILED and missing.reason == f"{tmp_path / 'no.npy'}: no such file"
+    no_layout = run_item(BatchItem(index=2, path=path, name="b"), out / "b")
+    assert no_layout.status == FAILED and "give a layout" in no_layout.reason
+    assert not (out / "no").exists() and not (out / "b").exists()
+
+
+def test_summary_by_task_and_worker_are_time_weighted_with_worst_episodes(tmp_path):
+    pose_file(tmp_path / "low.npy", 10, n=36)  # 3 s at 12 fps
+    pose_file(tmp_path / "high.npy", n=12, pose=HIGH_POSE)  # 1 s
+    pose_file(tmp_path / "mid.npy", 45)
+    header = ["path", "worker", "task", "load_kg", "layout"]
+    rows = [
+        ["low.npy", "Ann", "lift", "12", "uw-iom"],
+        ["high.npy", "Ann", "lift", "12", "uw-iom"],
+        ["mid.npy", "Bob", "pack", "", "uw-iom"],
+    ]
+    m = manifest(tmp_path / "m.csv", header, rows)
+    out = tmp_path / "out"
+    assert batch(m, "-o", out, "--workers", 1).exit_code == 0
+    by_task = pd.read_csv(out / "summary_by_task.csv").set_index("task")
+    lift = by_task.loc["lift"]
+    assert lift["items"] == 2 and lift["scored_s"] == pytest.approx(4.0)
+    assert lift["high_or_worse_pct"] == pytest.approx(25.0)  # 1 s of 4, not 50% of items
+    assert lift["reba_peak"] == 10
+    assert lift["worst_episodes"] == "high 0.00-1.00 s REBA 10"
+    assert by_task.loc["pack", "high_or_worse_pct"] == 0
+    by_worker = pd.read_csv(out / "summary_by_worker.csv")
+    assert by_worker["worker"].tolist() == ["Ann", "Bob"]
+    episodes = json.loads((out / "batch.json").read_text())["by_task"][0]["worst_episodes"]
+    assert episodes[0]["item"] == "high" and episodes[0]["path"] == str(tmp_path / "high.npy")
+
+
+def test_high_episodes_and_group_summaries():
+    reba = np.array([9, 9, 3, np.nan, 11, 11, 11, 8, 2], dtype=float)
+    runs = high_episodes(np.arange(9) * 0.5, reba, 0.5)
+    assert runs == [
+        {"start_s": 2.0, "end_s": 4.0, "peak": 11},
+        {"start_s": 0.0, "end_s": 1.0, "peak": 9},
+    ]
+
+    def row(i, task, scored, mean, high):
+        levels = {"low": scored - high, "high": high} if high < scored else {"high": high}
+        return ItemResult(
+            index=i, path=f"{i}.mp4", name=str(i), status="done", task=task, scored_s=scored,
+            reba_mean=mean, reba_peak=9, reba_time_s_by_level=levels,
+            episodes=[{"start_s": 0.0, "end_s": high, "peak": 8 + i}],
+        )  # fmt: skip
+
+    failed = ItemResult(index=9, path="x", name="x", status="failed", task="t")
+    (summary,) = group_summaries([row(0, "t", 10, 2.0, 1), row(1, "t", 30, 6.0, 3), failed], "task")
+    assert summary["items"] == 2 and summary["reba_mean"] == pytest.approx(5.0)
+    assert summary["high_or_worse_pct"] == pytest.approx(10.0)
+    assert [e["item"] for e in summary["worst_episodes"]] == ["1", "0"]
+
+
+@pytest.mark.slow
+def test_a_killed_batch_keeps_what_finished_and_leaves_no_half_folder(tmp_path):
+    for i in range(6):
+        pose_file(tmp_path / "in" / f"p{i}.npy", 10 * i, n=3000)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "ergorisk", "batch", str(tmp_path / "in"), "-o", str(out)]
+    cmd += ["--workers", "1", "--set", "layout=uw-iom"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen(
+        cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while not list(out.glob(f"*/{MARKER}")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the driver and its worker, mid-item
+    proc.wait()
+    folders = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    items = [p for p in folders if p.name != "logs"]
+    assert 1 <= len(items) < 6
+    for folder in items:  # each folder is whole: all outputs, and (but for the last) marked
+        assert all((folder / f).is_file() for f in OUTPUTS)
+    marked = {p.parent.name for p in out.glob(f"*/{MARKER}")}
+    assert len(marked) >= len(items) - 1
+    resumed = run_batch(
+        from_folder(tmp_path / "in", {"layout": "uw-iom"}), out, workers=1, show_progress=False
+    )
+    assert {r.name for r in resumed if r.status == "skipped"} == marked
+    assert all(r.status in ("done", "skipped") for r in resumed)
+    assert not (out / ".staging").exists()
+
+
+def test_manifest_paths_are_found_from_another_working_directory(tmp_path, monkeypatch):
+    pose_file(tmp_path / "plant" / "poses" / "a.npy")
+    m = manifest(tmp_path / "plant" / "m.csv", ["path", "layout"], [["poses/a.npy", "uw-iom"]])
+    monkeypatch.chdir(tmp_path)
+    result = batch(Path("plant") / "m.csv", "-o", "out", "--workers", 1)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "a" / "frames.csv").is_file() and m.is_file()
+    # The worker's own output (native libraries' notices) goes to a log, not the terminal.
+    logs = list((tmp_path / "out" / "logs").glob("worker-*.log"))
+    pid = pd.read_csv(tmp_path / "out" / "batch.csv")["pid"][0]
+    assert len(logs) == 1 and logs[0].name.endswith(f"-{pid}.log")

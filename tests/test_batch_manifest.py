@@ -1,0 +1,134 @@
+"""`ergorisk batch` inputs: manifest parsing, its errors (exit 2 with line and column),
+relative paths, item names, folders. Nothing is assessed here."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from typer.testing import CliRunner
+
+from batch_fixtures import corrupt_file, manifest, pose_file
+from ergorisk.batch.inputs import (
+    BatchInputError,
+    from_folder,
+    load_items,
+    safe_name,
+    unique_names,
+)
+from ergorisk.batch.options import META_COLUMNS, assess_options
+from ergorisk.cli import app, assess
+
+runner = CliRunner()
+
+
+def batch(*args: str):
+    return runner.invoke(app, ["batch", *map(str, args)])
+
+
+def test_missing_path_column_exits_2_naming_line_and_column(tmp_path):
+    m = manifest(tmp_path / "m.csv", ["file", "worker"], [["a.npy", "Ann"]])
+    result = batch(m, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "m.csv: line 1: no 'path' column" in result.output
+    assert "file, worker" in result.output
+    assert not (tmp_path / "out" / "batch.csv").exists()
+
+
+def test_unknown_option_column_exits_2_with_line_column_and_a_hint(tmp_path):
+    m = manifest(tmp_path / "m.csv", ["path", "worker", "lod_kg"], [["a.npy", "Ann", "5"]])
+    result = batch(m, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "line 1, column 3: unknown column 'lod_kg' (did you mean 'load_kg'?)" in result.output
+
+
+def test_bad_value_exits_2_with_its_line_and_column(tmp_path):
+    rows = [["a.npy", "5", "good"], [], ["b.npy", "heavy", "fair"]]  # a blank line counts
+    m = manifest(tmp_path / "m.csv", ["path", "load_kg", "coupling"], rows)
+    result = batch(m, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "m.csv: line 4, column 2 (load_kg): 'heavy' is not a number" in result.output
+
+
+def test_below_an_options_minimum_and_an_empty_path_exit_2(tmp_path):
+    m = manifest(tmp_path / "m.csv", ["path", "load_kg"], [["a.npy", "-3"]])
+    assert (
+        "line 2, column 2 (load_kg): '-3' is below the minimum 0.0"
+        in batch(m, "-o", tmp_path / "o").output
+    )
+    m = manifest(tmp_path / "m2.csv", ["worker", "path"], [["Ann", ""]])
+    result = batch(m, "-o", tmp_path / "o")
+    assert result.exit_code == 2 and "line 2, column 2 (path): empty" in result.output
+
+
+def test_repeated_column_and_bad_invocations_exit_2(tmp_path):
+    m = manifest(tmp_path / "m.csv", ["path", "task", "task"], [["a.npy", "x", "y"]])
+    assert "line 1, column 3: 'task' repeated" in batch(m, "-o", tmp_path / "o").output
+    assert batch(tmp_path / "nothing", "-o", tmp_path / "o").exit_code == 2
+    (tmp_path / "empty").mkdir()
+    result = batch(tmp_path / "empty", "-o", tmp_path / "o")
+    assert result.exit_code == 2 and "no video, image or pose file found" in result.output
+    pose_file(tmp_path / "in" / "a.npy")
+    result = batch(tmp_path / "in", "-o", tmp_path / "o", "--set", "lod_kg=3")
+    assert result.exit_code == 2 and "did you mean 'load_kg'" in result.output
+    result = batch(tmp_path / "in", "-o", tmp_path / "o", "--address", "x:1")
+    assert result.exit_code == 2 and "--address needs --engine ray" in result.output
+    (tmp_path / "file").write_text("x")
+    result = batch(tmp_path / "in", "-o", tmp_path / "file")
+    assert result.exit_code == 2 and "is not a folder" in result.output
+
+
+def test_relative_paths_are_relative_to_the_manifests_folder(tmp_path, monkeypatch):
+    rows = [
+        ["videos/a.mp4", "Ann", "lift", "12", "fair", "t1", "", ""],
+        [str(tmp_path / "abs.npy"), "Bob", "", "", "", "t1", "mapping.yaml", "vae;msdn"],
+    ]
+    header = ["path", "worker", "task", "load_kg", "coupling", "take", "mapping", "learned"]
+    m = manifest(tmp_path / "plant" / "m.csv", header, rows)
+    monkeypatch.chdir(tmp_path)  # not the manifest's folder
+    a, b = load_items(m)
+    assert a.path == tmp_path / "plant" / "videos" / "a.mp4"
+    assert a.options == {"load_kg": 12.0, "coupling": "fair"}  # empty cells: defaults
+    assert (a.worker, a.task, a.take) == ("Ann", "lift", "t1")
+    assert b.path == tmp_path / "abs.npy"
+    assert b.options["mapping"] == tmp_path / "plant" / "mapping.yaml"
+    assert b.options["learned"] == ["vae", "msdn"] and b.take == "t1"
+
+
+def test_set_values_are_defaults_that_a_cell_overrides(tmp_path):
+    m = manifest(tmp_path / "m.csv", ["path", "load_kg"], [["a.npy", "7"], ["b.npy", ""]])
+    a, b = load_items(m, {"load_kg": 2.0, "layout": "uw-iom"})
+    assert a.options == {"load_kg": 7.0, "layout": "uw-iom"}
+    assert b.options == {"load_kg": 2.0, "layout": "uw-iom"}
+
+
+def test_item_names_are_unique_and_safe(tmp_path):
+    rows = [["clip.mp4", "0", "1"], ["clip.mp4", "1", "2"], ["other/clip.mp4", "", ""]]
+    m = manifest(tmp_path / "m.csv", ["path", "start", "end"], rows)
+    assert [i.name for i in load_items(m)] == ["clip", "clip-2", "clip-3"]
+    assert unique_names(["A", "a", "a-2"]) == ["A", "a-2", "a-2-2"]
+    assert safe_name("../x/é t?.mp4") == "x___t_.mp4"
+    assert safe_name("batch.csv") == "item-batch.csv" and safe_name("...") == "item"
+
+
+def test_a_folder_is_searched_recursively_by_extension(tmp_path):
+    for rel in ("a.npy", "site/cam1/a.npy", ".hidden/x.npy"):
+        pose_file(tmp_path / "in" / rel)
+    for rel in ("site/clip.MP4", "notes.txt"):
+        corrupt_file(tmp_path / "in" / rel)
+    pose_file(tmp_path / "in" / "out" / "old.npy")  # the output folder inside the inputs
+    items = from_folder(tmp_path / "in", {"layout": "uw-iom"}, exclude=tmp_path / "in" / "out")
+    assert [i.name for i in items] == ["a", "site__cam1__a", "site__clip"]
+    assert all(i.options == {"layout": "uw-iom"} for i in items)
+    with pytest.raises(BatchInputError):
+        load_items(tmp_path / "in" / "notes.txt")
+
+
+def test_every_assess_option_can_be_a_column():
+    specs = assess_options()
+    # Worker, task, site and notes are item columns of their own (the report's metadata).
+    params = set(inspect.signature(assess).parameters) - {"inputs", "out"}
+    assert {s.param for s in specs.values()} == params - set(META_COLUMNS)
+    assert specs["config"].param == "config_file"  # the CLI name, not the Python one
+    assert specs["load_kg"].kind is float and specs["load_kg"].min == 0.0
+    assert specs["static"].kind is bool and specs["learned"].many

@@ -1,0 +1,90 @@
+"""`ergorisk batch --engine ray` on a real local Ray cluster (2 CPUs): two cuts of the example
+video, a photo and a corrupt file; then a second run that skips what is done."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from batch_fixtures import corrupt_file, manifest
+
+pytest.importorskip("ray", reason="ray is not installed (pip install 'ray==2.60.0')")
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sports2d-demo-720p.mp4"
+
+
+def photo(path: Path, at_s: float = 5.5) -> Path:
+    """One frame of the example video as a JPEG."""
+    import av
+    import cv2
+
+    with av.open(str(EXAMPLE)) as container:
+        for frame in container.decode(video=0):
+            if frame.time >= at_s:
+                cv2.imwrite(str(path), frame.to_ndarray(format="bgr24"))
+                return path
+    raise AssertionError("the example is shorter than expected")
+
+
+def run_batch_cli(*args: object) -> tuple[subprocess.Popen, str, float]:
+    """Run `ergorisk batch` in a fresh process: (the process, its stderr, seconds)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ergorisk", "batch", *map(str, args)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _, stderr = proc.communicate(timeout=300)
+    return proc, stderr, time.perf_counter() - started
+
+
+@pytest.mark.slow
+def test_ray_batch_of_videos_a_photo_and_a_corrupt_file_then_resume(tmp_path):
+    header = ["path", "name", "worker", "task", "start", "end"]
+    rows = [
+        [EXAMPLE, "jump-1", "Ann", "jump", "0", "1"],
+        [EXAMPLE, "jump-2", "Bob", "jump", "5", "6"],
+        ["photo.jpg", "", "Ann", "squat", "", ""],
+        ["broken.mp4", "", "Bob", "squat", "", ""],
+    ]
+    photo(tmp_path / "photo.jpg")
+    corrupt_file(tmp_path / "broken.mp4")
+    m = manifest(tmp_path / "manifest.csv", header, rows)
+    out = tmp_path / "out"
+
+    first, stderr, first_s = run_batch_cli(m, "-o", out, "--engine", "ray", "--workers", 2)
+    assert first.returncode == 1, stderr
+    assert "Traceback" not in stderr and "failed: " in stderr
+    table = pd.read_csv(out / "batch.csv")
+    assert table["name"].tolist() == ["jump-1", "jump-2", "photo", "broken"]
+    assert table["status"].tolist() == ["done", "done", "done", "failed"]
+    assert "broken.mp4" in table["reason"][3] and "not a readable video" in table["reason"][3]
+    # Done by the Ray actors (not the driver), at most one process per CPU.
+    pids = set(table["pid"])
+    assert table["pid"].notna().all() and first.pid not in pids
+    assert 1 <= len(pids) <= 2 and all(p > 0 for p in pids)
+    logs = {int(p.stem.rsplit("-", 1)[1]) for p in (out / "logs").glob("worker-*.log")}
+    assert pids <= logs
+    assert table["frames"][:2].tolist() == [30, 30]  # 1 s of a 30 fps video each
+    for name in ("jump-1", "jump-2"):
+        assert (out / name / "annotated.mp4").stat().st_size > 0
+        assert (out / name / "report.html").is_file()
+    assert (out / "photo" / "annotated.png").is_file() and table["frames"][2] == 1
+    assert table["reba_peak"][:3].notna().all()
+
+    second, stderr, second_s = run_batch_cli(m, "-o", out, "--engine", "ray", "--workers", 2)
+    assert second.returncode == 1, stderr
+    again = pd.read_csv(out / "batch.csv")
+    assert again["status"].tolist() == ["skipped", "skipped", "skipped", "failed"]
+    assert again["pid"][:3].tolist() == table["pid"][:3].tolist()
+    print(f"first run {first_s:.1f} s, second run {second_s:.1f} s")
+    assert second_s < 0.5 * first_s, (first_s, second_s)
