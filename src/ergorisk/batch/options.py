@@ -35,9 +35,10 @@ class OptionSpec:
 @lru_cache(maxsize=1)
 def assess_options() -> dict[str, OptionSpec]:
     """Every option of `ergorisk assess` except the inputs and --out."""
-    from ergorisk.cli.assess import assess  # here: the CLI imports the batch command
-
-    from ergorisk.cli.assess import FLAG_FIELDS
+    from ergorisk.cli.assess import (
+        FLAG_FIELDS,
+        assess,  # here: the CLI imports the batch command
+    )
     from ergorisk.config import BOUNDS
 
     # Bounds declared once (config.BOUNDS), by flag name.
