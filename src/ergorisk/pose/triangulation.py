@@ -151,10 +151,11 @@ def correct_swaps(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Relabel left/right in the frames of a view where that lowers its reprojection error.
 
-    For each view in turn (three or more views), the other views are triangulated and
-    reprojected into it; where its left/right-exchanged landmarks lie closer to that
-    reprojection than ``ratio`` times the original ones (and the original is over
-    ``min_px`` away), the frame's labels are exchanged. With two views, which one is wrong is
+    With three or more views, each view is compared with the other views' triangulation
+    reprojected into it: where its left/right-exchanged landmarks lie closer to that
+    reprojection than ``ratio`` times the original ones (and the original is over ``min_px``
+    away), the frame's labels are exchanged, in the view where the evidence is strongest
+    first, then again with the corrected views. With two views, which one is wrong is
     decided by the face: after the exchange, the nose must be in front of the body.
     Returns corrected points_px, weights and ``swapped`` (V, T) bool.
     """
@@ -168,19 +169,31 @@ def correct_swaps(
         return px, w, swapped
     if V == 2:
         return _correct_two_views(px, w, cameras, perm, joints, ratio, min_px)
-    norm = np.stack([undistort(p, c) for p, c in zip(px, cameras, strict=True)])
-    ext = np.stack([np.hstack([c.R, c.t[:, None]]) for c in cameras])
-    for v in range(V):
-        others = np.arange(V) != v
-        X = dlt(norm[others], w[others], ext[others])
-        ref = cameras[v].project(X)
-        orig = _pair_error(px[v], w[v], ref, joints)
-        swap = _pair_error(px[v][:, perm], w[v][:, perm], ref, joints)
-        flip = (swap < ratio * orig) & (orig > min_px)
-        px[v, flip], w[v, flip] = px[v][flip][:, perm], w[v][flip][:, perm]
-        norm[v, flip] = norm[v][flip][:, perm]
-        swapped[v] = flip
+    for _ in range(V):  # the most certain view first: the others then give a clean reference
+        ratios = np.stack([_swap_ratio(px, w, cameras, v, perm, joints, min_px) for v in range(V)])
+        best = np.argmin(ratios, axis=0)
+        flip = np.min(ratios, axis=0) < ratio
+        if not flip.any():
+            break
+        for v in range(V):
+            rows = flip & (best == v)
+            px[v, rows], w[v, rows] = px[v][rows][:, perm], w[v][rows][:, perm]
+            swapped[v] ^= rows
     return px, w, swapped
+
+
+def _swap_ratio(px, w, cameras, v, perm, joints, min_px) -> np.ndarray:
+    """(T,) error of view v's exchanged labels over its original ones, against the other
+    views' triangulation (outlier views rejected); inf where the original fits within
+    min_px or nothing can be said."""
+    others = [c for i, c in enumerate(cameras) if i != v]
+    keep = np.arange(len(cameras)) != v
+    ref = cameras[v].project(triangulate(px[keep], w[keep], others).points)
+    orig = _pair_error(px[v], w[v], ref, joints)
+    swap = _pair_error(px[v][:, perm], w[v][:, perm], ref, joints)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = swap / orig
+    return np.where((orig > min_px) & np.isfinite(r), r, np.inf)
 
 
 def _correct_two_views(px, w, cameras, perm, joints, ratio, min_px):
