@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from ergorisk.io.calibration import CalibrationError, Camera, fit_to_frame, match_videos
-from ergorisk.pose.mediapipe_pose import Box, MediaPipePose, PoseTrack
+from ergorisk.pose.follow import FollowCrop
+from ergorisk.pose.mediapipe_pose import Box, PoseTrack
 from ergorisk.pose.skeleton import Skeleton
 from ergorisk.pose.triangulation import MEDIAPIPE33_LR_PAIRS, correct_swaps, triangulate
 
@@ -158,7 +159,7 @@ def _video_poses(
     scale = 1.0 if not max_side else min(1.0, max_side / max(info.width, info.height))
     box = None if roi is None else tuple(round(v * scale) for v in roi)
     poses, index, times = [], [], []
-    with MediaPipePose(video=True, roi=box, fps=info.fps) as estimator:
+    with FollowCrop(roi=box) as estimator:
         for frame in iter_frames(video, max_side=max_side):
             if max_frames is not None and len(poses) >= max_frames:
                 break
@@ -176,7 +177,8 @@ def estimate_view_poses(
     max_frames: int | None = None,
     workers: int | None = None,
 ) -> list[PoseTrack]:
-    """MediaPipe on every frame of each video, the videos in parallel processes.
+    """MediaPipe on every frame of each video, the videos in parallel processes, each on a
+    crop that follows its person (pose.follow.FollowCrop).
 
     rois: per video, (x0, y0, x1, y1) pixels of the original frame where the person to
     follow is at the start (None: whoever MediaPipe finds). max_side: frames are scaled
