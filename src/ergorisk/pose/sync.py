@@ -115,6 +115,6 @@ def epipolar_offsets(
 
 
 def _homogeneous(xy: np.ndarray, visibility: np.ndarray, min_visibility: float) -> np.ndarray:
-    out = np.concatenate([xy, np.ones(xy.shape[:-1] + (1,))], axis=-1)
+    out = np.concatenate([xy, np.ones((*xy.shape[:-1], 1))], axis=-1)
     out[~(np.nan_to_num(visibility) >= min_visibility)] = np.nan
     return out
