@@ -11,6 +11,7 @@ view's; the lag with the smallest median epipolar distance is the offset.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,9 +23,10 @@ def movement_speed(points: np.ndarray) -> np.ndarray:
     divided by the person's median size (so near and far views compare), missing -> 0."""
     xy = np.asarray(points, dtype=float)[..., :2]
     step = np.linalg.norm(np.diff(xy, axis=0), axis=-1)  # (T-1, J)
-    size = np.nanmedian(np.nanmax(xy, axis=1) - np.nanmin(xy, axis=1))
     speed = np.full(len(xy), np.nan)
-    with np.errstate(invalid="ignore"):
+    with warnings.catch_warnings():  # frames where nobody was detected
+        warnings.simplefilter("ignore", RuntimeWarning)
+        size = np.nanmedian(np.nanmax(xy, axis=1) - np.nanmin(xy, axis=1))
         rows = np.isfinite(step).any(axis=1)
         speed[1:][rows] = np.nanmedian(step[rows], axis=1) / max(float(size), 1e-9)
     ok = np.isfinite(speed)
