@@ -33,11 +33,21 @@ from ergorisk.scoring.summary import Summary, relabel_peaks, summarize
 # progress(phase, items done since the last call, total items or None)
 Progress = Callable[[str, int, int | None], None]
 Source = str | Path | np.ndarray | Skeleton | Sequence[Mapping[str, Any]]
-MEDIA_KINDS = ("video", "image")
+MEDIA_KINDS = ("video", "image", "views")
 
 
 def _no_progress(phase: str, advance: int, total: int | None) -> None:
     pass
+
+
+@dataclass(frozen=True)
+class View:
+    """One camera of a multi-view take, as drawn: its video, its track, its first frame."""
+
+    path: Path
+    camera: str
+    track: PoseTrack
+    start_s: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,6 +66,8 @@ class Assessment:
     activity: Activity | None = field(default=None, repr=False)
     skeleton: Skeleton | None = field(default=None, repr=False)
     track: PoseTrack | None = field(default=None, repr=False)
+    # Several calibrated views: each view's video, camera name, 2D track and first frame.
+    views: tuple[View, ...] = field(default=(), repr=False)
 
     def to_dir(
         self, path: str | Path, *, report: bool | None = None, progress: Progress | None = None
@@ -100,9 +112,36 @@ class Assessment:
 
         return worst_episodes(self.frames, self.config.media.worst_moments, fps=self.summary.fps)
 
+    def _view_pictures(self, stage: Path, progress: Progress, rows: list[int]) -> dict[int, str]:
+        """annotated-<camera>.mp4 for each view; the reports' pictures from the first."""
+        from ergorisk.report.media import write_video_outputs
+
+        media, pictures = self.config.media, {}
+        for i, view in enumerate(self.views):
+            drawn = write_video_outputs(
+                view.path,
+                self.frames,
+                view.track,
+                stage,
+                rows if i == 0 else [],
+                fps=self.summary.fps,
+                start_s=view.start_s,
+                end_s=None,
+                stride=1,
+                annotate=media.annotate,
+                max_side=media.annotate_max_side,
+                progress=progress,
+                blur_faces=media.blur_faces,
+                name=f"annotated-{view.camera}.mp4",
+            )
+            pictures = pictures or drawn
+        return pictures
+
     def _pictures(self, stage: Path, progress: Progress, rows: list[int]) -> dict[int, str]:
         """annotated.mp4/.png, and the pictures of the given rows for the reports."""
         media = self.config.media
+        if self.views:
+            return self._view_pictures(stage, progress, rows)
         if self.kind not in MEDIA_KINDS or self.track is None or self.source is None:
             return {}
         if not (media.annotate or rows):
@@ -162,6 +201,10 @@ def assess(
         return _assess_skeleton(_array_skeleton(source, cfg), cfg, "skeleton", None, {})
     if isinstance(source, str | Path):
         return _assess_path(Path(source), cfg, progress)
+    if isinstance(source, Sequence) and source and all(isinstance(v, str | Path) for v in source):
+        if cfg.media.calibration is None:
+            raise InputError("several videos are views of one take: give their calibration")
+        return _assess_views([Path(v) for v in source], cfg, progress)
     if isinstance(source, Sequence | Mapping):
         return _assess_records(source, cfg)
     raise InputError(
@@ -176,6 +219,8 @@ def assess(
 def _assess_path(path: Path, cfg: Config, progress: Progress) -> Assessment:
     from ergorisk.pose.video import media_kind
 
+    if cfg.media.calibration is not None:
+        raise InputError("a calibration goes with two or more videos of the same take")
     if path.is_dir():
         raise InputError(f"{path}: is a folder, not a file")
     if not path.is_file():
@@ -321,6 +366,67 @@ def _assess_media(path: Path, kind: str, cfg: Config, progress: Progress) -> Ass
     summary["timing_s"] = {"pose": round(pose_s, 3)}
     summary["config"] = cfg.to_dict()
     return Assessment(frames, Summary.of(summary), cfg, kind, path, activity, skel, track)
+
+
+def _assess_views(paths: list[Path], cfg: Config, progress: Progress) -> Assessment:
+    """Calibrated views of one take: 2D poses per view (in parallel processes), optional
+    motion sync, triangulation, then the same kinematics and scoring as any skeleton."""
+    from ergorisk import multiview
+    from ergorisk.io.calibration import read_calibration
+    from ergorisk.pose.sync import motion_offsets
+    from ergorisk.pose.video import probe_video
+
+    media = cfg.media
+    for path in paths:
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+    cameras = multiview.prepare_views(
+        paths, read_calibration(media.calibration), media.cameras or None
+    )
+    fps = probe_video(paths[0]).fps
+    progress("views", 0, len(paths))
+    tracks = multiview.estimate_view_poses(paths, max_side=media.inference_max_side or 960)
+    progress("views", len(paths), len(paths))
+    pixels = multiview.pixel_tracks(tracks, cameras)
+    offsets = np.zeros(len(paths), dtype=int)
+    if media.sync == "motion":
+        offsets = np.asarray(motion_offsets(list(pixels), cameras), dtype=int)
+    starts = offsets - offsets.min()
+    n = min(len(p) - s for p, s in zip(pixels, starts, strict=True))
+    if n <= 0:
+        raise InputError(f"the views do not overlap in time (offsets {offsets.tolist()})")
+    pixels = np.stack([p[s : s + n] for p, s in zip(pixels, starts, strict=True)])
+    points, confidence, diagnostics = multiview.triangulate_views(pixels, cameras)
+    skel = multiview.multiview_skeleton(points, confidence, fps, cameras)
+    source = {"input": [str(p) for p in paths], "kind": "views", "calibration": media.calibration}
+    frames, summary, activity = _score(skel, cfg, source)
+    diagnostics.pop("error_px", None)
+    summary["multiview"] = {
+        **diagnostics,
+        "sync_offsets": dict(zip(diagnostics["cameras"], offsets.tolist(), strict=True)),
+    }
+    summary["config"] = cfg.to_dict()
+    views = tuple(
+        View(
+            path,
+            cam.name,
+            _cut(track, int(s), n),
+            float(s) / fps,
+        )
+        for path, cam, track, s in zip(paths, cameras, tracks, starts, strict=True)
+    )
+    return Assessment(
+        frames, Summary.of(summary), cfg, "views", paths[0], activity, skel, views[0].track, views
+    )
+
+
+def _cut(track: PoseTrack, start: int, n: int) -> PoseTrack:
+    return PoseTrack(
+        track.world[start : start + n],
+        track.image[start : start + n],
+        track.frame_index[start : start + n],
+        track.time_s[start : start + n],
+    )
 
 
 def _assess_records(records: Sequence[Any] | Mapping[str, Any], cfg: Config) -> Assessment:

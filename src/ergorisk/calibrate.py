@@ -9,7 +9,7 @@ extrinsics from a board in the scene or from scene points with known coordinates
     )
     result.intrinsic_error_px    # {"cam01": 0.31, ...}: RMS reprojection error per camera
 
-``calibrate_command`` is the thin ``ergorisk calibrate`` command for the CLI to register.
+The ``ergorisk calibrate`` command (cli/calibrate.py) is a thin wrapper of ``calibrate``.
 """
 
 from __future__ import annotations
@@ -229,30 +229,7 @@ def calibrate(
     return result
 
 
-def calibrate_command(
-    cameras: list[str],
-    out: Path,
-    corners: str = "4,7",
-    square_mm: float = 60.0,
-    extrinsics: list[str] | None = None,
-) -> None:
-    """Calibrate cameras from checkerboard photos or videos and write a TOML file.
-
-    CAMERAS: NAME=PATH (a folder of photos, a video, or an image) per camera; --extrinsics
-    NAME=IMAGE shows the board where it defines the world frame.
-    """
-    from ergorisk.errors import fail, first_line
-
-    try:
-        cols, rows = (int(v) for v in corners.split(","))
-        sources = dict(_pair(c) for c in cameras)
-        ext = dict(_pair(e) for e in extrinsics or [])
-        calibrate(sources, (cols, rows), square_mm, ext, out)
-    except (CalibrationError, ValueError) as err:
-        fail(first_line(err))
-
-
-def _pair(text: str) -> tuple[str, str]:
+def parse_pair(text: str) -> tuple[str, str]:
     name, sep, path = text.partition("=")
     if not sep or not name or not path:
         raise CalibrationError(f"expected NAME=PATH, got {text!r}")

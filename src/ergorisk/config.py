@@ -55,6 +55,13 @@ class MediaOptions:
     worst_moments: int = 4
     # Faces blurred in the annotated video, the pictures and the PDF (privacy by default).
     blur_faces: bool = True
+    # Several calibrated views of one take: the calibration file (Pose2Sim/anipose TOML,
+    # Qualisys .qca.txt, OpenCV FileStorage), camera names in video order (default: the
+    # camera whose name the video's file stem contains), and how the views are synchronised
+    # ("none": frame by frame; "motion": offsets found from the people's movement).
+    calibration: str | None = None
+    cameras: tuple[str, ...] = ()
+    sync: str = "none"
 
     def __post_init__(self) -> None:
         if self.stride < 1:
@@ -65,6 +72,8 @@ class MediaOptions:
             raise ConfigError(f"end_s ({self.end_s}) must be after start_s ({self.start_s})")
         if self.camera_pitch_deg is not None and not -90 <= self.camera_pitch_deg <= 90:
             raise ConfigError(f"camera_pitch_deg must be within ±90, got {self.camera_pitch_deg}")
+        if self.sync not in ("none", "motion"):
+            raise ConfigError(f"sync must be none or motion, got {self.sync!r}")
         if self.roi is not None:
             x0, y0, x1, y1 = self.roi
             if x0 < 0 or y0 < 0 or x1 <= x0 or y1 <= y0:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ergorisk.errors import InputError
 from ergorisk.io.calibration import CalibrationError, Camera, fit_to_frame, match_videos
 from ergorisk.pose.follow import FollowCrop
 from ergorisk.pose.mediapipe_pose import Box, PoseTrack
@@ -26,7 +27,7 @@ from ergorisk.pose.skeleton import Skeleton
 from ergorisk.pose.triangulation import MEDIAPIPE33_LR_PAIRS, correct_swaps, triangulate
 
 
-class MultiViewError(ValueError):
+class MultiViewError(InputError):
     """Views that cannot be triangulated together (frame counts, one view, no camera)."""
 
 

@@ -6,6 +6,7 @@
     surrogate, optimize   DULA/DEBA and postural optimisation  (cli/optimize.py)
     serve     the web application                              (cli/serve.py)
     batch     many inputs on a local pool or Ray                 (cli/batch.py)
+    calibrate cameras from checkerboards                       (cli/calibrate.py)
 
 Heavy imports happen inside the commands, so `ergorisk --help` stays fast.
 """
@@ -16,6 +17,7 @@ import typer
 
 from ergorisk.cli.assess import assess
 from ergorisk.cli.batch import batch
+from ergorisk.cli.calibrate import calibrate
 from ergorisk.cli.optimize import optimize_app, surrogate_app
 from ergorisk.cli.predict import predict
 from ergorisk.cli.score import score_app
@@ -36,6 +38,7 @@ app.add_typer(surrogate_app, name="surrogate")
 app.add_typer(optimize_app, name="optimize")
 app.command("serve")(serve)
 app.command("batch")(batch)
+app.command("calibrate")(calibrate)
 
 
 def main() -> None:

@@ -133,6 +133,24 @@ def assess(
             "learned_<model>_<score> columns; repeatable. Pose files only."
         ),
     ] = None,
+    calibration: Annotated[
+        Path | None,
+        typer.Option(
+            help="Several videos of one take: their calibration (Pose2Sim/anipose TOML, "
+            "Qualisys .qca.txt, OpenCV yml/xml); the views are triangulated."
+        ),
+    ] = None,
+    cameras: Annotated[
+        str | None,
+        typer.Option(
+            help="Camera names in video order, e.g. cam01,cam04 (default: the camera "
+            "whose name the video's file stem contains)."
+        ),
+    ] = None,
+    sync: Annotated[
+        str | None,
+        typer.Option(help="none (frame by frame) or motion (offsets from movement)."),
+    ] = None,
     worker: Annotated[str | None, typer.Option(help="Who was assessed (reports).")] = None,
     task: Annotated[str | None, typer.Option(help="The task assessed (reports).")] = None,
     site: Annotated[str | None, typer.Option(help="Where (reports).")] = None,
@@ -164,8 +182,11 @@ def assess(
         if not path.is_file():
             fail(f"{path}: no such file")
     media = [p for p in inputs if p.suffix.lower() not in POSE_SUFFIXES]
+    if cfg.media.calibration is not None:
+        _assess_views(inputs, out, cfg)
+        return
     if media and len(inputs) > 1:
-        fail("assess one video or image at a time")
+        fail("assess one video or image at a time (several views of one take: --calibration)")
     if len(inputs) == 1:
         _assess_one(inputs[0], out, cfg, with_bar=bool(media))
         return
@@ -193,6 +214,8 @@ def config_from_flags(flags: dict[str, Any], config_file: str | Path | None = No
     for key, value in flags.items():
         if isinstance(value, Path):
             value = str(value)
+        elif key == "cameras" and isinstance(value, str):
+            value = tuple(v.strip() for v in value.split(",") if v.strip())
         elif isinstance(value, list):
             value = tuple(value) or None
         values[FLAG_FIELDS.get(key, key)] = value
@@ -221,6 +244,23 @@ def _assess_one(path: Path, out: Path, cfg: Config, with_bar: bool) -> None:
     for message in result.summary.warnings:
         print(f"warning: {message}", file=sys.stderr)
     print(summary_line(path, out, result))
+
+
+def _assess_views(paths: list[Path], out: Path, cfg: Config) -> None:
+    from ergorisk.assessment import assess
+
+    if len(paths) < 2:
+        fail("--calibration goes with two or more videos of the same take")
+    try:
+        with native_stderr_silenced(), _progress_bar() as progress:
+            result = assess(paths, config=cfg, progress=progress)
+            result.to_dir(out, progress=progress)
+    except (InputError, OSError) as err:
+        fail(_flag_names(first_line(err)))
+    errors = result.summary["multiview"]["median_reprojection_error_px"]
+    listed = ", ".join(f"{cam} {px:.1f} px" for cam, px in errors.items())
+    print(f"reprojection error (median): {listed}", file=sys.stderr)
+    print(summary_line(Path(f"{len(paths)} views"), out, result))
 
 
 def _assess_many(paths: list[Path], out: Path, cfg: Config) -> None:

@@ -21,8 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ergorisk.errors import InputError
 
-class CalibrationError(ValueError):
+
+class CalibrationError(InputError):
     """A calibration file that cannot be read, or cameras that do not fit the videos."""
 
 

@@ -77,6 +77,7 @@ def write_video_outputs(
     max_side: int,
     progress: Progress,
     blur_faces: bool = True,
+    name: str = "annotated.mp4",
 ) -> dict[int, str]:
     """Draw every frame into annotated.mp4 (annotate) or just the worst moments' frames;
     faces are blurred first (blur_faces)."""
@@ -92,7 +93,7 @@ def write_video_outputs(
     thumbnails: dict[int, str] = {}
     n = rows.n
     source = iter_frames(path, start_s, end_s, stride, max_side)
-    writer = H264Writer(stage / "annotated.mp4", fps) if annotate else None
+    writer = H264Writer(stage / name, fps) if annotate else None
     faces = FaceDetector() if blur_faces else nullcontext(None)
     try:
         with Prefetch(source, depth=4) as decoded, faces as detector:
