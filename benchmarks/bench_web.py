@@ -55,8 +55,8 @@ def main() -> None:
 
     from fastapi.testclient import TestClient
 
-    from ergorisk.app.server import create_app
-    from ergorisk.app.settings import Settings
+    from ergorisk.web.server import create_app
+    from ergorisk.web.settings import Settings
     from ergorisk.assess_media import assess_media
 
     rows: dict[str, Any] = {}

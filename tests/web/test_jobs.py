@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from ergorisk.app.db import make_engine, session_factory, upgrade
-from ergorisk.app.jobs import INTERRUPTED, JobPool, QueueFull
-from ergorisk.app.models import Assessment, Base, Job
-from ergorisk.app.storage import Storage
+from ergorisk.web.db import make_engine, session_factory, upgrade
+from ergorisk.web.jobs import INTERRUPTED, JobPool, QueueFull
+from ergorisk.web.models import Assessment, Base, Job
+from ergorisk.web.storage import Storage
 
 
 def _sessions(tmp_path: Path):
@@ -89,7 +89,7 @@ def test_the_migrations_render_for_postgresql():
     from alembic import command
     from alembic.config import Config
 
-    from ergorisk.app.db import MIGRATIONS
+    from ergorisk.web.db import MIGRATIONS
 
     out = io.StringIO()
     config = Config(output_buffer=out)

@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, make_url
 
-from ergorisk.app.db import make_engine, session_factory, upgrade
-from ergorisk.app.jobs import INTERRUPTED
-from ergorisk.app.models import Assessment, Base, Job
-from ergorisk.app.server import create_app
-from ergorisk.app.settings import Settings
+from ergorisk.web.db import make_engine, session_factory, upgrade
+from ergorisk.web.jobs import INTERRUPTED
+from ergorisk.web.models import Assessment, Base, Job
+from ergorisk.web.server import create_app
+from ergorisk.web.settings import Settings
 from ergorisk.scoring import reba
 from serve_fixtures import free_port
 

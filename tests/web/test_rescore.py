@@ -10,7 +10,7 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from ergorisk.app.rescore import (
+from ergorisk.web.rescore import (
     activity_arrays,
     activity_from_arrays,
     factors_to_task,

@@ -21,10 +21,10 @@ from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ergorisk.app.jobs import JobPool, QueueFull, cancel_job
-from ergorisk.app.models import Assessment, Job
-from ergorisk.app.settings import Settings
-from ergorisk.app.storage import DOWNLOADS, INTERNAL, KIND_OF_EXT, Storage, UploadError
+from ergorisk.web.jobs import JobPool, QueueFull, cancel_job
+from ergorisk.web.models import Assessment, Job
+from ergorisk.web.settings import Settings
+from ergorisk.web.storage import DOWNLOADS, INTERNAL, KIND_OF_EXT, Storage, UploadError
 
 router = APIRouter(prefix="/api")
 
@@ -228,7 +228,7 @@ def _bool(form: Any, name: str) -> bool | None:
 
 def form_factors(form: Any) -> dict[str, Any]:
     """The task factors present in the form (absent ones are left out)."""
-    from ergorisk.app.rescore import factors_to_task
+    from ergorisk.web.rescore import factors_to_task
 
     given: dict[str, Any] = {}
     if (load := _number(form, "load_kg", 0.0)) is not None:
@@ -449,8 +449,8 @@ def _text_raw(form: Any, name: str) -> str | None:
 
 
 def _worksheet_factors(text: str, given: dict[str, Any]) -> dict[str, Any]:
-    from ergorisk.app.pipeline import parse_worksheet, worksheet_factors
-    from ergorisk.app.rescore import factors_to_task
+    from ergorisk.web.pipeline import parse_worksheet, worksheet_factors
+    from ergorisk.web.rescore import factors_to_task
     from ergorisk.scoring.worksheet import WorksheetError
 
     try:
@@ -647,7 +647,7 @@ def _read_frames(folder: Path):
 @router.get("/assessments/{assessment_id}/frames")
 def get_frames(assessment_id: int, request: Request) -> Response:
     """Every frames.csv column, plus the whole score breakdown per side."""
-    from ergorisk.app.rescore import score_breakdown
+    from ergorisk.web.rescore import score_breakdown
 
     c = ctx(request)
     _, folder = _outputs(c, assessment_id)
@@ -691,7 +691,7 @@ def get_skeleton(assessment_id: int, request: Request) -> Response:
 @router.post("/assessments/{assessment_id}/rescore")
 def rescore_assessment(assessment_id: int, body: dict[str, Any], request: Request) -> Response:
     """New task factors -> new scores from the stored worksheet columns; ``save`` keeps them."""
-    from ergorisk.app.rescore import (
+    from ergorisk.web.rescore import (
         activity_from_arrays,
         factors_to_task,
         rescore,
@@ -743,7 +743,7 @@ def _save_rescored(
     linked from the old version), made current in one commit."""
     import shutil
 
-    from ergorisk.app.pipeline import statistics
+    from ergorisk.web.pipeline import statistics
     from ergorisk.assess import Assessment as Result
     from ergorisk.assess import write_outputs
 

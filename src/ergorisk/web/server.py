@@ -23,11 +23,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ergorisk import __version__
-from ergorisk.app import api, pages
-from ergorisk.app.db import make_engine, session_factory, upgrade
-from ergorisk.app.jobs import JobPool
-from ergorisk.app.settings import Settings
-from ergorisk.app.storage import Storage, UploadError
+from ergorisk.web import api, pages
+from ergorisk.web.db import make_engine, session_factory, upgrade
+from ergorisk.web.jobs import JobPool
+from ergorisk.web.settings import Settings
+from ergorisk.web.storage import Storage, UploadError
 
 STATIC = Path(__file__).with_name("static")
 TOKEN_COOKIE = "ergorisk_token"

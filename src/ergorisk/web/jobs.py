@@ -37,8 +37,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ergorisk.app.models import Assessment, Job, utcnow
-from ergorisk.app.storage import Storage
+from ergorisk.web.models import Assessment, Job, utcnow
+from ergorisk.web.storage import Storage
 
 log = logging.getLogger("ergorisk.jobs")
 PROGRESS_EVERY_S = 0.5
@@ -357,7 +357,7 @@ def child_main(spec: dict[str, Any], conn: Connection, parent_pid: int) -> None:
     if spec["kind"] in ("video", "image"):  # MediaPipe's native notices
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
-    from ergorisk.app import pipeline
+    from ergorisk.web import pipeline
 
     def report(phase: str, fraction: float) -> None:
         conn.send(("progress", phase, fraction))

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from ergorisk.app.db import make_engine, session_factory, upgrade
-from ergorisk.app.jobs import CANCELLED, INTERRUPTED, JobPool
-from ergorisk.app.models import Assessment, Job
-from ergorisk.app.rescore import MAX_LOAD_KG
-from ergorisk.app.server import create_app
-from ergorisk.app.storage import Storage
+from ergorisk.web.db import make_engine, session_factory, upgrade
+from ergorisk.web.jobs import CANCELLED, INTERRUPTED, JobPool
+from ergorisk.web.models import Assessment, Job
+from ergorisk.web.rescore import MAX_LOAD_KG
+from ergorisk.web.server import create_app
+from ergorisk.web.storage import Storage
 from serve_fixtures import child_pids
 
 from .conftest import TestClient, wait_job
@@ -190,7 +190,7 @@ def test_the_forms_state_the_load_bound_and_each_layout_up_axis(client) -> None:
 def test_a_cancel_that_meets_the_end_of_a_job_wins_and_nothing_is_published(tmp_path, monkeypatch):
     """The child finishes just as the user cancels: the job stays cancelled, its outputs are
     not recorded, its folder not kept, staging empty."""
-    from ergorisk.app.jobs import cancel_job
+    from ergorisk.web.jobs import cancel_job
 
     engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
     upgrade(engine)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from ergorisk.app.pages import compare_rows
-from ergorisk.app.server import create_app
-from ergorisk.app.settings import Settings
+from ergorisk.web.pages import compare_rows
+from ergorisk.web.server import create_app
+from ergorisk.web.settings import Settings
 from ergorisk.contract import REBA_INPUTS, RULA_INPUTS
 
 from .conftest import wait_job

@@ -86,7 +86,7 @@ def worksheet_sides(frames: list[dict[str, dict[str, Any]]]):
     The entered activity flags play the detected ones: REBA's static, repeated and rapid
     change as the trunk's, RULA's arm muscle use as each arm's, body muscle use as the legs'.
     """
-    from ergorisk.app.rescore import activity_from_arrays
+    from ergorisk.web.rescore import activity_from_arrays
     from ergorisk.contract import CONFIDENCE_COLUMNS, DIAGNOSTIC_COLUMNS, WORKSHEET_INPUTS
 
     n = len(frames)
@@ -110,7 +110,7 @@ def worksheet_sides(frames: list[dict[str, dict[str, Any]]]):
 
 def assess_worksheet(frames: list[dict[str, dict[str, Any]]], factors: Mapping[str, Any]):
     """Score hand-entered worksheets like any other assessment (one frame per record, 1 fps)."""
-    from ergorisk.app.rescore import factors_to_task
+    from ergorisk.web.rescore import factors_to_task
     from ergorisk.assess import Assessment, frames_table, summarize
     from ergorisk.kinematics.worksheet import task_columns
 
@@ -134,7 +134,7 @@ def assess_worksheet(frames: list[dict[str, dict[str, Any]]], factors: Mapping[s
 def run(spec: Mapping[str, Any], report: Report = _noop) -> dict[str, Any]:
     """Assess ``spec["input"]`` (kind video|image|pose|worksheet) into ``spec["out"]``, a
     folder that does not exist yet. Returns the statistics the history lists."""
-    from ergorisk.app.rescore import factors_to_task
+    from ergorisk.web.rescore import factors_to_task
 
     kind, path, out = spec["kind"], Path(spec["input"]), Path(spec["out"])
     options: dict[str, Any] = dict(spec.get("options") or {})
@@ -153,7 +153,7 @@ def run(spec: Mapping[str, Any], report: Report = _noop) -> dict[str, Any]:
     if result.skeleton is not None:
         save_skeleton(out / "skeleton.npz", result.skeleton)
     if result.activity is not None:
-        from ergorisk.app.rescore import activity_arrays
+        from ergorisk.web.rescore import activity_arrays
 
         np.savez_compressed(out / "activity.npz", **activity_arrays(result.activity))
     report("done", 1.0)

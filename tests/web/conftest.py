@@ -11,8 +11,8 @@ import httpx
 import numpy as np
 import pytest
 
-from ergorisk.app.server import create_app
-from ergorisk.app.settings import Settings
+from ergorisk.web.server import create_app
+from ergorisk.web.settings import Settings
 from ergorisk.pose import JOINT_INDEX, get_layout
 from ergorisk.pose.synthetic import Arm, Pose, joints
 

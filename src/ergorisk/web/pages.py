@@ -24,9 +24,9 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ergorisk import __version__
-from ergorisk.app.api import TEXT_LIMITS
-from ergorisk.app.rescore import MAX_LOAD_KG
-from ergorisk.app.storage import KIND_OF_EXT
+from ergorisk.web.api import TEXT_LIMITS
+from ergorisk.web.rescore import MAX_LOAD_KG
+from ergorisk.web.storage import KIND_OF_EXT
 from ergorisk.pose.layouts import LAYOUTS, get_layout
 
 router = APIRouter(include_in_schema=False)
