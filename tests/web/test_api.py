@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from ergorisk.scoring import reba, rula
 from ergorisk.web.server import create_app
 from ergorisk.web.settings import Settings
-from ergorisk.scoring import reba, rula
 
 from .conftest import upload_pose, uw_poses, wait_job
 

@@ -9,8 +9,8 @@ from sqlalchemy import inspect
 
 from ergorisk.web.db import make_engine, session_factory, upgrade
 from ergorisk.web.jobs import INTERRUPTED, JobPool, QueueFull
-from ergorisk.web.models import Assessment, Base, Job
 from ergorisk.web.storage import Storage
+from ergorisk.web.tables import AssessmentRecord, Base, Job
 
 
 def _sessions(tmp_path: Path):
@@ -55,7 +55,7 @@ def test_recovery_marks_stale_jobs_and_removes_unfinished_files(tmp_path):
     storage.create()
     with sessions.begin() as session:
         for status, version in (("running", None), ("queued", None), ("done", 1), ("failed", 2)):
-            a = Assessment(kind="pose", output_version=version)
+            a = AssessmentRecord(kind="pose", output_version=version)
             a.jobs.append(Job(status=status))
             session.add(a)
     for assessment_id in (1, 2, 3, 4):
