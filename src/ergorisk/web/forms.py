@@ -24,6 +24,7 @@ from ergorisk.web.factors import (
     advanced_keys,
     check_factors,
     parse_advanced,
+    task_to_factors,
 )
 from ergorisk.web.storage import KIND_OF_EXT, NEEDS_MAPPING
 
@@ -99,7 +100,7 @@ class Upload:
     input_name: str
     ext: str
     meta: dict[str, str | None]
-    factors: dict[str, Any]  # the factors given, as the API spells them
+    factors: dict[str, Any]  # the factors given (fields, options), as the API spells them
     config: Config
     file: UploadFile | None = None
     worksheet: str | None = None
@@ -289,6 +290,9 @@ def read_upload(form: FormData) -> Upload:
     own = {k: v for k, v in {**meta, **factors, **options}.items() if v is not None}
     extra = advanced(form, own)
     cfg = build_config(kind, meta, factors, options, extra)
+    # Factors set among the advanced options count as given (a worksheet's records yield).
+    from_options = task_to_factors(cfg.factors)
+    factors = {**{k: from_options[k] for k in advanced_keys(extra) if k in from_options}, **factors}
     if kind == "pose" and ext not in NEEDS_MAPPING:
         _check_layout(cfg.pose.layout, ext)
     return Upload(
