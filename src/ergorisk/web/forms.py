@@ -244,7 +244,6 @@ def advanced(form: FormData, own: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_config(
-    kind: str,
     meta: dict[str, str | None],
     factors: dict[str, Any],
     options: dict[str, Any],
@@ -289,7 +288,7 @@ def read_upload(form: FormData) -> Upload:
     options = file_options(form, kind, ext)
     own = {k: v for k, v in {**meta, **factors, **options}.items() if v is not None}
     extra = advanced(form, own)
-    cfg = build_config(kind, meta, factors, options, extra)
+    cfg = build_config(meta, factors, options, extra)
     # Factors set among the advanced options count as given (a worksheet's records yield).
     from_options = task_to_factors(cfg.factors)
     factors = {**{k: from_options[k] for k in advanced_keys(extra) if k in from_options}, **factors}
