@@ -3,7 +3,7 @@
 In one process, with the app under FastAPI's TestClient (no network) and a temporary data
 folder:
 - job: upload the example video, poll until done (wall time; the job runs in a child process)
-  against ``assess_media`` called directly on the same clip (the pipeline alone);
+  against ``er.assess(clip).to_dir(...)`` called directly on the same clip (the pipeline alone);
 - small job: a hand-entered worksheet (the fixed cost of a job: spawning the child process);
 - results: GET frames (every column plus the breakdown), GET skeleton, POST rescore (without
   and with save), median of --repeat calls, with the response sizes.
@@ -55,15 +55,16 @@ def main() -> None:
 
     from fastapi.testclient import TestClient
 
-    from ergorisk.app.server import create_app
-    from ergorisk.app.settings import Settings
-    from ergorisk.assess_media import assess_media
+    from ergorisk.assessment import assess
+    from ergorisk.web.server import create_app
+    from ergorisk.web.settings import Settings
 
     rows: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        direct = assess_media(args.clip, Path(tmp) / "direct")
-        rows["pipeline alone (assess_media)"] = {"s": time.perf_counter() - start}
+        direct = assess(args.clip)
+        direct.to_dir(Path(tmp) / "direct", report=True)
+        rows["pipeline alone (er.assess)"] = {"s": time.perf_counter() - start}
         with TestClient(create_app(Settings(data_dir=Path(tmp) / "data"))) as client:
             start = time.perf_counter()
             with open(args.clip, "rb") as f:
@@ -106,7 +107,7 @@ def main() -> None:
     for name, row in rows.items():
         kb = f"{row['bytes'] / 1024:.0f}" if "bytes" in row else ""
         print(f"{name:34} {row['s']:8.3f} {kb:>8}")
-    overhead = rows["video job: upload -> done"]["s"] - rows["pipeline alone (assess_media)"]["s"]
+    overhead = rows["video job: upload -> done"]["s"] - rows["pipeline alone (er.assess)"]["s"]
     print(f"job overhead over the pipeline: {overhead:.2f} s")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(

@@ -62,7 +62,7 @@ def serve(
 
     Other machines: ergorisk serve --host 0.0.0.0 --token "$(openssl rand -hex 16)"
     """
-    from ergorisk.app.settings import Settings, is_loopback
+    from ergorisk.web.settings import Settings, is_loopback
 
     if not is_loopback(host) and not token:
         fail(
@@ -87,7 +87,7 @@ def serve(
     _check_can_listen(host, port)
     import uvicorn
 
-    from ergorisk.app.server import create_app
+    from ergorisk.web.server import create_app
 
     try:
         application = create_app(settings)

@@ -1,4 +1,4 @@
-"""Re-scoring stored worksheet columns with new task factors (app/rescore.py)."""
+"""Re-scoring stored worksheet columns with new task factors (web/rescore.py)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,14 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from ergorisk.app.rescore import (
-    activity_arrays,
-    activity_from_arrays,
-    factors_to_task,
-    rescore,
-    score_breakdown,
-    task_to_factors,
-)
-from ergorisk.assess import assess_skeleton, write_outputs
+from ergorisk.assessment import assess
+from ergorisk.config import Config
 from ergorisk.kinematics import TaskFactors
+from ergorisk.kinematics.records import activity_arrays, activity_from_arrays
 from ergorisk.pose.synthetic import Arm, Pose, skeleton
 from ergorisk.scoring.tables import REBA_A, REBA_B, REBA_C, RULA_C
+from ergorisk.web.factors import factors_to_task, task_to_factors
+from ergorisk.web.rescore import rescore, score_breakdown
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +34,8 @@ def stored(tmp_path_factory: pytest.TempPathFactory):
         for i in range(40)
     ]
     task = TaskFactors(load_kg=0.0, coupling=0)
-    result = assess_skeleton(skeleton(poses, fps=10), task=task)
-    out = write_outputs(result, tmp_path_factory.mktemp("stored") / "out")
+    result = assess(skeleton(poses, fps=10), config=Config(factors=task))
+    out = result.to_dir(tmp_path_factory.mktemp("stored") / "out")
     frames = pd.read_parquet(out / "frames.parquet")
     summary = json.loads((out / "summary.json").read_text())
     activity = activity_from_arrays(activity_arrays(result.activity), len(frames))
@@ -156,9 +152,9 @@ def test_frames_without_a_person_stay_unscored(tmp_path: Path) -> None:
     poses = [Pose(trunk_flexion=30)] * 12
     skel = skeleton(poses, fps=10)
     skel.joints[4:8] = np.nan
-    result = assess_skeleton(skel)
+    result = assess(skel)
     frames = result.frames
-    new, _ = rescore(frames, result.activity, TaskFactors(load_kg=20.0), result.summary)
+    new, _ = rescore(frames, result.activity, TaskFactors(load_kg=20.0), result.summary.to_dict())
     assert new["reba_total"].isna().sum() == 4 and not new["person_detected"][4:8].any()
     breakdown = score_breakdown(new)
     assert np.isnan(np.asarray(breakdown["reba_score_a_left"], dtype=float)[4:8]).all()

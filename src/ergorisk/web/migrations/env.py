@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from ergorisk.app.models import Base
+from ergorisk.web.tables import Base
 
 config = context.config
 target_metadata = Base.metadata

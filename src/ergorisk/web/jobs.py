@@ -37,8 +37,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ergorisk.app.models import Assessment, Job, utcnow
-from ergorisk.app.storage import Storage
+from ergorisk.web.storage import NEEDS_MAPPING, Storage
+from ergorisk.web.tables import AssessmentRecord, Job, utcnow
 
 log = logging.getLogger("ergorisk.jobs")
 PROGRESS_EVERY_S = 0.5
@@ -79,7 +79,9 @@ class JobPool:
             for job in stale:
                 job.status, job.message, job.phase = "interrupted", INTERRUPTED, None
                 job.finished_at = utcnow()
-            versions = dict(session.execute(select(Assessment.id, Assessment.output_version)).all())
+            versions = dict(
+                session.execute(select(AssessmentRecord.id, AssessmentRecord.output_version)).all()
+            )
         self.storage.clear_staging()
         if self.storage.assessments.is_dir():
             for folder in self.storage.assessments.iterdir():
@@ -210,11 +212,10 @@ class JobPool:
                 "kind": a.kind,
                 "input": str(upload_file(self.storage, a)),
                 "out": str(staging / "out"),
-                "factors": a.factors,
-                "options": a.options,
+                "config": a.config,
                 "input_name": a.input_name,
             }
-            if (a.options or {}).get("mapping"):
+            if a.kind == "pose" and a.input_ext in NEEDS_MAPPING:
                 spec["mapping"] = str(self.storage.upload_path(a.id, ".yaml"))
             assessment_id, version = a.id, (a.output_version or 0) + 1
         try:
@@ -241,12 +242,12 @@ class JobPool:
                     finished_at=utcnow(),
                 ):
                     # cancelled or deleted meanwhile: the new version is not kept
-                    if session.get(Assessment, assessment_id) is None:
+                    if session.get(AssessmentRecord, assessment_id) is None:
                         self.storage.remove(assessment_id)
                     else:
                         self.storage.prune_versions(assessment_id, version - 1, previous=True)
                     return
-                a = session.get(Assessment, assessment_id)
+                a = session.get(AssessmentRecord, assessment_id)
                 if a is None:  # deleted meanwhile
                     self.storage.remove(assessment_id)
                     return
@@ -357,7 +358,7 @@ def child_main(spec: dict[str, Any], conn: Connection, parent_pid: int) -> None:
     if spec["kind"] in ("video", "image"):  # MediaPipe's native notices
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
-    from ergorisk.app import pipeline
+    from ergorisk.web import pipeline
 
     def report(phase: str, fraction: float) -> None:
         conn.send(("progress", phase, fraction))
@@ -395,6 +396,6 @@ def _exit_with_parent(parent_pid: int, every_s: float = 1.0) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def upload_file(storage: Storage, assessment: Assessment) -> Path:
+def upload_file(storage: Storage, assessment: AssessmentRecord) -> Path:
     ext = ".json" if assessment.kind == "worksheet" else assessment.input_ext or ""
     return storage.upload_path(assessment.id, ext)

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from ergorisk.app.pages import compare_rows
-from ergorisk.app.server import create_app
-from ergorisk.app.settings import Settings
 from ergorisk.contract import REBA_INPUTS, RULA_INPUTS
+from ergorisk.web.routes.pages import compare_rows
+from ergorisk.web.server import create_app
+from ergorisk.web.settings import Settings
 
 from .conftest import wait_job
 

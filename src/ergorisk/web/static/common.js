@@ -2,10 +2,10 @@
 "use strict";
 
 const ER = (() => {
-  const REBA_BANDS = [[1, 1, "negligible"], [2, 3, "low"], [4, 7, "medium"], [8, 10, "high"],
-                      [11, 15, "very high"]];
-  const RULA_BANDS = [[1, 2, "acceptable"], [3, 4, "investigate"], [5, 6, "change soon"],
-                      [7, 7, "change now"]];
+  // [lowest, highest total, name] of each band: the server's contract, in the page (base.html).
+  const RISK_BANDS = JSON.parse(document.getElementById("risk-bands").textContent);
+  const REBA_BANDS = RISK_BANDS.reba;
+  const RULA_BANDS = RISK_BANDS.rula;
   const REBA_COLOURS = ["#2ecc40", "#b8e986", "#ffdc00", "#ff851b", "#e62828"];
   const RULA_COLOURS = ["#2ecc40", "#ffdc00", "#ff851b", "#e62828"];
   const SIDE_COLOURS = {left: "#1f4e9c", right: "#b0306a"};

@@ -178,6 +178,8 @@
     data.append("coupling", form.coupling.value);
     data.append("shock", form.shock.checked ? "true" : "false");
     for (const key of ["static", "repeated", "rapid_change"]) data.append(key, form[key].value);
+    const advanced = document.getElementById("options").value;
+    if (advanced.trim()) data.append("options", advanced);
     return [data, problems];
   }
 

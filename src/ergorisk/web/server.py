@@ -23,11 +23,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ergorisk import __version__
-from ergorisk.app import api, pages
-from ergorisk.app.db import make_engine, session_factory, upgrade
-from ergorisk.app.jobs import JobPool
-from ergorisk.app.settings import Settings
-from ergorisk.app.storage import Storage, UploadError
+from ergorisk.web.db import make_engine, session_factory, upgrade
+from ergorisk.web.deps import Context
+from ergorisk.web.jobs import JobPool
+from ergorisk.web.routes import api, pages
+from ergorisk.web.settings import Settings
+from ergorisk.web.storage import Storage, UploadError
 
 STATIC = Path(__file__).with_name("static")
 TOKEN_COOKIE = "ergorisk_token"
@@ -57,16 +58,19 @@ def create_app(settings: Settings) -> FastAPI:
     # No Swagger page: it loads its scripts from a CDN, and this server works offline.
     app = FastAPI(
         title="ergorisk",
+        version=__version__,
+        description="REBA and RULA assessments of videos, photos, pose files and worksheets: "
+        "upload, follow the job, review every score, re-score, compare (docs/web.md).",
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
-    app.state.ctx = api.Context(settings, storage, sessions, pool, threading.Lock())
+    app.state.ctx = Context(settings, storage, sessions, pool, threading.Lock())
     app.state.settings = settings
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    async def http_problem(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404 and _wants_page(request):
             return pages.error_page(request, pages.ApiError(404, "there is no such page"))
         return await http_exception_handler(request, exc)
@@ -86,7 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
             status_code=400, content={"detail": f"{where}: {first.get('msg', 'invalid')}"}
         )
 
-    app.include_router(api.router)
+    app.include_router(api)
     app.include_router(pages.router)
     STATIC.mkdir(exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

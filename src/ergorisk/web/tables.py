@@ -2,7 +2,8 @@
 
 An assessment's files live in ``DATA/assessments/<id>/`` (see storage.py); the database holds
 what the history needs to list, filter and sort them without opening a file. Every schema
-change comes with an Alembic revision in app/migrations/versions/.
+change comes with an Alembic revision in web/migrations/versions/. ``AssessmentRecord`` is the
+row of one assessment (its result, an ``ergorisk.Assessment``, lives in files).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class Base(DeclarativeBase):
     pass
 
 
-class Assessment(Base):
+class AssessmentRecord(Base):
     __tablename__ = "assessments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -43,8 +44,8 @@ class Assessment(Base):
     # Shown to the user only; the file on disk has a generated name (storage.py).
     input_name: Mapped[str | None] = mapped_column(String(255))
     input_ext: Mapped[str | None] = mapped_column(String(8))
-    factors: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The whole ergorisk.Config of the job (Config.to_dict()): what it runs with.
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Outputs are in DATA/assessments/<id>/v<output_version>/; None until the job is done.
     output_version: Mapped[int | None] = mapped_column(Integer)
     frames: Mapped[int | None] = mapped_column(Integer)
@@ -83,4 +84,4 @@ class Job(Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    assessment: Mapped[Assessment] = relationship(back_populates="jobs")
+    assessment: Mapped[AssessmentRecord] = relationship(back_populates="jobs")

@@ -38,6 +38,7 @@ DOWNLOADS = (
     "annotated.png",
 )
 INTERNAL = ("skeleton.npz", "activity.npz")
+NEEDS_MAPPING = (".bvh", ".c3d")  # pose files sent with their joint mapping (mapping.yaml)
 CHUNK = 1 << 20
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from ergorisk.app.db import make_engine, session_factory, upgrade
-from ergorisk.app.jobs import INTERRUPTED, JobPool, QueueFull
-from ergorisk.app.models import Assessment, Base, Job
-from ergorisk.app.storage import Storage
+from ergorisk.web.db import make_engine, session_factory, upgrade
+from ergorisk.web.jobs import INTERRUPTED, JobPool, QueueFull
+from ergorisk.web.storage import Storage
+from ergorisk.web.tables import AssessmentRecord, Base, Job
 
 
 def _sessions(tmp_path: Path):
@@ -55,7 +55,7 @@ def test_recovery_marks_stale_jobs_and_removes_unfinished_files(tmp_path):
     storage.create()
     with sessions.begin() as session:
         for status, version in (("running", None), ("queued", None), ("done", 1), ("failed", 2)):
-            a = Assessment(kind="pose", output_version=version)
+            a = AssessmentRecord(kind="pose", output_version=version)
             a.jobs.append(Job(status=status))
             session.add(a)
     for assessment_id in (1, 2, 3, 4):
@@ -89,7 +89,7 @@ def test_the_migrations_render_for_postgresql():
     from alembic import command
     from alembic.config import Config
 
-    from ergorisk.app.db import MIGRATIONS
+    from ergorisk.web.db import MIGRATIONS
 
     out = io.StringIO()
     config = Config(output_buffer=out)

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from ergorisk.app.server import create_app
-from ergorisk.app.settings import Settings
 from ergorisk.scoring import reba, rula
+from ergorisk.web.server import create_app
+from ergorisk.web.settings import Settings
 
 from .conftest import upload_pose, uw_poses, wait_job
 
@@ -402,7 +402,7 @@ def test_the_token_guards_everything_but_static(tmp_path):
         assert client.get("/api/assessments").status_code == 401
         static = [
             p.name
-            for p in (Path(__file__).parents[2] / "src/ergorisk/app/static").iterdir()
+            for p in (Path(__file__).parents[2] / "src/ergorisk/web/static").iterdir()
             if p.is_file()
         ]
         if static:
@@ -460,7 +460,7 @@ def test_a_photo_gives_one_scored_frame_and_an_annotated_image(client, tmp_path)
 
 
 def test_a_busy_server_refuses_uploads_with_503_and_keeps_nothing(client, monkeypatch):
-    from ergorisk.app.jobs import QueueFull
+    from ergorisk.web.jobs import QueueFull
 
     pool = client.app.state.ctx.pool
     form = {"worksheet": "[{}]"}

@@ -1,7 +1,7 @@
-"""Server-rendered pages of `ergorisk serve` (Jinja2 templates in app/templates).
+"""Server-rendered pages of `ergorisk serve` (Jinja2 templates in web/templates).
 
-The pages read their data through the JSON API of app/api.py (one source of truth for what a
-user may see, with the same checks), called in-process; the scripts in app/static draw the
+The pages read their data through the JSON API of web/routes (one source of truth for what a
+user may see, with the same checks), called in-process; the scripts in web/static draw the
 charts and keep the results page live (progress, video sync, re-scoring).
 
     /                      upload: a file or a hand-entered worksheet, metadata, task factors
@@ -24,13 +24,13 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ergorisk import __version__
-from ergorisk.app.api import TEXT_LIMITS
-from ergorisk.app.rescore import MAX_LOAD_KG
-from ergorisk.app.storage import KIND_OF_EXT
+from ergorisk.contract import MAX_LOAD_KG, REBA_BANDS, RULA_BAND_STARTS
 from ergorisk.pose.layouts import LAYOUTS, get_layout
+from ergorisk.web.forms import TEXT_LIMITS
+from ergorisk.web.storage import KIND_OF_EXT, NEEDS_MAPPING
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
 
 
 def _number(value: Any) -> str:
@@ -44,10 +44,23 @@ def _number(value: Any) -> str:
 
 templates.env.filters["number"] = _number
 templates.env.globals["max_load_kg"] = MAX_LOAD_KG  # the factor forms' bound, as the API's
+# RULA's action levels by what they ask for (the report's words); the bounds are the contract's.
+RULA_BAND_NAMES = ("acceptable", "investigate", "change soon", "change now")
+RULA_MAX = 7
 
-# The upload form mirrors the server's checks (api.py, storage.py) to spare a user an upload
+
+def risk_bands() -> dict[str, list[tuple[int, int, str]]]:
+    """The REBA risk and RULA action bands, (lowest, highest total, name), from the contract:
+    the page scripts read them (common.js) rather than repeating them."""
+    ends = (*(s - 1 for s in RULA_BAND_STARTS[1:]), RULA_MAX)
+    rula = list(zip(RULA_BAND_STARTS, ends, RULA_BAND_NAMES, strict=True))
+    return {"reba": [tuple(b) for b in REBA_BANDS], "rula": rula}
+
+
+templates.env.globals["risk_bands"] = risk_bands()
+
+# The upload form mirrors the server's checks (forms.py, storage.py) to spare a user an upload
 # that would be refused; the server still decides.
-NEEDS_MAPPING = (".bvh", ".c3d")  # pose files sent with their joint mapping file
 SORT_KEYS = (
     "created_at",
     "worker",

@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, make_url
 
-from ergorisk.app.db import make_engine, session_factory, upgrade
-from ergorisk.app.jobs import INTERRUPTED
-from ergorisk.app.models import Assessment, Base, Job
-from ergorisk.app.server import create_app
-from ergorisk.app.settings import Settings
 from ergorisk.scoring import reba
+from ergorisk.web.db import make_engine, session_factory, upgrade
+from ergorisk.web.jobs import INTERRUPTED
+from ergorisk.web.server import create_app
+from ergorisk.web.settings import Settings
+from ergorisk.web.tables import AssessmentRecord, Base, Job
 from serve_fixtures import free_port
 
 from .conftest import wait_job
@@ -241,7 +241,7 @@ def test_api_round_trip_history_rescore_and_restart(pg_url, tmp_path):
     # A job left running by a server that died is marked at the next start.
     engine = make_engine(pg_url)
     with session_factory(engine).begin() as session:
-        stale = Assessment(kind="worksheet", worker="Dee")
+        stale = AssessmentRecord(kind="worksheet", worker="Dee")
         stale.jobs.append(Job(status="running", progress=0.4))
         session.add(stale)
         session.flush()

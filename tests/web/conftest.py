@@ -11,10 +11,10 @@ import httpx
 import numpy as np
 import pytest
 
-from ergorisk.app.server import create_app
-from ergorisk.app.settings import Settings
 from ergorisk.pose import JOINT_INDEX, get_layout
 from ergorisk.pose.synthetic import Arm, Pose, joints
+from ergorisk.web.server import create_app
+from ergorisk.web.settings import Settings
 
 # Starlette asks for `httpx2` (not a dependency); its TestClient works the same with httpx.
 warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`", UserWarning)

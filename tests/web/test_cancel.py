@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from ergorisk.app.db import make_engine, session_factory, upgrade
-from ergorisk.app.jobs import CANCELLED, INTERRUPTED, JobPool
-from ergorisk.app.models import Assessment, Job
-from ergorisk.app.rescore import MAX_LOAD_KG
-from ergorisk.app.server import create_app
-from ergorisk.app.storage import Storage
+from ergorisk.contract import MAX_LOAD_KG
+from ergorisk.web.db import make_engine, session_factory, upgrade
+from ergorisk.web.jobs import CANCELLED, INTERRUPTED, JobPool
+from ergorisk.web.server import create_app
+from ergorisk.web.storage import Storage
+from ergorisk.web.tables import AssessmentRecord, Job
 from serve_fixtures import child_pids
 
 from .conftest import TestClient, wait_job
@@ -118,7 +118,7 @@ def test_restart_recovery_keeps_cancelled_jobs_cancelled(tmp_path: Path) -> None
     sessions = session_factory(engine)
     with sessions.begin() as session:
         for status, message in (("cancelled", CANCELLED), ("running", None)):
-            a = Assessment(kind="pose")
+            a = AssessmentRecord(kind="pose")
             a.jobs.append(Job(status=status, message=message))
             session.add(a)
     storage = Storage(tmp_path / "data")
@@ -190,7 +190,7 @@ def test_the_forms_state_the_load_bound_and_each_layout_up_axis(client) -> None:
 def test_a_cancel_that_meets_the_end_of_a_job_wins_and_nothing_is_published(tmp_path, monkeypatch):
     """The child finishes just as the user cancels: the job stays cancelled, its outputs are
     not recorded, its folder not kept, staging empty."""
-    from ergorisk.app.jobs import cancel_job
+    from ergorisk.web.jobs import cancel_job
 
     engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
     upgrade(engine)
@@ -198,7 +198,7 @@ def test_a_cancel_that_meets_the_end_of_a_job_wins_and_nothing_is_published(tmp_
     storage = Storage(tmp_path / "data")
     storage.create()
     with sessions.begin() as session:
-        a = Assessment(kind="worksheet", input_ext=".json", factors={}, options={})
+        a = AssessmentRecord(kind="worksheet", input_ext=".json", config={})
         a.jobs.append(Job(status="queued"))
         session.add(a)
     pool = JobPool(sessions, storage)
@@ -214,7 +214,7 @@ def test_a_cancel_that_meets_the_end_of_a_job_wins_and_nothing_is_published(tmp_
     monkeypatch.setattr(pool, "_run_child", child_done_as_cancelled)
     pool._run(1)
     with sessions() as session:
-        job, a = session.get(Job, 1), session.get(Assessment, 1)
+        job, a = session.get(Job, 1), session.get(AssessmentRecord, 1)
         assert (job.status, job.message, a.output_version, a.frames) == (
             "cancelled",
             CANCELLED,

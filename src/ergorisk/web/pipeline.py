@@ -1,0 +1,193 @@
+"""The body of a job: one assessment from its stored input into an output folder.
+
+Runs in a child process (jobs.py), so heavy imports stay out of the server. A job is
+``ergorisk.assess(source, config=...)`` then ``.to_dir(out, report=True)``, with the Config the
+assessment row stores; besides those outputs it writes ``skeleton.npz`` (the canonical
+skeleton, for the 3D view) and ``activity.npz`` (the activity flags, for re-scoring), and the
+summary names the upload as the user named it (not its generated file name).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ergorisk.assessment import Assessment, assess
+from ergorisk.config import Config
+from ergorisk.pose.skeleton import Skeleton
+
+# report(phase, fraction of the whole job done)
+Report = Callable[[str, float], None]
+MAX_RECORDS = 100_000
+FACTOR_KEYS = ("load_kg", "shock", "coupling")
+SIDES = ("left", "right")
+
+
+def _noop(phase: str, fraction: float) -> None:
+    pass
+
+
+# ---------------------------------------------------------------- hand-entered worksheets
+
+
+def parse_worksheet(text: str) -> list[dict[str, dict[str, Any]]]:
+    """Worksheet JSON -> one {"left": record, "right": record} per frame, validated.
+
+    A record is one worksheet (REBA and RULA keys of shared/design/reba-rula.md), scored for
+    both sides; ``{"left": {...}, "right": {...}}`` gives each side its own. An array of them
+    is a sequence of frames. Raises WorksheetError naming the record and the key.
+    """
+    from ergorisk.contract import REBA_FIELDS, RULA_FIELDS
+    from ergorisk.io.worksheets import parse_records
+    from ergorisk.scoring.worksheet import WorksheetError, validate_record
+
+    fields = {**REBA_FIELDS, **RULA_FIELDS}
+    records = parse_records(text)
+    if not records:
+        raise WorksheetError("no worksheet records")
+    if len(records) > MAX_RECORDS:
+        raise WorksheetError(f"too many records ({len(records)}; at most {MAX_RECORDS})")
+    out = []
+    for i, record in enumerate(records):
+        if isinstance(record, dict) and set(record) == set(SIDES):
+            out.append({side: validate_record(record[side], fields, i) for side in SIDES})
+        else:
+            checked = validate_record(record, fields, i)
+            out.append({"left": checked, "right": dict(checked)})
+    return out
+
+
+def worksheet_factors(
+    frames: list[dict[str, dict[str, Any]]], given: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The task factors of a worksheet assessment (as the API spells them): those given in the
+    form, the others as entered in the records (activity flags: auto = as entered). Raises
+    ValueError when the records differ in a factor the form does not set (one value must hold
+    for every frame)."""
+    from ergorisk.contract import COUPLING_NAMES
+
+    out = {"static": "auto", "repeated": "auto", "rapid_change": "auto", **given}
+    for key in FACTOR_KEYS:
+        if key in given:
+            continue
+        values = {r[side][key] for r in frames for side in SIDES}
+        if len(values) > 1:
+            raise ValueError(f"the records differ in {key}; set {key} as a task factor")
+        value = values.pop()
+        out[key] = COUPLING_NAMES[value] if key == "coupling" else value
+    return out
+
+
+def _worksheet_records(text: str, cfg: Config) -> list[dict[str, dict[str, Any]]]:
+    """The records with the stored factors written in: the form's factors were settled at
+    upload (worksheet_factors), so every record carries the Config's load, shock and coupling."""
+    factors = {key: getattr(cfg.factors, key) for key in FACTOR_KEYS}
+    return [{side: {**r[side], **factors} for side in SIDES} for r in parse_worksheet(text)]
+
+
+# ---------------------------------------------------------------- the job
+
+
+def run(spec: Mapping[str, Any], report: Report = _noop) -> dict[str, Any]:
+    """Assess ``spec["input"]`` (kind video|image|pose|worksheet) with ``spec["config"]``
+    (a Config as a dict) into ``spec["out"]``, a folder that does not exist yet. Returns the
+    statistics the history lists."""
+    kind, path, out = spec["kind"], Path(spec["input"]), Path(spec["out"])
+    name = spec.get("input_name") or path.name
+    cfg = Config.from_dict(spec.get("config") or {})
+    if spec.get("mapping"):
+        cfg = cfg.with_(mapping=str(spec["mapping"]))
+    progress = _progress(report)
+    if kind == "worksheet":
+        report("scoring", 0.0)
+        result = assess(_worksheet_records(path.read_text(encoding="utf-8"), cfg), config=cfg)
+    elif kind == "pose":
+        report("reading", 0.05)
+        result = assess(path, config=cfg)
+        report("writing", 0.7)
+    else:
+        report("pose", 0.0)
+        result = assess(path, config=cfg, progress=progress)
+    result = named(result, kind, name, spec)
+    result.to_dir(out, report=True, progress=progress)
+    if result.skeleton is not None:
+        save_skeleton(out / "skeleton.npz", result.skeleton)
+    if result.activity is not None:
+        from ergorisk.kinematics.records import activity_arrays
+
+        np.savez_compressed(out / "activity.npz", **activity_arrays(result.activity))
+    report("done", 1.0)
+    return statistics(result.frames, result.summary.to_dict())
+
+
+def _progress(report: Report) -> Callable[[str, int, int | None], None]:
+    """er.assess's progress (phase, items done, total) -> the job's fraction done: pose
+    estimation is the first 75 %, writing the annotated video up to 97 %."""
+    done: dict[str, int] = {}
+    weight = {"pose": (0.0, 0.75), "video": (0.75, 0.97)}
+
+    def progress(phase: str, advance: int, total: int | None) -> None:
+        done[phase] = done.get(phase, 0) + advance
+        lo, hi = weight.get(phase, (0.0, 0.97))
+        fraction = min(done[phase] / total, 1.0) if total else 0.0
+        report(phase, lo + (hi - lo) * fraction)
+
+    return progress
+
+
+def named(result: Assessment, kind: str, name: str, spec: Mapping[str, Any]) -> Assessment:
+    """The assessment with its summary naming the upload as the user did: no server path
+    (generated upload or mapping file name) reaches summary.json or the report."""
+    summary = copy.deepcopy(result.summary.to_dict())
+    options = summary.setdefault("options", {})
+    options.update({"input": name, "input_name": name, "kind": kind})
+    if options.get("mapping"):
+        options["mapping"] = "mapping.yaml"
+    pose = summary.get("config", {}).get("pose", {})
+    if pose.get("mapping"):
+        pose["mapping"] = "mapping.yaml"
+    return dataclasses.replace(result, summary=type(result.summary).of(summary))
+
+
+def save_skeleton(path: Path, skel: Skeleton) -> None:
+    """The canonical skeleton (mm-rounded float32, z up, NaN where missing), its joint
+    names and the bones to draw."""
+    from ergorisk.pose.skeleton import bones
+
+    names = tuple(skel.joint_names)
+    np.savez_compressed(
+        path,
+        joints=np.round(skel.joints, 3).astype(np.float32),
+        joint_names=np.array(names),
+        edges=np.array(bones(names), dtype=np.int16),
+        fps=np.array(skel.fps),
+    )
+
+
+def statistics(frames: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, Any]:
+    """What the history lists and sorts by: frames, duration, peaks and medians."""
+
+    def peak(method: str) -> int | None:
+        entry = summary.get(method, {}).get("total", {}).get("peak")
+        return None if not entry else int(entry["score"])
+
+    def median(method: str) -> float | None:
+        total = frames[f"{method}_total"].to_numpy(dtype=float, na_value=np.nan)
+        total = total[np.isfinite(total)]
+        return round(float(np.median(total)), 3) if total.size else None
+
+    return {
+        "frames": len(frames),
+        "duration_s": float(summary.get("duration_s") or 0),
+        "fps": float(summary["fps"]),
+        "reba_peak": peak("reba"),
+        "rula_peak": peak("rula"),
+        "reba_median": median("reba"),
+        "rula_median": median("rula"),
+    }

@@ -1,0 +1,15 @@
+"""The routes, one module per resource: assessments (upload, results, re-scoring), jobs,
+files (downloads), history (list, compare) under /api, and the server-rendered pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ergorisk.web.routes import assessments, files, history, jobs, pages
+
+api = APIRouter(prefix="/api")
+# history first: GET /api/assessments lists, GET /api/assessments/{id} is one assessment.
+for module in (history, assessments, jobs, files):
+    api.include_router(module.router)
+
+__all__ = ["api", "pages"]

@@ -1,0 +1,381 @@
+"""/api/assessments: upload (starts a job), one assessment, its frames, skeleton,
+re-scoring with other task factors, and deleting it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from fastapi import APIRouter, HTTPException, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from ergorisk.config import Config
+from ergorisk.web.deps import (
+    Context,
+    Ctx,
+    current_outputs,
+    delete_record,
+    get_record,
+    http_error,
+)
+from ergorisk.web.factors import DEFAULT_FACTORS, task_to_factors, with_factors
+from ergorisk.web.forms import (
+    MAX_FIELDS,
+    MAX_FILES,
+    MAX_PART_BYTES,
+    OPENAPI_BODY,
+    Upload,
+    read_upload,
+)
+from ergorisk.web.jobs import QueueFull
+from ergorisk.web.schemas import (
+    AssessmentDetail,
+    Columns,
+    Created,
+    Rescored,
+    RescoreRequest,
+    Skeleton3D,
+    errors,
+)
+from ergorisk.web.serialize import columnar, detail_json, json_response, read_frames, tolerance
+from ergorisk.web.storage import DOWNLOADS, INTERNAL, Storage, UploadError
+from ergorisk.web.tables import AssessmentRecord, Job
+
+router = APIRouter(tags=["assessments"])
+
+
+# ---------------------------------------------------------------- creating
+
+
+@router.post(
+    "/assessments",
+    status_code=202,
+    response_model=Created,
+    responses=errors(400, 413, 415, 503),
+    openapi_extra=OPENAPI_BODY,
+)
+async def create_assessment(request: Request, c: Ctx) -> dict[str, Any]:
+    """Upload a video, image, pose file or a hand-entered worksheet (multipart form, see
+    UploadForm); starts a job. ``options`` sets any Config option (YAML or JSON)."""
+    try:
+        form = await request.form(
+            max_files=MAX_FILES, max_fields=MAX_FIELDS, max_part_size=MAX_PART_BYTES
+        )
+    except UploadError as err:
+        raise http_error(err.status, str(err)) from None
+    except Exception as err:  # malformed multipart body
+        if isinstance(err, HTTPException):
+            raise
+        raise http_error(400, f"could not read the form: {err}") from None
+    try:
+        upload = read_upload(form)
+        if not c.pool.has_room():
+            raise http_error(
+                503,
+                f"the server is busy: {c.pool.queue_size} jobs are already waiting; "
+                "try again when one has finished",
+            )
+        staged, mapping, config = await _stage(c, upload)
+        with c.sessions.begin() as session:
+            record = AssessmentRecord(
+                kind=upload.kind,
+                input_name=upload.input_name,
+                input_ext=upload.ext,
+                config=config.to_dict(),
+                **upload.meta,
+            )
+            job = Job(status="queued")
+            record.jobs.append(job)
+            session.add(record)
+            session.flush()
+            c.storage.adopt_upload(staged, record.id)  # before the commit: no row without it
+            if mapping is not None:
+                c.storage.adopt_upload(mapping, record.id)
+            assessment_id, job_id = record.id, job.id
+    finally:
+        await form.close()
+    try:
+        c.pool.submit(job_id)
+    except QueueFull as err:
+        delete_record(c, assessment_id)
+        raise http_error(503, str(err)) from None
+    return {
+        "assessment_id": assessment_id,
+        "job_id": job_id,
+        "status_url": f"/api/jobs/{job_id}",
+        "page_url": f"/assessments/{assessment_id}",
+    }
+
+
+async def _stage(c: Context, upload: Upload) -> tuple[Path, Path | None, Config]:
+    """The upload (and a .bvh/.c3d's mapping) in staging, checked; the Config to store."""
+    if upload.worksheet is not None:
+        config = _worksheet_config(upload)
+        return await run_in_threadpool(_stage_text, c.storage, upload.worksheet), None, config
+    assert upload.file is not None
+    mapping = _stage_mapping(upload.mapping, c.storage) if upload.ext in (".bvh", ".c3d") else None
+    try:
+        staged = await run_in_threadpool(
+            c.storage.save_upload, upload.file.file, upload.ext, c.settings.max_upload_bytes
+        )
+    except UploadError as err:
+        if mapping is not None:
+            c.storage.discard(mapping)
+        raise http_error(err.status, str(err)) from None
+    if problem := _npy_layout_problem(staged, upload.config.pose.layout):
+        c.storage.discard(staged)
+        if mapping is not None:
+            c.storage.discard(mapping)
+        raise http_error(400, f"{upload.input_name}: {problem}")
+    return staged, mapping, upload.config
+
+
+def _worksheet_config(upload: Upload) -> Config:
+    """A worksheet's factors: the form's, else as its records hold them (one value each)."""
+    from ergorisk.scoring.worksheet import WorksheetError
+    from ergorisk.web.pipeline import parse_worksheet, worksheet_factors
+
+    assert upload.worksheet is not None
+    try:
+        factors = worksheet_factors(parse_worksheet(upload.worksheet), upload.factors)
+        # the records' own load, say, within the same bounds
+        return with_factors(upload.config, {**DEFAULT_FACTORS, **factors})
+    except (WorksheetError, ValueError) as err:
+        raise http_error(400, f"worksheet: {err}") from None
+
+
+def _stage_text(storage: Storage, text: str) -> Path:
+    folder = storage.new_staging("upload")
+    path = folder / "upload.json"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _stage_mapping(text: str | None, storage: Storage) -> Path:
+    """The joint mapping a .bvh or .c3d file needs (YAML or JSON, as for `ergorisk assess
+    --mapping`), checked and staged as mapping.yaml."""
+    from ergorisk.errors import first_line
+    from ergorisk.pose.mocap import load_mapping
+
+    if text is None:
+        raise http_error(
+            400,
+            "a .bvh or .c3d file needs a joint mapping: give `mapping`, a YAML or "
+            "JSON object of canonical joint -> source name (docs/kinematics.md)",
+        )
+    if len(text) > 256 * 1024:
+        raise http_error(400, "the mapping is too long (at most 256 KB)")
+    path = storage.new_staging("mapping") / "mapping.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_mapping(path)
+    except Exception as err:  # YAML errors too
+        shutil.rmtree(path.parent, ignore_errors=True)
+        message = first_line(err)
+        raise http_error(400, f"mapping: {message.replace(str(path) + ': ', '')}") from None
+    return path
+
+
+def _npy_layout_problem(path: Path, layout: str | None) -> str | None:
+    """A .npy pose file whose joint count does not fit its layout is refused at once (its
+    header tells), rather than failing as a job; anything else is left to the job."""
+    if layout is None or path.suffix != ".npy":
+        return None
+    from ergorisk.pose.layouts import get_layout
+
+    try:
+        shape = np.load(path, mmap_mode="r", allow_pickle=False).shape
+    except (ValueError, OSError):
+        return None  # not a readable array: the job says why
+    expected = get_layout(layout).n_joints
+    if len(shape) == 3 and shape[1] != expected:
+        return (
+            f"layout {layout} has {expected} joints but the poses have {shape[1]} "
+            "(an array of frames × joints × 3)"
+        )
+    return None
+
+
+# ---------------------------------------------------------------- reading
+
+
+@router.get(
+    "/assessments/{assessment_id}", response_model=AssessmentDetail, responses=errors(400, 404)
+)
+def get_assessment(assessment_id: int, c: Ctx) -> Response:
+    with c.sessions() as session:
+        return json_response(detail_json(c.storage, get_record(session, assessment_id)))
+
+
+@router.get(
+    "/assessments/{assessment_id}/frames", response_model=Columns, responses=errors(404, 409)
+)
+def get_frames(assessment_id: int, c: Ctx) -> Response:
+    """Every frames.csv column, plus the whole score breakdown per side."""
+    from ergorisk.web.rescore import score_breakdown
+
+    _, folder = current_outputs(c, assessment_id)
+    frames = read_frames(folder)
+    tol = tolerance(json.loads((folder / "summary.json").read_text()))
+    columns: dict[str, Any] = {name: frames[name] for name in frames.columns}
+    for name, values in score_breakdown(frames, tol).items():
+        columns.setdefault(name, values)
+    return json_response(columnar(columns))
+
+
+@router.get(
+    "/assessments/{assessment_id}/skeleton",
+    response_model=Skeleton3D,
+    responses=errors(404, 409),
+)
+def get_skeleton(assessment_id: int, c: Ctx) -> Response:
+    _, folder = current_outputs(c, assessment_id)
+    path = folder / INTERNAL[0]
+    if not path.is_file():
+        raise http_error(
+            404, f"assessment {assessment_id} has no skeleton (a hand-entered worksheet)"
+        )
+    with np.load(path) as data:
+        joints = np.round(data["joints"].astype(float), 3)
+        names = [str(n) for n in data["joint_names"]]
+        edges = data["edges"].tolist()
+    seen = np.isfinite(joints).all(axis=2)
+    frames = [
+        [p if ok else None for p, ok in zip(frame.tolist(), row, strict=True)]
+        for frame, row in zip(joints, seen, strict=True)
+    ]
+    return json_response({"joints": names, "edges": edges, "frames": frames})
+
+
+# ---------------------------------------------------------------- re-scoring
+
+
+@router.post(
+    "/assessments/{assessment_id}/rescore",
+    response_model=Rescored,
+    responses=errors(400, 404, 409),
+)
+def rescore_assessment(assessment_id: int, body: RescoreRequest, c: Ctx) -> Response:
+    """New task factors -> new scores from the stored worksheet columns; ``save`` keeps them."""
+    from ergorisk.kinematics.records import activity_from_arrays
+    from ergorisk.web.factors import FACTOR_KEYS, api_factors
+    from ergorisk.web.rescore import rescore, score_breakdown, score_column_names
+
+    a, folder = current_outputs(c, assessment_id)
+    given = body.factors()
+    unknown = sorted(set(given) - set(FACTOR_KEYS))
+    if unknown:
+        raise http_error(400, f"unknown factor {unknown[0]!r}")
+    try:
+        config = with_factors(Config.from_dict(a.config), {**api_factors(a.config), **given})
+    except ValueError as err:
+        raise http_error(400, str(err)) from None
+    task = config.factors
+    frames = read_frames(folder)
+    summary = json.loads((folder / "summary.json").read_text())
+    with np.load(folder / INTERNAL[1]) as data:
+        activity = activity_from_arrays(dict(data), len(frames))
+    new, new_summary = rescore(frames, activity, task, summary)
+    if body.save:
+        _save_rescored(c, a, folder, new, new_summary, config)
+    columns: dict[str, Any] = {n: new[n] for n in score_column_names(new)}
+    for name, values in score_breakdown(new, tolerance(new_summary)).items():
+        columns.setdefault(name, values)
+    return json_response(
+        {
+            "frames": columnar(columns),
+            "summary": new_summary,
+            "factors": task_to_factors(task),
+            "saved": body.save,
+        }
+    )
+
+
+def _save_rescored(
+    c: Context,
+    a: AssessmentRecord,
+    folder: Path,
+    frames: pd.DataFrame,
+    summary: dict[str, Any],
+    config: Config,
+) -> None:
+    """A new output version with the new frames, summary and report (the annotated media are
+    linked from the old version), made current in one commit."""
+    from ergorisk.io.outputs import write_tables
+    from ergorisk.web.pipeline import statistics
+
+    with c.save_lock:
+        with c.sessions() as session:
+            current = get_record(session, a.id)
+            if current.job and current.job.status in ("queued", "running"):
+                raise http_error(409, f"assessment {a.id} is being processed; save when it is done")
+            version = current.output_version
+        if version != a.output_version or version is None:
+            raise http_error(409, f"assessment {a.id} changed meanwhile; reload it")
+        staging = c.storage.new_staging(f"rescore{a.id}")
+        try:
+            out = staging / "out"
+            out.mkdir()
+            write_tables(frames, summary, out)
+            for name in (*DOWNLOADS, *INTERNAL):
+                if (
+                    (folder / name).is_file()
+                    and not (out / name).exists()
+                    and name != "report.html"
+                ):
+                    os.link(folder / name, out / name)
+            if (folder / "report.html").is_file():
+                _report(frames, summary, out, a.input_name or "assessment", config)
+            c.storage.publish(out, a.id, version + 1)
+            with c.sessions.begin() as session:
+                current = get_record(session, a.id)
+                for key, value in statistics(frames, summary).items():
+                    setattr(current, key, value)
+                current.config = config.to_dict()
+                current.output_version = version + 1
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        c.storage.prune_versions(a.id, version + 1, previous=True)
+
+
+def _report(
+    frames: pd.DataFrame, summary: dict[str, Any], out: Path, name: str, config: Config
+) -> None:
+    from ergorisk.report.breakdown import worst_moments
+    from ergorisk.report.html import render_report
+
+    page = render_report(
+        frames,
+        summary,
+        worst_moments(frames, config.media.worst_moments),
+        {},
+        name,
+        tolerance(summary),
+    )
+    (out / "report.html").write_text(page, encoding="utf-8")
+
+
+# ---------------------------------------------------------------- deleting
+
+
+@router.delete("/assessments/{assessment_id}", status_code=204, responses=errors(404, 409))
+def delete_assessment(assessment_id: int, c: Ctx) -> Response:
+    """The assessment, its jobs and every file; not while its job runs (cancel it first)."""
+    with c.sessions() as session:
+        a = get_record(session, assessment_id)
+        if a.job and a.job.status == "running":
+            raise http_error(
+                409,
+                f"assessment {assessment_id} is being processed; cancel its job "
+                "or delete it when the job has finished",
+            )
+        job_ids = [job.id for job in a.jobs]
+    delete_record(c, assessment_id)
+    for job_id in job_ids:  # no longer holds a place in the line
+        c.pool.discard(job_id)
+    return Response(status_code=204)

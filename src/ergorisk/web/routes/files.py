@@ -1,0 +1,56 @@
+"""/api/assessments/{id}/files/{name}: the downloads, from a fixed list of names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+from ergorisk.web.deps import Ctx, get_record, http_error
+from ergorisk.web.schemas import errors
+from ergorisk.web.storage import DOWNLOADS
+
+router = APIRouter(tags=["files"])
+MEDIA_TYPES = {
+    ".csv": "text/csv",
+    ".parquet": "application/vnd.apache.parquet",
+    ".json": "application/json",
+    ".html": "text/html; charset=utf-8",
+    ".mp4": "video/mp4",
+    ".png": "image/png",
+}
+
+
+@router.get(
+    "/assessments/{assessment_id}/files/{name}",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "description": f"The file; names: {', '.join(DOWNLOADS)}.",
+            "content": {t: {} for t in MEDIA_TYPES.values()},
+        },
+        **errors(404),
+    },
+)
+def get_file(assessment_id: int, name: str, c: Ctx) -> FileResponse:
+    """A download from the fixed list (HTTP Range works: the video seeks)."""
+    if name not in DOWNLOADS:
+        raise http_error(404, f"no file {name!r}; available names: {', '.join(DOWNLOADS)}")
+    with c.sessions() as session:
+        a = get_record(session, assessment_id)
+        path = c.storage.download(a.id, a.output_version, name)
+    if path is None:
+        raise http_error(404, f"assessment {assessment_id} has no {name}")
+    suffix = Path(name).suffix
+    attachment = suffix in (".csv", ".parquet", ".json")
+    headers = {"X-Content-Type-Options": "nosniff"}
+    if suffix == ".html":  # its scripts run in an opaque origin: no access to this site
+        headers["Content-Security-Policy"] = "sandbox allow-scripts"
+    return FileResponse(
+        path,
+        media_type=MEDIA_TYPES[suffix],
+        headers=headers,
+        filename=f"assessment-{assessment_id}-{name}" if attachment else None,
+        content_disposition_type="attachment" if attachment else "inline",
+    )

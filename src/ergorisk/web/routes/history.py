@@ -1,0 +1,150 @@
+"""/api/assessments (the history: filter, sort, page) and /api/compare (before / after)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from fastapi import APIRouter
+from sqlalchemy import func, or_, select
+
+from ergorisk.contract import REBA_LEVELS, RULA_LEVELS, reba_risk_codes, rula_action_codes
+from ergorisk.web.deps import Ctx, get_record, http_error, no_nul
+from ergorisk.web.schemas import AssessmentList, Comparison, errors
+from ergorisk.web.serialize import item_json, read_frames
+from ergorisk.web.tables import AssessmentRecord, Job
+
+router = APIRouter(tags=["history"])
+SORTS = (
+    "created_at",
+    "worker",
+    "task",
+    "site",
+    "reba_peak",
+    "rula_peak",
+    "reba_median",
+    "rula_median",
+    "frames",
+)
+
+
+@router.get("/assessments", response_model=AssessmentList, responses=errors(400))
+def list_assessments(
+    c: Ctx,
+    worker: str | None = None,
+    task: str | None = None,
+    site: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    q: str | None = None,
+    sort: str = "created_at",
+    order: str = "desc",
+    limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """History: filters are case-insensitive substrings (status and kind exact); sort by
+    created_at, worker, task, site, reba_peak, rula_peak, reba_median, rula_median or frames
+    (asc|desc); limit 1-500."""
+    if sort not in SORTS:
+        raise http_error(400, f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
+    if order not in ("asc", "desc"):
+        raise http_error(400, f"order must be asc or desc, got {order!r}")
+    if not 1 <= limit <= 500:
+        raise http_error(400, f"limit must be between 1 and 500, got {limit}")
+    if offset < 0:
+        raise http_error(400, f"offset must be >= 0, got {offset}")
+    for name, value in (
+        ("worker", worker),
+        ("task", task),
+        ("site", site),
+        ("status", status),
+        ("kind", kind),
+        ("q", q),
+    ):
+        no_nul(name, value or "")
+    A = AssessmentRecord
+    query = select(A).join(Job, Job.assessment_id == A.id, isouter=True)
+    for column, value in ((A.worker, worker), (A.task, task), (A.site, site)):
+        if value:
+            query = query.where(column.ilike(f"%{_like(value)}%", escape="\\"))
+    if status:
+        query = query.where(Job.status == status)
+    if kind:
+        query = query.where(A.kind == kind)
+    if q:
+        pattern = f"%{_like(q)}%"
+        columns = (A.worker, A.task, A.site, A.notes, A.input_name)
+        query = query.where(or_(*(col.ilike(pattern, escape="\\") for col in columns)))
+    column = getattr(A, sort)
+    # Unscored rows last either way: SQLite and PostgreSQL place NULLs at opposite ends.
+    ordered = (column.asc() if order == "asc" else column.desc()).nulls_last()
+    with c.sessions() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = (
+            session.scalars(query.order_by(ordered, A.id.desc()).limit(limit).offset(offset))
+            .unique()
+            .all()
+        )
+        return {"items": [item_json(a) for a in rows], "total": total}
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@router.get("/compare", response_model=Comparison, responses=errors(404, 409))
+def compare(a: int, b: int, c: Ctx) -> dict[str, Any]:
+    """Two assessments side by side (before/after): peak, median, mean and % time per level."""
+    with c.sessions() as session:
+        first, second = get_record(session, a), get_record(session, b)
+        items = [item_json(first), item_json(second)]
+        outputs = [(x.id, x.output_version) for x in (first, second)]
+    stats = []
+    for assessment_id, version in outputs:
+        if version is None:
+            raise http_error(409, f"assessment {assessment_id} has no results yet")
+        stats.append(method_stats(c.storage.output_dir(assessment_id, version)))
+    methods = {}
+    for method in ("reba", "rula"):
+        sa, sb = stats[0][method], stats[1][method]
+        diff: dict[str, Any] = {
+            k: (None if sa[k] is None or sb[k] is None else round(sb[k] - sa[k], 4))
+            for k in ("peak", "median", "mean")
+        }
+        levels = sorted(
+            set(sa["time_pct"]) | set(sb["time_pct"]),
+            key=lambda n: list(sa["time_pct"]).index(n) if n in sa["time_pct"] else 99,
+        )
+        diff["time_pct"] = {
+            n: round(sb["time_pct"].get(n, 0) - sa["time_pct"].get(n, 0), 2) for n in levels
+        }
+        methods[method] = {"a": sa, "b": sb, "difference": diff}
+    same = (
+        bool(items[0]["task"])
+        and (items[0]["task"] or "").strip().lower() == (items[1]["task"] or "").strip().lower()
+    )
+    return {"a": items[0], "b": items[1], "same_task": same, "methods": methods}
+
+
+def method_stats(folder: Path) -> dict[str, dict[str, Any]]:
+    """Peak, median, mean and % of time in each level (contract bands) of both methods."""
+    frames = read_frames(folder)
+    out = {}
+    for method, names, codes in (
+        ("reba", REBA_LEVELS, reba_risk_codes),
+        ("rula", RULA_LEVELS, rula_action_codes),
+    ):
+        total = frames[f"{method}_total"].to_numpy(dtype=float, na_value=np.nan)
+        scored = total[np.isfinite(total)]
+        counts = np.bincount(codes(total), minlength=len(names))
+        n = max(len(total), 1)
+        out[method] = {
+            "peak": float(scored.max()) if scored.size else None,
+            "median": float(np.median(scored)) if scored.size else None,
+            "mean": round(float(scored.mean()), 4) if scored.size else None,
+            "time_pct": {
+                name: round(100 * int(k) / n, 2) for name, k in zip(names, counts, strict=True)
+            },
+        }
+    return out

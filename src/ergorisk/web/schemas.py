@@ -1,0 +1,170 @@
+"""Request and response models of the JSON API: what /api/openapi.json documents.
+
+Times are ISO 8601 UTC strings. Large answers (frames, skeleton, an assessment with its
+summary) are written directly as JSON with NaN as null; their models document them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
+
+from ergorisk.config import BOUNDS
+from ergorisk.scoring.summary import Summary
+
+Flag = Literal["auto", "yes", "no"]
+Coupling = Literal["good", "fair", "poor", "unacceptable"]
+JobStatus = Literal["queued", "running", "done", "failed", "interrupted", "cancelled"]
+Kind = Literal["video", "image", "pose", "worksheet"]
+LOAD_MAX = BOUNDS["load_kg"][1]
+
+
+class Problem(BaseModel):
+    """Every error: 400, 404, 409, 413, 415 or 503 with a message naming the problem."""
+
+    detail: str
+
+
+class Factors(BaseModel):
+    """The task factors (what a camera cannot see), as the API spells them."""
+
+    load_kg: float = Field(ge=0, le=LOAD_MAX, description="Load handled, kg.")
+    coupling: Coupling
+    shock: bool
+    static: Flag = Field(description="Held static > 1 min (auto: detected).")
+    repeated: Flag = Field(description="Repeated > 4 times/min (auto: detected).")
+    rapid_change: Flag = Field(description="Rapid large changes or unstable base.")
+
+
+class RescoreRequest(BaseModel):
+    """New task factors (absent ones keep their stored value); ``save`` keeps the result as
+    the assessment's new output version."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": False})
+
+    load_kg: StrictFloat | StrictInt | None = Field(None, description=f"0 to {LOAD_MAX:g} kg.")
+    coupling: Coupling | None = None
+    shock: StrictBool | None = None
+    static: Flag | None = None
+    repeated: Flag | None = None
+    rapid_change: Flag | None = None
+    save: StrictBool = False
+
+    def factors(self) -> dict[str, Any]:
+        """The factors given (not save), extra keys included: the route names an unknown one."""
+        given = self.model_dump(exclude_unset=True, exclude={"save"})
+        return {**given, **(self.model_extra or {})}
+
+
+class Created(BaseModel):
+    assessment_id: int
+    job_id: int
+    status_url: str
+    page_url: str
+
+
+class JobOut(BaseModel):
+    """A job; ``queue_position`` (1-based place in the line) only while it is queued."""
+
+    id: int
+    assessment_id: int
+    status: JobStatus
+    progress: float
+    phase: str | None
+    message: str | None
+    queue_position: int | None
+    attempts: int
+    created_at: str | None
+    updated_at: str | None
+    started_at: str | None
+    finished_at: str | None
+
+
+class AssessmentItem(BaseModel):
+    """One row of the history."""
+
+    id: int
+    created_at: str | None
+    updated_at: str | None
+    worker: str | None
+    task: str | None
+    site: str | None
+    notes: str | None
+    kind: Kind
+    input_name: str | None
+    status: JobStatus | None
+    job_id: int | None
+    frames: int | None
+    duration_s: float | None
+    reba_peak: int | None
+    rula_peak: int | None
+    reba_median: float | None
+    rula_median: float | None
+
+
+class AssessmentList(BaseModel):
+    items: list[AssessmentItem]
+    total: int
+
+
+class AssessmentDetail(AssessmentItem):
+    """An assessment with its factors, options, the whole Config it ran with, its summary
+    (summary.json, None until the job is done) and the files there are to download."""
+
+    factors: Factors
+    options: dict[str, Any] = Field(description="The options its kind of upload sets.")
+    config: dict[str, dict[str, Any]] = Field(
+        description="The whole Config the job runs with, by section (Config.to_dict())."
+    )
+    summary: Summary | None
+    files: list[str]
+    media: str | None
+    fps: float | None
+
+
+class Columns(BaseModel):
+    """A table by column: ``data[name]`` lists the values of column ``name`` (null: none)."""
+
+    columns: list[str]
+    data: dict[str, list[Any]]
+
+
+class Skeleton3D(BaseModel):
+    """The canonical skeleton, z up, metres: frames x joints x [x, y, z] (null: not seen)."""
+
+    joints: list[str]
+    edges: list[list[int]]
+    frames: list[list[list[float] | None]]
+
+
+class Rescored(BaseModel):
+    frames: Columns
+    summary: Summary
+    factors: Factors
+    saved: bool
+
+
+class MethodStats(BaseModel):
+    peak: float | None
+    median: float | None
+    mean: float | None
+    time_pct: dict[str, float]
+
+
+class MethodCompare(BaseModel):
+    a: MethodStats
+    b: MethodStats
+    difference: dict[str, Any] = Field(description="b - a of peak, median, mean and time_pct.")
+
+
+class Comparison(BaseModel):
+    a: AssessmentItem
+    b: AssessmentItem
+    same_task: bool
+    methods: dict[str, MethodCompare]
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the error statuses a route answers."""
+    return {status: {"model": Problem} for status in statuses}
