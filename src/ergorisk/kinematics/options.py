@@ -44,7 +44,9 @@ class KinematicsOptions:
     # A flag must hold this long to count (debounces jitter); 0 keeps every frame's flag.
     flag_min_s: float = 0.0
 
-    # Legs. The REBA legs score is one for the body: the more flexed knee is used for both sides.
+    # Legs. knee_flexion_deg is measured per side. REBA's legs score is one for the body ("knee(s)
+    # flexed"): the more flexed knee is scored on both sides (worksheet.scoring_columns) unless
+    # knee_per_side scores each side's legs with its own knee.
     knee_per_side: bool = False
     foot_lift_m: float = 0.10
     unilateral_min_s: float = 1.0

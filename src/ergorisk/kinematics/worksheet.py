@@ -41,6 +41,28 @@ class TaskFactors:
         return asdict(self)
 
 
+def scoring_columns(
+    sides: dict[str, Columns], opts: KinematicsOptions | None = None
+) -> dict[str, Columns]:
+    """The worksheet columns as the scorer takes them, from the measured columns per side.
+
+    The measured ``knee_flexion_deg`` is each side's own knee (NaN where it was not seen).
+    REBA scores the legs once for the body ("knee(s) flexed"), so both sides are scored with
+    the more flexed knee; a knee out of view does not hide the other, and with neither seen
+    the legs score as straight (their confidence is then 0). ``opts.knee_per_side`` scores
+    each side's own knee instead (still straight where unseen). Everything else passes through
+    unchanged (the same arrays, not copies).
+    """
+    opts = opts or KinematicsOptions()
+    left, right = sides["left"]["knee_flexion_deg"], sides["right"]["knee_flexion_deg"]
+    if opts.knee_per_side:
+        knees = {"left": np.nan_to_num(left, nan=0.0), "right": np.nan_to_num(right, nan=0.0)}
+    else:
+        body = np.nan_to_num(np.fmax(left, right), nan=0.0)
+        knees = {"left": body, "right": body}
+    return {side: {**sides[side], "knee_flexion_deg": knees[side]} for side in sides}
+
+
 def _forced(auto: np.ndarray, override: bool | None) -> np.ndarray:
     return auto if override is None else np.full(auto.shape, override)
 
