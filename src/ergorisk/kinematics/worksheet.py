@@ -71,12 +71,14 @@ def worksheet_columns(
     skel: Skeleton,
     opts: KinematicsOptions | None = None,
     task: TaskFactors | None = None,
+    valid: np.ndarray | None = None,
 ) -> tuple[dict[str, Columns], Activity]:
     """Every REBA and RULA worksheet input per frame, for each side, plus confidences and
     diagnostic angles; and the activity evidence.
 
     REBA's activity flags are whole-body (any part); RULA's arm muscle use is the side's arm,
-    its body muscle use the trunk, neck and legs.
+    its body muscle use the trunk, neck and legs. ``valid`` (T,): frames whose pose is
+    reliable (pose.quality); the others get no activity flag and do not feed the detectors.
     """
     opts = opts or KinematicsOptions()
     task = task or TaskFactors()
@@ -94,7 +96,7 @@ def worksheet_columns(
         skel.fps,
         opts,
     )
-    act = detect_activity(part_series(sides), skel.fps, opts, walking)
+    act = detect_activity(part_series(sides), skel.fps, opts, walking, valid)
     for side, columns in task_columns(act, task, skel.n_frames).items():
         sides[side].update(columns)
         missing = [c for c in WORKSHEET_INPUTS if c not in sides[side]]
