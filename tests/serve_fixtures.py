@@ -1,5 +1,5 @@
 """A real `ergorisk serve` process for tests that stop, kill and restart it, and the small
-process helpers they share (tests/app and tests/e2e)."""
+process helpers they share (tests/web and tests/e2e)."""
 
 from __future__ import annotations
 

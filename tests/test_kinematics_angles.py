@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ergorisk.kinematics import KinematicsOptions, posture_columns
+from ergorisk.kinematics.worksheet import scoring_columns
 from ergorisk.pose.synthetic import Arm, Pose, skeleton
 
 EXACT = KinematicsOptions(smoothing_s=0.0)
@@ -95,12 +96,17 @@ def test_combined_wrist_flexion_and_deviation():
     )
 
 
-def test_knee_uses_the_more_flexed_knee_for_both_sides_by_default():
+def test_knee_columns_are_per_side_and_scoring_takes_the_more_flexed_knee():
+    # Measured per side; REBA's "knee(s)" convention (one legs score for the body) is applied
+    # to the scoring input: both sides are scored with the more flexed knee by default.
     cols = posture_columns(skeleton(Pose(knee_left=10, knee_right=65)), EXACT)
-    assert cols["left"]["knee_flexion_deg"][0] == pytest.approx(65, abs=1)
-    per_side = posture_columns(
-        skeleton(Pose(knee_left=10, knee_right=65)), EXACT.with_(knee_per_side=True)
-    )
+    assert cols["left"]["knee_flexion_deg"][0] == pytest.approx(10, abs=1)
+    assert cols["right"]["knee_flexion_deg"][0] == pytest.approx(65, abs=1)
+    scored = scoring_columns(cols, EXACT)
+    assert scored["left"]["knee_flexion_deg"][0] == pytest.approx(65, abs=1)
+    assert scored["right"]["knee_flexion_deg"][0] == pytest.approx(65, abs=1)
+    assert cols["left"]["knee_flexion_deg"][0] == pytest.approx(10, abs=1)  # not changed
+    per_side = scoring_columns(cols, EXACT.with_(knee_per_side=True))
     assert per_side["left"]["knee_flexion_deg"][0] == pytest.approx(10, abs=1)
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from ergorisk.contract import REBA_INPUTS, RULA_INPUTS
 from ergorisk.kinematics import KinematicsOptions, posture_columns
+from ergorisk.kinematics.worksheet import scoring_columns
 from ergorisk.pose import JOINT_INDEX, Skeleton
 from ergorisk.pose.synthetic import Arm, Pose, skeleton
 
@@ -175,11 +176,16 @@ def test_legs_out_of_view_score_straight_with_zero_confidence_not_a_blank_frame(
         joints[1, JOINT_INDEX[name]] = np.nan
     for name in ("left_knee", "left_ankle", "right_knee", "right_ankle"):
         joints[2, JOINT_INDEX[name]] = np.nan
-    left = posture_columns(Skeleton(joints, conf, fps=30), EXACT)["left"]
+    measured = posture_columns(Skeleton(joints, conf, fps=30), EXACT)
+    left = measured["left"]
+    # The measured left knee is missing where it is out of view, never 0.
     assert left["knee_flexion_deg"][0] == pytest.approx(50, abs=1)
-    assert left["knee_flexion_deg"][1] == pytest.approx(0, abs=1)  # the right knee, straight
+    assert np.isnan(left["knee_flexion_deg"][1:]).all()
+    # The scoring input uses the knee that is seen (the right one, straight), else straight.
+    scored = scoring_columns(measured, EXACT)["left"]
+    assert scored["knee_flexion_deg"][1] == pytest.approx(0, abs=1)
     assert left["confidence_legs"][1] == 0.5
-    assert left["knee_flexion_deg"][2] == 0 and left["confidence_legs"][2] == 0
+    assert scored["knee_flexion_deg"][2] == 0 and left["confidence_legs"][2] == 0
     assert np.isfinite(left["trunk_flexion_deg"][2])
 
 

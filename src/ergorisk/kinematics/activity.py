@@ -6,12 +6,18 @@ Three detectors, each returning per-frame flags and the evidence behind them:
 - repeated: more than ``repeat_per_min`` excursions a minute of a small range
   (``repeat_min_range_deg`` to ``repeat_max_range_deg``), walking excluded;
 - rapid: a change of ``rapid_range_deg`` or more within ``rapid_window_s`` (trunk, neck and
-  legs by default: ``rapid_parts``).
+  legs by default: ``rapid_parts``), measured on the angle after a short running median (so
+  one-frame spikes do not count), through short gaps in the track, walking or not (walking
+  does not bend the trunk by 60 deg).
+
+No flag is set on a frame without a person (or, given ``valid``, on a frame whose pose is not
+reliable). Repetition needs ``repeat_min_observed_s`` of observed time; with less, the
+activity says so in ``not_judged`` instead of extrapolating a rate.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -51,6 +57,8 @@ class Activity:
     flags: dict[str, dict[str, np.ndarray]]  # kind -> part -> (T,) bool
     evidence: list[Evidence]
     walking: np.ndarray
+    # kind -> why it could not be judged (e.g. "repeated": "not enough time to judge: ...")
+    not_judged: dict[str, str] = field(default_factory=dict)
 
     def any(self, kind: str, parts: tuple[str, ...] | None = None) -> np.ndarray:
         series = [f for p, f in self.flags[kind].items() if parts is None or p in parts]
@@ -131,25 +139,43 @@ def detect_activity(
     fps: float,
     opts: KinematicsOptions,
     walking: np.ndarray | None = None,
+    valid: np.ndarray | None = None,
 ) -> Activity:
-    """Run the three detectors over each part's angle series (degrees, one value a frame)."""
+    """Run the three detectors over each part's angle series (degrees, one value a frame).
+
+    valid: (T,) frames whose pose can be trusted (``pose_reliable``); the others are treated
+    as frames without a person: their angles are not used and they get no flag.
+    """
     n = len(next(iter(series.values())))
     walking = np.zeros(n, bool) if walking is None else walking
+    present = np.isfinite(np.asarray(series["trunk"], float))
+    if valid is not None:
+        present &= np.asarray(valid, bool)
+    series = {p: np.where(present, np.asarray(x, float), np.nan) for p, x in series.items()}
+    observed_s = float(present.sum()) / fps
+    judge_repeats = observed_s >= opts.repeat_min_observed_s
+    not_judged = {}
+    if not judge_repeats:
+        not_judged["repeated"] = (
+            f"not enough time to judge: {observed_s:.1f} s observed, "
+            f"need {opts.repeat_min_observed_s:g} s"
+        )
     flags: dict[str, dict[str, np.ndarray]] = {"static": {}, "repeated": {}, "rapid_change": {}}
     evidence: list[Evidence] = []
     for part in MOVING_PARTS:
-        x = np.asarray(series[part], float)
+        x = series[part]
         if part in STATIC_PARTS:
-            flags["static"][part] = static_hold(x, fps, opts, walking)
+            flags["static"][part] = static_hold(x, fps, opts, walking) & present
             evidence += _episodes("static", part, flags["static"][part], x, fps)
         rep, peaks = repeated_action(x, fps, opts, walking)
+        rep = rep & present if judge_repeats else np.zeros(n, bool)
         flags["repeated"][part] = rep
         evidence += _episodes("repeated", part, rep, x, fps, events=peaks)
         if part in opts.rapid_parts:
-            rapid, changes = rapid_change(x, fps, opts, walking)
-            flags["rapid_change"][part] = rapid
-            evidence += _episodes("rapid_change", part, rapid, x, fps, events=changes)
-    return Activity(flags=flags, evidence=evidence, walking=walking)
+            rapid, changes = rapid_change(x, fps, opts)
+            flags["rapid_change"][part] = rapid & present
+            evidence += _episodes("rapid_change", part, rapid & present, x, fps, events=changes)
+    return Activity(flags=flags, evidence=evidence, walking=walking, not_judged=not_judged)
 
 
 def static_hold(
@@ -247,16 +273,24 @@ def excursion_peaks(
 def rapid_change(
     x: np.ndarray, fps: float, opts: KinematicsOptions, walking: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Frames inside a window of rapid_window_s over which the angle changes by at least
-    rapid_range_deg (walking excluded: REBA scores walking as stable). Also returns the frame
-    where each such episode starts."""
+    """Frames inside a window of rapid_window_s over which the angle, after a running median of
+    rapid_median_s, changes by at least rapid_range_deg; a third of the window seen is enough
+    (a fast change is where tracking drops frames). ``walking``, when given, is left out (the
+    detector itself no longer gets it: a 60 deg trunk change is rapid, walking or not). Also
+    returns the frame where each such episode starts."""
     window = max(round(opts.rapid_window_s * fps), 2)
     if len(x) < window:
         return np.zeros(len(x), bool), np.zeros(0, int)
     if walking is not None:
         x = np.where(walking, np.nan, x)
+    span = max(round(opts.rapid_median_s * fps), 1)
+    # A centred running median over the frames seen (NaN-aware): spikes shorter than half the
+    # span vanish; gaps stay gaps.
+    x = pd.Series(x).rolling(span, center=True, min_periods=1).median().to_numpy()
+    x = np.where(np.isfinite(x), x, np.nan)
+    roll = pd.Series(x).rolling(window, min_periods=max(2, window // 3))
     with np.errstate(invalid="ignore"):
-        ok = rolling_range(x, window) >= opts.rapid_range_deg
+        ok = (roll.max() - roll.min()).to_numpy() >= opts.rapid_range_deg
     flag = spread_back(ok, window)
     return flag, runs(flag)[0]
 

@@ -44,7 +44,9 @@ class KinematicsOptions:
     # A flag must hold this long to count (debounces jitter); 0 keeps every frame's flag.
     flag_min_s: float = 0.0
 
-    # Legs. The REBA legs score is one for the body: the more flexed knee is used for both sides.
+    # Legs. knee_flexion_deg is measured per side. REBA's legs score is one for the body ("knee(s)
+    # flexed"): the more flexed knee is scored on both sides (worksheet.scoring_columns) unless
+    # knee_per_side scores each side's legs with its own knee.
     knee_per_side: bool = False
     foot_lift_m: float = 0.10
     unilateral_min_s: float = 1.0
@@ -73,8 +75,15 @@ class KinematicsOptions:
     repeat_min_period_s: float = 0.5
     # A clip shorter than the window must still show the action this many times.
     repeat_min_count: int = 3
+    # Repetition is judged only over at least this much time with a person seen: from a few
+    # seconds, a rate a minute is an extrapolation (3 excursions in 7.7 s is not 23.5/min).
+    # Shorter: "not enough time to judge", and the flag stays off.
+    repeat_min_observed_s: float = 30.0
     rapid_window_s: float = 1.0
     rapid_range_deg: float = 60.0
+    # Before measuring the change, a running median over this span removes one- or two-frame
+    # pose spikes (jitter is not a change of posture).
+    rapid_median_s: float = 0.15
     # Rapid change is a whole-body notion in REBA; arm reaches are the normal work.
     rapid_parts: tuple[str, ...] = ("trunk", "neck", "legs")
     # Walking (pelvis speed above this) is not a repeated action and is not a static hold.

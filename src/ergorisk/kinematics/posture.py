@@ -140,7 +140,8 @@ def _body_columns(j: _Joints, opts: KinematicsOptions, min_flag: int) -> dict:
 
 
 def _leg_columns(j: _Joints, opts: KinematicsOptions, min_flag: int):
-    """Knee flexion and unilateral support. Unobserved legs: straight, bilateral, conf 0."""
+    """Knee flexion per side and unilateral support. Unobserved legs: straight, bilateral,
+    confidence 0."""
     n, fps = j.n, j.fps
     knees = {
         s: angles.hinge_flexion(j[f"{s}_hip"], j[f"{s}_knee"], j[f"{s}_ankle"])
@@ -177,17 +178,10 @@ def _leg_columns(j: _Joints, opts: KinematicsOptions, min_flag: int):
         "legs_supported": ~unilateral,
         "confidence_legs": conf_legs,
     }
-    knees = (
-        {s: np.nan_to_num(k, nan=0.0) for s, k in knees.items()} if opts.knee_per_side else knees
-    )
-    if opts.knee_per_side:
-        return cols, None, {s: {"knee_flexion_deg": knees[s]} for s in ("left", "right")}
-    # One legs score for the body: the more flexed knee (a missing knee does not hide the other).
-    return (
-        cols,
-        np.nan_to_num(np.fmax(knees["left"], knees["right"]), nan=0.0),
-        {"left": {}, "right": {}},
-    )
+    # Each side's own knee, NaN where that knee is not seen. REBA's legs score takes the more
+    # flexed knee for the body: that convention is applied to the scoring input
+    # (worksheet.scoring_columns), not to the measured angles.
+    return cols, None, {s: {"knee_flexion_deg": knees[s]} for s in ("left", "right")}
 
 
 def _weight_on_one_leg(j: _Joints, opts: KinematicsOptions) -> np.ndarray:

@@ -41,6 +41,28 @@ class TaskFactors:
         return asdict(self)
 
 
+def scoring_columns(
+    sides: dict[str, Columns], opts: KinematicsOptions | None = None
+) -> dict[str, Columns]:
+    """The worksheet columns as the scorer takes them, from the measured columns per side.
+
+    The measured ``knee_flexion_deg`` is each side's own knee (NaN where it was not seen).
+    REBA scores the legs once for the body ("knee(s) flexed"), so both sides are scored with
+    the more flexed knee; a knee out of view does not hide the other, and with neither seen
+    the legs score as straight (their confidence is then 0). ``opts.knee_per_side`` scores
+    each side's own knee instead (still straight where unseen). Everything else passes through
+    unchanged (the same arrays, not copies).
+    """
+    opts = opts or KinematicsOptions()
+    left, right = sides["left"]["knee_flexion_deg"], sides["right"]["knee_flexion_deg"]
+    if opts.knee_per_side:
+        knees = {"left": np.nan_to_num(left, nan=0.0), "right": np.nan_to_num(right, nan=0.0)}
+    else:
+        body = np.nan_to_num(np.fmax(left, right), nan=0.0)
+        knees = {"left": body, "right": body}
+    return {side: {**sides[side], "knee_flexion_deg": knees[side]} for side in sides}
+
+
 def _forced(auto: np.ndarray, override: bool | None) -> np.ndarray:
     return auto if override is None else np.full(auto.shape, override)
 
@@ -49,12 +71,14 @@ def worksheet_columns(
     skel: Skeleton,
     opts: KinematicsOptions | None = None,
     task: TaskFactors | None = None,
+    valid: np.ndarray | None = None,
 ) -> tuple[dict[str, Columns], Activity]:
     """Every REBA and RULA worksheet input per frame, for each side, plus confidences and
     diagnostic angles; and the activity evidence.
 
     REBA's activity flags are whole-body (any part); RULA's arm muscle use is the side's arm,
-    its body muscle use the trunk, neck and legs.
+    its body muscle use the trunk, neck and legs. ``valid`` (T,): frames whose pose is
+    reliable (pose.quality); the others get no activity flag and do not feed the detectors.
     """
     opts = opts or KinematicsOptions()
     task = task or TaskFactors()
@@ -72,7 +96,7 @@ def worksheet_columns(
         skel.fps,
         opts,
     )
-    act = detect_activity(part_series(sides), skel.fps, opts, walking)
+    act = detect_activity(part_series(sides), skel.fps, opts, walking, valid)
     for side, columns in task_columns(act, task, skel.n_frames).items():
         sides[side].update(columns)
         missing = [c for c in WORKSHEET_INPUTS if c not in sides[side]]

@@ -1,0 +1,84 @@
+"""Flip averaging: run the landmark model on the frame and on its mirror image, and average.
+
+MediaPipe is not mirror-symmetric: the same body seen mirrored comes out with different angles.
+Averaging the estimate with the un-mirrored estimate of the mirrored frame makes the result
+symmetric by construction (mirroring the input swaps the two halves of the average) at the
+cost of a second inference per frame.
+
+    with FlipAveragedPose(fps=30) as estimator:
+        pose = estimator.process(rgb)          # a FramePose, as MediaPipePose gives
+
+Each view keeps its own MediaPipe tracker and person lock. Where only one finds the person, or
+the two disagree on where the person is (another person), the direct estimate is kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ergorisk.pose.invariance import unmirror_landmarks
+from ergorisk.pose.mediapipe_pose import Box, FramePose, MediaPipePose
+
+# The two estimates must put the body's centre within this fraction of its size of each other.
+MAX_CENTRE_GAP = 0.25
+
+
+def average_poses(direct: FramePose, mirrored: FramePose) -> FramePose:
+    """The mean of a direct estimate and of one made on the mirrored frame (pure).
+
+    ``mirrored`` is as the estimator returned it for the flipped frame (not yet un-mirrored).
+    Visibility is averaged too.
+    """
+    if not mirrored.detected:
+        return direct
+    world_m, image_m = unmirror_landmarks(mirrored.world, mirrored.image)
+    if not direct.detected:
+        return direct  # the direct view decides whether the followed person is here
+    xy, xy_m = direct.image[:, :2], image_m[:, :2]
+    size = float(np.max(np.ptp(xy, axis=0)))
+    gap = float(np.linalg.norm(np.mean(xy, axis=0) - np.mean(xy_m, axis=0)))
+    if size <= 0 or gap > MAX_CENTRE_GAP * size:
+        return direct
+    world = 0.5 * (direct.world.astype(float) + world_m)
+    image = 0.5 * (direct.image.astype(float) + image_m)
+    return FramePose(world.astype(np.float32), image.astype(np.float32))
+
+
+class FlipAveragedPose:
+    """MediaPipePose on each frame and on its mirror image, averaged; a context manager.
+
+    Takes MediaPipePose's arguments; the ROI is mirrored for the second estimator.
+    """
+
+    def __init__(self, roi: Box | None = None, **kwargs: Any) -> None:
+        self._direct = MediaPipePose(roi=roi, **kwargs)
+        self._roi = roi
+        self._mirror_kwargs = kwargs
+        self._mirror: MediaPipePose | None = None
+
+    def process(self, rgb: np.ndarray) -> FramePose:
+        import cv2
+
+        if self._mirror is None:  # the ROI mirrors with the frame's width, known only now
+            roi = None
+            if self._roi is not None:
+                x0, y0, x1, y1 = self._roi
+                width = rgb.shape[1]
+                roi = (width - x1, y0, width - x0, y1)
+            self._mirror = MediaPipePose(roi=roi, **self._mirror_kwargs)
+        direct = self._direct.process(rgb)
+        mirrored = self._mirror.process(np.ascontiguousarray(cv2.flip(rgb, 1)))
+        return average_poses(direct, mirrored)
+
+    def close(self) -> None:
+        self._direct.close()
+        if self._mirror is not None:
+            self._mirror.close()
+
+    def __enter__(self) -> FlipAveragedPose:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

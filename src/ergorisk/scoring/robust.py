@@ -1,0 +1,180 @@
+"""Scores that hold up under pose noise: intervals, hysteresis at band edges, sustained peaks.
+
+    low, high = score_interval(columns, reba.score, sigma)     # per frame, one side
+    stable = with_hysteresis(columns, margin_deg=3.0)           # angles that keep their band
+    opened = sustained(total, fps, min_s=0.3, valid=reliable)   # scores held >= 0.3 s
+    peak = sustained_peak(total, fps, min_s=0.3, valid=reliable)
+
+**Interval.** Each angle is uncertain by sigma degrees (``angle_sigma``: a documented default
+per part, larger when the part is less confidently seen). The score is not monotonic in the
+angle (trunk: 2 in extension, 1 upright, 2 in flexion), so for each angle the exact scorer is
+evaluated at ``SAMPLES`` points across [angle - sigma, angle + sigma], endpoints and centre
+included (no band is narrower than the sample step for sigma up to 12 deg), and the value that
+gives the lowest (highest) total is kept. Every angle feeds one part score, and the tables grow
+with every part score, so combining the per-angle choices gives the lowest (highest) total.
+
+**Hysteresis.** An angle changes band (the worksheet's bands: trunk upright / 0-20 / 20-60 /
+> 60 ...) only when it passes the band's edge by ``margin_deg``; until then it is held just
+inside its band, so noise around an edge does not flip the score back and forth.
+
+**Sustained.** Peaks, time per level and worst moments should come from scores held for
+``min_s`` (default 0.3 s, about 10 frames at 30 fps: longer than a pose glitch, shorter than
+any real posture an assessor would score), not from single frames: a grey-scale opening of the
+score series keeps, at each frame, the highest score held for min_s through that frame.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+from scipy import ndimage
+
+Scorer = Callable[..., Any]  # ergorisk.scoring.reba.score or rula.score
+
+# Every scored angle, the part whose confidence sets its sigma, and its default sigma (deg) at
+# full confidence: single-camera angle errors against a 4-view reference were 10-14 deg MAE
+# for knees and trunk (issue 13), but most of that is a bias that moves slowly; frame-to-frame
+# scatter after smoothing is a few degrees.
+ANGLE_PARTS: dict[str, tuple[str, float]] = {
+    "trunk_flexion_deg": ("trunk", 4.0),
+    "neck_flexion_deg": ("neck", 5.0),
+    "knee_flexion_deg": ("legs", 5.0),
+    "upper_arm_flexion_deg": ("upper_arm", 5.0),
+    "lower_arm_flexion_deg": ("lower_arm", 6.0),
+    "wrist_flexion_deg": ("wrist", 6.0),
+}
+SAMPLES = 7
+SUSTAINED_MIN_S = 0.3
+
+
+def angle_sigma(columns: Mapping[str, Any], scale: float = 1.0) -> dict[str, np.ndarray]:
+    """Per-frame sigma (deg) of each scored angle: the part's default, doubled at confidence 0
+    (``confidence_<part>`` in the columns; full confidence when absent), times ``scale``."""
+    out = {}
+    for name, (part, base) in ANGLE_PARTS.items():
+        conf = np.asarray(columns.get(f"confidence_{part}", 1.0), float)
+        conf = np.clip(np.nan_to_num(conf, nan=0.0), 0.0, 1.0)
+        out[name] = scale * base * (2.0 - conf)
+    return out
+
+
+def score_interval(
+    columns: Mapping[str, Any],
+    scorer: Scorer,
+    sigma: Mapping[str, Any] | None = None,
+    upright_tol_deg: float = 5.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(low, high) total per frame over each angle's band [angle - sigma, angle + sigma].
+
+    columns: one side's worksheet columns (arrays of one length); scorer: reba.score or
+    rula.score; sigma: per angle name, deg (scalar or per frame), default ``angle_sigma``.
+    NaN where the total is NaN.
+    """
+    sigma = angle_sigma(columns) if sigma is None else sigma
+    inputs = set(sys.modules[scorer.__module__].INPUTS)  # a side's columns hold more
+    base = {k: np.asarray(v) for k, v in columns.items() if k in inputs}
+    names = [n for n in ANGLE_PARTS if n in base and n in sigma]
+    steps = np.linspace(-1.0, 1.0, SAMPLES)
+    low, high = dict(base), dict(base)
+    for name in names:  # a few scorer calls per angle, each over all frames
+        x = np.asarray(base[name], float)
+        s = np.broadcast_to(np.asarray(sigma[name], float), x.shape)
+        tries = [x + t * s for t in steps]
+        totals = np.stack(
+            [_total(scorer, {**base, name: v}, upright_tol_deg) for v in tries]
+        )  # (SAMPLES, T)
+        filled = np.where(np.isfinite(totals), totals, np.inf)
+        pick_lo = np.argmin(filled, axis=0)
+        filled = np.where(np.isfinite(totals), totals, -np.inf)
+        pick_hi = np.argmax(filled, axis=0)
+        stacked = np.stack(tries)
+        idx = np.arange(len(x))
+        low[name], high[name] = stacked[pick_lo, idx], stacked[pick_hi, idx]
+    return _total(scorer, low, upright_tol_deg), _total(scorer, high, upright_tol_deg)
+
+
+def _total(scorer: Scorer, columns: Mapping[str, Any], tol: float) -> np.ndarray:
+    return np.asarray(scorer(columns, upright_tol_deg=tol, on_missing="nan")["total"], float)
+
+
+def band_edges(upright_tol_deg: float = 5.0) -> dict[str, np.ndarray]:
+    """The band edges (deg) of each scored angle, REBA's and RULA's together."""
+    t = upright_tol_deg
+    return {
+        "trunk_flexion_deg": np.array([-20.0, -t, t, 20.0, 60.0]),
+        "neck_flexion_deg": np.array([-t, 10.0, 20.0]),
+        "knee_flexion_deg": np.array([30.0, 60.0]),
+        "upper_arm_flexion_deg": np.array([-20.0, 20.0, 45.0, 90.0]),
+        "lower_arm_flexion_deg": np.array([60.0, 100.0]),
+        "wrist_flexion_deg": np.array([-15.0, -t, t, 15.0]),
+    }
+
+
+def hysteresis(x: np.ndarray, edges: np.ndarray, margin_deg: float) -> np.ndarray:
+    """The angle series with band changes delayed until an edge is passed by margin_deg; while
+    held, the angle is clipped just inside its band. NaN frames pass through and do not reset
+    the band (a short loss keeps it)."""
+    x = np.asarray(x, float)
+    out = x.copy()
+    lo_edges = np.r_[-np.inf, edges]
+    hi_edges = np.r_[edges, np.inf]
+    band = -1
+    eps = 1e-6
+    for i in np.flatnonzero(np.isfinite(x)):  # a state machine: one step per frame
+        v = x[i]
+        if band < 0 or v < lo_edges[band] - margin_deg or v > hi_edges[band] + margin_deg:
+            band = int(np.searchsorted(edges, v, side="left"))
+        out[i] = np.clip(v, lo_edges[band] + eps, hi_edges[band] - eps)
+    return out
+
+
+def with_hysteresis(
+    columns: Mapping[str, Any], margin_deg: float = 3.0, upright_tol_deg: float = 5.0
+) -> dict[str, Any]:
+    """One side's columns with every scored angle passed through ``hysteresis``."""
+    out = dict(columns)
+    for name, edges in band_edges(upright_tol_deg).items():
+        if name in out:
+            out[name] = hysteresis(np.asarray(out[name], float), edges, margin_deg)
+    return out
+
+
+def sustained(
+    total: np.ndarray, fps: float, min_s: float = SUSTAINED_MIN_S, valid: np.ndarray | None = None
+) -> np.ndarray:
+    """Per frame, the highest score held for at least min_s through that frame (a grey-scale
+    opening); NaN where no score is valid (NaN scores and ``valid`` false break episodes)."""
+    x = np.asarray(total, float).copy()
+    ok = np.isfinite(x) if valid is None else np.isfinite(x) & np.asarray(valid, bool)
+    if not ok.any():
+        return np.full(len(x), np.nan)
+    floor = np.nanmin(x[ok]) - 1.0  # below every score: breaks an episode
+    x = np.where(ok, x, floor)
+    size = max(1, round(min_s * fps))
+    opened = ndimage.grey_opening(x, size=size, mode="constant", cval=floor)
+    return np.where(ok & (opened > floor), opened, np.nan)
+
+
+def sustained_peak(
+    total: np.ndarray, fps: float, min_s: float = SUSTAINED_MIN_S, valid: np.ndarray | None = None
+) -> dict[str, Any] | None:
+    """The highest score held for min_s or longer, and its first episode (frames are row
+    numbers); None when no episode lasts min_s."""
+    held = sustained(total, fps, min_s, valid)
+    if not np.isfinite(held).any():
+        return None
+    peak = float(np.nanmax(held))
+    at = held == peak
+    starts = np.flatnonzero(at & ~np.r_[False, at[:-1]])
+    ends = np.flatnonzero(at & ~np.r_[at[1:], False]) + 1
+    return {
+        "score": int(peak),
+        "frame": int(starts[0]),
+        "time_s": round(starts[0] / fps, 3),
+        "duration_s": round((ends[0] - starts[0]) / fps, 3),
+        "episodes": len(starts),
+        "min_s": min_s,
+    }

@@ -1,0 +1,65 @@
+"""Activity judged on evidence: rapid change on real large changes, repetition only over
+enough time, no flag without a person."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ergorisk.kinematics import KinematicsOptions, detect_activity
+
+FPS = 30.0
+OPTS = KinematicsOptions()
+
+
+def series(trunk: np.ndarray) -> dict[str, np.ndarray]:
+    zero = np.zeros(len(trunk))
+    return {
+        "trunk": trunk,
+        "neck": zero,
+        "legs": zero,
+        **{f"{p}_{s}": zero for p in ("upper_arm", "lower_arm") for s in ("left", "right")},
+    }
+
+
+def landing() -> np.ndarray:
+    """Lost in the air for 0.5 s, then the trunk -4 -> 92 deg in 0.4 s, then back up slowly."""
+    return np.r_[
+        np.full(30, 10.0), np.full(15, np.nan), np.linspace(-4, 92, 12), np.linspace(92, 20, 60)
+    ]
+
+
+def test_a_large_fast_change_after_a_tracking_gap_is_rapid():
+    act = detect_activity(series(landing()), FPS, OPTS)
+    rapid = act.any("rapid_change")
+    assert rapid[45:57].all()
+    assert not rapid[30:45].any()  # no person: no flag
+    assert any(e.kind == "rapid_change" and e.part == "trunk" for e in act.evidence)
+
+
+def test_jitter_and_single_frame_spikes_are_not_rapid():
+    rng = np.random.default_rng(0)
+    trunk = 10 + rng.normal(0, 4, 300)
+    trunk[[50, 120, 200]] = 85.0  # one-frame pose glitches
+    act = detect_activity(series(trunk), FPS, OPTS)
+    assert not act.any("rapid_change").any()
+
+
+def test_unreliable_frames_get_no_flag_and_do_not_feed_the_detectors():
+    trunk = landing()
+    valid = np.ones(len(trunk), bool)
+    valid[45:57] = False  # the fast change itself was not trusted
+    act = detect_activity(series(trunk), FPS, OPTS, valid=valid)
+    assert not act.any("rapid_change")[45:57].any()
+
+
+def test_repetition_is_not_extrapolated_from_a_short_clip():
+    # 3 excursions of 25 deg in 7.7 s: a rate of 23 a minute if extrapolated.
+    t = np.arange(round(7.7 * FPS)) / FPS
+    trunk = 20 + 12.5 * np.sin(2 * np.pi * t / 2.5)
+    act = detect_activity(series(trunk), FPS, OPTS)
+    assert not act.any("repeated").any()
+    assert act.not_judged["repeated"].startswith("not enough time to judge")
+    # The same motion for 40 s is judged, and repeats.
+    t = np.arange(round(40 * FPS)) / FPS
+    act = detect_activity(series(20 + 12.5 * np.sin(2 * np.pi * t / 2.5)), FPS, OPTS)
+    assert "repeated" not in act.not_judged and act.any("repeated").mean() > 0.5

@@ -1,0 +1,85 @@
+"""Score intervals, hysteresis at band edges and sustained peaks (scoring/robust.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ergorisk.scoring import reba, rula
+from ergorisk.scoring.robust import (
+    band_edges,
+    hysteresis,
+    score_interval,
+    sustained,
+    sustained_peak,
+    with_hysteresis,
+)
+
+
+def test_interval_brackets_the_score_and_widens_near_band_edges():
+    cols = {"trunk_flexion_deg": np.array([40.0, 21.0, 0.0])}
+    total = rula.score(cols)["total"].astype(float)
+    low, high = score_interval(cols, rula.score, {"trunk_flexion_deg": 3.0})
+    assert (low <= total).all() and (total <= high).all()
+    assert low[0] == high[0]  # 40 deg: 3 deg either way stays in the 20-60 band
+    assert low[1] < high[1]  # 21 deg: the 20 deg edge is within 3 deg
+
+
+def test_interval_finds_the_extremes_inside_the_band_not_only_at_its_ends():
+    # Trunk at 0 deg with sigma 8: both ends (-8, +8) score 2, the centre scores 1.
+    cols = {"trunk_flexion_deg": np.array([0.0])}
+    low, high = score_interval(cols, rula.score, {"trunk_flexion_deg": 8.0})
+    ends = rula.score({"trunk_flexion_deg": np.array([-8.0, 8.0])})["total"]
+    centre = rula.score(cols)["total"][0]
+    assert (ends > centre).all()
+    assert low[0] == centre and high[0] == ends.max()
+
+
+def test_interval_of_a_missing_angle_is_missing():
+    low, high = score_interval({"trunk_flexion_deg": np.array([np.nan])}, rula.score)
+    assert np.isnan(low).all() and np.isnan(high).all()
+
+
+def test_hysteresis_holds_a_band_through_noise_around_its_edge():
+    rng = np.random.default_rng(0)
+    neck = -5.0 + rng.normal(0, 1.0, 200)  # on RULA's extension edge (-5 deg)
+    raw = rula.score({"neck_flexion_deg": neck})["neck"]
+    held = rula.score(with_hysteresis({"neck_flexion_deg": neck}, 3.0))["neck"]
+    assert np.count_nonzero(np.diff(raw)) > 20
+    assert np.count_nonzero(np.diff(held)) == 0
+    # A real move past the edge still changes the band.
+    step = np.r_[np.zeros(10), np.full(10, 30.0)]
+    moved = hysteresis(step, band_edges()["neck_flexion_deg"], 3.0)
+    assert moved[-1] == 30.0 and moved[0] == 0.0
+
+
+def test_a_single_frame_spike_is_not_a_sustained_peak():
+    total = np.r_[np.full(5, 3.0), 9.0, np.full(20, 4.0), np.full(12, 6.0), np.full(5, 4.0)]
+    held = sustained(total, fps=30, min_s=0.3)
+    assert np.nanmax(held) == 6.0
+    peak = sustained_peak(total, fps=30, min_s=0.3)
+    assert peak["score"] == 6 and peak["frame"] == 26 and peak["duration_s"] == 0.4
+
+
+def test_invalid_frames_break_episodes_and_are_left_out():
+    total = np.full(30, 5.0)
+    total[10:20] = 8.0
+    valid = np.ones(30, bool)
+    valid[14] = False  # one unreliable frame splits the 8s into runs of 4 and 5
+    peak = sustained_peak(total, fps=30, min_s=0.3, valid=valid)
+    assert peak["score"] == 5
+    assert np.isnan(sustained(total, 30, valid=valid)[14])
+
+
+@pytest.mark.parametrize("scorer", [reba.score, rula.score])
+def test_interval_with_zero_sigma_is_the_score(scorer):
+    rng = np.random.default_rng(1)
+    cols = {
+        "trunk_flexion_deg": rng.uniform(-30, 90, 50),
+        "neck_flexion_deg": rng.uniform(-20, 40, 50),
+        "upper_arm_flexion_deg": rng.uniform(-40, 150, 50),
+    }
+    total = scorer(cols)["total"].astype(float)
+    low, high = score_interval(cols, scorer, {k: 0.0 for k in cols})
+    np.testing.assert_array_equal(low, total)
+    np.testing.assert_array_equal(high, total)
