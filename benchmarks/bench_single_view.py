@@ -18,10 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ergorisk.assess import frames_table
-from ergorisk.assess_media import track_skeleton
 from ergorisk.kinematics import worksheet_columns
 from ergorisk.kinematics.worksheet import scoring_columns
+from ergorisk.pose.estimate import track_skeleton
 from ergorisk.pose.invariance import (
     half_resolution_video,
     median_abs,
@@ -29,6 +28,7 @@ from ergorisk.pose.invariance import (
     mirrored_angle_differences,
 )
 from ergorisk.pose.track_cache import cached_track, estimate_track
+from ergorisk.scoring.frames import frames_table
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"

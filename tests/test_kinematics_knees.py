@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ergorisk.assess import frames_table
 from ergorisk.kinematics import worksheet_columns
 from ergorisk.kinematics.worksheet import scoring_columns
 from ergorisk.pose import read_pose_file
 from ergorisk.scoring import reba
+from ergorisk.scoring.frames import frames_table
 
 
 def test_uw_iom_knees_are_per_side_and_scores_keep_the_more_flexed_knee(shared_data):

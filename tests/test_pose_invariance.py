@@ -30,8 +30,8 @@ def test_mirror_map_swaps_left_and_right_and_is_its_own_inverse():
 def runs(request):
     """Posture columns of the example and of its mirror image, plain and flip-averaged, at a
     fixed level tilt so that only the pose model's own asymmetry is measured."""
-    from ergorisk.assess_media import track_skeleton
     from ergorisk.kinematics import posture_columns
+    from ergorisk.pose.estimate import track_skeleton
     from ergorisk.pose.track_cache import cached_track
 
     cache = request.config.cache.mkdir("ergorisk-tracks")

@@ -289,12 +289,23 @@ def _assess_skeleton(
 
 
 def _score(
-    skel: Skeleton, cfg: Config, source: dict[str, Any]
+    skel: Skeleton, cfg: Config, source: dict[str, Any], reliable: np.ndarray | None = None
 ) -> tuple[pd.DataFrame, dict[str, Any], Activity]:
-    """Skeleton -> worksheet columns -> the frames table and its summary (as a dict)."""
-    sides, activity = worksheet_columns(skel, cfg.kinematics, cfg.factors)
-    frames = frames_table(sides, skel.fps, cfg.scoring.upright_tol_deg)
-    return frames, summarize(frames, activity, skel.fps, _options(source, cfg)), activity
+    """Skeleton -> worksheet columns -> the frames table and its summary (as a dict).
+    ``reliable``: frames whose pose can be trusted (pose/quality.py); the others get no
+    activity flag and stay out of peaks and time per level."""
+    sides, activity = worksheet_columns(skel, cfg.kinematics, cfg.factors, reliable)
+    frames = frames_table(
+        sides,
+        skel.fps,
+        cfg.scoring.upright_tol_deg,
+        knee_per_side=cfg.kinematics.knee_per_side,
+        reliable=reliable,
+    )
+    summary = summarize(frames, activity, skel.fps, _options(source, cfg))
+    if activity.not_judged:
+        summary["activity_not_judged"] = dict(activity.not_judged)
+    return frames, summary, activity
 
 
 def _options(source: Mapping[str, Any], cfg: Config) -> dict[str, Any]:
@@ -318,6 +329,7 @@ def _assess_media(path: Path, kind: str, cfg: Config, progress: Progress) -> Ass
         media_warnings,
         track_skeleton,
     )
+    from ergorisk.pose.quality import pose_reliability
     from ergorisk.pose.video import probe_video, read_image
 
     media = cfg.media
@@ -325,10 +337,12 @@ def _assess_media(path: Path, kind: str, cfg: Config, progress: Progress) -> Ass
         raise InputError("learned scorers work with pose files, not with a video or image")
     started = time.perf_counter()
     try:
+        samples: list[np.ndarray] = []  # a few grey frames: the scene's verticals (tilt)
         if kind == "image":
             rgb = read_image(path)
             track, fps = estimate_image_pose(rgb, media.roi), 1.0
             info: dict[str, Any] = {"width": rgb.shape[1], "height": rgb.shape[0]}
+            samples.append(rgb.mean(axis=2).astype(np.uint8))
         else:
             probed = probe_video(path)
             track = estimate_video_poses(
@@ -340,15 +354,22 @@ def _assess_media(path: Path, kind: str, cfg: Config, progress: Progress) -> Ass
                 roi=media.roi,
                 inference_max_side=media.inference_max_side,
                 progress=progress,
+                samples=samples,
             )
             fps = probed.fps / media.stride
             info = asdict(probed)
     except RuntimeError as err:  # MediaPipe or the decoder gave up
         raise InputError(f"{path}: {str(err).splitlines()[0]}") from None
     pose_s = time.perf_counter() - started
+    width, height = int(info["width"]), int(info["height"])
     skel, tilt = track_skeleton(
-        track, fps, media.camera_pitch_deg, min_standing_frames=1 if kind == "image" else 3
+        track,
+        fps,
+        media.camera_pitch_deg,
+        min_standing_frames=1 if kind == "image" else 3,
+        scene=samples,
     )
+    reliability = pose_reliability(track.image, track.world, fps, (width, height))
     source = {
         "input": str(path),
         "kind": kind,
@@ -356,12 +377,14 @@ def _assess_media(path: Path, kind: str, cfg: Config, progress: Progress) -> Ass
         "media": cfg.to_dict()["media"],
         "camera_tilt": tilt.to_dict(),
     }
-    frames, summary, activity = _score(skel, cfg, source)
+    frames, summary, activity = _score(skel, cfg, source, reliability.reliable)
+    frames.insert(frames.columns.get_loc("pose_reliable") + 1, "pose_issue", reliability.reason)
     # Frame numbers and times of the source (they differ with start_s/stride).
     frames["frame"] = track.frame_index
     frames["time_s"] = np.round(track.time_s, 4)
     relabel_peaks(summary, track.frame_index, track.time_s)
     summary["person_detected_rate"] = round(float(track.detected.mean()), 4)
+    summary["pose_reliability"] = reliability.summary()
     summary["warnings"] = media_warnings(track, tilt)
     summary["timing_s"] = {"pose": round(pose_s, 3)}
     summary["config"] = cfg.to_dict()

@@ -18,7 +18,7 @@ import numpy as np
 import typer
 
 from ergorisk.cli.common import fail
-from ergorisk.contract import MAX_LOAD_KG, REBA_BAND_STARTS, REBA_RISK_LEVELS
+from ergorisk.contract import MAX_LOAD_KG, REBA_BAND_STARTS, REBA_RISK_LEVELS, reba_risk_codes
 from ergorisk.errors import InputError, first_line
 
 if TYPE_CHECKING:
@@ -375,9 +375,11 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
         f"({100 * found / max(n, 1):.0f}%)"
     ]
     reba_total = frames["reba_total"].to_numpy(dtype=float, na_value=np.nan)
+    if "pose_reliable" in frames:
+        reba_total = np.where(frames["pose_reliable"].to_numpy(bool), reba_total, np.nan)
     peak = s.reba.total.peak
     if peak:
-        level = frames["reba_risk_level"].iloc[int(np.nanargmax(reba_total))]
+        level = REBA_RISK_LEVELS[int(reba_risk_codes(np.array([peak.score]))[0])]
         high = float(np.mean(reba_total[np.isfinite(reba_total)] >= HIGH_REBA)) * 100
         parts.append(
             f"REBA peak {peak.score} ({level}) at {peak.time_s:.2f} s, "

@@ -24,6 +24,9 @@ from ergorisk.pose.video import MediaInputError, Prefetch, VideoInfo, iter_frame
 Progress = Callable[[str, int, int | None], None]
 
 
+SCENE_SAMPLES = 5
+
+
 def no_progress(phase: str, advance: int, total: int | None) -> None:
     pass
 
@@ -38,9 +41,13 @@ def estimate_video_poses(
     roi: Box | None = None,
     inference_max_side: int | None = None,
     progress: Progress = no_progress,
+    samples: list[np.ndarray] | None = None,
 ) -> PoseTrack:
-    """MediaPipe on every selected frame; decoding overlaps inference on a second thread."""
+    """MediaPipe on every selected frame; decoding overlaps inference on a second thread.
+    ``samples``: a list that receives SCENE_SAMPLES grey frames spread over the clip (for
+    the scene's vertical lines, pose/vanishing.py)."""
     total = expected_frames(info, start_s, end_s, stride)
+    every = max(1, total // SCENE_SAMPLES)
     poses, index, times = [], [], []
     frames = iter_frames(path, start_s, end_s, stride, inference_max_side)
     with (
@@ -50,6 +57,8 @@ def estimate_video_poses(
         Prefetch(frames, depth=4) as prefetched,
     ):
         for frame in prefetched:
+            if samples is not None and len(index) % every == 0 and len(samples) < SCENE_SAMPLES:
+                samples.append(frame.rgb.mean(axis=2).astype(np.uint8))
             poses.append(estimator.process(frame.rgb))
             index.append(frame.index)
             times.append(frame.time_s)
@@ -83,8 +92,13 @@ def track_skeleton(
     fps: float,
     camera_pitch_deg: float | None = None,
     min_standing_frames: int = 3,
+    scene: list[np.ndarray] | None = None,
 ) -> tuple[Skeleton, Tilt]:
-    """World landmarks -> canonical skeleton (visibility as confidence), levelled."""
+    """World landmarks -> canonical skeleton (visibility as confidence), levelled.
+
+    The tilt: the given pitch; else the scene's vertical vanishing point (grey ``scene``
+    frames, pose/vanishing.py); else, or when the scene has too few vertical lines, the
+    standing frames' estimate (pose/tilt.py)."""
     # MediaPipe's world frame is the camera's: y is down, always (never guessed from the pose).
     skel = to_canonical(
         track.world[..., :3].astype(float),
@@ -96,6 +110,10 @@ def track_skeleton(
     )
     if camera_pitch_deg is None:
         tilt = estimate_tilt(skel, min_frames=min_standing_frames)
+        if scene:
+            from ergorisk.pose.vanishing import scene_tilt
+
+            tilt, _ = scene_tilt(scene, tilt)
     else:
         tilt = Tilt(float(camera_pitch_deg), 0.0, "given")
     return level(skel, tilt), tilt

@@ -26,14 +26,29 @@ from ergorisk.scoring import reba, rula
 
 
 def frames_table(
-    sides: dict[str, dict[str, np.ndarray]], fps: float, upright_tol_deg: float = 5.0
+    sides: dict[str, dict[str, np.ndarray]],
+    fps: float,
+    upright_tol_deg: float = 5.0,
+    *,
+    knee_per_side: bool = False,
+    reliable: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """One row per frame: worksheet columns per side, part scores per side, overall totals.
+    """One row per frame: worksheet columns per side (as measured), part scores per side,
+    overall totals, and each total's interval (``<method>_total_low/high_<side>``) from the
+    angles' uncertainty (scoring/robust.py).
 
-    Angles are rounded to 0.001 before scoring, so the written table re-scores to its own
-    scores exactly (re-scoring in the web app starts from the stored columns).
+    The scorer sees ``scoring_columns(sides)``: REBA's "knee(s)" convention gives both sides
+    the more flexed knee (``knee_per_side`` scores each side's own). ``reliable`` (T,) adds
+    the ``pose_reliable`` column (pose/quality.py). Angles are rounded to 0.001 before
+    scoring, so the written table re-scores to its own scores exactly (re-scoring in the web
+    app starts from the stored columns).
     """
+    from ergorisk.kinematics.options import KinematicsOptions
+    from ergorisk.kinematics.worksheet import scoring_columns
+    from ergorisk.scoring.robust import score_interval
+
     sides = {side: {c: _rounded(v) for c, v in columns.items()} for side, columns in sides.items()}
+    scored = scoring_columns(sides, KinematicsOptions(knee_per_side=knee_per_side))
     n = len(sides["left"]["trunk_flexion_deg"])
     detected = np.isfinite(sides["left"]["trunk_flexion_deg"])
     cols: dict[str, Any] = {
@@ -41,7 +56,10 @@ def frames_table(
         "time_s": np.arange(n) / fps,
         "person_detected": detected,
     }
+    if reliable is not None:
+        cols["pose_reliable"] = np.asarray(reliable, bool) & detected
     extra = CONFIDENCE_COLUMNS + DIAGNOSTIC_COLUMNS
+    intervals: dict[str, Any] = {}
     for side in SIDES:
         cols.update({f"{c}_{side}": sides[side][c] for c in WORKSHEET_INPUTS + extra})
     for method, parts, inputs in (
@@ -49,18 +67,22 @@ def frames_table(
         ("rula", RULA_PARTS, RULA_INPUTS),
     ):
         scorer = reba if method == "reba" else rula
-        totals = {}
+        totals: dict[str, np.ndarray] = {}
         for side in SIDES:
-            out = scorer.score(
-                {c: sides[side][c] for c in inputs},
-                upright_tol_deg=upright_tol_deg,
-                on_missing="nan",
-            )
+            columns = {c: scored[side][c] for c in inputs}
+            out = scorer.score(columns, upright_tol_deg=upright_tol_deg, on_missing="nan")
             for part in parts:
                 cols[f"{method}_{part}_{side}"] = _nullable_int(out[part])
             totals[side] = np.asarray(out["total"], dtype=float)
+            confidence = {c: scored[side][c] for c in CONFIDENCE_COLUMNS}
+            low, high = score_interval(
+                {**columns, **confidence}, scorer.score, None, upright_tol_deg
+            )
+            intervals[f"{method}_total_low_{side}"] = _nullable_int(low)
+            intervals[f"{method}_total_high_{side}"] = _nullable_int(high)
         total = np.fmax(totals["left"], totals["right"])
         cols[f"{method}_total"] = _nullable_int(total)
+    cols.update(intervals)
     reba_total = cols["reba_total"].to_numpy(dtype=float, na_value=np.nan)
     risk = reba_risk_codes(reba_total)
     cols["reba_risk_level"] = pd.Categorical.from_codes(

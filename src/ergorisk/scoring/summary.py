@@ -75,20 +75,35 @@ def relabel_peaks(summary: dict[str, Any], frame_index: np.ndarray, time_s: np.n
 
 
 def _method_summary(frames: pd.DataFrame, method: str, fps: float, names, codes) -> dict:
+    """Time per level, mean and peak of one method. Frames whose pose is unreliable
+    (``pose_reliable`` false) are left out and counted apart; the peak is the highest score
+    held for SUSTAINED_MIN_S (scoring/robust.py), not a single frame's."""
+    from ergorisk.scoring.robust import sustained
+
+    reliable = (
+        frames["pose_reliable"].to_numpy(bool)
+        if "pose_reliable" in frames
+        else np.ones(len(frames), bool)
+    )
+    detected = frames["person_detected"].to_numpy(bool)
     out: dict[str, Any] = {}
     for key in ("left", "right", "total"):
         col = f"{method}_total" if key == "total" else f"{method}_total_{key}"
         total = frames[col].to_numpy(dtype=float, na_value=np.nan)
-        counts = np.bincount(codes(total), minlength=len(names))
+        total = np.where(reliable, total, np.nan)
+        counts = np.bincount(codes(total[reliable | ~detected]), minlength=len(names))
         entry: dict[str, Any] = {
             "time_s_by_level": {
                 n: round(int(c) / fps, 3) for n, c in zip(names, counts, strict=True) if c
             },
             "mean": None,
         }
-        if np.isfinite(total).any():
-            peak = float(np.nanmax(total))
-            at_peak = np.flatnonzero(total == peak)
+        if (unreliable := int((detected & ~reliable).sum())) > 0:
+            entry["unreliable_s"] = round(unreliable / fps, 3)
+        held = sustained(total, fps)
+        if np.isfinite(held).any():
+            peak = float(np.nanmax(held))
+            at_peak = np.flatnonzero(held == peak)
             entry["mean"] = _round(np.nanmean(total))
             entry["peak"] = {
                 "score": int(peak),
