@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ergorisk.pose.mediapipe_pose import N_LANDMARKS, PoseTrack
+from ergorisk.pose.people_geometry import median_boxes
 from ergorisk.pose.people_tracker import PeopleTracker, Sighting
 from ergorisk.pose.video import MediaInputError, Prefetch, VideoInfo, iter_frames
 
@@ -73,7 +74,8 @@ def stack_people(
     scale: float = 1.0,
 ) -> list[PersonTrack]:
     """Per-frame sightings (one dict per frame, by ID) -> one PersonTrack per ID, over all
-    frames; boxes are divided by ``scale`` (the frames' size over the source's)."""
+    frames; boxes are divided by ``scale`` (the frames' size over the source's) and
+    median-filtered over 5 frames."""
     ids = sorted({pid for frame in sightings for pid in frame})
     n = len(sightings)
     tracks = []
@@ -92,7 +94,7 @@ def stack_people(
                 np.asarray(frame_index, dtype=int),
                 np.asarray(time_s, dtype=float),
                 pid,
-                boxes,
+                median_boxes(boxes),
             )
         )
     return tracks

@@ -11,13 +11,19 @@ import numpy as np
 # Shoulders, elbows, wrists, hips, knees, ankles: the joints that tell two bodies apart.
 BODY_JOINTS = np.array([11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28])
 LEFT_HIP, RIGHT_HIP = 23, 24
+TORSO_JOINTS = np.array([11, 12, 23, 24])
 BOX_PAD = 0.05  # landmarks mark joints, not the skin: pad the box by this much of its side
 
 
-def landmark_box(image: np.ndarray, width: int, height: int) -> np.ndarray | None:
-    """The box (4,) around one pose's landmarks, padded and clipped to the frame; None when
-    it falls outside the frame."""
-    xy = image[:, :2] * (width, height)
+def landmark_box(
+    image: np.ndarray, width: int, height: int, min_visibility: float = 0.5
+) -> np.ndarray | None:
+    """The box (4,) around one pose's visible landmarks (and always the shoulders and
+    hips), padded and clipped to the frame; None when it falls outside the frame. Hidden
+    landmarks are guesses that can flick onto a neighbour for a frame."""
+    keep = image[:, 2] >= min_visibility
+    keep[TORSO_JOINTS] = True
+    xy = image[keep, :2] * (width, height)
     lo, hi = xy.min(axis=0), xy.max(axis=0)
     pad = BOX_PAD * float(max(hi - lo))
     lo = np.maximum(lo - pad, 0.0)
@@ -88,3 +94,16 @@ def colour_histogram(rgb: np.ndarray, box: np.ndarray, bins: int = 8) -> np.ndar
 def histogram_distance(a: np.ndarray, b: np.ndarray) -> float:
     """Hellinger distance of two normalised histograms: 0 the same, 1 nothing in common."""
     return float(np.sqrt(max(0.0, 1.0 - float(np.sum(np.sqrt(a * b))))))
+
+
+def median_boxes(boxes: np.ndarray, window: int = 5) -> np.ndarray:
+    """Boxes (T, 4) with each coordinate replaced by its running median over ``window``
+    frames (NaN frames ignored, and kept NaN): one frame where a hidden hand flicks onto a
+    neighbour must not stretch the box."""
+    half = window // 2
+    out = boxes.copy()
+    seen = np.isfinite(boxes[:, 0])
+    for t in np.flatnonzero(seen):
+        part = boxes[max(t - half, 0) : t + half + 1]
+        out[t] = np.nanmedian(part[np.isfinite(part[:, 0])], axis=0)
+    return out

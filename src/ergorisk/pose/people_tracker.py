@@ -24,7 +24,6 @@ from scipy.optimize import linear_sum_assignment
 
 from ergorisk.pose.mediapipe_pose import FramePose
 from ergorisk.pose.people_geometry import (
-    box_centre,
     colour_histogram,
     hip_centre,
     histogram_distance,
@@ -61,7 +60,6 @@ class _Track:
 
 @dataclass(frozen=True)
 class _Candidate:
-    landmarker: RoiLandmarker
     sighting: Sighting
     roi: Roi
     hip: np.ndarray
@@ -100,6 +98,9 @@ class PeopleTracker:
         self.reid_gate, self.reid_gate_per_frame = reid_gate, reid_gate_per_s / fps
         self.max_predicted = max(1, round(MAX_PREDICTED_S * fps))
         self._detector = PoseDetector(min_score=min_score, tiles=detector_tiles)
+        # Checks detections without smoothing, so it keeps no state between people; a new
+        # graph per check would load the model each time (about 3 frames' worth of time).
+        self._probe = RoiLandmarker(smooth_landmarks=False)
         self._tracks: list[_Track] = []
         self._next_id = 0
         self._frame = 0
@@ -206,7 +207,6 @@ class PeopleTracker:
             if id(cand) in taken:
                 continue
             if len(seen) >= self.max_people:
-                cand.landmarker.close()
                 continue
             self._start(cand, rgb, seen)
 
@@ -217,18 +217,15 @@ class PeopleTracker:
         height, width = rgb.shape[:2]
         out: list[_Candidate] = []
         for det in detections:
-            landmarker = RoiLandmarker()
-            pose, next_roi = landmarker.process(rgb, det.roi)
+            pose, next_roi = self._probe.process(rgb, det.roi)
             sighting = _sighting(pose, width, height)
             others = [s.pose.image for s, _ in seen.values()] + [c.sighting.pose.image for c in out]
             if sighting is None or any(
                 same_body(sighting.pose.image, o, width, height) for o in others
             ):
-                landmarker.close()
                 continue
             out.append(
                 _Candidate(
-                    landmarker,
                     sighting,
                     next_roi or det.roi,
                     hip_centre(sighting.pose.image, width, height),
@@ -263,16 +260,18 @@ class PeopleTracker:
                 cost[i, j] = miss + scale + look
         finite = np.where(np.isfinite(cost), cost, 1e9)
         rows, cols = linear_sum_assignment(finite)
-        return [(candidates[i], lost[j]) for i, j in zip(rows, cols) if np.isfinite(cost[i, j])]
+        return [
+            (candidates[i], lost[j])
+            for i, j in zip(rows, cols, strict=False)
+            if np.isfinite(cost[i, j])
+        ]
 
     def _revive(self, track: _Track, cand: _Candidate, rgb: np.ndarray, seen: dict) -> None:
-        track.landmarker.close()
-        track.landmarker = cand.landmarker
         self._see(track, cand.sighting, cand.roi, rgb)
         seen[track.person_id] = (cand.sighting, cand.roi)
 
     def _start(self, cand: _Candidate, rgb: np.ndarray, seen: dict) -> None:
-        track = _Track(self._next_id, cand.landmarker, cand.roi, cand.hip, cand.roi.size)
+        track = _Track(self._next_id, RoiLandmarker(), cand.roi, cand.hip, cand.roi.size)
         track.appearance = cand.appearance
         self._next_id += 1
         self._tracks.append(track)
@@ -288,6 +287,7 @@ class PeopleTracker:
             track.landmarker.close()
         self._tracks = []
         self._detector.close()
+        self._probe.close()
 
     def __enter__(self) -> PeopleTracker:
         return self
