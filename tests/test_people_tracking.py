@@ -7,15 +7,17 @@ moves hers; they overlap. Both must be followed nearly throughout, each under on
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from ergorisk.pose.mediapipe_pose import MediaPipePose
-from ergorisk.pose.people import BBOX_COLUMNS, PersonTrack, track_people
-from ergorisk.pose.people_geometry import BODY_JOINTS, box_centre
+from ergorisk.pose.people import BBOX_COLUMNS, PersonTrack, track_frames, track_people
+from ergorisk.pose.people_geometry import BODY_JOINTS, box_centre, box_iou
 from ergorisk.pose.people_select import select_people
-from ergorisk.pose.video import VideoInfo, iter_frames, probe_video
+from ergorisk.pose.video import Frame, VideoInfo, iter_frames, probe_video
 from video_fixtures import EXAMPLE_CLIP
 
 CAM01 = "media/pose2sim-multiperson/videos/cam01.mp4"
@@ -118,3 +120,47 @@ def test_the_example_clips_main_person_is_the_one_followed_today(example):
 def test_the_example_clip_has_the_jumper_and_the_walker(example):
     _, people, _ = example
     assert len([p for p in people if p.detected.mean() >= 0.4]) >= 2
+
+
+def _hidden(path: str, hide: PersonTrack, keep: PersonTrack, frames: range) -> Iterator[Frame]:
+    """cam01 with one person painted grey (their box, padded) in ``frames``; the other
+    person's box is left as it was, so only the hidden one disappears."""
+    for frame in iter_frames(path):
+        if frame.index in frames:
+            rgb = frame.rgb.copy()
+            x, y, w, h = hide.bbox_px[frame.index]
+            pad = 0.1 * max(w, h)
+            rgb[
+                int(max(y - pad, 0)) : int(y + h + pad), int(max(x - pad, 0)) : int(x + w + pad)
+            ] = 127
+            x, y, w, h = keep.bbox_px[frame.index].astype(int)
+            rgb[y : y + h, x : x + w] = frame.rgb[y : y + h, x : x + w]
+            frame = replace(frame, rgb=rgb)
+        yield frame
+
+
+def _same_person(a: PersonTrack, b: PersonTrack, frames: np.ndarray) -> bool:
+    """Whether two tracks (of two runs) hold one person in those frames: boxes overlap."""
+    both = frames & a.detected & b.detected
+    if not both.any():
+        return False
+    ious = [box_iou(a.bbox_px[t : t + 1], b.bbox_px[t : t + 1])[0, 0] for t in np.flatnonzero(both)]
+    return float(np.mean(ious)) > 0.7
+
+
+@pytest.mark.data
+def test_a_person_hidden_for_a_third_of_a_second_comes_back_under_their_id(cam01, shared_data):
+    info, people = cam01
+    back, front = sorted(followed(people), key=lambda p: np.nanmean(p.bbox_px[:, 1]))[:2]
+    window = range(40, 60)  # 20 frames at 60 fps
+    path = str(shared_data / CAM01)
+    hidden = track_frames(_hidden(path, back, front, window), info.fps)
+    before = np.arange(info.n_frames) < window.start
+    after = np.arange(info.n_frames) >= window.stop
+    ids_before = {p.person_id for p in hidden if _same_person(p, back, before)}
+    ids_after = {p.person_id for p in hidden if _same_person(p, back, after)}
+    assert len(ids_before) == 1 and ids_before == ids_after
+    (again,) = [p for p in hidden if p.person_id in ids_before]
+    assert not again.detected[window.start + 5 : window.stop].any()  # really lost meanwhile
+    assert again.detected[window.stop + 15 :].all()  # and found again within a quarter second
+    assert len([p for p in hidden if _same_person(p, front, before | after)]) == 1

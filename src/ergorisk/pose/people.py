@@ -12,7 +12,7 @@ takes today's single-person track takes one person of several unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +21,7 @@ import numpy as np
 from ergorisk.pose.mediapipe_pose import N_LANDMARKS, PoseTrack
 from ergorisk.pose.people_geometry import median_boxes
 from ergorisk.pose.people_tracker import PeopleTracker, Sighting
-from ergorisk.pose.video import MediaInputError, Prefetch, VideoInfo, iter_frames
+from ergorisk.pose.video import Frame, MediaInputError, Prefetch, VideoInfo, iter_frames
 
 BBOX_COLUMNS = ("bbox_x_px", "bbox_y_px", "bbox_w_px", "bbox_h_px")
 
@@ -114,22 +114,52 @@ def track_people(
     progress: Progress = _noop,
 ) -> list[PersonTrack]:
     """Detect and follow everyone in a video; one PersonTrack per person, by ID, over every
-    selected frame. People seen for less than ``min_seen_s`` (passers-by at the edge, false
-    detections) are left out. ``max_side`` scales frames down for inference; boxes are
-    still in source pixels. Raises MediaInputError when no frame is selected."""
-    fps = info.fps / stride
-    total = max(1, int(np.ceil(((end_s or info.duration_s) - start_s) * fps)))
+    selected frame (``start_s``, ``end_s``, ``stride`` as in ``iter_frames``). ``max_side``
+    scales frames down for inference; boxes stay in source pixels. Raises MediaInputError
+    when no frame is selected."""
+    end = info.duration_s if end_s is None else min(end_s, info.duration_s)
+    total = max(1, int(np.ceil(max(end - start_s, 0) * info.fps / stride)))
+    frames = iter_frames(path, start_s, end_s, stride, max_side)
+    with Prefetch(frames) as decoded:
+        people = track_frames(
+            decoded,
+            info.fps / stride,
+            source_width=info.width,
+            detect_every_s=detect_every_s,
+            max_people=max_people,
+            min_seen_s=min_seen_s,
+            progress=lambda n: progress("pose", n, total),
+        )
+    if people is None:
+        raise MediaInputError(f"{path}: no frame between start and end")
+    return people
+
+
+def track_frames(
+    frames: Iterable[Frame],
+    fps: float,
+    *,
+    source_width: int | None = None,
+    detect_every_s: float = 0.25,
+    max_people: int = 6,
+    min_seen_s: float = 0.25,
+    progress: Callable[[int], None] = lambda n: None,
+) -> list[PersonTrack] | None:
+    """Everyone followed through upright RGB frames given at ``fps``; None if there were no
+    frames. People seen for less than ``min_seen_s`` (false detections, someone at the
+    edge for an instant) are left out. ``source_width``: the source's width when the frames
+    were scaled down, so that boxes come out in source pixels."""
     sightings, index, times = [], [], []
     scale = 1.0
-    frames = iter_frames(path, start_s, end_s, stride, max_side)
-    with PeopleTracker(fps, detect_every_s, max_people) as tracker, Prefetch(frames) as decoded:
-        for frame in decoded:
-            scale = frame.rgb.shape[1] / info.width
+    with PeopleTracker(fps, detect_every_s, max_people) as tracker:
+        for frame in frames:
+            if source_width:
+                scale = frame.rgb.shape[1] / source_width
             sightings.append(tracker.update(frame.rgb))
             index.append(frame.index)
             times.append(frame.time_s)
-            progress("pose", 1, total)
+            progress(1)
     if not sightings:
-        raise MediaInputError(f"{path}: no frame between start and end")
+        return None
     people = stack_people(sightings, index, times, scale)
     return [p for p in people if p.n_detected >= min_seen_s * fps]

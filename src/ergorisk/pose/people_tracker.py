@@ -33,6 +33,8 @@ from ergorisk.pose.people_geometry import (
 from ergorisk.pose.people_models import Detection, PoseDetector, Roi, RoiLandmarker
 
 MAX_PREDICTED_S = 0.5  # extrapolate a lost person's motion at most this long
+MAX_REID_SCALE = math.log(1.6)  # a person found again is at most 1.6 times larger or smaller
+MAX_REID_LOOK = 0.5  # and their clothes' colours differ by at most this Hellinger distance
 
 
 @dataclass(frozen=True)
@@ -141,10 +143,9 @@ class PeopleTracker:
     def _see(self, track: _Track, sighting: Sighting, next_roi: Roi | None, rgb) -> None:
         height, width = rgb.shape[:2]
         hip = hip_centre(sighting.pose.image, width, height)
-        steps = track.lost + 1
-        if track.lost <= self.max_predicted:
-            track.velocity = 0.5 * track.velocity + 0.5 * (hip - track.hip) / steps
-        else:
+        if track.lost == 0:
+            track.velocity = 0.5 * track.velocity + 0.5 * (hip - track.hip)
+        else:  # found again: where they went in between is no speed to go on with
             track.velocity = np.zeros(2)
         track.hip, track.lost, track.roi = hip, 0, next_roi
         if next_roi is not None:
@@ -245,19 +246,7 @@ class PeopleTracker:
         cost = np.full((len(candidates), len(lost)), np.inf)
         for i, cand in enumerate(candidates):
             for j, track in enumerate(lost):
-                size = max(track.size, 1.0)
-                miss = (
-                    float(np.linalg.norm(cand.hip - track.predicted_hip(self.max_predicted))) / size
-                )
-                if miss > self.reid_gate + self.reid_gate_per_frame * track.lost:
-                    continue
-                scale = abs(math.log(max(cand.roi.size, 1.0) / size))
-                look = (
-                    0.0
-                    if track.appearance is None
-                    else histogram_distance(cand.appearance, track.appearance)
-                )
-                cost[i, j] = miss + scale + look
+                cost[i, j] = self._reid_cost(cand, track)
         finite = np.where(np.isfinite(cost), cost, 1e9)
         rows, cols = linear_sum_assignment(finite)
         return [
@@ -265,6 +254,21 @@ class PeopleTracker:
             for i, j in zip(rows, cols, strict=False)
             if np.isfinite(cost[i, j])
         ]
+
+    def _reid_cost(self, cand: _Candidate, track: _Track) -> float:
+        """Distance from where they were or where they were heading (in body sizes), plus
+        size change and colour difference; inf outside the gates."""
+        size = max(track.size, 1.0)
+        heading = track.predicted_hip(self.max_predicted)
+        miss = min(np.linalg.norm(cand.hip - track.hip), np.linalg.norm(cand.hip - heading)) / size
+        scale = abs(math.log(max(cand.roi.size, 1.0) / size))
+        look = 0.0
+        if track.appearance is not None:
+            look = histogram_distance(cand.appearance, track.appearance)
+        gate = self.reid_gate + self.reid_gate_per_frame * track.lost
+        if miss > gate or scale > MAX_REID_SCALE or look > MAX_REID_LOOK:
+            return math.inf
+        return float(miss + scale + look)
 
     def _revive(self, track: _Track, cand: _Candidate, rgb: np.ndarray, seen: dict) -> None:
         self._see(track, cand.sighting, cand.roi, rgb)
