@@ -33,8 +33,12 @@ from ergorisk.pose.people_geometry import (
 from ergorisk.pose.people_models import Detection, PoseDetector, Roi, RoiLandmarker
 
 MAX_PREDICTED_S = 0.5  # extrapolate a lost person's motion at most this long
-MAX_REID_SCALE = math.log(1.6)  # a person found again is at most 1.6 times larger or smaller
-MAX_REID_LOOK = 0.5  # and their clothes' colours differ by at most this Hellinger distance
+# Recognising a lost person: distance (a share of the gate) + |log size ratio| + colour
+# distance (Hellinger) must stay under MAX_REID_COST. Each term alone may be large (a jumper lands
+# crouched, half the size, and steps from sun into shade), not all three at once.
+MAX_REID_COST = 1.4
+MAX_REID_SCALE = math.log(2.5)
+MAX_REID_LOOK = 0.8
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class _Track:
     size: float  # last region side, pixels
     velocity: np.ndarray = field(default_factory=lambda: np.zeros(2))  # pixels per frame
     lost: int = 0  # frames since last seen
+    seen: int = 1  # frames seen in all
     appearance: np.ndarray | None = None
 
     def predicted_hip(self, max_frames: int) -> np.ndarray:
@@ -78,6 +83,7 @@ class PeopleTracker:
     min_score: the detector's lowest score (the landmark model confirms every new person).
     reid_gate: largest distance, in body sizes, at which a lost person is recognised, plus
     ``reid_gate_per_s`` for each second lost.
+    tentative_s: people lost before being seen this long are dropped, not kept to return.
     """
 
     def __init__(
@@ -88,7 +94,8 @@ class PeopleTracker:
         forget_s: float = 5.0,
         min_score: float = 0.3,
         reid_gate: float = 0.6,
-        reid_gate_per_s: float = 1.0,
+        reid_gate_per_s: float = 2.0,
+        tentative_s: float = 0.25,
         detector_tiles: bool = True,
     ) -> None:
         if max_people < 1:
@@ -99,6 +106,7 @@ class PeopleTracker:
         self.forget_frames = max(1, round(forget_s * fps))
         self.reid_gate, self.reid_gate_per_frame = reid_gate, reid_gate_per_s / fps
         self.max_predicted = max(1, round(MAX_PREDICTED_S * fps))
+        self.tentative_frames = max(2, round(tentative_s * fps))
         self._detector = PoseDetector(min_score=min_score, tiles=detector_tiles)
         # Checks detections without smoothing, so it keeps no state between people; a new
         # graph per check would load the model each time (about 3 frames' worth of time).
@@ -148,6 +156,7 @@ class PeopleTracker:
         else:  # found again: where they went in between is no speed to go on with
             track.velocity = np.zeros(2)
         track.hip, track.lost, track.roi = hip, 0, next_roi
+        track.seen += 1
         if next_roi is not None:
             track.size = next_roi.size
         if track.appearance is None or self._frame % 10 == 0:
@@ -199,7 +208,8 @@ class PeopleTracker:
         followed = [t for t in self._tracks if t.roi is not None]
         fresh = [d for d in self._detector.detect(rgb) if not _followed(d, followed)]
         candidates = self._confirm(rgb, fresh, seen)
-        lost = [t for t in self._tracks if t.roi is None]
+        # Only people seen for a while can come back (the others are dropped below).
+        lost = [t for t in self._tracks if t.roi is None and t.seen >= self.tentative_frames]
         matched = self._match(candidates, lost)
         for cand, track in matched:
             self._revive(track, cand, rgb, seen)
@@ -256,8 +266,9 @@ class PeopleTracker:
         ]
 
     def _reid_cost(self, cand: _Candidate, track: _Track) -> float:
-        """Distance from where they were or where they were heading (in body sizes), plus
-        size change and colour difference; inf outside the gates."""
+        """Distance from where they were or where they were heading (a share of how far
+        they could have gone), plus size change and colour difference; inf outside the
+        gates."""
         size = max(track.size, 1.0)
         heading = track.predicted_hip(self.max_predicted)
         miss = min(np.linalg.norm(cand.hip - track.hip), np.linalg.norm(cand.hip - heading)) / size
@@ -266,9 +277,11 @@ class PeopleTracker:
         if track.appearance is not None:
             look = histogram_distance(cand.appearance, track.appearance)
         gate = self.reid_gate + self.reid_gate_per_frame * track.lost
-        if miss > gate or scale > MAX_REID_SCALE or look > MAX_REID_LOOK:
+        # Distance counts relative to how far they could have gone in the time lost.
+        cost = float(miss / gate + scale + look)
+        if miss > gate or scale > MAX_REID_SCALE or look > MAX_REID_LOOK or cost > MAX_REID_COST:
             return math.inf
-        return float(miss + scale + look)
+        return cost
 
     def _revive(self, track: _Track, cand: _Candidate, rgb: np.ndarray, seen: dict) -> None:
         self._see(track, cand.sighting, cand.roi, rgb)
@@ -282,7 +295,14 @@ class PeopleTracker:
         seen[track.person_id] = (cand.sighting, cand.roi)
 
     def _forget(self) -> None:
-        for track in [t for t in self._tracks if t.lost > self.forget_frames]:
+        # A track lost before it was seen for tentative_s was most likely no one (a blurred
+        # limb, a shadow): it is not kept for anyone to come back to.
+        gone = [
+            t
+            for t in self._tracks
+            if t.lost > self.forget_frames or (t.roi is None and t.seen < self.tentative_frames)
+        ]
+        for track in gone:
             track.landmarker.close()
             self._tracks.remove(track)
 
