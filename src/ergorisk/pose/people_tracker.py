@@ -155,7 +155,8 @@ class PeopleTracker:
             track.velocity = 0.5 * track.velocity + 0.5 * (hip - track.hip)
         else:  # found again: where they went in between is no speed to go on with
             track.velocity = np.zeros(2)
-        track.hip, track.lost, track.roi = hip, 0, next_roi
+        # No next region (rare): look where they were, rather than lose them silently.
+        track.hip, track.lost, track.roi = hip, 0, next_roi or track.roi
         track.seen += 1
         if next_roi is not None:
             track.size = next_roi.size
