@@ -29,6 +29,8 @@ __version__ = "0.1.0"
 # public name -> module that defines it
 _EXPORTS = {
     "assess": "ergorisk.assessment",
+    "assess_people": "ergorisk.assessment",
+    "write_people": "ergorisk.assessment",
     "Assessment": "ergorisk.assessment",
     "Config": "ergorisk.config",
     "ConfigError": "ergorisk.config",
@@ -61,12 +63,14 @@ __all__ = [
     "WorksheetError",
     "__version__",
     "assess",
+    "assess_people",
     "reba",
     "rula",
+    "write_people",
 ]
 
 if TYPE_CHECKING:
-    from ergorisk.assessment import Assessment, assess
+    from ergorisk.assessment import Assessment, assess, assess_people, write_people
     from ergorisk.config import (
         Config,
         ConfigError,

@@ -321,64 +321,108 @@ def _options(source: Mapping[str, Any], cfg: Config) -> dict[str, Any]:
 
 
 def _assess_media(path: Path, kind: str, cfg: Config, progress: Progress) -> Assessment:
-    from dataclasses import asdict
+    """A video or an image: the main person (or the one --people names) through MediaPipe,
+    then kinematics and scoring."""
+    from ergorisk.pose.people_select import parse_people_spec
 
-    from ergorisk.pose.estimate import (
-        estimate_image_pose,
-        estimate_video_poses,
-        media_warnings,
-        track_skeleton,
-    )
+    spec = parse_people_spec(cfg.media.people)
+    if spec == "all" or (isinstance(spec, list) and len(spec) > 1):
+        raise InputError("several people give several assessments: use assess_people")
+    if spec != "largest" and kind == "video":
+        return next(iter(assess_people(path, config=cfg, progress=progress).values()))
+    media = MediaPoses.estimate(path, kind, cfg, progress)
+    return _assess_track(path, kind, cfg, media, media.track)
+
+
+@dataclass
+class MediaPoses:
+    """What pose estimation gives for one video or image: the track(s), the frame rate, the
+    source's size and a few grey frames of the scene (its verticals give the camera tilt)."""
+
+    track: PoseTrack
+    fps: float
+    info: dict[str, Any]
+    samples: list[np.ndarray]
+    pose_s: float
+
+    @classmethod
+    def estimate(
+        cls, path: Path, kind: str, cfg: Config, progress: Progress, people: bool = False
+    ) -> MediaPoses:
+        from dataclasses import asdict
+
+        from ergorisk.pose.estimate import estimate_image_pose, estimate_video_poses
+        from ergorisk.pose.video import probe_video, read_image
+
+        media = cfg.media
+        if cfg.scoring.learned:
+            raise InputError("learned scorers work with pose files, not with a video or image")
+        started = time.perf_counter()
+        samples: list[np.ndarray] = []
+        try:
+            if kind == "image":
+                rgb = read_image(path)
+                track, fps = estimate_image_pose(rgb, media.roi), 1.0
+                info: dict[str, Any] = {"width": rgb.shape[1], "height": rgb.shape[0]}
+                samples.append(rgb.mean(axis=2).astype(np.uint8))
+            else:
+                probed = probe_video(path)
+                track = estimate_video_poses(
+                    path,
+                    probed,
+                    start_s=media.start_s,
+                    end_s=media.end_s,
+                    stride=media.stride,
+                    roi=media.roi,
+                    inference_max_side=media.inference_max_side,
+                    progress=progress,
+                    samples=samples,
+                )
+                fps = probed.fps / media.stride
+                info = asdict(probed)
+        except RuntimeError as err:  # MediaPipe or the decoder gave up
+            raise InputError(f"{path}: {str(err).splitlines()[0]}") from None
+        return cls(track, fps, info, samples, time.perf_counter() - started)
+
+
+def _assess_track(
+    path: Path, kind: str, cfg: Config, media: MediaPoses, track: PoseTrack
+) -> Assessment:
+    """One person's 2D/3D track of a video or image -> kinematics, scoring, the summary."""
+    from ergorisk.contract import BBOX_COLUMNS
+    from ergorisk.pose.estimate import media_warnings, track_skeleton
+    from ergorisk.pose.people_geometry import landmark_box
     from ergorisk.pose.quality import pose_reliability
-    from ergorisk.pose.video import probe_video, read_image
 
-    media = cfg.media
-    if cfg.scoring.learned:
-        raise InputError("learned scorers work with pose files, not with a video or image")
-    started = time.perf_counter()
-    try:
-        samples: list[np.ndarray] = []  # a few grey frames: the scene's verticals (tilt)
-        if kind == "image":
-            rgb = read_image(path)
-            track, fps = estimate_image_pose(rgb, media.roi), 1.0
-            info: dict[str, Any] = {"width": rgb.shape[1], "height": rgb.shape[0]}
-            samples.append(rgb.mean(axis=2).astype(np.uint8))
-        else:
-            probed = probe_video(path)
-            track = estimate_video_poses(
-                path,
-                probed,
-                start_s=media.start_s,
-                end_s=media.end_s,
-                stride=media.stride,
-                roi=media.roi,
-                inference_max_side=media.inference_max_side,
-                progress=progress,
-                samples=samples,
-            )
-            fps = probed.fps / media.stride
-            info = asdict(probed)
-    except RuntimeError as err:  # MediaPipe or the decoder gave up
-        raise InputError(f"{path}: {str(err).splitlines()[0]}") from None
-    pose_s = time.perf_counter() - started
-    width, height = int(info["width"]), int(info["height"])
+    width, height = int(media.info["width"]), int(media.info["height"])
     skel, tilt = track_skeleton(
         track,
-        fps,
-        media.camera_pitch_deg,
+        media.fps,
+        cfg.media.camera_pitch_deg,
         min_standing_frames=1 if kind == "image" else 3,
-        scene=samples,
+        scene=media.samples,
     )
-    reliability = pose_reliability(track.image, track.world, fps, (width, height))
+    reliability = pose_reliability(track.image, track.world, media.fps, (width, height))
     source = {
         "input": str(path),
         "kind": kind,
-        **info,
+        **media.info,
         "media": cfg.to_dict()["media"],
         "camera_tilt": tilt.to_dict(),
     }
     frames, summary, activity = _score(skel, cfg, source, reliability.reliable)
     frames.insert(frames.columns.get_loc("pose_reliable") + 1, "pose_issue", reliability.reason)
+    # The person's box in source pixels (a tracker's own, else around the landmarks).
+    boxes = getattr(track, "bbox_px", None)
+    if boxes is None:
+        boxes = np.full((len(track.image), 4), np.nan)
+        for i in np.flatnonzero(track.detected):
+            box = landmark_box(track.image[i].astype(float), width, height)
+            if box is not None:
+                boxes[i] = box
+    at = frames.columns.get_loc("person_detected") + 1
+    for k, name in enumerate(BBOX_COLUMNS):
+        frames.insert(at + k, name, np.round(boxes[:, k], 1))
     # Frame numbers and times of the source (they differ with start_s/stride).
     frames["frame"] = track.frame_index
     frames["time_s"] = np.round(track.time_s, 4)
@@ -386,9 +430,121 @@ def _assess_media(path: Path, kind: str, cfg: Config, progress: Progress) -> Ass
     summary["person_detected_rate"] = round(float(track.detected.mean()), 4)
     summary["pose_reliability"] = reliability.summary()
     summary["warnings"] = media_warnings(track, tilt)
-    summary["timing_s"] = {"pose": round(pose_s, 3)}
+    summary["timing_s"] = {"pose": round(media.pose_s, 3)}
     summary["config"] = cfg.to_dict()
+    if (person := getattr(track, "person_id", None)) is not None:
+        summary["person_id"] = int(person)
     return Assessment(frames, Summary.of(summary), cfg, kind, path, activity, skel, track)
+
+
+def assess_people(
+    source: str | Path,
+    *,
+    config: Config | str | Path | None = None,
+    progress: Progress | None = None,
+    **overrides: Any,
+) -> dict[int, Assessment]:
+    """Every person of a video (or those ``people`` names: "all", "largest" or "1,3"), each
+    followed by the multi-person tracker (pose/people.py) and assessed on their own, by ID.
+    ``write_people(people, path)`` writes them."""
+    from ergorisk.pose.people import track_people
+    from ergorisk.pose.people_select import parse_people_spec, select_people
+    from ergorisk.pose.video import media_kind, probe_video
+
+    cfg = (
+        Config.load(config, **overrides)
+        if isinstance(config, str | Path)
+        else ((config or Config()).with_(**overrides))
+    )
+    progress = progress or _no_progress
+    path = Path(source)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if media_kind(path) != "video":
+        raise InputError(f"{path}: several people are followed in a video")
+    media = cfg.media
+    started = time.perf_counter()
+    info = probe_video(path)
+    try:
+        people = track_people(
+            path,
+            info,
+            start_s=media.start_s,
+            end_s=media.end_s,
+            stride=media.stride,
+            max_side=media.inference_max_side,
+            progress=progress,
+        )
+    except RuntimeError as err:
+        raise InputError(f"{path}: {str(err).splitlines()[0]}") from None
+    if not people:
+        raise InputError(f"{path}: nobody was found in the video")
+    try:
+        chosen = select_people(people, parse_people_spec(media.people), media.roi)
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    from dataclasses import asdict
+
+    poses = MediaPoses(people[0], info.fps / media.stride, asdict(info), [], 0.0)
+    poses.pose_s = time.perf_counter() - started
+    return {p.person_id: _assess_track(path, "video", cfg, poses, p) for p in chosen}
+
+
+def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
+    """DIR/person-<id>/ (what one assessment writes) for each person, DIR/people.json (id,
+    folder, frames detected, first and last time, thumbnail), a thumbnail per person and
+    overview.mp4 with every skeleton and its ID. Atomic, like to_dir."""
+    import json
+
+    from ergorisk.io.outputs import staged_output
+    from ergorisk.pose.video import iter_frames
+    from ergorisk.report.people_overview import best_frame, draw_overview, draw_thumbnail
+    from ergorisk.report.video_writer import H264Writer
+
+    first = next(iter(people.values()))
+    media = first.config.media
+    tracks = [a.track for a in people.values()]
+    thumbs = {a.track.person_id: best_frame(a.track) for a in people.values()}  # type: ignore[union-attr]
+    out = Path(path)
+    with staged_output(out) as stage:
+        records = []
+        for pid, a in people.items():
+            a.to_dir(stage / f"person-{pid}")
+            records.append(
+                {
+                    **a.track.record(),
+                    "folder": f"person-{pid}",  # type: ignore[union-attr]
+                    "thumbnail": f"person-{pid}.jpg",
+                }
+            )
+        writer = H264Writer(stage / "overview.mp4", first.summary.fps)
+        try:
+            source = iter_frames(
+                first.source, media.start_s, media.end_s, media.stride, media.annotate_max_side
+            )
+            for i, frame in enumerate(source):
+                if i >= len(first.frames):
+                    break
+                rgb = frame.rgb
+                if media.blur_faces:
+                    from ergorisk.report.faces import blur_faces, face_boxes_from_pose
+
+                    boxes = [b for t in tracks for b in face_boxes_from_pose(t.image[i], rgb.shape)]
+                    rgb = blur_faces(rgb, boxes)
+                writer.write(draw_overview(rgb, tracks, i))
+                for t in tracks:
+                    if thumbs[t.person_id] == i:  # type: ignore[union-attr]
+                        _write_jpeg(stage / f"person-{t.person_id}.jpg", draw_thumbnail(rgb, t, i))  # type: ignore[union-attr]
+        finally:
+            writer.close()
+        (stage / "people.json").write_text(json.dumps({"people": records}, indent=2) + "\n")
+    return out
+
+
+def _write_jpeg(path: Path, rgb: np.ndarray) -> None:
+    import cv2
+
+    cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
 
 
 def _assess_views(paths: list[Path], cfg: Config, progress: Progress) -> Assessment:

@@ -59,6 +59,9 @@ class MediaOptions:
     # Qualisys .qca.txt, OpenCV FileStorage), camera names in video order (default: the
     # camera whose name the video's file stem contains), and how the views are synchronised
     # ("none": frame by frame; "motion": offsets found from the people's movement).
+    # Whom to assess: "largest" (the main person, followed as today), "all", or IDs "1,3"
+    # of the multi-person tracker (pose/people.py).
+    people: str = "largest"
     calibration: str | None = None
     cameras: tuple[str, ...] = ()
     sync: str = "none"
@@ -72,6 +75,12 @@ class MediaOptions:
             raise ConfigError(f"end_s ({self.end_s}) must be after start_s ({self.start_s})")
         if self.camera_pitch_deg is not None and not -90 <= self.camera_pitch_deg <= 90:
             raise ConfigError(f"camera_pitch_deg must be within ±90, got {self.camera_pitch_deg}")
+        from ergorisk.pose.people_select import parse_people_spec
+
+        try:
+            parse_people_spec(self.people)
+        except ValueError as err:
+            raise ConfigError(f"people: {err}") from None
         if self.sync not in ("none", "motion"):
             raise ConfigError(f"sync must be none or motion, got {self.sync!r}")
         if self.roi is not None:

@@ -133,6 +133,13 @@ def assess(
             "learned_<model>_<score> columns; repeatable. Pose files only."
         ),
     ] = None,
+    people: Annotated[
+        str | None,
+        typer.Option(
+            help="Video: whom to assess: largest (the main person), all (one folder each, "
+            "people.json and overview.mp4), or tracker IDs such as 1,3 [default: largest]."
+        ),
+    ] = None,
     calibration: Annotated[
         Path | None,
         typer.Option(
@@ -184,6 +191,9 @@ def assess(
     media = [p for p in inputs if p.suffix.lower() not in POSE_SUFFIXES]
     if cfg.media.calibration is not None:
         _assess_views(inputs, out, cfg)
+        return
+    if cfg.media.people not in ("largest",) and len(inputs) == 1 and media:
+        _assess_people(inputs[0], out, cfg)
         return
     if media and len(inputs) > 1:
         fail("assess one video or image at a time (several views of one take: --calibration)")
@@ -244,6 +254,20 @@ def _assess_one(path: Path, out: Path, cfg: Config, with_bar: bool) -> None:
     for message in result.summary.warnings:
         print(f"warning: {message}", file=sys.stderr)
     print(summary_line(path, out, result))
+
+
+def _assess_people(path: Path, out: Path, cfg: Config) -> None:
+    from ergorisk.assessment import assess_people, write_people
+
+    try:
+        with native_stderr_silenced(), _progress_bar() as progress:
+            people = assess_people(path, config=cfg, progress=progress)
+            write_people(people, out)
+    except (InputError, OSError) as err:
+        fail(_flag_names(first_line(err)))
+    for pid, result in people.items():
+        print(summary_line(Path(f"{path.name} person {pid}"), out / f"person-{pid}", result))
+    print(f"{len(people)} people -> {out}/ (people.json, overview.mp4, person-<id>/)")
 
 
 def _assess_views(paths: list[Path], out: Path, cfg: Config) -> None:

@@ -18,12 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ergorisk.contract import BBOX_COLUMNS
 from ergorisk.pose.mediapipe_pose import N_LANDMARKS, PoseTrack
 from ergorisk.pose.people_geometry import median_boxes
 from ergorisk.pose.people_tracker import PeopleTracker, Sighting
 from ergorisk.pose.video import Frame, MediaInputError, Prefetch, VideoInfo, iter_frames
-
-BBOX_COLUMNS = ("bbox_x_px", "bbox_y_px", "bbox_w_px", "bbox_h_px")
 
 Progress = Callable[[str, int, "int | None"], None]
 
