@@ -1,0 +1,80 @@
+"""`ergorisk assess VIEWS... --calibration FILE`: bad input exits 2 with one line, no output."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from ergorisk.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def demo(shared_data):
+    return shared_data / "media" / "pose2sim-multiperson"
+
+
+def _refused(args, out):
+    result = runner.invoke(app, ["assess", *map(str, args), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and not out.exists()
+    return result.output
+
+
+def test_a_single_video_with_a_calibration(demo, tmp_path):
+    text = _refused(
+        [demo / "videos" / "cam01.mp4", "--calibration", demo / "calibration" / "Calib.qca.txt"],
+        tmp_path / "o",
+    )
+    assert "two or more videos" in text
+
+
+def test_a_video_with_no_matching_camera(demo, tmp_path):
+    other = tmp_path / "side.mp4"
+    shutil.copy(demo / "videos" / "cam02.mp4", other)
+    text = _refused(
+        [
+            demo / "videos" / "cam01.mp4",
+            other,
+            "--calibration",
+            demo / "calibration" / "Calib.qca.txt",
+        ],
+        tmp_path / "o",
+    )
+    assert "side.mp4" in text
+
+
+def test_an_unreadable_calibration(demo, tmp_path):
+    bad = tmp_path / "calib.toml"
+    bad.write_text("this is not = [toml")
+    text = _refused(
+        [demo / "videos" / "cam01.mp4", demo / "videos" / "cam02.mp4", "--calibration", bad],
+        tmp_path / "o",
+    )
+    assert "calib.toml" in text
+
+
+def test_views_with_different_frame_counts(demo, tmp_path):
+    import av
+
+    short = tmp_path / "cam02.mp4"
+    with av.open(str(demo / "videos" / "cam02.mp4")) as src, av.open(str(short), "w") as dst:
+        stream = dst.add_stream_from_template(src.streams.video[0])
+        for i, packet in enumerate(src.demux(src.streams.video[0])):
+            if packet.dts is None or i >= 50:
+                continue
+            packet.stream = stream
+            dst.mux(packet)
+    text = _refused(
+        [
+            demo / "videos" / "cam01.mp4",
+            short,
+            "--calibration",
+            demo / "calibration" / "Calib.qca.txt",
+        ],
+        tmp_path / "o",
+    )
+    assert "different frame counts" in text

@@ -1,0 +1,50 @@
+"""`ergorisk assess VIDEO --people all`: one folder per person, people.json, the overview."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from ergorisk.cli import app
+from ergorisk.contract import BBOX_COLUMNS
+
+pytestmark = pytest.mark.slow
+
+
+def test_people_all_on_the_two_person_view(shared_data, tmp_path):
+    clip = shared_data / "media" / "pose2sim-multiperson" / "videos" / "cam01.mp4"
+    out = tmp_path / "people"
+    result = CliRunner().invoke(
+        app, ["assess", str(clip), "--people", "all", "--no-report", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    people = json.loads((out / "people.json").read_text())["people"]
+    assert len(people) >= 2
+    for person in people:
+        assert person["frames_detected"] >= 80  # of 100 frames
+        folder = out / person["folder"]
+        frames = pd.read_csv(folder / "frames.csv")
+        assert {"frames.csv", "frames.parquet", "summary.json", "annotated.mp4"} <= {
+            p.name for p in folder.iterdir()
+        }
+        assert set(BBOX_COLUMNS) <= set(frames.columns)
+        assert (out / person["thumbnail"]).stat().st_size > 1000
+        summary = json.loads((folder / "summary.json").read_text())
+        assert summary["person_id"] == person["id"]
+    assert (out / "overview.mp4").stat().st_size > 10_000
+    # Two people, two different boxes.
+    a, b = (pd.read_csv(out / p["folder"] / "frames.csv") for p in people[:2])
+    assert (a["bbox_x_px"] - b["bbox_x_px"]).abs().median() > 50
+
+
+def test_an_unknown_person_id_exits_2(shared_data, tmp_path):
+    clip = shared_data / "media" / "pose2sim-multiperson" / "videos" / "cam01.mp4"
+    out = tmp_path / "p"
+    result = CliRunner().invoke(
+        app, ["assess", str(clip), "--people", "7", "--end", "0.5", "--out", str(out)]
+    )
+    assert result.exit_code == 2 and "IDs found" in result.output
+    assert not out.exists()
