@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ergorisk import __version__
-from ergorisk.contract import MAX_LOAD_KG, REBA_BANDS, RULA_BAND_STARTS
+from ergorisk.contract import MAX_LOAD_KG, REBA_BANDS, RULA_ACTION_WORDS, RULA_BANDS
 from ergorisk.pose.layouts import LAYOUTS, get_layout
 from ergorisk.web.forms import TEXT_LIMITS
 from ergorisk.web.storage import KIND_OF_EXT, NEEDS_MAPPING
@@ -44,16 +44,13 @@ def _number(value: Any) -> str:
 
 templates.env.filters["number"] = _number
 templates.env.globals["max_load_kg"] = MAX_LOAD_KG  # the factor forms' bound, as the API's
-# RULA's action levels by what they ask for (the report's words); the bounds are the contract's.
-RULA_BAND_NAMES = ("acceptable", "investigate", "change soon", "change now")
-RULA_MAX = 7
-
-
 def risk_bands() -> dict[str, list[tuple[int, int, str]]]:
     """The REBA risk and RULA action bands, (lowest, highest total, name), from the contract:
     the page scripts read them (common.js) rather than repeating them."""
-    ends = (*(s - 1 for s in RULA_BAND_STARTS[1:]), RULA_MAX)
-    rula = list(zip(RULA_BAND_STARTS, ends, RULA_BAND_NAMES, strict=True))
+    rula = [
+        (lo, hi, word.removesuffix(" further"))
+        for (lo, hi, _), word in zip(RULA_BANDS, RULA_ACTION_WORDS, strict=True)
+    ]
     return {"reba": [tuple(b) for b in REBA_BANDS], "rula": rula}
 
 
