@@ -438,7 +438,7 @@ def _assess_track(
 
 
 def assess_people(
-    source: str | Path,
+    source: str | Path | Sequence[str | Path],
     *,
     config: Config | str | Path | None = None,
     progress: Progress | None = None,
@@ -446,7 +446,8 @@ def assess_people(
 ) -> dict[int, Assessment]:
     """Every person of a video (or those ``people`` names: "all", "largest" or "1,3"), each
     followed by the multi-person tracker (pose/people.py) and assessed on their own, by ID.
-    ``write_people(people, path)`` writes them."""
+    Several videos with ``calibration``: everyone seen in two or more views, triangulated
+    (IDs of the first view). ``write_people(people, path)`` writes them."""
     from ergorisk.pose.people import track_people
     from ergorisk.pose.people_select import parse_people_spec, select_people
     from ergorisk.pose.video import media_kind, probe_video
@@ -457,6 +458,10 @@ def assess_people(
         else ((config or Config()).with_(**overrides))
     )
     progress = progress or _no_progress
+    if not isinstance(source, str | Path):
+        if cfg.media.calibration is None:
+            raise InputError("several videos are views of one take: give their calibration")
+        return _views_people([Path(v) for v in source], cfg, progress)
     path = Path(source)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
@@ -504,7 +509,12 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
     first = next(iter(people.values()))
     media = first.config.media
     tracks = [a.track for a in people.values()]
-    thumbs = {a.track.person_id: best_frame(a.track) for a in people.values()}  # type: ignore[union-attr]
+    # A person of several views whom the first view never sees has no thumbnail.
+    thumbs = {
+        a.track.person_id: best_frame(a.track)  # type: ignore[union-attr]
+        for a in people.values()
+        if a.track is not None and a.track.detected.any()
+    }
     out = Path(path)
     with staged_output(out) as stage:
         records = []
@@ -514,13 +524,15 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
                 {
                     **a.track.record(),
                     "folder": f"person-{pid}",  # type: ignore[union-attr]
-                    "thumbnail": f"person-{pid}.jpg",
+                    "thumbnail": f"person-{pid}.jpg" if pid in thumbs else None,
                 }
             )
         writer = H264Writer(stage / "overview.mp4", first.summary.fps)
         try:
+            # Views: the first view's frames from its synchronised start.
+            start_s = first.views[0].start_s if first.views else media.start_s
             source = iter_frames(
-                first.source, media.start_s, media.end_s, media.stride, media.annotate_max_side
+                first.source, start_s, media.end_s, media.stride, media.annotate_max_side
             )
             for i, frame in enumerate(source):
                 if i >= len(first.frames):
@@ -533,7 +545,7 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
                     rgb = blur_faces(rgb, boxes)
                 writer.write(draw_overview(rgb, tracks, i))
                 for t in tracks:
-                    if thumbs[t.person_id] == i:  # type: ignore[union-attr]
+                    if thumbs.get(t.person_id) == i:  # type: ignore[union-attr]
                         _write_jpeg(stage / f"person-{t.person_id}.jpg", draw_thumbnail(rgb, t, i))  # type: ignore[union-attr]
         finally:
             writer.close()
@@ -548,10 +560,23 @@ def _write_jpeg(path: Path, rgb: np.ndarray) -> None:
 
 
 def _assess_views(paths: list[Path], cfg: Config, progress: Progress) -> Assessment:
-    """Calibrated views of one take: 2D poses per view (in parallel processes), optional
-    motion sync, triangulation, then the same kinematics and scoring as any skeleton."""
+    """Calibrated views of one take: one person (the main one, or the one ``people`` or
+    ``roi`` names), triangulated; see _views_people."""
+    from ergorisk.pose.people_select import parse_people_spec
+
+    spec = parse_people_spec(cfg.media.people)
+    if spec == "all" or (isinstance(spec, list) and len(spec) > 1):
+        raise InputError("several people give several assessments: use assess_people")
+    return next(iter(_views_people(paths, cfg, progress).values()))
+
+
+def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[int, Assessment]:
+    """Calibrated views of one take: everyone tracked in each view (in parallel processes),
+    associated across views, optionally synchronised by motion (then associated again), and
+    each person chosen triangulated, then the same kinematics and scoring as any skeleton."""
     from ergorisk import multiview
     from ergorisk.io.calibration import read_calibration
+    from ergorisk.pose.people_select import parse_people_spec
     from ergorisk.pose.sync import motion_offsets
     from ergorisk.pose.video import probe_video
 
@@ -563,49 +588,68 @@ def _assess_views(paths: list[Path], cfg: Config, progress: Progress) -> Assessm
         paths, read_calibration(media.calibration), media.cameras or None
     )
     fps = probe_video(paths[0]).fps
+    spec = parse_people_spec(media.people)
+    started = time.perf_counter()
     progress("views", 0, len(paths))
-    tracks = multiview.estimate_view_poses(paths, max_side=media.inference_max_side or 960)
+    try:
+        people = multiview.track_view_people(paths, max_side=media.inference_max_side or 960)
+    except RuntimeError as err:
+        raise InputError(f"pose estimation failed: {str(err).splitlines()[0]}") from None
     progress("views", len(paths), len(paths))
-    pixels = multiview.pixel_tracks(tracks, cameras)
-    offsets = np.zeros(len(paths), dtype=int)
-    if media.sync == "motion":
-        offsets = np.asarray(motion_offsets(list(pixels), cameras), dtype=int)
-    starts = offsets - offsets.min()
-    n = min(len(p) - s for p, s in zip(pixels, starts, strict=True))
-    if n <= 0:
-        raise InputError(f"the views do not overlap in time (offsets {offsets.tolist()})")
-    pixels = np.stack([p[s : s + n] for p, s in zip(pixels, starts, strict=True)])
-    points, confidence, diagnostics = multiview.triangulate_views(pixels, cameras)
-    skel = multiview.multiview_skeleton(points, confidence, fps, cameras)
-    source = {"input": [str(p) for p in paths], "kind": "views", "calibration": media.calibration}
-    frames, summary, activity = _score(skel, cfg, source)
-    diagnostics.pop("error_px", None)
-    summary["multiview"] = {
-        **diagnostics,
-        "sync_offsets": dict(zip(diagnostics["cameras"], offsets.tolist(), strict=True)),
-    }
-    summary["config"] = cfg.to_dict()
-    views = tuple(
-        View(
-            path,
-            cam.name,
-            _cut(track, int(s), n),
-            float(s) / fps,
+    if not any(people):
+        raise InputError("nobody was found in any view")
+    try:
+        chosen = multiview.select_views_people(
+            multiview.associate_views(people, cameras), spec, media.roi
         )
-        for path, cam, track, s in zip(paths, cameras, tracks, starts, strict=True)
-    )
-    return Assessment(
-        frames, Summary.of(summary), cfg, "views", paths[0], activity, skel, views[0].track, views
-    )
-
-
-def _cut(track: PoseTrack, start: int, n: int) -> PoseTrack:
-    return PoseTrack(
-        track.world[start : start + n],
-        track.image[start : start + n],
-        track.frame_index[start : start + n],
-        track.time_s[start : start + n],
-    )
+        offsets = np.zeros(len(paths), dtype=int)
+        if media.sync == "motion":
+            offsets = np.asarray(motion_offsets(list(chosen[0].pixels(cameras)), cameras))
+        people, starts = multiview.synchronise(people, offsets)
+        if offsets.any():
+            chosen = multiview.select_views_people(
+                multiview.associate_views(people, cameras), spec, media.roi
+            )
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    pose_s = time.perf_counter() - started
+    source = {"input": [str(p) for p in paths], "kind": "views", "calibration": media.calibration}
+    results = {}
+    for person in chosen:
+        points, confidence, diagnostics = multiview.triangulate_views(
+            person.pixels(cameras), cameras
+        )
+        skel = multiview.multiview_skeleton(points, confidence, fps, cameras)
+        frames, summary, activity = _score(skel, cfg, source)
+        diagnostics.pop("error_px", None)
+        summary["multiview"] = {
+            **diagnostics,
+            "sync_offsets": dict(zip(diagnostics["cameras"], offsets.tolist(), strict=True)),
+            "views_seen": {
+                cam.name: round(float(t.detected.mean()), 4)
+                for cam, t in zip(cameras, person.tracks, strict=True)
+            },
+        }
+        summary["person_detected_rate"] = round(float(frames["person_detected"].mean()), 4)
+        summary["person_id"] = person.person_id
+        summary["timing_s"] = {"pose": round(pose_s, 3)}
+        summary["config"] = cfg.to_dict()
+        views = tuple(
+            View(path, cam.name, track, float(s) / fps)
+            for path, cam, track, s in zip(paths, cameras, person.tracks, starts, strict=True)
+        )
+        results[person.person_id] = Assessment(
+            frames,
+            Summary.of(summary),
+            cfg,
+            "views",
+            paths[0],
+            activity,
+            skel,
+            views[0].track,
+            views,
+        )
+    return results
 
 
 def _assess_records(records: Sequence[Any] | Mapping[str, Any], cfg: Config) -> Assessment:
