@@ -5,8 +5,9 @@
 For the example clip (or --clip) it writes a mirrored and a half-resolution copy, runs MediaPipe
 (person-locked, as ``ergorisk assess``) on each, with and without flip averaging, and prints
 per-angle median |difference| between the original and the mirrored run (left/right swapped),
-REBA/RULA total agreement within +-1, and the frames a second each estimator runs at on frames already decoded (plain MediaPipe;
-flip-averaged with both inferences on one thread; with the mirrored one on a second thread).
+REBA/RULA total agreement within +-1, and the frames a second each estimator runs at on
+frames already decoded (plain MediaPipe; flip-averaged with both inferences on one thread; with
+the mirrored one on a second thread).
 Results go to benchmarks/results/bench_flip_average.json. Its accuracy against a 4-view
 reference is in bench_single_view.py. Tracks are cached in benchmarks/results/tracks/.
 """
@@ -29,7 +30,7 @@ from ergorisk.pose.invariance import (
     mirror_video,
     mirrored_angle_differences,
 )
-from ergorisk.pose.track_cache import cached_track, estimate_track
+from ergorisk.pose.track_cache import cached_track
 from ergorisk.scoring.frames import frames_table
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -55,7 +55,7 @@ def test_arms_and_legs_are_judged_apart():
 
 def test_limbs_that_cross_smoothly_are_left_alone():
     image, world = walking_track()
-    fixed_image, fixed_world, swapped = fix_label_swaps(image, world)
+    fixed_image, _, swapped = fix_label_swaps(image, world)
     assert not any(s.any() for s in swapped.values())
     np.testing.assert_array_equal(fixed_image, image)
 
