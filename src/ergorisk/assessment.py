@@ -377,6 +377,7 @@ class MediaPoses:
                     inference_max_side=media.inference_max_side,
                     progress=progress,
                     samples=samples,
+                    flip_average=media.flip_average,
                 )
                 fps = probed.fps / media.stride
                 info = asdict(probed)
@@ -390,19 +391,22 @@ def _assess_track(
 ) -> Assessment:
     """One person's 2D/3D track of a video or image -> kinematics, scoring, the summary."""
     from ergorisk.contract import BBOX_COLUMNS
-    from ergorisk.pose.estimate import media_warnings, track_skeleton
+    from ergorisk.pose.estimate import fix_track_swaps, media_warnings, track_skeleton
     from ergorisk.pose.people_geometry import landmark_box
     from ergorisk.pose.quality import pose_reliability
 
     width, height = int(media.info["width"]), int(media.info["height"])
+    track = fix_track_swaps(track)
+    reliability = pose_reliability(track.image, track.world, media.fps, (width, height))
     skel, tilt = track_skeleton(
         track,
         media.fps,
         cfg.media.camera_pitch_deg,
         min_standing_frames=1 if kind == "image" else 3,
         scene=media.samples,
+        depth_fusion=cfg.media.depth_fusion,
+        reliable=reliability.reliable,
     )
-    reliability = pose_reliability(track.image, track.world, media.fps, (width, height))
     source = {
         "input": str(path),
         "kind": kind,
@@ -429,7 +433,7 @@ def _assess_track(
     relabel_peaks(summary, track.frame_index, track.time_s)
     summary["person_detected_rate"] = round(float(track.detected.mean()), 4)
     summary["pose_reliability"] = reliability.summary()
-    summary["warnings"] = media_warnings(track, tilt)
+    summary["warnings"] = media_warnings(track, tilt, (width, height), reliability.reliable)
     summary["timing_s"] = {"pose": round(media.pose_s, 3)}
     summary["config"] = cfg.to_dict()
     if (person := getattr(track, "person_id", None)) is not None:
