@@ -44,6 +44,8 @@ def _number(value: Any) -> str:
 
 templates.env.filters["number"] = _number
 templates.env.globals["max_load_kg"] = MAX_LOAD_KG  # the factor forms' bound, as the API's
+
+
 def risk_bands() -> dict[str, list[tuple[int, int, str]]]:
     """The REBA risk and RULA action bands, (lowest, highest total, name), from the contract:
     the page scripts read them (common.js) rather than repeating them."""
