@@ -687,11 +687,13 @@ def _assess_records(records: Sequence[Any] | Mapping[str, Any], cfg: Config) -> 
         if len(values) > 1:
             raise WorksheetError(f"the records differ in {key}; set {key} as a task factor")
         factors = replace(factors, **{key: values.pop()})
-    cfg = replace(cfg, factors=factors)
+    # Entered sides are scored as entered: each side's own knee (not the knee(s) convention
+    # that measured kinematics take).
+    cfg = replace(cfg, factors=factors, kinematics=cfg.kinematics.with_(knee_per_side=True))
     sides, activity = record_sides(entered)
     for side, columns in task_columns(activity, factors, len(entered)).items():
         sides[side].update(columns)
-    frames = frames_table(sides, 1.0, cfg.scoring.upright_tol_deg)
+    frames = frames_table(sides, 1.0, cfg.scoring.upright_tol_deg, knee_per_side=True)
     source = {"input": "worksheet", "kind": "worksheet"}
     summary = summarize(frames, activity, 1.0, _options(source, cfg))
     summary["config"] = cfg.to_dict()

@@ -131,3 +131,9 @@ def read_frames(folder: Path) -> pd.DataFrame:
 def tolerance(summary: dict[str, Any]) -> float:
     """The upright tolerance the scores were made with (summary.json)."""
     return float(summary.get("options", {}).get("upright_tol_deg", 5.0))
+
+
+def knee_per_side(summary: dict[str, Any]) -> bool:
+    """Whether each side was scored with its own knee (entered worksheets) or with the more
+    flexed one (measured kinematics), from the Config that summary.json records."""
+    return bool(((summary.get("config") or {}).get("kinematics") or {}).get("knee_per_side"))

@@ -42,7 +42,14 @@ from ergorisk.web.schemas import (
     Skeleton3D,
     errors,
 )
-from ergorisk.web.serialize import columnar, detail_json, json_response, read_frames, tolerance
+from ergorisk.web.serialize import (
+    columnar,
+    detail_json,
+    json_response,
+    knee_per_side,
+    read_frames,
+    tolerance,
+)
 from ergorisk.web.storage import DOWNLOADS, INTERNAL, Storage, UploadError
 from ergorisk.web.tables import AssessmentRecord, Job
 
@@ -221,9 +228,10 @@ def get_frames(assessment_id: int, c: Ctx) -> Response:
 
     _, folder = current_outputs(c, assessment_id)
     frames = read_frames(folder)
-    tol = tolerance(json.loads((folder / "summary.json").read_text()))
+    summary = json.loads((folder / "summary.json").read_text())
     columns: dict[str, Any] = {name: frames[name] for name in frames.columns}
-    for name, values in score_breakdown(frames, tol).items():
+    breakdown = score_breakdown(frames, tolerance(summary), knee_per_side(summary))
+    for name, values in breakdown.items():
         columns.setdefault(name, values)
     return json_response(columnar(columns))
 
@@ -284,7 +292,8 @@ def rescore_assessment(assessment_id: int, body: RescoreRequest, c: Ctx) -> Resp
     if body.save:
         _save_rescored(c, a, folder, new, new_summary, config)
     columns: dict[str, Any] = {n: new[n] for n in score_column_names(new)}
-    for name, values in score_breakdown(new, tolerance(new_summary)).items():
+    breakdown = score_breakdown(new, tolerance(new_summary), knee_per_side(new_summary))
+    for name, values in breakdown.items():
         columns.setdefault(name, values)
     return json_response(
         {

@@ -443,18 +443,21 @@
   }
 
   function renderHeadline() {
+    // The peaks are the summary's: the highest score held for a sustained episode on frames
+    // whose pose is reliable (scoring/summary.py), the same the history and reports show.
     const parts = [];
+    const peaks = {};
     for (const method of ["reba", "rula"]) {
-      const totals = col(`${method}_total`);
-      let best = -1;
-      totals.forEach((t, i) => { if (t !== null && (best < 0 || t > totals[best])) best = i; });
-      if (best < 0) continue;
-      parts.push(`${method.toUpperCase()} peak ${totals[best]} (${ER.levelName(method, totals[best])}) ` +
-        `at ${Number(D.time_s[best]).toFixed(2)} s`);
+      const peak = item.summary && item.summary[method] && item.summary[method].total &&
+        item.summary[method].total.peak;
+      if (!peak) continue;
+      peaks[method] = peak.score;
+      parts.push(`${method.toUpperCase()} peak ${peak.score} (${ER.levelName(method, peak.score)}) ` +
+        `at ${Number(peak.time_s).toFixed(2)} s`);
     }
     $("headline").textContent = `${n} frame${n === 1 ? "" : "s"}. ` +
       `${parts.join("; ") || "Nobody detected."}`;
-    $("headline").dataset.rebaPeak = String(Math.max(...col("reba_total").filter(v => v !== null)));
+    $("headline").dataset.rebaPeak = String(peaks.reba ?? "");
   }
 
   function setFrame(i) {
@@ -539,6 +542,7 @@
       const res = await ER.postJSON(`/api/assessments/${item.id}/rescore`, {...factors, save});
       if (seq !== rescoreSeq) return;
       Object.assign(D, res.frames.data);
+      item.summary = res.summary;  // peaks held 0.3 s, as the history and reports show them
       factorInputs(factors);
       if (save) { savedFactors = {...factors}; keepStoredInputs(); }
       renderAll();
