@@ -26,6 +26,7 @@ import logging
 import multiprocessing as mp
 import os
 import shutil
+import signal
 import threading
 import time
 from collections import deque
@@ -283,7 +284,9 @@ class JobPool:
             target=child_main,
             args=(spec, sender, os.getpid()),
             name=f"ergorisk-job{job_id}",
-            daemon=True,
+            # the views of a multi-view take are estimated in processes of the job's own
+            # (which a daemonic process may not have); it ends them when it is stopped
+            daemon=spec["kind"] != "views",
         )
         child.start()
         sender.close()
@@ -371,6 +374,7 @@ def cancel_job(session: Session, job_id: int) -> bool:
 def child_main(spec: dict[str, Any], conn: Connection, parent_pid: int) -> None:
     """The job process: run the pipeline, report progress, exit when the server is gone."""
     os.environ.setdefault("OMP_NUM_THREADS", "2")
+    signal.signal(signal.SIGTERM, lambda *_: _exit_now(143))  # cancel, server stop
     _exit_with_parent(parent_pid)
     if spec["kind"] in ("video", "image", "views"):  # MediaPipe's native notices
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -410,7 +414,7 @@ def _exit_with_parent(parent_pid: int, every_s: float = 1.0) -> None:
         while True:
             time.sleep(every_s)
             if check() != parent_pid:
-                os._exit(3)
+                _exit_now(3)
 
     threading.Thread(target=watch, daemon=True).start()
 
@@ -446,6 +450,13 @@ def job_spec(storage: Storage, a: AssessmentRecord, staging: Path) -> dict[str, 
     if a.kind == "video" and track.is_file():  # one person picked among several
         spec["track"] = str(track)
     return spec
+
+
+def _exit_now(code: int) -> None:
+    """End the job process and the processes it started (a multi-view take's views)."""
+    for child in mp.active_children():
+        child.kill()
+    os._exit(code)
 
 
 def upload_file(storage: Storage, assessment: AssessmentRecord) -> Path:
