@@ -472,14 +472,18 @@ def assess_people(
     started = time.perf_counter()
     info = probe_video(path)
     try:
-        people = list(tracks) if tracks is not None else track_people(
-            path,
-            info,
-            start_s=media.start_s,
-            end_s=media.end_s,
-            stride=media.stride,
-            max_side=media.inference_max_side,
-            progress=progress,
+        people = (
+            list(tracks)
+            if tracks is not None
+            else track_people(
+                path,
+                info,
+                start_s=media.start_s,
+                end_s=media.end_s,
+                stride=media.stride,
+                max_side=media.inference_max_side,
+                progress=progress,
+            )
         )
     except RuntimeError as err:
         raise InputError(f"{path}: {str(err).splitlines()[0]}") from None

@@ -61,7 +61,7 @@ def test_pick_two_people_each_becomes_an_assessment(client, settings, shared_dat
     res = client.post(f"/api/assessments/{aid}/people", json=pick)
     assert res.status_code == 202, res.text
     made = res.json()["assessments"]
-    assert [m["assessment_id"] for m in made][0] == aid and len(made) == 2
+    assert made[0]["assessment_id"] == aid and len(made) == 2
     again = client.post(f"/api/assessments/{aid}/people", json=pick)
     assert again.status_code == 409 and "not waiting" in again.json()["detail"]
     boxes = {}
