@@ -42,7 +42,6 @@ class UploadForm(BaseModel):
 
     file: list[bytes] | None = Field(
         None,
-        json_schema_extra={"items": {"type": "string", "format": "binary"}},
         description=f"A video, photo or pose file: {', '.join(KIND_OF_EXT)}; or, with a "
         f"calibration, 2 to {MAX_VIEWS} videos of one take (the field repeated).",
     )
