@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,9 @@ from ergorisk.pose.mediapipe_pose import PoseTrack
 from ergorisk.pose.skeleton import Skeleton
 from ergorisk.scoring.frames import frames_table
 from ergorisk.scoring.summary import Summary, relabel_peaks, summarize
+
+if TYPE_CHECKING:
+    from ergorisk.pose.people import PersonTrack
 
 # progress(phase, items done since the last call, total items or None)
 Progress = Callable[[str, int, int | None], None]
@@ -446,12 +449,15 @@ def assess_people(
     *,
     config: Config | str | Path | None = None,
     progress: Progress | None = None,
+    tracks: Sequence[PersonTrack] | None = None,
     **overrides: Any,
 ) -> dict[int, Assessment]:
     """Every person of a video (or those ``people`` names: "all", "largest" or "1,3"), each
     followed by the multi-person tracker (pose/people.py) and assessed on their own, by ID.
     Several videos with ``calibration``: everyone seen in two or more views, triangulated
-    (IDs of the first view). ``write_people(people, path)`` writes them."""
+    (IDs of the first view). ``tracks``: people already followed in this video
+    (``track_people`` with the same start, end and stride), assessed without tracking again.
+    ``write_people(people, path)`` writes them."""
     from ergorisk.pose.people import track_people
     from ergorisk.pose.people_select import parse_people_spec, select_people
     from ergorisk.pose.video import media_kind, probe_video
@@ -475,14 +481,18 @@ def assess_people(
     started = time.perf_counter()
     info = probe_video(path)
     try:
-        people = track_people(
-            path,
-            info,
-            start_s=media.start_s,
-            end_s=media.end_s,
-            stride=media.stride,
-            max_side=media.inference_max_side,
-            progress=progress,
+        people = (
+            list(tracks)
+            if tracks is not None
+            else track_people(
+                path,
+                info,
+                start_s=media.start_s,
+                end_s=media.end_s,
+                stride=media.stride,
+                max_side=media.inference_max_side,
+                progress=progress,
+            )
         )
     except RuntimeError as err:
         raise InputError(f"{path}: {str(err).splitlines()[0]}") from None

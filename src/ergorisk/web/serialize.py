@@ -67,13 +67,15 @@ def item_json(a: AssessmentRecord) -> dict[str, Any]:
 
 def detail_json(storage: Storage, a: AssessmentRecord) -> dict[str, Any]:
     out = item_json(a)
-    files = [n for n in DOWNLOADS if storage.download(a.id, a.output_version, n)]
+    views = [f"annotated-{cam}.mp4" for cam in (a.config.get("media") or {}).get("cameras") or ()]
+    names = [*DOWNLOADS, *views] if a.kind == "views" else DOWNLOADS
+    files = [n for n in names if storage.download(a.id, a.output_version, n)]
     summary = None
     if "summary.json" in files:
         path = storage.download(a.id, a.output_version, "summary.json")
         assert path is not None
         summary = json.loads(path.read_text())
-    media = next((n for n in ("annotated.mp4", "annotated.png") if n in files), None)
+    media = next((n for n in ("annotated.mp4", "annotated.png", *views) if n in files), None)
     out.update(
         {
             "factors": api_factors(a.config),
@@ -83,6 +85,7 @@ def detail_json(storage: Storage, a: AssessmentRecord) -> dict[str, Any]:
             "files": files,
             "media": media,
             "fps": a.fps,
+            "views": [n for n in views if n in files],
         }
     )
     return out

@@ -6,6 +6,7 @@ charts and keep the results page live (progress, video sync, re-scoring).
 
     /                      upload: a file or a hand-entered worksheet, metadata, task factors
     /assessments/{id}      progress while the job runs, then every score, synced with the video
+    /assessments/{id}/people  several people in a video: pick whom to assess, name each one
     /history               every assessment, filtered and sorted; pick two to compare
     /compare?a=&b=         before / after
 """
@@ -20,14 +21,15 @@ from typing import Any
 
 import httpx
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ergorisk import __version__
 from ergorisk.contract import MAX_LOAD_KG, REBA_BANDS, RULA_ACTION_WORDS, RULA_BANDS
 from ergorisk.pose.layouts import LAYOUTS, get_layout
 from ergorisk.web.forms import TEXT_LIMITS
-from ergorisk.web.storage import KIND_OF_EXT, NEEDS_MAPPING
+from ergorisk.web.storage import CALIBRATION_EXTS, KIND_OF_EXT, NEEDS_MAPPING
+from ergorisk.web.views import MAX_VIEWS
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
@@ -70,7 +72,7 @@ SORT_KEYS = (
     "rula_peak",
     "rula_median",
 )
-STATUSES = ("queued", "running", "done", "failed", "interrupted", "cancelled")
+STATUSES = ("queued", "running", "done", "failed", "interrupted", "cancelled", "pick")
 DOWNLOAD_LABELS = {
     "frames.csv": "Frames table (CSV)",
     "frames.parquet": "Frames table (Parquet)",
@@ -116,6 +118,8 @@ def upload_limits(request: Request) -> dict[str, Any]:
         "text_max": TEXT_LIMITS["worker"],
         "notes_max": TEXT_LIMITS["notes"],
         "needs_mapping": NEEDS_MAPPING,
+        "calibration": CALIBRATION_EXTS,
+        "max_views": MAX_VIEWS,
         **by_kind,
     }
 
@@ -155,6 +159,8 @@ async def assessment_page(request: Request, assessment_id: int) -> HTMLResponse:
         item = await api_get(request, f"/api/assessments/{assessment_id}")
     except ApiError as err:
         return error_page(request, err)
+    if item.get("status") == "pick":  # several people found: the pick comes first
+        return RedirectResponse(f"/assessments/{assessment_id}/people", status_code=303)
     downloads = [(name, DOWNLOAD_LABELS.get(name, name)) for name in item.get("files") or []]
     return _render(
         request,
@@ -163,6 +169,22 @@ async def assessment_page(request: Request, assessment_id: int) -> HTMLResponse:
         item=item,
         downloads=downloads,
         factors=item.get("factors") or {},
+    )
+
+
+@router.get("/assessments/{assessment_id}/people", response_class=HTMLResponse)
+async def people_page(request: Request, assessment_id: int) -> HTMLResponse:
+    """Progress while everyone in the video is followed, then the people found to pick."""
+    try:
+        item = await api_get(request, f"/api/assessments/{assessment_id}")
+    except ApiError as err:
+        return error_page(request, err)
+    return _render(
+        request,
+        "people.html",
+        title=f"Who to assess · {_title(item)}",
+        item=item,
+        text_max=TEXT_LIMITS["worker"],
     )
 
 

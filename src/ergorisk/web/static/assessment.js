@@ -46,6 +46,7 @@
     try {
       const job = await ER.api(`/api/jobs/${item.job_id}`);
       if (job.status === "done") { location.reload(); return; }
+      if (job.status === "pick") { location.assign(`/assessments/${item.id}/people`); return; }
       if (showJob(job)) return;
     } catch (err) {
       $("job-error").textContent = `Could not read the job status: ${err.message}`;
