@@ -4,6 +4,7 @@ man on the treadmill found in every view, triangulated within 15 px in every cam
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -15,8 +16,8 @@ pytestmark = [pytest.mark.data, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def assessed(request):
-    from conftest import SHARED_DATA
-
+    # The shared_data fixture is function-scoped; this module fixture reads the same folder.
+    SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
     if not SHARED_DATA.is_dir():
         pytest.skip(f"reference data not found at {SHARED_DATA}")
     videos, calibration = demo_paths(SHARED_DATA)

@@ -192,7 +192,13 @@ def track_view_people(
     args = [(str(v), max_side) for v in videos]
     if workers == 1:
         return [_view_people(*a) for a in args]
-    with ProcessPoolExecutor(max_workers=workers or len(videos)) as pool:
+    import multiprocessing as mp
+    import os
+
+    # spawn: a fork of a process that already runs threads (MediaPipe, torch, a server) can
+    # die or hang in the child; one process per core, each view's pose is a single core's work.
+    workers = workers or min(len(videos), os.cpu_count() or 1)
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
         return list(pool.map(_view_people, *zip(*args, strict=True)))
 
 
