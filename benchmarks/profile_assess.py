@@ -44,7 +44,6 @@ def bare_mediapipe(clip: Path, chunk: int = 200) -> float:
     """Seconds of MediaPipe alone over every frame, decoded beforehand chunk by chunk."""
     sys.path.insert(0, str(Path(__file__).parent))
     from bench_video import mediapipe_pose
-
     from ergorisk.pose.video import iter_frames
 
     total = 0.0
