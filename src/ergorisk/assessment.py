@@ -86,26 +86,39 @@ class Assessment:
         with_report = (media.report and self.kind in MEDIA_KINDS) if report is None else report
         with staged_output(out) as stage:
             write_tables(self.frames, self.summary.to_dict(), stage)
-            episodes = self.worst_episodes() if with_report else []
-            if with_report:
-                from ergorisk.report.model import picture_rows
+            if not with_report:
+                self._pictures(stage, progress or _no_progress, [])
+                return out
+            from concurrent.futures import Future, ThreadPoolExecutor
 
-                rows = picture_rows(episodes)
-            else:
-                rows = []
-            pictures = self._pictures(stage, progress or _no_progress, rows)
-            if with_report:
-                from ergorisk.report.write import write_reports
+            from ergorisk.report.model import picture_rows
+            from ergorisk.report.write import write_reports
 
-                write_reports(
+            episodes = self.worst_episodes()
+            # The reports are written on a thread while the annotated video is drawn and
+            # encoded; they wait for the worst moments' pictures only for the HTML and PDF.
+            pictures: Future[dict[int, str]] = Future()
+            with ThreadPoolExecutor(1, thread_name_prefix="reports") as pool:
+                written = pool.submit(
+                    write_reports,
                     self.frames,
                     self.summary.to_dict(),
                     self.config.meta,
-                    pictures,
+                    pictures.result,
                     stage,
                     episodes=episodes,
                     upright_tol_deg=self.config.scoring.upright_tol_deg,
                 )
+                try:
+                    drawn = self._pictures(
+                        stage, progress or _no_progress, picture_rows(episodes), pictures
+                    )
+                except BaseException as err:
+                    pictures.set_exception(err)
+                    raise
+                if not pictures.done():
+                    pictures.set_result(drawn)
+                written.result()
         return out
 
     def worst_episodes(self) -> list[Any]:
@@ -140,8 +153,11 @@ class Assessment:
             pictures = pictures or drawn
         return pictures
 
-    def _pictures(self, stage: Path, progress: Progress, rows: list[int]) -> dict[int, str]:
-        """annotated.mp4/.png, and the pictures of the given rows for the reports."""
+    def _pictures(
+        self, stage: Path, progress: Progress, rows: list[int], ready: Any = None
+    ) -> dict[int, str]:
+        """annotated.mp4/.png, and the pictures of the given rows for the reports; ``ready``
+        (a Future) gets the pictures as soon as they are drawn, before the video is done."""
         media = self.config.media
         if self.views:
             return self._view_pictures(stage, progress, rows)
@@ -176,6 +192,7 @@ class Assessment:
             max_side=media.annotate_max_side,
             progress=progress,
             blur_faces=media.blur_faces,
+            on_pictures=ready.set_result if ready is not None else None,
         )
 
 

@@ -174,10 +174,15 @@ def banner_text(row: Mapping[str, object], time_s: float) -> str:
 
 
 def annotate_frame(
-    rgb: np.ndarray, landmarks: np.ndarray, row: Mapping[str, object], time_s: float
+    rgb: np.ndarray,
+    landmarks: np.ndarray,
+    row: Mapping[str, object],
+    time_s: float,
+    inplace: bool = False,
 ) -> np.ndarray:
-    """A drawn copy of one frame from its landmarks and frames-table row."""
-    out = rgb.copy()
+    """One frame drawn from its landmarks and frames-table row: a copy, or ``rgb`` itself when
+    ``inplace`` (a video frame nobody else holds)."""
+    out = rgb if inplace else rgb.copy()
     scores = {}
     for part in PART_LEVELS:
         for side in ("left", "right"):

@@ -1,7 +1,8 @@
 """Pictures of an assessment: the annotated video (or image) and the worst moments' frames.
 
 A second streaming pass over the source: the scores need the whole sequence (smoothing,
-activity), so frames are decoded again, drawn on this thread and encoded on another.
+activity flags, camera tilt), so frames are decoded again (a thread), blurred and drawn in
+place on this thread and encoded on another (libx264's own threads).
 """
 
 from __future__ import annotations
@@ -78,13 +79,15 @@ def write_video_outputs(
     progress: Progress,
     blur_faces: bool = True,
     name: str = "annotated.mp4",
+    on_pictures: Callable[[dict[int, str]], None] | None = None,
 ) -> dict[int, str]:
     """Draw every frame into annotated.mp4 (annotate) or just the worst moments' frames;
-    faces are blurred first (blur_faces)."""
+    faces are blurred first (blur_faces). ``on_pictures`` is called with the pictures as soon
+    as the last of them is drawn (the reports need not wait for the whole video)."""
     from contextlib import nullcontext
 
     from ergorisk.report.annotate import annotate_frame
-    from ergorisk.report.faces import FaceDetector, private_frame
+    from ergorisk.report.faces import FaceDetector, VideoFaces, blur_faces
     from ergorisk.report.html import jpeg_data_uri
     from ergorisk.report.video_writer import H264Writer
 
@@ -94,24 +97,34 @@ def write_video_outputs(
     n = rows.n
     source = iter_frames(path, start_s, end_s, stride, max_side)
     writer = H264Writer(stage / name, fps) if annotate else None
-    faces = FaceDetector() if blur_faces else nullcontext(None)
+    detector = FaceDetector() if blur_faces else nullcontext(None)
+    handed = not wanted and on_pictures is not None
+    if handed:
+        on_pictures({})  # type: ignore[misc]
     try:
-        with Prefetch(source, depth=4) as decoded, faces as detector:
+        with Prefetch(source, depth=4) as decoded, detector as found:
+            faces = VideoFaces(found) if found is not None else None
             for i, frame in enumerate(decoded):
                 if i >= n:
                     break
                 if writer is None and frame.index not in wanted:
                     continue
+                # Decoded frames are fresh arrays used once: blur and draw them in place.
                 rgb = frame.rgb
-                if detector is not None:
-                    rgb = private_frame(rgb, track.image[i], detector)
-                drawn = annotate_frame(rgb, track.image[i], rows[i], frame.time_s)
+                if faces is not None:
+                    rgb = blur_faces(rgb, faces(rgb, track.image[i]), inplace=True)
+                drawn = annotate_frame(rgb, track.image[i], rows[i], frame.time_s, inplace=True)
+                if frame.index in wanted:
+                    thumbnails[wanted[frame.index]] = jpeg_data_uri(drawn)
+                    if len(thumbnails) == len(wanted) and on_pictures is not None:
+                        on_pictures(thumbnails)
+                        handed = True
                 if writer is not None:
                     writer.write(drawn)
                     progress("video", 1, n)
-                if frame.index in wanted:
-                    thumbnails[wanted[frame.index]] = jpeg_data_uri(drawn)
     finally:
         if writer is not None:
             writer.close()
+    if on_pictures is not None and not handed:
+        on_pictures(thumbnails)
     return thumbnails

@@ -2,7 +2,9 @@
 
 OpenCV's 'avc1' fourcc needs an FFmpeg built with an H.264 encoder, which the opencv wheels
 lack; PyAV's wheels bundle libx264. Frames are encoded on a background thread (libx264 and
-the colour conversion release the GIL) behind a small bounded queue.
+the colour conversion release the GIL) behind a small bounded queue. Preset superfast:
+about a quarter less CPU than veryfast for a file about 1.8 times larger (720p: ~12 MB a
+minute), as the annotated video is encoded after the pose pass, on the critical path.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ class H264Writer:
         path: str | Path,
         fps: float,
         crf: int = 23,
-        preset: str = "veryfast",
+        preset: str = "superfast",
         queue_size: int = 8,
     ) -> None:
         self.path = Path(path)

@@ -10,7 +10,8 @@ here so the pictures match).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,25 +37,36 @@ def write_reports(
     frames: pd.DataFrame,
     summary: Mapping[str, Any],
     meta: Metadata | None,
-    pictures: Mapping[int, str | np.ndarray] | None,
+    pictures: Mapping[int, str | np.ndarray] | Callable[[], Mapping[int, str]] | None,
     out_dir: str | Path,
     *,
     episodes: list[Episode] | None = None,
     upright_tol_deg: float = 5.0,
     formats: tuple[str, ...] = FORMATS,
 ) -> dict[str, Path]:
-    """Writes report.<format> for each of ``formats`` into out_dir; returns their paths."""
+    """Writes report.<format> for each of ``formats`` into out_dir; returns their paths.
+
+    ``pictures`` may be a callable that waits for them (the annotated video being drawn on
+    another thread): the report's model and the workbook, which has no pictures, are made
+    first, the HTML page and the PDF once the pictures are there."""
     from ergorisk.report.document import render_html, render_pdf
     from ergorisk.report.xlsx import write_xlsx
 
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown report formats {sorted(unknown)}; known: {', '.join(FORMATS)}")
-    uris = {int(k): as_data_uri(v) for k, v in (pictures or {}).items()}
+    later = pictures if callable(pictures) else None
+    uris = {} if later else {int(k): as_data_uri(v) for k, v in (pictures or {}).items()}  # type: ignore[union-attr]
     report = build_report(frames, summary, meta, uris, episodes, upright_tol_deg)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
+    if "xlsx" in formats:
+        paths["xlsx"] = out / "report.xlsx"
+        paths["xlsx"].write_bytes(write_xlsx(report, frames))
+    if later is not None:
+        uris = {int(k): as_data_uri(v) for k, v in later().items()}
+        report.moments = [replace(m, picture=uris.get(m.episode.peak, "")) for m in report.moments]
     page = render_html(report)
     if "html" in formats:
         paths["html"] = out / "report.html"
@@ -62,7 +74,4 @@ def write_reports(
     if "pdf" in formats:
         paths["pdf"] = out / "report.pdf"
         paths["pdf"].write_bytes(render_pdf(page))
-    if "xlsx" in formats:
-        paths["xlsx"] = out / "report.xlsx"
-        paths["xlsx"].write_bytes(write_xlsx(report, frames))
     return paths

@@ -1,0 +1,84 @@
+"""The fast annotated-video pass: faces stay blurred with the detector run only every few
+frames, and the reports written alongside the video get their pictures."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from video_fixtures import demo_run  # noqa: F401  (session fixture)
+
+
+def _moving_face_frames(photo: np.ndarray, n: int, step_px: int) -> list[np.ndarray]:
+    """A 1280x720 video of the photo (scaled 2x) sliding right by step_px a frame."""
+    cv2 = pytest.importorskip("cv2")
+    big = cv2.resize(photo, None, fx=2, fy=2, interpolation=cv2.INTER_LINEAR)
+    h, w = big.shape[:2]
+    frames = []
+    for i in range(n):
+        canvas = np.full((720, 1280, 3), 90, np.uint8)
+        x = 20 + i * step_px
+        canvas[20 : 20 + h, x : x + w] = big[:, : min(w, 1280 - x)]
+        frames.append(canvas)
+    return frames
+
+
+@pytest.mark.slow
+def test_a_moving_face_is_blurred_as_well_as_with_the_detector_on_every_frame(shared_data):
+    """The pose sees another face, so the detector runs only every DETECT_EVERY frames; a
+    face sliding sideways (6 px a frame, a tenth of its width) is covered by the held, growing
+    boxes at least as well as by the detector on every frame: a detector at a low threshold
+    finds it in no more blurred frames."""
+    cv2 = pytest.importorskip("cv2")
+    from ergorisk.report.faces import DETECT_EVERY, FaceDetector, VideoFaces, blur_faces
+
+    path = shared_data / "media" / "opencv-messi5.jpg"
+    if not path.exists():
+        pytest.skip(f"{path} not found")
+    photo = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+    frames = _moving_face_frames(photo, n=24, step_px=6)
+    # A followed person whose face the pose sees, far from the photo's face.
+    landmarks = np.zeros((33, 3), np.float32)
+    landmarks[:11, 0] = np.linspace(0.90, 0.95, 11)
+    landmarks[:11, 1] = 0.9
+    landmarks[:11, 2] = 0.9
+    calls = 0
+    with FaceDetector() as detector, FaceDetector(min_confidence=0.2) as judge:
+
+        def counted(rgb: np.ndarray) -> list:
+            nonlocal calls
+            calls += 1
+            return detector(rgb)
+
+        faces = VideoFaces(counted)  # type: ignore[arg-type]
+        seen_raw = sum(bool(judge(rgb)) for rgb in frames)
+        every_frame = sum(bool(judge(blur_faces(rgb, detector(rgb)))) for rgb in frames)
+        scheduled = sum(bool(judge(blur_faces(rgb, faces(rgb, landmarks)))) for rgb in frames)
+    assert seen_raw == len(frames), "the sliding photo should show a detectable face"
+    assert scheduled <= every_frame
+    assert scheduled <= len(frames) // 2
+    assert calls == -(-len(frames) // DETECT_EVERY)
+
+
+def test_the_detector_runs_wherever_the_pose_sees_no_face():
+    from ergorisk.report.faces import VideoFaces
+
+    calls = []
+    faces = VideoFaces(lambda rgb: calls.append(1) or [(1, 1, 5, 5)], every=100)  # type: ignore[arg-type]
+    nobody = np.full((33, 3), np.nan, np.float32)
+    rgb = np.zeros((50, 50, 3), np.uint8)
+    boxes = [faces(rgb, nobody) for _ in range(5)]
+    assert len(calls) == 5 and all(b == [(1, 1, 5, 5)] for b in boxes)
+
+
+@pytest.mark.slow
+def test_reports_written_alongside_the_video_show_every_worst_moment(demo_run):  # noqa: F811
+    out = demo_run.out
+    page = (out / "report.html").read_text(encoding="utf-8")
+    episodes = demo_run.result.worst_episodes()
+    assert episodes
+    assert len(re.findall(r"data:image/jpeg;base64,", page)) >= len(episodes)
+    for name in ("report.pdf", "report.xlsx", "annotated.mp4"):
+        assert (out / name).stat().st_size > 0
