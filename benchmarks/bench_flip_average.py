@@ -66,9 +66,9 @@ def compare(a, b, mirrored: bool) -> dict:
 
 def fps_of(path: Path, frames: int) -> dict[str, float]:
     """Frames a second of each estimator on the first ``frames`` frames, decoded beforehand."""
+    from ergorisk.io.video import iter_frames, probe_video
     from ergorisk.pose.flip_average import FlipAveragedPose
     from ergorisk.pose.mediapipe_pose import MediaPipePose
-    from ergorisk.pose.video import iter_frames, probe_video
 
     fps = probe_video(path).fps
     rgbs = [f.rgb for _, f in zip(range(frames), iter_frames(path), strict=False)]
@@ -93,7 +93,7 @@ def main() -> None:
     parser.add_argument("--clip", type=Path, default=ROOT / "examples" / "sports2d-demo-720p.mp4")
     parser.add_argument("--frames", type=int, default=230, help="frames timed per estimator")
     args = parser.parse_args()
-    from ergorisk.pose.video import probe_video
+    from ergorisk.io.video import probe_video
 
     cache = RESULTS / "tracks"
     cache.mkdir(parents=True, exist_ok=True)

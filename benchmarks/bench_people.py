@@ -79,7 +79,7 @@ def part_ms(frames: list[np.ndarray]) -> dict[str, float]:
 
 
 def bench_clip(clip: Path, repeat: int) -> dict:
-    from ergorisk.pose.video import iter_frames, probe_video
+    from ergorisk.io.video import iter_frames, probe_video
 
     info = probe_video(clip)
     frames = [f.rgb for f in iter_frames(clip)]

@@ -104,7 +104,7 @@ def reference_frames() -> tuple[pd.DataFrame, np.ndarray, dict]:
 def single_frames(view: str, setting: tuple) -> tuple[pd.DataFrame, dict]:
     from ergorisk.assessment import MediaPoses, _assess_track
     from ergorisk.config import Config
-    from ergorisk.pose.video import probe_video
+    from ergorisk.io.video import probe_video
 
     pitch, scene, fix, flip, depth = setting
     track, samples = view_track(view, flip)

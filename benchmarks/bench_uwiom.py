@@ -33,10 +33,10 @@ import numpy as np
 
 import ergorisk as er
 from ergorisk.contract import REBA_INPUTS
+from ergorisk.io.poses import read_pose_file
 from ergorisk.kinematics import KinematicsOptions, TaskFactors, worksheet_columns
 from ergorisk.kinematics.geometry import angle_between
 from ergorisk.kinematics.smoothing import smooth
-from ergorisk.pose import read_pose_file
 from ergorisk.scoring import reba
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -51,7 +51,7 @@ def best_fps(run, n_frames: int, repeat: int) -> float:
 
 
 def decode_all(clip: Path) -> list:
-    from ergorisk.pose.video import iter_frames
+    from ergorisk.io.video import iter_frames
 
     return [f.rgb for f in iter_frames(clip)]
 
@@ -99,7 +99,7 @@ def cli_job(clip: Path) -> tuple[float, float]:
 
 
 def sequential(clip: Path) -> None:
-    from ergorisk.pose.video import iter_frames
+    from ergorisk.io.video import iter_frames
 
     with mediapipe_pose() as pose:
         for frame in iter_frames(clip):
@@ -172,7 +172,7 @@ def main() -> int:
     workdir = tempfile.TemporaryDirectory()
     clip = args.clip or repeated_clip(EXAMPLE_CLIP, 4, Path(workdir.name) / "example-x4.mp4")
 
-    from ergorisk.pose.video import probe_video
+    from ergorisk.io.video import probe_video
 
     info = probe_video(clip)
     print(

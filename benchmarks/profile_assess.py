@@ -44,7 +44,7 @@ def bare_mediapipe(clip: Path, chunk: int = 200) -> float:
     """Seconds of MediaPipe alone over every frame, decoded beforehand chunk by chunk."""
     sys.path.insert(0, str(Path(__file__).parent))
     from bench_video import mediapipe_pose
-    from ergorisk.pose.video import iter_frames
+    from ergorisk.io.video import iter_frames
 
     total = 0.0
     frames = iter_frames(clip)
@@ -61,7 +61,7 @@ def bare_mediapipe(clip: Path, chunk: int = 200) -> float:
 
 def second_pass(clip: Path, a: Any, stage: Path, table: dict[str, Any]) -> None:
     """The annotated-video pass, stage by stage, each over all frames."""
-    from ergorisk.pose.video import iter_frames
+    from ergorisk.io.video import iter_frames
     from ergorisk.report.annotate import annotate_frame
     from ergorisk.report.faces import FaceDetector, blur_faces, face_boxes_from_pose
     from ergorisk.report.media import DrawingRows
@@ -137,7 +137,7 @@ def main() -> int:
     import ergorisk as er
     from ergorisk.assessment import MediaPoses, _assess_track
     from ergorisk.config import Config
-    from ergorisk.pose.video import probe_video
+    from ergorisk.io.video import probe_video
 
     info = probe_video(args.clip)
     n = info.n_frames

@@ -47,9 +47,9 @@ def view_track(view: str, flip: bool) -> tuple[PoseTrack, list[np.ndarray]]:
     """The single-camera track of one view and its scene samples (grey frames)."""
     from ergorisk.pose.follow import FollowCrop
 
+    from ergorisk.io.video import iter_frames, probe_video
     from ergorisk.pose.estimate import SCENE_SAMPLES
     from ergorisk.pose.flip_average import FlipAveragedPose
-    from ergorisk.pose.video import iter_frames, probe_video
 
     path = video(view)
     cache = _key(path, f"follow-flip{int(flip)}")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ergorisk.io.poses import read_pose_file
 from ergorisk.kinematics import worksheet_columns
 from ergorisk.kinematics.worksheet import scoring_columns
-from ergorisk.pose import read_pose_file
 from ergorisk.scoring import reba
 from ergorisk.scoring.frames import frames_table
 

@@ -119,8 +119,8 @@ def test_missing_pose_file_and_folder_output_exit_2(tmp_path):
 
 @pytest.mark.data
 def test_shipped_vae_follows_the_rule_labels_on_a_uwiom_subject(shared_data, tmp_path):
+    from ergorisk.io.poses import read_pose_file
     from ergorisk.learned.targets import rule_labels
-    from ergorisk.pose import read_pose_file
 
     path = shared_data / "uw-iom" / "poses" / "03.npy"
     out = tmp_path / "scores.csv"

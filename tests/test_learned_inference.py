@@ -129,7 +129,7 @@ def test_one_pass_features_equal_the_per_stream_definition():
 
 
 def test_heading_frame_coordinates_equal_the_dot_products_with_its_axes():
-    from ergorisk.kinematics.frames import pelvis_heading
+    from ergorisk.kinematics.body_frames import pelvis_heading
 
     rng = np.random.default_rng(5)
     centred = F.neck_centred(rng.normal(size=(50, 14, 3)).astype(np.float32))
@@ -142,8 +142,8 @@ def test_heading_frame_coordinates_equal_the_dot_products_with_its_axes():
 
 @pytest.mark.data
 def test_predict_matches_the_reference_path_on_uwiom_subjects(shared_data):
+    from ergorisk.io.poses import read_pose_file
     from ergorisk.learned.targets import LABEL_POLYORDER, rule_labels, smooth_scores
-    from ergorisk.pose import read_pose_file
 
     model, meta = load_model("vae")
     for subject in ("02", "08", "17"):

@@ -13,11 +13,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from ergorisk.io.video import Frame, VideoInfo, iter_frames, probe_video
 from ergorisk.pose.mediapipe_pose import MediaPipePose
 from ergorisk.pose.people import BBOX_COLUMNS, PersonTrack, track_frames, track_people
 from ergorisk.pose.people_geometry import BODY_JOINTS, box_centre, box_iou
 from ergorisk.pose.people_select import select_people
-from ergorisk.pose.video import Frame, VideoInfo, iter_frames, probe_video
 from video_fixtures import EXAMPLE_CLIP
 
 CAM01 = "media/pose2sim-multiperson/videos/cam01.mp4"

@@ -104,8 +104,8 @@ def test_mediapipe_on_a_real_image(shared_data):
 
 
 def test_uwiom_subject_faces_the_camera_and_bends_forward(shared_data):
+    from ergorisk.io.poses import read_pose_file
     from ergorisk.kinematics import KinematicsOptions, posture_columns
-    from ergorisk.pose import read_pose_file
 
     skel = read_pose_file(shared_data / "uw-iom" / "poses" / "01.npy", "uw-iom")
     actions = np.load(shared_data / "uw-iom" / "actions" / "01.npy")

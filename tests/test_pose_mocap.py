@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
+from ergorisk.io.poses import PoseInputError, read_pose_file
 from ergorisk.kinematics import KinematicsOptions, posture_columns
-from ergorisk.pose import PoseInputError, read_pose_file
 
 # A small character in BVH's usual frame: y up, facing +z, its left on +x, centimetres.
 BVH = """HIERARCHY

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ergorisk.pose import JOINT_INDEX, PoseInputError, get_layout, read_pose_file
+from ergorisk.io.poses import PoseInputError, read_pose_file
+from ergorisk.pose import JOINT_INDEX, get_layout
 from ergorisk.pose.synthetic import Pose, joints
 
 UW = get_layout("uw-iom")

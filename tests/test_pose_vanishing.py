@@ -78,7 +78,7 @@ def _qca_tilts(path):
 def test_multiperson_demo_views_against_their_calibration(shared_data):
     import cv2
 
-    from ergorisk.pose.video import iter_frames
+    from ergorisk.io.video import iter_frames
 
     demo = shared_data / "media" / "pose2sim-multiperson"
     truth = _qca_tilts(demo / "calibration" / "Calib.qca.txt")

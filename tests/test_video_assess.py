@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from ergorisk import assess
+from ergorisk.io.video import probe_video
 from ergorisk.pose.estimate import estimate_video_poses
-from ergorisk.pose.video import probe_video
 from video_fixtures import EXAMPLE_CLIP, demo_run, write_grey_video  # noqa: F401
 
 N_FRAMES = 230  # 7.7 s at 30 fps

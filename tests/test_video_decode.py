@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ergorisk.pose.video import (
+from ergorisk.io.video import (
     MediaInputError,
     Prefetch,
     iter_frames,

@@ -43,7 +43,7 @@ _EXPORTS = {
     "Metadata": "ergorisk.config",
     "Skeleton": "ergorisk.pose.skeleton",
     "Summary": "ergorisk.scoring.summary",
-    "WorksheetError": "ergorisk.scoring.worksheet",
+    "WorksheetError": "ergorisk.scoring.validate",
 }
 _MODULES = {"reba": "ergorisk.scoring.reba", "rula": "ergorisk.scoring.rula"}
 
@@ -85,7 +85,7 @@ if TYPE_CHECKING:
     from ergorisk.pose.skeleton import Skeleton
     from ergorisk.scoring import reba, rula
     from ergorisk.scoring.summary import Summary
-    from ergorisk.scoring.worksheet import WorksheetError
+    from ergorisk.scoring.validate import WorksheetError
 
 
 def __getattr__(name: str) -> Any:

@@ -237,7 +237,7 @@ def assess(
 
 
 def _assess_path(path: Path, cfg: Config, progress: Progress) -> Assessment:
-    from ergorisk.pose.video import media_kind
+    from ergorisk.io.video import media_kind
 
     if cfg.media.calibration is not None:
         raise InputError("a calibration goes with two or more videos of the same take")
@@ -252,7 +252,7 @@ def _assess_path(path: Path, cfg: Config, progress: Progress) -> Assessment:
 
 
 def _assess_pose_file(path: Path, cfg: Config) -> Assessment:
-    from ergorisk.pose import read_pose_file
+    from ergorisk.io.poses import read_pose_file
 
     pose = cfg.pose
     if pose.layout is None and path.suffix.lower() not in (".bvh", ".c3d"):
@@ -371,8 +371,8 @@ class MediaPoses:
     ) -> MediaPoses:
         from dataclasses import asdict
 
+        from ergorisk.io.video import probe_video, read_image
         from ergorisk.pose.estimate import estimate_image_pose, estimate_video_poses
-        from ergorisk.pose.video import probe_video, read_image
 
         media = cfg.media
         if cfg.scoring.learned:
@@ -475,9 +475,9 @@ def assess_people(
     (IDs of the first view). ``tracks``: people already followed in this video
     (``track_people`` with the same start, end and stride), assessed without tracking again.
     ``write_people(people, path)`` writes them."""
+    from ergorisk.io.video import media_kind, probe_video
     from ergorisk.pose.people import track_people
     from ergorisk.pose.people_select import parse_people_spec, select_people
-    from ergorisk.pose.video import media_kind, probe_video
 
     cfg = (
         Config.load(config, **overrides)
@@ -533,7 +533,7 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
     import json
 
     from ergorisk.io.outputs import staged_output
-    from ergorisk.pose.video import iter_frames
+    from ergorisk.io.video import iter_frames
     from ergorisk.report.people_overview import best_frame, draw_overview, draw_thumbnail
     from ergorisk.report.video_writer import H264Writer
 
@@ -607,9 +607,9 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
     each person chosen triangulated, then the same kinematics and scoring as any skeleton."""
     from ergorisk import multiview
     from ergorisk.io.calibration import read_calibration
+    from ergorisk.io.video import probe_video
     from ergorisk.pose.people_select import parse_people_spec
     from ergorisk.pose.sync import motion_offsets
-    from ergorisk.pose.video import probe_video
 
     media = cfg.media
     for path in paths:
@@ -693,7 +693,7 @@ def _assess_records(records: Sequence[Any] | Mapping[str, Any], cfg: Config) -> 
     from ergorisk.contract import REBA_FIELDS, RULA_FIELDS, SIDES
     from ergorisk.kinematics.records import record_sides
     from ergorisk.kinematics.worksheet import TaskFactors, task_columns
-    from ergorisk.scoring.worksheet import WorksheetError, validate_record
+    from ergorisk.scoring.validate import WorksheetError, validate_record
 
     items = [records] if isinstance(records, Mapping) else list(records)
     if not items:

@@ -164,7 +164,7 @@ def _load_images(source: str | Path | Sequence[str | Path], every_s: float = 0.5
     """Images of a folder, a list of image files, or frames of a video (one per every_s)."""
     import cv2
 
-    from ergorisk.pose.video import iter_frames, media_kind, probe_video
+    from ergorisk.io.video import iter_frames, media_kind, probe_video
 
     if isinstance(source, str | Path):
         path = Path(source)

@@ -43,7 +43,7 @@ def prepare_views(
 ) -> list[Camera]:
     """The camera of each video, checked: two or more views, equal frame counts, and
     intrinsics rescaled (with a warning) where a video's frame size differs."""
-    from ergorisk.pose.video import probe_video
+    from ergorisk.io.video import probe_video
 
     if len(videos) < 2:
         raise MultiViewError("a calibration needs two or more videos of the same take")
@@ -178,8 +178,8 @@ def view_pixels(track: PoseTrack, camera: Camera) -> np.ndarray:
 
 
 def _view_people(video: str, max_side: int | None) -> list[PersonTrack]:
+    from ergorisk.io.video import probe_video
     from ergorisk.pose.people import track_people
-    from ergorisk.pose.video import probe_video
 
     return track_people(video, probe_video(video), max_side=max_side)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ergorisk.batch.options import META_COLUMNS, assess_options, parse_value, unknown_key_message
-from ergorisk.pose.video import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+from ergorisk.io.video import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 
 POSE_SUFFIXES = frozenset({".npy", ".npz", ".csv", ".bvh", ".c3d"})
 INPUT_SUFFIXES = VIDEO_SUFFIXES | IMAGE_SUFFIXES | POSE_SUFFIXES

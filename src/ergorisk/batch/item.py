@@ -98,14 +98,14 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
 def _is_the_input(err: Exception) -> bool:
     """A corrupt, unreadable or invalid input, as opposed to a crash or an I/O hiccup that a
     second try may get past."""
-    from ergorisk.pose import PoseInputError
+    from ergorisk.io.poses import PoseInputError
 
     return isinstance(err, PoseInputError | ValueError)
 
 
 def _reason(err: Exception, path: Path) -> str:
     from ergorisk.errors import first_line
-    from ergorisk.pose import PoseInputError
+    from ergorisk.io.poses import PoseInputError
 
     text = first_line(err)
     if not isinstance(err, PoseInputError | ValueError | OSError):

@@ -13,7 +13,7 @@ from ergorisk.batch import store
 from ergorisk.batch.inputs import BatchInputError, BatchItem
 from ergorisk.batch.item import FAILED, SKIPPED, ItemResult
 from ergorisk.batch.report import write_reports
-from ergorisk.pose.video import media_kind
+from ergorisk.io.video import media_kind
 
 EARLIER = "done in an earlier run (--force redoes it)"
 FAILED_EARLIER = " (earlier run; unchanged since, --force retries it)"

@@ -52,8 +52,8 @@ def predict(
     if out.parent != Path("") and not out.parent.is_dir():
         fail(f"{out.parent}: no such folder")
 
+    from ergorisk.io.poses import PoseInputError, read_pose_file
     from ergorisk.learned.predict import load_model, predict_skeleton
-    from ergorisk.pose import PoseInputError, read_pose_file
 
     try:
         skel = read_pose_file(poses, layout, up=up, fps=fps, units=units)

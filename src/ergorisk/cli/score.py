@@ -84,7 +84,7 @@ def _score_command(file, output_format, method, fields, upright_tol_deg: float) 
     import pandas as pd
 
     from ergorisk.io.worksheets import parse_records
-    from ergorisk.scoring.worksheet import WorksheetError, records_to_columns, validate_record
+    from ergorisk.scoring.validate import WorksheetError, records_to_columns, validate_record
 
     text = _read_text(file)
     try:

@@ -115,7 +115,7 @@ TASK_DEFAULTS: dict[str, dict[str, float | bool | int]] = {
 }
 
 
-def task_columns(method: str, n: int, **values: float | bool | int) -> Columns:
+def constant_task(method: str, n: int, **values: float | bool | int) -> Columns:
     """n identical task rows: the given worksheet values, defaults for the rest."""
     unknown = set(values) - set(TASK_DEFAULTS[method])
     if unknown:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ergorisk.scoring.worksheet import WorksheetError
+from ergorisk.scoring.validate import WorksheetError
 
 
 def parse_records(text: str) -> list[Any]:

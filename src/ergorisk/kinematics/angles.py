@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ergorisk.kinematics.frames import Frame, in_frame
+from ergorisk.kinematics.body_frames import Frame, in_frame
 from ergorisk.kinematics.geometry import (
     Z_UP,
     angle_between,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ergorisk.kinematics import angles
-from ergorisk.kinematics.frames import pelvis_heading, trunk_frame
+from ergorisk.kinematics.body_frames import pelvis_heading, trunk_frame
 from ergorisk.kinematics.geometry import norm
 from ergorisk.kinematics.options import KinematicsOptions
 from ergorisk.kinematics.smoothing import smooth

@@ -16,7 +16,7 @@ from ergorisk.kinematics.activity import (
     part_series,
     walking_frames,
 )
-from ergorisk.kinematics.frames import pelvis_heading
+from ergorisk.kinematics.body_frames import pelvis_heading
 from ergorisk.kinematics.options import KinematicsOptions
 from ergorisk.kinematics.posture import Columns, posture_columns
 from ergorisk.pose.skeleton import Skeleton

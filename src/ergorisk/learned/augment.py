@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ergorisk.kinematics.frames import pelvis_heading
+from ergorisk.kinematics.body_frames import pelvis_heading
 from ergorisk.pose import JOINT_INDEX, Skeleton
 
 UPPER_BODY = (

@@ -70,7 +70,7 @@ def heading_aligned(centred: np.ndarray) -> np.ndarray:
     Removes the subject's turn about the vertical, to which REBA is blind; the paper keeps
     camera-frame coordinates (docs/learned-models.md).
     """
-    from ergorisk.kinematics.frames import pelvis_heading
+    from ergorisk.kinematics.body_frames import pelvis_heading
 
     idx = {name: JOINTS.index(name) for name in JOINTS}
     left = pelvis_heading(

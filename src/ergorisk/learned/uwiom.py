@@ -12,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ergorisk.io.poses import read_pose_file
 from ergorisk.learned.features import skeleton_features, table1_joints
 from ergorisk.learned.targets import raw_rule_labels, smooth_scores
-from ergorisk.pose import Skeleton, read_pose_file
+from ergorisk.pose import Skeleton
 
 SUBJECTS: tuple[str, ...] = (
     "01", "02", "03", "04", "05", "06", "08", "09", "11", "14", "16", "17", "18", "19", "20",

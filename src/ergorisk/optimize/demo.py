@@ -13,7 +13,7 @@ import pandas as pd
 from ergorisk.differentiable.body import DULA_DOFS
 from ergorisk.differentiable.exact import exact_scores
 from ergorisk.differentiable.surrogates import Surrogate
-from ergorisk.differentiable.synthetic import task_columns
+from ergorisk.differentiable.synthetic import constant_task
 from ergorisk.optimize import cem, gradient
 from ergorisk.optimize.online import LoopOptions, PickAndPlace, demo_task, simulate
 
@@ -25,7 +25,7 @@ def _scores(q: np.ndarray, task: PickAndPlace) -> tuple[np.ndarray, np.ndarray]:
     n = len(q)
     rula_task = {k: np.repeat(v, n) for k, v in task.task.items()}
     rula_total = exact_scores("rula", q, DULA_DOFS, rula_task)["total"]
-    reba_total = exact_scores("reba", q, DULA_DOFS, task_columns("reba", n, **REBA_TASK))["total"]
+    reba_total = exact_scores("reba", q, DULA_DOFS, constant_task("reba", n, **REBA_TASK))["total"]
     return np.asarray(rula_total, int), np.asarray(reba_total, int)
 
 

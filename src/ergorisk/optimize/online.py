@@ -21,7 +21,7 @@ import numpy as np
 from scipy.spatial.transform import Rotation, Slerp
 
 from ergorisk.differentiable.body import DULA_DOFS
-from ergorisk.differentiable.synthetic import DULA, task_columns
+from ergorisk.differentiable.synthetic import DULA, constant_task
 from ergorisk.optimize.ik import project
 from ergorisk.optimize.problem import Tasks, free_mask, hand_targets
 
@@ -74,7 +74,7 @@ def demo_task() -> PickAndPlace:
     }
     q_start = np.array([[start[n] for n in names]])
     pos, frame = hand_targets(np.array([[goal[n] for n in names]]), DULA_DOFS)
-    task = task_columns(
+    task = constant_task(
         "rula", 1, arm_load_kg=1.0, arm_load_static_or_repeated=True, arm_muscle_use=True
     )
     return PickAndPlace(q_start, pos[0], frame[0], task)

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ergorisk.io.video import MediaInputError, Prefetch, VideoInfo, iter_frames
 from ergorisk.pose.layouts import to_canonical
 from ergorisk.pose.mediapipe_pose import Box, MediaPipePose, PoseTrack
 from ergorisk.pose.skeleton import Skeleton
 from ergorisk.pose.tilt import Tilt, estimate_tilt, level
-from ergorisk.pose.video import MediaInputError, Prefetch, VideoInfo, iter_frames
 
 # progress(phase, frames done since the last call, total frames or None)
 Progress = Callable[[str, int, int | None], None]

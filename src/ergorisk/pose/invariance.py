@@ -82,7 +82,7 @@ def median_abs(diffs: dict[str, np.ndarray]) -> dict[str, float]:
 
 
 def _transform_video(src: str | Path, dst: str | Path, transform, end_s: float | None) -> Path:
-    from ergorisk.pose.video import iter_frames, probe_video
+    from ergorisk.io.video import iter_frames, probe_video
     from ergorisk.report.video_writer import H264Writer
 
     info = probe_video(src)

@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from ergorisk.contract import BBOX_COLUMNS
+from ergorisk.io.video import Frame, MediaInputError, Prefetch, VideoInfo, iter_frames
 from ergorisk.pose.mediapipe_pose import N_LANDMARKS, PoseTrack
 from ergorisk.pose.people_geometry import median_boxes
 from ergorisk.pose.people_tracker import PeopleTracker, Sighting
-from ergorisk.pose.video import Frame, MediaInputError, Prefetch, VideoInfo, iter_frames
 
 Progress = Callable[[str, int, "int | None"], None]
 

@@ -18,9 +18,9 @@ def estimate_track(
     path: str | Path, flip_average: bool = False, end_s: float | None = None
 ) -> PoseTrack:
     """MediaPipe (person-locked, as ``ergorisk assess`` runs it) on every frame of a video."""
+    from ergorisk.io.video import iter_frames, probe_video
     from ergorisk.pose.flip_average import FlipAveragedPose
     from ergorisk.pose.mediapipe_pose import MediaPipePose
-    from ergorisk.pose.video import iter_frames, probe_video
 
     info = probe_video(path)
     make = FlipAveragedPose if flip_average else MediaPipePose

@@ -13,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from ergorisk.io.video import Prefetch, iter_frames, read_image
 from ergorisk.pose.mediapipe_pose import PoseTrack
-from ergorisk.pose.video import Prefetch, iter_frames, read_image
 
 Progress = Callable[[str, int, int | None], None]
 

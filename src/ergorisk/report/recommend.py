@@ -295,7 +295,7 @@ def posture(method: str, ws: Mapping[str, Any]) -> np.ndarray:
 def _task(method: str, ws: Mapping[str, Any]) -> np.ndarray:
     data = _module("synthetic")
     values = {k: ws[k] for k in data.TASK_DEFAULTS[method] if k in ws}
-    return data.task_features(method, data.task_columns(method, 1, **values))
+    return data.task_features(method, data.constant_task(method, 1, **values))
 
 
 def _surrogate_rating(

@@ -6,6 +6,6 @@ rula.score_record({"upper_arm_flexion_deg": 100})
 """
 
 from ergorisk.scoring import reba, rula
-from ergorisk.scoring.worksheet import WorksheetError
+from ergorisk.scoring.validate import WorksheetError
 
 __all__ = ["WorksheetError", "reba", "rula"]

@@ -20,7 +20,7 @@ import pandas as pd
 from ergorisk.contract import REBA_BAND_STARTS, REBA_FIELDS, REBA_RISK_LEVELS
 from ergorisk.scoring._bands import Lookup, i8
 from ergorisk.scoring.tables import REBA_A, REBA_B, REBA_C
-from ergorisk.scoring.worksheet import OnMissing, score_columns, score_one
+from ergorisk.scoring.validate import OnMissing, score_columns, score_one
 
 INPUTS = tuple(REBA_FIELDS)
 OUTPUTS = (

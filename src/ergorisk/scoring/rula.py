@@ -20,7 +20,7 @@ from ergorisk.contract import RULA_BAND_STARTS, RULA_FIELDS
 from ergorisk.scoring._bands import Lookup, i8
 from ergorisk.scoring.reba import upper_arm_base
 from ergorisk.scoring.tables import RULA_A, RULA_B, RULA_C
-from ergorisk.scoring.worksheet import OnMissing, score_columns, score_one
+from ergorisk.scoring.validate import OnMissing, score_columns, score_one
 
 INPUTS = tuple(RULA_FIELDS)
 OUTPUTS = (

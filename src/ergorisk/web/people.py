@@ -73,9 +73,9 @@ def scan(video: Path, cfg: Config, out: Path, progress: Progress) -> list[dict[s
     """Follow everyone in ``video`` (the Config's start, end and stride) and write into
     ``out`` (created): tracks.npz, people.json and a thumbnail per person. Returns the
     people.json entries, the main person (as ``people=largest`` would pick) marked."""
+    from ergorisk.io.video import probe_video
     from ergorisk.pose.people import track_people
     from ergorisk.pose.people_select import main_person
-    from ergorisk.pose.video import probe_video
 
     media = cfg.media
     try:
@@ -109,7 +109,7 @@ def _thumbnails(video: Path, people: Sequence[PersonTrack], cfg: Config, out: Pa
     """person-<id>.jpg: each person where they are seen best (faces blurred as configured)."""
     import cv2
 
-    from ergorisk.pose.video import iter_frames
+    from ergorisk.io.video import iter_frames
     from ergorisk.report.people_overview import best_frame, draw_thumbnail
 
     media = cfg.media

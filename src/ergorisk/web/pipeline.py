@@ -47,7 +47,7 @@ def parse_worksheet(text: str) -> list[dict[str, dict[str, Any]]]:
     """
     from ergorisk.contract import REBA_FIELDS, RULA_FIELDS
     from ergorisk.io.worksheets import parse_records
-    from ergorisk.scoring.worksheet import WorksheetError, validate_record
+    from ergorisk.scoring.validate import WorksheetError, validate_record
 
     fields = {**REBA_FIELDS, **RULA_FIELDS}
     records = parse_records(text)

@@ -59,7 +59,7 @@ def check_frame_counts(paths: Sequence[Path], names: Sequence[str]) -> None:
 
 def frame_counts(paths: Sequence[str]) -> list[int | str]:
     """Each video's frame count, or why it cannot be read (runs in the child process)."""
-    from ergorisk.pose.video import probe_video
+    from ergorisk.io.video import probe_video
 
     out: list[int | str] = []
     for path in paths:

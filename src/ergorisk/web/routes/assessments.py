@@ -212,7 +212,7 @@ async def _stage(c: Context, upload: Upload) -> tuple[Path, Path | None, Config]
 
 def _worksheet_config(upload: Upload) -> Config:
     """A worksheet's factors: the form's, else as its records hold them (one value each)."""
-    from ergorisk.scoring.worksheet import WorksheetError
+    from ergorisk.scoring.validate import WorksheetError
     from ergorisk.web.pipeline import parse_worksheet, worksheet_factors
 
     assert upload.worksheet is not None
@@ -235,7 +235,7 @@ def _stage_mapping(text: str | None, storage: Storage) -> Path:
     """The joint mapping a .bvh or .c3d file needs (YAML or JSON, as for `ergorisk assess
     --mapping`), checked and staged as mapping.yaml."""
     from ergorisk.errors import first_line
-    from ergorisk.pose.mocap import load_mapping
+    from ergorisk.io.mocap import load_mapping
 
     if text is None:
         raise http_error(

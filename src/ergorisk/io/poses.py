@@ -169,7 +169,7 @@ def _csv_by_name(df: pd.DataFrame, lay: Layout) -> np.ndarray | None:
 
 
 def _read_mocap(p: Path, suffix: str, *, up, fps, units, mapping) -> Skeleton:
-    from ergorisk.pose import mocap
+    from ergorisk.io import mocap
 
     if mapping is None:
         raise PoseInputError(f"{p}: {suffix} files need a joint mapping (--mapping FILE.yaml)")
