@@ -26,6 +26,7 @@ MARGIN = 0.35
 # a held box grows by HOLD_GROWTH of its size per frame on each side (a face moving sideways
 # by a tenth of its width per frame stays covered).
 DETECT_EVERY = 4
+BLOCKS = 4
 HOLD_GROWTH = 0.1
 
 
@@ -43,9 +44,10 @@ def blur_faces(
         if x1 - x0 < 2 or y1 - y0 < 2:
             continue
         patch = out[y0:y1, x0:x1]
-        small = cv2.resize(
-            patch, (max(1, (x1 - x0) // 12), max(1, (y1 - y0) // 12)), interpolation=cv2.INTER_AREA
-        )
+        # At most BLOCKS cells across, whatever the face's size: 12-pixel cells left a
+        # 65-pixel face detectable (a face needs more than a 4 x 4 grid of tones to be seen).
+        cells = (min(BLOCKS, max(1, (x1 - x0) // 12)), min(BLOCKS, max(1, (y1 - y0) // 12)))
+        small = cv2.resize(patch, cells, interpolation=cv2.INTER_AREA)
         coarse = cv2.resize(small, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST)
         k = max(3, ((x1 - x0) // 4) | 1)
         out[y0:y1, x0:x1] = cv2.GaussianBlur(coarse, (k, k), 0)
