@@ -167,12 +167,19 @@ def assess(
     """Assess a video, an image or pose files with REBA and RULA, frame by frame.
 
     Writes frames.csv, frames.parquet and summary.json into OUT; for a video or image also
-    annotated.mp4 (.png) and report.html (docs/video.md). Several pose files go into one
-    sub-folder each.
+    annotated.mp4 (.png), report.html, report.pdf and report.xlsx (docs/video.md). Several
+    pose files go into one sub-folder each; several videos of one take with --calibration
+    are triangulated; --people all writes one folder per person.
+
+    Options: defaults < --config file < flags. Bad input exits 2 with one line.
 
     Examples:
 
-      ergorisk assess clip.mp4 --out out/clip --load-kg 12 --coupling fair
+      ergorisk assess clip.mp4 --out out/clip --load-kg 12 --coupling fair --worker "Sam"
+
+      ergorisk assess floor.mp4 --people all --out out/floor
+
+      ergorisk assess cam01.mp4 cam02.mp4 --calibration calib.toml --out out/take
 
       ergorisk assess poses.npy --layout uw-iom --out out/poses --config site.toml
     """
