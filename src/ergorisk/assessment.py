@@ -132,6 +132,7 @@ class Assessment:
                 max_side=media.annotate_max_side,
                 progress=progress,
                 blur_faces=media.blur_faces,
+                banner=media.banner,
                 name=f"annotated-{view.camera}.mp4",
             )
             pictures = pictures or drawn
@@ -158,6 +159,7 @@ class Assessment:
                 annotate=media.annotate,
                 max_side=media.annotate_max_side,
                 blur_faces=media.blur_faces,
+                banner=media.banner,
             )
         return write_video_outputs(
             self.source,
@@ -173,6 +175,7 @@ class Assessment:
             max_side=media.annotate_max_side,
             progress=progress,
             blur_faces=media.blur_faces,
+            banner=media.banner,
         )
 
 

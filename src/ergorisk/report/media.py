@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ergorisk.pose.mediapipe_pose import PoseTrack
@@ -44,11 +45,13 @@ def write_image_outputs(
     annotate: bool,
     max_side: int,
     blur_faces: bool = True,
+    banner: bool = True,
 ) -> dict[int, str]:
-    """annotated.png (when annotate) and the frame's picture if it is a worst moment."""
+    """annotated.png (when annotate) and the frame's picture if it is a worst moment (with
+    its banner, whatever ``banner`` says for annotated.png)."""
     import cv2
 
-    from ergorisk.report.annotate import annotate_frame
+    from ergorisk.report.annotate import add_banner, annotate_frame
     from ergorisk.report.html import jpeg_data_uri
 
     rgb = read_image(path, max_side)
@@ -56,10 +59,13 @@ def write_image_outputs(
         from ergorisk.report.faces import private_frame
 
         rgb = private_frame(rgb, track.image[0])
-    drawn = annotate_frame(rgb, track.image[0], DrawingRows(frames)[0], 0.0)
+    row = DrawingRows(frames)[0]
+    drawn = annotate_frame(rgb, track.image[0], row, 0.0, banner=banner)
     if annotate:
         cv2.imwrite(str(stage / "annotated.png"), cv2.cvtColor(drawn, cv2.COLOR_RGB2BGR))
-    return {0: jpeg_data_uri(drawn)} if 0 in moments else {}
+    if 0 not in moments:
+        return {}
+    return {0: jpeg_data_uri(drawn if banner else add_banner(drawn.copy(), row, 0.0))}
 
 
 def write_video_outputs(
@@ -77,13 +83,15 @@ def write_video_outputs(
     max_side: int,
     progress: Progress,
     blur_faces: bool = True,
+    banner: bool = True,
     name: str = "annotated.mp4",
 ) -> dict[int, str]:
     """Draw every frame into annotated.mp4 (annotate) or just the worst moments' frames;
-    faces are blurred first (blur_faces)."""
+    faces are blurred first (blur_faces). The pictures always carry the scores banner, the
+    video only when ``banner``."""
     from contextlib import nullcontext
 
-    from ergorisk.report.annotate import annotate_frame
+    from ergorisk.report.annotate import add_banner, annotate_frame
     from ergorisk.report.faces import FaceDetector, private_frame
     from ergorisk.report.html import jpeg_data_uri
     from ergorisk.report.video_writer import H264Writer
@@ -105,13 +113,54 @@ def write_video_outputs(
                 rgb = frame.rgb
                 if detector is not None:
                     rgb = private_frame(rgb, track.image[i], detector)
-                drawn = annotate_frame(rgb, track.image[i], rows[i], frame.time_s)
+                row = rows[i]
+                drawn = annotate_frame(rgb, track.image[i], row, frame.time_s, banner=banner)
                 if writer is not None:
                     writer.write(drawn)
                     progress("video", 1, n)
                 if frame.index in wanted:
-                    thumbnails[wanted[frame.index]] = jpeg_data_uri(drawn)
+                    picture = drawn if banner else add_banner(drawn.copy(), row, frame.time_s)
+                    thumbnails[wanted[frame.index]] = jpeg_data_uri(picture)
     finally:
         if writer is not None:
             writer.close()
     return thumbnails
+
+
+def pictures_from_annotated(
+    path: Path, frames: pd.DataFrame, rows: list[int], opaque: bool = False
+) -> dict[int, np.ndarray]:
+    """The pictures of the given rows, re-made from a bannerless annotated.mp4 (one video
+    frame per row of ``frames``) or annotated.png: faces are already blurred and the part
+    colours depend on the posture only, so only the banner (the totals) is drawn again, from
+    ``frames`` as they are now (``opaque``: over an old banner, hiding it). Rows the video
+    does not hold are left out."""
+    import cv2
+
+    from ergorisk.report.annotate import add_banner
+
+    drawing = DrawingRows(frames)
+    times = frames["time_s"].to_numpy(dtype=float)
+    if path.suffix == ".png":
+        bgr = cv2.imread(str(path))
+        if bgr is None:
+            return {}
+        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        return {r: add_banner(rgb.copy(), drawing[r], times[r], opaque) for r in rows if r == 0}
+    wanted = sorted({r for r in rows if 0 <= r < drawing.n})
+    out: dict[int, np.ndarray] = {}
+    capture = cv2.VideoCapture(str(path))
+    try:
+        i = 0
+        for r in wanted:
+            while i < r and capture.grab():  # no decode of the frames skipped
+                i += 1
+            ok, bgr = capture.read()
+            if not ok:
+                break
+            i += 1
+            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            out[r] = add_banner(rgb, drawing[r], times[r], opaque)
+    finally:
+        capture.release()
+    return out

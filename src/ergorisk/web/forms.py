@@ -71,6 +71,9 @@ class UploadForm(BaseModel):
         le=BOUNDS["camera_pitch_deg"][1],
         description="Video or photo: the camera's pitch (empty: estimated).",
     )
+    blur_faces: bool | None = Field(
+        None, description="Video or photo: blur faces in the pictures and reports (default: true)."
+    )
     options: str | None = Field(
         None,
         description="Advanced options: any ergorisk.Config option as a YAML or JSON object, "
@@ -89,6 +92,7 @@ OWN_FIELDS = (
     "end_s",
     "stride",
     "camera_pitch_deg",
+    "blur_faces",
 )
 
 
@@ -218,9 +222,13 @@ def file_options(form: FormData, kind: str, ext: str) -> dict[str, Any]:
             "end_s": end,
             "stride": None if stride is None else int(stride),
             "camera_pitch_deg": number(form, "camera_pitch_deg"),
+            "blur_faces": boolean(form, "blur_faces"),
         }
     if kind == "image":
-        return {"camera_pitch_deg": number(form, "camera_pitch_deg")}
+        return {
+            "camera_pitch_deg": number(form, "camera_pitch_deg"),
+            "blur_faces": boolean(form, "blur_faces"),
+        }
     return {}
 
 

@@ -34,10 +34,14 @@ DOWNLOADS = (
     "frames.parquet",
     "summary.json",
     "report.html",
+    "report.pdf",
+    "report.xlsx",
     "annotated.mp4",
     "annotated.png",
 )
 INTERNAL = ("skeleton.npz", "activity.npz")
+# Written again whole whenever the scores or the metadata change.
+REPORTS = ("report.html", "report.pdf", "report.xlsx")
 NEEDS_MAPPING = (".bvh", ".c3d")  # pose files sent with their joint mapping (mapping.yaml)
 CHUNK = 1 << 20
 

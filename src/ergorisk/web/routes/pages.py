@@ -76,6 +76,8 @@ DOWNLOAD_LABELS = {
     "frames.csv": "Frames table (CSV)",
     "frames.parquet": "Frames table (Parquet)",
     "summary.json": "Summary (JSON)",
+    "report.pdf": "Report (PDF)",
+    "report.xlsx": "Report (Excel workbook)",
     "report.html": "Report (HTML, offline)",
     "annotated.mp4": "Annotated video (MP4)",
     "annotated.png": "Annotated image (PNG)",
@@ -156,7 +158,8 @@ async def assessment_page(request: Request, assessment_id: int) -> HTMLResponse:
         item = await api_get(request, f"/api/assessments/{assessment_id}")
     except ApiError as err:
         return error_page(request, err)
-    downloads = [(name, DOWNLOAD_LABELS.get(name, name)) for name in item.get("files") or []]
+    files = item.get("files") or []
+    downloads = [(name, label) for name, label in DOWNLOAD_LABELS.items() if name in files]
     return _render(
         request,
         "assessment.html",
@@ -164,6 +167,8 @@ async def assessment_page(request: Request, assessment_id: int) -> HTMLResponse:
         item=item,
         downloads=downloads,
         factors=item.get("factors") or {},
+        text_max=TEXT_LIMITS["worker"],
+        notes_max=TEXT_LIMITS["notes"],
     )
 
 
