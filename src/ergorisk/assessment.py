@@ -134,6 +134,7 @@ class Assessment:
                 blur_faces=media.blur_faces,
                 banner=media.banner,
                 name=f"annotated-{view.camera}.mp4",
+                source_width=self._source_width(i),
             )
             pictures = pictures or drawn
         return pictures
@@ -149,6 +150,8 @@ class Assessment:
             return {}
         from ergorisk.report.media import write_image_outputs, write_video_outputs
 
+        width = self.summary.to_dict().get("options", {}).get("width")  # the bbox_*_px frame
+
         if self.kind == "image":
             return write_image_outputs(
                 self.source,
@@ -160,6 +163,7 @@ class Assessment:
                 max_side=media.annotate_max_side,
                 blur_faces=media.blur_faces,
                 banner=media.banner,
+                source_width=width,
             )
         return write_video_outputs(
             self.source,
@@ -176,6 +180,7 @@ class Assessment:
             progress=progress,
             blur_faces=media.blur_faces,
             banner=media.banner,
+            source_width=width,
         )
 
 

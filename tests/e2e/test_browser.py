@@ -183,8 +183,8 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     assert after["peak"] >= before["peak"]
     assert page.evaluate(LEAVE)  # unsaved factors: leaving the page asks first
     page.click("#save-factors")
-    page.wait_for_function(
-        "document.getElementById('factors-form').dataset.state === 'saved'", timeout=20_000
+    page.wait_for_function(  # the reports (PDF included) are written again: seconds
+        "document.getElementById('factors-form').dataset.state === 'saved'", timeout=90_000
     )
     assert not page.evaluate(LEAVE)
     shot(page, "results")

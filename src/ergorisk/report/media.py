@@ -6,17 +6,53 @@ activity), so frames are decoded again, drawn on this thread and encoded on anot
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ergorisk.contract import BBOX_COLUMNS
 from ergorisk.pose.mediapipe_pose import PoseTrack
 from ergorisk.pose.video import Prefetch, iter_frames, read_image
 
 Progress = Callable[[str, int, int | None], None]
+# A worst moment's picture: the person with room around them (a wide shot leaves them a few
+# dozen pixels tall in the PDF), 4:3, at least this share of the frame's height.
+PICTURE_ASPECT, PICTURE_CONTEXT, PICTURE_MIN_SHARE = 4 / 3, 1.8, 0.45
+
+
+def person_crop(rgb: np.ndarray, row: Mapping[str, Any], source_width: float | None) -> np.ndarray:
+    """The part of a drawn frame around the person (the row's bbox_*_px, in pixels of a frame
+    ``source_width`` wide); the whole frame when the box or the width is unknown."""
+    h, w = rgb.shape[:2]
+    box = [row.get(c) for c in BBOX_COLUMNS]
+    if not source_width or any(v is None or not np.isfinite(float(v)) for v in box):
+        return rgb
+    x, y, bw, bh = (float(v) * w / source_width for v in box)
+    ch = min(
+        h, max(bh * PICTURE_CONTEXT, bw * PICTURE_CONTEXT / PICTURE_ASPECT, h * PICTURE_MIN_SHARE)
+    )
+    cw = min(w, ch * PICTURE_ASPECT)
+    ch = min(ch, cw / PICTURE_ASPECT)
+    x0 = int(np.clip(x + bw / 2 - cw / 2, 0, w - cw))
+    y0 = int(np.clip(y + bh / 2 - ch / 2, 0, h - ch))
+    return rgb[y0 : y0 + int(ch), x0 : x0 + int(cw)]
+
+
+def moment_picture(
+    drawn: np.ndarray,
+    row: Mapping[str, Any],
+    time_s: float,
+    source_width: float | None,
+    opaque: bool = False,
+) -> np.ndarray:
+    """A worst moment's picture from a drawn frame without banner: the person, cropped,
+    under a banner with the row's scores."""
+    from ergorisk.report.annotate import add_banner
+
+    return add_banner(person_crop(drawn, row, source_width).copy(), row, time_s, opaque)
 
 
 class DrawingRows:
@@ -27,7 +63,9 @@ class DrawingRows:
         from ergorisk.report.annotate import DRAWN_COLUMNS
 
         self._columns = {
-            c: frames[c].to_numpy(dtype=object) for c in DRAWN_COLUMNS if c in frames.columns
+            c: frames[c].to_numpy(dtype=object)
+            for c in (*DRAWN_COLUMNS, *BBOX_COLUMNS)
+            if c in frames.columns
         }
         self.n = len(frames)
 
@@ -46,6 +84,7 @@ def write_image_outputs(
     max_side: int,
     blur_faces: bool = True,
     banner: bool = True,
+    source_width: float | None = None,
 ) -> dict[int, str]:
     """annotated.png (when annotate) and the frame's picture if it is a worst moment (with
     its banner, whatever ``banner`` says for annotated.png)."""
@@ -60,12 +99,15 @@ def write_image_outputs(
 
         rgb = private_frame(rgb, track.image[0])
     row = DrawingRows(frames)[0]
-    drawn = annotate_frame(rgb, track.image[0], row, 0.0, banner=banner)
+    drawn = annotate_frame(rgb, track.image[0], row, 0.0, banner=False)
+    pictures = (
+        {0: jpeg_data_uri(moment_picture(drawn, row, 0.0, source_width))} if 0 in moments else {}
+    )
     if annotate:
+        if banner:
+            add_banner(drawn, row, 0.0)
         cv2.imwrite(str(stage / "annotated.png"), cv2.cvtColor(drawn, cv2.COLOR_RGB2BGR))
-    if 0 not in moments:
-        return {}
-    return {0: jpeg_data_uri(drawn if banner else add_banner(drawn.copy(), row, 0.0))}
+    return pictures
 
 
 def write_video_outputs(
@@ -85,6 +127,7 @@ def write_video_outputs(
     blur_faces: bool = True,
     banner: bool = True,
     name: str = "annotated.mp4",
+    source_width: float | None = None,
 ) -> dict[int, str]:
     """Draw every frame into annotated.mp4 (annotate) or just the worst moments' frames;
     faces are blurred first (blur_faces). The pictures always carry the scores banner, the
@@ -114,13 +157,13 @@ def write_video_outputs(
                 if detector is not None:
                     rgb = private_frame(rgb, track.image[i], detector)
                 row = rows[i]
-                drawn = annotate_frame(rgb, track.image[i], row, frame.time_s, banner=banner)
-                if writer is not None:
-                    writer.write(drawn)
-                    progress("video", 1, n)
+                drawn = annotate_frame(rgb, track.image[i], row, frame.time_s, banner=False)
                 if frame.index in wanted:
-                    picture = drawn if banner else add_banner(drawn.copy(), row, frame.time_s)
+                    picture = moment_picture(drawn, row, frame.time_s, source_width)
                     thumbnails[wanted[frame.index]] = jpeg_data_uri(picture)
+                if writer is not None:
+                    writer.write(add_banner(drawn, row, frame.time_s) if banner else drawn)
+                    progress("video", 1, n)
     finally:
         if writer is not None:
             writer.close()
@@ -128,7 +171,11 @@ def write_video_outputs(
 
 
 def pictures_from_annotated(
-    path: Path, frames: pd.DataFrame, rows: list[int], opaque: bool = False
+    path: Path,
+    frames: pd.DataFrame,
+    rows: list[int],
+    source_width: float | None = None,
+    opaque: bool = False,
 ) -> dict[int, np.ndarray]:
     """The pictures of the given rows, re-made from a bannerless annotated.mp4 (one video
     frame per row of ``frames``) or annotated.png: faces are already blurred and the part
@@ -137,30 +184,28 @@ def pictures_from_annotated(
     does not hold are left out."""
     import cv2
 
-    from ergorisk.report.annotate import add_banner
-
     drawing = DrawingRows(frames)
     times = frames["time_s"].to_numpy(dtype=float)
+
+    def picture(bgr: np.ndarray, r: int) -> np.ndarray:
+        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        return moment_picture(rgb, drawing[r], times[r], source_width, opaque)
+
     if path.suffix == ".png":
         bgr = cv2.imread(str(path))
-        if bgr is None:
-            return {}
-        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-        return {r: add_banner(rgb.copy(), drawing[r], times[r], opaque) for r in rows if r == 0}
-    wanted = sorted({r for r in rows if 0 <= r < drawing.n})
+        return {} if bgr is None or 0 not in rows else {0: picture(bgr, 0)}
     out: dict[int, np.ndarray] = {}
     capture = cv2.VideoCapture(str(path))
     try:
         i = 0
-        for r in wanted:
+        for r in sorted({r for r in rows if 0 <= r < drawing.n}):
             while i < r and capture.grab():  # no decode of the frames skipped
                 i += 1
             ok, bgr = capture.read()
             if not ok:
                 break
             i += 1
-            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-            out[r] = add_banner(rgb, drawing[r], times[r], opaque)
+            out[r] = picture(bgr, r)
     finally:
         capture.release()
     return out

@@ -58,7 +58,8 @@ def write_reports_again(
     pictures = {}
     if media is not None:
         rows = picture_rows(found)
-        pictures = pictures_from_annotated(media, frames, rows, opaque=has_banner(summary))
+        width = summary.get("options", {}).get("width")
+        pictures = pictures_from_annotated(media, frames, rows, width, opaque=has_banner(summary))
     meta = config.meta
     if not meta.date and created is not None:
         meta = dataclasses.replace(meta, date=created.date().isoformat())
