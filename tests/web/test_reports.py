@@ -132,3 +132,10 @@ def test_save_factors_rewrites_the_video_reports_with_every_picture(client):
     assert len(list(wb["Frames left"].iter_rows(values_only=True))) == item["frames"] + 1
     # the annotated video was kept (linked), not drawn again
     assert client.get(f"/api/assessments/{aid}/files/annotated.mp4").status_code == 200
+    # a metadata edit keeps the frames as they are (linked) and every picture
+    parquet = client.get(f"/api/assessments/{aid}/files/frames.parquet").content
+    res = client.patch(f"/api/assessments/{aid}", json={"assessor": "J. Doe"})
+    assert res.status_code == 200, res.text
+    assert client.get(f"/api/assessments/{aid}/files/frames.parquet").content == parquet
+    html = report_html(client, aid)
+    assert "J. Doe" in html and len(re.findall(r'<img src="data:image/jpeg', html)) == len(moments)

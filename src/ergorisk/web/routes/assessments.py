@@ -343,8 +343,6 @@ def _new_version(
             version = current.output_version
         if version != a.output_version or version is None:
             raise http_error(409, f"assessment {a.id} changed meanwhile; reload it")
-        if frames is None:
-            frames = read_frames(folder)
         if summary is None:
             summary = json.loads((folder / "summary.json").read_text())
         if isinstance(summary.get("config"), dict):  # summary.json records the whole Config
@@ -353,7 +351,11 @@ def _new_version(
         try:
             out = staging / "out"
             out.mkdir()
-            write_tables(frames, summary, out)
+            if frames is not None:
+                write_tables(frames, summary, out)
+            else:  # the same frames: linked below, as they are
+                frames = read_frames(folder)
+                (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
             for name in (*DOWNLOADS, *INTERNAL):
                 if (folder / name).is_file() and not (out / name).exists() and name not in REPORTS:
                     os.link(folder / name, out / name)
