@@ -336,13 +336,25 @@ def actions(moments: list[Moment]) -> list[str]:
     out = []
     for key, items in groups.items():
         ranks = sorted({rank for rank, _ in items})
-        effects = "; ".join(dict.fromkeys(r.text.split(": ", 1)[0] for _, r in items))
+        effects = "; ".join(
+            dict.fromkeys(
+                f"{r.text.split(': ', 1)[0]} ({_level_short(r.method, r.score_after)})"
+                for _, r in items
+            )
+        )
         where = f"worst moment{'s' * (len(ranks) > 1)} {', '.join(map(str, ranks))}"
         if items[0][1].advice:
             out.append(f"{key[0].upper()}{key[1:]} ({where}): {effects}")
         else:
             out.append(f"{effects} ({where})")
     return out
+
+
+def _level_short(method: str, total: int) -> str:
+    """'high risk' (REBA) or 'action level 3' (RULA): where a change leaves the score."""
+    if method == "reba":
+        return f"{reba.risk(np.array([total]))[0][0]} risk"
+    return f"action level {int(rula.action_level(np.array([total]))[0])}"
 
 
 # ------------------------------------------------------------------ data quality, method
