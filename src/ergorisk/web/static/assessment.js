@@ -506,19 +506,21 @@
     box.dataset.reba = num(reba);
   }
 
+  // The peaks as the summary states them (a score held for a moment, not one frame's): the
+  // same figures as the history, the reports and the CLI.
+  let summary = item.summary || {};
   function renderHeadline() {
     const parts = [];
     for (const method of ["reba", "rula"]) {
-      const totals = col(`${method}_total`);
-      let best = -1;
-      totals.forEach((t, i) => { if (t !== null && (best < 0 || t > totals[best])) best = i; });
-      if (best < 0) continue;
-      parts.push(`${method.toUpperCase()} peak ${totals[best]} (${ER.levelName(method, totals[best])}) ` +
-        `at ${Number(D.time_s[best]).toFixed(2)} s`);
+      const peak = summary[method] && summary[method].total && summary[method].total.peak;
+      if (!peak) continue;
+      parts.push(`${method.toUpperCase()} peak ${peak.score} (${ER.levelName(method, peak.score)}) ` +
+        `at ${Number(peak.time_s).toFixed(2)} s`);
     }
     $("headline").textContent = `${n} frame${n === 1 ? "" : "s"}. ` +
       `${parts.join("; ") || "Nobody detected."}`;
-    $("headline").dataset.rebaPeak = String(Math.max(...col("reba_total").filter(v => v !== null)));
+    const reba = summary.reba && summary.reba.total && summary.reba.total.peak;
+    $("headline").dataset.rebaPeak = reba ? String(reba.score) : "";
   }
 
   function setFrame(i) {
@@ -603,6 +605,7 @@
       if (seq !== rescoreSeq) return;
       Object.assign(D, res.frames.data);
       worst = res.worst_moments;
+      summary = res.summary;
       factorInputs(factors);
       if (save) { savedFactors = {...factors}; keepStoredInputs(); }
       renderAll();
