@@ -1,15 +1,20 @@
 """Calibrated multi-view triangulation on the Pose2Sim multi-person demo (4 views, 60 fps).
 
+The real pipeline of `ergorisk assess VIEWS --calibration FILE --sync motion`, no hand-set
+regions: everyone tracked in each view (pose.people, one process per view), people associated
+across views (pose.association), the main person synchronised (pose.sync) and triangulated.
+
 Reports:
-- fps of 2 and 4 views: MediaPipe on each view in its own process, then swap correction and
-  triangulation (frames of the take per second of wall time);
+- fps of 2 and 4 views: the whole pipeline above (frames of the take per second of wall
+  time), and whether the 2-view run picks the same person;
 - per-angle MAE of every 2-view pair against the 4-view triangulation (the reference);
-- per-angle MAE of each single view (the plain single-camera pipeline: MediaPipe's world
-  landmarks, levelled by the estimated camera tilt) against it.
+- per-angle MAE of each single view (the plain single-camera pipeline: that view's MediaPipe
+  world landmarks of the same person, levelled by the estimated camera tilt) against it,
+  over the frames where that view sees him.
 
 Angles: knee flexion and lower arm (elbow) flexion, left and right, and sagittal trunk
-flexion, from ergorisk.kinematics with its default smoothing. The views are aligned with the
-calibrated --sync motion offsets first (the reference and every subset alike).
+flexion, from ergorisk.kinematics with its default smoothing. Every subset uses the 4-view
+run's association and --sync motion offsets, so only the number of views differs.
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_multiview.py [--out FILE.json]
 """
@@ -30,13 +35,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT.parent / "shared" / "data" / "media" / "pose2sim-multiperson"
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "bench_multiview.json"
 VIEWS = ("cam01", "cam02", "cam03", "cam04")
-# The man on the treadmill in each view's first frame (x0, y0, x1, y1 pixels).
-ROIS = {
-    "cam01": (150, 250, 650, 1250),
-    "cam02": (330, 300, 800, 1200),
-    "cam03": (380, 300, 900, 1400),
-    "cam04": (50, 380, 780, 1500),
-}
 ANGLES = {
     "knee_left": ("left", "knee_flexion_deg"),
     "knee_right": ("right", "knee_flexion_deg"),
@@ -72,15 +70,27 @@ def single_view_skeleton(world: np.ndarray, fps: float):
     return level(skel, estimate_tilt(skel))
 
 
-def timed_views(videos: list[Path], cameras, views: tuple[str, ...]):
-    from ergorisk.multiview import estimate_view_poses, pixel_tracks, triangulate_views
+def run_pipeline(videos: list[Path], cameras):
+    """The main person of calibrated views as `ergorisk assess` finds him: tracked,
+    associated, synchronised. Returns (person, offsets, fps, wall seconds)."""
+    from ergorisk.multiview import (
+        associate_views,
+        select_views_people,
+        synchronise,
+        track_view_people,
+        triangulate_views,
+    )
+    from ergorisk.pose.sync import motion_offsets
 
     started = time.perf_counter()
-    tracks = estimate_view_poses(videos, [ROIS[v] for v in views])
-    px = pixel_tracks(tracks, cameras)
-    triangulate_views(px, cameras)
+    people = track_view_people(videos)
+    main = select_views_people(associate_views(people, cameras))[0]
+    offsets = motion_offsets(list(main.pixels(cameras)), cameras)
+    people, _ = synchronise(people, offsets)
+    main = select_views_people(associate_views(people, cameras))[0]
+    triangulate_views(main.pixels(cameras), cameras)
     wall = time.perf_counter() - started
-    return tracks, px, len(px[0]) / wall, wall
+    return main, offsets, len(main.tracks[0].world) / wall, wall
 
 
 def main() -> int:
@@ -93,22 +103,17 @@ def main() -> int:
 
     from ergorisk.io.calibration import read_calibration
     from ergorisk.multiview import multiview_skeleton, prepare_views, triangulate_views
-    from ergorisk.pose.sync import apply_offsets, motion_offsets
 
     videos = [DEMO / "videos" / f"{v}.mp4" for v in VIEWS]
     cameras = prepare_views(videos, read_calibration(DEMO / "calibration" / "Calib.qca.txt"))
     fps_video = 60.0
 
-    speed = {}
     two = (0, 2)  # cam01 and cam03, about 120 degrees apart
-    _, _, speed["2 views"], wall2 = timed_views(
-        [videos[i] for i in two], [cameras[i] for i in two], tuple(VIEWS[i] for i in two)
-    )
-    tracks, px, speed["4 views"], wall4 = timed_views(videos, cameras, VIEWS)
+    man2, _, fps2, wall2 = run_pipeline([videos[i] for i in two], [cameras[i] for i in two])
+    man, offsets, fps4, wall4 = run_pipeline(videos, cameras)
+    same = man2.person_id == man.person_id
 
-    offsets = motion_offsets(list(px), cameras)
-    aligned = np.stack(apply_offsets(list(px), offsets))
-    worlds = apply_offsets([t.world for t in tracks], offsets)
+    aligned = man.pixels(cameras)
     points, conf, diag = triangulate_views(aligned, cameras)
     reference = angles_of(multiview_skeleton(points, conf, fps_video, cameras))
 
@@ -120,15 +125,20 @@ def main() -> int:
             angles_of(multiview_skeleton(p, c, fps_video, cams)), reference
         )
     singles = {
-        VIEWS[v]: mae(angles_of(single_view_skeleton(worlds[v], fps_video)), reference)
+        VIEWS[v]: mae(angles_of(single_view_skeleton(man.tracks[v].world, fps_video)), reference)
         for v in range(4)
     }
 
     result = {
         "clip": str(DEMO.relative_to(ROOT.parent)),
         "frames": int(aligned.shape[1]),
-        "sync_offsets": dict(zip(VIEWS, offsets.tolist(), strict=True)),
-        "fps": speed,
+        "person_id": man.person_id,
+        "views_seen": {
+            v: round(float(t.detected.mean()), 3) for v, t in zip(VIEWS, man.tracks, strict=True)
+        },
+        "two_views_same_person": same,
+        "sync_offsets": dict(zip(VIEWS, np.asarray(offsets).tolist(), strict=True)),
+        "fps": {"2 views": fps2, "4 views": fps4},
         "wall_s": {"2 views": wall2, "4 views": wall4},
         "reference": {k: v for k, v in diag.items() if k not in ("error_px",)},
         "mae_deg_pairs": pairs,
@@ -143,6 +153,10 @@ def main() -> int:
 
 def print_tables(result: dict) -> None:
     print(f"frames {result['frames']}, sync offsets {result['sync_offsets']}")
+    print(
+        f"main person: ID {result['person_id']}, seen in {result['views_seen']} of the frames; "
+        f"the 2-view run picks the same person: {result['two_views_same_person']}"
+    )
     print(
         "fps (pose in parallel processes + triangulation): "
         + ", ".join(f"{k}: {v:.1f}" for k, v in result["fps"].items())

@@ -1,114 +1,198 @@
-"""Single-view trust checks: mirror invariance, half resolution, and flip averaging's cost.
+"""Single-camera angles and scores against a 4-view triangulation, before and after each change.
 
-    .venv/bin/python benchmarks/bench_single_view.py [--clip FILE] [--frames N]
+    PYTHONPATH=src:benchmarks .venv/bin/python benchmarks/bench_single_view.py [--out FILE.json]
 
-For the example clip (or --clip) it writes a mirrored and a half-resolution copy, runs MediaPipe
-(person-locked, as ``ergorisk assess``) on each, with and without flip averaging, and prints
-per-angle median |difference| between the original and the mirrored run (left/right swapped),
-REBA/RULA total agreement within +-1, and the frames a second each estimator runs at. Results go
-to benchmarks/results/bench_single_view.json. Tracks are cached in benchmarks/results/tracks/.
+The clip: the Pose2Sim multi-person demo (4 calibrated views, 60 fps, 100 frames), the man on
+the treadmill (a hand ROI per view picks him). The reference: MediaPipe in each view on a crop
+that follows him (multiview.estimate_view_poses with the same ROIs), motion sync, swap
+correction and triangulation (the ``er.assess([...], calibration=...)`` stages), scored by the
+usual kinematics. Each single view goes through the single-camera pipeline itself
+(``assessment._assess_track`` on the view's cached track) under a chain of settings:
+
+    level camera        no tilt correction (pitch 0)
+    standing tilt       tilt from straight-legged frames (pose/tilt.py)
+    scene tilt          the scene's vertical vanishing point (the default)
+    + swap fix          left/right label swaps undone (pose/swaps.py)
+    + flip average      MediaPipe on each frame and its mirror image (pose/flip_average.py)
+    + depth fusion      limb depth fused with foreshortening (pose/depth.py)
+
+and, from the default, depth fusion alone without flip averaging. For each: per-angle MAE and
+bias (single minus reference, degrees) over the frames the single view calls reliable, and
+REBA/RULA total agreement (exact, within 1). Tracks are cached (single_view_tracks.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import time
+import sys
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from ergorisk.kinematics import worksheet_columns
-from ergorisk.kinematics.worksheet import scoring_columns
-from ergorisk.pose.estimate import track_skeleton
-from ergorisk.pose.invariance import (
-    half_resolution_video,
-    median_abs,
-    mirror_video,
-    mirrored_angle_differences,
-)
-from ergorisk.pose.track_cache import cached_track, estimate_track
-from ergorisk.scoring.frames import frames_table
+from single_view_tracks import DEMO, VIEWS, reference_tracks, video, view_track
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
+DEFAULT_OUT = ROOT / "benchmarks" / "results" / "bench_single_view.json"
+FPS = 60.0
+ANGLES = {
+    "knee_L": "knee_flexion_deg_left",
+    "knee_R": "knee_flexion_deg_right",
+    "elbow_L": "lower_arm_flexion_deg_left",
+    "elbow_R": "lower_arm_flexion_deg_right",
+    "uarm_L": "upper_arm_flexion_deg_left",
+    "uarm_R": "upper_arm_flexion_deg_right",
+    "trunk": "trunk_flexion_deg_left",
+}
+# name: (pitch: None estimates / 0 level, scene tilt, swap fix, flip average, depth fusion)
+SETTINGS: dict[str, tuple[float | None, bool, bool, bool, bool]] = {
+    "level camera": (0.0, False, False, False, False),
+    "standing tilt": (None, False, False, False, False),
+    "scene tilt": (None, True, False, False, False),
+    "+ swap fix": (None, True, True, False, False),
+    "+ flip average": (None, True, True, True, False),
+    "+ depth fusion": (None, True, True, True, True),
+    "swap fix + depth fusion": (None, True, True, False, True),
+}
 
 
-def run(track, fps: float):
-    skel, tilt = track_skeleton(track, fps)
-    sides, _ = worksheet_columns(skel)
-    return sides, frames_table(scoring_columns(sides), fps), tilt
+@contextlib.contextmanager
+def swap_fix(on: bool) -> Iterator[None]:
+    """The pipeline always undoes swaps; for the "before" rows it is switched off here."""
+    import ergorisk.pose.estimate as estimate
+
+    original = estimate.fix_track_swaps
+    if not on:
+        estimate.fix_track_swaps = lambda track: track
+    try:
+        yield
+    finally:
+        estimate.fix_track_swaps = original
 
 
-def compare(a, b, mirrored: bool) -> dict:
-    sides_a, frames_a, _ = a
-    sides_b, frames_b, _ = b
-    if mirrored:
-        diffs = mirrored_angle_differences(sides_a, sides_b)
-    else:
-        diffs = {
-            f"{k}_{s}": np.asarray(sides_b[s][k], float) - np.asarray(sides_a[s][k], float)
-            for s in ("left", "right")
-            for k in ("trunk_flexion_deg", "knee_flexion_deg", "lower_arm_flexion_deg",
-                      "upper_arm_flexion_deg")
-        }  # fmt: skip
-    out = {"median_abs_deg": {k: round(v, 2) for k, v in median_abs(diffs).items()}}
-    for m in ("reba", "rula"):
-        ta = frames_a[f"{m}_total"].to_numpy(dtype=float, na_value=np.nan)
-        tb = frames_b[f"{m}_total"].to_numpy(dtype=float, na_value=np.nan)
-        both = np.isfinite(ta) & np.isfinite(tb)
-        out[f"{m}_within_1"] = round(float(np.mean(np.abs(ta - tb)[both] <= 1)), 3)
+def reference_frames() -> tuple[pd.DataFrame, np.ndarray, dict]:
+    """The 4-view reference's frames table, each view's first frame in it, diagnostics."""
+    import ergorisk as er
+    from ergorisk.io.calibration import read_calibration
+    from ergorisk.multiview import (
+        multiview_skeleton,
+        pixel_tracks,
+        prepare_views,
+        triangulate_views,
+    )
+    from ergorisk.pose.sync import motion_offsets
+
+    paths = [video(v) for v in VIEWS]
+    cameras = prepare_views(paths, read_calibration(DEMO / "calibration" / "Calib.qca.txt"))
+    px = pixel_tracks(reference_tracks(), cameras)
+    offsets = np.asarray(motion_offsets(list(px), cameras), dtype=int)
+    starts = offsets - offsets.min()
+    n = min(len(p) - s for p, s in zip(px, starts, strict=True))
+    aligned = np.stack([p[s : s + n] for p, s in zip(px, starts, strict=True)])
+    points, conf, diag = triangulate_views(aligned, cameras)
+    skel = multiview_skeleton(points, conf, FPS, cameras)
+    frames = er.assess(skel).frames
+    diag.pop("error_px", None)
+    diag["sync_offsets"] = dict(zip(VIEWS, offsets.tolist(), strict=True))
+    return frames, starts, diag
+
+
+def single_frames(view: str, setting: tuple) -> tuple[pd.DataFrame, dict]:
+    from ergorisk.assessment import MediaPoses, _assess_track
+    from ergorisk.config import Config
+    from ergorisk.pose.video import probe_video
+
+    pitch, scene, fix, flip, depth = setting
+    track, samples = view_track(view, flip)
+    path = video(view)
+    info = probe_video(path)
+    media = MediaPoses(track, FPS, {"width": info.width, "height": info.height},
+                       list(samples) if scene else [], 0.0)  # fmt: skip
+    cfg = Config().with_(camera_pitch_deg=pitch, depth_fusion=depth, flip_average=flip)
+    with swap_fix(fix):
+        a = _assess_track(path, "video", cfg, media, track)
+    return a.frames, a.summary.to_dict()
+
+
+def compare(single: pd.DataFrame, ref: pd.DataFrame, start: int) -> dict:
+    n = len(ref)
+    s = single.iloc[start : start + n].reset_index(drop=True)
+    ok = s["pose_reliable"].to_numpy(bool)
+    out: dict = {"frames": int(ok.sum())}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for name, col in ANGLES.items():
+            d = s[col].to_numpy(float)[ok] - ref[col].to_numpy(float)[ok]
+            d = d[np.isfinite(d)]
+            out[name] = {"mae": float(np.mean(np.abs(d))), "bias": float(np.mean(d))}
+        for m in ("reba", "rula"):
+            a = s[f"{m}_total"].to_numpy(float, na_value=np.nan)[ok]
+            b = ref[f"{m}_total"].to_numpy(float, na_value=np.nan)[ok]
+            both = np.isfinite(a) & np.isfinite(b)
+            diff = np.abs(a - b)[both]
+            out[f"{m}_exact"] = float(np.mean(diff == 0)) if diff.size else float("nan")
+            out[f"{m}_within_1"] = float(np.mean(diff <= 1)) if diff.size else float("nan")
     return out
 
 
-def fps_of(path: Path, flip: bool, frames: int, src_fps: float) -> float:
-    started = time.perf_counter()
-    estimate_track(path, flip_average=flip, end_s=frames / src_fps)
-    return frames / (time.perf_counter() - started)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--clip", type=Path, default=ROOT / "examples" / "sports2d-demo-720p.mp4")
-    parser.add_argument("--frames", type=int, default=90, help="frames timed per estimator")
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args()
-    from ergorisk.pose.video import probe_video
+    if not DEMO.is_dir():
+        print(f"skipped: {DEMO} not found (../shared/data beside the repo)")
+        return 0
+    ref, starts, diag = reference_frames()
+    result: dict = {"reference": diag, "frames": len(ref), "views": {}}
+    for v, view in enumerate(VIEWS):
+        result["views"][view] = {}
+        for name, setting in SETTINGS.items():
+            frames, summary = single_frames(view, setting)
+            row = compare(frames, ref, int(starts[v]))
+            row["tilt"] = summary["options"]["camera_tilt"]
+            row["warnings"] = summary.get("warnings", [])
+            result["views"][view][name] = row
+    result["mean_over_views"] = {
+        name: mean_rows([result["views"][v][name] for v in VIEWS]) for name in SETTINGS
+    }
+    print_tables(result)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, default=float) + "\n")
+    print(f"\nwritten: {args.out}")
+    return 0
 
-    cache = RESULTS / "tracks"
-    cache.mkdir(parents=True, exist_ok=True)
-    mirrored = mirror_video(args.clip, cache / f"{args.clip.stem}-mirrored.mp4")
-    half = half_resolution_video(args.clip, cache / f"{args.clip.stem}-half.mp4")
-    fps = probe_video(args.clip).fps
-    report: dict = {"clip": args.clip.name}
-    for flip in (False, True):
-        key = "flip_average" if flip else "plain"
-        orig = run(cached_track(args.clip, cache, flip), fps)
-        mirr = run(cached_track(mirrored, cache, flip), fps)
-        halfr = run(cached_track(half, cache, flip), fps)
-        report[key] = {
-            "mirrored": compare(orig, mirr, True),
-            "half_resolution": compare(orig, halfr, False),
-            "tilt": {"original": orig[2].to_dict(), "mirrored": mirr[2].to_dict()},
-            "fps": round(fps_of(args.clip, flip, args.frames, fps), 1),
-        }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "bench_single_view.json").write_text(json.dumps(report, indent=2) + "\n")
-    names = sorted(report["plain"]["mirrored"]["median_abs_deg"])
-    print(f"{'mirrored: median |diff| deg':40s} {'plain':>8s} {'flip avg':>9s}")
-    for n in names:
-        a = report["plain"]["mirrored"]["median_abs_deg"][n]
-        b = report["flip_average"]["mirrored"]["median_abs_deg"].get(n, float("nan"))
-        print(f"{n:40s} {a:8.2f} {b:9.2f}")
-    for what in ("mirrored", "half_resolution"):
-        for m in ("reba", "rula"):
-            a, b = (
-                report["plain"][what][f"{m}_within_1"],
-                report["flip_average"][what][f"{m}_within_1"],
+
+def mean_rows(rows: list[dict]) -> dict:
+    out: dict = {}
+    for key, value in rows[0].items():
+        if isinstance(value, dict) and "mae" in value:
+            out[key] = {k: float(np.mean([r[key][k] for r in rows])) for k in ("mae", "bias")}
+        elif isinstance(value, float):
+            out[key] = float(np.mean([r[key] for r in rows]))
+    return out
+
+
+def print_tables(result: dict) -> None:
+    ref = result["reference"]
+    print(
+        f"reference: {result['frames']} frames, sync {ref['sync_offsets']}, median reprojection "
+        + ", ".join(f"{k} {v:.1f}px" for k, v in ref["median_reprojection_error_px"].items())
+    )
+    head = f"{'':24}" + "".join(f"{k:>9}" for k in ANGLES) + "  REBA =/±1   RULA =/±1"
+    blocks = [(v, result["views"][v]) for v in VIEWS] + [("mean", result["mean_over_views"])]
+    for title, rows in blocks:
+        print(f"\n{title}: MAE deg (bias)\n{head}")
+        for name, r in rows.items():
+            cells = "".join(f"{r[k]['mae']:5.1f}{r[k]['bias']:+4.0f}" for k in ANGLES)
+            scores = "".join(
+                f"  {r[f'{m}_exact']:4.0%}/{r[f'{m}_within_1']:4.0%}" for m in ("reba", "rula")
             )
-            print(f"{what + ' ' + m + ' within +-1':40s} {a:8.1%} {b:9.1%}")
-    plain, flip = report["plain"]["fps"], report["flip_average"]["fps"]
-    print(f"{'frames a second (MediaPipe)':40s} {plain:8.1f} {flip:9.1f}")
+            print(f"{name:24}{cells}{scores}")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,4 +1,5 @@
-"""The real demo: four calibrated views of a man walking on a treadmill, triangulated."""
+"""The real demo: four calibrated views of a man walking on a treadmill (a woman in front of
+him, a bystander behind), everyone tracked, associated across views, triangulated."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from ergorisk.kinematics import KinematicsOptions, worksheet_columns
 from ergorisk.multiview import multiview_skeleton, triangulate_views, world_up
 from ergorisk.pose.sync import apply_offsets, motion_offsets
-from multiview_demo import demo_views
+from multiview_demo import ROIS, VIEWS, box_centre_in_roi, demo_people, demo_views
 
 pytestmark = pytest.mark.data
 
@@ -28,10 +29,24 @@ def shifted(tracks: np.ndarray, view: int, k: int) -> list[np.ndarray]:
     return views
 
 
-def test_the_man_is_followed_in_every_view(demo):
+def test_the_same_two_people_are_associated_in_all_four_views(demo, shared_data):
+    _, people = demo_people(shared_data)
+    both = [p for p in people if p.n_views == 4]
+    assert len(both) == 2, [(p.person_id, p.n_views) for p in people]
+    # The main person (largest over the views) is the man on the treadmill in every view.
+    from ergorisk.multiview import select_views_people
+
+    man = select_views_people(people)[0]
+    assert all(box_centre_in_roi(t, ROIS[v]) for t, v in zip(man.tracks, VIEWS, strict=True))
+    woman = next(p for p in both if p is not man)
+    assert not any(box_centre_in_roi(t, ROIS[v]) for t, v in zip(woman.tracks, VIEWS, strict=True))
+
+
+def test_the_man_is_seen_in_two_or_more_views_in_every_frame(demo):
     _, tracks = demo
-    detected = np.isfinite(tracks[..., 0, 0]).mean(axis=1)
-    assert (detected > 0.9).all(), detected
+    detected = np.isfinite(tracks[..., 0, 0])
+    assert (detected.sum(axis=0) >= 2).all()
+    assert (detected.mean(axis=1) > 0.4).all(), detected.mean(axis=1)
 
 
 @pytest.mark.parametrize(("view", "k"), [(1, 7), (3, -5), (2, 12)])

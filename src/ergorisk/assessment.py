@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,9 @@ from ergorisk.pose.mediapipe_pose import PoseTrack
 from ergorisk.pose.skeleton import Skeleton
 from ergorisk.scoring.frames import frames_table
 from ergorisk.scoring.summary import Summary, relabel_peaks, summarize
+
+if TYPE_CHECKING:
+    from ergorisk.pose.people import PersonTrack
 
 # progress(phase, items done since the last call, total items or None)
 Progress = Callable[[str, int, int | None], None]
@@ -385,6 +388,7 @@ class MediaPoses:
                     inference_max_side=media.inference_max_side,
                     progress=progress,
                     samples=samples,
+                    flip_average=media.flip_average,
                 )
                 fps = probed.fps / media.stride
                 info = asdict(probed)
@@ -398,19 +402,22 @@ def _assess_track(
 ) -> Assessment:
     """One person's 2D/3D track of a video or image -> kinematics, scoring, the summary."""
     from ergorisk.contract import BBOX_COLUMNS
-    from ergorisk.pose.estimate import media_warnings, track_skeleton
+    from ergorisk.pose.estimate import fix_track_swaps, media_warnings, track_skeleton
     from ergorisk.pose.people_geometry import landmark_box
     from ergorisk.pose.quality import pose_reliability
 
     width, height = int(media.info["width"]), int(media.info["height"])
+    track = fix_track_swaps(track)
+    reliability = pose_reliability(track.image, track.world, media.fps, (width, height))
     skel, tilt = track_skeleton(
         track,
         media.fps,
         cfg.media.camera_pitch_deg,
         min_standing_frames=1 if kind == "image" else 3,
         scene=media.samples,
+        depth_fusion=cfg.media.depth_fusion,
+        reliable=reliability.reliable,
     )
-    reliability = pose_reliability(track.image, track.world, media.fps, (width, height))
     source = {
         "input": str(path),
         "kind": kind,
@@ -437,7 +444,7 @@ def _assess_track(
     relabel_peaks(summary, track.frame_index, track.time_s)
     summary["person_detected_rate"] = round(float(track.detected.mean()), 4)
     summary["pose_reliability"] = reliability.summary()
-    summary["warnings"] = media_warnings(track, tilt)
+    summary["warnings"] = media_warnings(track, tilt, (width, height), reliability.reliable)
     summary["timing_s"] = {"pose": round(media.pose_s, 3)}
     summary["config"] = cfg.to_dict()
     if (person := getattr(track, "person_id", None)) is not None:
@@ -446,14 +453,18 @@ def _assess_track(
 
 
 def assess_people(
-    source: str | Path,
+    source: str | Path | Sequence[str | Path],
     *,
     config: Config | str | Path | None = None,
     progress: Progress | None = None,
+    tracks: Sequence[PersonTrack] | None = None,
     **overrides: Any,
 ) -> dict[int, Assessment]:
     """Every person of a video (or those ``people`` names: "all", "largest" or "1,3"), each
     followed by the multi-person tracker (pose/people.py) and assessed on their own, by ID.
+    Several videos with ``calibration``: everyone seen in two or more views, triangulated
+    (IDs of the first view). ``tracks``: people already followed in this video
+    (``track_people`` with the same start, end and stride), assessed without tracking again.
     ``write_people(people, path)`` writes them."""
     from ergorisk.pose.people import track_people
     from ergorisk.pose.people_select import parse_people_spec, select_people
@@ -465,6 +476,10 @@ def assess_people(
         else ((config or Config()).with_(**overrides))
     )
     progress = progress or _no_progress
+    if not isinstance(source, str | Path):
+        if cfg.media.calibration is None:
+            raise InputError("several videos are views of one take: give their calibration")
+        return _views_people([Path(v) for v in source], cfg, progress)
     path = Path(source)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
@@ -474,14 +489,18 @@ def assess_people(
     started = time.perf_counter()
     info = probe_video(path)
     try:
-        people = track_people(
-            path,
-            info,
-            start_s=media.start_s,
-            end_s=media.end_s,
-            stride=media.stride,
-            max_side=media.inference_max_side,
-            progress=progress,
+        people = (
+            list(tracks)
+            if tracks is not None
+            else track_people(
+                path,
+                info,
+                start_s=media.start_s,
+                end_s=media.end_s,
+                stride=media.stride,
+                max_side=media.inference_max_side,
+                progress=progress,
+            )
         )
     except RuntimeError as err:
         raise InputError(f"{path}: {str(err).splitlines()[0]}") from None
@@ -512,7 +531,12 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
     first = next(iter(people.values()))
     media = first.config.media
     tracks = [a.track for a in people.values()]
-    thumbs = {a.track.person_id: best_frame(a.track) for a in people.values()}  # type: ignore[union-attr]
+    # A person of several views whom the first view never sees has no thumbnail.
+    thumbs = {
+        a.track.person_id: best_frame(a.track)  # type: ignore[union-attr]
+        for a in people.values()
+        if a.track is not None and a.track.detected.any()
+    }
     out = Path(path)
     with staged_output(out) as stage:
         records = []
@@ -522,13 +546,15 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
                 {
                     **a.track.record(),
                     "folder": f"person-{pid}",  # type: ignore[union-attr]
-                    "thumbnail": f"person-{pid}.jpg",
+                    "thumbnail": f"person-{pid}.jpg" if pid in thumbs else None,
                 }
             )
         writer = H264Writer(stage / "overview.mp4", first.summary.fps)
         try:
+            # Views: the first view's frames from its synchronised start.
+            start_s = first.views[0].start_s if first.views else media.start_s
             source = iter_frames(
-                first.source, media.start_s, media.end_s, media.stride, media.annotate_max_side
+                first.source, start_s, media.end_s, media.stride, media.annotate_max_side
             )
             for i, frame in enumerate(source):
                 if i >= len(first.frames):
@@ -541,7 +567,7 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
                     rgb = blur_faces(rgb, boxes)
                 writer.write(draw_overview(rgb, tracks, i))
                 for t in tracks:
-                    if thumbs[t.person_id] == i:  # type: ignore[union-attr]
+                    if thumbs.get(t.person_id) == i:  # type: ignore[union-attr]
                         _write_jpeg(stage / f"person-{t.person_id}.jpg", draw_thumbnail(rgb, t, i))  # type: ignore[union-attr]
         finally:
             writer.close()
@@ -556,10 +582,23 @@ def _write_jpeg(path: Path, rgb: np.ndarray) -> None:
 
 
 def _assess_views(paths: list[Path], cfg: Config, progress: Progress) -> Assessment:
-    """Calibrated views of one take: 2D poses per view (in parallel processes), optional
-    motion sync, triangulation, then the same kinematics and scoring as any skeleton."""
+    """Calibrated views of one take: one person (the main one, or the one ``people`` or
+    ``roi`` names), triangulated; see _views_people."""
+    from ergorisk.pose.people_select import parse_people_spec
+
+    spec = parse_people_spec(cfg.media.people)
+    if spec == "all" or (isinstance(spec, list) and len(spec) > 1):
+        raise InputError("several people give several assessments: use assess_people")
+    return next(iter(_views_people(paths, cfg, progress).values()))
+
+
+def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[int, Assessment]:
+    """Calibrated views of one take: everyone tracked in each view (in parallel processes),
+    associated across views, optionally synchronised by motion (then associated again), and
+    each person chosen triangulated, then the same kinematics and scoring as any skeleton."""
     from ergorisk import multiview
     from ergorisk.io.calibration import read_calibration
+    from ergorisk.pose.people_select import parse_people_spec
     from ergorisk.pose.sync import motion_offsets
     from ergorisk.pose.video import probe_video
 
@@ -571,49 +610,68 @@ def _assess_views(paths: list[Path], cfg: Config, progress: Progress) -> Assessm
         paths, read_calibration(media.calibration), media.cameras or None
     )
     fps = probe_video(paths[0]).fps
+    spec = parse_people_spec(media.people)
+    started = time.perf_counter()
     progress("views", 0, len(paths))
-    tracks = multiview.estimate_view_poses(paths, max_side=media.inference_max_side or 960)
+    try:
+        people = multiview.track_view_people(paths, max_side=media.inference_max_side or 960)
+    except RuntimeError as err:
+        raise InputError(f"pose estimation failed: {str(err).splitlines()[0]}") from None
     progress("views", len(paths), len(paths))
-    pixels = multiview.pixel_tracks(tracks, cameras)
-    offsets = np.zeros(len(paths), dtype=int)
-    if media.sync == "motion":
-        offsets = np.asarray(motion_offsets(list(pixels), cameras), dtype=int)
-    starts = offsets - offsets.min()
-    n = min(len(p) - s for p, s in zip(pixels, starts, strict=True))
-    if n <= 0:
-        raise InputError(f"the views do not overlap in time (offsets {offsets.tolist()})")
-    pixels = np.stack([p[s : s + n] for p, s in zip(pixels, starts, strict=True)])
-    points, confidence, diagnostics = multiview.triangulate_views(pixels, cameras)
-    skel = multiview.multiview_skeleton(points, confidence, fps, cameras)
-    source = {"input": [str(p) for p in paths], "kind": "views", "calibration": media.calibration}
-    frames, summary, activity = _score(skel, cfg, source)
-    diagnostics.pop("error_px", None)
-    summary["multiview"] = {
-        **diagnostics,
-        "sync_offsets": dict(zip(diagnostics["cameras"], offsets.tolist(), strict=True)),
-    }
-    summary["config"] = cfg.to_dict()
-    views = tuple(
-        View(
-            path,
-            cam.name,
-            _cut(track, int(s), n),
-            float(s) / fps,
+    if not any(people):
+        raise InputError("nobody was found in any view")
+    try:
+        chosen = multiview.select_views_people(
+            multiview.associate_views(people, cameras), spec, media.roi
         )
-        for path, cam, track, s in zip(paths, cameras, tracks, starts, strict=True)
-    )
-    return Assessment(
-        frames, Summary.of(summary), cfg, "views", paths[0], activity, skel, views[0].track, views
-    )
-
-
-def _cut(track: PoseTrack, start: int, n: int) -> PoseTrack:
-    return PoseTrack(
-        track.world[start : start + n],
-        track.image[start : start + n],
-        track.frame_index[start : start + n],
-        track.time_s[start : start + n],
-    )
+        offsets = np.zeros(len(paths), dtype=int)
+        if media.sync == "motion":
+            offsets = np.asarray(motion_offsets(list(chosen[0].pixels(cameras)), cameras))
+        people, starts = multiview.synchronise(people, offsets)
+        if offsets.any():
+            chosen = multiview.select_views_people(
+                multiview.associate_views(people, cameras), spec, media.roi
+            )
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    pose_s = time.perf_counter() - started
+    source = {"input": [str(p) for p in paths], "kind": "views", "calibration": media.calibration}
+    results = {}
+    for person in chosen:
+        points, confidence, diagnostics = multiview.triangulate_views(
+            person.pixels(cameras), cameras
+        )
+        skel = multiview.multiview_skeleton(points, confidence, fps, cameras)
+        frames, summary, activity = _score(skel, cfg, source)
+        diagnostics.pop("error_px", None)
+        summary["multiview"] = {
+            **diagnostics,
+            "sync_offsets": dict(zip(diagnostics["cameras"], offsets.tolist(), strict=True)),
+            "views_seen": {
+                cam.name: round(float(t.detected.mean()), 4)
+                for cam, t in zip(cameras, person.tracks, strict=True)
+            },
+        }
+        summary["person_detected_rate"] = round(float(frames["person_detected"].mean()), 4)
+        summary["person_id"] = person.person_id
+        summary["timing_s"] = {"pose": round(pose_s, 3)}
+        summary["config"] = cfg.to_dict()
+        views = tuple(
+            View(path, cam.name, track, float(s) / fps)
+            for path, cam, track, s in zip(paths, cameras, person.tracks, starts, strict=True)
+        )
+        results[person.person_id] = Assessment(
+            frames,
+            Summary.of(summary),
+            cfg,
+            "views",
+            paths[0],
+            activity,
+            skel,
+            views[0].track,
+            views,
+        )
+    return results
 
 
 def _assess_records(records: Sequence[Any] | Mapping[str, Any], cfg: Config) -> Assessment:
@@ -647,11 +705,13 @@ def _assess_records(records: Sequence[Any] | Mapping[str, Any], cfg: Config) -> 
         if len(values) > 1:
             raise WorksheetError(f"the records differ in {key}; set {key} as a task factor")
         factors = replace(factors, **{key: values.pop()})
-    cfg = replace(cfg, factors=factors)
+    # Entered sides are scored as entered: each side's own knee (not the knee(s) convention
+    # that measured kinematics take).
+    cfg = replace(cfg, factors=factors, kinematics=cfg.kinematics.with_(knee_per_side=True))
     sides, activity = record_sides(entered)
     for side, columns in task_columns(activity, factors, len(entered)).items():
         sides[side].update(columns)
-    frames = frames_table(sides, 1.0, cfg.scoring.upright_tol_deg)
+    frames = frames_table(sides, 1.0, cfg.scoring.upright_tol_deg, knee_per_side=True)
     source = {"input": "worksheet", "kind": "worksheet"}
     summary = summarize(frames, activity, 1.0, _options(source, cfg))
     summary["config"] = cfg.to_dict()

@@ -49,6 +49,12 @@ class MediaOptions:
     roi: Box | None = None
     camera_pitch_deg: float | None = None
     inference_max_side: int | None = None
+    # Pose on each frame and on its mirror image, averaged (pose/flip_average.py): the
+    # result no longer depends on which way the person faces; a second inference a frame.
+    flip_average: bool = False
+    # Limb depth fused with foreshortening against the person's own bone lengths
+    # (pose/depth.py); docs/accuracy.md has the measured effect per camera.
+    depth_fusion: bool = True
     annotate: bool = True
     report: bool = True
     annotate_max_side: int = 1280

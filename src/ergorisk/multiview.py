@@ -1,13 +1,16 @@
-"""Calibrated multi-view pose: several synchronised videos of one take -> one 3D skeleton.
+"""Calibrated multi-view pose: several synchronised videos of one take -> 3D skeletons.
 
     cameras = prepare_views(videos, read_calibration("Calib.qca.txt"))   # matched, sized
-    tracks = estimate_view_poses(videos, rois=...)             # MediaPipe, one process a view
-    points, confidence, diag = triangulate_views(pixel_tracks(tracks, cameras), cameras)
+    people = track_view_people(videos)            # everyone in each view, one process a view
+    persons = associate_views(people, cameras)    # the same person's track in every view
+    main = select_views_people(persons)[0]        # or "all", IDs, an ROI on the first view
+    points, confidence, diag = triangulate_views(main.pixels(cameras), cameras)
     skel = multiview_skeleton(points, confidence, fps, cameras)   # canonical, z up
 
-Stages: pose (per view, in parallel) -> sync (optional) -> swap correction -> triangulation
-with outlier views -> canonical skeleton; the kinematics and scoring that follow are the
-usual ones.
+Stages: people tracked per view (in parallel) -> association across views -> sync (optional,
+on the associated person, then associated again) -> swap correction -> triangulation with
+outlier views -> canonical skeleton; the kinematics and scoring that follow are the usual
+ones.
 """
 
 from __future__ import annotations
@@ -15,14 +18,16 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from ergorisk.errors import InputError
 from ergorisk.io.calibration import CalibrationError, Camera, fit_to_frame, match_videos
-from ergorisk.pose.follow import FollowCrop
 from ergorisk.pose.mediapipe_pose import Box, PoseTrack
+from ergorisk.pose.people import PersonTrack
+from ergorisk.pose.people_select import PeopleSpec
 from ergorisk.pose.skeleton import Skeleton
 from ergorisk.pose.triangulation import MEDIAPIPE33_LR_PAIRS, correct_swaps, triangulate
 
@@ -111,17 +116,6 @@ def triangulate_views(
     return result.points, confidence, diagnostics
 
 
-def pixel_tracks(tracks: Sequence[PoseTrack], cameras: Sequence[Camera]) -> np.ndarray:
-    """(V, T, 33, 3) pixels and visibility from MediaPipe tracks (image landmarks are
-    fractions of the frame); views are cut to the shortest."""
-    n = min(len(t.image) for t in tracks)
-    out = []
-    for track, cam in zip(tracks, cameras, strict=True):
-        image = track.image[:n].astype(float)
-        out.append(np.concatenate([image[..., :2] * cam.size, image[..., 2:3]], axis=-1))
-    return np.stack(out)
-
-
 def world_up(cameras: Sequence[Camera]) -> str:
     """The calibration's up axis (z, y or -y): the one the cameras' image-up directions
     (their -y axes in the world) agree with best. Qualisys and Pose2Sim scenes are z up."""
@@ -148,60 +142,185 @@ def multiview_skeleton(
     )
 
 
-# --- pose estimation of the views, one process each ------------------------------------------
+# --- several people in each view, associated across views ------------------------------------
 
 
-def _video_poses(
-    video: str, roi: Box | None, max_side: int | None, max_frames: int | None
-) -> PoseTrack:
-    from ergorisk.pose.video import iter_frames, probe_video
+@dataclass(frozen=True)
+class ViewsPerson:
+    """One person across calibrated views: ``tracks`` one PersonTrack per view (all NaN in
+    a view that never sees them), ``person_id`` their ID in the first view that sees them
+    (offset past the first view's IDs when that is not the first view)."""
 
-    info = probe_video(video)
-    scale = 1.0 if not max_side else min(1.0, max_side / max(info.width, info.height))
-    box = None if roi is None else tuple(round(v * scale) for v in roi)
-    poses, index, times = [], [], []
-    with FollowCrop(roi=box) as estimator:
-        for frame in iter_frames(video, max_side=max_side):
-            if max_frames is not None and len(poses) >= max_frames:
-                break
-            poses.append(estimator.process(frame.rgb))
-            index.append(frame.index)
-            times.append(frame.time_s)
-    return PoseTrack.stack(poses, index, times)
+    person_id: int
+    tracks: tuple[PersonTrack, ...]
+
+    @property
+    def n_views(self) -> int:
+        return sum(bool(t.detected.any()) for t in self.tracks)
+
+    @property
+    def presence(self) -> float:
+        """How much of the views they fill (pose.people_select.presence, summed)."""
+        from ergorisk.pose.people_select import presence
+
+        return sum(presence(t) for t in self.tracks)
+
+    def pixels(self, cameras: Sequence[Camera]) -> np.ndarray:
+        """(V, T, 33, 3) pixels and visibility in each view."""
+        return np.stack([view_pixels(t, c) for t, c in zip(self.tracks, cameras, strict=True)])
 
 
-def estimate_view_poses(
-    videos: Sequence[str | Path],
-    rois: Sequence[Box | None] | None = None,
-    *,
-    max_side: int | None = 960,
-    max_frames: int | None = None,
-    workers: int | None = None,
-) -> list[PoseTrack]:
-    """MediaPipe on every frame of each video, the videos in parallel processes, each on a
-    crop that follows its person (pose.follow.FollowCrop).
+def view_pixels(track: PoseTrack, camera: Camera) -> np.ndarray:
+    """(T, 33, 3) pixels and visibility of a MediaPipe track (image landmarks are fractions
+    of the frame)."""
+    image = track.image.astype(float)
+    return np.concatenate([image[..., :2] * camera.size, image[..., 2:3]], axis=-1)
 
-    rois: per video, (x0, y0, x1, y1) pixels of the original frame where the person to
-    follow is at the start (None: whoever MediaPipe finds). max_side: frames are scaled
-    down to this longer side for inference (landmarks stay fractions of the frame).
-    """
-    rois = list(rois) if rois is not None else [None] * len(videos)
-    if len(rois) != len(videos):
-        raise MultiViewError(f"{len(videos)} videos but {len(rois)} ROIs")
-    args = [(str(v), r, max_side, max_frames) for v, r in zip(videos, rois, strict=True)]
+
+def _view_people(video: str, max_side: int | None) -> list[PersonTrack]:
+    from ergorisk.pose.people import track_people
+    from ergorisk.pose.video import probe_video
+
+    return track_people(video, probe_video(video), max_side=max_side)
+
+
+def track_view_people(
+    videos: Sequence[str | Path], *, max_side: int | None = 960, workers: int | None = None
+) -> list[list[PersonTrack]]:
+    """Everyone in each video (pose.people.track_people), the videos in parallel
+    processes. max_side: frames are scaled down to this longer side for inference."""
+    args = [(str(v), max_side) for v in videos]
     if workers == 1:
-        return [_video_poses(*a) for a in args]
+        return [_view_people(*a) for a in args]
     with ProcessPoolExecutor(max_workers=workers or len(videos)) as pool:
-        return list(pool.map(_video_poses, *zip(*args, strict=True)))
+        return list(pool.map(_view_people, *zip(*args, strict=True)))
+
+
+def associate_views(
+    people: Sequence[Sequence[PersonTrack]],
+    cameras: Sequence[Camera],
+    max_distance_m: float = 0.15,
+) -> list[ViewsPerson]:
+    """The same person's tracks in every view (pose.association), by ID, each person seen in
+    at least one view. people: per view, its PersonTracks over the same (synchronised)
+    frames."""
+    from ergorisk.pose.association import associate
+
+    tracks = [
+        np.stack([view_pixels(t, c) for t in view]) if view else np.zeros((0, 0, 33, 3))
+        for view, c in zip(people, cameras, strict=True)
+    ]
+    template = next(t for view in people for t in view)
+    first_ids = [t.person_id for t in people[0]]
+    spare = max(first_ids, default=-1) + 1
+    persons = []
+    for group in associate(tracks, cameras, max_distance_m):
+        views = []
+        for v, view in enumerate(people):
+            chosen = [view[i] for i in group.members.get(v, [])]
+            views.append(_merge(chosen, template))
+        first = min(group.members)
+        if first == 0:
+            pid = people[0][group.members[0][0]].person_id
+        else:
+            pid, spare = spare, spare + 1
+        persons.append(ViewsPerson(pid, tuple(replace(t, person_id=pid) for t in views)))
+    return sorted(persons, key=lambda p: p.person_id)
+
+
+def _merge(tracks: Sequence[PersonTrack], template: PersonTrack) -> PersonTrack:
+    """One view's tracks of one person as one track, frame by frame (the first seen wins);
+    all NaN when there are none."""
+    world = np.full_like(template.world, np.nan)
+    image = np.full_like(template.image, np.nan)
+    boxes = np.full_like(template.bbox_px, np.nan)
+    for t in tracks:
+        fill = ~np.isfinite(world[:, 0, 0]) & t.detected
+        world[fill], image[fill], boxes[fill] = t.world[fill], t.image[fill], t.bbox_px[fill]
+    return PersonTrack(
+        world, image, template.frame_index, template.time_s, template.person_id, boxes
+    )
+
+
+def select_views_people(
+    persons: Sequence[ViewsPerson], spec: PeopleSpec = "largest", roi: Box | None = None
+) -> list[ViewsPerson]:
+    """Whom to assess: the main person (the one who fills the most of all views, or the one
+    ``roi`` picks in the first view), everyone seen in two or more views ('all'), or the
+    given IDs (first-view IDs). Raises ValueError naming the problem."""
+    from ergorisk.pose.people_select import main_person
+
+    seen = [p for p in persons if p.n_views >= 2]
+    if not seen:
+        raise ValueError("nobody is seen in two or more views")
+    if roi is not None:
+        if spec != "largest":
+            raise ValueError("--roi picks one person; use it without --people or with largest")
+        first = [p.tracks[0] for p in seen if p.tracks[0].detected.any()]
+        if not first:
+            raise ValueError("nobody seen in two or more views is in the first view")
+        pid = main_person(first, roi).person_id
+        return [p for p in seen if p.person_id == pid]
+    if spec == "largest":
+        return [max(seen, key=lambda p: (p.presence, -p.person_id))]
+    if spec == "all":
+        return list(seen)
+    by_id = {p.person_id: p for p in seen}
+    missing = [i for i in spec if i not in by_id]
+    if missing:
+        known = ", ".join(str(i) for i in sorted(by_id))
+        raise ValueError(
+            f"no person with ID {missing} seen in two or more views (IDs found: {known})"
+        )
+    return [by_id[i] for i in spec]
+
+
+def cut_track(track: PoseTrack, start: int, n: int) -> PoseTrack:
+    """Frames start .. start + n of a track (a PersonTrack stays one)."""
+    part = slice(start, start + n)
+    if isinstance(track, PersonTrack):
+        return replace(
+            track,
+            world=track.world[part],
+            image=track.image[part],
+            frame_index=track.frame_index[part],
+            time_s=track.time_s[part],
+            bbox_px=track.bbox_px[part],
+        )
+    return PoseTrack(
+        track.world[part], track.image[part], track.frame_index[part], track.time_s[part]
+    )
+
+
+def synchronise(
+    people: Sequence[Sequence[PersonTrack]], offsets: Sequence[int]
+) -> tuple[list[list[PersonTrack]], np.ndarray]:
+    """Every view's tracks cut to the frames all views share under ``offsets`` (view v's
+    frame f + offsets[v] shows the same instant in every view). Returns the tracks, each
+    view's first frame and the number of frames; raises MultiViewError when they do not
+    overlap."""
+    offsets = np.asarray(offsets, dtype=int)
+    starts = offsets - offsets.min()
+    lengths = [len(view[0].world) - s for view, s in zip(people, starts, strict=True) if view]
+    n = min(lengths, default=0)
+    if n <= 0:
+        raise MultiViewError(f"the views do not overlap in time (offsets {offsets.tolist()})")
+    cut = [[cut_track(t, int(s), n) for t in view] for view, s in zip(people, starts, strict=True)]
+    return cut, starts
 
 
 __all__ = [
     "CalibrationError",
     "MultiViewError",
-    "estimate_view_poses",
+    "ViewsPerson",
+    "associate_views",
+    "cut_track",
     "multiview_skeleton",
-    "pixel_tracks",
     "prepare_views",
+    "select_views_people",
+    "synchronise",
+    "track_view_people",
     "triangulate_views",
+    "view_pixels",
     "world_up",
 ]

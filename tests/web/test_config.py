@@ -114,7 +114,9 @@ def test_the_openapi_schema_documents_requests_and_responses(client):
     fields = upload["schema"]["properties"]
     for name in ("file", "worksheet", "mapping", "worker", "load_kg", "layout", "options"):
         assert name in fields, name
-    assert fields["file"]["anyOf"][0]["format"] == "binary"
+    # one file, or several videos of one take (the field repeated)
+    assert fields["file"]["anyOf"][0]["items"]["format"] == "binary"
+    assert fields["calibration"]["anyOf"][0]["format"] == "binary"
     assert response_ref("/api/assessments", "post", "202") == "Created"
     assert response_ref("/api/assessments", "get") == "AssessmentList"
     assert response_ref("/api/assessments/{assessment_id}", "get") == "AssessmentDetail"

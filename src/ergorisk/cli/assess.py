@@ -283,6 +283,9 @@ def _assess_views(paths: list[Path], out: Path, cfg: Config) -> None:
 
     if len(paths) < 2:
         fail("--calibration goes with two or more videos of the same take")
+    if cfg.media.people not in (None, "largest"):
+        _assess_views_people(paths, out, cfg)
+        return
     try:
         with native_stderr_silenced(), _progress_bar() as progress:
             result = assess(paths, config=cfg, progress=progress)
@@ -293,6 +296,24 @@ def _assess_views(paths: list[Path], out: Path, cfg: Config) -> None:
     listed = ", ".join(f"{cam} {px:.1f} px" for cam, px in errors.items())
     print(f"reprojection error (median): {listed}", file=sys.stderr)
     print(summary_line(Path(f"{len(paths)} views"), out, result))
+
+
+def _assess_views_people(paths: list[Path], out: Path, cfg: Config) -> None:
+    """--people all|IDs with --calibration: person-<id>/ per person seen in 2+ views."""
+    from ergorisk.assessment import assess_people, write_people
+
+    try:
+        with native_stderr_silenced(), _progress_bar() as progress:
+            people = assess_people(paths, config=cfg, progress=progress)
+            write_people(people, out)
+    except (InputError, OSError) as err:
+        fail(_flag_names(first_line(err)))
+    for pid, result in people.items():
+        errors = result.summary["multiview"]["median_reprojection_error_px"]
+        listed = ", ".join(f"{cam} {px:.1f} px" for cam, px in errors.items())
+        print(f"person {pid}: reprojection error (median): {listed}", file=sys.stderr)
+        print(summary_line(Path(f"{len(paths)} views person {pid}"), out / f"person-{pid}", result))
+    print(f"{len(people)} people -> {out}/ (people.json, overview.mp4, person-<id>/)")
 
 
 def _assess_many(paths: list[Path], out: Path, cfg: Config) -> None:

@@ -16,6 +16,7 @@ import torch
 
 from ergorisk.differentiable.body import Dof, forward_kinematics
 from ergorisk.kinematics import KinematicsOptions, posture_columns
+from ergorisk.kinematics.worksheet import scoring_columns
 from ergorisk.pose import CANONICAL_JOINTS, JOINT_INDEX, Skeleton
 from ergorisk.scoring import reba, rula
 
@@ -45,11 +46,12 @@ def to_skeleton(q: np.ndarray, dofs: tuple[Dof, ...]) -> Skeleton:
 def posture_worksheet(
     q: np.ndarray, dofs: tuple[Dof, ...], opts: KinematicsOptions = STATIC_OPTIONS
 ) -> dict[str, np.ndarray]:
-    """The right side's posture worksheet columns, measured by ergorisk.kinematics."""
-    return posture_columns(to_skeleton(q, dofs), opts)[SIDE]
+    """The right side's posture worksheet columns as the scorer takes them, measured by
+    ergorisk.kinematics (the knee(s) convention of kinematics.worksheet.scoring_columns)."""
+    return scoring_columns(posture_columns(to_skeleton(q, dofs), opts), opts)[SIDE]
 
 
-def scoring_columns(
+def method_columns(
     inputs: tuple[str, ...], posture: Mapping[str, np.ndarray], task: Mapping[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
     """Measured posture + task columns -> the worksheet columns among ``inputs`` (a method's
@@ -64,4 +66,4 @@ def exact_scores(
 ) -> dict[str, np.ndarray]:
     """Exact RULA or REBA outputs for postures q (N, D) under task columns (length N)."""
     engine = rula if method == "rula" else reba
-    return engine.score(scoring_columns(engine.INPUTS, posture_worksheet(q, dofs), task))
+    return engine.score(method_columns(engine.INPUTS, posture_worksheet(q, dofs), task))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -61,6 +63,16 @@ def scoring_columns(
         body = np.nan_to_num(np.fmax(left, right), nan=0.0)
         knees = {"left": body, "right": body}
     return {side: {**sides[side], "knee_flexion_deg": knees[side]} for side in sides}
+
+
+def row_for_scoring(row: Mapping[str, Any], side: str, names: Iterable[str]) -> dict[str, Any]:
+    """One side's worksheet inputs from a frames row (``<name>_<side>`` keys), as the scorer
+    took them: the knee(s) convention of ``scoring_columns`` applied to the measured knees."""
+    out = {n: row[f"{n}_{side}"] for n in names if f"{n}_{side}" in row}
+    if "knee_flexion_deg" in out:
+        knees = np.array([row.get(f"knee_flexion_deg_{s}", np.nan) for s in SIDES], float)
+        out["knee_flexion_deg"] = 0.0 if np.isnan(knees).all() else float(np.nanmax(knees))
+    return out
 
 
 def _forced(auto: np.ndarray, override: bool | None) -> np.ndarray:

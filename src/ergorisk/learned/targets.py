@@ -16,6 +16,7 @@ import numpy as np
 
 from ergorisk.contract import REBA_INPUTS, SIDES
 from ergorisk.kinematics import KinematicsOptions, TaskFactors, worksheet_columns
+from ergorisk.kinematics.worksheet import scoring_columns
 from ergorisk.learned import TARGETS
 from ergorisk.pose import Skeleton
 from ergorisk.scoring import reba
@@ -37,6 +38,7 @@ def raw_rule_labels(
     upper arm, then lower arm score (the trunk, neck and legs scores are the same for both).
     """
     sides, _ = worksheet_columns(skel, options, POSTURE_ONLY)
+    sides = scoring_columns(sides, options)  # REBA's knee(s) convention, as frames_table
     per_side = []
     for side in SIDES:
         out = reba.score(

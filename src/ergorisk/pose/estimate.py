@@ -42,16 +42,21 @@ def estimate_video_poses(
     inference_max_side: int | None = None,
     progress: Progress = no_progress,
     samples: list[np.ndarray] | None = None,
+    flip_average: bool = False,
 ) -> PoseTrack:
     """MediaPipe on every selected frame; decoding overlaps inference on a second thread.
     ``samples``: a list that receives SCENE_SAMPLES grey frames spread over the clip (for
-    the scene's vertical lines, pose/vanishing.py)."""
+    the scene's vertical lines, pose/vanishing.py). ``flip_average``: each frame and its
+    mirror image, averaged (pose/flip_average.py)."""
+    from ergorisk.pose.flip_average import FlipAveragedPose
+
     total = expected_frames(info, start_s, end_s, stride)
     every = max(1, total // SCENE_SAMPLES)
     poses, index, times = [], [], []
     frames = iter_frames(path, start_s, end_s, stride, inference_max_side)
+    make = FlipAveragedPose if flip_average else MediaPipePose
     with (
-        MediaPipePose(
+        make(
             video=True, roi=scaled_roi(roi, info, inference_max_side), fps=info.fps / stride
         ) as estimator,
         Prefetch(frames, depth=4) as prefetched,
@@ -93,15 +98,24 @@ def track_skeleton(
     camera_pitch_deg: float | None = None,
     min_standing_frames: int = 3,
     scene: list[np.ndarray] | None = None,
+    depth_fusion: bool = False,
+    reliable: np.ndarray | None = None,
 ) -> tuple[Skeleton, Tilt]:
     """World landmarks -> canonical skeleton (visibility as confidence), levelled.
+    ``depth_fusion``: limb depth fused with foreshortening (pose/depth.py), the bone
+    lengths taken over the ``reliable`` frames.
 
     The tilt: the given pitch; else the scene's vertical vanishing point (grey ``scene``
     frames, pose/vanishing.py); else, or when the scene has too few vertical lines, the
     standing frames' estimate (pose/tilt.py)."""
+    world = track.world.astype(float)
+    if depth_fusion:
+        from ergorisk.pose.depth import fuse_limb_depth
+
+        world = fuse_limb_depth(world, reliable)
     # MediaPipe's world frame is the camera's: y is down, always (never guessed from the pose).
     skel = to_canonical(
-        track.world[..., :3].astype(float),
+        world[..., :3],
         "mediapipe33",
         up="-y",
         confidence=track.world[..., 3].astype(float),
@@ -119,7 +133,25 @@ def track_skeleton(
     return level(skel, tilt), tilt
 
 
-def media_warnings(track: PoseTrack, tilt: Tilt) -> list[str]:
+def fix_track_swaps(track: PoseTrack) -> PoseTrack:
+    """The track with left/right label swaps of the arms and legs undone (pose/swaps.py);
+    a subclass's own fields (a person's ID, boxes) are kept."""
+    from dataclasses import replace
+
+    from ergorisk.pose.swaps import fix_label_swaps
+
+    image, world, _ = fix_label_swaps(track.image, track.world)
+    return replace(track, image=image, world=world)
+
+
+def media_warnings(
+    track: PoseTrack,
+    tilt: Tilt,
+    frame_size: tuple[int, int] | None = None,
+    reliable: np.ndarray | None = None,
+) -> list[str]:
+    """summary["warnings"]: nobody found, tilt not corrected, and with the frame's size a
+    back view or limbs toward the camera over the ``reliable`` frames (pose/facing.py)."""
     found = track.detected
     out = []
     if not found.any():
@@ -131,4 +163,9 @@ def media_warnings(track: PoseTrack, tilt: Tilt) -> list[str]:
             f"camera tilt not corrected ({tilt.method.removeprefix('none: ')}); "
             "give --camera-pitch-deg if the camera was not level"
         )
+    if frame_size is not None:
+        from ergorisk.pose.facing import view_warnings
+
+        use = found if reliable is None else found & np.asarray(reliable, bool)
+        out += view_warnings(track.image, track.world, frame_size, use)
     return out

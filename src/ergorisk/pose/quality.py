@@ -165,7 +165,7 @@ def pose_reliability(
 
     # Confirmed segments: long enough.
     n_seg = int(seg.max()) + 1 if detected.any() else 0
-    seg_len = np.bincount(seg[detected], minlength=n_seg)
+    seg_len = np.bincount(seg[detected], minlength=max(n_seg, 1))  # 1: nobody at all
     min_len = max(1, round(opts.confirm_s * fps))
     confirmed = detected & (seg_len[np.maximum(seg, 0)] >= min_len)
 
@@ -173,7 +173,7 @@ def pose_reliability(
     lengths = bone_lengths(world)
     base = confirmed if confirmed.any() else detected
     dev = np.full(n, np.nan)
-    seg_dev = np.zeros(n_seg)
+    seg_dev = np.zeros(max(n_seg, 1))
     if base.any():
         with np.errstate(invalid="ignore"):
             reference = np.nanmedian(lengths[base], axis=0)

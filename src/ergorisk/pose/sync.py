@@ -85,35 +85,72 @@ def epipolar_offsets(
     max_offset: int | None = None,
     min_visibility: float = 0.3,
 ) -> np.ndarray:
-    """(V,) offsets against the first view for calibrated views: for each candidate lag, the
-    median distance (pixels) of a view's landmarks from the epipolar lines of the first
-    view's; the lag with the smallest wins. Far more selective than speed alone for
-    periodic movement (walking), since it uses where the joints are, not only how fast
-    they move. points_px: per view (T, J, 3) pixels and visibility."""
+    """(V,) offsets against the first view for calibrated views. For every pair of views and
+    candidate lag, the median distance (pixels) of one view's landmarks from the epipolar
+    lines of the other's; the offsets are those that make the sum over all pairs smallest
+    (coordinate descent from "synchronised"). Far more selective than speed alone for
+    periodic movement (walking), since it uses where the joints are, not only how fast they
+    move; and all pairs together outvote a pair that sees the person along its baseline
+    (where every lag fits about as well). points_px: per view (T, J, 3) pixels and
+    visibility."""
     from ergorisk.pose.triangulation import undistort
 
+    n_views = len(points_px)
     shortest = min(len(t) for t in points_px)
     limit = shortest // 3 if max_offset is None else max_offset
-    ref_cam, ref = cameras[0], np.asarray(points_px[0], dtype=float)
-    ref_xy = _homogeneous(undistort(ref[..., :2], ref_cam), ref[..., 2], min_visibility)
-    offsets = [0]
-    for cam, track in zip(cameras[1:], points_px[1:], strict=True):
-        track = np.asarray(track, dtype=float)
-        xy = _homogeneous(undistort(track[..., :2], cam), track[..., 2], min_visibility)
-        R = cam.R @ ref_cam.R.T
-        t = cam.t - R @ ref_cam.t
-        E = np.cross(np.eye(3), t) @ R  # [t]x R: x_v^T E x_ref = 0
-        scores = {}
-        for lag in range(-limit, limit + 1):
-            a = ref_xy[max(0, -lag) : len(ref_xy) - max(0, lag)]
-            b = xy[max(0, lag) : max(0, lag) + len(a)]
-            n = min(len(a), len(b))
-            lines = a[:n] @ E.T
-            d = np.abs(np.sum(b[:n] * lines, axis=-1)) / np.hypot(lines[..., 0], lines[..., 1])
-            if np.isfinite(d).sum() >= 20:
-                scores[lag] = float(np.nanmedian(d)) * cam.K[0, 0]
-        offsets.append(min(scores, key=scores.get) if scores else 0)
-    return np.array(offsets)
+    xy = [
+        _homogeneous(
+            undistort(np.asarray(t, float)[..., :2], c),
+            np.asarray(t, float)[..., 2],
+            min_visibility,
+        )
+        for t, c in zip(points_px, cameras, strict=True)
+    ]
+    lags = np.arange(-2 * limit, 2 * limit + 1)
+    # curves[(u, v)][k]: how badly v[f + lags[k]] fits u[f] (NaN: too little to say).
+    curves = {
+        (u, v): _epipolar_curve(xy[u], xy[v], cameras[u], cameras[v], lags)
+        for u in range(n_views)
+        for v in range(u + 1, n_views)
+    }
+    offsets = np.zeros(n_views, dtype=int)
+    candidates = np.arange(-limit, limit + 1)
+    for _ in range(3 * n_views):
+        changed = False
+        for v in range(1, n_views):
+            total = np.zeros(len(candidates))
+            for u in range(n_views):
+                if u == v:
+                    continue
+                rel = candidates - offsets[u] if u < v else offsets[u] - candidates
+                curve = curves[(u, v) if u < v else (v, u)]
+                total += np.nan_to_num(curve[rel + 2 * limit], nan=np.nanmax(curve, initial=0))
+            best = int(candidates[np.argmin(total)])
+            changed |= best != offsets[v]
+            offsets[v] = best
+        if not changed:
+            break
+    return offsets
+
+
+def _epipolar_curve(ref_xy, xy, ref_cam, cam, lags: np.ndarray) -> np.ndarray:
+    """(len(lags),) median distance (pixels of ``cam``) of xy[f + lag] from the epipolar
+    lines of ref_xy[f]; NaN where fewer than 20 landmarks are seen in both."""
+    R = cam.R @ ref_cam.R.T
+    t = cam.t - R @ ref_cam.t
+    E = np.cross(np.eye(3), t) @ R  # [t]x R: x_v^T E x_ref = 0
+    out = np.full(len(lags), np.nan)
+    for k, lag in enumerate(lags):
+        a = ref_xy[max(0, -lag) : len(ref_xy) - max(0, lag)]
+        b = xy[max(0, lag) : max(0, lag) + len(a)]
+        n = min(len(a), len(b))
+        if n <= 0:
+            continue
+        lines = a[:n] @ E.T
+        d = np.abs(np.sum(b[:n] * lines, axis=-1)) / np.hypot(lines[..., 0], lines[..., 1])
+        if np.isfinite(d).sum() >= 20:
+            out[k] = float(np.nanmedian(d)) * cam.K[0, 0]
+    return out
 
 
 def _homogeneous(xy: np.ndarray, visibility: np.ndarray, min_visibility: float) -> np.ndarray:

@@ -95,7 +95,9 @@ def worst_moments(frames: pd.DataFrame, n: int = 4, min_gap_s: float = 1.0) -> l
 
 
 def _side_inputs(row: pd.Series, side: str, inputs: tuple[str, ...]) -> dict[str, np.ndarray]:
-    return {c: np.array([row[f"{c}_{side}"]]) for c in inputs}
+    from ergorisk.kinematics.worksheet import row_for_scoring
+
+    return {c: np.array([v]) for c, v in row_for_scoring(row, side, inputs).items()}
 
 
 def _value(row: pd.Series, name: str, side: str) -> Any:

@@ -286,11 +286,14 @@ def _parts(frames: pd.DataFrame) -> list[PartRow]:
 
 
 def side_worksheet(row: pd.Series, method: str, side: str) -> dict[str, Any]:
-    """One side's worksheet inputs from a frames row (NaN: not seen)."""
+    """One side's worksheet inputs from a frames row, as scored (NaN: not seen)."""
+    from ergorisk.kinematics.worksheet import row_for_scoring
+
     inputs = reba.INPUTS if method == "reba" else rula.INPUTS
+    scored = row_for_scoring(row, side, inputs)
     out = {}
     for key in inputs:
-        value = row.get(f"{key}_{side}")
+        value = scored.get(key)
         if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
             value = math.nan if key.endswith("_deg") else None
         elif isinstance(value, np.generic):

@@ -34,9 +34,10 @@ KIND_OPTIONS = {
     "image": ("camera_pitch_deg", "blur_faces"),
     "pose": ("layout", "fps", "up"),
     "worksheet": (),
+    "views": ("cameras", "sync", "blur_faces"),
 }
 # Options that name a file on the server: never taken from a client.
-SERVER_ONLY = ("mapping",)
+SERVER_ONLY = ("mapping", "calibration")
 
 
 def load_bound_problem(load: float) -> str | None:
@@ -144,8 +145,8 @@ def parse_advanced(text: str) -> dict[str, Any]:
         for name in names:
             if name in SERVER_ONLY:
                 raise ConfigError(
-                    f"option {name}: names a file on the server; upload the joint mapping "
-                    "in its own field"
+                    f"option {name}: names a file on the server; upload the "
+                    f"{'joint mapping' if name == 'mapping' else 'calibration'} in its own field"
                 )
     return {str(k): v for k, v in values.items()}
 

@@ -26,21 +26,41 @@ from ergorisk.web.factors import (
     parse_advanced,
     task_to_factors,
 )
-from ergorisk.web.storage import KIND_OF_EXT, NEEDS_MAPPING
+from ergorisk.web.storage import CALIBRATION_EXTS, KIND_OF_EXT, NEEDS_MAPPING, calibration_ext
+from ergorisk.web.views import MAX_VIEWS
 
 TEXT_LIMITS = {"worker": 200, "task": 200, "site": 200, "notes": 5000}
 UP_AXES = ("auto", "z", "y", "-y")
-MAX_FILES, MAX_FIELDS, MAX_PART_BYTES = 2, 60, 32 * 2**20
+MAX_FILES, MAX_FIELDS, MAX_PART_BYTES = MAX_VIEWS + 2, 60, 32 * 2**20
+PEOPLE = ("largest", "pick")
+SYNC = ("none", "motion")
 
 
 class UploadForm(BaseModel):
     """The multipart form of POST /api/assessments: a ``file`` or a ``worksheet``, not both.
     Options that do not apply to the kind of upload are ignored."""
 
-    file: bytes | None = Field(
+    file: list[bytes] | None = Field(
+        None,
+        description=f"A video, photo or pose file: {', '.join(KIND_OF_EXT)}; or, with a "
+        f"calibration, 2 to {MAX_VIEWS} videos of one take (the field repeated).",
+    )
+    calibration: bytes | None = Field(
         None,
         json_schema_extra={"format": "binary"},
-        description=f"A video, photo or pose file: {', '.join(KIND_OF_EXT)}.",
+        description=f"Several videos of one take: their calibration ({', '.join(CALIBRATION_EXTS)}"
+        "); each video goes to the camera its file name names, or as `cameras` says.",
+    )
+    cameras: str | None = Field(
+        None, description="Several videos: the camera of each, in order, comma-separated."
+    )
+    sync: str | None = Field(
+        None, description="Several videos: none (frame by frame, the default) or motion."
+    )
+    people: str | None = Field(
+        None,
+        description="Video: largest (the main person, the default) or pick (follow everyone, "
+        "then choose whom to assess: GET/POST /api/assessments/{id}/people).",
     )
     worksheet: str | None = Field(
         None,
@@ -93,6 +113,9 @@ OWN_FIELDS = (
     "stride",
     "camera_pitch_deg",
     "blur_faces",
+    "people",
+    "cameras",
+    "sync",
 )
 
 
@@ -110,6 +133,8 @@ class Upload:
     worksheet: str | None = None
     mapping: str | None = None
     given: set[str] = field(default_factory=set)
+    views: list[UploadFile] = field(default_factory=list)  # several videos of one take
+    calibration: UploadFile | None = None
 
 
 # The route reads the multipart form itself (limits, streaming): this documents it.
@@ -217,11 +242,26 @@ def file_options(form: FormData, kind: str, ext: str) -> dict[str, Any]:
         stride = number(form, "stride", 1.0)
         if stride is not None and stride != int(stride):
             raise http_error(400, f"stride must be a whole number, got {stride:g}")
+        people = (text(form, "people") or "largest").lower()
+        if people not in PEOPLE:
+            raise http_error(400, f"people must be largest or pick, got {people!r}")
         return {
             "start_s": start,
             "end_s": end,
             "stride": None if stride is None else int(stride),
             "camera_pitch_deg": number(form, "camera_pitch_deg"),
+            "blur_faces": boolean(form, "blur_faces"),
+            # pick: follow everyone (people "all"), then the user picks (web/people.py)
+            "people": "all" if people == "pick" else None,
+        }
+    if kind == "views":
+        sync = (text(form, "sync") or "none").lower()
+        if sync not in SYNC:
+            raise http_error(400, f"sync must be none or motion, got {sync!r}")
+        cameras = text(form, "cameras")
+        return {
+            "sync": sync,
+            "cameras": tuple(c.strip() for c in cameras.split(",")) if cameras else None,
             "blur_faces": boolean(form, "blur_faces"),
         }
     if kind == "image":
@@ -274,14 +314,21 @@ def read_upload(form: FormData) -> Upload:
     """Check the upload form into an Upload (400 naming the field, 415 for a file type)."""
     meta = {name: text(form, name) for name in TEXT_LIMITS}
     factors = form_factors(form)
-    upload, worksheet = form.get("file"), raw_text(form, "worksheet")
-    if isinstance(upload, UploadFile) and not upload.filename:
-        upload = None
-    if upload is not None and not isinstance(upload, UploadFile):
+    uploads = [
+        f for f in form.getlist("file") if not (isinstance(f, UploadFile) and not f.filename)
+    ]
+    if any(not isinstance(f, UploadFile) for f in uploads):
         raise http_error(400, "file must be a file upload")
+    upload, worksheet = (uploads[0] if uploads else None), raw_text(form, "worksheet")
+    calibration = _calibration(form, len(uploads))
     if (upload is None) == (worksheet is None):
         raise http_error(400, "give either a file or a worksheet, not both or neither")
-    if upload is None:
+    views: list[UploadFile] = []
+    if calibration is not None:
+        views = _views(uploads)  # type: ignore[arg-type]
+        kind, ext = "views", ""
+        input_name = ", ".join(Path(f.filename or "").name for f in views)[:255]
+    elif upload is None:
         kind, input_name, ext = "worksheet", "worksheet", ".json"
     else:
         input_name = Path(upload.filename or "").name[-255:] or "upload"
@@ -313,7 +360,49 @@ def read_upload(form: FormData) -> Upload:
         worksheet=worksheet,
         mapping=raw_text(form, "mapping") if ext in NEEDS_MAPPING else None,
         given=set(own),
+        views=views,
+        calibration=calibration,
     )
+
+
+def _calibration(form: FormData, n_files: int) -> UploadFile | None:
+    """The calibration of several videos of one take, checked against the files sent."""
+    given = form.get("calibration")
+    if isinstance(given, str) and not given.strip():
+        given = None
+    if given is not None and (not isinstance(given, UploadFile) or not given.filename):
+        raise http_error(400, "calibration must be a file upload (.toml, .qca.txt, .yml or .xml)")
+    if given is None:
+        if n_files > 1:
+            raise http_error(
+                400,
+                f"{n_files} files were sent: several videos are views of one take; "
+                "give their calibration file (calibration)",
+            )
+        return None
+    if calibration_ext(given.filename or "") is None:
+        raise http_error(
+            400,
+            f"calibration {Path(given.filename or '').name!r}: unknown format; "
+            f"accepted: {', '.join(CALIBRATION_EXTS)}",
+        )
+    if n_files == 1:
+        raise http_error(
+            400, "a calibration goes with two or more videos of the same take; one video was sent"
+        )
+    return given
+
+
+def _views(uploads: list[UploadFile]) -> list[UploadFile]:
+    if not uploads:
+        raise http_error(400, "a calibration goes with two or more videos of the same take")
+    if len(uploads) > MAX_VIEWS:
+        raise http_error(400, f"{len(uploads)} videos: at most {MAX_VIEWS} views of one take")
+    for f in uploads:
+        name = Path(f.filename or "").name
+        if KIND_OF_EXT.get(os.path.splitext(name)[1].lower()) != "video":
+            raise http_error(400, f"{name}: the views of one take must be videos")
+    return uploads
 
 
 def _check_layout(layout: str | None, ext: str) -> None:

@@ -26,6 +26,7 @@ import logging
 import multiprocessing as mp
 import os
 import shutil
+import signal
 import threading
 import time
 from collections import deque
@@ -208,15 +209,7 @@ class JobPool:
                 return  # cancelled or deleted while it waited
             a = session.get(Job, job_id).assessment
             staging = self.storage.new_staging(f"job{job_id}")
-            spec = {
-                "kind": a.kind,
-                "input": str(upload_file(self.storage, a)),
-                "out": str(staging / "out"),
-                "config": a.config,
-                "input_name": a.input_name,
-            }
-            if a.kind == "pose" and a.input_ext in NEEDS_MAPPING:
-                spec["mapping"] = str(self.storage.upload_path(a.id, ".yaml"))
+            spec = job_spec(self.storage, a, staging)
             assessment_id, version = a.id, (a.output_version or 0) + 1
         try:
             outcome = self._run_child(job_id, spec)
@@ -228,6 +221,9 @@ class JobPool:
                 )
                 return
             stats = outcome[1]
+            if "people" in stats:  # several people found: they wait for the pick
+                self._people_found(job_id, assessment_id, staging / "people", stats["people"])
+                return
             self.storage.publish(staging / "out", assessment_id, version)
             with self.sessions.begin() as session:
                 # First the job (the write lock), so a cancel cannot slip in before the commit.
@@ -258,6 +254,28 @@ class JobPool:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
+    def _people_found(self, job_id: int, assessment_id: int, found: Path, n: int) -> None:
+        """Publish the people a people job found and mark it ``pick``."""
+        target = self.storage.people_dir(assessment_id)
+        if target.exists():  # a retry: the new scan replaces the old one
+            shutil.rmtree(target)
+        os.rename(found, target)
+        with self.sessions.begin() as session:
+            if (
+                not _transition(
+                    session,
+                    job_id,
+                    ("running",),
+                    status="pick",
+                    progress=1.0,
+                    phase="people",
+                    message=f"{n} people found: choose whom to assess",
+                    finished_at=utcnow(),
+                )
+                and session.get(AssessmentRecord, assessment_id) is None
+            ):
+                self.storage.remove(assessment_id)
+
     def _run_child(self, job_id: int, spec: dict[str, Any]) -> tuple[str, Any]:
         """Run pipeline.run in a spawned process; ("done", stats) or ("error", message)."""
         ctx = mp.get_context("spawn")
@@ -266,7 +284,9 @@ class JobPool:
             target=child_main,
             args=(spec, sender, os.getpid()),
             name=f"ergorisk-job{job_id}",
-            daemon=True,
+            # the views of a multi-view take are estimated in processes of the job's own
+            # (which a daemonic process may not have); it ends them when it is stopped
+            daemon=spec["kind"] != "views",
         )
         child.start()
         sender.close()
@@ -354,8 +374,9 @@ def cancel_job(session: Session, job_id: int) -> bool:
 def child_main(spec: dict[str, Any], conn: Connection, parent_pid: int) -> None:
     """The job process: run the pipeline, report progress, exit when the server is gone."""
     os.environ.setdefault("OMP_NUM_THREADS", "2")
+    signal.signal(signal.SIGTERM, lambda *_: _exit_now(143))  # cancel, server stop
     _exit_with_parent(parent_pid)
-    if spec["kind"] in ("video", "image"):  # MediaPipe's native notices
+    if spec["kind"] in ("video", "image", "views"):  # MediaPipe's native notices
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
     from ergorisk.web import pipeline
@@ -380,6 +401,8 @@ def _message(err: BaseException, spec: dict[str, Any]) -> str:
     text = text.splitlines()[0] if text else type(err).__name__
     if spec.get("mapping"):
         text = text.replace(spec["mapping"], "the mapping")
+    for path, name in (spec.get("names") or {}).items():
+        text = text.replace(path, name)
     return text.replace(spec["input"], spec.get("input_name") or "the file")
 
 
@@ -391,9 +414,49 @@ def _exit_with_parent(parent_pid: int, every_s: float = 1.0) -> None:
         while True:
             time.sleep(every_s)
             if check() != parent_pid:
-                os._exit(3)
+                _exit_now(3)
 
     threading.Thread(target=watch, daemon=True).start()
+
+
+def job_spec(storage: Storage, a: AssessmentRecord, staging: Path) -> dict[str, Any]:
+    """What the job process needs: the stored input(s), the Config, the output folder."""
+    spec: dict[str, Any] = {
+        "kind": a.kind,
+        "out": str(staging / "out"),
+        "people_out": str(staging / "people"),
+        "config": a.config,
+        "input_name": a.input_name,
+    }
+    if a.kind == "views":
+        views = storage.view_paths(a.id)
+        calibration = storage.calibration_path(a.id)
+        spec.update(
+            input=str(views[0]),
+            views=[str(v) for v in views],
+            calibration=str(calibration),
+        )
+        # what messages and the summary say instead of server paths: camera, calibration name
+        media = a.config.get("media") or {}
+        spec["names"] = {
+            **{str(v): cam for v, cam in zip(views, media.get("cameras") or (), strict=False)},
+            str(calibration): media.get("calibration") or "the calibration",
+        }
+        return spec
+    spec["input"] = str(upload_file(storage, a))
+    if a.kind == "pose" and a.input_ext in NEEDS_MAPPING:
+        spec["mapping"] = str(storage.upload_path(a.id, ".yaml"))
+    track = storage.folder(a.id) / "track.npz"
+    if a.kind == "video" and track.is_file():  # one person picked among several
+        spec["track"] = str(track)
+    return spec
+
+
+def _exit_now(code: int) -> None:
+    """End the job process and the processes it started (a multi-view take's views)."""
+    for child in mp.active_children():
+        child.kill()
+    os._exit(code)
 
 
 def upload_file(storage: Storage, assessment: AssessmentRecord) -> Path:

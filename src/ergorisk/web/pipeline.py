@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import pandas as pd
 from ergorisk.assessment import Assessment, assess
 from ergorisk.config import Config
 from ergorisk.pose.skeleton import Skeleton
+from ergorisk.web.people import read_people
 
 # report(phase, fraction of the whole job done)
 Report = Callable[[str, float], None]
@@ -112,6 +114,14 @@ def run(spec: Mapping[str, Any], report: Report = _noop) -> dict[str, Any]:
         report("reading", 0.05)
         result = assess(path, config=cfg)
         report("writing", 0.7)
+    elif kind == "views":
+        report("pose", 0.0)
+        views = [Path(v) for v in spec["views"]]
+        result = assess(views, config=cfg.with_(calibration=spec["calibration"]), progress=progress)
+    elif spec.get("track") or (kind == "video" and cfg.media.people == "all"):
+        result = _person(path, cfg, spec, report, progress)
+        if result is None:  # several people: the pick decides
+            return {"people": len(read_people(Path(spec["people_out"])))}
     else:
         report("pose", 0.0)
         result = assess(path, config=cfg, progress=progress)
@@ -125,6 +135,32 @@ def run(spec: Mapping[str, Any], report: Report = _noop) -> dict[str, Any]:
         np.savez_compressed(out / "activity.npz", **activity_arrays(result.activity))
     report("done", 1.0)
     return statistics(result.frames, result.summary.to_dict())
+
+
+def _person(
+    path: Path,
+    cfg: Config,
+    spec: Mapping[str, Any],
+    report: Report,
+    progress: Callable[[str, int, int | None], None],
+) -> Assessment | None:
+    """One person of several: from the track stored at the pick, or, for a people job,
+    followed with everyone else; None when the people job found several (they are in
+    ``spec["people_out"]``, for the pick)."""
+    from ergorisk.assessment import assess_people
+    from ergorisk.web.people import load_tracks, scan
+
+    if spec.get("track"):
+        report("scoring", 0.05)
+        tracks = load_tracks(Path(spec["track"]))
+    else:
+        report("pose", 0.0)
+        found = scan(path, cfg, Path(spec["people_out"]), progress)
+        if len(found) > 1:
+            report("done", 1.0)
+            return None
+        tracks = load_tracks(Path(spec["people_out"]) / "tracks.npz")
+    return next(iter(assess_people(path, config=cfg, tracks=tracks).values()))
 
 
 def _progress(report: Report) -> Callable[[str, int, int | None], None]:
@@ -146,6 +182,11 @@ def named(result: Assessment, kind: str, name: str, spec: Mapping[str, Any]) -> 
     """The assessment with its summary naming the upload as the user did: no server path
     (generated upload or mapping file name) reaches summary.json or the report."""
     summary = copy.deepcopy(result.summary.to_dict())
+    if spec.get("names"):  # a multi-view take: server paths -> camera and calibration names
+        text = json.dumps(summary)
+        for server_path, shown in spec["names"].items():
+            text = text.replace(json.dumps(server_path)[1:-1], json.dumps(shown)[1:-1])
+        summary = json.loads(text)
     options = summary.setdefault("options", {})
     options.update({"input": name, "input_name": name, "kind": kind})
     if options.get("mapping"):

@@ -54,7 +54,9 @@ def write_reports_again(
     from ergorisk.report.write import write_reports
 
     found = episodes(frames, summary, config)
-    media = next((media_dir / n for n in MEDIA if (media_dir / n).is_file()), None)
+    # a multi-view take's pictures come from its first camera, as the job made them
+    names = (*MEDIA, *(f"annotated-{cam}.mp4" for cam in config.media.cameras[:1]))
+    media = next((media_dir / n for n in names if (media_dir / n).is_file()), None)
     pictures = {}
     if media is not None:
         rows = picture_rows(found)

@@ -54,7 +54,15 @@ def rescore(
     sides = sides_from_frames(frames)
     for side, columns in task_columns(activity, task, len(frames)).items():
         sides[side].update(columns)
-    new = frames_table(sides, fps, tol)
+    kinematics = (summary.get("config") or {}).get("kinematics") or {}
+    reliable = frames["pose_reliable"].to_numpy(bool) if "pose_reliable" in frames else None
+    new = frames_table(
+        sides,
+        fps,
+        tol,
+        knee_per_side=bool(kinematics.get("knee_per_side", False)),
+        reliable=reliable,
+    )
     new["frame"] = frames["frame"].to_numpy()
     new["time_s"] = frames["time_s"].to_numpy()
     extra = [c for c in frames.columns if c not in new.columns]  # learned_* predictions
@@ -69,15 +77,25 @@ def rescore(
     return new, out
 
 
-def score_breakdown(frames: pd.DataFrame, upright_tol_deg: float = 5.0) -> dict[str, Any]:
+def score_breakdown(
+    frames: pd.DataFrame, upright_tol_deg: float = 5.0, knee_per_side: bool = False
+) -> dict[str, Any]:
     """Every output of the scoring engine per side, named ``reba_<output>_<side>`` and
     ``rula_<output>_<side>`` (part scores, Group A/B, Table C, scores A-D, activity, load,
     coupling, total, risk and action level), NaN/None where no person was found."""
     out: dict[str, Any] = {}
+    from ergorisk.kinematics.options import KinematicsOptions
+    from ergorisk.kinematics.worksheet import scoring_columns
+
+    names = set(REBA_INPUTS) | set(RULA_INPUTS)
+    scored = scoring_columns(
+        {side: {c: _array(frames[f"{c}_{side}"]) for c in names} for side in SIDES},
+        KinematicsOptions(knee_per_side=knee_per_side),
+    )  # as the scorer took them: the knee(s) convention
     for method, scorer, inputs in (("reba", reba, REBA_INPUTS), ("rula", rula, RULA_INPUTS)):
         for side in SIDES:
             result = scorer.score(
-                {c: _array(frames[f"{c}_{side}"]) for c in inputs},
+                {c: scored[side][c] for c in inputs},
                 upright_tol_deg=upright_tol_deg,
                 on_missing="nan",
             )

@@ -16,8 +16,8 @@ from ergorisk.web.forms import TEXT_LIMITS
 
 Flag = Literal["auto", "yes", "no"]
 Coupling = Literal["good", "fair", "poor", "unacceptable"]
-JobStatus = Literal["queued", "running", "done", "failed", "interrupted", "cancelled"]
-Kind = Literal["video", "image", "pose", "worksheet"]
+JobStatus = Literal["queued", "running", "done", "failed", "interrupted", "cancelled", "pick"]
+Kind = Literal["video", "image", "pose", "worksheet", "views"]
 LOAD_MAX = BOUNDS["load_kg"][1]
 
 
@@ -155,6 +155,10 @@ class AssessmentDetail(AssessmentItem):
     files: list[str]
     media: str | None
     fps: float | None
+    views: list[str] = Field(
+        default_factory=list,
+        description="A multi-view take: each camera's annotated video (annotated-<camera>.mp4).",
+    )
 
 
 class Columns(BaseModel):
@@ -198,6 +202,46 @@ class Comparison(BaseModel):
     b: AssessmentItem
     same_task: bool
     methods: dict[str, MethodCompare]
+
+
+class PersonFound(BaseModel):
+    """One person the tracker followed in an uploaded video."""
+
+    id: int = Field(description="The tracker's ID, as drawn on the thumbnail.")
+    frames_detected: int
+    first_s: float | None
+    last_s: float | None
+    main: bool = Field(description="The person `people=largest` would assess.")
+    thumbnail_url: str
+
+
+class PeopleFound(BaseModel):
+    """The people found in an upload with ``people=pick``; ``status`` is its job's (``pick``:
+    waiting for the pick)."""
+
+    assessment_id: int
+    status: JobStatus | None
+    people: list[PersonFound]
+
+
+class PersonPick(BaseModel):
+    id: int = Field(ge=0)
+    worker: str | None = Field(
+        None, max_length=200, description="This person's worker name (default: the upload's)."
+    )
+
+
+class PeoplePick(BaseModel):
+    """Whom to assess: one or more of the people found, each with a worker name. The first
+    becomes this assessment; each other one a new assessment in the history."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    people: list[PersonPick] = Field(min_length=1, max_length=100)
+
+
+class Picked(BaseModel):
+    assessments: list[Created]
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -68,13 +68,15 @@ def item_json(a: AssessmentRecord) -> dict[str, Any]:
 
 def detail_json(storage: Storage, a: AssessmentRecord) -> dict[str, Any]:
     out = item_json(a)
-    files = [n for n in DOWNLOADS if storage.download(a.id, a.output_version, n)]
+    views = [f"annotated-{cam}.mp4" for cam in (a.config.get("media") or {}).get("cameras") or ()]
+    names = [*DOWNLOADS, *views] if a.kind == "views" else DOWNLOADS
+    files = [n for n in names if storage.download(a.id, a.output_version, n)]
     summary = None
     if "summary.json" in files:
         path = storage.download(a.id, a.output_version, "summary.json")
         assert path is not None
         summary = json.loads(path.read_text())
-    media = next((n for n in ("annotated.mp4", "annotated.png") if n in files), None)
+    media = next((n for n in ("annotated.mp4", "annotated.png", *views) if n in files), None)
     out.update(
         {
             "factors": api_factors(a.config),
@@ -84,6 +86,7 @@ def detail_json(storage: Storage, a: AssessmentRecord) -> dict[str, Any]:
             "files": files,
             "media": media,
             "fps": a.fps,
+            "views": [n for n in views if n in files],
         }
     )
     return out
@@ -132,3 +135,9 @@ def read_frames(folder: Path) -> pd.DataFrame:
 def tolerance(summary: dict[str, Any]) -> float:
     """The upright tolerance the scores were made with (summary.json)."""
     return float(summary.get("options", {}).get("upright_tol_deg", 5.0))
+
+
+def knee_per_side(summary: dict[str, Any]) -> bool:
+    """Whether each side was scored with its own knee (entered worksheets) or with the more
+    flexed one (measured kinematics), from the Config that summary.json records."""
+    return bool(((summary.get("config") or {}).get("kinematics") or {}).get("knee_per_side"))

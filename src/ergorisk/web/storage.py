@@ -14,7 +14,9 @@ version becomes current only when the database says so, so no half-written resul
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -39,9 +41,14 @@ DOWNLOADS = (
     "annotated.mp4",
     "annotated.png",
 )
+# One annotated video per camera of a multi-view take (camera names from the calibration).
+VIEW_VIDEO = re.compile(r"annotated-[A-Za-z0-9_-]{1,64}\.mp4")
 INTERNAL = ("skeleton.npz", "activity.npz")
 # Written again whole whenever the scores or the metadata change.
 REPORTS = ("report.html", "report.pdf", "report.xlsx")
+# Calibration files that go with several videos of one take (io/calibration.py reads them).
+CALIBRATION_EXTS = (".toml", ".qca.txt", ".yml", ".yaml", ".xml")
+MAX_CALIBRATION_BYTES = 1 << 20
 NEEDS_MAPPING = (".bvh", ".c3d")  # pose files sent with their joint mapping (mapping.yaml)
 CHUNK = 1 << 20
 
@@ -79,9 +86,9 @@ class Storage:
 
     def download(self, assessment_id: int, version: int | None, name: str) -> Path | None:
         """The file behind a download name, or None (unknown name, no outputs, not there)."""
-        if version is None or name not in DOWNLOADS:
+        if version is None or not is_download(name):
             return None
-        path = self.output_dir(assessment_id, version) / DOWNLOADS[DOWNLOADS.index(name)]
+        path = self.output_dir(assessment_id, version) / name
         return path if path.is_file() else None
 
     def new_staging(self, prefix: str) -> Path:
@@ -129,6 +136,29 @@ class Storage:
         shutil.rmtree(staged.parent, ignore_errors=True)
         return target
 
+    def adopt_as(self, staged: Path, assessment_id: int, name: str) -> Path:
+        """Move a staged file into the assessment's folder under a generated ``name``
+        (``view<k>.<ext>``, ``calibration<ext>``, ``track.npz``)."""
+        target = self.folder(assessment_id) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, target)
+        if staged.parent.parent == self.staging:
+            with contextlib.suppress(OSError):  # its staging folder, once empty
+                staged.parent.rmdir()
+        return target
+
+    def view_paths(self, assessment_id: int) -> list[Path]:
+        """The videos of a multi-view upload, in the order they were sent."""
+        found = [p for p in self.folder(assessment_id).glob("view*") if p.stem[4:].isdigit()]
+        return sorted(found, key=lambda p: int(p.stem[4:]))
+
+    def calibration_path(self, assessment_id: int) -> Path | None:
+        return next(iter(sorted(self.folder(assessment_id).glob("calibration.*"))), None)
+
+    def people_dir(self, assessment_id: int) -> Path:
+        """The people found in a video, waiting for the pick (web/people.py)."""
+        return self.folder(assessment_id) / "people"
+
     def discard(self, staged: Path) -> None:
         """Remove a staged file and its staging folder."""
         if staged.parent.parent == self.staging:
@@ -168,6 +198,16 @@ class Storage:
             else:
                 item.unlink(missing_ok=True)
         return len(items)
+
+
+def is_download(name: str) -> bool:
+    return name in DOWNLOADS or VIEW_VIDEO.fullmatch(name) is not None
+
+
+def calibration_ext(name: str) -> str | None:
+    """The calibration format a file name says (``.qca.txt`` included), or None."""
+    lower = name.lower()
+    return next((e for e in CALIBRATION_EXTS if lower.endswith(e)), None)
 
 
 def looks_like(head: bytes, ext: str) -> bool:

@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-JOB_STATES = ("queued", "running", "done", "failed", "interrupted", "cancelled")
-KINDS = ("video", "image", "pose", "worksheet")
+# pick: a people job is over and the people found wait for the user's pick (web/people.py).
+JOB_STATES = ("queued", "running", "done", "failed", "interrupted", "cancelled", "pick")
+KINDS = ("video", "image", "pose", "worksheet", "views")
 
 
 def utcnow() -> datetime:

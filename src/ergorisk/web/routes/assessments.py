@@ -45,8 +45,15 @@ from ergorisk.web.schemas import (
     WorstMoment,
     errors,
 )
-from ergorisk.web.serialize import columnar, detail_json, json_response, read_frames, tolerance
-from ergorisk.web.storage import DOWNLOADS, INTERNAL, REPORTS, Storage, UploadError
+from ergorisk.web.serialize import (
+    columnar,
+    detail_json,
+    json_response,
+    knee_per_side,
+    read_frames,
+    tolerance,
+)
+from ergorisk.web.storage import DOWNLOADS, INTERNAL, REPORTS, Storage, UploadError, is_download
 from ergorisk.web.tables import AssessmentRecord, Job
 
 router = APIRouter(tags=["assessments"])
@@ -84,12 +91,17 @@ async def create_assessment(request: Request, c: Ctx) -> dict[str, Any]:
                 f"the server is busy: {c.pool.queue_size} jobs are already waiting; "
                 "try again when one has finished",
             )
-        staged, mapping, config = await _stage(c, upload)
+        if upload.kind == "views":
+            views, calibration, config = await _stage_views(c, upload)
+            staged, mapping = None, None
+        else:
+            staged, mapping, config = await _stage(c, upload)
+            views, calibration = [], None
         with c.sessions.begin() as session:
             record = AssessmentRecord(
                 kind=upload.kind,
                 input_name=upload.input_name,
-                input_ext=upload.ext,
+                input_ext=upload.ext or None,
                 config=config.to_dict(),
                 **upload.meta,
             )
@@ -97,9 +109,15 @@ async def create_assessment(request: Request, c: Ctx) -> dict[str, Any]:
             record.jobs.append(job)
             session.add(record)
             session.flush()
-            c.storage.adopt_upload(staged, record.id)  # before the commit: no row without it
+            # before the commit: no row without its files
+            if staged is not None:
+                c.storage.adopt_upload(staged, record.id)
             if mapping is not None:
                 c.storage.adopt_upload(mapping, record.id)
+            for k, view in enumerate(views, 1):
+                c.storage.adopt_as(view, record.id, f"view{k}{view.suffix}")
+            if calibration is not None:
+                c.storage.adopt_as(calibration, record.id, calibration.name)
             assessment_id, job_id = record.id, job.id
     finally:
         await form.close()
@@ -108,12 +126,69 @@ async def create_assessment(request: Request, c: Ctx) -> dict[str, Any]:
     except QueueFull as err:
         delete_record(c, assessment_id)
         raise http_error(503, str(err)) from None
+    return created(assessment_id, job_id, people=config.media.people == "all")
+
+
+def created(assessment_id: int, job_id: int, people: bool = False) -> dict[str, Any]:
+    """The answer to a new job; an upload with people=pick is followed on the picker page."""
+    page = f"/assessments/{assessment_id}" + ("/people" if people else "")
     return {
         "assessment_id": assessment_id,
         "job_id": job_id,
         "status_url": f"/api/jobs/{job_id}",
-        "page_url": f"/assessments/{assessment_id}",
+        "page_url": page,
     }
+
+
+async def _stage_views(c: Context, upload: Upload) -> tuple[list[Path], Path, Config]:
+    """Several videos of one take and their calibration in staging, checked: the
+    calibration reads, each video has a camera, the views are as long (400 otherwise)."""
+    from ergorisk.web.views import ViewsError, check_frame_counts, match_cameras
+
+    assert upload.calibration is not None
+    names = [Path(f.filename or "").name for f in upload.views]
+    shown = Path(upload.calibration.filename or "").name
+    staged: list[Path] = []
+    try:
+        for f in upload.views:
+            ext = os.path.splitext(f.filename or "")[1].lower()
+            try:
+                staged.append(
+                    await run_in_threadpool(
+                        c.storage.save_upload, f.file, ext, c.settings.max_upload_bytes
+                    )
+                )
+            except UploadError as err:
+                raise http_error(err.status, f"{Path(f.filename or '').name}: {err}") from None
+        calibration = await run_in_threadpool(_stage_calibration, c.storage, upload.calibration)
+        staged.append(calibration)
+        try:
+            cameras = await run_in_threadpool(
+                match_cameras, calibration, shown, names, upload.config.media.cameras
+            )
+            await run_in_threadpool(check_frame_counts, staged[:-1], names)
+        except ViewsError as err:
+            raise http_error(400, str(err)) from None
+    except BaseException:
+        for path in staged:
+            c.storage.discard(path)
+        raise
+    config = upload.config.with_(cameras=tuple(cameras), calibration=shown)
+    return staged[:-1], calibration, config
+
+
+def _stage_calibration(storage: Storage, upload: Any) -> Path:
+    """The calibration file in staging as calibration<ext> (its format is in its name)."""
+    from ergorisk.web.storage import MAX_CALIBRATION_BYTES, calibration_ext
+
+    ext = calibration_ext(upload.filename or "")
+    data = upload.file.read(MAX_CALIBRATION_BYTES + 1)
+    if len(data) > MAX_CALIBRATION_BYTES:
+        raise http_error(400, "the calibration file is too large (at most 1 MB)")
+    folder = storage.new_staging("calibration")
+    path = folder / f"calibration{ext}"
+    path.write_bytes(data)
+    return path
 
 
 async def _stage(c: Context, upload: Upload) -> tuple[Path, Path | None, Config]:
@@ -225,9 +300,10 @@ def get_frames(assessment_id: int, c: Ctx) -> Response:
 
     _, folder = current_outputs(c, assessment_id)
     frames = read_frames(folder)
-    tol = tolerance(json.loads((folder / "summary.json").read_text()))
+    summary = json.loads((folder / "summary.json").read_text())
     columns: dict[str, Any] = {name: frames[name] for name in frames.columns}
-    for name, values in score_breakdown(frames, tol).items():
+    breakdown = score_breakdown(frames, tolerance(summary), knee_per_side(summary))
+    for name, values in breakdown.items():
         columns.setdefault(name, values)
     return json_response(columnar(columns))
 
@@ -306,7 +382,8 @@ def rescore_assessment(assessment_id: int, body: RescoreRequest, c: Ctx) -> Resp
     if body.save:
         _new_version(c, a, folder, config, new, new_summary)
     columns: dict[str, Any] = {n: new[n] for n in score_column_names(new)}
-    for name, values in score_breakdown(new, tolerance(new_summary)).items():
+    breakdown = score_breakdown(new, tolerance(new_summary), knee_per_side(new_summary))
+    for name, values in breakdown.items():
         columns.setdefault(name, values)
     return json_response(
         {
@@ -356,7 +433,7 @@ def _new_version(
             else:  # the same frames: linked below, as they are
                 frames = read_frames(folder)
                 (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-            for name in (*DOWNLOADS, *INTERNAL):
+            for name in (*DOWNLOADS, *INTERNAL, *_view_videos(folder)):
                 if (folder / name).is_file() and not (out / name).exists() and name not in REPORTS:
                     os.link(folder / name, out / name)
             if had_reports(folder):
@@ -373,6 +450,11 @@ def _new_version(
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         c.storage.prune_versions(a.id, version + 1, previous=True)
+
+
+def _view_videos(folder: Path) -> list[str]:
+    """The annotated videos of a multi-view take's cameras in an output folder."""
+    return sorted(p.name for p in folder.glob("annotated-*.mp4") if is_download(p.name))
 
 
 # ---------------------------------------------------------------- metadata

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse
 
 from ergorisk.web.deps import Ctx, get_record, http_error
 from ergorisk.web.schemas import errors
-from ergorisk.web.storage import DOWNLOADS
+from ergorisk.web.storage import DOWNLOADS, is_download
 
 router = APIRouter(tags=["files"])
 MEDIA_TYPES = {
@@ -29,7 +29,8 @@ MEDIA_TYPES = {
     response_class=FileResponse,
     responses={
         200: {
-            "description": f"The file; names: {', '.join(DOWNLOADS)}.",
+            "description": f"The file; names: {', '.join(DOWNLOADS)}, and "
+            "annotated-<camera>.mp4 for each camera of a multi-view take.",
             "content": {t: {} for t in MEDIA_TYPES.values()},
         },
         **errors(404),
@@ -37,7 +38,7 @@ MEDIA_TYPES = {
 )
 def get_file(assessment_id: int, name: str, c: Ctx) -> FileResponse:
     """A download from the fixed list (HTTP Range works: the video seeks)."""
-    if name not in DOWNLOADS:
+    if not is_download(name):
         raise http_error(404, f"no file {name!r}; available names: {', '.join(DOWNLOADS)}")
     with c.sessions() as session:
         a = get_record(session, assessment_id)

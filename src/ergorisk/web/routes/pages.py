@@ -6,6 +6,7 @@ charts and keep the results page live (progress, video sync, re-scoring).
 
     /                      upload: a file or a hand-entered worksheet, metadata, task factors
     /assessments/{id}      progress while the job runs, then every score, synced with the video
+    /assessments/{id}/people  several people in a video: pick whom to assess, name each one
     /history               every assessment, filtered and sorted; pick two to compare
     /compare?a=&b=         before / after
 """
@@ -20,14 +21,15 @@ from typing import Any
 
 import httpx
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ergorisk import __version__
-from ergorisk.contract import MAX_LOAD_KG, REBA_BANDS, RULA_BAND_STARTS
+from ergorisk.contract import MAX_LOAD_KG, REBA_BANDS, RULA_ACTION_WORDS, RULA_BANDS
 from ergorisk.pose.layouts import LAYOUTS, get_layout
 from ergorisk.web.forms import TEXT_LIMITS
-from ergorisk.web.storage import KIND_OF_EXT, NEEDS_MAPPING
+from ergorisk.web.storage import CALIBRATION_EXTS, KIND_OF_EXT, NEEDS_MAPPING
+from ergorisk.web.views import MAX_VIEWS
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
@@ -44,16 +46,15 @@ def _number(value: Any) -> str:
 
 templates.env.filters["number"] = _number
 templates.env.globals["max_load_kg"] = MAX_LOAD_KG  # the factor forms' bound, as the API's
-# RULA's action levels by what they ask for (the report's words); the bounds are the contract's.
-RULA_BAND_NAMES = ("acceptable", "investigate", "change soon", "change now")
-RULA_MAX = 7
 
 
 def risk_bands() -> dict[str, list[tuple[int, int, str]]]:
     """The REBA risk and RULA action bands, (lowest, highest total, name), from the contract:
     the page scripts read them (common.js) rather than repeating them."""
-    ends = (*(s - 1 for s in RULA_BAND_STARTS[1:]), RULA_MAX)
-    rula = list(zip(RULA_BAND_STARTS, ends, RULA_BAND_NAMES, strict=True))
+    rula = [
+        (lo, hi, word.removesuffix(" further"))
+        for (lo, hi, _), word in zip(RULA_BANDS, RULA_ACTION_WORDS, strict=True)
+    ]
     return {"reba": [tuple(b) for b in REBA_BANDS], "rula": rula}
 
 
@@ -71,7 +72,7 @@ SORT_KEYS = (
     "rula_peak",
     "rula_median",
 )
-STATUSES = ("queued", "running", "done", "failed", "interrupted", "cancelled")
+STATUSES = ("queued", "running", "done", "failed", "interrupted", "cancelled", "pick")
 DOWNLOAD_LABELS = {
     "frames.csv": "Frames table (CSV)",
     "frames.parquet": "Frames table (Parquet)",
@@ -119,6 +120,8 @@ def upload_limits(request: Request) -> dict[str, Any]:
         "text_max": TEXT_LIMITS["worker"],
         "notes_max": TEXT_LIMITS["notes"],
         "needs_mapping": NEEDS_MAPPING,
+        "calibration": CALIBRATION_EXTS,
+        "max_views": MAX_VIEWS,
         **by_kind,
     }
 
@@ -158,8 +161,11 @@ async def assessment_page(request: Request, assessment_id: int) -> HTMLResponse:
         item = await api_get(request, f"/api/assessments/{assessment_id}")
     except ApiError as err:
         return error_page(request, err)
-    files = item.get("files") or []
+    if item.get("status") == "pick":  # several people found: the pick comes first
+        return RedirectResponse(f"/assessments/{assessment_id}/people", status_code=303)
+    files = item.get("files") or []  # the reports first, then the rest as the API lists them
     downloads = [(name, label) for name, label in DOWNLOAD_LABELS.items() if name in files]
+    downloads += [(name, name) for name in files if name not in DOWNLOAD_LABELS]
     return _render(
         request,
         "assessment.html",
@@ -169,6 +175,22 @@ async def assessment_page(request: Request, assessment_id: int) -> HTMLResponse:
         factors=item.get("factors") or {},
         text_max=TEXT_LIMITS["worker"],
         notes_max=TEXT_LIMITS["notes"],
+    )
+
+
+@router.get("/assessments/{assessment_id}/people", response_class=HTMLResponse)
+async def people_page(request: Request, assessment_id: int) -> HTMLResponse:
+    """Progress while everyone in the video is followed, then the people found to pick."""
+    try:
+        item = await api_get(request, f"/api/assessments/{assessment_id}")
+    except ApiError as err:
+        return error_page(request, err)
+    return _render(
+        request,
+        "people.html",
+        title=f"Who to assess · {_title(item)}",
+        item=item,
+        text_max=TEXT_LIMITS["worker"],
     )
 
 

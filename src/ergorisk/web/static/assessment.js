@@ -46,6 +46,7 @@
     try {
       const job = await ER.api(`/api/jobs/${item.job_id}`);
       if (job.status === "done") { location.reload(); return; }
+      if (job.status === "pick") { location.assign(`/assessments/${item.id}/people`); return; }
       if (showJob(job)) return;
     } catch (err) {
       $("job-error").textContent = `Could not read the job status: ${err.message}`;
@@ -506,21 +507,22 @@
     box.dataset.reba = num(reba);
   }
 
-  // The peaks as the summary states them (a score held for a moment, not one frame's): the
-  // same figures as the history, the reports and the CLI.
-  let summary = item.summary || {};
   function renderHeadline() {
+    // The peaks are the summary's: the highest score held for a sustained episode on frames
+    // whose pose is reliable (scoring/summary.py), the same the history and reports show.
     const parts = [];
+    const peaks = {};
     for (const method of ["reba", "rula"]) {
-      const peak = summary[method] && summary[method].total && summary[method].total.peak;
+      const peak = item.summary && item.summary[method] && item.summary[method].total &&
+        item.summary[method].total.peak;
       if (!peak) continue;
+      peaks[method] = peak.score;
       parts.push(`${method.toUpperCase()} peak ${peak.score} (${ER.levelName(method, peak.score)}) ` +
         `at ${Number(peak.time_s).toFixed(2)} s`);
     }
     $("headline").textContent = `${n} frame${n === 1 ? "" : "s"}. ` +
       `${parts.join("; ") || "Nobody detected."}`;
-    const reba = summary.reba && summary.reba.total && summary.reba.total.peak;
-    $("headline").dataset.rebaPeak = reba ? String(reba.score) : "";
+    $("headline").dataset.rebaPeak = String(peaks.reba ?? "");
   }
 
   function setFrame(i) {
@@ -605,7 +607,7 @@
       if (seq !== rescoreSeq) return;
       Object.assign(D, res.frames.data);
       worst = res.worst_moments;
-      summary = res.summary;
+      item.summary = res.summary;  // peaks held 0.3 s, as the history and reports show them
       factorInputs(factors);
       if (save) { savedFactors = {...factors}; keepStoredInputs(); }
       renderAll();

@@ -19,9 +19,12 @@
     const isFile = source() === "file";
     document.getElementById("file-part").hidden = !isFile;
     document.getElementById("worksheet-part").hidden = isFile;
-    const f = fileInput.files[0];
+    const f = fileInput.files[0], several = fileInput.files.length > 1;
     document.getElementById("pose-part").hidden = !(isFile && f && list("pose").includes(ext(f.name)));
     document.getElementById("privacy-part").hidden = !(isFile && f && hasFaces(f.name));
+    document.getElementById("views-part").hidden = !(isFile && several);
+    document.getElementById("people-part").hidden =
+      !(isFile && !several && f && list("video").includes(ext(f.name)));
     const mapped = Boolean(f && list("needsMapping").includes(ext(f.name)));
     document.getElementById("mapping-part").hidden = !mapped;
     document.getElementById("layout-part").hidden = mapped;
@@ -74,10 +77,32 @@
   };
   fileInput.addEventListener("change", recheck);
   mappingInput.addEventListener("change", recheck);
+  const calibrationInput = document.getElementById("calibration");
+  calibrationInput.addEventListener("change", recheck);
+
+  // Several videos of one take: all videos, with their calibration (checked when sending).
+  function checkViews(sending) {
+    const files = [...fileInput.files];
+    const maxViews = Number(form.dataset.maxViews);
+    if (files.length > maxViews) return `${files.length} videos: at most ${maxViews} views of one take.`;
+    const notVideo = files.find(f => !list("video").includes(ext(f.name)));
+    if (notVideo) return `"${notVideo.name}": several files are the videos of one take; choose videos only.`;
+    const maxBytes = Number(form.dataset.maxBytes);
+    const total = files.reduce((n, f) => n + f.size, 0);
+    if (total > maxBytes) return `The videos are ${size(total)} together; the limit is ${size(maxBytes)}.`;
+    const c = calibrationInput.files[0];
+    if (!c) return sending ? 'Several videos of one take need their calibration: choose it under "Calibration of the cameras".' : null;
+    const cal = list("calibration");
+    if (!cal.some(e => c.name.toLowerCase().endsWith(e))) {
+      return `"${c.name}": not a calibration file; use one of ${cal.join(" ")}.`;
+    }
+    return null;
+  }
 
   function checkFile(sending = true) {
     const f = fileInput.files[0];
     if (!f) return "Choose a file to assess (a video, a photo or a pose file).";
+    if (fileInput.files.length > 1) return checkViews(sending);
     const e = ext(f.name);
     const all = [...list("video"), ...list("image"), ...list("pose")];
     if (!all.includes(e)) {
@@ -149,9 +174,19 @@
     if (source() === "file") {
       const p = checkFile();
       if (p) problems.push(p);
-      else {
+      else if (fileInput.files.length > 1) {
+        for (const v of fileInput.files) data.append("file", v, v.name);
+        const c = calibrationInput.files[0];
+        data.append("calibration", c, c.name);
+        data.append("sync", form.sync.value);
+        if (form.cameras.value.trim()) data.append("cameras", form.cameras.value.trim());
+        data.append("blur_faces", form.blur_faces.checked ? "true" : "false");
+      } else {
         const f = fileInput.files[0];
         data.append("file", f, f.name);
+        if (list("video").includes(ext(f.name)) && form.querySelector("#people-pick").checked) {
+          data.append("people", "pick");
+        }
         if (list("pose").includes(ext(f.name))) {
           if (list("needsMapping").includes(ext(f.name))) {
             const m = mappingInput.files[0];
@@ -206,7 +241,7 @@
       }
       const detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
       const file = data.get("file");
-      const what = file ? `"${file.name}"` : "The worksheet";
+      const what = data.getAll("file").length > 1 ? "The videos" : file ? `"${file.name}"` : "The worksheet";
       const why = file && detail.startsWith(`${file.name}: `) ? detail.slice(file.name.length + 2) : detail;
       showErrors([`${what} was refused: ${why}.`.replace(/\.\.$/, ".")]);
       button.disabled = false;

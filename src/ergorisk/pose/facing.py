@@ -1,0 +1,85 @@
+"""Views one camera cannot be trusted from: the person's back, limbs pointing at the camera.
+
+    back = back_view_frames(track.image, track.world, (width, height))     # (T,) bool
+    toward = limb_toward_camera(track.world)                              # {limb: (T,) bool}
+
+From behind, the face cannot be seen and the body's left and right are guessed: MediaPipe's
+angles are least reliable there (docs/accuracy.md). A frame is a back view when the shoulder
+line, as labelled, runs the back's way in the image (the person's left shoulder on the image's
+left) and the nose sits behind the ears (farther from the camera), with the shoulders open
+enough in the image that this is not a side view. A limb points at (or away from) the
+camera when its image-plane extent is less than half its length: more than 60 deg out of the
+image plane, where its angle rests on depth alone. Pure numpy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Shoulders at least this fraction of the torso's image height apart (else a side view).
+MIN_SHOULDER_OPEN = 0.15
+MAX_IMAGE_FRACTION = 0.5  # of the bone's length, for a limb toward the camera
+BACK_SHARE = 0.4  # of the reliable frames, for a warning (4-view demo: 0.28 front, 0.5-0.8 back)
+TOWARD_SHARE = 0.3
+LIMBS: dict[str, tuple[int, int]] = {
+    "left upper arm": (11, 13),
+    "right upper arm": (12, 14),
+    "left forearm": (13, 15),
+    "right forearm": (14, 16),
+    "left thigh": (23, 25),
+    "right thigh": (24, 26),
+    "left shank": (25, 27),
+    "right shank": (26, 28),
+}
+
+
+def back_view_frames(
+    image: np.ndarray, world: np.ndarray, frame_size: tuple[int, int]
+) -> np.ndarray:
+    """(T,) frames where the camera sees the person's back (False without a person)."""
+    px = np.asarray(image, float)[..., :2] * np.asarray(frame_size, float)
+    w = np.asarray(world, float)
+    shoulder_dx = px[:, 11, 0] - px[:, 12, 0]  # the left shoulder minus the right, image x
+    torso = np.linalg.norm(px[:, [11, 12]].mean(1) - px[:, [23, 24]].mean(1), axis=-1)
+    nose_behind = w[:, 0, 2] > w[:, [7, 8], 2].mean(axis=1)  # z away from the camera
+    with np.errstate(invalid="ignore"):
+        return (shoulder_dx < -MIN_SHOULDER_OPEN * torso) & nose_behind
+
+
+def limb_toward_camera(world: np.ndarray) -> dict[str, np.ndarray]:
+    """Per limb, (T,) frames where it points within 30 deg of the camera's axis."""
+    w = np.asarray(world, float)
+    out = {}
+    for name, (a, b) in LIMBS.items():
+        d = w[:, b, :3] - w[:, a, :3]
+        full = np.linalg.norm(d, axis=-1)
+        with np.errstate(invalid="ignore"):
+            out[name] = np.linalg.norm(d[:, :2], axis=-1) < MAX_IMAGE_FRACTION * full
+    return out
+
+
+def view_warnings(
+    image: np.ndarray, world: np.ndarray, frame_size: tuple[int, int], use: np.ndarray
+) -> list[str]:
+    """summary["warnings"] lines for a back view or limbs toward the camera over the frames
+    ``use`` (the reliable ones)."""
+    use = np.asarray(use, bool)
+    if not use.any():
+        return []
+    out = []
+    back = float(back_view_frames(image, world, frame_size)[use].mean())
+    if back >= BACK_SHARE:
+        out.append(
+            f"the camera sees the person's back in {100 * back:.0f}% of the frames: "
+            "angles from behind are the least reliable; film from the side (or front-side)"
+        )
+    toward = {k: float(v[use].mean()) for k, v in limb_toward_camera(world).items()}
+    worst = [k for k, v in toward.items() if v >= TOWARD_SHARE]
+    if worst:
+        share = max(toward[k] for k in worst)
+        out.append(
+            f"{', '.join(worst)} point toward or away from the camera in up to "
+            f"{100 * share:.0f}% of the frames: their angles rest on estimated depth; "
+            "a camera at the side of the movement measures them better"
+        )
+    return out

@@ -1,0 +1,57 @@
+"""`er.assess([videos], calibration=..., sync="motion")` on the real 4-view demo: no ROI, the
+man on the treadmill found in every view, triangulated within 15 px in every camera."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import ergorisk as er
+from multiview_demo import ROIS, box_centre_in_roi, demo_paths
+
+pytestmark = [pytest.mark.data, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def assessed(request):
+    from conftest import SHARED_DATA
+
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"reference data not found at {SHARED_DATA}")
+    videos, calibration = demo_paths(SHARED_DATA)
+    return er.assess(videos, calibration=str(calibration), sync="motion")
+
+
+def test_a_person_in_at_least_90_percent_of_the_frames(assessed):
+    assert assessed.frames["person_detected"].mean() >= 0.9
+
+
+def test_every_camera_reprojects_within_15_px(assessed):
+    errors = assessed.summary["multiview"]["median_reprojection_error_px"]
+    assert len(errors) == 4 and all(e <= 15.0 for e in errors.values()), errors
+
+
+def test_the_man_on_the_treadmill_in_every_view(assessed):
+    for view in assessed.views:
+        assert box_centre_in_roi(view.track, ROIS[view.camera]), view.camera
+
+
+def test_people_all_writes_everyone_seen_in_two_views(shared_data, tmp_path):
+    videos, calibration = demo_paths(shared_data)
+    people = er.assess_people(
+        videos,
+        people="all",
+        calibration=str(calibration),
+        sync="motion",
+        annotate=False,
+        report=False,
+    )
+    assert len(people) == 2
+    out = er.write_people(people, tmp_path / "out")
+    listed = json.loads((out / "people.json").read_text())["people"]
+    assert sorted(p["id"] for p in listed) == sorted(people)
+    for pid, result in people.items():
+        assert (out / f"person-{pid}" / "frames.csv").is_file()
+        assert result.summary["person_id"] == pid
+        assert all(len(v.track.world) == len(result.frames) for v in result.views)

@@ -1,0 +1,78 @@
+"""Limb depth from foreshortening (pose/depth.py) and back-view / limb-toward-camera warnings
+(pose/facing.py), on landmarks built with a known geometry."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ergorisk.pose.depth import fuse_limb_depth
+from ergorisk.pose.facing import back_view_frames, view_warnings
+
+
+def forearm_track(n: int = 50, true_length: float = 0.25) -> tuple[np.ndarray, np.ndarray]:
+    """World landmarks (n, 33, 4) whose left forearm (13 -> 15) swings out of the image
+    plane (20-60 deg) with a true length of 0.25 m; returns them and the true depth extent."""
+    world = np.zeros((n, 33, 4))
+    world[..., 3] = 1.0
+    world[:, :, 0] = np.linspace(-0.2, 0.2, 33)  # distinct points
+    out_of_plane = np.radians(np.linspace(20, 60, n))
+    true_dz = true_length * np.sin(out_of_plane)
+    world[:, 13, :3] = (0.1, 0.2, 0.0)
+    world[:, 15, 0] = 0.1
+    world[:, 15, 1] = 0.2 + true_length * np.cos(out_of_plane)
+    # MediaPipe's depth: the true one with 4 cm of noise
+    world[:, 15, 2] = true_dz + np.random.default_rng(0).normal(0, 0.04, n)
+    world[:, [17, 19, 21], :3] = world[:, 15:16, :3] + (0.0, 0.05, 0.0)
+    return world, true_dz
+
+
+def test_fused_depth_moves_toward_the_foreshortening_and_keeps_the_image_plane():
+    world, true_dz = forearm_track()
+    fused = fuse_limb_depth(world, weight=0.5)
+    dz = fused[:, 15, 2] - fused[:, 13, 2]
+    before = np.abs(world[:, 15, 2] - true_dz).mean()
+    assert np.abs(dz - true_dz).mean() < 0.8 * before
+    np.testing.assert_allclose(fused[..., :2], world[..., :2])  # x, y untouched
+    # The hand moves with the wrist.
+    np.testing.assert_allclose(fused[:, 19, 2] - fused[:, 15, 2], world[:, 19, 2] - world[:, 15, 2])
+    np.testing.assert_allclose(fuse_limb_depth(world, weight=1.0), world)
+
+
+def test_the_sign_of_the_depth_is_mediapipes():
+    world, _ = forearm_track()
+    world[:, 15, 2] = -np.abs(world[:, 15, 2])  # toward the camera
+    dz = fuse_limb_depth(world)[:, 15, 2] - world[:, 13, 2]
+    assert (dz <= 1e-9).all()
+
+
+def front_and_back(n: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """Image and world landmarks of a person facing the camera (first half) then turned
+    away (second half): the labelled left shoulder on the image's right, nose in front."""
+    image = np.full((n, 33, 3), 0.5)
+    world = np.zeros((n, 33, 4))
+    world[..., 3] = image[..., 2] = 1.0
+    for t in range(n):
+        facing = 1.0 if t < n // 2 else -1.0
+        image[t, 11, 0], image[t, 12, 0] = 0.5 + 0.1 * facing, 0.5 - 0.1 * facing
+        image[t, [11, 12], 1] = 0.3
+        image[t, [23, 24], 1] = 0.6
+        world[t, 0, 2] = -0.1 * facing  # the nose nearer the camera than the ears when facing it
+    return image, world
+
+
+def test_the_back_is_told_from_the_front_and_warned_about():
+    image, world = front_and_back()
+    back = back_view_frames(image, world, (720, 1280))
+    assert back.tolist() == [False] * 10 + [True] * 10
+    lines = view_warnings(image, world, (720, 1280), np.ones(20, bool))
+    assert any("back" in line and "side" in line for line in lines)
+    front = view_warnings(image[:10], world[:10], (720, 1280), np.ones(10, bool))
+    assert not any("back" in line for line in front)
+
+
+def test_a_forearm_pointing_at_the_camera_is_warned_about():
+    world, _ = forearm_track()
+    world[:, 15, :3] = world[:, 13, :3] + (0.0, 0.02, 0.25)  # straight at the camera
+    image = np.full((len(world), 33, 3), 0.5)
+    lines = view_warnings(image, world, (720, 1280), np.ones(len(world), bool))
+    assert any("left forearm" in line for line in lines)
