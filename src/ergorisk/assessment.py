@@ -137,7 +137,6 @@ class Assessment:
                 blur_faces=media.blur_faces,
                 banner=media.banner,
                 name=f"annotated-{view.camera}.mp4",
-                source_width=self._source_width(i),
             )
             pictures = pictures or drawn
         return pictures
