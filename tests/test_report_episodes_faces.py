@@ -61,3 +61,35 @@ def test_pose_face_landmarks_give_a_fallback_box():
     lm[:11, 2] = 0.9
     ((x0, y0, x1, y1),) = face_boxes_from_pose(lm, (100, 200, 3))
     assert x0 < 90 < 110 < x1 and y0 < 20 < y1
+
+
+@pytest.mark.slow
+def test_assess_blurs_the_face_of_a_photo_unless_told_not_to(shared_data, tmp_path):
+    cv2 = pytest.importorskip("cv2")
+    from typer.testing import CliRunner
+
+    from ergorisk.cli import app
+    from ergorisk.report.faces import detect_faces
+
+    path = shared_data / "media" / "opencv-messi5.jpg"
+    if not path.exists():
+        pytest.skip(f"{path} not found")
+
+    def annotated(*flags: str) -> np.ndarray:
+        out = tmp_path / ("kept" if flags else "blurred")
+        result = CliRunner().invoke(app, ["assess", str(path), "--out", str(out), *flags])
+        assert result.exit_code == 0, result.output
+        return cv2.cvtColor(cv2.imread(str(out / "annotated.png")), cv2.COLOR_BGR2RGB)
+
+    original = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+    ((x0, y0, x1, y1),) = detect_faces(original)
+
+    def unchanged(rgb: np.ndarray) -> float:  # share of the face's pixels as photographed
+        diff = np.abs(rgb.astype(int) - original.astype(int)).sum(axis=2)[y0:y1, x0:x1]
+        return float((diff < 30).mean())
+
+    blurred = annotated()
+    assert detect_faces(blurred, min_confidence=0.2) == []
+    assert unchanged(blurred) < 0.3
+    # --no-blur-faces keeps the face (the drawn neck lines cross it, so no detector here)
+    assert unchanged(annotated("--no-blur-faces")) > 0.6

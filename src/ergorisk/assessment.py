@@ -148,6 +148,7 @@ class Assessment:
                 max_side=media.annotate_max_side,
                 progress=progress,
                 blur_faces=media.blur_faces,
+                banner=media.banner,
                 name=f"annotated-{view.camera}.mp4",
             )
             pictures = pictures or drawn
@@ -167,6 +168,8 @@ class Assessment:
             return {}
         from ergorisk.report.media import write_image_outputs, write_video_outputs
 
+        width = self.summary.to_dict().get("options", {}).get("width")  # the bbox_*_px frame
+
         if self.kind == "image":
             return write_image_outputs(
                 self.source,
@@ -177,6 +180,8 @@ class Assessment:
                 annotate=media.annotate,
                 max_side=media.annotate_max_side,
                 blur_faces=media.blur_faces,
+                banner=media.banner,
+                source_width=width,
             )
         return write_video_outputs(
             self.source,
@@ -193,6 +198,8 @@ class Assessment:
             progress=progress,
             blur_faces=media.blur_faces,
             on_pictures=ready.set_result if ready is not None else None,
+            banner=media.banner,
+            source_width=width,
         )
 
 

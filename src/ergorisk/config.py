@@ -61,6 +61,9 @@ class MediaOptions:
     worst_moments: int = 4
     # Faces blurred in the annotated video, the pictures and the PDF (privacy by default).
     blur_faces: bool = True
+    # The scores banner across the top of the annotated video. The web app turns it off and
+    # draws the scores over the video itself, so re-scoring never leaves the video stale.
+    banner: bool = True
     # Several calibrated views of one take: the calibration file (Pose2Sim/anipose TOML,
     # Qualisys .qca.txt, OpenCV FileStorage), camera names in video order (default: the
     # camera whose name the video's file stem contains), and how the views are synchronised

@@ -63,6 +63,7 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     page.fill("#worker", "E2E worker")
     page.fill("#task", "jump and squat")
     page.set_input_files("#file", str(EXAMPLE))
+    assert page.is_visible("#blur_faces") and page.is_checked("#blur_faces")  # private by default
     page.click("#submit")
     page.wait_for_url(re.compile(r"/assessments/\d+$"), timeout=60_000)
     url = page.url
@@ -182,11 +183,20 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     assert after["peak"] >= before["peak"]
     assert page.evaluate(LEAVE)  # unsaved factors: leaving the page asks first
     page.click("#save-factors")
-    page.wait_for_function(
-        "document.getElementById('factors-form').dataset.state === 'saved'", timeout=20_000
+    page.wait_for_function(  # the reports (PDF included) are written again: seconds
+        "document.getElementById('factors-form').dataset.state === 'saved'", timeout=90_000
     )
     assert not page.evaluate(LEAVE)
     shot(page, "results")
+    saved_reports_are_whole(page, url, "E2E worker")
+    worst_moment_and_overlay_follow_the_scores(page)
+    metadata_edit_round_trip(page, url)
+    page.select_option("#load_unit", "lb")  # the same load in pounds; stored in kg
+    assert page.input_value("#load_kg") == "26.46"
+    page.select_option("#load_unit", "kg")
+    page.wait_for_function(
+        "document.getElementById('factors-form').dataset.state !== 'busy'", timeout=20_000
+    )
 
     # After a reload the saved factors and scores stay; the history lists the assessment.
     page.goto(url)
@@ -208,6 +218,77 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, (address, width)
     assert not page.js_errors, page.js_errors
+
+
+def api_path(url: str) -> str:
+    return url.replace("/assessments/", "/api/assessments/")
+
+
+def saved_reports_are_whole(page, url: str, worker: str) -> None:
+    """After "Save factors": the PDF downloads with the new load; the HTML report shows one
+    picture per worst moment and no broken image."""
+    pypdf = pytest.importorskip("pypdf")
+    moments = page.request.get(api_path(url) + "/worst-moments").json()
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Report (PDF)").click()
+    pdf = pypdf.PdfReader(info.value.path())
+    text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    assert 2 <= len(pdf.pages) <= 12 and worker in text and "12 kg" in text
+    for m in moments:
+        assert f"peak {m['peak_reba']} at {m['peak_s']:.2f} s" in text
+    html = page.request.get(api_path(url) + "/files/report.html").text()
+    assert "<img src=''" not in html and 'src=""' not in html
+    report = page.context.new_page()
+    report.goto(api_path(url) + "/files/report.html")
+    images = report.evaluate(
+        "[...document.images].map(i => ({ok: i.complete && i.naturalWidth > 0, "
+        "data: i.src.startsWith('data:image/')}))"
+    )
+    report.close()
+    assert len(images) == len(moments) > 0
+    assert all(i["ok"] and i["data"] for i in images), images
+
+
+def worst_moment_and_overlay_follow_the_scores(page) -> None:
+    """The page lists the server's worst moments; a click shows the peak in the video and the
+    panel; the scores over the video are the page's (re-scored) ones."""
+    moments = page.evaluate(
+        "fetch(location.pathname.replace('/assessments/', '/api/assessments/') + "
+        "'/worst-moments').then(r => r.json())"
+    )
+    items = page.locator("#worst li")
+    assert items.count() == len(moments)
+    last = moments[-1]
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    items.nth(len(moments) - 1).locator("button").click()
+    page.wait_for_function(
+        f"document.getElementById('panel').dataset.row === '{last['peak']}'", timeout=10_000
+    )
+    page.wait_for_timeout(800)  # smooth scrolling
+    in_view = page.evaluate("""() => ['video', 'panel'].map(id => {
+        const r = document.getElementById(id).getBoundingClientRect();
+        return r.top < innerHeight && r.bottom > 0;
+    })""")
+    assert in_view == [True, True]
+    overlay = page.inner_text("#score-overlay")
+    state = panel_state(page)
+    for side, cell in (("L", "rebaLeft"), ("R", "rebaRight")):
+        shown = re.search(rf"REBA.*?{side} (\S+)", overlay).group(1)
+        panel = re.search(r"\d+", state[cell])
+        assert shown == (panel.group() if panel else "–"), (overlay, state)
+
+
+def metadata_edit_round_trip(page, url: str) -> None:
+    page.click("#edit-meta")
+    page.fill("#meta-assessor", "J. Doe")
+    page.fill("#meta-site", "Plant 2")
+    with page.expect_navigation(timeout=60_000):  # saved: the page reloads with them
+        page.click("#save-meta")
+    page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+    assert "assessor J. Doe" in page.inner_text(".meta")
+    item = page.request.get(api_path(url)).json()
+    assert item["assessor"] == "J. Doe" and item["site"] == "Plant 2"
+    assert item["worker"] == "E2E worker" and item["factors"]["load_kg"] == 12
 
 
 def test_upload_form_checks_before_sending(page, server, tmp_path, shot) -> None:

@@ -124,7 +124,15 @@ def assess(
         bool | None, typer.Option("--video/--no-video", help="Write annotated.mp4 (.png).")
     ] = None,
     report: Annotated[
-        bool | None, typer.Option("--report/--no-report", help="Write report.html.")
+        bool | None,
+        typer.Option("--report/--no-report", help="Write report.html, .pdf and .xlsx."),
+    ] = None,
+    blur_faces: Annotated[
+        bool | None,
+        typer.Option(
+            "--blur-faces/--no-blur-faces",
+            help="Blur faces in the annotated video, the pictures and the reports [default: blur].",
+        ),
     ] = None,
     learned: Annotated[
         list[str] | None,

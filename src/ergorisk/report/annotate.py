@@ -131,8 +131,9 @@ def draw_pose(
         cv2.circle(rgb, tuple(xy[i]), thick + 1, (255, 255, 255), -1, cv2.LINE_AA)
 
 
-def draw_banner(rgb: np.ndarray, text: str, level: int | None) -> None:
-    """A strip across the top, coloured by the risk level (None: grey), with one line."""
+def draw_banner(rgb: np.ndarray, text: str, level: int | None, opaque: bool = False) -> None:
+    """A strip across the top, coloured by the risk level (None: grey), with one line;
+    see-through unless opaque."""
     height, width = rgb.shape[:2]
     scale = max(0.4, min(width, height) / 900)
     (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
@@ -141,8 +142,12 @@ def draw_banner(rgb: np.ndarray, text: str, level: int | None) -> None:
     (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
     band = th + base + 12
     colour = UNSCORED_COLOUR if level is None else LEVEL_COLOURS[RISK_LEVELS_COLOUR[level]]
-    overlay = rgb[:band].astype(np.float32)
-    rgb[:band] = (0.35 * overlay + 0.65 * np.array(colour, np.float32)).astype(np.uint8)
+    # Opaque: twice as deep, so that it hides an earlier banner whatever that one's text size.
+    strip = rgb[: 2 * band if opaque else band]
+    mix = 0.0 if opaque else 0.35
+    strip[:] = (mix * strip.astype(np.float32) + (1 - mix) * np.array(colour, np.float32)).astype(
+        np.uint8
+    )
     cv2.putText(
         rgb,
         text,
@@ -179,18 +184,29 @@ def annotate_frame(
     row: Mapping[str, object],
     time_s: float,
     inplace: bool = False,
+    banner: bool = True,
 ) -> np.ndarray:
     """One frame drawn from its landmarks and frames-table row: a copy, or ``rgb`` itself when
-    ``inplace`` (a video frame nobody else holds)."""
+    ``inplace`` (a video frame nobody else holds). The part colours depend on the posture
+    only; the banner's totals also on the task factors."""
     out = rgb if inplace else rgb.copy()
     scores = {}
     for part in PART_LEVELS:
         for side in ("left", "right"):
             scores[(part, side)] = _float(row.get(f"reba_{part}_{side}"))
     draw_pose(out, landmarks, scores)
-    level = _risk_index(row.get("reba_risk_level"))
-    draw_banner(out, banner_text(row, time_s), level)
+    if banner:
+        add_banner(out, row, time_s)
     return out
+
+
+def add_banner(
+    rgb: np.ndarray, row: Mapping[str, object], time_s: float, opaque: bool = False
+) -> np.ndarray:
+    """Draw the banner of one frames-table row on rgb (in place); returns rgb."""
+    level = _risk_index(row.get("reba_risk_level"))
+    draw_banner(rgb, banner_text(row, time_s), level, opaque)
+    return rgb
 
 
 _RISK_NAMES = REBA_RISK_LEVELS

@@ -7,16 +7,53 @@ place on this thread and encoded on another (libx264's own threads).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from ergorisk.contract import BBOX_COLUMNS
 from ergorisk.io.video import Prefetch, iter_frames, read_image
 from ergorisk.pose.mediapipe_pose import PoseTrack
 
 Progress = Callable[[str, int, int | None], None]
+# A worst moment's picture: the person with room around them (a wide shot leaves them a few
+# dozen pixels tall in the PDF), 4:3, at least this share of the frame's height.
+PICTURE_ASPECT, PICTURE_CONTEXT, PICTURE_MIN_SHARE = 4 / 3, 1.8, 0.45
+
+
+def person_crop(rgb: np.ndarray, row: Mapping[str, Any], source_width: float | None) -> np.ndarray:
+    """The part of a drawn frame around the person (the row's bbox_*_px, in pixels of a frame
+    ``source_width`` wide); the whole frame when the box or the width is unknown."""
+    h, w = rgb.shape[:2]
+    box = [row.get(c) for c in BBOX_COLUMNS]
+    if not source_width or any(v is None or not np.isfinite(float(v)) for v in box):
+        return rgb
+    x, y, bw, bh = (float(v) * w / source_width for v in box)
+    ch = min(
+        h, max(bh * PICTURE_CONTEXT, bw * PICTURE_CONTEXT / PICTURE_ASPECT, h * PICTURE_MIN_SHARE)
+    )
+    cw = min(w, ch * PICTURE_ASPECT)
+    ch = min(ch, cw / PICTURE_ASPECT)
+    x0 = int(np.clip(x + bw / 2 - cw / 2, 0, w - cw))
+    y0 = int(np.clip(y + bh / 2 - ch / 2, 0, h - ch))
+    return rgb[y0 : y0 + int(ch), x0 : x0 + int(cw)]
+
+
+def moment_picture(
+    drawn: np.ndarray,
+    row: Mapping[str, Any],
+    time_s: float,
+    source_width: float | None,
+    opaque: bool = False,
+) -> np.ndarray:
+    """A worst moment's picture from a drawn frame without banner: the person, cropped,
+    under a banner with the row's scores."""
+    from ergorisk.report.annotate import add_banner
+
+    return add_banner(person_crop(drawn, row, source_width).copy(), row, time_s, opaque)
 
 
 class DrawingRows:
@@ -27,7 +64,9 @@ class DrawingRows:
         from ergorisk.report.annotate import DRAWN_COLUMNS
 
         self._columns = {
-            c: frames[c].to_numpy(dtype=object) for c in DRAWN_COLUMNS if c in frames.columns
+            c: frames[c].to_numpy(dtype=object)
+            for c in (*DRAWN_COLUMNS, *BBOX_COLUMNS)
+            if c in frames.columns
         }
         self.n = len(frames)
 
@@ -45,11 +84,14 @@ def write_image_outputs(
     annotate: bool,
     max_side: int,
     blur_faces: bool = True,
+    banner: bool = True,
+    source_width: float | None = None,
 ) -> dict[int, str]:
-    """annotated.png (when annotate) and the frame's picture if it is a worst moment."""
+    """annotated.png (when annotate) and the frame's picture if it is a worst moment (with
+    its banner, whatever ``banner`` says for annotated.png)."""
     import cv2
 
-    from ergorisk.report.annotate import annotate_frame
+    from ergorisk.report.annotate import add_banner, annotate_frame
     from ergorisk.report.html import jpeg_data_uri
 
     rgb = read_image(path, max_side)
@@ -57,10 +99,16 @@ def write_image_outputs(
         from ergorisk.report.faces import private_frame
 
         rgb = private_frame(rgb, track.image[0])
-    drawn = annotate_frame(rgb, track.image[0], DrawingRows(frames)[0], 0.0)
+    row = DrawingRows(frames)[0]
+    drawn = annotate_frame(rgb, track.image[0], row, 0.0, banner=False)
+    pictures = (
+        {0: jpeg_data_uri(moment_picture(drawn, row, 0.0, source_width))} if 0 in moments else {}
+    )
     if annotate:
+        if banner:
+            add_banner(drawn, row, 0.0)
         cv2.imwrite(str(stage / "annotated.png"), cv2.cvtColor(drawn, cv2.COLOR_RGB2BGR))
-    return {0: jpeg_data_uri(drawn)} if 0 in moments else {}
+    return pictures
 
 
 def write_video_outputs(
@@ -78,15 +126,18 @@ def write_video_outputs(
     max_side: int,
     progress: Progress,
     blur_faces: bool = True,
+    banner: bool = True,
     name: str = "annotated.mp4",
+    source_width: float | None = None,
     on_pictures: Callable[[dict[int, str]], None] | None = None,
 ) -> dict[int, str]:
     """Draw every frame into annotated.mp4 (annotate) or just the worst moments' frames;
-    faces are blurred first (blur_faces). ``on_pictures`` is called with the pictures as soon
-    as the last of them is drawn (the reports need not wait for the whole video)."""
+    faces are blurred first (blur_faces). The pictures always carry the scores banner, the
+    video only when ``banner``. ``on_pictures`` is called with the pictures as soon as the
+    last of them is drawn (the reports need not wait for the whole video)."""
     from contextlib import nullcontext
 
-    from ergorisk.report.annotate import annotate_frame
+    from ergorisk.report.annotate import add_banner, annotate_frame
     from ergorisk.report.faces import FaceDetector, VideoFaces, blur_faces
     from ergorisk.report.html import jpeg_data_uri
     from ergorisk.report.video_writer import H264Writer
@@ -113,14 +164,18 @@ def write_video_outputs(
                 rgb = frame.rgb
                 if faces is not None:
                     rgb = blur_faces(rgb, faces(rgb, track.image[i]), inplace=True)
-                drawn = annotate_frame(rgb, track.image[i], rows[i], frame.time_s, inplace=True)
+                row = rows[i]
+                drawn = annotate_frame(
+                    rgb, track.image[i], row, frame.time_s, inplace=True, banner=False
+                )
                 if frame.index in wanted:
-                    thumbnails[wanted[frame.index]] = jpeg_data_uri(drawn)
+                    picture = moment_picture(drawn, row, frame.time_s, source_width)
+                    thumbnails[wanted[frame.index]] = jpeg_data_uri(picture)
                     if len(thumbnails) == len(wanted) and on_pictures is not None:
                         on_pictures(thumbnails)
                         handed = True
                 if writer is not None:
-                    writer.write(drawn)
+                    writer.write(add_banner(drawn, row, frame.time_s) if banner else drawn)
                     progress("video", 1, n)
     finally:
         if writer is not None:
@@ -128,3 +183,44 @@ def write_video_outputs(
     if on_pictures is not None and not handed:
         on_pictures(thumbnails)
     return thumbnails
+
+
+def pictures_from_annotated(
+    path: Path,
+    frames: pd.DataFrame,
+    rows: list[int],
+    source_width: float | None = None,
+    opaque: bool = False,
+) -> dict[int, np.ndarray]:
+    """The pictures of the given rows, re-made from a bannerless annotated.mp4 (one video
+    frame per row of ``frames``) or annotated.png: faces are already blurred and the part
+    colours depend on the posture only, so only the banner (the totals) is drawn again, from
+    ``frames`` as they are now (``opaque``: over an old banner, hiding it). Rows the video
+    does not hold are left out."""
+    import cv2
+
+    drawing = DrawingRows(frames)
+    times = frames["time_s"].to_numpy(dtype=float)
+
+    def picture(bgr: np.ndarray, r: int) -> np.ndarray:
+        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        return moment_picture(rgb, drawing[r], times[r], source_width, opaque)
+
+    if path.suffix == ".png":
+        bgr = cv2.imread(str(path))
+        return {} if bgr is None or 0 not in rows else {0: picture(bgr, 0)}
+    out: dict[int, np.ndarray] = {}
+    capture = cv2.VideoCapture(str(path))
+    try:
+        i = 0
+        for r in sorted({r for r in rows if 0 <= r < drawing.n}):
+            while i < r and capture.grab():  # no decode of the frames skipped
+                i += 1
+            ok, bgr = capture.read()
+            if not ok:
+                break
+            i += 1
+            out[r] = picture(bgr, r)
+    finally:
+        capture.release()
+    return out

@@ -127,10 +127,10 @@ def build_report(
         title=meta.task or source,
         cover=_cover(meta, summary, frames, source),
         factors=_factors(options.get("task", {})),
-        verdicts=[_verdict(frames, "reba", fps), _verdict(frames, "rula", fps)],
+        verdicts=[_verdict(frames, m, fps, summary) for m in ("reba", "rula")],
         parts=_parts(frames),
         moments=moments,
-        recommendations=list(dict.fromkeys(r.text for m in moments for r in m.recommendations)),
+        recommendations=actions(moments),
         quality=_quality(frames, summary),
         warnings=[str(w) for w in summary.get("warnings", [])],
         method_notes=_method_notes(upright_tol_deg),
@@ -215,20 +215,27 @@ def level_shares(frames: pd.DataFrame, method: str, side: str, fps: float | None
     return [Share(name, round(100 * k / n, 1), round(k * dt_s, 2), c) for name, k, c in counts]
 
 
-def _verdict(frames: pd.DataFrame, method: str, fps: float | None) -> MethodVerdict:
+def _verdict(
+    frames: pd.DataFrame, method: str, fps: float | None, summary: Mapping[str, Any]
+) -> MethodVerdict:
+    """The method's peak as the summary states it (the highest score held for a moment, not
+    one frame's: the same figure as the CLI and the app), then the time at high levels."""
     total = _col(frames, f"{method}_total")
     sides = {s: level_shares(frames, method, s, fps) for s in (*SIDES, "both")}
     name = method.upper()
+    held = (summary.get(method) or {}).get("total", {}).get("peak")
     if not np.isfinite(total).any():
         return MethodVerdict(name, "not scored: nobody was seen", sides, f"{name}: not scored")
-    i = int(np.nanargmax(total))
-    peak = int(total[i])
-    t = float(frames["time_s"].iloc[i])
+    if held:
+        peak, t = int(held["score"]), float(held["time_s"])
+    else:
+        i = int(np.nanargmax(total))
+        peak, t = int(total[i]), float(frames["time_s"].iloc[i])
     words = _level_words(method, peak)
     high = [sh for sh in sides["both"] if sh.label in _HIGH[method]]
     pct = sum(sh.percent for sh in high)
     headline = (
-        f"{name} peaks at {peak} ({words}) at {t:.2f} s; {pct:.0f}% of the time at "
+        f"{name} reaches {peak} ({words}), from {t:.2f} s; {pct:.0f}% of the time at "
         f"{'high or very high risk' if method == 'reba' else 'action level 3 or 4'}."
     )
     return MethodVerdict(name, f"{peak} ({words}) at {t:.2f} s", sides, headline)
@@ -319,6 +326,38 @@ def _moment(
         recommendations=[r for r in recs if r is not None],
         worksheets=worksheets,
     )
+
+
+def actions(moments: list[Moment]) -> list[str]:
+    """The recommendations as a short list of actions: one line per piece of advice (most
+    severe moment first), naming the worst moments it helps and what each change would
+    lower, rather than the same advice once per moment and method."""
+    groups: dict[str, list[tuple[int, Recommendation]]] = {}
+    for m in moments:
+        for r in m.recommendations:
+            groups.setdefault(r.advice or r.text, []).append((m.episode.rank, r))
+    out = []
+    for key, items in groups.items():
+        ranks = sorted({rank for rank, _ in items})
+        effects = "; ".join(
+            dict.fromkeys(
+                f"{r.text.split(': ', 1)[0]} ({_level_short(r.method, r.score_after)})"
+                for _, r in items
+            )
+        )
+        where = f"worst moment{'s' * (len(ranks) > 1)} {', '.join(map(str, ranks))}"
+        if items[0][1].advice:
+            out.append(f"{key[0].upper()}{key[1:]} ({where}): {effects}")
+        else:
+            out.append(f"{effects} ({where})")
+    return out
+
+
+def _level_short(method: str, total: int) -> str:
+    """'high risk' (REBA) or 'action level 3' (RULA): where a change leaves the score."""
+    if method == "reba":
+        return f"{reba.risk(np.array([total]))[0][0]} risk"
+    return f"action level {int(rula.action_level(np.array([total]))[0])}"
 
 
 # ------------------------------------------------------------------ data quality, method

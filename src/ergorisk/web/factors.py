@@ -30,11 +30,11 @@ DEFAULT_FACTORS: dict[str, Any] = {
 }
 # What the API lists as an upload's "options", by kind (the rest of the Config is in "config").
 KIND_OPTIONS = {
-    "video": ("start_s", "end_s", "stride", "camera_pitch_deg"),
-    "image": ("camera_pitch_deg",),
+    "video": ("start_s", "end_s", "stride", "camera_pitch_deg", "blur_faces"),
+    "image": ("camera_pitch_deg", "blur_faces"),
     "pose": ("layout", "fps", "up"),
     "worksheet": (),
-    "views": ("cameras", "sync"),
+    "views": ("cameras", "sync", "blur_faces"),
 }
 # Options that name a file on the server: never taken from a client.
 SERVER_ONLY = ("mapping", "calibration")

@@ -91,6 +91,9 @@ class UploadForm(BaseModel):
         le=BOUNDS["camera_pitch_deg"][1],
         description="Video or photo: the camera's pitch (empty: estimated).",
     )
+    blur_faces: bool | None = Field(
+        None, description="Video or photo: blur faces in the pictures and reports (default: true)."
+    )
     options: str | None = Field(
         None,
         description="Advanced options: any ergorisk.Config option as a YAML or JSON object, "
@@ -109,6 +112,7 @@ OWN_FIELDS = (
     "end_s",
     "stride",
     "camera_pitch_deg",
+    "blur_faces",
     "people",
     "cameras",
     "sync",
@@ -246,6 +250,7 @@ def file_options(form: FormData, kind: str, ext: str) -> dict[str, Any]:
             "end_s": end,
             "stride": None if stride is None else int(stride),
             "camera_pitch_deg": number(form, "camera_pitch_deg"),
+            "blur_faces": boolean(form, "blur_faces"),
             # pick: follow everyone (people "all"), then the user picks (web/people.py)
             "people": "all" if people == "pick" else None,
         }
@@ -257,9 +262,13 @@ def file_options(form: FormData, kind: str, ext: str) -> dict[str, Any]:
         return {
             "sync": sync,
             "cameras": tuple(c.strip() for c in cameras.split(",")) if cameras else None,
+            "blur_faces": boolean(form, "blur_faces"),
         }
     if kind == "image":
-        return {"camera_pitch_deg": number(form, "camera_pitch_deg")}
+        return {
+            "camera_pitch_deg": number(form, "camera_pitch_deg"),
+            "blur_faces": boolean(form, "blur_faces"),
+        }
     return {}
 
 

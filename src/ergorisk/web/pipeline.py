@@ -102,7 +102,8 @@ def run(spec: Mapping[str, Any], report: Report = _noop) -> dict[str, Any]:
     statistics the history lists."""
     kind, path, out = spec["kind"], Path(spec["input"]), Path(spec["out"])
     name = spec.get("input_name") or path.name
-    cfg = Config.from_dict(spec.get("config") or {})
+    # The page draws the scores over the video (they follow re-scoring); the video has none.
+    cfg = Config.from_dict(spec.get("config") or {}).with_(banner=False)
     if spec.get("mapping"):
         cfg = cfg.with_(mapping=str(spec["mapping"]))
     progress = _progress(report)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 
 from ergorisk.config import BOUNDS
 from ergorisk.scoring.summary import Summary
+from ergorisk.web.forms import TEXT_LIMITS
 
 Flag = Literal["auto", "yes", "no"]
 Coupling = Literal["good", "fair", "poor", "unacceptable"]
@@ -57,6 +58,38 @@ class RescoreRequest(BaseModel):
         return {**given, **(self.model_extra or {})}
 
 
+class MetadataRequest(BaseModel):
+    """Who and what was assessed: a field left out stays as it is, an empty one is cleared.
+    The reports are written again with them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    worker: str | None = Field(None, max_length=TEXT_LIMITS["worker"])
+    task: str | None = Field(None, max_length=TEXT_LIMITS["task"])
+    site: str | None = Field(None, max_length=TEXT_LIMITS["site"])
+    assessor: str | None = Field(None, max_length=TEXT_LIMITS["worker"])
+    notes: str | None = Field(None, max_length=TEXT_LIMITS["notes"])
+
+
+class WorstMoment(BaseModel):
+    """One worst moment: a posture held (report/episodes.py), the same list as the reports.
+    start, end (inclusive) and peak are row positions in the frames table."""
+
+    rank: int
+    start: int
+    end: int
+    peak: int
+    score: int = Field(description="REBA total sustained over the whole moment.")
+    peak_reba: int
+    peak_rula: int | None
+    side: str
+    start_s: float
+    end_s: float
+    duration_s: float
+    peak_s: float
+    peak_frame: int
+
+
 class Created(BaseModel):
     assessment_id: int
     job_id: int
@@ -90,6 +123,7 @@ class AssessmentItem(BaseModel):
     worker: str | None
     task: str | None
     site: str | None
+    assessor: str | None
     notes: str | None
     kind: Kind
     input_name: str | None
@@ -147,6 +181,7 @@ class Rescored(BaseModel):
     summary: Summary
     factors: Factors
     saved: bool
+    worst_moments: list[WorstMoment]
 
 
 class MethodStats(BaseModel):

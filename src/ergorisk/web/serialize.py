@@ -51,6 +51,7 @@ def item_json(a: AssessmentRecord) -> dict[str, Any]:
         "worker": a.worker,
         "task": a.task,
         "site": a.site,
+        "assessor": (a.config or {}).get("meta", {}).get("assessor") or None,
         "notes": a.notes,
         "kind": a.kind,
         "input_name": a.input_name,

@@ -36,12 +36,16 @@ DOWNLOADS = (
     "frames.parquet",
     "summary.json",
     "report.html",
+    "report.pdf",
+    "report.xlsx",
     "annotated.mp4",
     "annotated.png",
 )
 # One annotated video per camera of a multi-view take (camera names from the calibration).
 VIEW_VIDEO = re.compile(r"annotated-[A-Za-z0-9_-]{1,64}\.mp4")
 INTERNAL = ("skeleton.npz", "activity.npz")
+# Written again whole whenever the scores or the metadata change.
+REPORTS = ("report.html", "report.pdf", "report.xlsx")
 # Calibration files that go with several videos of one take (io/calibration.py reads them).
 CALIBRATION_EXTS = (".toml", ".qca.txt", ".yml", ".yaml", ".xml")
 MAX_CALIBRATION_BYTES = 1 << 20

@@ -22,6 +22,7 @@ from ergorisk.web.deps import (
     delete_record,
     get_record,
     http_error,
+    no_nul,
 )
 from ergorisk.web.factors import DEFAULT_FACTORS, task_to_factors, with_factors
 from ergorisk.web.forms import (
@@ -37,9 +38,11 @@ from ergorisk.web.schemas import (
     AssessmentDetail,
     Columns,
     Created,
+    MetadataRequest,
     Rescored,
     RescoreRequest,
     Skeleton3D,
+    WorstMoment,
     errors,
 )
 from ergorisk.web.serialize import (
@@ -50,10 +53,11 @@ from ergorisk.web.serialize import (
     read_frames,
     tolerance,
 )
-from ergorisk.web.storage import DOWNLOADS, INTERNAL, Storage, UploadError, is_download
+from ergorisk.web.storage import DOWNLOADS, INTERNAL, REPORTS, Storage, UploadError, is_download
 from ergorisk.web.tables import AssessmentRecord, Job
 
 router = APIRouter(tags=["assessments"])
+META_COLUMNS = ("worker", "task", "site", "notes")  # the metadata the history filters by
 
 
 # ---------------------------------------------------------------- creating
@@ -328,6 +332,24 @@ def get_skeleton(assessment_id: int, c: Ctx) -> Response:
     return json_response({"joints": names, "edges": edges, "frames": frames})
 
 
+@router.get(
+    "/assessments/{assessment_id}/worst-moments",
+    response_model=list[WorstMoment],
+    responses=errors(404, 409),
+)
+def get_worst_moments(assessment_id: int, c: Ctx) -> Response:
+    """The worst moments (sustained episodes), as the reports list them."""
+    a, folder = current_outputs(c, assessment_id)
+    summary = json.loads((folder / "summary.json").read_text())
+    return json_response(episodes_json(read_frames(folder), summary, Config.from_dict(a.config)))
+
+
+def episodes_json(frames: pd.DataFrame, summary: dict[str, Any], config: Config) -> list:
+    from ergorisk.web.reports import episodes
+
+    return [e.to_dict() for e in episodes(frames, summary, config)]
+
+
 # ---------------------------------------------------------------- re-scoring
 
 
@@ -358,7 +380,7 @@ def rescore_assessment(assessment_id: int, body: RescoreRequest, c: Ctx) -> Resp
         activity = activity_from_arrays(dict(data), len(frames))
     new, new_summary = rescore(frames, activity, task, summary)
     if body.save:
-        _save_rescored(c, a, folder, new, new_summary, config)
+        _new_version(c, a, folder, config, new, new_summary)
     columns: dict[str, Any] = {n: new[n] for n in score_column_names(new)}
     breakdown = score_breakdown(new, tolerance(new_summary), knee_per_side(new_summary))
     for name, values in breakdown.items():
@@ -369,22 +391,26 @@ def rescore_assessment(assessment_id: int, body: RescoreRequest, c: Ctx) -> Resp
             "summary": new_summary,
             "factors": task_to_factors(task),
             "saved": body.save,
+            "worst_moments": episodes_json(new, new_summary, config),
         }
     )
 
 
-def _save_rescored(
+def _new_version(
     c: Context,
     a: AssessmentRecord,
     folder: Path,
-    frames: pd.DataFrame,
-    summary: dict[str, Any],
     config: Config,
+    frames: pd.DataFrame | None = None,
+    summary: dict[str, Any] | None = None,
 ) -> None:
-    """A new output version with the new frames, summary and report (the annotated media are
-    linked from the old version), made current in one commit."""
+    """A new output version: the new frames and summary (or the stored ones), the reports
+    written again whole from them and ``config``, the rest (annotated media, skeleton) linked
+    from the old version; made current in one commit with the row's statistics, Config and
+    metadata."""
     from ergorisk.io.outputs import write_tables
     from ergorisk.web.pipeline import statistics
+    from ergorisk.web.reports import had_reports, write_reports_again
 
     with c.save_lock:
         with c.sessions() as session:
@@ -394,25 +420,31 @@ def _save_rescored(
             version = current.output_version
         if version != a.output_version or version is None:
             raise http_error(409, f"assessment {a.id} changed meanwhile; reload it")
-        staging = c.storage.new_staging(f"rescore{a.id}")
+        if summary is None:
+            summary = json.loads((folder / "summary.json").read_text())
+        if isinstance(summary.get("config"), dict):  # summary.json records the whole Config
+            summary["config"]["meta"] = config.to_dict()["meta"]
+        staging = c.storage.new_staging(f"save{a.id}")
         try:
             out = staging / "out"
             out.mkdir()
-            write_tables(frames, summary, out)
+            if frames is not None:
+                write_tables(frames, summary, out)
+            else:  # the same frames: linked below, as they are
+                frames = read_frames(folder)
+                (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
             for name in (*DOWNLOADS, *INTERNAL, *_view_videos(folder)):
-                if (
-                    (folder / name).is_file()
-                    and not (out / name).exists()
-                    and name != "report.html"
-                ):
+                if (folder / name).is_file() and not (out / name).exists() and name not in REPORTS:
                     os.link(folder / name, out / name)
-            if (folder / "report.html").is_file():
-                _report(frames, summary, out, a.input_name or "assessment", config)
+            if had_reports(folder):
+                write_reports_again(frames, summary, config, folder, out, a.created_at)
             c.storage.publish(out, a.id, version + 1)
             with c.sessions.begin() as session:
                 current = get_record(session, a.id)
                 for key, value in statistics(frames, summary).items():
                     setattr(current, key, value)
+                for key in META_COLUMNS:
+                    setattr(current, key, getattr(config.meta, key) or None)
                 current.config = config.to_dict()
                 current.output_version = version + 1
         finally:
@@ -425,21 +457,36 @@ def _view_videos(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.glob("annotated-*.mp4") if is_download(p.name))
 
 
-def _report(
-    frames: pd.DataFrame, summary: dict[str, Any], out: Path, name: str, config: Config
-) -> None:
-    from ergorisk.report.breakdown import worst_moments
-    from ergorisk.report.html import render_report
+# ---------------------------------------------------------------- metadata
 
-    page = render_report(
-        frames,
-        summary,
-        worst_moments(frames, config.media.worst_moments),
-        {},
-        name,
-        tolerance(summary),
-    )
-    (out / "report.html").write_text(page, encoding="utf-8")
+
+@router.patch(
+    "/assessments/{assessment_id}",
+    response_model=AssessmentDetail,
+    responses=errors(400, 404, 409),
+)
+def edit_metadata(assessment_id: int, body: MetadataRequest, c: Ctx) -> Response:
+    """Worker, task, site, assessor and notes (absent: unchanged; empty: cleared); the
+    reports are written again with them."""
+    given = body.model_dump(exclude_unset=True)
+    for name, value in given.items():
+        no_nul(name, value or "")
+    with c.sessions() as session:
+        a = get_record(session, assessment_id)
+        session.expunge(a)
+    config = Config.from_dict(a.config).with_(**{k: (v or "").strip() for k, v in given.items()})
+    if a.output_version is not None:
+        _new_version(c, a, c.storage.output_dir(a.id, a.output_version), config)
+    else:  # no results yet: the job (queued, failed...) runs with the new Config
+        with c.sessions.begin() as session:
+            current = get_record(session, a.id)
+            if current.job and current.job.status == "running":
+                raise http_error(409, f"assessment {a.id} is being processed; edit when it is done")
+            for key in META_COLUMNS:
+                setattr(current, key, getattr(config.meta, key) or None)
+            current.config = config.to_dict()
+    with c.sessions() as session:
+        return json_response(detail_json(c.storage, get_record(session, assessment_id)))
 
 
 # ---------------------------------------------------------------- deleting

@@ -19,6 +19,8 @@ MEDIA_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".mp4": "video/mp4",
     ".png": "image/png",
+    ".pdf": "application/pdf",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 
@@ -44,7 +46,7 @@ def get_file(assessment_id: int, name: str, c: Ctx) -> FileResponse:
     if path is None:
         raise http_error(404, f"assessment {assessment_id} has no {name}")
     suffix = Path(name).suffix
-    attachment = suffix in (".csv", ".parquet", ".json")
+    attachment = suffix in (".csv", ".parquet", ".json", ".xlsx")
     headers = {"X-Content-Type-Options": "nosniff"}
     if suffix == ".html":  # its scripts run in an opaque origin: no access to this site
         headers["Content-Security-Policy"] = "sandbox allow-scripts"

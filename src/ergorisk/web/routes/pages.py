@@ -77,6 +77,8 @@ DOWNLOAD_LABELS = {
     "frames.csv": "Frames table (CSV)",
     "frames.parquet": "Frames table (Parquet)",
     "summary.json": "Summary (JSON)",
+    "report.pdf": "Report (PDF)",
+    "report.xlsx": "Report (Excel workbook)",
     "report.html": "Report (HTML, offline)",
     "annotated.mp4": "Annotated video (MP4)",
     "annotated.png": "Annotated image (PNG)",
@@ -161,7 +163,9 @@ async def assessment_page(request: Request, assessment_id: int) -> HTMLResponse:
         return error_page(request, err)
     if item.get("status") == "pick":  # several people found: the pick comes first
         return RedirectResponse(f"/assessments/{assessment_id}/people", status_code=303)
-    downloads = [(name, DOWNLOAD_LABELS.get(name, name)) for name in item.get("files") or []]
+    files = item.get("files") or []  # the reports first, then the rest as the API lists them
+    downloads = [(name, label) for name, label in DOWNLOAD_LABELS.items() if name in files]
+    downloads += [(name, name) for name in files if name not in DOWNLOAD_LABELS]
     return _render(
         request,
         "assessment.html",
@@ -169,6 +173,8 @@ async def assessment_page(request: Request, assessment_id: int) -> HTMLResponse:
         item=item,
         downloads=downloads,
         factors=item.get("factors") or {},
+        text_max=TEXT_LIMITS["worker"],
+        notes_max=TEXT_LIMITS["notes"],
     )
 
 

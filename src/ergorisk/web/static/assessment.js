@@ -91,6 +91,37 @@
     }
   });
 
+  // ---- details (metadata) ------------------------------------------------------------------
+  const metaForm = $("meta-form");
+  $("edit-meta").addEventListener("click", () => {
+    const card = $("meta-card");
+    card.hidden = !card.hidden;
+    $("edit-meta").setAttribute("aria-expanded", String(!card.hidden));
+    if (!card.hidden) $("meta-worker").focus();
+  });
+  metaForm.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    const status = $("meta-status");
+    const body = {};
+    for (const key of ["worker", "task", "site", "assessor", "notes"]) body[key] = metaForm[key].value.trim();
+    status.className = "";
+    status.textContent = "Saving… (the reports are written again)";
+    $("save-meta").disabled = true;
+    try {
+      await ER.api(`/api/assessments/${item.id}`, {method: "PATCH",
+        headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
+      status.textContent = "Saved.";
+      metaForm.dataset.state = "saved";
+      location.reload();
+    } catch (err) {
+      status.textContent = `Not saved: ${err.message}`;
+      status.className = "error";
+      metaForm.dataset.state = "error";
+    } finally {
+      $("save-meta").disabled = false;
+    }
+  });
+
   if (item.status !== "done") { poll(); return; }
 
   // ---- results ----------------------------------------------------------------------------
@@ -428,19 +459,52 @@
       "that side was out of view or hidden, so it has no score. No person: nobody was found."}));
   }
 
+  // The worst moments come from the server (report/episodes.py): the reports list the same.
+  let worst = [];
   function renderWorst() {
     const list = $("worst");
     list.replaceChildren();
-    const reba = col("reba_total"), rula = col("rula_total");
-    const picked = ER.worstMoments(reba, rula, D.time_s);
-    if (!picked.length) { list.append(el("li", {text: "No scored frame: nobody was detected."})); return; }
-    for (const i of picked) {
-      const side = (val("reba_total_left", i) ?? -1) >= (val("reba_total_right", i) ?? -1) ? "left" : "right";
-      list.append(el("li", {}, el("button", {type: "button", class: "link",
-        onclick: () => seekRow(i)},
-        `${Number(D.time_s[i]).toFixed(2)} s · REBA ${reba[i]} (${ER.levelName("reba", reba[i])}, ` +
-        `${side} side) · RULA ${rula[i]}`)));
+    if (!worst.length) {
+      list.append(el("li", {text: "No posture held long enough to rank (or nobody was seen)."}));
+      return;
     }
+    for (const e of worst) {
+      const rula = e.peak_rula === null ? "–" : e.peak_rula;
+      list.append(el("li", {"data-peak": String(e.peak)}, el("button", {type: "button", class: "link",
+        onclick: () => showMoment(e)},
+        `${e.start_s.toFixed(2)}–${e.end_s.toFixed(2)} s (${e.duration_s.toFixed(1)} s): REBA ` +
+        `${e.score} or more throughout, peak ${e.peak_reba} (${ER.levelName("reba", e.peak_reba)}) ` +
+        `at ${e.peak_s.toFixed(2)} s, ${e.side} side · RULA ${rula}`)));
+    }
+  }
+  // A worst moment: its peak frame in the video and the panel, both brought into view.
+  function showMoment(e) {
+    seekRow(e.peak);
+    for (const li of $("worst").children) li.classList.toggle("current", li.dataset.peak === String(e.peak));
+    const target = $("media-col").hidden ? $("panel") : $("main-grid");
+    target.scrollIntoView({behavior: "smooth", block: "start"});
+  }
+
+  // The scores over the video: drawn here, so they follow re-scoring (the video has none).
+  const overlayOn = Boolean(item.media) && item.summary && item.summary.config &&
+    item.summary.config.media && item.summary.config.media.banner === false;
+  function renderOverlay(i) {
+    const box = $("score-overlay");
+    if (!overlayOn) return;
+    box.hidden = false;
+    const num = v => (v === null || v === undefined ? "–" : String(v));
+    const t = Number(D.time_s[i]).toFixed(2);
+    if (!val("person_detected", i)) {
+      box.textContent = `no person · t ${t} s`;
+      box.style.background = ER.NO_PERSON;
+      return;
+    }
+    const reba = val("reba_total", i);
+    box.textContent = `REBA L ${num(val("reba_total_left", i))} R ${num(val("reba_total_right", i))} ` +
+      `(${ER.levelName("reba", reba)}) · RULA L ${num(val("rula_total_left", i))} ` +
+      `R ${num(val("rula_total_right", i))} · t ${t} s`;
+    box.style.background = ER.colour("reba", reba);
+    box.dataset.reba = num(reba);
   }
 
   function renderHeadline() {
@@ -465,12 +529,14 @@
     if (i === cur && $("panel").dataset.row === String(i)) return;
     cur = i;
     renderPanel(i);
+    renderOverlay(i);
     moveMarker(i);
     renderSkeleton(i);
   }
 
   function renderAll() {
     renderPanel(cur);
+    renderOverlay(cur);
     if (n > 1) renderTimeline();
     renderShares();
     renderWorst();
@@ -522,12 +588,9 @@
 
   const form = $("factors-form");
   let rescoreSeq = 0;
+  ER.setupLoad(form);
   function readFactors() {
-    const load = Number(form.load_kg.value), maxLoad = Number(form.load_kg.max);
-    if (!(form.load_kg.value !== "" && Number.isFinite(load) && load >= 0 && load <= maxLoad)) {
-      throw new Error(`Load must be a number of kilograms from 0 to ${maxLoad}.`);
-    }
-    return {load_kg: load, coupling: form.coupling.value, shock: form.shock.checked,
+    return {load_kg: ER.loadKg(form), coupling: form.coupling.value, shock: form.shock.checked,
             static: form.static.value, repeated: form.repeated.value,
             rapid_change: form.rapid_change.value};
   }
@@ -543,11 +606,12 @@
       const res = await ER.postJSON(`/api/assessments/${item.id}/rescore`, {...factors, save});
       if (seq !== rescoreSeq) return;
       Object.assign(D, res.frames.data);
+      worst = res.worst_moments;
       item.summary = res.summary;  // peaks held 0.3 s, as the history and reports show them
       factorInputs(factors);
       if (save) { savedFactors = {...factors}; keepStoredInputs(); }
       renderAll();
-      status.textContent = save ? "Saved: the history and the downloads use these factors."
+      status.textContent = save ? "Saved: the history and the downloads (reports written again) use these factors."
                                 : "Re-scored (not saved).";
       form.dataset.state = save ? "saved" : "changed";
     } catch (err) {
@@ -565,7 +629,8 @@
   window.addEventListener("beforeunload", ev => {
     let f;
     try { f = readFactors(); } catch (err) { return; }
-    if (Object.keys(f).every(k => f[k] === savedFactors[k])) return;
+    const same = k => (k === "load_kg" ? Math.abs(f[k] - savedFactors[k]) < 0.01 : f[k] === savedFactors[k]);
+    if (Object.keys(f).every(same)) return;
     ev.preventDefault();
     ev.returnValue = "";
   });
@@ -600,8 +665,11 @@
 
   async function load() {
     try {
-      const frames = await ER.api(`/api/assessments/${item.id}/frames`);
+      const [frames, moments] = await Promise.all([
+        ER.api(`/api/assessments/${item.id}/frames`),
+        ER.api(`/api/assessments/${item.id}/worst-moments`)]);
       D = frames.data;
+      worst = moments;
       n = D.time_s ? D.time_s.length : 0;
       keepStoredInputs();
       if (item.kind !== "worksheet") {

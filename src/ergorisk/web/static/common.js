@@ -62,20 +62,39 @@ const ER = (() => {
     return counts.map(c => 100 * c / n);
   }
 
-  // Row indices of up to n highest-REBA frames (RULA breaks ties), minGap seconds apart:
-  // the same rule as ergorisk.report.breakdown.worst_moments.
-  function worstMoments(reba, rula, times, n = 5, minGap = 1.0) {
-    const idx = [];
-    for (let i = 0; i < reba.length; i++) if (reba[i] !== null) idx.push(i);
-    idx.sort((a, b) => (reba[b] - reba[a]) || ((rula[b] ?? 0) - (rula[a] ?? 0)) || (a - b));
-    const picked = [];
-    for (const i of idx) {
-      if (picked.every(j => Math.abs(times[i] - times[j]) >= minGap)) {
-        picked.push(i);
-        if (picked.length === n) break;
+  // The load field of a factors form (_factors.html) is typed in kg or lb; the API and the
+  // database always hold kg. Switching the unit converts the value shown and the bound.
+  const LB_KG = 0.45359237;
+  const round2 = x => Math.round(x * 100) / 100;
+  function loadUnit(form) { return form.load_unit && form.load_unit.value === "lb" ? "lb" : "kg"; }
+  function setupLoad(form) {
+    const input = form.load_kg, maxKg = Number(input.dataset.maxKg);
+    let unit = loadUnit(form);
+    const show = () => {
+      input.max = String(unit === "lb" ? round2(maxKg / LB_KG) : maxKg);
+      const label = form.querySelector(".load-bound");
+      if (label) label.textContent = `0 to ${input.max} ${unit}`;
+    };
+    if (form.load_unit) form.load_unit.addEventListener("change", () => {
+      const was = Number(input.value), next = loadUnit(form);
+      if (input.value !== "" && Number.isFinite(was)) {
+        input.value = String(round2(next === "lb" ? was / LB_KG : was * LB_KG));
       }
+      unit = next;
+      show();
+    });
+    show();
+  }
+  // The load in kg, or an Error saying the bound in the unit typed.
+  function loadKg(form) {
+    const input = form.load_kg, unit = loadUnit(form), v = Number(input.value);
+    if (input.value === "" || !Number.isFinite(v) || v < 0 || v > Number(input.max)) {
+      throw new Error(`Load must be a number of ${unit === "lb" ? "pounds" : "kilograms"} from 0 to ${input.max}.`);
     }
-    return picked;
+    return unit === "lb" ? Math.min(Number(input.dataset.maxKg), v * LB_KG) : v;
+  }
+  function showLoad(form, kg) {
+    form.load_kg.value = String(loadUnit(form) === "lb" ? round2(kg / LB_KG) : kg);
   }
 
   function el(tag, attrs = {}, ...children) {
@@ -98,5 +117,5 @@ const ER = (() => {
   }
 
   return {REBA_BANDS, RULA_BANDS, REBA_COLOURS, RULA_COLOURS, SIDE_COLOURS, NO_PERSON, bands,
-          colours, band, levelName, colour, NOT_SEEN, api, postJSON, shares, worstMoments, el, bandShapes};
+          colours, band, levelName, colour, NOT_SEEN, api, postJSON, shares, el, bandShapes, setupLoad, loadKg, showLoad};
 })();

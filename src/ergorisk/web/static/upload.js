@@ -11,6 +11,9 @@
   const ext = name => { const i = name.lastIndexOf("."); return i < 0 ? "" : name.slice(i).toLowerCase(); };
   const size = b => (b >= 1048576 ? `${(b / 1048576).toFixed(1)} MB` : `${Math.ceil(b / 1024)} KB`);
 
+  const hasFaces = name => [...list("video"), ...list("image")].includes(ext(name));
+  ER.setupLoad(form);
+
   function source() { return form.querySelector("input[name=source]:checked").value; }
   function showParts() {
     const isFile = source() === "file";
@@ -18,6 +21,7 @@
     document.getElementById("worksheet-part").hidden = isFile;
     const f = fileInput.files[0], several = fileInput.files.length > 1;
     document.getElementById("pose-part").hidden = !(isFile && f && list("pose").includes(ext(f.name)));
+    document.getElementById("privacy-part").hidden = !(isFile && f && hasFaces(f.name));
     document.getElementById("views-part").hidden = !(isFile && several);
     document.getElementById("people-part").hidden =
       !(isFile && !several && f && list("video").includes(ext(f.name)));
@@ -176,6 +180,7 @@
         data.append("calibration", c, c.name);
         data.append("sync", form.sync.value);
         if (form.cameras.value.trim()) data.append("cameras", form.cameras.value.trim());
+        data.append("blur_faces", form.blur_faces.checked ? "true" : "false");
       } else {
         const f = fileInput.files[0];
         data.append("file", f, f.name);
@@ -193,6 +198,7 @@
           }
           if (form.up.value) data.append("up", form.up.value);
         }
+        if (hasFaces(f.name)) data.append("blur_faces", form.blur_faces.checked ? "true" : "false");
       }
     } else {
       const [rec, wsProblems] = worksheet();
@@ -204,11 +210,7 @@
       if (v.length > Number(form[key].maxLength)) problems.push(`${key}: at most ${form[key].maxLength} characters.`);
       if (v) data.append(key, v);
     }
-    const load = Number(form.load_kg.value), maxLoad = Number(form.load_kg.max);
-    if (form.load_kg.value === "" || !Number.isFinite(load) || load < 0 || load > maxLoad) {
-      problems.push(`Load must be a number of kilograms from 0 to ${maxLoad}.`);
-    }
-    data.append("load_kg", String(load));
+    try { data.append("load_kg", String(ER.loadKg(form))); } catch (err) { problems.push(err.message); }
     data.append("coupling", form.coupling.value);
     data.append("shock", form.shock.checked ? "true" : "false");
     for (const key of ["static", "repeated", "rapid_change"]) data.append(key, form[key].value);
