@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from ergorisk.report.annotate import LEVEL_COLOURS, annotate_frame, part_colour
-from ergorisk.report.breakdown import breakdown, worst_moments
-from ergorisk.report.html import risk_share
+from ergorisk.report.breakdown import breakdown
+from ergorisk.report.model import level_shares
 from video_fixtures import demo_run  # noqa: F401
 
 
@@ -50,22 +50,9 @@ def test_report_explains_each_worst_moment_score_by_score(demo_run):  # noqa: F8
         assert key not in page, key
 
 
-def test_worst_moments_are_the_highest_scores_a_second_apart():
-    frames = pd.DataFrame(
-        {
-            "time_s": np.arange(10) / 2,  # 2 fps
-            "reba_total": pd.array([3, 9, 9, 4, pd.NA, 11, 2, 8, 8, 1], dtype="Int8"),
-            "rula_total": pd.array([2, 5, 6, 3, pd.NA, 7, 1, 5, 6, 1], dtype="Int8"),
-        }
-    )
-    # 5 (11), then 2 (9, RULA 6 beats row 1), then 8 (8, RULA 6 beats row 7); 3 s apart.
-    assert worst_moments(frames, n=3, min_gap_s=1.0) == [2, 5, 8]
-    assert worst_moments(frames, n=10, min_gap_s=100) == [5]
-
-
 def test_breakdown_rescoring_agrees_with_the_frames_table(demo_run):  # noqa: F811
     frames = demo_run.result.frames
-    for i in worst_moments(frames):
+    for i in [e.peak for e in demo_run.result.worst_episodes()]:
         row = frames.iloc[i]
         for side in ("left", "right"):
             parts = breakdown(row, side)
@@ -80,11 +67,11 @@ def test_breakdown_rescoring_agrees_with_the_frames_table(demo_run):  # noqa: F8
 
 
 def test_risk_shares_add_up_to_all_of_the_time(demo_run):  # noqa: F811
+    fps = demo_run.result.summary.fps
     for method in ("reba", "rula"):
         for side in ("left", "right"):
-            assert sum(risk_share(demo_run.result.frames, method, side).values()) == pytest.approx(
-                100.0
-            )
+            shares = level_shares(demo_run.result.frames, method, side, fps)
+            assert sum(s.percent for s in shares) == pytest.approx(100.0, abs=0.5)
 
 
 def landmarks_standing() -> np.ndarray:

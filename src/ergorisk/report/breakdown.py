@@ -78,22 +78,6 @@ RULA_STEPS = (
 )
 
 
-def worst_moments(frames: pd.DataFrame, n: int = 4, min_gap_s: float = 1.0) -> list[int]:
-    """Row positions of up to n highest-REBA frames (RULA breaks ties), min_gap_s apart."""
-    reba_total = frames["reba_total"].to_numpy(dtype=float, na_value=np.nan)
-    rula_total = frames["rula_total"].to_numpy(dtype=float, na_value=np.nan)
-    scored = np.flatnonzero(np.isfinite(reba_total))
-    order = scored[np.lexsort((rula_total[scored], reba_total[scored]))[::-1]]
-    times = frames["time_s"].to_numpy(dtype=float)
-    picked: list[int] = []
-    for i in order:
-        if all(abs(times[i] - times[j]) >= min_gap_s for j in picked):
-            picked.append(int(i))
-            if len(picked) == n:
-                break
-    return sorted(picked)
-
-
 def _side_inputs(row: pd.Series, side: str, inputs: tuple[str, ...]) -> dict[str, np.ndarray]:
     from ergorisk.kinematics.worksheet import row_for_scoring
 

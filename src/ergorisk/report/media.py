@@ -56,6 +56,21 @@ def moment_picture(
     return add_banner(person_crop(drawn, row, source_width).copy(), row, time_s, opaque)
 
 
+def jpeg_data_uri(rgb: np.ndarray, max_side: int = 480) -> str:
+    """A picture as an inline JPEG (data URI) for the self-contained HTML report and PDF."""
+    import base64
+
+    import cv2
+
+    scale = min(1.0, max_side / max(rgb.shape[:2]))
+    if scale < 1:
+        rgb = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(
+        ".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85]
+    )
+    return "data:image/jpeg;base64," + base64.b64encode(buf.tobytes()).decode() if ok else ""
+
+
 class DrawingRows:
     """Per-frame dicts of just the columns the drawing uses, made on demand: a list of whole
     rows would cost about 20 KB a frame (several hundred MB for a 10-minute video)."""
@@ -92,7 +107,6 @@ def write_image_outputs(
     import cv2
 
     from ergorisk.report.annotate import add_banner, annotate_frame
-    from ergorisk.report.html import jpeg_data_uri
 
     rgb = read_image(path, max_side)
     if blur_faces:
@@ -139,7 +153,6 @@ def write_video_outputs(
 
     from ergorisk.report.annotate import add_banner, annotate_frame
     from ergorisk.report.faces import FaceDetector, VideoFaces, blur_faces
-    from ergorisk.report.html import jpeg_data_uri
     from ergorisk.report.video_writer import H264Writer
 
     rows = DrawingRows(frames)

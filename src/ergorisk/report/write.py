@@ -28,7 +28,7 @@ FORMATS = ("html", "pdf", "xlsx")
 def as_data_uri(picture: str | np.ndarray, max_side: int = 720) -> str:
     if isinstance(picture, str):
         return picture
-    from ergorisk.report.html import jpeg_data_uri
+    from ergorisk.report.media import jpeg_data_uri
 
     return jpeg_data_uri(picture, max_side)
 
