@@ -95,6 +95,7 @@ class Assessment:
             from ergorisk.report.write import write_reports
 
             episodes = self.worst_episodes()
+            _import_report_libraries()
             # The reports are written on a thread while the annotated video is drawn and
             # encoded; they wait for the worst moments' pictures only for the HTML and PDF.
             pictures: Future[dict[int, str]] = Future()
@@ -201,6 +202,18 @@ class Assessment:
             banner=media.banner,
             source_width=width,
         )
+
+
+def _import_report_libraries() -> None:
+    """Import what the reports thread and the drawing thread both pull in (matplotlib, via
+    the charts and MediaPipe's drawing utilities) before they start: two threads importing
+    matplotlib.pyplot at once can see it half-initialised."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+
+    import ergorisk.report.write  # noqa: F401
 
 
 def assess(
