@@ -221,7 +221,11 @@ def _part_line(
 
 def _angle_text(method: str, angle: Angle, value: float, tol: float) -> str:
     band = band_of(method, angle.key, value, tol)
-    shown = round(value)
+    # Whole degrees, unless rounding would put the value on its band's edge ("90°" in the
+    # over-90° band reads as a contradiction): then one decimal.
+    shown: float = round(value)
+    if shown in (band.lo, band.hi):
+        shown = round(value, 1)
     if angle.key == "lower_arm_flexion_deg":
         how = f"elbow bent {shown}°"
     elif band.contains(0.0) and band.lo is not None and band.hi is not None and band.lo < 0:

@@ -172,7 +172,7 @@ def _cover(
 
 def _factors(task: Mapping[str, Any]) -> list[tuple[str, str]]:
     def auto(value: Any) -> str:
-        return "detected from the video" if value is None else ("yes" if value else "no")
+        return "judged from the video" if value is None else ("yes" if value else "no")
 
     coupling = task.get("coupling", 0)
     name = COUPLING_NAMES[int(coupling)] if isinstance(coupling, int | float) else str(coupling)
@@ -312,9 +312,8 @@ def _moment(
     worksheets = {m: complete(m, side_worksheet(row, m, e.side)) for m in ("reba", "rula")}
     recs = [recommend(m, worksheets[m], tol, use_surrogate) for m in ("reba", "rula")]
     title = (
-        f"{e.start_s:.2f}–{e.end_s:.2f} s ({e.duration_s:.1f} s): REBA {e.score} or more "
-        f"throughout, peak {e.peak_reba} at {e.peak_s:.2f} s (frame {e.peak_frame}), "
-        f"{e.side} side"
+        f"{e.start_s:.2f}–{e.end_s:.2f} s: REBA {e.score} or more for {e.duration_s:.1f} s "
+        f"({e.side} side; briefly {e.peak_reba} at {e.peak_s:.2f} s)"
     )
     return Moment(
         episode=e,
@@ -378,9 +377,11 @@ def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str
         )
     tilt = summary.get("options", {}).get("camera_tilt")
     if tilt:
-        how = {"estimated": "estimated from standing frames", "given": "as given"}.get(
-            str(tilt.get("method")), "not corrected"
-        )
+        how = {
+            "estimated": "estimated from standing frames, corrected",
+            "vanishing point": "estimated from the scene's vertical lines, corrected",
+            "given": "as given, corrected",
+        }.get(str(tilt.get("method")), "not corrected")
         out.append(
             (
                 "Camera tilt",
@@ -403,8 +404,6 @@ def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str
                 ", ".join(f"{k}: {100 * float(v):.0f}% confidence" for k, v in low),
             )
         )
-    if summary.get("walking_s"):
-        out.append(("Time walking", f"{float(summary['walking_s']):.1f} s"))
     return out
 
 
