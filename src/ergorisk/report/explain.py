@@ -76,7 +76,7 @@ REBA_PARTS = (
         "upper_arm",
         _FLEX["upper_arm"],
         (
-            ("upper_arm_abducted", "abducted"),
+            ("upper_arm_abducted", "raised out to the side"),
             ("upper_arm_rotated", "rotated"),
             ("shoulder_raised", "shoulder raised"),
             ("arm_supported", "arm supported"),
@@ -95,7 +95,7 @@ RULA_PARTS = (
         _FLEX["upper_arm"],
         (
             ("shoulder_raised", "shoulder raised"),
-            ("upper_arm_abducted", "abducted"),
+            ("upper_arm_abducted", "raised out to the side"),
             ("arm_supported", "arm supported"),
         ),
     ),

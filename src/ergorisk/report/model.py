@@ -417,10 +417,11 @@ def _method_notes(tol: float) -> list[str]:
         "on a band edge belongs to the lower band.",
         "Worst moments are postures held: runs of frames that keep a REBA score for at least "
         "0.3 s, ranked by that score, then by how long they last.",
-        "Recommendations: a differentiable model of each score (DEBA for REBA, DULA for RULA) "
-        "rates every change of one angle to a better band or removal of one posture flag; "
-        "each change is then re-scored with the exact worksheet, and the change that lowers "
-        "the score most is shown.",
+        "Recommendations: every change of one angle to a better band, or removal of one "
+        "posture flag, is rated by a learned model of each score (DEBA for REBA, DULA for "
+        "RULA, Yazdani et al.) and then re-scored with the exact worksheet; the change that "
+        "lowers the score most is shown. Where two pieces of advice seem to pull apart, the "
+        "aim is the same: work in front of the body, between waist and shoulder height.",
         "Faces are blurred in every picture.",
     ]
 

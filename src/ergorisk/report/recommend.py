@@ -73,15 +73,18 @@ POSTURE_FLAGS = {
 }
 # Rules of thumb: (worksheet key, direction of the change: -1 lower, +1 higher) -> advice.
 ADVICE: dict[tuple[str, int], str] = {
-    ("trunk_flexion_deg", -1): "raise the work surface or bring the work closer",
+    ("trunk_flexion_deg", -1): "bring the work closer and up to about waist height",
     ("trunk_flexion_deg", 1): "avoid leaning back: lower work that is above the head",
     ("neck_flexion_deg", -1): "raise what the worker looks at toward eye level",
     ("neck_flexion_deg", 1): "lower what the worker looks at to eye level",
     ("knee_flexion_deg", -1): "raise the work off the floor to avoid squatting or kneeling",
-    ("upper_arm_flexion_deg", -1): "lower the work or bring it closer, elbows near the body",
+    (
+        "upper_arm_flexion_deg",
+        -1,
+    ): "bring the work below shoulder height and closer, elbows near the body",
     ("upper_arm_flexion_deg", 1): "keep the work in front of the body, not behind it",
     ("lower_arm_flexion_deg", 1): "bring the work closer so the elbow bends to about 90°",
-    ("lower_arm_flexion_deg", -1): "lower the work or move it slightly away, elbow near 90°",
+    ("lower_arm_flexion_deg", -1): "set the work so the elbow bends near 90° (not fully bent)",
     (
         "wrist_flexion_deg",
         -1,
@@ -92,7 +95,7 @@ ADVICE: dict[tuple[str, int], str] = {
     ("neck_twist", -1): "place the work or display straight in front of the eyes",
     ("neck_side_bend", -1): "place the work or display straight in front of the eyes",
     ("upper_arm_abducted", -1): "keep the elbows close to the body",
-    ("shoulder_raised", -1): "lower the work so the shoulders can relax",
+    ("shoulder_raised", -1): "bring the work below shoulder height so the shoulders can relax",
     ("wrist_deviated", -1): "use a tool whose handle keeps the wrist straight",
     ("legs_unilateral", -1): "give a stable footing with the weight on both feet",
     ("lower_arm_midline_or_out", -1): "keep the work in front of the body, within shoulder width",
