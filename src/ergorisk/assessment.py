@@ -204,6 +204,14 @@ class Assessment:
         )
 
 
+def _resolve_config(config: Config | str | Path | None, overrides: dict[str, Any]) -> Config:
+    """The one precedence rule at the API's boundary: defaults < config (a Config, or an
+    options file's path) < keyword overrides."""
+    if isinstance(config, str | Path):
+        return Config.load(config, **overrides)
+    return (config or Config()).with_(**overrides)
+
+
 def _import_report_libraries() -> None:
     """Import what the reports thread and the drawing thread both pull in (matplotlib, via
     the charts and MediaPipe's drawing utilities) before they start: two threads importing
@@ -230,10 +238,7 @@ def assess(
     Writes nothing: call ``to_dir`` on the result. Raises InputError (a ValueError) for input
     that cannot be used, naming the problem.
     """
-    if isinstance(config, str | Path):
-        cfg = Config.load(config, **overrides)
-    else:
-        cfg = (config or Config()).with_(**overrides)
+    cfg = _resolve_config(config, overrides)
     progress = progress or _no_progress
     if isinstance(source, Skeleton):
         return _assess_skeleton(source, cfg, "skeleton", None, {"input": "skeleton"})
@@ -499,11 +504,7 @@ def assess_people(
     from ergorisk.pose.people import track_people
     from ergorisk.pose.people_select import parse_people_spec, select_people
 
-    cfg = (
-        Config.load(config, **overrides)
-        if isinstance(config, str | Path)
-        else ((config or Config()).with_(**overrides))
-    )
+    cfg = _resolve_config(config, overrides)
     progress = progress or _no_progress
     if not isinstance(source, str | Path):
         if cfg.media.calibration is None:
