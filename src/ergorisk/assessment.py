@@ -423,6 +423,7 @@ class MediaPoses:
                     progress=progress,
                     samples=samples,
                     flip_average=media.flip_average,
+                    threads=media.pose_threads,
                 )
                 fps = probed.fps / media.stride
                 info = asdict(probed)

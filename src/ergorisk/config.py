@@ -55,6 +55,9 @@ class MediaOptions:
     # Limb depth fused with foreshortening against the person's own bone lengths
     # (pose/depth.py); docs/accuracy.md has the measured effect per camera.
     depth_fusion: bool = True
+    # Threads estimating a long video's segments side by side (pose/segments.py); None: the
+    # cores available, at most 4. Speed only: the result does not depend on it.
+    pose_threads: int | None = None
     annotate: bool = True
     report: bool = True
     annotate_max_side: int = 1280
@@ -80,6 +83,8 @@ class MediaOptions:
             raise ConfigError(f"stride must be at least 1, got {self.stride}")
         if self.start_s < 0:
             raise ConfigError(f"start_s must be >= 0, got {self.start_s}")
+        if self.pose_threads is not None and self.pose_threads < 1:
+            raise ConfigError(f"pose_threads must be at least 1, got {self.pose_threads}")
         if self.end_s is not None and self.end_s <= self.start_s:
             raise ConfigError(f"end_s ({self.end_s}) must be after start_s ({self.start_s})")
         if self.camera_pitch_deg is not None and not -90 <= self.camera_pitch_deg <= 90:

@@ -4,19 +4,22 @@
     skeleton, tilt = track_skeleton(track, fps, camera_pitch_deg=None)
 
 Memory stays bounded: frames are decoded, estimated and dropped one by one; only the 33
-landmarks per frame are kept. Decoding overlaps inference on a second thread.
+landmarks per frame are kept. Decoding overlaps inference on a second thread, and a video of
+30 s or more is estimated in segments side by side (pose/segments.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from ergorisk.io.video import MediaInputError, Prefetch, VideoInfo, iter_frames
 from ergorisk.pose.layouts import to_canonical
-from ergorisk.pose.mediapipe_pose import Box, MediaPipePose, PoseTrack
+from ergorisk.pose.mediapipe_pose import Box, FramePose, MediaPipePose, PoseTrack, _missing
+from ergorisk.pose.segments import Segment, person_box, plan_segments, same_person
 from ergorisk.pose.skeleton import Skeleton
 from ergorisk.pose.tilt import Tilt, estimate_tilt, level
 
@@ -25,6 +28,7 @@ Progress = Callable[[str, int, int | None], None]
 
 
 SCENE_SAMPLES = 5
+_MISSING = _missing()
 
 
 def no_progress(phase: str, advance: int, total: int | None) -> None:
@@ -43,34 +47,129 @@ def estimate_video_poses(
     progress: Progress = no_progress,
     samples: list[np.ndarray] | None = None,
     flip_average: bool = False,
+    threads: int | None = None,
 ) -> PoseTrack:
-    """MediaPipe on every selected frame; decoding overlaps inference on a second thread.
+    """MediaPipe on every selected frame. A video of 30 s or more is cut into segments
+    (pose/segments.py) estimated on up to ``threads`` threads (None: the cores available,
+    at most MAX_THREADS); within a segment, decoding overlaps inference on another thread.
+    With an ``roi`` the video is one segment (the ROI only says whom to lock on at the start).
     ``samples``: a list that receives SCENE_SAMPLES grey frames spread over the clip (for
     the scene's vertical lines, pose/vanishing.py). ``flip_average``: each frame and its
     mirror image, averaged (pose/flip_average.py)."""
-    from ergorisk.pose.flip_average import FlipAveragedPose
+    from concurrent.futures import ThreadPoolExecutor
 
     total = expected_frames(info, start_s, end_s, stride)
-    every = max(1, total // SCENE_SAMPLES)
-    poses, index, times = [], [], []
-    frames = iter_frames(path, start_s, end_s, stride, inference_max_side)
-    make = FlipAveragedPose if flip_average else MediaPipePose
-    with (
-        make(
-            video=True, roi=scaled_roi(roi, info, inference_max_side), fps=info.fps / stride
-        ) as estimator,
-        Prefetch(frames, depth=4) as prefetched,
-    ):
-        for frame in prefetched:
-            if samples is not None and len(index) % every == 0 and len(samples) < SCENE_SAMPLES:
-                samples.append(frame.rgb.mean(axis=2).astype(np.uint8))
-            poses.append(estimator.process(frame.rgb))
-            index.append(frame.index)
-            times.append(frame.time_s)
-            progress("pose", 1, total)
+    plan = plan_segments(total, stride, info.fps, start_s, end_s)
+    if roi is not None:
+        plan = [Segment(0, start_s, start_s, end_s)]
+    job = _SegmentJob(path, info, stride, inference_max_side, flip_average, total, progress)
+    workers = min(len(plan), threads or available_threads())
+    with ThreadPoolExecutor(workers, thread_name_prefix="pose") as pool:
+        runs = list(pool.map(job.run, plan, [roi] * len(plan)))
+    for i in range(1, len(runs)):
+        runs[i] = _joined(job, plan[i], runs[i - 1], runs[i])
+    poses = [p for r in runs for p in r.poses]
     if not poses:
         raise MediaInputError(f"{path}: no frame between --start and --end")
-    return PoseTrack.stack(poses, index, times)
+    if samples is not None:
+        samples.extend(grey for r in runs for _, grey in sorted(r.samples.items()))
+    return PoseTrack.stack(
+        poses, [i for r in runs for i in r.index], [t for r in runs for t in r.times]
+    )
+
+
+def _joined(
+    job: _SegmentJob, segment: Segment, before: _SegmentRun, run: _SegmentRun
+) -> _SegmentRun:
+    """``run``, or where it follows someone else than ``before`` over its warm-up, the segment
+    estimated again from the warm-up frame where ``before`` first sees its person, with an ROI
+    around them (a rare second pass over one segment, on this thread)."""
+    earlier = before.tail(run.warm_index)
+    if same_person(earlier, run.warm):
+        return run
+    k = next(i for i, pose in enumerate(earlier) if pose.detected)
+    box = person_box(earlier[k], job.info.width, job.info.height)
+    step = job.stride / job.info.fps
+    redo = replace(segment, warmup_s=segment.start_s - (len(run.warm) - k) * step)
+    n = len(run.poses)
+
+    def progress(phase: str, advance: int, total: int | None) -> None:
+        job.progress("pose (a segment again)", advance, n)
+
+    return replace(job, progress=progress).run(redo, box)
+
+
+MAX_THREADS = 4  # each thread holds a MediaPipe graph (about 60 MB)
+
+
+def available_threads() -> int:
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(MAX_THREADS, cores or 1))
+
+
+@dataclass
+class _SegmentRun:
+    """One segment's poses (kept frames), its warm-up poses, and its scene samples."""
+
+    poses: list[FramePose] = field(default_factory=list)
+    index: list[int] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+    warm: list[FramePose] = field(default_factory=list)
+    warm_index: list[int] = field(default_factory=list)
+    samples: dict[int, np.ndarray] = field(default_factory=dict)
+
+    def tail(self, index: list[int]) -> list[FramePose]:
+        """This run's poses of the given frames (a later segment's warm-up); a frame this
+        run does not hold counts as nobody found."""
+        by_index = dict(zip(self.index, self.poses, strict=True))
+        return [by_index.get(i, _MISSING) for i in index]
+
+
+@dataclass
+class _SegmentJob:
+    path: str | Path
+    info: VideoInfo
+    stride: int
+    inference_max_side: int | None
+    flip_average: bool
+    total: int
+    progress: Progress
+
+    def run(self, segment: Segment, roi: Box | None) -> _SegmentRun:
+        from ergorisk.pose.flip_average import FlipAveragedPose
+
+        info, stride = self.info, self.stride
+        every = max(1, self.total // SCENE_SAMPLES)
+        half_step = 0.5 * stride / info.fps
+        make = FlipAveragedPose if self.flip_average else MediaPipePose
+        run = _SegmentRun()
+        frames = iter_frames(
+            self.path, segment.warmup_s, segment.end_s, stride, self.inference_max_side
+        )
+        with (
+            make(
+                video=True,
+                roi=scaled_roi(roi, info, self.inference_max_side),
+                fps=info.fps / stride,
+            ) as estimator,
+            Prefetch(frames, depth=4) as prefetched,
+        ):
+            for frame in prefetched:
+                pose = estimator.process(frame.rgb)
+                if frame.time_s < segment.start_s - half_step:
+                    run.warm.append(pose)
+                    run.warm_index.append(frame.index)
+                    continue
+                ordinal = segment.first + len(run.poses)
+                if ordinal % every == 0 and ordinal // every < SCENE_SAMPLES:
+                    run.samples[ordinal] = frame.rgb.mean(axis=2).astype(np.uint8)
+                run.poses.append(pose)
+                run.index.append(frame.index)
+                run.times.append(frame.time_s)
+                self.progress("pose", 1, self.total)
+        return run
 
 
 def estimate_image_pose(rgb: np.ndarray, roi: Box | None) -> PoseTrack:
@@ -136,7 +235,6 @@ def track_skeleton(
 def fix_track_swaps(track: PoseTrack) -> PoseTrack:
     """The track with left/right label swaps of the arms and legs undone (pose/swaps.py);
     a subclass's own fields (a person's ID, boxes) are kept."""
-    from dataclasses import replace
 
     from ergorisk.pose.swaps import fix_label_swaps
 

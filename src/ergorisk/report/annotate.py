@@ -145,9 +145,7 @@ def draw_banner(rgb: np.ndarray, text: str, level: int | None, opaque: bool = Fa
     # Opaque: twice as deep, so that it hides an earlier banner whatever that one's text size.
     strip = rgb[: 2 * band if opaque else band]
     mix = 0.0 if opaque else 0.35
-    strip[:] = (mix * strip.astype(np.float32) + (1 - mix) * np.array(colour, np.float32)).astype(
-        np.uint8
-    )
+    cv2.addWeighted(strip, mix, np.full_like(strip, colour), 1 - mix, 0.0, dst=strip)
     cv2.putText(
         rgb,
         text,

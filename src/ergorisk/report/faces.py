@@ -48,9 +48,15 @@ def blur_faces(
         # 65-pixel face detectable (a face needs more than a 4 x 4 grid of tones to be seen).
         cells = (min(BLOCKS, max(1, (x1 - x0) // 12)), min(BLOCKS, max(1, (y1 - y0) // 12)))
         small = cv2.resize(patch, cells, interpolation=cv2.INTER_AREA)
-        coarse = cv2.resize(small, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST)
-        k = max(3, ((x1 - x0) // 4) | 1)
-        out[y0:y1, x0:x1] = cv2.GaussianBlur(coarse, (k, k), 0)
+        # Pixelated then blurred (a quarter of the box wide), drawn on a box at most 32 pixels
+        # wide and scaled up: the same look as at full size for a tenth of the cost.
+        bw, bh = x1 - x0, y1 - y0
+        f = min(1.0, 32 / bw)
+        sw, sh = max(cells[0], round(bw * f)), max(cells[1], round(bh * f))
+        coarse = cv2.resize(small, (sw, sh), interpolation=cv2.INTER_NEAREST)
+        k = max(3, (sw // 4) | 1)
+        blurred = cv2.GaussianBlur(coarse, (k, k), 0)
+        out[y0:y1, x0:x1] = cv2.resize(blurred, (bw, bh), interpolation=cv2.INTER_LINEAR)
     return out
 
 

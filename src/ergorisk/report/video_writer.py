@@ -2,7 +2,9 @@
 
 OpenCV's 'avc1' fourcc needs an FFmpeg built with an H.264 encoder, which the opencv wheels
 lack; PyAV's wheels bundle libx264. Frames are encoded on a background thread (libx264 and
-the colour conversion release the GIL) behind a small bounded queue. Preset superfast:
+OpenCV's colour conversion release the GIL) behind a small bounded queue. RGB becomes
+yuv420p through OpenCV (about 0.5 ms a 720p frame against 3.5 ms for FFmpeg's swscale
+inside PyAV). Preset superfast:
 about a quarter less CPU than veryfast for a file about 1.8 times larger (720p: ~12 MB a
 minute), as the annotated video is encoded after the pose pass, on the critical path.
 """
@@ -60,6 +62,7 @@ class H264Writer:
 
     def _run(self) -> None:
         import av
+        import cv2
 
         container = None
         done = False
@@ -74,10 +77,10 @@ class H264Writer:
                 if stream is None:
                     stream = self._add_stream(container, rgb.shape)
                 height, width = stream.height, stream.width
-                frame = av.VideoFrame.from_ndarray(
-                    np.ascontiguousarray(rgb[:height, :width]), format="rgb24"
+                yuv = cv2.cvtColor(
+                    np.ascontiguousarray(rgb[:height, :width]), cv2.COLOR_RGB2YUV_I420
                 )
-                container.mux(stream.encode(frame))
+                container.mux(stream.encode(av.VideoFrame.from_ndarray(yuv, format="yuv420p")))
             if stream is not None:
                 container.mux(stream.encode(None))
         except BaseException as err:
