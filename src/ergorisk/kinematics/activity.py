@@ -300,13 +300,14 @@ def rapid_change(
     """Frames inside a window of rapid_window_s over which the angle, after a running median of
     rapid_median_s, changes by at least rapid_range_deg; a third of the window seen is enough
     (a fast change is where tracking drops frames). ``walking``, when given, is left out (the
-    detector itself no longer gets it: a 60 deg trunk change is rapid, walking or not). Also
-    returns the frame where each such episode starts."""
+    detector itself no longer gets it: a 60 deg trunk change is rapid, walking or not). Frames
+    where x is NaN are not flagged. Also returns the frame where each such episode starts."""
     window = max(round(opts.rapid_window_s * fps), 2)
     if len(x) < window:
         return np.zeros(len(x), bool), np.zeros(0, int)
     if walking is not None:
         x = np.where(walking, np.nan, x)
+    seen = np.isfinite(x)
     span = max(round(opts.rapid_median_s * fps), 1)
     # A centred running median over the frames seen (NaN-aware): spikes shorter than half the
     # span vanish; gaps stay gaps.
@@ -315,7 +316,9 @@ def rapid_change(
     roll = pd.Series(x).rolling(window, min_periods=max(2, window // 3))
     with np.errstate(invalid="ignore"):
         ok = (roll.max() - roll.min()).to_numpy() >= opts.rapid_range_deg
-    flag = spread_back(ok, window)
+    # Only seen frames are flagged, so that a change on each side of a gap in the track (a
+    # take-off, then the landing) is an episode of its own, each with its start.
+    flag = spread_back(ok, window) & seen
     return flag, runs(flag)[0]
 
 
@@ -341,7 +344,8 @@ def _episodes(
                 end_s=e / fps,
                 duration_s=duration,
                 count=count,
-                rate_per_min=count * 60.0 / duration if count else 0.0,
+                # A rate only for repetitions: two changes in a 0.1 s episode are not 1200/min.
+                rate_per_min=count * 60.0 / duration if kind == "repeated" and count else 0.0,
                 range_deg=float(np.nanmax(seg) - np.nanmin(seg)) if np.isfinite(seg).any() else 0.0,
             )
         )
