@@ -36,6 +36,24 @@ def test_a_large_fast_change_after_a_tracking_gap_is_rapid():
     assert any(e.kind == "rapid_change" and e.part == "trunk" for e in act.evidence)
 
 
+def test_a_take_off_and_a_landing_across_a_gap_are_two_changes_each_with_its_evidence():
+    # Bend 5 -> 67 deg in 0.6 s, lost in the air 0.7 s, then -4 -> 92 deg in 0.4 s.
+    trunk = np.r_[
+        np.full(30, 5.0),
+        np.linspace(5, 67, 18),
+        np.full(21, np.nan),
+        np.linspace(-4, 92, 12),
+        np.linspace(92, 20, 60),
+    ]
+    act = detect_activity(series(trunk), FPS, OPTS)
+    rapid = [e for e in act.evidence if e.kind == "rapid_change"]
+    assert [e.part for e in rapid] == ["trunk", "trunk"]
+    take_off, landing = rapid
+    assert take_off.end_s <= 48 / FPS + 1e-9 < 69 / FPS <= landing.start_s
+    assert all(e.count == 1 and e.range_deg >= 60 for e in rapid)
+    assert all(e.rate_per_min == 0 for e in rapid)  # a change is not a rate a minute
+
+
 def test_jitter_and_single_frame_spikes_are_not_rapid():
     rng = np.random.default_rng(0)
     trunk = 10 + rng.normal(0, 4, 300)

@@ -91,9 +91,8 @@ def walking_frames(
 
     - the pelvis moves horizontally faster than walk_speed_mps, its track smoothed over
       walk_smoothing_s (pose depth jitters);
-    - the feet alternate: the fore-aft distance between the ankles swings by gait_step_m or
-      more, at gait_strides_per_min or more (counted over gait_window_s). This one works where
-      the pelvis is pinned at the origin, as in MediaPipe's world landmarks.
+    - the feet take turns in front (gait_bouts), which works where the pelvis is pinned at the
+      origin, as in MediaPipe's world landmarks.
     """
     n = len(pelvis)
     if n < 3:
@@ -103,19 +102,44 @@ def walking_frames(
     with np.errstate(invalid="ignore"):
         moving = speed > opts.walk_speed_mps
     stride = np.einsum("ij,ij->i", left_ankle - right_ankle, heading_forward)
-    stride = pd.Series(stride).interpolate(limit_direction="both").to_numpy()
-    if not np.isfinite(stride).all():
-        return moving
-    strides = excursion_peaks(smooth(stride, fps), opts.gait_step_m, np.inf, 0.3 * fps)
-    rate = rate_per_min(strides, n, fps, opts.gait_window_s)
-    return moving | (rate >= opts.gait_strides_per_min)
+    return moving | gait_bouts(stride, fps, opts)
 
 
-def rate_per_min(events: np.ndarray, n: int, fps: float, window_s: float) -> np.ndarray:
-    """Events a minute around each frame, counted in a centred window of window_s (widened
-    on one side at the start and end of the series; the whole series when shorter)."""
-    count, frames = _window_counts(events, n, fps, window_s)
-    return count * 60.0 * fps / frames
+def gait_steps(stride: np.ndarray, fps: float, opts: KinematicsOptions) -> np.ndarray:
+    """Frames where a foot is furthest in front in a step, and which foot (+1 left, -1 right).
+
+    stride: (T,) fore-aft distance of the left ankle ahead of the right (m), NaN where unseen.
+    A step is a turning point of the smoothed stride after a swing of gait_step_m or more
+    that puts its foot at least gait_foot_ahead_m in front: in a jump or a squat the feet
+    stay side by side, so depth noise swings the stride around one value instead. Turning
+    points where the ankles were not seen (interpolated) are not steps. Returns (2, K) ints.
+    """
+    seen = np.isfinite(stride)
+    if seen.sum() < 3:
+        return np.zeros((2, 0), int)
+    filled = pd.Series(smooth(stride, fps)).interpolate(limit_direction="both").to_numpy()
+    piv = zigzag(filled, opts.gait_step_m)
+    piv = piv[(piv > 0) & (piv < len(stride) - 1)]  # the ends of a clip are not turns
+    ahead = filled[piv]
+    keep = seen[piv] & (np.abs(ahead) >= opts.gait_foot_ahead_m)
+    return np.stack([piv[keep], np.sign(ahead[keep]).astype(int)])
+
+
+def gait_bouts(stride: np.ndarray, fps: float, opts: KinematicsOptions) -> np.ndarray:
+    """Frames of walking from the feet alone: gait_min_steps or more steps in a row, the feet
+    taking turns, each step gait_step_min_s to gait_step_max_s after the one before (a
+    walking cadence). A bout runs from its first step to its last. Stray swings (a warm-up
+    kick, stepping out of a landing, depth noise) seldom chain into three such steps."""
+    frames, foot = gait_steps(stride, fps, opts)
+    gap_s = np.diff(frames) / fps
+    linked = (
+        (foot[1:] != foot[:-1]) & (gap_s >= opts.gait_step_min_s) & (gap_s <= opts.gait_step_max_s)
+    )
+    out = np.zeros(len(stride), bool)
+    for s, e in zip(*runs(linked), strict=True):  # one iteration per bout
+        if e - s + 1 >= opts.gait_min_steps:
+            out[frames[s] : frames[e] + 1] = True
+    return out
 
 
 def _window_counts(
@@ -276,13 +300,14 @@ def rapid_change(
     """Frames inside a window of rapid_window_s over which the angle, after a running median of
     rapid_median_s, changes by at least rapid_range_deg; a third of the window seen is enough
     (a fast change is where tracking drops frames). ``walking``, when given, is left out (the
-    detector itself no longer gets it: a 60 deg trunk change is rapid, walking or not). Also
-    returns the frame where each such episode starts."""
+    detector itself no longer gets it: a 60 deg trunk change is rapid, walking or not). Frames
+    where x is NaN are not flagged. Also returns the frame where each such episode starts."""
     window = max(round(opts.rapid_window_s * fps), 2)
     if len(x) < window:
         return np.zeros(len(x), bool), np.zeros(0, int)
     if walking is not None:
         x = np.where(walking, np.nan, x)
+    seen = np.isfinite(x)
     span = max(round(opts.rapid_median_s * fps), 1)
     # A centred running median over the frames seen (NaN-aware): spikes shorter than half the
     # span vanish; gaps stay gaps.
@@ -291,7 +316,9 @@ def rapid_change(
     roll = pd.Series(x).rolling(window, min_periods=max(2, window // 3))
     with np.errstate(invalid="ignore"):
         ok = (roll.max() - roll.min()).to_numpy() >= opts.rapid_range_deg
-    flag = spread_back(ok, window)
+    # Only seen frames are flagged, so that a change on each side of a gap in the track (a
+    # take-off, then the landing) is an episode of its own, each with its start.
+    flag = spread_back(ok, window) & seen
     return flag, runs(flag)[0]
 
 
@@ -317,7 +344,8 @@ def _episodes(
                 end_s=e / fps,
                 duration_s=duration,
                 count=count,
-                rate_per_min=count * 60.0 / duration if count else 0.0,
+                # A rate only for repetitions: two changes in a 0.1 s episode are not 1200/min.
+                rate_per_min=count * 60.0 / duration if kind == "repeated" and count else 0.0,
                 range_deg=float(np.nanmax(seg) - np.nanmin(seg)) if np.isfinite(seg).any() else 0.0,
             )
         )

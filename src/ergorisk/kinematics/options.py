@@ -88,11 +88,16 @@ class KinematicsOptions:
     rapid_parts: tuple[str, ...] = ("trunk", "neck", "legs")
     # Walking (pelvis speed above this) is not a repeated action and is not a static hold.
     walk_speed_mps: float = 0.5
-    walk_smoothing_s: float = 2.0
-    # ... or the feet alternating: fore-aft ankle swings of 0.25 m, 25 strides a minute or more.
+    walk_smoothing_s: float = 3.0
+    # ... or the feet taking turns in front: fore-aft ankle swings of 0.25 m that put each foot
+    # 0.1 m ahead, 3 steps in a row at a walking cadence (60-170 steps a minute; faster is
+    # running or stepping on the spot, as before a jump). Fewer, or swings without the feet
+    # passing, are pose noise or a kick, not a walk.
     gait_step_m: float = 0.25
-    gait_strides_per_min: float = 25.0
-    gait_window_s: float = 4.0
+    gait_foot_ahead_m: float = 0.1
+    gait_min_steps: int = 3
+    gait_step_min_s: float = 0.35
+    gait_step_max_s: float = 1.0
 
     def with_(self, **changes: Any) -> KinematicsOptions:
         return replace(self, **changes)
