@@ -4,9 +4,10 @@ OpenCV's 'avc1' fourcc needs an FFmpeg built with an H.264 encoder, which the op
 lack; PyAV's wheels bundle libx264. Frames are encoded on a background thread (libx264 and
 OpenCV's colour conversion release the GIL) behind a small bounded queue. RGB becomes
 yuv420p through OpenCV (about 0.5 ms a 720p frame against 3.5 ms for FFmpeg's swscale
-inside PyAV). Preset superfast:
-about a quarter less CPU than veryfast for a file about 1.8 times larger (720p: ~12 MB a
-minute), as the annotated video is encoded after the pose pass, on the critical path.
+inside PyAV). Preset ultrafast at CRF 26: 3.8 ms a 720p frame against 7.0 ms for superfast
+at CRF 23, for a file about a quarter larger (~25 MB a minute) and no difference to see in
+a drawn frame; the encoding is the largest cost after pose estimation, on a machine whose
+two cores are both busy (benchmarks/bench_video.py).
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ class H264Writer:
         self,
         path: str | Path,
         fps: float,
-        crf: int = 23,
-        preset: str = "superfast",
+        crf: int = 26,
+        preset: str = "ultrafast",
         queue_size: int = 8,
     ) -> None:
         self.path = Path(path)

@@ -58,14 +58,14 @@ def _header(key: str) -> str:
 
 
 def write_xlsx(report: Report, frames: pd.DataFrame) -> bytes:
-    """The workbook as bytes."""
+    """The workbook as bytes. Written row by row (openpyxl's write-only mode): a 10-minute
+    video's frame sheets hold millions of cells, which a normal workbook keeps as objects."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEETS[0]
-    bold = Font(**_BOLD)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(SHEETS[0])
+    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["B"].width = 70
     rows: list[tuple[Any, ...]] = [("Ergonomic risk assessment", report.title), ()]
     rows += [*list(report.cover), (), ("Task factors entered",), *list(report.factors), ()]
     for v in report.verdicts:
@@ -76,28 +76,35 @@ def write_xlsx(report: Report, frames: pd.DataFrame) -> bytes:
     rows += [(), ("Data quality",), *list(report.quality)]
     rows += [("Warning", w) for w in report.warnings]
     for r in rows:
-        ws.append(list(r))
-        if len(r) == 1 or (r and r[0] in ("Ergonomic risk assessment", "REBA", "RULA")):
-            ws.cell(ws.max_row, 1).font = bold
-    ws.column_dimensions["A"].width = 44
-    ws.column_dimensions["B"].width = 70
+        heading = len(r) == 1 or bool(r and r[0] in ("Ergonomic risk assessment", "REBA", "RULA"))
+        _append(ws, r, bold_first=heading)
     for side in ("left", "right"):
-        _table(wb.create_sheet(f"Frames {side}"), frames_sheet_columns(frames, side), bold)
-    _table(wb.create_sheet("Worst moments"), _moments_table(report), bold)
+        _table(wb.create_sheet(f"Frames {side}"), frames_sheet_columns(frames, side))
+    _table(wb.create_sheet("Worst moments"), _moments_table(report))
     for method in ("reba", "rula"):
-        _worksheets(wb.create_sheet(f"{method.upper()} worksheets"), report, method, bold)
+        _worksheets(wb.create_sheet(f"{method.upper()} worksheets"), report, method)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def _table(ws, df: pd.DataFrame, bold) -> None:
-    ws.append(list(df.columns))
-    for cell in ws[1]:
-        cell.font = bold
+def _append(ws, values: Any, bold_first: bool = False, bold_all: bool = False) -> None:
+    """One row of a write-only sheet, its first cell (or every cell) in bold."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    row: list[Any] = list(values)
+    for i in range(len(row) if bold_all else int(bold_first and bool(row))):
+        row[i] = WriteOnlyCell(ws, value=row[i])
+        row[i].font = Font(**_BOLD)
+    ws.append(row)
+
+
+def _table(ws, df: pd.DataFrame) -> None:
+    ws.freeze_panes = "A2"
+    _append(ws, df.columns, bold_all=True)
     for row in df.itertuples(index=False):
         ws.append([_cell(v) for v in row])
-    ws.freeze_panes = "A2"
 
 
 def _cell(v: Any) -> Any:
@@ -136,27 +143,23 @@ def _moments_table(report: Report) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=None if rows else ["Rank"])
 
 
-def _worksheets(ws, report: Report, method: str, bold) -> None:
+def _worksheets(ws, report: Report, method: str) -> None:
     """Each worst moment as the paper worksheet: step, item, evidence, score."""
+    for col, width in zip("ABCD", (22, 26, 70, 8), strict=True):
+        ws.column_dimensions[col].width = width
     for m in report.moments:
         e: Explanation = m.reba if method == "reba" else m.rula
-        ws.append([f"Worst moment {m.episode.rank}: {m.title}"])
-        ws.cell(ws.max_row, 1).font = bold
-        ws.append(["Step", "Item", "Evidence", "Score"])
-        for cell in ws[ws.max_row]:
-            cell.font = bold
+        _append(ws, [f"Worst moment {m.episode.rank}: {m.title}"], bold_first=True)
+        _append(ws, ["Step", "Item", "Evidence", "Score"], bold_all=True)
         for step, part in _steps(method, e):
             ws.append([step, part.part, part.text, part.score])
         for line in e.steps:
             ws.append(["Combination", line])
-        ws.append([f"{method.upper()} score", e.total, e.verdict])
-        ws.cell(ws.max_row, 1).font = bold
+        _append(ws, [f"{method.upper()} score", e.total, e.verdict], bold_first=True)
         ws.append(["Worksheet inputs", None])
         for key, value in m.worksheets[method].items():
             ws.append(["", _header(key), _cell(value)])
         ws.append([])
-    for col, width in zip("ABCD", (22, 26, 70, 8), strict=True):
-        ws.column_dimensions[col].width = width
 
 
 def _steps(method: str, e: Explanation):
