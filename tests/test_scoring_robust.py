@@ -83,3 +83,57 @@ def test_interval_with_zero_sigma_is_the_score(scorer):
     low, high = score_interval(cols, scorer, {k: 0.0 for k in cols})
     np.testing.assert_array_equal(low, total)
     np.testing.assert_array_equal(high, total)
+
+
+@pytest.mark.parametrize("method", [reba, rula])
+def test_interval_brackets_the_score_when_several_angles_move(method):
+    # Where one angle's band change does not move the total with the others at their
+    # measured values (a saturated table cell), its pick must still raise its part score.
+    rng = np.random.default_rng(2)
+    n = 2000
+    cols = {
+        "trunk_flexion_deg": rng.uniform(-30, 90, n),
+        "neck_flexion_deg": rng.uniform(-20, 40, n),
+        "knee_flexion_deg": rng.uniform(0, 120, n),
+        "upper_arm_flexion_deg": rng.uniform(-40, 150, n),
+        "lower_arm_flexion_deg": rng.uniform(0, 140, n),
+        "wrist_flexion_deg": rng.uniform(-40, 40, n),
+    }
+    cols = {k: v for k, v in cols.items() if k in method.INPUTS}
+    scorer = method.score
+    total = scorer(cols)["total"].astype(float)
+    low, high = score_interval(cols, scorer, {k: 6.0 for k in cols})
+    assert (low <= total).all() and (total <= high).all()
+    assert (low < high).any()
+
+
+def _frames(total: np.ndarray, low: np.ndarray, high: np.ndarray, reliable: np.ndarray):
+    import pandas as pd
+
+    cols: dict = {"person_detected": np.isfinite(total), "pose_reliable": reliable}
+    for method in ("reba", "rula"):
+        cols[f"{method}_total"] = total
+        for side in ("left", "right"):
+            cols[f"{method}_total_{side}"] = total
+            cols[f"{method}_total_low_{side}"] = low
+            cols[f"{method}_total_high_{side}"] = high
+    return pd.DataFrame(cols)
+
+
+def test_summary_peak_and_mean_carry_the_interval_of_the_same_frames():
+    from ergorisk.scoring.summary import method_summaries
+
+    total = np.r_[np.full(20, 4.0), np.full(12, 7.0), np.full(20, 4.0)]
+    low, high = total - 1, total.copy()
+    high[20:32] = 9.0  # the held peak's frames could read 9
+    high[40] = 12.0  # one frame's high end alone is not a held peak
+    reliable = np.ones(len(total), bool)
+    reliable[5] = False  # left out of the mean, as its score is
+    low[5], high[5] = 0.0, 15.0
+    entry = method_summaries(_frames(total, low, high, reliable), fps=30)["reba"]["total"]
+    assert entry["peak"]["score"] == 7
+    assert (entry["peak"]["low"], entry["peak"]["high"]) == (6, 9)
+    ok = reliable
+    assert entry["mean_low"] == pytest.approx(low[ok].mean(), abs=1e-4)
+    assert entry["mean_high"] == pytest.approx(high[ok].mean(), abs=1e-4)
+    assert entry["mean_low"] < entry["mean"] < entry["mean_high"]
