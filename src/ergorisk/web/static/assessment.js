@@ -244,6 +244,12 @@
     return parts.join(", ");
   }
 
+  // "6–8": a score's interval from the angles' uncertainty ("" when unknown).
+  function scoreRange(low, high) {
+    if (low === null || low === undefined || high === null || high === undefined) return "";
+    return `${low}–${high}`;
+  }
+
   function scoreCell(method, row, side, i) {
     const name = `${method}_${row.score}_${side}`;
     const v = val(name, i);
@@ -253,8 +259,11 @@
     } else if (v === undefined || v === null) {
       td.append(el("span", {class: "muted", text: "–"}));
     } else if (row.total) {
+      const span = scoreRange(val(`${method}_total_low_${side}`, i), val(`${method}_total_high_${side}`, i));
       td.append(el("span", {class: "badge", style: `background:${ER.colour(method, v)}`,
-        text: String(v)}), " ", el("span", {class: "lvl", text: ER.levelName(method, v)}));
+        text: String(v)}), " ", el("span", {class: "lvl", text: ER.levelName(method, v)}),
+        span ? el("span", {class: "range", title: "lowest and highest score within the angles' uncertainty",
+          text: ` (${span})`}) : null);
     } else if (row.level) {
       const total = val(`${method}_total_${side}`, i);
       td.append(el("span", {class: "lvl-chip", style: `border-color:${ER.colour(method, total)}`,
@@ -518,8 +527,10 @@
         item.summary[method].total.peak;
       if (!peak) continue;
       peaks[method] = peak.score;
-      parts.push(`${method.toUpperCase()} peak ${peak.score} (${ER.levelName(method, peak.score)}) ` +
-        `at ${Number(peak.time_s).toFixed(2)} s`);
+      // The interval: the same held peak of the frames' low and high scores (summary.json).
+      const span = scoreRange(peak.low, peak.high);
+      parts.push(`${method.toUpperCase()} peak ${peak.score}${span ? ` (${span})` : ""} ` +
+        `${ER.levelName(method, peak.score)}, at ${Number(peak.time_s).toFixed(2)} s`);
     }
     $("headline").textContent = `${n} frame${n === 1 ? "" : "s"}. ` +
       `${parts.join("; ") || "Nobody detected."}`;
