@@ -137,3 +137,40 @@ def test_summary_peak_and_mean_carry_the_interval_of_the_same_frames():
     assert entry["mean_low"] == pytest.approx(low[ok].mean(), abs=1e-4)
     assert entry["mean_high"] == pytest.approx(high[ok].mean(), abs=1e-4)
     assert entry["mean_low"] < entry["mean"] < entry["mean_high"]
+
+
+def _trunk_frames(trunk: np.ndarray, hysteresis_deg: float):
+    from ergorisk.scoring.frames import frames_table
+    from frames_fixtures import synthetic_sides
+
+    sides = synthetic_sides(len(trunk), trunk_flexion_deg=trunk)
+    return frames_table(sides, 30.0, hysteresis_deg=hysteresis_deg)
+
+
+def test_frames_scores_do_not_toggle_when_an_angle_dithers_at_a_band_edge():
+    rng = np.random.default_rng(3)
+    # On REBA's 20 deg trunk edge, within the 3 deg margin either way.
+    trunk = np.r_[np.full(30, 10.0), 20.0 + rng.uniform(-2.5, 2.5, 120)]
+    raw = _trunk_frames(trunk, 0.0)["reba_trunk_left"].to_numpy(int)
+    held = _trunk_frames(trunk, 3.0)
+    score = held["reba_trunk_left"].to_numpy(int)
+    assert np.count_nonzero(np.diff(raw)) > 20  # without hysteresis: flips back and forth
+    assert np.count_nonzero(np.diff(score)) == 0 and score[0] == 2
+    # The table stores the held angle, which scores what the table says.
+    stored = held["trunk_flexion_deg_left"].to_numpy()
+    assert stored.max() < 20.0 and np.abs(stored - trunk).max() < 3.0 + 1e-9
+
+
+def test_frames_scores_follow_a_real_crossing_and_rescore_to_themselves():
+    from ergorisk.scoring.frames import frames_table
+    from ergorisk.web.rescore import sides_from_frames
+
+    rng = np.random.default_rng(4)
+    trunk = np.r_[np.full(30, 10.0), np.full(30, 40.0), np.full(30, 10.0)]
+    trunk = trunk + rng.normal(0, 1.0, len(trunk))
+    frames = _trunk_frames(trunk, 3.0)
+    score = frames["reba_trunk_left"].to_numpy(int)
+    np.testing.assert_array_equal(score, np.r_[np.full(30, 2), np.full(30, 3), np.full(30, 2)])
+    again = frames_table(sides_from_frames(frames), 30.0, hysteresis_deg=3.0)
+    for col in ("reba_total_left", "rula_total_left", "reba_total_high_left"):
+        np.testing.assert_array_equal(again[col].to_numpy(int), frames[col].to_numpy(int))

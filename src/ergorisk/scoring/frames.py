@@ -32,6 +32,7 @@ def frames_table(
     *,
     knee_per_side: bool = False,
     reliable: np.ndarray | None = None,
+    hysteresis_deg: float = 0.0,
 ) -> pd.DataFrame:
     """One row per frame: worksheet columns per side (as measured), part scores per side,
     overall totals, and each total's interval (``<method>_total_low/high_<side>``) from the
@@ -39,15 +40,23 @@ def frames_table(
 
     The scorer sees ``scoring_columns(sides)``: REBA's "knee(s)" convention gives both sides
     the more flexed knee (``knee_per_side`` scores each side's own). ``reliable`` (T,) adds
-    the ``pose_reliable`` column (pose/quality.py). Angles are rounded to 0.001 before
-    scoring, so the written table re-scores to its own scores exactly (re-scoring in the web
-    app starts from the stored columns).
+    the ``pose_reliable`` column (pose/quality.py). ``hysteresis_deg`` > 0 holds each scored
+    angle in its band until it passes an edge by that much (scoring/robust.py, a time series
+    only); the held angle is what the table stores and scores. Angles are rounded to 0.001
+    before scoring (and before the hysteresis, which is then idempotent), so the written
+    table re-scores to its own scores exactly (re-scoring in the web app starts from the
+    stored columns).
     """
     from ergorisk.kinematics.options import KinematicsOptions
     from ergorisk.kinematics.worksheet import scoring_columns
-    from ergorisk.scoring.robust import score_interval
+    from ergorisk.scoring.robust import score_interval, with_hysteresis
 
     sides = {side: {c: _rounded(v) for c, v in columns.items()} for side, columns in sides.items()}
+    if hysteresis_deg > 0:
+        sides = {
+            side: with_hysteresis(columns, hysteresis_deg, upright_tol_deg)
+            for side, columns in sides.items()
+        }
     scored = scoring_columns(sides, KinematicsOptions(knee_per_side=knee_per_side))
     n = len(sides["left"]["trunk_flexion_deg"])
     detected = np.isfinite(sides["left"]["trunk_flexion_deg"])

@@ -49,6 +49,10 @@ ANGLE_PARTS: dict[str, tuple[str, float]] = {
 }
 SAMPLES = 7
 SUSTAINED_MIN_S = 0.3
+# A held angle sits this far inside its band: strictly inside (an edge's own value belongs to
+# the lower band in magnitude, which is the upper one below zero), and one step of the
+# frames table's 0.001 deg rounding, so a written and re-read angle stays in its band.
+HOLD_INSIDE = 1e-3
 
 
 def angle_sigma(columns: Mapping[str, Any], scale: float = 1.0) -> dict[str, np.ndarray]:
@@ -110,7 +114,7 @@ def band_edges(upright_tol_deg: float = 5.0) -> dict[str, np.ndarray]:
     """The band edges (deg) of each scored angle, REBA's and RULA's together."""
     t = upright_tol_deg
     return {
-        "trunk_flexion_deg": np.array([-20.0, -t, t, 20.0, 60.0]),
+        "trunk_flexion_deg": np.array([-60.0, -20.0, -t, t, 20.0, 60.0]),
         "neck_flexion_deg": np.array([-t, 10.0, 20.0]),
         "knee_flexion_deg": np.array([30.0, 60.0]),
         "upper_arm_flexion_deg": np.array([-20.0, 20.0, 45.0, 90.0]),
@@ -128,17 +132,16 @@ def hysteresis(x: np.ndarray, edges: np.ndarray, margin_deg: float) -> np.ndarra
     lo_edges = np.r_[-np.inf, edges]
     hi_edges = np.r_[edges, np.inf]
     band = -1
-    eps = 1e-6
     for i in np.flatnonzero(np.isfinite(x)):  # a state machine: one step per frame
         v = x[i]
         if band < 0 or v < lo_edges[band] - margin_deg or v > hi_edges[band] + margin_deg:
             band = int(np.searchsorted(edges, v, side="left"))
-        out[i] = np.clip(v, lo_edges[band] + eps, hi_edges[band] - eps)
+        out[i] = np.clip(v, lo_edges[band] + HOLD_INSIDE, hi_edges[band] - HOLD_INSIDE)
     return out
 
 
 def with_hysteresis(
-    columns: Mapping[str, Any], margin_deg: float = 3.0, upright_tol_deg: float = 5.0
+    columns: Mapping[str, Any], margin_deg: float, upright_tol_deg: float = 5.0
 ) -> dict[str, Any]:
     """One side's columns with every scored angle passed through ``hysteresis``."""
     out = dict(columns)
