@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ergorisk.contract import (
+    BODY_PARTS,
     CONFIDENCE_COLUMNS,
     DIAGNOSTIC_COLUMNS,
     REBA_INPUTS,
@@ -19,6 +20,7 @@ from ergorisk.contract import (
     RULA_INPUTS,
     RULA_PARTS,
     SIDES,
+    UNSEEN_PARTS,
     WORKSHEET_INPUTS,
     reba_risk_codes,
 )
@@ -69,6 +71,8 @@ def frames_table(
         cols["pose_reliable"] = np.asarray(reliable, bool) & detected
     extra = CONFIDENCE_COLUMNS + DIAGNOSTIC_COLUMNS
     intervals: dict[str, Any] = {}
+    unseen = {side: unseen_parts(sides[side]) for side in SIDES}
+    cols[UNSEEN_PARTS] = _names(unseen, n)
     for side in SIDES:
         cols.update({f"{c}_{side}": sides[side][c] for c in WORKSHEET_INPUTS + extra})
     for method, parts, inputs in (
@@ -80,8 +84,14 @@ def frames_table(
         for side in SIDES:
             columns = {c: scored[side][c] for c in inputs}
             out = scorer.score(columns, upright_tol_deg=upright_tol_deg, on_missing="nan")
-            for part in parts:
-                cols[f"{method}_{part}_{side}"] = _nullable_int(out[part])
+            # Each seen part's score, though another part is missing; an unseen part's is empty.
+            each = scorer.score(_filled(columns), upright_tol_deg=upright_tol_deg)
+            for part in (p for p in parts if p != "total"):
+                hidden = unseen[side][PART_OF.get(part, part)]
+                cols[f"{method}_{part}_{side}"] = _nullable_int(
+                    np.where(hidden, np.nan, np.asarray(each[part], float))
+                )
+            cols[f"{method}_total_{side}"] = _nullable_int(out["total"])
             totals[side] = np.asarray(out["total"], dtype=float)
             confidence = {c: scored[side][c] for c in CONFIDENCE_COLUMNS}
             low, high = score_interval(
@@ -100,6 +110,43 @@ def frames_table(
         ordered=True,
     )
     return pd.DataFrame(cols)
+
+
+# The body part (confidence column) behind a part score that is not itself a body part.
+PART_OF = {"wrist_twist": "wrist"}
+
+
+def unseen_parts(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per body part, the frames where it was not seen: confidence 0, or its scored angle
+    missing (the legs: confidence only, as one knee seen scores both)."""
+    from ergorisk.scoring.robust import ANGLE_PARTS
+
+    angle_of = {part: name for name, (part, _) in ANGLE_PARTS.items()}
+    out = {}
+    for part in BODY_PARTS:
+        hidden = ~(np.nan_to_num(np.asarray(columns[f"confidence_{part}"], float)) > 0)
+        if part != "legs" and angle_of.get(part) in columns:
+            hidden |= np.isnan(np.asarray(columns[angle_of[part]], float))
+        out[part] = hidden
+    return out
+
+
+def _names(unseen: dict[str, dict[str, np.ndarray]], n: int) -> np.ndarray:
+    """'wrist_left upper_arm_right': the unseen parts of each frame ('' when all were seen)."""
+    out = np.full(n, "", dtype=object)
+    for side in SIDES:
+        for part in BODY_PARTS:
+            at = unseen[side][part]
+            out[at] = out[at] + f" {part}_{side}"
+    return np.array([s.strip() for s in out], dtype=object)
+
+
+def _filled(columns: dict[str, Any]) -> dict[str, Any]:
+    """Missing angles as 0, so every part scores; the caller empties the unseen ones."""
+    return {
+        k: np.nan_to_num(v, nan=0.0) if isinstance(v, np.ndarray) and v.dtype.kind == "f" else v
+        for k, v in columns.items()
+    }
 
 
 def _rounded(x: Any) -> Any:
