@@ -121,3 +121,15 @@ def test_headline_and_worst_moment_give_the_score_interval():
     assert report.moments[0].ranges["reba"] == (
         f"{row[f'reba_total_low_{side}']}–{row[f'reba_total_high_{side}']}"
     )
+
+
+def test_timeline_shades_the_unreliable_frames_with_a_legend_entry():
+    from ergorisk.report.charts import UNRELIABLE, timeline_svg, unreliable_spans
+
+    frames, _ = synthetic_assessment(n=8)
+    assert unreliable_spans(frames) == []  # no reliability column (pose files): no shading
+    assert UNRELIABLE not in timeline_svg(frames, [])
+    frames["pose_reliable"] = [True, True, False, False, True, False, True, True]
+    spans = unreliable_spans(frames)
+    assert [(round(a, 6), round(b, 6)) for a, b in spans] == [(0.2, 0.4), (0.5, 0.6)]
+    assert UNRELIABLE in timeline_svg(frames, [])

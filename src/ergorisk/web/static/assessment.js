@@ -333,7 +333,29 @@
           hovertemplate: `%{y} (${side})<extra>${method.toUpperCase()}</extra>`});
       }
     }
+    if (unreliableSpans().length) {  // the shading's legend entry (shapes have none)
+      traces.push({x: [null], y: [null], type: "scatter", mode: "markers", name: UNRELIABLE,
+        hoverinfo: "skip", marker: {symbol: "square", size: 12, color: UNRELIABLE_FILL}});
+    }
     return traces;
+  }
+  // Frames whose pose is unreliable (pose_reliable false, no person included) as [start, end]
+  // times, each run drawn to the next frame's start: shaded grey, as the report hatches them.
+  const UNRELIABLE = "pose unreliable (left out)";
+  const UNRELIABLE_FILL = "rgba(90, 90, 90, 0.35)";
+  function unreliableSpans() {
+    const ok = col("pose_reliable");
+    if (!ok) return [];
+    const step = n > 1 ? D.time_s[1] - D.time_s[0] : 0;
+    const spans = [];
+    for (let i = 0; i < n; i++) {
+      if (ok[i] !== false) continue;
+      let j = i;
+      while (j + 1 < n && ok[j + 1] === false) j++;
+      spans.push([D.time_s[i], D.time_s[j] + step]);
+      i = j;
+    }
+    return spans;
   }
   function timelineLayout() {
     const marker = {...MARKER, x0: D.time_s[cur], x1: D.time_s[cur]};
@@ -343,7 +365,11 @@
       xaxis: {title: {text: "time (s)"}, anchor: "y2"},
       yaxis: {domain: [0.55, 1], range: [0.5, 15.5], title: {text: "REBA"}, dtick: 2},
       yaxis2: {domain: [0, 0.42], range: [0.5, 7.5], title: {text: "RULA"}, dtick: 1},
-      shapes: [...ER.bandShapes("reba", "y"), ...ER.bandShapes("rula", "y2"), marker],
+      // The marker stays the last shape (moveMarker moves shapes[length - 1]).
+      shapes: [...ER.bandShapes("reba", "y"), ...ER.bandShapes("rula", "y2"),
+        ...unreliableSpans().map(([x0, x1]) => ({type: "rect", xref: "x", yref: "paper", x0, x1,
+          y0: 0, y1: 1, fillcolor: UNRELIABLE_FILL, line: {width: 0}, layer: "above"})),
+        marker],
     };
   }
   function renderTimeline() {
@@ -529,8 +555,8 @@
       peaks[method] = peak.score;
       // The interval: the same held peak of the frames' low and high scores (summary.json).
       const span = scoreRange(peak.low, peak.high);
-      parts.push(`${method.toUpperCase()} peak ${peak.score}${span ? ` (${span})` : ""} ` +
-        `${ER.levelName(method, peak.score)}, at ${Number(peak.time_s).toFixed(2)} s`);
+      parts.push(`${method.toUpperCase()} peak ${peak.score} (${span ? `range ${span}, ` : ""}` +
+        `${ER.levelName(method, peak.score)}) at ${Number(peak.time_s).toFixed(2)} s`);
     }
     $("headline").textContent = `${n} frame${n === 1 ? "" : "s"}. ` +
       `${parts.join("; ") || "Nobody detected."}`;
