@@ -133,3 +133,14 @@ def test_timeline_shades_the_unreliable_frames_with_a_legend_entry():
     spans = unreliable_spans(frames)
     assert [(round(a, 6), round(b, 6)) for a, b in spans] == [(0.2, 0.4), (0.5, 0.6)]
     assert UNRELIABLE in timeline_svg(frames, [])
+
+
+def test_xlsx_frames_carry_reliability_unseen_parts_and_intervals():
+    from ergorisk.report.xlsx import frames_sheet_columns
+
+    frames, _ = _scored_assessment(np.full(10, 21.0))
+    frames.insert(3, "pose_reliable", np.arange(10) > 2)
+    sheet = frames_sheet_columns(frames, "left")
+    assert list(sheet["Pose reliable"]) == list(np.arange(10) > 2)
+    assert "Parts not seen" in sheet and "REBA total low" in sheet and "REBA total high" in sheet
+    assert (sheet["REBA total low"] < sheet["REBA total high"]).all()  # 1° past an edge
