@@ -10,6 +10,7 @@ import pytest
 
 from ergorisk import assess
 from ergorisk.contract import REBA_INPUTS, RULA_INPUTS
+from ergorisk.kinematics.worksheet import row_for_scoring
 from ergorisk.pose import Skeleton
 from ergorisk.pose.synthetic import Arm, Pose, skeleton
 from ergorisk.scoring import reba, rula
@@ -40,10 +41,12 @@ def test_total_is_the_higher_side_and_matches_the_scorer(result):
     both = np.maximum(f["reba_total_left"].astype(int), f["reba_total_right"].astype(int))
     assert (f["reba_total"].astype(int) == both).all()
     row = f.iloc[-1]
-    sheet = {c: row[f"{c}_right"] for c in REBA_INPUTS}
+    # The row as the scorer takes it (an unseen wrist, NaN here, as neutral: no hand points).
+    assert pd.isna(row["wrist_flexion_deg_right"]) and pd.isna(row["reba_wrist_right"])
+    sheet = row_for_scoring(row, "right", REBA_INPUTS)
     sheet = {k: (v.item() if hasattr(v, "item") else v) for k, v in sheet.items()}
     assert row["reba_total_right"] == reba.score_record(sheet)["total"]
-    rsheet = {c: row[f"{c}_right"] for c in RULA_INPUTS}
+    rsheet = row_for_scoring(row, "right", RULA_INPUTS)
     rsheet = {k: (v.item() if hasattr(v, "item") else v) for k, v in rsheet.items()}
     assert row["rula_total_right"] == rula.score_record(rsheet)["total"]
     # Bent 70 deg with an arm above the shoulder scores far higher than standing upright.

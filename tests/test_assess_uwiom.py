@@ -27,3 +27,6 @@ def test_one_uwiom_subject_end_to_end(shared_data, tmp_path):
     assert frames["reba_total"][bend].mean() > frames["reba_total"][actions == 4].mean() + 1
     # UW-IOM has no hand points: the wrist is unobserved, never guessed.
     assert (frames["confidence_wrist_left"] == 0).all()
+    # ... and so missing (NaN) with its part score, while the total assumes it neutral.
+    assert frames["wrist_flexion_deg_left"].isna().all() and frames["reba_wrist_left"].isna().all()
+    assert frames["unseen_parts"].str.contains("wrist_left").all()

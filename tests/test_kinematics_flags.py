@@ -105,10 +105,12 @@ def test_unilateral_support_needs_a_lifted_foot_held_long_enough():
     assert not uni.any()
 
 
-def test_wrist_neutral_with_zero_confidence_without_hand_points():
-    cols = posture_columns(skeleton(Pose(left=Arm(wrist_flexion=None))), EXACT)["left"]
-    assert cols["wrist_flexion_deg"][0] == 0 and not cols["wrist_deviated"][0]
-    assert cols["confidence_wrist"][0] == 0
+def test_wrist_missing_with_zero_confidence_without_hand_points_and_scored_neutral():
+    sides = posture_columns(skeleton(Pose(left=Arm(wrist_flexion=None))), EXACT)
+    cols = sides["left"]
+    assert np.isnan(cols["wrist_flexion_deg"][0]) and np.isnan(cols["wrist_deviation_deg"][0])
+    assert not cols["wrist_deviated"][0] and cols["confidence_wrist"][0] == 0
+    assert scoring_columns(sides)["left"]["wrist_flexion_deg"][0] == 0  # the scorer: neutral
     with_hand = posture_columns(skeleton(Pose(left=Arm(wrist_flexion=30))), EXACT)["left"]
     assert with_hand["confidence_wrist"][0] == 1
 

@@ -89,3 +89,59 @@ def test_xlsx_has_summary_frames_per_side_moments_and_worksheets(written):
     assert any(r[1:2] == ("Trunk",) and "20–60°" in str(r[2]) for r in reba_ws)
     summary = [r for r in wb["Summary"].iter_rows(values_only=True) if r and r[0]]
     assert ("Worker", "Ana Souza") in [r[:2] for r in summary]
+
+
+def _scored_assessment(trunk: np.ndarray, fps: float = 10.0):
+    """frames_table and the summary's method parts for one trunk series (the rest at rest)."""
+    from ergorisk.scoring.frames import frames_table
+    from ergorisk.scoring.summary import method_summaries
+    from frames_fixtures import synthetic_sides
+
+    neck = np.full(len(trunk), 25.0)  # flexed: Table C follows the trunk from here
+    frames = frames_table(
+        synthetic_sides(len(trunk), trunk_flexion_deg=trunk, neck_flexion_deg=neck), fps
+    )
+    summary = {"fps": fps, "duration_s": len(trunk) / fps, **method_summaries(frames, fps)}
+    return frames, summary
+
+
+def test_headline_and_worst_moment_give_the_score_interval():
+    from ergorisk.report.model import build_report
+
+    # Held at 21° for 2 s: 1° past the 20° edge, so the interval spans two trunk bands.
+    trunk = np.r_[np.full(20, 0.0), np.full(20, 21.0), np.full(20, 0.0)]
+    frames, summary = _scored_assessment(trunk)
+    peak = summary["reba"]["total"]["peak"]
+    assert peak["low"] < peak["score"] <= peak["high"]
+    report = build_report(frames, summary, use_surrogate=False)
+    span = f"{peak['low']}–{peak['high']}"
+    assert f"reaches {peak['score']} (" in report.verdicts[0].headline
+    assert span in report.verdicts[0].headline
+    row = frames.iloc[report.moments[0].episode.peak]
+    side = report.moments[0].side
+    assert report.moments[0].ranges["reba"] == (
+        f"{row[f'reba_total_low_{side}']}–{row[f'reba_total_high_{side}']}"
+    )
+
+
+def test_timeline_shades_the_unreliable_frames_with_a_legend_entry():
+    from ergorisk.report.charts import UNRELIABLE, timeline_svg, unreliable_spans
+
+    frames, _ = synthetic_assessment(n=8)
+    assert unreliable_spans(frames) == []  # no reliability column (pose files): no shading
+    assert UNRELIABLE not in timeline_svg(frames, [])
+    frames["pose_reliable"] = [True, True, False, False, True, False, True, True]
+    spans = unreliable_spans(frames)
+    assert [(round(a, 6), round(b, 6)) for a, b in spans] == [(0.2, 0.4), (0.5, 0.6)]
+    assert UNRELIABLE in timeline_svg(frames, [])
+
+
+def test_xlsx_frames_carry_reliability_unseen_parts_and_intervals():
+    from ergorisk.report.xlsx import frames_sheet_columns
+
+    frames, _ = _scored_assessment(np.full(10, 21.0))
+    frames.insert(3, "pose_reliable", np.arange(10) > 2)
+    sheet = frames_sheet_columns(frames, "left")
+    assert list(sheet["Pose reliable"]) == list(np.arange(10) > 2)
+    assert "Parts not seen" in sheet and "REBA total low" in sheet and "REBA total high" in sheet
+    assert (sheet["REBA total low"] < sheet["REBA total high"]).all()  # 1° past an edge

@@ -83,3 +83,94 @@ def test_interval_with_zero_sigma_is_the_score(scorer):
     low, high = score_interval(cols, scorer, {k: 0.0 for k in cols})
     np.testing.assert_array_equal(low, total)
     np.testing.assert_array_equal(high, total)
+
+
+@pytest.mark.parametrize("method", [reba, rula])
+def test_interval_brackets_the_score_when_several_angles_move(method):
+    # Where one angle's band change does not move the total with the others at their
+    # measured values (a saturated table cell), its pick must still raise its part score.
+    rng = np.random.default_rng(2)
+    n = 2000
+    cols = {
+        "trunk_flexion_deg": rng.uniform(-30, 90, n),
+        "neck_flexion_deg": rng.uniform(-20, 40, n),
+        "knee_flexion_deg": rng.uniform(0, 120, n),
+        "upper_arm_flexion_deg": rng.uniform(-40, 150, n),
+        "lower_arm_flexion_deg": rng.uniform(0, 140, n),
+        "wrist_flexion_deg": rng.uniform(-40, 40, n),
+    }
+    cols = {k: v for k, v in cols.items() if k in method.INPUTS}
+    scorer = method.score
+    total = scorer(cols)["total"].astype(float)
+    low, high = score_interval(cols, scorer, {k: 6.0 for k in cols})
+    assert (low <= total).all() and (total <= high).all()
+    assert (low < high).any()
+
+
+def _frames(total: np.ndarray, low: np.ndarray, high: np.ndarray, reliable: np.ndarray):
+    import pandas as pd
+
+    cols: dict = {"person_detected": np.isfinite(total), "pose_reliable": reliable}
+    for method in ("reba", "rula"):
+        cols[f"{method}_total"] = total
+        for side in ("left", "right"):
+            cols[f"{method}_total_{side}"] = total
+            cols[f"{method}_total_low_{side}"] = low
+            cols[f"{method}_total_high_{side}"] = high
+    return pd.DataFrame(cols)
+
+
+def test_summary_peak_and_mean_carry_the_interval_of_the_same_frames():
+    from ergorisk.scoring.summary import method_summaries
+
+    total = np.r_[np.full(20, 4.0), np.full(12, 7.0), np.full(20, 4.0)]
+    low, high = total - 1, total.copy()
+    high[20:32] = 9.0  # the held peak's frames could read 9
+    high[40] = 12.0  # one frame's high end alone is not a held peak
+    reliable = np.ones(len(total), bool)
+    reliable[5] = False  # left out of the mean, as its score is
+    low[5], high[5] = 0.0, 15.0
+    entry = method_summaries(_frames(total, low, high, reliable), fps=30)["reba"]["total"]
+    assert entry["peak"]["score"] == 7
+    assert (entry["peak"]["low"], entry["peak"]["high"]) == (6, 9)
+    ok = reliable
+    assert entry["mean_low"] == pytest.approx(low[ok].mean(), abs=1e-4)
+    assert entry["mean_high"] == pytest.approx(high[ok].mean(), abs=1e-4)
+    assert entry["mean_low"] < entry["mean"] < entry["mean_high"]
+
+
+def _trunk_frames(trunk: np.ndarray, hysteresis_deg: float):
+    from ergorisk.scoring.frames import frames_table
+    from frames_fixtures import synthetic_sides
+
+    sides = synthetic_sides(len(trunk), trunk_flexion_deg=trunk)
+    return frames_table(sides, 30.0, hysteresis_deg=hysteresis_deg)
+
+
+def test_frames_scores_do_not_toggle_when_an_angle_dithers_at_a_band_edge():
+    rng = np.random.default_rng(3)
+    # On REBA's 20 deg trunk edge, within the 3 deg margin either way.
+    trunk = np.r_[np.full(30, 10.0), 20.0 + rng.uniform(-2.5, 2.5, 120)]
+    raw = _trunk_frames(trunk, 0.0)["reba_trunk_left"].to_numpy(int)
+    held = _trunk_frames(trunk, 3.0)
+    score = held["reba_trunk_left"].to_numpy(int)
+    assert np.count_nonzero(np.diff(raw)) > 20  # without hysteresis: flips back and forth
+    assert np.count_nonzero(np.diff(score)) == 0 and score[0] == 2
+    # The table stores the held angle, which scores what the table says.
+    stored = held["trunk_flexion_deg_left"].to_numpy()
+    assert stored.max() < 20.0 and np.abs(stored - trunk).max() < 3.0 + 1e-9
+
+
+def test_frames_scores_follow_a_real_crossing_and_rescore_to_themselves():
+    from ergorisk.scoring.frames import frames_table
+    from ergorisk.web.rescore import sides_from_frames
+
+    rng = np.random.default_rng(4)
+    trunk = np.r_[np.full(30, 10.0), np.full(30, 40.0), np.full(30, 10.0)]
+    trunk = trunk + rng.normal(0, 1.0, len(trunk))
+    frames = _trunk_frames(trunk, 3.0)
+    score = frames["reba_trunk_left"].to_numpy(int)
+    np.testing.assert_array_equal(score, np.r_[np.full(30, 2), np.full(30, 3), np.full(30, 2)])
+    again = frames_table(sides_from_frames(frames), 30.0, hysteresis_deg=3.0)
+    for col in ("reba_total_left", "rula_total_left", "reba_total_high_left"):
+        np.testing.assert_array_equal(again[col].to_numpy(int), frames[col].to_numpy(int))

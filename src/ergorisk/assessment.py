@@ -346,6 +346,7 @@ def _score(
         cfg.scoring.upright_tol_deg,
         knee_per_side=cfg.kinematics.knee_per_side,
         reliable=reliable,
+        hysteresis_deg=cfg.scoring.hysteresis_deg,
     )
     summary = summarize(frames, activity, skel.fps, _options(source, cfg))
     if activity.not_judged:
@@ -359,6 +360,7 @@ def _options(source: Mapping[str, Any], cfg: Config) -> dict[str, Any]:
     return {
         **source,
         "upright_tol_deg": cfg.scoring.upright_tol_deg,
+        "hysteresis_deg": cfg.scoring.hysteresis_deg,
         "task": cfg.to_dict()["factors"],
         "kinematics": cfg.to_dict()["kinematics"],
         "learned": list(cfg.scoring.learned),
@@ -742,6 +744,7 @@ def _assess_records(records: Sequence[Any] | Mapping[str, Any], cfg: Config) -> 
     sides, activity = record_sides(entered)
     for side, columns in task_columns(activity, factors, len(entered)).items():
         sides[side].update(columns)
+    # Records are separate postures, not a time series: no hysteresis across them.
     frames = frames_table(sides, 1.0, cfg.scoring.upright_tol_deg, knee_per_side=True)
     source = {"input": "worksheet", "kind": "worksheet"}
     summary = summarize(frames, activity, 1.0, _options(source, cfg))

@@ -125,14 +125,19 @@ class PoseOptions:
 @dataclass(frozen=True)
 class ScoringOptions:
     """upright_tol_deg: trunk/neck within ±this count as upright (RULA: wrist neutral);
+    hysteresis_deg: a scored angle changes band only once past the edge by this much (0: off;
+    scoring/robust.py), so noise at an edge does not flip the score;
     learned: shipped learned scorers whose predictions join the frames (pose files)."""
 
     upright_tol_deg: float = 5.0
+    hysteresis_deg: float = 3.0
     learned: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 0 <= self.upright_tol_deg <= 20:
             raise ConfigError(f"upright_tol_deg must be within 0-20, got {self.upright_tol_deg}")
+        if not 0 <= self.hysteresis_deg <= 10:
+            raise ConfigError(f"hysteresis_deg must be within 0-10, got {self.hysteresis_deg}")
         unknown = [m for m in self.learned if m not in LEARNED_MODELS]
         if unknown:
             raise ConfigError(
@@ -349,5 +354,6 @@ def read_file(path: str | Path) -> dict[str, Any]:
 BOUNDS: dict[str, tuple[float, float]] = {
     "load_kg": (0.0, MAX_LOAD_KG),
     "upright_tol_deg": (0.0, 20.0),
+    "hysteresis_deg": (0.0, 10.0),
     "camera_pitch_deg": (-90.0, 90.0),
 }

@@ -162,6 +162,9 @@ RULA_PARTS: tuple[str, ...] = (
     "upper_arm", "lower_arm", "wrist", "wrist_twist", "neck", "trunk", "legs", "total",
 )  # fmt: skip
 FRAME_COLUMNS: tuple[str, ...] = ("frame", "time_s", "person_detected")
+# The body parts not seen in a frame ("<part>_<side>", space-separated): their angles and part
+# scores are empty. A part is not seen when its confidence is 0 or its angle is missing.
+UNSEEN_PARTS = "unseen_parts"
 # Columns only a video or image adds (the person's box in source pixels).
 BBOX_COLUMNS: tuple[str, ...] = ("bbox_x_px", "bbox_y_px", "bbox_w_px", "bbox_h_px")
 

@@ -281,15 +281,17 @@ def _shoulder_raised(j: _Joints, opts: KinematicsOptions, side: str, trunk):
 
 
 def _wrist(j: _Joints, side: str):
-    """Wrist flexion and deviation from the hand points; neutral with confidence 0 without."""
+    """Wrist flexion and deviation from the hand points: NaN (confidence 0) where they are not
+    seen. The scorer takes an unseen wrist as neutral (worksheet.scoring_columns) rather than
+    blanking the whole side; the table shows it as missing."""
     n = j.n
     names = (f"{side}_elbow", f"{side}_wrist", f"{side}_index", f"{side}_pinky")
     if not j.observed(*names):
-        return np.zeros(n), np.zeros(n), np.zeros(n)
+        return np.full(n, np.nan), np.full(n, np.nan), np.zeros(n)
     w = angles.wrist_angles(*(j[name] for name in names), side_sign=SIDE_SIGN[side])
-    # A frame that lost its hand points keeps neutral rather than blanking the whole side.
     ok = j.present(*names)
-    return np.where(ok, w["flexion"], 0.0), np.where(ok, w["deviation"], 0.0), j.c(*names)
+    conf = np.where(ok, j.c(*names), 0.0)
+    return np.where(ok, w["flexion"], np.nan), np.where(ok, w["deviation"], np.nan), conf
 
 
 def _arm_supported(j: _Joints, opts: KinematicsOptions, side: str) -> np.ndarray:

@@ -52,8 +52,10 @@ def scoring_columns(
     REBA scores the legs once for the body ("knee(s) flexed"), so both sides are scored with
     the more flexed knee; a knee out of view does not hide the other, and with neither seen
     the legs score as straight (their confidence is then 0). ``opts.knee_per_side`` scores
-    each side's own knee instead (still straight where unseen). Everything else passes through
-    unchanged (the same arrays, not copies).
+    each side's own knee instead (still straight where unseen). A wrist out of view (NaN)
+    scores as neutral, 0 deg (``ASSUMED``): hands are often hidden, and should not blank the
+    side's score; frames_table leaves the part score itself empty. Everything else passes
+    through unchanged (the same arrays, not copies).
     """
     opts = opts or KinematicsOptions()
     left, right = sides["left"]["knee_flexion_deg"], sides["right"]["knee_flexion_deg"]
@@ -62,7 +64,26 @@ def scoring_columns(
     else:
         body = np.nan_to_num(np.fmax(left, right), nan=0.0)
         knees = {"left": body, "right": body}
-    return {side: {**sides[side], "knee_flexion_deg": knees[side]} for side in sides}
+    return {
+        side: {
+            **sides[side],
+            "knee_flexion_deg": knees[side],
+            **_assumed(sides[side], ASSUMED),
+        }
+        for side in sides
+    }
+
+
+# Scored angles that take a neutral value where not seen, rather than blanking the side.
+ASSUMED = {"wrist_flexion_deg": 0.0}
+
+
+def _assumed(columns: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    return {
+        n: np.nan_to_num(np.asarray(columns[n], float), nan=ASSUMED[n])
+        for n in names
+        if n in columns
+    }
 
 
 def row_for_scoring(row: Mapping[str, Any], side: str, names: Iterable[str]) -> dict[str, Any]:
@@ -72,6 +93,7 @@ def row_for_scoring(row: Mapping[str, Any], side: str, names: Iterable[str]) -> 
     if "knee_flexion_deg" in out:
         knees = np.array([row.get(f"knee_flexion_deg_{s}", np.nan) for s in SIDES], float)
         out["knee_flexion_deg"] = 0.0 if np.isnan(knees).all() else float(np.nanmax(knees))
+    out.update({n: float(v) for n, v in _assumed(out, ASSUMED).items()})
     return out
 
 

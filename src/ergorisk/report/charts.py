@@ -20,6 +20,23 @@ _COLOURS = {
 _SIDE = {"left": "#1f4e9c", "right": "#b0306a"}
 
 
+UNRELIABLE = "pose unreliable (left out)"
+
+
+def unreliable_spans(frames: pd.DataFrame) -> list[tuple[float, float]]:
+    """(start, end) times of the runs of frames whose pose is unreliable (``pose_reliable``
+    false, no person included), each run drawn to the start of the next frame; none for
+    inputs without the column (pose files)."""
+    from ergorisk.kinematics.timeseries import runs
+
+    if "pose_reliable" not in frames or frames.empty:
+        return []
+    t = frames["time_s"].to_numpy(dtype=float)
+    step = float(np.median(np.diff(t))) if len(t) > 1 else 0.0
+    starts, ends = runs(~frames["pose_reliable"].to_numpy(dtype=bool))
+    return [(float(t[a]), float(t[b - 1]) + step) for a, b in zip(starts, ends, strict=True)]
+
+
 def timeline_svg(frames: pd.DataFrame, episodes: list[Episode]) -> str:
     """REBA and RULA per side over time on their risk bands, worst moments numbered."""
     import matplotlib
@@ -29,6 +46,7 @@ def timeline_svg(frames: pd.DataFrame, episodes: list[Episode]) -> str:
     import matplotlib.ticker
 
     t = frames["time_s"].to_numpy(dtype=float)
+    spans = unreliable_spans(frames)
     fig, axes = plt.subplots(2, 1, figsize=(7.2, 3.2), sharex=True)
     for ax, method in zip(axes, ("reba", "rula"), strict=True):
         for (lo, hi), colour in zip(_BANDS[method], _COLOURS[method], strict=True):
@@ -37,6 +55,17 @@ def timeline_svg(frames: pd.DataFrame, episodes: list[Episode]) -> str:
             col = f"{method}_total_{side}"
             y = frames[col].to_numpy(dtype=float, na_value=np.nan) if col in frames else t * np.nan
             ax.step(t, y, where="post", color=_SIDE[side], lw=1.1, label=f"{side} side")
+        for k, (a, b) in enumerate(spans):
+            ax.axvspan(
+                a,
+                b,
+                facecolor="#ffffff",
+                edgecolor="#6b6b6b",
+                hatch="////",
+                alpha=0.75,
+                lw=0,
+                label=UNRELIABLE if k == 0 else None,
+            )
         for e in episodes:
             ax.axvspan(e.start_s, e.end_s, color="#000", alpha=0.08, lw=0)
             if method == "reba":
@@ -48,7 +77,7 @@ def timeline_svg(frames: pd.DataFrame, episodes: list[Episode]) -> str:
         ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.tick_params(labelsize=8)
         ax.margins(x=0)
-    axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1), fontsize=7, ncol=2, frameon=False)
+    axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1), fontsize=7, ncol=3, frameon=False)
     axes[1].set_xlabel("time (s); grey: worst moments, numbered", fontsize=8)
     fig.tight_layout(pad=0.6)
     buf = io.StringIO()

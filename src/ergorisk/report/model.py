@@ -80,6 +80,7 @@ class Moment:
     rula: Explanation
     recommendations: list[Recommendation]
     worksheets: dict[str, dict[str, Any]]  # method -> completed worksheet of the side
+    ranges: dict[str, str] = field(default_factory=dict)  # method -> "9–10" (score interval)
 
 
 @dataclass
@@ -228,10 +229,11 @@ def _verdict(
         return MethodVerdict(name, "not scored: nobody was seen", sides, f"{name}: not scored")
     if held:
         peak, t = int(held["score"]), float(held["time_s"])
+        span = score_range(held.get("low"), held.get("high"))
     else:
         i = int(np.nanargmax(total))
-        peak, t = int(total[i]), float(frames["time_s"].iloc[i])
-    words = _level_words(method, peak)
+        peak, t, span = int(total[i]), float(frames["time_s"].iloc[i]), ""
+    words = _level_words(method, peak) + (f"; {span} within the pose's uncertainty" if span else "")
     high = [sh for sh in sides["both"] if sh.label in _HIGH[method]]
     pct = sum(sh.percent for sh in high)
     headline = (
@@ -239,6 +241,13 @@ def _verdict(
         f"{'high or very high risk' if method == 'reba' else 'action level 3 or 4'}."
     )
     return MethodVerdict(name, f"{peak} ({words}) at {t:.2f} s", sides, headline)
+
+
+def score_range(low: Any, high: Any) -> str:
+    """'9–10': a score's interval as the report writes it ('' when unknown)."""
+    if low is None or high is None or not (np.isfinite(low) and np.isfinite(high)):
+        return ""
+    return f"{int(low)}–{int(high)}"
 
 
 _HIGH = {"reba": ("high", "very high"), "rula": ("3: change soon", "4: change now")}
@@ -322,9 +331,16 @@ def _moment(
         side=e.side,
         reba=explain("reba", worksheets["reba"], tol),
         rula=explain("rula", worksheets["rula"], tol),
+        ranges={m: _row_range(row, m, e.side) for m in ("reba", "rula")},
         recommendations=[r for r in recs if r is not None],
         worksheets=worksheets,
     )
+
+
+def _row_range(row: pd.Series, method: str, side: str) -> str:
+    bounds = [row.get(f"{method}_total_{b}_{side}") for b in ("low", "high")]
+    bounds = [None if b is None or b is pd.NA else float(b) for b in bounds]
+    return score_range(*bounds)
 
 
 def actions(moments: list[Moment]) -> list[str]:
@@ -415,6 +431,9 @@ def _method_notes(tol: float) -> list[str]:
         "score is the higher side's. A body part that could not be seen is not scored.",
         f"An angle within ±{tol:g}° of upright counts as upright or neutral; a value exactly "
         "on a band edge belongs to the lower band.",
+        "Score intervals, e.g. REBA 7 (6–8): the lowest and highest total that the angles' "
+        "uncertainty allows (each angle moved by 4–6°, twice that for a part seen with low "
+        "confidence); a narrow interval is a solid score, a wide one a score near a band edge.",
         "Worst moments are postures held: runs of frames that keep a REBA score for at least "
         "0.3 s, ranked by that score, then by how long they last.",
         "Recommendations: every change of one angle to a better band, or removal of one "

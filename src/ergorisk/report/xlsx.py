@@ -28,6 +28,13 @@ SHEETS = (
 _BOLD = {"bold": True}
 
 
+RELIABILITY_HEADERS = {
+    "pose_reliable": "Pose reliable",
+    "pose_issue": "Pose issue",
+    "unseen_parts": "Parts not seen",
+}
+
+
 def frames_sheet_columns(frames: pd.DataFrame, side: str) -> pd.DataFrame:
     """One side's per-frame table with reader-facing headers (units in brackets)."""
     cols: dict[str, Any] = {
@@ -35,6 +42,9 @@ def frames_sheet_columns(frames: pd.DataFrame, side: str) -> pd.DataFrame:
         "Time (s)": frames["time_s"],
         "Person detected": frames["person_detected"].astype(bool),
     }
+    for key, header in RELIABILITY_HEADERS.items():  # why a frame's scores are weak or empty
+        if key in frames:
+            cols[header] = frames[key]
     for method in ("reba", "rula"):
         for key in [
             c for c in frames.columns if c.startswith(f"{method}_") and c.endswith(f"_{side}")

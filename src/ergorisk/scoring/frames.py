@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ergorisk.contract import (
+    BODY_PARTS,
     CONFIDENCE_COLUMNS,
     DIAGNOSTIC_COLUMNS,
     REBA_INPUTS,
@@ -19,6 +20,7 @@ from ergorisk.contract import (
     RULA_INPUTS,
     RULA_PARTS,
     SIDES,
+    UNSEEN_PARTS,
     WORKSHEET_INPUTS,
     reba_risk_codes,
 )
@@ -32,6 +34,7 @@ def frames_table(
     *,
     knee_per_side: bool = False,
     reliable: np.ndarray | None = None,
+    hysteresis_deg: float = 0.0,
 ) -> pd.DataFrame:
     """One row per frame: worksheet columns per side (as measured), part scores per side,
     overall totals, and each total's interval (``<method>_total_low/high_<side>``) from the
@@ -39,15 +42,23 @@ def frames_table(
 
     The scorer sees ``scoring_columns(sides)``: REBA's "knee(s)" convention gives both sides
     the more flexed knee (``knee_per_side`` scores each side's own). ``reliable`` (T,) adds
-    the ``pose_reliable`` column (pose/quality.py). Angles are rounded to 0.001 before
-    scoring, so the written table re-scores to its own scores exactly (re-scoring in the web
-    app starts from the stored columns).
+    the ``pose_reliable`` column (pose/quality.py). ``hysteresis_deg`` > 0 holds each scored
+    angle in its band until it passes an edge by that much (scoring/robust.py, a time series
+    only); the held angle is what the table stores and scores. Angles are rounded to 0.001
+    before scoring (and before the hysteresis, which is then idempotent), so the written
+    table re-scores to its own scores exactly (re-scoring in the web app starts from the
+    stored columns).
     """
     from ergorisk.kinematics.options import KinematicsOptions
     from ergorisk.kinematics.worksheet import scoring_columns
-    from ergorisk.scoring.robust import score_interval
+    from ergorisk.scoring.robust import score_interval, with_hysteresis
 
     sides = {side: {c: _rounded(v) for c, v in columns.items()} for side, columns in sides.items()}
+    if hysteresis_deg > 0:
+        sides = {
+            side: with_hysteresis(columns, hysteresis_deg, upright_tol_deg)
+            for side, columns in sides.items()
+        }
     scored = scoring_columns(sides, KinematicsOptions(knee_per_side=knee_per_side))
     n = len(sides["left"]["trunk_flexion_deg"])
     detected = np.isfinite(sides["left"]["trunk_flexion_deg"])
@@ -60,6 +71,8 @@ def frames_table(
         cols["pose_reliable"] = np.asarray(reliable, bool) & detected
     extra = CONFIDENCE_COLUMNS + DIAGNOSTIC_COLUMNS
     intervals: dict[str, Any] = {}
+    unseen = {side: unseen_parts(sides[side]) for side in SIDES}
+    cols[UNSEEN_PARTS] = _names(unseen, n)
     for side in SIDES:
         cols.update({f"{c}_{side}": sides[side][c] for c in WORKSHEET_INPUTS + extra})
     for method, parts, inputs in (
@@ -71,8 +84,14 @@ def frames_table(
         for side in SIDES:
             columns = {c: scored[side][c] for c in inputs}
             out = scorer.score(columns, upright_tol_deg=upright_tol_deg, on_missing="nan")
-            for part in parts:
-                cols[f"{method}_{part}_{side}"] = _nullable_int(out[part])
+            # Each seen part's score, though another part is missing; an unseen part's is empty.
+            each = scorer.score(_filled(columns), upright_tol_deg=upright_tol_deg)
+            for part in (p for p in parts if p != "total"):
+                hidden = unseen[side][PART_OF.get(part, part)]
+                cols[f"{method}_{part}_{side}"] = _nullable_int(
+                    np.where(hidden, np.nan, np.asarray(each[part], float))
+                )
+            cols[f"{method}_total_{side}"] = _nullable_int(out["total"])
             totals[side] = np.asarray(out["total"], dtype=float)
             confidence = {c: scored[side][c] for c in CONFIDENCE_COLUMNS}
             low, high = score_interval(
@@ -91,6 +110,43 @@ def frames_table(
         ordered=True,
     )
     return pd.DataFrame(cols)
+
+
+# The body part (confidence column) behind a part score that is not itself a body part.
+PART_OF = {"wrist_twist": "wrist"}
+
+
+def unseen_parts(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per body part, the frames where it was not seen: confidence 0, or its scored angle
+    missing (the legs: confidence only, as one knee seen scores both)."""
+    from ergorisk.scoring.robust import ANGLE_PARTS
+
+    angle_of = {part: name for name, (part, _) in ANGLE_PARTS.items()}
+    out = {}
+    for part in BODY_PARTS:
+        hidden = ~(np.nan_to_num(np.asarray(columns[f"confidence_{part}"], float)) > 0)
+        if part != "legs" and angle_of.get(part) in columns:
+            hidden |= np.isnan(np.asarray(columns[angle_of[part]], float))
+        out[part] = hidden
+    return out
+
+
+def _names(unseen: dict[str, dict[str, np.ndarray]], n: int) -> np.ndarray:
+    """'wrist_left upper_arm_right': the unseen parts of each frame ('' when all were seen)."""
+    out = np.full(n, "", dtype=object)
+    for side in SIDES:
+        for part in BODY_PARTS:
+            at = unseen[side][part]
+            out[at] = out[at] + f" {part}_{side}"
+    return np.array([s.strip() for s in out], dtype=object)
+
+
+def _filled(columns: dict[str, Any]) -> dict[str, Any]:
+    """Missing angles as 0, so every part scores; the caller empties the unseen ones."""
+    return {
+        k: np.nan_to_num(v, nan=0.0) if isinstance(v, np.ndarray) and v.dtype.kind == "f" else v
+        for k, v in columns.items()
+    }
 
 
 def _rounded(x: Any) -> Any:

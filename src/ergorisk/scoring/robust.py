@@ -10,8 +10,9 @@ per part, larger when the part is less confidently seen). The score is not monot
 angle (trunk: 2 in extension, 1 upright, 2 in flexion), so for each angle the exact scorer is
 evaluated at ``SAMPLES`` points across [angle - sigma, angle + sigma], endpoints and centre
 included (no band is narrower than the sample step for sigma up to 12 deg), and the value that
-gives the lowest (highest) total is kept. Every angle feeds one part score, and the tables grow
-with every part score, so combining the per-angle choices gives the lowest (highest) total.
+gives the lowest (highest) total is kept, ties broken by the angle's own part score. Every angle
+feeds one part score, and the tables grow with every part score, so combining the per-angle
+choices gives the lowest (highest) total.
 
 **Hysteresis.** An angle changes band (the worksheet's bands: trunk upright / 0-20 / 20-60 /
 > 60 ...) only when it passes the band's edge by ``margin_deg``; until then it is held just
@@ -48,6 +49,10 @@ ANGLE_PARTS: dict[str, tuple[str, float]] = {
 }
 SAMPLES = 7
 SUSTAINED_MIN_S = 0.3
+# A held angle sits this far inside its band: strictly inside (an edge's own value belongs to
+# the lower band in magnitude, which is the upper one below zero), and one step of the
+# frames table's 0.001 deg rounding, so a written and re-read angle stays in its band.
+HOLD_INSIDE = 1e-3
 
 
 def angle_sigma(columns: Mapping[str, Any], scale: float = 1.0) -> dict[str, np.ndarray]:
@@ -82,18 +87,23 @@ def score_interval(
     for name in names:  # a few scorer calls per angle, each over all frames
         x = np.asarray(base[name], float)
         s = np.broadcast_to(np.asarray(sigma[name], float), x.shape)
-        tries = [x + t * s for t in steps]
-        totals = np.stack(
-            [_total(scorer, {**base, name: v}, upright_tol_deg) for v in tries]
-        )  # (SAMPLES, T)
-        filled = np.where(np.isfinite(totals), totals, np.inf)
-        pick_lo = np.argmin(filled, axis=0)
-        filled = np.where(np.isfinite(totals), totals, -np.inf)
-        pick_hi = np.argmax(filled, axis=0)
-        stacked = np.stack(tries)
+        tries = np.stack([x + t * s for t in steps])  # (SAMPLES, T)
+        keys = np.stack([_key(scorer, {**base, name: v}, upright_tol_deg, name) for v in tries])
         idx = np.arange(len(x))
-        low[name], high[name] = stacked[pick_lo, idx], stacked[pick_hi, idx]
+        pick_lo = np.argmin(np.where(np.isfinite(keys), keys, np.inf), axis=0)
+        pick_hi = np.argmax(np.where(np.isfinite(keys), keys, -np.inf), axis=0)
+        low[name], high[name] = tries[pick_lo, idx], tries[pick_hi, idx]
     return _total(scorer, low, upright_tol_deg), _total(scorer, high, upright_tol_deg)
+
+
+def _key(scorer: Scorer, columns: Mapping[str, Any], tol: float, angle: str) -> np.ndarray:
+    """The total, ties broken by the angle's own part score: where the tables saturate, the
+    total alone would not tell which sample raises the part, and combined with the other
+    angles' picks a lower part can give a lower total than the measured one."""
+    out = scorer(columns, upright_tol_deg=tol, on_missing="nan")
+    total = np.asarray(out["total"], float)
+    part = ANGLE_PARTS[angle][0]
+    return total + 0.01 * np.asarray(out[part], float) if part in out else total
 
 
 def _total(scorer: Scorer, columns: Mapping[str, Any], tol: float) -> np.ndarray:
@@ -104,7 +114,7 @@ def band_edges(upright_tol_deg: float = 5.0) -> dict[str, np.ndarray]:
     """The band edges (deg) of each scored angle, REBA's and RULA's together."""
     t = upright_tol_deg
     return {
-        "trunk_flexion_deg": np.array([-20.0, -t, t, 20.0, 60.0]),
+        "trunk_flexion_deg": np.array([-60.0, -20.0, -t, t, 20.0, 60.0]),
         "neck_flexion_deg": np.array([-t, 10.0, 20.0]),
         "knee_flexion_deg": np.array([30.0, 60.0]),
         "upper_arm_flexion_deg": np.array([-20.0, 20.0, 45.0, 90.0]),
@@ -122,17 +132,16 @@ def hysteresis(x: np.ndarray, edges: np.ndarray, margin_deg: float) -> np.ndarra
     lo_edges = np.r_[-np.inf, edges]
     hi_edges = np.r_[edges, np.inf]
     band = -1
-    eps = 1e-6
     for i in np.flatnonzero(np.isfinite(x)):  # a state machine: one step per frame
         v = x[i]
         if band < 0 or v < lo_edges[band] - margin_deg or v > hi_edges[band] + margin_deg:
             band = int(np.searchsorted(edges, v, side="left"))
-        out[i] = np.clip(v, lo_edges[band] + eps, hi_edges[band] - eps)
+        out[i] = np.clip(v, lo_edges[band] + HOLD_INSIDE, hi_edges[band] - HOLD_INSIDE)
     return out
 
 
 def with_hysteresis(
-    columns: Mapping[str, Any], margin_deg: float = 3.0, upright_tol_deg: float = 5.0
+    columns: Mapping[str, Any], margin_deg: float, upright_tol_deg: float = 5.0
 ) -> dict[str, Any]:
     """One side's columns with every scored angle passed through ``hysteresis``."""
     out = dict(columns)

@@ -77,7 +77,11 @@ def relabel_peaks(summary: dict[str, Any], frame_index: np.ndarray, time_s: np.n
 def _method_summary(frames: pd.DataFrame, method: str, fps: float, names, codes) -> dict:
     """Time per level, mean and peak of one method. Frames whose pose is unreliable
     (``pose_reliable`` false) are left out and counted apart; the peak is the highest score
-    held for SUSTAINED_MIN_S (scoring/robust.py), not a single frame's."""
+    held for SUSTAINED_MIN_S (scoring/robust.py), not a single frame's.
+
+    Mean and peak carry their interval (``mean_low``/``mean_high``, ``peak.low``/``peak.high``):
+    the same statistic of the frames' ``<method>_total_low/high`` columns on the same frames.
+    Sustained opening and mean are monotonic, so low <= value <= high."""
     from ergorisk.scoring.robust import sustained
 
     reliable = (
@@ -91,6 +95,7 @@ def _method_summary(frames: pd.DataFrame, method: str, fps: float, names, codes)
         col = f"{method}_total" if key == "total" else f"{method}_total_{key}"
         total = frames[col].to_numpy(dtype=float, na_value=np.nan)
         total = np.where(reliable, total, np.nan)
+        low, high = (np.where(reliable, _bound(frames, method, key, b), np.nan) for b in BOUNDS)
         counts = np.bincount(codes(total[reliable | ~detected]), minlength=len(names))
         entry: dict[str, Any] = {
             "time_s_by_level": {
@@ -104,9 +109,15 @@ def _method_summary(frames: pd.DataFrame, method: str, fps: float, names, codes)
         if np.isfinite(held).any():
             peak = float(np.nanmax(held))
             at_peak = np.flatnonzero(held == peak)
+            scored = np.isfinite(total)
             entry["mean"] = _round(np.nanmean(total))
+            entry["mean_low"], entry["mean_high"] = (
+                _round(np.nanmean(b[scored])) for b in (low, high)
+            )
             entry["peak"] = {
                 "score": int(peak),
+                "low": _held_max(low, fps),
+                "high": _held_max(high, fps),
                 "frame": int(at_peak[0]),
                 "time_s": round(at_peak[0] / fps, 3),
                 "frames_at_peak": int(at_peak.size),
@@ -114,6 +125,27 @@ def _method_summary(frames: pd.DataFrame, method: str, fps: float, names, codes)
             }
         out[key] = entry
     return out
+
+
+BOUNDS = ("low", "high")
+
+
+def _bound(frames: pd.DataFrame, method: str, key: str, bound: str) -> np.ndarray:
+    """A side's ``<method>_total_<bound>_<side>`` column; for "total" the higher side's, as
+    ``<method>_total`` is (NaN where the frames have no interval columns)."""
+    sides = SIDES if key == "total" else (key,)
+    cols = [f"{method}_total_{bound}_{s}" for s in sides]
+    if not all(c in frames for c in cols):
+        return np.full(len(frames), np.nan)
+    values = [frames[c].to_numpy(dtype=float, na_value=np.nan) for c in cols]
+    return np.fmax.reduce(values) if len(values) > 1 else values[0]
+
+
+def _held_max(x: np.ndarray, fps: float) -> int | None:
+    from ergorisk.scoring.robust import sustained
+
+    held = sustained(x, fps)
+    return int(np.nanmax(held)) if np.isfinite(held).any() else None
 
 
 def _round(x: float) -> float | None:
@@ -128,7 +160,12 @@ class _Model(BaseModel):
 
 
 class Peak(_Model):
+    """The highest score held for a moment; low/high: the same peak of the frames' score
+    intervals (None in summaries written before intervals)."""
+
     score: int
+    low: int | None = None
+    high: int | None = None
     frame: int
     time_s: float
     frames_at_peak: int
@@ -140,6 +177,8 @@ class LevelSummary(_Model):
 
     time_s_by_level: dict[str, float]
     mean: float | None = None
+    mean_low: float | None = None
+    mean_high: float | None = None
     peak: Peak | None = None
 
 

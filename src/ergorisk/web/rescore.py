@@ -55,6 +55,10 @@ def rescore(
     for side, columns in task_columns(activity, task, len(frames)).items():
         sides[side].update(columns)
     kinematics = (summary.get("config") or {}).get("kinematics") or {}
+    # Stored angles are already held (idempotent); assessments from before hysteresis: none.
+    hysteresis = float(
+        ((summary.get("config") or {}).get("scoring") or {}).get("hysteresis_deg", 0)
+    )
     reliable = frames["pose_reliable"].to_numpy(bool) if "pose_reliable" in frames else None
     new = frames_table(
         sides,
@@ -62,6 +66,7 @@ def rescore(
         tol,
         knee_per_side=bool(kinematics.get("knee_per_side", False)),
         reliable=reliable,
+        hysteresis_deg=hysteresis,
     )
     new["frame"] = frames["frame"].to_numpy()
     new["time_s"] = frames["time_s"].to_numpy()

@@ -244,6 +244,12 @@
     return parts.join(", ");
   }
 
+  // "6–8": a score's interval from the angles' uncertainty ("" when unknown).
+  function scoreRange(low, high) {
+    if (low === null || low === undefined || high === null || high === undefined) return "";
+    return `${low}–${high}`;
+  }
+
   function scoreCell(method, row, side, i) {
     const name = `${method}_${row.score}_${side}`;
     const v = val(name, i);
@@ -253,8 +259,11 @@
     } else if (v === undefined || v === null) {
       td.append(el("span", {class: "muted", text: "–"}));
     } else if (row.total) {
+      const span = scoreRange(val(`${method}_total_low_${side}`, i), val(`${method}_total_high_${side}`, i));
       td.append(el("span", {class: "badge", style: `background:${ER.colour(method, v)}`,
-        text: String(v)}), " ", el("span", {class: "lvl", text: ER.levelName(method, v)}));
+        text: String(v)}), " ", el("span", {class: "lvl", text: ER.levelName(method, v)}),
+        span ? el("span", {class: "range", title: "lowest and highest score within the angles' uncertainty",
+          text: ` (${span})`}) : null);
     } else if (row.level) {
       const total = val(`${method}_total_${side}`, i);
       td.append(el("span", {class: "lvl-chip", style: `border-color:${ER.colour(method, total)}`,
@@ -324,7 +333,29 @@
           hovertemplate: `%{y} (${side})<extra>${method.toUpperCase()}</extra>`});
       }
     }
+    if (unreliableSpans().length) {  // the shading's legend entry (shapes have none)
+      traces.push({x: [null], y: [null], type: "scatter", mode: "markers", name: UNRELIABLE,
+        hoverinfo: "skip", marker: {symbol: "square", size: 12, color: UNRELIABLE_FILL}});
+    }
     return traces;
+  }
+  // Frames whose pose is unreliable (pose_reliable false, no person included) as [start, end]
+  // times, each run drawn to the next frame's start: shaded grey, as the report hatches them.
+  const UNRELIABLE = "pose unreliable (left out)";
+  const UNRELIABLE_FILL = "rgba(90, 90, 90, 0.35)";
+  function unreliableSpans() {
+    const ok = col("pose_reliable");
+    if (!ok) return [];
+    const step = n > 1 ? D.time_s[1] - D.time_s[0] : 0;
+    const spans = [];
+    for (let i = 0; i < n; i++) {
+      if (ok[i] !== false) continue;
+      let j = i;
+      while (j + 1 < n && ok[j + 1] === false) j++;
+      spans.push([D.time_s[i], D.time_s[j] + step]);
+      i = j;
+    }
+    return spans;
   }
   function timelineLayout() {
     const marker = {...MARKER, x0: D.time_s[cur], x1: D.time_s[cur]};
@@ -334,7 +365,11 @@
       xaxis: {title: {text: "time (s)"}, anchor: "y2"},
       yaxis: {domain: [0.55, 1], range: [0.5, 15.5], title: {text: "REBA"}, dtick: 2},
       yaxis2: {domain: [0, 0.42], range: [0.5, 7.5], title: {text: "RULA"}, dtick: 1},
-      shapes: [...ER.bandShapes("reba", "y"), ...ER.bandShapes("rula", "y2"), marker],
+      // The marker stays the last shape (moveMarker moves shapes[length - 1]).
+      shapes: [...ER.bandShapes("reba", "y"), ...ER.bandShapes("rula", "y2"),
+        ...unreliableSpans().map(([x0, x1]) => ({type: "rect", xref: "x", yref: "paper", x0, x1,
+          y0: 0, y1: 1, fillcolor: UNRELIABLE_FILL, line: {width: 0}, layer: "above"})),
+        marker],
     };
   }
   function renderTimeline() {
@@ -518,8 +553,10 @@
         item.summary[method].total.peak;
       if (!peak) continue;
       peaks[method] = peak.score;
-      parts.push(`${method.toUpperCase()} peak ${peak.score} (${ER.levelName(method, peak.score)}) ` +
-        `at ${Number(peak.time_s).toFixed(2)} s`);
+      // The interval: the same held peak of the frames' low and high scores (summary.json).
+      const span = scoreRange(peak.low, peak.high);
+      parts.push(`${method.toUpperCase()} peak ${peak.score} (${span ? `range ${span}, ` : ""}` +
+        `${ER.levelName(method, peak.score)}) at ${Number(peak.time_s).toFixed(2)} s`);
     }
     $("headline").textContent = `${n} frame${n === 1 ? "" : "s"}. ` +
       `${parts.join("; ") || "Nobody detected."}`;
