@@ -7,13 +7,16 @@ example clip muxed 4 times (920 frames, 1280x720), as ``repeated_clip`` makes it
 
 Also measured, each best of --repeat runs:
 - decode: PyAV decoding alone (frames to RGB arrays, nothing else);
-- bare MediaPipe: ``Pose.process`` on frames already decoded into memory;
+- bare MediaPipe: ``Pose.process`` on frames already decoded into memory (the reference);
+  also on two threads, each with its own graph on half the frames (both cores);
 - sequential: decode then MediaPipe, one after the other on one thread (the naive loop);
 - assess: ``er.assess`` + ``to_dir`` without video or report writing (decoding on a
   thread, MediaPipe, kinematics, scoring, frames.csv/.parquet, summary.json);
 - assess + writing: the same with annotated.mp4 and report.html.
-Then peak memory (max RSS) of ``ergorisk assess`` as a separate process, on the clip and on
-the clip repeated --long-repeat times, to show that it does not grow with the video's length.
+The CPU seconds of the CLI job (all threads) against bare MediaPipe's give the best ratio
+possible on this machine's cores, however well the work overlaps. Then peak memory (max RSS)
+of ``ergorisk assess`` as a separate process, on the clip and on the clip repeated
+--long-repeat times, to show that it does not grow with the video's length.
 
     .venv/bin/python benchmarks/bench_video.py [--clip FILE] [--repeat 2] [--out FILE.json]
 
@@ -78,9 +81,31 @@ def bare_mediapipe(frames: list) -> None:
             pose.process(rgb)
 
 
-def cli_job(clip: Path) -> tuple[float, float]:
-    """(seconds, peak RSS MB) of `ergorisk assess clip --out DIR` as its own process: process
-    start and imports included, the annotated video and the three reports written."""
+def bare_mediapipe_threads(frames: list, threads: int = 2) -> None:
+    """Bare MediaPipe on both cores: the frames cut into ``threads`` runs, one graph each."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    k = -(-len(frames) // threads)
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(bare_mediapipe, [frames[i : i + k] for i in range(0, len(frames), k)]))
+
+
+def cpu_seconds(run) -> float:
+    """CPU seconds (all threads) of run() in this process."""
+    start = time.process_time()
+    run()
+    return time.process_time() - start
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cli_job(clip: Path) -> tuple[float, float, float]:
+    """(seconds, peak RSS MB, CPU seconds) of `ergorisk assess clip --out DIR` as its own
+    process: process start and imports included, the annotated video and the three reports
+    written."""
     with tempfile.TemporaryDirectory() as tmp:
         code = (
             f"import resource, sys\n{PEAK_KB}\nfrom ergorisk.cli import main\nsys.argv = "
@@ -88,14 +113,14 @@ def cli_job(clip: Path) -> tuple[float, float]:
             "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
             "print('RSS', peak_kb())"
         )
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), children_cpu()
         done = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
         )
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, children_cpu() - cpu
         for name in ("annotated.mp4", "report.html", "report.pdf", "report.xlsx"):
             assert (Path(tmp) / "out" / name).is_file(), name
-    return seconds, int(done.stdout.split("RSS")[-1]) / 1024
+    return seconds, int(done.stdout.split("RSS")[-1]) / 1024, cpu
 
 
 def sequential(clip: Path) -> None:
@@ -184,12 +209,17 @@ def main() -> int:
     fps: dict[str, float] = {}
     fps["decode"] = best_fps(lambda: decode_all(clip), n, args.repeat)
     fps["bare_mediapipe"] = best_fps(lambda: bare_mediapipe(frames), n, args.repeat)
+    fps["bare_mediapipe_2_threads"] = best_fps(
+        lambda: bare_mediapipe_threads(frames), n, args.repeat
+    )
+    bare_cpu = cpu_seconds(lambda: bare_mediapipe(frames))
     frames.clear()
     fps["sequential_decode_then_mediapipe"] = best_fps(lambda: sequential(clip), n, args.repeat)
     fps["assess_no_writing"] = best_fps(lambda: assess(clip, False), n, args.repeat)
     fps["assess_with_video_and_report"] = best_fps(lambda: assess(clip, True), n, args.repeat)
     jobs = [cli_job(clip) for _ in range(args.repeat)]
-    fps["ergorisk_assess_cli"] = n / min(seconds for seconds, _ in jobs)
+    fps["ergorisk_assess_cli"] = n / min(seconds for seconds, _, _ in jobs)
+    job_cpu = min(cpu for _, _, cpu in jobs)
     ratios = {k: v / fps["bare_mediapipe"] for k, v in fps.items()}
     for name, value in fps.items():
         print(f"  {name:34s} {value:7.1f} fps   {ratios[name]:5.2f} x bare MediaPipe")
@@ -204,6 +234,14 @@ def main() -> int:
     )
 
     ratio = ratios["ergorisk_assess_cli"]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    # The job's CPU work over bare MediaPipe's: on `cores` cores, the ratio cannot exceed
+    # cores / work, however well the work overlaps.
+    work = job_cpu / bare_cpu
+    print(
+        f"  CPU seconds: ergorisk assess {job_cpu:.1f}, bare MediaPipe {bare_cpu:.1f} "
+        f"({work:.2f} x); best possible ratio on {cores} cores: {(cores or 1) / work:.2f}"
+    )
     print(
         f"  ergorisk assess (process, video and reports) / bare MediaPipe: {ratio:.3f} "
         f"(load average {os.getloadavg()[0]:.2f})"
@@ -240,7 +278,13 @@ def main() -> int:
         "ratio_to_bare_mediapipe": {k: round(v, 3) for k, v in ratios.items()},
         "peak_rss_mb": {
             **{k: round(v[0], 1) for k, v in memory.items()},
-            "cli_job": round(max(rss for _, rss in jobs), 1),
+            "cli_job": round(max(rss for _, rss, _ in jobs), 1),
+        },
+        "cpu_seconds": {
+            "ergorisk_assess_cli": round(job_cpu, 2),
+            "bare_mediapipe": round(bare_cpu, 2),
+            "work_ratio": round(work, 3),
+            "best_possible_ratio": round((cores or 1) / work, 3),
         },
         "long_frames": n * args.long_repeat,
         "goals": goals,

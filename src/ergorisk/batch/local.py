@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -39,7 +40,8 @@ def run_local(
             max_workers=workers,
             mp_context=mp.get_context("spawn"),
             initializer=setup_process,
-            initargs=(out_root, warm_pose),
+            # The cores left to each worker go to a long video's pose segments.
+            initargs=(out_root, warm_pose, max(1, (os.cpu_count() or 1) // workers)),
         )
 
     pool = new_pool()

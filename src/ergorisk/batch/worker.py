@@ -16,9 +16,11 @@ from ergorisk.batch.item import ItemResult, run_item
 LOGS = "logs"
 
 
-def setup_process(out_root: Path, warm_pose: bool) -> None:
-    """Logs to a file, one thread for pyarrow (the pool already fills the cores), and the
-    pose model loaded once now (import and model load: about a second) instead of per item."""
+def setup_process(out_root: Path, warm_pose: bool, pose_threads: int = 1) -> None:
+    """Logs to a file, one thread for pyarrow (the pool already fills the cores), at most
+    ``pose_threads`` threads for a long video's pose segments (the cores left to each
+    worker; speed only, the result does not change), and the pose model loaded once now
+    (import and model load: about a second) instead of per item."""
     logs = out_root / LOGS
     logs.mkdir(parents=True, exist_ok=True)
     log = os.open(
@@ -33,6 +35,9 @@ def setup_process(out_root: Path, warm_pose: bool) -> None:
 
     pa.set_cpu_count(1)
     pa.set_io_thread_count(1)
+    from ergorisk.pose import estimate
+
+    estimate.DEFAULT_THREADS = max(1, pose_threads)
     if warm_pose:
         from ergorisk.pose.mediapipe_pose import MediaPipePose
 

@@ -100,11 +100,15 @@ def _joined(
 
 
 MAX_THREADS = 4  # each thread holds a MediaPipe graph (about 60 MB)
+# Set by a batch worker process: its share of the cores (batch/worker.py).
+DEFAULT_THREADS: int | None = None
 
 
 def available_threads() -> int:
     import os
 
+    if DEFAULT_THREADS is not None:
+        return DEFAULT_THREADS
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(MAX_THREADS, cores or 1))
 
