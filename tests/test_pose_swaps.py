@@ -66,3 +66,20 @@ def test_frames_without_a_person_break_the_chain():
     world[20:25] = np.nan
     _, _, swapped = fix_label_swaps(image, world)
     assert not any(s.any() for s in swapped.values())
+
+
+def test_one_glitched_frame_neither_calls_a_swap_nor_passes_one_on():
+    # MediaPipe's legs half-crossed for one frame (as on the example's jump): extrapolated from
+    # it, the next frame looked swapped, and every later frame followed it until the legs
+    # crossed (4-9 frames exchanged here, 21 on the example).
+    image, world = walking_track()
+    pairs = LIMB_GROUPS["legs"]
+    left, right = [p[0] for p in pairs], [p[1] for p in pairs]
+    for glitch in (5, 10, 35):
+        bad = image.copy()
+        lx, rx = image[glitch, left, :2], image[glitch, right, :2]
+        bad[glitch, left, :2] = lx + 0.7 * (rx - lx)
+        bad[glitch, right, :2] = rx + 0.4 * (lx - rx)
+        fixed, _, swapped = fix_label_swaps(bad, world)
+        assert not swapped["legs"].any(), (glitch, np.flatnonzero(swapped["legs"]))
+        np.testing.assert_array_equal(np.delete(fixed, glitch, 0), np.delete(image, glitch, 0))

@@ -8,7 +8,9 @@ consecutive frames a real limb moves a little, so a frame whose left and right l
 each sit much closer to the other side's predicted position than to their own is a swap; its
 labels are exchanged back, in the image and the world landmarks alike. Arms and legs are
 judged separately. Frames are judged against the corrected previous frames, so a swap that
-lasts several frames is undone on all of them. Pure numpy.
+lasts several frames is undone on all of them; the exchanged labels must also fit the frame
+two back better, so that one glitched frame neither calls a swap nor, once a wrong one is
+made, passes it on. Pure numpy.
 """
 
 from __future__ import annotations
@@ -33,6 +35,34 @@ def _size(xy: np.ndarray) -> float:
     return float(np.max(np.ptp(xy[ok], axis=0)))
 
 
+def _misses(
+    cur: np.ndarray, ref: np.ndarray, left: list[int], right: list[int]
+) -> tuple[float, float]:
+    """Mean miss of the limb points of ``cur`` from ``ref`` ((33, 2) image points), with the
+    labels kept and with them exchanged."""
+    keep = np.nanmean(
+        np.linalg.norm(cur[left] - ref[left], axis=-1)
+        + np.linalg.norm(cur[right] - ref[right], axis=-1)
+    )
+    swap = np.nanmean(
+        np.linalg.norm(cur[left] - ref[right], axis=-1)
+        + np.linalg.norm(cur[right] - ref[left], axis=-1)
+    )
+    return float(keep), float(swap)
+
+
+def _swapped_two_back(img: np.ndarray, t: int, left: list[int], right: list[int]) -> bool:
+    """Frame t's labels also fit the (corrected) frame two back better exchanged; True when
+    that frame has no person. The prediction extrapolates the last step, so one glitched
+    frame could call the next a swap; and a wrong correction would pass itself on to every
+    later frame (each judged against the one before): the example's jump kept its legs
+    exchanged for 21 frames, and its mirror image, a pixel apart, for 3."""
+    if t < 2 or not np.isfinite(img[t - 2, 0, 0]):
+        return True
+    keep, swap = _misses(img[t, :, :2], img[t - 2, :, :2], left, right)
+    return swap < keep
+
+
 def fix_label_swaps(
     image: np.ndarray, world: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
@@ -53,18 +83,14 @@ def fix_label_swaps(
             if t >= 2 and np.isfinite(img[t - 2, 0, 0]):  # half the last step's motion ahead
                 pred = prev + 0.5 * (prev - img[t - 2, :, :2])
             size = _size(img[t, :, :2])
-            cur = img[t, :, :2]
-            keep = np.nanmean(
-                np.linalg.norm(cur[left] - pred[left], axis=-1)
-                + np.linalg.norm(cur[right] - pred[right], axis=-1)
-            )
-            swap = np.nanmean(
-                np.linalg.norm(cur[left] - pred[right], axis=-1)
-                + np.linalg.norm(cur[right] - pred[left], axis=-1)
-            )
+            keep, swap = _misses(img[t, :, :2], pred, left, right)
             if not (np.isfinite(keep) and np.isfinite(swap) and size > 0):
                 continue
-            if swap < SWAP_RATIO * keep and keep > 2 * MIN_MISS_SIZES * size:
+            if (
+                swap < SWAP_RATIO * keep
+                and keep > 2 * MIN_MISS_SIZES * size
+                and _swapped_two_back(img, t, left, right)
+            ):
                 order = left + right
                 other = right + left
                 img[t, order] = img[t, other]

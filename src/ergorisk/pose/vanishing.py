@@ -15,9 +15,10 @@ filming video are wider (about 0.7-0.9); the 4-view lab demo's cameras are 0.88.
 length 14 % too long reads a 23 deg pitch about 3 deg too steep; roll hardly moves. Pass
 ``focal_factor`` when the lens is known.
 
-Segments within ``max_lean_deg`` of the image's vertical are candidates; RANSAC over pairs of
-them finds the direction most of them pass through (each segment and the camera centre span a
-plane, which must contain the vertical), then a least-squares fit on the inliers refines it.
+Segments within ``max_lean_deg`` of the image's vertical are candidates; every pair of the
+longest ones proposes a direction (each segment and the camera centre span a plane, which must
+contain the vertical), the one most candidates pass through wins, then least-squares fits on
+its inliers refine it. Deterministic: the scene mirrored gives the mirrored tilt.
 Confidence grows with the number of inliers and their share of the candidates.
 """
 
@@ -95,18 +96,41 @@ def _angle_off(normals: np.ndarray, d: np.ndarray) -> np.ndarray:
     return np.degrees(np.arcsin(np.clip(np.abs(normals @ d), 0, 1)))
 
 
+def _refined(
+    normals: np.ndarray, length: np.ndarray, d: np.ndarray, inlier_deg: float, rounds: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Direction ``d`` refit by least squares on its inliers (length-weighted), inliers
+    re-selected until they settle: the direction most in their planes, and its inliers."""
+    inl = _angle_off(normals, d) < inlier_deg
+    for _ in range(rounds):
+        if inl.sum() < 2:
+            break
+        m = (normals[inl] * length[inl, None]).T @ normals[inl]
+        d = np.linalg.eigh(m)[1][:, 0]
+        now = _angle_off(normals, d) < inlier_deg
+        if np.array_equal(now, inl):
+            break
+        inl = now
+    return d, inl
+
+
 def vertical_from_segments(
     segs: np.ndarray,
     frame_size: tuple[int, int],
     focal_factor: float = FOCAL_FACTOR,
     max_lean_deg: float = 30.0,
     inlier_deg: float = 1.0,
-    iterations: int = 500,
-    seed: int = 0,
+    hypothesis_segments: int = 60,
+    refinements: int = 10,
+    refined_hypotheses: int = 20,
 ) -> VanishingEstimate | None:
     """The vertical vanishing direction of line segments; None with fewer than 2 candidates.
 
-    segs: (N, 4) pixels; segments weighted by length in the final fit.
+    segs: (N, 4) pixels; segments weighted by length in the final fit. Hypotheses are every
+    pair of the ``hypothesis_segments`` longest candidates (not random pairs): a scene often
+    has two bundles of near-verticals a few degrees apart, and random sampling picked one or
+    the other by chance, so the same scene mirrored (its segments in another order) got
+    another pitch. Ranking by length keeps the result independent of the segments' order.
     """
     segs = np.asarray(segs, float).reshape(-1, 4)
     dx, dy = segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1]
@@ -115,29 +139,27 @@ def vertical_from_segments(
     if len(cand) < 2:
         return None
     k = intrinsics(frame_size, focal_factor)
-    normals = _plane_normals(cand, k)
     length = np.hypot(cand[:, 2] - cand[:, 0], cand[:, 3] - cand[:, 1])
-    rng = np.random.default_rng(seed)
-    best, best_score = None, -1.0
-    for _ in range(iterations):  # RANSAC: a few hundred pairs, not per pixel
-        i, j = rng.choice(len(cand), 2, replace=False, p=length / length.sum())
-        d = np.cross(normals[i], normals[j])
-        norm = np.linalg.norm(d)
-        if norm < 1e-9:
-            continue
-        d /= norm
-        if abs(d[1]) < np.cos(np.radians(max_lean_deg + 15)):  # not near the image vertical
-            continue
-        score = length[_angle_off(normals, d) < inlier_deg].sum()
-        if score > best_score:
-            best, best_score = d, score
-    if best is None:
+    order = np.argsort(-length, kind="stable")
+    cand, length = cand[order], length[order]
+    normals = _plane_normals(cand, k)
+    i, j = np.triu_indices(min(len(cand), hypothesis_segments), 1)
+    d = np.cross(normals[i], normals[j])
+    norm = np.linalg.norm(d, axis=1)
+    keep = norm > 1e-9
+    d = d[keep] / norm[keep, None]
+    d = d[np.abs(d[:, 1]) >= np.cos(np.radians(max_lean_deg + 15))]  # near the image vertical
+    if not len(d):
         return None
-    inl = _angle_off(normals, best) < inlier_deg
-    if inl.sum() >= 2:  # least squares on the inliers: the direction most in their planes
-        w = length[inl]
-        m = (normals[inl] * w[:, None]).T @ normals[inl]
-        best = np.linalg.eigh(m)[1][:, 0]
+    inlier_sin = np.sin(np.radians(inlier_deg))
+    score = (np.abs(normals @ d.T) < inlier_sin).T @ length  # (hypotheses,) inlier length
+    # The best few hypotheses, each refined; the refined fit with the most inlier length
+    # wins (the best raw pair may refine into the weaker bundle).
+    fits = [
+        _refined(normals, length, d[h], inlier_deg, refinements)
+        for h in np.argsort(-score, kind="stable")[:refined_hypotheses]
+    ]
+    best, inl = max(fits, key=lambda fit: float(length[fit[1]].sum()))
     up = best if best[1] < 0 else -best  # image y is down: up has y < 0
     pitch, roll = tilt_of(np.array([up[0], up[2], -up[1]]))  # camera -> canonical axes
     n_in = int(inl.sum())

@@ -1,0 +1,86 @@
+"""Mirror invariance through ``er.assess`` (issue 13), with the defaults and with flip averaging.
+
+    PYTHONPATH=src .venv/bin/python benchmarks/bench_mirror.py [--start 3] [--end 6]
+
+The example re-encoded (so that both runs share the codec), its mirror image, each assessed
+on the cut with and without ``flip_average``: the worst per-angle median |difference| (the
+mirrored run's left side against the original's right) and REBA/RULA totals within 1, as
+tests/test_video_invariance.py measures them; the camera tilt each run found. Four MediaPipe
+runs of the cut, one at a time. Results go to benchmarks/results/bench_mirror.json.
+It uses only er.assess and pose/invariance.py, so an older checkout measures the same way
+(PYTHONPATH=<its src>).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+import ergorisk as er
+from ergorisk.pose.invariance import (
+    SAGITTAL_ANGLES,
+    _transform_video,
+    median_abs,
+    mirror_video,
+    mirrored_angle_differences,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "sports2d-demo-720p.mp4"
+RESULTS = ROOT / "benchmarks" / "results"
+QUIET = {"annotate": False, "report": False}
+ANGLES = ("trunk_flexion_deg", "knee_flexion_deg", "lower_arm_flexion_deg",
+          "upper_arm_flexion_deg")  # fmt: skip
+
+
+def sides(frames) -> dict[str, dict[str, np.ndarray]]:
+    return {
+        s: {a: frames[f"{a}_{s}"].to_numpy(float) for a in SAGITTAL_ANGLES}
+        for s in ("left", "right")
+    }
+
+
+def within_one(a, b, method: str) -> float:
+    x = a[f"{method}_total"].to_numpy(float, na_value=np.nan)
+    y = b[f"{method}_total"].to_numpy(float, na_value=np.nan)
+    both = np.isfinite(x) & np.isfinite(y)
+    return float(np.mean(np.abs(x - y)[both] <= 1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--start", type=float, default=3.0)
+    parser.add_argument("--end", type=float, default=6.0)
+    args = parser.parse_args()
+    out: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        clip = Path(tmp) / "cut.mp4"
+        _transform_video(EXAMPLE, clip, lambda rgb: rgb, None)
+        mirrored = mirror_video(clip, Path(tmp) / "mirrored.mp4")
+        for flip in (False, True):
+            runs = [
+                er.assess(p, start_s=args.start, end_s=args.end, flip_average=flip, **QUIET)
+                for p in (clip, mirrored)
+            ]
+            a, b = runs[0].frames, runs[1].frames
+            med = median_abs(mirrored_angle_differences(sides(a), sides(b), ANGLES))
+            worst = max(med, key=med.get)
+            out["flip_average" if flip else "default"] = {
+                "worst_median_deg": round(med[worst], 2),
+                "worst_angle": worst,
+                "median_deg": {k: round(v, 2) for k, v in med.items()},
+                "reba_within_1": round(within_one(a, b, "reba"), 3),
+                "rula_within_1": round(within_one(a, b, "rula"), 3),
+                "camera_tilt": [r.summary.to_dict()["options"]["camera_tilt"] for r in runs],
+            }
+            print(json.dumps(out["flip_average" if flip else "default"]), flush=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "bench_mirror.json").write_text(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
