@@ -184,3 +184,18 @@ def test_kinematics_thresholds_from_an_options_file(tmp_path):
         ],
     )
     assert result.exit_code == 2 and "trunk_twist_deg" in result.stderr
+
+
+def test_the_summary_line_gives_each_peak_with_its_interval(tmp_path):
+    # (The line is printed for videos and images; it is built the same from any assessment.)
+    from ergorisk.assessment import assess
+    from ergorisk.cli.assess import summary_line
+
+    # The trunk 1 deg past the 20 deg band edge: the REBA interval spans two trunk bands.
+    result = assess(uw_file(tmp_path / "edge.npy", trunk=21.0), layout="uw-iom")
+    result.to_dir(tmp_path / "out")
+    reba, rula = (result.summary[m]["total"]["peak"] for m in ("reba", "rula"))
+    assert reba["low"] < reba["high"]
+    line = summary_line(tmp_path / "edge.npy", tmp_path / "out", result)
+    assert f"REBA peak {reba['score']} ({reba['low']}–{reba['high']}, " in line, line
+    assert f"RULA peak {rula['score']} ({rula['low']}–{rula['high']}) at " in line, line

@@ -81,3 +81,15 @@ def test_repetition_is_not_extrapolated_from_a_short_clip():
     t = np.arange(round(40 * FPS)) / FPS
     act = detect_activity(series(20 + 12.5 * np.sin(2 * np.pi * t / 2.5)), FPS, OPTS)
     assert "repeated" not in act.not_judged and act.any("repeated").mean() > 0.5
+
+
+def test_a_hold_is_not_judged_on_less_than_its_minute_of_observed_time():
+    # 50 s bent at 40 deg, 10 s of them not seen: 40 s observed, a hold needs 60 s.
+    trunk = np.full(round(50 * FPS), 40.0)
+    trunk[: round(10 * FPS)] = np.nan
+    act = detect_activity(series(trunk), FPS, OPTS)
+    assert not act.any("static").any()
+    assert act.not_judged["static"] == "not enough time to judge: 40.0 s observed, need 60 s"
+    # Held 90 s: judged, and static.
+    act = detect_activity(series(np.full(round(90 * FPS), 40.0)), FPS, OPTS)
+    assert "static" not in act.not_judged and act.any("static").all()

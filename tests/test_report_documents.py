@@ -29,6 +29,13 @@ INTERNAL = ("_deg", "_left", "_right", "reba_", "rula_", "{", "}", "task.", "Non
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     frames, summary = synthetic_assessment()
+    summary["activity"] = [
+        {"kind": "rapid_change", "part": "trunk", "start_s": 1.5, "end_s": 2.5, "duration_s": 1.0}
+        | {"count": 1, "rate_per_min": 0.0, "range_deg": 62.0}
+    ]
+    summary["activity_not_judged"] = {
+        "static": "not enough time to judge: 6.0 s observed, need 60 s"
+    }
     out = tmp_path_factory.mktemp("report")
     picture = np.full((90, 160, 3), 200, np.uint8)
     episodes_pictures = {i: picture for i in range(len(frames))}
@@ -53,6 +60,9 @@ def test_pdf_names_the_assessment_both_methods_and_recommendations(written):
     assert "would lower REBA from" in flat
     assert "trunk flexed 50° (20–60°: 3), twisted (+1)" in flat  # justified in words
     assert "Hignett" in flat and "McAtamney" in flat
+    assert "Activity (REBA step 13)" in flat
+    assert "Trunk, 1.5–2.5 s: one large change of 62°" in flat
+    assert "Not enough time to judge: 6.0 s observed, need 60 s." in flat
 
 
 def test_pdf_and_html_show_no_internal_key(written):
@@ -89,6 +99,15 @@ def test_xlsx_has_summary_frames_per_side_moments_and_worksheets(written):
     assert any(r[1:2] == ("Trunk",) and "20–60°" in str(r[2]) for r in reba_ws)
     summary = [r for r in wb["Summary"].iter_rows(values_only=True) if r and r[0]]
     assert ("Worker", "Ana Souza") in [r[:2] for r in summary]
+    # The activity rows: flag, evidence or reason, what it adds.
+    assert (
+        "Rapid change",
+        "Trunk, 1.5–2.5 s: one large change of 62°",
+        "+1 to REBA on these frames (1.0 s in all)",
+    ) in [r[:3] for r in summary]
+    assert ("Static", "Not enough time to judge: 6.0 s observed, need 60 s.", "nothing") in [
+        r[:3] for r in summary
+    ]
 
 
 def _scored_assessment(trunk: np.ndarray, fps: float = 10.0):

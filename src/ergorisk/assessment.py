@@ -28,7 +28,7 @@ from ergorisk.kinematics import Activity, worksheet_columns
 from ergorisk.pose.mediapipe_pose import PoseTrack
 from ergorisk.pose.skeleton import Skeleton
 from ergorisk.scoring.frames import frames_table
-from ergorisk.scoring.summary import Summary, relabel_peaks, summarize
+from ergorisk.scoring.summary import Summary, relabel_peaks, shift_activity, summarize
 
 if TYPE_CHECKING:
     from ergorisk.pose.people import PersonTrack
@@ -479,6 +479,7 @@ def _assess_track(
     frames["frame"] = track.frame_index
     frames["time_s"] = np.round(track.time_s, 4)
     relabel_peaks(summary, track.frame_index, track.time_s)
+    shift_activity(summary, track.time_s)
     summary["person_detected_rate"] = round(float(track.detected.mean()), 4)
     summary["pose_reliability"] = reliability.summary()
     summary["warnings"] = media_warnings(track, tilt, (width, height), reliability.reliable)

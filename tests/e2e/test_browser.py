@@ -202,6 +202,7 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     page.goto(url)
     page.wait_for_function("document.body.dataset.ready === '1'", timeout=30_000)
     assert page.input_value("#load_kg") in ("12", "12.0")
+    activity_shows_its_evidence(page)
     page.goto("/history?worker=E2E+worker")
     row = page.locator("#history tbody tr").first
     assert "jump and squat" in row.inner_text()
@@ -276,6 +277,29 @@ def worst_moment_and_overlay_follow_the_scores(page) -> None:
         shown = re.search(rf"REBA.*?{side} (\S+)", overlay).group(1)
         panel = re.search(r"\d+", state[cell])
         assert shown == (panel.group() if panel else "–"), (overlay, state)
+
+
+def activity_shows_its_evidence(page) -> None:
+    """The activity table: repetition not judged on a 7.7 s clip, the jump's rapid changes
+    listed (a click shows one's start); a factor set to no clears the flag, auto brings it back."""
+    rows = page.locator("#activity-rows tr")
+    assert rows.count() == 3
+    repeated = page.inner_text("#activity-rows tr[data-kind=repeated]")
+    assert "Not enough time to judge" in repeated and "need 30 s" in repeated
+    rapid = page.locator("#activity-rows tr[data-kind=rapid_change]")
+    assert rapid.get_attribute("data-state") == "detected"
+    assert "+1 to REBA on these frames" in rapid.inner_text()
+    first = rapid.locator("li button").first
+    start = float(re.search(r"(\d+\.\d)–", first.inner_text()).group(1))
+    first.click()
+    page.wait_for_timeout(500)
+    state = panel_state(page)
+    assert abs(state["time"] - start) < 0.1, (state, start)
+    for value, expected in (("no", "off by assessor"), ("auto", "detected")):
+        page.select_option("#rapid_change", value)
+        page.wait_for_selector(
+            f"#activity-rows tr[data-kind=rapid_change][data-state='{expected}']", timeout=20_000
+        )
 
 
 def metadata_edit_round_trip(page, url: str) -> None:

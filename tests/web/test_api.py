@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from ergorisk.pose import JOINT_INDEX, get_layout
+from ergorisk.pose.synthetic import Pose, joints
 from ergorisk.scoring import reba, rula
 from ergorisk.web.server import create_app
 from ergorisk.web.settings import Settings
@@ -478,3 +481,38 @@ def test_a_busy_server_refuses_uploads_with_503_and_keeps_nothing(client, monkey
     assert client.get("/api/assessments").json()["total"] == 0
     data = Path(client.app.state.settings.data_dir)
     assert list((data / "assessments").iterdir()) == [] and list((data / "staging").iterdir()) == []
+
+
+def test_activity_evidence_comes_with_the_assessment_and_follows_the_factors(client, tmp_path):
+    # 4 s at 12 fps; the trunk bends 10 -> 80 deg in a quarter second at 2 s: a rapid change.
+    lay = get_layout("uw-iom")
+    trunk = np.r_[np.full(24, 10.0), np.linspace(10, 80, 4), np.full(20, 80.0)]
+    poses = [joints(Pose(trunk_flexion=float(t))) for t in trunk]
+    path = tmp_path / "bend.npy"
+    np.save(path, np.stack([np.stack([p[JOINT_INDEX[j]] for j in lay.joints]) for p in poses]))
+    item = _done(client, upload_pose(client, path))
+    activity = {a["kind"]: a for a in item["activity"]}
+    assert list(activity) == ["static", "repeated", "rapid_change"]
+    rapid = activity["rapid_change"]
+    assert rapid["state"] == "detected" and rapid["adds"].startswith("+1 to REBA on these frames")
+    assert [e["part"] for e in rapid["episodes"]] == ["Trunk"]
+    assert rapid["episodes"][0]["evidence"].startswith("one large change of ")
+    assert 1.0 <= rapid["episodes"][0]["start_s"] <= 2.0
+    for kind, need in (("static", 60), ("repeated", 30)):
+        assert activity[kind]["finding"] == (
+            f"Not enough time to judge: 4.0 s observed, need {need} s."
+        )
+    # A factor set to yes or no overrides the evidence, in the re-scored answer too.
+    url = f"/api/assessments/{item['id']}"
+    res = client.post(f"{url}/rescore", json={"rapid_change": "no", "static": "yes"}).json()
+    activity = {a["kind"]: a for a in res["activity"]}
+    assert activity["rapid_change"]["state"] == "off by assessor"
+    assert "1 detected episode not counted" in activity["rapid_change"]["finding"]
+    assert activity["static"]["adds"] == "+1 to REBA on every frame"
+    # The results page carries the same rows for its activity table.
+    page = client.get(f"/assessments/{item['id']}").text
+    assert 'id="activity-rows"' in page
+    assert (
+        json.loads(re.search(r'id="page-data">(.*?)</script>', page, re.S).group(1))["activity"]
+        == item["activity"]
+    )

@@ -425,7 +425,10 @@ def native_stderr_silenced() -> Iterator[None]:
 
 
 def summary_line(path: Path, out: Path, result: Assessment) -> str:
-    """'clip.mp4: 230 frames, person in 93%; REBA peak 12 (very high) at 6.53 s, ...'"""
+    """'clip.mp4: 230 frames, person in 93%; REBA peak 10 (9–10, high) at 6.47 s, ...': each
+    peak with its interval (the angles' uncertainty), as the reports and the app give it."""
+    from ergorisk.report.model import score_range
+
     s = result.summary
     frames = result.frames
     n = len(frames)
@@ -441,11 +444,13 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
     if peak:
         level = REBA_RISK_LEVELS[int(reba_risk_codes(np.array([peak.score]))[0])]
         high = float(np.mean(reba_total[np.isfinite(reba_total)] >= HIGH_REBA)) * 100
+        span = score_range(peak.low, peak.high)
         parts.append(
-            f"REBA peak {peak.score} ({level}) at {peak.time_s:.2f} s, "
-            f"high or worse {high:.0f}% of the scored time"
+            f"REBA peak {peak.score} ({f'{span}, ' if span else ''}{level}) at "
+            f"{peak.time_s:.2f} s, high or worse {high:.0f}% of the scored time"
         )
-    if s.rula.total.peak:
-        parts.append(f"RULA peak {s.rula.total.peak.score} at {s.rula.total.peak.time_s:.2f} s")
+    if rula := s.rula.total.peak:
+        span = score_range(rula.low, rula.high)
+        parts.append(f"RULA peak {rula.score}{f' ({span})' if span else ''} at {rula.time_s:.2f} s")
     written = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     return "; ".join(parts) + f" -> {out}/ ({', '.join(written)})"

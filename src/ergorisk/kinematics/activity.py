@@ -11,8 +11,9 @@ Three detectors, each returning per-frame flags and the evidence behind them:
   does not bend the trunk by 60 deg).
 
 No flag is set on a frame without a person (or, given ``valid``, on a frame whose pose is not
-reliable). Repetition needs ``repeat_min_observed_s`` of observed time; with less, the
-activity says so in ``not_judged`` instead of extrapolating a rate.
+reliable). Repetition needs ``repeat_min_observed_s`` of observed time and a static hold
+``static_hold_s``; with less, the activity says so in ``not_judged`` instead of extrapolating a
+rate or reporting that nothing was held.
 """
 
 from __future__ import annotations
@@ -178,12 +179,13 @@ def detect_activity(
     series = {p: np.where(present, np.asarray(x, float), np.nan) for p, x in series.items()}
     observed_s = float(present.sum()) / fps
     judge_repeats = observed_s >= opts.repeat_min_observed_s
-    not_judged = {}
-    if not judge_repeats:
-        not_judged["repeated"] = (
-            f"not enough time to judge: {observed_s:.1f} s observed, "
-            f"need {opts.repeat_min_observed_s:g} s"
-        )
+    # A hold needs static_hold_s of observed frames: with less, "none found" would mislead.
+    needs = {"static": opts.static_hold_s, "repeated": opts.repeat_min_observed_s}
+    not_judged = {
+        kind: f"not enough time to judge: {observed_s:.1f} s observed, need {need:g} s"
+        for kind, need in needs.items()
+        if observed_s < need
+    }
     flags: dict[str, dict[str, np.ndarray]] = {"static": {}, "repeated": {}, "rapid_change": {}}
     evidence: list[Evidence] = []
     for part in MOVING_PARTS:

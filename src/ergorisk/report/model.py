@@ -27,6 +27,7 @@ from ergorisk.contract import (
     RULA_BANDS,
     SIDES,
 )
+from ergorisk.report.activity import ActivityKind, activity_evidence
 from ergorisk.report.annotate import PART_LEVELS
 from ergorisk.report.episodes import Episode, worst_episodes
 from ergorisk.report.explain import PART_NAMES, Explanation, explain
@@ -98,6 +99,7 @@ class Report:
     references: list[str]
     notes: str
     timeline_svg: str = ""
+    activity: list[ActivityKind] = field(default_factory=list)  # REBA step 13, with evidence
     generated: str = field(default_factory=lambda: dt.date.today().isoformat())
 
 
@@ -138,6 +140,7 @@ def build_report(
         references=REFERENCES,
         notes=meta.notes,
         timeline_svg=timeline_svg(frames, episodes),
+        activity=activity_evidence(summary),
     )
 
 

@@ -83,6 +83,7 @@ def write_xlsx(report: Report, frames: pd.DataFrame) -> bytes:
         for s in v.sides["both"]:
             rows.append((f"  {s.label}", f"{s.percent:.1f}%", f"{s.seconds:.2f} s"))
     rows += [(), ("Recommendations",)] + [(t,) for t in report.recommendations]
+    rows += [(), ("Activity (REBA step 13)",), *activity_rows(report)]
     rows += [(), ("Data quality",), *list(report.quality)]
     rows += [("Warning", w) for w in report.warnings]
     for r in rows:
@@ -96,6 +97,20 @@ def write_xlsx(report: Report, frames: pd.DataFrame) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def activity_rows(report: Report) -> list[tuple[str, str, str]]:
+    """(flag, evidence or reason, what it adds): one row per listed episode."""
+    rows = []
+    for a in report.activity:
+        lines = [f"{e.part}, {e.when}: {e.evidence}" for e in a.episodes] or [a.finding]
+        if a.more_text:
+            lines.append(a.more_text)
+        rows += [
+            (a.label if i == 0 else "", line, a.adds if i == 0 else "")
+            for i, line in enumerate(lines)
+        ]
+    return rows
 
 
 def _append(ws, values: Any, bold_first: bool = False, bold_all: bool = False) -> None:

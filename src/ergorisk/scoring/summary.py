@@ -74,6 +74,15 @@ def relabel_peaks(summary: dict[str, Any], frame_index: np.ndarray, time_s: np.n
                     peak["peak_frames"] = [int(frame_index[r]) for r in peak["peak_frames"]]
 
 
+def shift_activity(summary: dict[str, Any], time_s: np.ndarray) -> None:
+    """Activity episodes' times (seconds from the first row) -> the source's times, as the
+    peaks' (they differ with --start), in place. Once: re-scoring keeps them as they are."""
+    t0 = float(time_s[0]) if len(time_s) else 0.0
+    for episode in summary.get("activity", []):
+        for key in ("start_s", "end_s"):
+            episode[key] = round(episode[key] + t0, 3)
+
+
 def _method_summary(frames: pd.DataFrame, method: str, fps: float, names, codes) -> dict:
     """Time per level, mean and peak of one method. Frames whose pose is unreliable
     (``pose_reliable`` false) are left out and counted apart; the peak is the highest score

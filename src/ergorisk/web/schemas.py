@@ -90,6 +90,33 @@ class WorstMoment(BaseModel):
     peak_frame: int
 
 
+class ActivityEpisodeOut(BaseModel):
+    """One detected episode of an activity flag, in words (report/activity.py)."""
+
+    part: str = Field(description="The body part, e.g. 'Legs' or 'Left upper arm'.")
+    when: str = Field(description="From–to in seconds, e.g. '6.4–7.6 s'.")
+    evidence: str = Field(description="How many times and over what range.")
+    start_s: float
+    end_s: float
+
+
+class ActivityOut(BaseModel):
+    """One of REBA's activity flags (step 13): its episodes, or why it is not set, and what it
+    adds to REBA; the same rows as the reports' activity table."""
+
+    kind: Literal["static", "repeated", "rapid_change"]
+    label: str
+    rule: str = Field(description="What sets the flag, with the thresholds used.")
+    state: Literal[
+        "detected", "none", "not judged", "set by assessor", "off by assessor", "entered"
+    ]
+    finding: str = Field(description="Why no episode is listed ('' when episodes are).")
+    adds: str
+    episodes: list[ActivityEpisodeOut]
+    more: int = Field(description="Episodes not listed (shorter than the five listed).")
+    more_text: str
+
+
 class Created(BaseModel):
     assessment_id: int
     job_id: int
@@ -152,6 +179,9 @@ class AssessmentDetail(AssessmentItem):
         description="The whole Config the job runs with, by section (Config.to_dict())."
     )
     summary: Summary | None
+    activity: list[ActivityOut] = Field(
+        default_factory=list, description="REBA's activity flags with their evidence (done only)."
+    )
     files: list[str]
     media: str | None
     fps: float | None
@@ -179,6 +209,7 @@ class Skeleton3D(BaseModel):
 class Rescored(BaseModel):
     frames: Columns
     summary: Summary
+    activity: list[ActivityOut]
     factors: Factors
     saved: bool
     worst_moments: list[WorstMoment]

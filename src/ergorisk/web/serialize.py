@@ -83,6 +83,7 @@ def detail_json(storage: Storage, a: AssessmentRecord) -> dict[str, Any]:
             "options": api_options(a.config, a.kind, a.input_ext),
             "config": stored_config(a.config).to_dict(),
             "summary": summary,
+            "activity": activity_json(summary) if summary else [],
             "files": files,
             "media": media,
             "fps": a.fps,
@@ -90,6 +91,13 @@ def detail_json(storage: Storage, a: AssessmentRecord) -> dict[str, Any]:
         }
     )
     return out
+
+
+def activity_json(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """REBA's activity flags with their evidence, as the reports word them."""
+    from ergorisk.report.activity import activity_evidence
+
+    return [k.to_dict() for k in activity_evidence(summary)]
 
 
 def columnar(columns: dict[str, Any]) -> dict[str, Any]:

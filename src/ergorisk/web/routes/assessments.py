@@ -46,6 +46,7 @@ from ergorisk.web.schemas import (
     errors,
 )
 from ergorisk.web.serialize import (
+    activity_json,
     columnar,
     detail_json,
     json_response,
@@ -389,6 +390,7 @@ def rescore_assessment(assessment_id: int, body: RescoreRequest, c: Ctx) -> Resp
         {
             "frames": columnar(columns),
             "summary": new_summary,
+            "activity": activity_json(new_summary),
             "factors": task_to_factors(task),
             "saved": body.save,
             "worst_moments": episodes_json(new, new_summary, config),

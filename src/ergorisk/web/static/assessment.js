@@ -521,6 +521,34 @@
     target.scrollIntoView({behavior: "smooth", block: "start"});
   }
 
+  // REBA's activity flags with their evidence, worded by the server (report/activity.py) as
+  // in the reports; re-scoring sends them again (a factor set to yes/no overrides a flag).
+  let activity = item.activity || [];
+  function renderActivity() {
+    const body = $("activity-rows");
+    body.replaceChildren();
+    // Hand-entered worksheets carry their flags ticked per record: nothing to show here.
+    $("activity-card").hidden = !activity.length || activity.every(a => a.state === "entered");
+    for (const a of activity) {
+      const ev = el("td", {});
+      if (a.episodes.length) {
+        const list = el("ul", {class: "act-episodes"});
+        for (const e of a.episodes) {
+          list.append(el("li", {}, el("button", {type: "button", class: "link",
+            title: "Go to the start of this episode", onclick: () => seekRow(rowAtTime(e.start_s))},
+            `${e.part}, ${e.when}`), `: ${e.evidence}`));
+        }
+        if (a.more_text) list.append(el("li", {class: "muted", text: a.more_text}));
+        ev.append(list);
+      } else {
+        ev.textContent = a.finding;
+      }
+      body.append(el("tr", {"data-kind": a.kind, "data-state": a.state},
+        el("th", {scope: "row"}, el("strong", {text: a.label}), el("span", {class: "rule", text: a.rule})),
+        ev, el("td", {text: a.adds})));
+    }
+  }
+
   // The scores over the video: drawn here, so they follow re-scoring (the video has none).
   const overlayOn = Boolean(item.media) && item.summary && item.summary.config &&
     item.summary.config.media && item.summary.config.media.banner === false;
@@ -578,6 +606,7 @@
     if (n > 1) renderTimeline();
     renderShares();
     renderWorst();
+    renderActivity();
     renderHeadline();
     renderSkeleton(cur);
   }
@@ -646,6 +675,7 @@
       Object.assign(D, res.frames.data);
       worst = res.worst_moments;
       item.summary = res.summary;  // peaks held 0.3 s, as the history and reports show them
+      activity = res.activity;
       factorInputs(factors);
       if (save) { savedFactors = {...factors}; keepStoredInputs(); }
       renderAll();
