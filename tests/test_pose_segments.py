@@ -30,9 +30,10 @@ def test_a_short_video_is_one_segment():
 
 
 def test_segments_are_whole_lengths_on_the_frame_grid_with_a_warm_up():
-    # 61 s at 30 fps, every 2nd frame from 4 s: 915 kept frames, 4 segments of 15.25 s.
+    # 61 s at 30 fps, every 2nd frame from 4 s: 915 kept frames, 4 segments of 240 frames
+    # of work each, the last three with 15 of them warm-up (1 s).
     plan = plan_segments(total=915, stride=2, fps=30.0, start_s=4.0, end_s=65.0)
-    assert [s.first for s in plan] == [0, 229, 458, 686]
+    assert [s.first for s in plan] == [0, 240, 465, 690]
     step = 2 / 30
     for seg in plan:
         assert seg.start_s == pytest.approx(4.0 + seg.first * step)

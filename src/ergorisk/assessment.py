@@ -377,8 +377,23 @@ def _assess_media(path: Path, kind: str, cfg: Config, progress: Progress) -> Ass
         raise InputError("several people give several assessments: use assess_people")
     if spec != "largest" and kind == "video":
         return next(iter(assess_people(path, config=cfg, progress=progress).values()))
+    preloading = _preload_reports() if cfg.media.report and kind == "video" else None
     media = MediaPoses.estimate(path, kind, cfg, progress)
+    if preloading is not None:
+        preloading.join()  # imports done before the next stages import their own
     return _assess_track(path, kind, cfg, media, media.track)
+
+
+def _preload_reports() -> Any:
+    """The report libraries loaded on a thread during the pose pass (report/write.py:
+    preload), not after it, where nothing else would run beside them."""
+    import threading
+
+    from ergorisk.report.write import preload
+
+    thread = threading.Thread(target=preload, name="preload-reports", daemon=True)
+    thread.start()
+    return thread
 
 
 @dataclass

@@ -55,14 +55,17 @@ def plan_segments(
     warmup_s: float | None = None,
 ) -> list[Segment]:
     """Segments of the ``total`` kept frames (every ``stride``-th frame of a ``fps`` video from
-    ``start_s``): as many as whole ``segment_s`` (SEGMENT_S) fit, of equal length, on the
-    frame grid, each after the first with ``warmup_s`` (WARMUP_S) of warm-up."""
+    ``start_s``): as many as whole ``segment_s`` (SEGMENT_S) fit, on the frame grid, each
+    after the first with ``warmup_s`` (WARMUP_S) of warm-up, and of equal work (the first
+    is longer by its missing warm-up)."""
     segment_s = SEGMENT_S if segment_s is None else segment_s
     warmup_s = WARMUP_S if warmup_s is None else warmup_s
     step = stride / fps  # seconds between kept frames
     n = max(1, int(total * step // segment_s))
     warm = round(warmup_s / step)
-    firsts = [round(i * total / n) for i in range(n)]
+    # Equal work per segment, warm-up included: the first runs `warm` frames longer.
+    work = (total + (n - 1) * warm) / n
+    firsts = [0] + [round(work + (i - 1) * (work - warm)) for i in range(1, n)]
     starts = [start_s + k * step for k in firsts]
     return [
         Segment(

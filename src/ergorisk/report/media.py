@@ -2,7 +2,8 @@
 
 A second streaming pass over the source: the scores need the whole sequence (smoothing,
 activity flags, camera tilt), so frames are decoded again (a thread), blurred and drawn in
-place on this thread and encoded on another (libx264's own threads).
+place on this thread and encoded on another (libx264's own threads). The worst moments'
+frames are decoded on their own before that pass, so the reports are written during it.
 """
 
 from __future__ import annotations
@@ -125,6 +126,38 @@ def write_image_outputs(
     return pictures
 
 
+def moment_pictures(
+    path: Path,
+    rows: DrawingRows,
+    track: PoseTrack,
+    moments: list[int],
+    *,
+    source_fps: float,
+    max_side: int,
+    detector: Any = None,
+    source_width: float | None = None,
+) -> dict[int, str]:
+    """The pictures of the given rows, each frame decoded on its own (a seek to its
+    keyframe), faces blurred (``detector``: a FaceDetector, None: not blurred), drawn with
+    the row's banner. Made before the video pass, so the reports need not wait for it."""
+    from ergorisk.report.annotate import annotate_frame
+    from ergorisk.report.faces import private_frame
+
+    out: dict[int, str] = {}
+    half = 0.5 / source_fps
+    for i in sorted(set(moments)):
+        t = float(track.time_s[i])
+        frame = next(iter_frames(path, max(t - half, 0.0), t + half, 1, max_side), None)
+        if frame is None:
+            continue
+        rgb = frame.rgb
+        if detector is not None:
+            rgb = private_frame(rgb, track.image[i], detector)
+        drawn = annotate_frame(rgb, track.image[i], rows[i], t, inplace=True, banner=False)
+        out[i] = jpeg_data_uri(moment_picture(drawn, rows[i], t, source_width))
+    return out
+
+
 def write_video_outputs(
     path: Path,
     frames: pd.DataFrame,
@@ -145,10 +178,10 @@ def write_video_outputs(
     source_width: float | None = None,
     on_pictures: Callable[[dict[int, str]], None] | None = None,
 ) -> dict[int, str]:
-    """Draw every frame into annotated.mp4 (annotate) or just the worst moments' frames;
-    faces are blurred first (blur_faces). The pictures always carry the scores banner, the
-    video only when ``banner``. ``on_pictures`` is called with the pictures as soon as the
-    last of them is drawn (the reports need not wait for the whole video)."""
+    """The worst moments' pictures first (``on_pictures`` gets them at once, so the reports
+    are written while the video is encoded), then every frame drawn into annotated.mp4
+    (annotate); faces are blurred first (blur_faces). The pictures always carry the scores
+    banner, the video only when ``banner``."""
     from contextlib import nullcontext
 
     from ergorisk.report.annotate import add_banner, annotate_frame
@@ -156,23 +189,28 @@ def write_video_outputs(
     from ergorisk.report.video_writer import H264Writer
 
     rows = DrawingRows(frames)
-    wanted = {int(track.frame_index[i]): i for i in moments}
-    thumbnails: dict[int, str] = {}
     n = rows.n
-    source = iter_frames(path, start_s, end_s, stride, max_side)
-    writer = H264Writer(stage / name, fps) if annotate else None
-    detector = FaceDetector() if blur_faces else nullcontext(None)
-    handed = not wanted and on_pictures is not None
-    if handed:
-        on_pictures({})  # type: ignore[misc]
-    try:
-        with Prefetch(source, depth=4) as decoded, detector as found:
-            faces = VideoFaces(found) if found is not None else None
+    with FaceDetector() if blur_faces else nullcontext(None) as found:
+        thumbnails = moment_pictures(
+            path,
+            rows,
+            track,
+            moments,
+            source_fps=fps * stride,
+            max_side=max_side,
+            detector=found,
+            source_width=source_width,
+        )
+        if on_pictures is not None:
+            on_pictures(thumbnails)
+        if not annotate:
+            return thumbnails
+        faces = VideoFaces(found) if found is not None else None
+        source = iter_frames(path, start_s, end_s, stride, max_side)
+        with H264Writer(stage / name, fps) as writer, Prefetch(source, depth=4) as decoded:
             for i, frame in enumerate(decoded):
                 if i >= n:
                     break
-                if writer is None and frame.index not in wanted:
-                    continue
                 # Decoded frames are fresh arrays used once: blur and draw them in place.
                 rgb = frame.rgb
                 if faces is not None:
@@ -181,20 +219,8 @@ def write_video_outputs(
                 drawn = annotate_frame(
                     rgb, track.image[i], row, frame.time_s, inplace=True, banner=False
                 )
-                if frame.index in wanted:
-                    picture = moment_picture(drawn, row, frame.time_s, source_width)
-                    thumbnails[wanted[frame.index]] = jpeg_data_uri(picture)
-                    if len(thumbnails) == len(wanted) and on_pictures is not None:
-                        on_pictures(thumbnails)
-                        handed = True
-                if writer is not None:
-                    writer.write(add_banner(drawn, row, frame.time_s) if banner else drawn)
-                    progress("video", 1, n)
-    finally:
-        if writer is not None:
-            writer.close()
-    if on_pictures is not None and not handed:
-        on_pictures(thumbnails)
+                writer.write(add_banner(drawn, row, frame.time_s) if banner else drawn)
+                progress("video", 1, n)
     return thumbnails
 
 

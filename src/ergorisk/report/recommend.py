@@ -239,6 +239,12 @@ def _surrogate(method: str):
     return _module("surrogates").load("deba" if method == "reba" else "dula")
 
 
+def load_surrogates() -> None:
+    """Load DEBA and DULA now (torch's import is most of it), e.g. on a spare thread."""
+    for method in ("reba", "rula"):
+        _surrogate(method)
+
+
 # worksheet angle -> body-model joint; flags -> a joint angle well past the flag's threshold
 _JOINT_OF = {
     "trunk_flexion_deg": ("trunk_flexion",),

@@ -25,6 +25,24 @@ from ergorisk.report.model import build_report
 FORMATS = ("html", "pdf", "xlsx")
 
 
+def preload() -> None:
+    """Import and load what writing the reports needs (WeasyPrint, Jinja, openpyxl,
+    matplotlib, torch and the two surrogates: about 2 s of CPU) ahead of time: on a thread
+    during the pose pass it takes a little from the pose threads, after it the whole
+    job would wait for it."""
+    import jinja2  # noqa: F401
+    import matplotlib
+    import openpyxl  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+
+    from ergorisk.report.recommend import load_surrogates
+
+    load_surrogates()
+
+
 def as_data_uri(picture: str | np.ndarray, max_side: int = 720) -> str:
     if isinstance(picture, str):
         return picture
