@@ -80,15 +80,17 @@ def reference_frames() -> tuple[pd.DataFrame, np.ndarray, dict]:
     from ergorisk.io.calibration import read_calibration
     from ergorisk.multiview import (
         multiview_skeleton,
-        pixel_tracks,
         prepare_views,
         triangulate_views,
+        view_pixels,
     )
     from ergorisk.pose.sync import motion_offsets
 
     paths = [video(v) for v in VIEWS]
     cameras = prepare_views(paths, read_calibration(DEMO / "calibration" / "Calib.qca.txt"))
-    px = pixel_tracks(reference_tracks(), cameras)
+    tracks = reference_tracks()
+    n_min = min(len(t.image) for t in tracks)  # views cut to the shortest
+    px = np.stack([view_pixels(t, c)[:n_min] for t, c in zip(tracks, cameras, strict=True)])
     offsets = np.asarray(motion_offsets(list(px), cameras), dtype=int)
     starts = offsets - offsets.min()
     n = min(len(p) - s for p, s in zip(px, starts, strict=True))

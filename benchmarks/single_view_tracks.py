@@ -45,11 +45,10 @@ def _key(path: Path, what: str) -> Path:
 
 def view_track(view: str, flip: bool) -> tuple[PoseTrack, list[np.ndarray]]:
     """The single-camera track of one view and its scene samples (grey frames)."""
-    from ergorisk.pose.follow import FollowCrop
-
     from ergorisk.io.video import iter_frames, probe_video
     from ergorisk.pose.estimate import SCENE_SAMPLES
     from ergorisk.pose.flip_average import FlipAveragedPose
+    from follow_crop import FollowCrop
 
     path = video(view)
     cache = _key(path, f"follow-flip{int(flip)}")
@@ -76,15 +75,35 @@ def view_track(view: str, flip: bool) -> tuple[PoseTrack, list[np.ndarray]]:
     return track, samples
 
 
+def _reference_view(path: Path, roi: tuple[int, int, int, int], max_side: int = 960) -> PoseTrack:
+    """One view as the multi-view reference estimates it: MediaPipe on a crop following the
+    man, frames scaled to ``max_side``."""
+    from ergorisk.io.video import iter_frames, probe_video
+    from follow_crop import FollowCrop
+
+    info = probe_video(path)
+    scale = min(1.0, max_side / max(info.width, info.height))
+    box = tuple(round(v * scale) for v in roi)
+    poses, index, times = [], [], []
+    with FollowCrop(roi=box) as estimator:  # type: ignore[arg-type]
+        for frame in iter_frames(path, max_side=max_side):
+            poses.append(estimator.process(frame.rgb))
+            index.append(frame.index)
+            times.append(frame.time_s)
+    return PoseTrack.stack(poses, index, times)
+
+
 def reference_tracks() -> list[PoseTrack]:
-    """The four views' tracks as the multi-view pipeline estimates them (hand ROIs)."""
-    from ergorisk.multiview import estimate_view_poses
+    """The four views' tracks as the multi-view reference estimates them (hand ROIs), two
+    views at a time in processes."""
+    from concurrent.futures import ProcessPoolExecutor
 
     paths = [video(v) for v in VIEWS]
     caches = [_key(p, "multiview") for p in paths]
     if all(c.exists() for c in caches):
         return [load_track(c) for c in caches]
-    tracks = estimate_view_poses(paths, [ROIS[v] for v in VIEWS], workers=2)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        tracks = list(pool.map(_reference_view, paths, [ROIS[v] for v in VIEWS]))
     CACHE.mkdir(parents=True, exist_ok=True)
     for track, cache in zip(tracks, caches, strict=True):
         save_track(track, cache)
