@@ -452,7 +452,9 @@ def test_a_bvh_file_with_its_joint_mapping(page, server, tmp_path) -> None:
     submit_and_open(page)
     assert page.inner_text("#headline").startswith("2 frames")
     assert "flexion" in page.locator("#p-reba_upper_arm-left").inner_text()
-    # The take has no hand joints: the wrist is assumed neutral, and the panel says so.
-    assert "(assumed: not seen)" in page.locator("#p-reba_wrist-left").inner_text()
+    # The take has no hand joints: the wrist has no score (issue 13: a part not seen is
+    # missing, never a measured 0), and the panel says why.
+    wrist = page.locator("#p-reba_wrist-left").inner_text()
+    assert wrist.startswith("–") and "not seen" in wrist
     assert "not seen" not in page.locator("#p-reba_lower_arm-left").inner_text()
     assert not page.js_errors, page.js_errors
