@@ -18,15 +18,14 @@ import json
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 import ergorisk as er
 from ergorisk.pose.invariance import (
-    SAGITTAL_ANGLES,
     _transform_video,
+    frame_sides,
     median_abs,
     mirror_video,
     mirrored_angle_differences,
+    totals_within_one,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,20 +34,6 @@ RESULTS = ROOT / "benchmarks" / "results"
 QUIET = {"annotate": False, "report": False}
 ANGLES = ("trunk_flexion_deg", "knee_flexion_deg", "lower_arm_flexion_deg",
           "upper_arm_flexion_deg")  # fmt: skip
-
-
-def sides(frames) -> dict[str, dict[str, np.ndarray]]:
-    return {
-        s: {a: frames[f"{a}_{s}"].to_numpy(float) for a in SAGITTAL_ANGLES}
-        for s in ("left", "right")
-    }
-
-
-def within_one(a, b, method: str) -> float:
-    x = a[f"{method}_total"].to_numpy(float, na_value=np.nan)
-    y = b[f"{method}_total"].to_numpy(float, na_value=np.nan)
-    both = np.isfinite(x) & np.isfinite(y)
-    return float(np.mean(np.abs(x - y)[both] <= 1))
 
 
 def main() -> None:
@@ -67,14 +52,14 @@ def main() -> None:
                 for p in (clip, mirrored)
             ]
             a, b = runs[0].frames, runs[1].frames
-            med = median_abs(mirrored_angle_differences(sides(a), sides(b), ANGLES))
+            med = median_abs(mirrored_angle_differences(frame_sides(a), frame_sides(b), ANGLES))
             worst = max(med, key=med.get)
             out["flip_average" if flip else "default"] = {
                 "worst_median_deg": round(med[worst], 2),
                 "worst_angle": worst,
                 "median_deg": {k: round(v, 2) for k, v in med.items()},
-                "reba_within_1": round(within_one(a, b, "reba"), 3),
-                "rula_within_1": round(within_one(a, b, "rula"), 3),
+                "reba_within_1": round(totals_within_one(a, b, "reba"), 3),
+                "rula_within_1": round(totals_within_one(a, b, "rula"), 3),
                 "camera_tilt": [r.summary.to_dict()["options"]["camera_tilt"] for r in runs],
             }
             print(json.dumps(out["flip_average" if flip else "default"]), flush=True)

@@ -9,11 +9,12 @@ import pytest
 
 import ergorisk as er
 from ergorisk.pose.invariance import (
-    SAGITTAL_ANGLES,
+    frame_sides,
     half_resolution_video,
     median_abs,
     mirror_video,
     mirrored_angle_differences,
+    totals_within_one,
 )
 from video_fixtures import EXAMPLE_CLIP
 
@@ -21,20 +22,6 @@ pytestmark = pytest.mark.slow
 START, END = 3.0, 6.0  # seconds of the example: the jumper on the box, jumping, landing
 ANGLES = ("trunk_flexion_deg", "knee_flexion_deg", "lower_arm_flexion_deg",
           "upper_arm_flexion_deg")  # fmt: skip
-
-
-def sides(frames) -> dict[str, dict[str, np.ndarray]]:
-    return {
-        s: {a: frames[f"{a}_{s}"].to_numpy(float) for a in SAGITTAL_ANGLES}
-        for s in ("left", "right")
-    }
-
-
-def agreement(a, b, method: str) -> float:
-    x = a[f"{method}_total"].to_numpy(float, na_value=np.nan)
-    y = b[f"{method}_total"].to_numpy(float, na_value=np.nan)
-    both = np.isfinite(x) & np.isfinite(y)
-    return float(np.mean(np.abs(x - y)[both] <= 1))
 
 
 def assess_cut(path, **options):
@@ -60,9 +47,9 @@ def cut(videos):
 
 
 def mirror_agreement(original, mirrored) -> tuple[dict[str, float], float, float]:
-    diffs = mirrored_angle_differences(sides(original), sides(mirrored), ANGLES)
+    diffs = mirrored_angle_differences(frame_sides(original), frame_sides(mirrored), ANGLES)
     med = median_abs(diffs)
-    reba, rula = (agreement(original, mirrored, m) for m in ("reba", "rula"))
+    reba, rula = (totals_within_one(original, mirrored, m) for m in ("reba", "rula"))
     print({k: round(v, 1) for k, v in med.items()}, reba, rula)
     return med, reba, rula
 
@@ -85,9 +72,9 @@ def test_flip_averaging_meets_the_mirror_target(videos):
 
 
 def test_half_resolution_gives_the_same_angles_and_scores(cut):
-    a, b = sides(cut["original"]), sides(cut["half"])
+    a, b = frame_sides(cut["original"]), frame_sides(cut["half"])
     med = median_abs({f"{n}_{s}": b[s][n] - a[s][n] for s in a for n in ANGLES})
-    reba, rula = (agreement(cut["original"], cut["half"], m) for m in ("reba", "rula"))
+    reba, rula = (totals_within_one(cut["original"], cut["half"], m) for m in ("reba", "rula"))
     print({k: round(v, 1) for k, v in med.items()}, reba, rula)
     assert max(med.values()) <= HALF_MAX_DEG, med  # the target: 3 deg
     assert min(reba, rula) >= HALF_WITHIN_1, (reba, rula)  # the target: 90 %

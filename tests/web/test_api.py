@@ -53,28 +53,19 @@ def test_pose_file_upload_runs_a_job_and_serves_every_result(client, pose_file, 
     assert len(data["frame"]) == 48 and frames["columns"] == list(data)
     row = {k: v[-1] for k, v in data.items()}
     for side in ("left", "right"):  # the breakdown agrees with the engine, cell by cell
-        # As the scorer took them: an unseen part (no wrists in this layout) is empty in the
-        # table and neutral only inside the scorer.
-        record = row_for_scoring(row, side, reba.INPUTS)
-        expected = reba.score_record(record)
-        for name in reba.OUTPUTS:
-            cell = data[f"reba_{name}_{side}"][-1]
-            if cell is None:  # an unseen part has no score, and the table says why
-                parts = (row["unseen_parts"] or "").split()
-                unseen = [p.removesuffix(f"_{side}") for p in parts if p.endswith(f"_{side}")]
-                assert any(name.startswith(p) for p in unseen), (name, side)
-            else:
-                assert cell == expected[name], (name, side)
-        record = row_for_scoring(row, side, rula.INPUTS)
-        expected = rula.score_record(record)
-        for name in rula.OUTPUTS:
-            cell = data[f"rula_{name}_{side}"][-1]
-            if cell is None:  # an unseen part has no score, and the table says why
-                parts = (row["unseen_parts"] or "").split()
-                unseen = [p.removesuffix(f"_{side}") for p in parts if p.endswith(f"_{side}")]
-                assert any(name.startswith(p) for p in unseen), (name, side)
-            else:
-                assert cell == expected[name], (name, side)
+        parts = (row["unseen_parts"] or "").split()
+        unseen = [p.removesuffix(f"_{side}") for p in parts if p.endswith(f"_{side}")]
+        for method in (reba, rula):
+            # As the scorer took them: an unseen part (no wrists in this layout) is empty in
+            # the table and neutral only inside the scorer.
+            expected = method.score_record(row_for_scoring(row, side, method.INPUTS))
+            prefix = method.__name__.rsplit(".", 1)[-1]
+            for name in method.OUTPUTS:
+                cell = data[f"{prefix}_{name}_{side}"][-1]
+                if cell is None:  # an unseen part has no score, and the table says why
+                    assert any(name.startswith(p) for p in unseen), (name, side)
+                else:
+                    assert cell == expected[name], (name, side)
     assert item["reba_peak"] == max(data["reba_total"])
     assert data["reba_coupling_left"][0] == 1
 

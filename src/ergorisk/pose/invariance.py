@@ -13,6 +13,7 @@ bend, twist) change sign; sagittal ones (flexion) do not.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -71,6 +72,22 @@ def mirrored_angle_differences(
             b = np.asarray(mirrored[side][name], float)
             out[f"{name}_{side}"] = b - sign * a
     return out
+
+
+def frame_sides(frames: Any) -> dict[str, dict[str, np.ndarray]]:
+    """A frames table's sagittal angles by side: {side: {angle: (T,) degrees}}."""
+    return {
+        s: {a: frames[f"{a}_{s}"].to_numpy(float) for a in SAGITTAL_ANGLES}
+        for s in ("left", "right")
+    }
+
+
+def totals_within_one(a: Any, b: Any, method: str) -> float:
+    """Share of the frames scored in both tables whose ``method`` totals differ by at most 1."""
+    x = a[f"{method}_total"].to_numpy(float, na_value=np.nan)
+    y = b[f"{method}_total"].to_numpy(float, na_value=np.nan)
+    both = np.isfinite(x) & np.isfinite(y)
+    return float(np.mean(np.abs(x - y)[both] <= 1))
 
 
 def median_abs(diffs: dict[str, np.ndarray]) -> dict[str, float]:
