@@ -115,7 +115,8 @@ class Assessment:
                         stage, progress or _no_progress, picture_rows(episodes), pictures
                     )
                 except BaseException as err:
-                    pictures.set_exception(err)
+                    if not pictures.done():  # the pictures may be out before the video fails
+                        pictures.set_exception(err)
                     raise
                 if not pictures.done():
                     pictures.set_result(drawn)

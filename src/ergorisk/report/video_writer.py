@@ -99,3 +99,27 @@ class H264Writer:
         stream.pix_fmt = "yuv420p"
         stream.options = {"crf": str(self.crf), "preset": self.preset}
         return stream
+
+
+def join_parts(parts: list[Path], dest: Path) -> None:
+    """MP4 files written one after the other by H264Writer with the same settings, joined
+    into ``dest`` without re-encoding: each part's packets follow the previous part's."""
+    import av
+
+    with av.open(str(dest), "w", options={"movflags": "+faststart"}) as out:
+        stream, offset = None, 0
+        for part in parts:
+            with av.open(str(part)) as src:
+                template = src.streams.video[0]
+                if stream is None:
+                    stream = out.add_stream_from_template(template)
+                end = offset
+                for packet in src.demux(template):
+                    if packet.dts is None:  # the demuxer's empty flush packet
+                        continue
+                    packet.pts += offset
+                    packet.dts += offset
+                    end = max(end, packet.pts + (packet.duration or 0))
+                    packet.stream = stream
+                    out.mux(packet)
+                offset = end
