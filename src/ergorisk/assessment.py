@@ -378,7 +378,13 @@ def _assess_media(path: Path, kind: str, cfg: Config, progress: Progress) -> Ass
         raise InputError("several people give several assessments: use assess_people")
     if spec != "largest" and kind == "video":
         return next(iter(assess_people(path, config=cfg, progress=progress).values()))
-    preloading = _preload_reports() if cfg.media.report and kind == "video" else None
+    preloading = None
+    if cfg.media.report and kind == "video":
+        # MediaPipe (and with it matplotlib.pyplot) imported on this thread first: two threads
+        # importing pyplot at once can see it half-initialised.
+        import mediapipe  # noqa: F401
+
+        preloading = _preload_reports()
     media = MediaPoses.estimate(path, kind, cfg, progress)
     if preloading is not None:
         preloading.join()  # imports done before the next stages import their own

@@ -58,6 +58,12 @@ def estimate_video_poses(
     mirror image, averaged (pose/flip_average.py)."""
     from concurrent.futures import ThreadPoolExecutor
 
+    # Imported here, not by the threads: concurrent first imports of MediaPipe (which pulls
+    # in matplotlib.pyplot) can see a module half-initialised.
+    import mediapipe  # noqa: F401
+
+    import ergorisk.pose.flip_average  # noqa: F401
+
     total = expected_frames(info, start_s, end_s, stride)
     plan = plan_segments(total, stride, info.fps, start_s, end_s)
     if roi is not None:
