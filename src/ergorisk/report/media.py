@@ -204,58 +204,58 @@ def write_video_outputs(
             detector=found,
             source_width=source_width,
         )
-        if on_pictures is not None:
-            on_pictures(thumbnails)
-        if not annotate:
-            return thumbnails
-        from ergorisk.pose.estimate import available_threads
+    if on_pictures is not None:
+        on_pictures(thumbnails)
+    if not annotate:
+        return thumbnails
+    from ergorisk.pose.estimate import available_threads
 
-        # Long videos are drawn in parts side by side (each its own decoder, face detector
-        # and encoder), then joined without re-encoding: one part's drawing thread would
-        # leave the second core half idle.
-        parts = max(1, min(available_threads(), n // MIN_PART_FRAMES))
-        cuts = [round(k * n / parts) for k in range(parts + 1)]
-        times = track.time_s
-        spans = [
-            (a, b, start_s if a == 0 else float(times[a]), end_s if b == n else float(times[b]))
-            for a, b in itertools.pairwise(cuts)
-        ]
-        files = [stage / name] if parts == 1 else [stage / f".part{k}-{name}" for k in range(parts)]
+    # Long videos are drawn in parts side by side (each its own decoder, face detector
+    # and encoder), then joined without re-encoding: one part's drawing thread would
+    # leave the second core half idle.
+    parts = max(1, min(available_threads(), n // MIN_PART_FRAMES))
+    cuts = [round(k * n / parts) for k in range(parts + 1)]
+    times = track.time_s
+    spans = [
+        (a, b, start_s if a == 0 else float(times[a]), end_s if b == n else float(times[b]))
+        for a, b in itertools.pairwise(cuts)
+    ]
+    files = [stage / name] if parts == 1 else [stage / f".part{k}-{name}" for k in range(parts)]
 
-        def draw(span: tuple[int, int, float, float | None], out: Path) -> None:
-            first, last, t0, t1 = span
-            with FaceDetector() if blur_faces else nullcontext(None) as detector:
-                faces = VideoFaces(detector) if detector is not None else None
-                source = iter_frames(path, t0, t1, stride, max_side)
-                with H264Writer(out, fps) as writer, Prefetch(source, depth=4) as decoded:
-                    for i, frame in enumerate(decoded, start=first):
-                        if i >= last:
-                            break
-                        # Decoded frames are fresh arrays used once: blurred, drawn in place.
-                        rgb = frame.rgb
-                        if faces is not None:
-                            rgb = blur_faces(rgb, faces(rgb, track.image[i]), inplace=True)
-                        row = rows[i]
-                        drawn = annotate_frame(
-                            rgb, track.image[i], row, frame.time_s, inplace=True, banner=False
-                        )
-                        writer.write(add_banner(drawn, row, frame.time_s) if banner else drawn)
-                        progress("video", 1, n)
+    def draw(span: tuple[int, int, float, float | None], out: Path) -> None:
+        first, last, t0, t1 = span
+        with FaceDetector() if blur_faces else nullcontext(None) as detector:
+            faces = VideoFaces(detector) if detector is not None else None
+            source = iter_frames(path, t0, t1, stride, max_side)
+            with H264Writer(out, fps) as writer, Prefetch(source, depth=4) as decoded:
+                for i, frame in enumerate(decoded, start=first):
+                    if i >= last:
+                        break
+                    # Decoded frames are fresh arrays used once: blurred, drawn in place.
+                    rgb = frame.rgb
+                    if faces is not None:
+                        rgb = blur_faces(rgb, faces(rgb, track.image[i]), inplace=True)
+                    row = rows[i]
+                    drawn = annotate_frame(
+                        rgb, track.image[i], row, frame.time_s, inplace=True, banner=False
+                    )
+                    writer.write(add_banner(drawn, row, frame.time_s) if banner else drawn)
+                    progress("video", 1, n)
 
-        if parts == 1:
-            draw(spans[0], files[0])
-            return thumbnails
-        from concurrent.futures import ThreadPoolExecutor
+    if parts == 1:
+        draw(spans[0], files[0])
+        return thumbnails
+    from concurrent.futures import ThreadPoolExecutor
 
-        from ergorisk.report.video_writer import join_parts
+    from ergorisk.report.video_writer import join_parts
 
-        try:
-            with ThreadPoolExecutor(parts, thread_name_prefix="draw") as pool:
-                list(pool.map(draw, spans, files))
-            join_parts(files, stage / name)
-        finally:
-            for part in files:
-                part.unlink(missing_ok=True)
+    try:
+        with ThreadPoolExecutor(parts, thread_name_prefix="draw") as pool:
+            list(pool.map(draw, spans, files))
+        join_parts(files, stage / name)
+    finally:
+        for part in files:
+            part.unlink(missing_ok=True)
     return thumbnails
 
 
