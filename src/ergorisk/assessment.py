@@ -92,10 +92,12 @@ class Assessment:
             from concurrent.futures import Future, ThreadPoolExecutor
 
             from ergorisk.report.model import picture_rows
-            from ergorisk.report.write import write_reports
+            from ergorisk.report.write import preload, write_reports
 
             episodes = self.worst_episodes()
-            _import_report_libraries()
+            # Loaded before the two threads start: both would import matplotlib.pyplot, and
+            # two threads importing it at once can see it half-initialised.
+            preload()
             # The reports are written on a thread while the annotated video is drawn and
             # encoded; they wait for the worst moments' pictures only for the HTML and PDF.
             pictures: Future[dict[int, str]] = Future()
@@ -211,18 +213,6 @@ def _resolve_config(config: Config | str | Path | None, overrides: dict[str, Any
     if isinstance(config, str | Path):
         return Config.load(config, **overrides)
     return (config or Config()).with_(**overrides)
-
-
-def _import_report_libraries() -> None:
-    """Import what the reports thread and the drawing thread both pull in (matplotlib, via
-    the charts and MediaPipe's drawing utilities) before they start: two threads importing
-    matplotlib.pyplot at once can see it half-initialised."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot
-
-    import ergorisk.report.write  # noqa: F401
 
 
 def assess(
