@@ -62,7 +62,8 @@ def test_breakdown_rescoring_agrees_with_the_frames_table(demo_run):  # noqa: F8
             assert parts["rula"]["scores"]["total"] == row[f"rula_total_{side}"]
             assert parts["reba"]["scores"]["trunk"] == row[f"reba_trunk_{side}"]
             assert parts["reba"]["evidence"]["trunk"]["trunk_flexion_deg"] == pytest.approx(
-                row[f"trunk_flexion_deg_{side}"], abs=0.05
+                row[f"trunk_flexion_deg_{side}"],
+                abs=0.051,  # shown to 0.1 deg
             )
 
 

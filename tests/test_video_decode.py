@@ -69,6 +69,14 @@ def test_start_end_and_stride_select_source_frames(clip):
     assert [grey_level(f.rgb) for f in frames] == [6, 9, 12, 15, 18]
 
 
+def test_a_one_frame_window_decodes_exactly_that_frame(clip):
+    # How the worst moments' pictures are decoded (report/media.py: moment_pictures): the
+    # window [t, t + 1/fps) after a seek. A window centred on t lost or shifted frames.
+    for i in range(N_FRAMES):
+        frames = list(iter_frames(clip, i / 30, (i + 1) / 30))
+        assert [(f.index, grey_level(f.rgb)) for f in frames] == [(i, i)]
+
+
 def test_max_side_scales_down_keeping_even_sizes(clip):
     frame = next(iter_frames(clip, max_side=32))
     assert frame.rgb.shape == (24, 32, 3)

@@ -421,7 +421,8 @@ class MediaPoses:
         try:
             if kind == "image":
                 rgb = read_image(path)
-                track, fps = estimate_image_pose(rgb, media.roi), 1.0
+                track = estimate_image_pose(rgb, media.roi, media.canonical_facing)
+                fps = 1.0
                 info: dict[str, Any] = {"width": rgb.shape[1], "height": rgb.shape[0]}
                 samples.append(rgb.mean(axis=2).astype(np.uint8))
             else:
@@ -437,6 +438,7 @@ class MediaPoses:
                     progress=progress,
                     samples=samples,
                     flip_average=media.flip_average,
+                    canonical_facing=media.canonical_facing,
                     threads=media.pose_threads,
                 )
                 fps = probed.fps / media.stride
@@ -473,6 +475,8 @@ def _assess_track(
         **media.info,
         "media": cfg.to_dict()["media"],
         "camera_tilt": tilt.to_dict(),
+        # Estimated on mirrored frames, the person facing right (pose/canonical.py).
+        "pose_mirrored": bool(getattr(track, "mirrored", False)),
     }
     frames, summary, activity = _score(skel, cfg, source, reliability.reliable)
     frames.insert(frames.columns.get_loc("pose_reliable") + 1, "pose_issue", reliability.reason)

@@ -52,6 +52,9 @@ class MediaOptions:
     # Pose on each frame and on its mirror image, averaged (pose/flip_average.py): the
     # result no longer depends on which way the person faces; a second inference a frame.
     flip_average: bool = False
+    # The clip estimated mirrored when the person faces the image's left at its start
+    # (pose/canonical.py): a mirrored video scores the same, at a dozen extra inferences.
+    canonical_facing: bool = True
     # Limb depth fused with foreshortening against the person's own bone lengths
     # (pose/depth.py); docs/accuracy.md has the measured effect per camera.
     depth_fusion: bool = True

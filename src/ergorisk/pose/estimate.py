@@ -47,6 +47,7 @@ def estimate_video_poses(
     progress: Progress = no_progress,
     samples: list[np.ndarray] | None = None,
     flip_average: bool = False,
+    canonical_facing: bool = True,
     threads: int | None = None,
 ) -> PoseTrack:
     """MediaPipe on every selected frame. A video of 30 s or more is cut into segments
@@ -55,7 +56,8 @@ def estimate_video_poses(
     With an ``roi`` the video is one segment (the ROI only says whom to lock on at the start).
     ``samples``: a list that receives SCENE_SAMPLES grey frames spread over the clip (for
     the scene's vertical lines, pose/vanishing.py). ``flip_average``: each frame and its
-    mirror image, averaged (pose/flip_average.py)."""
+    mirror image, averaged (pose/flip_average.py). ``canonical_facing``: the clip estimated
+    mirrored when the person faces the image's left at its start (pose/canonical.py)."""
     from concurrent.futures import ThreadPoolExecutor
 
     # Imported here, not by the threads: concurrent first imports of MediaPipe (which pulls
@@ -68,7 +70,19 @@ def estimate_video_poses(
     plan = plan_segments(total, stride, info.fps, start_s, end_s)
     if roi is not None:
         plan = [Segment(0, start_s, start_s, end_s)]
-    job = _SegmentJob(path, info, stride, inference_max_side, flip_average, total, progress)
+    mirror = (
+        canonical_facing
+        and not flip_average
+        and _faces_left(
+            path,
+            info,
+            start_s,
+            end_s,
+            scaled_roi(roi, info, inference_max_side),
+            inference_max_side,
+        )
+    )
+    job = _SegmentJob(path, info, stride, inference_max_side, flip_average, mirror, total, progress)
     workers = min(len(plan), threads or available_threads())
     with ThreadPoolExecutor(workers, thread_name_prefix="pose") as pool:
         runs = list(pool.map(job.run, plan, [roi] * len(plan)))
@@ -79,9 +93,10 @@ def estimate_video_poses(
         raise MediaInputError(f"{path}: no frame between --start and --end")
     if samples is not None:
         samples.extend(grey for r in runs for _, grey in sorted(r.samples.items()))
-    return PoseTrack.stack(
+    track = PoseTrack.stack(
         poses, [i for r in runs for i in r.index], [t for r in runs for t in r.times]
     )
+    return replace(track, mirrored=mirror)
 
 
 def _joined(
@@ -144,16 +159,24 @@ class _SegmentJob:
     stride: int
     inference_max_side: int | None
     flip_average: bool
+    mirror: bool  # every frame estimated mirrored (pose/canonical.py)
     total: int
     progress: Progress
 
     def run(self, segment: Segment, roi: Box | None) -> _SegmentRun:
+        from ergorisk.pose.canonical import MirroredPose
         from ergorisk.pose.flip_average import FlipAveragedPose
 
         info, stride = self.info, self.stride
         every = max(1, self.total // SCENE_SAMPLES)
         half_step = 0.5 * stride / info.fps
-        make = FlipAveragedPose if self.flip_average else MediaPipePose
+        make = (
+            FlipAveragedPose
+            if self.flip_average
+            else MirroredPose
+            if self.mirror
+            else MediaPipePose
+        )
         run = _SegmentRun()
         frames = iter_frames(
             self.path, segment.warmup_s, segment.end_s, stride, self.inference_max_side
@@ -182,9 +205,41 @@ class _SegmentJob:
         return run
 
 
-def estimate_image_pose(rgb: np.ndarray, roi: Box | None) -> PoseTrack:
-    with MediaPipePose(video=False, roi=roi) as estimator:
-        return PoseTrack.stack([estimator.process(rgb)], [0], [0.0])
+def _faces_left(
+    path: str | Path,
+    info: VideoInfo,
+    start_s: float,
+    end_s: float | None,
+    roi: Box | None,
+    inference_max_side: int | None,
+) -> bool:
+    """The canonical-facing decision from SAMPLES frames spread over the first WINDOW_S
+    seconds of the selected frames (only those frames are kept in memory)."""
+    from ergorisk.pose.canonical import SAMPLES, WINDOW_S, faces_left
+
+    end = start_s + WINDOW_S if end_s is None else min(end_s, start_s + WINDOW_S)
+    n = expected_frames(info, start_s, end, 1)
+    wanted = set(np.linspace(0, n - 1, min(SAMPLES, n)).round().astype(int).tolist())
+    frames = iter_frames(path, start_s, end, 1, inference_max_side)
+    picked = [f.rgb for k, f in enumerate(frames) if k in wanted]
+    return faces_left(picked, roi)
+
+
+def estimate_image_pose(
+    rgb: np.ndarray, roi: Box | None, canonical_facing: bool = True
+) -> PoseTrack:
+    """One image's pose; with ``canonical_facing`` the image is estimated as it is and
+    mirrored, and the estimate where the person faces right is kept (pose/canonical.py)."""
+    from ergorisk.pose.canonical import both_ways, facing_sum, unmirrored
+
+    if not canonical_facing:
+        with MediaPipePose(video=False, roi=roi) as estimator:
+            return PoseTrack.stack([estimator.process(rgb)], [0], [0.0])
+    direct, mirrored = both_ways([rgb], roi)
+    size = (rgb.shape[1], rgb.shape[0])
+    left = facing_sum(direct, mirrored, size) < 0
+    pose = unmirrored(mirrored[0]) if left else direct[0]
+    return replace(PoseTrack.stack([pose], [0], [0.0]), mirrored=left)
 
 
 def expected_frames(info: VideoInfo, start_s: float, end_s: float | None, stride: int) -> int:

@@ -83,3 +83,17 @@ def view_warnings(
             "a camera at the side of the movement measures them better"
         )
     return out
+
+
+def facing_x(image: np.ndarray, frame_size: tuple[int, int]) -> np.ndarray:
+    """(T,) which way the person faces in the image: the nose's horizontal offset from the
+    ears' midpoint, in torso heights (> 0: toward the image's right; NaN without a person).
+    Built from label-free points (the nose, the mean of the ears, of the shoulders and of the
+    hips), so mirroring the frame exactly negates it, whatever MediaPipe calls left."""
+    px = np.asarray(image, float)[..., :2] * np.asarray(frame_size, float)
+    ears = px[..., [7, 8], :].mean(axis=-2)
+    torso = np.linalg.norm(
+        px[..., [11, 12], :].mean(axis=-2) - px[..., [23, 24], :].mean(axis=-2), axis=-1
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (px[..., 0, 0] - ears[..., 0]) / torso

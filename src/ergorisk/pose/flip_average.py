@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from ergorisk.pose.invariance import unmirror_landmarks
+from ergorisk.pose.canonical import flip, unmirrored
+from ergorisk.pose.invariance import mirror_box
 from ergorisk.pose.mediapipe_pose import Box, FramePose, MediaPipePose
 
 # The two estimates must put the body's centre within this fraction of its size of each other.
@@ -37,7 +38,8 @@ def average_poses(direct: FramePose, mirrored: FramePose) -> FramePose:
     """
     if not mirrored.detected:
         return direct
-    world_m, image_m = unmirror_landmarks(mirrored.world, mirrored.image)
+    back = unmirrored(mirrored)
+    world_m, image_m = back.world.astype(float), back.image.astype(float)
     if not direct.detected:
         return direct  # the direct view decides whether the followed person is here
     xy, xy_m = direct.image[:, :2], image_m[:, :2]
@@ -73,16 +75,10 @@ class FlipAveragedPose:
         self._pool = ThreadPoolExecutor(1, "flip-average") if threaded else None
 
     def process(self, rgb: np.ndarray) -> FramePose:
-        import cv2
-
         if self._mirror is None:  # the ROI mirrors with the frame's width, known only now
-            roi = None
-            if self._roi is not None:
-                x0, y0, x1, y1 = self._roi
-                width = rgb.shape[1]
-                roi = (width - x1, y0, width - x0, y1)
+            roi = mirror_box(self._roi, rgb.shape[1])
             self._mirror = self._make(roi=roi, **self._mirror_kwargs)
-        flipped = np.ascontiguousarray(cv2.flip(rgb, 1))
+        flipped = flip(rgb)
         if self._pool is None:
             return average_poses(self._direct.process(rgb), self._mirror.process(flipped))
         pending = self._pool.submit(self._mirror.process, flipped)

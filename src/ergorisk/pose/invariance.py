@@ -49,6 +49,14 @@ def unmirror_landmarks(world: np.ndarray, image: np.ndarray) -> tuple[np.ndarray
     return w, im
 
 
+def mirror_box(box: tuple[int, int, int, int] | None, width: int):
+    """A pixel box (x0, y0, x1, y1) in a frame of this width, as it lies in the mirrored frame."""
+    if box is None:
+        return None
+    x0, y0, x1, y1 = box
+    return width - x1, y0, width - x0, y1
+
+
 def mirrored_angle_differences(
     original: dict[str, dict[str, np.ndarray]],
     mirrored: dict[str, dict[str, np.ndarray]],

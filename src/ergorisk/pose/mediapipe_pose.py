@@ -19,7 +19,7 @@ After ``relock_s`` lost, whoever is found is followed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -82,6 +82,17 @@ class PersonLock:
             velocity = 0.5 * self.velocity + 0.5 * (centre - self.centre) / steps
         # Smoothed: a tucked or half-hidden body must not shrink the gate at once.
         return PersonLock(centre, max(0.7 * self.size + 0.3 * size, 1.0), velocity)
+
+
+def _only_around(rgb: np.ndarray, lock: PersonLock, room: float = 0.75) -> np.ndarray:
+    """A copy of the frame painted flat grey outside the locked person's box (``room``
+    person sizes around their centre)."""
+    h, w = rgb.shape[:2]
+    (x0, y0), (x1, y1) = lock.centre - room * lock.size, lock.centre + room * lock.size
+    x0, y0, x1, y1 = int(max(x0, 0)), int(max(y0, 0)), int(min(x1, w)), int(min(y1, h))
+    out = np.full_like(rgb, 127)
+    out[y0:y1, x0:x1] = rgb[y0:y1, x0:x1]
+    return out
 
 
 def _blank(
@@ -157,13 +168,23 @@ class MediaPipePose:
             min_tracking_confidence=min_tracking_confidence,
         )
         self._pose = self._new_pose()
+        self._on_roi = False  # the last frame was the ROI's crop
 
     def process(self, rgb: np.ndarray) -> FramePose:
         """Pose of the followed person in one upright RGB frame (H, W, 3) uint8."""
         height, width = rgb.shape[:2]
         box = self._search_box(width, height)
         x0, y0, x1, y1 = box
-        crop = rgb if box == (0, 0, width, height) else rgb[y0:y1, x0:x1]
+        whole = box == (0, 0, width, height)
+        crop = rgb if whole else rgb[y0:y1, x0:x1]
+        if self.video and whole and self._on_roi and self.lock is not None:
+            # Locked on the ROI's crop: MediaPipe's tracking state is in the crop's
+            # coordinates, so on the whole frame it would look in the wrong place and
+            # re-detect whoever is most salient. It restarts, seeing only around the person.
+            self._pose.close()
+            self._pose = self._new_pose()
+            crop = _only_around(rgb, self.lock)
+        self._on_roi = not whole
         if self._blocked is not None:
             crop = _blank(crop, self._blocked, (x0, y0))
         try:
@@ -230,12 +251,14 @@ class MediaPipePose:
 @dataclass(frozen=True)
 class PoseTrack:
     """Poses of a whole video: ``world`` (T, 33, 4), ``image`` (T, 33, 3) as in FramePose;
-    ``frame_index`` (T,) source frame numbers; ``time_s`` (T,) seconds."""
+    ``frame_index`` (T,) source frame numbers; ``time_s`` (T,) seconds; ``mirrored``: the
+    frames were estimated mirrored (pose/canonical.py), the poses mirrored back."""
 
     world: np.ndarray
     image: np.ndarray
     frame_index: np.ndarray
     time_s: np.ndarray
+    mirrored: bool = field(default=False, kw_only=True)
 
     @property
     def detected(self) -> np.ndarray:

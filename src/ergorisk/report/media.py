@@ -147,10 +147,12 @@ def moment_pictures(
     from ergorisk.report.faces import private_frame
 
     out: dict[int, str] = {}
-    half = 0.5 / source_fps
+    step = 1.0 / source_fps
     for i in sorted(set(moments)):
         t = float(track.time_s[i])
-        frame = next(iter_frames(path, max(t - half, 0.0), t + half, 1, max_side), None)
+        # iter_frames keeps [start, end) with half a frame's tolerance at each end: this
+        # window holds the frame at t and no neighbour.
+        frame = next(iter_frames(path, t, t + step, 1, max_side), None)
         if frame is None:
             continue
         rgb = frame.rgb

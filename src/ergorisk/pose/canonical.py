@@ -1,0 +1,113 @@
+"""Canonical facing: MediaPipe sees the person facing the same way whichever way the video shows.
+
+MediaPipe is not mirror-symmetric: the same motion filmed mirrored gives knees and trunks
+several degrees apart (docs/accuracy.md). Flip averaging fixes that with a second inference
+on every frame. This fixes it for free: before the pass, a few frames at the start are
+estimated as they are and mirrored, and when the person faces the image's left the whole clip
+is estimated mirrored (each frame flipped before MediaPipe, the landmarks mirrored back), so
+MediaPipe always sees them facing right. A mirrored video then reaches MediaPipe as the same
+pixels as the original.
+
+    mirror = faces_left(frames, roi)                 # the decision, from a few RGB frames
+    with MirroredPose(video=True, fps=30) as estimator:
+        pose = estimator.process(rgb)                # a FramePose in the frame's own sides
+
+The decision adds each sample's facing measured directly and on the mirrored frame (mirrored
+back), so a mirrored clip gives exactly the opposite sum; only pixel noise can break the tie
+of a person seen square from the front or back, and then both go unmirrored, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from ergorisk.pose.facing import facing_x
+from ergorisk.pose.invariance import mirror_box, unmirror_landmarks
+from ergorisk.pose.mediapipe_pose import Box, FramePose, MediaPipePose
+
+SAMPLES = 6  # frames estimated both ways for the decision
+WINDOW_S = 2.0  # taken evenly over the first seconds of the selected frames
+
+
+def flip(rgb: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return np.ascontiguousarray(cv2.flip(rgb, 1))
+
+
+def unmirrored(pose: FramePose) -> FramePose:
+    """A pose estimated on a mirrored frame, in the original frame's coordinates and sides."""
+    if not pose.detected:
+        return pose
+    world, image = unmirror_landmarks(pose.world, pose.image)
+    return FramePose(world.astype(np.float32), image.astype(np.float32))
+
+
+def facing_sum(direct: Sequence[FramePose], mirrored: Sequence[FramePose], size: Any) -> float:
+    """The summed facing (pose/facing.py) of the frames both estimates found a person on:
+    each direct estimate plus the un-mirrored estimate of the mirrored frame (pure)."""
+    total = 0.0
+    for a, b in zip(direct, mirrored, strict=True):
+        if a.detected and b.detected:
+            pair = np.stack([a.image, unmirrored(b).image])
+            value = float(np.sum(facing_x(pair, size)))
+            total += value if np.isfinite(value) else 0.0
+    return total
+
+
+def both_ways(
+    frames: Sequence[np.ndarray], roi: Box | None = None
+) -> tuple[list[FramePose], list[FramePose]]:
+    """Each RGB frame estimated on its own (static mode) as it is and mirrored (the mirrored
+    ones as the estimator returned them), the two on two threads."""
+    if not frames:
+        return [], []
+    width = frames[0].shape[1]
+    with (
+        MediaPipePose(video=False, roi=roi) as direct,
+        MediaPipePose(video=False, roi=mirror_box(roi, width)) as mirror,
+        ThreadPoolExecutor(1, "facing") as pool,
+    ):
+        pending = pool.submit(lambda: [mirror.process(flip(f)) for f in frames])
+        return [direct.process(f) for f in frames], pending.result()
+
+
+def faces_left(frames: Sequence[np.ndarray], roi: Box | None = None) -> bool:
+    """Whether the person in these RGB frames (the first seconds of a clip) faces the image's
+    left: then the clip is estimated mirrored."""
+    if not frames:
+        return False
+    height, width = frames[0].shape[:2]
+    return facing_sum(*both_ways(frames, roi), (width, height)) < 0
+
+
+class MirroredPose:
+    """An estimator run on mirrored frames, its poses mirrored back; a context manager.
+
+    Takes the estimator's arguments (MediaPipePose by default); the ROI is mirrored with the
+    frame, whose width is known at the first frame."""
+
+    def __init__(
+        self, roi: Box | None = None, estimator: Callable[..., Any] = MediaPipePose, **kwargs: Any
+    ) -> None:
+        self._make = lambda width: estimator(roi=mirror_box(roi, width), **kwargs)
+        self._inner: Any = None
+
+    def process(self, rgb: np.ndarray) -> FramePose:
+        if self._inner is None:
+            self._inner = self._make(rgb.shape[1])
+        return unmirrored(self._inner.process(flip(rgb)))
+
+    def close(self) -> None:
+        if self._inner is not None:
+            self._inner.close()
+
+    def __enter__(self) -> MirroredPose:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,112 @@
+"""Canonical facing (pose/canonical.py): the person reaches MediaPipe facing right either way."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import pytest
+
+from ergorisk.pose.canonical import MirroredPose, facing_sum, flip, unmirrored
+from ergorisk.pose.facing import facing_x
+from ergorisk.pose.invariance import unmirror_landmarks
+from ergorisk.pose.mediapipe_pose import FramePose, _missing
+from video_fixtures import EXAMPLE_CLIP
+
+SIZE = (640, 480)
+
+
+def profile_pose(nose_dx: float, rng: np.random.Generator) -> FramePose:
+    """A standing person in image fractions, the nose ``nose_dx`` of the width ahead of the ears."""
+    image = np.zeros((33, 3), np.float32)
+    image[:, 0] = 0.5 + rng.normal(0, 0.01, 33)
+    image[:, 1] = np.linspace(0.1, 0.9, 33)
+    image[[7, 8], 1] = 0.15  # ears
+    image[0] = (0.5 + nose_dx, 0.16, 0.9)  # nose
+    image[[11, 12], 1], image[[23, 24], 1] = 0.3, 0.6  # shoulders, hips
+    image[:, 2] = 0.9
+    world = rng.normal(0, 0.2, (33, 4)).astype(np.float32)
+    return FramePose(world, image)
+
+
+def test_facing_is_positive_toward_the_right_and_negated_by_mirroring():
+    rng = np.random.default_rng(0)
+    right = profile_pose(0.04, rng)
+    assert facing_x(right.image[None], SIZE)[0] > 0
+    assert facing_x(profile_pose(-0.04, rng).image[None], SIZE)[0] < 0
+    _, mirrored = unmirror_landmarks(right.world, right.image)
+    assert facing_x(mirrored[None], SIZE)[0] == pytest.approx(-facing_x(right.image[None], SIZE)[0])
+    assert np.isnan(facing_x(_missing().image[None], SIZE)[0])
+
+
+def test_the_decision_on_a_mirrored_clip_is_exactly_the_opposite():
+    # On the mirrored clip the direct estimate is what the original's mirrored estimate was
+    # and the other way round, so the sum changes sign exactly: the two clips always end up
+    # estimated on the same pixels (unless the sum is 0).
+    rng = np.random.default_rng(1)
+    a = [profile_pose(rng.normal(0, 0.03), rng) for _ in range(6)]
+    b = [profile_pose(rng.normal(0, 0.03), rng) for _ in range(6)]
+    a[2] = _missing()  # a frame one of the two estimates misses does not count
+    total = facing_sum(a, b, SIZE)
+    assert total != 0
+    assert facing_sum(b, a, SIZE) == pytest.approx(-total)
+    assert facing_sum([a[2]], [b[2]], SIZE) == 0
+
+
+class Recorder:
+    """A stand-in estimator: records the frames and the ROI it gets, returns a fixed pose."""
+
+    made: ClassVar[list[Recorder]] = []
+
+    def __init__(self, roi=None, **kwargs):
+        self.roi, self.frames, self.closed = roi, [], False
+        Recorder.made.append(self)
+
+    def process(self, rgb):
+        self.frames.append(rgb)
+        return profile_pose(0.05, np.random.default_rng(2))
+
+    def close(self):
+        self.closed = True
+
+
+def test_mirrored_pose_flips_the_frame_and_the_roi_and_mirrors_the_pose_back():
+    rgb = np.zeros((4, 10, 3), np.uint8)
+    rgb[:, 0] = 255  # the left column lit
+    with MirroredPose(roi=(1, 0, 4, 4), estimator=Recorder, fps=30) as est:
+        pose = est.process(rgb)
+    inner = Recorder.made[-1]
+    assert inner.roi == (6, 0, 9, 4)
+    assert inner.frames[0][:, -1].min() == 255 and inner.frames[0][:, 0].max() == 0
+    assert inner.closed
+    raw = profile_pose(0.05, np.random.default_rng(2))
+    np.testing.assert_allclose(pose.image, unmirrored(raw).image)
+    assert facing_x(pose.image[None], SIZE)[0] < 0  # it saw right-facing; the frame is left
+
+
+@pytest.mark.slow
+def test_real_mediapipe_on_an_image_and_its_mirror_gives_mirrored_poses():
+    # The mirrored image reaches MediaPipe as the very same pixels, so the pose of the mirrored
+    # image is the mirrored pose, to float precision (plain MediaPipe differs by degrees).
+    from ergorisk.io.video import iter_frames
+    from ergorisk.pose.estimate import estimate_image_pose
+
+    rgb = next(f.rgb for f in iter_frames(EXAMPLE_CLIP, 5.0))
+    a = estimate_image_pose(rgb, None)
+    b = estimate_image_pose(flip(rgb), None)
+    assert a.detected[0] and b.detected[0]
+    world, image = unmirror_landmarks(b.world[0], b.image[0])
+    np.testing.assert_allclose(image[:, :2], a.image[0, :, :2], atol=1e-5)
+    np.testing.assert_allclose(world[:, :3], a.world[0, :, :3], atol=1e-5)
+    plain = [estimate_image_pose(x, None, canonical_facing=False) for x in (rgb, flip(rgb))]
+    _, plain_back = unmirror_landmarks(plain[1].world[0], plain[1].image[0])
+    assert np.abs(plain_back[:, :2] - plain[0].image[0, :, :2]).max() > 1e-3  # without it
+
+
+@pytest.mark.slow
+def test_real_mediapipe_decides_opposite_ways_on_the_example_and_its_mirror_image():
+    from ergorisk.io.video import iter_frames
+    from ergorisk.pose.canonical import faces_left
+
+    frames = [f.rgb for f in iter_frames(EXAMPLE_CLIP, 4.0, 6.0, stride=12)]
+    assert faces_left(frames) != faces_left([flip(f) for f in frames])
