@@ -33,11 +33,12 @@ def test_assess_a_video_writes_nothing_then_to_dir_writes(tmp_path, monkeypatch)
     assert (_listing(tmp_path), _listing(EXAMPLE_CLIP.parent)) == before
     assert isinstance(a, er.Assessment) and a.kind == "video"
     assert isinstance(a.frames, pd.DataFrame) and len(a.frames) == 15
-    # The peak is the highest score held for 0.3 s (3 frames at 10 fps) on reliable frames,
-    # not one frame's.
+    # The peak is the highest score held for 0.3 s (5 frames at 15 fps: stride 2) on reliable
+    # frames, not one frame's.
     peak = a.summary.reba.total.peak
+    assert a.summary.fps == pytest.approx(15.0, abs=0.01)
     total = a.frames["reba_total"].to_numpy(float, na_value=np.nan)
-    held = sustained(np.where(a.frames["pose_reliable"].to_numpy(bool), total, np.nan), 10.0)
+    held = sustained(np.where(a.frames["pose_reliable"].to_numpy(bool), total, np.nan), 15.0)
     assert peak.score == int(np.nanmax(held)) <= int(a.frames["reba_total"].max())
     assert a.summary.to_dict()["reba"]["total"]["peak"]["score"] == peak.score
     out = a.to_dir(tmp_path / "out")
