@@ -16,7 +16,9 @@ usual kinematics. Each single view goes through the single-camera pipeline itsel
     + flip average      MediaPipe on each frame and its mirror image (pose/flip_average.py)
     + depth fusion      limb depth fused with foreshortening (pose/depth.py)
 
-and, from the default, depth fusion alone without flip averaging. For each: per-angle MAE and
+and, without flip averaging, swap fix + depth fusion, then with canonical facing (the clip
+estimated mirrored when the man faces the image's left, pose/canonical.py): the default.
+For each: per-angle MAE and
 bias (single minus reference, degrees) over the frames the single view calls reliable, and
 REBA/RULA total agreement (exact, within 1). Tracks are cached (single_view_tracks.py).
 """
@@ -48,15 +50,17 @@ ANGLES = {
     "uarm_R": "upper_arm_flexion_deg_right",
     "trunk": "trunk_flexion_deg_left",
 }
-# name: (pitch: None estimates / 0 level, scene tilt, swap fix, flip average, depth fusion)
-SETTINGS: dict[str, tuple[float | None, bool, bool, bool, bool]] = {
-    "level camera": (0.0, False, False, False, False),
-    "standing tilt": (None, False, False, False, False),
-    "scene tilt": (None, True, False, False, False),
-    "+ swap fix": (None, True, True, False, False),
-    "+ flip average": (None, True, True, True, False),
-    "+ depth fusion": (None, True, True, True, True),
-    "swap fix + depth fusion": (None, True, True, False, True),
+# name: (pitch: None estimates / 0 level, scene tilt, swap fix, flip average, depth fusion,
+# canonical facing)
+SETTINGS: dict[str, tuple[float | None, bool, bool, bool, bool, bool]] = {
+    "level camera": (0.0, False, False, False, False, False),
+    "standing tilt": (None, False, False, False, False, False),
+    "scene tilt": (None, True, False, False, False, False),
+    "+ swap fix": (None, True, True, False, False, False),
+    "+ flip average": (None, True, True, True, False, False),
+    "+ depth fusion": (None, True, True, True, True, False),
+    "swap fix + depth fusion": (None, True, True, False, True, False),
+    "+ canonical facing (default)": (None, True, True, False, True, True),
 }
 
 
@@ -108,8 +112,8 @@ def single_frames(view: str, setting: tuple) -> tuple[pd.DataFrame, dict]:
     from ergorisk.config import Config
     from ergorisk.io.video import probe_video
 
-    pitch, scene, fix, flip, depth = setting
-    track, samples = view_track(view, flip)
+    pitch, scene, fix, flip, depth, canonical = setting
+    track, samples = view_track(view, flip, canonical)
     path = video(view)
     info = probe_video(path)
     media = MediaPoses(track, FPS, {"width": info.width, "height": info.height},

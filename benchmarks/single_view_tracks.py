@@ -43,23 +43,44 @@ def _key(path: Path, what: str) -> Path:
     return CACHE / f"{path.stem}-{stat.st_size}-{int(stat.st_mtime)}-{what}.npz"
 
 
-def view_track(view: str, flip: bool) -> tuple[PoseTrack, list[np.ndarray]]:
-    """The single-camera track of one view and its scene samples (grey frames)."""
+def faces_left(view: str) -> bool:
+    """The canonical-facing decision for one view (pose/canonical.py), as
+    estimate_video_poses makes it: SAMPLES frames over the first WINDOW_S seconds, the ROI."""
     from ergorisk.io.video import iter_frames, probe_video
+    from ergorisk.pose import canonical
+
+    path = video(view)
+    n = round(canonical.WINDOW_S * probe_video(path).fps)
+    wanted = set(np.linspace(0, n - 1, canonical.SAMPLES).round().astype(int).tolist())
+    frames = [f.rgb for k, f in enumerate(iter_frames(path, 0, canonical.WINDOW_S)) if k in wanted]
+    return canonical.faces_left(frames, ROIS[view])
+
+
+def view_track(
+    view: str, flip: bool, canonical: bool = False
+) -> tuple[PoseTrack, list[np.ndarray]]:
+    """The single-camera track of one view and its scene samples (grey frames); with
+    ``canonical``, estimated mirrored when the man faces the image's left (pose/canonical.py)."""
+    from ergorisk.io.video import iter_frames, probe_video
+    from ergorisk.pose.canonical import MirroredPose
     from ergorisk.pose.estimate import SCENE_SAMPLES
     from ergorisk.pose.flip_average import FlipAveragedPose
     from follow_crop import FollowCrop
 
     path = video(view)
-    cache = _key(path, f"follow-flip{int(flip)}")
+    mirror = canonical and not flip and faces_left(view)
+    cache = _key(path, f"follow-flip{int(flip)}" + ("-mirrored" if mirror else ""))
     samples_file = cache.with_suffix(".samples.npy")
     if cache.exists() and samples_file.exists():
         return load_track(cache), list(np.load(samples_file))
     every = max(1, probe_video(path).n_frames // SCENE_SAMPLES)
     samples: list[np.ndarray] = []
-    estimator = (
-        FlipAveragedPose(ROIS[view], estimator=FollowCrop) if flip else FollowCrop(ROIS[view])
-    )
+    if flip:
+        estimator = FlipAveragedPose(ROIS[view], estimator=FollowCrop)
+    elif mirror:
+        estimator = MirroredPose(ROIS[view], estimator=FollowCrop)
+    else:
+        estimator = FollowCrop(ROIS[view])
     poses, index, times = [], [], []
     with estimator:
         for frame in iter_frames(path):
