@@ -44,16 +44,13 @@ def _key(path: Path, what: str) -> Path:
 
 
 def faces_left(view: str) -> bool:
-    """The canonical-facing decision for one view (pose/canonical.py), as
-    estimate_video_poses makes it: SAMPLES frames over the first WINDOW_S seconds, the ROI."""
-    from ergorisk.io.video import iter_frames, probe_video
-    from ergorisk.pose import canonical
+    """The canonical-facing decision for one view, as estimate_video_poses makes it (with the
+    view's ROI)."""
+    from ergorisk.io.video import probe_video
+    from ergorisk.pose.estimate import _faces_left
 
     path = video(view)
-    n = round(canonical.WINDOW_S * probe_video(path).fps)
-    wanted = set(np.linspace(0, n - 1, canonical.SAMPLES).round().astype(int).tolist())
-    frames = [f.rgb for k, f in enumerate(iter_frames(path, 0, canonical.WINDOW_S)) if k in wanted]
-    return canonical.faces_left(frames, ROIS[view])
+    return _faces_left(path, probe_video(path), 0.0, None, ROIS[view], None)
 
 
 def view_track(

@@ -67,13 +67,15 @@ def both_ways(
     if not frames:
         return [], []
     width = frames[0].shape[1]
-    with (
-        MediaPipePose(video=False, roi=roi) as direct,
-        MediaPipePose(video=False, roi=mirror_box(roi, width)) as mirror,
-        ThreadPoolExecutor(1, "facing") as pool,
-    ):
-        pending = pool.submit(lambda: [mirror.process(flip(f)) for f in frames])
-        return [direct.process(f) for f in frames], pending.result()
+
+    def estimate(mirrored: bool) -> list[FramePose]:
+        box = mirror_box(roi, width) if mirrored else roi
+        with MediaPipePose(video=False, roi=box) as estimator:  # made on its own thread
+            return [estimator.process(flip(f) if mirrored else f) for f in frames]
+
+    with ThreadPoolExecutor(1, "facing") as pool:
+        pending = pool.submit(estimate, True)
+        return estimate(False), pending.result()
 
 
 def faces_left(frames: Sequence[np.ndarray], roi: Box | None = None) -> bool:

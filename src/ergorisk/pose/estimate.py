@@ -214,14 +214,15 @@ def _faces_left(
     inference_max_side: int | None,
 ) -> bool:
     """The canonical-facing decision from SAMPLES frames spread over the first WINDOW_S
-    seconds of the selected frames (only those frames are kept in memory)."""
+    seconds of the selected frames (only those frames are converted and kept)."""
+    from itertools import islice
+
     from ergorisk.pose.canonical import SAMPLES, WINDOW_S, faces_left
 
     end = start_s + WINDOW_S if end_s is None else min(end_s, start_s + WINDOW_S)
-    n = expected_frames(info, start_s, end, 1)
-    wanted = set(np.linspace(0, n - 1, min(SAMPLES, n)).round().astype(int).tolist())
-    frames = iter_frames(path, start_s, end, 1, inference_max_side)
-    picked = [f.rgb for k, f in enumerate(frames) if k in wanted]
+    step = max(1, expected_frames(info, start_s, end, 1) // SAMPLES)
+    frames = iter_frames(path, start_s, end, step, inference_max_side)
+    picked = [f.rgb for f in islice(frames, SAMPLES)]
     return faces_left(picked, roi)
 
 
