@@ -110,3 +110,40 @@ def test_real_mediapipe_decides_opposite_ways_on_the_example_and_its_mirror_imag
 
     frames = [f.rgb for f in iter_frames(EXAMPLE_CLIP, 4.0, 6.0, stride=12)]
     assert faces_left(frames) != faces_left([flip(f) for f in frames])
+
+
+@pytest.mark.parametrize(
+    ("windows", "looked", "left"),
+    [
+        ([-0.9], 1, True),  # seen from the side at once: one window settles it
+        ([0.05, -0.02, -0.8], 3, True),  # square from the front first: look further on
+        ([0.1] * 9, 5, False),  # never decisive: at most MAX_WINDOWS, the sign of the sum
+    ],
+)
+def test_the_decision_looks_further_while_the_person_faces_the_camera(
+    tmp_path, monkeypatch, windows, looked, left
+):
+    from ergorisk.io.video import probe_video
+    from ergorisk.pose import canonical
+    from ergorisk.pose.estimate import _faces_left
+    from video_fixtures import write_grey_video
+
+    clip = write_grey_video(tmp_path / "grey.mp4", n=12 * 30)
+    seen: list[int] = []
+
+    def evidence(frames, roi):
+        seen.append(len(frames))
+        return windows[len(seen) - 1]
+
+    monkeypatch.setattr(canonical, "facing_evidence", evidence)
+    assert _faces_left(clip, probe_video(clip), 0.0, None, None, None) is left
+    assert len(seen) == looked and set(seen) == {canonical.SAMPLES}
+    mirrored = [-w for w in windows]  # a mirrored clip: the opposite evidence, same windows
+    seen.clear()
+    monkeypatch.setattr(canonical, "facing_evidence", lambda f, r: evidence_of(mirrored, seen))
+    assert _faces_left(clip, probe_video(clip), 0.0, None, None, None) is (not left)
+
+
+def evidence_of(values: list[float], seen: list[int]) -> float:
+    seen.append(1)
+    return values[len(seen) - 1]

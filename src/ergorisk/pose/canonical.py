@@ -3,18 +3,19 @@
 MediaPipe is not mirror-symmetric: the same motion filmed mirrored gives knees and trunks
 several degrees apart (docs/accuracy.md). Flip averaging fixes that with a second inference
 on every frame. This fixes it for free: before the pass, a few frames at the start are
-estimated as they are and mirrored, and when the person faces the image's left the whole clip
-is estimated mirrored (each frame flipped before MediaPipe, the landmarks mirrored back), so
-MediaPipe always sees them facing right. A mirrored video then reaches MediaPipe as the same
-pixels as the original.
+estimated as they are and mirrored (the next seconds too while that leaves it open), and
+when the person faces the image's left the whole clip is estimated mirrored (each frame
+flipped before MediaPipe, the landmarks mirrored back), so MediaPipe always sees them facing
+right. A mirrored video then reaches MediaPipe as the same pixels as the original.
 
     mirror = faces_left(frames, roi)                 # the decision, from a few RGB frames
     with MirroredPose(video=True, fps=30) as estimator:
         pose = estimator.process(rgb)                # a FramePose in the frame's own sides
 
 The decision adds each sample's facing measured directly and on the mirrored frame (mirrored
-back), so a mirrored clip gives exactly the opposite sum; only pixel noise can break the tie
-of a person seen square from the front or back, and then both go unmirrored, as before.
+back), so a mirrored clip gives exactly the opposite sum. A person seen square from the front
+or back gives a sum near 0 that pixel noise could tip either way, so the next 2 s are added
+until the sum is decisive (at most 10 s); if it never is, the tie may go either way.
 """
 
 from __future__ import annotations
@@ -29,8 +30,13 @@ from ergorisk.pose.facing import facing_x
 from ergorisk.pose.invariance import mirror_box, unmirror_landmarks
 from ergorisk.pose.mediapipe_pose import Box, FramePose, MediaPipePose
 
-SAMPLES = 6  # frames estimated both ways for the decision
+SAMPLES = 6  # frames estimated both ways for the decision, per window
 WINDOW_S = 2.0  # taken evenly over the first seconds of the selected frames
+# Evidence that settles it: a person seen from the side gives about 0.17 a frame and
+# estimate, so 3 such frames; seen square from the front it stays near 0 (a tie that pixel
+# noise decides), and the next window is looked at, up to MAX_WINDOWS.
+DECISIVE = 0.5
+MAX_WINDOWS = 5
 
 
 def flip(rgb: np.ndarray) -> np.ndarray:
@@ -78,13 +84,19 @@ def both_ways(
         return estimate(False), pending.result()
 
 
-def faces_left(frames: Sequence[np.ndarray], roi: Box | None = None) -> bool:
-    """Whether the person in these RGB frames (the first seconds of a clip) faces the image's
-    left: then the clip is estimated mirrored."""
+def facing_evidence(frames: Sequence[np.ndarray], roi: Box | None = None) -> float:
+    """The summed facing of the person in these RGB frames, both ways (< 0: toward the
+    image's left; a mirrored clip gives exactly the opposite)."""
     if not frames:
-        return False
+        return 0.0
     height, width = frames[0].shape[:2]
-    return facing_sum(*both_ways(frames, roi), (width, height)) < 0
+    return facing_sum(*both_ways(frames, roi), (width, height))
+
+
+def faces_left(frames: Sequence[np.ndarray], roi: Box | None = None) -> bool:
+    """Whether the person in these RGB frames faces the image's left: then the clip is
+    estimated mirrored."""
+    return facing_evidence(frames, roi) < 0
 
 
 class MirroredPose:

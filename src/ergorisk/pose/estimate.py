@@ -213,17 +213,25 @@ def _faces_left(
     roi: Box | None,
     inference_max_side: int | None,
 ) -> bool:
-    """The canonical-facing decision from SAMPLES frames spread over the first WINDOW_S
-    seconds of the selected frames (only those frames are converted and kept)."""
+    """The canonical-facing decision: SAMPLES frames spread over the first WINDOW_S seconds
+    of the selected frames, and the next windows while the evidence is under DECISIVE (a
+    person seen from the front), at most MAX_WINDOWS. Only the sampled frames are converted
+    and kept."""
     from itertools import islice
 
-    from ergorisk.pose.canonical import SAMPLES, WINDOW_S, faces_left
+    from ergorisk.pose.canonical import DECISIVE, MAX_WINDOWS, SAMPLES, WINDOW_S, facing_evidence
 
-    end = start_s + WINDOW_S if end_s is None else min(end_s, start_s + WINDOW_S)
-    step = max(1, expected_frames(info, start_s, end, 1) // SAMPLES)
-    frames = iter_frames(path, start_s, end, step, inference_max_side)
-    picked = [f.rgb for f in islice(frames, SAMPLES)]
-    return faces_left(picked, roi)
+    last = info.duration_s if end_s is None else min(end_s, info.duration_s)
+    evidence = 0.0
+    for k in range(MAX_WINDOWS):
+        t0 = start_s + k * WINDOW_S
+        if t0 >= last or abs(evidence) >= DECISIVE:
+            break
+        t1 = min(last, t0 + WINDOW_S)
+        step = max(1, expected_frames(info, t0, t1, 1) // SAMPLES)
+        frames = iter_frames(path, t0, t1, step, inference_max_side)
+        evidence += facing_evidence([f.rgb for f in islice(frames, SAMPLES)], roi)
+    return evidence < 0
 
 
 def estimate_image_pose(
