@@ -55,6 +55,47 @@ def test_the_seam_check_asks_the_same_person_where_the_earlier_one_sees_them():
     assert same_person([NOBODY] * 10, [there] * 10)
 
 
+def test_a_segment_estimated_again_keeps_the_first_run_once_the_two_converge():
+    from ergorisk.io.video import VideoInfo
+    from ergorisk.pose.estimate import _joined, _SegmentJob, _SegmentRun
+    from ergorisk.pose.segments import CONVERGED_FRAMES, Segment
+
+    info = VideoInfo(1000, 500, 30.0, 200, 200 / 30, 0, "h264")
+    him, her = _pose(0.3, 0.5), _pose(0.7, 0.5)
+    him_again = _pose(0.3, 0.5)  # the second pass's estimate of him (another object)
+    warm = list(range(90, 100))
+    before = _SegmentRun(poses=[him] * 10, index=warm, times=[i / 30 for i in warm])
+    kept = list(range(100, 160))
+    # The first run followed her over the warm-up and 20 frames, then found him again.
+    first = _SegmentRun(
+        poses=[her] * 20 + [him] * 40, index=kept, times=[i / 30 for i in kept],
+        warm=[her] * 10, warm_index=warm,
+    )  # fmt: skip
+    redone: list[int] = []
+
+    class Again(_SegmentJob):
+        def run(self, segment, roi, until=None):
+            assert roi is not None and segment.warmup_s < segment.start_s  # his box, earlier
+            out = _SegmentRun()
+            for i in kept:
+                out.poses.append(him_again)
+                out.index.append(i)
+                out.times.append(i / 30)
+                redone.append(i)
+                if until is not None and until(i, him_again):
+                    break
+            return out
+
+    job = Again("clip.mp4", info, 1, None, False, False, 200, lambda *a: None)
+    joined = _joined(job, Segment(100, 90 / 30, 100 / 30, None), before, first)
+    # Estimated again up to 10 frames of agreement after he is found again, then the first.
+    assert len(redone) == 20 + CONVERGED_FRAMES
+    assert joined.index == kept
+    cut = 20 + CONVERGED_FRAMES
+    assert all(p is him_again for p in joined.poses[:cut])
+    assert all(p is him for p in joined.poses[cut:])
+
+
 def test_a_person_box_holds_the_pose_with_room():
     x0, y0, x1, y1 = person_box(_pose(0.5, 0.5, 0.2), 1000, 500)
     assert x0 < 400 and x1 > 600 and y0 < 200 and y1 > 300

@@ -19,7 +19,15 @@ import numpy as np
 from ergorisk.io.video import MediaInputError, Prefetch, VideoInfo, iter_frames
 from ergorisk.pose.layouts import to_canonical
 from ergorisk.pose.mediapipe_pose import Box, FramePose, MediaPipePose, PoseTrack, _missing
-from ergorisk.pose.segments import Segment, person_box, plan_segments, same_person
+from ergorisk.pose.segments import (
+    CONVERGED_FRAMES,
+    CONVERGED_GAP,
+    Segment,
+    centre_gap,
+    person_box,
+    plan_segments,
+    same_person,
+)
 from ergorisk.pose.skeleton import Skeleton
 from ergorisk.pose.tilt import Tilt, estimate_tilt, level
 
@@ -104,7 +112,8 @@ def _joined(
 ) -> _SegmentRun:
     """``run``, or where it follows someone else than ``before`` over its warm-up, the segment
     estimated again from the warm-up frame where ``before`` first sees its person, with an ROI
-    around them (a rare second pass over one segment, on this thread)."""
+    around them (on this thread), until it converges with ``run`` (the same person, the same
+    landmarks: segments.CONVERGED_FRAMES in a row); ``run`` is kept from there on."""
     earlier = before.tail(run.warm_index)
     if same_person(earlier, run.warm):
         return run
@@ -113,11 +122,29 @@ def _joined(
     step = job.stride / job.info.fps
     redo = replace(segment, warmup_s=segment.start_s - (len(run.warm) - k) * step)
     n = len(run.poses)
+    first = dict(zip(run.index, run.poses, strict=True))
+    agreeing = 0
+
+    def converged(index: int, pose: FramePose) -> bool:
+        nonlocal agreeing
+        other = first.get(index, _MISSING)
+        same = pose.detected and other.detected and centre_gap(pose, other) <= CONVERGED_GAP
+        agreeing = agreeing + 1 if same else 0
+        return agreeing >= CONVERGED_FRAMES
 
     def progress(phase: str, advance: int, total: int | None) -> None:
         job.progress("pose (a segment again)", advance, n)
 
-    return replace(job, progress=progress).run(redo, box)
+    again = replace(job, progress=progress).run(redo, box, until=converged)
+    cut = len(again.poses)
+    if cut < n:  # converged: the rest as the first run has it
+        assert again.index == run.index[:cut]
+        again.poses += run.poses[cut:]
+        again.index += run.index[cut:]
+        again.times += run.times[cut:]
+        progress("pose", n - cut, n)  # the second pass's bar completes
+    again.samples = {**run.samples, **again.samples}
+    return again
 
 
 MAX_THREADS = 4  # each thread holds a MediaPipe graph (about 60 MB)
@@ -163,7 +190,13 @@ class _SegmentJob:
     total: int
     progress: Progress
 
-    def run(self, segment: Segment, roi: Box | None) -> _SegmentRun:
+    def run(
+        self,
+        segment: Segment,
+        roi: Box | None,
+        until: Callable[[int, FramePose], bool] | None = None,
+    ) -> _SegmentRun:
+        """The segment's poses; ``until(frame index, pose)`` true stops it after that frame."""
         from ergorisk.pose.canonical import MirroredPose
         from ergorisk.pose.flip_average import FlipAveragedPose
 
@@ -202,6 +235,8 @@ class _SegmentJob:
                 run.index.append(frame.index)
                 run.times.append(frame.time_s)
                 self.progress("pose", 1, self.total)
+                if until is not None and until(frame.index, pose):
+                    break
         return run
 
 

@@ -31,6 +31,12 @@ WARMUP_S = 1.0
 # MAX_CENTRE_GAP of its size.
 MIN_AGREEMENT = 0.8
 MAX_CENTRE_GAP = 0.25
+# A segment estimated again (an ROI around the person) and its first run have converged once
+# they put the person within CONVERGED_GAP of its size of each other on CONVERGED_FRAMES
+# frames in a row: MediaPipe tracking the same person from two histories then gives the same
+# landmarks, so the first run is kept from there on (not a second pass over the segment).
+CONVERGED_GAP = 0.05
+CONVERGED_FRAMES = 10
 
 
 @dataclass(frozen=True)
@@ -87,11 +93,11 @@ def same_person(earlier: Sequence[FramePose], later: Sequence[FramePose]) -> boo
     pairs = [(a, b) for a, b in pairs[len(pairs) // 2 :] if a.detected]
     if not pairs:
         return True
-    agree = sum(b.detected and _centre_gap(a, b) <= MAX_CENTRE_GAP for a, b in pairs)
+    agree = sum(b.detected and centre_gap(a, b) <= MAX_CENTRE_GAP for a, b in pairs)
     return agree >= MIN_AGREEMENT * len(pairs)
 
 
-def _centre_gap(a: FramePose, b: FramePose) -> float:
+def centre_gap(a: FramePose, b: FramePose) -> float:
     """Distance between the two bodies' centres, in sizes of the first body."""
     xy_a, xy_b = a.image[:, :2].astype(float), b.image[:, :2].astype(float)
     size = max(float(np.max(np.ptp(xy_a, axis=0))), 1e-6)
