@@ -140,21 +140,9 @@ def assess(clip: Path, write: bool) -> None:
 
 def repeated_clip(clip: Path, times: int, dest: Path) -> Path:
     """The clip's packets muxed `times` times in a row (no re-encoding): a longer video."""
-    import av
+    from ergorisk.report.video_writer import join_parts
 
-    with av.open(str(clip)) as src, av.open(str(dest), "w") as dst:
-        template = src.streams.video[0]
-        out = dst.add_stream_from_template(template)
-        packets = [p for p in src.demux(template) if p.dts is not None]
-        span = max(p.pts for p in packets) + (
-            packets[1].pts - packets[0].pts if len(packets) > 1 else 1
-        )
-        for k in range(times):
-            for packet in packets:
-                packet.pts += span if k else 0
-                packet.dts += span if k else 0
-                packet.stream = out
-                dst.mux(packet)
+    join_parts([clip] * times, dest)
     return dest
 
 

@@ -476,7 +476,7 @@ def _assess_track(
         "media": cfg.to_dict()["media"],
         "camera_tilt": tilt.to_dict(),
         # Estimated on mirrored frames, the person facing right (pose/canonical.py).
-        "pose_mirrored": bool(getattr(track, "mirrored", False)),
+        "pose_mirrored": track.mirrored,
     }
     frames, summary, activity = _score(skel, cfg, source, reliability.reliable)
     frames.insert(frames.columns.get_loc("pose_reliable") + 1, "pose_issue", reliability.reason)

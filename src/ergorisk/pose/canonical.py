@@ -8,7 +8,7 @@ when the person faces the image's left the whole clip is estimated mirrored (eac
 flipped before MediaPipe, the landmarks mirrored back), so MediaPipe always sees them facing
 right. A mirrored video then reaches MediaPipe as the same pixels as the original.
 
-    mirror = faces_left(frames, roi)                 # the decision, from a few RGB frames
+    mirror = facing_evidence(frames, roi) < 0        # the decision, from a few RGB frames
     with MirroredPose(video=True, fps=30) as estimator:
         pose = estimator.process(rgb)                # a FramePose in the frame's own sides
 
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ergorisk.pose.facing import facing_x
-from ergorisk.pose.invariance import mirror_box, unmirror_landmarks
+from ergorisk.pose.invariance import flip, mirror_box, unmirrored
 from ergorisk.pose.mediapipe_pose import Box, FramePose, MediaPipePose
 
 SAMPLES = 6  # frames estimated both ways for the decision, per window
@@ -37,20 +37,6 @@ WINDOW_S = 2.0  # taken evenly over the first seconds of the selected frames
 # noise decides), and the next window is looked at, up to MAX_WINDOWS.
 DECISIVE = 0.5
 MAX_WINDOWS = 5
-
-
-def flip(rgb: np.ndarray) -> np.ndarray:
-    import cv2
-
-    return np.ascontiguousarray(cv2.flip(rgb, 1))
-
-
-def unmirrored(pose: FramePose) -> FramePose:
-    """A pose estimated on a mirrored frame, in the original frame's coordinates and sides."""
-    if not pose.detected:
-        return pose
-    world, image = unmirror_landmarks(pose.world, pose.image)
-    return FramePose(world.astype(np.float32), image.astype(np.float32))
 
 
 def facing_sum(direct: Sequence[FramePose], mirrored: Sequence[FramePose], size: Any) -> float:
@@ -91,12 +77,6 @@ def facing_evidence(frames: Sequence[np.ndarray], roi: Box | None = None) -> flo
         return 0.0
     height, width = frames[0].shape[:2]
     return facing_sum(*both_ways(frames, roi), (width, height))
-
-
-def faces_left(frames: Sequence[np.ndarray], roi: Box | None = None) -> bool:
-    """Whether the person in these RGB frames faces the image's left: then the clip is
-    estimated mirrored."""
-    return facing_evidence(frames, roi) < 0
 
 
 class MirroredPose:

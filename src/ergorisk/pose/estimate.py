@@ -274,7 +274,8 @@ def estimate_image_pose(
 ) -> PoseTrack:
     """One image's pose; with ``canonical_facing`` the image is estimated as it is and
     mirrored, and the estimate where the person faces right is kept (pose/canonical.py)."""
-    from ergorisk.pose.canonical import both_ways, facing_sum, unmirrored
+    from ergorisk.pose.canonical import both_ways, facing_sum
+    from ergorisk.pose.invariance import unmirrored
 
     if not canonical_facing:
         with MediaPipePose(video=False, roi=roi) as estimator:

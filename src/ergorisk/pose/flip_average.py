@@ -22,8 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ergorisk.pose.canonical import flip, unmirrored
-from ergorisk.pose.invariance import mirror_box
+from ergorisk.pose.invariance import flip, mirror_box, unmirrored
 from ergorisk.pose.mediapipe_pose import Box, FramePose, MediaPipePose
 
 # The two estimates must put the body's centre within this fraction of its size of each other.

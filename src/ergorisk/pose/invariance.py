@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from ergorisk.pose.mediapipe_pose import FramePose
+
 # MediaPipe's 33 landmarks: the index of each landmark's mirror image (left <-> right).
 MEDIAPIPE_MIRROR: tuple[int, ...] = (
     0, 4, 5, 6, 1, 2, 3, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15, 18, 17, 20, 19, 22, 21,
@@ -47,6 +49,21 @@ def unmirror_landmarks(world: np.ndarray, image: np.ndarray) -> tuple[np.ndarray
     im = np.array(image, dtype=float)[..., idx, :]
     im[..., 0] = 1.0 - im[..., 0]
     return w, im
+
+
+def unmirrored(pose: FramePose) -> FramePose:
+    """A pose estimated on a mirrored frame, in the original frame's coordinates and sides."""
+    if not pose.detected:
+        return pose
+    world, image = unmirror_landmarks(pose.world, pose.image)
+    return FramePose(world.astype(np.float32), image.astype(np.float32))
+
+
+def flip(rgb: np.ndarray) -> np.ndarray:
+    """An RGB frame mirrored left-right (contiguous, as MediaPipe wants it)."""
+    import cv2
+
+    return np.ascontiguousarray(cv2.flip(rgb, 1))
 
 
 def mirror_box(box: tuple[int, int, int, int] | None, width: int):
@@ -120,9 +137,7 @@ def _transform_video(src: str | Path, dst: str | Path, transform, end_s: float |
 
 def mirror_video(src: str | Path, dst: str | Path, end_s: float | None = None) -> Path:
     """Write ``src`` flipped left-right (every frame, upright) to ``dst`` as H.264."""
-    import cv2
-
-    return _transform_video(src, dst, lambda rgb: cv2.flip(rgb, 1), end_s)
+    return _transform_video(src, dst, flip, end_s)
 
 
 def half_resolution_video(src: str | Path, dst: str | Path, end_s: float | None = None) -> Path:
