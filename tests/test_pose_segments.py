@@ -42,6 +42,9 @@ def test_segments_are_whole_lengths_on_the_frame_grid_with_a_warm_up():
         assert before.end_s == seg.start_s
         assert seg.start_s - seg.warmup_s == pytest.approx(15 * step)  # 1 s: 15 kept frames
     assert plan[-1].end_s == 65.0
+    for before, seg in pairwise(plan):  # the earlier one goes on 0.5 s: 7 or 8 kept frames
+        assert before.cooldown_s - seg.start_s in (pytest.approx(7 * step), pytest.approx(8 * step))
+    assert plan[-1].cooldown_s == 65.0
 
 
 def test_the_seam_check_asks_the_same_person_where_the_earlier_one_sees_them():
@@ -94,6 +97,56 @@ def test_a_segment_estimated_again_keeps_the_first_run_once_the_two_converge():
     cut = 20 + CONVERGED_FRAMES
     assert all(p is him_again for p in joined.poses[:cut])
     assert all(p is him for p in joined.poses[cut:])
+
+
+def test_where_the_earlier_segment_sees_its_person_only_after_the_seam_the_redo_starts_there():
+    from ergorisk.io.video import VideoInfo
+    from ergorisk.pose.estimate import _joined, _SegmentJob, _SegmentRun
+    from ergorisk.pose.segments import Segment
+
+    info = VideoInfo(1000, 500, 30.0, 200, 200 / 30, 0, "h264")
+    him, her = _pose(0.3, 0.5), _pose(0.7, 0.5)
+    warm, cool, kept = list(range(90, 100)), list(range(100, 105)), list(range(100, 160))
+    # A hard cut at the seam: the earlier segment sees nobody over the warm-up, then him from
+    # frame 102 of its cool-down; the later one found her and follows her.
+    before = _SegmentRun(
+        poses=[NOBODY] * 10, index=warm, times=[i / 30 for i in warm],
+        extra=[NOBODY] * 2 + [him] * 3, extra_index=cool, extra_times=[i / 30 for i in cool],
+    )  # fmt: skip
+    first = _SegmentRun(
+        poses=[her] * 60, index=kept, times=[i / 30 for i in kept],
+        warm=[her] * 10, warm_index=warm,
+    )  # fmt: skip
+    starts: list[float] = []
+
+    class Again(_SegmentJob):
+        def run(self, segment, roi, until=None):
+            starts.append(segment.start_s)
+            assert segment.warmup_s == segment.start_s and segment.first == 102
+            out = _SegmentRun()
+            for i in kept[2:]:
+                out.poses.append(him)
+                out.index.append(i)
+                out.times.append(i / 30)
+            return out
+
+    job = Again("clip.mp4", info, 1, None, False, False, 200, lambda *a: None)
+    joined = _joined(job, Segment(100, 90 / 30, 100 / 30, None), before, first)
+    assert starts == [pytest.approx(102 / 30)]
+    assert joined.index == kept
+    assert not joined.poses[0].detected and not joined.poses[1].detected  # the earlier's
+    assert all(p is him for p in joined.poses[2:])
+
+
+def test_a_lock_lost_long_enough_is_forgotten():
+    from ergorisk.pose.mediapipe_pose import MediaPipePose, PersonLock
+
+    with MediaPipePose(video=True) as estimator:
+        estimator.lock = PersonLock(np.array([10.0, 20.0]), 50.0, np.zeros(2), lost=5)
+        estimator.forget_lost(6)
+        assert estimator.lock is not None  # lost 5 frames: still waited for
+        estimator.forget_lost(5)
+        assert estimator.lock is None
 
 
 def test_a_person_box_holds_the_pose_with_room():

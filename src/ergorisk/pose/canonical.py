@@ -96,6 +96,10 @@ class MirroredPose:
             self._inner = self._make(rgb.shape[1])
         return unmirrored(self._inner.process(flip(rgb)))
 
+    def forget_lost(self, frames: int) -> None:
+        if self._inner is not None:
+            self._inner.forget_lost(frames)
+
     def close(self) -> None:
         if self._inner is not None:
             self._inner.close()

@@ -110,17 +110,26 @@ def estimate_video_poses(
 def _joined(
     job: _SegmentJob, segment: Segment, before: _SegmentRun, run: _SegmentRun
 ) -> _SegmentRun:
-    """``run``, or where it follows someone else than ``before`` over its warm-up, the segment
-    estimated again from the warm-up frame where ``before`` first sees its person, with an ROI
-    around them (on this thread), until it converges with ``run`` (the same person, the same
-    landmarks: segments.CONVERGED_FRAMES in a row); ``run`` is kept from there on."""
-    earlier = before.tail(run.warm_index)
-    if same_person(earlier, run.warm):
+    """``run``, or where it follows someone else than ``before`` over their overlap (its
+    warm-up, then ``before``'s cool-down), the segment estimated again from the overlap frame
+    where ``before`` first sees its person, with an ROI around them (on this thread), until it
+    converges with ``run`` (the same person, the same landmarks: segments.CONVERGED_FRAMES in
+    a row); ``run`` is kept from there on."""
+    earlier = before.tail(run.warm_index) + before.extra
+    if same_person(earlier, run.warm + run.tail(before.extra_index)):
         return run
     k = next(i for i, pose in enumerate(earlier) if pose.detected)
     box = person_box(earlier[k], job.info.width, job.info.height)
     step = job.stride / job.info.fps
-    redo = replace(segment, warmup_s=segment.start_s - (len(run.warm) - k) * step)
+    # From the overlap frame where ``before`` first sees its person: in the warm-up, the
+    # redo starts there; in the cool-down, the frames up to it are ``before``'s (nobody).
+    j = max(0, k - len(run.warm))
+    redo = replace(
+        segment,
+        first=segment.first + j,
+        warmup_s=segment.start_s - (len(run.warm) - k) * step,
+        start_s=segment.start_s + j * step,
+    )
     n = len(run.poses)
     first = dict(zip(run.index, run.poses, strict=True))
     agreeing = 0
@@ -136,6 +145,16 @@ def _joined(
         job.progress("pose (a segment again)", advance, n)
 
     again = replace(job, progress=progress).run(redo, box, until=converged)
+    again.poses[:0] = before.extra[:j]
+    again.index[:0] = before.extra_index[:j]
+    again.times[:0] = before.extra_times[:j]
+    progress("pose", j, n)
+    if not again.extra:  # it stopped early: the next seam's overlap is the first run's
+        again.extra, again.extra_index, again.extra_times = (
+            run.extra,
+            run.extra_index,
+            run.extra_times,
+        )
     cut = len(again.poses)
     if cut < n:  # converged: the rest as the first run has it
         assert again.index == run.index[:cut]
@@ -163,18 +182,22 @@ def available_threads() -> int:
 
 @dataclass
 class _SegmentRun:
-    """One segment's poses (kept frames), its warm-up poses, and its scene samples."""
+    """One segment's poses (kept frames), its warm-up and cool-down poses, and its scene
+    samples."""
 
     poses: list[FramePose] = field(default_factory=list)
     index: list[int] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
     warm: list[FramePose] = field(default_factory=list)
     warm_index: list[int] = field(default_factory=list)
+    extra: list[FramePose] = field(default_factory=list)  # the cool-down
+    extra_index: list[int] = field(default_factory=list)
+    extra_times: list[float] = field(default_factory=list)
     samples: dict[int, np.ndarray] = field(default_factory=dict)
 
     def tail(self, index: list[int]) -> list[FramePose]:
-        """This run's poses of the given frames (a later segment's warm-up); a frame this
-        run does not hold counts as nobody found."""
+        """This run's kept poses of the given frames (another segment's overlap with it); a
+        frame this run does not hold counts as nobody found."""
         by_index = dict(zip(self.index, self.poses, strict=True))
         return [by_index.get(i, _MISSING) for i in index]
 
@@ -211,9 +234,9 @@ class _SegmentJob:
             else MediaPipePose
         )
         run = _SegmentRun()
-        frames = iter_frames(
-            self.path, segment.warmup_s, segment.end_s, stride, self.inference_max_side
-        )
+        last = segment.end_s if segment.cooldown_s is None else segment.cooldown_s
+        frames = iter_frames(self.path, segment.warmup_s, last, stride, self.inference_max_side)
+        warmed = roi is not None or segment.warmup_s >= segment.start_s - half_step
         with (
             make(
                 video=True,
@@ -228,6 +251,17 @@ class _SegmentJob:
                     run.warm.append(pose)
                     run.warm_index.append(frame.index)
                     continue
+                if segment.end_s is not None and frame.time_s >= segment.end_s - half_step:
+                    run.extra.append(pose)
+                    run.extra_index.append(frame.index)
+                    run.extra_times.append(frame.time_s)
+                    continue
+                if not warmed:
+                    # Whoever the warm-up locked on and lost over its settled half is nobody
+                    # to hand on (a hard cut, someone who walked out): as at a fresh start,
+                    # whoever is found next is followed, and the seam check judges.
+                    estimator.forget_lost(len(run.warm) // 2)
+                    warmed = True
                 ordinal = segment.first + len(run.poses)
                 if ordinal % every == 0 and ordinal // every < SCENE_SAMPLES:
                     run.samples[ordinal] = frame.rgb.mean(axis=2).astype(np.uint8)

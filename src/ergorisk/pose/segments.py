@@ -7,9 +7,11 @@ video gives the same result everywhere (the cores only decide how many segments 
 
 Each segment after the first starts ``WARMUP_S`` earlier on a fresh estimator and its warm-up
 frames are dropped: by then MediaPipe's tracking region and landmark smoothing have settled.
-The warm-up overlaps the end of the previous segment, which shows whether both follow the
-same person there (``same_person``); where they do not, the caller estimates that segment
-again with an ROI around the previous segment's person (``person_box``), as a user would.
+Each segment before the last runs ``COOLDOWN_S`` past its end, frames it does not keep. The
+overlap (the later one's warm-up, then the earlier one's cool-down) shows whether both follow
+the same person there (``same_person``), the cool-down on frames the later segment keeps;
+where they do not, the caller estimates that segment again with an ROI around the previous
+segment's person (``person_box``), as a user would.
 
     plan = plan_segments(total=920, stride=1, fps=30.0, start_s=0.0)
     [(s.first, s.warmup_s, s.start_s, s.end_s) for s in plan]
@@ -26,7 +28,10 @@ from ergorisk.pose.mediapipe_pose import Box, FramePose
 
 SEGMENT_S = 15.0
 WARMUP_S = 1.0
-# Over the second half of the warm-up, on the frames where the earlier segment sees its
+# The earlier segment goes on this long past the seam, so the check also sees kept frames: a
+# warm-up that ends with its person lost (a hard cut, someone walking out) says little.
+COOLDOWN_S = 0.5
+# Over the second half of the overlap, on the frames where the earlier segment sees its
 # person, at least this share must agree: the later one puts the body's centre within
 # MAX_CENTRE_GAP of its size.
 MIN_AGREEMENT = 0.8
@@ -43,12 +48,14 @@ CONVERGED_FRAMES = 10
 class Segment:
     """Kept frames ``first`` onwards (ordinals in the whole selection); decoding starts at
     ``warmup_s`` and the frames before ``start_s`` are warm-up; ``end_s`` is exclusive
-    (None: to the end of the selection)."""
+    (None: to the end of the selection); the frames from ``end_s`` to ``cooldown_s`` are
+    estimated but not kept (the next segment's)."""
 
     first: int
     warmup_s: float
     start_s: float
     end_s: float | None
+    cooldown_s: float | None = None
 
 
 def plan_segments(
@@ -59,13 +66,16 @@ def plan_segments(
     end_s: float | None = None,
     segment_s: float | None = None,
     warmup_s: float | None = None,
+    cooldown_s: float | None = None,
 ) -> list[Segment]:
     """Segments of the ``total`` kept frames (every ``stride``-th frame of a ``fps`` video from
     ``start_s``): as many as whole ``segment_s`` (SEGMENT_S) fit, on the frame grid, each
-    after the first with ``warmup_s`` (WARMUP_S) of warm-up, and of equal work (the first
-    is longer by its missing warm-up)."""
+    after the first with ``warmup_s`` (WARMUP_S) of warm-up, each before the last with
+    ``cooldown_s`` (COOLDOWN_S) of cool-down, and of equal work (the first is longer by its
+    missing warm-up)."""
     segment_s = SEGMENT_S if segment_s is None else segment_s
     warmup_s = WARMUP_S if warmup_s is None else warmup_s
+    cooldown_s = COOLDOWN_S if cooldown_s is None else cooldown_s
     step = stride / fps  # seconds between kept frames
     n = max(1, int(total * step // segment_s))
     warm = round(warmup_s / step)
@@ -79,16 +89,18 @@ def plan_segments(
             warmup_s=starts[i] - (warm * step if i else 0.0),
             start_s=starts[i],
             end_s=starts[i + 1] if i + 1 < n else end_s,
+            cooldown_s=starts[i + 1] + round(cooldown_s / step) * step if i + 1 < n else end_s,
         )
         for i, k in enumerate(firsts)
     ]
 
 
 def same_person(earlier: Sequence[FramePose], later: Sequence[FramePose]) -> bool:
-    """Whether the later segment's warm-up follows the person the earlier segment follows over
-    the same frames, judged on the second half where both have settled and on the frames
-    where the earlier one sees its person: where it had lost them, whoever the later one
-    found is whom one pass would also follow once it gave up waiting for them."""
+    """Whether the later segment follows the person the earlier segment follows over the
+    frames both estimate (the warm-up, then the cool-down), judged on the second half where
+    both have settled and on the frames where the earlier one sees its person: where it had
+    lost them, whoever the later one found is whom one pass would also follow once it gave
+    up waiting for them."""
     pairs = list(zip(earlier, later, strict=True))
     pairs = [(a, b) for a, b in pairs[len(pairs) // 2 :] if a.detected]
     if not pairs:
