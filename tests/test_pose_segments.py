@@ -30,10 +30,11 @@ def test_a_short_video_is_one_segment():
 
 
 def test_segments_are_whole_lengths_on_the_frame_grid_with_a_warm_up():
-    # 61 s at 30 fps, every 2nd frame from 4 s: 915 kept frames, 4 segments of 240 frames
-    # of work each, the last three with 15 of them warm-up (1 s).
+    # 61 s at 30 fps, every 2nd frame from 4 s: 915 kept frames, 4 segments of 246 frames
+    # of work each, the last three with 15 of them warm-up (1 s), the first three with 8
+    # cool-down (0.5 s, on the kept frames' grid): 238 + 8, 15 + 223 + 8, ..., 15 + 231.
     plan = plan_segments(total=915, stride=2, fps=30.0, start_s=4.0, end_s=65.0)
-    assert [s.first for s in plan] == [0, 240, 465, 690]
+    assert [s.first for s in plan] == [0, 238, 461, 684]
     step = 2 / 30
     for seg in plan:
         assert seg.start_s == pytest.approx(4.0 + seg.first * step)
@@ -42,8 +43,8 @@ def test_segments_are_whole_lengths_on_the_frame_grid_with_a_warm_up():
         assert before.end_s == seg.start_s
         assert seg.start_s - seg.warmup_s == pytest.approx(15 * step)  # 1 s: 15 kept frames
     assert plan[-1].end_s == 65.0
-    for before, seg in pairwise(plan):  # the earlier one goes on 0.5 s: 7 or 8 kept frames
-        assert before.cooldown_s - seg.start_s in (pytest.approx(7 * step), pytest.approx(8 * step))
+    for before, seg in pairwise(plan):  # the earlier one goes on 0.5 s: 8 kept frames
+        assert before.cooldown_s - seg.start_s == pytest.approx(8 * step)
     assert plan[-1].cooldown_s == 65.0
 
 

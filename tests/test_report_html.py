@@ -75,6 +75,41 @@ def test_risk_shares_add_up_to_all_of_the_time(demo_run):  # noqa: F811
             assert sum(s.percent for s in shares) == pytest.approx(100.0, abs=0.5)
 
 
+def test_the_report_counts_the_levels_on_the_frames_summary_json_counts(demo_run):  # noqa: F811
+    """Unreliable frames are left out of the levels everywhere: the report's seconds per level
+    are summary.json's, 'pose unreliable' its unreliable_s, and a side's hidden part is 'part
+    not seen', not 'no person'."""
+    from ergorisk.contract import NO_PERSON, NOT_SEEN, REBA_LEVELS, RULA_LEVELS
+    from ergorisk.report.model import UNRELIABLE, scored_percent
+
+    frames, summary = demo_run.result.frames, demo_run.result.summary.to_dict()
+    fps = summary["fps"]
+    assert (~frames["pose_reliable"] & frames["person_detected"]).any()  # the example has some
+    for method in ("reba", "rula"):
+        for side, key in (("left", "left"), ("right", "right"), ("both", "total")):
+            shares = level_shares(frames, method, side, fps)
+            entry = summary[method][key]
+            # The report names RULA's levels by their action ("3: change soon"); same order.
+            names = (REBA_LEVELS if method == "reba" else RULA_LEVELS)[:-1]
+            by_level = entry["time_s_by_level"]
+            expected = [by_level.get(n, 0.0) for n in names]
+            expected += [entry.get("unreliable_s", 0.0), by_level.get(NOT_SEEN, 0.0)]
+            expected += [by_level.get(NO_PERSON, 0.0)]
+            assert [s.label for s in shares][-3:] == [UNRELIABLE, NOT_SEEN, NO_PERSON]
+            assert [s.seconds for s in shares] == pytest.approx(expected, abs=0.01), (method, side)
+    # The verdict's share of high-risk time is the CLI's "% of the scored time".
+    reba = frames["reba_total"].to_numpy(float, na_value=np.nan)[frames["pose_reliable"]]
+    reba = reba[np.isfinite(reba)]
+    shares = level_shares(frames, "reba", "both", fps)
+    assert scored_percent(shares, ("high", "very high")) == pytest.approx(
+        100 * np.mean(reba >= 8), abs=0.2
+    )
+    left = summary["reba"]["left"]["time_s_by_level"]
+    nobody = (~frames["person_detected"]).sum() / fps
+    assert left["no person"] == pytest.approx(nobody, abs=0.01)
+    assert left.get("part not seen", 0) > 0  # his left side is hidden in part of the clip
+
+
 def landmarks_standing() -> np.ndarray:
     lm = np.full((33, 3), np.nan, np.float32)
     points = {

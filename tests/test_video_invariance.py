@@ -82,7 +82,7 @@ def test_half_resolution_gives_the_same_angles_and_scores(cut):
 
 def level_shares(summary) -> dict[str, float]:
     levels = summary.to_dict()["reba"]["total"]["time_s_by_level"]
-    scored = {k: v for k, v in levels.items() if k != "no person"}
+    scored = {k: v for k, v in levels.items() if k not in ("no person", "part not seen")}
     total = sum(scored.values()) or 1.0
     return {k: 100 * v / total for k, v in scored.items()}
 

@@ -190,6 +190,8 @@ RULA_ACTION_LEVELS: tuple[str, ...] = (
 )  # fmt: skip
 RULA_BAND_STARTS: tuple[int, ...] = (1, 3, 5, 7)
 NO_PERSON = "no person"
+# A person, reliably seen, but this side's score is missing (part hidden or out of view).
+NOT_SEEN = "part not seen"
 # What summaries count time in: each level, then frames with no score.
 REBA_LEVELS: tuple[str, ...] = (*REBA_RISK_LEVELS, NO_PERSON)
 RULA_LEVELS: tuple[str, ...] = (*RULA_ACTION_LEVELS, NO_PERSON)

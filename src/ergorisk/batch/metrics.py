@@ -13,17 +13,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ergorisk.contract import NO_PERSON, NOT_SEEN
+
 HIGH = 8  # REBA "high" starts at 8 (8-10 high, 11-15 very high)
+UNSCORED = (NO_PERSON, NOT_SEEN)  # summary.json's time_s_by_level keys that hold no score
 EPISODES_KEPT = 3
 
 
 def item_metrics(folder: Path) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    from ergorisk.scoring.summary import reliable_scores
+
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    frames = pd.read_parquet(
-        folder / "frames.parquet", columns=["time_s", "reba_total", "rula_total"]
-    )
-    reba = frames["reba_total"].to_numpy(dtype=float, na_value=np.nan)
-    rula = frames["rula_total"].to_numpy(dtype=float, na_value=np.nan)
+    path = folder / "frames.parquet"
+    wanted = ["time_s", "reba_total", "rula_total", "pose_reliable"]
+    frames = pd.read_parquet(path, columns=[c for c in wanted if c in pq.read_schema(path).names])
+    # Unreliable frames are left out, as from the summary's levels and peaks.
+    reba, rula = reliable_scores(frames, "reba_total"), reliable_scores(frames, "rula_total")
     scored = np.isfinite(reba)
     levels = summary.get("reba", {}).get("total", {}).get("time_s_by_level", {})
     fps = float(summary.get("fps") or 1.0)
@@ -34,7 +41,7 @@ def item_metrics(folder: Path) -> dict[str, Any]:
         "rula_peak": _peak(summary, "rula"),
         "rula_median": _median(rula),
         "high_pct": round(100 * float(np.mean(reba[scored] >= HIGH)), 1) if scored.any() else None,
-        "scored_s": round(sum(v for k, v in levels.items() if k != "no person"), 3),
+        "scored_s": round(sum(v for k, v in levels.items() if k not in UNSCORED), 3),
         "reba_mean": summary.get("reba", {}).get("total", {}).get("mean"),
         "reba_time_s_by_level": levels,
         "episodes": high_episodes(frames["time_s"].to_numpy(dtype=float), reba, 1.0 / fps),

@@ -428,6 +428,7 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
     """'clip.mp4: 230 frames, person in 93%; REBA peak 10 (9–10, high) at 6.47 s, ...': each
     peak with its interval (the angles' uncertainty), as the reports and the app give it."""
     from ergorisk.report.model import score_range
+    from ergorisk.scoring.summary import reliable_scores
 
     s = result.summary
     frames = result.frames
@@ -437,9 +438,7 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
         f"{path.name}: {n} frame{'s' * (n != 1)}, person in {found} "
         f"({100 * found / max(n, 1):.0f}%)"
     ]
-    reba_total = frames["reba_total"].to_numpy(dtype=float, na_value=np.nan)
-    if "pose_reliable" in frames:
-        reba_total = np.where(frames["pose_reliable"].to_numpy(bool), reba_total, np.nan)
+    reba_total = reliable_scores(frames, "reba_total")
     peak = s.reba.total.peak
     if peak:
         level = REBA_RISK_LEVELS[int(reba_risk_codes(np.array([peak.score]))[0])]

@@ -71,17 +71,19 @@ def plan_segments(
     """Segments of the ``total`` kept frames (every ``stride``-th frame of a ``fps`` video from
     ``start_s``): as many as whole ``segment_s`` (SEGMENT_S) fit, on the frame grid, each
     after the first with ``warmup_s`` (WARMUP_S) of warm-up, each before the last with
-    ``cooldown_s`` (COOLDOWN_S) of cool-down, and of equal work (the first is longer by its
-    missing warm-up)."""
+    ``cooldown_s`` (COOLDOWN_S) of cool-down, and of equal work (warm-up and cool-down
+    included: the first keeps more frames by its missing warm-up, the last by its missing
+    cool-down)."""
     segment_s = SEGMENT_S if segment_s is None else segment_s
     warmup_s = WARMUP_S if warmup_s is None else warmup_s
     cooldown_s = COOLDOWN_S if cooldown_s is None else cooldown_s
     step = stride / fps  # seconds between kept frames
     n = max(1, int(total * step // segment_s))
-    warm = round(warmup_s / step)
-    # Equal work per segment, warm-up included: the first runs `warm` frames longer.
-    work = (total + (n - 1) * warm) / n
-    firsts = [0] + [round(work + (i - 1) * (work - warm)) for i in range(1, n)]
+    warm, cool = round(warmup_s / step), round(cooldown_s / step)
+    # Equal work per segment: kept frames plus warm-up (all but the first) plus cool-down
+    # (all but the last).
+    work = (total + (n - 1) * (warm + cool)) / n
+    firsts = [0] + [round(i * work - cool - (i - 1) * (warm + cool)) for i in range(1, n)]
     starts = [start_s + k * step for k in firsts]
     return [
         Segment(
@@ -89,7 +91,7 @@ def plan_segments(
             warmup_s=starts[i] - (warm * step if i else 0.0),
             start_s=starts[i],
             end_s=starts[i + 1] if i + 1 < n else end_s,
-            cooldown_s=starts[i + 1] + round(cooldown_s / step) * step if i + 1 < n else end_s,
+            cooldown_s=starts[i + 1] + cool * step if i + 1 < n else end_s,
         )
         for i, k in enumerate(firsts)
     ]

@@ -47,6 +47,8 @@ def timeline_svg(frames: pd.DataFrame, episodes: list[Episode]) -> str:
 
     t = frames["time_s"].to_numpy(dtype=float)
     spans = unreliable_spans(frames)
+    # Left out of every figure, so drawn as a gap under the hatching, not as a score.
+    shown = frames["pose_reliable"].to_numpy(dtype=bool) if "pose_reliable" in frames else True
     fig, axes = plt.subplots(2, 1, figsize=(7.2, 3.2), sharex=True)
     for ax, method in zip(axes, ("reba", "rula"), strict=True):
         for (lo, hi), colour in zip(_BANDS[method], _COLOURS[method], strict=True):
@@ -54,6 +56,7 @@ def timeline_svg(frames: pd.DataFrame, episodes: list[Episode]) -> str:
         for side in ("left", "right"):
             col = f"{method}_total_{side}"
             y = frames[col].to_numpy(dtype=float, na_value=np.nan) if col in frames else t * np.nan
+            y = np.where(shown, y, np.nan)
             ax.step(t, y, where="post", color=_SIDE[side], lw=1.1, label=f"{side} side")
         for k, (a, b) in enumerate(spans):
             ax.axvspan(

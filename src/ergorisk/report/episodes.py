@@ -65,9 +65,9 @@ def worst_episodes(
     frames: the assessment's frames table (``reba_total``, ``rula_total``, ``time_s`` and the
     per-side totals); fps: frames per second of the table (default: from ``time_s``).
     """
-    reba = frames["reba_total"].to_numpy(dtype=float, na_value=np.nan)
-    if "pose_reliable" in frames:  # an unreliable pose is no worst moment: it breaks a run
-        reba = np.where(frames["pose_reliable"].to_numpy(bool), reba, np.nan)
+    from ergorisk.scoring.summary import reliable_scores
+
+    reba = reliable_scores(frames, "reba_total")  # an unreliable pose breaks a run
     if not np.isfinite(reba).any() or n < 1:
         return []
     times = frames["time_s"].to_numpy(dtype=float)

@@ -22,6 +22,7 @@ from ergorisk.config import Metadata
 from ergorisk.contract import (
     COUPLING_NAMES,
     NO_PERSON,
+    NOT_SEEN,
     REBA_BANDS,
     RULA_ACTION_WORDS,
     RULA_BANDS,
@@ -42,8 +43,8 @@ RULA_LEVELS = tuple(
 )
 LEVEL_COLOURS = ("#2ecc40", "#b8e986", "#ffdc00", "#ff851b", "#e62828")
 RULA_COLOURS = ("#2ecc40", "#ffdc00", "#ff851b", "#e62828")
-NOT_SEEN = "part not seen"
-GREY, LIGHT_GREY = "#9a9a9a", "#d8d8d8"
+UNRELIABLE = "pose unreliable"
+GREY, LIGHT_GREY, UNRELIABLE_GREY = "#9a9a9a", "#d8d8d8", "#6e6e6e"
 
 
 @dataclass(frozen=True)
@@ -200,23 +201,36 @@ def _col(frames: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def level_shares(frames: pd.DataFrame, method: str, side: str, fps: float | None) -> list[Share]:
-    """Share of the time in each risk level, then 'part not seen' (a person, but this side's
-    score is missing) and 'no person': the same three-way split as the web app."""
+    """Share of the time in each risk level over the frames whose pose is reliable, then
+    'pose unreliable' (left out, as from summary.json's levels), 'part not seen' (a person,
+    reliably seen, but this side's score is missing) and 'no person': the web app's split."""
     levels, colours = (
         (REBA_LEVELS, LEVEL_COLOURS) if method == "reba" else (RULA_LEVELS, RULA_COLOURS)
     )
     suffix = "" if side == "both" else f"_{side}"
     total = _col(frames, f"{method}_total{suffix}")
     person = frames["person_detected"].to_numpy(dtype=bool)
+    reliable = (
+        frames["pose_reliable"].to_numpy(dtype=bool) if "pose_reliable" in frames else person
+    ) & person
     n = max(len(total), 1)
     dt_s = 1.0 / fps if fps else 0.0
     counts = [
-        (name, int(np.sum((total >= lo) & (total <= hi))), c)
+        (name, int(np.sum(reliable & (total >= lo) & (total <= hi))), c)
         for (name, lo, hi), c in zip(levels, colours, strict=True)
     ]
-    counts.append((NOT_SEEN, int(np.sum(person & ~np.isfinite(total))), LIGHT_GREY))
+    counts.append((UNRELIABLE, int(np.sum(person & ~reliable)), UNRELIABLE_GREY))
+    counts.append((NOT_SEEN, int(np.sum(reliable & ~np.isfinite(total))), LIGHT_GREY))
     counts.append((NO_PERSON, int(np.sum(~person)), GREY))
     return [Share(name, round(100 * k / n, 1), round(k * dt_s, 2), c) for name, k, c in counts]
+
+
+def scored_percent(shares: list[Share], labels: tuple[str, ...]) -> float:
+    """The share of the scored time (the risk levels' frames) spent in ``labels``: the CLI's
+    'high or worse N% of the scored time'."""
+    scored = [sh for sh in shares if sh.label not in (UNRELIABLE, NOT_SEEN, NO_PERSON)]
+    total = sum(sh.percent for sh in scored)
+    return 100 * sum(sh.percent for sh in scored if sh.label in labels) / total if total else 0.0
 
 
 def _verdict(
@@ -237,10 +251,9 @@ def _verdict(
         i = int(np.nanargmax(total))
         peak, t, span = int(total[i]), float(frames["time_s"].iloc[i]), ""
     words = _level_words(method, peak) + (f"; {span} within the pose's uncertainty" if span else "")
-    high = [sh for sh in sides["both"] if sh.label in _HIGH[method]]
-    pct = sum(sh.percent for sh in high)
+    pct = scored_percent(sides["both"], _HIGH[method])
     headline = (
-        f"{name} reaches {peak} ({words}), from {t:.2f} s; {pct:.0f}% of the time at "
+        f"{name} reaches {peak} ({words}), from {t:.2f} s; {pct:.0f}% of the scored time at "
         f"{'high or very high risk' if method == 'reba' else 'action level 3 or 4'}."
     )
     return MethodVerdict(name, f"{peak} ({words}) at {t:.2f} s", sides, headline)
@@ -444,7 +457,9 @@ def _method_notes(tol: float) -> list[str]:
         "RULA, Yazdani et al.) and then re-scored with the exact worksheet; the change that "
         "lowers the score most is shown. Where two pieces of advice seem to pull apart, the "
         "aim is the same: work in front of the body, between waist and shoulder height.",
-        "Faces are blurred in every picture.",
+        "Faces are blurred: the assessed person's in every picture, anyone else's where the "
+        "face detector finds them. A small face far from the camera can be missed: check the "
+        "pictures before sharing them.",
     ]
 
 

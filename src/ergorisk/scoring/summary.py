@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 from ergorisk import __version__
 from ergorisk.contract import (
     CONFIDENCE_COLUMNS,
+    NOT_SEEN,
     REBA_LEVELS,
     RULA_LEVELS,
     SIDES,
@@ -51,6 +52,15 @@ def summarize(
     }
 
 
+def reliable_scores(frames: pd.DataFrame, column: str) -> np.ndarray:
+    """A score column as floats, NaN on the frames whose pose is unreliable: what every
+    figure counts (levels, peaks, medians, worst moments), frames.csv keeping the raw ones."""
+    values = frames[column].to_numpy(dtype=float, na_value=np.nan)
+    if "pose_reliable" in frames:
+        values = np.where(frames["pose_reliable"].to_numpy(bool), values, np.nan)
+    return values
+
+
 def method_summaries(frames: pd.DataFrame, fps: float) -> dict[str, dict]:
     """{"reba": ..., "rula": ...}: time in each level, mean and peak, per side and overall.
     Peak frames are row numbers; relabel_peaks turns them into source frame numbers."""
@@ -85,7 +95,9 @@ def shift_activity(summary: dict[str, Any], time_s: np.ndarray) -> None:
 
 def _method_summary(frames: pd.DataFrame, method: str, fps: float, names, codes) -> dict:
     """Time per level, mean and peak of one method. Frames whose pose is unreliable
-    (``pose_reliable`` false) are left out and counted apart; the peak is the highest score
+    (``pose_reliable`` false) are left out and counted apart (``unreliable_s``), and so are,
+    in ``time_s_by_level``, reliable frames where the side has no score (``part not seen``)
+    and frames without a person (``no person``); the peak is the highest score
     held for SUSTAINED_MIN_S (scoring/robust.py), not a single frame's.
 
     Mean and peak carry their interval (``mean_low``/``mean_high``, ``peak.low``/``peak.high``):
@@ -105,13 +117,14 @@ def _method_summary(frames: pd.DataFrame, method: str, fps: float, names, codes)
         total = frames[col].to_numpy(dtype=float, na_value=np.nan)
         total = np.where(reliable, total, np.nan)
         low, high = (np.where(reliable, _bound(frames, method, key, b), np.nan) for b in BOUNDS)
-        counts = np.bincount(codes(total[reliable | ~detected]), minlength=len(names))
-        entry: dict[str, Any] = {
-            "time_s_by_level": {
-                n: round(int(c) / fps, 3) for n, c in zip(names, counts, strict=True) if c
-            },
-            "mean": None,
-        }
+        # Levels over the reliable frames; the last slot (no score) splits into the part not
+        # seen (a reliable person, this side hidden or out of view) and no person.
+        counts = np.bincount(codes(total[reliable & detected]), minlength=len(names))
+        not_seen, counts[-1] = int(counts[-1]), int((~detected).sum())
+        by_level = {n: round(int(c) / fps, 3) for n, c in zip(names, counts, strict=True) if c}
+        if not_seen:
+            by_level[NOT_SEEN] = round(not_seen / fps, 3)
+        entry: dict[str, Any] = {"time_s_by_level": by_level, "mean": None}
         if (unreliable := int((detected & ~reliable).sum())) > 0:
             entry["unreliable_s"] = round(unreliable / fps, 3)
         held = sustained(total, fps)

@@ -214,13 +214,14 @@ def save_skeleton(path: Path, skel: Skeleton) -> None:
 
 def statistics(frames: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, Any]:
     """What the history lists and sorts by: frames, duration, peaks and medians."""
+    from ergorisk.scoring.summary import reliable_scores
 
     def peak(method: str) -> int | None:
         entry = summary.get(method, {}).get("total", {}).get("peak")
         return None if not entry else int(entry["score"])
 
-    def median(method: str) -> float | None:
-        total = frames[f"{method}_total"].to_numpy(dtype=float, na_value=np.nan)
+    def median(method: str) -> float | None:  # over the reliable frames, as the CLI's
+        total = reliable_scores(frames, f"{method}_total")
         total = total[np.isfinite(total)]
         return round(float(np.median(total)), 3) if total.size else None
 

@@ -308,9 +308,13 @@
   function renderPanel(i) {
     const panel = $("panel");
     const detected = val("person_detected", i);
+    const unreliable = detected !== false && val("pose_reliable", i) === false;
+    const issue = val("pose_issue", i);
     const head = el("p", {class: "frame-head", id: "panel-frame"},
       `Frame ${val("frame", i)} · ${Number(val("time_s", i)).toFixed(2)} s`,
-      detected === false ? el("span", {class: "warn", text: " · no person detected"}) : null);
+      detected === false ? el("span", {class: "warn", text: " · no person detected"}) : null,
+      unreliable ? el("span", {class: "warn", text: ` · pose unreliable${issue ? ` (${issue})` :
+        ""}: these scores are left out of the levels, peaks and worst moments`}) : null);
     panel.replaceChildren(head, methodTable("reba", REBA_ROWS, i),
       methodTable("rula", RULA_ROWS, i));
     panel.dataset.row = String(i);
@@ -321,11 +325,17 @@
   // ---- timeline ---------------------------------------------------------------------------
   const MARKER = {type: "line", xref: "x", yref: "paper", y0: 0, y1: 1, x0: 0, x1: 0,
                   line: {color: "#111", width: 2}};
+  // A score on an unreliable frame is left out of every figure: a gap in the line, as in
+  // the report (the frame's panel still shows it, marked).
+  function shownScores(name) {
+    const y = col(name), ok = col("pose_reliable");
+    return y && ok ? y.map((v, j) => (ok[j] === false ? null : v)) : y;
+  }
   function timelineTraces() {
     const traces = [];
     for (const [method, axis] of [["reba", "y"], ["rula", "y2"]]) {
       for (const side of SIDES) {
-        traces.push({x: D.time_s, y: col(`${method}_total_${side}`), yaxis: axis,
+        traces.push({x: D.time_s, y: shownScores(`${method}_total_${side}`), yaxis: axis,
           name: `${method.toUpperCase()} ${side}`, type: "scatter",
           mode: n < 50 ? "lines+markers" : "lines",
           line: {shape: "hv", color: ER.SIDE_COLOURS[side], width: 1.6,
@@ -468,8 +478,9 @@
     const box = $("shares");
     box.replaceChildren();
     for (const method of ["reba", "rula"]) {
-      const names = [...ER.bands(method).map(b => b[2]), "part not seen", "no person"];
-      const cols = [...ER.colours(method), ER.NOT_SEEN, ER.NO_PERSON];
+      const names = [...ER.bands(method).map(b => b[2]), "pose unreliable", "part not seen",
+        "no person"];
+      const cols = [...ER.colours(method), ER.UNRELIABLE, ER.NOT_SEEN, ER.NO_PERSON];
       const t = el("table", {class: "shares", id: `shares-${method}`},
         el("caption", {text: `${method.toUpperCase()}: % of time`}));
       const hr = el("tr", {}, el("th", {scope: "col", text: "side"}));
@@ -480,7 +491,7 @@
       for (const side of [...SIDES, "either"]) {
         const totals = side === "either" ? col(`${method}_total`) : col(`${method}_total_${side}`);
         if (!totals) continue;
-        const s = ER.shares(method, totals, col("person_detected"));
+        const s = ER.shares(method, totals, col("person_detected"), col("pose_reliable"));
         const bar = el("div", {class: "bar", "aria-hidden": "true"});
         s.forEach((p, k) => { if (p > 0) bar.append(el("span", {style: `width:${p}%;background:${cols[k]}`})); });
         const tr = el("tr", {}, el("th", {scope: "row"}, side === "either" ? "higher side" : side, bar));
@@ -490,8 +501,10 @@
       t.append(tb);
       box.append(t);
     }
-    box.append(el("p", {class: "help", text: "Part not seen: a person was found, but part of " +
-      "that side was out of view or hidden, so it has no score. No person: nobody was found."}));
+    box.append(el("p", {class: "help", text: "Pose unreliable: a person was found but the " +
+      "pose looks like a glitch (left out of the levels, peaks and worst moments). Part not " +
+      "seen: a person was found, but part of that side was out of view or hidden, so it has " +
+      "no score. No person: nobody was found."}));
   }
 
   // The worst moments come from the server (report/episodes.py): the reports list the same.

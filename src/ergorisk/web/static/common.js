@@ -11,6 +11,7 @@ const ER = (() => {
   const SIDE_COLOURS = {left: "#1f4e9c", right: "#b0306a"};
   const NO_PERSON = "#aaaaaa";
   const NOT_SEEN = "#d4d4d4";
+  const UNRELIABLE = "#6e6e6e";
 
   function bands(method) { return method === "reba" ? REBA_BANDS : RULA_BANDS; }
   function colours(method) { return method === "reba" ? REBA_COLOURS : RULA_COLOURS; }
@@ -51,13 +52,18 @@ const ER = (() => {
 
   // Share (%) of frames in each band, then of frames not scored although a person was seen
   // (part of the body out of view), then without a person; `detected` per frame, if known.
-  function shares(method, totals, detected = null) {
+  // % of the frames in each band over the reliable frames, then pose unreliable (left out,
+  // as in summary.json and the report), part not seen, no person.
+  function shares(method, totals, detected = null, reliable = null) {
     const n = Math.max(totals.length, 1);
     const k = bands(method).length;
-    const counts = new Array(k + 2).fill(0);
+    const counts = new Array(k + 3).fill(0);
     totals.forEach((t, j) => {
+      const person = !detected || detected[j];
       const i = band(method, t);
-      counts[i >= 0 ? i : (detected && detected[j] ? k : k + 1)] += 1;
+      if (!person) counts[k + 2] += 1;
+      else if (reliable && reliable[j] === false) counts[k] += 1;
+      else counts[i >= 0 ? i : k + 1] += 1;
     });
     return counts.map(c => 100 * c / n);
   }
@@ -117,5 +123,5 @@ const ER = (() => {
   }
 
   return {REBA_BANDS, RULA_BANDS, REBA_COLOURS, RULA_COLOURS, SIDE_COLOURS, NO_PERSON, bands,
-          colours, band, levelName, colour, NOT_SEEN, api, postJSON, shares, el, bandShapes, setupLoad, loadKg, showLoad};
+          colours, band, levelName, colour, NOT_SEEN, UNRELIABLE, api, postJSON, shares, el, bandShapes, setupLoad, loadKg, showLoad};
 })();
