@@ -318,7 +318,7 @@
     panel.replaceChildren(head, methodTable("reba", REBA_ROWS, i),
       methodTable("rula", RULA_ROWS, i));
     panel.dataset.row = String(i);
-    $("frame-label").textContent = `frame ${val("frame", i)} of ${val("frame", n - 1)} · ` +
+    $("frame-label").textContent = `frame ${val("frame", i)} (${i + 1} of ${n}) · ` +
       `${Number(val("time_s", i)).toFixed(2)} s`;
   }
 
@@ -370,8 +370,9 @@
   function timelineLayout() {
     const marker = {...MARKER, x0: D.time_s[cur], x1: D.time_s[cur]};
     return {
-      height: 380, margin: {l: 55, r: 20, t: 10, b: 40}, hovermode: "x unified",
-      legend: {orientation: "h", y: 1.08}, uirevision: "keep",
+      // The legend under the time axis: above the chart it ran into Plotly's toolbar.
+      height: 420, margin: {l: 55, r: 20, t: 30, b: 80}, hovermode: "x unified",
+      legend: {orientation: "h", x: 0, y: -0.2, yanchor: "top"}, uirevision: "keep",
       xaxis: {title: {text: "time (s)"}, anchor: "y2"},
       yaxis: {domain: [0.55, 1], range: [0.5, 15.5], title: {text: "REBA"}, dtick: 2},
       yaxis2: {domain: [0, 0.42], range: [0.5, 7.5], title: {text: "RULA"}, dtick: 1},
