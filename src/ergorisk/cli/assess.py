@@ -386,7 +386,11 @@ def _progress_bar() -> Iterator[Any]:
         TimeRemainingColumn(),
     )
     labels = {"pose": "Pose", "video": "Annotated video"}
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    console = Console(stderr=True)
+    if not console.is_terminal:  # a pipe or a log: a bar there only leaves a blank line
+        yield lambda phase, advance, total: None
+        return
+    with Progress(*columns, console=console, transient=True) as bar:
         tasks: dict[str, Any] = {}
 
         def progress(phase: str, advance: int, total: int | None) -> None:

@@ -257,10 +257,11 @@ class _SegmentJob:
                     run.extra_times.append(frame.time_s)
                     continue
                 if not warmed:
-                    # Whoever the warm-up locked on and lost over its settled half is nobody
-                    # to hand on (a hard cut, someone who walked out): as at a fresh start,
-                    # whoever is found next is followed, and the seam check judges.
-                    estimator.forget_lost(len(run.warm) // 2)
+                    # The warm-up's lock is only whoever a fresh graph found first: out of
+                    # view at the seam (a hard cut, someone who walked out), they are nobody
+                    # to hand on. As at a fresh start, whoever is found next is followed, and
+                    # the seam check judges.
+                    estimator.forget_lost(1)
                     warmed = True
                 ordinal = segment.first + len(run.poses)
                 if ordinal % every == 0 and ordinal // every < SCENE_SAMPLES:
