@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -94,8 +95,7 @@ def estimate_video_poses(
     workers = min(len(plan), threads or available_threads())
     with ThreadPoolExecutor(workers, thread_name_prefix="pose") as pool:
         runs = list(pool.map(job.run, plan, [roi] * len(plan)))
-    for i in range(1, len(runs)):
-        runs[i] = _joined(job, plan[i], runs[i - 1], runs[i])
+        _join_seams(job, plan, runs, pool)
     poses = [p for r in runs for p in r.poses]
     if not poses:
         raise MediaInputError(f"{path}: no frame between --start and --end")
@@ -107,17 +107,42 @@ def estimate_video_poses(
     return replace(track, mirrored=mirror)
 
 
+def _join_seams(job: _SegmentJob, plan: list[Segment], runs: list[_SegmentRun], pool) -> None:
+    """Each seam checked in order and, where it fails, the later segment estimated again
+    (``_joined``) on the pool: redos of seams apart run side by side; a seam right after a
+    redone segment waits for it (its overlap may change). ``runs`` is updated in place; the
+    result does not depend on the pool's size."""
+    pending: dict[int, Any] = {}
+    for i in range(1, len(runs)):
+        if i - 1 in pending:
+            runs[i - 1] = pending.pop(i - 1).result()
+        if not _seam_holds(runs[i - 1], runs[i]):
+            pending[i] = pool.submit(_redone, job, plan[i], runs[i - 1], runs[i])
+    for i, future in pending.items():
+        runs[i] = future.result()
+
+
+def _seam_holds(before: _SegmentRun, run: _SegmentRun) -> bool:
+    """Whether ``run`` follows the person ``before`` follows over their overlap (its warm-up,
+    then ``before``'s cool-down)."""
+    earlier = before.tail(run.warm_index) + before.extra
+    return same_person(earlier, run.warm + run.tail(before.extra_index))
+
+
 def _joined(
     job: _SegmentJob, segment: Segment, before: _SegmentRun, run: _SegmentRun
 ) -> _SegmentRun:
-    """``run``, or where it follows someone else than ``before`` over their overlap (its
-    warm-up, then ``before``'s cool-down), the segment estimated again from the overlap frame
-    where ``before`` first sees its person, with an ROI around them (on this thread), until it
-    converges with ``run`` (the same person, the same landmarks: segments.CONVERGED_FRAMES in
-    a row); ``run`` is kept from there on."""
+    """``run`` where the seam holds, else ``_redone``."""
+    return run if _seam_holds(before, run) else _redone(job, segment, before, run)
+
+
+def _redone(
+    job: _SegmentJob, segment: Segment, before: _SegmentRun, run: _SegmentRun
+) -> _SegmentRun:
+    """The segment estimated again from the overlap frame where ``before`` first sees its
+    person, with an ROI around them, until it converges with ``run`` (the same person, the
+    same landmarks: segments.CONVERGED_FRAMES in a row); ``run`` is kept from there on."""
     earlier = before.tail(run.warm_index) + before.extra
-    if same_person(earlier, run.warm + run.tail(before.extra_index)):
-        return run
     k = next(i for i, pose in enumerate(earlier) if pose.detected)
     box = person_box(earlier[k], job.info.width, job.info.height)
     step = job.stride / job.info.fps
