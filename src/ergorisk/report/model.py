@@ -252,9 +252,20 @@ def _verdict(
         peak, t, span = int(total[i]), float(frames["time_s"].iloc[i]), ""
     words = _level_words(method, peak) + (f"; {span} within the pose's uncertainty" if span else "")
     pct = scored_percent(sides["both"], _HIGH[method])
+    # The peak is held (scoring/robust.py); say so where single frames go higher, as the
+    # worst moments' worksheets (one frame each) then show.
+    from ergorisk.scoring.robust import SUSTAINED_MIN_S
+    from ergorisk.scoring.summary import reliable_scores
+
+    top = np.nanmax(reliable_scores(frames, f"{method}_total"))
+    higher = (
+        f", held {SUSTAINED_MIN_S:g} s or more (single frames up to {int(top)})"
+        if held and top > peak
+        else ""
+    )
     headline = (
-        f"{name} reaches {peak} ({words}), from {t:.2f} s; {pct:.0f}% of the scored time at "
-        f"{'high or very high risk' if method == 'reba' else 'action level 3 or 4'}."
+        f"{name} reaches {peak} ({words}){higher}, from {t:.2f} s; {pct:.0f}% of the scored "
+        f"time at {'high or very high risk' if method == 'reba' else 'action level 3 or 4'}."
     )
     return MethodVerdict(name, f"{peak} ({words}) at {t:.2f} s", sides, headline)
 
