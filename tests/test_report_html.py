@@ -157,6 +157,30 @@ def test_skeleton_segments_take_their_part_risk_colour_and_banner_the_level():
     assert np.array_equal(canvas, np.zeros_like(canvas)), "the input frame is not modified"
 
 
+def test_an_unreliable_frame_gets_a_grey_banner_that_says_so():
+    from ergorisk.report.annotate import banner_text
+
+    row = {
+        "person_detected": True,
+        "pose_reliable": False,
+        "reba_total_left": None,
+        "reba_total_right": 11,
+        "reba_risk_level": "very high",
+        "rula_total_left": 7,
+        "rula_total_right": 7,
+    }
+    text = banner_text(row, 0.5)
+    assert text.startswith("pose unreliable, left out:") and "REBA L not seen R 11" in text
+    canvas = np.zeros((200, 300, 3), np.uint8)
+    drawn = annotate_frame(canvas, np.full((33, 3), np.nan, np.float32), row, time_s=0.5)
+    assert drawn[2, 290, 0] == drawn[2, 290, 1] == drawn[2, 290, 2] > 0  # grey, not red
+    reliable = annotate_frame(
+        canvas, np.full((33, 3), np.nan, np.float32), row | {"pose_reliable": True}, time_s=0.5
+    )
+    assert reliable[2, 290, 0] > reliable[2, 290, 2]  # red-ish: REBA "very high"
+    assert not banner_text(row | {"pose_reliable": True}, 0.5).startswith("pose")
+
+
 def test_a_frame_without_a_person_gets_only_the_grey_banner():
     canvas = np.zeros((200, 300, 3), np.uint8)
     drawn = annotate_frame(

@@ -34,6 +34,7 @@ PART_LEVELS: dict[str, tuple[int, ...]] = {
 # The frames-table columns that annotate_frame reads.
 DRAWN_COLUMNS: tuple[str, ...] = (
     "person_detected",
+    "pose_reliable",
     "reba_risk_level",
     "reba_total_left",
     "reba_total_right",
@@ -159,18 +160,20 @@ def draw_banner(rgb: np.ndarray, text: str, level: int | None, opaque: bool = Fa
 
 
 def banner_text(row: Mapping[str, object], time_s: float) -> str:
-    """'REBA L 7 R 8  RULA L 5 R 6  t 3.40 s' from one frames-table row."""
+    """'REBA L 7 R 8  RULA L 5 R 6  t 3.40 s' from one frames-table row; a side without a
+    score reads 'not seen', and a frame whose pose is unreliable says it is left out."""
 
     def fmt(value: object) -> str:
         try:
             return str(int(value))  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            return "-"
+            return "not seen"
 
     if not bool(row.get("person_detected", False)):
         return f"no person   t {time_s:.2f} s"
+    left_out = "pose unreliable, left out:  " if _unreliable(row) else ""
     return (
-        f"REBA L {fmt(row.get('reba_total_left'))} R {fmt(row.get('reba_total_right'))}"
+        f"{left_out}REBA L {fmt(row.get('reba_total_left'))} R {fmt(row.get('reba_total_right'))}"
         f" ({row.get('reba_risk_level', '-')})   RULA L {fmt(row.get('rula_total_left'))}"
         f" R {fmt(row.get('rula_total_right'))}   t {time_s:.2f} s"
     )
@@ -201,8 +204,9 @@ def annotate_frame(
 def add_banner(
     rgb: np.ndarray, row: Mapping[str, object], time_s: float, opaque: bool = False
 ) -> np.ndarray:
-    """Draw the banner of one frames-table row on rgb (in place); returns rgb."""
-    level = _risk_index(row.get("reba_risk_level"))
+    """Draw the banner of one frames-table row on rgb (in place); returns rgb. An unreliable
+    frame's banner is grey, as the report and the app shade it."""
+    level = None if _unreliable(row) else _risk_index(row.get("reba_risk_level"))
     draw_banner(rgb, banner_text(row, time_s), level, opaque)
     return rgb
 
@@ -216,6 +220,12 @@ def _float(value: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return x if np.isfinite(x) else None
+
+
+def _unreliable(row: Mapping[str, object]) -> bool:
+    """A person whose pose is flagged unreliable (rows without the column are reliable)."""
+    flag = row.get("pose_reliable", True)
+    return bool(row.get("person_detected", False)) and flag is not None and not bool(flag)
 
 
 def _risk_index(name: object) -> int | None:

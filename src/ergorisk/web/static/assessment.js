@@ -570,7 +570,7 @@
     const box = $("score-overlay");
     if (!overlayOn) return;
     box.hidden = false;
-    const num = v => (v === null || v === undefined ? "–" : String(v));
+    const num = v => (v === null || v === undefined ? "not seen" : String(v));
     const t = Number(D.time_s[i]).toFixed(2);
     if (!val("person_detected", i)) {
       box.textContent = `no person · t ${t} s`;
@@ -578,10 +578,13 @@
       return;
     }
     const reba = val("reba_total", i);
-    box.textContent = `REBA L ${num(val("reba_total_left", i))} R ${num(val("reba_total_right", i))} ` +
+    // An unreliable frame is grey and says so, as the annotated video's banner does.
+    const leftOut = val("pose_reliable", i) === false;
+    box.textContent = (leftOut ? "pose unreliable, left out: " : "") +
+      `REBA L ${num(val("reba_total_left", i))} R ${num(val("reba_total_right", i))} ` +
       `(${ER.levelName("reba", reba)}) · RULA L ${num(val("rula_total_left", i))} ` +
       `R ${num(val("rula_total_right", i))} · t ${t} s`;
-    box.style.background = ER.colour("reba", reba);
+    box.style.background = leftOut ? ER.UNRELIABLE : ER.colour("reba", reba);
     box.dataset.reba = num(reba);
   }
 
