@@ -75,7 +75,12 @@ def test_several_inputs_go_to_one_folder_each(tmp_path):
         (
             lambda d: uw_file(d / "c.npy"),
             ["c.npy", "--layout", "uw-iom", "--coupling", "bad"],
-            "coupling",
+            "error: --coupling must be one of",  # the flag as typed, named once
+        ),
+        (
+            lambda d: uw_file(d / "k.npy"),
+            ["k.npy", "--layout", "uw-iom", "--load-kg", "-3"],
+            "error: --load-kg must be within 0-500 kg",
         ),
         (lambda d: uw_file(d / "v.npy"), ["v.npy", "--layout", "uw-iom", "--up", "x"], "up must"),
     ],
@@ -199,3 +204,15 @@ def test_the_summary_line_gives_each_peak_with_its_interval(tmp_path):
     line = summary_line(tmp_path / "edge.npy", tmp_path / "out", result)
     assert f"REBA peak {reba['score']} ({reba['low']}–{reba['high']}, " in line, line
     assert f"RULA peak {rula['score']} ({rula['low']}–{rula['high']}) at " in line, line
+
+
+def test_help_wraps_prose_to_the_terminal_and_shows_the_defaults():
+    """Prose paragraphs are re-flowed (not broken where the source wraps), and a "(default:
+    ...)" in an option's help is not eaten as rich markup."""
+    result = runner.invoke(app, ["assess", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    # The source breaks this paragraph after "image also": re-flowed, it runs on.
+    (line,) = [x for x in result.output.splitlines() if "Writes frames.csv" in x]
+    assert "report.html" in line
+    text = " ".join(result.output.split())
+    assert "0-500 kg (default: 0)." in text and "(default: no)." in text

@@ -41,5 +41,30 @@ app.command("batch")(batch)
 app.command("calibrate")(calibrate)
 
 
+def unwrapped(doc: str) -> str:
+    """A docstring as command help: the lines of each prose paragraph joined (this typer keeps
+    the source's line breaks, which broke lines mid-sentence in a narrow terminal), indented
+    paragraphs (examples) kept as written."""
+    import inspect
+
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(
+        p if any(line.startswith(" ") for line in p.splitlines()) else " ".join(p.split("\n"))
+        for p in paragraphs
+    )
+
+
+def _tidy_help(cli: typer.Typer) -> None:
+    for command in cli.registered_commands:
+        if command.help is None and command.callback is not None and command.callback.__doc__:
+            command.help = unwrapped(command.callback.__doc__)
+    for group in cli.registered_groups:
+        if group.typer_instance is not None:
+            _tidy_help(group.typer_instance)
+
+
+_tidy_help(app)
+
+
 def main() -> None:
     app()

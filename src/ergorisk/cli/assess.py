@@ -63,15 +63,15 @@ def assess(
     ] = None,
     load_kg: Annotated[
         float | None,
-        typer.Option(help=f"Load or force handled, 0-{MAX_LOAD_KG:g} kg [default: 0]."),
+        typer.Option(help=f"Load or force handled, 0-{MAX_LOAD_KG:g} kg (default: 0)."),
     ] = None,
     shock: Annotated[
         bool | None,
-        typer.Option("--shock/--no-shock", help="Shock or rapid build-up of force [default: no]."),
+        typer.Option("--shock/--no-shock", help="Shock or rapid build-up of force (default: no)."),
     ] = None,
     coupling: Annotated[
         str | None,
-        typer.Option(help="Grip: good, fair, poor, unacceptable (or 0-3) [default: good]."),
+        typer.Option(help="Grip: good, fair, poor, unacceptable (or 0-3) (default: good)."),
     ] = None,
     static: Annotated[
         bool | None,
@@ -92,7 +92,7 @@ def assess(
     ] = None,
     smoothing_s: Annotated[
         float | None,
-        typer.Option(min=0.0, help="Savitzky-Golay window, s; 0 = off [default: 0.4]."),
+        typer.Option(min=0.0, help="Savitzky-Golay window, s; 0 = off (default: 0.4)."),
     ] = None,
     arm_support: Annotated[
         bool | None,
@@ -103,7 +103,7 @@ def assess(
         typer.Option(
             min=0.0,
             max=20.0,
-            help="Trunk/neck within ±this many degrees count as upright [default: 5].",
+            help="Trunk/neck within ±this many degrees count as upright (default: 5).",
         ),
     ] = None,
     start: Annotated[
@@ -131,7 +131,7 @@ def assess(
         bool | None,
         typer.Option(
             "--blur-faces/--no-blur-faces",
-            help="Blur faces in the annotated video, the pictures and the reports [default: blur].",
+            help="Blur faces in the annotated video, the pictures and the reports (default: blur).",
         ),
     ] = None,
     learned: Annotated[
@@ -145,7 +145,7 @@ def assess(
         str | None,
         typer.Option(
             help="Video: whom to assess: largest (the main person), all (one folder each, "
-            "people.json and overview.mp4), or tracker IDs such as 1,3 [default: largest]."
+            "people.json and overview.mp4), or tracker IDs such as 1,3 (default: largest)."
         ),
     ] = None,
     calibration: Annotated[
@@ -195,7 +195,7 @@ def assess(
     try:
         cfg = config_from_flags(values, config_file)
     except InputError as err:
-        fail(_flag_names(first_line(err)))
+        fail(_flag_message(first_line(err), set(values)))
     if out.exists() and not out.is_dir():
         fail(f"{out} exists and is not a folder")
     for path in inputs:
@@ -245,6 +245,20 @@ def config_from_flags(flags: dict[str, Any], config_file: str | Path | None = No
             value = tuple(value) or None
         values[FLAG_FIELDS.get(key, key)] = value
     return Config.load(config_file, **values)
+
+
+def _flag_message(message: str, flags: set[str]) -> str:
+    """A configuration error about a flag, worded with the flag as typed: "option coupling:
+    coupling must be ..." -> "--coupling must be ...", "load_kg must be ..." -> "--load-kg
+    must be ..." (a --config file's errors keep their file and option names)."""
+    import re
+
+    if found := re.fullmatch(r"option (\w+): (\1\b.*)", message):
+        message = found.group(2)
+    name = message.split(" ", 1)[0]
+    if name in flags and name not in ("start_s", "end_s", "annotate"):
+        message = "--" + name.replace("_", "-") + message[len(name) :]
+    return _flag_names(message)
 
 
 def _flag_names(message: str) -> str:
