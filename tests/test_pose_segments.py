@@ -59,9 +59,22 @@ def test_the_seam_check_asks_the_same_person_where_the_earlier_one_sees_them():
     assert same_person([NOBODY] * 10, [there] * 10)
 
 
+def _joined(job, segment, before, run):
+    """The later of two segments as the pose pass joins them (estimate._join_seams)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ergorisk.pose.estimate import _join_seams
+    from ergorisk.pose.segments import Segment
+
+    runs = [before, run]
+    with ThreadPoolExecutor(1) as pool:
+        _join_seams(job, [Segment(0, 0.0, 0.0, segment.start_s), segment], runs, pool)
+    return runs[1]
+
+
 def test_a_segment_estimated_again_keeps_the_first_run_once_the_two_converge():
     from ergorisk.io.video import VideoInfo
-    from ergorisk.pose.estimate import _joined, _SegmentJob, _SegmentRun
+    from ergorisk.pose.estimate import _SegmentJob, _SegmentRun
     from ergorisk.pose.segments import CONVERGED_FRAMES, Segment
 
     info = VideoInfo(1000, 500, 30.0, 200, 200 / 30, 0, "h264")
@@ -102,7 +115,7 @@ def test_a_segment_estimated_again_keeps_the_first_run_once_the_two_converge():
 
 def test_where_the_earlier_segment_sees_its_person_only_after_the_seam_the_redo_starts_there():
     from ergorisk.io.video import VideoInfo
-    from ergorisk.pose.estimate import _joined, _SegmentJob, _SegmentRun
+    from ergorisk.pose.estimate import _SegmentJob, _SegmentRun
     from ergorisk.pose.segments import Segment
 
     info = VideoInfo(1000, 500, 30.0, 200, 200 / 30, 0, "h264")
@@ -139,14 +152,15 @@ def test_where_the_earlier_segment_sees_its_person_only_after_the_seam_the_redo_
     assert all(p is him for p in joined.poses[2:])
 
 
-def test_a_lock_lost_long_enough_is_forgotten():
+def test_a_lock_whose_person_is_out_of_view_is_forgotten():
     from ergorisk.pose.mediapipe_pose import MediaPipePose, PersonLock
 
     with MediaPipePose(video=True) as estimator:
-        estimator.lock = PersonLock(np.array([10.0, 20.0]), 50.0, np.zeros(2), lost=5)
-        estimator.forget_lost(6)
-        assert estimator.lock is not None  # lost 5 frames: still waited for
-        estimator.forget_lost(5)
+        estimator.lock = PersonLock(np.array([10.0, 20.0]), 50.0, np.zeros(2), lost=0)
+        estimator.forget_lost()
+        assert estimator.lock is not None  # in view on the last frame: kept
+        estimator.lock.lost = 5
+        estimator.forget_lost()
         assert estimator.lock is None
 
 

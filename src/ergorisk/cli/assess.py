@@ -256,14 +256,18 @@ def _flag_message(message: str, flags: set[str]) -> str:
     if found := re.fullmatch(r"option (\w+): (\1\b.*)", message):
         message = found.group(2)
     name = message.split(" ", 1)[0]
-    if name in flags and name not in ("start_s", "end_s", "annotate"):
-        message = "--" + name.replace("_", "-") + message[len(name) :]
+    if name in flags:
+        message = _FLAGS.get(name, "--" + name.replace("_", "-")) + message[len(name) :]
     return _flag_names(message)
+
+
+# Options whose flag is not their name with dashes.
+_FLAGS = {"start_s": "--start", "end_s": "--end", "annotate": "--video"}
 
 
 def _flag_names(message: str) -> str:
     """Name options as the flags the user typed (start_s -> --start)."""
-    for key, flag in (("start_s", "--start"), ("end_s", "--end"), ("annotate", "--video")):
+    for key, flag in _FLAGS.items():
         message = message.replace(key, flag)
     return message
 

@@ -96,9 +96,9 @@ class MirroredPose:
             self._inner = self._make(rgb.shape[1])
         return unmirrored(self._inner.process(flip(rgb)))
 
-    def forget_lost(self, frames: int) -> None:
+    def forget_lost(self) -> None:
         if self._inner is not None:
-            self._inner.forget_lost(frames)
+            self._inner.forget_lost()
 
     def close(self) -> None:
         if self._inner is not None:

@@ -11,9 +11,9 @@ landmarks per frame are kept. Decoding overlaps inference on a second thread, an
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -107,12 +107,14 @@ def estimate_video_poses(
     return replace(track, mirrored=mirror)
 
 
-def _join_seams(job: _SegmentJob, plan: list[Segment], runs: list[_SegmentRun], pool) -> None:
+def _join_seams(
+    job: _SegmentJob, plan: list[Segment], runs: list[_SegmentRun], pool: Executor
+) -> None:
     """Each seam checked in order and, where it fails, the later segment estimated again
-    (``_joined``) on the pool: redos of seams apart run side by side; a seam right after a
+    (``_redone``) on the pool: redos of seams apart run side by side; a seam right after a
     redone segment waits for it (its overlap may change). ``runs`` is updated in place; the
     result does not depend on the pool's size."""
-    pending: dict[int, Any] = {}
+    pending: dict[int, Future[_SegmentRun]] = {}
     for i in range(1, len(runs)):
         if i - 1 in pending:
             runs[i - 1] = pending.pop(i - 1).result()
@@ -122,18 +124,16 @@ def _join_seams(job: _SegmentJob, plan: list[Segment], runs: list[_SegmentRun], 
         runs[i] = future.result()
 
 
-def _seam_holds(before: _SegmentRun, run: _SegmentRun) -> bool:
-    """Whether ``run`` follows the person ``before`` follows over their overlap (its warm-up,
-    then ``before``'s cool-down)."""
+def _overlap(before: _SegmentRun, run: _SegmentRun) -> tuple[list[FramePose], list[FramePose]]:
+    """Both runs' poses over the frames both estimate: ``run``'s warm-up, then ``before``'s
+    cool-down (earlier's, later's)."""
     earlier = before.tail(run.warm_index) + before.extra
-    return same_person(earlier, run.warm + run.tail(before.extra_index))
+    return earlier, run.warm + run.tail(before.extra_index)
 
 
-def _joined(
-    job: _SegmentJob, segment: Segment, before: _SegmentRun, run: _SegmentRun
-) -> _SegmentRun:
-    """``run`` where the seam holds, else ``_redone``."""
-    return run if _seam_holds(before, run) else _redone(job, segment, before, run)
+def _seam_holds(before: _SegmentRun, run: _SegmentRun) -> bool:
+    """Whether ``run`` follows the person ``before`` follows over their overlap."""
+    return same_person(*_overlap(before, run))
 
 
 def _redone(
@@ -142,7 +142,7 @@ def _redone(
     """The segment estimated again from the overlap frame where ``before`` first sees its
     person, with an ROI around them, until it converges with ``run`` (the same person, the
     same landmarks: segments.CONVERGED_FRAMES in a row); ``run`` is kept from there on."""
-    earlier = before.tail(run.warm_index) + before.extra
+    earlier, _ = _overlap(before, run)
     k = next(i for i, pose in enumerate(earlier) if pose.detected)
     box = person_box(earlier[k], job.info.width, job.info.height)
     step = job.stride / job.info.fps
@@ -286,7 +286,7 @@ class _SegmentJob:
                     # view at the seam (a hard cut, someone who walked out), they are nobody
                     # to hand on. As at a fresh start, whoever is found next is followed, and
                     # the seam check judges.
-                    estimator.forget_lost(1)
+                    estimator.forget_lost()
                     warmed = True
                 ordinal = segment.first + len(run.poses)
                 if ordinal % every == 0 and ordinal // every < SCENE_SAMPLES:

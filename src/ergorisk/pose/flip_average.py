@@ -84,10 +84,10 @@ class FlipAveragedPose:
         direct = self._direct.process(rgb)
         return average_poses(direct, pending.result())
 
-    def forget_lost(self, frames: int) -> None:
+    def forget_lost(self) -> None:
         for estimator in (self._direct, self._mirror):
             if estimator is not None:
-                estimator.forget_lost(frames)
+                estimator.forget_lost()
 
     def close(self) -> None:
         if self._pool is not None:

@@ -229,10 +229,10 @@ class MediaPipePose:
             return x0, y0, min(x1, width), min(y1, height)
         return 0, 0, width, height
 
-    def forget_lost(self, frames: int) -> None:
-        """Drop the lock when its person has been lost for ``frames`` frames or more: whoever
-        is found next is followed, as at a fresh start."""
-        if self.lock is not None and self.lock.lost >= max(frames, 1):
+    def forget_lost(self) -> None:
+        """Drop the lock when its person is out of view (lost on the last frame): whoever is
+        found next is followed, as at a fresh start."""
+        if self.lock is not None and self.lock.lost > 0:
             self.lock, self._blocked = None, None
 
     def _lost(self, rejected: bool = False) -> FramePose:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ergorisk.report.episodes import Episode
+from ergorisk.scoring.summary import reliable_scores
 
 _BANDS = {
     "reba": ((1, 1), (2, 3), (4, 7), (8, 10), (11, 15)),
@@ -47,16 +48,14 @@ def timeline_svg(frames: pd.DataFrame, episodes: list[Episode]) -> str:
 
     t = frames["time_s"].to_numpy(dtype=float)
     spans = unreliable_spans(frames)
-    # Left out of every figure, so drawn as a gap under the hatching, not as a score.
-    shown = frames["pose_reliable"].to_numpy(dtype=bool) if "pose_reliable" in frames else True
     fig, axes = plt.subplots(2, 1, figsize=(7.2, 3.2), sharex=True)
     for ax, method in zip(axes, ("reba", "rula"), strict=True):
         for (lo, hi), colour in zip(_BANDS[method], _COLOURS[method], strict=True):
             ax.axhspan(lo - 0.5, hi + 0.5, color=colour, alpha=0.22, lw=0)
         for side in ("left", "right"):
             col = f"{method}_total_{side}"
-            y = frames[col].to_numpy(dtype=float, na_value=np.nan) if col in frames else t * np.nan
-            y = np.where(shown, y, np.nan)
+            # Unreliable frames are left out of every figure: a gap under the hatching.
+            y = reliable_scores(frames, col) if col in frames else t * np.nan
             ax.step(t, y, where="post", color=_SIDE[side], lw=1.1, label=f"{side} side")
         for k, (a, b) in enumerate(spans):
             ax.axvspan(

@@ -34,6 +34,8 @@ from ergorisk.report.episodes import Episode, worst_episodes
 from ergorisk.report.explain import PART_NAMES, Explanation, explain
 from ergorisk.report.recommend import Recommendation, recommend
 from ergorisk.scoring import reba, rula
+from ergorisk.scoring.robust import SUSTAINED_MIN_S
+from ergorisk.scoring.summary import reliable_scores
 
 # (name, lowest, highest total) of each level, from the contract's bands.
 REBA_LEVELS = tuple((name, lo, hi) for lo, hi, name in REBA_BANDS)
@@ -254,9 +256,6 @@ def _verdict(
     pct = scored_percent(sides["both"], _HIGH[method])
     # The peak is held (scoring/robust.py); say so where single frames go higher, as the
     # worst moments' worksheets (one frame each) then show.
-    from ergorisk.scoring.robust import SUSTAINED_MIN_S
-    from ergorisk.scoring.summary import reliable_scores
-
     top = np.nanmax(reliable_scores(frames, f"{method}_total"))
     higher = (
         f", held {SUSTAINED_MIN_S:g} s or more (single frames up to {int(top)})"
