@@ -146,14 +146,21 @@ def repeated_clip(clip: Path, times: int, dest: Path) -> Path:
     return dest
 
 
-PEAK_KB = """def peak_kb():
+# The job's peak: its own plus its report child's (report/worker.py), each process's high
+# water mark; their sum bounds what both held at once.
+PEAK_KB = """def vm_hwm(pid='self'):
     try:
-        for line in open('/proc/self/status'):
+        for line in open(f'/proc/{pid}/status'):
             if line.startswith('VmHWM:'):
                 return int(line.split()[1])
     except OSError:
         pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss"""
+    return 0
+def peak_kb():
+    from ergorisk.report import worker
+    child = worker._shared._process.pid if worker._shared is not None else None
+    own = vm_hwm() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return own + (vm_hwm(child) if child else 0)"""
 
 
 def peak_rss_mb(clip: Path) -> tuple[float, float]:

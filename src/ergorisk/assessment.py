@@ -89,40 +89,38 @@ class Assessment:
             if not with_report:
                 self._pictures(stage, progress or _no_progress, [])
                 return out
-            from concurrent.futures import Future, ThreadPoolExecutor
+            from concurrent.futures import Future, wait
 
             from ergorisk.report.model import picture_rows
-            from ergorisk.report.write import preload, write_reports
+            from ergorisk.report.worker import report_worker
 
             episodes = self.worst_episodes()
-            # Loaded before the two threads start: both would import matplotlib.pyplot, and
-            # two threads importing it at once can see it half-initialised.
-            preload()
-            # The reports are written on a thread while the annotated video is drawn and
-            # encoded; they wait for the worst moments' pictures only for the HTML and PDF.
-            pictures: Future[dict[int, str]] = Future()
-            with ThreadPoolExecutor(1, thread_name_prefix="reports") as pool:
-                written = pool.submit(
-                    write_reports,
-                    self.frames,
-                    self.summary.to_dict(),
-                    self.config.meta,
-                    pictures.result,
-                    stage,
-                    episodes=episodes,
-                    upright_tol_deg=self.config.scoring.upright_tol_deg,
-                )
-                try:
-                    drawn = self._pictures(
-                        stage, progress or _no_progress, picture_rows(episodes), pictures
+            worker = report_worker()
+            jobs: list[Future[Any]] = []
+
+            def write_reports(pictures: dict[int, str]) -> None:
+                # In the report child, while this process draws and encodes the video.
+                jobs.append(
+                    worker.submit(
+                        self.frames,
+                        self.summary.to_dict(),
+                        self.config.meta,
+                        pictures,
+                        stage,
+                        episodes=episodes,
+                        upright_tol_deg=self.config.scoring.upright_tol_deg,
                     )
-                except BaseException as err:
-                    if not pictures.done():  # the pictures may be out before the video fails
-                        pictures.set_exception(err)
-                    raise
-                if not pictures.done():
-                    pictures.set_result(drawn)
-                written.result()
+                )
+
+            try:
+                rows = picture_rows(episodes)
+                drawn = self._pictures(stage, progress or _no_progress, rows, write_reports)
+            except BaseException:
+                wait(jobs)  # the child writes into the stage: done before it is removed
+                raise
+            if not jobs:  # an image, or several views: the pictures come at the end
+                write_reports(drawn)
+            jobs[0].result()
         return out
 
     def worst_episodes(self) -> list[Any]:
@@ -159,10 +157,14 @@ class Assessment:
         return pictures
 
     def _pictures(
-        self, stage: Path, progress: Progress, rows: list[int], ready: Any = None
+        self,
+        stage: Path,
+        progress: Progress,
+        rows: list[int],
+        on_pictures: Callable[[dict[int, str]], None] | None = None,
     ) -> dict[int, str]:
-        """annotated.mp4/.png, and the pictures of the given rows for the reports; ``ready``
-        (a Future) gets the pictures as soon as they are drawn, before the video is done."""
+        """annotated.mp4/.png, and the pictures of the given rows for the reports; a video
+        hands them to ``on_pictures`` as soon as they are drawn, before the video is done."""
         media = self.config.media
         if self.views:
             return self._view_pictures(stage, progress, rows)
@@ -201,7 +203,7 @@ class Assessment:
             max_side=media.annotate_max_side,
             progress=progress,
             blur_faces=media.blur_faces,
-            on_pictures=ready.set_result if ready is not None else None,
+            on_pictures=on_pictures,
             banner=media.banner,
             source_width=width,
         )
@@ -368,29 +370,12 @@ def _assess_media(path: Path, kind: str, cfg: Config, progress: Progress) -> Ass
         raise InputError("several people give several assessments: use assess_people")
     if spec != "largest" and kind == "video":
         return next(iter(assess_people(path, config=cfg, progress=progress).values()))
-    preloading = None
     if cfg.media.report and kind == "video":
-        # MediaPipe (and with it matplotlib.pyplot) imported on this thread first: two threads
-        # importing pyplot at once can see it half-initialised.
-        import mediapipe  # noqa: F401
+        from ergorisk.report.worker import report_worker
 
-        preloading = _preload_reports()
+        report_worker()  # started now: it loads the report libraries during the pose pass
     media = MediaPoses.estimate(path, kind, cfg, progress)
-    if preloading is not None:
-        preloading.join()  # imports done before the next stages import their own
     return _assess_track(path, kind, cfg, media, media.track)
-
-
-def _preload_reports() -> Any:
-    """The report libraries loaded on a thread during the pose pass (report/write.py:
-    preload), not after it, where nothing else would run beside them."""
-    import threading
-
-    from ergorisk.report.write import preload
-
-    thread = threading.Thread(target=preload, name="preload-reports", daemon=True)
-    thread.start()
-    return thread
 
 
 @dataclass

@@ -12,5 +12,6 @@ model.py         the report model (Metadata, build_report); charts.py: static SV
 document.py      report.html and report.pdf from one template (templates/)
 xlsx.py          report.xlsx
 write.py         write_reports(frames, summary, meta, pictures, out_dir): the one call
+worker.py        the reports written in a child process, beside the video being drawn
 media.py         the annotated video or image, and the worst moments' pictures
 """

@@ -83,7 +83,9 @@ def timeline_svg(frames: pd.DataFrame, episodes: list[Episode]) -> str:
     axes[1].set_xlabel("time (s); grey: worst moments, numbered", fontsize=8)
     fig.tight_layout(pad=0.6)
     buf = io.StringIO()
-    fig.savefig(buf, format="svg")
+    # The same assessment gives the same page: no date, clip-path ids from a fixed salt.
+    with matplotlib.rc_context({"svg.hashsalt": "ergorisk"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
     plt.close(fig)
     svg = buf.getvalue()
     return svg[svg.index("<svg") :]

@@ -152,7 +152,7 @@ def moment_pictures(
         t = float(track.time_s[i])
         # iter_frames keeps [start, end) with half a frame's tolerance at each end: this
         # window holds the frame at t and no neighbour.
-        frame = next(iter_frames(path, t, t + step, 1, max_side), None)
+        frame = next(iter_frames(path, t, t + step, 1, max_side, fast_rgb=True), None)
         if frame is None:
             continue
         rgb = frame.rgb
@@ -228,7 +228,7 @@ def write_video_outputs(
         first, last, t0, t1 = span
         with FaceDetector() if blur_faces else nullcontext(None) as detector:
             faces = VideoFaces(detector) if detector is not None else None
-            source = iter_frames(path, t0, t1, stride, max_side)
+            source = iter_frames(path, t0, t1, stride, max_side, fast_rgb=True)
             with H264Writer(out, fps) as writer, Prefetch(source, depth=4) as decoded:
                 for i, frame in enumerate(decoded, start=first):
                     if i >= last:

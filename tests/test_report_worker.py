@@ -1,0 +1,46 @@
+"""The report child process: it writes what write_reports writes, hands back its errors, and
+is replaced when it dies."""
+
+from __future__ import annotations
+
+import pytest
+
+from ergorisk.report.worker import ReportWorker, report_worker
+from ergorisk.report.write import write_reports
+from report_fixtures import synthetic_assessment
+
+
+def test_the_child_writes_the_same_reports_as_write_reports_in_process(tmp_path):
+    frames, summary = synthetic_assessment()
+    paths = report_worker().submit(frames, summary, None, {}, tmp_path / "child").result(120)
+    assert sorted(paths) == ["html", "pdf", "xlsx"]
+    assert all(p.parent == tmp_path / "child" and p.stat().st_size > 1000 for p in paths.values())
+    here = write_reports(frames, summary, None, {}, tmp_path / "here")
+    # The same page, byte for byte, from either process.
+    assert paths["html"].read_text("utf-8") == here["html"].read_text("utf-8")
+    assert paths["pdf"].read_bytes()[:5] == b"%PDF-"
+
+
+def test_an_error_in_the_child_is_raised_in_the_parent_and_the_child_goes_on(tmp_path):
+    frames, summary = synthetic_assessment()
+    worker = report_worker()
+    job = worker.submit(frames, summary, None, {}, tmp_path, formats=("docx",))
+    with pytest.raises(ValueError, match="unknown report formats"):
+        job.result(120)
+    assert worker.alive()
+    paths = worker.submit(frames, summary, None, {}, tmp_path, formats=("html",)).result(120)
+    assert list(paths) == ["html"] and paths["html"].exists()
+
+
+def test_a_dead_child_fails_its_job_and_is_replaced():
+    worker = ReportWorker()
+    worker._process.kill()
+    worker._process.wait()
+    frames, summary = synthetic_assessment()
+    with pytest.raises(RuntimeError, match="report process ended"):
+        worker.submit(frames, summary, None, {}, "unused").result(60)
+    worker.close()
+    first = report_worker()
+    first._process.kill()
+    first._process.wait()
+    assert report_worker() is not first and report_worker().alive()
