@@ -44,3 +44,11 @@ def test_a_dead_child_fails_its_job_and_is_replaced():
     first._process.kill()
     first._process.wait()
     assert report_worker() is not first and report_worker().alive()
+
+
+def test_a_forked_process_does_not_use_its_parents_child(monkeypatch):
+    parents = report_worker()
+    monkeypatch.setattr(parents, "_owner", -1)  # seen from a process forked after it started
+    assert not parents.alive()
+    own = report_worker()
+    assert own is not parents and own.alive()

@@ -370,12 +370,25 @@ def _assess_media(path: Path, kind: str, cfg: Config, progress: Progress) -> Ass
         raise InputError("several people give several assessments: use assess_people")
     if spec != "largest" and kind == "video":
         return next(iter(assess_people(path, config=cfg, progress=progress).values()))
-    if cfg.media.report and kind == "video":
+    media = MediaPoses.estimate(path, kind, cfg, progress)
+    if cfg.media.report and kind in MEDIA_KINDS:
         from ergorisk.report.worker import report_worker
 
-        report_worker()  # started now: it loads the report libraries during the pose pass
-    media = MediaPoses.estimate(path, kind, cfg, progress)
+        # The pose pass's frames and graphs are freed: hand their memory back to the system
+        # before the report child starts, so that the two processes' peaks do not add up.
+        _trim_heap()
+        report_worker()  # loads the report libraries during kinematics and scoring
     return _assess_track(path, kind, cfg, media, media.track)
+
+
+def _trim_heap() -> None:
+    """glibc keeps freed memory mapped; malloc_trim returns it (no-op elsewhere)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 @dataclass

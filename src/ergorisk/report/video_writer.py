@@ -34,11 +34,13 @@ class H264Writer:
         fps: float,
         crf: int = 26,
         preset: str = "ultrafast",
-        queue_size: int = 8,
+        queue_size: int = 2,
+        threads: int = 0,
     ) -> None:
         self.path = Path(path)
         self.fps = fps
         self.crf, self.preset = crf, preset
+        self.threads = threads  # libx264's threads; 0: its own choice (1.5 a core)
         self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -98,6 +100,7 @@ class H264Writer:
         stream.width, stream.height = shape[1] // 2 * 2, shape[0] // 2 * 2
         stream.pix_fmt = "yuv420p"
         stream.options = {"crf": str(self.crf), "preset": self.preset}
+        stream.codec_context.thread_count = self.threads
         return stream
 
 

@@ -44,9 +44,11 @@ class ReportWorker:
             env=env,
         )
         self._lock = threading.Lock()  # one job in the pipe at a time
+        self._owner = os.getpid()
 
     def alive(self) -> bool:
-        return self._process.poll() is None
+        """Running, and this process's own (a forked process starts its own)."""
+        return self._owner == os.getpid() and self._process.poll() is None
 
     def submit(self, *args: Any, **kwargs: Any) -> Future[dict[str, Path]]:
         """``write_reports(*args, **kwargs)`` in the child; the future holds its result."""
@@ -71,6 +73,8 @@ class ReportWorker:
 
     def close(self) -> None:
         """Ends the child: it finishes a job under way, then reads the end of its input."""
+        if self._owner != os.getpid():
+            return
         if self._process.stdin is not None and not self._process.stdin.closed:
             try:
                 self._process.stdin.close()
