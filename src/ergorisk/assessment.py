@@ -98,7 +98,7 @@ class Assessment:
             worker = report_worker()
             jobs: list[Future[Any]] = []
 
-            def write_reports(pictures: dict[int, str]) -> None:
+            def start_reports(pictures: dict[int, str]) -> None:
                 # In the report child, while this process draws and encodes the video.
                 jobs.append(
                     worker.submit(
@@ -114,12 +114,12 @@ class Assessment:
 
             try:
                 rows = picture_rows(episodes)
-                drawn = self._pictures(stage, progress or _no_progress, rows, write_reports)
+                drawn = self._pictures(stage, progress or _no_progress, rows, start_reports)
             except BaseException:
                 wait(jobs)  # the child writes into the stage: done before it is removed
                 raise
             if not jobs:  # an image, or several views: the pictures come at the end
-                write_reports(drawn)
+                start_reports(drawn)
             jobs[0].result()
         return out
 

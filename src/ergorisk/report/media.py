@@ -229,8 +229,7 @@ def write_video_outputs(
         with FaceDetector() if blur_faces else nullcontext(None) as detector:
             faces = VideoFaces(detector) if detector is not None else None
             source = iter_frames(path, t0, t1, stride, max_side, fast_rgb=True)
-            # Parts side by side fill the cores already: one encoding thread each, and
-            # short queues, hold fewer frames (6 MB each in 1080p) at once.
+            # The parts side by side fill the cores already: one encoding thread each.
             encoder = H264Writer(out, fps, threads=1 if parts > 1 else 0)
             with encoder as writer, Prefetch(source, depth=2) as decoded:
                 for i, frame in enumerate(decoded, start=first):

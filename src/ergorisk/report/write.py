@@ -10,8 +10,7 @@ here so the pictures match).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +26,8 @@ FORMATS = ("html", "pdf", "xlsx")
 
 def preload() -> None:
     """Import and load what writing the reports needs (WeasyPrint, Jinja, openpyxl,
-    matplotlib, torch and the two surrogates: about 2 s of CPU) ahead of time: on a thread
-    during the pose pass it takes a little from the pose threads, after it the whole
-    job would wait for it."""
+    matplotlib, torch and the two surrogates: about 3 s of CPU) ahead of time: the report
+    child (worker.py) does so while the job scores and draws, before its first job."""
     import jinja2  # noqa: F401
     import matplotlib
     import openpyxl  # noqa: F401
@@ -55,26 +53,21 @@ def write_reports(
     frames: pd.DataFrame,
     summary: Mapping[str, Any],
     meta: Metadata | None,
-    pictures: Mapping[int, str | np.ndarray] | Callable[[], Mapping[int, str]] | None,
+    pictures: Mapping[int, str | np.ndarray] | None,
     out_dir: str | Path,
     *,
     episodes: list[Episode] | None = None,
     upright_tol_deg: float = 5.0,
     formats: tuple[str, ...] = FORMATS,
 ) -> dict[str, Path]:
-    """Writes report.<format> for each of ``formats`` into out_dir; returns their paths.
-
-    ``pictures`` may be a callable that waits for them (the annotated video being drawn on
-    another thread): the report's model and the workbook, which has no pictures, are made
-    first, the HTML page and the PDF once the pictures are there."""
+    """Writes report.<format> for each of ``formats`` into out_dir; returns their paths."""
     from ergorisk.report.document import render_html, render_pdf
     from ergorisk.report.xlsx import write_xlsx
 
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown report formats {sorted(unknown)}; known: {', '.join(FORMATS)}")
-    later = pictures if callable(pictures) else None
-    uris = {} if later else {int(k): as_data_uri(v) for k, v in (pictures or {}).items()}  # type: ignore[union-attr]
+    uris = {int(k): as_data_uri(v) for k, v in (pictures or {}).items()}
     report = build_report(frames, summary, meta, uris, episodes, upright_tol_deg)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -82,9 +75,6 @@ def write_reports(
     if "xlsx" in formats:
         paths["xlsx"] = out / "report.xlsx"
         paths["xlsx"].write_bytes(write_xlsx(report, frames))
-    if later is not None:
-        uris = {int(k): as_data_uri(v) for k, v in later().items()}
-        report.moments = [replace(m, picture=uris.get(m.episode.peak, "")) for m in report.moments]
     page = render_html(report)
     if "html" in formats:
         paths["html"] = out / "report.html"
