@@ -4,14 +4,18 @@ flight (ray.wait), each actor writing its item straight into the shared output f
 Without an address a private local Ray starts on loopback with no dashboard and no usage
 reporting, so it runs offline; with one (``ray start --head`` prints it) the batch joins that
 cluster, whose nodes must have ergorisk installed and see the inputs and OUT at the same paths.
+Ray 2.60's ``ray start --head`` turns token authentication on: every node and this process
+then need ``RAY_AUTH_MODE=token`` and the head's token (docs/scale.md).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import socket
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +39,56 @@ class BatchActor:
         return work(item, Path(out_root))
 
 
+TOKEN_HELP = (
+    "set RAY_AUTH_MODE=token here and make the head's token available (its ~/.ray/auth_token "
+    "copied to the same place here, or RAY_AUTH_TOKEN=...); see docs/scale.md"
+)
+
+
+def check_cluster(address: str) -> None:
+    """Fail at once, saying what to do, where ray.init would retry for minutes (nothing
+    listening at the address) or for 20 s (a cluster that wants a token this process does not
+    send, or not this one). Only for HOST:PORT addresses; Ray reports the rest."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit() or "://" in address:
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=5).close()
+    except OSError as err:
+        why = err.strerror or type(err).__name__
+        raise BatchInputError(f"cannot reach the Ray cluster at {address}: {why}") from None
+    from ray._raylet import GcsClient  # connects to the head's GCS once, in milliseconds
+    from ray.exceptions import AuthenticationError
+
+    try:
+        with _quiet_fd2():
+            GcsClient(address=address)
+    except AuthenticationError:
+        if os.environ.get("RAY_AUTH_MODE", "").lower() == "token":
+            why = "the token this process sends is not the cluster's"
+        else:
+            why = "it uses token authentication"
+        raise BatchInputError(
+            f"cannot join the Ray cluster at {address}: {why}: {TOKEN_HELP}"
+        ) from None
+    except Exception:  # anything else is ray.init's to report
+        return
+
+
+@contextlib.contextmanager
+def _quiet_fd2() -> Iterator[None]:
+    """Ray's C++ client logs a refused attempt straight to fd 2; the error raised says it
+    better."""
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def start_ray(workers: int | None, address: str | None) -> Any:
     try:
         import ray
@@ -42,11 +96,14 @@ def start_ray(workers: int | None, address: str | None) -> Any:
         raise BatchInputError(f"--engine ray needs Ray: pip install '{RAY_PIN}'") from None
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no call home: works offline
     quiet = {"log_to_driver": False, "logging_level": logging.WARNING}
+    if address:
+        check_cluster(address)
     try:
         if address:
             ray.init(address=address, **quiet)
         else:
             ray.init(
+                address="local",  # a new Ray, even where `ray start` runs one on this machine
                 num_cpus=workers or os.cpu_count() or 1,
                 include_dashboard=False,
                 _node_ip_address="127.0.0.1",

@@ -32,11 +32,16 @@ def run_batch(
     out = out.resolve()
     if out.exists() and not out.is_dir():
         raise BatchInputError(f"{out} exists and is not a folder")
+    created = not out.exists()
     try:
         with store.locked(out):
             return _run(items, out, engine, workers, address, force, show_progress)
     except BlockingIOError:
         raise BatchInputError(f"another batch is writing into {out}") from None
+    except BaseException:
+        if created:
+            store.remove_if_unused(out)
+        raise
 
 
 def _run(items, out, engine, workers, address, force, show_progress) -> list[ItemResult]:

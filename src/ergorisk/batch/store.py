@@ -115,6 +115,14 @@ def clean_staging(out_root: Path) -> None:
     shutil.rmtree(out_root / STAGING, ignore_errors=True)
 
 
+def remove_if_unused(out_root: Path) -> None:
+    """Remove an output folder that holds nothing but the lock (a batch that failed to start
+    leaves no folder behind)."""
+    if out_root.is_dir() and [p.name for p in out_root.iterdir()] == [LOCK]:
+        (out_root / LOCK).unlink()
+        out_root.rmdir()
+
+
 @contextlib.contextmanager
 def locked(out_root: Path) -> Iterator[None]:
     """One batch at a time per output folder; raises BlockingIOError when another holds it."""

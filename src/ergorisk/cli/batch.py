@@ -40,8 +40,9 @@ def batch(
     address: Annotated[
         str | None,
         typer.Option(
-            help="Ray: join this cluster (HOST:6379, or 'auto' on a node of it); "
-            "default: start a local Ray."
+            help="Ray: join this cluster (HOST:6379, or 'auto' on a node of it; a cluster "
+            "started with `ray start --head` also needs RAY_AUTH_MODE=token and its token "
+            "here); default: start a local Ray."
         ),
     ] = None,
     force: Annotated[bool, typer.Option(help="Redo items already done.")] = False,
@@ -86,9 +87,9 @@ def batch(
 
     ergorisk batch manifest.csv -o results/ --engine ray
 
-    ergorisk batch manifest.csv -o /nfs/results/ --engine ray --address 10.0.0.5:6379
+    RAY_AUTH_MODE=token ergorisk batch m.csv -o /nfs/out/ --engine ray --address 10.0.0.5:6379
 
-    Several machines: docs/scale.md.
+    Several machines (and the head's token): docs/scale.md.
     """
     from ergorisk.batch.inputs import BatchInputError, from_folder, load_items
     from ergorisk.batch.item import FAILED
