@@ -13,9 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ergorisk.contract import NO_PERSON, NOT_SEEN
+from ergorisk.contract import HIGH_REBA, NO_PERSON, NOT_SEEN
 
-HIGH = 8  # REBA "high" starts at 8 (8-10 high, 11-15 very high)
 UNSCORED = (NO_PERSON, NOT_SEEN)  # summary.json's time_s_by_level keys that hold no score
 EPISODES_KEPT = 3
 
@@ -34,13 +33,14 @@ def item_metrics(folder: Path) -> dict[str, Any]:
     scored = np.isfinite(reba)
     levels = summary.get("reba", {}).get("total", {}).get("time_s_by_level", {})
     fps = float(summary.get("fps") or 1.0)
+    high_pct = float(np.mean(reba[scored] >= HIGH_REBA)) if scored.any() else None
     return {
         "frames": len(frames),
         "reba_peak": _peak(summary, "reba"),
         "reba_median": _median(reba),
         "rula_peak": _peak(summary, "rula"),
         "rula_median": _median(rula),
-        "high_pct": round(100 * float(np.mean(reba[scored] >= HIGH)), 1) if scored.any() else None,
+        "high_pct": None if high_pct is None else round(100 * high_pct, 1),
         "scored_s": round(sum(v for k, v in levels.items() if k not in UNSCORED), 3),
         "reba_mean": summary.get("reba", {}).get("total", {}).get("mean"),
         "reba_time_s_by_level": levels,
@@ -63,7 +63,7 @@ def high_episodes(
 ) -> list[dict[str, Any]]:
     """The worst runs of consecutive frames at REBA high or worse (>= 8): highest peak first,
     then longest. A frame without a score ends a run."""
-    high = np.isfinite(reba) & (np.nan_to_num(reba) >= HIGH)
+    high = np.isfinite(reba) & (np.nan_to_num(reba) >= HIGH_REBA)
     edges = np.diff(np.concatenate([[0], high.astype(int), [0]]))
     starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     runs = [

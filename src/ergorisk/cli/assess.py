@@ -18,14 +18,13 @@ import numpy as np
 import typer
 
 from ergorisk.cli.common import fail
-from ergorisk.contract import MAX_LOAD_KG, REBA_BAND_STARTS, REBA_RISK_LEVELS, reba_risk_codes
+from ergorisk.contract import HIGH_REBA, MAX_LOAD_KG, REBA_RISK_LEVELS, reba_risk_codes
 from ergorisk.errors import InputError, first_line
 
 if TYPE_CHECKING:
     from ergorisk.assessment import Assessment
     from ergorisk.config import Config
 
-HIGH_REBA = REBA_BAND_STARTS[REBA_RISK_LEVELS.index("high")]
 POSE_SUFFIXES = (".npy", ".npz", ".csv", ".bvh", ".c3d")
 
 
