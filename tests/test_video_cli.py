@@ -65,6 +65,17 @@ def test_bad_options_exit_2():
         assert result.exit_code == 2, (args, result.output)
 
 
+def test_a_start_past_the_end_of_the_video_says_so(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["assess", str(EXAMPLE_CLIP), "--out", str(out), "--start", "20"]
+    )
+    assert result.exit_code == 2, result.output
+    # The example lasts 230 frames at 30 fps: 7.7 s.
+    assert "--start 20 s is at or after the end of the video (7.7 s)" in result.stderr
+    assert not out.exists()
+
+
 def test_the_command_runs_on_the_example_clip(tmp_path):
     out = tmp_path / "demo"
     done = subprocess.run(

@@ -59,35 +59,25 @@ def batch(
 
     INPUTS: a folder (every video, image and pose file under it) or a manifest CSV.
 
-    Manifest: a [bold]path[/bold] column; name, take, worker, task, site, notes; any assess option.
+    Manifest: a [bold]path[/bold] column; name, take, worker, task, site, notes; any assess option
+    (its name with underscores: load_kg, coupling, layout, end...). An empty cell takes the
+    default (or --set). Relative paths: from the manifest's folder. Example manifest:
 
-    Option columns: the assess option names with underscores (load_kg, coupling, layout, end...).
-
-    An empty cell takes the default (or --set). Relative paths: from the manifest's folder.
-
-    Example manifest:
-
-    [dim]path,worker,task,site,load_kg,coupling,start,end[/dim]
-
-    [dim]videos/ann-pallet.mp4,Ann,palletising,Lyon,12,fair,,[/dim]
-
-    [dim]videos/bob-pallet.mp4,Bob,palletising,Lyon,12,fair,5,65[/dim]
+      [dim]path,worker,task,site,load_kg,coupling,start,end
+      videos/ann-pallet.mp4,Ann,palletising,Lyon,12,fair,,
+      videos/bob-pallet.mp4,Bob,palletising,Lyon,12,fair,5,65[/dim]
 
     Writes batch.csv and batch.json (per input: status, reason, scores, pid, host, seconds)
-
     and summary_by_task.csv, summary_by_worker.csv (time-weighted exposure, worst episodes).
-
     A second run skips what is done (--force redoes it); a killed run loses no finished item.
+    Exit code 0: all done; 1: some failed; 2: bad invocation.
 
-    Exit code 0: all done; 1: some failed; 2: bad invocation. Examples:
+    Examples:
 
-    ergorisk batch videos/ --out results/ --workers 2
-
-    ergorisk batch poses/ -o results/ --set layout=uw-iom --set fps=30
-
-    ergorisk batch manifest.csv -o results/ --engine ray
-
-    RAY_AUTH_MODE=token ergorisk batch m.csv -o /nfs/out/ --engine ray --address 10.0.0.5:6379
+      ergorisk batch videos/ --out results/ --workers 2
+      ergorisk batch poses/ -o results/ --set layout=uw-iom --set fps=30
+      ergorisk batch manifest.csv -o results/ --engine ray
+      RAY_AUTH_MODE=token ergorisk batch m.csv -o /nfs/out/ --engine ray --address HEAD:6379
 
     Several machines (and the head's token): docs/scale.md.
     """

@@ -35,6 +35,16 @@ class MediaInputError(PoseInputError):
     """A video or image that cannot be read: missing, empty, truncated, not a video."""
 
 
+def no_frames_error(path: str | Path, info: VideoInfo, start_s: float) -> MediaInputError:
+    """The error for a --start/--end window that holds no frame, saying why when it can."""
+    if start_s > 0 and start_s >= info.duration_s:
+        return MediaInputError(
+            f"{path}: --start {start_s:g} s is at or after the end of the video "
+            f"({info.duration_s:.1f} s)"
+        )
+    return MediaInputError(f"{path}: no frame between --start and --end")
+
+
 def media_kind(path: str | Path) -> str | None:
     """'video', 'image', or None (not a media file), from the file name's suffix."""
     suffix = Path(path).suffix.lower()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ergorisk.io.video import MediaInputError, Prefetch, VideoInfo, iter_frames
+from ergorisk.io.video import Prefetch, VideoInfo, iter_frames, no_frames_error
 from ergorisk.pose.layouts import to_canonical
 from ergorisk.pose.mediapipe_pose import Box, FramePose, MediaPipePose, PoseTrack, _missing
 from ergorisk.pose.segments import (
@@ -98,7 +98,7 @@ def estimate_video_poses(
         _join_seams(job, plan, runs, pool)
     poses = [p for r in runs for p in r.poses]
     if not poses:
-        raise MediaInputError(f"{path}: no frame between --start and --end")
+        raise no_frames_error(path, info, start_s)
     if samples is not None:
         samples.extend(grey for r in runs for _, grey in sorted(r.samples.items()))
     track = PoseTrack.stack(

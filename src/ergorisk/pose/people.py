@@ -19,7 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from ergorisk.contract import BBOX_COLUMNS
-from ergorisk.io.video import Frame, MediaInputError, Prefetch, VideoInfo, iter_frames
+from ergorisk.io.video import (
+    Frame,
+    Prefetch,
+    VideoInfo,
+    iter_frames,
+    no_frames_error,
+)
 from ergorisk.pose.mediapipe_pose import N_LANDMARKS, PoseTrack
 from ergorisk.pose.people_geometry import median_boxes
 from ergorisk.pose.people_tracker import PeopleTracker, Sighting
@@ -130,7 +136,7 @@ def track_people(
             progress=lambda n: progress("pose", n, total),
         )
     if people is None:
-        raise MediaInputError(f"{path}: no frame between start and end")
+        raise no_frames_error(path, info, start_s)
     return people
 
 
