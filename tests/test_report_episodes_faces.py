@@ -31,6 +31,17 @@ def test_a_one_frame_spike_is_no_worst_moment_a_held_posture_is():
     assert eps[0].duration_s == pytest.approx(0.4) and eps[0].rank == 1
 
 
+def test_the_picture_is_a_frame_at_the_held_score_and_a_brief_spike_is_reported():
+    # REBA 10 held for 0.5 s, with one frame at 11 inside it (frame 3).
+    reba = [3] * 2 + [10, 11, 10, 10, 10] + [3] * 3
+    frames = _frames(reba)
+    frames.loc[5, "rula_total"] = 6  # among the frames at 10, the highest RULA is pictured
+    (e,) = worst_episodes(frames, n=1, min_duration_s=0.3)
+    assert (e.score, e.start, e.end) == (10, 2, 6)
+    assert (e.peak, e.peak_reba, e.peak_rula, e.peak_s) == (5, 10, 6, 0.5)
+    assert (e.max_reba, e.max_s) == (11, 0.3)
+
+
 def test_equal_scores_rank_the_longer_first_and_no_person_breaks_a_run():
     reba = [8] * 3 + [np.nan] + [8] * 3 + [1] + [8] * 5
     eps = worst_episodes(_frames(reba), n=3)
@@ -93,3 +104,20 @@ def test_assess_blurs_the_face_of_a_photo_unless_told_not_to(shared_data, tmp_pa
     assert unchanged(blurred) < 0.3
     # --no-blur-faces keeps the face (the drawn neck lines cross it, so no detector here)
     assert unchanged(annotated("--no-blur-faces")) > 0.6
+
+
+def test_body_parts_count_the_lower_arms_worst_score_as_raised():
+    from ergorisk.report.annotate import PART_LEVELS
+    from ergorisk.report.model import _parts
+
+    n = 10
+    cols = {"person_detected": [True] * n}
+    for part in PART_LEVELS:
+        for side in ("left", "right"):
+            cols[f"reba_{part}_{side}"] = [np.nan] * n
+    cols["reba_lower_arm_left"] = [2.0] * 3 + [1.0] * 7  # REBA's lower arm: 1 or 2
+    cols["reba_trunk_left"] = [3.0] * 4 + [2.0] * 6  # trunk 3 is orange, 2 yellow
+    rows = {(r.part, r.side): r for r in _parts(pd.DataFrame(cols))}
+    assert rows[("Lower arm", "left")].high_percent == 30.0
+    assert rows[("Trunk", "left")].high_percent == 40.0
+    assert rows[("Lower arm", "left")].mean_score == 1.3

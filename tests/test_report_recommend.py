@@ -46,3 +46,17 @@ def test_recommendation_lowers_the_exact_score(method):
 
 def test_no_recommendation_for_a_neutral_posture():
     assert recommend("reba", {}, use_surrogate=False) is None
+
+
+def test_a_negative_flexion_is_named_in_the_advice():
+    from ergorisk.report.recommend import Change
+
+    assert Change("neck_flexion_deg", -18.0, 5.0).words("rula") == (
+        "neck flexion -18° (extended) → -5 to 10°"
+    )
+    assert (
+        Change("upper_arm_flexion_deg", -30.0, 0.0)
+        .words("reba")
+        .startswith("upper-arm elevation -30° (behind the body) → ")
+    )
+    assert Change("trunk_flexion_deg", 32.0, 0.0).words("reba") == "trunk flexion 32° → within ±5°"

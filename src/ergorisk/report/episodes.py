@@ -32,8 +32,11 @@ MIN_DURATION_S = 0.3
 class Episode:
     """One worst moment: frames[start..end] (row positions, end inclusive) hold REBA >= score.
 
-    ``peak`` is the row with the highest REBA in the run (RULA breaks ties, then the earliest);
-    its picture and worksheet stand for the episode. ``side`` is the side scoring higher there.
+    ``peak`` is the row whose picture and worksheet stand for the episode: a frame at the held
+    score itself (the highest RULA among them, then the earliest), so that the picture, its
+    worksheet and the headline give one score and one risk level. Single frames of the run may
+    go higher: ``max_reba`` at ``max_s``, the highest (equal to ``score`` when none does).
+    ``side`` is the side scoring higher at ``peak``.
     """
 
     rank: int
@@ -49,6 +52,8 @@ class Episode:
     duration_s: float
     peak_s: float
     peak_frame: int
+    max_reba: int
+    max_s: float
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -109,8 +114,13 @@ def _episode(
     rows = frames.iloc[start : end + 1]
     reba = rows["reba_total"].to_numpy(dtype=float, na_value=np.nan)
     rula = rows["rula_total"].to_numpy(dtype=float, na_value=np.nan)
-    order = np.lexsort((np.arange(len(rows)), -np.nan_to_num(rula, nan=-1), -reba))
-    peak = start + int(order[0])
+    rank_rula = -np.nan_to_num(rula, nan=-1)
+    top = int(np.lexsort((np.arange(len(rows)), rank_rula, -reba))[0])
+    # A run found at `score` always holds a frame at exactly `score` (else it would have
+    # been found one point higher); the fallback only guards against that changing.
+    at_score = np.flatnonzero(reba == score)
+    pool = at_score if at_score.size else np.arange(len(rows))
+    peak = start + int(pool[np.lexsort((pool, rank_rula[pool]))[0]])
     row = frames.iloc[peak]
     left = _num(row.get("reba_total_left"))
     right = _num(row.get("reba_total_right"))
@@ -135,6 +145,8 @@ def _episode(
         duration_s=round((end - start + 1) / fps, 3),
         peak_s=round(float(times[peak]), 3),
         peak_frame=int(row["frame"]),
+        max_reba=int(reba[top]),
+        max_s=round(float(times[start + top]), 3),
     )
 
 

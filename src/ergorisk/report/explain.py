@@ -61,7 +61,7 @@ class Part:
     flags: tuple[tuple[str, str], ...]  # (worksheet key, words)
 
 
-_FLEX = {
+FLEX = {
     "trunk": Angle("trunk_flexion_deg", "trunk", "flexed", "extended"),
     "neck": Angle("neck_flexion_deg", "neck", "flexed", "extended"),
     "upper_arm": Angle("upper_arm_flexion_deg", "upper arm", "raised", "behind the body"),
@@ -69,12 +69,12 @@ _FLEX = {
     "wrist": Angle("wrist_flexion_deg", "wrist", "flexed", "extended"),
 }
 REBA_PARTS = (
-    Part("trunk", _FLEX["trunk"], (("trunk_twist", "twisted"), ("trunk_side_bend", "side-bent"))),
-    Part("neck", _FLEX["neck"], (("neck_twist", "twisted"), ("neck_side_bend", "side-bent"))),
+    Part("trunk", FLEX["trunk"], (("trunk_twist", "twisted"), ("trunk_side_bend", "side-bent"))),
+    Part("neck", FLEX["neck"], (("neck_twist", "twisted"), ("neck_side_bend", "side-bent"))),
     Part("legs", None, ()),
     Part(
         "upper_arm",
-        _FLEX["upper_arm"],
+        FLEX["upper_arm"],
         (
             ("upper_arm_abducted", "raised out to the side"),
             ("upper_arm_rotated", "rotated"),
@@ -82,17 +82,17 @@ REBA_PARTS = (
             ("arm_supported", "arm supported"),
         ),
     ),
-    Part("lower_arm", _FLEX["lower_arm"], ()),
+    Part("lower_arm", FLEX["lower_arm"], ()),
     Part(
         "wrist",
-        _FLEX["wrist"],
+        FLEX["wrist"],
         (("wrist_deviated", "bent sideways"), ("wrist_twisted", "twisted")),
     ),
 )
 RULA_PARTS = (
     Part(
         "upper_arm",
-        _FLEX["upper_arm"],
+        FLEX["upper_arm"],
         (
             ("shoulder_raised", "shoulder raised"),
             ("upper_arm_abducted", "raised out to the side"),
@@ -101,19 +101,19 @@ RULA_PARTS = (
     ),
     Part(
         "lower_arm",
-        _FLEX["lower_arm"],
+        FLEX["lower_arm"],
         (("lower_arm_midline_or_out", "working across the midline or out to the side"),),
     ),
-    Part("wrist", _FLEX["wrist"], (("wrist_deviated", "bent sideways"),)),
+    Part("wrist", FLEX["wrist"], (("wrist_deviated", "bent sideways"),)),
     Part("wrist_twist", None, ()),
     Part(
         "neck",
-        _FLEX["neck"],
+        FLEX["neck"],
         (("neck_twist", "twisted"), ("neck_side_bend", "side-bent")),
     ),
     Part(
         "trunk",
-        _FLEX["trunk"],
+        FLEX["trunk"],
         (
             ("trunk_twist", "twisted"),
             ("trunk_side_bend", "side-bent"),

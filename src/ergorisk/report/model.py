@@ -294,7 +294,8 @@ def _level_words(method: str, total: int) -> str:
 
 def _parts(frames: pd.DataFrame) -> list[PartRow]:
     """Each REBA part and side: share of its seen time at a raised part score (the orange
-    and red of the annotated video), its mean score and how often it was seen."""
+    and red of the annotated video; the lower arm, whose REBA score stops at 2 and is drawn
+    yellow there, counts that score), its mean score and how often it was seen."""
     rows = []
     person = frames["person_detected"].to_numpy(dtype=bool)
     n_person = max(int(person.sum()), 1)
@@ -303,7 +304,7 @@ def _parts(frames: pd.DataFrame) -> list[PartRow]:
         for side in SIDES:
             s = _col(frames, f"reba_{part}_{side}")
             seen = np.isfinite(s)
-            high = lut[np.clip(s[seen], 0, len(lut) - 1).astype(int)] >= 2
+            high = lut[np.clip(s[seen], 0, len(lut) - 1).astype(int)] >= min(2, lut.max())
             rows.append(
                 PartRow(
                     part=PART_NAMES[part],
@@ -346,10 +347,7 @@ def _moment(
     row = frames.iloc[e.peak]
     worksheets = {m: complete(m, side_worksheet(row, m, e.side)) for m in ("reba", "rula")}
     recs = [recommend(m, worksheets[m], tol, use_surrogate) for m in ("reba", "rula")]
-    title = (
-        f"{e.start_s:.2f}–{e.end_s:.2f} s: REBA {e.score} or more for {e.duration_s:.1f} s "
-        f"({e.side} side; briefly {e.peak_reba} at {e.peak_s:.2f} s)"
-    )
+    title = moment_title(e)
     return Moment(
         episode=e,
         title=title,
@@ -360,6 +358,15 @@ def _moment(
         ranges={m: _row_range(row, m, e.side) for m in ("reba", "rula")},
         recommendations=[r for r in recs if r is not None],
         worksheets=worksheets,
+    )
+
+
+def moment_title(e: Episode) -> str:
+    """A worst moment's title; the web page's list says the same (assessment.js)."""
+    brief = f"; briefly {e.max_reba} at {e.max_s:.2f} s" if e.max_reba > e.score else ""
+    return (
+        f"{e.start_s:.2f}–{e.end_s:.2f} s: REBA {e.score} or more for {e.duration_s:.1f} s "
+        f"({e.side} side; picture at {e.peak_s:.2f} s{brief})"
     )
 
 

@@ -27,11 +27,13 @@ from typing import Any
 import numpy as np
 
 from ergorisk.report.bands import ANGLE_INPUTS, band_of, band_text, better_targets
-from ergorisk.report.explain import complete, exact_scores, missing
+from ergorisk.report.explain import FLEX, complete, exact_scores, missing
 
 # The differentiable models (body model, DULA, DEBA). The lead is moving them to
 # ergorisk.differentiable: this line is the only one to change.
 
+# What a negative angle means, in the worksheets' words; the elbow has no backward word.
+BACKWARD = {a.key: a.negative for a in FLEX.values() if a.key != "lower_arm_flexion_deg"}
 LABELS = {
     "trunk_flexion_deg": "trunk flexion",
     "neck_flexion_deg": "neck flexion",
@@ -117,7 +119,10 @@ class Change:
         if isinstance(self.before, bool):
             return f"no {label}"
         band = band_of(method, self.key, float(self.after), tol)
-        return f"{label} {round(float(self.before))}° → {band_text(band)}"
+        # A negative flexion reads as a contradiction ("flexion -18°") unless named.
+        behind = BACKWARD.get(self.key) if float(self.before) < 0 else None
+        named = f" ({behind})" if behind else ""
+        return f"{label} {round(float(self.before))}°{named} → {band_text(band)}"
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,8 @@ class MetadataRequest(BaseModel):
 
 class WorstMoment(BaseModel):
     """One worst moment: a posture held (report/episodes.py), the same list as the reports.
-    start, end (inclusive) and peak are row positions in the frames table."""
+    start, end (inclusive) and peak are row positions in the frames table; peak is the frame
+    pictured (at the held score), max_reba the highest single frame of the moment."""
 
     rank: int
     start: int
@@ -88,6 +89,8 @@ class WorstMoment(BaseModel):
     duration_s: float
     peak_s: float
     peak_frame: int
+    max_reba: int
+    max_s: float
 
 
 class ActivityEpisodeOut(BaseModel):

@@ -521,10 +521,11 @@
       const rula = e.peak_rula === null ? "–" : e.peak_rula;
       list.append(el("li", {"data-peak": String(e.peak)}, el("button", {type: "button", class: "link",
         onclick: () => showMoment(e)},
-        // The same words as the reports' titles (report/model.py: _moment).
+        // The same words as the reports' titles (report/model.py: moment_title).
         `${e.start_s.toFixed(2)}–${e.end_s.toFixed(2)} s: REBA ${e.score} or more for ` +
-        `${e.duration_s.toFixed(1)} s (${e.side} side; briefly ${e.peak_reba} at ` +
-        `${e.peak_s.toFixed(2)} s) · RULA ${rula}`)));
+        `${e.duration_s.toFixed(1)} s (${e.side} side; picture at ${e.peak_s.toFixed(2)} s` +
+        (e.max_reba > e.score ? `; briefly ${e.max_reba} at ${e.max_s.toFixed(2)} s` : "") +
+        `) · RULA ${rula}`)));
     }
   }
   // A worst moment: its peak frame in the video and the panel, both brought into view.
