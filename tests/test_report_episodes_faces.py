@@ -121,3 +121,53 @@ def test_body_parts_count_the_lower_arms_worst_score_as_raised():
     assert rows[("Lower arm", "left")].high_percent == 30.0
     assert rows[("Trunk", "left")].high_percent == 40.0
     assert rows[("Lower arm", "left")].mean_score == 1.3
+
+
+def _tiled_faces(detector, rgb: np.ndarray) -> list[tuple[float, float]]:
+    """Face centres from the face detector run on 2 x 2 overlapping tiles: the reference that
+    finds the example's passer-by where the whole frame does not (her face is 40 px)."""
+    h, w = rgb.shape[:2]
+    th, tw = int(h * 0.6), int(w * 0.6)
+    centres = []
+    for y in (0, h - th):
+        for x in (0, w - tw):
+            for x0, y0, x1, y1 in detector.faces(rgb[y : y + th, x : x + tw]):
+                centres.append((x + (x0 + x1) / 2, y + (y0 + y1) / 2))
+    return centres
+
+
+@pytest.mark.slow
+def test_a_passers_by_face_is_covered_on_every_frame_a_tiled_detector_finds_it():
+    import av
+
+    from ergorisk.report.faces import MARGIN, FaceDetector, VideoFaces
+    from video_fixtures import EXAMPLE_CLIP
+
+    # The followed person's face landmarks (here a stand-in in a corner): with them the face
+    # detector runs every few frames only, as along a real video.
+    pose = np.full((33, 3), np.nan)
+    pose[:11] = [0.02, 0.02, 0.9]
+    pose[:11, 0] += np.linspace(0, 0.02, 11)
+    checked = 0
+    with FaceDetector() as detector, av.open(str(EXAMPLE_CLIP)) as video:
+        faces = VideoFaces(detector)
+        for i, frame in enumerate(video.decode(video=0)):
+            if i < 140:  # the woman walks through from about 4.7 s on
+                continue
+            if i > 215:
+                break
+            rgb = frame.to_ndarray(format="rgb24")
+            # What blur_faces blurs: each box grown by MARGIN of its size on each side.
+            boxes = [
+                (x0 - MARGIN * (x1 - x0), y0 - MARGIN * (y1 - y0), x1 + MARGIN * (x1 - x0),
+                 y1 + MARGIN * (y1 - y0))
+                for x0, y0, x1, y1 in faces(rgb, pose)
+            ]  # fmt: skip
+            for cx, cy in _tiled_faces(detector, rgb):
+                checked += 1
+                assert any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in boxes), (
+                    i,
+                    (cx, cy),
+                    boxes,
+                )
+    assert checked >= 2  # frames 150 and 182 at least
