@@ -50,7 +50,7 @@ def faces_left(view: str) -> bool:
     from ergorisk.pose.estimate import _faces_left
 
     path = video(view)
-    return _faces_left(path, probe_video(path), 0.0, None, ROIS[view], None)
+    return _faces_left(path, probe_video(path), 0.0, ROIS[view], None)
 
 
 def view_track(

@@ -137,14 +137,30 @@ def test_the_decision_looks_further_while_the_person_faces_the_camera(
         return windows[len(seen) - 1]
 
     monkeypatch.setattr(canonical, "facing_evidence", evidence)
-    assert _faces_left(clip, probe_video(clip), 0.0, None, None, None) is left
+    assert _faces_left(clip, probe_video(clip), 0.0, None, None) is left
     assert len(seen) == looked and set(seen) == {canonical.SAMPLES}
     mirrored = [-w for w in windows]  # a mirrored clip: the opposite evidence, same windows
     seen.clear()
     monkeypatch.setattr(canonical, "facing_evidence", lambda f, r: evidence_of(mirrored, seen))
-    assert _faces_left(clip, probe_video(clip), 0.0, None, None, None) is (not left)
+    assert _faces_left(clip, probe_video(clip), 0.0, None, None) is (not left)
 
 
 def evidence_of(values: list[float], seen: list[int]) -> float:
     seen.append(1)
     return values[len(seen) - 1]
+
+
+@pytest.mark.slow
+def test_a_clip_cut_short_is_estimated_the_same_way_as_the_whole_video():
+    """The facing decision looks past --end: the example's first second alone (whose jumper
+    faces the camera, a tie) is mirrored as the whole clip is, and MediaPipe, which only looks
+    back, gives its 30 frames the very same landmarks."""
+    import ergorisk as er
+
+    whole = er.assess(EXAMPLE_CLIP, annotate=False, report=False)
+    cut = er.assess(EXAMPLE_CLIP, end_s=1.0, annotate=False, report=False)
+    n = len(cut.track.image)
+    assert n == 30
+    assert cut.summary.to_dict()["options"]["pose_mirrored"] is True
+    assert whole.summary.to_dict()["options"]["pose_mirrored"] is True
+    np.testing.assert_array_equal(cut.track.image, whole.track.image[:n])

@@ -86,7 +86,6 @@ def estimate_video_poses(
             path,
             info,
             start_s,
-            end_s,
             scaled_roi(roi, info, inference_max_side),
             inference_max_side,
         )
@@ -304,19 +303,20 @@ def _faces_left(
     path: str | Path,
     info: VideoInfo,
     start_s: float,
-    end_s: float | None,
     roi: Box | None,
     inference_max_side: int | None,
 ) -> bool:
     """The canonical-facing decision: SAMPLES frames spread over the first WINDOW_S seconds
-    of the selected frames, and the next windows while the evidence is under DECISIVE (a
-    person seen from the front), at most MAX_WINDOWS. Only the sampled frames are converted
-    and kept."""
+    from ``start_s``, and the next windows while the evidence is under DECISIVE (a person
+    seen from the front), at most MAX_WINDOWS. Only the sampled frames are converted and
+    kept. The windows may run past the caller's end: a clip cut short of them (``--end``) is then
+    estimated the same way as the whole video, so the frames they share get the same poses
+    (a 1 s cut of the example decided the other way from the whole of it)."""
     from itertools import islice
 
     from ergorisk.pose.canonical import DECISIVE, MAX_WINDOWS, SAMPLES, WINDOW_S, facing_evidence
 
-    last = info.duration_s if end_s is None else min(end_s, info.duration_s)
+    last = info.duration_s
     evidence = 0.0
     for k in range(MAX_WINDOWS):
         t0 = start_s + k * WINDOW_S
