@@ -21,7 +21,7 @@ _COLOURS = {
 _SIDE = {"left": "#1f4e9c", "right": "#b0306a"}
 
 
-UNRELIABLE = "pose unreliable (left out)"
+UNRELIABLE = "no person or pose unreliable (left out)"
 
 
 def unreliable_spans(frames: pd.DataFrame) -> list[tuple[float, float]]:

@@ -351,7 +351,7 @@
   }
   // Frames whose pose is unreliable (pose_reliable false, no person included) as [start, end]
   // times, each run drawn to the next frame's start: shaded grey, as the report hatches them.
-  const UNRELIABLE = "pose unreliable (left out)";
+  const UNRELIABLE = "no person or pose unreliable (left out)";
   const UNRELIABLE_FILL = "rgba(90, 90, 90, 0.35)";
   function unreliableSpans() {
     const ok = col("pose_reliable");
