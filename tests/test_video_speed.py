@@ -47,15 +47,21 @@ def test_a_moving_face_is_blurred_as_well_as_with_the_detector_on_every_frame(sh
     calls = 0
     with FaceDetector() as detector, FaceDetector(min_confidence=0.2) as judge:
 
-        def counted(rgb: np.ndarray) -> list:
-            nonlocal calls
-            calls += 1
-            return detector(rgb)
+        class Counted:
+            """The face detector, counted; no person detector (this is the face schedule)."""
 
-        faces = VideoFaces(counted)  # type: ignore[arg-type]
-        seen_raw = sum(bool(judge(rgb)) for rgb in frames)
-        every_frame = sum(bool(judge(blur_faces(rgb, detector(rgb)))) for rgb in frames)
-        scheduled = sum(bool(judge(blur_faces(rgb, faces(rgb, landmarks)))) for rgb in frames)
+            def faces(self, rgb: np.ndarray) -> list:
+                nonlocal calls
+                calls += 1
+                return detector.faces(rgb)
+
+            def heads(self, rgb: np.ndarray) -> list:
+                return []
+
+        faces = VideoFaces(Counted())  # type: ignore[arg-type]
+        seen_raw = sum(bool(judge.faces(rgb)) for rgb in frames)
+        every_frame = sum(bool(judge.faces(blur_faces(rgb, detector.faces(rgb)))) for rgb in frames)
+        scheduled = sum(bool(judge.faces(blur_faces(rgb, faces(rgb, landmarks)))) for rgb in frames)
     assert seen_raw == len(frames), "the sliding photo should show a detectable face"
     assert scheduled <= every_frame
     assert scheduled <= len(frames) // 2
@@ -66,11 +72,51 @@ def test_the_detector_runs_wherever_the_pose_sees_no_face():
     from ergorisk.report.faces import VideoFaces
 
     calls = []
-    faces = VideoFaces(lambda rgb: calls.append(1) or [(1, 1, 5, 5)], every=100)  # type: ignore[arg-type]
+
+    class Fake:
+        def faces(self, rgb: np.ndarray) -> list:
+            calls.append(1)
+            return [(1, 1, 5, 5)]
+
+        def heads(self, rgb: np.ndarray) -> list:
+            return []
+
+    faces = VideoFaces(Fake(), every=100)  # type: ignore[arg-type]
     nobody = np.full((33, 3), np.nan, np.float32)
     rgb = np.zeros((50, 50, 3), np.uint8)
     boxes = [faces(rgb, nobody) for _ in range(5)]
     assert len(calls) == 5 and all(b == [(1, 1, 5, 5)] for b in boxes)
+
+
+def test_the_face_schedule_follows_the_frame_index_so_a_warmed_up_part_matches():
+    """A part of a video fed from warm_up frames before its first drawn frame gets, from
+    there on, the boxes the whole video gets (media.write_video_outputs' parts)."""
+    from ergorisk.report.faces import VideoFaces
+
+    class Fake:
+        def __init__(self) -> None:
+            self.n = 0
+
+        def faces(self, rgb: np.ndarray) -> list:
+            return [(int(rgb[0, 0, 0]), 0, int(rgb[0, 0, 0]) + 10, 10)]
+
+        def heads(self, rgb: np.ndarray) -> list:
+            return [(int(rgb[0, 0, 0]) + 100, 0, int(rgb[0, 0, 0]) + 120, 20)]
+
+    frames = [np.full((8, 8, 3), k, np.uint8) for k in range(60)]  # each frame's own boxes
+    pose = np.zeros((33, 3), np.float32)
+    pose[:11] = [0.5, 0.5, 0.9]
+    pose[:11, 0] += np.linspace(0, 0.1, 11)
+    whole = VideoFaces(Fake())  # type: ignore[arg-type]
+    expected = [whole(f, pose, i) for i, f in enumerate(frames)]
+    first = 31  # a part's first frame, on no multiple of either schedule
+    part = VideoFaces(Fake())  # type: ignore[arg-type]
+    for i in range(first - part.warm_up, first):
+        part(frames[i], pose, i)
+    got = [part(frames[i], pose, i) for i in range(first, len(frames))]
+    assert got == expected[first:]
+    cold = VideoFaces(Fake())  # type: ignore[arg-type]
+    assert [cold(frames[i], pose, i) for i in range(first, len(frames))] != expected[first:]
 
 
 @pytest.mark.slow

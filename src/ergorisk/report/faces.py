@@ -145,45 +145,51 @@ class VideoFaces:
     """Face boxes along a video, at a fraction of the detector's cost.
 
     The pose's face box covers the followed person on every frame. The face detector (for
-    anyone else, and for the person when the pose misses the face) runs every ``every`` frames
-    and on every frame where the pose sees no face, the person detector's heads every
-    ``heads_every`` frames; their boxes are held in between, grown by ``HOLD_GROWTH`` of their
-    size per frame held so that a walking passer-by stays covered.
+    anyone else, and for the person when the pose misses the face) runs on the frames whose
+    index is a multiple of ``every`` and on every frame where the pose sees no face, the
+    person detector's heads on the multiples of ``heads_every`` (its previous run's heads are
+    kept one more round: it misses a passer-by on one run in a few); their boxes are held in
+    between, grown by ``HOLD_GROWTH`` (heads ``HEAD_HOLD_GROWTH``) of their size per frame
+    held so that a walking passer-by stays covered. The schedule follows the video's frame
+    index, not the calls: a part of a video that starts ``warm_up`` frames early (fed
+    without being drawn) gets the boxes the whole video gets.
     """
 
     def __init__(
         self, detector: FaceDetector, every: int = DETECT_EVERY, heads_every: int = HEADS_EVERY
     ) -> None:
         self.detector, self.every, self.heads_every = detector, every, heads_every
-        self._faces: list[FaceBox] = []
-        self._heads: list[FaceBox] = []
-        self._older: list[FaceBox] = []
-        # frames since the last detection of each kind: both detect on the first frame
-        self._age, self._heads_age = every, heads_every
+        self._next = 0  # the index of the next call when none is given
+        # (boxes, frame index detected at): faces, the last heads, the heads before them
+        self._faces: tuple[list[FaceBox], int] | None = None
+        self._heads: tuple[list[FaceBox], int] | None = None
+        self._older: tuple[list[FaceBox], int] | None = None
 
-    def __call__(self, rgb: np.ndarray, landmarks: np.ndarray | None) -> list[FaceBox]:
+    @property
+    def warm_up(self) -> int:
+        """Frames to feed before the first one drawn to reach the whole video's state."""
+        return 2 * max(self.every, self.heads_every)
+
+    def __call__(
+        self, rgb: np.ndarray, landmarks: np.ndarray | None, index: int | None = None
+    ) -> list[FaceBox]:
+        i = self._next if index is None else index
+        self._next = i + 1
         pose = face_boxes_from_pose(landmarks, rgb.shape) if landmarks is not None else []
-        if not pose or self._age >= self.every:
-            self._faces, self._age = self.detector.faces(rgb), 0
-        if self._heads_age >= self.heads_every:
-            # The last detection's heads are kept one more round: the detector misses a
-            # passer-by on one run in a few (scores around its threshold).
-            self._older = self._heads
-            self._heads, self._heads_age = self.detector.heads(rgb), 0
-        age = self._heads_age
-        held = (
-            _grown(self._faces, self._age, HOLD_GROWTH)
-            + _grown(self._heads, age, HEAD_HOLD_GROWTH)
-            + _grown(self._older, age + self.heads_every, HEAD_HOLD_GROWTH)
-        )
-        self._age += 1
-        self._heads_age += 1
+        if not pose or i % self.every == 0 or self._faces is None:
+            self._faces = (self.detector.faces(rgb), i)
+        if i % self.heads_every == 0 or self._heads is None:
+            self._older, self._heads = self._heads, (self.detector.heads(rgb), i)
+        held = _grown(*self._faces, i, HOLD_GROWTH) + _grown(*self._heads, i, HEAD_HOLD_GROWTH)
+        if self._older is not None:
+            held += _grown(*self._older, i, HEAD_HOLD_GROWTH)
         return held + pose
 
 
-def _grown(boxes: list[FaceBox], age: int, rate: float) -> list[FaceBox]:
-    """Boxes detected ``age`` frames ago, grown by ``rate`` of their size a frame."""
-    grow = rate * age
+def _grown(boxes: list[FaceBox], at: int, now: int, rate: float) -> list[FaceBox]:
+    """Boxes detected on frame ``at``, on frame ``now``: grown by ``rate`` of their size for
+    each frame between."""
+    grow = rate * (now - at)
     return [
         (
             int(x0 - grow * (x1 - x0)),

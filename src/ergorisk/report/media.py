@@ -228,17 +228,24 @@ def write_video_outputs(
         first, last, t0, t1 = span
         with FaceDetector() if blur_faces else nullcontext(None) as detector:
             faces = VideoFaces(detector) if detector is not None else None
-            source = iter_frames(path, t0, t1, stride, max_side, fast_rgb=True)
+            # A later part starts early by the face schedule's warm-up (frames seen, not
+            # drawn), so that its boxes are the ones the whole video gets there.
+            early = min(first, faces.warm_up) if faces is not None and first > 0 else 0
+            start = t0 if early == 0 else float(times[first - early])
+            source = iter_frames(path, start, t1, stride, max_side, fast_rgb=True)
             # The parts side by side fill the cores already: one encoding thread each.
             encoder = H264Writer(out, fps, threads=1 if parts > 1 else 0)
             with encoder as writer, Prefetch(source, depth=2) as decoded:
-                for i, frame in enumerate(decoded, start=first):
+                for i, frame in enumerate(decoded, start=first - early):
                     if i >= last:
                         break
                     # Decoded frames are fresh arrays used once: blurred, drawn in place.
                     rgb = frame.rgb
+                    if i < first:
+                        faces(rgb, track.image[i], i)  # type: ignore[misc]
+                        continue
                     if faces is not None:
-                        rgb = blur_faces(rgb, faces(rgb, track.image[i]), inplace=True)
+                        rgb = blur_faces(rgb, faces(rgb, track.image[i], i), inplace=True)
                     row = rows[i]
                     drawn = annotate_frame(
                         rgb, track.image[i], row, frame.time_s, inplace=True, banner=False
