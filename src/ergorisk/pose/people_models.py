@@ -101,7 +101,7 @@ class Detection:
 
     roi: Roi
     score: float
-    head: tuple[int, int, int, int] | None = None
+    head: tuple[int, int, int, int]
 
 
 def head_box(shoulders: np.ndarray, top: np.ndarray) -> tuple[int, int, int, int]:

@@ -107,7 +107,7 @@ class FaceDetector:
         detector, lock = _people()
         with lock:
             found = detector.detect(np.ascontiguousarray(rgb), tiles=tiles)
-        return [d.head for d in found if d.head is not None]
+        return [d.head for d in found]
 
     def close(self) -> None:
         self._detector.close()
