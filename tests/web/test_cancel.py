@@ -88,7 +88,7 @@ def test_a_running_job_is_terminated_and_leaves_nothing(client, settings) -> Non
     end = time.monotonic() + 60
     while job_id not in pool._children and time.monotonic() < end:
         time.sleep(0.05)
-    child = pool._children[job_id]
+    child = pool._children[job_id].process
     staging = settings.data_dir / "staging"
     assert any(p.name.startswith(f"job{job_id}") for p in staging.iterdir())
     assert client.get(f"/api/jobs/{job_id}").json()["status"] == "running"

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from ergorisk.cli.common import fail
-
-
-class Engine(StrEnum):
-    local = "local"
-    ray = "ray"
-
+from ergorisk.cli.common import Engine, fail
 
 SETTABLE_META = ("worker", "task", "site", "notes")
 

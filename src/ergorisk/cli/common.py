@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, NoReturn
 
 import typer
+
+
+class Engine(StrEnum):
+    """Where `batch` and `serve` run their work."""
+
+    local = "local"
+    ray = "ray"
 
 
 def fail(message: str) -> NoReturn:

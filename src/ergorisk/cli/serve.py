@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ergorisk.cli.common import fail
+from ergorisk.cli.common import Engine, fail
 from ergorisk.errors import first_line
 
 
@@ -38,6 +38,21 @@ def serve(
             "once with ?token=T, or send 'Authorization: Bearer T').",
         ),
     ] = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            help="Where jobs run: 'local' (a child process of the server each) or 'ray' "
+            "(a Ray worker each: a private local Ray, or the cluster at --address).",
+        ),
+    ] = Engine.local,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            help="With --engine ray: the cluster to join, HOST:PORT as `ray start --head` "
+            "prints it. Its nodes need ergorisk and --data-dir at the same path (docs/web.md); "
+            "a token-authenticated cluster needs RAY_AUTH_MODE=token and its token here.",
+        ),
+    ] = None,
     database_url: Annotated[
         str | None,
         typer.Option(
@@ -61,6 +76,8 @@ def serve(
     Example: ergorisk serve --data-dir ~/ergorisk-data --workers 1
 
     Other machines: ergorisk serve --host 0.0.0.0 --token "$(openssl rand -hex 16)"
+
+    Jobs on a Ray cluster (shared --data-dir): ergorisk serve --engine ray --address HEAD:6379
     """
     from ergorisk.web.settings import Settings, is_loopback
 
@@ -69,6 +86,8 @@ def serve(
             f"--host {host} would expose the server beyond this machine: give --token "
             "(or ERGORISK_TOKEN), or keep the default --host 127.0.0.1"
         )
+    if address and engine is not Engine.ray:
+        fail("--address needs --engine ray")
     if data_dir.exists() and not data_dir.is_dir():
         fail(f"--data-dir {data_dir} exists and is not a folder")
     try:
@@ -79,6 +98,8 @@ def serve(
             workers=workers,
             queue_size=queue_size,
             token=token,
+            engine=engine.value,
+            ray_address=address,
             host=host,
             port=port,
         )
@@ -93,12 +114,24 @@ def serve(
         application = create_app(settings)
     except OSError as err:
         fail(f"--data-dir {data_dir}: {first_line(err)}")
+    _connect_jobs(application)
     shown = f"[{host}]" if ":" in host else host
     hint = "?token=YOUR_TOKEN (once per browser)" if settings.token else ""
     typer.echo(
         f"ergorisk: open http://{shown}:{port}/{hint}  (data in {settings.data_dir})", err=True
     )
     uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
+
+
+def _connect_jobs(application: object) -> None:
+    """Start or join Ray now, so that a cluster out of reach exits 2 with what to do, not a
+    traceback at the server's start."""
+    from ergorisk.batch.inputs import BatchInputError
+
+    try:
+        application.state.ctx.pool.launcher.connect()  # type: ignore[attr-defined]
+    except BatchInputError as err:
+        fail(str(err))
 
 
 def _check_can_listen(host: str, port: int) -> None:

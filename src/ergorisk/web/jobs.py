@@ -6,10 +6,12 @@
 ``JobPool.submit`` refuses a job when ``queue_size`` jobs already wait (``QueueFull``), so
 memory and disk stay bounded; ``position`` tells a waiting job's place in the line, and
 ``cancel`` takes a job out of it or terminates its child process. Each of ``workers``
-threads takes a job and runs ``pipeline.run`` in a spawned child process: MediaPipe and its
+threads takes a job and runs ``pipeline.run`` in a process of its own: MediaPipe and its
 native threads stay out of the server, and a crash or a kill of the child cannot corrupt it.
-The child sends progress through a pipe; the thread writes it to the database at most every
-``PROGRESS_EVERY_S``.
+The ``launcher`` makes that process: a spawned child of the server (``LocalLauncher``, the
+default: progress through a pipe), or a Ray actor on a cluster's node
+(``web.ray_jobs.RayLauncher``: progress polled). The thread writes progress to the database
+at most every ``PROGRESS_EVERY_S``.
 
 The child writes into a staging folder; the thread renames it into place as the next output
 version and then commits the version number, so a reader sees either the old outputs or the
@@ -30,10 +32,10 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -59,14 +61,16 @@ class JobPool:
         storage: Storage,
         workers: int = 1,
         queue_size: int = 16,
+        launcher: Launcher | None = None,
     ) -> None:
         self.sessions, self.storage = sessions, storage
+        self.launcher: Launcher = launcher or LocalLauncher()
         self.workers, self.queue_size = workers, queue_size
         self._waiting: deque[int] = deque()  # job ids in line, first to run first
         self._running: set[int] = set()  # job ids a worker thread has taken
         self._cancelled: set[int] = set()  # running job ids whose child must stop
         self._threads: list[threading.Thread] = []
-        self._children: dict[int, mp.process.BaseProcess] = {}
+        self._children: dict[int, Child] = {}
         self._lock = threading.Condition()
         self._stopping = threading.Event()
 
@@ -93,6 +97,7 @@ class JobPool:
         return len(stale)
 
     def start(self) -> None:
+        self.launcher.connect()
         for i in range(self.workers):
             thread = threading.Thread(target=self._work, name=f"ergorisk-job-{i}", daemon=True)
             thread.start()
@@ -109,6 +114,7 @@ class JobPool:
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
+        self.launcher.shutdown()
 
     # ------------------------------------------------------------ submitting
 
@@ -277,34 +283,16 @@ class JobPool:
                 self.storage.remove(assessment_id)
 
     def _run_child(self, job_id: int, spec: dict[str, Any]) -> tuple[str, Any]:
-        """Run pipeline.run in a spawned process; ("done", stats) or ("error", message)."""
-        ctx = mp.get_context("spawn")
-        receiver, sender = ctx.Pipe(duplex=False)
-        child = ctx.Process(
-            target=child_main,
-            args=(spec, sender, os.getpid()),
-            name=f"ergorisk-job{job_id}",
-            # the views of a multi-view take are estimated in processes of the job's own
-            # (which a daemonic process may not have); it ends them when it is stopped
-            daemon=spec["kind"] != "views",
-        )
-        child.start()
-        sender.close()
+        """Run pipeline.run in a process of its own (the launcher's: a spawned child, or a
+        Ray actor); ("done", stats) or ("error", message)."""
+        child = self.launcher.launch(job_id, spec)
         with self._lock:
             self._children[job_id] = child
             if job_id in self._cancelled:  # cancelled while the child started
                 child.terminate()
         last_write, outcome = 0.0, None
         try:
-            while outcome is None:
-                if not receiver.poll(0.5):
-                    if not child.is_alive():
-                        break
-                    continue
-                try:
-                    message = receiver.recv()
-                except EOFError:
-                    break
+            for message in child.messages():
                 if message[0] == "progress":
                     now = time.monotonic()
                     if now - last_write >= PROGRESS_EVERY_S:
@@ -312,20 +300,12 @@ class JobPool:
                         last_write = now
                 else:
                     outcome = message[0], message[1]
+                    break
         finally:
-            child.join(5)
-            if child.is_alive():
-                child.kill()
-                child.join()
-            receiver.close()
+            child.close()
             with self._lock:
                 self._children.pop(job_id, None)
-        if outcome is None:
-            outcome = (
-                "error",
-                f"the job process stopped unexpectedly (exit code {child.exitcode})",
-            )
-        return outcome
+        return outcome or ("error", child.lost())
 
     def _progress(self, job_id: int, phase: str, fraction: float) -> None:
         with self.sessions.begin() as session:
@@ -371,6 +351,92 @@ def cancel_job(session: Session, job_id: int) -> bool:
     )
 
 
+class Child(Protocol):
+    """A job's process, as the pool sees it."""
+
+    def messages(self) -> Iterator[tuple[Any, ...]]:
+        """("progress", phase, fraction)... then ("done", stats) or ("error", message);
+        ends early when the process dies."""
+        ...
+
+    def terminate(self) -> None: ...
+    def close(self) -> None: ...
+    def lost(self) -> str:
+        """The message of a process that died before it answered."""
+        ...
+
+
+class Launcher(Protocol):
+    """Where jobs run: ``connect`` once before the first, ``shutdown`` after the last."""
+
+    def connect(self) -> None: ...
+    def launch(self, job_id: int, spec: dict[str, Any]) -> Child: ...
+    def shutdown(self) -> None: ...
+
+
+class LocalLauncher:
+    """Each job in a spawned child process of the server."""
+
+    def connect(self) -> None:
+        pass
+
+    def launch(self, job_id: int, spec: dict[str, Any]) -> LocalChild:
+        return LocalChild(job_id, spec)
+
+    def shutdown(self) -> None:
+        pass
+
+
+class LocalChild:
+    def __init__(self, job_id: int, spec: dict[str, Any]) -> None:
+        ctx = mp.get_context("spawn")
+        self.receiver, sender = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(
+            target=child_main,
+            args=(spec, sender, os.getpid()),
+            name=f"ergorisk-job{job_id}",
+            # the views of a multi-view take are estimated in processes of the job's own
+            # (which a daemonic process may not have); it ends them when it is stopped
+            daemon=spec["kind"] != "views",
+        )
+        self.process.start()
+        sender.close()
+
+    def messages(self) -> Iterator[tuple[Any, ...]]:
+        while True:
+            if not self.receiver.poll(0.5):
+                if not self.process.is_alive():
+                    return
+                continue
+            try:
+                yield self.receiver.recv()
+            except EOFError:
+                return
+
+    def terminate(self) -> None:
+        self.process.terminate()
+
+    def close(self) -> None:
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.receiver.close()
+
+    def lost(self) -> str:
+        return f"the job process stopped unexpectedly (exit code {self.process.exitcode})"
+
+
+def run_spec(spec: dict[str, Any], report: Callable[[str, float], None]) -> tuple[str, Any]:
+    """Run one job in this process: ("done", stats), or ("error", the message to show)."""
+    from ergorisk.web import pipeline
+
+    try:
+        return "done", pipeline.run(spec, report)
+    except Exception as err:  # every failure becomes the job's message
+        return "error", _message(err, spec)
+
+
 def child_main(spec: dict[str, Any], conn: Connection, parent_pid: int) -> None:
     """The job process: run the pipeline, report progress, exit when the server is gone."""
     os.environ.setdefault("OMP_NUM_THREADS", "2")
@@ -379,17 +445,12 @@ def child_main(spec: dict[str, Any], conn: Connection, parent_pid: int) -> None:
     if spec["kind"] in ("video", "image", "views"):  # MediaPipe's native notices
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
-    from ergorisk.web import pipeline
 
     def report(phase: str, fraction: float) -> None:
         conn.send(("progress", phase, fraction))
 
     try:
-        stats = pipeline.run(spec, report)
-    except Exception as err:  # every failure becomes the job's message
-        conn.send(("error", _message(err, spec)))
-    else:
-        conn.send(("done", stats))
+        conn.send(run_spec(spec, report))
     finally:
         conn.close()
 

@@ -41,7 +41,12 @@ def create_app(settings: Settings) -> FastAPI:
     storage.create()
     engine = make_engine(settings.db_url)
     sessions = session_factory(engine)
-    pool = JobPool(sessions, storage, settings.workers, settings.queue_size)
+    launcher = None
+    if settings.engine == "ray":
+        from ergorisk.web.ray_jobs import RayLauncher
+
+        launcher = RayLauncher(settings.ray_address, settings.workers)
+    pool = JobPool(sessions, storage, settings.workers, settings.queue_size, launcher)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -21,6 +21,8 @@ class Settings:
     workers: int = 1  # jobs running at once, each in its own process
     queue_size: int = 16  # jobs waiting; more are refused with 503
     token: str | None = None
+    engine: str = "local"  # where jobs run: "local" (child processes) or "ray"
+    ray_address: str | None = None  # with engine "ray": a cluster to join (None: a local Ray)
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -32,6 +34,10 @@ class Settings:
             raise ValueError(f"queue size must be at least 1, got {self.queue_size}")
         if not self.max_upload_mb > 0:
             raise ValueError(f"the upload limit must be positive, got {self.max_upload_mb} MB")
+        if self.engine not in ("local", "ray"):
+            raise ValueError(f"the engine is 'local' or 'ray', got {self.engine!r}")
+        if self.ray_address and self.engine != "ray":
+            raise ValueError("a Ray address goes with the Ray engine (--engine ray)")
         if self.token is not None and not self.token.strip():
             object.__setattr__(self, "token", None)
 
