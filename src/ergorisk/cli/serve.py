@@ -120,7 +120,20 @@ def serve(
     typer.echo(
         f"ergorisk: open http://{shown}:{port}/{hint}  (data in {settings.data_dir})", err=True
     )
+    _log_jobs()
     uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
+
+
+def _log_jobs() -> None:
+    """The server's own lines (where each job runs, how it ended) beside uvicorn's."""
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+    logger = logging.getLogger("ergorisk")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
 
 def _connect_jobs(application: object) -> None:

@@ -29,6 +29,7 @@ import multiprocessing as mp
 import os
 import shutil
 import signal
+import socket
 import threading
 import time
 from collections import deque
@@ -285,6 +286,7 @@ class JobPool:
     def _run_child(self, job_id: int, spec: dict[str, Any]) -> tuple[str, Any]:
         """Run pipeline.run in a process of its own (the launcher's: a spawned child, or a
         Ray actor); ("done", stats) or ("error", message)."""
+        started = time.monotonic()
         child = self.launcher.launch(job_id, spec)
         with self._lock:
             self._children[job_id] = child
@@ -305,7 +307,13 @@ class JobPool:
             child.close()
             with self._lock:
                 self._children.pop(job_id, None)
-        return outcome or ("error", child.lost())
+        outcome = outcome or ("error", child.lost())
+        took = time.monotonic() - started
+        if outcome[0] == "done":
+            log.info("job %d done in %.1f s", job_id, took)
+        else:
+            log.info("job %d stopped after %.1f s: %s", job_id, took, outcome[1])
+        return outcome
 
     def _progress(self, job_id: int, phase: str, fraction: float) -> None:
         with self.sessions.begin() as session:
@@ -401,6 +409,7 @@ class LocalChild:
         )
         self.process.start()
         sender.close()
+        log.info("job %d runs on %s, process %d", job_id, socket.gethostname(), self.process.pid)
 
     def messages(self) -> Iterator[tuple[Any, ...]]:
         while True:
