@@ -38,17 +38,27 @@ def test_the_man_on_the_treadmill_in_every_view(assessed):
         assert box_centre_in_roi(view.track, ROIS[view.camera]), view.camera
 
 
-def test_people_all_writes_everyone_seen_in_two_views(shared_data, tmp_path):
+def test_people_all_writes_everyone_seen_in_two_views(assessed, shared_data, tmp_path):
     videos, calibration = demo_paths(shared_data)
     people = er.assess_people(
         videos,
         people="all",
         calibration=str(calibration),
         sync="motion",
+        start_s=0.5,
+        end_s=1.2,
         annotate=False,
         report=False,
     )
     assert len(people) == 2
+    offsets = assessed.summary["multiview"]["sync_offsets"]
+    assert any(offsets.values())  # cam03 and cam04 start later
+    for result in people.values():
+        # synchronised on the main person whoever is assessed, then cut to 0.5-1.2 s
+        assert result.summary["multiview"]["sync_offsets"] == offsets
+        assert len(result.frames) == 42  # 60 fps
+        for view in result.views:
+            assert view.start_s == pytest.approx(0.5 + offsets[view.camera] / 60)
     out = er.write_people(people, tmp_path / "out")
     listed = json.loads((out / "people.json").read_text())["people"]
     assert sorted(p["id"] for p in listed) == sorted(people)

@@ -228,3 +228,51 @@ def test_too_few_board_images_is_a_calibration_error():
     with pytest.raises(CalibrationError, match="found in 0 images"):
         calibrate_intrinsics([blank, blank], (4, 7), 0.06)
     assert board_points((4, 7), 0.06).shape == (28, 3)
+
+
+def test_calibrate_names_what_is_wrong_and_assess_refuses_intrinsics_only(shared_data, tmp_path):
+    from typer.testing import CliRunner
+
+    from ergorisk.cli import app
+
+    runner = CliRunner()
+    cal = shared_data / DEMO
+
+    def run(*args: str):
+        return runner.invoke(app, ["calibrate", *args, "--out", str(tmp_path / "c.toml")])
+
+    # the demo's extrinsics pictures are scenes without the board: the camera and file named
+    no_board = run(f"cam01={cal / 'intrinsics/int_cam01_img'}",
+                   "--extrinsics", f"cam01={cal / 'extrinsics/cam01_ext.png'}")  # fmt: skip
+    assert no_board.exit_code == 2
+    assert "camera cam01: the 4x7 board was not found in" in no_board.output
+    assert "cam01_ext.png" in no_board.output and not (tmp_path / "c.toml").exists()
+    twice = run(f"cam01={cal / 'intrinsics/int_cam01_img'}",
+                f"cam01={cal / 'intrinsics/int_cam02_img'}")  # fmt: skip
+    assert twice.exit_code == 2 and "camera cam01 is given twice" in twice.output
+    stray = run(f"cam01={cal / 'intrinsics/int_cam01_img'}", "--extrinsics", "cam09=x.png")
+    assert stray.exit_code == 2 and "extrinsics for cam09, which is not among" in stray.output
+    missing = run(f"cam01={tmp_path / 'nowhere'}")
+    assert missing.exit_code == 2 and "no such file or folder" in missing.output
+    bad = run(f"cam01={cal / 'intrinsics/int_cam01_img'}", "--corners", "0,-3")
+    assert bad.exit_code == 2 and "at least 2x2 inner corners" in bad.output
+
+    only = run(f"cam01={cal / 'intrinsics/int_cam01_img'}",
+               f"cam02={cal / 'intrinsics/int_cam02_img'}")  # fmt: skip
+    assert only.exit_code == 0, only.output
+    assert "warning: no --extrinsics for cam01, cam02" in only.output
+    videos = [str(shared_data / DEMO.parent / "videos" / f"{c}.mp4") for c in ("cam01", "cam02")]
+    refused = runner.invoke(
+        app,
+        [
+            "assess",
+            *videos,
+            "--calibration",
+            str(tmp_path / "c.toml"),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
+    assert refused.exit_code == 2, refused.output
+    assert "cameras cam01 and cam02 are at the same place" in refused.output
+    assert not (tmp_path / "out").exists()

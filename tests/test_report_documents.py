@@ -164,3 +164,12 @@ def test_xlsx_frames_carry_reliability_unseen_parts_and_intervals():
     assert list(sheet["Pose reliable"]) == list(np.arange(10) > 2)
     assert "Parts not seen" in sheet and "REBA total low" in sheet and "REBA total high" in sheet
     assert (sheet["REBA total low"] < sheet["REBA total high"]).all()  # 1° past an edge
+
+
+def test_a_multi_view_take_is_named_by_its_views():
+    from ergorisk.report.model import input_name
+
+    assert input_name(["/d/videos/cam01.mp4", "/d/videos/cam02.mp4"]) == (
+        "2 views: cam01.mp4, cam02.mp4"
+    )
+    assert input_name("/d/clip.mp4") == "clip.mp4" and input_name(None) == "assessment"

@@ -144,7 +144,7 @@ class Assessment:
                 rows if i == 0 else [],
                 fps=self.summary.fps,
                 start_s=view.start_s,
-                end_s=None,
+                end_s=None,  # as many frames as the view's track
                 stride=1,
                 annotate=media.annotate,
                 max_side=media.annotate_max_side,
@@ -600,9 +600,11 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
         writer = H264Writer(stage / "overview.mp4", first.summary.fps)
         try:
             # Views: the first view's frames from its synchronised start.
-            start_s = first.views[0].start_s if first.views else media.start_s
+            start_s, end_s = (
+                (first.views[0].start_s, None) if first.views else (media.start_s, media.end_s)
+            )
             source = iter_frames(
-                first.source, start_s, media.end_s, media.stride, media.annotate_max_side
+                first.source, start_s, end_s, media.stride, media.annotate_max_side
             )
             for i, frame in enumerate(source):
                 if i >= len(first.frames):
@@ -640,6 +642,9 @@ def _assess_views(paths: list[Path], cfg: Config, progress: Progress) -> Assessm
     return next(iter(_views_people(paths, cfg, progress).values()))
 
 
+MAX_VIEW_ERROR_PX = 30.0  # the demo's cameras reproject within 10-15 px
+
+
 def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[int, Assessment]:
     """Calibrated views of one take: everyone tracked in each view (in parallel processes),
     associated across views, optionally synchronised by motion (then associated again), and
@@ -669,12 +674,13 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
     if not any(people):
         raise InputError("nobody was found in any view")
     try:
-        chosen = multiview.select_views_people(
-            multiview.associate_views(people, cameras), spec, media.roi
-        )
+        associated = multiview.associate_views(people, cameras)
+        chosen = multiview.select_views_people(associated, spec, media.roi)
         offsets = np.zeros(len(paths), dtype=int)
         if media.sync == "motion":
-            offsets = np.asarray(motion_offsets(list(chosen[0].pixels(cameras)), cameras))
+            # on the person the views see best, whoever is assessed ('all', IDs)
+            lead = chosen[0] if spec == "largest" else multiview.select_views_people(associated)[0]
+            offsets = np.asarray(motion_offsets(list(lead.pixels(cameras)), cameras))
         people, starts = multiview.synchronise(people, offsets)
         if offsets.any():
             chosen = multiview.select_views_people(
@@ -682,6 +688,7 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
             )
     except ValueError as err:
         raise InputError(str(err)) from None
+    chosen, starts = _cut_views(chosen, starts, fps, media, paths[0])
     pose_s = time.perf_counter() - started
     source = {"input": [str(p) for p in paths], "kind": "views", "calibration": media.calibration}
     results = {}
@@ -692,6 +699,7 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
         skel = multiview.multiview_skeleton(points, confidence, fps, cameras)
         frames, summary, activity = _score(skel, cfg, source)
         diagnostics.pop("error_px", None)
+        errors = diagnostics["median_reprojection_error_px"]
         summary["multiview"] = {
             **diagnostics,
             "sync_offsets": dict(zip(diagnostics["cameras"], offsets.tolist(), strict=True)),
@@ -700,7 +708,19 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
                 for cam, t in zip(cameras, person.tracks, strict=True)
             },
         }
+        if not frames["person_detected"].any():
+            listed = ", ".join(f"{k} {v:.0f} px" for k, v in errors.items())
+            raise InputError(
+                f"no frame of person {person.person_id} could be triangulated (median "
+                f"reprojection error: {listed}): check the calibration and the sync"
+            )
         summary["person_detected_rate"] = round(float(frames["person_detected"].mean()), 4)
+        summary["warnings"] = [
+            f"camera {cam}: median reprojection error {e:.0f} px (over {MAX_VIEW_ERROR_PX:.0f}): "
+            "check its calibration and the sync (--sync motion)"
+            for cam, e in errors.items()
+            if e > MAX_VIEW_ERROR_PX
+        ]
         summary["person_id"] = person.person_id
         summary["timing_s"] = {"pose": round(pose_s, 3)}
         summary["config"] = cfg.to_dict()
@@ -720,6 +740,32 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
             views,
         )
     return results
+
+
+def _cut_views(
+    chosen: list[Any], starts: np.ndarray, fps: float, media: Any, first_video: Path
+) -> tuple[list[Any], np.ndarray]:
+    """The people's synchronised tracks cut to --start/--end (seconds of the take: of the
+    first view once the views are synchronised); starts moved with them."""
+    from dataclasses import replace
+
+    from ergorisk.io.video import no_frames_error, probe_video
+    from ergorisk.multiview import cut_track
+
+    if media.stride != 1:
+        raise InputError("--stride is not supported with several views: use 1")
+    total = len(chosen[0].tracks[0].time_s)
+    first = int(np.ceil(media.start_s * fps - 1e-6))
+    last = total if media.end_s is None else min(total, int(np.ceil(media.end_s * fps - 1e-6)))
+    if first >= last:
+        raise no_frames_error(first_video, probe_video(first_video), media.start_s)
+    if (first, last) == (0, total):
+        return chosen, starts
+    cut = [
+        replace(p, tracks=tuple(cut_track(t, first, last - first) for t in p.tracks))
+        for p in chosen
+    ]
+    return cut, starts + first
 
 
 def _assess_records(records: Sequence[Any] | Mapping[str, Any], cfg: Config) -> Assessment:

@@ -168,6 +168,8 @@ def _load_images(source: str | Path | Sequence[str | Path], every_s: float = 0.5
 
     if isinstance(source, str | Path):
         path = Path(source)
+        if not path.exists():
+            raise CalibrationError(f"{source}: no such file or folder")
         if path.is_dir():
             files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         elif media_kind(path) == "video":
@@ -205,6 +207,14 @@ def calibrate(
     or (image_px (N, 2), world_m (N, 3)) scene points; cameras without one keep R = I, t = 0.
     """
     square_m = square_mm / 1000.0
+    if min(corners) < 2:
+        raise CalibrationError(f"a board has at least 2x2 inner corners, got {corners}")
+    unknown = sorted(set(extrinsics or {}) - set(intrinsics))
+    if unknown:
+        raise CalibrationError(
+            f"extrinsics for {', '.join(unknown)}, which is not among the cameras "
+            f"({', '.join(intrinsics)})"
+        )
     cameras, int_err, ext_err = [], {}, {}
     for name, source in intrinsics.items():
         try:
@@ -217,7 +227,15 @@ def calibrate(
             R, t, ext_err[name] = extrinsics_from_points(ext[0], ext[1], intr.K, intr.dist)
         elif ext is not None:
             image = next(iter(_load_images(ext)))
-            R, t, ext_err[name] = extrinsics_from_board(image, intr.K, intr.dist, corners, square_m)
+            try:
+                R, t, ext_err[name] = extrinsics_from_board(
+                    image, intr.K, intr.dist, corners, square_m
+                )
+            except CalibrationError as err:
+                raise CalibrationError(
+                    f"camera {name}: {err} in {ext} (an extrinsics image must show the whole "
+                    "board, as placed in the scene)"
+                ) from None
         cameras.append(Camera(name, intr.size, intr.K, intr.dist, R, t))
         int_err[name] = intr.rms_px
     result = CalibrationResult(cameras, int_err, ext_err)
@@ -234,3 +252,13 @@ def parse_pair(text: str) -> tuple[str, str]:
     if not sep or not name or not path:
         raise CalibrationError(f"expected NAME=PATH, got {text!r}")
     return name, path
+
+
+def parse_pairs(texts: Sequence[str], what: str) -> dict[str, str]:
+    """NAME=PATH arguments as a dict; a name given twice is an error, not a silent choice."""
+    pairs: dict[str, str] = {}
+    for name, path in map(parse_pair, texts):
+        if name in pairs:
+            raise CalibrationError(f"{what} {name} is given twice ({pairs[name]} and {path})")
+        pairs[name] = path
+    return pairs

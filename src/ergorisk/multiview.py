@@ -48,6 +48,7 @@ def prepare_views(
     if len(videos) < 2:
         raise MultiViewError("a calibration needs two or more videos of the same take")
     matched = match_videos(videos, cameras, names)
+    check_baselines(matched)
     infos = [probe_video(v) for v in videos]
     counts = {str(v): i.n_frames for v, i in zip(videos, infos, strict=True)}
     if len(set(counts.values())) > 1:
@@ -57,6 +58,20 @@ def prepare_views(
         fit_to_frame(cam, info.width, info.height, video)
         for cam, info, video in zip(matched, infos, videos, strict=True)
     ]
+
+
+def check_baselines(cameras: Sequence[Camera], min_m: float = 0.01) -> None:
+    """Two cameras at the same place cannot triangulate: a calibration of intrinsics only
+    (``ergorisk calibrate`` without --extrinsics puts every camera at the origin)."""
+    centres = [-c.R.T @ c.t for c in cameras]
+    for i, a in enumerate(cameras):
+        for j in range(i + 1, len(cameras)):
+            if np.linalg.norm(centres[i] - centres[j]) < min_m:
+                raise MultiViewError(
+                    f"cameras {a.name} and {cameras[j].name} are at the same place in the "
+                    "calibration (intrinsics only?): each camera needs its position "
+                    "(ergorisk calibrate --extrinsics)"
+                )
 
 
 def triangulate_views(

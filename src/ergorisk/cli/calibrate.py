@@ -35,22 +35,32 @@ def calibrate(
 
     Prints each camera's reprojection error.
 
+    Without --extrinsics the file holds intrinsics only (every camera at the origin), which
+    `ergorisk assess` refuses: each camera needs a picture of the board lying in the scene.
+
     Example:
 
       ergorisk calibrate cam01=calib/int_cam01_img cam02=calib/int_cam02_img \\
-          --extrinsics cam01=calib/cam01_ext.png --extrinsics cam02=calib/cam02_ext.png \\
+          --extrinsics cam01=calib/cam01_board.png --extrinsics cam02=calib/cam02_board.png \\
           --corners 4,7 --square-mm 60 --out calib.toml
     """
     from ergorisk.calibrate import calibrate as run
-    from ergorisk.calibrate import parse_pair
+    from ergorisk.calibrate import parse_pairs
 
     try:
         cols, rows = (int(v) for v in corners.split(","))
     except ValueError:
         fail(f"--corners must be columns,rows (e.g. 4,7), got {corners!r}")
     try:
-        sources = dict(parse_pair(c) for c in cameras)
-        ext = dict(parse_pair(e) for e in extrinsics or [])
+        sources = parse_pairs(cameras, "camera")
+        ext = parse_pairs(extrinsics or [], "--extrinsics for camera")
         run(sources, (cols, rows), square_mm, ext, out)
     except (InputError, OSError) as err:
         fail(first_line(err))
+    if missing := [name for name in sources if name not in ext]:
+        typer.echo(
+            f"warning: no --extrinsics for {', '.join(missing)}: {out} gives "
+            f"{'it' if len(missing) == 1 else 'them'} intrinsics only (at the origin); "
+            "`ergorisk assess` needs every camera's position",
+            err=True,
+        )

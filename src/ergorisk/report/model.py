@@ -128,7 +128,7 @@ def build_report(
         for e in episodes
     ]
     options = summary.get("options", {})
-    source = Path(str(options.get("input", "") or "assessment")).name
+    source = input_name(options.get("input"))
     return Report(
         title=meta.task or source,
         cover=_cover(meta, summary, frames, source),
@@ -337,6 +337,14 @@ def side_worksheet(row: pd.Series, method: str, side: str) -> dict[str, Any]:
         if value is not None:
             out[key] = value
     return out
+
+
+def input_name(source: Any) -> str:
+    """What the report calls its input: a file's name, or a multi-view take's views."""
+    if isinstance(source, list | tuple):
+        names = [Path(str(p)).name for p in source]
+        return f"{len(names)} views: {', '.join(names)}"
+    return Path(str(source or "assessment")).name
 
 
 def _moment(
