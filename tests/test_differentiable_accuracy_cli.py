@@ -60,3 +60,25 @@ def test_bad_input_exits_2_with_one_line_on_stderr(args):
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("error: ")
+
+
+def test_bad_files_and_seeds_are_refused_before_any_work(tmp_path):
+    junk = tmp_path / "manifest.csv"
+    junk.write_text("path,worker\n")
+    cases = {
+        "not a dula weights file": ["surrogate", "evaluate", "--n", "10", "--weights", str(junk)],
+        "does not exist": ["optimize", "compare", "--tasks", "2", "--cem-tasks", "1",
+                           "--json", str(tmp_path / "none" / "x.json")],
+        "is a folder": ["optimize", "compare", "--tasks", "2", "--cem-tasks", "1",
+                        "--json", str(tmp_path)],
+    }  # fmt: skip
+    for message, args in cases.items():
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and message in result.stderr, (args, result.output)
+        assert len(result.stderr.strip().splitlines()) == 1
+    for args in (["surrogate", "evaluate", "--seed", "-1"], ["optimize", "demo", "--out",
+                 str(tmp_path / "demo"), "--seed", "-1"], ["surrogate", "evaluate", "--n",
+                 "5000000000"]):  # fmt: skip
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert not (tmp_path / "demo").exists()

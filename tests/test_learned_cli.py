@@ -115,6 +115,11 @@ def test_missing_pose_file_and_folder_output_exit_2(tmp_path):
         app, ["predict", str(poses), "--layout", "uw-iom", "--out", str(tmp_path)]
     )
     assert folder.exit_code == 2 and "folder" in folder.stderr
+    bare = runner.invoke(  # `--out pred/` reaches the command as "pred"
+        app, ["predict", str(poses), "--layout", "uw-iom", "--out", str(tmp_path / "pred")]
+    )
+    assert bare.exit_code == 2 and "give a .csv file name" in bare.stderr
+    assert not (tmp_path / "pred").exists()
 
 
 @pytest.mark.data

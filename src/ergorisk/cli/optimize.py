@@ -24,8 +24,9 @@ optimize_app = typer.Typer(
 )
 
 MODELS = ("dula", "deba")
+MAX_POSTURES = 10_000_000  # 100,000 take seconds; billions would run for days
 ModelOpt = Annotated[str, typer.Option("--model", help="dula (RULA) or deba (REBA).")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the random draw.")]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed of the random draw.")]
 
 
 def _check_model(model: str) -> str:
@@ -50,8 +51,17 @@ def _load(model: str, weights: Path | None):
         fail(f"no weights file at {weights}")
     try:
         return load(model, weights)
-    except (OSError, RuntimeError, KeyError) as exc:
-        fail(f"cannot load {model} weights: {exc}")
+    except Exception as exc:  # torch.load's errors on a file that is not weights vary
+        where = f" from {weights}" if weights is not None else ""
+        why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        fail(f"cannot load {model} weights{where} (not a {model} weights file?): {why}")
+
+
+def _check_writable(path: Path, option: str) -> None:
+    if path.is_dir():
+        fail(f"{option} {path} is a folder: give a file name")
+    if not path.parent.is_dir():
+        fail(f"{option} {path}: the folder {path.parent} does not exist")
 
 
 def confusion_text(confusion) -> str:
@@ -68,7 +78,10 @@ def confusion_text(confusion) -> str:
 @surrogate_app.command("evaluate")
 def evaluate(
     model: ModelOpt = "dula",
-    n: Annotated[int, typer.Option("--n", help="Number of fresh random postures.")] = 100_000,
+    n: Annotated[
+        int,
+        typer.Option("--n", min=1, max=MAX_POSTURES, help="Number of fresh random postures."),
+    ] = 100_000,
     seed: SeedOpt = 0,
     weights: Annotated[
         Path | None, typer.Option(help="A weights file instead of the packaged one.")
@@ -119,6 +132,8 @@ def compare_cmd(
     _positive("--cem-tasks", cem_tasks)
     if cem_tasks > tasks:
         fail(f"--cem-tasks ({cem_tasks}) cannot exceed --tasks ({tasks})")
+    if json_out is not None:  # checked now, not after minutes of solving
+        _check_writable(json_out, "--json")
     net = _load(model, None)
     result = compare(net, tasks, cem_tasks, seed).summary()
     for key, value in result.items():
@@ -140,11 +155,13 @@ def demo(
     from ergorisk.report.optimization import summary, timeline_html, timeline_png
 
     _positive("--cem-iters", cem_iters)
-    try:
+    if out.exists() and not out.is_dir():
+        fail(f"--out {out} exists and is not a folder")
+    frames = run_demo(_load("dula", None), seed=seed, cem_iters=cem_iters)
+    try:  # created once there is something to write: a failed run leaves no empty folder
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         fail(f"cannot create {out}: {exc}")
-    frames = run_demo(_load("dula", None), seed=seed, cem_iters=cem_iters)
     frames.to_csv(out / "demo.csv", index=False)
     timeline_png(frames, out / "demo.png")
     timeline_html(frames, out / "demo.html")

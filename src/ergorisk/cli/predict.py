@@ -49,6 +49,8 @@ def predict(
         fail(f"{poses}: no such file")
     if out.exists() and out.is_dir():
         fail(f"{out} is a folder; give a .csv file name")
+    if out.suffix.lower() != ".csv":  # `--out pred/` too: its slash is gone by here
+        fail(f"--out {out}: give a .csv file name, such as predictions.csv")
     if out.parent != Path("") and not out.parent.is_dir():
         fail(f"{out.parent}: no such folder")
 
