@@ -50,6 +50,22 @@ def test_bad_value_exits_2_with_its_line_and_column(tmp_path):
     assert "m.csv: line 4, column 2 (load_kg): 'heavy' is not a number" in result.output
 
 
+def test_a_bad_choice_a_bad_combination_and_a_long_row_exit_2_before_anything_runs(tmp_path):
+    cases = {
+        "line 3: --coupling must be one of": (["path", "coupling"],
+                                              [["a.npy", "good"], ["b.npy", "superb"]]),
+        "line 2: --end (2.0) must be after --start (5.0)": (["path", "start", "end"],
+                                                            [["a.npy", "5", "2"]]),
+        "line 2: 4 cells, but the header has 2 columns": (["path", "load_kg"],
+                                                          [["a.npy", "3", "4", "5"]]),
+    }  # fmt: skip
+    for message, (header, rows) in cases.items():
+        m = manifest(tmp_path / "m.csv", header, rows)
+        result = batch(m, "-o", tmp_path / "out")
+        assert result.exit_code == 2 and message in result.output, result.output
+        assert not (tmp_path / "out").exists()
+
+
 def test_below_an_options_minimum_and_an_empty_path_exit_2(tmp_path):
     m = manifest(tmp_path / "m.csv", ["path", "load_kg"], [["a.npy", "-3"]])
     assert (

@@ -76,15 +76,15 @@ def from_folder(
         kinds = ", ".join(sorted(INPUT_SUFFIXES))
         raise BatchInputError(f"{folder}: no video, image or pose file found ({kinds})")
     names = unique_names([str(p.relative_to(folder).with_suffix("")) for p in paths])
-    return [
+    items = [
         BatchItem(index=i, path=p, name=n, options=dict(defaults or {}))
         for i, (p, n) in enumerate(zip(paths, names, strict=True))
     ]
+    check_config(items[0], "--set")  # the same options for every item
+    return items
 
 
 def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> list[BatchItem]:
-    import pandas as pd
-
     where = manifest.name
     header = _header(manifest)
     if "path" not in header:
@@ -95,16 +95,11 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
     for col, key in enumerate(header, start=1):
         if key not in META_COLUMNS and key not in specs:
             raise BatchInputError(f"{where}: line 1, column {col}: {unknown_key_message(key)}")
-    # Text cells, blank lines kept so that row i is line i + 2 (the header is line 1).
-    table = pd.read_csv(
-        manifest, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8"
-    )
-    table.columns = header
     base = manifest.resolve().parent
-    rows: list[tuple[Path, str, dict[str, Any], dict[str, str]]] = []
-    for i, record in enumerate(table.to_dict(orient="records")):
-        line = i + 2
-        cells = {k: (v or "").strip() for k, v in record.items()}
+    rows: list[tuple[Path, str, dict[str, Any], dict[str, str], int]] = []
+    for line, record in _records(manifest, len(header)):
+        cells = {k: v.strip() for k, v in zip(header, record, strict=False)}
+        cells.update({k: "" for k in header[len(record) :]})  # a short row: empty cells
         if not any(cells.values()):
             continue
         if not cells["path"]:
@@ -122,11 +117,11 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
                     ) from None
         path = Path(cells["path"]).expanduser()
         path = path if path.is_absolute() else base / path
-        rows.append((path, cells.get("name") or path.stem, options, cells))
+        rows.append((path, cells.get("name") or path.stem, options, cells, line))
     if not rows:
         raise BatchInputError(f"{where}: no rows")
-    names = unique_names([name for _, name, _, _ in rows])
-    return [
+    names = unique_names([row[1] for row in rows])
+    items = [
         BatchItem(
             index=i,
             path=path,
@@ -134,8 +129,42 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
             options=options,
             **{k: cells.get(k, "") for k in ("worker", "task", "site", "take", "notes")},
         )
-        for i, ((path, _, options, cells), name) in enumerate(zip(rows, names, strict=True))
+        for i, ((path, _, options, cells, _), name) in enumerate(zip(rows, names, strict=True))
     ]
+    for item, row in zip(items, rows, strict=True):
+        check_config(item, f"{where}: line {row[4]}")
+    return items
+
+
+def check_config(item: BatchItem, where: str) -> None:
+    """What one cell cannot tell, before anything runs: a choice (coupling), --end before
+    --start, a --config file's errors. Raises BatchInputError prefixed with ``where``."""
+    from ergorisk.batch.item import item_config
+    from ergorisk.cli.assess import flag_message
+
+    try:
+        item_config(item)
+    except (ValueError, OSError) as err:
+        message = str(err).strip().splitlines()[0] if str(err).strip() else repr(err)
+        raise BatchInputError(f"{where}: {flag_message(message, set(item.options))}") from None
+
+
+def _records(manifest: Path, width: int) -> list[tuple[int, list[str]]]:
+    """(line number, cells) of each row after the header; a row with more cells than the
+    header is an error (pandas would take its first cells for an index)."""
+    with manifest.open(newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        next(reader, None)
+        records = []
+        for record in reader:
+            line = reader.line_num
+            if len(record) > width and any(c.strip() for c in record[width:]):
+                raise BatchInputError(
+                    f"{manifest.name}: line {line}: {len(record)} cells, but the header has "
+                    f"{width} columns (a comma inside a value needs quotes)"
+                )
+            records.append((line, record))
+    return records
 
 
 def _header(manifest: Path) -> list[str]:

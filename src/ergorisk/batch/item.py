@@ -118,10 +118,17 @@ def assess_into(item: BatchItem, out_dir: Path) -> None:
     options are `assess` flags (manifest columns, --set), its worker/task/site/notes the
     report's metadata."""
     import ergorisk as er
+
+    er.assess(item.path, config=item_config(item)).to_dir(out_dir)
+
+
+def item_config(item: BatchItem) -> Any:
+    """The item's Config: its options as `assess` flags over its --config file, its
+    worker/task/site/notes as the report's metadata. Raises ValueError (ConfigError) on a
+    bad value or combination."""
     from ergorisk.cli.assess import config_from_flags
 
     options = dict(item.options)
     config_file = options.pop("config", None)
     meta = {"worker": item.worker, "task": item.task, "site": item.site, "notes": item.notes}
-    cfg = config_from_flags({**options, **{k: v for k, v in meta.items() if v}}, config_file)
-    er.assess(item.path, config=cfg).to_dir(out_dir)
+    return config_from_flags({**options, **{k: v for k, v in meta.items() if v}}, config_file)

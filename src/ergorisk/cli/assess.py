@@ -194,7 +194,7 @@ def assess(
     try:
         cfg = config_from_flags(values, config_file)
     except InputError as err:
-        fail(_flag_message(first_line(err), set(values)))
+        fail(flag_message(first_line(err), set(values)))
     if out.exists() and not out.is_dir():
         fail(f"{out} exists and is not a folder")
     for path in inputs:
@@ -246,7 +246,7 @@ def config_from_flags(flags: dict[str, Any], config_file: str | Path | None = No
     return Config.load(config_file, **values)
 
 
-def _flag_message(message: str, flags: set[str]) -> str:
+def flag_message(message: str, flags: set[str]) -> str:
     """A configuration error about a flag, worded with the flag as typed: "option coupling:
     coupling must be ..." -> "--coupling must be ...", "load_kg must be ..." -> "--load-kg
     must be ..." (a --config file's errors keep their file and option names)."""
