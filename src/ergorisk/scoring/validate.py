@@ -14,10 +14,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ergorisk.contract import COUPLING_NAMES, Field, Kind
+from ergorisk.contract import COUPLING_NAMES, MAX_LOAD_KG, Field, Kind
 from ergorisk.errors import InputError
 
 OnMissing = Literal["raise", "nan"]
+MAX_ANGLE_DEG = 360.0  # more than a full turn is a slip, whatever the joint
 
 
 class WorksheetError(InputError):
@@ -78,6 +79,11 @@ def _check_value(value: Any, kind: Kind) -> Any:
         raise WorksheetError(f"expected a finite number, got {value!r}")
     if kind is Kind.LOAD and value < 0:
         raise WorksheetError(f"a load cannot be negative, got {value!r}")
+    # A hand-filled sheet's slips: the same load bound as assess, a joint angle in degrees.
+    if kind is Kind.LOAD and value > MAX_LOAD_KG:
+        raise WorksheetError(f"a load must be between 0 and {MAX_LOAD_KG:g} kg, got {value!r}")
+    if kind is Kind.ANGLE and abs(value) > MAX_ANGLE_DEG:
+        raise WorksheetError(f"an angle is within ±{MAX_ANGLE_DEG:g} degrees, got {value!r}")
     return float(value)
 
 
