@@ -71,6 +71,9 @@ def test_all_done_exits_0_and_a_second_run_skips_until_forced(tmp_path):
     args = (tmp_path / "in", "-o", out, "--workers", 1, "--set", "layout=uw-iom")
     assert batch(*args).exit_code == 0
     first = pd.read_csv(out / "batch.csv")
+    # the JSON files as readable as batch.csv (mkstemp made them 0600): a shared folder
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (out / "batch.csv", out / "batch.json")}
+    assert modes["batch.json"] == modes["batch.csv"], modes
     written = (out / "a" / "frames.parquet").stat().st_mtime_ns
     second = batch(*args)
     assert second.exit_code == 0 and "0 done, 2 skipped" in second.output

@@ -67,6 +67,8 @@ def publish(built: Path, target: Path, record: dict[str, Any]) -> None:
 def write_json_atomic(path: Path, data: Any) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        # mkstemp makes it 0600; the folder may be shared (NFS): as readable as batch.csv
+        os.chmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(data, f, indent=1, default=str)
             f.write("\n")
@@ -77,6 +79,15 @@ def write_json_atomic(path: Path, data: Any) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _read_umask() -> int:
+    mask = os.umask(0)  # the only way to read it; set back at once, at import (one thread)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
 
 
 def read_done(target: Path, expected: str) -> dict[str, Any] | None:
