@@ -28,6 +28,15 @@ def test_a_person_in_at_least_90_percent_of_the_frames(assessed):
     assert assessed.frames["person_detected"].mean() >= 0.9
 
 
+def test_frames_are_flagged_as_a_single_video_s_are(assessed):
+    frames = assessed.frames
+    assert frames["pose_reliable"].mean() >= 0.9, frames["pose_issue"].value_counts()
+    assert (frames.loc[~frames["person_detected"], "pose_issue"] == "no person").all()
+    reliability = assessed.summary["pose_reliability"]
+    assert reliability["reliable_frames"] == int(frames["pose_reliable"].sum())
+    assert assessed.summary.warnings == []  # every camera within 30 px
+
+
 def test_every_camera_reprojects_within_15_px(assessed):
     errors = assessed.summary["multiview"]["median_reprojection_error_px"]
     assert len(errors) == 4 and all(e <= 15.0 for e in errors.values()), errors

@@ -123,3 +123,19 @@ def test_joints_seen_by_one_view_only_are_missing_not_guessed():
     points, confidence, _ = triangulate_views(tracks(px, vis), cams)
     assert np.isnan(points[:, 15]).all() and (confidence[:, 15] == 0).all()
     assert np.isfinite(points[:, 16]).all()
+
+
+def test_frames_that_reproject_far_off_are_unreliable():
+    from ergorisk.multiview import reliability
+
+    error = np.full((4, 5), 8.0)
+    error[1] = 45.0  # a wrong match or a view out of sync
+    error[2, :3] = np.nan  # some joints not triangulated: the rest decide
+    error[3] = np.nan  # nothing triangulated
+    rel = reliability(error, 30.0)
+    assert rel.reliable.tolist() == [True, False, True, False]
+    assert rel.reason.tolist() == ["", "reprojection error over 30 px", "", "not triangulated"]
+    assert rel.summary()["unreliable_by_reason"] == {
+        "not triangulated": 1,
+        "reprojection error over 30 px": 1,
+    }

@@ -108,6 +108,19 @@ def test_assess_blurs_the_face_of_a_photo_unless_told_not_to(shared_data, tmp_pa
     assert unchanged(annotated("--no-blur-faces")) > 0.6
 
 
+def test_a_part_is_seen_at_most_on_every_frame_with_a_person():
+    from ergorisk.report.annotate import PART_LEVELS
+    from ergorisk.report.model import _parts
+
+    # a multi-view take: the legs triangulated on a frame that counts no person
+    cols = {"person_detected": [True] * 9 + [False]}
+    for part in PART_LEVELS:
+        for side in ("left", "right"):
+            cols[f"reba_{part}_{side}"] = [1.0] * 10
+    rows = _parts(pd.DataFrame(cols))
+    assert {r.seen_percent for r in rows} == {100.0}
+
+
 def test_body_parts_count_the_lower_arms_worst_score_as_raised():
     from ergorisk.report.annotate import PART_LEVELS
     from ergorisk.report.model import _parts

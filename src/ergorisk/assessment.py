@@ -13,6 +13,7 @@ checked once here, at the boundary (Config); the stages behind trust their input
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -643,6 +644,7 @@ def _assess_views(paths: list[Path], cfg: Config, progress: Progress) -> Assessm
 
 
 MAX_VIEW_ERROR_PX = 30.0  # the demo's cameras reproject within 10-15 px
+NO_PERSON = "no person"  # pose/quality.py's word
 
 
 def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[int, Assessment]:
@@ -697,8 +699,16 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
             person.pixels(cameras), cameras
         )
         skel = multiview.multiview_skeleton(points, confidence, fps, cameras)
-        frames, summary, activity = _score(skel, cfg, source)
-        diagnostics.pop("error_px", None)
+        reliability = multiview.reliability(diagnostics.pop("error_px"), MAX_VIEW_ERROR_PX)
+        frames, summary, activity = _score(skel, cfg, source, reliability.reliable)
+        detected = frames["person_detected"].to_numpy(bool)
+        reliability = dataclasses.replace(
+            reliability,
+            reliable=reliability.reliable & detected,
+            reason=np.where(detected, reliability.reason, NO_PERSON),
+        )
+        frames.insert(frames.columns.get_loc("pose_reliable") + 1, "pose_issue", reliability.reason)
+        summary["pose_reliability"] = reliability.summary()
         errors = diagnostics["median_reprojection_error_px"]
         summary["multiview"] = {
             **diagnostics,

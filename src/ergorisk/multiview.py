@@ -28,6 +28,7 @@ from ergorisk.io.calibration import CalibrationError, Camera, fit_to_frame, matc
 from ergorisk.pose.mediapipe_pose import Box, PoseTrack
 from ergorisk.pose.people import PersonTrack
 from ergorisk.pose.people_select import PeopleSpec
+from ergorisk.pose.quality import Reliability
 from ergorisk.pose.skeleton import Skeleton
 from ergorisk.pose.triangulation import MEDIAPIPE33_LR_PAIRS, correct_swaps, triangulate
 
@@ -129,6 +130,20 @@ def triangulate_views(
         "error_px": result.error_px,
     }
     return result.points, confidence, diagnostics
+
+
+def reliability(error_px: np.ndarray, max_px: float) -> Reliability:
+    """Frames whose triangulation can be trusted: the median over the joints of the mean
+    reprojection error of the views used is at most ``max_px`` (a person matched wrongly
+    across views, or views out of sync, reproject far off)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a frame with no joint
+        median = np.nanmedian(np.asarray(error_px, float), axis=1)
+    ok = median <= max_px  # NaN (nothing triangulated): False
+    reason = np.where(ok, "", f"reprojection error over {max_px:g} px").astype(object)
+    reason[~np.isfinite(median)] = "not triangulated"
+    unused = np.full(len(ok), np.nan)  # the single-camera checks' evidence
+    return Reliability(ok, reason.astype(str), np.full(len(ok), -1), unused, unused)
 
 
 def world_up(cameras: Sequence[Camera]) -> str:
@@ -338,6 +353,7 @@ __all__ = [
     "cut_track",
     "multiview_skeleton",
     "prepare_views",
+    "reliability",
     "select_views_people",
     "synchronise",
     "track_view_people",

@@ -139,7 +139,7 @@ def build_report(
         recommendations=actions(moments),
         quality=_quality(frames, summary),
         warnings=[str(w) for w in summary.get("warnings", [])],
-        method_notes=_method_notes(upright_tol_deg),
+        method_notes=_method_notes(upright_tol_deg, options.get("kind") == "views"),
         references=REFERENCES,
         notes=meta.notes,
         timeline_svg=timeline_svg(frames, episodes),
@@ -303,7 +303,9 @@ def _parts(frames: pd.DataFrame) -> list[PartRow]:
         lut = np.asarray(levels)
         for side in SIDES:
             s = _col(frames, f"reba_{part}_{side}")
-            seen = np.isfinite(s)
+            # a part scored on a frame that counts no person (a triangulation with some
+            # joints only) is not counted: the share is of the frames with a person
+            seen = np.isfinite(s) & person
             high = lut[np.clip(s[seen], 0, len(lut) - 1).astype(int)] >= min(2, lut.max())
             rows.append(
                 PartRow(
@@ -464,10 +466,17 @@ def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str
     return out
 
 
-def _method_notes(tol: float) -> list[str]:
+def _method_notes(tol: float, views: bool = False) -> list[str]:
+    pose = (
+        "Pose: MediaPipe Pose (full model) in each calibrated camera's video, the same person "
+        "matched across the views and triangulated into 3D (frames that reproject more than "
+        "30 px off are flagged unreliable); angles smoothed over time."
+        if views
+        else "Pose: MediaPipe Pose (full model) on every frame, 3D world landmarks, levelled "
+        "for the camera tilt; angles smoothed over time."
+    )
     return [
-        "Pose: MediaPipe Pose (full model) on every frame, 3D world landmarks, levelled for the "
-        "camera tilt; angles smoothed over time.",
+        pose,
         "Each side is scored separately with the exact REBA and RULA worksheets; a frame's "
         "score is the higher side's. A body part that could not be seen is not scored.",
         f"An angle within ±{tol:g}° of upright counts as upright or neutral; a value exactly "
