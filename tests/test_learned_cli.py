@@ -75,6 +75,7 @@ def test_a_frame_with_a_missing_joint_is_kept_without_scores(tmp_path):
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
     assert len(table) == 40 and table["total"].isna().all()
+    assert "warning: no frame of poses.npy has a complete skeleton" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -70,3 +70,9 @@ def predict(
         table.to_csv(out, index=False, float_format="%.4f")
     except OSError as err:
         fail(f"{out}: {err.strerror or err}")
+    scored = int(table["total"].notna().sum())
+    if scored == 0:  # written all the same: one empty row per frame, as documented
+        typer.echo(
+            f"warning: no frame of {poses.name} has a complete skeleton: every row is empty",
+            err=True,
+        )
