@@ -170,3 +170,11 @@ def test_assess_with_an_unknown_learned_model_exits_2(tmp_path):
         ],
     )
     assert result.exit_code == 2 and "unknown learned model" in result.stderr
+
+
+def test_a_flat_array_is_named_with_the_shape_it_has(tmp_path):
+    flat = tmp_path / "flat.npy"
+    np.save(flat, np.zeros((20, 15)))
+    args = ["predict", str(flat), "--layout", "uw-iom", "--out", str(tmp_path / "o.csv")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "got (20, 15)" in result.stderr, result.output

@@ -66,6 +66,11 @@ def read_pose_file(
                 f"{p}: unsupported pose file type {suffix!r} (use .npy, .npz, .csv, .bvh or .c3d)"
             )
         if points.ndim == 2:  # a single frame
+            if points.shape[-1] not in (3, 4):  # named as given, not as (1, ...)
+                raise PoseInputError(
+                    f"{p}: poses must have shape (T, J, 3), (T, J, 4) or one frame's (J, 3), "
+                    f"got {points.shape}"
+                )
             points = points[None]
             conf = None if conf is None else conf[None]
         if points.size == 0 or points.shape[0] == 0:
