@@ -139,3 +139,25 @@ def test_frames_that_reproject_far_off_are_unreliable():
         "not triangulated": 1,
         "reprojection error over 30 px": 1,
     }
+
+
+def test_a_view_that_lost_the_person_draws_their_triangulated_landmarks():
+    from ergorisk.multiview import with_reprojection
+    from ergorisk.pose.people import PersonTrack
+
+    cam = ring_cameras(3)[0]
+    n = len(TRUTH)
+    image = np.zeros((n, 33, 3), np.float32)
+    image[..., :2] = cam.project(TRUTH) / np.asarray(cam.size)
+    image[..., 2] = 0.9
+    image[5:8] = np.nan  # hidden behind someone in this view
+    world = np.zeros((n, 33, 4), np.float32)
+    world[5:8] = np.nan
+    track = PersonTrack(world, image, np.arange(n), np.arange(n) / FPS, 0, np.zeros((n, 4)))
+    confidence = np.full(TRUTH.shape[:2], 0.7)
+    drawn = with_reprojection(track, TRUTH, confidence, cam)
+    expected = cam.project(TRUTH[5:8]) / np.asarray(cam.size)
+    np.testing.assert_allclose(drawn.image[5:8, :, :2], expected, atol=1e-5)
+    assert np.allclose(drawn.image[5:8, :, 2], 0.7)
+    np.testing.assert_array_equal(drawn.image[:5], image[:5])  # its own landmarks kept
+    assert not drawn.detected[5:8].any()  # the view's own world landmarks stay missing

@@ -735,7 +735,12 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
         summary["timing_s"] = {"pose": round(pose_s, 3)}
         summary["config"] = cfg.to_dict()
         views = tuple(
-            View(path, cam.name, track, float(s) / fps)
+            View(
+                path,
+                cam.name,
+                multiview.with_reprojection(track, points, confidence, cam),
+                float(s) / fps,
+            )
             for path, cam, track, s in zip(paths, cameras, person.tracks, starts, strict=True)
         )
         results[person.person_id] = Assessment(

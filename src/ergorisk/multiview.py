@@ -311,6 +311,23 @@ def select_views_people(
     return [by_id[i] for i in spec]
 
 
+def with_reprojection(
+    track: PersonTrack, points: np.ndarray, confidence: np.ndarray, camera: Camera
+) -> PersonTrack:
+    """The view's track for drawing: on frames where this view did not see the person (hidden
+    behind someone, lost), their triangulated landmarks projected into this camera, with the
+    triangulation's confidence as visibility, so the skeleton and the face blur follow them
+    in every view. Its world landmarks stay this view's own."""
+    missing = ~np.isfinite(track.image[:, :, :2]).all(axis=(1, 2))
+    missing &= np.isfinite(points).all(axis=2).any(axis=1)
+    if not missing.any():
+        return track
+    image = np.array(track.image, dtype=float)
+    image[missing, :, :2] = camera.project(points[missing]) / np.asarray(camera.size, float)
+    image[missing, :, 2] = np.nan_to_num(confidence[missing])
+    return replace(track, image=image.astype(track.image.dtype))
+
+
 def cut_track(track: PoseTrack, start: int, n: int) -> PoseTrack:
     """Frames start .. start + n of a track (a PersonTrack stays one)."""
     part = slice(start, start + n)
@@ -359,5 +376,6 @@ __all__ = [
     "track_view_people",
     "triangulate_views",
     "view_pixels",
+    "with_reprojection",
     "world_up",
 ]
