@@ -55,7 +55,7 @@ def test_a_moving_face_is_blurred_as_well_as_with_the_detector_on_every_frame(sh
                 calls += 1
                 return detector.faces(rgb)
 
-            def heads(self, rgb: np.ndarray) -> list:
+            def heads(self, rgb: np.ndarray, tiles: bool = False) -> list:
                 return []
 
         faces = VideoFaces(Counted())  # type: ignore[arg-type]
@@ -78,7 +78,7 @@ def test_the_detector_runs_wherever_the_pose_sees_no_face():
             calls.append(1)
             return [(1, 1, 5, 5)]
 
-        def heads(self, rgb: np.ndarray) -> list:
+        def heads(self, rgb: np.ndarray, tiles: bool = False) -> list:
             return []
 
     faces = VideoFaces(Fake(), every=100)  # type: ignore[arg-type]
@@ -100,7 +100,7 @@ def test_the_face_schedule_follows_the_frame_index_so_a_warmed_up_part_matches()
         def faces(self, rgb: np.ndarray) -> list:
             return [(int(rgb[0, 0, 0]), 0, int(rgb[0, 0, 0]) + 10, 10)]
 
-        def heads(self, rgb: np.ndarray) -> list:
+        def heads(self, rgb: np.ndarray, tiles: bool = False) -> list:
             return [(int(rgb[0, 0, 0]) + 100, 0, int(rgb[0, 0, 0]) + 120, 20)]
 
     frames = [np.full((8, 8, 3), k, np.uint8) for k in range(60)]  # each frame's own boxes

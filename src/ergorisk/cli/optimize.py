@@ -79,8 +79,7 @@ def confusion_text(confusion) -> str:
 def evaluate(
     model: ModelOpt = "dula",
     n: Annotated[
-        int,
-        typer.Option("--n", min=1, max=MAX_POSTURES, help="Number of fresh random postures."),
+        int, typer.Option("--n", help=f"Number of fresh random postures (1-{MAX_POSTURES:,}).")
     ] = 100_000,
     seed: SeedOpt = 0,
     weights: Annotated[
@@ -96,6 +95,8 @@ def evaluate(
 
     _check_model(model)
     _positive("--n", n)
+    if n > MAX_POSTURES:
+        fail(f"--n is at most {MAX_POSTURES:,}, got {n:,}")
     net = _load(model, weights)
     t0 = time.perf_counter()
     res = evaluate_surrogate(net, n, seed)
