@@ -390,6 +390,20 @@ def test_history_filters_sorts_and_pages(client, tmp_path):
     assert query()["total"] == 2
     assert not (Path(client.app.state.settings.data_dir) / "assessments" / str(ids["Bob"])).exists()
 
+    # A picked person's assessment has two jobs (the people job that found them, then its
+    # own): it is listed once, with the status of its latest job.
+    from ergorisk.web.tables import AssessmentRecord, Job
+
+    with client.app.state.ctx.sessions.begin() as session:
+        picked = AssessmentRecord(kind="video", worker="Picked")
+        picked.jobs.extend([Job(status="done"), Job(status="queued")])
+        session.add(picked)
+    listed = query(worker="Picked")
+    assert listed["total"] == 1 and len(listed["items"]) == 1
+    assert query(worker="Picked", status="done")["total"] == 0
+    assert query(worker="Picked", status="queued")["total"] == 1
+    assert query()["total"] == 3
+
 
 def test_the_token_guards_everything_but_static(tmp_path):
     settings = Settings(data_dir=tmp_path / "data", token="s3cret")

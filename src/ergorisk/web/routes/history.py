@@ -64,7 +64,18 @@ def list_assessments(
     ):
         no_nul(name, value or "")
     A = AssessmentRecord
-    query = select(A).join(Job, Job.assessment_id == A.id, isouter=True)
+    # Each assessment once, with its latest job (the one it shows): a picked person's
+    # assessment also has the people job that found them.
+    latest = (
+        select(Job.assessment_id, func.max(Job.id).label("job_id"))
+        .group_by(Job.assessment_id)
+        .subquery()
+    )
+    query = (
+        select(A)
+        .join(latest, latest.c.assessment_id == A.id, isouter=True)
+        .join(Job, Job.id == latest.c.job_id, isouter=True)
+    )
     for column, value in ((A.worker, worker), (A.task, task), (A.site, site)):
         if value:
             query = query.where(column.ilike(f"%{_like(value)}%", escape="\\"))
