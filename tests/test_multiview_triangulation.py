@@ -161,3 +161,17 @@ def test_a_view_that_lost_the_person_draws_their_triangulated_landmarks():
     assert np.allclose(drawn.image[5:8, :, 2], 0.7)
     np.testing.assert_array_equal(drawn.image[:5], image[:5])  # its own landmarks kept
     assert not drawn.detected[5:8].any()  # the view's own world landmarks stay missing
+
+
+def test_a_take_that_does_not_fit_its_calibration_is_warned():
+    from ergorisk.assessment import views_warnings
+
+    # the demo's four cameras given in the wrong order: measured 17-28 px, cam02 never used,
+    # the man triangulated on 10 % of the frames
+    errors = {"cam03": 25.6, "cam04": 28.1, "cam01": 16.9, "cam02": float("nan")}
+    found = views_warnings(errors, 0.10, ["cam01.mp4: 360x640 frames but camera cam01 ..."])
+    assert found[0].startswith("cam01.mp4: 360x640 frames")
+    assert "camera cam02: the person was never triangulated with this view" in found
+    assert any("triangulated on 10% of the frames only" in w for w in found)
+    assert views_warnings({"cam01": 10.7, "cam02": 9.2}, 0.99, []) == []
+    assert "over 30" in views_warnings({"cam01": 31.0}, 0.99, [])[0]

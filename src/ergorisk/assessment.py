@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -645,6 +646,7 @@ def _assess_views(paths: list[Path], cfg: Config, progress: Progress) -> Assessm
 
 MAX_VIEW_ERROR_PX = 30.0  # the demo's cameras reproject within 10-15 px
 NO_PERSON = "no person"  # pose/quality.py's word
+MIN_VIEWS_DETECTED = 0.5  # the demo's man: 99 % of the frames
 
 
 def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[int, Assessment]:
@@ -661,9 +663,13 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
     for path in paths:
         if not path.is_file():
             raise InputError(f"{path}: no such file")
-    cameras = multiview.prepare_views(
-        paths, read_calibration(media.calibration), media.cameras or None
-    )
+    with warnings.catch_warnings(record=True) as resized:  # intrinsics scaled to a video
+        warnings.simplefilter("always")
+        cameras = multiview.prepare_views(
+            paths, read_calibration(media.calibration), media.cameras or None
+        )
+    for w in resized:  # still shown where warnings are (the CLI prints them)
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     fps = probe_video(paths[0]).fps
     spec = parse_people_spec(media.people)
     started = time.perf_counter()
@@ -725,12 +731,9 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
                 f"reprojection error: {listed}): check the calibration and the sync"
             )
         summary["person_detected_rate"] = round(float(frames["person_detected"].mean()), 4)
-        summary["warnings"] = [
-            f"camera {cam}: median reprojection error {e:.0f} px (over {MAX_VIEW_ERROR_PX:.0f}): "
-            "check its calibration and the sync (--sync motion)"
-            for cam, e in errors.items()
-            if e > MAX_VIEW_ERROR_PX
-        ]
+        summary["warnings"] = views_warnings(
+            errors, float(detected.mean()), [str(w.message) for w in resized]
+        )
         summary["person_id"] = person.person_id
         summary["timing_s"] = {"pose": round(pose_s, 3)}
         summary["config"] = cfg.to_dict()
@@ -755,6 +758,29 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
             views,
         )
     return results
+
+
+def views_warnings(
+    errors: Mapping[str, float], detected: float, resized: Sequence[str]
+) -> list[str]:
+    """What a reader of a multi-view result should check: cameras reprojecting far off or
+    never used, a person triangulated on few frames (a calibration that does not fit, views
+    in the wrong camera order), videos of another size than their camera's calibration."""
+    out = list(resized)
+    for cam, e in errors.items():
+        if not np.isfinite(e):
+            out.append(f"camera {cam}: the person was never triangulated with this view")
+        elif e > MAX_VIEW_ERROR_PX:
+            out.append(
+                f"camera {cam}: median reprojection error {e:.0f} px (over "
+                f"{MAX_VIEW_ERROR_PX:.0f}): check its calibration and the sync (--sync motion)"
+            )
+    if detected < MIN_VIEWS_DETECTED:
+        out.append(
+            f"the person was triangulated on {100 * detected:.0f}% of the frames only: check "
+            "the calibration and which video is which camera (--cameras)"
+        )
+    return out
 
 
 def _cut_views(

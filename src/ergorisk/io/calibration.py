@@ -361,8 +361,8 @@ def fit_to_frame(camera: Camera, width: int, height: int, video: str | Path = ""
             f"{video}: {width}x{height} frames but camera {camera.name} was calibrated at "
             f"{camera.size[0]}x{camera.size[1]} (rotated?)"
         )
-    warnings.warn(
-        f"{video}: {width}x{height} frames but camera {camera.name} was calibrated at "
+    warnings.warn(  # the file's name: a server's upload path means nothing to its user
+        f"{Path(video).name}: {width}x{height} frames but camera {camera.name} was calibrated at "
         f"{camera.size[0]}x{camera.size[1]}; scaling its intrinsics",
         stacklevel=2,
     )
