@@ -48,6 +48,9 @@ def test_yaml_and_json_files_and_the_round_trip(tmp_path):
         ({"shock": "maybe"}, "option shock: expected true or false"),
         ({"kinematics": {"stride": 2}}, "unknown option kinematics.stride"),
         ({"learned": ["gpt"]}, "unknown learned model 'gpt'"),
+        ({"smoothing_s": -3}, "smoothing_s must be 0 or more, got -3"),
+        ({"kinematics": {"static_hold_s": -1.0}}, "static_hold_s must be 0 or more"),
+        ({"fps": 100_000}, "fps must be a number in (0, 2000]"),
     ],
 )
 def test_bad_values_name_the_option(values, message):

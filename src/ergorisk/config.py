@@ -117,8 +117,8 @@ class PoseOptions:
     mapping: str | None = None
 
     def __post_init__(self) -> None:
-        if self.fps is not None and not (math.isfinite(self.fps) and self.fps > 0):
-            raise ConfigError(f"fps must be a positive number, got {self.fps}")
+        if self.fps is not None and not (math.isfinite(self.fps) and 0 < self.fps <= MAX_FPS):
+            raise ConfigError(f"fps must be a number in (0, {MAX_FPS:g}], got {self.fps}")
         if self.up not in (None, "z", "y", "-y", "auto"):
             raise ConfigError(f"up must be z, y, -y or auto, got {self.up!r}")
         if self.units not in ("auto", "m", "cm", "mm"):
@@ -352,6 +352,9 @@ def read_file(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: expected name = value pairs")
     return values
 
+
+# Motion capture records at up to a few hundred frames a second; 100000 is a slip.
+MAX_FPS = 2000.0
 
 # Bounds a form or a flag can show; the dataclasses enforce them on construction.
 BOUNDS: dict[str, tuple[float, float]] = {

@@ -5,6 +5,7 @@ docs/kinematics.md explains each definition; the defaults here are the values it
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
@@ -98,6 +99,17 @@ class KinematicsOptions:
     gait_min_steps: int = 3
     gait_step_min_s: float = 0.35
     gait_step_max_s: float = 1.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            if not math.isfinite(value):
+                raise ValueError(f"{f.name} must be a finite number, got {value!r}")
+            # durations, confidences and counts: a negative one is a slip (-3 s smoothing)
+            if value < 0 and not f.name.endswith("_deg"):
+                raise ValueError(f"{f.name} must be 0 or more, got {value!r}")
 
     def with_(self, **changes: Any) -> KinematicsOptions:
         return replace(self, **changes)
