@@ -537,3 +537,24 @@ def test_activity_evidence_comes_with_the_assessment_and_follows_the_factors(cli
         json.loads(re.search(r'id="page-data">(.*?)</script>', page, re.S).group(1))["activity"]
         == item["activity"]
     )
+
+
+def test_the_comparison_gives_the_figures_the_assessment_page_gives(tmp_path):
+    """The held peak of summary.json (not the single highest frame), the median and levels
+    over the reliable frames (an unreliable one is not scored), as the page and report."""
+    import pandas as pd
+
+    from ergorisk.web.routes.history import method_stats
+
+    pd.DataFrame(
+        {
+            "reba_total": [4.0, 4.0, 4.0, 11.0, 4.0, 12.0],  # 11: one frame; 12: unreliable
+            "rula_total": [3.0] * 6,
+            "pose_reliable": [True, True, True, True, True, False],
+        }
+    ).to_parquet(tmp_path / "frames.parquet")
+    summary = {m: {"total": {"peak": {"score": s}}} for m, s in (("reba", 4), ("rula", 3))}
+    (tmp_path / "summary.json").write_text(json.dumps(summary))
+    stats = method_stats(tmp_path)["reba"]
+    assert stats["peak"] == 4.0 and stats["median"] == 4.0 and stats["mean"] == 5.4
+    assert stats["time_pct"]["very high"] == pytest.approx(100 / 6, abs=0.01)  # frame 3 only

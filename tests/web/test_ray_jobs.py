@@ -70,6 +70,8 @@ def test_jobs_run_on_ray_workers_and_a_cancel_ends_one(settings, pose_file, capl
         while _alive(pid) and time.monotonic() < end:
             time.sleep(0.1)
         assert not _alive(pid), "the Ray worker of the cancelled job still runs"
+        logged = [r.getMessage() for r in caplog.records]
+        assert any(m.startswith(f"job {video['job_id']} cancelled after") for m in logged)
         item = client.get(f"/api/assessments/{video['assessment_id']}").json()
         assert item["status"] == "cancelled" and item["files"] == []
 

@@ -309,10 +309,16 @@ class JobPool:
                 self._children.pop(job_id, None)
         outcome = outcome or ("error", child.lost())
         took = time.monotonic() - started
+        with self._lock:
+            cancelled = job_id in self._cancelled
         if outcome[0] == "done":
             log.info("job %d done in %.1f s", job_id, took)
+        elif cancelled:  # its process was ended on purpose: not a crash
+            log.info("job %d cancelled after %.1f s", job_id, took)
+        elif self._stopping.is_set():
+            log.info("job %d interrupted after %.1f s by the server's stop", job_id, took)
         else:
-            log.info("job %d stopped after %.1f s: %s", job_id, took, outcome[1])
+            log.info("job %d failed after %.1f s: %s", job_id, took, outcome[1])
         return outcome
 
     def _progress(self, job_id: int, phase: str, fraction: float) -> None:

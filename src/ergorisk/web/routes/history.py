@@ -139,19 +139,27 @@ def compare(a: int, b: int, c: Ctx) -> dict[str, Any]:
 
 
 def method_stats(folder: Path) -> dict[str, dict[str, Any]]:
-    """Peak, median, mean and % of time in each level (contract bands) of both methods."""
+    """Peak, median, mean and % of time in each level (contract bands) of both methods, as
+    the assessment's page and report give them: the peak held for 0.3 s (summary.json), the
+    rest over the reliable frames (an unreliable one counts as not scored)."""
+    import json
+
+    from ergorisk.scoring.summary import reliable_scores
+
     frames = read_frames(folder)
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     out = {}
     for method, names, codes in (
         ("reba", REBA_LEVELS, reba_risk_codes),
         ("rula", RULA_LEVELS, rula_action_codes),
     ):
-        total = frames[f"{method}_total"].to_numpy(dtype=float, na_value=np.nan)
+        total = reliable_scores(frames, f"{method}_total")
         scored = total[np.isfinite(total)]
         counts = np.bincount(codes(total), minlength=len(names))
         n = max(len(total), 1)
+        peak = summary.get(method, {}).get("total", {}).get("peak")
         out[method] = {
-            "peak": float(scored.max()) if scored.size else None,
+            "peak": float(peak["score"]) if peak else None,
             "median": float(np.median(scored)) if scored.size else None,
             "mean": round(float(scored.mean()), 4) if scored.size else None,
             "time_pct": {
