@@ -108,6 +108,51 @@ def test_assess_blurs_the_face_of_a_photo_unless_told_not_to(shared_data, tmp_pa
     assert unchanged(annotated("--no-blur-faces")) > 0.6
 
 
+def test_heads_of_the_followed_person_are_left_to_the_pose_box_and_stale_heads_are_dropped():
+    """The person detector's head on the followed person (inside the pose's face box as
+    blurred) is not blurred a second time, larger; a bystander's head is. The previous run's
+    head is held one more round only where the new run has none."""
+    from ergorisk.report.faces import (
+        HEAD_HOLD_GROWTH,
+        MARGIN,
+        VideoFaces,
+        face_boxes_from_pose,
+        uncovered,
+    )
+
+    pose = np.full((33, 3), np.nan)
+    pose[:11] = [0.5, 0.2, 0.9]
+    pose[:11, 0] += np.linspace(0, 0.04, 11)  # a face about 0.06 of 1000 px wide
+    rgb = np.zeros((500, 1000, 3), np.uint8)
+    (face,) = face_boxes_from_pose(pose, rgb.shape)
+    x0, y0, x1, y1 = face
+    own = (x0 - 10, y0 - 10, x1 + 10, y1 + 10)  # its middle half well inside the blurred box
+    bystander = (800, 300, 850, 350)
+    half_out = (x1 - 5, y0, x1 + 60, y1)  # a head beside the face: kept
+    assert uncovered([own, bystander, half_out], [face]) == [bystander, half_out]
+    mx = MARGIN * (x1 - x0)
+    assert uncovered([(x0 - mx - 30, y0, x1, y1)], [face]) == [(x0 - mx - 30, y0, x1, y1)]
+
+    runs = iter([[own, bystander, (100, 100, 140, 140)], [(805, 300, 855, 350)]])
+
+    class Fake:
+        def faces(self, rgb: np.ndarray) -> list:
+            return []
+
+        def heads(self, rgb: np.ndarray, tiles: bool = False) -> list:
+            return next(runs)
+
+    faces = VideoFaces(Fake(), every=100, heads_every=6)  # type: ignore[arg-type]
+    first = faces(rgb, pose, 0)
+    assert bystander in first and (100, 100, 140, 140) in first and own not in first
+    # Frame 6: the bystander found again (their old box dropped), the other head missed:
+    # held from frame 0, grown by 6 x HEAD_HOLD_GROWTH of its 40 px on each side.
+    fresh, held, pose_box = faces(rgb, pose, 6)
+    assert fresh == (805, 300, 855, 350) and pose_box == face
+    grow = 6 * HEAD_HOLD_GROWTH * 40
+    assert held == pytest.approx((100 - grow, 100 - grow, 140 + grow, 140 + grow), abs=1)
+
+
 def test_a_part_is_seen_at_most_on_every_frame_with_a_person():
     from ergorisk.report.annotate import PART_LEVELS
     from ergorisk.report.model import _parts

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 
 import cv2
@@ -48,10 +49,9 @@ def blur_faces(
     ``rgb`` itself when ``inplace`` (a video frame nobody else holds: no 3 MB copy)."""
     out = rgb if inplace else rgb.copy()
     h, w = rgb.shape[:2]
-    for x0, y0, x1, y1 in boxes:
-        mx, my = int((x1 - x0) * margin), int((y1 - y0) * margin)
-        x0, y0 = max(0, x0 - mx), max(0, y0 - my)
-        x1, y1 = min(w, x1 + mx), min(h, y1 + my)
+    for box in boxes:
+        x0, y0, x1, y1 = _with_margin(box, margin)
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
         if x1 - x0 < 2 or y1 - y0 < 2:
             continue
         patch = out[y0:y1, x0:x1]
@@ -169,7 +169,8 @@ class VideoFaces:
     anyone else, and for the person when the pose misses the face) runs on the frames whose
     index is a multiple of ``every`` and on every frame where the pose sees no face, the
     person detector's heads on the multiples of ``heads_every`` (its previous run's heads are
-    kept one more round: it misses a passer-by on one run in a few); their boxes are held in
+    kept one more round where this run has none: it misses a passer-by on one run in a few;
+    heads on the followed person, whose pose box covers them, are left out); their boxes are held in
     between, grown by ``HOLD_GROWTH`` (heads ``HEAD_HOLD_GROWTH``) of their size per frame
     held so that a walking passer-by stays covered. The schedule follows the video's frame
     index, not the calls: a part of a video that starts ``warm_up`` frames early (fed
@@ -203,11 +204,47 @@ class VideoFaces:
             # every other run on tiles too: two people who overlap in the detector's small
             # letterboxed frame come out as one there (a bystander behind the worker)
             tiles = (i // self.heads_every) % 2 == 0
-            self._older, self._heads = self._heads, (self.detector.heads(rgb, tiles), i)
+            heads = uncovered(self.detector.heads(rgb, tiles), pose)
+            # The previous run's heads are kept only where this run missed them: held for
+            # twice as long, they grow twice as large (a 90-pixel head became a 290-pixel
+            # blot, with the blur margin) and, beside a fresh box, add nothing.
+            previous, self._heads = self._heads, (heads, i)
+            if previous is not None:
+                kept = [h for h in previous[0] if not _overlaps(h, heads)]
+                self._older = (kept, previous[1])
         held = _grown(*self._faces, i, HOLD_GROWTH) + _grown(*self._heads, i, HEAD_HOLD_GROWTH)
         if self._older is not None:
             held += _grown(*self._older, i, HEAD_HOLD_GROWTH)
         return held + pose
+
+
+def uncovered(heads: list[FaceBox], pose: list[FaceBox]) -> list[FaceBox]:
+    """The person detector's heads less those of the followed person: a head whose face
+    (the middle half of its box) lies inside the pose's face box as blurred adds nothing, and
+    its generous box, held and grown for frames, hid the worker's shoulders."""
+    covered = [_with_margin(box) for box in pose]
+
+    def inside(head: FaceBox) -> bool:
+        x0, y0, x1, y1 = head
+        qx, qy = (x1 - x0) / 4, (y1 - y0) / 4
+        return any(
+            a0 <= x0 + qx and b0 <= y0 + qy and x1 - qx <= a1 and y1 - qy <= b1
+            for a0, b0, a1, b1 in covered
+        )
+
+    return [head for head in heads if not inside(head)]
+
+
+def _overlaps(box: FaceBox, others: list[FaceBox]) -> bool:
+    x0, y0, x1, y1 = box
+    return any(a0 < x1 and x0 < a1 and b0 < y1 and y0 < b1 for a0, b0, a1, b1 in others)
+
+
+def _with_margin(box: FaceBox, margin: float = MARGIN) -> FaceBox:
+    """The area ``blur_faces`` blurs for a box (before clipping to the frame)."""
+    x0, y0, x1, y1 = box
+    mx, my = int((x1 - x0) * margin), int((y1 - y0) * margin)
+    return x0 - mx, y0 - my, x1 + mx, y1 + my
 
 
 def _grown(boxes: list[FaceBox], at: int, now: int, rate: float) -> list[FaceBox]:
@@ -231,11 +268,7 @@ def private_frame(
     detector: FaceDetector | None = None,
 ) -> np.ndarray:
     """Detected faces, plus the pose's face as a fallback, blurred."""
-    if detector is None:
-        with FaceDetector() as opened:
-            boxes = opened(rgb)
-    else:
-        boxes = detector(rgb)
-    if landmarks is not None:
-        boxes += face_boxes_from_pose(landmarks, rgb.shape)
-    return blur_faces(rgb, boxes)
+    pose = face_boxes_from_pose(landmarks, rgb.shape) if landmarks is not None else []
+    with FaceDetector() if detector is None else nullcontext(detector) as found:
+        boxes = found.faces(rgb) + uncovered(found.heads(rgb, tiles=True), pose)
+    return blur_faces(rgb, boxes + pose)
