@@ -111,7 +111,8 @@ def test_assess_blurs_the_face_of_a_photo_unless_told_not_to(shared_data, tmp_pa
 def test_heads_of_the_followed_person_are_left_to_the_pose_box_and_stale_heads_are_dropped():
     """The person detector's head on the followed person (inside the pose's face box as
     blurred) is not blurred a second time, larger; a bystander's head is. The previous run's
-    head is held one more round only where the new run has none."""
+    head is held one more round only where the new run has none, and the followed person's
+    where the pose loses them."""
     from ergorisk.report.faces import (
         HEAD_HOLD_GROWTH,
         MARGIN,
@@ -151,6 +152,11 @@ def test_heads_of_the_followed_person_are_left_to_the_pose_box_and_stale_heads_a
     assert fresh == (805, 300, 855, 350) and pose_box == face
     grow = 6 * HEAD_HOLD_GROWTH * 40
     assert held == pytest.approx((100 - grow, 100 - grow, 140 + grow, 140 + grow), abs=1)
+    # Frame 7: the pose loses the worker; their head, held from frame 0, is blurred.
+    lost = faces(rgb, np.full((33, 3), np.nan), 7)
+    gx, gy = 7 * HEAD_HOLD_GROWTH * (own[2] - own[0]), 7 * HEAD_HOLD_GROWTH * (own[3] - own[1])
+    assert len(lost) == 3
+    assert lost[1] == pytest.approx((own[0] - gx, own[1] - gy, own[2] + gx, own[3] + gy), abs=1)
 
 
 def test_a_part_is_seen_at_most_on_every_frame_with_a_person():

@@ -16,7 +16,7 @@ import os
 import threading
 from collections.abc import Sequence
 from contextlib import nullcontext
-from typing import Any
+from typing import Any, NamedTuple
 
 import cv2
 import numpy as np
@@ -170,8 +170,8 @@ class VideoFaces:
     index is a multiple of ``every`` and on every frame where the pose sees no face, the
     person detector's heads on the multiples of ``heads_every`` (its previous run's heads are
     kept one more round where this run has none: it misses a passer-by on one run in a few;
-    heads on the followed person, whose pose box covers them, are left out); their boxes are held in
-    between, grown by ``HOLD_GROWTH`` (heads ``HEAD_HOLD_GROWTH``) of their size per frame
+    a head found inside the pose's face box is left out while the pose sees the face); their
+    boxes are held in between, grown by ``HOLD_GROWTH`` (heads ``HEAD_HOLD_GROWTH``) of their size per frame
     held so that a walking passer-by stays covered. The schedule follows the video's frame
     index, not the calls: a part of a video that starts ``warm_up`` frames early (fed
     without being drawn) gets the boxes the whole video gets.
@@ -184,8 +184,8 @@ class VideoFaces:
         self._next = 0  # the index of the next call when none is given
         # (boxes, frame index detected at): faces, the last heads, the heads before them
         self._faces: tuple[list[FaceBox], int] | None = None
-        self._heads: tuple[list[FaceBox], int] | None = None
-        self._older: tuple[list[FaceBox], int] | None = None
+        self._heads: _Heads | None = None
+        self._older: _Heads | None = None
 
     @property
     def warm_up(self) -> int:
@@ -204,18 +204,28 @@ class VideoFaces:
             # every other run on tiles too: two people who overlap in the detector's small
             # letterboxed frame come out as one there (a bystander behind the worker)
             tiles = (i // self.heads_every) % 2 == 0
-            heads = uncovered(self.detector.heads(rgb, tiles), pose)
+            heads = self.detector.heads(rgb, tiles)
             # The previous run's heads are kept only where this run missed them: held for
             # twice as long, they grow twice as large (a 90-pixel head became a 290-pixel
             # blot, with the blur margin) and, beside a fresh box, add nothing.
-            previous, self._heads = self._heads, (heads, i)
+            previous, self._heads = self._heads, _Heads(heads, uncovered(heads, pose), i)
             if previous is not None:
-                kept = [h for h in previous[0] if not _overlaps(h, heads)]
-                self._older = (kept, previous[1])
-        held = _grown(*self._faces, i, HOLD_GROWTH) + _grown(*self._heads, i, HEAD_HOLD_GROWTH)
-        if self._older is not None:
-            held += _grown(*self._older, i, HEAD_HOLD_GROWTH)
+                kept = [h for h in previous.all if not _overlaps(h, heads)]
+                self._older = _Heads(kept, [h for h in previous.others if h in kept], previous.at)
+        held = _grown(*self._faces, i, HOLD_GROWTH)
+        for run in filter(None, (self._heads, self._older)):
+            # The followed person's head (covered by the pose's box where it was found) is
+            # blurred on the frames where the pose loses their face.
+            held += _grown(run.others if pose else run.all, run.at, i, HEAD_HOLD_GROWTH)
         return held + pose
+
+
+class _Heads(NamedTuple):
+    """One run of the person detector: its heads, those not on the followed person, where."""
+
+    all: list[FaceBox]
+    others: list[FaceBox]
+    at: int
 
 
 def uncovered(heads: list[FaceBox], pose: list[FaceBox]) -> list[FaceBox]:
