@@ -65,6 +65,26 @@ def test_bad_options_exit_2():
         assert result.exit_code == 2, (args, result.output)
 
 
+@pytest.mark.parametrize(
+    ("roi", "message"),
+    [
+        ("5000,5000,10,10", "--roi 5000,5000,10,10 starts outside the 1280x720 frame"),
+        ("10,10,0,0", "--roi needs x, y >= 0 and w, h > 0, got 10,10,0,0"),
+        ("-5,0,100,100", "--roi needs x, y >= 0 and w, h > 0, got -5,0,100,100"),
+    ],
+)
+@pytest.mark.parametrize("people", [None, "all"])
+def test_a_bad_roi_is_one_line_that_echoes_it(tmp_path, roi, message, people):
+    out = tmp_path / "out"
+    extra = [] if people is None else ["--people", people]
+    result = CliRunner().invoke(
+        app, ["assess", str(EXAMPLE_CLIP), "--out", str(out), f"--roi={roi}", *extra]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [f"error: {message}"]
+    assert not out.exists()
+
+
 def test_a_start_past_the_end_of_the_video_says_so(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(

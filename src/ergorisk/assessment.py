@@ -421,12 +421,14 @@ class MediaPoses:
         try:
             if kind == "image":
                 rgb = read_image(path)
+                _check_roi(media.roi, rgb.shape[1], rgb.shape[0])
                 track = estimate_image_pose(rgb, media.roi, media.canonical_facing)
                 fps = 1.0
                 info: dict[str, Any] = {"width": rgb.shape[1], "height": rgb.shape[0]}
                 samples.append(rgb.mean(axis=2).astype(np.uint8))
             else:
                 probed = probe_video(path)
+                _check_roi(media.roi, probed.width, probed.height)
                 track = estimate_video_poses(
                     path,
                     probed,
@@ -446,6 +448,15 @@ class MediaPoses:
         except RuntimeError as err:  # MediaPipe or the decoder gave up
             raise InputError(f"{path}: {str(err).splitlines()[0]}") from None
         return cls(track, fps, info, samples, time.perf_counter() - started)
+
+
+def _check_roi(roi: tuple[int, int, int, int] | None, width: int, height: int) -> None:
+    """An ROI must start inside the (upright) frame; one that runs past its edge is cut."""
+    if roi is not None and (roi[0] >= width or roi[1] >= height):
+        x0, y0, x1, y1 = roi
+        raise InputError(
+            f"--roi {x0},{y0},{x1 - x0},{y1 - y0} starts outside the {width}x{height} frame"
+        )
 
 
 def _assess_track(
@@ -538,6 +549,7 @@ def assess_people(
     media = cfg.media
     started = time.perf_counter()
     info = probe_video(path)
+    _check_roi(media.roi, info.width, info.height)
     try:
         people = (
             list(tracks)

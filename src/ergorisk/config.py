@@ -103,7 +103,9 @@ class MediaOptions:
         if self.roi is not None:
             x0, y0, x1, y1 = self.roi
             if x0 < 0 or y0 < 0 or x1 <= x0 or y1 <= y0:
-                raise ConfigError(f"roi needs x, y >= 0 and w, h > 0, got {self.roi}")
+                raise ConfigError(
+                    f"roi needs x, y >= 0 and w, h > 0, got {x0},{y0},{x1 - x0},{y1 - y0}"
+                )
 
 
 @dataclass(frozen=True)
