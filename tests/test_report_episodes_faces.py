@@ -76,6 +76,24 @@ def test_pose_face_landmarks_give_a_fallback_box():
     assert x0 < 90 < 110 < x1 and y0 < 20 < y1
 
 
+def test_the_pose_face_box_is_sized_by_the_body_not_the_frame():
+    """A small worker in a large frame: the face box follows their torso (a fixed share of
+    the frame made a box three times the head, which hid the shoulders)."""
+    from ergorisk.report.faces import HEAD_PER_TORSO, MIN_FACE_PER_FRAME, face_boxes_from_pose
+
+    w, h = 1280, 720
+    lm = np.full((33, 3), np.nan)
+    lm[:11] = [500 / w, 100 / h, 0.9]
+    lm[:11, 0] += np.linspace(0, 12 / w, 11)  # ears 12 px apart
+    lm[[11, 12, 23, 24]] = [[490, 130, 0.9], [525, 130, 0.9], [495, 210, 0.9], [520, 210, 0.9]]
+    lm[[11, 12, 23, 24], :2] /= (w, h)
+    ((x0, _, x1, _),) = face_boxes_from_pose(lm, (h, w, 3))
+    assert x1 - x0 == pytest.approx(HEAD_PER_TORSO * 80 * 1.4, abs=1)  # torso 80 px
+    lm[23, 2] = 0.1  # a hip unseen: the frame's share again
+    ((x0, _, x1, _),) = face_boxes_from_pose(lm, (h, w, 3))
+    assert x1 - x0 == pytest.approx(MIN_FACE_PER_FRAME * w * 1.4, abs=1)
+
+
 @pytest.mark.slow
 def test_assess_blurs_the_face_of_a_photo_unless_told_not_to(shared_data, tmp_path):
     cv2 = pytest.importorskip("cv2")
@@ -109,17 +127,11 @@ def test_assess_blurs_the_face_of_a_photo_unless_told_not_to(shared_data, tmp_pa
 
 
 def test_heads_of_the_followed_person_are_left_to_the_pose_box_and_stale_heads_are_dropped():
-    """The person detector's head on the followed person (inside the pose's face box as
-    blurred) is not blurred a second time, larger; a bystander's head is. The previous run's
+    """The person detector's head on the followed person (a head box around the pose's
+    face) is not blurred a second time, larger; a bystander's head is. The previous run's
     head is held one more round only where the new run has none, and the followed person's
     where the pose loses them."""
-    from ergorisk.report.faces import (
-        HEAD_HOLD_GROWTH,
-        MARGIN,
-        VideoFaces,
-        face_boxes_from_pose,
-        uncovered,
-    )
+    from ergorisk.report.faces import HEAD_HOLD_GROWTH, VideoFaces, face_boxes_from_pose, uncovered
 
     pose = np.full((33, 3), np.nan)
     pose[:11] = [0.5, 0.2, 0.9]
@@ -127,12 +139,12 @@ def test_heads_of_the_followed_person_are_left_to_the_pose_box_and_stale_heads_a
     rgb = np.zeros((500, 1000, 3), np.uint8)
     (face,) = face_boxes_from_pose(pose, rgb.shape)
     x0, y0, x1, y1 = face
-    own = (x0 - 10, y0 - 10, x1 + 10, y1 + 10)  # its middle half well inside the blurred box
+    cx, cy = (x0 + x1) / 2, y1 - (x1 - x0) / 2  # the face landmarks' centre
+    assert cx == pytest.approx(520, abs=1) and cy == pytest.approx(100, abs=1)
+    own = (x0 - 30, y0 + 20, x1 - 20, y1 + 40)  # the detector's head: larger, off-centre
     bystander = (800, 300, 850, 350)
-    half_out = (x1 - 5, y0, x1 + 60, y1)  # a head beside the face: kept
-    assert uncovered([own, bystander, half_out], [face]) == [bystander, half_out]
-    mx = MARGIN * (x1 - x0)
-    assert uncovered([(x0 - mx - 30, y0, x1, y1)], [face]) == [(x0 - mx - 30, y0, x1, y1)]
+    beside = (int(cx) + 2, y0, x1 + 60, y1)  # a head beside the face: kept
+    assert uncovered([own, bystander, beside], [face]) == [bystander, beside]
 
     runs = iter([[own, bystander, (100, 100, 140, 140)], [(805, 300, 855, 350)]])
 
@@ -202,6 +214,18 @@ def _tiled_faces(detector, rgb: np.ndarray) -> list[tuple[float, float]]:
     return centres
 
 
+def _region_faces(detector, rgb: np.ndarray, region) -> list[tuple[float, float]]:
+    """Face centres the face detector finds in the checked region itself, a smaller picture
+    than a tile (the example's passer-by entering at the right edge: her face is 30 px)."""
+    if region is None or region[2] > rgb.shape[1] or region[3] > rgb.shape[0]:
+        return []
+    x0, y0, x1, y1 = region
+    return [
+        (x0 + (a + c) / 2, y0 + (b + d) / 2)
+        for a, b, c, d in detector.faces(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
+    ]
+
+
 # Where bystanders' faces show: the example's passer-by (a 40 px profile the face detector
 # misses on the whole frame), and the woman behind the man on the treadmill in the 4-view
 # demo's cam04 (portrait; the person detector sees the two as one on its letterboxed frame).
@@ -211,6 +235,8 @@ def _tiled_faces(detector, rgb: np.ndarray) -> list[tuple[float, float]]:
 # woman stands: the reference takes a hand or the furniture for a face on some frames))
 FACE_CLIPS = {
     "example passer-by": (None, 140, 215, 2, None, None),
+    # She enters at the right edge: the untiled run at frame 42 missed her (frames 39-47).
+    "example passer-by entering": (None, 36, 60, 4, None, (900, 200, 1280, 560)),
     "demo cam04 bystander": (
         "media/pose2sim-multiperson/videos/cam04.mp4",
         30,
@@ -264,7 +290,7 @@ def test_a_bystanders_face_is_covered_on_every_frame_a_tiled_detector_finds_it(c
             ]  # fmt: skip
             if i < first:
                 continue
-            for cx, cy in _tiled_faces(detector, rgb):
+            for cx, cy in _tiled_faces(detector, rgb) + _region_faces(detector, rgb, region):
                 if not (rx0 <= cx <= rx1 and ry0 <= cy <= ry1):
                     continue
                 checked += 1

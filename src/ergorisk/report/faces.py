@@ -31,9 +31,10 @@ MARGIN = 0.35
 # a held box grows by HOLD_GROWTH of its size per frame on each side (a face moving sideways
 # by a tenth of its width per frame stays covered).
 DETECT_EVERY = 4
-# The person detector (heads the face detector misses) costs twice the face detector: it
-# runs every HEADS_EVERY frames, on the whole frame (every other run on its tiles too: three
-# times the cost), its boxes held and grown the same way.
+# The person detector (heads the face detector misses) runs every HEADS_EVERY frames on the
+# whole frame and on its two tiles (about 42 ms a 720p frame, five times the face detector),
+# its boxes held and grown the same way. On the whole frame alone, every other run, it missed
+# the example's passer-by at frame 42 (found at 0.96 on the tiles): her face showed 6 frames.
 HEADS_EVERY = 6
 PERSON_MIN_SCORE = 0.35
 # Heads are held with less growth: the person detector's box is generous already.
@@ -149,17 +150,42 @@ def face_boxes_from_pose(
 ) -> list[FaceBox]:
     """A box around the pose's face landmarks (``PoseTrack.image[i]``: (33, 3) x, y as
     fractions of the frame and visibility), square, as wide as the ears apart and then some.
-    Empty when no face landmark is seen."""
+    Empty when no face landmark is seen.
+
+    Its smallest size follows the body (HEAD_PER_TORSO of the longer of the torso and the
+    shoulder line), and only without those the frame (MIN_FACE_PER_FRAME): a floor of 4 % of
+    the frame made a 72-pixel box, 122 pixels blurred, around the worker's face in the 720p
+    example (his ears 12 pixels apart), and hid his shoulders and arms in the worst-moment
+    pictures."""
     h, w = shape[:2]
-    pts = np.asarray(landmarks, dtype=float)[list(FACE_LANDMARKS)]
-    ok = np.isfinite(pts[:, :2]).all(1) & (pts[:, 2] >= min_visibility)
+    pts = np.asarray(landmarks, dtype=float)
+    face = pts[list(FACE_LANDMARKS)]
+    ok = np.isfinite(face[:, :2]).all(1) & (face[:, 2] >= min_visibility)
     if ok.sum() < 2:
         return []
-    xy = pts[ok, :2] * (w, h)
+    xy = face[ok, :2] * (w, h)
     cx, cy = xy.mean(0)
-    size = max(np.ptp(xy[:, 0]), np.ptp(xy[:, 1]), 0.04 * max(w, h)) * 1.4
+    size = max(np.ptp(xy[:, 0]), np.ptp(xy[:, 1]), _head_floor(pts, w, h, min_visibility)) * 1.4
     half = size / 2
     return [(int(cx - half), int(cy - half * 1.2), int(cx + half), int(cy + half))]
+
+
+# A head is about a third as wide as the torso is long (shoulder to hip joints, ~50 cm) or
+# the shoulders are wide; without a torso, a face is taken to be 4 % of the frame.
+HEAD_PER_TORSO = 0.35
+MIN_FACE_PER_FRAME = 0.04
+
+
+def _head_floor(pts: np.ndarray, w: int, h: int, min_visibility: float) -> float:
+    """The smallest side of a face box, in pixels, for one pose's landmarks (33, 3)."""
+    fallback = MIN_FACE_PER_FRAME * max(w, h)
+    body = pts[[11, 12, 23, 24]]
+    if not (body[:, 2] >= min_visibility).all():  # NaN visibility too
+        return fallback
+    sh_l, sh_r, hip_l, hip_r = body[:, :2] * (w, h)
+    torso = float(np.hypot(*((sh_l + sh_r) / 2 - (hip_l + hip_r) / 2)))
+    longest = max(torso, float(np.hypot(*(sh_l - sh_r))))
+    return HEAD_PER_TORSO * longest if longest > 0 else fallback
 
 
 class VideoFaces:
@@ -170,9 +196,9 @@ class VideoFaces:
     index is a multiple of ``every`` and on every frame where the pose sees no face, the
     person detector's heads on the multiples of ``heads_every`` (its previous run's heads are
     kept one more round where this run has none: it misses a passer-by on one run in a few;
-    a head found inside the pose's face box is left out while the pose sees the face); their
-    boxes are held in between, grown by ``HOLD_GROWTH`` (heads ``HEAD_HOLD_GROWTH``) of their size per frame
-    held so that a walking passer-by stays covered. The schedule follows the video's frame
+    a head around the pose's face is left out while the pose sees the face); their boxes are
+    held in between, grown by ``HOLD_GROWTH`` (heads ``HEAD_HOLD_GROWTH``) of their size per
+    frame held so that a walking passer-by stays covered. The schedule follows the video's frame
     index, not the calls: a part of a video that starts ``warm_up`` frames early (fed
     without being drawn) gets the boxes the whole video gets.
     """
@@ -201,10 +227,10 @@ class VideoFaces:
         if not pose or i % self.every == 0 or self._faces is None:
             self._faces = (self.detector.faces(rgb), i)
         if i % self.heads_every == 0 or self._heads is None:
-            # every other run on tiles too: two people who overlap in the detector's small
-            # letterboxed frame come out as one there (a bystander behind the worker)
-            tiles = (i // self.heads_every) % 2 == 0
-            heads = self.detector.heads(rgb, tiles)
+            # on tiles too: a small person at the frame's edge, and two people who overlap
+            # in the detector's letterboxed frame (a bystander behind the worker), are
+            # found there only
+            heads = self.detector.heads(rgb, tiles=True)
             # The previous run's heads are kept only where this run missed them: held for
             # twice as long, they grow twice as large (a 90-pixel head became a 290-pixel
             # blot, with the blur margin) and, beside a fresh box, add nothing.
@@ -229,20 +255,24 @@ class _Heads(NamedTuple):
 
 
 def uncovered(heads: list[FaceBox], pose: list[FaceBox]) -> list[FaceBox]:
-    """The person detector's heads less those of the followed person: a head whose face
-    (the middle half of its box) lies inside the pose's face box as blurred adds nothing, and
-    its generous box, held and grown for frames, hid the worker's shoulders."""
-    covered = [_with_margin(box) for box in pose]
+    """The person detector's heads less those of the followed person: a head box that holds
+    the centre of the pose's face box is theirs, and the pose's box covers that face already
+    (the detector's box, placed from the shoulders, is up to twice the head's size and off
+    it when the body is bent or upside down: held and grown, it hid the worker's arms)."""
+    centres = [_face_centre(box) for box in pose]
 
-    def inside(head: FaceBox) -> bool:
+    def theirs(head: FaceBox) -> bool:
         x0, y0, x1, y1 = head
-        qx, qy = (x1 - x0) / 4, (y1 - y0) / 4
-        return any(
-            a0 <= x0 + qx and b0 <= y0 + qy and x1 - qx <= a1 and y1 - qy <= b1
-            for a0, b0, a1, b1 in covered
-        )
+        return any(x0 <= cx <= x1 and y0 <= cy <= y1 for cx, cy in centres)
 
-    return [head for head in heads if not inside(head)]
+    return [head for head in heads if not theirs(head)]
+
+
+def _face_centre(box: FaceBox) -> tuple[float, float]:
+    """The face's centre in a ``face_boxes_from_pose`` box (which reaches 1.2 x further up,
+    for the hair)."""
+    x0, _, x1, y1 = box
+    return (x0 + x1) / 2, y1 - (x1 - x0) / 2
 
 
 def _overlaps(box: FaceBox, others: list[FaceBox]) -> bool:
