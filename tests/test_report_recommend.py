@@ -33,6 +33,23 @@ def test_trunk_flexed_38_twisted_reads_like_the_worksheet():
     assert lines[0].score == 4
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "text"),
+    [
+        # held by the hysteresis 0.001° inside its band: "15.0°" over "over 15°" read wrong
+        ("wrist_flexion_deg", -15.001, "wrist extended just over 15° (over 15° extension: 2)"),
+        ("wrist_flexion_deg", -14.9, "wrist at -14.9° (within ±15°: 1)"),
+        ("upper_arm_flexion_deg", 45.001, "upper arm raised just over 45° (45–90°: 3)"),
+        ("upper_arm_flexion_deg", 89.999, "upper arm raised just under 90° (45–90°: 3)"),
+        ("upper_arm_flexion_deg", 38.0, "upper arm raised 38° (20–45°: 2)"),
+    ],
+)
+def test_an_angle_held_at_a_band_edge_reads_as_in_its_band(key, value, text):
+    part = {"wrist_flexion_deg": "Wrist", "upper_arm_flexion_deg": "Upper arm"}[key]
+    lines = {line.part: line for line in explain("reba", {key: value}).parts}
+    assert lines[part].text.startswith(text), lines[part].text
+
+
 @pytest.mark.parametrize("method", ["reba", "rula"])
 def test_recommendation_lowers_the_exact_score(method):
     rec = recommend(method, BENT)

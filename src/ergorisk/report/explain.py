@@ -222,10 +222,16 @@ def _part_line(
 def _angle_text(method: str, angle: Angle, value: float, tol: float) -> str:
     band = band_of(method, angle.key, value, tol)
     # Whole degrees, unless rounding would put the value on its band's edge ("90°" in the
-    # over-90° band reads as a contradiction): then one decimal.
-    shown: float = round(value)
+    # over-90° band reads as a contradiction): then one decimal, and where even that is the
+    # edge (the hysteresis holds an angle 0.001° inside its band, scoring/robust.py), "just
+    # over" or "just under" it.
+    shown: float | str = round(value)
     if shown in (band.lo, band.hi):
         shown = round(value, 1)
+    if shown in (band.lo, band.hi):
+        side = "over" if abs(value) > abs(float(shown)) else "under"
+        shown = f"just {side} {abs(float(shown)):g}"
+    magnitude = shown if isinstance(shown, str) else abs(shown)
     if angle.key == "lower_arm_flexion_deg":
         how = f"elbow bent {shown}°"
     elif band.contains(0.0) and band.lo is not None and band.hi is not None and band.lo < 0:
@@ -233,7 +239,7 @@ def _angle_text(method: str, angle: Angle, value: float, tol: float) -> str:
     elif value >= 0:
         how = f"{angle.noun} {angle.positive} {shown}°"
     else:
-        how = f"{angle.noun} {angle.negative} {abs(shown)}°"
+        how = f"{angle.noun} {angle.negative} {magnitude}°"
     return f"{how} ({band_text(band)}: {band.score})"
 
 
