@@ -44,6 +44,16 @@ def test_the_picture_is_a_frame_at_the_held_score_and_a_brief_spike_is_reported(
     assert (e.max_reba, e.max_s) == (11, 0.3)
 
 
+def test_a_one_frame_dip_neither_cuts_a_worst_moment_nor_is_its_picture():
+    # 60 fps, as the 4-view demo: 0.4 s at REBA 6-7 with one frame at 4 (a side unseen).
+    reba = [3] * 10 + [6, 7, 6, 6, 7, 6, 6, 6, 4, 6, 7, 6, 6, 7, 6, 6, 6, 7, 6, 6, 6, 6, 6, 7]
+    reba += [3] * 10
+    eps = worst_episodes(_frames(reba, fps=60.0), n=1, min_duration_s=0.3)
+    (ep,) = eps
+    assert (ep.score, ep.start, ep.end) == (6, 10, 33)
+    assert reba[ep.peak] == 6
+
+
 def test_equal_scores_rank_the_longer_first_and_no_person_breaks_a_run():
     reba = [8] * 3 + [np.nan] + [8] * 3 + [1] + [8] * 5
     eps = worst_episodes(_frames(reba), n=3)

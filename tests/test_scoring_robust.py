@@ -71,6 +71,25 @@ def test_invalid_frames_break_episodes_and_are_left_out():
     assert np.isnan(sustained(total, 30, valid=valid)[14])
 
 
+def test_a_dip_of_a_frame_or_two_does_not_end_a_held_score():
+    from ergorisk.scoring.robust import bridge_dips
+
+    # 60 fps: 0.4 s of 6-7 with one frame at 4 (a side hidden) and a 3-frame dip at 5.
+    total = np.r_[np.full(10, 3.0), [6, 7, 6, 6, 4, 6, 7, 7, 6, 5, 5, 5, 6, 6] * 2, np.full(5, 3.0)]
+    assert sustained_peak(total, fps=60, min_s=0.3)["score"] == 6
+    assert sustained_peak(total, fps=60, min_s=0.3, valid=np.ones(len(total), bool))["score"] == 6
+    bridged = bridge_dips(total, 60)
+    assert bridged[14] == 6 and bridged[19] == 6  # the one-frame and three-frame dips
+    assert (bridged[:10] == 3).all() and (bridged[-5:] == 3).all()  # not dips: the ends
+    # At 30 fps a dip of one frame is bridged, of two not; at 10 fps nothing is.
+    seq = np.array([6, 6, 4, 6, 6, 4, 4, 6, 6.0])
+    assert bridge_dips(seq, 30).tolist() == [6, 6, 6, 6, 6, 4, 4, 6, 6]
+    assert bridge_dips(seq, 10).tolist() == seq.tolist()
+    # A frame without a score (no person, unreliable) is no dip: it still breaks the run.
+    gap = np.array([6, 6, np.nan, 6, 6.0])
+    assert np.isnan(bridge_dips(gap, 60)[2])
+
+
 @pytest.mark.parametrize("scorer", [reba.score, rula.score])
 def test_interval_with_zero_sigma_is_the_score(scorer):
     rng = np.random.default_rng(1)

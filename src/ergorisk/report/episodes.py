@@ -2,7 +2,8 @@
 
 A single frame at a high score is often a pose-estimation glitch; what an ergonomist acts on
 is a posture held. So a worst moment is an *episode*: a contiguous run of frames whose REBA
-total (the higher side) stays at or above a score for at least ``MIN_DURATION_S``.
+total (the higher side) stays at or above a score for at least ``MIN_DURATION_S``, a dip of
+at most ``robust.DIP_MAX_S`` (one frame at 30 fps) not breaking it.
 
 The search starts at the highest score reached and steps down one point at a time. At each
 score it takes every run that lasts long enough and does not overlap an episode already
@@ -70,13 +71,15 @@ def worst_episodes(
     frames: the assessment's frames table (``reba_total``, ``rula_total``, ``time_s`` and the
     per-side totals); fps: frames per second of the table (default: from ``time_s``).
     """
+    from ergorisk.scoring.robust import bridge_dips
     from ergorisk.scoring.summary import reliable_scores
 
-    reba = reliable_scores(frames, "reba_total")  # an unreliable pose breaks a run
-    if not np.isfinite(reba).any() or n < 1:
-        return []
     times = frames["time_s"].to_numpy(dtype=float)
     rate = fps if fps else _fps_of(times)
+    # An unreliable pose breaks a run; a dip of a frame or two does not (as the held peak).
+    reba = bridge_dips(reliable_scores(frames, "reba_total"), rate)
+    if not np.isfinite(reba).any() or n < 1:
+        return []
     min_len = max(1, math.ceil(min_duration_s * rate - 1e-9))
     taken = np.zeros(len(reba), dtype=bool)
     found: list[tuple[int, int, int]] = []  # (score, start, end)
@@ -116,10 +119,12 @@ def _episode(
     rula = rows["rula_total"].to_numpy(dtype=float, na_value=np.nan)
     rank_rula = -np.nan_to_num(rula, nan=-1)
     top = int(np.lexsort((np.arange(len(rows)), rank_rula, -reba))[0])
-    # A run found at `score` always holds a frame at exactly `score` (else it would have
-    # been found one point higher); the fallback only guards against that changing.
+    # A run found at `score` holds a frame at exactly `score` (else it would have been found
+    # one point higher), unless only a bridged dip reads `score`: then a frame above it, never
+    # the dip itself.
     at_score = np.flatnonzero(reba == score)
-    pool = at_score if at_score.size else np.arange(len(rows))
+    above = np.flatnonzero(reba >= score)
+    pool = at_score if at_score.size else above if above.size else np.arange(len(rows))
     peak = start + int(pool[np.lexsort((pool, rank_rula[pool]))[0]])
     row = frames.iloc[peak]
     left = _num(row.get("reba_total_left"))
