@@ -173,3 +173,29 @@ def test_a_multi_view_take_is_named_by_its_views():
         "2 views: cam01.mp4, cam02.mp4"
     )
     assert input_name("/d/clip.mp4") == "clip.mp4" and input_name(None) == "assessment"
+
+
+def test_a_multi_view_report_has_a_row_per_camera_and_names_triangulation_confidence():
+    from ergorisk.report.model import build_report
+
+    frames, summary = _scored_assessment(np.full(10, 21.0))
+    summary["mean_confidence"] = {"legs_left": 0.47, "trunk_left": 0.9}
+    alone = dict(build_report(frames, summary, use_surrogate=False).quality)
+    assert alone["Parts often hidden"] == "legs (left): 47% confidence"
+    summary["multiview"] = {
+        "cameras": ["cam01", "cam03"],
+        "median_reprojection_error_px": {"cam01": 10.668, "cam03": 12.2},
+        "views_seen": {"cam01": 1.0, "cam03": 0.4845},
+        "sync_offsets": {"cam01": 0, "cam03": 3},
+        "swaps_corrected": {"cam01": 1},
+    }
+    quality = dict(build_report(frames, summary, use_surrogate=False).quality)
+    assert "Parts often hidden" not in quality
+    assert quality["Parts triangulated loosely"] == "legs (left): 47% confidence"
+    assert quality["Camera cam01"] == (
+        "reprojection error 10.7 px, sees the person on 100% of the frames, "
+        "left and right put back on 1 frame"
+    )
+    assert quality["Camera cam03"] == (
+        "reprojection error 12.2 px, sees the person on 48% of the frames, synchronised +3 frames"
+    )

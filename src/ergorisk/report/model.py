@@ -456,14 +456,32 @@ def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str
             if v is not None and float(v) < 0.6
         }.items()
     )
+    views = summary.get("multiview") or {}
     if low:
-        out.append(
-            (
-                "Parts often hidden",
-                ", ".join(f"{k}: {100 * float(v):.0f}% confidence" for k, v in low),
-            )
-        )
+        # From several cameras a part's confidence is that of its triangulation (how well
+        # the views that see it agree), not how often it is hidden.
+        label = "Parts triangulated loosely" if views else "Parts often hidden"
+        out.append((label, ", ".join(f"{k}: {100 * float(v):.0f}% confidence" for k, v in low)))
+    out.extend(_camera_rows(views))
     return out
+
+
+def _camera_rows(views: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """One row per camera of a multi-view assessment: what a reader needs to trust it."""
+    rows = []
+    errors = views.get("median_reprojection_error_px") or {}
+    for cam in views.get("cameras") or []:
+        parts = []
+        if (e := errors.get(cam)) is not None and np.isfinite(e):
+            parts.append(f"reprojection error {float(e):.1f} px")
+        if (seen := (views.get("views_seen") or {}).get(cam)) is not None:
+            parts.append(f"sees the person on {100 * float(seen):.0f}% of the frames")
+        if offset := (views.get("sync_offsets") or {}).get(cam):
+            parts.append(f"synchronised {int(offset):+d} frame{'s' * (abs(int(offset)) != 1)}")
+        if swaps := (views.get("swaps_corrected") or {}).get(cam):
+            parts.append(f"left and right put back on {int(swaps)} frame{'s' * (swaps != 1)}")
+        rows.append((f"Camera {cam}", ", ".join(parts) or "used"))
+    return rows
 
 
 def _method_notes(tol: float, views: bool = False) -> list[str]:
