@@ -199,3 +199,18 @@ def test_a_multi_view_report_has_a_row_per_camera_and_names_triangulation_confid
     assert quality["Camera cam03"] == (
         "reprojection error 12.2 px, sees the person on 48% of the frames, synchronised +3 frames"
     )
+
+
+def test_a_picture_reads_as_a_picture_not_a_video():
+    from ergorisk.report.model import build_report
+
+    frames, summary = _scored_assessment(np.full(1, 30.0), fps=1.0)  # as assess gives an image
+    report = build_report(frames, summary, use_surrogate=False)
+    assert dict(report.cover)["Frames"] == "one picture" and "Duration" not in dict(report.cover)
+    assert dict(report.factors)["Rapid large changes of posture"] == "not judged from one picture"
+    peak = summary["reba"]["total"]["peak"]["score"]
+    assert report.verdicts[0].headline.startswith(f"REBA is {peak} (")
+    assert " s;" not in report.verdicts[0].headline and report.timeline_svg == ""
+    video = build_report(*_scored_assessment(np.full(12, 30.0)), use_surrogate=False)
+    assert dict(video.factors)["Rapid large changes of posture"] == "judged from the video"
+    assert "Duration" in dict(video.cover) and video.timeline_svg

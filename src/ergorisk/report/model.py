@@ -132,7 +132,7 @@ def build_report(
     return Report(
         title=meta.task or source,
         cover=_cover(meta, summary, frames, source),
-        factors=_factors(options.get("task", {})),
+        factors=_factors(options.get("task", {}), picture=len(frames) == 1),
         verdicts=[_verdict(frames, m, fps, summary) for m in ("reba", "rula")],
         parts=_parts(frames),
         moments=moments,
@@ -142,7 +142,7 @@ def build_report(
         method_notes=_method_notes(upright_tol_deg, options.get("kind") == "views"),
         references=REFERENCES,
         notes=meta.notes,
-        timeline_svg=timeline_svg(frames, episodes),
+        timeline_svg=timeline_svg(frames, episodes) if len(frames) > 1 else "",
         activity=activity_evidence(summary),
     )
 
@@ -163,6 +163,14 @@ def _cover(
     meta: Metadata, summary: Mapping[str, Any], frames: pd.DataFrame, source: str
 ) -> list[tuple[str, str]]:
     duration = float(summary.get("duration_s") or 0)
+    span = (
+        ("Frames", "one picture")
+        if len(frames) == 1
+        else (
+            "Duration",
+            f"{duration:.1f} s, {len(frames)} frames at {float(summary.get('fps') or 0):g} fps",
+        )
+    )
     return [
         ("Worker", _given(meta.worker)),
         ("Task", _given(meta.task)),
@@ -170,16 +178,15 @@ def _cover(
         ("Date", meta.date or dt.date.today().isoformat()),
         ("Assessor", _given(meta.assessor)),
         ("Input", source),
-        (
-            "Duration",
-            f"{duration:.1f} s, {len(frames)} frames at {float(summary.get('fps') or 0):g} fps",
-        ),
+        span,
     ]
 
 
-def _factors(task: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _factors(task: Mapping[str, Any], picture: bool = False) -> list[tuple[str, str]]:
+    judged = "not judged from one picture" if picture else "judged from the video"
+
     def auto(value: Any) -> str:
-        return "judged from the video" if value is None else ("yes" if value else "no")
+        return judged if value is None else ("yes" if value else "no")
 
     coupling = task.get("coupling", 0)
     name = COUPLING_NAMES[int(coupling)] if isinstance(coupling, int | float) else str(coupling)
@@ -262,6 +269,8 @@ def _verdict(
         if held and top > peak
         else ""
     )
+    if len(frames) == 1:  # a picture: no time to speak of
+        return MethodVerdict(name, f"{peak} ({words})", sides, f"{name} is {peak} ({words}).")
     headline = (
         f"{name} reaches {peak} ({words}){higher}, from {t:.2f} s; {pct:.0f}% of the scored "
         f"time at {'high or very high risk' if method == 'reba' else 'action level 3 or 4'}."
