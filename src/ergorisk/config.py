@@ -97,7 +97,7 @@ class MediaOptions:
         try:
             parse_people_spec(self.people)
         except ValueError as err:
-            raise ConfigError(f"people: {err}") from None
+            raise ConfigError(str(err)) from None
         if self.sync not in ("none", "motion"):
             raise ConfigError(f"sync must be none or motion, got {self.sync!r}")
         if self.roi is not None:

@@ -306,7 +306,8 @@ def select_views_people(
     if missing:
         known = ", ".join(str(i) for i in sorted(by_id))
         raise ValueError(
-            f"no person with ID {missing} seen in two or more views (IDs found: {known})"
+            f"no person with ID {', '.join(map(str, missing))} seen in two or more views "
+            f"(IDs found: {known})"
         )
     return [by_id[i] for i in spec]
 

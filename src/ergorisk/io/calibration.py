@@ -332,7 +332,9 @@ def match_videos(
             raise CalibrationError(f"{len(videos)} videos but {len(names)} camera names given")
         unknown = [n for n in names if n not in by_name]
         if unknown:
-            raise CalibrationError(f"no camera {unknown} in the calibration ({', '.join(by_name)})")
+            raise CalibrationError(
+                f"no camera {', '.join(unknown)} in the calibration ({', '.join(by_name)})"
+            )
         chosen = [by_name[n] for n in names]
     else:
         chosen = []
@@ -347,7 +349,7 @@ def match_videos(
             chosen.append(by_name[max(hits, key=len)])
     repeated = {c.name for c in chosen if sum(c.name == d.name for d in chosen) > 1}
     if repeated:
-        raise CalibrationError(f"several videos matched camera {sorted(repeated)}")
+        raise CalibrationError(f"several videos matched camera {', '.join(sorted(repeated))}")
     return chosen
 
 

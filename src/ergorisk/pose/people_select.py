@@ -86,5 +86,6 @@ def select_people(
     missing = [i for i in spec if i not in by_id]
     if missing:
         known = ", ".join(str(i) for i in sorted(by_id)) or "none"
-        raise ValueError(f"no person with ID {missing} in the video (IDs found: {known})")
+        ids = ", ".join(map(str, missing))
+        raise ValueError(f"no person with ID {ids} in the video (IDs found: {known})")
     return [by_id[i] for i in sorted(spec)]
