@@ -77,8 +77,9 @@ def test_walking_is_not_a_repeated_action():
 def test_a_fast_large_change_is_rapid_and_a_slow_one_is_not():
     fast = series((10, 0), (0.5, lambda t: 140 * t), (10, 70))  # 70 deg in 0.5 s
     slow = series((10, 0), (5, lambda t: 14 * t), (10, 70))  # 70 deg in 5 s
-    flag, starts = rapid_change(fast, FPS, OPTS)
+    flag, starts, change = rapid_change(fast, FPS, OPTS)
     assert flag[int(10 * FPS)] and not flag[: int(8 * FPS)].any() and len(starts) == 1
+    assert np.nanmax(change) == pytest.approx(70, abs=1)
     assert not rapid_change(slow, FPS, OPTS)[0].any()
 
 
@@ -104,6 +105,21 @@ def test_detect_activity_reports_evidence_with_part_duration_and_count():
     assert rep[0].count == pytest.approx(20, abs=1) and rep[0].rate_per_min > 4
     assert act.any("static").sum() == pytest.approx(90 * FPS, abs=10)
     assert act.any("repeated", ("upper_arm_right",)).sum() == 0
+
+
+def test_a_rapid_change_across_a_gap_reports_the_change_that_set_it():
+    """The take-off is seen, the flight is not: the flagged frames after the gap span little
+    of the change themselves; the evidence gives the window's change (over 60 deg), not
+    theirs (the example's legs read 24.9 deg under the 60-deg rule)."""
+    x = series((5, 0), (0.3, lambda t: 100 * t), (0.4, np.nan), (0.15, 75), (5, 75))
+    still = np.zeros(x.size)
+    parts = {"trunk": x, "neck": x, "legs": x, "upper_arm_left": still}
+    parts |= {"upper_arm_right": still, "lower_arm_left": still, "lower_arm_right": still}
+    act = detect_activity(parts, FPS, OPTS)
+    rapid = [e for e in act.evidence if e.kind == "rapid_change" and e.part == "legs"]
+    assert rapid and all(e.range_deg >= OPTS.rapid_range_deg for e in rapid), rapid
+    own = x[int(5.7 * FPS) : int(5.85 * FPS)]
+    assert np.nanmax(own) - np.nanmin(own) < OPTS.rapid_range_deg  # what was reported before
 
 
 def test_walking_is_not_a_rapid_change():

@@ -198,9 +198,11 @@ def detect_activity(
         flags["repeated"][part] = rep
         evidence += _episodes("repeated", part, rep, x, fps, events=peaks)
         if part in opts.rapid_parts:
-            rapid, changes = rapid_change(x, fps, opts)
+            rapid, changes, change = rapid_change(x, fps, opts)
             flags["rapid_change"][part] = rapid & present
-            evidence += _episodes("rapid_change", part, rapid & present, x, fps, events=changes)
+            evidence += _episodes(
+                "rapid_change", part, rapid & present, x, fps, events=changes, change=change
+            )
     return Activity(flags=flags, evidence=evidence, walking=walking, not_judged=not_judged)
 
 
@@ -298,15 +300,17 @@ def excursion_peaks(
 
 def rapid_change(
     x: np.ndarray, fps: float, opts: KinematicsOptions, walking: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Frames inside a window of rapid_window_s over which the angle, after a running median of
     rapid_median_s, changes by at least rapid_range_deg; a third of the window seen is enough
     (a fast change is where tracking drops frames). ``walking``, when given, is left out (the
     detector itself no longer gets it: a 60 deg trunk change is rapid, walking or not). Frames
-    where x is NaN are not flagged. Also returns the frame where each such episode starts."""
+    where x is NaN are not flagged. Also returns the frame where each such episode starts, and
+    per frame the largest change over a window through it (the evidence: an episode's own
+    frames may span less, when the change runs across a gap in the track)."""
     window = max(round(opts.rapid_window_s * fps), 2)
     if len(x) < window:
-        return np.zeros(len(x), bool), np.zeros(0, int)
+        return np.zeros(len(x), bool), np.zeros(0, int), np.full(len(x), np.nan)
     if walking is not None:
         x = np.where(walking, np.nan, x)
     seen = np.isfinite(x)
@@ -316,12 +320,15 @@ def rapid_change(
     x = pd.Series(x).rolling(span, center=True, min_periods=1).median().to_numpy()
     x = np.where(np.isfinite(x), x, np.nan)
     roll = pd.Series(x).rolling(window, min_periods=max(2, window // 3))
+    change = (roll.max() - roll.min()).to_numpy()
     with np.errstate(invalid="ignore"):
-        ok = (roll.max() - roll.min()).to_numpy() >= opts.rapid_range_deg
+        ok = change >= opts.rapid_range_deg
     # Only seen frames are flagged, so that a change on each side of a gap in the track (a
     # take-off, then the landing) is an episode of its own, each with its start.
     flag = spread_back(ok, window) & seen
-    return flag, runs(flag)[0]
+    # Each frame's largest change among the windows through it (windows end at i..i+w-1).
+    through = pd.Series(change[::-1]).rolling(window, min_periods=1).max().to_numpy()[::-1]
+    return flag, runs(flag)[0], through
 
 
 def _episodes(
@@ -331,11 +338,18 @@ def _episodes(
     x: np.ndarray,
     fps: float,
     events: np.ndarray | None = None,
+    change: np.ndarray | None = None,
 ) -> list[Evidence]:
+    """One Evidence per run of ``flag``; its range is the angle's over the run, or the
+    largest of ``change`` (per frame) there when given."""
     starts, ends = runs(flag)
     out = []
     for s, e in zip(starts, ends, strict=True):  # one iteration per episode, not per frame
-        seg = x[s:e]
+        seg = x[s:e] if change is None else change[s:e]
+        if not np.isfinite(seg).any():
+            rng = 0.0
+        else:
+            rng = float(np.nanmax(seg) - (np.nanmin(seg) if change is None else 0.0))
         count = 0 if events is None else int(((events >= s) & (events < e)).sum())
         duration = (e - s) / fps
         out.append(
@@ -348,7 +362,7 @@ def _episodes(
                 count=count,
                 # A rate only for repetitions: two changes in a 0.1 s episode are not 1200/min.
                 rate_per_min=count * 60.0 / duration if kind == "repeated" and count else 0.0,
-                range_deg=float(np.nanmax(seg) - np.nanmin(seg)) if np.isfinite(seg).any() else 0.0,
+                range_deg=rng,
             )
         )
     return out
