@@ -77,3 +77,36 @@ def test_a_negative_flexion_is_named_in_the_advice():
         .startswith("upper-arm elevation -30° (behind the body) → ")
     )
     assert Change("trunk_flexion_deg", 32.0, 0.0).words("reba") == "trunk flexion 32° → within ±5°"
+
+
+def test_one_change_at_several_moments_reads_as_one_sentence():
+    from dataclasses import replace
+
+    from ergorisk.report.model import _one_change
+    from ergorisk.report.recommend import Change
+
+    base = recommend("rula", {"upper_arm_flexion_deg": 93.0}, use_surrogate=False)
+    assert base is not None and " → within ±20° would lower RULA" in base.text
+
+    def arm(method: str, angle: float, before: int, after: int):
+        text = f"upper-arm elevation {angle:g}° → within ±20° would lower {method.upper()} "
+        return replace(
+            base,
+            method=method,
+            changes=(Change("upper_arm_flexion_deg", angle, 20.0),),
+            score_before=before,
+            score_after=after,
+            text=text + f"from {before} to {after}: {base.advice}",
+        )
+
+    # The example's worst moments 2-4 (its report listed five clauses).
+    arms = [(2, arm("reba", 93, 9, 5)), (2, arm("rula", 93, 6, 4)), (3, arm("reba", 123, 8, 5))]
+    arms += [(4, arm("reba", 153, 7, 3)), (4, arm("rula", 153, 7, 5))]
+    assert _one_change(arms) == (
+        "upper-arm elevation 93–153° → within ±20° would lower REBA from 7–9 to 3–5 "
+        "(medium risk or lower) and RULA from 6–7 to 4–5 (action level 3 or lower)"
+    )
+    # Other targets (the best change differs), or one moment only: each keeps its clause.
+    other = recommend("reba", {"upper_arm_flexion_deg": 93.0}, use_surrogate=False)
+    assert other is not None and "→ 45–90°" in other.text
+    assert _one_change([arms[0], (3, other)]) is None and _one_change(arms[:1]) is None

@@ -32,7 +32,7 @@ from ergorisk.report.activity import ActivityKind, activity_evidence
 from ergorisk.report.annotate import PART_LEVELS
 from ergorisk.report.episodes import Episode, worst_episodes
 from ergorisk.report.explain import PART_NAMES, Explanation, explain
-from ergorisk.report.recommend import Recommendation, recommend
+from ergorisk.report.recommend import BACKWARD, LABELS, Recommendation, recommend
 from ergorisk.scoring import reba, rula
 from ergorisk.scoring.robust import SUSTAINED_MIN_S
 from ergorisk.scoring.summary import reliable_scores
@@ -406,7 +406,7 @@ def actions(moments: list[Moment]) -> list[str]:
     out = []
     for key, items in groups.items():
         ranks = sorted({rank for rank, _ in items})
-        effects = "; ".join(
+        effects = _one_change(items) or "; ".join(
             dict.fromkeys(
                 f"{r.text.split(': ', 1)[0]} ({_level_short(r.method, r.score_after)})"
                 for _, r in items
@@ -418,6 +418,48 @@ def actions(moments: list[Moment]) -> list[str]:
         else:
             out.append(f"{effects} ({where})")
     return out
+
+
+def _one_change(items: list[tuple[int, Recommendation]]) -> str | None:
+    """One sentence for the same change at several moments and methods: 'upper-arm elevation
+    93–153° → within ±20° would lower REBA from 7–9 to 3–5 (medium risk or lower) and RULA
+    from 6–7 to 4–5 (action level 3 or lower)', not five near-identical clauses. None
+    where the moments need different changes."""
+    recs = [r for _, r in items]
+    if len(recs) < 2 or any(len(r.changes) != 1 for r in recs):
+        return None
+    keys = {r.changes[0].key for r in recs}
+    before = [r.changes[0].before for r in recs]
+    if len(keys) != 1 or any(isinstance(b, bool) for b in before):
+        return None
+    key = keys.pop()
+    values = [float(b) for b in before]
+    # The target as each recommendation words it ("within ±20°"): one, and one sign.
+    targets = {r.text.split(" would lower ", 1)[0].rsplit(" → ", 1)[-1] for r in recs}
+    if len(targets) != 1 or min(values) < 0 < max(values):
+        return None
+    behind = f" ({BACKWARD[key]})" if min(values) < 0 and key in BACKWARD else ""
+    lowered = []
+    for method in ("reba", "rula"):
+        mine = [r for r in recs if r.method == method]
+        if mine:
+            after = [r.score_after for r in mine]
+            lower = " or lower" if min(after) < max(after) else ""
+            level = _level_short(method, max(after)) + lower
+            lowered.append(
+                f"{method.upper()} from {_span(r.score_before for r in mine)} to {_span(after)} "
+                f"({level})"
+            )
+    return (
+        f"{LABELS[key]} {_span(abs(v) for v in values)}°{behind} → {targets.pop()} would lower "
+        + " and ".join(lowered)
+    )
+
+
+def _span(values: Any) -> str:
+    """'7–9', or '8' when all are the same (whole numbers)."""
+    ints = sorted({round(float(v)) for v in values})
+    return str(ints[0]) if len(ints) == 1 else f"{ints[0]}–{ints[-1]}"
 
 
 def _level_short(method: str, total: int) -> str:
