@@ -214,3 +214,16 @@ def test_a_picture_reads_as_a_picture_not_a_video():
     video = build_report(*_scored_assessment(np.full(12, 30.0)), use_surrogate=False)
     assert dict(video.factors)["Rapid large changes of posture"] == "judged from the video"
     assert "Duration" in dict(video.cover) and video.timeline_svg
+
+
+def test_a_part_both_sides_share_is_one_row_and_a_part_that_differs_is_two():
+    from ergorisk.report.model import build_report
+
+    frames, summary = _scored_assessment(np.r_[np.full(10, 0.0), np.full(10, 30.0)])
+    frames["reba_upper_arm_left"] = 3.0  # the left arm raised, the right at rest
+    rows = build_report(frames, summary, use_surrogate=False).parts
+    sides = {(r.part, r.side) for r in rows}
+    assert ("Trunk", "both") in sides and ("Trunk", "left") not in sides
+    assert {("Upper arm", "left"), ("Upper arm", "right")} <= sides
+    trunk = next(r for r in rows if r.part == "Trunk")
+    assert trunk.high_percent == 50.0 and trunk.seen_percent == 100.0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -310,13 +310,14 @@ def _parts(frames: pd.DataFrame) -> list[PartRow]:
     n_person = max(int(person.sum()), 1)
     for part, levels in PART_LEVELS.items():
         lut = np.asarray(levels)
+        pair = []
         for side in SIDES:
             s = _col(frames, f"reba_{part}_{side}")
             # a part scored on a frame that counts no person (a triangulation with some
             # joints only) is not counted: the share is of the frames with a person
             seen = np.isfinite(s) & person
             high = lut[np.clip(s[seen], 0, len(lut) - 1).astype(int)] >= min(2, lut.max())
-            rows.append(
+            pair.append(
                 PartRow(
                     part=PART_NAMES[part],
                     side=side,
@@ -325,6 +326,14 @@ def _parts(frames: pd.DataFrame) -> list[PartRow]:
                     seen_percent=round(100 * float(seen.sum()) / n_person, 1),
                 )
             )
+        # The trunk and neck are one for both sides: one row, not the same figures twice.
+        left, right = pair
+        same = (left.high_percent, left.mean_score, left.seen_percent) == (
+            right.high_percent,
+            right.mean_score,
+            right.seen_percent,
+        )
+        rows += [replace(left, side="both")] if same else pair
     rows.sort(key=lambda r: (-r.high_percent, -(r.mean_score or 0)))
     return rows
 
