@@ -182,7 +182,7 @@ def test_a_joint_within_the_reliable_frames_bound_keeps_enough_confidence_to_be_
     its confidence stays at the kinematics' 0.3 or more (at a 15-pixel scale a wrist 23 px
     off read 0.28 in the 4-view demo, and its lower arm was 'not seen')."""
     from ergorisk.kinematics.options import KinematicsOptions
-    from ergorisk.multiview import ERROR_SCALE_PX
+    from ergorisk.pose.triangulation import MAX_VIEW_ERROR_PX
 
     cams = ring_cameras(4)
     px, vis = views(TRUTH, cams, noise_px=1.0, seed=3)
@@ -191,7 +191,7 @@ def test_a_joint_within_the_reliable_frames_bound_keeps_enough_confidence_to_be_
     px[:, :, wrist] += rng.normal(0, 22.0, px[:, :, wrist].shape)  # views disagree
     _, confidence, diag = triangulate_views(tracks(px, vis), cams)
     error = diag["error_px"][:, wrist]
-    expected = 0.9 / (1 + (error / ERROR_SCALE_PX) ** 2)
+    expected = 0.9 / (1 + (error / MAX_VIEW_ERROR_PX) ** 2)
     assert confidence[:, wrist] == pytest.approx(expected, abs=1e-6)
     within = (error >= 15) & (error <= 30)
     assert within.sum() >= 5, np.round(error, 1)

@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ergorisk.config import Config
+from ergorisk.config import Config, roi_text
 from ergorisk.errors import InputError
 from ergorisk.kinematics import Activity, worksheet_columns
 from ergorisk.pose.mediapipe_pose import PoseTrack
 from ergorisk.pose.skeleton import Skeleton
+from ergorisk.pose.triangulation import MAX_VIEW_ERROR_PX
 from ergorisk.scoring.frames import frames_table
 from ergorisk.scoring.summary import Summary, relabel_peaks, shift_activity, summarize
 
@@ -453,10 +454,7 @@ class MediaPoses:
 def _check_roi(roi: tuple[int, int, int, int] | None, width: int, height: int) -> None:
     """An ROI must start inside the (upright) frame; one that runs past its edge is cut."""
     if roi is not None and (roi[0] >= width or roi[1] >= height):
-        x0, y0, x1, y1 = roi
-        raise InputError(
-            f"--roi {x0},{y0},{x1 - x0},{y1 - y0} starts outside the {width}x{height} frame"
-        )
+        raise InputError(f"--roi {roi_text(roi)} starts outside the {width}x{height} frame")
 
 
 def _assess_track(
@@ -656,7 +654,6 @@ def _assess_views(paths: list[Path], cfg: Config, progress: Progress) -> Assessm
     return next(iter(_views_people(paths, cfg, progress).values()))
 
 
-MAX_VIEW_ERROR_PX = 30.0  # the demo's cameras reproject within 10-15 px
 NO_PERSON = "no person"  # pose/quality.py's word
 MIN_VIEWS_DETECTED = 0.5  # the demo's man: 99 % of the frames
 

@@ -103,9 +103,7 @@ class MediaOptions:
         if self.roi is not None:
             x0, y0, x1, y1 = self.roi
             if x0 < 0 or y0 < 0 or x1 <= x0 or y1 <= y0:
-                raise ConfigError(
-                    f"roi needs x, y >= 0 and w, h > 0, got {x0},{y0},{x1 - x0},{y1 - y0}"
-                )
+                raise ConfigError(f"roi needs x, y >= 0 and w, h > 0, got {roi_text(self.roi)}")
 
 
 @dataclass(frozen=True)
@@ -321,6 +319,12 @@ def coupling_code(value: Any) -> int:
     if isinstance(value, int | float) and not isinstance(value, bool) and value in (0, 1, 2, 3):
         return int(value)
     raise ValueError(f"coupling must be one of {', '.join(COUPLING_NAMES)} or 0-3")
+
+
+def roi_text(box: Box) -> str:
+    """A stored ROI (x0, y0, x1, y1) as the user types it: 'x,y,w,h'."""
+    x0, y0, x1, y1 = box
+    return f"{x0},{y0},{x1 - x0},{y1 - y0}"
 
 
 def _roi(value: Any) -> Box:

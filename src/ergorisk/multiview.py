@@ -30,7 +30,12 @@ from ergorisk.pose.people import PersonTrack
 from ergorisk.pose.people_select import PeopleSpec
 from ergorisk.pose.quality import Reliability
 from ergorisk.pose.skeleton import Skeleton
-from ergorisk.pose.triangulation import MEDIAPIPE33_LR_PAIRS, correct_swaps, triangulate
+from ergorisk.pose.triangulation import (
+    MAX_VIEW_ERROR_PX,
+    MEDIAPIPE33_LR_PAIRS,
+    correct_swaps,
+    triangulate,
+)
 
 
 class MultiViewError(InputError):
@@ -75,20 +80,15 @@ def check_baselines(cameras: Sequence[Camera], min_m: float = 0.01) -> None:
                 )
 
 
-# A joint's confidence halves at this reprojection error: the bound under which a frame is
-# reliable (assessment.MAX_VIEW_ERROR_PX; the demo's cameras reproject within 10-15 px). At
-# 15 px a wrist 23 px off read 0.28, under the kinematics' 0.3, and was dropped on a frame
-# that three cameras saw and that counted as reliable.
-ERROR_SCALE_PX = 30.0
-
-
 def triangulate_views(
     tracks_2d: Sequence[np.ndarray] | np.ndarray,
     cameras: Sequence[Camera],
     *,
     min_visibility: float = 0.1,
-    outlier_px: float = 30.0,
-    error_scale_px: float = ERROR_SCALE_PX,
+    outlier_px: float = MAX_VIEW_ERROR_PX,
+    # The confidence halves at the error a frame may have: at 15 px a wrist 23 px off read
+    # 0.28, under the kinematics' 0.3, and was dropped on a reliable frame three cameras saw.
+    error_scale_px: float = MAX_VIEW_ERROR_PX,
     fix_swaps: bool = True,
     lr_pairs: Sequence[tuple[int, int]] = MEDIAPIPE33_LR_PAIRS,
 ) -> tuple[np.ndarray, np.ndarray, dict]:

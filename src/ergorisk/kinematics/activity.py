@@ -348,8 +348,10 @@ def _episodes(
         seg = x[s:e] if change is None else change[s:e]
         if not np.isfinite(seg).any():
             rng = 0.0
-        else:
-            rng = float(np.nanmax(seg) - (np.nanmin(seg) if change is None else 0.0))
+        elif change is None:  # the angle's span over the episode
+            rng = float(np.nanmax(seg) - np.nanmin(seg))
+        else:  # the largest change that set it
+            rng = float(np.nanmax(seg))
         count = 0 if events is None else int(((events >= s) & (events < e)).sum())
         duration = (e - s) / fps
         out.append(

@@ -95,11 +95,17 @@ def _errors(points: np.ndarray, points_px: np.ndarray, cameras: Sequence[Camera]
     return np.linalg.norm(project_views(points, cameras) - points_px, axis=-1)
 
 
+# How far off a view may reproject and still be trusted (the demo's cameras reproject within
+# 10-15 px): beyond it a joint's view is rejected as an outlier and a frame is unreliable;
+# at it a joint's confidence is half its views' visibility (multiview.triangulate_views).
+MAX_VIEW_ERROR_PX = 30.0
+
+
 def triangulate(
     points_px: np.ndarray,
     weights: np.ndarray,
     cameras: Sequence[Camera],
-    outlier_px: float = 30.0,
+    outlier_px: float = MAX_VIEW_ERROR_PX,
 ) -> Triangulation:
     """Weighted DLT; while a point's worst view reprojects more than ``outlier_px`` away and
     more than two views remain, that view is dropped for that point and it is redone."""

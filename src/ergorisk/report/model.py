@@ -260,6 +260,8 @@ def _verdict(
         i = int(np.nanargmax(total))
         peak, t, span = int(total[i]), float(frames["time_s"].iloc[i]), ""
     words = _level_words(method, peak) + (f"; {span} within the pose's uncertainty" if span else "")
+    if len(frames) == 1:  # a picture: no time to speak of
+        return MethodVerdict(name, f"{peak} ({words})", sides, f"{name} is {peak} ({words}).")
     pct = scored_percent(sides["both"], _HIGH[method])
     # The peak is held (scoring/robust.py); say so where single frames go higher, as the
     # worst moments' worksheets (one frame each) then show.
@@ -269,8 +271,6 @@ def _verdict(
         if held and top > peak
         else ""
     )
-    if len(frames) == 1:  # a picture: no time to speak of
-        return MethodVerdict(name, f"{peak} ({words})", sides, f"{name} is {peak} ({words}).")
     headline = (
         f"{name} reaches {peak} ({words}){higher}, from {t:.2f} s; {pct:.0f}% of the scored "
         f"time at {'high or very high risk' if method == 'reba' else 'action level 3 or 4'}."
@@ -327,13 +327,8 @@ def _parts(frames: pd.DataFrame) -> list[PartRow]:
                 )
             )
         # The trunk and neck are one for both sides: one row, not the same figures twice.
-        left, right = pair
-        same = (left.high_percent, left.mean_score, left.seen_percent) == (
-            right.high_percent,
-            right.mean_score,
-            right.seen_percent,
-        )
-        rows += [replace(left, side="both")] if same else pair
+        both = [replace(row, side="both") for row in pair]
+        rows += both[:1] if both[0] == both[1] else pair
     rows.sort(key=lambda r: (-r.high_percent, -(r.mean_score or 0)))
     return rows
 
