@@ -310,3 +310,22 @@ def test_a_bystanders_face_is_covered_on_every_frame_a_tiled_detector_finds_it(c
                     boxes,
                 )
     assert checked >= min_checked
+
+
+def test_a_video_assessed_with_no_blur_faces_runs_no_face_detector(tmp_path, monkeypatch):
+    """--no-blur-faces reached the video pass as a name that the face module's `blur_faces`
+    function shadowed: the video was blurred (and the detectors run) whatever the flag."""
+    import ergorisk as er
+    from ergorisk.report import faces
+
+    from video_fixtures import EXAMPLE_CLIP
+
+    def refused(*_: object, **__: object) -> None:
+        raise AssertionError("a face detector was opened with blur_faces=False")
+
+    a = er.assess(EXAMPLE_CLIP, end_s=0.4, blur_faces=False, report=False)
+    monkeypatch.setattr(faces, "FaceDetector", refused)
+    a.to_dir(tmp_path / "kept")
+    assert (tmp_path / "kept" / "annotated.mp4").stat().st_size > 0
+    with pytest.raises(AssertionError, match="face detector"):
+        er.assess(EXAMPLE_CLIP, end_s=0.4, report=False).to_dir(tmp_path / "blurred")

@@ -189,13 +189,13 @@ def write_video_outputs(
     banner, the video only when ``banner``."""
     from contextlib import nullcontext
 
+    from ergorisk.report import faces as privacy  # not `blur_faces`: the flag has that name
     from ergorisk.report.annotate import add_banner, annotate_frame
-    from ergorisk.report.faces import FaceDetector, VideoFaces, blur_faces
     from ergorisk.report.video_writer import H264Writer
 
     rows = DrawingRows(frames)
     n = rows.n
-    with FaceDetector() if blur_faces else nullcontext(None) as found:
+    with privacy.FaceDetector() if blur_faces else nullcontext(None) as found:
         thumbnails = moment_pictures(
             path,
             rows,
@@ -226,8 +226,8 @@ def write_video_outputs(
 
     def draw(span: tuple[int, int, float, float | None], out: Path) -> None:
         first, last, t0, t1 = span
-        with FaceDetector() if blur_faces else nullcontext(None) as detector:
-            faces = VideoFaces(detector) if detector is not None else None
+        with privacy.FaceDetector() if blur_faces else nullcontext(None) as detector:
+            faces = privacy.VideoFaces(detector) if detector is not None else None
             # A later part starts early by the face schedule's warm-up (frames seen, not
             # drawn), so that its boxes are the ones the whole video gets there.
             early = min(first, faces.warm_up) if faces is not None and first > 0 else 0
@@ -245,7 +245,7 @@ def write_video_outputs(
                         faces(rgb, track.image[i], i)  # type: ignore[misc]
                         continue
                     if faces is not None:
-                        rgb = blur_faces(rgb, faces(rgb, track.image[i], i), inplace=True)
+                        rgb = privacy.blur_faces(rgb, faces(rgb, track.image[i], i), inplace=True)
                     row = rows[i]
                     drawn = annotate_frame(
                         rgb, track.image[i], row, frame.time_s, inplace=True, banner=False
