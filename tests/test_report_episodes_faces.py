@@ -317,7 +317,6 @@ def test_a_video_assessed_with_no_blur_faces_runs_no_face_detector(tmp_path, mon
     function shadowed: the video was blurred (and the detectors run) whatever the flag."""
     import ergorisk as er
     from ergorisk.report import faces
-
     from video_fixtures import EXAMPLE_CLIP
 
     def refused(*_: object, **__: object) -> None:
