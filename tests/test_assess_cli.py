@@ -216,3 +216,38 @@ def test_help_wraps_prose_to_the_terminal_and_shows_the_defaults():
     assert "report.html" in line
     text = " ".join(result.output.split())
     assert "0-500 kg (default: 0)." in text and "(default: no)." in text
+
+
+@pytest.mark.parametrize("command", [["assess"], ["batch"], ["serve"], ["score", "reba"]])
+def test_help_in_a_narrow_terminal_is_plain_text_that_keeps_names_and_examples(command):
+    """Under 100 columns rich's boxes squeezed the help to a word a line and cut option
+    names ("--config,--opt…"): the command line gives click's plain help there, no markup
+    shown, the examples not re-flowed; wide terminals keep rich's boxes."""
+    import os
+    import subprocess
+    import sys
+
+    def shown(columns: int) -> str:
+        env = {**os.environ, "COLUMNS": str(columns)}
+        done = subprocess.run(
+            [sys.executable, "-m", "ergorisk", *command, "--help"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        return done.stdout
+
+    narrow = shown(80)
+    assert "╭" not in narrow and "…" not in narrow
+    assert "[bold]" not in narrow and "[dim]" not in narrow and "\b" not in narrow
+    assert "  -o, --out <path>" in narrow or command[0] in ("serve", "score")
+    # Each example stays one line, as typed.
+    example = {
+        "assess": "ergorisk assess cam01.mp4 cam02.mp4 --calibration calib.toml --out out/take",
+        "batch": "ergorisk batch manifest.csv -o results/ --engine ray",
+        "serve": 'ergorisk serve --host 0.0.0.0 --token "$(openssl rand -hex 16)"',
+        "score": "| ergorisk score reba",
+    }[command[0]]
+    assert any(example in line for line in narrow.splitlines()), narrow
+    assert "╭─ Options" in shown(140)

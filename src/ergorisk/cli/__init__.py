@@ -65,6 +65,38 @@ def _tidy_help(cli: typer.Typer) -> None:
 
 _tidy_help(app)
 
+# Rich's boxed tables need this many columns: narrower, they squeezed the help column to a
+# word a line and cut option names ("--config,--opt…"); click's plain help reflows at any width.
+RICH_HELP_MIN_COLUMNS = 100
+
+
+def plain_help(doc: str) -> str:
+    """A command's help for click's plain formatter: rich markup tags dropped, and each
+    indented paragraph (examples) marked with click's no-rewrap escape."""
+    import re
+
+    text = re.sub(r"\[/?(bold|dim)\]", "", doc)
+    return "\n\n".join(
+        f"\b\n{p}" if any(line.startswith(" ") for line in p.splitlines()) else p
+        for p in text.split("\n\n")
+    )
+
+
+def _use_plain_help(cli: typer.Typer) -> None:
+    for command in cli.registered_commands:
+        if command.help is not None:
+            command.help = plain_help(command.help)
+    for group in cli.registered_groups:
+        if group.typer_instance is not None:
+            _use_plain_help(group.typer_instance)
+
 
 def main() -> None:
+    import shutil
+
+    import typer.core
+
+    if shutil.get_terminal_size().columns < RICH_HELP_MIN_COLUMNS:
+        typer.core.HAS_RICH = False  # read when help or a usage error is shown
+        _use_plain_help(app)
     app()

@@ -33,7 +33,8 @@ _SCORE_HELP = "\n\n".join(
         "Invalid input (a wrong type, an unknown key, a negative load, a non-finite angle, a "
         "coupling out of range, malformed JSON) exits with code 2 and a message that names the "
         "record (0-based) and the key; nothing is scored then.",
-        "Example:  echo '[{example}]' | ergorisk score {cmd}",
+        "Example:",
+        "  echo '[{example}]' | ergorisk score {cmd}",
     ]
 )
 

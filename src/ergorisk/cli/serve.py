@@ -66,18 +66,16 @@ def serve(
     """Run the web application: assess videos in the browser, review every score.
 
     Upload a video, image, pose file or hand-entered worksheet; follow the job; re-score.
+    Then open http://127.0.0.1:8000 (the address printed at start) in a browser. The
+    database, uploads and results stay in --data-dir, with a history to filter and sort. At
+    start the schema is migrated; a job cut off by a stop is marked interrupted (retry it).
 
-    Then open http://127.0.0.1:8000 (the address printed at start) in a browser.
+    Examples (on this machine; for other machines; with jobs on a Ray cluster, whose
+    machines share --data-dir):
 
-    The database, uploads and results stay in --data-dir, with a history to filter and sort.
-
-    At start the schema is migrated; a job cut off by a stop is marked interrupted (retry it).
-
-    Example: ergorisk serve --data-dir ~/ergorisk-data --workers 1
-
-    Other machines: ergorisk serve --host 0.0.0.0 --token "$(openssl rand -hex 16)"
-
-    Jobs on a Ray cluster (shared --data-dir): ergorisk serve --engine ray --address HEAD:6379
+      ergorisk serve --data-dir ~/ergorisk-data --workers 1
+      ergorisk serve --host 0.0.0.0 --token "$(openssl rand -hex 16)"
+      ergorisk serve --engine ray --address HEAD:6379
     """
     from ergorisk.web.settings import Settings, is_loopback
 
