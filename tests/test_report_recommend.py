@@ -50,6 +50,21 @@ def test_an_angle_held_at_a_band_edge_reads_as_in_its_band(key, value, text):
     assert lines[part].text.startswith(text), lines[part].text
 
 
+@pytest.mark.parametrize(
+    ("knee", "text"),
+    [
+        (59.999, "knees bent just under 60° (30–60°: +1)"),
+        (60.001, "knees bent just over 60° (over 60°: +2)"),
+        (29.6, "knees bent 29.6° (up to 30°)"),
+        (45.0, "knees bent 45° (30–60°: +1)"),
+    ],
+)
+def test_a_knee_held_at_a_band_edge_reads_as_in_its_band(knee, text):
+    """The legs' line rounded the knee alone: a knee held at 59.999° read "60°" in 30–60°."""
+    lines = {line.part: line for line in explain("reba", {"knee_flexion_deg": knee}).parts}
+    assert lines["Legs"].text == f"standing on both feet, {text}"
+
+
 @pytest.mark.parametrize("method", ["reba", "rula"])
 def test_recommendation_lowers_the_exact_score(method):
     rec = recommend(method, BENT)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ergorisk.contract import COUPLING_NAMES, REBA_FIELDS, RULA_FIELDS
-from ergorisk.report.bands import band_of, band_text
+from ergorisk.report.bands import Band, band_of, band_text
 from ergorisk.scoring import reba, rula
 
 REBA_ACTIONS = {
@@ -221,16 +221,7 @@ def _part_line(
 
 def _angle_text(method: str, angle: Angle, value: float, tol: float) -> str:
     band = band_of(method, angle.key, value, tol)
-    # Whole degrees, unless rounding would put the value on its band's edge ("90°" in the
-    # over-90° band reads as a contradiction): then one decimal, and where even that is the
-    # edge (the hysteresis holds an angle 0.001° inside its band, scoring/robust.py), "just
-    # over" or "just under" it.
-    shown: float | str = round(value)
-    if shown in (band.lo, band.hi):
-        shown = round(value, 1)
-    if shown in (band.lo, band.hi):
-        side = "over" if abs(value) > abs(float(shown)) else "under"
-        shown = f"just {side} {abs(float(shown)):g}"
+    shown = _shown(value, band)
     magnitude = shown if isinstance(shown, str) else abs(shown)
     if angle.key == "lower_arm_flexion_deg":
         how = f"elbow bent {shown}°"
@@ -241,6 +232,20 @@ def _angle_text(method: str, angle: Angle, value: float, tol: float) -> str:
     else:
         how = f"{angle.noun} {angle.negative} {magnitude}°"
     return f"{how} ({band_text(band)}: {band.score})"
+
+
+def _shown(value: float, band: Band) -> float | str:
+    """An angle as the text shows it: whole degrees, unless rounding would put the value on
+    its band's edge ("90°" in the over-90° band reads as a contradiction): then one decimal,
+    and where even that is the edge (the hysteresis holds an angle 0.001° inside its band,
+    scoring/robust.py), "just over" or "just under" it."""
+    shown: float | str = round(value)
+    if shown in (band.lo, band.hi):
+        shown = round(value, 1)
+    if shown in (band.lo, band.hi):
+        side = "over" if abs(value) > abs(float(shown)) else "under"
+        shown = f"just {side} {abs(float(shown)):g}"
+    return shown
 
 
 def _legs_text(method: str, ws: dict, score: int) -> str:
@@ -254,7 +259,7 @@ def _legs_text(method: str, ws: dict, score: int) -> str:
         return f"{base}; knees not seen"
     knee = band_of("reba", "knee_flexion_deg", ws["knee_flexion_deg"])
     bump = score - reba.legs_score(ws["legs_unilateral"], ws["sitting"], 0.0)
-    text = f"{base}, knees bent {round(ws['knee_flexion_deg'])}° ({band_text(knee)}"
+    text = f"{base}, knees bent {_shown(ws['knee_flexion_deg'], knee)}° ({band_text(knee)}"
     return text + (f": {int(bump):+d})" if bump else ")")
 
 
