@@ -439,7 +439,7 @@ def _one_change(items: list[tuple[int, Recommendation]]) -> str | None:
     key = keys.pop()
     values = [float(b) for b in before]
     # The target as each recommendation words it ("within ±20°"): one, and one sign.
-    targets = {r.text.split(" would lower ", 1)[0].rsplit(" → ", 1)[-1] for r in recs}
+    targets = {r.targets[0] for r in recs}
     if len(targets) != 1 or min(values) < 0 < max(values):
         return None
     behind = f" ({BACKWARD[key]})" if min(values) < 0 and key in BACKWARD else ""

@@ -114,15 +114,21 @@ class Change:
     def direction(self) -> int:
         return -1 if float(self.after) < float(self.before) else 1
 
-    def words(self, method: str, tol: float = 5.0) -> str:
-        label = LABELS[self.key]
+    def target(self, method: str, tol: float = 5.0) -> str:
+        """Where the change goes, in the worksheet's words: 'within ±20°', 'no trunk twist'."""
         if isinstance(self.before, bool):
-            return f"no {label}"
-        band = band_of(method, self.key, float(self.after), tol)
+            return f"no {LABELS[self.key]}"
+        return band_text(band_of(method, self.key, float(self.after), tol))
+
+    def words(self, method: str, tol: float = 5.0) -> str:
+        if isinstance(self.before, bool):
+            return self.target(method, tol)
         # A negative flexion reads as a contradiction ("flexion -18°") unless named.
         behind = BACKWARD.get(self.key) if float(self.before) < 0 else None
         named = f" ({behind})" if behind else ""
-        return f"{label} {round(float(self.before))}°{named} → {band_text(band)}"
+        return (
+            f"{LABELS[self.key]} {round(float(self.before))}°{named} → {self.target(method, tol)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -136,6 +142,7 @@ class Recommendation:
     slope_per_deg: float | None  # surrogate gradient along the first change's joint
     text: str
     advice: str
+    targets: tuple[str, ...] = ()  # each change's target, Change.target
 
 
 def recommend(
@@ -228,6 +235,7 @@ def _recommendation(
         slope_per_deg=None if rating is None else rating[2][first],
         text=text + (f": {advice}" if advice else ""),
         advice=advice,
+        targets=tuple(c.target(method, tol) for c in changes),
     )
 
 
