@@ -72,6 +72,20 @@ def test_upper_arm_is_measured_against_the_trunk_not_the_vertical(side: str):
     assert measure(in_line, side)["upper_arm_flexion_deg"] == pytest.approx(0, abs=1)
 
 
+@pytest.mark.parametrize(
+    ("flexion", "expected"),
+    [(150, 150), (178, 178), (185, 175), (200, 160), (-60, -60), (-85, -85)],
+)
+def test_an_arm_overhead_and_behind_the_trunk_reads_raised_not_extended(flexion, expected):
+    """Past vertical (a jump's arm swing, 185° of sagittal flexion) the arm points backward
+    but above the shoulder: raised 175°, where it read -175° (extension) on single frames.
+    Below the shoulder, backward is still extension."""
+    for side in ("left", "right"):
+        arm = Arm(flexion=flexion)
+        got = measure(Pose(left=arm, right=arm), side)["upper_arm_flexion_deg"]
+        assert got == pytest.approx(expected, abs=1)
+
+
 def test_right_side_uses_the_right_limbs():
     pose = Pose(left=Arm(flexion=10, elbow=30), right=Arm(flexion=100, elbow=80, abduction=30))
     right = measure(pose, "right")

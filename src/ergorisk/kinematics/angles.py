@@ -75,7 +75,8 @@ def upper_arm_angles(
     """Upper-arm flexion and abduction against the TRUNK (not world vertical).
 
     flexion: elevation of the arm from the trunk's downward axis, in whatever plane it is
-    raised; negative (extension) when the arm points more backward than sideways.
+    raised; negative (extension) when the arm points below the shoulder and more backward
+    than sideways.
     abduction: the arm's angle out of the trunk's sagittal plane, outward +.
     side_sign: +1 for the left arm (outward = trunk left), -1 for the right.
     """
@@ -83,7 +84,10 @@ def upper_arm_angles(
     f, lat, up = in_frame(a, trunk)
     out = lat * side_sign
     elev = deg(np.arctan2(np.hypot(f, out), -up))
-    backward = (f < 0) & (-f > np.abs(out))
+    # An arm above the shoulder is raised, never extended: extension stops near 60°. Overhead
+    # and a little behind the trunk's plane (a jump's arm swing) it read -96° to -131° on
+    # single frames between +88° and +144°, the sign flipping with the noise.
+    backward = (f < 0) & (-f > np.abs(out)) & (up < 0)
     with np.errstate(invalid="ignore"):
         abd = deg(np.arcsin(np.clip(out / norm(a), -1, 1)))
     return {"flexion": np.where(backward, -elev, elev), "abduction": abd}
