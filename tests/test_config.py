@@ -98,3 +98,41 @@ def test_bug_the_cli_refuses_a_load_the_web_refuses(tmp_path, pose_file):
     result = CliRunner().invoke(app, [*args, "--config", str(options)])
     assert result.exit_code == 2 and "load_kg must be within 0-500 kg" in result.output
     assert "Traceback" not in result.output and not out.exists()
+
+
+def test_an_options_file_takes_the_flags_names_and_the_flags_roi(tmp_path):
+    """`assess --help` says a file takes any flag by its name with underscores: start, end,
+    video and arm_support were refused ("unknown option 'start' (did you mean '--start'?)"),
+    and roi = [100, 50, 300, 300] meant the corners (100, 50)-(300, 300), not the flag's x, y,
+    w, h (the person was then not found, and nothing said why)."""
+    toml = tmp_path / "site.toml"
+    toml.write_text(
+        "start = 1.0\nend = 2.5\nvideo = false\narm_support = true\nroi = [100, 50, 300, 300]\n"
+    )
+    cfg = Config.load(toml)
+    assert (cfg.media.start_s, cfg.media.end_s, cfg.media.annotate) == (1.0, 2.5, False)
+    assert cfg.kinematics.detect_arm_support is True
+    assert cfg.media.roi == (100, 50, 400, 350)
+    toml.write_text('[media]\nroi = "100,50,300,300"\n')
+    assert Config.load(toml).media.roi == (100, 50, 400, 350)
+    # The stored form (summary.json, the web app's records) keeps the corners.
+    assert Config.from_dict(cfg.to_dict()).media.roi == (100, 50, 400, 350)
+
+
+def test_an_error_names_the_flags_but_leaves_file_names_alone(tmp_path):
+    """Option names were replaced inside paths: 'bad/annotated_clip.mp4' read
+    'bad/--videod_clip.mp4', 'start_s.mp4' read '--start.mp4'."""
+    from ergorisk.cli.assess import _flag_names
+
+    assert _flag_names("start_s must be at least 0") == "--start must be at least 0"
+    assert _flag_names("end_s (1.0) must be after start_s (2.0)") == (
+        "--end (1.0) must be after --start (2.0)"
+    )
+    for path in ("bad/annotated_clip.mp4", "bad/start_s.mp4", "annotate.toml", "x/end_s"):
+        assert _flag_names(f"{path}: the file is truncated") == f"{path}: the file is truncated"
+    options = tmp_path / "annotate.toml"
+    options.write_text("stride = 0\n")
+    result = CliRunner().invoke(
+        app, ["assess", "clip.mp4", "--out", str(tmp_path / "o"), "--config", str(options)]
+    )
+    assert result.exit_code == 2 and f"{options}: stride must be at least 1" in result.output

@@ -187,7 +187,7 @@ class Config:
     @classmethod
     def load(cls, path: str | Path | None = None, /, **overrides: Any) -> Config:
         """Defaults < the TOML/YAML/JSON file at path < overrides (None means not given)."""
-        base = cls() if path is None else cls().merged(read_file(path), source=str(path))
+        base = cls() if path is None else cls().merged(_as_flags(read_file(path)), str(path))
         return base.with_(**overrides)
 
     def with_(self, **overrides: Any) -> Config:
@@ -337,6 +337,32 @@ def _roi(value: Any) -> Box:
         return x, y, x + w, y + h
     x0, y0, x1, y1 = (int(v) for v in value)
     return x0, y0, x1, y1
+
+
+# Flags whose Config field has another name: an options file takes either ("any flag by its
+# name with underscores", as `assess --help` says).
+FLAG_FIELDS = {
+    "start": "start_s",
+    "end": "end_s",
+    "video": "annotate",
+    "arm_support": "detect_arm_support",
+}
+
+
+def _as_flags(values: Mapping[str, Any]) -> dict[str, Any]:
+    """An options file's values as the flags take them: a flag's name for its field, and an
+    roi as x, y, w, h whether written "100,50,300,300" or [100, 50, 300, 300] (a list was
+    read as the stored corners: the same numbers meant another box than the flag's)."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in SECTIONS and isinstance(value, Mapping):
+            out[key] = _as_flags(value)
+            continue
+        key = FLAG_FIELDS.get(key, key)
+        if key == "roi" and isinstance(value, list | tuple):
+            value = ",".join(str(v) for v in value)
+        out[key] = value
+    return out
 
 
 def read_file(path: str | Path) -> dict[str, Any]:

@@ -35,11 +35,8 @@ class OptionSpec:
 @lru_cache(maxsize=1)
 def assess_options() -> dict[str, OptionSpec]:
     """Every option of `ergorisk assess` except the inputs and --out."""
-    from ergorisk.cli.assess import (
-        FLAG_FIELDS,
-        assess,  # here: the CLI imports the batch command
-    )
-    from ergorisk.config import BOUNDS
+    from ergorisk.cli.assess import assess  # here: the CLI imports the batch command
+    from ergorisk.config import BOUNDS, FLAG_FIELDS
 
     # Bounds declared once (config.BOUNDS), by flag name.
     flags = {field: flag for flag, field in FLAG_FIELDS.items()}

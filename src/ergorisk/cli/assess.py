@@ -220,19 +220,10 @@ def assess(
     _assess_many(inputs, out, cfg)
 
 
-# `assess` flags whose Config field has another name; every other flag is its field's name.
-FLAG_FIELDS = {
-    "start": "start_s",
-    "end": "end_s",
-    "video": "annotate",
-    "arm_support": "detect_arm_support",
-}
-
-
 def config_from_flags(flags: dict[str, Any], config_file: str | Path | None = None) -> Config:
     """The Config of `assess` flags (by their names with underscores; None = not given) over
     an options file: defaults < file < flags. Batch manifests use it too."""
-    from ergorisk.config import Config
+    from ergorisk.config import FLAG_FIELDS, Config
 
     values = {}
     for key, value in flags.items():
@@ -265,9 +256,12 @@ _FLAGS = {"start_s": "--start", "end_s": "--end", "annotate": "--video"}
 
 
 def _flag_names(message: str) -> str:
-    """Name options as the flags the user typed (start_s -> --start)."""
+    """Name options as the flags the user typed (start_s -> --start): whole words only, not
+    inside a file's name ("bad/annotated_clip.mp4" read "bad/--videod_clip.mp4")."""
+    import re
+
     for key, flag in _FLAGS.items():
-        message = message.replace(key, flag)
+        message = re.sub(rf"(?<![\w/.\\-]){key}(?![\w.-])", flag, message)
     return message
 
 
