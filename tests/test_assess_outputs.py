@@ -66,6 +66,8 @@ def test_summary_has_time_in_levels_peaks_and_options(result):
     levels = s["reba"]["total"]["time_s_by_level"]
     assert sum(levels.values()) == pytest.approx(2.0)
     assert levels["no person"] == pytest.approx(0.1)
+    # Every pose reliable: unreliable_s is there all the same, 0 (it was left out).
+    assert all(s[m][side]["unreliable_s"] == 0.0 for m in ("reba", "rula") for side in s[m])
     assert s["reba"]["total"]["peak"]["score"] == result.frames["reba_total"].max()
     assert s["reba"]["total"]["peak"]["frame"] >= 10
     assert set(s["rula"]) == {"left", "right", "total"}

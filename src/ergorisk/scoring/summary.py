@@ -124,9 +124,13 @@ def _method_summary(frames: pd.DataFrame, method: str, fps: float, names, codes)
         by_level = {n: round(int(c) / fps, 3) for n, c in zip(names, counts, strict=True) if c}
         if not_seen:
             by_level[NOT_SEEN] = round(not_seen / fps, 3)
-        entry: dict[str, Any] = {"time_s_by_level": by_level, "mean": None}
-        if (unreliable := int((detected & ~reliable).sum())) > 0:
-            entry["unreliable_s"] = round(unreliable / fps, 3)
+        # Always there (0.0 too): docs/video.md lists it, and readers index it.
+        unreliable = int((detected & ~reliable).sum())
+        entry: dict[str, Any] = {
+            "time_s_by_level": by_level,
+            "unreliable_s": round(unreliable / fps, 3),
+            "mean": None,
+        }
         held = sustained(total, fps)
         if np.isfinite(held).any():
             peak = float(np.nanmax(held))
