@@ -251,3 +251,34 @@ def test_help_in_a_narrow_terminal_is_plain_text_that_keeps_names_and_examples(c
     }[command[0]]
     assert any(example in line for line in narrow.splitlines()), narrow
     assert "╭─ Options" in shown(140)
+
+
+def test_a_pose_file_prints_the_summary_line_as_a_video_does(tmp_path):
+    """A pose file's run printed nothing (a video's prints its peaks and where it wrote)."""
+    src = uw_file(tmp_path / "poses.npy", trunk=45.0)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["assess", str(src), "--layout", "uw-iom", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    peak = summary["reba"]["total"]["peak"]["score"]
+    assert result.stdout.startswith("poses.npy: 30 frames, person in 30 (100%); ")
+    assert (
+        f"REBA peak {peak} " in result.stdout
+        and "(frames.csv, frames.parquet, summary.json)" in result.stdout
+    )
+
+
+def test_options_a_pose_file_does_not_use_are_named_in_a_warning(tmp_path):
+    """--start, --stride and --camera-pitch-deg were taken silently for a pose file."""
+    src = uw_file(tmp_path / "poses.npy")
+    args = ["assess", str(src), "--layout", "uw-iom", "--out", str(tmp_path / "o")]
+    result = runner.invoke(
+        app, [*args, "--start", "1", "--stride", "2", "--camera-pitch-deg", "20"]
+    )
+    assert result.exit_code == 0, result.output
+    warning = "warning: --start, --stride, --camera-pitch-deg: for videos and images, not used"
+    assert warning in result.output
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["frame_count"] == 30 and len(summary["warnings"]) == 1
+    clean = runner.invoke(app, [*args[:-1], str(tmp_path / "o2")])
+    assert "warning" not in clean.output

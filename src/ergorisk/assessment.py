@@ -326,7 +326,29 @@ def _assess_skeleton(
 
         frames = frames.assign(**learned_columns(skel, cfg.scoring.learned))
     summary["config"] = cfg.to_dict()
+    summary["warnings"] = unused_options(cfg, kind)
     return Assessment(frames, Summary.of(summary), cfg, kind, path, activity, skel)
+
+
+def unused_options(cfg: Config, kind: str) -> list[str]:
+    """A warning naming the options given that this kind of input does not use (a pose
+    file's run took --start 10 --stride 2 silently, and recorded them as in effect)."""
+    from ergorisk.config import MediaOptions
+
+    m, default = cfg.media, MediaOptions()
+    given = {
+        "--start": m.start_s != default.start_s,
+        "--end": m.end_s is not None,
+        "--stride": m.stride != default.stride,
+        "--roi": m.roi is not None and kind not in MEDIA_KINDS,
+        "--camera-pitch-deg": m.camera_pitch_deg is not None and kind not in MEDIA_KINDS,
+    }
+    unused = [flag for flag, on in given.items() if on]
+    if not unused or kind == "video":
+        return []
+    what = "an image" if kind == "image" else "a pose file" if kind == "pose" else "poses"
+    only = "videos" if kind == "image" else "videos and images"
+    return [f"{', '.join(unused)}: for {only}, not used for {what}"]
 
 
 def _score(
@@ -507,7 +529,9 @@ def _assess_track(
     shift_activity(summary, track.time_s)
     summary["person_detected_rate"] = round(float(track.detected.mean()), 4)
     summary["pose_reliability"] = reliability.summary()
-    summary["warnings"] = media_warnings(track, tilt, (width, height), reliability.reliable)
+    summary["warnings"] = media_warnings(
+        track, tilt, (width, height), reliability.reliable
+    ) + unused_options(cfg, kind)
     summary["timing_s"] = {"pose": round(media.pose_s, 3)}
     summary["config"] = cfg.to_dict()
     if (person := getattr(track, "person_id", None)) is not None:

@@ -269,12 +269,13 @@ def _assess_one(path: Path, out: Path, cfg: Config, with_bar: bool) -> None:
     from ergorisk.assessment import assess
 
     try:
-        if not with_bar:
-            assess(path, config=cfg).to_dir(out)
-            return
-        with native_stderr_silenced(), _progress_bar() as progress:
-            result = assess(path, config=cfg, progress=progress)
-            result.to_dir(out, progress=progress)
+        if not with_bar:  # a pose file: quick, no bar (and no native logs to silence)
+            result = assess(path, config=cfg)
+            result.to_dir(out)
+        else:
+            with native_stderr_silenced(), _progress_bar() as progress:
+                result = assess(path, config=cfg, progress=progress)
+                result.to_dir(out, progress=progress)
     except (InputError, OSError) as err:
         fail(_flag_names(first_line(err)))
     for message in result.summary.warnings:
