@@ -177,3 +177,17 @@ def test_prefetch_is_bounded_and_passes_errors_on():
 
     with Prefetch(failing()) as items, pytest.raises(MediaInputError, match="broken"):
         list(items)
+
+
+def test_a_video_whose_frames_stop_short_of_its_header_gets_a_warning():
+    """Cut 8 frames short (under the decoder's 0.5 s bound), a file passed without a word."""
+    from ergorisk.assessment import _cut_short
+
+    info = {"fps": 30.0, "duration_s": 230 / 30}
+    whole = np.arange(230) / 30
+    assert _cut_short("video", info, whole, None) == []
+    assert _cut_short("video", info, whole[:228], None) == []  # two frames: container slack
+    (warning,) = _cut_short("video", info, whole[:222], None)
+    assert "stop at 7.40 s where its header says 7.67 s (8 frames missing)" in warning
+    assert _cut_short("video", info, whole[:60], 2.0) == []  # --end 2: all there
+    assert _cut_short("image", info, whole[:1], None) == []

@@ -330,6 +330,24 @@ def _assess_skeleton(
     return Assessment(frames, Summary.of(summary), cfg, kind, path, activity, skel)
 
 
+def _cut_short(
+    kind: str, info: Mapping[str, Any], time_s: np.ndarray, end_s: float | None
+) -> list[str]:
+    """A warning where a video's frames stop more than two frames before its header's end
+    (the decoder refuses a file short by 0.5 s or more; 8 frames missing passed unsaid)."""
+    fps, duration = float(info.get("fps") or 0), float(info.get("duration_s") or 0)
+    if kind != "video" or not len(time_s) or fps <= 0:
+        return []
+    end = duration if end_s is None else min(end_s, duration)
+    missing = round((end - (float(time_s[-1]) + 1 / fps)) * fps)
+    if missing <= 2:
+        return []
+    return [
+        f"the video's frames stop at {time_s[-1] + 1 / fps:.2f} s where its header says "
+        f"{end:.2f} s ({missing} frames missing): the file may be cut short"
+    ]
+
+
 def unused_options(cfg: Config, kind: str) -> list[str]:
     """A warning naming the options given that this kind of input does not use (a pose
     file's run took --start 10 --stride 2 silently, and recorded them as in effect)."""
@@ -529,9 +547,11 @@ def _assess_track(
     shift_activity(summary, track.time_s)
     summary["person_detected_rate"] = round(float(track.detected.mean()), 4)
     summary["pose_reliability"] = reliability.summary()
-    summary["warnings"] = media_warnings(
-        track, tilt, (width, height), reliability.reliable
-    ) + unused_options(cfg, kind)
+    summary["warnings"] = (
+        media_warnings(track, tilt, (width, height), reliability.reliable)
+        + unused_options(cfg, kind)
+        + _cut_short(kind, media.info, track.time_s, cfg.media.end_s)
+    )
     summary["timing_s"] = {"pose": round(media.pose_s, 3)}
     summary["config"] = cfg.to_dict()
     if (person := getattr(track, "person_id", None)) is not None:
