@@ -227,3 +227,25 @@ def test_a_part_both_sides_share_is_one_row_and_a_part_that_differs_is_two():
     assert {("Upper arm", "left"), ("Upper arm", "right")} <= sides
     trunk = next(r for r in rows if r.part == "Trunk")
     assert trunk.high_percent == 50.0 and trunk.seen_percent == 100.0
+
+
+def test_task_factors_say_what_is_a_default_and_what_the_video_could_not_judge():
+    """'Task factors entered' listed the defaults (0 kg, good coupling) as if entered, and
+    'a part held static over 1 minute: judged from the video' under the Activity section's
+    'not enough time to judge: 6.8 s observed, need 60 s'."""
+    from ergorisk.report.model import build_report
+
+    frames, summary = _scored_assessment(np.full(12, 30.0))
+    summary["activity_not_judged"] = {"static": "not enough time to judge: 1.2 s observed"}
+    summary["options"] = {"task": {"load_kg": 0.0, "coupling": 2, "shock": False, "repeated": True}}
+    factors = dict(build_report(frames, summary, use_surrogate=False).factors)
+    assert factors["Load handled"] == "0 kg (the default)"
+    assert factors["Hand coupling"] == "poor"
+    assert factors["Shock or rapid build-up of force"] == "no (the default)"
+    assert factors["A part held static over 1 minute"] == (
+        "judged from the video: not enough time to judge: 1.2 s observed"
+    )
+    assert factors["Small-range actions repeated over 4 times a minute"] == (
+        "yes (set by the assessor)"
+    )
+    assert factors["Rapid large changes of posture"] == "judged from the video"

@@ -132,7 +132,11 @@ def build_report(
     return Report(
         title=meta.task or source,
         cover=_cover(meta, summary, frames, source),
-        factors=_factors(options.get("task", {}), picture=len(frames) == 1),
+        factors=_factors(
+            options.get("task", {}),
+            picture=len(frames) == 1,
+            not_judged=summary.get("activity_not_judged") or {},
+        ),
         verdicts=[_verdict(frames, m, fps, summary) for m in ("reba", "rula")],
         parts=_parts(frames),
         moments=moments,
@@ -182,21 +186,37 @@ def _cover(
     ]
 
 
-def _factors(task: Mapping[str, Any], picture: bool = False) -> list[tuple[str, str]]:
+def _factors(
+    task: Mapping[str, Any], picture: bool = False, not_judged: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """The task factors as scored. A value equal to the default says so (the report cannot
+    tell an entered 0 kg from none given, and "entered" read as if someone had); an activity
+    left to the video says whether the video could judge it."""
     judged = "not judged from one picture" if picture else "judged from the video"
 
-    def auto(value: Any) -> str:
-        return judged if value is None else ("yes" if value else "no")
+    def auto(key: str) -> str:
+        value = task.get(key)
+        if value is not None:
+            return "yes (set by the assessor)" if value else "no (set by the assessor)"
+        reason = (not_judged or {}).get(key)
+        return f"{judged}: {reason}" if reason and not picture else judged
 
+    def default(text: str, is_default: bool) -> str:
+        return f"{text} (the default)" if is_default else text
+
+    load = float(task.get("load_kg") or 0)
     coupling = task.get("coupling", 0)
     name = COUPLING_NAMES[int(coupling)] if isinstance(coupling, int | float) else str(coupling)
     return [
-        ("Load handled", f"{float(task.get('load_kg') or 0):g} kg"),
-        ("Shock or rapid build-up of force", auto(task.get("shock", False))),
-        ("Hand coupling", name),
-        ("A part held static over 1 minute", auto(task.get("static"))),
-        ("Small-range actions repeated over 4 times a minute", auto(task.get("repeated"))),
-        ("Rapid large changes of posture", auto(task.get("rapid_change"))),
+        ("Load handled", default(f"{load:g} kg", load == 0)),
+        (
+            "Shock or rapid build-up of force",
+            default("yes" if task.get("shock") else "no", not task.get("shock")),
+        ),
+        ("Hand coupling", default(name, coupling in (0, "good"))),
+        ("A part held static over 1 minute", auto("static")),
+        ("Small-range actions repeated over 4 times a minute", auto("repeated")),
+        ("Rapid large changes of posture", auto("rapid_change")),
     ]
 
 

@@ -77,7 +77,7 @@ def write_xlsx(report: Report, frames: pd.DataFrame) -> bytes:
     ws.column_dimensions["A"].width = 44
     ws.column_dimensions["B"].width = 70
     rows: list[tuple[Any, ...]] = [("Ergonomic risk assessment", report.title), ()]
-    rows += [*list(report.cover), (), ("Task factors entered",), *list(report.factors), ()]
+    rows += [*list(report.cover), (), ("Task factors",), *list(report.factors), ()]
     for v in report.verdicts:
         rows.append((v.method, v.headline))
         for s in v.sides["both"]:
