@@ -220,3 +220,37 @@ def test_manifest_paths_are_found_from_another_working_directory(tmp_path, monke
     logs = list((tmp_path / "out" / "logs").glob("worker-*.log"))
     pid = pd.read_csv(tmp_path / "out" / "batch.csv")["pid"][0]
     assert len(logs) == 1 and logs[0].name.endswith(f"-{pid}.log")
+
+
+def test_a_manifest_saved_with_a_bom_is_read_and_a_changed_worker_redoes_the_item(tmp_path):
+    """Excel's 'CSV UTF-8' starts with a BOM: the 'path' column read '\\ufeffpath' and the
+    manifest was refused. A changed worker was 'skipped' onto a report naming the old one."""
+    pose_file(tmp_path / "a.npy")
+    sheet = tmp_path / "m.csv"
+    out = tmp_path / "out"
+    sheet.write_bytes("\ufeffpath,worker,layout\r\na.npy,Ann,uw-iom\r\n".encode())
+    first = batch(sheet, "-o", out, "--workers", 1)
+    assert first.exit_code == 0, first.output
+    assert json.loads((out / "a" / "summary.json").read_text())["config"]["meta"]["worker"] == "Ann"
+    sheet.write_bytes("\ufeffpath,worker,layout\r\na.npy,Carl,uw-iom\r\n".encode())
+    second = batch(sheet, "-o", out, "--workers", 1)
+    assert second.exit_code == 0 and "1 done, 0 skipped" in second.output, second.output
+    assert (
+        json.loads((out / "a" / "summary.json").read_text())["config"]["meta"]["worker"] == "Carl"
+    )
+    assert "1 skipped" in batch(sheet, "-o", out, "--workers", 1).output
+
+
+def test_a_folder_batch_leaves_out_an_earlier_batch_s_output_inside_it(tmp_path):
+    """Run on a folder that holds an earlier OUT, the earlier annotated videos were assessed
+    as new footage and its CSVs failed as pose files."""
+    pose_file(tmp_path / "in" / "a.npy")
+    assert (
+        batch(
+            tmp_path / "in", "-o", tmp_path / "in" / "results", "--set", "layout=uw-iom"
+        ).exit_code
+        == 0
+    )
+    (tmp_path / "in" / "results" / "a" / "extra.npy").write_bytes(b"")  # inside an item too
+    items = from_folder(tmp_path / "in", {"layout": "uw-iom"}, exclude=tmp_path / "in" / "other")
+    assert [i.name for i in items] == ["a"]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ergorisk.batch.options import META_COLUMNS, assess_options, parse_value, unknown_key_message
+from ergorisk.batch.store import MARKER
 from ergorisk.io.video import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 
 POSE_SUFFIXES = frozenset({".npy", ".npz", ".csv", ".bvh", ".c3d"})
@@ -44,6 +45,11 @@ class BatchItem:
     take: str = ""
     notes: str = ""
 
+    @property
+    def meta(self) -> dict[str, str]:
+        """What the item's reports say of it besides its options."""
+        return {"worker": self.worker, "task": self.task, "site": self.site, "notes": self.notes}
+
 
 def load_items(source: Path, defaults: dict[str, Any] | None = None) -> list[BatchItem]:
     """A folder or a manifest CSV -> items (``defaults``: options for every item)."""
@@ -59,16 +65,22 @@ def load_items(source: Path, defaults: dict[str, Any] | None = None) -> list[Bat
 def from_folder(
     folder: Path, defaults: dict[str, Any] | None = None, exclude: Path | None = None
 ) -> list[BatchItem]:
-    """Every video, image and pose file under folder (hidden ones and ``exclude`` left out),
-    sorted, so that the same folder always gives the same item names."""
+    """Every video, image and pose file under folder (hidden ones, ``exclude`` and earlier
+    batches' outputs left out), sorted, so that the same folder always gives the same item
+    names."""
     folder = folder.resolve()
-    skip = exclude.resolve() if exclude is not None else None
+    # An earlier batch's OUT inside the folder (its batch.json, or an item's marker): its
+    # annotated videos were assessed as new footage and its CSVs failed as pose files.
+    skips = {p.parent for p in folder.rglob("batch.json")}
+    skips |= {p.parent for p in folder.rglob(MARKER)}
+    if exclude is not None:
+        skips.add(exclude.resolve())
     paths = []
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
         if any(part.startswith(".") for part in rel.parts) or not path.is_file():
             continue
-        if skip is not None and path.is_relative_to(skip):
+        if any(path.is_relative_to(skip) for skip in skips):
             continue
         if path.suffix.lower() in INPUT_SUFFIXES:
             paths.append(path)
@@ -152,7 +164,7 @@ def check_config(item: BatchItem, where: str) -> None:
 def _records(manifest: Path, width: int) -> list[tuple[int, list[str]]]:
     """(line number, cells) of each row after the header; a row with more cells than the
     header is an error (pandas would take its first cells for an index)."""
-    with manifest.open(newline="", encoding="utf-8") as f:
+    with manifest.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.reader(f)
         next(reader, None)
         records = []
@@ -170,7 +182,7 @@ def _records(manifest: Path, width: int) -> list[tuple[int, list[str]]]:
 def _header(manifest: Path) -> list[str]:
     """The column names, checked for blanks and repeats (pandas would rename a repeat)."""
     try:
-        with manifest.open(newline="", encoding="utf-8") as f:
+        with manifest.open(newline="", encoding="utf-8-sig") as f:
             header = next(csv.reader(f), [])
     except UnicodeDecodeError:
         raise BatchInputError(f"{manifest.name}: not UTF-8 text; expected a CSV manifest") from None

@@ -75,7 +75,10 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
 
         result = ItemResult.for_item(item, DONE, **item_metrics(built), **where)
         result.seconds = round(time.perf_counter() - started, 3)
-        record = {**result.to_dict(), "fingerprint": store.fingerprint(item.path, item.options)}
+        record = {
+            **result.to_dict(),
+            "fingerprint": store.fingerprint(item.path, item.options, item.meta),
+        }
         store.publish(built, out_dir, record)
         store.forget_failure(out_dir.parent, item.name)
         return result
@@ -88,7 +91,10 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
             **where,
         )
         if _is_the_input(err):  # the same file would fail again: remember it (resume)
-            record = {**result.to_dict(), "fingerprint": store.fingerprint(item.path, item.options)}
+            record = {
+                **result.to_dict(),
+                "fingerprint": store.fingerprint(item.path, item.options, item.meta),
+            }
             store.remember_failure(out_dir.parent, item.name, record)
         return result
     finally:

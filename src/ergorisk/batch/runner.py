@@ -87,7 +87,7 @@ def _run(items, out, engine, workers, address, force, show_progress) -> list[Ite
 
 def _earlier(item: BatchItem, out: Path) -> ItemResult | None:
     """The row of an earlier run: done (skipped now), or failed on this very input."""
-    expected = store.fingerprint(item.path, item.options)
+    expected = store.fingerprint(item.path, item.options, item.meta)
     if record := store.read_done(out / item.name, expected):
         status, reason = SKIPPED, EARLIER
     elif record := store.read_failure(out, item.name, expected):

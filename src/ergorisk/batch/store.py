@@ -28,9 +28,10 @@ MARKER = ".batch-done.json"
 LOCK = ".batch.lock"
 
 
-def fingerprint(path: Path, options: dict[str, Any]) -> str:
-    """What decides an item's outputs: an item is redone when its options or its file (size,
-    modification time) change."""
+def fingerprint(path: Path, options: dict[str, Any], meta: dict[str, str] | None = None) -> str:
+    """What decides an item's outputs: an item is redone when its options, its file (size,
+    modification time) or what its reports say of it (``meta``: worker, task, site, notes)
+    change; a changed worker was "skipped" onto a report naming the old one."""
     try:
         stat = path.stat()
         file = [stat.st_size, stat.st_mtime_ns]
@@ -41,6 +42,7 @@ def fingerprint(path: Path, options: dict[str, Any]) -> str:
             "path": str(path),
             "file": file,
             "options": {k: str(v) for k, v in sorted(options.items())},
+            "meta": dict(sorted((meta or {}).items())),
         }
     )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
