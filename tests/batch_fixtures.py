@@ -43,3 +43,15 @@ def manifest(path: Path, header: list[str], rows: list[list[object]]) -> Path:
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+def crashing_job(item, out_root: Path):
+    """A pool job whose process dies on the item named 'crash' (as a crash or the kernel's
+    out-of-memory killer would end it), and that assesses every other item."""
+    import os
+
+    from ergorisk.batch.worker import work
+
+    if item.name == "crash":
+        os._exit(3)
+    return work(item, out_root)

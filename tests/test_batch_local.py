@@ -254,3 +254,58 @@ def test_a_folder_batch_leaves_out_an_earlier_batch_s_output_inside_it(tmp_path)
     (tmp_path / "in" / "results" / "a" / "extra.npy").write_bytes(b"")  # inside an item too
     items = from_folder(tmp_path / "in", {"layout": "uw-iom"}, exclude=tmp_path / "in" / "other")
     assert [i.name for i in items] == ["a"]
+
+
+def test_a_worker_that_dies_fails_its_own_item_only(tmp_path):
+    """Two items in flight when one process died: both failed ('the worker process died'),
+    though the other's process was fine. Now each runs again alone."""
+    from batch_fixtures import crashing_job
+    from ergorisk.batch.local import DIED, run_local
+
+    for name in ("a", "b", "crash", "d"):
+        pose_file(tmp_path / "in" / f"{name}.npy")
+    out = tmp_path / "out"
+    results = []
+    items = from_folder(tmp_path / "in", {"layout": "uw-iom"})
+    run_local(items, out, 2, results.append, warm_pose=False, job=crashing_job)
+    status = {r.name: (r.status, r.reason) for r in results}
+    assert status.pop("crash") == (FAILED, DIED)
+    assert {s for s, _ in status.values()} == {"done"} and len(status) == 3
+
+
+def test_workers_end_when_the_driver_is_killed(tmp_path):
+    """kill -9 (or SIGTERM) of the driver left its spawned workers running for good."""
+    for i in range(4):
+        pose_file(tmp_path / "in" / f"p{i}.npy", 10 * i, n=3000)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "ergorisk", "batch", str(tmp_path / "in"), "-o", str(out)]
+    cmd += ["--workers", "2", "--set", "layout=uw-iom"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def children(pid: int) -> set[int]:
+        found = set()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(stat.parent.name))
+        return found
+
+    deadline = time.monotonic() + 120
+    while not (out / "logs").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)
+    workers = children(proc.pid)
+    assert workers, "no worker started"
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 15
+    while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    alive = [w for w in workers if Path(f"/proc/{w}").exists()]
+    for w in alive:  # do not leave them behind if the test fails
+        os.kill(w, signal.SIGKILL)
+    assert not alive, f"workers still running after the driver died: {alive}"
