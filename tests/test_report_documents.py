@@ -227,6 +227,11 @@ def test_a_part_both_sides_share_is_one_row_and_a_part_that_differs_is_two():
     assert {("Upper arm", "left"), ("Upper arm", "right")} <= sides
     trunk = next(r for r in rows if r.part == "Trunk")
     assert trunk.high_percent == 50.0 and trunk.seen_percent == 100.0
+    # Frames with an unreliable pose count nowhere, here as in the verdict and the bars.
+    frames["pose_reliable"] = np.r_[np.ones(15, bool), np.zeros(5, bool)]
+    rows = build_report(frames, summary, use_surrogate=False).parts
+    trunk = next(r for r in rows if r.part == "Trunk")
+    assert trunk.high_percent == round(100 * 5 / 15, 1) and trunk.seen_percent == 100.0
 
 
 def test_task_factors_say_what_is_a_default_and_what_the_video_could_not_judge():
@@ -249,3 +254,19 @@ def test_task_factors_say_what_is_a_default_and_what_the_video_could_not_judge()
         "yes (set by the assessor)"
     )
     assert factors["Rapid large changes of posture"] == "judged from the video"
+
+
+def test_the_verdict_says_how_long_a_score_above_the_held_peak_lasts():
+    """'held 0.3 s or more (single frames up to 7)' beside 0.7 s of RULA 7 in runs of up to
+    4 frames: the verdict now gives the time above the held peak and its longest run."""
+    from ergorisk.report.model import build_report
+
+    trunk = np.full(40, 30.0)
+    trunk[[10, 11, 25, 26]] = 70.0  # two 0.2 s spikes, too short to hold at 10 fps
+    frames, summary = _scored_assessment(trunk)
+    reba = build_report(frames, summary, use_surrogate=False).verdicts[0].headline
+    held = summary["reba"]["total"]["peak"]["score"]
+    top = int(frames["reba_total"].max())
+    assert top > held
+    assert f"REBA reaches {held} (" in reba
+    assert f"(briefly up to {top}: 0.4 s in all, at most 0.20 s at a time)" in reba

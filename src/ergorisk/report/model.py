@@ -283,14 +283,20 @@ def _verdict(
     if len(frames) == 1:  # a picture: no time to speak of
         return MethodVerdict(name, f"{peak} ({words})", sides, f"{name} is {peak} ({words}).")
     pct = scored_percent(sides["both"], _HIGH[method])
-    # The peak is held (scoring/robust.py); say so where single frames go higher, as the
-    # worst moments' worksheets (one frame each) then show.
-    top = np.nanmax(reliable_scores(frames, f"{method}_total"))
-    higher = (
-        f", held {SUSTAINED_MIN_S:g} s or more (single frames up to {int(top)})"
-        if held and top > peak
-        else ""
-    )
+    # The peak is held (scoring/robust.py); say so where it goes higher for shorter runs,
+    # and how long, as the worst moments' worksheets (one frame each) then show the higher
+    # score ("single frames up to 7" read wrong beside 0.7 s of RULA 7 in runs of 4 frames).
+    scores = reliable_scores(frames, f"{method}_total")
+    top = np.nanmax(scores)
+    higher = ""
+    if held and top > peak and fps:
+        above = scores > peak
+        runs = np.diff(np.flatnonzero(np.diff(np.r_[0, above.astype(int), 0])))[::2]
+        level = "" if method == "reba" else f", {_level_short(method, int(top))}"
+        higher = (
+            f", held {SUSTAINED_MIN_S:g} s or more (briefly up to {int(top)}{level}: "
+            f"{above.sum() / fps:.1f} s in all, at most {runs.max() / fps:.2f} s at a time)"
+        )
     headline = (
         f"{name} reaches {peak} ({words}){higher}, from {t:.2f} s; {pct:.0f}% of the scored "
         f"time at {'high or very high risk' if method == 'reba' else 'action level 3 or 4'}."
@@ -324,9 +330,13 @@ def _level_words(method: str, total: int) -> str:
 def _parts(frames: pd.DataFrame) -> list[PartRow]:
     """Each REBA part and side: share of its seen time at a raised part score (the orange
     and red of the annotated video; the lower arm, whose REBA score stops at 2 and is drawn
-    yellow there, counts that score), its mean score and how often it was seen."""
+    yellow there, counts that score), its mean score and how often it was seen, over the
+    frames with a reliable pose, as every other figure of the report (it counted the
+    unreliable ones too: the trunk read 42 % where the reliable frames give 40 %)."""
     rows = []
     person = frames["person_detected"].to_numpy(dtype=bool)
+    if "pose_reliable" in frames:
+        person = person & frames["pose_reliable"].to_numpy(dtype=bool)
     n_person = max(int(person.sum()), 1)
     for part, levels in PART_LEVELS.items():
         lut = np.asarray(levels)
