@@ -188,3 +188,26 @@ def test_a_frame_without_a_person_gets_only_the_grey_banner():
     )
     assert drawn[100:].max() == 0
     assert drawn[2, 290, 0] == drawn[2, 290, 1] == drawn[2, 290, 2] > 0
+
+
+def test_a_worst_moment_picture_keeps_the_whole_crop_under_its_banner():
+    """The banner was drawn over the picture's top, where a raised hand or the head is
+    (moment 4 of the example: the hands its wrist score speaks of, hidden)."""
+    from ergorisk.report.media import moment_picture
+
+    rng = np.random.default_rng(0)
+    drawn = rng.integers(0, 255, (300, 400, 3), dtype=np.uint8)
+    row = {
+        "person_detected": True,
+        "pose_reliable": True,
+        "reba_risk_level": "high",
+        "reba_total_left": 9,
+        "reba_total_right": 8,
+        "rula_total_left": 6,
+        "rula_total_right": 7,
+    }
+    picture = moment_picture(drawn, row, 1.5, None)
+    band = picture.shape[0] - drawn.shape[0]
+    assert 16 <= band <= 60 and picture.shape[1] == drawn.shape[1]
+    assert np.array_equal(picture[band:], drawn)  # every pixel of the crop kept
+    assert len(np.unique(picture[:band].reshape(-1, 3), axis=0)) > 1  # the text is drawn

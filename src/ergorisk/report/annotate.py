@@ -206,9 +206,40 @@ def add_banner(
 ) -> np.ndarray:
     """Draw the banner of one frames-table row on rgb (in place); returns rgb. An unreliable
     frame's banner is grey, as the report and the app shade it."""
-    level = None if _unreliable(row) else _risk_index(row.get("reba_risk_level"))
-    draw_banner(rgb, banner_text(row, time_s), level, opaque)
+    draw_banner(rgb, banner_text(row, time_s), _banner_level(row), opaque)
     return rgb
+
+
+def banner_above(rgb: np.ndarray, row: Mapping[str, object], time_s: float) -> np.ndarray:
+    """A new picture: the row's banner on a strip above ``rgb``, not over it (over a worst
+    moment's picture it hid the head and the raised hands its scores speak of), its text as
+    wide as the picture allows (the report prints the picture small: about 3 pt before)."""
+    text = banner_text(row, time_s)
+    width = rgb.shape[1]
+    (tw, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 1.0, 2)
+    scale = min(1.2, (width - 20) / max(tw, 1))
+    thick = max(1, round(scale * 2))
+    (_, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
+    band = th + base + 12
+    level = _banner_level(row)
+    out = np.empty((band + rgb.shape[0], width, 3), dtype=np.uint8)
+    out[:band] = UNSCORED_COLOUR if level is None else LEVEL_COLOURS[RISK_LEVELS_COLOUR[level]]
+    out[band:] = rgb
+    cv2.putText(
+        out,
+        text,
+        (10, band - base - 6),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        scale,
+        (0, 0, 0),
+        thick,
+        cv2.LINE_AA,
+    )
+    return out
+
+
+def _banner_level(row: Mapping[str, object]) -> int | None:
+    return None if _unreliable(row) else _risk_index(row.get("reba_risk_level"))
 
 
 _RISK_NAMES = REBA_RISK_LEVELS

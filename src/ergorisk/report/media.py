@@ -54,10 +54,14 @@ def moment_picture(
     opaque: bool = False,
 ) -> np.ndarray:
     """A worst moment's picture from a drawn frame without banner: the person, cropped,
-    under a banner with the row's scores."""
-    from ergorisk.report.annotate import add_banner
+    under a banner with the row's scores (``opaque``: a frame that has a banner already,
+    hidden under the new one)."""
+    from ergorisk.report.annotate import add_banner, banner_above
 
-    return add_banner(person_crop(drawn, row, source_width).copy(), row, time_s, opaque)
+    crop = person_crop(drawn, row, source_width)
+    if opaque:
+        return add_banner(crop.copy(), row, time_s, opaque)
+    return banner_above(crop, row, time_s)
 
 
 def jpeg_data_uri(rgb: np.ndarray, max_side: int = 480) -> str:
