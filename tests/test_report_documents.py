@@ -248,7 +248,7 @@ def test_task_factors_say_what_is_a_default_and_what_the_video_could_not_judge()
     assert factors["Hand coupling"] == "poor"
     assert factors["Shock or rapid build-up of force"] == "no (the default)"
     assert factors["A part held static over 1 minute"] == (
-        "judged from the video: not enough time to judge: 1.2 s observed"
+        "not enough time to judge: 1.2 s observed"
     )
     assert factors["Small-range actions repeated over 4 times a minute"] == (
         "yes (set by the assessor)"

@@ -199,7 +199,7 @@ def _factors(
         if value is not None:
             return "yes (set by the assessor)" if value else "no (set by the assessor)"
         reason = (not_judged or {}).get(key)
-        return f"{judged}: {reason}" if reason and not picture else judged
+        return reason if reason and not picture else judged
 
     def default(text: str, is_default: bool) -> str:
         return f"{text} (the default)" if is_default else text
