@@ -415,11 +415,13 @@ def _moment(
 
 
 def moment_title(e: Episode) -> str:
-    """A worst moment's title; the web page's list says the same (assessment.js)."""
+    """A worst moment's title; the web page's list says the same (assessment.js). The run is
+    of each frame's higher side; the side named is the picture's ('left side; picture at'
+    read as if the left side alone held the score)."""
     brief = f"; briefly {e.max_reba} at {e.max_s:.2f} s" if e.max_reba > e.score else ""
     return (
         f"{e.start_s:.2f}–{e.end_s:.2f} s: REBA {e.score} or more for {e.duration_s:.1f} s "
-        f"({e.side} side; picture at {e.peak_s:.2f} s{brief})"
+        f"(picture at {e.peak_s:.2f} s, {e.side} side there{brief})"
     )
 
 

@@ -523,7 +523,7 @@
         onclick: () => showMoment(e)},
         // The same words as the reports' titles (report/model.py: moment_title).
         `${e.start_s.toFixed(2)}–${e.end_s.toFixed(2)} s: REBA ${e.score} or more for ` +
-        `${e.duration_s.toFixed(1)} s (${e.side} side; picture at ${e.peak_s.toFixed(2)} s` +
+        `${e.duration_s.toFixed(1)} s (picture at ${e.peak_s.toFixed(2)} s, ${e.side} side there` +
         (e.max_reba > e.score ? `; briefly ${e.max_reba} at ${e.max_s.toFixed(2)} s` : "") +
         `) · RULA ${rula}`)));
     }
