@@ -270,3 +270,28 @@ def test_the_verdict_says_how_long_a_score_above_the_held_peak_lasts():
     assert top > held
     assert f"REBA reaches {held} (" in reba
     assert f"(briefly up to {top}: 0.4 s in all, at most 0.20 s at a time)" in reba
+
+
+def test_the_method_says_how_this_assessment_ran():
+    """A fixed text said 'on every frame' of a --stride 3 run, 'levelled for the camera tilt'
+    where no tilt could be estimated and 'angles smoothed' with --smoothing-s 0."""
+    from ergorisk.report.model import build_report
+
+    frames, summary = _scored_assessment(np.full(12, 30.0))
+    summary["options"] = {
+        "kind": "video",
+        "media": {"stride": 3},
+        "kinematics": {"smoothing_s": 0.0},
+        "camera_tilt": {"method": "none: 0 standing frames, need 3"},
+        "hysteresis_deg": 3.0,
+    }
+    notes = " ".join(build_report(frames, summary, use_surrogate=False).method_notes)
+    assert "on one frame in 3, 3D world landmarks, not levelled for a camera tilt" in notes
+    assert "angles not smoothed" in notes and "3° past it" in notes
+    assert "a dip of at most 0.05 s does not end a run" in notes
+    summary["options"].update(
+        media={"stride": 1}, kinematics={"smoothing_s": 0.4}, camera_tilt={"method": "given"}
+    )
+    notes = " ".join(build_report(frames, summary, use_surrogate=False).method_notes)
+    assert "on every frame, 3D world landmarks, levelled for the camera tilt (given)" in notes
+    assert "angles smoothed over 0.4 s" in notes

@@ -143,7 +143,7 @@ def build_report(
         recommendations=actions(moments),
         quality=_quality(frames, summary),
         warnings=[str(w) for w in summary.get("warnings", [])],
-        method_notes=_method_notes(upright_tol_deg, options.get("kind") == "views"),
+        method_notes=_method_notes(upright_tol_deg, options),
         references=REFERENCES,
         notes=meta.notes,
         timeline_svg=timeline_svg(frames, episodes) if len(frames) > 1 else "",
@@ -571,26 +571,62 @@ def _camera_rows(views: Mapping[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
-def _method_notes(tol: float, views: bool = False) -> list[str]:
-    pose = (
-        "Pose: MediaPipe Pose (full model) in each calibrated camera's video, the same person "
-        "matched across the views and triangulated into 3D (frames that reproject more than "
-        "30 px off are flagged unreliable); angles smoothed over time."
-        if views
-        else "Pose: MediaPipe Pose (full model) on every frame, 3D world landmarks, levelled "
-        "for the camera tilt; angles smoothed over time."
+def _method_notes(tol: float, options: Mapping[str, Any] | None = None) -> list[str]:
+    """The method as this assessment ran it (a fixed text said 'on every frame' of a run with
+    --stride 3, 'levelled for the camera tilt' where the tilt was not corrected, and 'angles
+    smoothed' with the smoothing off)."""
+    options = options or {}
+    kind = options.get("kind")
+    stride = int((options.get("media") or {}).get("stride") or 1)
+    smoothing = float((options.get("kinematics") or {}).get("smoothing_s", 0.4) or 0)
+    smoothed = f"angles smoothed over {smoothing:g} s" if smoothing > 0 else "angles not smoothed"
+    tilt = options.get("camera_tilt") or {}
+    method = str(tilt.get("method", ""))
+    if kind == "views":
+        pose = (
+            "Pose: MediaPipe Pose (full model) in each calibrated camera's video, the same "
+            "person matched across the views and triangulated into 3D (frames that reproject "
+            f"more than 30 px off are flagged unreliable); {smoothed}."
+        )
+    elif kind in ("video", "image"):
+        frames = (
+            "one picture"
+            if kind == "image"
+            else "every frame"
+            if stride == 1
+            else f"one frame in {stride}"
+        )
+        level = (
+            "not levelled for a camera tilt (none could be estimated)"
+            if method.startswith("none")
+            else f"levelled for the camera tilt ({method})"
+            if method
+            else "levelled for the camera tilt"
+        )
+        pose = f"Pose: MediaPipe Pose (full model) on {frames}, 3D world landmarks, {level}"
+        pose += "." if kind == "image" else f"; {smoothed}."
+    else:
+        pose = f"Pose: the 3D joints of the pose file; {smoothed}."
+    hysteresis = float(options.get("hysteresis_deg", 3.0) or 0)
+    held = (
+        f" Near an edge an angle keeps its band until it is {hysteresis:g}° past it, so that "
+        "noise does not flip the score back and forth: the angle shown for such a frame "
+        '(in this report and in frames.csv) is held just inside its band, "just under 60°".'
+        if hysteresis > 0 and kind != "image"
+        else ""
     )
     return [
         pose,
         "Each side is scored separately with the exact REBA and RULA worksheets; a frame's "
         "score is the higher side's. A body part that could not be seen is not scored.",
         f"An angle within ±{tol:g}° of upright counts as upright or neutral; a value exactly "
-        "on a band edge belongs to the lower band.",
+        f"on a band edge belongs to the lower band.{held}",
         "Score intervals, e.g. REBA 7 (6–8): the lowest and highest total that the angles' "
         "uncertainty allows (each angle moved by 4–6°, twice that for a part seen with low "
         "confidence); a narrow interval is a solid score, a wide one a score near a band edge.",
         "Worst moments are postures held: runs of frames that keep a REBA score for at least "
-        "0.3 s, ranked by that score, then by how long they last.",
+        "0.3 s (a dip of at most 0.05 s does not end a run), ranked by that score, then by "
+        "how long they last.",
         "Recommendations: every change of one angle to a better band, or removal of one "
         "posture flag, is rated by a learned model of each score (DEBA for REBA, DULA for "
         "RULA, Yazdani et al.) and then re-scored with the exact worksheet; the change that "
