@@ -99,6 +99,11 @@ def test_xlsx_has_summary_frames_per_side_moments_and_worksheets(written):
     assert any(r[1:2] == ("Trunk",) and "20–60°" in str(r[2]) for r in reba_ws)
     summary = [r for r in wb["Summary"].iter_rows(values_only=True) if r and r[0]]
     assert ("Worker", "Ana Souza") in [r[:2] for r in summary]
+    assert ("Notes", "Second shift.") in [r[:2] for r in summary]  # it was left out
+    # The time per level as numbers (they were text: "2.2%", "0.17 s"), summing to the clip.
+    shares = [r for r in summary if str(r[0]).startswith("  ")][:8]  # REBA's
+    assert all(isinstance(r[1], int | float) and isinstance(r[2], int | float) for r in shares)
+    assert sum(r[1] for r in shares) == pytest.approx(1.0, abs=0.01)
     # The activity rows: flag, evidence or reason, what it adds.
     assert (
         "Rapid change",
@@ -163,6 +168,9 @@ def test_xlsx_frames_carry_reliability_unseen_parts_and_intervals():
     sheet = frames_sheet_columns(frames, "left")
     assert list(sheet["Pose reliable"]) == list(np.arange(10) > 2)
     assert "Parts not seen" in sheet and "REBA total low" in sheet and "REBA total high" in sheet
+    from ergorisk.report.xlsx import _part_names
+
+    assert _part_names("upper_arm_left wrist_left") == "upper arm (left), wrist (left)"
     assert (sheet["REBA total low"] < sheet["REBA total high"]).all()  # 1° past an edge
 
 

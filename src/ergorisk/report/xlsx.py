@@ -44,7 +44,7 @@ def frames_sheet_columns(frames: pd.DataFrame, side: str) -> pd.DataFrame:
     }
     for key, header in RELIABILITY_HEADERS.items():  # why a frame's scores are weak or empty
         if key in frames:
-            cols[header] = frames[key]
+            cols[header] = frames[key].map(_part_names) if key == "unseen_parts" else frames[key]
     for method in ("reba", "rula"):
         for key in [
             c for c in frames.columns if c.startswith(f"{method}_") and c.endswith(f"_{side}")
@@ -57,6 +57,18 @@ def frames_sheet_columns(frames: pd.DataFrame, side: str) -> pd.DataFrame:
             cols[_header(key)] = frames[name]
     out = pd.DataFrame(cols)
     return out.astype(object).where(out.notna(), None)
+
+
+def _part_names(value: Any) -> Any:
+    """'upper_arm_left wrist_left' -> 'upper arm (left), wrist (left)' (frames.csv keeps
+    the column names)."""
+    if not isinstance(value, str) or not value.strip():
+        return value
+    named = []
+    for token in value.split():
+        part, _, side = token.rpartition("_")
+        named.append(f"{part.replace('_', ' ')} ({side})" if side in ("left", "right") else token)
+    return ", ".join(named)
 
 
 def _header(key: str) -> str:
@@ -77,11 +89,15 @@ def write_xlsx(report: Report, frames: pd.DataFrame) -> bytes:
     ws.column_dimensions["A"].width = 44
     ws.column_dimensions["B"].width = 70
     rows: list[tuple[Any, ...]] = [("Ergonomic risk assessment", report.title), ()]
-    rows += [*list(report.cover), (), ("Task factors",), *list(report.factors), ()]
+    rows += list(report.cover) + ([("Notes", report.notes)] if report.notes else [])
+    rows += [(), ("Task factors",), *list(report.factors), ()]
     for v in report.verdicts:
         rows.append((v.method, v.headline))
         for s in v.sides["both"]:
-            rows.append((f"  {s.label}", f"{s.percent:.1f}%", f"{s.seconds:.2f} s"))
+            # numbers, not text ("2.2%", "0.17 s"), so that they sum and sort
+            rows.append(
+                (f"  {s.label}", _number(ws, s.percent / 100, "0.0%"), _number(ws, s.seconds))
+            )
     rows += [(), ("Recommendations",)] + [(t,) for t in report.recommendations]
     rows += [(), ("Activity (REBA step 13)",), *activity_rows(report)]
     rows += [(), ("Data quality",), *list(report.quality)]
@@ -125,8 +141,21 @@ def _append(ws, values: Any, bold_first: bool = False, bold_all: bool = False) -
     ws.append(row)
 
 
+def _number(ws, value: float, number_format: str = '0.00" s"') -> Any:
+    """A number cell shown with a unit (a write-only sheet's cell carries its format)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=float(value))
+    cell.number_format = number_format
+    return cell
+
+
 def _table(ws, df: pd.DataFrame) -> None:
+    from openpyxl.utils import get_column_letter
+
     ws.freeze_panes = "A2"
+    for i, name in enumerate(df.columns, start=1):  # wide enough for the header
+        ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(name)) + 2))
     _append(ws, df.columns, bold_all=True)
     for row in df.itertuples(index=False):
         ws.append([_cell(v) for v in row])
