@@ -38,7 +38,7 @@ def test_trunk_flexed_38_twisted_reads_like_the_worksheet():
     [
         # held by the hysteresis 0.001° inside its band: "15.0°" over "over 15°" read wrong
         ("wrist_flexion_deg", -15.001, "wrist extended just over 15° (over 15° extension: 2)"),
-        ("wrist_flexion_deg", -14.9, "wrist at -14.9° (within ±15°: 1)"),
+        ("wrist_flexion_deg", -14.9, "wrist at −14.9° (within ±15°: 1)"),
         ("upper_arm_flexion_deg", 45.001, "upper arm raised just over 45° (45–90°: 3)"),
         ("upper_arm_flexion_deg", 89.999, "upper arm raised just under 90° (45–90°: 3)"),
         ("upper_arm_flexion_deg", 38.0, "upper arm raised 38° (20–45°: 2)"),
@@ -84,12 +84,12 @@ def test_a_negative_flexion_is_named_in_the_advice():
     from ergorisk.report.recommend import Change
 
     assert Change("neck_flexion_deg", -18.0, 5.0).words("rula") == (
-        "neck flexion -18° (extended) → -5 to 10°"
+        "neck flexion −18° (extended) → −5 to 10°"
     )
     assert (
         Change("upper_arm_flexion_deg", -30.0, 0.0)
         .words("reba")
-        .startswith("upper-arm elevation -30° (behind the body) → ")
+        .startswith("upper-arm elevation −30° (behind the body) → ")
     )
     assert Change("trunk_flexion_deg", 32.0, 0.0).words("reba") == "trunk flexion 32° → within ±5°"
 

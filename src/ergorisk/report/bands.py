@@ -106,7 +106,12 @@ def band_text(band: Band) -> str:
 
 
 def _deg(x: float) -> str:
-    return f"{x:g}"
+    return signed(x)
+
+
+def signed(x: float) -> str:
+    """A number as the reports print it: a minus sign, not a hyphen ('−5', not '-5')."""
+    return f"{x:g}".replace("-", "\u2212")
 
 
 def better_targets(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ergorisk.contract import COUPLING_NAMES, REBA_FIELDS, RULA_FIELDS
-from ergorisk.report.bands import Band, band_of, band_text
+from ergorisk.report.bands import Band, band_of, band_text, signed
 from ergorisk.scoring import reba, rula
 
 REBA_ACTIONS = {
@@ -226,7 +226,7 @@ def _angle_text(method: str, angle: Angle, value: float, tol: float) -> str:
     if angle.key == "lower_arm_flexion_deg":
         how = f"elbow bent {shown}°"
     elif band.contains(0.0) and band.lo is not None and band.hi is not None and band.lo < 0:
-        how = f"{angle.noun} at {shown}°"
+        how = f"{angle.noun} at {shown if isinstance(shown, str) else signed(shown)}°"
     elif value >= 0:
         how = f"{angle.noun} {angle.positive} {shown}°"
     else:

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ergorisk.report.bands import ANGLE_INPUTS, band_of, band_text, better_targets
+from ergorisk.report.bands import ANGLE_INPUTS, band_of, band_text, better_targets, signed
 from ergorisk.report.explain import FLEX, complete, exact_scores, missing
 
 # The differentiable models (body model, DULA, DEBA). The lead is moving them to
@@ -127,7 +127,8 @@ class Change:
         behind = BACKWARD.get(self.key) if float(self.before) < 0 else None
         named = f" ({behind})" if behind else ""
         return (
-            f"{LABELS[self.key]} {round(float(self.before))}°{named} → {self.target(method, tol)}"
+            f"{LABELS[self.key]} {signed(round(float(self.before)))}°{named} → "
+            f"{self.target(method, tol)}"
         )
 
 
