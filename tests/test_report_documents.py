@@ -219,6 +219,10 @@ def test_a_picture_reads_as_a_picture_not_a_video():
     peak = summary["reba"]["total"]["peak"]["score"]
     assert report.verdicts[0].headline.startswith(f"REBA is {peak} (")
     assert " s;" not in report.verdicts[0].headline and report.timeline_svg == ""
+    # No bars sharing out "100% of the clip (1.0 s)" of a picture.
+    from ergorisk.report.document import render_html
+
+    assert report.picture and "of the clip" not in render_html(report)
     video = build_report(*_scored_assessment(np.full(12, 30.0)), use_surrogate=False)
     assert dict(video.factors)["Rapid large changes of posture"] == "judged from the video"
     assert "Duration" in dict(video.cover) and video.timeline_svg

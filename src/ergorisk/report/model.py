@@ -105,6 +105,11 @@ class Report:
     activity: list[ActivityKind] = field(default_factory=list)  # REBA step 13, with evidence
     generated: str = field(default_factory=lambda: dt.date.today().isoformat())
 
+    @property
+    def picture(self) -> bool:
+        """One picture, not a clip: no time to share out between levels."""
+        return ("Frames", "one picture") in self.cover
+
 
 def build_report(
     frames: pd.DataFrame,

@@ -93,7 +93,7 @@ def write_xlsx(report: Report, frames: pd.DataFrame) -> bytes:
     rows += [(), ("Task factors",), *list(report.factors), ()]
     for v in report.verdicts:
         rows.append((v.method, v.headline))
-        for s in v.sides["both"]:
+        for s in [] if report.picture else v.sides["both"]:
             # numbers, not text ("2.2%", "0.17 s"), so that they sum and sort
             rows.append(
                 (f"  {s.label}", _number(ws, s.percent / 100, "0.0%"), _number(ws, s.seconds))
