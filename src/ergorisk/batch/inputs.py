@@ -107,6 +107,8 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
     for col, key in enumerate(header, start=1):
         if key not in META_COLUMNS and key not in specs:
             raise BatchInputError(f"{where}: line 1, column {col}: {unknown_key_message(key)}")
+    if defaults:  # a bad --set is the command's, not the first row's that leaves it in place
+        check_config(BatchItem(index=0, path=manifest, name="", options=dict(defaults)), "--set")
     base = manifest.resolve().parent
     rows: list[tuple[Path, str, dict[str, Any], dict[str, str], int]] = []
     for line, record in _records(manifest, len(header)):
@@ -143,8 +145,16 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
         )
         for i, ((path, _, options, cells, _), name) in enumerate(zip(rows, names, strict=True))
     ]
-    for item, row in zip(items, rows, strict=True):
-        check_config(item, f"{where}: line {row[4]}")
+    for item, (_, _, options, cells, line) in zip(items, rows, strict=True):
+        # Each cell alone first, so that an error names its column; then the row as a whole
+        # (--end before --start, a --config file's errors).
+        for key, text in cells.items():
+            if key in specs and text and key != "config":
+                alone = BatchItem(index=item.index, path=item.path, name=item.name)
+                alone.options[key] = options[key]
+                column = f"column {header.index(key) + 1} ({key})"
+                check_config(alone, f"{where}: line {line}, {column}")
+        check_config(item, f"{where}: line {line}")
     return items
 
 
