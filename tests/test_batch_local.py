@@ -309,3 +309,29 @@ def test_workers_end_when_the_driver_is_killed(tmp_path):
     for w in alive:  # do not leave them behind if the test fails
         os.kill(w, signal.SIGKILL)
     assert not alive, f"workers still running after the driver died: {alive}"
+
+
+def test_sigterm_stops_the_batch_and_batch_csv_says_what_did_not_finish(tmp_path):
+    """SIGTERM (timeout, systemd, docker) killed the driver without a word and left no
+    batch.csv; Ctrl-C left none either. Now both stop the batch with exit 130, and batch.csv
+    lists what finished and what did not."""
+    for i in range(4):
+        pose_file(tmp_path / "in" / f"p{i}.npy", 10 * i, n=3000)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "ergorisk", "batch", str(tmp_path / "in"), "-o", str(out)]
+    cmd += ["--workers", "1", "--set", "layout=uw-iom"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not list(out.glob(f"*/{MARKER}")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert b"interrupted: what finished is kept" in err
+    rows = pd.read_csv(out / "batch.csv")
+    assert len(rows) == 4 and (rows["status"] == "done").sum() >= 1
+    unfinished = rows[rows["status"] != "done"]
+    assert len(unfinished) >= 1 and unfinished["reason"].str.startswith("not finished").all()
+    again = batch(tmp_path / "in", "-o", out, "--workers", 1, "--set", "layout=uw-iom")
+    assert again.exit_code == 0 and "0 failed" in again.output

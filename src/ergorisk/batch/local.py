@@ -81,8 +81,12 @@ def run_local(
                 else:
                     suspects.extend(died)
                     suspected.update(i.index for i in died)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:
+        # Ctrl-C or SIGTERM: no waiting for the items under way (their processes end with
+        # the driver, see setup_pool_process; a half-built item stays in .staging).
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def setup_pool_process(driver: int, *args: object) -> None:

@@ -63,14 +63,31 @@ def _run(items, out, engine, workers, address, force, show_progress) -> list[Ite
             results[result.index] = result
             advance(result)
 
-        if engine == "ray":
-            from ergorisk.batch.ray_engine import run_ray
+        try:
+            if engine == "ray":
+                from ergorisk.batch.ray_engine import run_ray
 
-            run_ray(todo, out, workers, address, on_result, warm_pose=warm)
-        else:
-            from ergorisk.batch.local import run_local
+                run_ray(todo, out, workers, address, on_result, warm_pose=warm)
+            else:
+                from ergorisk.batch.local import run_local
 
-            run_local(todo, out, workers or os.cpu_count() or 1, on_result, warm_pose=warm)
+                run_local(todo, out, workers or os.cpu_count() or 1, on_result, warm_pose=warm)
+        except KeyboardInterrupt:
+            # batch.csv still says what finished (it was not written at all), and what did
+            # not run; the next run skips the first and does the rest.
+            for item in items:
+                results.setdefault(
+                    item.index, ItemResult.for_item(item, FAILED, reason=INTERRUPTED)
+                )
+            _write(items, results, out, engine, workers, address, force, started)
+            raise
+    return _write(items, results, out, engine, workers, address, force, started)
+
+
+INTERRUPTED = "not finished: the batch was interrupted (run it again to finish)"
+
+
+def _write(items, results, out, engine, workers, address, force, started) -> list[ItemResult]:
     rows = [results[i.index] for i in items]
     run: dict[str, Any] = {
         "engine": engine,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -87,11 +88,19 @@ def batch(
         else:
             items = load_items(inputs, options)
         items = [replace(i, **{k: v for k, v in meta.items() if not getattr(i, k)}) for i in items]
+        signal.signal(signal.SIGTERM, _interrupt)  # as Ctrl-C: stop, and write batch.csv
         rows = run_batch(
             items, out, engine=engine.value, workers=workers, address=address, force=force
         )
     except BatchInputError as err:
         fail(str(err))
+    except KeyboardInterrupt:
+        print(
+            f"interrupted: what finished is kept, and {out}/batch.csv says what did not run; "
+            "run the same command again to finish",
+            file=sys.stderr,
+        )
+        raise typer.Exit(130) from None
     failed = [r for r in rows if r.status == FAILED]
     for r in failed:
         print(f"failed: {r.reason}", file=sys.stderr)  # the reason names the file
@@ -102,6 +111,10 @@ def batch(
         f"-> {out}/batch.csv"
     )
     raise typer.Exit(1 if failed else 0)
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _parse_settings(settings: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
