@@ -307,3 +307,27 @@ def test_the_method_says_how_this_assessment_ran():
     notes = " ".join(build_report(frames, summary, use_surrogate=False).method_notes)
     assert "on every frame, 3D world landmarks, levelled for the camera tilt (given)" in notes
     assert "angles smoothed over 0.4 s" in notes
+
+
+def test_the_verdict_opens_with_one_plain_sentence():
+    """A manager could not get the verdict in ten seconds from the figures' headline."""
+    from ergorisk.report.model import PartRow, in_short
+
+    summary = {
+        "reba": {"total": {"peak": {"score": 10}}},
+        "rula": {"total": {"peak": {"score": 6}}},
+    }
+    parts = [
+        PartRow("Lower arm", "left", 95.0, 2.0, 58.0),
+        PartRow("Lower arm", "right", 93.0, 2.0, 100.0),
+        PartRow("Upper arm", "right", 73.0, 3.1, 100.0),
+        PartRow("Trunk", "both", 42.0, 2.5, 100.0),
+        PartRow("Neck", "both", 21.0, 1.9, 100.0),
+    ]
+    assert in_short(summary, parts) == (
+        "In short: REBA 10, high risk, action necessary soon; RULA 6, action level 3, "
+        "investigate further and change soon. Mostly from the lower arm, the upper arm and "
+        "the trunk."
+    )
+    assert in_short(summary, parts[3:4]).endswith("Mostly from the trunk.")
+    assert in_short({}, parts) == ""

@@ -103,6 +103,7 @@ class Report:
     notes: str
     timeline_svg: str = ""
     activity: list[ActivityKind] = field(default_factory=list)  # REBA step 13, with evidence
+    in_short: str = ""  # the verdict in one sentence, for a reader with ten seconds
     generated: str = field(default_factory=lambda: dt.date.today().isoformat())
 
     @property
@@ -134,6 +135,7 @@ def build_report(
     ]
     options = summary.get("options", {})
     source = input_name(options.get("input"))
+    parts = _parts(frames)
     return Report(
         title=meta.task or source,
         cover=_cover(meta, summary, frames, source),
@@ -143,7 +145,8 @@ def build_report(
             not_judged=summary.get("activity_not_judged") or {},
         ),
         verdicts=[_verdict(frames, m, fps, summary) for m in ("reba", "rula")],
-        parts=_parts(frames),
+        parts=parts,
+        in_short=in_short(summary, parts),
         moments=moments,
         recommendations=actions(moments),
         quality=_quality(frames, summary),
@@ -307,6 +310,29 @@ def _verdict(
         f"time at {'high or very high risk' if method == 'reba' else 'action level 3 or 4'}."
     )
     return MethodVerdict(name, f"{peak} ({words}) at {t:.2f} s", sides, headline)
+
+
+def in_short(summary: Mapping[str, Any], parts: list[PartRow]) -> str:
+    """The verdict in one sentence: each method's held peak in words, then the body parts at
+    a raised score a quarter of the time or more ('Mostly from the lower arm, the upper arm
+    and the trunk'). The headline beside it has the figures."""
+    words = []
+    for method in ("reba", "rula"):
+        held = (summary.get(method) or {}).get("total", {}).get("peak")
+        if held:
+            level = _level_words(method, int(held["score"]))
+            words.append(f"{method.upper()} {int(held['score'])}, {level}")
+    if not words:
+        return ""
+    drivers = [
+        f"the {d}" for d in dict.fromkeys(p.part.lower() for p in parts if p.high_percent >= 25)
+    ]
+    drivers = drivers[:3]
+    text = "In short: " + "; ".join(words) + "."
+    if drivers:
+        listed = ", ".join(drivers[:-1]) + " and " + drivers[-1] if len(drivers) > 1 else drivers[0]
+        text += f" Mostly from {listed}."
+    return text
 
 
 def score_range(low: Any, high: Any) -> str:

@@ -91,6 +91,8 @@ def write_xlsx(report: Report, frames: pd.DataFrame) -> bytes:
     rows: list[tuple[Any, ...]] = [("Ergonomic risk assessment", report.title), ()]
     rows += list(report.cover) + ([("Notes", report.notes)] if report.notes else [])
     rows += [(), ("Task factors",), *list(report.factors), ()]
+    if report.in_short:
+        rows.append(("Verdict", report.in_short))
     for v in report.verdicts:
         rows.append((v.method, v.headline))
         for s in [] if report.picture else v.sides["both"]:
