@@ -335,3 +335,20 @@ def test_sigterm_stops_the_batch_and_batch_csv_says_what_did_not_finish(tmp_path
     assert len(unfinished) >= 1 and unfinished["reason"].str.startswith("not finished").all()
     again = batch(tmp_path / "in", "-o", out, "--workers", 1, "--set", "layout=uw-iom")
     assert again.exit_code == 0 and "0 failed" in again.output
+
+
+def test_the_eta_follows_the_batch_pace_and_counts_down_between_items(monkeypatch):
+    """rich's estimate read 0:00:01 for 5 s, then 0:00:08, on a run with 13 s to go."""
+    from ergorisk.batch import runner
+
+    now = [100.0]
+    monkeypatch.setattr(runner.time, "monotonic", lambda: now[0])
+    bar = runner._progress(total=6, already=1, show=False)  # one item skipped as done
+    assert bar.eta(1) == "-:--:--"  # nothing of this run finished yet
+    now[0] = 110.0
+    bar.last = now[0]  # 2 items of this run done in 10 s: 5 s an item, 3 to go
+    assert bar.eta(3) == "0:00:15"
+    now[0] = 114.0
+    assert bar.eta(3) == "0:00:11"  # counting down before the next item ends
+    now[0] = 140.0
+    assert bar.eta(3) == "0:00:00"

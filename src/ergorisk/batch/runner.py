@@ -131,6 +131,18 @@ class _progress:
     def __init__(self, total: int, already: int, show: bool) -> None:
         self.total, self.already, self.show = total, already, show
         self.failed = 0
+        self.started = self.last = time.monotonic()
+
+    def eta(self, completed: float) -> str:
+        """The time left at this batch's pace so far (its items done, skipped ones apart),
+        counting down between items. rich's own estimate moved only when an item finished
+        and read 0:00:01 for 5 s, then 0:00:08, on a run that had 13 s to go."""
+        done = completed - self.already
+        if done <= 0:
+            return "-:--:--"
+        per_item = (self.last - self.started) / done
+        left = max(0.0, per_item * (self.total - completed) - (time.monotonic() - self.last))
+        return time.strftime("%H:%M:%S", time.gmtime(round(left))).removeprefix("0")
 
     def __enter__(self) -> Callable[[ItemResult], None]:
         from rich.console import Console
@@ -138,10 +150,19 @@ class _progress:
             BarColumn,
             MofNCompleteColumn,
             Progress,
+            ProgressColumn,
             TextColumn,
             TimeElapsedColumn,
-            TimeRemainingColumn,
         )
+        from rich.text import Text
+
+        outer = self
+
+        class Eta(ProgressColumn):
+            max_refresh = 1.0
+
+            def render(self, task: Any) -> Text:
+                return Text(outer.eta(task.completed), style="progress.remaining")
 
         self.bar = Progress(
             TextColumn("{task.description}"),
@@ -149,7 +170,7 @@ class _progress:
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             TextColumn("ETA"),
-            TimeRemainingColumn(),
+            Eta(),
             console=Console(stderr=True),
             disable=not self.show,
         )
@@ -158,6 +179,7 @@ class _progress:
         return self.advance
 
     def advance(self, result: ItemResult) -> None:
+        self.last = time.monotonic()
         self.failed += result.status == FAILED
         label = f"Batch ({self.failed} failed)" if self.failed else "Batch"
         self.bar.update(self.task, advance=1, description=label)
