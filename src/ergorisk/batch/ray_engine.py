@@ -13,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import socket
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -98,6 +100,9 @@ def start_ray(workers: int | None, address: str | None) -> Any:
     quiet = {"log_to_driver": False, "logging_level": logging.WARNING}
     if address:
         check_cluster(address)
+    # ray.init makes SIGTERM a bare sys.exit(15) in this process; the caller's handler (the
+    # batch stops and still writes batch.csv) is put back after it.
+    on_term = signal.getsignal(signal.SIGTERM)
     try:
         if address:
             ray.init(address=address, **quiet)
@@ -112,6 +117,8 @@ def start_ray(workers: int | None, address: str | None) -> Any:
     except (ConnectionError, RuntimeError, ValueError) as err:
         where = f"the Ray cluster at {address}" if address else "a local Ray"
         raise BatchInputError(f"cannot start or join {where}: {str(err).splitlines()[0]}") from None
+    if threading.current_thread() is threading.main_thread() and on_term is not None:
+        signal.signal(signal.SIGTERM, on_term)
     return ray
 
 
