@@ -102,10 +102,14 @@ def _scalar(spec: OptionSpec, text: str, base_dir: Path) -> Any:
     return text
 
 
-def unknown_key_message(key: str) -> str:
+def unknown_key_message(
+    key: str, what: str = "column", meta: tuple[str, ...] = META_COLUMNS
+) -> str:
+    """'unknown column 'lod_kg' (did you mean 'load_kg'?); known: ...' (``what``: "option"
+    for --set, whose ``meta`` keys are fewer: no path, name or take)."""
     import difflib
 
-    known = [*META_COLUMNS, *assess_options()]
+    known = [*meta, *assess_options()]
     close = difflib.get_close_matches(key, known, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown column {key!r}{hint}; known: {', '.join(known)}"
+    return f"unknown {what} {key!r}{hint}; known: {', '.join(known)}"

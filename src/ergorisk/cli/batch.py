@@ -137,7 +137,5 @@ def _parse_settings(settings: list[str]) -> tuple[dict[str, Any], dict[str, str]
             except ValueError as err:
                 raise BatchInputError(f"--set {key}: {err}") from None
         else:
-            raise BatchInputError(
-                f"--set {key}: {unknown_key_message(key).removeprefix('unknown column ')}"
-            )
+            raise BatchInputError(f"--set: {unknown_key_message(key, 'option', SETTABLE_META)}")
     return options, meta
