@@ -211,11 +211,15 @@ def test_a_killed_batch_keeps_what_finished_and_leaves_no_half_folder(tmp_path):
 
 def test_manifest_paths_are_found_from_another_working_directory(tmp_path, monkeypatch):
     pose_file(tmp_path / "plant" / "poses" / "a.npy")
-    m = manifest(tmp_path / "plant" / "m.csv", ["path", "layout"], [["poses/a.npy", "uw-iom"]])
+    rows = [["../plant/poses/a.npy", "uw-iom"]]
+    m = manifest(tmp_path / "plant" / "m.csv", ["path", "layout"], rows)
     monkeypatch.chdir(tmp_path)
     result = batch(Path("plant") / "m.csv", "-o", "out", "--workers", 1)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "a" / "frames.csv").is_file() and m.is_file()
+    # batch.csv names the file plainly, not ".../plant/../plant/poses/a.npy"
+    path = pd.read_csv(tmp_path / "out" / "batch.csv")["path"][0]
+    assert path == str((tmp_path / "plant" / "poses" / "a.npy").resolve())
     # The worker's own output (native libraries' notices) goes to a log, not the terminal.
     logs = list((tmp_path / "out" / "logs").glob("worker-*.log"))
     pid = pd.read_csv(tmp_path / "out" / "batch.csv")["pid"][0]

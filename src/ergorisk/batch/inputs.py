@@ -10,6 +10,7 @@ manifest's folder. A bad manifest raises BatchInputError naming the line and the
 from __future__ import annotations
 
 import csv
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,7 +131,8 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
                         f"{where}: line {line}, column {col} ({key}): {err}"
                     ) from None
         path = Path(cells["path"]).expanduser()
-        path = path if path.is_absolute() else base / path
+        # "acc/../demo.mp4" as "demo.mp4" in batch.csv (symbolic links kept as written)
+        path = Path(os.path.normpath(path if path.is_absolute() else base / path))
         rows.append((path, cells.get("name") or path.stem, options, cells, line))
     if not rows:
         raise BatchInputError(f"{where}: no rows")
