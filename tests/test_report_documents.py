@@ -331,3 +331,44 @@ def test_the_verdict_opens_with_one_plain_sentence():
     )
     assert in_short(summary, parts[3:4]).endswith("Mostly from the trunk.")
     assert in_short({}, parts) == ""
+
+
+def test_a_worksheet_report_speaks_of_records_not_of_a_picture_or_the_pose():
+    """Hand-entered worksheets read 'Frames: one picture', 'REBA is 7 (…; 4–7 within the
+    pose's uncertainty)' around typed angles, and a worst moment '0.00–1.00 s ... 1.0 s'."""
+    import ergorisk as er
+    from ergorisk.report.document import render_html
+    from ergorisk.report.model import build_report
+
+    records = [
+        {"trunk_flexion_deg": 45, "neck_flexion_deg": 25, "upper_arm_flexion_deg": 100},
+        {"trunk_flexion_deg": 5},
+    ]
+    a = er.assess(records, load_kg=6)
+    assert (a.frames["reba_total_low_left"] == a.frames["reba_total_left"]).all()  # no interval
+    report = build_report(a.frames, a.summary.to_dict(), use_surrogate=False)
+    assert dict(report.cover)["Records"] == "2 worksheet records"
+    peak = int(a.frames["reba_total"].max())
+    assert report.verdicts[0].headline.startswith(f"REBA is {peak} (") and (
+        "in record 1 of 2" in report.verdicts[0].headline
+    )
+    assert report.moments[0].title.startswith(f"Record 1: REBA {peak} (")
+    page = render_html(report)
+    assert "uncertainty" not in page and "of the clip" not in page and "one picture" not in page
+    assert dict(report.factors)["Rapid large changes of posture"] == (
+        "as ticked in each worksheet record"
+    )
+
+
+def test_a_worst_moment_s_rula_is_the_named_side_s_as_its_worksheet():
+    """The page listed the higher side's RULA (6) over a moment whose worksheet, of the
+    side named, scored 5."""
+    from ergorisk.report.episodes import worst_episodes
+
+    frames, _ = _scored_assessment(np.full(12, 50.0))
+    frames["reba_total_left"] = frames["reba_total_left"].astype(float) + 1  # left higher
+    frames["reba_total"] = frames["reba_total_left"]
+    frames["rula_total_left"], frames["rula_total_right"] = 5, 6
+    frames["rula_total"] = 6
+    (episode,) = worst_episodes(frames, n=1, fps=10.0)
+    assert episode.side == "left" and episode.peak_rula == 5

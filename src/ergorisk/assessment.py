@@ -900,7 +900,7 @@ def _assess_records(records: Sequence[Any] | Mapping[str, Any], cfg: Config) -> 
     for side, columns in task_columns(activity, factors, len(entered)).items():
         sides[side].update(columns)
     # Records are separate postures, not a time series: no hysteresis across them.
-    frames = frames_table(sides, 1.0, cfg.scoring.upright_tol_deg, knee_per_side=True)
+    frames = frames_table(sides, 1.0, cfg.scoring.upright_tol_deg, knee_per_side=True, entered=True)
     source = {"input": "worksheet", "kind": "worksheet"}
     summary = summarize(frames, activity, 1.0, _options(source, cfg))
     summary["config"] = cfg.to_dict()

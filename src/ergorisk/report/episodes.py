@@ -46,7 +46,7 @@ class Episode:
     peak: int
     score: int  # REBA total sustained over the whole episode
     peak_reba: int
-    peak_rula: int | None
+    peak_rula: int | None  # the named side's, as its worksheet
     side: str
     start_s: float
     end_s: float
@@ -135,7 +135,11 @@ def _episode(
         else "right"
     )
     times = frames["time_s"].to_numpy(dtype=float)
-    peak_rula = _num(row.get("rula_total"))
+    # The picture's RULA is the named side's, as its worksheet below it explains (the
+    # higher side's read 6 over a worksheet scoring 5).
+    peak_rula = _num(row.get(f"rula_total_{side}"))
+    if peak_rula is None:
+        peak_rula = _num(row.get("rula_total"))
     return Episode(
         rank=rank,
         start=start,

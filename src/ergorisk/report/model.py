@@ -108,8 +108,9 @@ class Report:
 
     @property
     def picture(self) -> bool:
-        """One picture, not a clip: no time to share out between levels."""
-        return ("Frames", "one picture") in self.cover
+        """One picture or worksheet records, not a clip: no time to share out between
+        levels."""
+        return ("Frames", "one picture") in self.cover or "Records" in dict(self.cover)
 
 
 def build_report(
@@ -129,22 +130,27 @@ def build_report(
     fps = float(summary.get("fps") or 0) or None
     if episodes is None:
         episodes = worst_episodes(frames, fps=fps)
+    options = summary.get("options", {})
+    kind = str(options.get("kind") or ("image" if len(frames) == 1 else ""))
     moments = [
-        _moment(frames, e, (pictures or {}).get(e.peak, ""), upright_tol_deg, use_surrogate)
+        _moment(frames, e, (pictures or {}).get(e.peak, ""), upright_tol_deg, use_surrogate, kind)
         for e in episodes
     ]
-    options = summary.get("options", {})
     source = input_name(options.get("input"))
     parts = _parts(frames)
+    # Hand-filled worksheets: records, not a clip or a picture (they read "one picture",
+    # with the pose's uncertainty around typed angles).
+    records = options.get("kind") == "worksheet"
     return Report(
         title=meta.task or source,
-        cover=_cover(meta, summary, frames, source),
+        cover=_cover(meta, summary, frames, source, records),
         factors=_factors(
             options.get("task", {}),
-            picture=len(frames) == 1,
+            picture=len(frames) == 1 and not records,
             not_judged=summary.get("activity_not_judged") or {},
+            records=records,
         ),
-        verdicts=[_verdict(frames, m, fps, summary) for m in ("reba", "rula")],
+        verdicts=[_verdict(frames, m, fps, summary, records) for m in ("reba", "rula")],
         parts=parts,
         in_short=in_short(summary, parts),
         moments=moments,
@@ -154,7 +160,7 @@ def build_report(
         method_notes=_method_notes(upright_tol_deg, options),
         references=REFERENCES,
         notes=meta.notes,
-        timeline_svg=timeline_svg(frames, episodes) if len(frames) > 1 else "",
+        timeline_svg=timeline_svg(frames, episodes) if len(frames) > 1 and not records else "",
         activity=activity_evidence(summary),
     )
 
@@ -172,11 +178,18 @@ def _given(value: str) -> str:
 
 
 def _cover(
-    meta: Metadata, summary: Mapping[str, Any], frames: pd.DataFrame, source: str
+    meta: Metadata,
+    summary: Mapping[str, Any],
+    frames: pd.DataFrame,
+    source: str,
+    records: bool = False,
 ) -> list[tuple[str, str]]:
     duration = float(summary.get("duration_s") or 0)
+    n = len(frames)
     span = (
-        ("Frames", "one picture")
+        ("Records", f"{n} worksheet record{'s' * (n != 1)}")
+        if records
+        else ("Frames", "one picture")
         if len(frames) == 1
         else (
             "Duration",
@@ -195,19 +208,28 @@ def _cover(
 
 
 def _factors(
-    task: Mapping[str, Any], picture: bool = False, not_judged: Mapping[str, str] | None = None
+    task: Mapping[str, Any],
+    picture: bool = False,
+    not_judged: Mapping[str, str] | None = None,
+    records: bool = False,
 ) -> list[tuple[str, str]]:
     """The task factors as scored. A value equal to the default says so (the report cannot
     tell an entered 0 kg from none given, and "entered" read as if someone had); an activity
     left to the video says whether the video could judge it."""
-    judged = "not judged from one picture" if picture else "judged from the video"
+    judged = (
+        "as ticked in each worksheet record"
+        if records
+        else "not judged from one picture"
+        if picture
+        else "judged from the video"
+    )
 
     def auto(key: str) -> str:
         value = task.get(key)
         if value is not None:
             return "yes (set by the assessor)" if value else "no (set by the assessor)"
         reason = (not_judged or {}).get(key)
-        return reason if reason and not picture else judged
+        return reason if reason and not (picture or records) else judged
 
     def default(text: str, is_default: bool) -> str:
         return f"{text} (the default)" if is_default else text
@@ -271,7 +293,11 @@ def scored_percent(shares: list[Share], labels: tuple[str, ...]) -> float:
 
 
 def _verdict(
-    frames: pd.DataFrame, method: str, fps: float | None, summary: Mapping[str, Any]
+    frames: pd.DataFrame,
+    method: str,
+    fps: float | None,
+    summary: Mapping[str, Any],
+    records: bool = False,
 ) -> MethodVerdict:
     """The method's peak as the summary states it (the highest score held for a moment, not
     one frame's: the same figure as the CLI and the app), then the time at high levels."""
@@ -287,6 +313,17 @@ def _verdict(
     else:
         i = int(np.nanargmax(total))
         peak, t, span = int(total[i]), float(frames["time_s"].iloc[i]), ""
+    if records:  # typed angles: no uncertainty, and records, not time
+        words = _level_words(method, peak)
+        where = int(np.nanargmax(total))
+        pct = scored_percent(sides["both"], _HIGH[method])
+        headline = f"{name} is {peak} ({words})" + (
+            f" at its highest, in record {where + 1} of {len(frames)}; {pct:.0f}% of the "
+            f"records at {'high or very high risk' if method == 'reba' else 'action level 3 or 4'}."
+            if len(frames) > 1
+            else "."
+        )
+        return MethodVerdict(name, f"{peak} ({words})", sides, headline)
     words = _level_words(method, peak) + (f"; {span} within the pose's uncertainty" if span else "")
     if len(frames) == 1:  # a picture: no time to speak of
         return MethodVerdict(name, f"{peak} ({words})", sides, f"{name} is {peak} ({words}).")
@@ -301,9 +338,11 @@ def _verdict(
         above = scores > peak
         runs = np.diff(np.flatnonzero(np.diff(np.r_[0, above.astype(int), 0])))[::2]
         level = "" if method == "reba" else f", {_level_short(method, int(top))}"
+        held_s = above.sum() / fps
         higher = (
             f", held {SUSTAINED_MIN_S:g} s or more (briefly up to {int(top)}{level}: "
-            f"{above.sum() / fps:.1f} s in all, at most {runs.max() / fps:.2f} s at a time)"
+            f"{held_s:.{1 if held_s >= 1 else 2}f} s in all, at most {runs.max() / fps:.2f} s "
+            "at a time)"
         )
     headline = (
         f"{name} reaches {peak} ({words}){higher}, from {t:.2f} s; {pct:.0f}% of the scored "
@@ -424,14 +463,19 @@ def input_name(source: Any) -> str:
 
 
 def _moment(
-    frames: pd.DataFrame, e: Episode, picture: str, tol: float, use_surrogate: bool
+    frames: pd.DataFrame,
+    e: Episode,
+    picture: str,
+    tol: float,
+    use_surrogate: bool,
+    kind: str = "",
 ) -> Moment:
     from ergorisk.report.explain import complete
 
     row = frames.iloc[e.peak]
     worksheets = {m: complete(m, side_worksheet(row, m, e.side)) for m in ("reba", "rula")}
     recs = [recommend(m, worksheets[m], tol, use_surrogate) for m in ("reba", "rula")]
-    title = moment_title(e)
+    title = moment_title(e, kind)
     return Moment(
         episode=e,
         title=title,
@@ -445,10 +489,15 @@ def _moment(
     )
 
 
-def moment_title(e: Episode) -> str:
+def moment_title(e: Episode, kind: str = "") -> str:
     """A worst moment's title; the web page's list says the same (assessment.js). The run is
     of each frame's higher side; the side named is the picture's ('left side; picture at'
-    read as if the left side alone held the score)."""
+    read as if the left side alone held the score). A picture and worksheet records have no
+    time: 'The picture' and 'Record 2' (a photo read '0.00–1.00 s: ... for 1.0 s')."""
+    if kind == "worksheet":
+        return f"Record {e.peak + 1}: REBA {e.score} ({e.side} side)"
+    if kind == "image":
+        return f"The picture: REBA {e.score} ({e.side} side)"
     brief = f"; briefly {e.max_reba} at {e.max_s:.2f} s" if e.max_reba > e.score else ""
     return (
         f"{e.start_s:.2f}–{e.end_s:.2f} s: REBA {e.score} or more for {e.duration_s:.1f} s "
@@ -636,6 +685,8 @@ def _method_notes(tol: float, options: Mapping[str, Any] | None = None) -> list[
         )
         pose = f"Pose: MediaPipe Pose (full model) on {frames}, 3D world landmarks, {level}"
         pose += "." if kind == "image" else f"; {smoothed}."
+    elif kind == "worksheet":
+        pose = "Angles and flags as entered in each worksheet record (no pose estimation)."
     else:
         pose = f"Pose: the 3D joints of the pose file; {smoothed}."
     hysteresis = float(options.get("hysteresis_deg", 3.0) or 0)
@@ -643,10 +694,10 @@ def _method_notes(tol: float, options: Mapping[str, Any] | None = None) -> list[
         f" Near an edge an angle keeps its band until it is {hysteresis:g}° past it, so that "
         "noise does not flip the score back and forth: the angle shown for such a frame "
         '(in this report and in frames.csv) is held just inside its band, "just under 60°".'
-        if hysteresis > 0 and kind != "image"
+        if hysteresis > 0 and kind not in ("image", "worksheet")
         else ""
     )
-    return [
+    notes = [
         pose,
         "Each side is scored separately with the exact REBA and RULA worksheets; a frame's "
         "score is the higher side's. A body part that could not be seen is not scored.",
@@ -667,6 +718,10 @@ def _method_notes(tol: float, options: Mapping[str, Any] | None = None) -> list[
         "face detector finds them. A small face far from the camera can be missed: check the "
         "pictures before sharing them.",
     ]
+    if kind == "worksheet":  # typed angles: no intervals, no time, no pictures
+        drop = ("Score intervals", "Worst moments are postures held", "Faces are blurred")
+        notes = [n for n in notes if not n.startswith(drop)]
+    return notes
 
 
 REFERENCES = [

@@ -35,6 +35,7 @@ def frames_table(
     knee_per_side: bool = False,
     reliable: np.ndarray | None = None,
     hysteresis_deg: float = 0.0,
+    entered: bool = False,
 ) -> pd.DataFrame:
     """One row per frame: worksheet columns per side (as measured), part scores per side,
     overall totals, and each total's interval (``<method>_total_low/high_<side>``) from the
@@ -47,7 +48,8 @@ def frames_table(
     only); the held angle is what the table stores and scores. Angles are rounded to 0.001
     before scoring (and before the hysteresis, which is then idempotent), so the written
     table re-scores to its own scores exactly (re-scoring in the web app starts from the
-    stored columns).
+    stored columns). ``entered``: angles typed into worksheets, not measured: no
+    uncertainty, each interval is the score itself.
     """
     from ergorisk.kinematics.options import KinematicsOptions
     from ergorisk.kinematics.worksheet import scoring_columns
@@ -95,7 +97,7 @@ def frames_table(
             totals[side] = np.asarray(out["total"], dtype=float)
             confidence = {c: scored[side][c] for c in CONFIDENCE_COLUMNS}
             low, high = score_interval(
-                {**columns, **confidence}, scorer.score, None, upright_tol_deg
+                {**columns, **confidence}, scorer.score, {} if entered else None, upright_tol_deg
             )
             intervals[f"{method}_total_low_{side}"] = _nullable_int(low)
             intervals[f"{method}_total_high_{side}"] = _nullable_int(high)
