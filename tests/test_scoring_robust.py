@@ -65,9 +65,15 @@ def test_invalid_frames_break_episodes_and_are_left_out():
     total = np.full(30, 5.0)
     total[10:20] = 8.0
     valid = np.ones(30, bool)
-    valid[14] = False  # one unreliable frame splits the 8s into runs of 4 and 5
+    valid[13:16] = False  # three unreliable frames (0.1 s) split the 8s into runs of 3 and 4
     peak = sustained_peak(total, fps=30, min_s=0.3, valid=valid)
     assert peak["score"] == 5
+    assert np.isnan(sustained(total, 30, valid=valid)[14])
+    # One unreliable frame (0.03 s, as a one-frame dip) does not end the held 8, and keeps
+    # no score of its own.
+    valid[:] = True
+    valid[14] = False
+    assert sustained_peak(total, fps=30, min_s=0.3, valid=valid)["score"] == 8
     assert np.isnan(sustained(total, 30, valid=valid)[14])
 
 
@@ -85,9 +91,15 @@ def test_a_dip_of_a_frame_or_two_does_not_end_a_held_score():
     seq = np.array([6, 6, 4, 6, 6, 4, 4, 6, 6.0])
     assert bridge_dips(seq, 30).tolist() == [6, 6, 6, 6, 6, 4, 4, 6, 6]
     assert bridge_dips(seq, 10).tolist() == seq.tolist()
-    # A frame without a score (no person, unreliable) is no dip: it still breaks the run.
+    # A gap without a score as short as a dip is bridged too (at 60 fps, a part unseen on
+    # one frame in four left 0.4 s at medium with a held peak of 1); a longer one is not.
     gap = np.array([6, 6, np.nan, 6, 6.0])
-    assert np.isnan(bridge_dips(gap, 60)[2])
+    assert bridge_dips(gap, 60)[2] == 6
+    long_gap = np.array([6, 6, np.nan, np.nan, np.nan, np.nan, 6, 6.0])
+    assert np.isnan(bridge_dips(long_gap, 60)[2:6]).all()
+    assert np.isnan(bridge_dips(np.array([np.nan, 6, 6.0]), 60)[0])  # not between scores
+    choppy = np.r_[np.full(10, 2.0), np.tile([5.0, 5.0, 5.0, np.nan], 8), np.full(10, 1.0)]
+    assert sustained_peak(choppy, fps=60, min_s=0.3)["score"] == 5
 
 
 @pytest.mark.parametrize("scorer", [reba.score, rula.score])

@@ -76,7 +76,8 @@ def worst_episodes(
 
     times = frames["time_s"].to_numpy(dtype=float)
     rate = fps if fps else _fps_of(times)
-    # An unreliable pose breaks a run; a dip of a frame or two does not (as the held peak).
+    # A dip, or a gap without a reliable score, of at most 0.05 s does not break a run (as the
+    # held peak); a longer unreliable or unscored stretch does.
     reba = bridge_dips(reliable_scores(frames, "reba_total"), rate)
     if not np.isfinite(reba).any() or n < 1:
         return []
@@ -114,9 +115,12 @@ def _fps_of(times: np.ndarray) -> float:
 def _episode(
     frames: pd.DataFrame, rank: int, score: int, start: int, end: int, fps: float
 ) -> Episode:
+    from ergorisk.scoring.summary import reliable_scores
+
     rows = frames.iloc[start : end + 1]
-    reba = rows["reba_total"].to_numpy(dtype=float, na_value=np.nan)
-    rula = rows["rula_total"].to_numpy(dtype=float, na_value=np.nan)
+    # the run may bridge a frame without a reliable score: never its peak or its picture
+    reba = reliable_scores(rows, "reba_total")
+    rula = reliable_scores(rows, "rula_total")
     rank_rula = -np.nan_to_num(rula, nan=-1)
     top = int(np.lexsort((np.arange(len(rows)), rank_rula, -reba))[0])
     # A run found at `score` holds a frame at exactly `score` (else it would have been found
