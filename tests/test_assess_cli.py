@@ -282,3 +282,27 @@ def test_options_a_pose_file_does_not_use_are_named_in_a_warning(tmp_path):
     assert summary["frame_count"] == 30 and len(summary["warnings"]) == 1
     clean = runner.invoke(app, [*args[:-1], str(tmp_path / "o2")])
     assert "warning" not in clean.output
+
+
+def test_every_kind_of_run_prints_its_warnings_before_its_line(tmp_path, capsys):
+    """Several views printed no warning ('the person was triangulated on 21% of the frames
+    only'), though their summary.json had them; a camera that saw nobody read 'nan px'."""
+    import dataclasses
+    from pathlib import Path
+
+    from ergorisk import assess
+    from ergorisk.cli.assess import _errors_text, _print_result
+    from ergorisk.scoring.summary import Summary
+
+    result = assess(uw_file(tmp_path / "a.npy"), layout="uw-iom")
+    summary = result.summary.to_dict()
+    summary["warnings"] = ["the person was triangulated on 21% of the frames only"]
+    result = dataclasses.replace(result, summary=Summary.of(summary))
+    result.to_dir(tmp_path / "out")
+    _print_result(Path("3 views"), tmp_path / "out", result)
+    printed = capsys.readouterr()
+    assert "warning: the person was triangulated on 21% of the frames only" in printed.err
+    assert printed.out.startswith("3 views: 30 frames")
+    assert _errors_text({"cam01": 9.04, "cam02": float("nan"), "cam03": None}) == (
+        "cam01 9.0 px, cam02 not seen, cam03 not seen"
+    )

@@ -278,9 +278,27 @@ def _assess_one(path: Path, out: Path, cfg: Config, with_bar: bool) -> None:
                 result.to_dir(out, progress=progress)
     except (InputError, OSError) as err:
         fail(_flag_names(first_line(err)))
+    _print_result(path, out, result)
+
+
+def _print_result(label: Path, out: Path, result: Any) -> None:
+    """The warnings, then the summary line (several views printed no warning, though the
+    docs say they are printed: 'the person was triangulated on 21% of the frames only')."""
     for message in result.summary.warnings:
         print(f"warning: {message}", file=sys.stderr)
-    print(summary_line(path, out, result))
+    print(summary_line(label, out, result))
+
+
+def _people(n: int) -> str:
+    return "1 person" if n == 1 else f"{n} people"  # '--people 1' printed '1 people'
+
+
+def _errors_text(errors: dict[str, Any]) -> str:
+    """'cam01 9.0 px, cam02 not seen' (a camera that saw nobody read 'nan px')."""
+    return ", ".join(
+        f"{cam} {px:.1f} px" if px is not None and px == px else f"{cam} not seen"
+        for cam, px in errors.items()
+    )
 
 
 def _assess_people(path: Path, out: Path, cfg: Config) -> None:
@@ -293,8 +311,8 @@ def _assess_people(path: Path, out: Path, cfg: Config) -> None:
     except (InputError, OSError) as err:
         fail(_flag_names(first_line(err)))
     for pid, result in people.items():
-        print(summary_line(Path(f"{path.name} person {pid}"), out / f"person-{pid}", result))
-    print(f"{len(people)} people -> {out}/ (people.json, overview.mp4, person-<id>/)")
+        _print_result(Path(f"{path.name} person {pid}"), out / f"person-{pid}", result)
+    print(f"{_people(len(people))} -> {out}/ (people.json, overview.mp4, person-<id>/)")
 
 
 def _assess_views(paths: list[Path], out: Path, cfg: Config) -> None:
@@ -312,9 +330,8 @@ def _assess_views(paths: list[Path], out: Path, cfg: Config) -> None:
     except (InputError, OSError) as err:
         fail(_flag_names(first_line(err)))
     errors = result.summary["multiview"]["median_reprojection_error_px"]
-    listed = ", ".join(f"{cam} {px:.1f} px" for cam, px in errors.items())
-    print(f"reprojection error (median): {listed}", file=sys.stderr)
-    print(summary_line(Path(f"{len(paths)} views"), out, result))
+    print(f"reprojection error (median): {_errors_text(errors)}", file=sys.stderr)
+    _print_result(Path(f"{len(paths)} views"), out, result)
 
 
 def _assess_views_people(paths: list[Path], out: Path, cfg: Config) -> None:
@@ -329,10 +346,9 @@ def _assess_views_people(paths: list[Path], out: Path, cfg: Config) -> None:
         fail(_flag_names(first_line(err)))
     for pid, result in people.items():
         errors = result.summary["multiview"]["median_reprojection_error_px"]
-        listed = ", ".join(f"{cam} {px:.1f} px" for cam, px in errors.items())
-        print(f"person {pid}: reprojection error (median): {listed}", file=sys.stderr)
-        print(summary_line(Path(f"{len(paths)} views person {pid}"), out / f"person-{pid}", result))
-    print(f"{len(people)} people -> {out}/ (people.json, overview.mp4, person-<id>/)")
+        print(f"person {pid}: reprojection error (median): {_errors_text(errors)}", file=sys.stderr)
+        _print_result(Path(f"{len(paths)} views person {pid}"), out / f"person-{pid}", result)
+    print(f"{_people(len(people))} -> {out}/ (people.json, overview.mp4, person-<id>/)")
 
 
 def _assess_many(paths: list[Path], out: Path, cfg: Config) -> None:

@@ -9,6 +9,7 @@ with staged_output(out_dir) as stage:     # a temporary folder beside out_dir
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -58,7 +59,7 @@ def write_tables(frames: pd.DataFrame, summary: dict[str, Any], folder: Path) ->
     table = _arrow_table(frames)
     pacsv.write_csv(table, folder / "frames.csv")
     pq.write_table(table, folder / "frames.parquet", use_dictionary=False)
-    (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (folder / "summary.json").write_text(json.dumps(json_safe(summary), indent=2) + "\n")
 
 
 def _arrow_table(frames: pd.DataFrame):
@@ -90,3 +91,16 @@ def _pandas_metadata(signature: tuple[tuple[str, str], ...]) -> dict:
 
     empty = pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in signature})
     return pa.Schema.from_pandas(empty, preserve_index=False).metadata
+
+
+def json_safe(value: Any) -> Any:
+    """NaN and infinities as null: summary.json and the web API's answers are read by
+    browsers and other languages, whose JSON parsers refuse Python's NaN (a camera that saw
+    nobody had "cam02": NaN in summary.json)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value

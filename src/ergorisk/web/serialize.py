@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from fastapi import Response
 
+from ergorisk.io.outputs import json_safe
 from ergorisk.web.factors import api_factors, api_options, stored_config
 from ergorisk.web.storage import DOWNLOADS, Storage
 from ergorisk.web.tables import AssessmentRecord, Job
@@ -119,20 +120,9 @@ def _json_list(values: Any) -> list:
     ]
 
 
-def finite(value: Any) -> Any:
-    """JSON has no NaN: non-finite floats (e.g. read back from summary.json) become null."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [finite(v) for v in value]
-    return value
-
-
 def json_response(content: Any, status: int = 200) -> Response:
     """A large answer written directly (its route's model documents it), NaN as null."""
-    body = json.dumps(finite(content), separators=(",", ":"), allow_nan=False)
+    body = json.dumps(json_safe(content), separators=(",", ":"), allow_nan=False)
     return Response(body, status_code=status, media_type="application/json")
 
 
