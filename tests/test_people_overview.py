@@ -39,6 +39,18 @@ def test_the_box_is_drawn_where_the_person_is():
     assert ys.max() <= 605  # the label may sit above the box, nothing goes below it
 
 
+def test_on_a_frame_scaled_down_the_box_is_scaled_with_it():
+    """The boxes are in source pixels: on a 1768-px video's frames drawn at 1280 px (or a
+    portrait view's at 726x1280) they fell off the people."""
+    a = person(0, [(600, 300, 150, 300)])  # in a 1000-px source
+    half = np.full((500, 500, 3), 90, np.uint8)
+    drawn = np.all(draw_overview(half, [a], 0, px_scale=0.5) == person_colour(0), axis=-1)
+    ys, xs = np.nonzero(drawn)
+    assert 295 <= xs.min() <= 303 and 372 <= xs.max() <= 380 and ys.max() <= 303
+    thumb = draw_thumbnail(half, a, 0, height_px=200, px_scale=0.5)
+    assert thumb.shape[0] == 200 and 0.4 < thumb.shape[1] / thumb.shape[0] < 1.0
+
+
 def test_a_thumbnail_is_the_persons_crop_with_their_box_and_id():
     a = person(3, [(600, 300, 150, 300)])
     thumb = draw_thumbnail(GREY, a, 0, height_px=200)

@@ -628,7 +628,7 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
     import json
 
     from ergorisk.io.outputs import staged_output
-    from ergorisk.io.video import iter_frames
+    from ergorisk.io.video import iter_frames, probe_video
     from ergorisk.report.people_overview import best_frame, draw_overview, draw_thumbnail
     from ergorisk.report.video_writer import H264Writer
 
@@ -662,19 +662,23 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
             source = iter_frames(
                 first.source, start_s, end_s, media.stride, media.annotate_max_side
             )
+            info = probe_video(first.source)
             for i, frame in enumerate(source):
                 if i >= len(first.frames):
                     break
                 rgb = frame.rgb
+                # the boxes are in source pixels, the frame scaled to annotate_max_side
+                px = max(rgb.shape[:2]) / max(info.width, info.height)
                 if media.blur_faces:
                     from ergorisk.report.faces import blur_faces, face_boxes_from_pose
 
                     boxes = [b for t in tracks for b in face_boxes_from_pose(t.image[i], rgb.shape)]
                     rgb = blur_faces(rgb, boxes)
-                writer.write(draw_overview(rgb, tracks, i))
+                writer.write(draw_overview(rgb, tracks, i, px))
                 for t in tracks:
                     if thumbs.get(t.person_id) == i:  # type: ignore[union-attr]
-                        _write_jpeg(stage / f"person-{t.person_id}.jpg", draw_thumbnail(rgb, t, i))  # type: ignore[union-attr]
+                        thumb = draw_thumbnail(rgb, t, i, px_scale=px)  # type: ignore[arg-type]
+                        _write_jpeg(stage / f"person-{t.person_id}.jpg", thumb)  # type: ignore[union-attr]
         finally:
             writer.close()
         (stage / "people.json").write_text(json.dumps({"people": records}, indent=2) + "\n")

@@ -39,8 +39,12 @@ def person_colour(person_id: int) -> tuple[int, int, int]:
     return PALETTE[person_id % len(PALETTE)]
 
 
-def draw_overview(rgb: np.ndarray, people: Sequence[PersonTrack], t: int) -> np.ndarray:
-    """Frame ``t`` with every person seen in it: skeleton, box and ID label."""
+def draw_overview(
+    rgb: np.ndarray, people: Sequence[PersonTrack], t: int, px_scale: float = 1.0
+) -> np.ndarray:
+    """Frame ``t`` with every person seen in it: skeleton, box and ID label. ``px_scale``:
+    this frame's pixels per source pixel (the boxes are in source pixels: on a frame scaled
+    down to 1280 px they were drawn off the people)."""
     out = rgb.copy()
     scale = max(rgb.shape[:2]) / 1000  # line widths and text that read at any size
     for person in people:
@@ -48,26 +52,33 @@ def draw_overview(rgb: np.ndarray, people: Sequence[PersonTrack], t: int) -> np.
             continue
         colour = person_colour(person.person_id)
         _draw_skeleton(out, person.image[t], colour, scale)
-        _draw_box(out, person.bbox_px[t], colour, scale, f"ID {person.person_id}")
+        _draw_box(out, person.bbox_px[t] * px_scale, colour, scale, f"ID {person.person_id}")
     return out
 
 
 def draw_thumbnail(
-    rgb: np.ndarray, person: PersonTrack, t: int, height_px: int = 240, margin: float = 0.15
+    rgb: np.ndarray,
+    person: PersonTrack,
+    t: int,
+    height_px: int = 240,
+    margin: float = 0.15,
+    px_scale: float = 1.0,
 ) -> np.ndarray:
-    """One person's crop at frame ``t``, with their box and ID, ``height_px`` tall."""
+    """One person's crop at frame ``t``, with their box and ID, ``height_px`` tall
+    (``px_scale`` as for draw_overview)."""
     import cv2
 
     if not person.detected[t]:
         raise ValueError(f"person {person.person_id} is not seen in frame {t}")
-    x, y, w, h = person.bbox_px[t]
+    bbox = person.bbox_px[t] * px_scale
+    x, y, w, h = bbox
     pad = margin * max(w, h)
     x0, y0 = int(max(x - pad, 0)), int(max(y - pad, 0))
     x1, y1 = int(min(x + w + pad, rgb.shape[1])), int(min(y + h + pad, rgb.shape[0]))
     crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
     scale = height_px / crop.shape[0]
     crop = cv2.resize(crop, (max(1, round(crop.shape[1] * scale)), height_px))
-    box = (person.bbox_px[t] - (x0, y0, 0, 0)) * scale
+    box = (bbox - (x0, y0, 0, 0)) * scale
     _draw_box(crop, box, person_colour(person.person_id), height_px / 500, f"ID {person.person_id}")
     return crop
 
