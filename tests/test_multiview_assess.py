@@ -68,6 +68,12 @@ def test_people_all_writes_everyone_seen_in_two_views(assessed, shared_data, tmp
         assert len(result.frames) == 42  # 60 fps
         for view in result.views:
             assert view.start_s == pytest.approx(0.5 + offsets[view.camera] / 60)
+        # the first view's frame numbers and times, as the annotated videos (from 0 before)
+        first = result.views[0].start_s
+        assert result.frames["time_s"].iloc[0] == pytest.approx(first, abs=1e-3)
+        assert result.frames["frame"].iloc[0] == round(first * 60)
+        peak = result.summary["reba"]["total"]["peak"]
+        assert peak is None or peak["time_s"] >= first - 1e-3
     out = er.write_people(people, tmp_path / "out")
     listed = json.loads((out / "people.json").read_text())["people"]
     assert sorted(p["id"] for p in listed) == sorted(people)

@@ -720,6 +720,8 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
     for path in paths:
         if not path.is_file():
             raise InputError(f"{path}: no such file")
+    if media.stride != 1:  # before any pose work (it was refused after it, 9 s later)
+        raise InputError("--stride is not supported with several views: use 1")
     with warnings.catch_warnings(record=True) as resized:  # intrinsics scaled to a video
         warnings.simplefilter("always")
         cameras = multiview.prepare_views(
@@ -764,6 +766,13 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
         skel = multiview.multiview_skeleton(points, confidence, fps, cameras)
         reliability = multiview.reliability(diagnostics.pop("error_px"), MAX_VIEW_ERROR_PX)
         frames, summary, activity = _score(skel, cfg, source, reliability.reliable)
+        # The first view's frame numbers and times, as one video's (with --start they began
+        # at 0 while the annotated videos and people.json gave the source's).
+        index = int(starts[0]) + np.arange(len(frames))
+        frames["frame"] = index
+        frames["time_s"] = np.round(index / fps, 4)
+        relabel_peaks(summary, index, index / fps)
+        shift_activity(summary, index / fps)
         detected = frames["person_detected"].to_numpy(bool)
         reliability = dataclasses.replace(
             reliability,
@@ -850,8 +859,6 @@ def _cut_views(
     from ergorisk.io.video import no_frames_error, probe_video
     from ergorisk.multiview import cut_track
 
-    if media.stride != 1:
-        raise InputError("--stride is not supported with several views: use 1")
     total = len(chosen[0].tracks[0].time_s)
     first = int(np.ceil(media.start_s * fps - 1e-6))
     last = total if media.end_s is None else min(total, int(np.ceil(media.end_s * fps - 1e-6)))
