@@ -83,7 +83,9 @@ def test_the_evidence_of_repetition_and_of_a_change_across_a_tracking_gap():
             ]
         )
     )
-    assert kinds["repeated"].episodes[0].evidence == "14 times, 14.0 a minute, over 25°"
+    assert kinds["repeated"].episodes[0].evidence == (
+        "14 times, 14.0 a minute (angle range 25° over the episode)"
+    )
     gap, two = kinds["rapid_change"].episodes
     assert gap.evidence.startswith("one large change, partly while the pose was not seen")
     assert "(11° on the frames seen)" in gap.evidence

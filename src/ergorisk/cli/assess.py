@@ -323,8 +323,13 @@ def _assess_views(paths: list[Path], out: Path, cfg: Config) -> None:
     if cfg.media.people not in (None, "largest"):
         _assess_views_people(paths, out, cfg)
         return
+    import warnings
+
     try:
-        with native_stderr_silenced(), _progress_bar() as progress:
+        # A Python warning (intrinsics scaled to the videos) printed its source line; the
+        # same words are in the summary's warnings, printed below as 'warning: ...'.
+        with warnings.catch_warnings(), native_stderr_silenced(), _progress_bar() as progress:
+            warnings.simplefilter("ignore", UserWarning)
             result = assess(paths, config=cfg, progress=progress)
             result.to_dir(out, progress=progress)
     except (InputError, OSError) as err:

@@ -148,14 +148,17 @@ def _episode(e: Mapping[str, Any], k: Mapping[str, Any]) -> ActivityEpisode:
 
 
 def episode_words(e: Mapping[str, Any], rapid_range_deg: float = 60.0) -> str:
-    """What one episode shows: 'held 72 s within 12°', '14 times, 5.3 a minute, over 25°',
-    'one large change of 77°'."""
+    """What one episode shows: 'held 72 s within 12°', '14 times, 5.3 a minute (angle range
+    25° over the episode)', 'one large change of 77°'."""
     count, span = int(e.get("count") or 0), float(e.get("range_deg") or 0)
     if e["kind"] == "static":
         return f"held {_seconds(float(e['duration_s']))} within {span:.0f}°"
     if e["kind"] == "repeated":
         rate = float(e.get("rate_per_min") or 0)
-        return f"{_count(count, 'time')}, {rate:.1f} a minute, over {span:.0f}°"
+        # the range is the whole episode's, not one action's (the rule's 15-45° is each
+        # action's size: "over 186°" read as 186° actions)
+        times = f"{_count(count, 'time')}, {rate:.1f} a minute"
+        return f"{times} (angle range {span:.0f}° over the episode)"
     changes = "one large change" if count <= 1 else f"{count} large changes"
     if span < rapid_range_deg:
         # The range is measured on the frames flagged; a change across a gap in the track

@@ -264,7 +264,8 @@ def _legs_text(method: str, ws: dict, score: int) -> str:
 
 
 def _reba_task_lines(ws: dict, scores: dict) -> list[PartLine]:
-    load = f"load {ws['load_kg']:g} kg" + (", shock or rapid build-up" if ws["shock"] else "")
+    load = f"load {round(ws['load_kg'], 1):g} kg"
+    load += ", shock or rapid build-up" if ws["shock"] else ""
     coupling = f"hand coupling {COUPLING_NAMES[ws['coupling']]}"
     held = [
         words

@@ -238,7 +238,8 @@ def _factors(
     coupling = task.get("coupling", 0)
     name = COUPLING_NAMES[int(coupling)] if isinstance(coupling, int | float) else str(coupling)
     return [
-        ("Load handled", default(f"{load:g} kg", load == 0)),
+        # to 0.1 kg: a load typed in pounds read "21.9992 kg"
+        ("Load handled", default(f"{round(load, 1):g} kg", load == 0)),
         (
             "Shock or rapid build-up of force",
             default("yes" if task.get("shock") else "no", not task.get("shock")),
