@@ -551,10 +551,14 @@ def test_the_comparison_gives_the_figures_the_assessment_page_gives(tmp_path):
             "reba_total": [4.0, 4.0, 4.0, 11.0, 4.0, 12.0],  # 11: one frame; 12: unreliable
             "rula_total": [3.0] * 6,
             "pose_reliable": [True, True, True, True, True, False],
+            "person_detected": [True] * 6,
         }
     ).to_parquet(tmp_path / "frames.parquet")
     summary = {m: {"total": {"peak": {"score": s}}} for m, s in (("reba", 4), ("rula", 3))}
     (tmp_path / "summary.json").write_text(json.dumps(summary))
     stats = method_stats(tmp_path)["reba"]
     assert stats["peak"] == 4.0 and stats["median"] == 4.0 and stats["mean"] == 5.4
-    assert stats["time_pct"]["very high"] == pytest.approx(100 / 6, abs=0.01)  # frame 3 only
+    assert stats["time_pct"]["very high"] == pytest.approx(100 / 6, abs=0.05)  # frame 3 only
+    # The unreliable frame as the page splits it, not counted as 'no person'.
+    assert stats["time_pct"]["pose unreliable"] == pytest.approx(100 / 6, abs=0.05)
+    assert stats["time_pct"]["no person"] == 0

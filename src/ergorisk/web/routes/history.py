@@ -9,7 +9,6 @@ import numpy as np
 from fastapi import APIRouter
 from sqlalchemy import func, or_, select
 
-from ergorisk.contract import REBA_LEVELS, RULA_LEVELS, reba_risk_codes, rula_action_codes
 from ergorisk.web.deps import Ctx, get_record, http_error, no_nul
 from ergorisk.web.schemas import AssessmentList, Comparison, errors
 from ergorisk.web.serialize import item_json, read_frames
@@ -144,26 +143,23 @@ def method_stats(folder: Path) -> dict[str, dict[str, Any]]:
     rest over the reliable frames (an unreliable one counts as not scored)."""
     import json
 
+    from ergorisk.report.model import level_shares
     from ergorisk.scoring.summary import reliable_scores
 
     frames = read_frames(folder)
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     out = {}
-    for method, names, codes in (
-        ("reba", REBA_LEVELS, reba_risk_codes),
-        ("rula", RULA_LEVELS, rula_action_codes),
-    ):
+    for method in ("reba", "rula"):
         total = reliable_scores(frames, f"{method}_total")
         scored = total[np.isfinite(total)]
-        counts = np.bincount(codes(total), minlength=len(names))
-        n = max(len(total), 1)
         peak = summary.get(method, {}).get("total", {}).get("peak")
+        # The page's and the report's split (report.model.level_shares): 'pose unreliable'
+        # and 'part not seen' apart, not all counted as 'no person'.
+        shares = level_shares(frames, method, "both", summary.get("fps"))
         out[method] = {
             "peak": float(peak["score"]) if peak else None,
             "median": float(np.median(scored)) if scored.size else None,
             "mean": round(float(scored.mean()), 4) if scored.size else None,
-            "time_pct": {
-                name: round(100 * int(k) / n, 2) for name, k in zip(names, counts, strict=True)
-            },
+            "time_pct": {share.label: share.percent for share in shares},
         }
     return out
