@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import ergorisk as er
@@ -45,6 +46,18 @@ def test_every_camera_reprojects_within_15_px(assessed):
 def test_the_man_on_the_treadmill_in_every_view(assessed):
     for view in assessed.views:
         assert box_centre_in_roi(view.track, ROIS[view.camera]), view.camera
+    # frames.csv's box, as for one video: the first view's, around him (it had none)
+    from ergorisk.contract import BBOX_COLUMNS
+
+    boxes = assessed.frames[list(BBOX_COLUMNS)].to_numpy(dtype=float)
+    seen = assessed.frames["person_detected"].to_numpy(bool)
+    assert np.isfinite(boxes[seen]).all()
+    x0, y0, x1, y1 = ROIS[assessed.views[0].camera]
+    cx, cy = (
+        np.median(boxes[seen, 0] + boxes[seen, 2] / 2),
+        np.median(boxes[seen, 1] + boxes[seen, 3] / 2),
+    )
+    assert x0 <= cx <= x1 and y0 <= cy <= y1
 
 
 def test_people_all_writes_everyone_seen_in_two_views(assessed, shared_data, tmp_path):

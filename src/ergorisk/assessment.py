@@ -501,9 +501,7 @@ def _assess_track(
     path: Path, kind: str, cfg: Config, media: MediaPoses, track: PoseTrack
 ) -> Assessment:
     """One person's 2D/3D track of a video or image -> kinematics, scoring, the summary."""
-    from ergorisk.contract import BBOX_COLUMNS
     from ergorisk.pose.estimate import fix_track_swaps, media_warnings, track_skeleton
-    from ergorisk.pose.people_geometry import landmark_box
     from ergorisk.pose.quality import pose_reliability
 
     width, height = int(media.info["width"]), int(media.info["height"])
@@ -529,17 +527,7 @@ def _assess_track(
     }
     frames, summary, activity = _score(skel, cfg, source, reliability.reliable)
     frames.insert(frames.columns.get_loc("pose_reliable") + 1, "pose_issue", reliability.reason)
-    # The person's box in source pixels (a tracker's own, else around the landmarks).
-    boxes = getattr(track, "bbox_px", None)
-    if boxes is None:
-        boxes = np.full((len(track.image), 4), np.nan)
-        for i in np.flatnonzero(track.detected):
-            box = landmark_box(track.image[i].astype(float), width, height)
-            if box is not None:
-                boxes[i] = box
-    at = frames.columns.get_loc("person_detected") + 1
-    for k, name in enumerate(BBOX_COLUMNS):
-        frames.insert(at + k, name, np.round(boxes[:, k], 1))
+    _insert_boxes(frames, track, width, height, getattr(track, "bbox_px", None))
     # Frame numbers and times of the source (they differ with start_s/stride).
     frames["frame"] = track.frame_index
     frames["time_s"] = np.round(track.time_s, 4)
@@ -812,6 +800,10 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
             )
             for path, cam, track, s in zip(paths, cameras, person.tracks, starts, strict=True)
         )
+        # The box in the first view, around its landmarks (frames.csv had no bbox columns
+        # with several views, though the contract lists them).
+        first = probe_video(paths[0])
+        _insert_boxes(frames, views[0].track, first.width, first.height)
         results[person.person_id] = Assessment(
             frames,
             Summary.of(summary),
@@ -824,6 +816,29 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
             views,
         )
     return results
+
+
+def _insert_boxes(
+    frames: pd.DataFrame,
+    track: PoseTrack,
+    width: int,
+    height: int,
+    boxes: np.ndarray | None = None,
+) -> None:
+    """The person's box in source pixels (``boxes``: a tracker's own, else around the
+    landmarks) as the bbox_*_px columns, after person_detected, in place."""
+    from ergorisk.contract import BBOX_COLUMNS
+    from ergorisk.pose.people_geometry import landmark_box
+
+    if boxes is None:
+        boxes = np.full((len(track.image), 4), np.nan)
+        for i in np.flatnonzero(track.detected):
+            box = landmark_box(track.image[i].astype(float), width, height)
+            if box is not None:
+                boxes[i] = box
+    at = frames.columns.get_loc("person_detected") + 1
+    for k, name in enumerate(BBOX_COLUMNS):
+        frames.insert(at + k, name, np.round(boxes[:, k], 1))
 
 
 def views_warnings(
