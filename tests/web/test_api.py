@@ -372,7 +372,8 @@ def test_history_filters_sorts_and_pages(client, tmp_path):
     page = query(sort="created_at", order="asc", limit=1, offset=1)
     assert page["total"] == 3 and [i["id"] for i in page["items"]] == [ids["Bob"]]
     assert query(worker="%")["total"] == 0  # LIKE wildcards are literal
-    for bad in ({"sort": "password"}, {"order": "up"}, {"limit": 0}, {"offset": -1}):
+    bad_values = [{"sort": "password"}, {"order": "up"}, {"limit": 0}, {"offset": -1}]
+    for bad in [*bad_values, {"kind": "banana"}, {"status": "nope"}]:  # 'total 0' before
         response = client.get("/api/assessments", params=bad)
         assert response.status_code == 400 and "detail" in response.json()
 

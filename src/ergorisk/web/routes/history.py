@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from ergorisk.web.deps import Ctx, get_record, http_error, no_nul
 from ergorisk.web.schemas import AssessmentList, Comparison, errors
 from ergorisk.web.serialize import item_json, read_frames
-from ergorisk.web.tables import AssessmentRecord, Job
+from ergorisk.web.tables import JOB_STATES, KINDS, AssessmentRecord, Job
 
 router = APIRouter(tags=["history"])
 SORTS = (
@@ -53,6 +53,10 @@ def list_assessments(
         raise http_error(400, f"limit must be between 1 and 500, got {limit}")
     if offset < 0:
         raise http_error(400, f"offset must be >= 0, got {offset}")
+    # An unknown kind or status answered "total 0", as if nothing matched.
+    for name, value, known in (("kind", kind, KINDS), ("status", status, JOB_STATES)):
+        if value and value not in known:
+            raise http_error(400, f"{name} must be one of {', '.join(known)}, got {value!r}")
     for name, value in (
         ("worker", worker),
         ("task", task),
