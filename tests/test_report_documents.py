@@ -372,3 +372,17 @@ def test_a_worst_moment_s_rula_is_the_named_side_s_as_its_worksheet():
     frames["rula_total"] = 6
     (episode,) = worst_episodes(frames, n=1, fps=10.0)
     assert episode.side == "left" and episode.peak_rula == 5
+
+
+def test_warnings_come_with_the_verdict_not_at_the_back():
+    """A triangulation on 21 % of the frames, a back view: the warnings sat under Data
+    quality, after the verdict, the advice and the body parts that they call into question."""
+    from ergorisk.report.document import render_html
+    from ergorisk.report.model import build_report
+
+    frames, summary = _scored_assessment(np.full(12, 30.0))
+    summary["warnings"] = ["the person was triangulated on 21% of the frames only"]
+    page = render_html(build_report(frames, summary, use_surrogate=False))
+    check = page.index("Check before relying on these figures")
+    assert page.index("Verdict") < check < page.index("What to change first")
+    assert page.index("the person was triangulated on 21% of the frames only") > check
