@@ -33,6 +33,24 @@ def batch(*args: object):
     return runner.invoke(app, ["batch", *map(str, args)])
 
 
+def start_batch(tmp_path: Path, items: int, workers: int, **popen: object):
+    """`ergorisk batch` on ``items`` long pose files as its own process: (process, OUT)."""
+    for i in range(items):
+        pose_file(tmp_path / "in" / f"p{i}.npy", 10 * i, n=3000)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "ergorisk", "batch", str(tmp_path / "in"), "-o", str(out)]
+    cmd += ["--workers", str(workers), "--set", "layout=uw-iom"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    popen = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, **popen}
+    return subprocess.Popen(cmd, env=env, **popen), out
+
+
+def wait_until(done, seconds: float = 120, step: float = 0.05) -> None:
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        time.sleep(step)
+
+
 def test_one_corrupt_file_is_a_failed_row_and_the_rest_is_done(tmp_path):
     for name, trunk in (("a", 10), ("b", 70), ("sub/c", 40)):
         pose_file(tmp_path / "in" / f"{name}.npy", trunk)
@@ -180,18 +198,8 @@ def test_high_episodes_and_group_summaries():
 
 @pytest.mark.slow
 def test_a_killed_batch_keeps_what_finished_and_leaves_no_half_folder(tmp_path):
-    for i in range(6):
-        pose_file(tmp_path / "in" / f"p{i}.npy", 10 * i, n=3000)
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "ergorisk", "batch", str(tmp_path / "in"), "-o", str(out)]
-    cmd += ["--workers", "1", "--set", "layout=uw-iom"]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    proc = subprocess.Popen(
-        cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 120
-    while not list(out.glob(f"*/{MARKER}")) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    proc, out = start_batch(tmp_path, 6, 1, start_new_session=True)
+    wait_until(lambda: list(out.glob(f"*/{MARKER}")))
     os.killpg(proc.pid, signal.SIGKILL)  # the driver and its worker, mid-item
     proc.wait()
     folders = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
@@ -279,36 +287,16 @@ def test_a_worker_that_dies_fails_its_own_item_only(tmp_path):
 
 def test_workers_end_when_the_driver_is_killed(tmp_path):
     """kill -9 (or SIGTERM) of the driver left its spawned workers running for good."""
-    for i in range(4):
-        pose_file(tmp_path / "in" / f"p{i}.npy", 10 * i, n=3000)
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "ergorisk", "batch", str(tmp_path / "in"), "-o", str(out)]
-    cmd += ["--workers", "2", "--set", "layout=uw-iom"]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    from serve_fixtures import child_pids
 
-    def children(pid: int) -> set[int]:
-        found = set()
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.add(int(stat.parent.name))
-        return found
-
-    deadline = time.monotonic() + 120
-    while not (out / "logs").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    proc, out = start_batch(tmp_path, 4, 2)
+    wait_until(lambda: (out / "logs").exists())
     time.sleep(1.0)
-    workers = children(proc.pid)
+    workers = child_pids(proc.pid)
     assert workers, "no worker started"
     proc.kill()
     proc.wait()
-    deadline = time.monotonic() + 15
-    while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_until(lambda: not any(Path(f"/proc/{w}").exists() for w in workers), 15, 0.2)
     alive = [w for w in workers if Path(f"/proc/{w}").exists()]
     for w in alive:  # do not leave them behind if the test fails
         os.kill(w, signal.SIGKILL)
@@ -319,16 +307,8 @@ def test_sigterm_stops_the_batch_and_batch_csv_says_what_did_not_finish(tmp_path
     """SIGTERM (timeout, systemd, docker) killed the driver without a word and left no
     batch.csv; Ctrl-C left none either. Now both stop the batch with exit 130, and batch.csv
     lists what finished and what did not."""
-    for i in range(4):
-        pose_file(tmp_path / "in" / f"p{i}.npy", 10 * i, n=3000)
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "ergorisk", "batch", str(tmp_path / "in"), "-o", str(out)]
-    cmd += ["--workers", "1", "--set", "layout=uw-iom"]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while not list(out.glob(f"*/{MARKER}")) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    proc, out = start_batch(tmp_path, 4, 1, stderr=subprocess.PIPE)
+    wait_until(lambda: list(out.glob(f"*/{MARKER}")))
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
