@@ -137,26 +137,36 @@ def draw_banner(rgb: np.ndarray, text: str, level: int | None, opaque: bool = Fa
     see-through unless opaque."""
     height, width = rgb.shape[:2]
     scale = max(0.4, min(width, height) / 900)
-    (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+    (tw, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
     scale *= min(1.0, (width - 20) / max(tw, 1))
-    thick = max(1, round(scale * 2))
-    (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
-    band = th + base + 12
-    colour = UNSCORED_COLOUR if level is None else LEVEL_COLOURS[RISK_LEVELS_COLOUR[level]]
+    band = _banner_band(text, scale)
     # Opaque: twice as deep, so that it hides an earlier banner whatever that one's text size.
     strip = rgb[: 2 * band if opaque else band]
     mix = 0.0 if opaque else 0.35
-    cv2.addWeighted(strip, mix, np.full_like(strip, colour), 1 - mix, 0.0, dst=strip)
-    cv2.putText(
-        rgb,
-        text,
-        (10, band - base - 6),
-        cv2.FONT_HERSHEY_SIMPLEX,
-        scale,
-        (0, 0, 0),
-        thick,
-        cv2.LINE_AA,
-    )
+    cv2.addWeighted(strip, mix, np.full_like(strip, _banner_colour(level)), 1 - mix, 0.0, dst=strip)
+    _banner_write(rgb, text, scale, band)
+
+
+def _banner_band(text: str, scale: float) -> int:
+    """The banner's height, in pixels, for its text at ``scale``."""
+    (_, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, _thickness(scale))
+    return th + base + 12
+
+
+def _banner_write(rgb: np.ndarray, text: str, scale: float, band: int) -> None:
+    """The banner's text, black, on its strip (the top ``band`` rows of ``rgb``)."""
+    thick = _thickness(scale)
+    _, base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
+    org = (10, band - base - 6)
+    cv2.putText(rgb, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thick, cv2.LINE_AA)
+
+
+def _thickness(scale: float) -> int:
+    return max(1, round(scale * 2))
+
+
+def _banner_colour(level: int | None) -> tuple[int, int, int]:
+    return UNSCORED_COLOUR if level is None else LEVEL_COLOURS[RISK_LEVELS_COLOUR[level]]
 
 
 def banner_text(row: Mapping[str, object], time_s: float) -> str:
@@ -218,23 +228,11 @@ def banner_above(rgb: np.ndarray, row: Mapping[str, object], time_s: float) -> n
     width = rgb.shape[1]
     (tw, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 1.0, 2)
     scale = min(1.2, (width - 20) / max(tw, 1))
-    thick = max(1, round(scale * 2))
-    (_, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
-    band = th + base + 12
-    level = _banner_level(row)
+    band = _banner_band(text, scale)
     out = np.empty((band + rgb.shape[0], width, 3), dtype=np.uint8)
-    out[:band] = UNSCORED_COLOUR if level is None else LEVEL_COLOURS[RISK_LEVELS_COLOUR[level]]
+    out[:band] = _banner_colour(_banner_level(row))
     out[band:] = rgb
-    cv2.putText(
-        out,
-        text,
-        (10, band - base - 6),
-        cv2.FONT_HERSHEY_SIMPLEX,
-        scale,
-        (0, 0, 0),
-        thick,
-        cv2.LINE_AA,
-    )
+    _banner_write(out, text, scale, band)
     return out
 
 
