@@ -104,13 +104,9 @@ class Report:
     timeline_svg: str = ""
     activity: list[ActivityKind] = field(default_factory=list)  # REBA step 13, with evidence
     in_short: str = ""  # the verdict in one sentence, for a reader with ten seconds
+    # One picture or worksheet records, not a clip: no time to share out between levels.
+    picture: bool = False
     generated: str = field(default_factory=lambda: dt.date.today().isoformat())
-
-    @property
-    def picture(self) -> bool:
-        """One picture or worksheet records, not a clip: no time to share out between
-        levels."""
-        return ("Frames", "one picture") in self.cover or "Records" in dict(self.cover)
 
 
 def build_report(
@@ -140,7 +136,7 @@ def build_report(
     parts = _parts(frames)
     # Hand-filled worksheets: records, not a clip or a picture (they read "one picture",
     # with the pose's uncertainty around typed angles).
-    records = options.get("kind") == "worksheet"
+    records = kind == "worksheet"
     return Report(
         title=meta.task or source,
         cover=_cover(meta, summary, frames, source, records),
@@ -162,6 +158,7 @@ def build_report(
         notes=meta.notes,
         timeline_svg=timeline_svg(frames, episodes) if len(frames) > 1 and not records else "",
         activity=activity_evidence(summary),
+        picture=records or len(frames) == 1,
     )
 
 
@@ -320,7 +317,7 @@ def _verdict(
         pct = scored_percent(sides["both"], _HIGH[method])
         headline = f"{name} is {peak} ({words})" + (
             f" at its highest, in record {where + 1} of {len(frames)}; {pct:.0f}% of the "
-            f"records at {'high or very high risk' if method == 'reba' else 'action level 3 or 4'}."
+            f"records at {_HIGH_WORDS[method]}."
             if len(frames) > 1
             else "."
         )
@@ -347,7 +344,7 @@ def _verdict(
         )
     headline = (
         f"{name} reaches {peak} ({words}){higher}, from {t:.2f} s; {pct:.0f}% of the scored "
-        f"time at {'high or very high risk' if method == 'reba' else 'action level 3 or 4'}."
+        f"time at {_HIGH_WORDS[method]}."
     )
     return MethodVerdict(name, f"{peak} ({words}) at {t:.2f} s", sides, headline)
 
@@ -383,6 +380,7 @@ def score_range(low: Any, high: Any) -> str:
 
 
 _HIGH = {"reba": ("high", "very high"), "rula": ("3: change soon", "4: change now")}
+_HIGH_WORDS = {"reba": "high or very high risk", "rula": "action level 3 or 4"}
 
 
 def _level_words(method: str, total: int) -> str:
