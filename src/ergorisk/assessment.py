@@ -717,7 +717,8 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
         )
     for w in resized:  # still shown where warnings are (the CLI prints them)
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    fps = probe_video(paths[0]).fps
+    first_view = probe_video(paths[0])
+    fps = first_view.fps
     spec = parse_people_spec(media.people)
     started = time.perf_counter()
     progress("views", 0, len(paths))
@@ -802,8 +803,7 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
         )
         # The box in the first view, around its landmarks (frames.csv had no bbox columns
         # with several views, though the contract lists them).
-        first = probe_video(paths[0])
-        _insert_boxes(frames, views[0].track, first.width, first.height)
+        _insert_boxes(frames, views[0].track, first_view.width, first_view.height)
         results[person.person_id] = Assessment(
             frames,
             Summary.of(summary),

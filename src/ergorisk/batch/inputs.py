@@ -148,15 +148,18 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
         for i, ((path, _, options, cells, _), name) in enumerate(zip(rows, names, strict=True))
     ]
     for item, (_, _, options, cells, line) in zip(items, rows, strict=True):
-        # Each cell alone first, so that an error names its column; then the row as a whole
-        # (--end before --start, a --config file's errors).
-        for key, text in cells.items():
-            if key in specs and text and key != "config":
-                alone = BatchItem(index=item.index, path=item.path, name=item.name)
-                alone.options[key] = options[key]
-                column = f"column {header.index(key) + 1} ({key})"
-                check_config(alone, f"{where}: line {line}, {column}")
-        check_config(item, f"{where}: line {line}")
+        try:
+            check_config(item, f"{where}: line {line}")
+        except BatchInputError:
+            # Which cell: each alone, so that the error names its column; none alone is
+            # wrong for a row-wide error (--end before --start, a --config file's).
+            for key, text in cells.items():
+                if key in specs and text and key != "config":
+                    alone = BatchItem(index=item.index, path=item.path, name=item.name)
+                    alone.options[key] = options[key]
+                    column = f"column {header.index(key) + 1} ({key})"
+                    check_config(alone, f"{where}: line {line}, {column}")
+            raise
     return items
 
 
