@@ -268,6 +268,23 @@ def test_a_pose_file_prints_the_summary_line_as_a_video_does(tmp_path):
     )
 
 
+def test_the_summary_line_lists_only_what_this_run_wrote(tmp_path):
+    """An output folder that already held files (a user's own, an earlier run's) had them
+    listed as this run's outputs."""
+    import os
+
+    src = uw_file(tmp_path / "poses.npy", trunk=45.0)
+    out = tmp_path / "out"
+    out.mkdir()
+    old = out / "photo.png"
+    old.write_bytes(b"x")
+    os.utime(old, (1_000_000_000, 1_000_000_000))  # 2001
+    result = runner.invoke(app, ["assess", str(src), "--layout", "uw-iom", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "(frames.csv, frames.parquet, summary.json)" in result.stdout, result.stdout
+    assert old.exists()  # left alone
+
+
 def test_options_a_pose_file_does_not_use_are_named_in_a_warning(tmp_path):
     """--start, --stride and --camera-pitch-deg were taken silently for a pose file."""
     src = uw_file(tmp_path / "poses.npy")

@@ -209,6 +209,7 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     assert "jump and squat" in row.inner_text()
     assert first_int(row.locator("td").nth(8).inner_text()) >= after["peak"]
     shot(page, "history")
+    compare_leaves_out_unreliable_frames(page, url)
 
     # On a phone the pages fit the screen's width (wide tables scroll inside themselves).
     page.set_viewport_size({"width": 390, "height": 844})
@@ -220,6 +221,23 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, (address, width)
     assert not page.js_errors, page.js_errors
+
+
+def compare_leaves_out_unreliable_frames(page, url: str) -> None:
+    """The compare page's timeline has a gap on each frame whose pose is unreliable, as the
+    assessment's page and the reports do (it used to draw their scores)."""
+    ident = url.rstrip("/").rsplit("/", 1)[1]
+    frames = page.request.get(api_path(url) + "/frames").json()["data"]
+    unreliable = [i for i, ok in enumerate(frames["pose_reliable"]) if ok is False]
+    scored = [i for i, v in enumerate(frames["reba_total"]) if v is not None]
+    assert set(unreliable) & set(scored), "the example has unreliable frames with a score"
+    page.goto(f"/compare?a={ident}&b={ident}")
+    page.wait_for_function("document.body.dataset.ready === '1'", timeout=30_000)
+    ys = page.evaluate("document.getElementById('cmp-timeline').data.map(t => t.y)")
+    assert len(ys) == 4  # A and B, REBA and RULA
+    for y in ys:
+        assert all(y[i] is None for i in unreliable)
+        assert all(y[i] is not None for i in set(scored) - set(unreliable))
 
 
 def api_path(url: str) -> str:

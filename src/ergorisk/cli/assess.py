@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -461,6 +462,15 @@ def native_stderr_silenced() -> Iterator[None]:
         os.close(devnull)
 
 
+# When this command started (the module loads first): files older than this are not its own.
+_STARTED = time.time()
+
+
+def _written_now(path: Path) -> bool:
+    # 1 s of slack for file systems that store whole seconds.
+    return path.stat().st_mtime >= _STARTED - 1.0
+
+
 def summary_line(path: Path, out: Path, result: Assessment) -> str:
     """'clip.mp4: 230 frames, person in 93%; REBA peak 10 (9–10, high) at 6.47 s, ...': each
     peak with its interval (the angles' uncertainty), as the reports and the app give it."""
@@ -488,5 +498,9 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
     if rula := s.rula.total.peak:
         span = score_range(rula.low, rula.high)
         parts.append(f"RULA peak {rula.score}{f' ({span})' if span else ''} at {rula.time_s:.2f} s")
-    written = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    # What this run wrote: a folder used before also holds the earlier run's files (an
+    # output folder with a user's own pictures listed them as outputs).
+    written = sorted(
+        p.name for p in out.iterdir() if not p.name.startswith(".") and _written_now(p)
+    )
     return "; ".join(parts) + f" -> {out}/ ({', '.join(written)})"

@@ -327,10 +327,7 @@
                   line: {color: "#111", width: 2}};
   // A score on an unreliable frame is left out of every figure: a gap in the line, as in
   // the report (the frame's panel still shows it, marked).
-  function shownScores(name) {
-    const y = col(name), ok = col("pose_reliable");
-    return y && ok ? y.map((v, j) => (ok[j] === false ? null : v)) : y;
-  }
+  function shownScores(name) { return ER.reliableOnly(col(name), col("pose_reliable")); }
   function timelineTraces() {
     const traces = [];
     for (const [method, axis] of [["reba", "y"], ["rula", "y2"]]) {

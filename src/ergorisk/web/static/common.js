@@ -116,6 +116,12 @@ const ER = (() => {
     return e;
   }
 
+  // A score on an unreliable frame (pose_reliable false) is left out of every figure: null,
+  // a gap in a Plotly line, as in the report.
+  function reliableOnly(values, reliable) {
+    return values && reliable ? values.map((v, j) => (reliable[j] === false ? null : v)) : values;
+  }
+
   function bandShapes(method, yref) {
     return bands(method).map(([lo, hi], i) => ({
       type: "rect", xref: "paper", yref, x0: 0, x1: 1, y0: lo - 0.5, y1: hi + 0.5,
@@ -123,5 +129,5 @@ const ER = (() => {
   }
 
   return {REBA_BANDS, RULA_BANDS, REBA_COLOURS, RULA_COLOURS, SIDE_COLOURS, NO_PERSON, bands,
-          colours, band, levelName, colour, NOT_SEEN, UNRELIABLE, api, postJSON, shares, el, bandShapes, setupLoad, loadKg, showLoad};
+          colours, band, levelName, colour, NOT_SEEN, UNRELIABLE, api, postJSON, shares, el, bandShapes, reliableOnly, setupLoad, loadKg, showLoad};
 })();

@@ -10,7 +10,9 @@
     try {
       const f = await ER.api(`/api/assessments/${id}/frames`);
       for (const [method, axis] of [["reba", "y"], ["rula", "y2"]]) {
-        traces.push({x: f.data.time_s, y: f.data[`${method}_total`], yaxis: axis, type: "scatter",
+        // Unreliable frames are gaps, as on each assessment's page and in the reports.
+        const y = ER.reliableOnly(f.data[`${method}_total`], f.data.pose_reliable);
+        traces.push({x: f.data.time_s, y, yaxis: axis, type: "scatter",
           mode: f.data.time_s.length < 50 ? "lines+markers" : "lines",
           name: `${label} ${method.toUpperCase()}`, line: {shape: "hv", color: colour, dash, width: 1.6}});
       }
