@@ -119,6 +119,56 @@ def test_the_face_schedule_follows_the_frame_index_so_a_warmed_up_part_matches()
     assert [cold(frames[i], pose, i) for i in range(first, len(frames))] != expected[first:]
 
 
+def test_a_head_found_reaches_back_to_the_frames_since_the_previous_run():
+    """A passer-by who walks in between two runs of the person detector is blurred on the
+    frames before it found her (LookBack), with the growth a held box has forward; and a
+    part of a video fed from its warm-up to its look-back gets the whole video's boxes."""
+    from ergorisk.report.faces import (
+        HEAD_HOLD_GROWTH,
+        LookBack,
+        VideoFaces,
+        face_boxes_from_pose,
+    )
+
+    class Fake:
+        def faces(self, rgb: np.ndarray) -> list:
+            return []
+
+        def heads(self, rgb: np.ndarray, tiles: bool = False) -> list:
+            k = int(rgb[0, 0, 0])  # she is in the frame from frame 9 on, 10 px further a frame
+            return [(100 + 10 * k, 0, 140 + 10 * k, 40)] if k >= 9 else []
+
+    frames = [np.full((8, 8, 3), k, np.uint8) for k in range(40)]
+    pose = np.zeros((33, 3), np.float32)
+    pose[:11] = [0.5, 0.5, 0.9]
+    pose[:11, 0] += np.linspace(0, 0.1, 11)
+
+    def run(first: int, last: int) -> dict[int, list]:
+        faces = VideoFaces(Fake())  # type: ignore[arg-type]
+        held = LookBack(faces)
+        got: dict[int, list] = {}
+        start = max(0, first - faces.warm_up)
+        for i in range(start, min(len(frames), last + faces.look_back)):
+            for j, boxes in held.push(frames[i], pose, i, i, first <= i < last):
+                got[j] = boxes
+        got.update(dict(held.flush()))
+        return got
+
+    whole = run(0, len(frames))
+    assert sorted(whole) == list(range(len(frames)))
+    own = face_boxes_from_pose(pose, frames[0].shape)  # the followed person's, every frame
+    assert all(own[0] in boxes for boxes in whole.values())
+    whole = {j: [b for b in boxes if b not in own] for j, boxes in whole.items()}
+    assert whole[5] == whole[6] == []  # the run at 6 found nobody (heads run at 0, 6, 12)
+    x0, y0, x1, y1 = 220, 0, 260, 40  # found at frame 12
+    for j in (7, 8, 9, 10, 11):  # since the run before: its box, grown backwards
+        g = HEAD_HOLD_GROWTH * (12 - j) * 40
+        assert (int(x0 - g), int(y0 - g), int(x1 + g), int(y1 + g)) in whole[j], whole[j]
+    assert whole[12] == [(x0, y0, x1, y1)]
+    parts = {**run(0, 17), **run(17, 29), **run(29, len(frames))}
+    assert {j: [b for b in boxes if b not in own] for j, boxes in parts.items()} == whole
+
+
 @pytest.mark.slow
 def test_reports_written_alongside_the_video_show_every_worst_moment(demo_run):  # noqa: F811
     out = demo_run.out

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import deque
 from collections.abc import Sequence
 from contextlib import nullcontext
 from typing import Any, NamedTuple
@@ -212,6 +213,20 @@ class VideoFaces:
         self._faces: tuple[list[FaceBox], int] | None = None
         self._heads: _Heads | None = None
         self._older: _Heads | None = None
+        # This call's detector runs: (boxes, growth rate), and the frame they ran on.
+        self._fresh: list[tuple[list[FaceBox], float]] = []
+        self._at = 0
+
+    @property
+    def look_back(self) -> int:
+        """Frames between two runs of a detector: a box found now reaches back over them
+        (``LookBack``)."""
+        return max(self.every, self.heads_every) - 1
+
+    def reaching_back(self, index: int) -> list[FaceBox]:
+        """The boxes the last call's detector runs found, on the earlier frame ``index``:
+        grown by their rate for each frame between, as held boxes grow forward."""
+        return [box for boxes, rate in self._fresh for box in _grown(boxes, index, self._at, rate)]
 
     @property
     def warm_up(self) -> int:
@@ -223,9 +238,11 @@ class VideoFaces:
     ) -> list[FaceBox]:
         i = self._next if index is None else index
         self._next = i + 1
+        self._fresh, self._at = [], i
         pose = face_boxes_from_pose(landmarks, rgb.shape) if landmarks is not None else []
         if not pose or i % self.every == 0 or self._faces is None:
             self._faces = (self.detector.faces(rgb), i)
+            self._fresh.append((self._faces[0], HOLD_GROWTH))
         if i % self.heads_every == 0 or self._heads is None:
             # on tiles too: a small person at the frame's edge, and two people who overlap
             # in the detector's letterboxed frame (a bystander behind the worker), are
@@ -235,6 +252,7 @@ class VideoFaces:
             # twice as long, they grow twice as large (a 90-pixel head became a 290-pixel
             # blot, with the blur margin) and, beside a fresh box, add nothing.
             previous, self._heads = self._heads, _Heads(heads, uncovered(heads, pose), i)
+            self._fresh.append((self._heads.others, HEAD_HOLD_GROWTH))
             if previous is not None:
                 kept = [h for h in previous.all if not _overlaps(h, heads)]
                 self._older = _Heads(kept, [h for h in previous.others if h in kept], previous.at)
@@ -244,6 +262,49 @@ class VideoFaces:
             # blurred on the frames where the pose loses their face.
             held += _grown(run.others if pose else run.all, run.at, i, HEAD_HOLD_GROWTH)
         return held + pose
+
+
+class LookBack:
+    """Video frames held ``faces.look_back`` frames before they are blurred, so that what a
+    detector run finds also covers the frames since its previous run: a passer-by walking in
+    between two runs showed her face on the 5 frames before the person detector found her
+    (the example, frames 37-41), as boxes were only held forward.
+
+        held = LookBack(VideoFaces(detector))
+        for frame, boxes in held.push(rgb, landmarks, i, frame): ...   # frames now ready
+        for frame, boxes in held.flush(): ...                          # at the end
+
+    ``keep=False`` feeds a frame that is not drawn (a part's warm-up or look-ahead): its
+    detections reach back, the frame itself is not returned. Holds at most look_back frames
+    (16 MB at 1280 x 720)."""
+
+    def __init__(self, faces: VideoFaces) -> None:
+        self.faces = faces
+        self._held: deque[tuple[int, Any, list[FaceBox]]] = deque()
+
+    def push(
+        self,
+        rgb: np.ndarray,
+        landmarks: np.ndarray | None,
+        index: int,
+        item: Any,
+        keep: bool = True,
+    ) -> list[tuple[Any, list[FaceBox]]]:
+        boxes = self.faces(rgb, landmarks, index)
+        for j, _, held in self._held:
+            held.extend(self.faces.reaching_back(j))
+        if keep:
+            self._held.append((index, item, boxes))
+        ready = []
+        while self._held and self._held[0][0] <= index - self.faces.look_back:
+            _, done, held = self._held.popleft()
+            ready.append((done, held))
+        return ready
+
+    def flush(self) -> list[tuple[Any, list[FaceBox]]]:
+        ready = [(item, held) for _, item, held in self._held]
+        self._held.clear()
+        return ready
 
 
 class _Heads(NamedTuple):

@@ -232,30 +232,45 @@ def write_video_outputs(
         first, last, t0, t1 = span
         with privacy.FaceDetector() if blur_faces else nullcontext(None) as detector:
             faces = privacy.VideoFaces(detector) if detector is not None else None
+            held = privacy.LookBack(faces) if faces is not None else None
             # A later part starts early by the face schedule's warm-up (frames seen, not
-            # drawn), so that its boxes are the ones the whole video gets there.
+            # drawn), and an earlier one reads on by its look-back, so that its boxes are
+            # the ones the whole video gets there.
             early = min(first, faces.warm_up) if faces is not None and first > 0 else 0
+            stop = min(n, last + faces.look_back) if faces is not None else last
             start = t0 if early == 0 else float(times[first - early])
-            source = iter_frames(path, start, t1, stride, max_side, fast_rgb=True)
+            end = t1 if stop == last else (end_s if stop == n else float(times[stop]))
+            source = iter_frames(path, start, end, stride, max_side, fast_rgb=True)
             # The parts side by side fill the cores already: one encoding thread each.
             encoder = H264Writer(out, fps, threads=1 if parts > 1 else 0)
+
+            def write(i: int, frame: Any, boxes: list[Any] | None) -> None:
+                # Decoded frames are fresh arrays used once: blurred, drawn in place.
+                rgb = (
+                    frame.rgb
+                    if boxes is None
+                    else privacy.blur_faces(frame.rgb, boxes, inplace=True)
+                )
+                row = rows[i]
+                drawn = annotate_frame(
+                    rgb, track.image[i], row, frame.time_s, inplace=True, banner=False
+                )
+                writer.write(add_banner(drawn, row, frame.time_s) if banner else drawn)
+                progress("video", 1, n)
+
             with encoder as writer, Prefetch(source, depth=2) as decoded:
                 for i, frame in enumerate(decoded, start=first - early):
-                    if i >= last:
+                    if i >= stop:
                         break
-                    # Decoded frames are fresh arrays used once: blurred, drawn in place.
-                    rgb = frame.rgb
-                    if i < first:
-                        faces(rgb, track.image[i], i)  # type: ignore[misc]
+                    if held is None:
+                        write(i, frame, None)
                         continue
-                    if faces is not None:
-                        rgb = privacy.blur_faces(rgb, faces(rgb, track.image[i], i), inplace=True)
-                    row = rows[i]
-                    drawn = annotate_frame(
-                        rgb, track.image[i], row, frame.time_s, inplace=True, banner=False
-                    )
-                    writer.write(add_banner(drawn, row, frame.time_s) if banner else drawn)
-                    progress("video", 1, n)
+                    ready = held.push(frame.rgb, track.image[i], i, (i, frame), first <= i < last)
+                    for (j, done), boxes in ready:
+                        write(j, done, boxes)
+                if held is not None:
+                    for (j, done), boxes in held.flush():
+                        write(j, done, boxes)
 
     if parts == 1:
         draw(spans[0], files[0])
