@@ -276,7 +276,7 @@ class LookBack:
 
     ``keep=False`` feeds a frame that is not drawn (a part's warm-up or look-ahead): its
     detections reach back, the frame itself is not returned. Holds at most look_back frames
-    (16 MB at 1280 x 720)."""
+    (about 14 MB at 1280 x 720)."""
 
     def __init__(self, faces: VideoFaces) -> None:
         self.faces = faces
