@@ -187,7 +187,7 @@ class Config:
     @classmethod
     def load(cls, path: str | Path | None = None, /, **overrides: Any) -> Config:
         """Defaults < the TOML/YAML/JSON file at path < overrides (None means not given)."""
-        base = cls() if path is None else cls().merged(_as_flags(read_file(path)), str(path))
+        base = cls() if path is None else cls().merged(as_flag_values(read_file(path)), str(path))
         return base.with_(**overrides)
 
     def with_(self, **overrides: Any) -> Config:
@@ -349,14 +349,15 @@ FLAG_FIELDS = {
 }
 
 
-def _as_flags(values: Mapping[str, Any]) -> dict[str, Any]:
-    """An options file's values as the flags take them: a flag's name for its field, and an
-    roi as x, y, w, h whether written "100,50,300,300" or [100, 50, 300, 300] (a list was
-    read as the stored corners: the same numbers meant another box than the flag's)."""
+def as_flag_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """An options file's or the command line's values as the flags take them: a flag's name
+    for its field, and an roi as x, y, w, h whether written "100,50,300,300" or [100, 50,
+    300, 300] (a list was read as the stored corners: the same numbers meant another box
+    than the flag's)."""
     out: dict[str, Any] = {}
     for key, value in values.items():
         if key in SECTIONS and isinstance(value, Mapping):
-            out[key] = _as_flags(value)
+            out[key] = as_flag_values(value)
             continue
         key = FLAG_FIELDS.get(key, key)
         if key == "roi" and isinstance(value, list | tuple):

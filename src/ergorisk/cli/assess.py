@@ -224,7 +224,7 @@ def assess(
 def config_from_flags(flags: dict[str, Any], config_file: str | Path | None = None) -> Config:
     """The Config of `assess` flags (by their names with underscores; None = not given) over
     an options file: defaults < file < flags. Batch manifests use it too."""
-    from ergorisk.config import FLAG_FIELDS, Config
+    from ergorisk.config import Config, as_flag_values
 
     values = {}
     for key, value in flags.items():
@@ -234,8 +234,8 @@ def config_from_flags(flags: dict[str, Any], config_file: str | Path | None = No
             value = tuple(v.strip() for v in value.split(",") if v.strip())
         elif isinstance(value, list):
             value = tuple(value) or None
-        values[FLAG_FIELDS.get(key, key)] = value
-    return Config.load(config_file, **values)
+        values[key] = value
+    return Config.load(config_file, **as_flag_values(values))
 
 
 def flag_message(message: str, flags: set[str]) -> str:
