@@ -360,6 +360,7 @@ def unused_options(cfg: Config, kind: str) -> list[str]:
         "--stride": m.stride != default.stride,
         "--roi": m.roi is not None and kind not in MEDIA_KINDS,
         "--camera-pitch-deg": m.camera_pitch_deg is not None and kind not in MEDIA_KINDS,
+        "--camera-roll-deg": m.camera_roll_deg is not None and kind not in MEDIA_KINDS,
     }
     unused = [flag for flag, on in given.items() if on]
     if not unused or kind == "video":
@@ -515,6 +516,7 @@ def _assess_track(
         scene=media.samples,
         depth_fusion=cfg.media.depth_fusion,
         reliable=reliability.reliable,
+        camera_roll_deg=cfg.media.camera_roll_deg,
     )
     source = {
         "input": str(path),

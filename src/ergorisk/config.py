@@ -38,8 +38,9 @@ class MediaOptions:
     """Video and image input: which frames, where the person is, the camera, what to draw.
 
     start_s/end_s/stride: which frames; roi: (x0, y0, x1, y1) pixels of the upright frame
-    where to find the person to follow; camera_pitch_deg: None estimates the camera tilt from
-    standing frames, a number uses that pitch (0: a level camera); inference_max_side scales
+    where to find the person to follow; camera_pitch_deg, camera_roll_deg: both None estimate
+    the camera tilt (the scene's vertical lines, else standing frames), a number for either
+    gives the tilt (the other 0; pitch 0 and roll 0: a level camera); inference_max_side scales
     frames down before pose estimation; annotate_max_side caps the annotated video's size.
     """
 
@@ -48,6 +49,7 @@ class MediaOptions:
     stride: int = 1
     roi: Box | None = None
     camera_pitch_deg: float | None = None
+    camera_roll_deg: float | None = None
     inference_max_side: int | None = None
     # Pose on each frame and on its mirror image, averaged (pose/flip_average.py): the
     # result no longer depends on which way the person faces; a second inference a frame.
@@ -92,6 +94,8 @@ class MediaOptions:
             raise ConfigError(f"end_s ({self.end_s}) must be after start_s ({self.start_s})")
         if self.camera_pitch_deg is not None and not -90 <= self.camera_pitch_deg <= 90:
             raise ConfigError(f"camera_pitch_deg must be within ±90, got {self.camera_pitch_deg}")
+        if self.camera_roll_deg is not None and not -45 <= self.camera_roll_deg <= 45:
+            raise ConfigError(f"camera_roll_deg must be within ±45, got {self.camera_roll_deg}")
         from ergorisk.pose.people_select import parse_people_spec
 
         try:
@@ -395,4 +399,5 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "upright_tol_deg": (0.0, 20.0),
     "hysteresis_deg": (0.0, 10.0),
     "camera_pitch_deg": (-90.0, 90.0),
+    "camera_roll_deg": (-45.0, 45.0),
 }

@@ -118,7 +118,18 @@ def assess(
     ] = None,
     camera_pitch_deg: Annotated[
         float | None,
-        typer.Option(help="Camera pitch, deg (+ looks down); default: estimated from standing."),
+        typer.Option(
+            help="Camera pitch, deg (+ looks down); default: estimated from the scene's "
+            "vertical lines, else from standing frames (summary.json options.camera_tilt).",
+        ),
+    ] = None,
+    camera_roll_deg: Annotated[
+        float | None,
+        typer.Option(
+            help="Camera roll, deg: how far the picture's verticals lean right (+) or left "
+            "(−); default: estimated with the pitch. Either flag given sets the tilt, the "
+            "other 0.",
+        ),
     ] = None,
     video: Annotated[
         bool | None, typer.Option("--video/--no-video", help="Write annotated.mp4 (.png).")

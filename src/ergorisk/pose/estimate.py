@@ -369,14 +369,15 @@ def track_skeleton(
     scene: list[np.ndarray] | None = None,
     depth_fusion: bool = False,
     reliable: np.ndarray | None = None,
+    camera_roll_deg: float | None = None,
 ) -> tuple[Skeleton, Tilt]:
     """World landmarks -> canonical skeleton (visibility as confidence), levelled.
     ``depth_fusion``: limb depth fused with foreshortening (pose/depth.py), the bone
     lengths taken over the ``reliable`` frames.
 
-    The tilt: the given pitch; else the scene's vertical vanishing point (grey ``scene``
-    frames, pose/vanishing.py); else, or when the scene has too few vertical lines, the
-    standing frames' estimate (pose/tilt.py)."""
+    The tilt: the given pitch and roll (either given, the other is 0); else the scene's
+    vertical vanishing point (grey ``scene`` frames, pose/vanishing.py); else, or when the
+    scene has too few vertical lines, the standing frames' estimate (pose/tilt.py)."""
     world = track.world.astype(float)
     if depth_fusion:
         from ergorisk.pose.depth import fuse_limb_depth
@@ -391,14 +392,14 @@ def track_skeleton(
         fps=fps,
         units="m",
     )
-    if camera_pitch_deg is None:
+    if camera_pitch_deg is None and camera_roll_deg is None:
         tilt = estimate_tilt(skel, min_frames=min_standing_frames)
         if scene:
             from ergorisk.pose.vanishing import scene_tilt
 
             tilt, _ = scene_tilt(scene, tilt)
     else:
-        tilt = Tilt(float(camera_pitch_deg), 0.0, "given")
+        tilt = Tilt(float(camera_pitch_deg or 0.0), float(camera_roll_deg or 0.0), "given")
     return level(skel, tilt), tilt
 
 

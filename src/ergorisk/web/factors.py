@@ -30,8 +30,8 @@ DEFAULT_FACTORS: dict[str, Any] = {
 }
 # What the API lists as an upload's "options", by kind (the rest of the Config is in "config").
 KIND_OPTIONS = {
-    "video": ("start_s", "end_s", "stride", "camera_pitch_deg", "blur_faces"),
-    "image": ("camera_pitch_deg", "blur_faces"),
+    "video": ("start_s", "end_s", "stride", "camera_pitch_deg", "camera_roll_deg", "blur_faces"),
+    "image": ("camera_pitch_deg", "camera_roll_deg", "blur_faces"),
     "pose": ("layout", "fps", "up"),
     "worksheet": (),
     "views": ("cameras", "sync", "blur_faces"),

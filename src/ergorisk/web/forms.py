@@ -91,6 +91,13 @@ class UploadForm(BaseModel):
         le=BOUNDS["camera_pitch_deg"][1],
         description="Video or photo: the camera's pitch (empty: estimated).",
     )
+    camera_roll_deg: float | None = Field(
+        None,
+        ge=BOUNDS["camera_roll_deg"][0],
+        le=BOUNDS["camera_roll_deg"][1],
+        description="Video or photo: the camera's roll, + where verticals lean right "
+        "(empty: estimated; either given, the other is 0).",
+    )
     blur_faces: bool | None = Field(
         None, description="Video or photo: blur faces in the pictures and reports (default: true)."
     )
@@ -112,6 +119,7 @@ OWN_FIELDS = (
     "end_s",
     "stride",
     "camera_pitch_deg",
+    "camera_roll_deg",
     "blur_faces",
     "people",
     "cameras",
@@ -250,6 +258,7 @@ def file_options(form: FormData, kind: str, ext: str) -> dict[str, Any]:
             "end_s": end,
             "stride": None if stride is None else int(stride),
             "camera_pitch_deg": number(form, "camera_pitch_deg"),
+            "camera_roll_deg": number(form, "camera_roll_deg"),
             "blur_faces": boolean(form, "blur_faces"),
             # pick: follow everyone (people "all"), then the user picks (web/people.py)
             "people": "all" if people == "pick" else None,
@@ -267,6 +276,7 @@ def file_options(form: FormData, kind: str, ext: str) -> dict[str, Any]:
     if kind == "image":
         return {
             "camera_pitch_deg": number(form, "camera_pitch_deg"),
+            "camera_roll_deg": number(form, "camera_roll_deg"),
             "blur_faces": boolean(form, "blur_faces"),
         }
     return {}
