@@ -30,7 +30,13 @@ def test_a_given_pitch_and_roll_undo_the_cameras_tilt():
     level, _ = assess(synthetic_track(Tilt(0.0, 0.0, "level")), camera_pitch_deg=0.0)
     tilted = synthetic_track(Tilt(12.0, 6.0, "camera"))
     given, tilt = assess(tilted, camera_pitch_deg=12.0, camera_roll_deg=6.0)
-    assert tilt == {"pitch_deg": 12.0, "roll_deg": 6.0, "method": "given", "frames_used": 0}
+    assert tilt == {
+        "pitch_deg": 12.0,
+        "roll_deg": 6.0,
+        "method": "given",
+        "frames_used": 0,
+        "confidence": None,  # not estimated
+    }
     # Around frame 44, whose leg labels the synthetic track exchanges, the swap fix works on
     # the picture, which the tilt changes: those frames are left out.
     keep = ~given.index.isin(range(38, 51))

@@ -39,6 +39,7 @@ def test_tilt_is_estimated_from_standing_frames_and_undone(pitch, roll):
     tilted = seen_by(standing(), pitch, roll)
     tilt = estimate_tilt(tilted)
     assert tilt.method == "estimated" and tilt.frames_used == 20
+    assert tilt.confidence == pytest.approx(20 / 30)  # 20 frames of 30 trusted, all agreeing
     assert (tilt.pitch_deg, tilt.roll_deg) == pytest.approx((pitch, roll), abs=0.01)
     levelled = level(tilted, tilt)
     assert levelled.joints == pytest.approx(standing().joints, abs=1e-9, nan_ok=True)

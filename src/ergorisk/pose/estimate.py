@@ -399,7 +399,8 @@ def track_skeleton(
 
             tilt, _ = scene_tilt(scene, tilt)
     else:
-        tilt = Tilt(float(camera_pitch_deg or 0.0), float(camera_roll_deg or 0.0), "given")
+        pitch, roll = float(camera_pitch_deg or 0.0), float(camera_roll_deg or 0.0)
+        tilt = Tilt(pitch, roll, "given", confidence=None)
     return level(skel, tilt), tilt
 
 

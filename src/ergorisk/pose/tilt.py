@@ -30,8 +30,11 @@ class Tilt:
 
     pitch_deg: float
     roll_deg: float
-    method: str  # "estimated", "given", or "none: <reason>"
-    frames_used: int = 0
+    method: str  # "estimated", "vanishing point", "given", or "none: <reason>"
+    frames_used: int = 0  # standing frames, or the scene's lines that agree
+    # How far the estimate can be trusted, 0-1 (standing_confidence, vanishing.py's);
+    # None for a tilt given by the user, 0 when none was found.
+    confidence: float | None = 0.0
 
     def to_dict(self) -> dict:
         return {
@@ -39,6 +42,7 @@ class Tilt:
             "roll_deg": round(self.roll_deg, 2),
             "method": self.method,
             "frames_used": self.frames_used,
+            "confidence": None if self.confidence is None else round(self.confidence, 2),
         }
 
 
@@ -88,7 +92,19 @@ def estimate_tilt(
         return Tilt(0.0, 0.0, f"none: {len(ups)} standing frames, need {min_frames}", len(ups))
     up = _unit(np.median(ups, axis=0))
     pitch, roll = tilt_of(up)
-    return Tilt(pitch, roll, "estimated", len(ups))
+    return Tilt(pitch, roll, "estimated", len(ups), standing_confidence(ups, up))
+
+
+# Standing frames that make an estimate fully trusted, and how close to their median
+# direction (degrees) a frame must be to agree with it.
+TRUSTED_FRAMES, AGREE_DEG = 30, 5.0
+
+
+def standing_confidence(ups: np.ndarray, up: np.ndarray) -> float:
+    """Enough standing frames (TRUSTED_FRAMES) and most of them agreeing with the median
+    up within AGREE_DEG: the same form as the scene's (enough lines, most agreeing)."""
+    agree = float(np.mean(ups @ up >= np.cos(np.radians(AGREE_DEG))))
+    return min(1.0, len(ups) / TRUSTED_FRAMES) * agree
 
 
 def rotation_for(tilt: Tilt) -> np.ndarray:

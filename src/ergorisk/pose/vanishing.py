@@ -195,4 +195,4 @@ def scene_tilt(
     est = scene_vertical(grays, focal_factor)
     if est is None or est.inliers < min_inliers or est.confidence < min_confidence:
         return fallback, est
-    return Tilt(est.pitch_deg, est.roll_deg, "vanishing point", est.inliers), est
+    return Tilt(est.pitch_deg, est.roll_deg, "vanishing point", est.inliers, est.confidence), est

@@ -607,6 +607,9 @@ def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str
             "vanishing point": "estimated from the scene's vertical lines, corrected",
             "given": "as given, corrected",
         }.get(str(tilt.get("method")), "not corrected")
+        confidence = tilt.get("confidence")  # of an estimate (pose/tilt.py)
+        if tilt.get("method") in ("estimated", "vanishing point") and confidence is not None:
+            how = how.replace(", corrected", f", confidence {float(confidence):.2f}, corrected")
         out.append(
             (
                 "Camera tilt",
