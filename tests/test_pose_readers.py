@@ -54,6 +54,25 @@ def test_csv_by_joint_name_and_by_position(tmp_path):
     assert np.allclose(read_pose_file(tmp_path / "plain.csv", "uw-iom").joint("neck"), pts[:, 12])
 
 
+def test_a_csv_without_a_header_keeps_its_first_frame(tmp_path):
+    """A headerless CSV's first row was read as the header: one frame fewer, silently (a
+    60-row file gave 59 frames), and the frames were shifted."""
+    pts = uw_poses(4) + np.arange(4)[:, None, None] * 0.1  # each frame its own
+    np.savetxt(tmp_path / "plain.csv", pts.reshape(4, -1), delimiter=",")
+    skel = read_pose_file(tmp_path / "plain.csv", "uw-iom")
+    assert skel.n_frames == 4
+    assert np.allclose(skel.joint("neck"), pts[:, 12])
+    # Repeated values in the first row (pandas renames repeated header cells "0.5.1").
+    pts[0] = 0.5
+    pd.DataFrame(pts.reshape(4, -1)).to_csv(tmp_path / "same.csv", header=False, index=False)
+    assert np.allclose(read_pose_file(tmp_path / "same.csv", "uw-iom").joint("neck"), pts[:, 12])
+    # A header of other names (not the joints'): the rows below it are the frames.
+    cols = [f"c{k}" for k in range(pts.shape[1] * 3)]
+    frame = pd.DataFrame(pts.reshape(4, -1), columns=cols)
+    frame.to_csv(tmp_path / "head.csv", index=False)
+    assert read_pose_file(tmp_path / "head.csv", "uw-iom").n_frames == 4
+
+
 def test_up_option_rotates_a_y_up_file(tmp_path):
     pts = uw_poses()
     y_up = np.stack([pts[..., 0], pts[..., 2], -pts[..., 1]], axis=-1)  # x, z->y, y->-z

@@ -113,18 +113,20 @@ def _load_npz(p: Path) -> tuple[np.ndarray, np.ndarray | None, float | None]:
 
 def _load_csv(p: Path, lay: Layout) -> np.ndarray:
     try:
-        df = pd.read_csv(p)
+        first = pd.read_csv(p, header=None, nrows=1).iloc[0]
     except pd.errors.EmptyDataError:
         raise PoseInputError(f"{p}: empty file") from None
-    if df.empty:
-        raise PoseInputError(f"{p}: no frames")
-    named = _csv_by_name(df, lay)
-    if named is not None:
-        return named
-    data = df[[c for c in df.columns if str(c).strip().lower() not in _INDEX_COLUMNS]]
-    if not all(_is_number(c) for c in data.columns):
-        # No usable header: the first row was data.
+    if all(_is_number(v) for v in first):
+        # No header: the first row is a frame (read as a header, it was lost, silently).
         data = pd.read_csv(p, header=None)
+    else:
+        df = pd.read_csv(p)
+        if df.empty:
+            raise PoseInputError(f"{p}: no frames")
+        named = _csv_by_name(df, lay)
+        if named is not None:
+            return named
+        data = df[[c for c in df.columns if str(c).strip().lower() not in _INDEX_COLUMNS]]
     values = _numeric(data.to_numpy(), f"{p}")
     n = lay.n_joints
     if values.shape[1] == n * 3 + 1 or values.shape[1] == n * 4 + 1:
