@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -83,6 +84,22 @@ def test_a_bad_roi_is_one_line_that_echoes_it(tmp_path, roi, message, people):
     assert result.exit_code == 2, result.output
     assert result.stderr.strip().splitlines() == [f"error: {message}"]
     assert not out.exists()
+
+
+def test_an_roi_running_past_the_frames_edge_is_cut_to_it(tmp_path):
+    """docs/video.md's `--roi 900,200,600,800` runs past a 1280x720 frame: it failed with
+    MediaPipe's "CalculatorGraph::Run() failed" (its mirror image, for canonical facing,
+    started left of the frame). Cut to the frame, it follows the passer-by who walks in
+    there (the whole frame gives the jumper)."""
+    out = tmp_path / "out"
+    args = ["assess", str(EXAMPLE_CLIP), "--out", str(out), "--start", "1.3", "--end", "2.3"]
+    result = CliRunner().invoke(
+        app, [*args, "--roi", "900,200,600,800", "--no-video", "--no-report"]
+    )
+    assert result.exit_code == 0, result.output
+    frames = pd.read_csv(out / "frames.csv")
+    assert frames["person_detected"].any()
+    assert (frames["bbox_x_px"].dropna() >= 800).all()  # on the right, where the ROI is
 
 
 def test_a_start_past_the_end_of_the_video_says_so(tmp_path):

@@ -463,21 +463,21 @@ class MediaPoses:
         try:
             if kind == "image":
                 rgb = read_image(path)
-                _check_roi(media.roi, rgb.shape[1], rgb.shape[0])
-                track = estimate_image_pose(rgb, media.roi, media.canonical_facing)
+                roi = _check_roi(media.roi, rgb.shape[1], rgb.shape[0])
+                track = estimate_image_pose(rgb, roi, media.canonical_facing)
                 fps = 1.0
                 info: dict[str, Any] = {"width": rgb.shape[1], "height": rgb.shape[0]}
                 samples.append(rgb.mean(axis=2).astype(np.uint8))
             else:
                 probed = probe_video(path)
-                _check_roi(media.roi, probed.width, probed.height)
+                roi = _check_roi(media.roi, probed.width, probed.height)
                 track = estimate_video_poses(
                     path,
                     probed,
                     start_s=media.start_s,
                     end_s=media.end_s,
                     stride=media.stride,
-                    roi=media.roi,
+                    roi=roi,
                     inference_max_side=media.inference_max_side,
                     progress=progress,
                     samples=samples,
@@ -492,10 +492,18 @@ class MediaPoses:
         return cls(track, fps, info, samples, time.perf_counter() - started)
 
 
-def _check_roi(roi: tuple[int, int, int, int] | None, width: int, height: int) -> None:
-    """An ROI must start inside the (upright) frame; one that runs past its edge is cut."""
-    if roi is not None and (roi[0] >= width or roi[1] >= height):
+def _check_roi(
+    roi: tuple[int, int, int, int] | None, width: int, height: int
+) -> tuple[int, int, int, int] | None:
+    """The ROI cut to the (upright) frame; it must start inside it. (Uncut, one running past
+    the edge reached the mirrored estimate of canonical facing as a box starting left of the
+    frame: "CalculatorGraph::Run() failed".)"""
+    if roi is None:
+        return None
+    if roi[0] >= width or roi[1] >= height:
         raise InputError(f"--roi {roi_text(roi)} starts outside the {width}x{height} frame")
+    x0, y0, x1, y1 = roi
+    return max(0, x0), max(0, y0), min(x1, width), min(y1, height)
 
 
 def _assess_track(
@@ -581,7 +589,7 @@ def assess_people(
     media = cfg.media
     started = time.perf_counter()
     info = probe_video(path)
-    _check_roi(media.roi, info.width, info.height)
+    roi = _check_roi(media.roi, info.width, info.height)
     try:
         people = (
             list(tracks)
@@ -601,7 +609,7 @@ def assess_people(
     if not people:
         raise InputError(f"{path}: nobody was found in the video")
     try:
-        chosen = select_people(people, parse_people_spec(media.people), media.roi)
+        chosen = select_people(people, parse_people_spec(media.people), roi)
     except ValueError as err:
         raise InputError(str(err)) from None
     from dataclasses import asdict
