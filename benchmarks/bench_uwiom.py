@@ -37,6 +37,7 @@ from ergorisk.io.poses import read_pose_file
 from ergorisk.kinematics import KinematicsOptions, TaskFactors, worksheet_columns
 from ergorisk.kinematics.geometry import angle_between
 from ergorisk.kinematics.smoothing import smooth
+from ergorisk.kinematics.worksheet import scoring_columns
 from ergorisk.scoring import reba
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,9 +78,12 @@ def arm_vs_vertical_no_activity(skel) -> np.ndarray:
     """Explanation only, never the default: REBA with the upper arm measured against the
     world vertical (the common shortcut) and no activity score, to size those two
     definitions' share of the difference from the labels."""
-    sides, _ = worksheet_columns(
+    measured, _ = worksheet_columns(
         skel, task=TaskFactors(static=False, repeated=False, rapid_change=False)
     )
+    # As the scorer takes them (an unseen wrist neutral, as er.assess scores it: UW-IOM has
+    # no hand points, and without this every total was NaN and the benchmark crashed).
+    sides = scoring_columns(measured, KinematicsOptions())
     totals = []
     for side in ("left", "right"):
         sh = smooth(skel.joint(f"{side}_shoulder"), skel.fps)
