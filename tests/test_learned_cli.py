@@ -28,6 +28,34 @@ def _standing(n_frames: int = 40, seed: int = 0) -> np.ndarray:
     return base + rng.normal(scale=0.005, size=(n_frames, 15, 3))
 
 
+# UW-IOM joint order -> MediaPipe landmark index (ankles, knees, hips, wrists, elbows,
+# shoulders); UW-IOM's neck (12) and pelvis (14) are derived, its head (13) becomes the ears.
+UW_TO_MEDIAPIPE = (28, 27, 26, 25, 24, 23, 16, 15, 14, 13, 12, 11)
+
+
+@pytest.mark.parametrize("model", SHIPPED)
+def test_a_mediapipe_pose_file_is_scored_as_the_same_uwiom_one(tmp_path, model):
+    """A mediapipe33 file has no head point: no frame had a complete skeleton and every
+    score was empty (docs/learned-models.md's own `--layout mediapipe33` example). The ears'
+    mid-point stands for the head."""
+    uw = _standing()
+    mp = np.full((len(uw), 33, 3), np.nan)
+    mp[:, list(UW_TO_MEDIAPIPE)] = uw[:, :12]
+    mp[:, 0] = uw[:, 13] + (0.08, 0.0, -0.02)  # nose, ahead of the head's centre
+    mp[:, 7] = uw[:, 13] + (0.0, 0.07, 0.0)  # left ear (y is left)
+    mp[:, 8] = uw[:, 13] + (0.0, -0.07, 0.0)
+    tables = []
+    for name, array, layout in (("uw.npy", uw, "uw-iom"), ("mp.npy", mp, "mediapipe33")):
+        np.save(tmp_path / name, array)
+        out = tmp_path / f"{name}.csv"
+        args = ["predict", "--model", model, str(tmp_path / name), "--layout", layout]
+        result = runner.invoke(app, [*args, "--up", "z", "--out", str(out)])
+        assert result.exit_code == 0 and "warning" not in result.output, result.output
+        tables.append(pd.read_csv(out)[list(TARGETS)].to_numpy())
+    assert np.isfinite(tables[1]).all()
+    assert np.abs(tables[1] - tables[0]).max() < 0.25
+
+
 def test_both_shipped_models_are_in_the_package():
     for name in SHIPPED:
         assert weights_path(name).is_file(), f"missing weights for {name}"

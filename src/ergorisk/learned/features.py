@@ -18,6 +18,7 @@ from ergorisk.pose.layouts.chatzis14 import LAYOUT as CHATZIS14
 # Table 1: the chatzis14 layout's joints, in its order.
 JOINTS: tuple[str, ...] = CHATZIS14.joints
 NECK = JOINTS.index("neck")
+HEAD = JOINTS.index("head")
 
 # Table 2: the three streams, by joint name.
 STREAMS: dict[str, tuple[str, ...]] = {
@@ -54,6 +55,13 @@ def table1_joints(skel: Skeleton) -> np.ndarray:
     """
     joints = np.stack([skel.joint(name) for name in JOINTS], axis=1)
     joints[:, NECK] = 0.5 * (skel.joint("left_shoulder") + skel.joint("right_shoulder"))
+    # A layout without a head point (MediaPipe's, COCO's) has ears: their mid-point is the
+    # head's centre (UW-IOM's head, from LCR-Net). Without it, no frame of a mediapipe33
+    # file had a complete skeleton and `ergorisk predict` gave empty scores.
+    missing = ~np.isfinite(joints[:, HEAD]).all(axis=1)
+    if missing.any():
+        ears = 0.5 * (skel.joint("left_ear") + skel.joint("right_ear"))
+        joints[missing, HEAD] = ears[missing]
     return joints
 
 
