@@ -73,3 +73,24 @@ def test_the_jacobians_flag_geometry_gives_the_same_risk_gradient():
     v2, g2 = net.value_and_grad(tasks.q0, feats, cols)
     np.testing.assert_allclose(v1, v2, atol=1e-12)
     np.testing.assert_allclose(g1, g2, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["dula", "deba"])
+def test_the_surrogate_takes_arrays_of_any_float_type_and_names_a_wrong_width(name):
+    """Called as its docstring shows, with a float64 posture or a numpy task it raised raw
+    torch errors ("mat1 and mat2 must have the same dtype"); a wrong width, an IndexError."""
+    model = load(name)
+    tasks = random_tasks(name, 4, seed=3)
+    q32 = torch.as_tensor(tasks.q0, dtype=torch.float32)
+    expected = model(q32, torch.as_tensor(tasks.features, dtype=torch.float32))
+    q64 = torch.as_tensor(tasks.q0, dtype=torch.float64).requires_grad_(True)
+    risk = model(q64, tasks.features.astype(np.float64))  # a numpy task
+    torch.testing.assert_close(risk, expected)
+    risk.sum().backward()  # the gradient reaches the float64 posture
+    assert q64.grad is not None and q64.grad.dtype == torch.float64 and q64.grad.abs().max() > 0
+    one = model(tasks.q0, tasks.features[0])  # numpy posture, one task for all
+    torch.testing.assert_close(one[0], expected[0])
+    with pytest.raises(ValueError, match="angles in degrees"):
+        model(q32[:, :-1], tasks.features)
+    with pytest.raises(ValueError, match="task_features"):
+        model(q32, tasks.features[:, :-1])

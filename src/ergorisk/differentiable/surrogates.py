@@ -7,7 +7,12 @@ is a continuous risk (1..7 for DULA, 1..15 for DEBA) with a gradient with respec
 posture; rounded, it is the exact score (see ``ergorisk surrogate evaluate``).
 
     >>> model = load("dula")
+    >>> q_deg = torch.zeros(1, len(model.problem.dofs), requires_grad=True)  # body.py's order
+    >>> task = synthetic.task_features("rula", task_columns)   # (B, N_TASK_FEATURES)
     >>> risk = model(q_deg, task)          # (B,) continuous RULA, differentiable in q_deg
+
+Postures and tasks may be tensors or arrays of any float type (computed in the model's
+type, the gradient flowing back to the posture given); one task serves every posture.
 """
 
 from __future__ import annotations
@@ -170,7 +175,31 @@ class Surrogate(nn.Module):
         return _encode(self, q_deg, task)
 
     def forward(self, q_deg: torch.Tensor, task: torch.Tensor) -> torch.Tensor:
-        return self.net(self.encode(q_deg, task))[..., 0]
+        q, t = self._inputs(q_deg, task)
+        return self.net(self.encode(q, t))[..., 0]
+
+    def _inputs(self, q_deg, task) -> tuple[torch.Tensor, torch.Tensor]:
+        """Tensors of the model's own type (float32, or float64 after ``.double()``) and of
+        the right widths: a numpy task, a float64 posture or a wrong width gave raw torch
+        errors ("mat1 and mat2 must have the same dtype")."""
+        dofs = [d.name for d in self.problem.dofs]
+        dtype, device = self.centre.dtype, self.centre.device
+        q = torch.as_tensor(q_deg, device=device)
+        q = q.to(dtype) if q.dtype != dtype else q  # differentiable: the gradient flows back
+        t = torch.as_tensor(task, dtype=dtype, device=device)
+        if q.shape[-1:] != (len(dofs),):
+            raise ValueError(
+                f"{self.problem.name}: a posture has {len(dofs)} angles in degrees "
+                f"({', '.join(dofs)}), got shape {tuple(q.shape)}"
+            )
+        if t.shape[-1:] != (N_TASK_FEATURES,):
+            raise ValueError(
+                f"{self.problem.name}: a task has {N_TASK_FEATURES} features "
+                f"(differentiable.synthetic.task_features), got shape {tuple(t.shape)}"
+            )
+        if t.ndim < q.ndim:  # one task for every posture
+            t = t.expand(*q.shape[:-1], N_TASK_FEATURES)
+        return q, t
 
 
 def _encode(m, q_deg, task, geometry: dict | None = None):
