@@ -78,3 +78,22 @@ def test_views_with_different_frame_counts(demo, tmp_path):
         tmp_path / "o",
     )
     assert "different frame counts" in text
+
+
+def test_a_views_process_that_stops_says_how_to_call_from_a_script(demo, monkeypatch):
+    """docs/multiview.md's snippet, run as a script without the __main__ guard: each view's
+    spawned process ran the script again and died, and the error read "A process in the
+    process pool was terminated abruptly" under "pose estimation failed"."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    import ergorisk as er
+    from ergorisk import multiview
+    from ergorisk.errors import InputError
+
+    def broken(*_: object, **__: object) -> None:
+        raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+
+    monkeypatch.setattr(multiview, "track_view_people", broken)
+    videos = [demo / "videos" / f"cam0{k}.mp4" for k in (1, 3)]
+    with pytest.raises(InputError, match='if __name__ == "__main__"'):
+        er.assess(videos, calibration=demo / "calibration" / "Calib.qca.txt", report=False)

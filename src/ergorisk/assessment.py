@@ -732,8 +732,17 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
     spec = parse_people_spec(media.people)
     started = time.perf_counter()
     progress("views", 0, len(paths))
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         people = multiview.track_view_people(paths, max_side=media.inference_max_side or 960)
+    except BrokenProcessPool:
+        # The views run in spawned processes, which import the caller's script again: a
+        # script without the guard starts them again there, and they die.
+        raise InputError(
+            "pose estimation failed: a view's process stopped (several views run in processes: "
+            'from a script, call er.assess under `if __name__ == "__main__":`)'
+        ) from None
     except RuntimeError as err:
         raise InputError(f"pose estimation failed: {str(err).splitlines()[0]}") from None
     progress("views", len(paths), len(paths))
