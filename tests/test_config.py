@@ -136,3 +136,11 @@ def test_an_error_names_the_flags_but_leaves_file_names_alone(tmp_path):
         app, ["assess", "clip.mp4", "--out", str(tmp_path / "o"), "--config", str(options)]
     )
     assert result.exit_code == 2 and f"{options}: stride must be at least 1" in result.output
+
+
+def test_a_path_is_taken_where_an_option_is_text(tmp_path):
+    """er.assess(videos, calibration=Path(...)) was refused: "expected text, got PosixPath"."""
+    from ergorisk.config import Config
+
+    calib = tmp_path / "calib.toml"
+    assert Config().with_(calibration=calib).media.calibration == str(calib)

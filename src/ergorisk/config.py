@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -304,9 +305,10 @@ def coerce(section: str, name: str, value: Any, where: str = "") -> Any:
                 raise TypeError("expected a whole number")
             return int(float(value))
         if "str" in text:
-            if not isinstance(value, str | int | float) or isinstance(value, bool):
+            # A path is text (er.assess(..., calibration=Path(...)) was refused).
+            if not isinstance(value, str | int | float | os.PathLike) or isinstance(value, bool):
                 raise TypeError("expected text")
-            return str(value)
+            return os.fspath(value) if isinstance(value, os.PathLike) else str(value)
     except (TypeError, ValueError) as err:
         raise ConfigError(f"{where}option {name}: {err}, got {value!r}") from None
     return value
