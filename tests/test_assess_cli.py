@@ -323,3 +323,17 @@ def test_every_kind_of_run_prints_its_warnings_before_its_line(tmp_path, capsys)
     assert _errors_text({"cam01": 9.04, "cam02": float("nan"), "cam03": None}) == (
         "cam01 9.0 px, cam02 not seen, cam03 not seen"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"), [("notes.docx", None), ("records.json", "ergorisk score reba|rula FILE")]
+)
+def test_a_file_of_another_kind_is_named_as_such(tmp_path, name, hint):
+    """A .docx or a worksheet .json was asked for a layout, as if it were a pose file."""
+    path = tmp_path / name
+    path.write_text("[]")
+    result = runner.invoke(app, ["assess", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert f"{name}: not a file ergorisk reads" in result.stderr
+    assert "layout" not in result.stderr and (hint is None or hint in result.stderr)
+    assert not (tmp_path / "o").exists()

@@ -274,9 +274,18 @@ def _assess_path(path: Path, cfg: Config, progress: Progress) -> Assessment:
 
 def _assess_pose_file(path: Path, cfg: Config) -> Assessment:
     from ergorisk.io.poses import read_pose_file
+    from ergorisk.io.video import POSE_SUFFIXES
 
     pose = cfg.pose
-    if pose.layout is None and path.suffix.lower() not in (".bvh", ".c3d"):
+    suffix = path.suffix.lower()
+    if suffix not in POSE_SUFFIXES:
+        # (It asked for a layout, as if a .docx were a pose file.)
+        records = " (worksheet records: ergorisk score reba|rula FILE)" if suffix == ".json" else ""
+        raise InputError(
+            f"{path}: not a file ergorisk reads: a video (.mp4, .mov, ...), an image (.jpg, "
+            f".png, ...) or a pose file ({', '.join(sorted(POSE_SUFFIXES))}){records}"
+        )
+    if pose.layout is None and suffix not in (".bvh", ".c3d"):
         raise InputError(f"{path}: give a layout (--layout) for .npy, .npz and .csv pose files")
     skel = read_pose_file(
         path, pose.layout or "", up=pose.up, fps=pose.fps, units=pose.units, mapping=pose.mapping

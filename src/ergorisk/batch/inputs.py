@@ -18,9 +18,8 @@ from typing import Any
 
 from ergorisk.batch.options import META_COLUMNS, assess_options, parse_value, unknown_key_message
 from ergorisk.batch.store import MARKER
-from ergorisk.io.video import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+from ergorisk.io.video import IMAGE_SUFFIXES, POSE_SUFFIXES, VIDEO_SUFFIXES
 
-POSE_SUFFIXES = frozenset({".npy", ".npz", ".csv", ".bvh", ".c3d"})
 INPUT_SUFFIXES = VIDEO_SUFFIXES | IMAGE_SUFFIXES | POSE_SUFFIXES
 # Names the batch writes at the top of OUT; an item may not take them.
 RESERVED = frozenset(

@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     from ergorisk.assessment import Assessment
     from ergorisk.config import Config
 
-POSE_SUFFIXES = (".npy", ".npz", ".csv", ".bvh", ".c3d")
-
 
 def assess(
     inputs: Annotated[
@@ -214,6 +212,8 @@ def assess(
             fail(f"{path}: is a folder, not a file")
         if not path.is_file():
             fail(f"{path}: no such file")
+    from ergorisk.io.video import POSE_SUFFIXES
+
     media = [p for p in inputs if p.suffix.lower() not in POSE_SUFFIXES]
     if cfg.media.calibration is not None:
         _assess_views(inputs, out, cfg)

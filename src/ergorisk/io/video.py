@@ -29,6 +29,8 @@ VIDEO_SUFFIXES = frozenset(
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".jp2", ".pbm", ".ppm"}
 )
+# Pose files (io/poses.py): arrays and tables need their layout, motion capture its mapping.
+POSE_SUFFIXES = frozenset({".npy", ".npz", ".csv", ".bvh", ".c3d"})
 
 
 class MediaInputError(PoseInputError):
