@@ -337,3 +337,29 @@ def test_a_file_of_another_kind_is_named_as_such(tmp_path, name, hint):
     assert f"{name}: not a file ergorisk reads" in result.stderr
     assert "layout" not in result.stderr and (hint is None or hint in result.stderr)
     assert not (tmp_path / "o").exists()
+
+
+def test_people_of_anything_but_a_video_are_refused_by_name(tmp_path):
+    """er.assess_people on an array, records or a number said "several videos are views of
+    one take: give their calibration"; an image, "several people are followed in a video";
+    --people with a pose file was taken silently."""
+    import cv2
+
+    import ergorisk as er
+    from ergorisk.errors import InputError
+
+    for source in (np.zeros((3, 15, 3)), [{"trunk_flexion_deg": 10.0}], 5):
+        with pytest.raises(InputError, match=f"got {type(source).__name__}"):
+            er.assess_people(source)
+    image = tmp_path / "photo.png"
+    cv2.imwrite(str(image), np.zeros((40, 30, 3), np.uint8))
+    result = runner.invoke(
+        app, ["assess", str(image), "--people", "all", "-o", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2
+    assert "followed in a video only" in result.stderr and "without --people" in result.stderr
+    src = uw_file(tmp_path / "poses.npy")
+    args = ["assess", str(src), "--layout", "uw-iom", "--people", "all", "-o", str(tmp_path / "p")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    assert "warning: --people: for videos, not used for a pose file" in result.stderr

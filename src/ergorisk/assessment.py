@@ -14,6 +14,7 @@ checked once here, at the boundary (Config); the stages behind trust their input
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -372,11 +373,14 @@ def unused_options(cfg: Config, kind: str) -> list[str]:
         "--camera-roll-deg": m.camera_roll_deg is not None and kind not in MEDIA_KINDS,
     }
     unused = [flag for flag, on in given.items() if on]
-    if not unused or kind == "video":
+    if kind == "video":
         return []
     what = "an image" if kind == "image" else "a pose file" if kind == "pose" else "poses"
     only = "videos" if kind == "image" else "videos and images"
-    return [f"{', '.join(unused)}: for {only}, not used for {what}"]
+    out = [f"{', '.join(unused)}: for {only}, not used for {what}"] if unused else []
+    if m.people != default.people:  # several people are followed in videos only
+        out.append(f"--people: for videos, not used for {what}")
+    return out
 
 
 def _score(
@@ -566,6 +570,19 @@ def _assess_track(
     return Assessment(frames, Summary.of(summary), cfg, kind, path, activity, skel, track)
 
 
+def _video_paths(source: Any) -> list[Path] | None:
+    """A path, or a sequence of paths, as a list of paths; None for anything else."""
+    if isinstance(source, str | os.PathLike):
+        return [Path(source)]
+    if (
+        isinstance(source, Sequence)
+        and source
+        and all(isinstance(v, str | os.PathLike) for v in source)
+    ):
+        return [Path(v) for v in source]
+    return None
+
+
 def assess_people(
     source: str | Path | Sequence[str | Path],
     *,
@@ -586,15 +603,24 @@ def assess_people(
 
     cfg = _resolve_config(config, overrides)
     progress = progress or _no_progress
-    if not isinstance(source, str | Path):
+    paths = _video_paths(source)
+    if paths is None:  # an array, records, a number: it said "give their calibration"
+        raise InputError(
+            f"assess_people takes a video, or several videos of one take with their "
+            f"calibration, got {type(source).__name__} (er.assess scores one person's poses)"
+        )
+    if len(paths) != 1 or not isinstance(source, str | os.PathLike):
         if cfg.media.calibration is None:
             raise InputError("several videos are views of one take: give their calibration")
-        return _views_people([Path(v) for v in source], cfg, progress)
-    path = Path(source)
+        return _views_people(paths, cfg, progress)
+    path = paths[0]
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     if media_kind(path) != "video":
-        raise InputError(f"{path}: several people are followed in a video")
+        raise InputError(
+            f"{path}: several people are followed in a video only; an image or a pose file "
+            "is one person's: assess it without --people (er.assess)"
+        )
     media = cfg.media
     started = time.perf_counter()
     info = probe_video(path)
