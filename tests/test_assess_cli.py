@@ -363,3 +363,18 @@ def test_people_of_anything_but_a_video_are_refused_by_name(tmp_path):
     result = runner.invoke(app, args)
     assert result.exit_code == 0
     assert "warning: --people: for videos, not used for a pose file" in result.stderr
+
+
+def test_several_pose_files_print_a_line_each_in_the_order_given(tmp_path):
+    """One pose file printed its summary line; several printed nothing."""
+    paths = [uw_file(tmp_path / f"{name}.npy", trunk=t) for name, t in (("b", 45.0), ("a", 5.0))]
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["assess", *map(str, paths), "--layout", "uw-iom", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["b.npy", "a.npy"]
+    for line, name in zip(lines, ("b", "a"), strict=True):
+        peak = json.loads((out / name / "summary.json").read_text())["reba"]["total"]["peak"]
+        assert f"REBA peak {peak['score']} " in line and f"-> {out / name}/" in line

@@ -386,22 +386,32 @@ def _assess_many(paths: list[Path], out: Path, cfg: Config) -> None:
         task = bar.add_task("Assessing", total=len(paths))
         futures = [pool.submit(_assess_into, p, out / p.stem, cfg) for p in paths]
         for future in as_completed(futures):
-            if error := future.result():
+            if error := future.result()[0]:
                 errors.append(error)
             bar.advance(task)
+    # Each file's warnings and summary line, in the order given, as one file's run prints
+    # them (several files printed nothing).
+    for future in futures:
+        error, warned, line = future.result()
+        if error is None:
+            for message in warned:
+                print(f"warning: {message}", file=sys.stderr)
+            print(line)
     if errors:
         fail(errors[0] + (f" (and {len(errors) - 1} more failed)" if len(errors) > 1 else ""))
 
 
-def _assess_into(path: Path, out: Path, cfg: Config) -> str | None:
-    """One pose file in a worker: an input problem comes back as a message."""
+def _assess_into(path: Path, out: Path, cfg: Config) -> tuple[str | None, list[str], str]:
+    """One pose file in a worker: (an input problem's message, or None; the warnings; the
+    summary line)."""
     from ergorisk.assessment import assess
 
     try:
-        assess(path, config=cfg).to_dir(out)
+        result = assess(path, config=cfg)
+        result.to_dir(out)
     except (InputError, OSError) as err:
-        return first_line(err)
-    return None
+        return first_line(err), [], ""
+    return None, list(result.summary.warnings), summary_line(path, out, result)
 
 
 def _one_thread_each() -> None:
