@@ -48,3 +48,19 @@ def test_an_unknown_person_id_exits_2(shared_data, tmp_path):
     )
     assert result.exit_code == 2 and "IDs found" in result.output
     assert not out.exists()
+
+
+def test_no_video_writes_no_overview_video_but_the_thumbnails(tmp_path):
+    """--no-video wrote no annotated.mp4 but still overview.mp4."""
+    from video_fixtures import EXAMPLE_CLIP
+
+    out = tmp_path / "p"
+    args = ["assess", str(EXAMPLE_CLIP), "--people", "all", "--end", "2", "--no-video"]
+    result = CliRunner().invoke(app, [*args, "--no-report", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "(people.json, person-<id>/)" in result.stdout
+    assert not (out / "overview.mp4").exists()
+    people = json.loads((out / "people.json").read_text())["people"]
+    for person in people:
+        assert (out / person["thumbnail"]).stat().st_size > 1000
+        assert not (out / person["folder"] / "annotated.mp4").exists()

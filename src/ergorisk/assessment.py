@@ -657,7 +657,8 @@ def assess_people(
 def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
     """DIR/person-<id>/ (what one assessment writes) for each person, DIR/people.json (id,
     folder, frames detected, first and last time, thumbnail), a thumbnail per person and
-    overview.mp4 with every skeleton and its ID. Atomic, like to_dir."""
+    overview.mp4 with every skeleton and its ID (not with ``annotate`` off: --no-video).
+    Atomic, like to_dir."""
     import json
 
     from ergorisk.io.outputs import staged_output
@@ -686,7 +687,9 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
                     "thumbnail": f"person-{pid}.jpg" if pid in thumbs else None,
                 }
             )
-        writer = H264Writer(stage / "overview.mp4", first.summary.fps)
+        # --no-video wrote no annotated.mp4 but still the overview video.
+        writer = H264Writer(stage / "overview.mp4", first.summary.fps) if media.annotate else None
+        last_thumb = max(thumbs.values(), default=-1)
         try:
             # Views: the first view's frames from its synchronised start.
             start_s, end_s = (
@@ -697,7 +700,7 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
             )
             info = probe_video(first.source)
             for i, frame in enumerate(source):
-                if i >= len(first.frames):
+                if i >= len(first.frames) or (writer is None and i > last_thumb):
                     break
                 rgb = frame.rgb
                 # the boxes are in source pixels, the frame scaled to annotate_max_side
@@ -707,13 +710,15 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
 
                     boxes = [b for t in tracks for b in face_boxes_from_pose(t.image[i], rgb.shape)]
                     rgb = blur_faces(rgb, boxes)
-                writer.write(draw_overview(rgb, tracks, i, px))
+                if writer is not None:
+                    writer.write(draw_overview(rgb, tracks, i, px))
                 for t in tracks:
                     if thumbs.get(t.person_id) == i:  # type: ignore[union-attr]
                         thumb = draw_thumbnail(rgb, t, i, px_scale=px)  # type: ignore[arg-type]
                         _write_jpeg(stage / f"person-{t.person_id}.jpg", thumb)  # type: ignore[union-attr]
         finally:
-            writer.close()
+            if writer is not None:
+                writer.close()
         (stage / "people.json").write_text(json.dumps({"people": records}, indent=2) + "\n")
     return out
 

@@ -301,6 +301,11 @@ def _print_result(label: Path, out: Path, result: Any) -> None:
     print(summary_line(label, out, result))
 
 
+def _people_files(cfg: Config) -> str:
+    overview = ", overview.mp4" if cfg.media.annotate else ""  # not with --no-video
+    return f"people.json{overview}, person-<id>/"
+
+
 def _people(n: int) -> str:
     return "1 person" if n == 1 else f"{n} people"  # '--people 1' printed '1 people'
 
@@ -324,7 +329,7 @@ def _assess_people(path: Path, out: Path, cfg: Config) -> None:
         fail(_flag_names(first_line(err)))
     for pid, result in people.items():
         _print_result(Path(f"{path.name} person {pid}"), out / f"person-{pid}", result)
-    print(f"{_people(len(people))} -> {out}/ (people.json, overview.mp4, person-<id>/)")
+    print(f"{_people(len(people))} -> {out}/ ({_people_files(cfg)})")
 
 
 def _assess_views(paths: list[Path], out: Path, cfg: Config) -> None:
@@ -365,7 +370,7 @@ def _assess_views_people(paths: list[Path], out: Path, cfg: Config) -> None:
         errors = result.summary["multiview"]["median_reprojection_error_px"]
         print(f"person {pid}: reprojection error (median): {_errors_text(errors)}", file=sys.stderr)
         _print_result(Path(f"{len(paths)} views person {pid}"), out / f"person-{pid}", result)
-    print(f"{_people(len(people))} -> {out}/ (people.json, overview.mp4, person-<id>/)")
+    print(f"{_people(len(people))} -> {out}/ ({_people_files(cfg)})")
 
 
 def _assess_many(paths: list[Path], out: Path, cfg: Config) -> None:
