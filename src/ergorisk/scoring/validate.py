@@ -248,6 +248,11 @@ def score_columns(
     on_missing: OnMissing,
 ) -> dict[str, Any] | pd.DataFrame:
     """Validate columns, ``compute(arrays, tol)``, blank missing rows: the body of ``score``."""
+    if not isinstance(columns, Mapping | pd.DataFrame):  # a list read its items as keys
+        raise WorksheetError(
+            f"expected worksheet columns (a mapping or DataFrame of worksheet keys), got "
+            f"{type(columns).__name__}; one record: score_record, several: a DataFrame"
+        )
     prep = prepare_columns(columns, fields, on_missing)
     out = compute(prep.columns, upright_tol_deg)
     return finish(out, prep, as_frame=isinstance(columns, pd.DataFrame))
@@ -255,5 +260,8 @@ def score_columns(
 
 def score_one(score: Any, record: Mapping[str, Any], upright_tol_deg: float) -> dict[str, Any]:
     """One worksheet through a columnar ``score`` function, as plain Python values."""
+    if not isinstance(record, Mapping):  # None raised an AttributeError
+        kind = type(record).__name__
+        raise WorksheetError(f"expected a worksheet record (a mapping), got {kind}")
     out = score({k: [v] for k, v in record.items()}, upright_tol_deg)
     return {k: v[0].item() if isinstance(v[0], np.generic) else v[0] for k, v in out.items()}
