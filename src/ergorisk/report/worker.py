@@ -126,8 +126,11 @@ def _serve() -> None:
             data = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
         except Exception:  # an exception that does not pickle
             data = pickle.dumps((False, RuntimeError(repr(result[1]))))
-        results.write(data)
-        results.flush()
+        try:
+            results.write(data)
+            results.flush()
+        except BrokenPipeError:  # the parent is gone (the server stopped mid-job): no traceback
+            os._exit(0)
 
 
 if __name__ == "__main__":
