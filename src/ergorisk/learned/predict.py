@@ -1,6 +1,8 @@
 """Shipped learned scorers: load weights, predict per-frame REBA for a skeleton.
 
-    >>> frames = predict_skeleton(skeleton, "vae")   # DataFrame: frame, neck, ..., total
+    from ergorisk.io.poses import read_pose_file
+    skeleton = read_pose_file("poses.npy", "uw-iom")   # any layout; a head or ears needed
+    frames = predict_skeleton(skeleton, "vae")        # DataFrame: frame, neck, ..., total
 
 Weights live in ``ergorisk/learned/weights/<name>.pt``, written by
 ``scripts/train_reba_models.py``; nothing is downloaded.
