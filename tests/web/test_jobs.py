@@ -99,3 +99,19 @@ def test_the_migrations_render_for_postgresql():
     sql = out.getvalue()
     assert "CREATE TABLE assessments" in sql and "id SERIAL NOT NULL" in sql
     assert "TIMESTAMP WITH TIME ZONE" in sql and "ON DELETE CASCADE" in sql
+
+
+def test_a_jobs_error_names_the_api_fields_not_the_command_lines_flags():
+    """A form that sent start_s read "--start 20 s is at or after the end of the video"."""
+    from ergorisk.errors import InputError
+    from ergorisk.web.jobs import _message
+
+    spec = {"input": "/data/staging/17/input.mp4", "input_name": "clip.mp4"}
+    err = InputError(
+        "/data/staging/17/input.mp4: --start 20 s is at or after the end of the video (7.7 s)"
+    )
+    assert (
+        _message(err, spec) == "clip.mp4: start_s 20 s is at or after the end of the video (7.7 s)"
+    )
+    roll = InputError("option camera_roll_deg: --camera-roll-deg must be within ±45, got 60")
+    assert "--" not in _message(roll, spec) and "camera_roll_deg must be" in _message(roll, spec)

@@ -472,14 +472,28 @@ def child_main(spec: dict[str, Any], conn: Connection, parent_pid: int) -> None:
 
 def _message(err: BaseException, spec: dict[str, Any]) -> str:
     """The first line of an error, with the generated file path replaced by the upload's
-    name (the user never saw the former)."""
+    name (the user never saw the former), and the command line's flags named as the API's
+    fields ("--start 20 s is at or after the end" for a form that sent start_s)."""
     text = str(err).strip()
-    text = text.splitlines()[0] if text else type(err).__name__
+    text = api_field_names(text.splitlines()[0] if text else type(err).__name__)
     if spec.get("mapping"):
         text = text.replace(spec["mapping"], "the mapping")
     for path, name in (spec.get("names") or {}).items():
         text = text.replace(path, name)
     return text.replace(spec["input"], spec.get("input_name") or "the file")
+
+
+def api_field_names(text: str) -> str:
+    """ "--start 20 s ..." -> "start_s 20 s ...": a flag as the Config field the API takes."""
+    import re
+
+    from ergorisk.config import FLAG_FIELDS
+
+    def field(m: re.Match[str]) -> str:
+        name = m.group(1).replace("-", "_")
+        return FLAG_FIELDS.get(name, name)
+
+    return re.sub(r"(?<![\w/.-])--([a-z][a-z-]*[a-z])", field, text)
 
 
 def _exit_with_parent(parent_pid: int, every_s: float = 1.0) -> None:
