@@ -107,6 +107,11 @@ def start_ray(workers: int | None, address: str | None) -> Any:
         if address:
             ray.init(address=address, **quiet)
         else:
+            # Its token-auth notice ("Token authentication is enabled ... Set RAY_AUTH_MODE=
+            # disabled to opt out") is about a cluster others could join: this one is the
+            # batch's own, on 127.0.0.1, and ends with it.
+            token_setup = "ray._private.authentication.authentication_token_setup"
+            logging.getLogger(token_setup).setLevel(logging.ERROR)
             ray.init(
                 address="local",  # a new Ray, even where `ray start` runs one on this machine
                 num_cpus=workers or os.cpu_count() or 1,
