@@ -164,7 +164,14 @@ def track_frames(
             index.append(frame.index)
             times.append(frame.time_s)
             progress(1)
+        renamed = dict(tracker.renamed)
     if not sightings:
         return None
+    # A new track that carried on under an older ID (people_tracker): its earlier frames
+    # too, over the old track's where both were given (the old pose had lost the body).
+    for frame in sightings:
+        for new, old in renamed.items():
+            if new in frame:
+                frame[old] = frame.pop(new)
     people = stack_people(sightings, index, times, scale)
     return [p for p in people if p.n_detected >= min_seen_s * fps]

@@ -11,7 +11,11 @@ frames and soon after someone is lost; people it finds that nobody follows are c
 the landmark model, then either matched to a lost person (Hungarian assignment on distance,
 size and colour; their ID comes back) or given a new ID. Two tracks that end up on one body
 (one person passing in front of another can pull a region over) are caught by comparing
-their joints; the one that moved away from where it was going loses.
+their joints; the one that moved away from where it was going loses. When the loser is an
+older track and the winner a new one started on the same body (the old one's pose was
+failing there: the detector found the body, the old pose did not fit it), the new track
+carries on under the old ID: ``renamed`` maps the new ID to the old one, for the frames
+already given under the new ID.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ MAX_PREDICTED_S = 0.5  # extrapolate a lost person's motion at most this long
 MAX_REID_COST = 1.4
 MAX_REID_SCALE = math.log(2.5)
 MAX_REID_LOOK = 0.8
+# A track this new (seconds) that wins against an older one on one body takes the older ID.
+HANDOVER_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,8 @@ class PeopleTracker:
         # graph per check would load the model each time (about 3 frames' worth of time).
         self._probe = RoiLandmarker(smooth_landmarks=False)
         self._tracks: list[_Track] = []
+        self.handover_frames = max(1, round(HANDOVER_S * fps))
+        self.renamed: dict[int, int] = {}  # a new track's first ID -> the ID it carries on
         self._next_id = 0
         self._frame = 0
         self._detect_soon = False
@@ -186,6 +194,18 @@ class PeopleTracker:
                 loser = max(
                     (a, b), key=lambda pid: self._drift(by_id[pid], pa if pid == a else pb, shape)
                 )
+                winner = b if loser == a else a
+                old, new = by_id[loser], by_id[winner]
+                if old.person_id < new.person_id and new.seen <= self.handover_frames:
+                    # One person, two IDs: the old track's pose lost the body that a new
+                    # detection found (the full-resolution example's jumper got IDs 0 and 2).
+                    self.renamed[new.person_id] = old.person_id
+                    seen[old.person_id] = seen.pop(new.person_id)
+                    new.person_id, new.seen = old.person_id, max(new.seen, old.seen)
+                    old.landmarker.close()
+                    self._tracks.remove(old)
+                    by_id = {t.person_id: t for t in self._tracks}
+                    continue
                 del seen[loser]
                 self._lose(by_id[loser])
 
