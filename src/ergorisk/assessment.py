@@ -609,7 +609,7 @@ def assess_people(
             f"assess_people takes a video, or several videos of one take with their "
             f"calibration, got {type(source).__name__} (er.assess scores one person's poses)"
         )
-    if len(paths) != 1 or not isinstance(source, str | os.PathLike):
+    if not isinstance(source, str | os.PathLike):  # several videos (or a list of one)
         if cfg.media.calibration is None:
             raise InputError("several videos are views of one take: give their calibration")
         return _views_people(paths, cfg, progress)

@@ -296,9 +296,13 @@ def _assess_one(path: Path, out: Path, cfg: Config, with_bar: bool) -> None:
 def _print_result(label: Path, out: Path, result: Any) -> None:
     """The warnings, then the summary line (several views printed no warning, though the
     docs say they are printed: 'the person was triangulated on 21% of the frames only')."""
-    for message in result.summary.warnings:
+    _print_lines(result.summary.warnings, summary_line(label, out, result))
+
+
+def _print_lines(warned: list[str], line: str) -> None:
+    for message in warned:
         print(f"warning: {message}", file=sys.stderr)
-    print(summary_line(label, out, result))
+    print(line)
 
 
 def _people_files(cfg: Config) -> str:
@@ -399,9 +403,7 @@ def _assess_many(paths: list[Path], out: Path, cfg: Config) -> None:
     for future in futures:
         error, warned, line = future.result()
         if error is None:
-            for message in warned:
-                print(f"warning: {message}", file=sys.stderr)
-            print(line)
+            _print_lines(warned, line)
     if errors:
         fail(errors[0] + (f" (and {len(errors) - 1} more failed)" if len(errors) > 1 else ""))
 

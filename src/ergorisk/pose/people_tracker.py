@@ -202,8 +202,7 @@ class PeopleTracker:
                     self.renamed[new.person_id] = old.person_id
                     seen[old.person_id] = seen.pop(new.person_id)
                     new.person_id, new.seen = old.person_id, max(new.seen, old.seen)
-                    old.landmarker.close()
-                    self._tracks.remove(old)
+                    self._remove(old)
                     by_id = {t.person_id: t for t in self._tracks}
                     continue
                 del seen[loser]
@@ -324,8 +323,12 @@ class PeopleTracker:
             if t.lost > self.forget_frames or (t.roi is None and t.seen < self.tentative_frames)
         ]
         for track in gone:
-            track.landmarker.close()
-            self._tracks.remove(track)
+            self._remove(track)
+
+    def _remove(self, track: _Track) -> None:
+        """The track gone for good: no ID to come back to."""
+        track.landmarker.close()
+        self._tracks.remove(track)
 
     def close(self) -> None:
         for track in self._tracks:
