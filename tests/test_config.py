@@ -128,6 +128,10 @@ def test_an_error_names_the_flags_but_leaves_file_names_alone(tmp_path):
     assert _flag_names("end_s (1.0) must be after start_s (2.0)") == (
         "--end (1.0) must be after --start (2.0)"
     )
+    # Every renamed flag, from the one table of them (arm_support was left out of a copy).
+    assert _flag_names("detect_arm_support: expected true or false") == (
+        "--arm-support: expected true or false"
+    )
     for path in ("bad/annotated_clip.mp4", "bad/start_s.mp4", "annotate.toml", "x/end_s"):
         assert _flag_names(f"{path}: the file is truncated") == f"{path}: the file is truncated"
     options = tmp_path / "annotate.toml"

@@ -259,12 +259,16 @@ def flag_message(message: str, flags: set[str]) -> str:
         message = found.group(2)
     name = message.split(" ", 1)[0]
     if name in flags:
-        message = _FLAGS.get(name, "--" + name.replace("_", "-")) + message[len(name) :]
+        message = _flags().get(name, "--" + name.replace("_", "-")) + message[len(name) :]
     return _flag_names(message)
 
 
-# Options whose flag is not their name with dashes.
-_FLAGS = {"start_s": "--start", "end_s": "--end", "annotate": "--video"}
+def _flags() -> dict[str, str]:
+    """Options whose flag is not their name with dashes: config.FLAG_FIELDS turned around
+    (imported here: the config module is slow to import for `--help`)."""
+    from ergorisk.config import FLAG_FIELDS
+
+    return {field: "--" + flag.replace("_", "-") for flag, field in FLAG_FIELDS.items()}
 
 
 def _flag_names(message: str) -> str:
@@ -272,7 +276,7 @@ def _flag_names(message: str) -> str:
     inside a file's name ("bad/annotated_clip.mp4" read "bad/--videod_clip.mp4")."""
     import re
 
-    for key, flag in _FLAGS.items():
+    for key, flag in _flags().items():
         message = re.sub(rf"(?<![\w/.\\-]){key}(?![\w.-])", flag, message)
     return message
 
