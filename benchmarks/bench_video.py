@@ -19,6 +19,7 @@ of ``ergorisk assess`` as a separate process, on the clip and on the clip repeat
 --long-repeat times, to show that it does not grow with the video's length.
 
     .venv/bin/python benchmarks/bench_video.py [--clip FILE] [--repeat 2] [--out FILE.json]
+        [--by-output]   # the CLI job also without face blurring, reports, video: their cost
 
 Goals: the CLI job >= 0.9 x bare MediaPipe (issue 15); >= 30 fps on 720p; bounded memory.
 """
@@ -102,14 +103,25 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def cli_job(clip: Path) -> tuple[float, float, float]:
+# The CLI job without one output or another (--by-output): what each costs, in one run.
+WITHOUT = {
+    "no_blur_faces": ["--no-blur-faces"],
+    "no_report": ["--no-report"],
+    "no_video": ["--no-video"],
+    "no_video_no_report": ["--no-video", "--no-report"],
+}
+
+
+def cli_job(clip: Path, flags: list[str] | None = None) -> tuple[float, float, float]:
     """(seconds, peak RSS MB, CPU seconds) of `ergorisk assess clip --out DIR` as its own
     process: process start and imports included, the annotated video and the three reports
-    written."""
+    written (unless ``flags`` turn them off)."""
+    flags = flags or []
     with tempfile.TemporaryDirectory() as tmp:
+        argv = ["ergorisk", "assess", str(clip), "--out", tmp + "/out", *flags]
         code = (
-            f"import resource, sys\n{PEAK_KB}\nfrom ergorisk.cli import main\nsys.argv = "
-            f"['ergorisk', 'assess', {str(clip)!r}, '--out', {tmp + '/out'!r}]\n"
+            f"import resource, sys\n{PEAK_KB}\nfrom ergorisk.cli import main\n"
+            f"sys.argv = {argv!r}\n"
             "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
             "print('RSS', peak_kb())"
         )
@@ -118,7 +130,9 @@ def cli_job(clip: Path) -> tuple[float, float, float]:
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
         )
         seconds, cpu = time.perf_counter() - start, children_cpu() - cpu
-        for name in ("annotated.mp4", "report.html", "report.pdf", "report.xlsx"):
+        video = [] if "--no-video" in flags else ["annotated.mp4"]
+        reports = [] if "--no-report" in flags else ["report.html", "report.pdf", "report.xlsx"]
+        for name in ["summary.json", *video, *reports]:
             assert (Path(tmp) / "out" / name).is_file(), name
     return seconds, int(done.stdout.split("RSS")[-1]) / 1024, cpu
 
@@ -188,6 +202,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--long-repeat", type=int, default=8)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument(
+        "--by-output",
+        action="store_true",
+        help="also run the CLI job without face blurring, the reports, the video, both",
+    )
     args = parser.parse_args()
     workdir = tempfile.TemporaryDirectory()
     clip = args.clip or repeated_clip(EXAMPLE_CLIP, 4, Path(workdir.name) / "example-x4.mp4")
@@ -215,9 +234,15 @@ def main() -> int:
     jobs = [cli_job(clip) for _ in range(args.repeat)]
     fps["ergorisk_assess_cli"] = n / min(seconds for seconds, _, _ in jobs)
     job_cpu = min(cpu for _, _, cpu in jobs)
+    cpu_by_output = {"ergorisk_assess_cli": job_cpu}
+    for name, flags in WITHOUT.items() if args.by_output else ():
+        runs = [cli_job(clip, flags) for _ in range(args.repeat)]
+        fps[f"ergorisk_assess_cli_{name}"] = n / min(seconds for seconds, _, _ in runs)
+        cpu_by_output[f"ergorisk_assess_cli_{name}"] = min(cpu for _, _, cpu in runs)
     ratios = {k: v / fps["bare_mediapipe"] for k, v in fps.items()}
     for name, value in fps.items():
-        print(f"  {name:34s} {value:7.1f} fps   {ratios[name]:5.2f} x bare MediaPipe")
+        used = f"   {cpu_by_output[name]:5.1f} CPU s" if name in cpu_by_output else ""
+        print(f"  {name:44s} {value:7.1f} fps   {ratios[name]:5.2f} x bare MediaPipe{used}")
 
     with tempfile.TemporaryDirectory() as tmp:
         long_clip = repeated_clip(clip, args.long_repeat, Path(tmp) / "long.mp4")
@@ -276,7 +301,7 @@ def main() -> int:
             "cli_job": round(max(rss for _, rss, _ in jobs), 1),
         },
         "cpu_seconds": {
-            "ergorisk_assess_cli": round(job_cpu, 2),
+            **{k: round(v, 2) for k, v in cpu_by_output.items()},
             "bare_mediapipe": round(bare_cpu, 2),
             "work_ratio": round(work, 3),
             "best_possible_ratio": round((cores or 1) / work, 3),

@@ -64,3 +64,46 @@ def test_no_video_writes_no_overview_video_but_the_thumbnails(tmp_path):
     for person in people:
         assert (out / person["thumbnail"]).stat().st_size > 1000
         assert not (out / person["folder"] / "annotated.mp4").exists()
+
+
+def test_the_overview_blurs_a_face_nobody_tracked_shows(tmp_path, monkeypatch):
+    """overview.mp4 blurred the faces of the people it draws only: a bystander the tracker
+    did not follow (here the passer-by, left out of the people written) showed her face."""
+    import sys
+
+    import av
+
+    import ergorisk.report.faces as faces_module
+    from ergorisk.assessment import assess_people, write_people
+    from ergorisk.report.faces import MARGIN, FaceDetector
+    from video_fixtures import EXAMPLE_CLIP, tiled_faces
+
+    people = assess_people(EXAMPLE_CLIP, people="all", end_s=7.2, report=False)
+    jumper = max(people, key=lambda pid: int(people[pid].track.detected.sum()))
+    blurred: list[list] = []  # the boxes blurred on each frame of the overview, in order
+    blur = faces_module.blur_faces
+
+    def recorded(rgb, boxes, *args, **kwargs):
+        if sys._getframe(1).f_code.co_name == "show":  # the overview's, not annotated.mp4's
+            blurred.append([faces_module._with_margin(box, MARGIN) for box in boxes])
+        return blur(rgb, boxes, *args, **kwargs)
+
+    monkeypatch.setattr(faces_module, "blur_faces", recorded)
+    write_people({jumper: people[jumper]}, tmp_path / "people")
+    assert (tmp_path / "people" / "overview.mp4").is_file()
+    assert len(blurred) == len(people[jumper].frames)
+    checked = 0
+    with FaceDetector() as detector, av.open(str(EXAMPLE_CLIP)) as video:
+        for i, frame in enumerate(video.decode(video=0)):
+            if i > 215:
+                break
+            if i < 140:
+                continue
+            for cx, cy in tiled_faces(detector, frame.to_ndarray(format="rgb24")):
+                checked += 1
+                assert any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in blurred[i]), (
+                    i,
+                    (cx, cy),
+                    blurred[i],
+                )
+    assert checked >= 2

@@ -211,19 +211,6 @@ def test_body_parts_count_the_lower_arms_worst_score_as_raised():
     assert rows[("Lower arm", "left")].mean_score == 1.3
 
 
-def _tiled_faces(detector, rgb: np.ndarray) -> list[tuple[float, float]]:
-    """Face centres from the face detector run on 2 x 2 overlapping tiles: the reference that
-    finds the example's passer-by where the whole frame does not (her face is 40 px)."""
-    h, w = rgb.shape[:2]
-    th, tw = int(h * 0.6), int(w * 0.6)
-    centres = []
-    for y in (0, h - th):
-        for x in (0, w - tw):
-            for x0, y0, x1, y1 in detector.faces(rgb[y : y + th, x : x + tw]):
-                centres.append((x + (x0 + x1) / 2, y + (y0 + y1) / 2))
-    return centres
-
-
 def _region_faces(detector, rgb: np.ndarray, region) -> list[tuple[float, float]]:
     """Face centres the face detector finds in the checked region itself, a smaller picture
     than a tile (the example's passer-by entering at the right edge: her face is 30 px)."""
@@ -275,7 +262,7 @@ def test_a_bystanders_face_is_covered_on_every_frame_a_tiled_detector_finds_it(c
 
     from ergorisk.pose.mediapipe_pose import MediaPipePose
     from ergorisk.report.faces import MARGIN, FaceDetector, LookBack, VideoFaces
-    from video_fixtures import EXAMPLE_CLIP
+    from video_fixtures import EXAMPLE_CLIP, tiled_faces
 
     name, first, last, min_checked, roi, region = FACE_CLIPS[clip]
     rx0, ry0, rx1, ry1 = region or (0, 0, 1e9, 1e9)
@@ -325,7 +312,7 @@ def test_a_bystanders_face_is_covered_on_every_frame_a_tiled_detector_finds_it(c
                 # Faces a tiled face detector finds and, in a bystander's region, heads the
                 # person detector finds on this very frame (the pipeline runs it on every
                 # sixth; elsewhere its heads include the followed person's stand-in pose).
-                centres = _tiled_faces(detector, rgb) + _region_faces(detector, rgb, region)
+                centres = tiled_faces(detector, rgb) + _region_faces(detector, rgb, region)
                 if region is not None:
                     centres += [((a + c) / 2, (b + d) / 2) for a, b, c, d in _heads(rgb)]
                 seen = [(x, y) for x, y in centres if rx0 <= x <= rx1 and ry0 <= y <= ry1]

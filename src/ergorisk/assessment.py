@@ -660,9 +660,11 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
     overview.mp4 with every skeleton and its ID (not with ``annotate`` off: --no-video).
     Atomic, like to_dir."""
     import json
+    from contextlib import nullcontext
 
     from ergorisk.io.outputs import staged_output
     from ergorisk.io.video import iter_frames, probe_video
+    from ergorisk.report.faces import FaceDetector, LookBack, VideoFaces, blur_faces
     from ergorisk.report.people_overview import best_frame, draw_overview, draw_thumbnail
     from ergorisk.report.video_writer import H264Writer
 
@@ -690,35 +692,50 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
         # --no-video wrote no annotated.mp4 but still the overview video.
         writer = H264Writer(stage / "overview.mp4", first.summary.fps) if media.annotate else None
         last_thumb = max(thumbs.values(), default=-1)
-        try:
-            # Views: the first view's frames from its synchronised start.
-            start_s, end_s = (
-                (first.views[0].start_s, None) if first.views else (media.start_s, media.end_s)
-            )
-            source = iter_frames(
-                first.source, start_s, end_s, media.stride, media.annotate_max_side
-            )
-            info = probe_video(first.source)
-            for i, frame in enumerate(source):
-                if i >= len(first.frames) or (writer is None and i > last_thumb):
-                    break
-                rgb = frame.rgb
-                # the boxes are in source pixels, the frame scaled to annotate_max_side
-                px = max(rgb.shape[:2]) / max(info.width, info.height)
-                if media.blur_faces:
-                    from ergorisk.report.faces import blur_faces, face_boxes_from_pose
+        n = len(first.frames)
+        info = probe_video(first.source)
 
-                    boxes = [b for t in tracks for b in face_boxes_from_pose(t.image[i], rgb.shape)]
-                    rgb = blur_faces(rgb, boxes)
-                if writer is not None:
-                    writer.write(draw_overview(rgb, tracks, i, px))
-                for t in tracks:
-                    if thumbs.get(t.person_id) == i:  # type: ignore[union-attr]
-                        thumb = draw_thumbnail(rgb, t, i, px_scale=px)  # type: ignore[arg-type]
-                        _write_jpeg(stage / f"person-{t.person_id}.jpg", thumb)  # type: ignore[union-attr]
-        finally:
+        def show(i: int, rgb: np.ndarray, boxes: list[Any] | None) -> None:
+            if boxes is not None:
+                rgb = blur_faces(rgb, boxes, inplace=True)
+            # the boxes are in source pixels, the frame scaled to annotate_max_side
+            px = max(rgb.shape[:2]) / max(info.width, info.height)
             if writer is not None:
-                writer.close()
+                writer.write(draw_overview(rgb, tracks, i, px))
+            for t in tracks:
+                if thumbs.get(t.person_id) == i:  # type: ignore[union-attr]
+                    thumb = draw_thumbnail(rgb, t, i, px_scale=px)  # type: ignore[arg-type]
+                    _write_jpeg(stage / f"person-{t.person_id}.jpg", thumb)  # type: ignore[union-attr]
+
+        # Faces as the annotated video blurs them (the detectors on a schedule, boxes reaching
+        # back): every tracked person's face box, and the detectors for anyone else (only the
+        # tracked people's faces were blurred here: an untracked bystander's showed).
+        with FaceDetector() if media.blur_faces else nullcontext(None) as detector:
+            held = LookBack(VideoFaces(detector)) if detector is not None else None
+            stop = n if writer is not None else min(n, last_thumb + 1)
+            reach = held.faces.look_back if held is not None else 0
+            try:
+                # Views: the first view's frames from its synchronised start.
+                start_s, end_s = (
+                    (first.views[0].start_s, None) if first.views else (media.start_s, media.end_s)
+                )
+                source = iter_frames(
+                    first.source, start_s, end_s, media.stride, media.annotate_max_side
+                )
+                for i, frame in enumerate(source):
+                    if i >= min(n, stop + reach):
+                        break
+                    if held is None:
+                        show(i, frame.rgb, None)
+                        continue
+                    poses = [t.image[i] for t in tracks if i < len(t.image)]
+                    for (j, rgb), boxes in held.push(frame.rgb, poses, i, (i, frame.rgb), i < stop):
+                        show(j, rgb, boxes)
+                for (j, rgb), boxes in held.flush() if held is not None else ():
+                    show(j, rgb, boxes)
+            finally:
+                if writer is not None:
+                    writer.close()
         (stage / "people.json").write_text(json.dumps({"people": records}, indent=2) + "\n")
     return out
 

@@ -234,13 +234,27 @@ class VideoFaces:
         return 2 * max(self.every, self.heads_every)
 
     def __call__(
-        self, rgb: np.ndarray, landmarks: np.ndarray | None, index: int | None = None
+        self,
+        rgb: np.ndarray,
+        landmarks: np.ndarray | Sequence[np.ndarray] | None,
+        index: int | None = None,
     ) -> list[FaceBox]:
+        """The boxes to blur on this frame. ``landmarks``: the followed person's (33, 3), or
+        a list of several people's (the people overview: every tracked person's face box,
+        the detectors for everyone else)."""
         i = self._next if index is None else index
         self._next = i + 1
         self._fresh, self._at = [], i
-        pose = face_boxes_from_pose(landmarks, rgb.shape) if landmarks is not None else []
-        if not pose or i % self.every == 0 or self._faces is None:
+        several = isinstance(landmarks, list)
+        people = landmarks if several else [] if landmarks is None else [landmarks]
+        boxes = [face_boxes_from_pose(pts, rgb.shape) for pts in people]  # type: ignore[union-attr]
+        pose = [box for found in boxes for box in found]
+        # someone followed whose face the pose does not see: the face detector looks now
+        faceless = any(
+            not found and np.isfinite(pts).any()
+            for pts, found in zip(people, boxes, strict=True)  # type: ignore[arg-type]
+        )
+        if not pose or faceless or i % self.every == 0 or self._faces is None:
             self._faces = (self.detector.faces(rgb), i)
             self._fresh.append((self._faces[0], HOLD_GROWTH))
         if i % self.heads_every == 0 or self._heads is None:
@@ -258,6 +272,11 @@ class VideoFaces:
                 self._older = _Heads(kept, [h for h in previous.others if h in kept], previous.at)
         held = _grown(*self._faces, i, HOLD_GROWTH)
         for run in filter(None, (self._heads, self._older)):
+            if several:
+                # Whose head a run left out is not known: every held head is blurred but
+                # those around a face the pose sees now.
+                held += uncovered(_grown(run.all, run.at, i, HEAD_HOLD_GROWTH), pose)
+                continue
             # The followed person's head (covered by the pose's box where it was found) is
             # blurred on the frames where the pose loses their face.
             held += _grown(run.others if pose else run.all, run.at, i, HEAD_HOLD_GROWTH)
@@ -285,7 +304,7 @@ class LookBack:
     def push(
         self,
         rgb: np.ndarray,
-        landmarks: np.ndarray | None,
+        landmarks: np.ndarray | Sequence[np.ndarray] | None,
         index: int,
         item: Any,
         keep: bool = True,
