@@ -86,6 +86,34 @@ def test_pose_face_landmarks_give_a_fallback_box():
     assert x0 < 90 < 110 < x1 and y0 < 20 < y1
 
 
+def test_a_picture_of_several_people_blurs_each_ones_face_and_anyone_elses(shared_data):
+    """The web app's people thumbnails blurred the followed people's faces from their poses
+    alone: a face nobody followed showed. ``private_frame`` takes several poses, and runs
+    the detectors for everyone else."""
+    cv2 = pytest.importorskip("cv2")
+    from ergorisk.report.faces import detect_faces, private_frame
+
+    path = shared_data / "media" / "opencv-messi5.jpg"
+    if not path.exists():
+        pytest.skip(f"{path} not found")
+    rgb = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+    assert detect_faces(rgb), "the test photo should have a detectable face"
+    h, w = rgb.shape[:2]
+    poses = []
+    for x in (0.08, 0.9):  # two people followed, faces at the photo's left and right edges
+        lm = np.full((33, 3), np.nan)
+        lm[:11] = [x, 0.8, 0.9]
+        lm[:11, 0] += np.linspace(0, 0.03, 11)
+        poses.append(lm)
+    out = private_frame(rgb, poses)
+    assert detect_faces(out, min_confidence=0.2) == []  # nobody followed: the detector's
+    for lm in poses:  # each person followed: their pose's face box
+        cx, cy = int(lm[5, 0] * w), int(lm[5, 1] * h)
+        assert not np.array_equal(
+            out[cy - 3 : cy + 3, cx - 3 : cx + 3], rgb[cy - 3 : cy + 3, cx - 3 : cx + 3]
+        )
+
+
 def test_the_pose_face_box_is_sized_by_the_body_not_the_frame():
     """A small worker in a large frame: the face box follows their torso (a fixed share of
     the frame made a box three times the head, which hid the shoulders)."""

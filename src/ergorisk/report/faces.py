@@ -246,13 +246,12 @@ class VideoFaces:
         self._next = i + 1
         self._fresh, self._at = [], i
         several = isinstance(landmarks, list)
-        people = landmarks if several else [] if landmarks is None else [landmarks]
-        boxes = [face_boxes_from_pose(pts, rgb.shape) for pts in people]  # type: ignore[union-attr]
+        people = _followed(landmarks)
+        boxes = [face_boxes_from_pose(pts, rgb.shape) for pts in people]
         pose = [box for found in boxes for box in found]
         # someone followed whose face the pose does not see: the face detector looks now
         faceless = any(
-            not found and np.isfinite(pts).any()
-            for pts, found in zip(people, boxes, strict=True)  # type: ignore[arg-type]
+            not found and np.isfinite(pts).any() for pts, found in zip(people, boxes, strict=True)
         )
         if not pose or faceless or i % self.every == 0 or self._faces is None:
             self._faces = (self.detector.faces(rgb), i)
@@ -382,13 +381,21 @@ def _grown(boxes: list[FaceBox], at: int, now: int, rate: float) -> list[FaceBox
     ]
 
 
+def _followed(landmarks: np.ndarray | Sequence[np.ndarray] | None) -> list[np.ndarray]:
+    """The followed people's landmarks: one person's (33, 3), a list of several, or none."""
+    if landmarks is None:
+        return []
+    return list(landmarks) if isinstance(landmarks, list) else [np.asarray(landmarks)]
+
+
 def private_frame(
     rgb: np.ndarray,
-    landmarks: np.ndarray | None = None,
+    landmarks: np.ndarray | Sequence[np.ndarray] | None = None,
     detector: FaceDetector | None = None,
 ) -> np.ndarray:
-    """Detected faces, plus the pose's face as a fallback, blurred."""
-    pose = face_boxes_from_pose(landmarks, rgb.shape) if landmarks is not None else []
+    """Detected faces, plus the pose's face (of one person, or a list of several) as a
+    fallback, blurred."""
+    pose = [box for pts in _followed(landmarks) for box in face_boxes_from_pose(pts, rgb.shape)]
     with FaceDetector() if detector is None else nullcontext(detector) as found:
         boxes = found.faces(rgb) + uncovered(found.heads(rgb, tiles=True), pose)
     return blur_faces(rgb, boxes + pose)

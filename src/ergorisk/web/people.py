@@ -121,10 +121,11 @@ def _thumbnails(video: Path, people: Sequence[PersonTrack], cfg: Config, out: Pa
         if i in wanted:
             rgb = frame.rgb
             if media.blur_faces:
-                from ergorisk.report.faces import blur_faces, face_boxes_from_pose
+                from ergorisk.report.faces import private_frame
 
-                boxes = [b for p in people for b in face_boxes_from_pose(p.image[i], rgb.shape)]
-                rgb = blur_faces(rgb, boxes)
+                # as every picture: the detectors for anyone else in the crop, the pose's
+                # face for the people followed (only theirs were blurred: a bystander's showed)
+                rgb = private_frame(rgb, [p.image[i] for p in people])
             for p in wanted[i]:
                 bgr = cv2.cvtColor(draw_thumbnail(rgb, p, i), cv2.COLOR_RGB2BGR)
                 cv2.imwrite(str(out / thumbnail_name(p.person_id)), bgr)
