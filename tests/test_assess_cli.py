@@ -203,7 +203,7 @@ def test_the_summary_line_gives_each_peak_with_its_interval(tmp_path):
     assert reba["low"] < reba["high"]
     line = summary_line(tmp_path / "edge.npy", tmp_path / "out", result)
     assert f"REBA peak {reba['score']} ({reba['low']}–{reba['high']}, " in line, line
-    assert f"RULA peak {rula['score']} ({rula['low']}–{rula['high']}) at " in line, line
+    assert f"RULA peak {rula['score']} ({rula['low']}–{rula['high']}) from " in line, line
 
 
 def test_help_wraps_prose_to_the_terminal_and_shows_the_defaults():

@@ -97,12 +97,13 @@ def test_the_report_counts_the_levels_on_the_frames_summary_json_counts(demo_run
             expected += [by_level.get(NO_PERSON, 0.0)]
             assert [s.label for s in shares][-3:] == [UNRELIABLE, NOT_SEEN, NO_PERSON]
             assert [s.seconds for s in shares] == pytest.approx(expected, abs=0.01), (method, side)
-    # The verdict's share of high-risk time is the CLI's "% of the scored time".
+    # The verdict's share of high-risk time is the CLI's "% of the scored time", exactly:
+    # from rounded shares it read 25 % where the CLI said 26 % (25.5 %).
     reba = frames["reba_total"].to_numpy(float, na_value=np.nan)[frames["pose_reliable"]]
     reba = reba[np.isfinite(reba)]
     shares = level_shares(frames, "reba", "both", fps)
     assert scored_percent(shares, ("high", "very high")) == pytest.approx(
-        100 * np.mean(reba >= 8), abs=0.2
+        100 * np.mean(reba >= 8), abs=1e-9
     )
     left = summary["reba"]["left"]["time_s_by_level"]
     nobody = (~frames["person_detected"]).sum() / fps

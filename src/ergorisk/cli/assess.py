@@ -504,8 +504,10 @@ def _written_now(path: Path) -> bool:
 
 
 def summary_line(path: Path, out: Path, result: Assessment) -> str:
-    """'clip.mp4: 230 frames, person in 93%; REBA peak 10 (9–10, high) at 6.47 s, ...': each
-    peak with its interval (the angles' uncertainty), as the reports and the app give it."""
+    """'clip.mp4: 230 frames, person in 93%; REBA peak 10 (9–10, high) from 6.47 s, ...':
+    each peak (the highest score held 0.3 s) from the start of its first episode (a frame
+    there may score higher for a moment), with its interval (the same rule on the frames'
+    low and high scores), as the reports and the app give it."""
     from ergorisk.report.model import score_range
     from ergorisk.scoring.summary import reliable_scores
 
@@ -524,12 +526,14 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
         high = float(np.mean(reba_total[np.isfinite(reba_total)] >= HIGH_REBA)) * 100
         span = score_range(peak.low, peak.high)
         parts.append(
-            f"REBA peak {peak.score} ({f'{span}, ' if span else ''}{level}) at "
+            f"REBA peak {peak.score} ({f'{span}, ' if span else ''}{level}) from "
             f"{peak.time_s:.2f} s, high or worse {high:.0f}% of the scored time"
         )
     if rula := s.rula.total.peak:
         span = score_range(rula.low, rula.high)
-        parts.append(f"RULA peak {rula.score}{f' ({span})' if span else ''} at {rula.time_s:.2f} s")
+        parts.append(
+            f"RULA peak {rula.score}{f' ({span})' if span else ''} from {rula.time_s:.2f} s"
+        )
     # What this run wrote: a folder used before also holds the earlier run's files (an
     # output folder with a user's own pictures listed them as outputs).
     written = sorted(

@@ -603,7 +603,7 @@
       // The interval: the same held peak of the frames' low and high scores (summary.json).
       const span = scoreRange(peak.low, peak.high);
       parts.push(`${method.toUpperCase()} peak ${peak.score} (${span ? `range ${span}, ` : ""}` +
-        `${ER.levelName(method, peak.score)}) at ${Number(peak.time_s).toFixed(2)} s`);
+        `${ER.levelName(method, peak.score)}) from ${Number(peak.time_s).toFixed(2)} s`);
     }
     $("headline").textContent = `${n} frame${n === 1 ? "" : "s"}. ` +
       `${parts.join("; ") || "Nobody detected."}`;
