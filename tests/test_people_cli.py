@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -107,3 +108,51 @@ def test_the_overview_blurs_a_face_nobody_tracked_shows(tmp_path, monkeypatch):
                     blurred[i],
                 )
     assert checked >= 2
+
+
+def test_each_persons_video_blurs_the_other_followed_peoples_faces(tmp_path, monkeypatch):
+    """In the passer-by's annotated.mp4 the jumper's face showed on frames 114-138: against
+    the sun neither detector finds it, and only the passer-by's own pose face was added.
+    The other people followed in the video are blurred from their poses too."""
+    import sys
+
+    import ergorisk.report.faces as faces_module
+    from ergorisk.assessment import assess_people, write_people
+    from ergorisk.report.faces import MARGIN, face_boxes_from_pose
+    from video_fixtures import EXAMPLE_CLIP
+
+    people = assess_people(EXAMPLE_CLIP, people="all", end_s=4.7, report=False)
+    assert len(people) == 2
+    jumper = min(people, key=lambda pid: np.nanmedian(people[pid].track.image[:, 0, 1]))
+    other = next(pid for pid in people if pid != jumper)
+    blurred: dict[int, list] = {}  # the passer-by's video: frame -> boxes blurred
+    blur = faces_module.blur_faces
+
+    def recorded(rgb, boxes, *args, **kwargs):
+        caller = sys._getframe(1)
+        if caller.f_code.co_name == "write" and caller.f_locals.get("track") is (
+            people[other].track
+        ):
+            blurred[caller.f_locals["i"]] = [faces_module._with_margin(b, MARGIN) for b in boxes]
+        return blur(rgb, boxes, *args, **kwargs)
+
+    monkeypatch.setattr(faces_module, "blur_faces", recorded)
+    write_people(people, tmp_path / "p")
+    assert len(blurred) == len(people[other].frames)
+    checked = 0
+    for i in range(105, 141):  # the jumper on the box, against the sun
+        for x0, y0, x1, y1 in face_boxes_from_pose(people[jumper].track.image[i], (720, 1280)):
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            assert any(a <= cx <= c and b <= cy <= d for a, b, c, d in blurred[i]), (i, blurred[i])
+            checked += 1
+    assert checked >= 20
+
+
+def test_writing_no_people_is_an_input_error(tmp_path):
+    """write_people({}) raised a bare StopIteration."""
+    from ergorisk.assessment import write_people
+    from ergorisk.errors import InputError
+
+    with pytest.raises(InputError, match="no people"):
+        write_people({}, tmp_path / "p")
+    assert not (tmp_path / "p").exists()

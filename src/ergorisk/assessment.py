@@ -75,6 +75,10 @@ class Assessment:
     track: PoseTrack | None = field(default=None, repr=False)
     # Several calibrated views: each view's video, camera name, 2D track and first frame.
     views: tuple[View, ...] = field(default=(), repr=False)
+    # Other people followed in the same video (write_people): their image landmarks
+    # (T, 33, 3), whose faces this person's video and pictures blur too (the detectors
+    # missed the jumper against the sun in the passer-by's video).
+    others: tuple[np.ndarray, ...] = field(default=(), repr=False)
 
     def to_dir(
         self, path: str | Path, *, report: bool | None = None, progress: Progress | None = None
@@ -210,6 +214,7 @@ class Assessment:
             on_pictures=on_pictures,
             banner=media.banner,
             source_width=width,
+            others=self.others,
         )
 
 
@@ -668,6 +673,8 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
     from ergorisk.report.people_overview import best_frame, draw_overview, draw_thumbnail
     from ergorisk.report.video_writer import H264Writer
 
+    if not people:
+        raise InputError("write_people: no people to write (assess_people found nobody)")
     first = next(iter(people.values()))
     media = first.config.media
     tracks = [a.track for a in people.values()]
@@ -681,6 +688,9 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
     with staged_output(out) as stage:
         records = []
         for pid, a in people.items():
+            if a.track is not None and not a.views:  # one video: the others' faces too
+                others = tuple(b.track.image for q, b in people.items() if q != pid and b.track)
+                a = dataclasses.replace(a, others=others)
             a.to_dir(stage / f"person-{pid}")
             records.append(
                 {

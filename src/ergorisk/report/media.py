@@ -9,7 +9,7 @@ frames are decoded on their own before that pass, so the reports are written dur
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -143,10 +143,13 @@ def moment_pictures(
     max_side: int,
     detector: Any = None,
     source_width: float | None = None,
+    others: Sequence[np.ndarray] = (),
 ) -> dict[int, str]:
     """The pictures of the given rows, each frame decoded on its own (a seek to its
-    keyframe), faces blurred (``detector``: a FaceDetector, None: not blurred), drawn with
-    the row's banner. Made before the video pass, so the reports need not wait for it."""
+    keyframe), faces blurred (``detector``: a FaceDetector, None: not blurred; ``others``:
+    the image landmarks (T, 33, 3) of other people followed in the video, whose faces are
+    blurred from their poses too), drawn with the row's banner. Made before the video pass,
+    so the reports need not wait for it."""
     from ergorisk.report.annotate import annotate_frame
     from ergorisk.report.faces import private_frame
 
@@ -161,7 +164,8 @@ def moment_pictures(
             continue
         rgb = frame.rgb
         if detector is not None:
-            rgb = private_frame(rgb, track.image[i], detector)
+            people = [track.image[i], *(o[i] for o in others if i < len(o))]
+            rgb = private_frame(rgb, people if others else track.image[i], detector)
         drawn = annotate_frame(rgb, track.image[i], rows[i], t, inplace=True, banner=False)
         out[i] = jpeg_data_uri(moment_picture(drawn, rows[i], t, source_width))
     return out
@@ -186,6 +190,7 @@ def write_video_outputs(
     name: str = "annotated.mp4",
     source_width: float | None = None,
     on_pictures: Callable[[dict[int, str]], None] | None = None,
+    others: Sequence[np.ndarray] = (),
 ) -> dict[int, str]:
     """The worst moments' pictures first (``on_pictures`` gets them at once, so the reports
     are written while the video is encoded), then every frame drawn into annotated.mp4
@@ -209,6 +214,7 @@ def write_video_outputs(
             max_side=max_side,
             detector=found,
             source_width=source_width,
+            others=others,
         )
     if on_pictures is not None:
         on_pictures(thumbnails)
@@ -245,6 +251,14 @@ def write_video_outputs(
             encoder = H264Writer(out, fps, threads=1 if parts > 1 else 0)
 
             def write(i: int, frame: Any, boxes: list[Any] | None) -> None:
+                if boxes is not None and others:  # other people followed: their poses' faces
+                    shape = frame.rgb.shape
+                    boxes = boxes + [
+                        box
+                        for o in others
+                        if i < len(o)
+                        for box in privacy.face_boxes_from_pose(o[i], shape)
+                    ]
                 # Decoded frames are fresh arrays used once: blurred, drawn in place.
                 rgb = (
                     frame.rgb
