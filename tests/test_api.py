@@ -67,6 +67,10 @@ def test_a_skeleton_array_with_its_layout_and_fps():
     assert from_array.frames["upper_arm_flexion_deg_right"].iloc[4] == pytest.approx(100, abs=1)
     from_skeleton = er.assess(from_array.skeleton)
     pd.testing.assert_frame_equal(from_array.frames, from_skeleton.frames)
+    # The summary reads as summary.json's dict: `in` too (it tested (key, value) pairs).
+    summary = from_array.summary
+    assert "reba" in summary and "multiview" not in summary
+    assert summary["reba"] == summary.to_dict()["reba"]
     with pytest.raises(er.InputError, match="layout"):
         er.assess(poses)
 

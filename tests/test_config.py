@@ -148,3 +148,11 @@ def test_a_path_is_taken_where_an_option_is_text(tmp_path):
 
     calib = tmp_path / "calib.toml"
     assert Config().with_(calibration=calib).media.calibration == str(calib)
+
+
+def test_people_ids_may_be_a_python_list():
+    """er.assess_people(video, people=[7]) was refused: "expected text, got [7]"."""
+    assert Config().with_(people=[1, 3]).media.people == "1,3"
+    assert Config().with_(people="all").media.people == "all"
+    with pytest.raises(ConfigError, match="person IDs"):
+        Config().with_(people=["x"])

@@ -275,6 +275,10 @@ def coerce(section: str, name: str, value: Any, where: str = "") -> Any:
             return coupling_code(value)
         if name == "roi":
             return _roi(value)
+        if name == "people" and isinstance(value, list | tuple):  # IDs from Python: [1, 3]
+            if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+                raise TypeError("expected largest, all or a list of person IDs")
+            return ",".join(str(v) for v in value)
         if kind == "bool" or hint is bool:
             if isinstance(value, bool):
                 return value

@@ -247,3 +247,8 @@ class Summary(_Model):
 
     def get(self, key: str, default: Any = None) -> Any:
         return self._raw.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        """``"multiview" in summary`` as for summary.json's dict (pydantic's own iteration
+        made it test (key, value) pairs: always False)."""
+        return key in self._raw
