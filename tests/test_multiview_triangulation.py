@@ -175,6 +175,11 @@ def test_a_take_that_does_not_fit_its_calibration_is_warned():
     assert any("triangulated on 10% of the frames only" in w for w in found)
     assert views_warnings({"cam01": 10.7, "cam02": 9.2}, 0.99, []) == []
     assert "over 30" in views_warnings({"cam01": 31.0}, 0.99, [])[0]
+    # cam01's video given to cam02 and the reverse: 27 px each, no view over 30, and it
+    # scored 58 % of the time at high risk against 0 % (measured; exit 0, no warning)
+    (swapped,) = views_warnings({"cam02": 26.8, "cam01": 27.0}, 0.95, [])
+    assert "every camera reprojects more than 20 px off" in swapped and "--cameras" in swapped
+    assert views_warnings({"cam02": 9.0, "cam01": 7.3}, 0.95, []) == []  # the right way round
 
 
 def test_a_joint_within_the_reliable_frames_bound_keeps_enough_confidence_to_be_scored():

@@ -942,12 +942,26 @@ def views_warnings(
                 f"camera {cam}: median reprojection error {e:.0f} px (over "
                 f"{MAX_VIEW_ERROR_PX:.0f}): check its calibration and the sync (--sync motion)"
             )
+    finite = [e for e in errors.values() if np.isfinite(e)]
+    if len(finite) >= 2 and min(finite) > MISMATCH_PX:
+        # Every view off alike: the 4-view demo's cameras reproject 7-12 px off when each
+        # video is its camera's, 27 px with two videos swapped (no single view over 30).
+        lo, hi = f"{min(finite):.0f}", f"{max(finite):.0f}"
+        out.append(
+            f"every camera reprojects more than {MISMATCH_PX:.0f} px off (median "
+            f"{lo if lo == hi else f'{lo}-{hi}'} px): check which video is which camera "
+            "(--cameras), and that the calibration is this rig's"
+        )
     if detected < MIN_VIEWS_DETECTED:
         out.append(
             f"the person was triangulated on {100 * detected:.0f}% of the frames only: check "
             "the calibration and which video is which camera (--cameras)"
         )
     return out
+
+
+# Every view's median reprojection error over this: the views are likely not their cameras.
+MISMATCH_PX = 20.0
 
 
 def _cut_views(
