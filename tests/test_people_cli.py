@@ -156,3 +156,17 @@ def test_writing_no_people_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="no people"):
         write_people({}, tmp_path / "p")
     assert not (tmp_path / "p").exists()
+
+
+def test_everyone_in_a_video_gets_the_cameras_tilt_from_the_scene():
+    """The camera's tilt is the scene's, not a person's: with --people each person's came
+    from their own standing frames (the passer-by had none: 'camera tilt not corrected')."""
+    from ergorisk.assessment import assess_people
+    from video_fixtures import EXAMPLE_CLIP
+
+    people = assess_people(EXAMPLE_CLIP, people="all", end_s=4.0, report=False)
+    assert len(people) == 2
+    tilts = [a.summary["options"]["camera_tilt"] for a in people.values()]
+    assert all(t["method"] == "vanishing point" for t in tilts), tilts
+    assert tilts[0] == tilts[1]
+    assert not any("tilt" in w for a in people.values() for w in a.summary.warnings)

@@ -603,6 +603,7 @@ def assess_people(
     (``track_people`` with the same start, end and stride), assessed without tracking again.
     ``write_people(people, path)`` writes them."""
     from ergorisk.io.video import media_kind, probe_video
+    from ergorisk.pose.estimate import scene_samples
     from ergorisk.pose.people import track_people
     from ergorisk.pose.people_select import parse_people_spec, select_people
 
@@ -654,7 +655,12 @@ def assess_people(
         raise InputError(str(err)) from None
     from dataclasses import asdict
 
-    poses = MediaPoses(people[0], info.fps / media.stride, asdict(info), [], 0.0)
+    # The scene's grey frames: its verticals give the camera tilt, the same for everyone
+    # (without them each person's own standing frames did: none for the passer-by).
+    samples = scene_samples(
+        path, info, media.start_s, media.end_s, media.stride, media.inference_max_side
+    )
+    poses = MediaPoses(people[0], info.fps / media.stride, asdict(info), samples, 0.0)
     poses.pose_s = time.perf_counter() - started
     return {p.person_id: _assess_track(path, "video", cfg, poses, p) for p in chosen}
 

@@ -297,10 +297,13 @@ def _assess_one(path: Path, out: Path, cfg: Config, with_bar: bool) -> None:
     _print_result(path, out, result)
 
 
-def _print_result(label: Path, out: Path, result: Any) -> None:
+def _print_result(label: Path, out: Path, result: Any, who: str = "") -> None:
     """The warnings, then the summary line (several views printed no warning, though the
-    docs say they are printed: 'the person was triangulated on 21% of the frames only')."""
-    _print_lines(result.summary.warnings, summary_line(label, out, result))
+    docs say they are printed: 'the person was triangulated on 21% of the frames only');
+    ``who``: the person the warnings are about, among several (they read as the line
+    above's, printed between the people's lines)."""
+    warned = [f"{who}: {w}" if who else w for w in result.summary.warnings]
+    _print_lines(warned, summary_line(label, out, result))
 
 
 def _print_lines(warned: list[str], line: str) -> None:
@@ -336,7 +339,8 @@ def _assess_people(path: Path, out: Path, cfg: Config) -> None:
     except (InputError, OSError) as err:
         fail(_flag_names(first_line(err)))
     for pid, result in people.items():
-        _print_result(Path(f"{path.name} person {pid}"), out / f"person-{pid}", result)
+        label = Path(f"{path.name} person {pid}")
+        _print_result(label, out / f"person-{pid}", result, who=f"person {pid}")
     print(f"{_people(len(people))} -> {out}/ ({_people_files(cfg)})")
 
 
@@ -377,7 +381,8 @@ def _assess_views_people(paths: list[Path], out: Path, cfg: Config) -> None:
     for pid, result in people.items():
         errors = result.summary["multiview"]["median_reprojection_error_px"]
         print(f"person {pid}: reprojection error (median): {_errors_text(errors)}", file=sys.stderr)
-        _print_result(Path(f"{len(paths)} views person {pid}"), out / f"person-{pid}", result)
+        label = Path(f"{len(paths)} views person {pid}")
+        _print_result(label, out / f"person-{pid}", result, who=f"person {pid}")
     print(f"{_people(len(people))} -> {out}/ ({_people_files(cfg)})")
 
 

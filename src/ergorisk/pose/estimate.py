@@ -347,6 +347,27 @@ def estimate_image_pose(
     return replace(PoseTrack.stack([pose], [0], [0.0]), mirrored=left)
 
 
+def scene_samples(
+    path: Path,
+    info: VideoInfo,
+    start_s: float = 0.0,
+    end_s: float | None = None,
+    stride: int = 1,
+    inference_max_side: int | None = None,
+) -> list[np.ndarray]:
+    """The SCENE_SAMPLES grey frames the pose pass keeps (the same selected frames, each
+    read on its own by a seek), for a video whose poses came another way (several people)."""
+    total = expected_frames(info, start_s, end_s, stride)
+    every = max(1, total // SCENE_SAMPLES)
+    out = []
+    for ordinal in range(0, min(total, every * SCENE_SAMPLES), every):
+        t = start_s + ordinal * stride / info.fps
+        frame = next(iter_frames(path, t, t + 1 / info.fps, 1, inference_max_side), None)
+        if frame is not None:
+            out.append(frame.rgb.mean(axis=2).astype(np.uint8))
+    return out
+
+
 def expected_frames(info: VideoInfo, start_s: float, end_s: float | None, stride: int) -> int:
     end = info.duration_s if end_s is None else min(end_s, info.duration_s)
     return max(1, int(np.ceil(max(end - start_s, 0) * info.fps / stride)))
