@@ -378,3 +378,30 @@ def test_several_pose_files_print_a_line_each_in_the_order_given(tmp_path):
     for line, name in zip(lines, ("b", "a"), strict=True):
         peak = json.loads((out / name / "summary.json").read_text())["reba"]["total"]["peak"]
         assert f"REBA peak {peak['score']} " in line and f"-> {out / name}/" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--load-kg", "12kg"], "Invalid value for '--load-kg'"),
+        (["--strat", "1"], "No such option: --strat"),
+    ],
+)
+def test_a_usage_error_is_one_line_with_exit_code_2(args, says, tmp_path, monkeypatch, capsys):
+    """Click's usage errors printed a usage block, a hint and the error (three lines, or a
+    panel on a wide terminal), where every other bad input gives one line."""
+    from ergorisk.cli import main
+
+    argv = ["ergorisk", "assess", "clip.mp4", *args, "--out", str(tmp_path / "o")]
+    monkeypatch.setattr("sys.argv", argv)
+    with pytest.raises(SystemExit) as done:
+        main()
+    err = capsys.readouterr().err
+    assert done.value.code == 2
+    assert err.splitlines() == [f"error: {err.split('error: ', 1)[1].strip()}"]
+    assert says in err and "ergorisk assess --help" in err
+    assert not (tmp_path / "o").exists()
+    monkeypatch.setattr("sys.argv", ["ergorisk", "assess", "--help"])
+    with pytest.raises(SystemExit) as done:
+        main()
+    assert done.value.code == 0 and "Usage" in capsys.readouterr().out

@@ -99,4 +99,17 @@ def main() -> None:
     if shutil.get_terminal_size().columns < RICH_HELP_MIN_COLUMNS:
         typer.core.HAS_RICH = False  # read when help or a usage error is shown
         _use_plain_help(app)
-    app()
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer's own click
+
+    try:
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError as err:  # a bare command: its help, as click gives it
+        err.show()
+        raise SystemExit(err.exit_code) from None
+    except UsageError as err:
+        # One line, as every other bad input ("--load-kg 12kg" gave a usage block, a hint
+        # and the error, three lines or a panel).
+        where = f" (see '{err.ctx.command_path} --help')" if err.ctx is not None else ""
+        typer.echo(f"error: {err.format_message()}{where}", err=True)
+        raise SystemExit(err.exit_code) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
