@@ -318,16 +318,18 @@ def test_the_verdict_opens_with_one_plain_sentence():
         "rula": {"total": {"peak": {"score": 6}}},
     }
     parts = [
-        PartRow("Lower arm", "left", 95.0, 2.0, 58.0),
-        PartRow("Lower arm", "right", 93.0, 2.0, 100.0),
-        PartRow("Upper arm", "right", 73.0, 3.1, 100.0),
-        PartRow("Trunk", "both", 42.0, 2.5, 100.0),
-        PartRow("Neck", "both", 21.0, 1.9, 100.0),
+        PartRow("Lower arm", "left", 95.0, 2.0, 58.0, 0.95),
+        PartRow("Lower arm", "right", 93.0, 2.0, 100.0, 0.93),
+        PartRow("Upper arm", "right", 73.0, 3.1, 100.0, 1.9),
+        PartRow("Trunk", "both", 42.0, 2.5, 100.0, 1.4),
+        PartRow("Neck", "both", 21.0, 1.9, 100.0, 0.9),
     ]
+    # The most severe first (mean colour level): a lower arm at its highest REBA score (2,
+    # level 1) the whole time came first, though it adds 1 and no advice spoke of it.
     assert in_short(summary, parts) == (
         "In short: REBA 10, high risk, action necessary soon; RULA 6, action level 3, "
-        "investigate further and change soon. Mostly from the lower arm, the upper arm and "
-        "the trunk."
+        "investigate further and change soon. Mostly from the upper arm, the trunk and "
+        "the lower arm."
     )
     assert in_short(summary, parts[3:4]).endswith("Mostly from the trunk.")
     assert in_short({}, parts) == ""

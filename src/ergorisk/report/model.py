@@ -73,6 +73,9 @@ class PartRow:
     high_percent: float  # of the time the part was seen
     mean_score: float | None
     seen_percent: float
+    # mean colour level (0 fine .. 3 most, annotate.PART_LEVELS) while seen: how much it
+    # weighs, comparable between parts (a lower arm at its highest, 2, is level 1)
+    mean_level: float | None = None
 
 
 @dataclass(frozen=True)
@@ -364,10 +367,13 @@ def in_short(summary: Mapping[str, Any], parts: list[PartRow]) -> str:
             words.append(f"{method.upper()} {int(held['score'])}, {level}")
     if not words:
         return ""
-    drivers = [
-        f"the {d}" for d in dict.fromkeys(p.part.lower() for p in parts if p.high_percent >= 25)
-    ]
-    drivers = drivers[:3]
+    # The most severe first: a lower arm at its highest score (2, +1 to the arm) all the
+    # time led "Mostly from the lower arm, ..." though no advice spoke of it.
+    raised = sorted(
+        (p for p in parts if p.high_percent >= 25),
+        key=lambda p: -(p.mean_level if p.mean_level is not None else p.high_percent / 100),
+    )
+    drivers = [f"the {d}" for d in dict.fromkeys(p.part.lower() for p in raised)][:3]
     text = "In short: " + "; ".join(words) + "."
     if drivers:
         listed = ", ".join(drivers[:-1]) + " and " + drivers[-1] if len(drivers) > 1 else drivers[0]
@@ -418,7 +424,8 @@ def _parts(frames: pd.DataFrame) -> list[PartRow]:
             # a part scored on a frame that counts no person (a triangulation with some
             # joints only) is not counted: the share is of the frames with a person
             seen = np.isfinite(s) & person
-            high = lut[np.clip(s[seen], 0, len(lut) - 1).astype(int)] >= min(2, lut.max())
+            levels_seen = lut[np.clip(s[seen], 0, len(lut) - 1).astype(int)]
+            high = levels_seen >= min(2, lut.max())
             pair.append(
                 PartRow(
                     part=PART_NAMES[part],
@@ -426,6 +433,7 @@ def _parts(frames: pd.DataFrame) -> list[PartRow]:
                     high_percent=round(100 * float(high.mean()), 1) if seen.any() else 0.0,
                     mean_score=round(float(s[seen].mean()), 1) if seen.any() else None,
                     seen_percent=round(100 * float(seen.sum()) / n_person, 1),
+                    mean_level=round(float(levels_seen.mean()), 2) if seen.any() else None,
                 )
             )
         # The trunk and neck are one for both sides: one row, not the same figures twice.
