@@ -148,7 +148,8 @@ def test_assess_blurs_the_face_of_a_photo_unless_told_not_to(shared_data, tmp_pa
         out = tmp_path / ("kept" if flags else "blurred")
         result = CliRunner().invoke(app, ["assess", str(path), "--out", str(out), *flags])
         assert result.exit_code == 0, result.output
-        return cv2.cvtColor(cv2.imread(str(out / "annotated.png")), cv2.COLOR_BGR2RGB)
+        drawn = cv2.cvtColor(cv2.imread(str(out / "annotated.png")), cv2.COLOR_BGR2RGB)
+        return drawn[-original.shape[0] :]  # the photo, under its banner's strip
 
     original = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
     ((x0, y0, x1, y1),) = detect_faces(original)

@@ -191,6 +191,28 @@ def test_a_frame_without_a_person_gets_only_the_grey_banner():
     assert drawn[2, 290, 0] == drawn[2, 290, 1] == drawn[2, 290, 2] > 0
 
 
+def test_a_video_frames_banner_is_a_strip_above_it_the_same_on_every_frame():
+    """The video's banner was drawn over the frame's top: the example's raised hands (frame
+    20) were under it. Above the frame, the strip must be one height whatever its text."""
+    from ergorisk.report.annotate import banner_above
+
+    rng = np.random.default_rng(1)
+    frame = rng.integers(0, 255, (720, 1280, 3), dtype=np.uint8)
+    rows = [
+        {"person_detected": False},
+        {"person_detected": True, "pose_reliable": False, "reba_risk_level": "very high"},
+        {"person_detected": True, "pose_reliable": True, "reba_risk_level": "low",
+         "reba_total_left": 3, "reba_total_right": 2, "rula_total_left": 3,
+         "rula_total_right": 2},
+    ]  # fmt: skip
+    drawn = [banner_above(frame, row, 1234.5, video=True) for row in rows]
+    assert len({d.shape for d in drawn}) == 1 and drawn[0].shape[1] == 1280
+    band = drawn[0].shape[0] - 720
+    assert 16 <= band <= 60
+    for d in drawn:
+        assert np.array_equal(d[band:], frame)  # every pixel of the frame kept
+
+
 def test_a_worst_moment_picture_keeps_the_whole_crop_under_its_banner():
     """The banner was drawn over the picture's top, where a raised hand or the head is
     (moment 4 of the example: the hands its wrist score speaks of, hidden)."""

@@ -220,15 +220,27 @@ def add_banner(
     return rgb
 
 
-def banner_above(rgb: np.ndarray, row: Mapping[str, object], time_s: float) -> np.ndarray:
+# The longest banner a frame can have: a video's strip is sized by it, the same on every frame.
+LONGEST_BANNER = (
+    "pose unreliable, left out:  REBA L not seen R not seen (very high)   "
+    "RULA L not seen R not seen   t 99999.99 s"
+)
+
+
+def banner_above(
+    rgb: np.ndarray, row: Mapping[str, object], time_s: float, video: bool = False
+) -> np.ndarray:
     """A new picture: the row's banner on a strip above ``rgb``, not over it (over a worst
-    moment's picture it hid the head and the raised hands its scores speak of), its text as
-    wide as the picture allows (the report prints the picture small: about 3 pt before)."""
+    moment's picture it hid the head and the raised hands its scores speak of; over a video
+    frame, hands raised to its top edge), its text as wide as the picture allows (the report
+    prints the picture small: about 3 pt before). ``video``: the strip and the text's size
+    those of the longest banner, so that every frame of a video has the same size."""
     text = banner_text(row, time_s)
     width = rgb.shape[1]
-    (tw, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 1.0, 2)
+    sizing = LONGEST_BANNER if video else text
+    (tw, _), _ = cv2.getTextSize(sizing, cv2.FONT_HERSHEY_SIMPLEX, 1.0, 2)
     scale = min(1.2, (width - 20) / max(tw, 1))
-    band = _banner_band(text, scale)
+    band = _banner_band(sizing, scale)
     out = np.empty((band + rgb.shape[0], width, 3), dtype=np.uint8)
     out[:band] = _banner_colour(_banner_level(row))
     out[band:] = rgb

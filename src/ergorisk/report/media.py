@@ -114,7 +114,7 @@ def write_image_outputs(
     its banner, whatever ``banner`` says for annotated.png)."""
     import cv2
 
-    from ergorisk.report.annotate import add_banner, annotate_frame
+    from ergorisk.report.annotate import annotate_frame, banner_above
 
     rgb = read_image(path, max_side)
     if blur_faces:
@@ -127,8 +127,8 @@ def write_image_outputs(
         {0: jpeg_data_uri(moment_picture(drawn, row, 0.0, source_width))} if 0 in moments else {}
     )
     if annotate:
-        if banner:
-            add_banner(drawn, row, 0.0)
+        if banner:  # above the picture, as a video's: not over a raised hand
+            drawn = banner_above(drawn, row, 0.0)
         cv2.imwrite(str(stage / "annotated.png"), cv2.cvtColor(drawn, cv2.COLOR_RGB2BGR))
     return pictures
 
@@ -199,7 +199,7 @@ def write_video_outputs(
     from contextlib import nullcontext
 
     from ergorisk.report import faces as privacy  # not `blur_faces`: the flag has that name
-    from ergorisk.report.annotate import add_banner, annotate_frame
+    from ergorisk.report.annotate import annotate_frame, banner_above
     from ergorisk.report.video_writer import H264Writer
 
     rows = DrawingRows(frames)
@@ -269,7 +269,10 @@ def write_video_outputs(
                 drawn = annotate_frame(
                     rgb, track.image[i], row, frame.time_s, inplace=True, banner=False
                 )
-                writer.write(add_banner(drawn, row, frame.time_s) if banner else drawn)
+                # above the frame, not over it: hands raised to its top edge were hidden
+                writer.write(
+                    banner_above(drawn, row, frame.time_s, video=True) if banner else drawn
+                )
                 progress("video", 1, n)
 
             with encoder as writer, Prefetch(source, depth=2) as decoded:
