@@ -204,6 +204,26 @@ def test_compare_rows_say_which_way_is_better() -> None:
         ("% of time: low", 10.0, 25.0, 15.0, ""),  # from negligible or from high?
         ("% of time: high", 20.0, 25.0, 5.0, "worse"),
     ]
+    # RULA's levels by the page's labels (they went uncoloured)
+    rula = compare_rows(
+        {
+            "a": {
+                "time_pct": {
+                    "1: acceptable": 5.0,
+                    "2: investigate further": 5.0,
+                    "4: change now": 9.0,
+                }
+            },
+            "b": {
+                "time_pct": {
+                    "1: acceptable": 0.0,
+                    "2: investigate further": 9.0,
+                    "4: change now": 6.0,
+                }
+            },
+        }
+    )
+    assert [row[-1] for row in rula] == ["worse", "", "better"]
 
 
 def test_plotly_js_is_served_offline_with_caching(client: TestClient) -> None:

@@ -278,8 +278,19 @@ def plotly_js(request: Request) -> Response:
 
 LABELS = {"time_pct": "% of time"}
 # Which way a difference goes for the worker: more of these is worse (+1) or better (-1).
-_WORSE_WHEN_HIGHER = ("peak", "median", "mean", "high", "action level 3", "action level 4")
-_BETTER_WHEN_HIGHER = ("negligible", "action level 1")  # between: it depends where time went
+_WORSE_WHEN_HIGHER = ("peak", "median", "mean", "high")
+_BETTER_WHEN_HIGHER = ("negligible",)  # between: it depends where time went
+
+
+@lru_cache(maxsize=1)
+def _rula_sides() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """RULA's level labels as the page shows them (report.model.RULA_LEVELS, "1: acceptable"
+    ... "4: change now"): more of levels 3 and 4 is worse, more of level 1 better (their
+    rows went uncoloured: the lists named them "action level N")."""
+    from ergorisk.report.model import RULA_LEVELS
+
+    names = [name for name, _, _ in RULA_LEVELS]
+    return tuple(names[2:]), (names[0],)
 
 
 def compare_rows(method: dict[str, Any]) -> list[tuple[str, Any, Any, Any, str]]:
@@ -300,11 +311,12 @@ def compare_rows(method: dict[str, Any]) -> list[tuple[str, Any, Any, Any, str]]
 def _verdict(label: str, diff: Any) -> str:
     if not isinstance(diff, int | float) or diff == 0:
         return ""
+    worse, better = _rula_sides()
     sign = (
         1
-        if label.endswith(_WORSE_WHEN_HIGHER)
+        if label.endswith((*_WORSE_WHEN_HIGHER, *worse))
         else -1
-        if label.endswith(_BETTER_WHEN_HIGHER)
+        if label.endswith((*_BETTER_WHEN_HIGHER, *better))
         else 0
     )
     return {1: "worse", -1: "better"}.get(sign * (1 if diff > 0 else -1), "")
