@@ -563,3 +563,17 @@ def test_the_comparison_gives_the_figures_the_assessment_page_gives(tmp_path):
     # The unreliable frame as the page splits it, not counted as 'no person'.
     assert stats["time_pct"]["pose unreliable"] == pytest.approx(100 / 6, abs=0.05)
     assert stats["time_pct"]["no person"] == 0
+
+
+def test_a_start_past_the_videos_end_is_refused_at_once(client):
+    """It was accepted (202), failed as a job, and stayed in the history."""
+    from video_fixtures import EXAMPLE_CLIP
+
+    with open(EXAMPLE_CLIP, "rb") as f:
+        response = client.post(
+            "/api/assessments", data={"start_s": "60"}, files={"file": ("clip.mp4", f)}
+        )
+    assert response.status_code == 400, response.text
+    assert "start_s 60 s is at or after the end of the video (7.7 s)" in response.json()["detail"]
+    assert client.get("/api/assessments").json()["total"] == 0
+    assert not list((Path(client.app.state.settings.data_dir) / "staging").iterdir())

@@ -207,7 +207,10 @@ async def _stage(c: Context, upload: Upload) -> tuple[Path, Path | None, Config]
         if mapping is not None:
             c.storage.discard(mapping)
         raise http_error(err.status, str(err)) from None
-    if problem := _npy_layout_problem(staged, upload.config.pose.layout):
+    problem = _npy_layout_problem(staged, upload.config.pose.layout) or await run_in_threadpool(
+        _start_problem, staged, upload.config.media.start_s
+    )
+    if problem:
         c.storage.discard(staged)
         if mapping is not None:
             c.storage.discard(mapping)
@@ -259,6 +262,22 @@ def _stage_mapping(text: str | None, storage: Storage) -> Path:
         message = first_line(err)
         raise http_error(400, f"mapping: {message.replace(str(path) + ': ', '')}") from None
     return path
+
+
+def _start_problem(path: Path, start_s: float) -> str | None:
+    """A video's start at or past its end is refused at once (it was accepted, failed as a
+    job and stayed in the history); a file that cannot be probed is left to the job."""
+    from ergorisk.io.video import media_kind, probe_video
+
+    if start_s <= 0 or media_kind(path) != "video":
+        return None
+    try:
+        duration = probe_video(path).duration_s
+    except Exception:  # the job reports what is wrong with the file
+        return None
+    if start_s < duration:
+        return None
+    return f"start_s {start_s:g} s is at or after the end of the video ({duration:.1f} s)"
 
 
 def _npy_layout_problem(path: Path, layout: str | None) -> str | None:
