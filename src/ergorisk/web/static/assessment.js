@@ -518,7 +518,8 @@
       const rula = e.peak_rula === null ? "–" : e.peak_rula;
       list.append(el("li", {"data-peak": String(e.peak)}, el("button", {type: "button", class: "link",
         onclick: () => showMoment(e)},
-        `${momentTitle(e)} · RULA ${rula}`)));
+        // the picture's frame's RULA: one frame, not a held peak as the headline's
+        `${momentTitle(e)} · RULA ${rula} at the picture`)));
     }
   }
   // The same words as the reports' titles (report/model.py: moment_title).
