@@ -450,7 +450,11 @@
     const half = skelSpan.size / 2;
     const axis = (lo, title) => ({range: [lo, lo + skelSpan.size], title: {text: title},
                                   showspikes: false});
+    // A frame without a person left an empty box: say so.
+    const annotations = pose.length ? [] : [{text: "no person on this frame", showarrow: false,
+      xref: "paper", yref: "paper", x: 0.5, y: 0.5, font: {size: 14, color: "#555"}}];
     return {height: 340, margin: {l: 0, r: 0, t: 0, b: 0}, showlegend: false, uirevision: "keep",
+      annotations,
       scene: {xaxis: axis(mid(0) - half, "x (m)"), yaxis: axis(mid(1) - half, "y (m)"),
               zaxis: axis(skelSpan.floor - 0.05, "z, up (m)"), aspectmode: "cube",
               camera: {eye: {x: 1.0, y: -1.25, z: 0.45}}}};
