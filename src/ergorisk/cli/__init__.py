@@ -99,7 +99,11 @@ def main() -> None:
     if shutil.get_terminal_size().columns < RICH_HELP_MIN_COLUMNS:
         typer.core.HAS_RICH = False  # read when help or a usage error is shown
         _use_plain_help(app)
-    from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer's own click
+    from typer._click.exceptions import (  # typer's own click
+        ClickException,
+        NoArgsIsHelpError,
+        UsageError,
+    )
 
     try:
         code = app(standalone_mode=False)
@@ -112,4 +116,10 @@ def main() -> None:
         where = f" (see '{err.ctx.command_path} --help')" if err.ctx is not None else ""
         typer.echo(f"error: {err.format_message()}{where}", err=True)
         raise SystemExit(err.exit_code) from None
+    except ClickException as err:  # any other, as click's standalone mode shows it
+        err.show()
+        raise SystemExit(err.exit_code) from None
+    except typer.Abort:
+        typer.echo("Aborted!", err=True)
+        raise SystemExit(1) from None
     raise SystemExit(code if isinstance(code, int) else 0)

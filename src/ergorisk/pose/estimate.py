@@ -248,7 +248,7 @@ class _SegmentJob:
         from ergorisk.pose.flip_average import FlipAveragedPose
 
         info, stride = self.info, self.stride
-        every = max(1, self.total // SCENE_SAMPLES)
+        sampled = scene_ordinals(self.total)
         half_step = 0.5 * stride / info.fps
         make = (
             FlipAveragedPose
@@ -288,7 +288,7 @@ class _SegmentJob:
                     estimator.forget_lost()
                     warmed = True
                 ordinal = segment.first + len(run.poses)
-                if ordinal % every == 0 and ordinal // every < SCENE_SAMPLES:
+                if ordinal in sampled:
                     run.samples[ordinal] = frame.rgb.mean(axis=2).astype(np.uint8)
                 run.poses.append(pose)
                 run.index.append(frame.index)
@@ -347,6 +347,13 @@ def estimate_image_pose(
     return replace(PoseTrack.stack([pose], [0], [0.0]), mirrored=left)
 
 
+def scene_ordinals(total: int) -> range:
+    """Which of ``total`` selected frames (counted from 0) are the scene's samples:
+    SCENE_SAMPLES of them, evenly spread from the first."""
+    every = max(1, total // SCENE_SAMPLES)
+    return range(0, min(total, every * SCENE_SAMPLES), every)
+
+
 def scene_samples(
     path: Path,
     info: VideoInfo,
@@ -357,10 +364,8 @@ def scene_samples(
 ) -> list[np.ndarray]:
     """The SCENE_SAMPLES grey frames the pose pass keeps (the same selected frames, each
     read on its own by a seek), for a video whose poses came another way (several people)."""
-    total = expected_frames(info, start_s, end_s, stride)
-    every = max(1, total // SCENE_SAMPLES)
     out = []
-    for ordinal in range(0, min(total, every * SCENE_SAMPLES), every):
+    for ordinal in scene_ordinals(expected_frames(info, start_s, end_s, stride)):
         t = start_s + ordinal * stride / info.fps
         frame = next(iter_frames(path, t, t + 1 / info.fps, 1, inference_max_side), None)
         if frame is not None:

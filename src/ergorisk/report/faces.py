@@ -388,6 +388,11 @@ def _followed(landmarks: np.ndarray | Sequence[np.ndarray] | None) -> list[np.nd
     return list(landmarks) if isinstance(landmarks, list) else [np.asarray(landmarks)]
 
 
+def faces_of(people: Sequence[np.ndarray], shape: tuple[int, ...]) -> list[FaceBox]:
+    """The pose face boxes (``face_boxes_from_pose``) of several people's landmarks."""
+    return [box for pts in people for box in face_boxes_from_pose(pts, shape)]
+
+
 def private_frame(
     rgb: np.ndarray,
     landmarks: np.ndarray | Sequence[np.ndarray] | None = None,
@@ -395,7 +400,7 @@ def private_frame(
 ) -> np.ndarray:
     """Detected faces, plus the pose's face (of one person, or a list of several) as a
     fallback, blurred."""
-    pose = [box for pts in _followed(landmarks) for box in face_boxes_from_pose(pts, rgb.shape)]
+    pose = faces_of(_followed(landmarks), rgb.shape)
     with FaceDetector() if detector is None else nullcontext(detector) as found:
         boxes = found.faces(rgb) + uncovered(found.heads(rgb, tiles=True), pose)
     return blur_faces(rgb, boxes + pose)

@@ -165,7 +165,7 @@ def moment_pictures(
         rgb = frame.rgb
         if detector is not None:
             people = [track.image[i], *(o[i] for o in others if i < len(o))]
-            rgb = private_frame(rgb, people if others else track.image[i], detector)
+            rgb = private_frame(rgb, people, detector)
         drawn = annotate_frame(rgb, track.image[i], rows[i], t, inplace=True, banner=False)
         out[i] = jpeg_data_uri(moment_picture(drawn, rows[i], t, source_width))
     return out
@@ -252,13 +252,8 @@ def write_video_outputs(
 
             def write(i: int, frame: Any, boxes: list[Any] | None) -> None:
                 if boxes is not None and others:  # other people followed: their poses' faces
-                    shape = frame.rgb.shape
-                    boxes = boxes + [
-                        box
-                        for o in others
-                        if i < len(o)
-                        for box in privacy.face_boxes_from_pose(o[i], shape)
-                    ]
+                    seen = [o[i] for o in others if i < len(o)]
+                    boxes = boxes + privacy.faces_of(seen, frame.rgb.shape)
                 # Decoded frames are fresh arrays used once: blurred, drawn in place.
                 rgb = (
                     frame.rgb
