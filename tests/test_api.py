@@ -73,6 +73,11 @@ def test_a_skeleton_array_with_its_layout_and_fps():
     assert summary["reba"] == summary.to_dict()["reba"]
     with pytest.raises(er.InputError, match="layout"):
         er.assess(poses)
+    # At a prompt an assessment shows its headline, not the whole table and every option.
+    assert repr(from_array) == (
+        "<Assessment skeleton, 8 frames at 10 fps, REBA peak 4 (4–5) from 0.00 s, "
+        "RULA peak 3 (3–6) from 0.00 s; .frames, .summary, .to_dir(path)>"
+    )
 
 
 def test_worksheet_records_score_like_the_worksheet_cli():

@@ -80,6 +80,18 @@ class Assessment:
     # missed the jumper against the sun in the passer-by's video).
     others: tuple[np.ndarray, ...] = field(default=(), repr=False)
 
+    def __repr__(self) -> str:
+        # The dataclass repr printed the whole frames table and every option: pages of text
+        # for `a` at a prompt. This says what it is and its headline; the rest is attributes.
+        s = self.summary
+        name = f" {self.source.name!r}" if self.source else ""
+        parts = [f"{self.kind}{name}", f"{len(self.frames)} frames at {s.fps:g} fps"]
+        for method, peak in (("REBA", s.reba.total.peak), ("RULA", s.rula.total.peak)):
+            if peak:
+                span = f" ({peak.low}–{peak.high})" if peak.low is not None else ""
+                parts.append(f"{method} peak {peak.score}{span} from {peak.time_s:.2f} s")
+        return f"<Assessment {', '.join(parts)}; .frames, .summary, .to_dir(path)>"
+
     def to_dir(
         self, path: str | Path, *, report: bool | None = None, progress: Progress | None = None
     ) -> Path:
