@@ -205,3 +205,20 @@ def test_frames_scores_follow_a_real_crossing_and_rescore_to_themselves():
     again = frames_table(sides_from_frames(frames), 30.0, hysteresis_deg=3.0)
     for col in ("reba_total_left", "rula_total_left", "reba_total_high_left"):
         np.testing.assert_array_equal(again[col].to_numpy(int), frames[col].to_numpy(int))
+
+
+def test_a_strided_videos_last_row_counts_no_further_than_the_videos_end():
+    from ergorisk.scoring.summary import method_summaries, row_seconds
+
+    # 230 frames at 30 fps with --stride 100: rows at 0, 100 and 200 stand for 100, 100 and
+    # the 30 frames left (1 s), not 100 each (10 s for a 7.67 s clip).
+    video = {"kind": "video", "fps": 30.0, "duration_s": 230 / 30, "media": {"start_s": 0.0}}
+    assert row_seconds(3, 0.3, video).tolist() == pytest.approx([10 / 3, 10 / 3, 1.0])
+    # --start 1 --end 7: rows at 1, 4.33 and 7.67 s... the last one never under a frame.
+    cut = {**video, "media": {"start_s": 1.0, "end_s": 7.0}}
+    assert row_seconds(3, 0.3, cut)[-1] == pytest.approx(1 / 30)
+    assert row_seconds(3, 0.3, {"kind": "pose"}).tolist() == pytest.approx([10 / 3] * 3)
+    total = np.array([4.0, 4.0, 9.0])
+    frames = _frames(total, total - 1, total, np.ones(3, bool))
+    entry = method_summaries(frames, 0.3, row_seconds(3, 0.3, video))["reba"]["total"]
+    assert entry["time_s_by_level"] == {"medium": 6.667, "high": 1.0}

@@ -120,6 +120,10 @@ def test_start_end_and_stride_keep_source_frame_numbers_and_times(tmp_path):
     assert frames["frame"].tolist() == list(range(30, 60, 3))
     assert frames["time_s"].to_numpy() == pytest.approx(np.arange(30, 60, 3) / 30, abs=1e-3)
     assert result.summary["fps"] == 10.0  # kinematics runs at the assessed frames' rate
+    # 10 rows of 0.1 s: the 1 s asked for, every level and the unreliable frames included.
+    reba = result.summary["reba"]["total"]
+    assert result.summary["duration_s"] == 1.0
+    assert sum(reba["time_s_by_level"].values()) + reba["unreliable_s"] == pytest.approx(1.0)
     peak = result.summary["reba"]["total"]["peak"]
     assert peak["frame"] in frames["frame"].tolist()
     assert set(peak["peak_frames"]) <= set(frames["frame"].tolist())

@@ -191,3 +191,6 @@ def test_a_video_whose_frames_stop_short_of_its_header_gets_a_warning():
     assert "stop at 7.40 s where its header says 7.67 s (8 frames missing)" in warning
     assert _cut_short("video", info, whole[:60], 2.0) == []  # --end 2: all there
     assert _cut_short("image", info, whole[:1], None) == []
+    # --stride 7 reads frames 0, 7, ..., 224: the last six are skipped, not missing.
+    assert _cut_short("video", info, whole[::7], None, stride=7) == []
+    assert _cut_short("video", info, whole[:222:7], None, stride=7) != []

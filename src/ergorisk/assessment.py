@@ -358,15 +358,16 @@ def _assess_skeleton(
 
 
 def _cut_short(
-    kind: str, info: Mapping[str, Any], time_s: np.ndarray, end_s: float | None
+    kind: str, info: Mapping[str, Any], time_s: np.ndarray, end_s: float | None, stride: int = 1
 ) -> list[str]:
     """A warning where a video's frames stop more than two frames before its header's end
-    (the decoder refuses a file short by 0.5 s or more; 8 frames missing passed unsaid)."""
+    (the decoder refuses a file short by 0.5 s or more; 8 frames missing passed unsaid).
+    With a stride the last frame read may lie stride - 1 frames before the end."""
     fps, duration = float(info.get("fps") or 0), float(info.get("duration_s") or 0)
     if kind != "video" or not len(time_s) or fps <= 0:
         return []
     end = duration if end_s is None else min(end_s, duration)
-    missing = round((end - (float(time_s[-1]) + 1 / fps)) * fps)
+    missing = round((end - (float(time_s[-1]) + stride / fps)) * fps)
     if missing <= 2:
         return []
     return [
@@ -578,7 +579,7 @@ def _assess_track(
     summary["warnings"] = (
         media_warnings(track, tilt, (width, height), reliability.reliable)
         + unused_options(cfg, kind)
-        + _cut_short(kind, media.info, track.time_s, cfg.media.end_s)
+        + _cut_short(kind, media.info, track.time_s, cfg.media.end_s, cfg.media.stride)
     )
     summary["timing_s"] = {"pose": round(media.pose_s, 3)}
     summary["config"] = cfg.to_dict()

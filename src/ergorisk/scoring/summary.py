@@ -6,6 +6,7 @@ attribute access for the Python API (``a.summary.reba.total.peak.score``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -38,13 +39,14 @@ def summarize(
         for side in SIDES
         for c in CONFIDENCE_COLUMNS
     }
+    seconds = row_seconds(len(frames), fps, options)
     return {
         "ergorisk_version": __version__,
         "fps": fps,
         "frame_count": len(frames),
-        "duration_s": round(len(frames) / fps, 3),
+        "duration_s": round(float(seconds.sum()), 3),
         "person_detected_frames": int(detected.sum()),
-        **method_summaries(frames, fps),
+        **method_summaries(frames, fps, seconds),
         "activity": [e.to_dict() for e in activity.evidence],
         "walking_s": round(float(activity.walking.sum()) / fps, 3),
         "mean_confidence": confidence,
@@ -61,12 +63,35 @@ def reliable_scores(frames: pd.DataFrame, column: str) -> np.ndarray:
     return values
 
 
-def method_summaries(frames: pd.DataFrame, fps: float) -> dict[str, dict]:
+def row_seconds(n: int, fps: float, options: Mapping[str, Any] | None = None) -> np.ndarray:
+    """The source's seconds each row stands for: 1 / fps (a strided video's row, stride
+    frames), but the last row no further than the video's end (or --end). With --stride
+    1000 the one row of a 7.7 s clip counted 33.3 s."""
+    seconds = np.full(n, 1 / fps)
+    options = options or {}
+    media = options.get("media") or {}
+    total, source_fps = options.get("duration_s"), options.get("fps")
+    if n and options.get("kind") == "video" and total and source_fps:
+        end = min(float(media.get("end_s") or total), float(total))
+        left = end - float(media.get("start_s") or 0.0) - (n - 1) / fps
+        seconds[-1] = min(1 / fps, max(1 / float(source_fps), left))
+    return seconds
+
+
+def method_summaries(
+    frames: pd.DataFrame, fps: float, seconds: np.ndarray | None = None
+) -> dict[str, dict]:
     """{"reba": ..., "rula": ...}: time in each level, mean and peak, per side and overall.
-    Peak frames are row numbers; relabel_peaks turns them into source frame numbers."""
+    ``seconds``: each row's (row_seconds; 1 / fps each by default). Peak frames are row
+    numbers; relabel_peaks turns them into source frame numbers."""
+    if seconds is None:
+        seconds = np.full(len(frames), 1 / fps)
     return {
-        "reba": _method_summary(frames, "reba", fps, REBA_LEVELS, reba_risk_codes),
-        "rula": _method_summary(frames, "rula", fps, RULA_LEVELS, rula_action_codes),
+        m: _method_summary(frames, m, fps, seconds, names, codes)
+        for m, names, codes in (
+            ("reba", REBA_LEVELS, reba_risk_codes),
+            ("rula", RULA_LEVELS, rula_action_codes),
+        )
     }
 
 
@@ -93,7 +118,9 @@ def shift_activity(summary: dict[str, Any], time_s: np.ndarray) -> None:
             episode[key] = round(episode[key] + t0, 3)
 
 
-def _method_summary(frames: pd.DataFrame, method: str, fps: float, names, codes) -> dict:
+def _method_summary(
+    frames: pd.DataFrame, method: str, fps: float, seconds: np.ndarray, names, codes
+) -> dict:
     """Time per level, mean and peak of one method. Frames whose pose is unreliable
     (``pose_reliable`` false) are left out and counted apart (``unreliable_s``), and so are,
     in ``time_s_by_level``, reliable frames where the side has no score (``part not seen``)
@@ -119,16 +146,16 @@ def _method_summary(frames: pd.DataFrame, method: str, fps: float, names, codes)
         low, high = (np.where(reliable, _bound(frames, method, key, b), np.nan) for b in BOUNDS)
         # Levels over the reliable frames; the last slot (no score) splits into the part not
         # seen (a reliable person, this side hidden or out of view) and no person.
-        counts = np.bincount(codes(total[reliable & detected]), minlength=len(names))
-        not_seen, counts[-1] = int(counts[-1]), int((~detected).sum())
-        by_level = {n: round(int(c) / fps, 3) for n, c in zip(names, counts, strict=True) if c}
+        counted = reliable & detected
+        secs = np.bincount(codes(total[counted]), seconds[counted], minlength=len(names))
+        not_seen, secs[-1] = float(secs[-1]), float(seconds[~detected].sum())
+        by_level = {n: round(float(c), 3) for n, c in zip(names, secs, strict=True) if c}
         if not_seen:
-            by_level[NOT_SEEN] = round(not_seen / fps, 3)
-        # Always there (0.0 too): docs/video.md lists it, and readers index it.
-        unreliable = int((detected & ~reliable).sum())
+            by_level[NOT_SEEN] = round(not_seen, 3)
         entry: dict[str, Any] = {
             "time_s_by_level": by_level,
-            "unreliable_s": round(unreliable / fps, 3),
+            # Always there (0.0 too): docs/video.md lists it, and readers index it.
+            "unreliable_s": round(float(seconds[detected & ~reliable].sum()), 3),
             "mean": None,
         }
         held = sustained(total, fps)

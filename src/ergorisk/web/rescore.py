@@ -29,7 +29,7 @@ from ergorisk.kinematics import Activity, TaskFactors
 from ergorisk.kinematics.worksheet import task_columns
 from ergorisk.scoring import reba, rula
 from ergorisk.scoring.frames import frames_table
-from ergorisk.scoring.summary import method_summaries, relabel_peaks
+from ergorisk.scoring.summary import method_summaries, relabel_peaks, row_seconds
 
 
 def sides_from_frames(frames: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
@@ -74,7 +74,7 @@ def rescore(
     if extra:
         new = pd.concat([new, frames[extra].reset_index(drop=True)], axis=1)
     out = copy.deepcopy(dict(summary))
-    out.update(method_summaries(new, fps))
+    out.update(method_summaries(new, fps, row_seconds(len(new), fps, out.get("options"))))
     relabel_peaks(out, new["frame"].to_numpy(), new["time_s"].to_numpy())
     out.setdefault("options", {})["task"] = task.to_dict()
     if isinstance(out.get("config"), dict):  # the effective Config, as summary.json records it
