@@ -336,3 +336,27 @@ def test_the_eta_follows_the_batch_pace_and_counts_down_between_items(monkeypatc
     assert bar.eta(3) == "0:00:11"  # counting down before the next item ends
     now[0] = 140.0
     assert bar.eta(3) == "0:00:00"
+
+
+def test_an_input_with_nothing_scored_fails_and_warnings_reach_batch_csv(tmp_path):
+    """A video with nobody in it was a done row with every score empty, and exit 0; an
+    item's warnings (an option its input does not use) were in its summary.json only."""
+    from video_fixtures import write_grey_video
+
+    pose_file(tmp_path / "in" / "a.npy")
+    write_grey_video(tmp_path / "in" / "empty.mp4")
+    m = manifest(
+        tmp_path / "m.csv",
+        ["path", "layout", "start"],
+        [["in/empty.mp4", "", ""], ["in/a.npy", "uw-iom", "1"]],
+    )
+    out = tmp_path / "out"
+    result = batch(m, "-o", out, "--workers", 1)
+    assert result.exit_code == 1, result.output
+    text = " ".join(result.output.split())
+    assert "failed: empty.mp4: nothing scored: no person was found in any frame" in text
+    assert "warning: a: --start: for videos and images, not used for a pose file" in text
+    rows = pd.read_csv(out / "batch.csv").set_index("name")
+    assert rows["status"].tolist() == ["failed", "done"] and not (out / "empty").exists()
+    assert rows.loc["a", "warnings"] == "--start: for videos and images, not used for a pose file"
+    assert rows.loc["a", "high_or_worse_pct"] == 0.0

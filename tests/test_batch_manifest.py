@@ -36,10 +36,38 @@ def test_missing_path_column_exits_2_naming_line_and_column(tmp_path):
 
 
 def test_unknown_option_column_exits_2_with_line_column_and_a_hint(tmp_path):
-    m = manifest(tmp_path / "m.csv", ["path", "worker", "lod_kg"], [["a.npy", "Ann", "5"]])
+    header = ["path", "worker", "lod_kg", "colour"]
+    m = manifest(tmp_path / "m.csv", header, [["a.npy", "Ann", "5", "red"]])
     result = batch(m, "-o", tmp_path / "out")
     assert result.exit_code == 2
-    assert "line 1, column 3: unknown column 'lod_kg' (did you mean 'load_kg'?)" in result.output
+    # Every unknown column at once (a second run found the next one).
+    assert (
+        "line 1, columns 3, 4: unknown columns 'lod_kg' (did you mean 'load_kg'?), 'colour';"
+        in " ".join(result.output.split())
+    )
+
+
+def test_any_config_field_is_a_column_checked_before_anything_runs(tmp_path):
+    """The README and docs/architecture.md: a manifest column names any Config field, as a
+    file key does; only the assess flags' 34 names were taken ("unknown column
+    'hysteresis_deg' (did you mean 'stride'?)")."""
+    from ergorisk.batch.inputs import load_items
+    from ergorisk.batch.item import item_config
+
+    pose_file(tmp_path / "a.npy")
+    header = ["path", "layout", "hysteresis_deg", "rapid_parts", "worst_moments"]
+    m = manifest(tmp_path / "m.csv", header, [["a.npy", "uw-iom", "4", "trunk;neck", "2"]])
+    m.write_text(m.read_text().replace("trunk;neck", '"trunk,neck"'))
+    (item,) = load_items(m)
+    cfg = item_config(item)
+    assert cfg.scoring.hysteresis_deg == 4.0 and cfg.media.worst_moments == 2
+    assert cfg.kinematics.rapid_parts == ("trunk", "neck")
+    m = manifest(tmp_path / "m2.csv", ["path", "hysteresis_deg"], [["a.npy", "lots"]])
+    result = batch(m, "-o", tmp_path / "out")
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert "line 2, column 2 (hysteresis_deg): option hysteresis_deg: expected a number" in (
+        " ".join(result.output.split())
+    )
 
 
 def test_bad_value_exits_2_with_its_line_and_column(tmp_path):
@@ -96,8 +124,9 @@ def test_repeated_column_and_bad_invocations_exit_2(tmp_path):
     pose_file(tmp_path / "in" / "a.npy")
     result = batch(tmp_path / "in", "-o", tmp_path / "o", "--set", "lod_kg=3")
     assert result.exit_code == 2
-    assert "--set: unknown option 'lod_kg' (did you mean 'load_kg'?); known: worker," in (
-        result.output
+    assert (
+        "--set: unknown option 'lod_kg' (did you mean 'load_kg'?); an option is one of worker,"
+        in (" ".join(result.output.split()))
     )
     assert "path," not in result.output  # a manifest's columns, not --set's keys
     result = batch(tmp_path / "in", "-o", tmp_path / "o", "--address", "x:1")
@@ -157,7 +186,8 @@ def test_every_assess_option_can_be_a_column():
     specs = assess_options()
     # Worker, task, site and notes are item columns of their own (the report's metadata).
     params = set(inspect.signature(assess).parameters) - {"inputs", "out"}
-    assert {s.param for s in specs.values()} == params - set(META_COLUMNS)
+    flags = {s.param for s in specs.values() if s.section is None}
+    assert flags == params - set(META_COLUMNS)
     assert specs["config"].param == "config_file"  # the CLI name, not the Python one
     assert specs["load_kg"].kind is float and specs["load_kg"].min == 0.0
     assert specs["static"].kind is bool and specs["learned"].many

@@ -184,7 +184,7 @@ def score_column(method: str, part: str, side: str | None = None) -> str:
 # 11-15 very high; the index is the action level 0-4.
 REBA_RISK_LEVELS: tuple[str, ...] = ("negligible", "low", "medium", "high", "very high")
 REBA_BAND_STARTS: tuple[int, ...] = (1, 2, 4, 8, 11)
-# "High or worse", the share the CLI's line and batch.csv's high_pct give: REBA 8 and above.
+# "High or worse", the share the CLI's line and batch.csv's high_or_worse_pct give: REBA >= 8.
 HIGH_REBA: int = REBA_BAND_STARTS[REBA_RISK_LEVELS.index("high")]
 # RULA (McAtamney & Corlett 1993): grand score 1-2, 3-4, 5-6, 7 -> action levels 1-4.
 RULA_ACTION_LEVELS: tuple[str, ...] = (

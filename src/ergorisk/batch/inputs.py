@@ -104,9 +104,13 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
             f"{where}: line 1: no 'path' column (the columns are: {', '.join(header) or 'none'})"
         )
     specs = assess_options()
-    for col, key in enumerate(header, start=1):
-        if key not in META_COLUMNS and key not in specs:
-            raise BatchInputError(f"{where}: line 1, column {col}: {unknown_key_message(key)}")
+    unknown = [(c, k) for c, k in enumerate(header, 1) if k not in META_COLUMNS and k not in specs]
+    if unknown:
+        cols = ", ".join(str(c) for c, _ in unknown)
+        message = unknown_key_message([k for _, k in unknown])
+        raise BatchInputError(
+            f"{where}: line 1, column{'s' * (len(unknown) > 1)} {cols}: {message}"
+        )
     if defaults:  # a bad --set is the command's, not the first row's that leaves it in place
         check_config(BatchItem(index=0, path=manifest, name="", options=dict(defaults)), "--set")
     base = manifest.resolve().parent

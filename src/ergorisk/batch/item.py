@@ -40,8 +40,10 @@ class ItemResult:
     reba_median: float | None = None
     rula_peak: int | None = None
     rula_median: float | None = None
-    high_pct: float | None = None  # % of the scored time at REBA high or worse (>= 8)
+    # % of the scored time at REBA high or worse (>= 8); the summaries' high_pct is high alone.
+    high_or_worse_pct: float | None = None
     reba_mean: float | None = None
+    warnings: str = ""  # summary.json's, " | " between them: what assess would have printed
     pid: int | None = None
     host: str = ""
     seconds: float | None = None
@@ -74,6 +76,8 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
         from ergorisk.batch.metrics import item_metrics
 
         result = ItemResult.for_item(item, DONE, **item_metrics(built), **where)
+        if not result.scored_s:
+            raise NothingScored(f"nothing scored: {result.warnings or 'no frame was reliable'}")
         result.seconds = round(time.perf_counter() - started, 3)
         record = {
             **result.to_dict(),
@@ -99,6 +103,11 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
         return result
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+class NothingScored(ValueError):
+    """An input assessed without error, but with no frame scored (nobody in the video, or
+    never reliably): a failed row, not a done one with every score empty."""
 
 
 def _is_the_input(err: Exception) -> bool:

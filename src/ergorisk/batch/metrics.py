@@ -40,9 +40,10 @@ def item_metrics(folder: Path) -> dict[str, Any]:
         "reba_median": _median(reba),
         "rula_peak": _peak(summary, "rula"),
         "rula_median": _median(rula),
-        "high_pct": None if high_pct is None else round(100 * high_pct, 1),
+        "high_or_worse_pct": None if high_pct is None else round(100 * high_pct, 1),
         "scored_s": round(sum(v for k, v in levels.items() if k not in UNSCORED), 3),
         "reba_mean": summary.get("reba", {}).get("total", {}).get("mean"),
+        "warnings": " | ".join(summary.get("warnings") or []),
         "reba_time_s_by_level": levels,
         "episodes": high_episodes(frames["time_s"].to_numpy(dtype=float), reba, 1.0 / fps),
     }

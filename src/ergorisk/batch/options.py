@@ -2,8 +2,10 @@
 
 The names are the `ergorisk assess` option names with underscores (`--load-kg` -> `load_kg`,
 `--options` -> `options`), read from the assess command's own signature so that the two never
-drift apart. Cells are text; each is converted to the option's type here, so that a bad value
-stops the batch before anything runs (exit 2, naming the line and column).
+drift apart, and every other Config field by its name (`hysteresis_deg`, `worst_moments`: a
+manifest column names a field as a flag and a file key do, docs/architecture.md). Cells are
+text; each is converted to the option's type here, so that a bad value stops the batch before
+anything runs (exit 2, naming the line and column).
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ class OptionSpec:
     many: bool  # a list (learned): cells split on ';'
     min: float | None
     max: float | None
+    section: str | None = None  # a Config field without a flag: its section checks the text
 
 
 @lru_cache(maxsize=1)
 def assess_options() -> dict[str, OptionSpec]:
     """Every option of `ergorisk assess` except the inputs and --out."""
     from ergorisk.cli.assess import assess  # here: the CLI imports the batch command
-    from ergorisk.config import BOUNDS, FLAG_FIELDS
+    from ergorisk.config import BOUNDS, FIELD_SECTION, FLAG_FIELDS
 
     # Bounds declared once (config.BOUNDS), by flag name.
     flags = {field: flag for flag, field in FLAG_FIELDS.items()}
@@ -67,6 +70,10 @@ def assess_options() -> dict[str, OptionSpec]:
             min=bounds.get(key, (getattr(info, "min", None), None))[0],
             max=bounds.get(key, (None, getattr(info, "max", None)))[1],
         )
+    # The fields no flag sets (and those a flag names otherwise: start_s, annotate).
+    for name, section in FIELD_SECTION.items():
+        if name not in specs and name not in META_COLUMNS:
+            specs[name] = OptionSpec(name, name, str, False, None, None, section)
     return specs
 
 
@@ -78,6 +85,10 @@ def parse_value(spec: OptionSpec, text: str, base_dir: Path) -> Any:
 
 
 def _scalar(spec: OptionSpec, text: str, base_dir: Path) -> Any:
+    if spec.section:
+        from ergorisk.config import coerce
+
+        return coerce(spec.section, spec.key, text)  # ConfigError, a ValueError
     kind = spec.kind
     if kind is bool:
         low = text.lower()
@@ -103,13 +114,22 @@ def _scalar(spec: OptionSpec, text: str, base_dir: Path) -> Any:
 
 
 def unknown_key_message(
-    key: str, what: str = "column", meta: tuple[str, ...] = META_COLUMNS
+    keys: str | list[str], what: str = "column", meta: tuple[str, ...] = META_COLUMNS
 ) -> str:
-    """'unknown column 'lod_kg' (did you mean 'load_kg'?); known: ...' (``what``: "option"
-    for --set, whose ``meta`` keys are fewer: no path, name or take)."""
+    """ "unknown columns 'lod_kg' (did you mean 'load_kg'?), 'colour'; a column is ..." (every
+    unknown one at once: a second run found the next). ``what``: "option" for --set, whose
+    ``meta`` keys are fewer (no path, name or take). The 95 names known were listed once."""
     import difflib
 
+    keys = [keys] if isinstance(keys, str) else keys
     known = [*meta, *assess_options()]
-    close = difflib.get_close_matches(key, known, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown {what} {key!r}{hint}; known: {', '.join(known)}"
+    named = []
+    for key in keys:
+        close = difflib.get_close_matches(key, known, n=1)
+        named.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return (
+        f"unknown {what}{'s' * (len(keys) > 1)} {', '.join(named)}; "
+        f"{'an' if what[0] in 'aeiou' else 'a'} {what} is one of "
+        f"{', '.join(meta)}, an `ergorisk assess` option (load_kg, coupling, start, ...) or "
+        "any other option by its name (docs/architecture.md)"
+    )

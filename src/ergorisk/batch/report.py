@@ -2,8 +2,8 @@
 
 - ``batch.csv``: one row per input, in input order: path, name, status (done, failed,
   skipped = done by an earlier run), reason, worker, task, site, take, frames, scored_s,
-  REBA and RULA peak and median, high_pct (% of the scored time at REBA >= 8), reba_mean,
-  the pid and host that assessed it, and its seconds.
+  REBA and RULA peak and median, high_or_worse_pct (% of the scored time at REBA >= 8, as
+  in the summaries), reba_mean, warnings, the pid and host that assessed it, its seconds.
 - ``batch.json``: the same rows plus each item's time per REBA level and its worst episodes;
   the takes (views grouped by the manifest's take column); and both summaries below.
 - ``summary_by_task.csv`` and ``summary_by_worker.csv``: one row per task (worker) over its

@@ -34,6 +34,10 @@ def run_batch(
         raise BatchInputError(f"{out} exists and is not a folder")
     created = not out.exists()
     try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:  # /proc/x, a read-only disk: a bad --out, not a crash
+        raise BatchInputError(f"cannot create the output folder {out}: {err.strerror}") from None
+    try:
         with store.locked(out):
             return _run(items, out, engine, workers, address, force, show_progress)
     except BlockingIOError:

@@ -104,6 +104,10 @@ def batch(
     failed = [r for r in rows if r.status == FAILED]
     for r in failed:
         print(f"failed: {r.reason}", file=sys.stderr)  # the reason names the file
+    for r in rows:  # as assess prints them; batch.csv keeps them too (warnings)
+        if r.status == "done" and r.warnings:
+            for text in r.warnings.split(" | "):
+                print(f"warning: {r.name}: {text}", file=sys.stderr)
     counts = {s: sum(r.status == s for r in rows) for s in ("done", "skipped", "failed")}
     typer.echo(
         f"{len(rows)} item{'s' * (len(rows) != 1)}: {counts['done']} done, "
