@@ -57,6 +57,13 @@ def test_an_output_path_that_is_a_file_is_refused_before_any_work(tmp_path):
     result = CliRunner().invoke(app, ["assess", str(EXAMPLE_CLIP), "--out", str(out)])
     assert result.exit_code == 2 and "not a folder" in result.stderr
     assert out.read_text() == "keep me"
+    # A file further up the path: refused at once, naming it (it failed after the pose pass
+    # as "[Errno 17] File exists: '.../.out.x1y2z3'", our staging folder's name).
+    result = CliRunner().invoke(app, ["assess", str(EXAMPLE_CLIP), "--out", str(out / "o")])
+    assert result.exit_code == 2, result.output
+    assert f"cannot create the output folder {out / 'o'}: {out} is a file" in result.stderr
+    batch = CliRunner().invoke(app, ["batch", str(EXAMPLE_CLIP.parent), "--out", str(out / "o")])
+    assert batch.exit_code == 2 and f"{out} is a file" in batch.stderr
 
 
 def test_bad_options_exit_2():

@@ -13,6 +13,7 @@ from ergorisk.batch import store
 from ergorisk.batch.inputs import BatchInputError, BatchItem
 from ergorisk.batch.item import FAILED, SKIPPED, ItemResult
 from ergorisk.batch.report import write_reports
+from ergorisk.io.outputs import output_problem
 from ergorisk.io.video import media_kind
 
 EARLIER = "done in an earlier run (--force redoes it)"
@@ -30,8 +31,8 @@ def run_batch(
     show_progress: bool = True,
 ) -> list[ItemResult]:
     out = out.resolve()
-    if out.exists() and not out.is_dir():
-        raise BatchInputError(f"{out} exists and is not a folder")
+    if problem := output_problem(out):
+        raise BatchInputError(problem)
     created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -205,8 +205,10 @@ def assess(
         cfg = config_from_flags(values, config_file)
     except InputError as err:
         fail(flag_message(first_line(err), set(values)))
-    if out.exists() and not out.is_dir():
-        fail(f"{out} exists and is not a folder")
+    from ergorisk.io.outputs import output_problem
+
+    if problem := output_problem(out):
+        fail(problem)
     for path in inputs:
         if path.is_dir():
             fail(f"{path}: is a folder, not a file")

@@ -29,14 +29,30 @@ class OutputError(OSError):
     """The output folder cannot be used (it is a file, or cannot be created)."""
 
 
+def output_problem(out: Path) -> str | None:
+    """Why out cannot be an output folder, checked before any work (a file in its path was
+    found after 8 s of work, as 'File exists'); None when it looks writable."""
+    if out.exists():
+        return None if out.is_dir() else f"{out} exists and is not a folder"
+    above = next(p for p in out.absolute().parents if p.exists())
+    if not above.is_dir():
+        return f"cannot create the output folder {out}: {above} is a file"
+    if not os.access(above, os.W_OK | os.X_OK):
+        return f"cannot create the output folder {out}: {above} is not writable"
+    return None
+
+
 @contextmanager
 def staged_output(out_dir: str | Path) -> Iterator[Path]:
     """A staging folder beside out_dir whose files replace out_dir's on success only."""
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} exists and is not a folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    root = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    if problem := output_problem(out):
+        raise OutputError(problem)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        root = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as err:  # named as given: the staging folder's name is ours, not the user's
+        raise OutputError(f"cannot create the output folder {out}: {err.strerror}") from None
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(root, 0o777 & ~umask)  # mkdtemp makes it private; the result should not be
