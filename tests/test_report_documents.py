@@ -281,7 +281,10 @@ def test_the_verdict_says_how_long_a_score_above_the_held_peak_lasts():
     top = int(frames["reba_total"].max())
     assert top > held
     assert f"REBA reaches {held} (" in reba
-    assert f"(briefly up to {top}: 0.40 s in all, at most 0.20 s at a time)" in reba
+    assert (
+        f"(briefly higher, up to {top}: 0.40 s above {held} in all, at most 0.20 s at a time)"
+        in reba
+    )
 
 
 def test_the_method_says_how_this_assessment_ran():
