@@ -169,3 +169,11 @@ def test_the_image_path_on_a_photo(shared_data, tmp_path):
     assert drawn is not None and drawn.shape[1:] == (548, 3) and 342 < drawn.shape[0] <= 402
     assert (tmp_path / "out" / "report.html").stat().st_size > 20_000
     assert (tmp_path / "out" / "report.pdf").read_bytes().startswith(b"%PDF")
+    # One picture: no time to speak of ("1.0 s observed", "peak ... from 0.00 s").
+    assert set(result.summary["activity_not_judged"].values()) == {"not judged from one picture"}
+    from ergorisk.cli.assess import summary_line
+
+    line = summary_line(image, tmp_path / "out", result)
+    reba, rula = int(frames["reba_total"].iloc[0]), int(frames["rula_total"].iloc[0])
+    assert line.startswith(f"opencv-messi5.jpg: a person found; REBA {reba} (")
+    assert f"; RULA {rula} (" in line and " s" not in line.split(" -> ")[0]

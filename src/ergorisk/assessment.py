@@ -576,6 +576,10 @@ def _assess_track(
     shift_activity(summary, track.time_s)
     summary["person_detected_rate"] = round(float(track.detected.mean()), 4)
     summary["pose_reliability"] = reliability.summary()
+    if kind == "image" and summary.get("activity_not_judged"):  # not "1.0 s observed"
+        summary["activity_not_judged"] = dict.fromkeys(
+            summary["activity_not_judged"], "not judged from one picture"
+        )
     summary["warnings"] = (
         media_warnings(track, tilt, (width, height), reliability.reliable)
         + unused_options(cfg, kind)

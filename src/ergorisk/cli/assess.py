@@ -528,18 +528,25 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
     ]
     reba_total = reliable_scores(frames, "reba_total")
     peak = s.reba.total.peak
+    picture = result.kind == "image"  # one frame: no peak, no time to speak of
+    if picture:
+        parts = [f"{path.name}: {'a person' if found else 'nobody'} found"]
     if peak:
         level = REBA_RISK_LEVELS[int(reba_risk_codes(np.array([peak.score]))[0])]
         high = float(np.mean(reba_total[np.isfinite(reba_total)] >= HIGH_REBA)) * 100
         span = score_range(peak.low, peak.high)
         parts.append(
-            f"REBA peak {peak.score} ({f'{span}, ' if span else ''}{level}) from "
+            f"REBA {peak.score} ({f'{span}, ' if span else ''}{level})"
+            if picture
+            else f"REBA peak {peak.score} ({f'{span}, ' if span else ''}{level}) from "
             f"{peak.time_s:.2f} s, high or worse {high:.0f}% of the scored time"
         )
     if rula := s.rula.total.peak:
         span = score_range(rula.low, rula.high)
         parts.append(
-            f"RULA peak {rula.score}{f' ({span})' if span else ''} from {rula.time_s:.2f} s"
+            f"RULA {rula.score}{f' ({span})' if span else ''}"
+            if picture
+            else f"RULA peak {rula.score}{f' ({span})' if span else ''} from {rula.time_s:.2f} s"
         )
     # What this run wrote: a folder used before also holds the earlier run's files (an
     # output folder with a user's own pictures listed them as outputs).
