@@ -363,6 +363,20 @@ def test_people_of_anything_but_a_video_are_refused_by_name(tmp_path):
     result = runner.invoke(app, args)
     assert result.exit_code == 0
     assert "warning: --people: for videos, not used for a pose file" in result.stderr
+    # A pose file's reading options given for a video or an image are named, not taken
+    # silently (`--layout coco17 --fps 5` on a video exited 0 without a word).
+    from ergorisk import Config
+    from ergorisk.assessment import unused_options
+
+    cfg = Config().with_(layout="coco17", fps=5.0, stride=2)
+    assert unused_options(cfg, "video") == ["--layout, --fps: for pose files, not used for a video"]
+    assert unused_options(cfg, "image") == [
+        "--stride: for videos, not used for an image",
+        "--layout, --fps: for pose files, not used for an image",
+    ]
+    assert unused_options(cfg, "pose") == [
+        "--stride: for videos and images, not used for a pose file"
+    ]
 
 
 def test_several_pose_files_print_a_line_each_in_the_order_given(tmp_path):

@@ -18,7 +18,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -379,7 +379,7 @@ def _cut_short(
 def unused_options(cfg: Config, kind: str) -> list[str]:
     """A warning naming the options given that this kind of input does not use (a pose
     file's run took --start 10 --stride 2 silently, and recorded them as in effect)."""
-    from ergorisk.config import MediaOptions
+    from ergorisk.config import MediaOptions, PoseOptions
 
     m, default = cfg.media, MediaOptions()
     given = {
@@ -391,13 +391,18 @@ def unused_options(cfg: Config, kind: str) -> list[str]:
         "--camera-roll-deg": m.camera_roll_deg is not None and kind not in MEDIA_KINDS,
     }
     unused = [flag for flag, on in given.items() if on]
-    if kind == "video":
-        return []
-    what = "an image" if kind == "image" else "a pose file" if kind == "pose" else "poses"
-    only = "videos" if kind == "image" else "videos and images"
-    out = [f"{', '.join(unused)}: for {only}, not used for {what}"] if unused else []
-    if m.people != default.people:  # several people are followed in videos only
-        out.append(f"--people: for videos, not used for {what}")
+    out = []
+    if kind != "video":
+        what = "an image" if kind == "image" else "a pose file" if kind == "pose" else "poses"
+        only = "videos" if kind == "image" else "videos and images"
+        out += [f"{', '.join(unused)}: for {only}, not used for {what}"] if unused else []
+        if m.people != default.people:  # several people are followed in videos only
+            out.append(f"--people: for videos, not used for {what}")
+    if kind in MEDIA_KINDS:  # a pose file's reading options (--layout coco17 passed unsaid)
+        pose = [f"--{k}" for k, v in asdict(cfg.pose).items() if v != getattr(PoseOptions(), k)]
+        if pose:
+            what = "an image" if kind == "image" else "a video"
+            out.append(f"{', '.join(pose)}: for pose files, not used for {what}")
     return out
 
 
