@@ -89,3 +89,17 @@ def test_ray_batch_of_videos_a_photo_and_a_corrupt_file_then_resume(tmp_path):
     assert again["pid"][:3].tolist() == table["pid"][:3].tolist()
     print(f"first run {first_s:.1f} s, second run {second_s:.1f} s")
     assert second_s < 0.5 * first_s, (first_s, second_s)
+
+
+@pytest.mark.slow
+def test_the_private_ray_is_on_loopback_only():
+    """Ray turned the 127.0.0.1 it was given into the machine's address, and its GCS, raylet
+    and workers listened on every interface (a walkthrough saw *:port in `ss -ltnp`)."""
+    from ergorisk.batch.ray_engine import start_ray
+
+    ray = start_ray(1, None)
+    try:
+        assert ray.get_runtime_context().gcs_address.startswith("127.0.0.1:")
+        assert {n["NodeManagerAddress"] for n in ray.nodes()} == {"127.0.0.1"}
+    finally:
+        ray.shutdown()

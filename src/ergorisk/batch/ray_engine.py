@@ -91,6 +91,31 @@ def _quiet_fd2() -> Iterator[None]:
         os.close(saved)
 
 
+@contextlib.contextmanager
+def _loopback_only() -> Iterator[None]:
+    """While a private Ray starts: Ray turns the 127.0.0.1 it is given into the machine's
+    own address (resolve_ip_for_localhost), and its GCS, raylet and workers listened on
+    every interface, a private Ray open to the network. Ray's switch for a machine that is
+    no cluster (its default on macOS and Windows) keeps them on loopback: the processes
+    started now inherit it; the driver's lookups go to the started node afterwards. Put
+    back after, so that a later `ray start` or join from this process is not confined."""
+    from ray._private import ray_constants
+
+    saved_env, saved = os.environ.get(LOOPBACK_ONLY), ray_constants.ENABLE_RAY_CLUSTER
+    os.environ[LOOPBACK_ONLY], ray_constants.ENABLE_RAY_CLUSTER = "0", False
+    try:
+        yield
+    finally:
+        ray_constants.ENABLE_RAY_CLUSTER = saved
+        if saved_env is None:
+            os.environ.pop(LOOPBACK_ONLY, None)
+        else:
+            os.environ[LOOPBACK_ONLY] = saved_env
+
+
+LOOPBACK_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+
+
 def start_ray(workers: int | None, address: str | None) -> Any:
     try:
         import ray
@@ -112,13 +137,14 @@ def start_ray(workers: int | None, address: str | None) -> Any:
             # batch's own, on 127.0.0.1, and ends with it.
             token_setup = "ray._private.authentication.authentication_token_setup"
             logging.getLogger(token_setup).setLevel(logging.ERROR)
-            ray.init(
-                address="local",  # a new Ray, even where `ray start` runs one on this machine
-                num_cpus=workers or os.cpu_count() or 1,
-                include_dashboard=False,
-                _node_ip_address="127.0.0.1",
-                **quiet,
-            )
+            with _loopback_only():
+                ray.init(
+                    address="local",  # a new Ray, even where `ray start` runs one here
+                    num_cpus=workers or os.cpu_count() or 1,
+                    include_dashboard=False,
+                    _node_ip_address="127.0.0.1",
+                    **quiet,
+                )
     except (ConnectionError, RuntimeError, ValueError) as err:
         where = f"the Ray cluster at {address}" if address else "a local Ray"
         raise BatchInputError(f"cannot start or join {where}: {str(err).splitlines()[0]}") from None
