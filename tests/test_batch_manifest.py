@@ -167,6 +167,25 @@ def test_item_names_are_unique_and_safe(tmp_path):
     assert unique_names(["A", "a", "a-2"]) == ["A", "a-2", "a-2-2"]
     assert safe_name("../x/é t?.mp4") == "x___t_.mp4"
     assert safe_name("batch.csv") == "item-batch.csv" and safe_name("...") == "item"
+    # Names Windows refuses for a folder, whatever the case or extension.
+    assert [safe_name(n) for n in ("CON", "aux.x", "Lpt1", "console")] == [
+        "item-CON",
+        "item-aux.x",
+        "item-Lpt1",
+        "console",
+    ]
+
+
+def test_a_semicolon_manifest_from_excel_is_read_with_its_decimal_commas(tmp_path):
+    """Excel saves ';' CSVs where the decimal mark is a comma: it read as 'no path column
+    (the columns are: path;worker;load_kg)'. A file in Windows' own code page is named."""
+    m = tmp_path / "m.csv"
+    m.write_text("path;worker;load_kg\nclip.mp4;Ann;3,5\n", encoding="utf-8")
+    (item,) = load_items(m)
+    assert (item.worker, item.options) == ("Ann", {"load_kg": 3.5})
+    m.write_bytes("path,worker\nclip.mp4,Zoë\n".encode("cp1252"))
+    with pytest.raises(BatchInputError, match="not UTF-8 text.*save as 'CSV UTF-8'"):
+        load_items(m)
 
 
 def test_a_folder_is_searched_recursively_by_extension(tmp_path):

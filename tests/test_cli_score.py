@@ -143,6 +143,7 @@ def test_help_teaches():
     assert result.exit_code == 0
     assert "record (0-based)" in result.stdout
     assert "ergorisk score reba" in result.stdout
+    assert run(["score", "reba", "-h"]).stdout == result.stdout  # -h was refused
 
 
 def _random_worksheets(fields, n: int, seed: int) -> list[dict]:

@@ -27,6 +27,12 @@ RESERVED = frozenset(
 )
 
 
+# Names Windows refuses for a file or folder, whatever the extension.
+WINDOWS_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL", *(f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10))}
+)
+
+
 class BatchInputError(ValueError):
     """A bad invocation: the batch exits 2 with this message and runs nothing."""
 
@@ -114,6 +120,7 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
     if defaults:  # a bad --set is the command's, not the first row's that leaves it in place
         check_config(BatchItem(index=0, path=manifest, name="", options=dict(defaults)), "--set")
     base = manifest.resolve().parent
+    decimal_comma = _delimiter(manifest) == ";"  # Excel's CSV where 3,5 is three and a half
     rows: list[tuple[Path, str, dict[str, Any], dict[str, str], int]] = []
     for line, record in _records(manifest, len(header)):
         cells = {k: v.strip() for k, v in zip(header, record, strict=False)}
@@ -127,6 +134,8 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
         for key, text in cells.items():
             if key in specs and text:
                 try:
+                    if decimal_comma and specs[key].kind is float:
+                        text = text.replace(",", ".")  # 3,5 kg in a ';' file: 3.5
                     options[key] = parse_value(specs[key], text, base)
                 except ValueError as err:
                     col = header.index(key) + 1
@@ -183,7 +192,7 @@ def _records(manifest: Path, width: int) -> list[tuple[int, list[str]]]:
     """(line number, cells) of each row after the header; a row with more cells than the
     header is an error (pandas would take its first cells for an index)."""
     with manifest.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f)
+        reader = csv.reader(f, delimiter=_delimiter(manifest))
         next(reader, None)
         records = []
         for record in reader:
@@ -197,13 +206,27 @@ def _records(manifest: Path, width: int) -> list[tuple[int, list[str]]]:
     return records
 
 
+def _delimiter(manifest: Path) -> str:
+    """',', or ';' (Excel's CSV where the decimal mark is a comma) or a tab, from the header
+    line: column names hold none of them (a ';' file read as 'no path column (the columns
+    are: path;worker)')."""
+    with manifest.open(newline="", encoding="utf-8-sig") as f:
+        first = f.readline()
+    if "," in first:
+        return ","
+    return next((d for d in ";\t" if d in first), ",")
+
+
 def _header(manifest: Path) -> list[str]:
     """The column names, checked for blanks and repeats (pandas would rename a repeat)."""
     try:
         with manifest.open(newline="", encoding="utf-8-sig") as f:
-            header = next(csv.reader(f), [])
+            header = next(csv.reader(f, delimiter=_delimiter(manifest)), [])
     except UnicodeDecodeError:
-        raise BatchInputError(f"{manifest.name}: not UTF-8 text; expected a CSV manifest") from None
+        raise BatchInputError(
+            f"{manifest.name}: not UTF-8 text; expected a CSV manifest (from Excel: "
+            "save as 'CSV UTF-8')"
+        ) from None
     except OSError as err:
         raise BatchInputError(f"{manifest}: {err.strerror or err}") from None
     names = [h.strip() for h in header]
@@ -222,7 +245,8 @@ def safe_name(text: str) -> str:
     text = text.replace("\\", "/").strip("/")
     text = "__".join(p for p in text.split("/") if p not in ("", ".", ".."))
     text = re.sub(r"[^A-Za-z0-9._-]+", "_", text).lstrip(".-_")[:120] or "item"
-    return f"item-{text}" if text.lower() in RESERVED else text
+    reserved = text.lower() in RESERVED or text.split(".")[0].upper() in WINDOWS_RESERVED
+    return f"item-{text}" if reserved else text
 
 
 def unique_names(wanted: list[str]) -> list[str]:
