@@ -336,6 +336,13 @@ def test_the_eta_follows_the_batch_pace_and_counts_down_between_items(monkeypatc
     assert bar.eta(3) == "0:00:11"  # counting down before the next item ends
     now[0] = 140.0
     assert bar.eta(3) == "0:00:00"
+    # A rerun that skipped every item is over: no estimate to wait for.
+    assert runner._progress(total=4, already=4, show=False).eta(4) == "0:00:00"
+    # The bar names the item last finished (it said nothing of which ones ran).
+    with runner._progress(total=2, already=0, show=False) as advance:
+        advance(ItemResult(index=0, path="x.mp4", name="x", status=FAILED))
+        progress = advance.__self__
+        assert progress.bar.tasks[0].description == "Batch (1 failed) · x failed"
 
 
 def test_an_input_with_nothing_scored_fails_and_warnings_reach_batch_csv(tmp_path):

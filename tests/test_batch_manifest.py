@@ -184,7 +184,7 @@ def test_a_semicolon_manifest_from_excel_is_read_with_its_decimal_commas(tmp_pat
     (item,) = load_items(m)
     assert (item.worker, item.options) == ("Ann", {"load_kg": 3.5})
     m.write_bytes("path,worker\nclip.mp4,Zoë\n".encode("cp1252"))
-    with pytest.raises(BatchInputError, match="not UTF-8 text.*save as 'CSV UTF-8'"):
+    with pytest.raises(BatchInputError, match=r"not UTF-8 text.*save as 'CSV UTF-8'"):
         load_items(m)
 
 

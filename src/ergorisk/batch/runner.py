@@ -143,6 +143,8 @@ class _progress:
         counting down between items. rich's own estimate moved only when an item finished
         and read 0:00:01 for 5 s, then 0:00:08, on a run that had 13 s to go."""
         done = completed - self.already
+        if completed >= self.total:  # a rerun that skipped everything read -:--:-- at 4/4
+            return "0:00:00"
         if done <= 0:
             return "-:--:--"
         per_item = (self.last - self.started) / done
@@ -187,6 +189,8 @@ class _progress:
         self.last = time.monotonic()
         self.failed += result.status == FAILED
         label = f"Batch ({self.failed} failed)" if self.failed else "Batch"
+        # The item last finished, by name: the bar alone said nothing of which ones ran.
+        label += f" · {result.name} {result.status}"
         self.bar.update(self.task, advance=1, description=label)
 
     def __exit__(self, *exc: object) -> None:
