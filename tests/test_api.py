@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -101,3 +102,24 @@ def test_bad_sources_raise_input_errors(tmp_path):
         er.assess(42)  # type: ignore[arg-type]
     with pytest.raises(er.ConfigError, match="unknown option"):
         er.assess(np.zeros((2, 33, 3)), layout="mediapipe33", colour="red")
+
+
+def test_api_errors_name_the_keyword_the_cli_its_flag(tmp_path):
+    """`er.assess(clip, start_s=100)` said "--start 100 s is at or after the end": the
+    CLI's flag, not the keyword the caller typed; the CLI still names its flags."""
+    from typer.testing import CliRunner
+
+    from ergorisk.cli import app
+    from ergorisk.errors import keyword_names
+
+    clip = Path(__file__).resolve().parents[1] / "examples" / "sports2d-demo-720p.mp4"
+    with pytest.raises(er.InputError, match=r": start_s 100 s is at or after the end"):
+        er.assess(clip, start_s=100)
+    cli = CliRunner().invoke(
+        app, ["assess", str(clip), "-o", str(tmp_path / "o"), "--start", "100"]
+    )
+    assert cli.exit_code == 2 and ": --start 100 s is at or after the end" in cli.stderr
+    assert keyword_names("--roi 1,2,3,4 and --video (--camera-pitch-deg) --help --x") == (
+        "roi 1,2,3,4 and annotate (camera_pitch_deg) --help --x"
+    )
+    assert keyword_names("bad/--roi-file.txt --end") == "bad/--roi-file.txt end_s"

@@ -46,6 +46,7 @@ _EXPORTS = {
     "WorksheetError": "ergorisk.scoring.validate",
 }
 _MODULES = {"reba": "ergorisk.scoring.reba", "rula": "ergorisk.scoring.rula"}
+_API_CALLS = ("assess", "assess_people", "write_people")
 
 __all__ = [
     "Assessment",
@@ -92,7 +93,12 @@ def __getattr__(name: str) -> Any:
     if name in _MODULES:
         return importlib.import_module(_MODULES[name])
     if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        if name in _API_CALLS:  # their errors name keywords (start_s), not flags (--start)
+            from ergorisk.errors import api_names
+
+            value = api_names(value)
+        return value
     raise AttributeError(f"module 'ergorisk' has no attribute {name!r}")
 
 

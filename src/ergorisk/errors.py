@@ -7,6 +7,13 @@ app into an HTTP 400 or a failed job with the message.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
 
 class InputError(ValueError):
     """Bad input: a file, a value or an option that cannot be used as given."""
@@ -16,3 +23,34 @@ def first_line(err: BaseException) -> str:
     """An exception's message reduced to its first line (its type when it has none)."""
     text = str(err).strip()
     return text.splitlines()[0] if text else type(err).__name__
+
+
+def keyword_names(message: str) -> str:
+    """A message worded for the CLI ("--start 100 s is at or after the end") with each
+    option flag as the Python API's keyword ("start_s 100 s ..."): the stages raise their
+    errors in the CLI's words, which `er.assess(start_s=100)` passed on as they were."""
+    import re
+
+    from ergorisk.config import FIELD_SECTION, FLAG_FIELDS
+
+    def field(found: re.Match[str]) -> str:
+        key = found.group(1).replace("-", "_")
+        key = FLAG_FIELDS.get(key, key)
+        return key if key in FIELD_SECTION else found.group(0)
+
+    return re.sub(r"(?<![\w-])--([a-z][a-z0-9-]*)", field, message)
+
+
+def api_names(fn: Callable[P, R]) -> Callable[P, R]:
+    """fn, its InputErrors worded with keyword names (keyword_names), the same exception."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as err:
+            if err.args and isinstance(err.args[0], str):
+                err.args = (keyword_names(err.args[0]), *err.args[1:])
+            raise
+
+    return wrapper

@@ -132,9 +132,9 @@ def assess_into(item: BatchItem, out_dir: Path) -> None:
     """Write what `ergorisk assess` writes for item into out_dir (a new folder): the item's
     options are `assess` flags (manifest columns, --set), its worker/task/site/notes the
     report's metadata."""
-    import ergorisk as er
+    from ergorisk.assessment import assess  # errors in the CLI's words (--layout), as assess'
 
-    er.assess(item.path, config=item_config(item)).to_dir(out_dir)
+    assess(item.path, config=item_config(item)).to_dir(out_dir)
 
 
 def item_config(item: BatchItem) -> Any:
