@@ -171,6 +171,16 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     page.wait_for_timeout(500)
     before = panel_state(page)
     side = "Left" if re.search(r"\d", before["rebaLeft"]) else "Right"  # a side with a score
+    # Both sides' legs score the more flexed knee: the other side's panel says so (its own
+    # knee's angle did not explain its legs score).
+    knees = {s: page.locator(f"#p-reba_legs-{s}").inner_text() for s in ("left", "right")}
+    angles = {
+        s: float(re.search(r"knee flexion (-?[\d.]+)°", t).group(1)) for s, t in knees.items()
+    }
+    low, high = sorted(angles, key=angles.get)
+    if angles[low] < angles[high]:
+        assert f"(scored: {angles[high]:.1f}°, the more flexed knee)" in knees[low], knees
+    assert "scored:" not in knees[high], knees
     assert before[f"load{side}"].strip().startswith("0"), before
     page.fill("#load_kg", "12")
     page.wait_for_function(

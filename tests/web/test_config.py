@@ -45,6 +45,8 @@ def test_advanced_options_reach_the_job_and_its_stored_config(client, pose_file)
         assert item["config"]["kinematics"]["smoothing_s"] == smoothing  # stored with the row
         assert item["config"]["pose"]["layout"] == "uw-iom" and item["config"]["pose"]["fps"] == 12
         assert item["summary"]["options"]["input"] == pose_file.name  # not the server's path
+        # The stored Config is the one the job ran (it said banner true, the job false).
+        assert item["config"]["media"] == item["summary"]["config"]["media"]
         assert AssessmentDetail.model_validate(item)
     assert tuned["config"]["meta"]["assessor"] == "Dr Who"
     assert tuned["summary"]["config"]["meta"]["assessor"] == "Dr Who"

@@ -317,7 +317,9 @@ def build_config(
         cfg = cfg.merged({"factors": check_factors(factors)})
     except (ConfigError, ValueError) as err:
         raise http_error(400, str(err)) from None
-    return cfg
+    # As the job runs it (pipeline.run): the page draws the scores, the video has none. The
+    # stored Config said banner true where summary.json said false.
+    return cfg.with_(banner=False)
 
 
 def read_upload(form: FormData) -> Upload:

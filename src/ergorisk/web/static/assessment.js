@@ -164,7 +164,7 @@
     if (typeof v === "boolean") return v ? "yes" : "no";
     if (key === "coupling") return typeof v === "number" ? (COUPLING[v] ?? v) : v;
     if (key.endsWith("_deg")) return `${Number(v).toFixed(1)}°`;
-    if (key.endsWith("_kg")) return `${Number(v)} kg`;
+    if (key.endsWith("_kg")) return `${+Number(v).toFixed(1)} kg`;  // 22 lb: not 9.979032140000001
     if (key.endsWith("_m")) return `${(100 * v).toFixed(1)} cm`;
     return String(v);
   }
@@ -230,12 +230,24 @@
   const CONFIDENCE_OF = {trunk: "trunk", neck: "neck", legs: "legs", upper_arm: "upper_arm",
                          lower_arm: "lower_arm", wrist: "wrist", wrist_twist: "wrist"};
 
+  const kneePerSide = () => Boolean(item.summary && item.summary.config &&
+    item.summary.config.kinematics && item.summary.config.kinematics.knee_per_side);
+
   // Angles are always shown; a flag only when set (with the measured angle behind it).
   function evidence(inputs, side, i) {
     const parts = [];
     for (const [label, key, measured] of inputs || []) {
       const v = val(`${key}_${side}`, i);
       if (v === undefined || v === null) continue;
+      if (key === "knee_flexion_deg" && !kneePerSide()) {
+        // REBA scores both sides' legs with the more flexed knee (docs/kinematics.md): say
+        // so where it is the other side's, or this knee's angle does not explain the score.
+        const other = val(`knee_flexion_deg_${side === "left" ? "right" : "left"}`, i);
+        if (other !== null && other !== undefined && other > v) {
+          parts.push(`${label} ${fmtInput(key, v)} (scored: ${fmtInput(key, other)}, the more flexed knee)`);
+          continue;
+        }
+      }
       if (typeof v !== "boolean") { parts.push(`${label} ${fmtInput(key, v)}`); continue; }
       if (!v) continue;
       const m = measured ? val(`${measured}_${side}`, i) : null;
@@ -340,6 +352,11 @@
           hovertemplate: `%{y} (${side})<extra>${method.toUpperCase()}</extra>`});
       }
     }
+    // Every frame, invisible: a click lands on the frame under the pointer. The scores
+    // have gaps where a frame is unreliable, and a click snapped past them (6.1 s went to
+    // 6.37 s), so flagged frames could not be reached from the chart.
+    traces.push({x: D.time_s, y: D.time_s.map(() => 1), yaxis: "y", name: FRAMES_TRACE,
+      type: "scatter", mode: "lines", line: {width: 0}, hoverinfo: "none", showlegend: false});
     if (unreliableSpans().length) {  // the shading's legend entry (shapes have none)
       traces.push({x: [null], y: [null], type: "scatter", mode: "markers", name: UNRELIABLE,
         hoverinfo: "skip", marker: {symbol: "square", size: 12, color: UNRELIABLE_FILL}});
@@ -349,6 +366,7 @@
   // Frames whose pose is unreliable (pose_reliable false, no person included) as [start, end]
   // times, each run drawn to the next frame's start: shaded grey, as the report hatches them.
   const UNRELIABLE = "no person or pose unreliable (left out)";
+  const FRAMES_TRACE = "frames";
   const UNRELIABLE_FILL = "rgba(90, 90, 90, 0.35)";
   function unreliableSpans() {
     const ok = col("pose_reliable");
@@ -387,7 +405,9 @@
     if (!div.dataset.bound) {
       div.dataset.bound = "1";
       div.on("plotly_click", ev => {
-        if (ev.points && ev.points.length) seekRow(rowAtTime(ev.points[0].x));
+        if (!ev.points || !ev.points.length) return;
+        const p = ev.points.find(q => q.data.name === FRAMES_TRACE) || ev.points[0];
+        seekRow(rowAtTime(p.x));
       });
     }
   }
@@ -514,6 +534,9 @@
   function renderWorst() {
     const list = $("worst");
     list.replaceChildren();
+    if (item.kind === "image") {  // one picture: nothing is held for a time
+      $("worst-help").textContent = "The picture's posture. Click it to see its scores panel.";
+    }
     if (!worst.length) {
       list.append(el("li", {text: "No posture held long enough to rank (or nobody was seen)."}));
       return;
@@ -607,11 +630,13 @@
       peaks[method] = peak.score;
       // The interval: the same held peak of the frames' low and high scores (summary.json).
       const span = scoreRange(peak.low, peak.high);
-      parts.push(`${method.toUpperCase()} peak ${peak.score} (${span ? `range ${span}, ` : ""}` +
-        `${ER.levelName(method, peak.score)}) from ${Number(peak.time_s).toFixed(2)} s`);
+      const what = `(${span ? `range ${span}, ` : ""}${ER.levelName(method, peak.score)})`;
+      // A picture has one score and no time ("peak ... from 0.00 s" read as a video's).
+      parts.push(item.kind === "image" ? `${method.toUpperCase()} ${peak.score} ${what}`
+        : `${method.toUpperCase()} peak ${peak.score} ${what} from ${Number(peak.time_s).toFixed(2)} s`);
     }
-    $("headline").textContent = `${n} frame${n === 1 ? "" : "s"}. ` +
-      `${parts.join("; ") || "Nobody detected."}`;
+    $("headline").textContent = (item.kind === "image" ? "The picture: " :
+      `${n} frame${n === 1 ? "" : "s"}. `) + `${parts.join("; ") || "Nobody detected."}`;
     $("headline").dataset.rebaPeak = String(peaks.reba ?? "");
   }
 
