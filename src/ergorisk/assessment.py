@@ -664,6 +664,7 @@ def assess_people(
                 end_s=media.end_s,
                 stride=media.stride,
                 max_side=media.inference_max_side,
+                canonical_facing=media.canonical_facing,
                 progress=progress,
             )
         )

@@ -77,6 +77,7 @@ def stack_people(
     frame_index: list[int],
     time_s: list[float],
     scale: float = 1.0,
+    mirrored: set[int] | frozenset[int] = frozenset(),
 ) -> list[PersonTrack]:
     """Per-frame sightings (one dict per frame, by ID) -> one PersonTrack per ID, over all
     frames; boxes are divided by ``scale`` (the frames' size over the source's) and
@@ -100,6 +101,7 @@ def stack_people(
                 np.asarray(time_s, dtype=float),
                 pid,
                 median_boxes(boxes),
+                mirrored=pid in mirrored,
             )
         )
     return tracks
@@ -116,6 +118,7 @@ def track_people(
     detect_every_s: float = 0.25,
     max_people: int = 6,
     min_seen_s: float = 0.25,
+    canonical_facing: bool = False,
     progress: Progress = _noop,
 ) -> list[PersonTrack]:
     """Detect and follow everyone in a video; one PersonTrack per person, by ID, over every
@@ -133,6 +136,7 @@ def track_people(
             detect_every_s=detect_every_s,
             max_people=max_people,
             min_seen_s=min_seen_s,
+            canonical_facing=canonical_facing,
             progress=lambda n: progress("pose", n, total),
         )
     if people is None:
@@ -148,6 +152,7 @@ def track_frames(
     detect_every_s: float = 0.25,
     max_people: int = 6,
     min_seen_s: float = 0.25,
+    canonical_facing: bool = False,
     progress: Callable[[int], None] = lambda n: None,
 ) -> list[PersonTrack] | None:
     """Everyone followed through upright RGB frames given at ``fps``; None if there were no
@@ -156,7 +161,9 @@ def track_frames(
     were scaled down, so that boxes come out in source pixels."""
     sightings, index, times = [], [], []
     scale = 1.0
-    with PeopleTracker(fps, detect_every_s, max_people) as tracker:
+    with PeopleTracker(
+        fps, detect_every_s, max_people, canonical_facing=canonical_facing
+    ) as tracker:
         for frame in frames:
             if source_width:
                 scale = frame.rgb.shape[1] / source_width
@@ -165,6 +172,7 @@ def track_frames(
             times.append(frame.time_s)
             progress(1)
         renamed = dict(tracker.renamed)
+        mirrored = set(tracker.mirrored_ids)
     if not sightings:
         return None
     # A new track that carried on under an older ID (people_tracker): its earlier frames
@@ -173,5 +181,6 @@ def track_frames(
         for new, old in renamed.items():
             if new in frame:
                 frame[old] = frame.pop(new)
-    people = stack_people(sightings, index, times, scale)
+    mirrored |= {old for new, old in renamed.items() if new in mirrored}
+    people = stack_people(sightings, index, times, scale, mirrored)
     return [p for p in people if p.n_detected >= min_seen_s * fps]

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from ergorisk.pose.canonical import DECISIVE, MAX_WINDOWS, SAMPLES, WINDOW_S, facing_sum
+from ergorisk.pose.invariance import flip, unmirrored
 from ergorisk.pose.mediapipe_pose import FramePose
 from ergorisk.pose.people_geometry import (
     colour_histogram,
@@ -66,9 +68,18 @@ class _Track:
     lost: int = 0  # frames since last seen
     seen: int = 1  # frames seen in all
     appearance: np.ndarray | None = None
+    mirrored: bool = False  # followed on the mirrored frame: they face the image's left
+    decided: bool = True  # whether mirrored is settled (canonical_facing: after samples)
+    facing: float = 0.0  # the facing summed over the samples so far (pose/canonical.py)
+    samples: int = 0
 
     def predicted_hip(self, max_frames: int) -> np.ndarray:
         return self.hip + self.velocity * min(self.lost, max_frames)
+
+
+def mirror_roi(roi: Roi | None, width: int) -> Roi | None:
+    """A region as it lies in the frame mirrored left-right (``width`` pixels wide)."""
+    return None if roi is None else Roi(width - roi.cx, roi.cy, roi.size, -roi.rotation)
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,7 @@ class _Candidate:
     roi: Roi
     hip: np.ndarray
     appearance: np.ndarray
+    found: Roi  # the detector's region, that the landmark model confirmed
 
 
 class PeopleTracker:
@@ -90,6 +102,11 @@ class PeopleTracker:
     reid_gate: largest distance, in body sizes, at which a lost person is recognised, plus
     ``reid_gate_per_s`` for each second lost.
     tentative_s: people lost before being seen this long are dropped, not kept to return.
+    canonical_facing: a new person found facing the image's left over their first seconds
+    (sampled as the one-person run samples the clip's start, pose/canonical.py) is followed
+    on the mirrored frame from then on, their poses mirrored back: MediaPipe is not
+    mirror-symmetric, and the one-person run does this, so the same person scores as
+    there, and the same whichever way the video shows them. ``mirrored_ids``.
     """
 
     def __init__(
@@ -103,6 +120,7 @@ class PeopleTracker:
         reid_gate_per_s: float = 2.0,
         tentative_s: float = 0.25,
         detector_tiles: bool = True,
+        canonical_facing: bool = False,
     ) -> None:
         if max_people < 1:
             raise ValueError(f"max_people must be at least 1, got {max_people}")
@@ -123,6 +141,9 @@ class PeopleTracker:
         self._next_id = 0
         self._frame = 0
         self._detect_soon = False
+        self.canonical_facing = canonical_facing
+        self.mirrored_ids: set[int] = set()  # the people followed on mirrored frames
+        self.sample_every = max(1, round(WINDOW_S / SAMPLES * fps))
 
     def update(self, rgb: np.ndarray) -> dict[int, Sighting]:
         """Everyone followed in this upright RGB frame (H, W, 3) uint8, by person ID."""
@@ -145,10 +166,19 @@ class PeopleTracker:
     def _follow(self, rgb: np.ndarray) -> dict[int, tuple[Sighting, Roi | None]]:
         height, width = rgb.shape[:2]
         seen = {}
+        flipped = None  # the mirrored frame, made once for everyone followed on it
         for track in self._tracks:
             if track.roi is None:
                 continue
-            pose, next_roi = track.landmarker.process(rgb, track.roi)
+            if not track.decided and track.seen % self.sample_every == 0:
+                flipped = flip(rgb) if flipped is None else flipped
+                self._sample(track, rgb, flipped)
+            if track.mirrored:
+                flipped = flip(rgb) if flipped is None else flipped
+                pose, next_roi = track.landmarker.process(flipped, mirror_roi(track.roi, width))
+                pose, next_roi = pose and unmirrored(pose), mirror_roi(next_roi, width)
+            else:
+                pose, next_roi = track.landmarker.process(rgb, track.roi)
             sighting = _sighting(pose, width, height)
             if sighting is None:
                 self._lose(track)
@@ -261,6 +291,7 @@ class PeopleTracker:
                     next_roi or det.roi,
                     hip_centre(sighting.pose.image, width, height),
                     colour_histogram(rgb, sighting.box),
+                    det.roi,
                 )
             )
         return out
@@ -310,9 +341,39 @@ class PeopleTracker:
     def _start(self, cand: _Candidate, rgb: np.ndarray, seen: dict) -> None:
         track = _Track(self._next_id, RoiLandmarker(), cand.roi, cand.hip, cand.roi.size)
         track.appearance = cand.appearance
+        if self.canonical_facing:  # the first sample: the confirming estimate and its mirror
+            track.decided = False
+            height, width = rgb.shape[:2]
+            mirrored, _ = self._probe.process(flip(rgb), mirror_roi(cand.found, width))
+            self._add_sample(track, cand.sighting.pose, mirrored, (width, height))
         self._next_id += 1
         self._tracks.append(track)
         seen[track.person_id] = (cand.sighting, cand.roi)
+
+    def _sample(self, track: _Track, rgb: np.ndarray, flipped: np.ndarray) -> None:
+        """One more sample of a new person's facing, both ways (canonical_facing)."""
+        height, width = rgb.shape[:2]
+        direct, _ = self._probe.process(rgb, track.roi)
+        mirrored, _ = self._probe.process(flipped, mirror_roi(track.roi, width))
+        self._add_sample(track, direct, mirrored, (width, height))
+
+    def _add_sample(self, track: _Track, direct, mirrored, size: tuple[int, int]) -> None:
+        """As the one-person run decides (pose/canonical.py): SAMPLES estimates over
+        WINDOW_S, both ways, more while the sum is not decisive; facing the image's left,
+        the person is followed on the mirrored frame from then on (the landmarker starts
+        afresh: its smoothing state is the other way round). The sum of the mirrored
+        frame's estimate, mirrored back, and the direct one: a mirrored video's is the
+        opposite, so there the person reaches MediaPipe as the same pixels."""
+        if direct is not None and mirrored is not None:
+            track.facing += facing_sum([direct], [mirrored], size)
+        track.samples += 1
+        enough = track.samples >= SAMPLES
+        if enough and (abs(track.facing) >= DECISIVE or track.samples >= SAMPLES * MAX_WINDOWS):
+            track.decided = True
+            if track.facing < 0:
+                track.mirrored = True
+                track.landmarker.reset()
+                self.mirrored_ids.add(track.person_id)
 
     def _forget(self) -> None:
         # A track lost before it was seen for tentative_s was most likely no one (a blurred

@@ -86,6 +86,7 @@ def scan(video: Path, cfg: Config, out: Path, progress: Progress) -> list[dict[s
             end_s=media.end_s,
             stride=media.stride,
             max_side=media.inference_max_side,
+            canonical_facing=media.canonical_facing,
             progress=progress,
         )
     except RuntimeError as err:
