@@ -49,6 +49,12 @@ ANGLES = {
     "uarm_L": "upper_arm_flexion_deg_left",
     "uarm_R": "upper_arm_flexion_deg_right",
     "trunk": "trunk_flexion_deg_left",
+    # Not in the 10-degree target (knees, elbows, sagittal trunk), but scored: the
+    # REBA/RULA twist and side-bend flags and the abduction adjustment come from these.
+    "twist": "trunk_twist_deg_left",
+    "sidebend": "trunk_side_bend_deg_left",
+    "uabd_L": "upper_arm_abduction_deg_left",
+    "uabd_R": "upper_arm_abduction_deg_right",
 }
 # name: (pitch: None estimates / 0 level, scene tilt, swap fix, flip average, depth fusion,
 # canonical facing)
