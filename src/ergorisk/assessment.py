@@ -376,6 +376,28 @@ def _cut_short(
     ]
 
 
+# The trunk read twisted on this share of the reliable frames or more: said (a trunk square
+# to the camera read 47 deg twisted; docs/accuracy.md, "The angles behind the flags").
+TWIST_SHARE = 0.2
+TWIST_MAE_DEG = 22  # bench_single_view's mean over the four views
+
+
+def twist_warning(frames: pd.DataFrame) -> list[str]:
+    """A warning where the trunk's "twisted" flag, which from one camera rests on estimated
+    depth, adds to REBA and RULA on a good share of the frames."""
+    use = frames["pose_reliable"].to_numpy(bool) if "pose_reliable" in frames else None
+    if use is None or not use.any() or "trunk_twist_left" not in frames:
+        return []
+    share = float(frames["trunk_twist_left"].to_numpy(bool)[use].mean())
+    if share < TWIST_SHARE:
+        return []
+    return [
+        f"the trunk reads twisted on {100 * share:.0f}% of the frames: from one camera, twist "
+        f"rests on estimated depth (off by {TWIST_MAE_DEG}° on average against four cameras, "
+        "docs/accuracy.md); check it on the video before acting on it"
+    ]
+
+
 def unused_options(cfg: Config, kind: str) -> list[str]:
     """A warning naming the options given that this kind of input does not use (a pose
     file's run took --start 10 --stride 2 silently, and recorded them as in effect)."""
@@ -587,6 +609,7 @@ def _assess_track(
         )
     summary["warnings"] = (
         media_warnings(track, tilt, (width, height), reliability.reliable)
+        + (twist_warning(frames) if kind == "video" else [])
         + unused_options(cfg, kind)
         + _cut_short(kind, media.info, track.time_s, cfg.media.end_s, cfg.media.stride)
     )
