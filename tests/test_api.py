@@ -123,3 +123,29 @@ def test_api_errors_name_the_keyword_the_cli_its_flag(tmp_path):
         "roi 1,2,3,4 and annotate (camera_pitch_deg) --help --x"
     )
     assert keyword_names("bad/--roi-file.txt --end") == "bad/--roi-file.txt end_s"
+
+
+def test_a_runs_own_stored_config_reloads_as_itself(tmp_path):
+    """summary.json's config (to_dict) keeps the roi as corners; reloaded as an options
+    file it was read as the flag's x, y, w, h: another box, another score."""
+    cfg = er.Config().with_(roi="100,100,500,600", load_kg=4)
+    assert cfg.media.roi == (100, 100, 600, 700)
+    saved = tmp_path / "config.json"
+    saved.write_text(json.dumps(cfg.to_dict()))
+    assert er.Config.load(saved) == cfg
+    typed = tmp_path / "site.toml"  # typed by hand, flat or by section: the flag's x, y, w, h
+    typed.write_text("[media]\nroi = [100, 100, 500, 600]\n")
+    assert er.Config.load(typed).media.roi == (100, 100, 600, 700)
+    with pytest.raises(er.ConfigError, match=r"roi must be 'x,y,w,h' text or \(x0, y0, x1"):
+        er.Config.load(roi=(1, 2, 3))  # said "not enough values to unpack"
+
+
+def test_config_as_a_mapping_and_wrong_types_are_input_errors():
+    """config={"load_kg": 3} raised AttributeError: 'dict' object has no attribute 'with_';
+    write_people([a], ...) "'list' object has no attribute 'values'"."""
+    records = [{"trunk_flexion_deg": 30}]
+    assert er.assess(records, config={"load_kg": 3}).frames["load_kg_left"].tolist() == [3.0]
+    with pytest.raises(er.InputError, match=r"config must be an er\.Config, a mapping"):
+        er.assess(records, config=5)  # type: ignore[arg-type]
+    with pytest.raises(er.InputError, match="write_people takes assess_people's"):
+        er.write_people([er.assess(records)], "out")  # type: ignore[arg-type]

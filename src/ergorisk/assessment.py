@@ -230,18 +230,27 @@ class Assessment:
         )
 
 
-def _resolve_config(config: Config | str | Path | None, overrides: dict[str, Any]) -> Config:
+def _resolve_config(
+    config: Config | Mapping[str, Any] | str | Path | None, overrides: dict[str, Any]
+) -> Config:
     """The one precedence rule at the API's boundary: defaults < config (a Config, or an
     options file's path) < keyword overrides."""
     if isinstance(config, str | Path):
         return Config.load(config, **overrides)
+    if isinstance(config, Mapping):  # {"load_kg": 3} or to_dict()'s sections, as a file's
+        return Config.from_dict(config).with_(**overrides)
+    if config is not None and not isinstance(config, Config):
+        raise InputError(
+            f"config must be an er.Config, a mapping or an options file's path, got "
+            f"{type(config).__name__}"
+        )
     return (config or Config()).with_(**overrides)
 
 
 def assess(
     source: Source,
     *,
-    config: Config | str | Path | None = None,
+    config: Config | Mapping[str, Any] | str | Path | None = None,
     progress: Progress | None = None,
     **overrides: Any,
 ) -> Assessment:
@@ -636,7 +645,7 @@ def _video_paths(source: Any) -> list[Path] | None:
 def assess_people(
     source: str | Path | Sequence[str | Path],
     *,
-    config: Config | str | Path | None = None,
+    config: Config | Mapping[str, Any] | str | Path | None = None,
     progress: Progress | None = None,
     tracks: Sequence[PersonTrack] | None = None,
     **overrides: Any,
@@ -725,6 +734,10 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
     from ergorisk.report.people_overview import best_frame, draw_overview, draw_thumbnail
     from ergorisk.report.video_writer import H264Writer
 
+    if not isinstance(people, Mapping) or not all(
+        isinstance(a, Assessment) for a in people.values()
+    ):  # a list of assessments said "'list' object has no attribute 'values'"
+        raise InputError("write_people takes assess_people's {person id: Assessment}")
     if not people:
         raise InputError("write_people: no people to write (assess_people found nobody)")
     first = next(iter(people.values()))

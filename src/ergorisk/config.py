@@ -192,7 +192,14 @@ class Config:
     @classmethod
     def load(cls, path: str | Path | None = None, /, **overrides: Any) -> Config:
         """Defaults < the TOML/YAML/JSON file at path < overrides (None means not given)."""
-        base = cls() if path is None else cls().merged(as_flag_values(read_file(path)), str(path))
+        if path is None:
+            return cls().with_(**overrides)
+        values = read_file(path)
+        # A whole stored Config (to_dict: every section, as summary.json and the web keep it)
+        # holds its roi as corners, not as the flag's x, y, w, h: a run's own config,
+        # reloaded, gave another box and another score.
+        stored = set(SECTIONS) <= set(values)
+        base = cls().merged(values if stored else as_flag_values(values), str(path))
         return base.with_(**overrides)
 
     def with_(self, **overrides: Any) -> Config:
@@ -345,7 +352,10 @@ def _roi(value: Any) -> Box:
         except ValueError:
             raise ValueError("roi must be x,y,w,h in pixels") from None
         return x, y, x + w, y + h
-    x0, y0, x1, y1 = (int(v) for v in value)
+    try:
+        x0, y0, x1, y1 = (int(v) for v in value)
+    except (TypeError, ValueError):  # (1, 2, 3) said "not enough values to unpack"
+        raise ValueError("roi must be 'x,y,w,h' text or (x0, y0, x1, y1) corners") from None
     return x0, y0, x1, y1
 
 
