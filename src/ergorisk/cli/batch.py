@@ -61,7 +61,8 @@ def batch(
       videos/ann-pallet.mp4,Ann,palletising,Lyon,12,fair,,
       videos/bob-pallet.mp4,Bob,palletising,Lyon,12,fair,5,65[/dim]
 
-    Writes batch.csv and batch.json (per input: status, reason, scores, pid, host, seconds)
+    Writes batch.csv and batch.json (per input: status, reason, scores, warnings, pid, host,
+    seconds; an input with no frame scored, such as a video with nobody in it, fails)
     and summary_by_task.csv, summary_by_worker.csv (time-weighted exposure, worst episodes).
     A second run skips what is done (--force redoes it); a killed run loses no finished item.
     Exit code 0: all done; 1: some failed; 2: bad invocation.
