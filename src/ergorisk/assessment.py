@@ -430,7 +430,8 @@ def unused_options(cfg: Config, kind: str) -> list[str]:
         if m.people != default.people:  # several people are followed in videos only
             out.append(f"--people: for videos, not used for {what}")
     if kind in MEDIA_KINDS:  # a pose file's reading options (--layout coco17 passed unsaid)
-        pose = [f"--{k}" for k, v in asdict(cfg.pose).items() if v != getattr(PoseOptions(), k)]
+        defaults = asdict(PoseOptions())
+        pose = [f"--{k}" for k, v in asdict(cfg.pose).items() if v != defaults[k]]
         if pose:
             what = "an image" if kind == "image" else "a video"
             out.append(f"{', '.join(pose)}: for pose files, not used for {what}")

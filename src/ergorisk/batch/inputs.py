@@ -104,7 +104,7 @@ def from_folder(
 
 def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> list[BatchItem]:
     where = manifest.name
-    header = _header(manifest)
+    header, delimiter = _header(manifest)
     if "path" not in header:
         raise BatchInputError(
             f"{where}: line 1: no 'path' column (the columns are: {', '.join(header) or 'none'})"
@@ -120,9 +120,9 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
     if defaults:  # a bad --set is the command's, not the first row's that leaves it in place
         check_config(BatchItem(index=0, path=manifest, name="", options=dict(defaults)), "--set")
     base = manifest.resolve().parent
-    decimal_comma = _delimiter(manifest) == ";"  # Excel's CSV where 3,5 is three and a half
+    decimal_comma = delimiter == ";"  # Excel's CSV where 3,5 is three and a half
     rows: list[tuple[Path, str, dict[str, Any], dict[str, str], int]] = []
-    for line, record in _records(manifest, len(header)):
+    for line, record in _records(manifest, len(header), delimiter):
         cells = {k: v.strip() for k, v in zip(header, record, strict=False)}
         cells.update({k: "" for k in header[len(record) :]})  # a short row: empty cells
         if not any(cells.values()):
@@ -188,11 +188,11 @@ def check_config(item: BatchItem, where: str) -> None:
         raise BatchInputError(f"{where}: {flag_message(message, set(item.options))}") from None
 
 
-def _records(manifest: Path, width: int) -> list[tuple[int, list[str]]]:
+def _records(manifest: Path, width: int, delimiter: str) -> list[tuple[int, list[str]]]:
     """(line number, cells) of each row after the header; a row with more cells than the
     header is an error (pandas would take its first cells for an index)."""
     with manifest.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f, delimiter=_delimiter(manifest))
+        reader = csv.reader(f, delimiter=delimiter)
         next(reader, None)
         records = []
         for record in reader:
@@ -217,11 +217,13 @@ def _delimiter(manifest: Path) -> str:
     return next((d for d in ";\t" if d in first), ",")
 
 
-def _header(manifest: Path) -> list[str]:
-    """The column names, checked for blanks and repeats (pandas would rename a repeat)."""
+def _header(manifest: Path) -> tuple[list[str], str]:
+    """The column names, checked for blanks and repeats (pandas would rename a repeat), and
+    the file's delimiter (_delimiter)."""
     try:
+        delimiter = _delimiter(manifest)
         with manifest.open(newline="", encoding="utf-8-sig") as f:
-            header = next(csv.reader(f, delimiter=_delimiter(manifest)), [])
+            header = next(csv.reader(f, delimiter=delimiter), [])
     except UnicodeDecodeError:
         raise BatchInputError(
             f"{manifest.name}: not UTF-8 text; expected a CSV manifest (from Excel: "
@@ -237,7 +239,7 @@ def _header(manifest: Path) -> list[str]:
         if name in seen:
             raise BatchInputError(f"{manifest.name}: line 1, column {col}: {name!r} repeated")
         seen.add(name)
-    return names
+    return names, delimiter
 
 
 def safe_name(text: str) -> str:

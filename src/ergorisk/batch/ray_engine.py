@@ -91,6 +91,9 @@ def _quiet_fd2() -> Iterator[None]:
         os.close(saved)
 
 
+LOOPBACK_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+
+
 @contextlib.contextmanager
 def _loopback_only() -> Iterator[None]:
     """While a private Ray starts: Ray turns the 127.0.0.1 it is given into the machine's
@@ -111,9 +114,6 @@ def _loopback_only() -> Iterator[None]:
             os.environ.pop(LOOPBACK_ONLY, None)
         else:
             os.environ[LOOPBACK_ONLY] = saved_env
-
-
-LOOPBACK_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 
 
 def start_ray(workers: int | None, address: str | None) -> Any:

@@ -77,7 +77,7 @@ def batch(
     Several machines (and the head's token): docs/scale.md.
     """
     from ergorisk.batch.inputs import BatchInputError, from_folder, load_items
-    from ergorisk.batch.item import FAILED
+    from ergorisk.batch.item import DONE, FAILED
     from ergorisk.batch.runner import run_batch
 
     if address and engine is not Engine.ray:
@@ -106,7 +106,7 @@ def batch(
     for r in failed:
         print(f"failed: {r.reason}", file=sys.stderr)  # the reason names the file
     for r in rows:  # as assess prints them; batch.csv keeps them too (warnings)
-        if r.status == "done" and r.warnings:
+        if r.status == DONE and r.warnings:
             for text in r.warnings.split(" | "):
                 print(f"warning: {r.name}: {text}", file=sys.stderr)
     counts = {s: sum(r.status == s for r in rows) for s in ("done", "skipped", "failed")}
