@@ -125,6 +125,38 @@ def test_api_errors_name_the_keyword_the_cli_its_flag(tmp_path):
     assert keyword_names("bad/--roi-file.txt --end") == "bad/--roi-file.txt end_s"
 
 
+def test_api_warnings_name_keywords_in_the_summary_and_summary_json(tmp_path):
+    """The API's summary said "--start, --stride: for videos and images, not used for
+    poses": flags its caller never typed. It names the keywords, in summary.json too."""
+    person = joints(Pose(trunk_flexion=30))
+    uw = np.stack([person[JOINT_INDEX[j]] for j in get_layout("uw-iom").joints])
+    a = er.assess(np.repeat(uw[None], 20, axis=0), layout="uw-iom", fps=10, start_s=1.0, stride=2)
+    assert a.summary.warnings == ["start_s, stride: for videos and images, not used for poses"]
+    saved = json.loads((a.to_dir(tmp_path / "o") / "summary.json").read_text())
+    assert saved["warnings"] == a.summary.warnings
+
+
+def test_the_api_keeps_mediapipes_log_lines_off_the_terminal(tmp_path):
+    """`er.assess(video)` printed a dozen lines of MediaPipe's C++ logging (XNNPACK,
+    inference_feedback_manager) to the caller's terminal; the CLI already hid them.
+    Python's own stderr still gets through, during the call and after it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, warnings, ergorisk as er\n"
+        "from ergorisk.native_logs import silenced\n"
+        f"a = er.assess({str(EXAMPLE_CLIP)!r}, end_s=0.5)\n"
+        "with silenced():\n"
+        "    print('python during', file=sys.stderr)\n"
+        "print('python after', len(a.frames), file=sys.stderr)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "python during" in run.stderr and "python after 15" in run.stderr
+    assert "XNNPACK" not in run.stderr and "inference_feedback" not in run.stderr, run.stderr
+
+
 def test_a_runs_own_stored_config_reloads_as_itself(tmp_path):
     """summary.json's config (to_dict) keeps the roi as corners; reloaded as an options
     file it was read as the flag's x, y, w, h: another box, another score."""

@@ -94,10 +94,10 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module(_MODULES[name])
     if name in _EXPORTS:
         value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        if name in _API_CALLS:  # their errors name keywords (start_s), not flags (--start)
-            from ergorisk.errors import api_names
+        if name in _API_CALLS:  # keyword names (start_s), not flags (--start); no C++ logs
+            from ergorisk.errors import api_call
 
-            value = api_names(value)
+            value = api_call(value)
         return value
     raise AttributeError(f"module 'ergorisk' has no attribute {name!r}")
 

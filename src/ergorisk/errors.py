@@ -41,16 +41,28 @@ def keyword_names(message: str) -> str:
     return re.sub(r"(?<![\w-])--([a-z][a-z0-9-]*)", field, message)
 
 
-def api_names(fn: Callable[P, R]) -> Callable[P, R]:
-    """fn, its InputErrors worded with keyword names (keyword_names), the same exception."""
+def api_call(fn: Callable[P, R]) -> Callable[P, R]:
+    """fn as the Python API offers it: its InputErrors (the same exception) and its
+    assessments' summary warnings worded with keyword names (keyword_names), and the C++
+    libraries' log lines (MediaPipe's) kept off the caller's terminal, as the CLI keeps them."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from ergorisk.native_logs import silenced
+
         try:
-            return fn(*args, **kwargs)
+            with silenced():
+                result = fn(*args, **kwargs)
         except InputError as err:
             if err.args and isinstance(err.args[0], str):
                 err.args = (keyword_names(err.args[0]), *err.args[1:])
             raise
+        for one in result.values() if isinstance(result, dict) else (result,):
+            summary = getattr(one, "summary", None)
+            if summary is not None and summary.warnings:
+                worded = [keyword_names(w) for w in summary.warnings]
+                summary.warnings[:] = worded  # the summary is frozen, its list is not
+                summary.to_dict()["warnings"] = worded  # what summary.json gets
+        return result
 
     return wrapper

@@ -23,6 +23,7 @@ from typing import Any
 
 from ergorisk.batch.inputs import BatchInputError, BatchItem
 from ergorisk.batch.item import FAILED, ItemResult
+from ergorisk.native_logs import silenced
 
 RAY_PIN = "ray==2.60.0"
 
@@ -63,7 +64,7 @@ def check_cluster(address: str) -> None:
     from ray.exceptions import AuthenticationError
 
     try:
-        with _quiet_fd2():
+        with silenced():  # its C++ client logs a refused attempt to fd 2
             GcsClient(address=address)
     except AuthenticationError:
         if os.environ.get("RAY_AUTH_MODE", "").lower() == "token":
@@ -75,20 +76,6 @@ def check_cluster(address: str) -> None:
         ) from None
     except Exception:  # anything else is ray.init's to report
         return
-
-
-@contextlib.contextmanager
-def _quiet_fd2() -> Iterator[None]:
-    """Ray's C++ client logs a refused attempt straight to fd 2; the error raised says it
-    better."""
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 LOOPBACK_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"

@@ -21,6 +21,7 @@ import typer
 from ergorisk.cli.common import fail
 from ergorisk.contract import HIGH_REBA, MAX_LOAD_KG, REBA_RISK_LEVELS, reba_risk_codes
 from ergorisk.errors import InputError, first_line
+from ergorisk.native_logs import silenced
 
 if TYPE_CHECKING:
     from ergorisk.assessment import Assessment
@@ -291,7 +292,7 @@ def _assess_one(path: Path, out: Path, cfg: Config, with_bar: bool) -> None:
             result = assess(path, config=cfg)
             result.to_dir(out)
         else:
-            with native_stderr_silenced(), _progress_bar() as progress:
+            with silenced(), _progress_bar() as progress:
                 result = assess(path, config=cfg, progress=progress)
                 result.to_dir(out, progress=progress)
     except (InputError, OSError) as err:
@@ -335,7 +336,7 @@ def _assess_people(path: Path, out: Path, cfg: Config) -> None:
     from ergorisk.assessment import assess_people, write_people
 
     try:
-        with native_stderr_silenced(), _progress_bar() as progress:
+        with silenced(), _progress_bar() as progress:
             people = assess_people(path, config=cfg, progress=progress)
             write_people(people, out)
     except (InputError, OSError) as err:
@@ -359,7 +360,7 @@ def _assess_views(paths: list[Path], out: Path, cfg: Config) -> None:
     try:
         # A Python warning (intrinsics scaled to the videos) printed its source line; the
         # same words are in the summary's warnings, printed below as 'warning: ...'.
-        with warnings.catch_warnings(), native_stderr_silenced(), _progress_bar() as progress:
+        with warnings.catch_warnings(), silenced(), _progress_bar() as progress:
             warnings.simplefilter("ignore", UserWarning)
             result = assess(paths, config=cfg, progress=progress)
             result.to_dir(out, progress=progress)
@@ -375,7 +376,7 @@ def _assess_views_people(paths: list[Path], out: Path, cfg: Config) -> None:
     from ergorisk.assessment import assess_people, write_people
 
     try:
-        with native_stderr_silenced(), _progress_bar() as progress:
+        with silenced(), _progress_bar() as progress:
             people = assess_people(paths, config=cfg, progress=progress)
             write_people(people, out)
     except (InputError, OSError) as err:
@@ -475,30 +476,6 @@ def _progress_bar() -> Iterator[Any]:
                 bar.update(tasks[phase], fps=f"{task_.speed:.0f} fps")
 
         yield progress
-
-
-@contextlib.contextmanager
-def native_stderr_silenced() -> Iterator[None]:
-    """Send what C++ libraries write to fd 2 (MediaPipe's TFLite and absl notices, from its
-    own threads at any time) to /dev/null, while Python's sys.stderr (progress bar, warnings,
-    errors) keeps the terminal through a duplicate of the original descriptor."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    old_stderr = sys.stderr
-    sys.stderr = os.fdopen(
-        os.dup(saved), "w", buffering=1, encoding=old_stderr.encoding, errors="backslashreplace"
-    )
-    os.dup2(devnull, 2)
-    try:
-        yield
-    finally:
-        sys.stderr.flush()
-        sys.stderr.close()
-        sys.stderr = old_stderr
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 # When this command started (the module loads first): files older than this are not its own.
