@@ -321,6 +321,31 @@ def test_sigterm_stops_the_batch_and_batch_csv_says_what_did_not_finish(tmp_path
     assert again.exit_code == 0 and "0 failed" in again.output
 
 
+def test_an_interrupted_force_run_keeps_the_earlier_results_it_had_not_redone(tmp_path):
+    """Ctrl-C during `--force` marked every item not redone yet as "not finished", though
+    their earlier folders were intact and still valid (a rerun skipped them as done)."""
+    proc, out = start_batch(tmp_path, 4, 1)
+    assert proc.wait(timeout=300) == 0
+    first = {p.parent.name: p.stat().st_mtime_ns for p in out.glob(f"*/{MARKER}")}
+    assert len(first) == 4
+    cmd = [*proc.args, "--force"]
+    forced = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+
+    def redone() -> set[str]:
+        now = {p.parent.name: p.stat().st_mtime_ns for p in out.glob(f"*/{MARKER}")}
+        return {n for n, t in now.items() if t != first.get(n)}
+
+    wait_until(lambda: redone())
+    forced.send_signal(signal.SIGTERM)
+    assert forced.wait(timeout=60) == 130
+    rows = pd.read_csv(out / "batch.csv").set_index("name")
+    assert len(rows) == 4 and (rows["status"] == "done").sum() >= 1
+    assert len(redone()) < 4, "the run was not interrupted before its end"
+    not_redone = rows.loc[sorted(set(rows.index) - redone())]
+    assert (not_redone["status"] == "skipped").all(), not_redone[["status", "reason"]]
+    assert not rows["reason"].fillna("").str.startswith("not finished").any()
+
+
 def test_the_eta_follows_the_batch_pace_and_counts_down_between_items(monkeypatch):
     """rich's estimate read 0:00:01 for 5 s, then 0:00:08, on a run with 13 s to go."""
     from ergorisk.batch import runner

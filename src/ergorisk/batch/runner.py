@@ -79,11 +79,14 @@ def _run(items, out, engine, workers, address, force, show_progress) -> list[Ite
                 run_local(todo, out, workers or os.cpu_count() or 1, on_result, warm_pose=warm)
         except KeyboardInterrupt:
             # batch.csv still says what finished (it was not written at all), and what did
-            # not run; the next run skips the first and does the rest.
+            # not run; the next run skips the first and does the rest. An item that a
+            # --force run had not redone yet keeps its earlier result, which is still valid
+            # (its folder is replaced only once the new one is complete).
             for item in items:
-                results.setdefault(
-                    item.index, ItemResult.for_item(item, FAILED, reason=INTERRUPTED)
-                )
+                if item.index not in results:
+                    results[item.index] = _earlier(item, out) or ItemResult.for_item(
+                        item, FAILED, reason=INTERRUPTED
+                    )
             _write(items, results, out, engine, workers, address, force, started)
             raise
     return _write(items, results, out, engine, workers, address, force, started)
