@@ -149,9 +149,9 @@ def _method_summary(
         counted = reliable & detected
         secs = np.bincount(codes(total[counted]), seconds[counted], minlength=len(names))
         not_seen, secs[-1] = float(secs[-1]), float(seconds[~detected].sum())
-        by_level = {n: round(float(c), 3) for n, c in zip(names, secs, strict=True) if c}
-        if not_seen:
-            by_level[NOT_SEEN] = round(not_seen, 3)
+        # Every level, 0.0 too, so both sides and every run have the same keys.
+        by_level = {n: round(float(c), 3) for n, c in zip(names, secs, strict=True)}
+        by_level[NOT_SEEN] = round(not_seen, 3)
         entry: dict[str, Any] = {
             "time_s_by_level": by_level,
             # Always there (0.0 too): docs/video.md lists it, and readers index it.
