@@ -221,4 +221,12 @@ def test_a_strided_videos_last_row_counts_no_further_than_the_videos_end():
     total = np.array([4.0, 4.0, 9.0])
     frames = _frames(total, total - 1, total, np.ones(3, bool))
     entry = method_summaries(frames, 0.3, row_seconds(3, 0.3, video))["reba"]["total"]
-    assert entry["time_s_by_level"] == {"medium": 6.667, "high": 1.0}
+    assert entry["time_s_by_level"] == {  # every level, 0.0 too: the sides' keys match
+        "negligible": 0.0,
+        "low": 0.0,
+        "medium": 6.667,
+        "high": 1.0,
+        "very high": 0.0,
+        "part not seen": 0.0,
+        "no person": 0.0,
+    }

@@ -149,9 +149,11 @@ def _method_summary(
         counted = reliable & detected
         secs = np.bincount(codes(total[counted]), seconds[counted], minlength=len(names))
         not_seen, secs[-1] = float(secs[-1]), float(seconds[~detected].sum())
-        # Every level, 0.0 too, so both sides and every run have the same keys.
-        by_level = {n: round(float(c), 3) for n, c in zip(names, secs, strict=True)}
+        # Every level, 0.0 too, so both sides and every run have the same keys, in the
+        # documented order: the levels, part not seen, no person.
+        by_level = {n: round(float(c), 3) for n, c in zip(names[:-1], secs, strict=False)}
         by_level[NOT_SEEN] = round(not_seen, 3)
+        by_level[names[-1]] = round(float(secs[-1]), 3)
         entry: dict[str, Any] = {
             "time_s_by_level": by_level,
             # Always there (0.0 too): docs/video.md lists it, and readers index it.
