@@ -287,6 +287,34 @@ def test_the_verdict_says_how_long_a_score_above_the_held_peak_lasts():
     )
 
 
+def test_a_run_too_short_to_hold_a_score_is_said_so_from_reliable_frames_only():
+    """With 8 reliable frames and no held peak, the report fell back to the highest score of
+    any frame, unreliable ones included: "REBA reaches 10 ... from 3.00 s" where the
+    reliable frames reached 8 from 3.07 s. It now says no score was held, over the
+    reliable frames; a run with no reliable frame says why it is not scored."""
+    from ergorisk.report.model import build_report
+    from ergorisk.scoring.summary import method_summaries
+
+    trunk = np.full(20, 30.0)
+    trunk[:4] = 80.0  # the unreliable frames score higher
+    frames, _ = _scored_assessment(trunk)
+    frames["pose_reliable"] = np.arange(20) >= 17  # 3 reliable frames: 0.3 s at 10 fps
+    frames["pose_reliable"] &= np.arange(20) != 19  # 2 frames, 0.2 s: nothing held
+    summary = {"fps": 10.0, "duration_s": 2.0, **method_summaries(frames, 10.0)}
+    assert summary["reba"]["total"]["peak"] is None
+    reba = build_report(frames, summary, use_surrogate=False).verdicts[0]
+    reached = int(frames["reba_total"].iloc[17])
+    assert reached < int(frames["reba_total"].max())
+    assert reba.headline.startswith(
+        f"REBA: no score held 0.3 s; 2 reliable frames (0.20 s) reach up to {reached} ("
+    )
+    assert reba.headline.endswith("from 1.70 s.")
+    frames["pose_reliable"] = False
+    summary = {"fps": 10.0, "duration_s": 2.0, **method_summaries(frames, 10.0)}
+    reba = build_report(frames, summary, use_surrogate=False).verdicts[0]
+    assert reba.headline == "REBA: not scored (the pose was unreliable)"
+
+
 def test_the_method_says_how_this_assessment_ran():
     """A fixed text said 'on every frame' of a --stride 3 run, 'levelled for the camera tilt'
     where no tilt could be estimated and 'angles smoothed' with --smoothing-s 0."""

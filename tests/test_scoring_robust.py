@@ -151,6 +151,29 @@ def _frames(total: np.ndarray, low: np.ndarray, high: np.ndarray, reliable: np.n
     return pd.DataFrame(cols)
 
 
+def test_a_few_reliable_frames_get_a_mean_and_a_null_peak_not_nothing(tmp_path):
+    """Eight reliable frames (0.27 s at 30 fps) between unreliable ones: summary.json had no
+    `peak` key at all (KeyError for a reader) and a null mean, and the CLI line dropped
+    REBA and RULA without a word. Now the mean is given, the peak is null, and the line
+    says why there is none."""
+    from ergorisk.cli.assess import _no_peak
+    from ergorisk.scoring.summary import method_summaries
+
+    total = np.full(40, np.nan)
+    total[10:18] = [6, 6, 7, 7, 8, 7, 6, 7]
+    reliable = np.isfinite(total)
+    frames = _frames(total, total - 1, total + 1, reliable)
+    entry = method_summaries(frames, 30.0)["reba"]["total"]
+    assert entry["peak"] is None and entry["mean"] == 6.75
+    assert (entry["mean_low"], entry["mean_high"]) == (5.75, 7.75)
+    assert _no_peak("REBA", total) == "no REBA score held 0.3 s (8 reliable frames, up to 8)"
+    assert _no_peak("RULA", np.full(3, np.nan)) == "no RULA score (no reliable frame)"
+    # Nine frames last 0.3 s: 6 is held throughout, so it is the peak.
+    total[18] = 7
+    frames = _frames(total, total - 1, total + 1, np.isfinite(total))
+    assert method_summaries(frames, 30.0)["reba"]["total"]["peak"]["score"] == 6
+
+
 def test_summary_peak_and_mean_carry_the_interval_of_the_same_frames():
     from ergorisk.scoring.summary import method_summaries
 

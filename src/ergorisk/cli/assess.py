@@ -478,6 +478,20 @@ def _progress_bar() -> Iterator[Any]:
         yield progress
 
 
+def _no_peak(method: str, totals: np.ndarray) -> str:
+    """Why a method has no peak: its scores were never held long enough (a few reliable
+    frames said nothing before), or no frame was scored at all."""
+    from ergorisk.scoring.robust import SUSTAINED_MIN_S
+
+    n = int(np.isfinite(totals).sum())
+    if not n:
+        return f"no {method} score (no reliable frame)"
+    return (
+        f"no {method} score held {SUSTAINED_MIN_S:g} s ({n} reliable frame{'s' * (n != 1)}, "
+        f"up to {int(np.nanmax(totals))})"
+    )
+
+
 # When this command started (the module loads first): files older than this are not its own.
 _STARTED = time.time()
 
@@ -518,6 +532,8 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
             else f"REBA peak {peak.score} ({f'{span}, ' if span else ''}{level}) from "
             f"{peak.time_s:.2f} s, high or worse {high:.0f}% of the scored time"
         )
+    elif found and not picture:
+        parts.append(_no_peak("REBA", reba_total))
     if rula := s.rula.total.peak:
         span = score_range(rula.low, rula.high)
         parts.append(
@@ -525,6 +541,8 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
             if picture
             else f"RULA peak {rula.score}{f' ({span})' if span else ''} from {rula.time_s:.2f} s"
         )
+    elif found and not picture:
+        parts.append(_no_peak("RULA", reliable_scores(frames, "rula_total")))
     # What this run wrote: a folder used before also holds the earlier run's files (an
     # output folder with a user's own pictures listed them as outputs).
     written = sorted(

@@ -305,12 +305,16 @@ def _verdict(
 ) -> MethodVerdict:
     """The method's peak as the summary states it (the highest score held for a moment, not
     one frame's: the same figure as the CLI and the app), then the time at high levels."""
-    total = _col(frames, f"{method}_total")
+    # The frames every figure counts: an unreliable frame's score set the fallback peak
+    # ("REBA reaches 10" where the reliable frames reached 8).
+    total = reliable_scores(frames, f"{method}_total")
     sides = {s: level_shares(frames, method, s, fps) for s in (*SIDES, "both")}
     name = method.upper()
     held = (summary.get(method) or {}).get("total", {}).get("peak")
     if not np.isfinite(total).any():
-        return MethodVerdict(name, "not scored: nobody was seen", sides, f"{name}: not scored")
+        raw = _col(frames, f"{method}_total")
+        why = "the pose was unreliable" if np.isfinite(raw).any() else "nobody was seen"
+        return MethodVerdict(name, f"not scored: {why}", sides, f"{name}: not scored ({why})")
     if held:
         peak, t = int(held["score"]), float(held["time_s"])
         span = score_range(held.get("low"), held.get("high"))
@@ -350,6 +354,14 @@ def _verdict(
             f"{held_s:.{1 if held_s >= 1 else 2}f} s above {peak} in all, at most "
             f"{runs.max() / fps:.2f} s at a time)"
         )
+    if not held and fps:  # a few reliable frames, too short to hold a score
+        n = int(np.isfinite(scores).sum())
+        short = f"no score held {SUSTAINED_MIN_S:g} s"
+        headline = (
+            f"{name}: {short}; {n} reliable frame{'s' * (n != 1)} ({n / fps:.2f} s) reach up "
+            f"to {peak} ({words}), from {t:.2f} s."
+        )
+        return MethodVerdict(name, f"{short} (up to {peak} from {t:.2f} s)", sides, headline)
     headline = (
         f"{name} reaches {peak} ({words}){higher}, from {t:.2f} s; {pct:.0f}% of the scored "
         f"time at {_HIGH_WORDS[method]}."

@@ -159,16 +159,20 @@ def _method_summary(
             # Always there (0.0 too): docs/video.md lists it, and readers index it.
             "unreliable_s": round(float(seconds[detected & ~reliable].sum()), 3),
             "mean": None,
+            # None where no score is held SUSTAINED_MIN_S, though a few frames may be scored
+            # (their mean is still given): readers index it, so the key is always there.
+            "peak": None,
         }
-        held = sustained(total, fps)
-        if np.isfinite(held).any():
-            peak = float(np.nanmax(held))
-            at_peak = np.flatnonzero(held == peak)
-            scored = np.isfinite(total)
+        scored = np.isfinite(total)
+        if scored.any():
             entry["mean"] = _round(np.nanmean(total))
             entry["mean_low"], entry["mean_high"] = (
                 _round(np.nanmean(b[scored])) for b in (low, high)
             )
+        held = sustained(total, fps)
+        if np.isfinite(held).any():
+            peak = float(np.nanmax(held))
+            at_peak = np.flatnonzero(held == peak)
             entry["peak"] = {
                 "score": int(peak),
                 "low": _held_max(low, fps),

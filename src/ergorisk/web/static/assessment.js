@@ -626,7 +626,13 @@
     for (const method of ["reba", "rula"]) {
       const peak = item.summary && item.summary[method] && item.summary[method].total &&
         item.summary[method].total.peak;
-      if (!peak) continue;
+      if (!peak) {
+        // A few reliable frames hold no score for 0.3 s: say so, not "Nobody detected."
+        const mean = item.summary && item.summary[method] && item.summary[method].total &&
+          item.summary[method].total.mean;
+        if (mean !== null && mean !== undefined) parts.push(`${method.toUpperCase()}: no score held 0.3 s`);
+        continue;
+      }
       peaks[method] = peak.score;
       // The interval: the same held peak of the frames' low and high scores (summary.json).
       const span = scoreRange(peak.low, peak.high);
@@ -636,7 +642,8 @@
         : `${method.toUpperCase()} peak ${peak.score} ${what} from ${Number(peak.time_s).toFixed(2)} s`);
     }
     $("headline").textContent = (item.kind === "image" ? "The picture: " :
-      `${n} frame${n === 1 ? "" : "s"}. `) + `${parts.join("; ") || "Nobody detected."}`;
+      `${n} frame${n === 1 ? "" : "s"}. `) + `${parts.join("; ") ||
+      (item.summary && item.summary.person_detected_frames ? "No reliable pose." : "Nobody detected.")}`;
     $("headline").dataset.rebaPeak = String(peaks.reba ?? "");
   }
 
