@@ -103,3 +103,41 @@ def test_written_files_agree(tmp_path, result):
     assert pd.isna(csv["reba_total"].iloc[5]) and csv["reba_total"].iloc[0] >= 1
     assert json.loads((out / "summary.json").read_text())["frame_count"] == 20
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no temp folder left
+
+
+def test_a_rerun_into_the_same_folder_leaves_none_of_the_earlier_runs_outputs(tmp_path, result):
+    """A run with --no-video --no-report into a folder used before kept the earlier run's
+    annotated.mp4 and reports beside its new frames.csv (the old report said REBA 10, the new
+    table 3), and the CLI line listed them, and a user's notes.txt, as this run's. A people
+    run into a folder used before failed: a person's folder cannot replace a full one."""
+    from ergorisk.io.outputs import is_output, staged_output
+
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("annotated.mp4", "report.pdf", "report.html", "annotated-cam01.mp4"):
+        (out / name).write_text("earlier run")
+    (out / "notes.txt").write_text("the user's")
+    (out / "person-3").mkdir()
+    (out / "person-3" / "frames.csv").write_text("earlier run")
+    result.to_dir(out, report=False)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "frames.csv",
+        "frames.parquet",
+        "notes.txt",
+        "summary.json",
+    ]
+    assert (out / "notes.txt").read_text() == "the user's"
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging left
+    # A folder of the new run replaces the earlier one whole.
+    (out / "person-0").mkdir()
+    (out / "person-0" / "old.txt").write_text("earlier run")
+    with staged_output(out) as stage:
+        (stage / "person-0").mkdir()
+        (stage / "person-0" / "summary.json").write_text("{}")
+    assert [p.name for p in (out / "person-0").iterdir()] == ["summary.json"]
+    assert not (out / "frames.csv").exists() and (out / "notes.txt").exists()
+    assert [is_output(n) for n in ("person-2.jpg", "annotated-left_1.mp4", "notes.txt")] == [
+        True,
+        True,
+        False,
+    ]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -21,6 +20,7 @@ import typer
 from ergorisk.cli.common import fail
 from ergorisk.contract import HIGH_REBA, MAX_LOAD_KG, REBA_RISK_LEVELS, reba_risk_codes
 from ergorisk.errors import InputError, first_line
+from ergorisk.io.outputs import is_output
 from ergorisk.native_logs import silenced
 
 if TYPE_CHECKING:
@@ -492,15 +492,6 @@ def _no_peak(method: str, totals: np.ndarray) -> str:
     )
 
 
-# When this command started (the module loads first): files older than this are not its own.
-_STARTED = time.time()
-
-
-def _written_now(path: Path) -> bool:
-    # 1 s of slack for file systems that store whole seconds.
-    return path.stat().st_mtime >= _STARTED - 1.0
-
-
 def summary_line(path: Path, out: Path, result: Assessment) -> str:
     """'clip.mp4: 230 frames, person in 93%; REBA peak 10 (9–10, high) from 6.47 s, ...':
     each peak (the highest score held 0.3 s) from the start of its first episode (a frame
@@ -543,9 +534,7 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
         )
     elif found and not picture:
         parts.append(_no_peak("RULA", reliable_scores(frames, "rula_total")))
-    # What this run wrote: a folder used before also holds the earlier run's files (an
-    # output folder with a user's own pictures listed them as outputs).
-    written = sorted(
-        p.name for p in out.iterdir() if not p.name.startswith(".") and _written_now(p)
-    )
+    # What this run wrote (the earlier run's other outputs were removed): not a user's own
+    # files in the same folder.
+    written = sorted(p.name for p in out.iterdir() if is_output(p.name))
     return "; ".join(parts) + f" -> {out}/ ({', '.join(written)})"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -23,6 +24,20 @@ import numpy as np
 import pandas as pd
 
 TABLE_FILES = ("frames.csv", "frames.parquet", "summary.json")
+# Everything an assessment (to_dir) or a people run (write_people) writes into its folder.
+OUTPUT_FILES = (
+    *TABLE_FILES,
+    *("report.html", "report.pdf", "report.xlsx", "annotated.mp4", "annotated.png"),
+    *("people.json", "overview.mp4"),
+)
+# One annotated video per camera of a multi-view take (camera names from the calibration).
+VIEW_VIDEO = re.compile(r"annotated-[A-Za-z0-9_-]{1,64}\.mp4")
+PERSON_OUTPUT = re.compile(r"person-\d+(\.jpg)?")  # a people run's folder and thumbnail
+
+
+def is_output(name: str) -> bool:
+    """A name this project writes into an output folder (a user's own file is not)."""
+    return name in OUTPUT_FILES or bool(VIEW_VIDEO.fullmatch(name) or PERSON_OUTPUT.fullmatch(name))
 
 
 class OutputError(OSError):
@@ -44,7 +59,10 @@ def output_problem(out: Path) -> str | None:
 
 @contextmanager
 def staged_output(out_dir: str | Path) -> Iterator[Path]:
-    """A staging folder beside out_dir whose files replace out_dir's on success only."""
+    """A staging folder beside out_dir whose files replace out_dir's on success only. Into a
+    folder used before, the earlier run's outputs that this one does not write are removed
+    too (its report stayed beside the new frames.csv and disagreed with it); files that are
+    not outputs (is_output) stay."""
     out = Path(out_dir)
     if problem := output_problem(out):
         raise OutputError(problem)
@@ -61,8 +79,14 @@ def staged_output(out_dir: str | Path) -> Iterator[Path]:
         if not out.exists():
             os.rename(root, out)
             return
-        for item in root.iterdir():
-            os.replace(item, out / item.name)
+        new = [item.name for item in root.iterdir()]
+        old = Path(tempfile.mkdtemp(prefix=".old.", dir=root))  # removed with root below
+        for item in out.iterdir():
+            # A folder (person-0/) is moved away whole: os.replace cannot replace a full one.
+            if is_output(item.name) and (item.name not in new or item.is_dir()):
+                os.rename(item, old / item.name)
+        for name in new:
+            os.replace(root / name, out / name)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
+
+from ergorisk.io.outputs import VIEW_VIDEO
 
 VIDEO_EXTS = (".mp4", ".mov", ".avi", ".mkv", ".webm")
 IMAGE_EXTS = (".jpg", ".jpeg", ".png")
@@ -41,8 +42,6 @@ DOWNLOADS = (
     "annotated.mp4",
     "annotated.png",
 )
-# One annotated video per camera of a multi-view take (camera names from the calibration).
-VIEW_VIDEO = re.compile(r"annotated-[A-Za-z0-9_-]{1,64}\.mp4")
 INTERNAL = ("skeleton.npz", "activity.npz")
 # Written again whole whenever the scores or the metadata change.
 REPORTS = ("report.html", "report.pdf", "report.xlsx")
