@@ -7,6 +7,7 @@ Exact (within 1 deg) without noise, at any heading and position; within stated b
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -237,3 +238,50 @@ def test_noisy_side_bend_twist_abduction_and_wrist_stay_within_stated_bounds():
         err = np.abs(cols[key] - truth)
         assert np.percentile(err, 95) < bound, (key, np.percentile(err, 95))
         assert abs(np.mean(cols[key]) - truth) < bound / 2, key
+
+
+@pytest.mark.parametrize(
+    ("pose", "part", "scored", "reading"),
+    [
+        (Pose(trunk_flexion=30, trunk_twist=120), "trunk", "trunk_flexion_deg", "trunk_twist_deg"),
+        (Pose(neck_twist=140), "neck", "neck_flexion_deg", "neck_twist_deg"),
+        (Pose(left=Arm(wrist_flexion=140)), "wrist", "wrist_flexion_deg", None),
+        (Pose(left=Arm(wrist_flexion=10, wrist_deviation=85)), "wrist", "wrist_flexion_deg", None),
+    ],
+)
+def test_a_reading_beyond_a_bodys_range_leaves_that_part_unseen(pose, part, scored, reading):
+    """A trunk twisted 123° (the example's jumper, square to the camera) or a wrist bent
+    144° were scored as read. A reading 45° past the joint's normal range is a pose estimate
+    gone wrong: that part is not seen on that frame (confidence 0, scored angle missing),
+    and the reading stays in its column; the person is still found."""
+    from ergorisk.kinematics import worksheet_columns
+    from ergorisk.scoring.frames import frames_table
+
+    got = measure(pose)
+    assert got[f"confidence_{part}"] == 0.0 and np.isnan(got[scored])
+    if reading:
+        assert abs(got[reading]) > 90
+    sides, _ = worksheet_columns(skeleton(pose), EXACT)
+    frames = frames_table(sides, 10.0)
+    assert bool(frames["person_detected"].iloc[0]) and part in frames["unseen_parts"].iloc[0]
+    assert pd.isna(frames[f"reba_{part}_left"].iloc[0])
+    if part == "wrist":  # scored as a wrist not seen: neutral, not deviated
+        sides, _ = worksheet_columns(skeleton(Pose()), EXACT)
+        neutral = frames_table(sides, 10.0)["reba_total_left"].iloc[0]
+        assert frames["reba_total_left"].iloc[0] == neutral
+        assert not frames["wrist_deviated_left"].iloc[0]
+    else:  # the trunk or the neck: no total for the side on that frame
+        assert pd.isna(frames["reba_total_left"].iloc[0])
+
+
+@pytest.mark.parametrize(
+    ("pose", "part", "scored"),
+    [
+        (Pose(trunk_flexion=30, trunk_twist=60), "trunk", "trunk_flexion_deg"),
+        (Pose(neck_twist=75), "neck", "neck_flexion_deg"),
+        (Pose(left=Arm(wrist_flexion=80, wrist_deviation=30)), "wrist", "wrist_flexion_deg"),
+    ],
+)
+def test_a_reading_within_a_bodys_range_is_scored(pose, part, scored):
+    got = measure(pose)
+    assert got[f"confidence_{part}"] > 0 and np.isfinite(got[scored])

@@ -92,8 +92,48 @@ def posture_columns(skel: Skeleton, opts: KinematicsOptions | None = None) -> di
         cols = dict(body["shared"])
         cols.update(body[side])
         cols.update(_arm_columns(j, opts, side, min_flag, body["frames"]))
-        out[side] = cols
+        out[side] = _unseen_where_impossible(cols)
     return out
+
+
+# Readings 45° or more past a joint's normal range of motion (AAOS: trunk rotation 45°, neck
+# rotation 80°, wrist flexion 80°, ulnar deviation 30°) come from a pose estimate gone wrong,
+# not from a body: the example's jumper, square to the camera in the air, read 123° of trunk
+# twist, his hand's points a wrist bent 144° and deviated 125°. That part counts as not seen
+# on that frame, as where its joints are lost: confidence 0 and its scored angle missing, so
+# its score and its side's total are left empty rather than scored from them (the reading
+# that gave it away stays in its column).
+IMPOSSIBLE_DEG: dict[str, tuple[str, float]] = {
+    "trunk_twist_deg": ("trunk", 90.0),
+    "neck_twist_deg": ("neck", 125.0),
+    "wrist_flexion_deg": ("wrist", 125.0),
+    "wrist_deviation_deg": ("wrist", 75.0),
+}
+SCORED_ANGLE = {
+    "trunk": "trunk_flexion_deg",
+    "neck": "neck_flexion_deg",
+    "wrist": "wrist_flexion_deg",
+}
+# The part's flags, which rest on the same readings: not set where the part is not seen (a
+# wrist not seen scores as neutral, kinematics/worksheet.py, not deviated).
+PART_FLAGS = {
+    "trunk": ("trunk_twist", "trunk_side_bend"),
+    "neck": ("neck_twist", "neck_side_bend"),
+    "wrist": ("wrist_deviated",),
+}
+
+
+def _unseen_where_impossible(cols: Columns) -> Columns:
+    for angle, (part, limit) in IMPOSSIBLE_DEG.items():
+        with np.errstate(invalid="ignore"):
+            beyond = np.abs(np.asarray(cols[angle], float)) > limit
+        if beyond.any():
+            cols[f"confidence_{part}"] = np.where(beyond, 0.0, cols[f"confidence_{part}"])
+            scored = SCORED_ANGLE[part]
+            cols[scored] = np.where(beyond, np.nan, cols[scored])
+            for flag in PART_FLAGS[part]:
+                cols[flag] = cols[flag] & ~beyond
+    return cols
 
 
 def _body_columns(j: _Joints, opts: KinematicsOptions, min_flag: int) -> dict:

@@ -63,7 +63,12 @@ def frames_table(
         }
     scored = scoring_columns(sides, KinematicsOptions(knee_per_side=knee_per_side))
     n = len(sides["left"]["trunk_flexion_deg"])
-    detected = np.isfinite(sides["left"]["trunk_flexion_deg"])
+    # A person was found where the trunk was measured: its flexion, or its twist where the
+    # flexion was left out (a twist beyond a body's range: kinematics/posture.py).
+    left = sides["left"]
+    detected = np.isfinite(left["trunk_flexion_deg"]) | np.isfinite(
+        np.asarray(left.get("trunk_twist_deg", np.nan), float)
+    )
     cols: dict[str, Any] = {
         "frame": np.arange(n),
         "time_s": np.arange(n) / fps,
