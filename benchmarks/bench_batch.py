@@ -65,11 +65,23 @@ def run(manifest: Path, out: Path, engine: str, workers: int) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--videos", type=int, default=6)
+    parser.add_argument(
+        "--videos", type=int, default=6, help="how many cuts of the example clip (default 6)"
+    )
     parser.add_argument("--seconds", type=float, default=2.0, help="length of each cut, s")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--no-ray", action="store_true")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"the JSON written (default {DEFAULT_OUT})"
+    )
+    parser.add_argument("--no-ray", action="store_true", help="leave the Ray row out")
     args = parser.parse_args()
+    # Other jobs on the machine take cores from the workers: the ratios then mean little.
+    load_before = os.getloadavg()[0]
+    if load_before >= 1.0:
+        print(
+            f"warning: load average {load_before:.2f} before the run (other jobs): the "
+            "figures will be low; docs/scale.md's were measured under 1",
+            file=sys.stderr,
+        )
     configs = [("local", 1), ("local", 2)] + ([] if args.no_ray else [("ray", 2)])
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,6 +115,7 @@ def main() -> int:
         "machine": {
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
+            "load_average_1min_before": round(load_before, 2),
             "load_average_1min_at_end": round(os.getloadavg()[0], 2),
         },
         "results": results,

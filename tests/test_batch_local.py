@@ -171,6 +171,15 @@ def test_summary_by_task_and_worker_are_time_weighted_with_worst_episodes(tmp_pa
     assert by_worker["worker"].tolist() == ["Ann", "Bob"]
     episodes = json.loads((out / "batch.json").read_text())["by_task"][0]["worst_episodes"]
     assert episodes[0]["item"] == "high" and episodes[0]["path"] == str(tmp_path / "high.npy")
+    # With nothing finished (an interrupt, every item failed) each summary keeps its header:
+    # it was one empty line, which a spreadsheet or pandas read as no columns at all.
+    from ergorisk.batch.report import group_columns, write_reports
+
+    assert by_worker.columns.tolist() == group_columns("worker")
+    item = BatchItem(index=0, path=tmp_path / "x.mp4", name="x", options={})
+    write_reports([ItemResult.for_item(item, FAILED, reason="broken")], out, {})
+    empty = pd.read_csv(out / "summary_by_task.csv")
+    assert empty.empty and empty.columns.tolist() == group_columns("task")
 
 
 def test_high_episodes_and_group_summaries():
@@ -329,7 +338,8 @@ def test_an_interrupted_force_run_keeps_the_earlier_results_it_had_not_redone(tm
     first = {p.parent.name: p.stat().st_mtime_ns for p in out.glob(f"*/{MARKER}")}
     assert len(first) == 4
     cmd = [*proc.args, "--force"]
-    forced = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    forced = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE)
 
     def redone() -> set[str]:
         now = {p.parent.name: p.stat().st_mtime_ns for p in out.glob(f"*/{MARKER}")}
@@ -337,13 +347,60 @@ def test_an_interrupted_force_run_keeps_the_earlier_results_it_had_not_redone(tm
 
     wait_until(lambda: redone())
     forced.send_signal(signal.SIGTERM)
-    assert forced.wait(timeout=60) == 130
+    _, err = forced.communicate(timeout=60)
+    assert forced.returncode == 130
+    assert b"run it again without --force to finish" in err
     rows = pd.read_csv(out / "batch.csv").set_index("name")
-    assert len(rows) == 4 and (rows["status"] == "done").sum() >= 1
     assert len(redone()) < 4, "the run was not interrupted before its end"
+    # Done by this run (on disk, though its result may not have reached the driver): done;
+    # the others keep their earlier result, and say it was not redone.
+    assert (rows.loc[sorted(redone()), "status"] == "done").all(), rows[["status", "reason"]]
     not_redone = rows.loc[sorted(set(rows.index) - redone())]
     assert (not_redone["status"] == "skipped").all(), not_redone[["status", "reason"]]
-    assert not rows["reason"].fillna("").str.startswith("not finished").any()
+    assert not_redone["reason"].str.startswith("not redone: the --force run was interrupted").all()
+
+
+def test_a_second_stop_signal_neither_hangs_the_batch_nor_loses_batch_csv(tmp_path):
+    """SIGTERM twice (GNU timeout signals the driver, then its group; an impatient
+    operator) hung the driver for over 10 minutes in the pool's exit hook, or lost batch.csv
+    and batch.json; a SIGTERM to the driver alone let the items under way run on for 14 s
+    after batch.csv had called them not finished. Now the batch stops at once, writes both,
+    and batch.csv agrees with the disk."""
+    from serve_fixtures import child_pids
+
+    proc, out = start_batch(tmp_path, 10, 2, stderr=subprocess.PIPE)
+    wait_until(lambda: list(out.glob(f"*/{MARKER}")))
+    workers = child_pids(proc.pid)
+    stopped = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    took = time.monotonic() - stopped
+    assert proc.returncode == 130, err
+    assert took < 20, f"the batch took {took:.1f} s to stop"
+    assert (out / "batch.csv").exists() and (out / "batch.json").exists()
+    assert not any((out / ".staging").glob("*")), "half-built items left in .staging"
+    wait_until(lambda: not any(Path(f"/proc/{w}").exists() for w in workers), 15, 0.2)
+    alive = [w for w in workers if Path(f"/proc/{w}").exists()]
+    for w in alive:  # do not leave them behind if the test fails
+        os.kill(w, signal.SIGKILL)
+    assert not alive, f"processes still running after the batch stopped: {alive}"
+    rows = pd.read_csv(out / "batch.csv").set_index("name")
+    for name, row in rows.iterrows():  # the table says what the disk holds
+        assert (row["status"] == "done") == (out / name / MARKER).exists(), (name, row["reason"])
+
+
+def test_a_failure_line_names_its_file():
+    """'failed: the worker process died while assessing it': which of hundreds of items?"""
+    from ergorisk.batch.local import DIED
+    from ergorisk.cli.batch import failure_line
+
+    item = BatchItem(index=0, path=Path("/in/line 3/cutA.mp4"), name="cutA", options={})
+    died = ItemResult.for_item(item, FAILED, reason=DIED)
+    assert failure_line(died) == f"failed: cutA.mp4: {DIED}"
+    named = ItemResult.for_item(item, FAILED, reason="cutA.mp4: not a video")
+    assert failure_line(named) == "failed: cutA.mp4: not a video"
 
 
 def test_the_eta_follows_the_batch_pace_and_counts_down_between_items(monkeypatch):

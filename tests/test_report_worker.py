@@ -52,3 +52,29 @@ def test_a_forked_process_does_not_use_its_parents_child(monkeypatch):
     assert not parents.alive()
     own = report_worker()
     assert own is not parents and own.alive()
+
+
+def test_the_child_ignores_ctrl_c_where_its_parent_does(tmp_path):
+    """A batch run as a script's background job ignores SIGINT and goes on when the group
+    gets one; its report child died of it and failed the item under way. The child keeps
+    the parent's ignore; with SIGINT handled, it still ends on one."""
+    import os
+    import signal
+    import time
+
+    def child_after_sigint() -> bool:
+        worker = ReportWorker()
+        try:
+            time.sleep(1.0)  # the child has set its handlers
+            os.kill(worker._process.pid, signal.SIGINT)
+            time.sleep(0.5)
+            return worker.alive()
+        finally:
+            worker.close()
+
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        assert child_after_sigint(), "the child died of a SIGINT its parent ignores"
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert not child_after_sigint()

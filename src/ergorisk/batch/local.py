@@ -82,9 +82,17 @@ def run_local(
                     suspects.extend(died)
                     suspected.update(i.index for i in died)
     except BaseException:
-        # Ctrl-C or SIGTERM: no waiting for the items under way (their processes end with
-        # the driver, see setup_pool_process; a half-built item stays in .staging).
+        # Ctrl-C or SIGTERM: no waiting for the items under way. A SIGTERM to the driver
+        # alone (kill PID, docker stop) left them running, and the interpreter's exit hook
+        # waited for them (14 s, minutes for a long video) while batch.csv already called
+        # them not finished: the processes are stopped now (a half-built item stays in
+        # .staging, removed by this run's end or the next).
+        processes = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=10)
         raise
     pool.shutdown(wait=True)
 

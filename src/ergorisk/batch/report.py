@@ -38,7 +38,10 @@ def write_reports(results: list[ItemResult], out_root: Path, run: dict[str, Any]
     by = {key: group_summaries(results, key) for key in ("task", "worker")}
     for key, groups in by.items():
         flat = [{**g, "worst_episodes": _episodes_text(g["worst_episodes"])} for g in groups]
-        _write_csv(pd.DataFrame(flat), out_root / f"summary_by_{key}.csv")
+        # With no item finished yet, the header alone (the file was one empty line).
+        _write_csv(
+            pd.DataFrame(flat, columns=group_columns(key)), out_root / f"summary_by_{key}.csv"
+        )
     takes: dict[str, list[str]] = defaultdict(list)
     for r in results:
         if r.take:
@@ -93,6 +96,16 @@ def group_summaries(results: list[ItemResult], key: str) -> list[dict[str, Any]]
             }
         )
     return out
+
+
+def group_columns(key: str) -> list[str]:
+    """The columns of summary_by_<key>.csv, in group_summaries' order."""
+    return [
+        key,
+        *("items", "scored_s", "reba_mean"),
+        *(f"{lvl.replace(' ', '_')}_pct" for lvl in REBA_LEVELS),
+        *("high_or_worse_pct", "reba_peak", "worst_episodes"),
+    ]
 
 
 def _pct(part: float, whole: float) -> float | None:

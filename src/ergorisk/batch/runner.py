@@ -11,7 +11,7 @@ from typing import Any
 
 from ergorisk.batch import store
 from ergorisk.batch.inputs import BatchInputError, BatchItem
-from ergorisk.batch.item import FAILED, SKIPPED, ItemResult
+from ergorisk.batch.item import DONE, FAILED, SKIPPED, ItemResult
 from ergorisk.batch.report import write_reports
 from ergorisk.io.outputs import output_problem
 from ergorisk.io.video import media_kind
@@ -51,6 +51,7 @@ def run_batch(
 
 def _run(items, out, engine, workers, address, force, show_progress) -> list[ItemResult]:
     started = time.perf_counter()
+    began = time.time()  # markers written since are this run's
     store.clean_staging(out)
     if force:
         store.forget_all_failures(out)
@@ -79,12 +80,13 @@ def _run(items, out, engine, workers, address, force, show_progress) -> list[Ite
                 run_local(todo, out, workers or os.cpu_count() or 1, on_result, warm_pose=warm)
         except KeyboardInterrupt:
             # batch.csv still says what finished (it was not written at all), and what did
-            # not run; the next run skips the first and does the rest. An item that a
-            # --force run had not redone yet keeps its earlier result, which is still valid
-            # (its folder is replaced only once the new one is complete).
+            # not run; the next run skips the first and does the rest. An item finished on
+            # disk whose result had not reached this process yet is done; one that a --force
+            # run had not redone yet keeps its earlier result, which is still valid (its
+            # folder is replaced only once the new one is complete).
             for item in items:
                 if item.index not in results:
-                    results[item.index] = _earlier(item, out) or ItemResult.for_item(
+                    results[item.index] = _earlier(item, out, since=began) or ItemResult.for_item(
                         item, FAILED, reason=INTERRUPTED
                     )
             _write(items, results, out, engine, workers, address, force, started)
@@ -110,11 +112,19 @@ def _write(items, results, out, engine, workers, address, force, started) -> lis
     return rows
 
 
-def _earlier(item: BatchItem, out: Path) -> ItemResult | None:
-    """The row of an earlier run: done (skipped now), or failed on this very input."""
+NOT_REDONE = "not redone: the --force run was interrupted; the earlier result stands"
+
+
+def _earlier(item: BatchItem, out: Path, since: float | None = None) -> ItemResult | None:
+    """The row of an earlier run: done (skipped now), or failed on this very input. With
+    ``since`` (an interrupted run's start), a result marked done since is this run's (done),
+    an older one was not redone."""
     expected = store.fingerprint(item.path, item.options, item.meta)
     if record := store.read_done(out / item.name, expected):
         status, reason = SKIPPED, EARLIER
+        if since is not None:
+            fresh = (out / item.name / store.MARKER).stat().st_mtime >= since
+            status, reason = (DONE, "") if fresh else (SKIPPED, NOT_REDONE)
     elif record := store.read_failure(out, item.name, expected):
         status, reason = FAILED, str(record.get("reason", "")) + FAILED_EARLIER
     else:

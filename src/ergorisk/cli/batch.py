@@ -6,11 +6,14 @@ import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ergorisk.cli.common import Engine, fail
+
+if TYPE_CHECKING:
+    from ergorisk.batch.item import ItemResult
 
 SETTABLE_META = ("worker", "task", "site", "notes")
 
@@ -90,21 +93,29 @@ def batch(
             items = load_items(inputs, options)
         items = [replace(i, **{k: v for k, v in meta.items() if not getattr(i, k)}) for i in items]
         signal.signal(signal.SIGTERM, _interrupt)  # as Ctrl-C: stop, and write batch.csv
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # not a background job's
+            signal.signal(signal.SIGINT, _interrupt)
         rows = run_batch(
             items, out, engine=engine.value, workers=workers, address=address, force=force
         )
     except BatchInputError as err:
         fail(str(err))
     except KeyboardInterrupt:
+        again = (
+            "run it again without --force to finish (what this run redid is kept), or with "
+            "--force to redo everything"
+            if force
+            else "run the same command again to finish"
+        )
         print(
             f"interrupted: what finished is kept, and {out}/batch.csv says what did not run; "
-            "run the same command again to finish",
+            + again,
             file=sys.stderr,
         )
         raise typer.Exit(130) from None
     failed = [r for r in rows if r.status == FAILED]
     for r in failed:
-        print(f"failed: {r.reason}", file=sys.stderr)  # the reason names the file
+        print(failure_line(r), file=sys.stderr)
     for r in rows:  # as assess prints them; batch.csv keeps them too (warnings)
         if r.status == DONE and r.warnings:
             for text in r.warnings.split(" | "):
@@ -118,7 +129,19 @@ def batch(
     raise typer.Exit(1 if failed else 0)
 
 
+def failure_line(row: ItemResult) -> str:
+    """'failed: clip.mp4: why', named by its file where the reason does not name it (a
+    worker that died: with hundreds of items, which one was it?)."""
+    who = Path(row.path).name
+    return f"failed: {row.reason if who in row.reason else f'{who}: {row.reason}'}"
+
+
 def _interrupt(*_: object) -> None:
+    """The first SIGTERM or Ctrl-C stops the batch; later ones are ignored while it stops
+    and writes batch.csv (GNU timeout signals the driver, then its whole group: the second
+    signal lost batch.csv, or hung the driver in the pool's exit hook)."""
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 

@@ -103,7 +103,10 @@ def _serve() -> None:
     import signal
 
     # Ctrl-C reaches the whole process group: the parent reports it; the child just goes.
-    signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+    # Unless the parent ignores it (a batch run as a script's background job goes on, and
+    # its report child failed the item under way): then the child ignores it too.
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, lambda *_: os._exit(130))
     # The results go through a private copy of stdout; a stray print goes to stderr instead
     # of into the pipe.
     results = os.fdopen(os.dup(1), "wb")
