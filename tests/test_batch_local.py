@@ -398,7 +398,7 @@ def test_a_failure_line_names_its_file():
 
     item = BatchItem(index=0, path=Path("/in/line 3/cutA.mp4"), name="cutA", options={})
     died = ItemResult.for_item(item, FAILED, reason=DIED)
-    assert failure_line(died) == f"failed: cutA.mp4: {DIED}"
+    assert failure_line(died) == f"failed: /in/line 3/cutA.mp4: {DIED}"
     named = ItemResult.for_item(item, FAILED, reason="cutA.mp4: not a video")
     assert failure_line(named) == "failed: cutA.mp4: not a video"
 

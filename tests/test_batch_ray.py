@@ -103,3 +103,39 @@ def test_the_private_ray_is_on_loopback_only():
         assert {n["NodeManagerAddress"] for n in ray.nodes()} == {"127.0.0.1"}
     finally:
         ray.shutdown()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("gap_s", [1.0])
+def test_two_sigterms_stop_a_ray_batch_that_still_writes_batch_csv(tmp_path, gap_s):
+    """Two SIGTERMs 1 s apart killed a Ray batch's driver (exit 143) before it wrote
+    batch.csv or batch.json, and left .staging full: ray.shutdown() resets SIGTERM to its
+    default in the operating system. Now the first stops the items under way and batch.csv
+    is written before Ray shuts down; a second one that lands in that shutdown (at the
+    interpreter's exit) can still end the driver by the signal, with everything written."""
+    import signal
+
+    from batch_fixtures import pose_file
+    from ergorisk.batch.store import MARKER
+
+    for i in range(10):
+        pose_file(tmp_path / "in" / f"p{i}.npy", 10 * i, n=3000)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "ergorisk", "batch", str(tmp_path / "in"), "-o", str(out)]
+    cmd += ["--engine", "ray", "--workers", "2", "--set", "layout=uw-iom"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not list(out.glob(f"*/{MARKER}")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    time.sleep(gap_s)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode in (130, -signal.SIGTERM), err
+    assert b"interrupted: what finished is kept" in err
+    assert (out / "batch.csv").exists() and (out / "batch.json").exists()
+    assert not any((out / ".staging").glob("*")), "half-built items left in .staging"
+    rows = pd.read_csv(out / "batch.csv").set_index("name")
+    for name, row in rows.iterrows():  # the table says what the disk holds
+        assert (row["status"] == "done") == (out / name / MARKER).exists(), (name, row["reason"])

@@ -112,9 +112,9 @@ def start_ray(workers: int | None, address: str | None) -> Any:
     quiet = {"log_to_driver": False, "logging_level": logging.WARNING}
     if address:
         check_cluster(address)
-    # ray.init makes SIGTERM a bare sys.exit(15) in this process; the caller's handler (the
-    # batch stops and still writes batch.csv) is put back after it.
-    on_term = signal.getsignal(signal.SIGTERM)
+    # ray.init makes SIGTERM a bare sys.exit(15) in this process; the caller's handlers (the
+    # batch stops and still writes batch.csv) are put back after it.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         if address:
             ray.init(address=address, **quiet)
@@ -135,8 +135,10 @@ def start_ray(workers: int | None, address: str | None) -> Any:
     except (ConnectionError, RuntimeError, ValueError) as err:
         where = f"the Ray cluster at {address}" if address else "a local Ray"
         raise BatchInputError(f"cannot start or join {where}: {str(err).splitlines()[0]}") from None
-    if threading.current_thread() is threading.main_thread() and on_term is not None:
-        signal.signal(signal.SIGTERM, on_term)
+    if threading.current_thread() is threading.main_thread():
+        for sig, handler in handlers.items():
+            if handler is not None:
+                signal.signal(sig, handler)
     return ray
 
 
@@ -151,6 +153,8 @@ def run_ray(
     if not items:
         return  # all done earlier: no need to start or join Ray
     ray = start_ray(workers, address)
+    actors: list[Any] = []  # every one started, to stop them on an interrupt
+    running: dict[Any, tuple[Any, BatchItem]] = {}
     try:
         from ray.exceptions import RayActorError, RayError
 
@@ -161,8 +165,8 @@ def run_ray(
             return actor_class.remote(str(out_root), warm_pose)
 
         idle = [new_actor() for _ in range(min(n, len(items)))]
+        actors.extend(idle)
         pending = deque(items)
-        running: dict[Any, tuple[Any, BatchItem]] = {}
         while pending or running:
             while pending and idle:
                 actor, item = idle.pop(), pending.popleft()
@@ -177,10 +181,54 @@ def run_ray(
                         item, FAILED, reason="the Ray worker died while assessing it"
                     )
                     actor = new_actor()
+                    actors.append(actor)
                 except RayError as err:
                     reason = f"Ray: {str(err).strip().splitlines()[0]}"
                     result = ItemResult.for_item(item, FAILED, reason=reason)
                 idle.append(actor)
                 on_result(result)
+    except BaseException:
+        # Ctrl-C or SIGTERM: the items under way stop now (a SIGTERM to the whole group let
+        # them run to their end, 9 s, while the driver waited in ray.shutdown).
+        with _signals_deferred():
+            for actor in actors:
+                ray.kill(actor, no_restart=True)
+            if running:  # until they are gone: nothing more is written into .staging
+                ray.wait(list(running), num_returns=len(running), timeout=10)
+        raise
+
+
+def stop_ray() -> None:
+    """Stop this process's Ray (a private one; only disconnect from a cluster), once batch.csv
+    is written: ray.shutdown() resets SIGTERM to its default in the operating system (Python
+    still lists the handler), so a SIGTERM during it ends the process at once; it ended the
+    driver before batch.csv when Ray was stopped first."""
+    import ray
+
+    if ray.is_initialized():
+        with _signals_deferred():
+            ray.shutdown()
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """SIGINT and SIGTERM held back while Ray works on its own processes, then handed to the
+    handlers they had, which are set again: a signal inside ray.shutdown() cut it short (its
+    agents outlived the batch, the exit code read 1), and ray.shutdown() leaves SIGTERM at its
+    default in the operating system (Python still lists the handler), so a SIGTERM just after
+    the last item killed the driver before it wrote batch.csv."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: list[int] = []
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig, handler in saved.items():
+        if handler is not signal.SIG_IGN:
+            signal.signal(sig, lambda signum, _frame: got.append(signum))
+    try:
+        yield
     finally:
-        ray.shutdown()  # stops a local Ray; only disconnects from a cluster
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        if got and callable(handler := saved[got[0]]):
+            handler(got[0], None)

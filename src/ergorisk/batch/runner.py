@@ -4,6 +4,7 @@ progress bar, write the reports, and return the rows (exit code: 0 all good, 1 s
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -90,8 +91,18 @@ def _run(items, out, engine, workers, address, force, show_progress) -> list[Ite
                         item, FAILED, reason=INTERRUPTED
                     )
             _write(items, results, out, engine, workers, address, force, started)
-            raise
-    return _write(items, results, out, engine, workers, address, force, started)
+            raise  # Ray stops at the interpreter's exit, after the CLI's message
+    rows = _write(items, results, out, engine, workers, address, force, started)
+    _stop_engine(engine)
+    return rows
+
+
+def _stop_engine(engine: str) -> None:
+    """Ray stops after batch.csv is written (ray_engine.stop_ray says why)."""
+    if engine == "ray" and "ray" in sys.modules:
+        from ergorisk.batch.ray_engine import stop_ray
+
+        stop_ray()
 
 
 INTERRUPTED = "not finished: the batch was interrupted (run it again to finish)"

@@ -132,8 +132,8 @@ def batch(
 def failure_line(row: ItemResult) -> str:
     """'failed: clip.mp4: why', named by its file where the reason does not name it (a
     worker that died: with hundreds of items, which one was it?)."""
-    who = Path(row.path).name
-    return f"failed: {row.reason if who in row.reason else f'{who}: {row.reason}'}"
+    named = Path(row.path).name in row.reason
+    return f"failed: {row.reason if named else f'{row.path}: {row.reason}'}"
 
 
 def _interrupt(*_: object) -> None:
