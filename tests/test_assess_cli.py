@@ -423,7 +423,7 @@ def test_a_usage_error_is_one_line_with_exit_code_2(args, says, tmp_path, monkey
 
 def test_a_trunk_read_twisted_on_a_fifth_of_the_frames_or_more_is_said():
     """From one camera twist rests on MediaPipe's depth (22 deg MAE against four views):
-    the example's trunk reads twisted on 27 % of its frames, a T-pose square to the camera
+    the example's trunk reads twisted on 26 % of its frames, a T-pose square to the camera
     47 deg twisted."""
     import pandas as pd
 
