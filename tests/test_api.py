@@ -157,6 +157,43 @@ def test_the_api_keeps_mediapipes_log_lines_off_the_terminal(tmp_path):
     assert "XNNPACK" not in run.stderr and "inference_feedback" not in run.stderr, run.stderr
 
 
+def test_silencing_from_several_threads_gives_fd2_back_once_all_are_done():
+    """er.assess from a thread pool: each call saved fd 2 and put it back on its own, so
+    two that overlapped left fd 2 on /dev/null for good (the second saved the first's)."""
+    import os
+    import threading
+
+    from ergorisk.native_logs import silenced
+
+    def where() -> tuple[int, int]:
+        st = os.fstat(2)
+        return st.st_dev, st.st_ino
+
+    before, seen = where(), []
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first() -> None:
+        with silenced():
+            a_in.set()
+            b_in.wait(5)
+        a_out.set()
+
+    def second() -> None:
+        a_in.wait(5)
+        with silenced():
+            b_in.set()
+            a_out.wait(5)
+            seen.append(where())  # the first is out, this one is still in: still quiet
+
+    threads = [threading.Thread(target=f) for f in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert seen and seen[0] != before
+    assert where() == before
+
+
 def test_a_runs_own_stored_config_reloads_as_itself(tmp_path):
     """summary.json's config (to_dict) keeps the roi as corners; reloaded as an options
     file it was read as the flag's x, y, w, h: another box, another score."""

@@ -11,7 +11,15 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import Iterator
+
+# fd 2 is the process's, not a thread's: calls from several threads (er.assess in a thread
+# pool) share one redirection, made by the first in and undone by the last out. Each saving
+# and restoring on its own left fd 2 on /dev/null for good when they overlapped.
+_lock = threading.Lock()
+_depth = 0
+_saved: dict[str, object] = {}
 
 
 @contextlib.contextmanager
@@ -19,26 +27,50 @@ def silenced() -> Iterator[None]:
     """fd 2 goes to /dev/null for the block. Where sys.stderr is fd 2 (a terminal, a pipe),
     it is pointed at a duplicate of the original descriptor so Python's output keeps its
     place; where it is not (Jupyter's stream, a StringIO), it is left alone."""
-    try:
-        sys.stderr.flush()
-        python_on_fd2 = sys.stderr.fileno() == 2
-    except (AttributeError, OSError, ValueError):
-        python_on_fd2 = False
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    old_stderr = sys.stderr
-    if python_on_fd2:
-        sys.stderr = os.fdopen(
-            os.dup(saved), "w", buffering=1, encoding=old_stderr.encoding, errors="backslashreplace"
-        )
-    os.dup2(devnull, 2)
+    _enter()
     try:
         yield
     finally:
+        _leave()
+
+
+def _enter() -> None:
+    global _depth
+    with _lock:
+        _depth += 1
+        if _depth > 1:
+            return
+        try:
+            sys.stderr.flush()
+            python_on_fd2 = sys.stderr.fileno() == 2
+        except (AttributeError, OSError, ValueError):
+            python_on_fd2 = False
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        old_stderr = sys.stderr
         if python_on_fd2:
+            sys.stderr = os.fdopen(
+                os.dup(saved),
+                "w",
+                buffering=1,
+                encoding=old_stderr.encoding,
+                errors="backslashreplace",
+            )
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        _saved.update(fd=saved, stderr=old_stderr, swapped=python_on_fd2)
+
+
+def _leave() -> None:
+    global _depth
+    with _lock:
+        _depth -= 1
+        if _depth > 0:
+            return
+        saved, old_stderr = _saved.pop("fd"), _saved.pop("stderr")
+        if _saved.pop("swapped"):
             sys.stderr.flush()
             sys.stderr.close()
-            sys.stderr = old_stderr
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+            sys.stderr = old_stderr  # type: ignore[assignment]
+        os.dup2(saved, 2)  # type: ignore[arg-type]
+        os.close(saved)  # type: ignore[arg-type]
