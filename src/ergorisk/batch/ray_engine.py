@@ -229,6 +229,7 @@ def _signals_deferred() -> Iterator[None]:
         yield
     finally:
         for sig, handler in saved.items():
-            signal.signal(sig, handler)
+            if handler is not None:  # None: not set from Python, nothing to put back
+                signal.signal(sig, handler)
         if got and callable(handler := saved[got[0]]):
             handler(got[0], None)
