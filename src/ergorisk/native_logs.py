@@ -13,13 +13,22 @@ import os
 import sys
 import threading
 from collections.abc import Iterator
+from typing import Any, NamedTuple
 
 # fd 2 is the process's, not a thread's: calls from several threads (er.assess in a thread
 # pool) share one redirection, made by the first in and undone by the last out. Each saving
 # and restoring on its own left fd 2 on /dev/null for good when they overlapped.
 _lock = threading.Lock()
 _depth = 0
-_saved: dict[str, object] = {}
+
+
+class _Saved(NamedTuple):
+    fd: int  # a duplicate of the original fd 2
+    stderr: Any  # sys.stderr as it was
+    swapped: bool  # sys.stderr was pointed at a duplicate of fd 2
+
+
+_saved: _Saved | None = None
 
 
 @contextlib.contextmanager
@@ -35,7 +44,7 @@ def silenced() -> Iterator[None]:
 
 
 def _enter() -> None:
-    global _depth
+    global _depth, _saved
     with _lock:
         _depth += 1
         if _depth > 1:
@@ -58,19 +67,19 @@ def _enter() -> None:
             )
         os.dup2(devnull, 2)
         os.close(devnull)
-        _saved.update(fd=saved, stderr=old_stderr, swapped=python_on_fd2)
+        _saved = _Saved(saved, old_stderr, python_on_fd2)
 
 
 def _leave() -> None:
-    global _depth
+    global _depth, _saved
     with _lock:
         _depth -= 1
-        if _depth > 0:
+        if _depth > 0 or _saved is None:
             return
-        saved, old_stderr = _saved.pop("fd"), _saved.pop("stderr")
-        if _saved.pop("swapped"):
+        if _saved.swapped:
             sys.stderr.flush()
             sys.stderr.close()
-            sys.stderr = old_stderr  # type: ignore[assignment]
-        os.dup2(saved, 2)  # type: ignore[arg-type]
-        os.close(saved)  # type: ignore[arg-type]
+            sys.stderr = _saved.stderr
+        os.dup2(_saved.fd, 2)
+        os.close(_saved.fd)
+        _saved = None

@@ -151,7 +151,7 @@ def _method_summary(
         not_seen, secs[-1] = float(secs[-1]), float(seconds[~detected].sum())
         # Every level, 0.0 too, so both sides and every run have the same keys, in the
         # documented order: the levels, part not seen, no person.
-        by_level = {n: round(float(c), 3) for n, c in zip(names[:-1], secs, strict=False)}
+        by_level = {n: round(float(c), 3) for n, c in zip(names[:-1], secs[:-1], strict=True)}
         by_level[NOT_SEEN] = round(not_seen, 3)
         by_level[names[-1]] = round(float(secs[-1]), 3)
         entry: dict[str, Any] = {
