@@ -180,6 +180,9 @@ def test_an_unreliable_frame_gets_a_grey_banner_that_says_so():
     )
     assert reliable[2, 290, 0] > reliable[2, 290, 2]  # red-ish: REBA "very high"
     assert not banner_text(row | {"pose_reliable": True}, 0.5).startswith("pose")
+    # A person found with no total on either side (the trunk left out) read "(None)".
+    blank = row | {"pose_reliable": True, "reba_total_right": None, "reba_risk_level": None}
+    assert "REBA L not seen R not seen (not scored)" in banner_text(blank, 0.5)
 
 
 def test_a_frame_without_a_person_gets_only_the_grey_banner():

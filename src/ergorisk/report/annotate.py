@@ -182,9 +182,12 @@ def banner_text(row: Mapping[str, object], time_s: float) -> str:
     if not bool(row.get("person_detected", False)):
         return f"no person   t {time_s:.2f} s"
     left_out = "pose unreliable, left out:  " if _unreliable(row) else ""
+    # A person with no total (a part that blanks both sides not seen) read "(None)".
+    level = row.get("reba_risk_level")
+    level = level if isinstance(level, str) else "not scored"
     return (
         f"{left_out}REBA L {fmt(row.get('reba_total_left'))} R {fmt(row.get('reba_total_right'))}"
-        f" ({row.get('reba_risk_level', '-')})   RULA L {fmt(row.get('rula_total_left'))}"
+        f" ({level})   RULA L {fmt(row.get('rula_total_left'))}"
         f" R {fmt(row.get('rula_total_right'))}   t {time_s:.2f} s"
     )
 

@@ -612,7 +612,9 @@
     const leftOut = val("pose_reliable", i) === false;
     box.textContent = (leftOut ? "pose unreliable, left out: " : "") +
       `REBA L ${num(val("reba_total_left", i))} R ${num(val("reba_total_right", i))} ` +
-      `(${ER.levelName("reba", reba)}) · RULA L ${num(val("rula_total_left", i))} ` +
+      // A person with no total (a part that blanks both sides not seen): not "no person".
+      `(${reba === null || reba === undefined ? "not scored" : ER.levelName("reba", reba)}) · ` +
+      `RULA L ${num(val("rula_total_left", i))} ` +
       `R ${num(val("rula_total_right", i))} · t ${t} s`;
     box.style.background = leftOut ? ER.UNRELIABLE : ER.colour("reba", reba);
     box.dataset.reba = num(reba);
