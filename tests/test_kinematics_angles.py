@@ -264,6 +264,9 @@ def test_a_reading_beyond_a_bodys_range_leaves_that_part_unseen(pose, part, scor
     sides, _ = worksheet_columns(skeleton(pose), EXACT)
     frames = frames_table(sides, 10.0)
     assert bool(frames["person_detected"].iloc[0]) and part in frames["unseen_parts"].iloc[0]
+    # The reason is given: left out for its reading, not lost (the wrist: the left one only,
+    # whose reading was built beyond the range, its flexion column emptied).
+    assert f"{part}_left" in frames["beyond_range_parts"].iloc[0].split()
     assert pd.isna(frames[f"reba_{part}_left"].iloc[0])
     if part == "wrist":  # scored as a wrist not seen: neutral, not deviated
         sides, _ = worksheet_columns(skeleton(Pose()), EXACT)
@@ -283,5 +286,10 @@ def test_a_reading_beyond_a_bodys_range_leaves_that_part_unseen(pose, part, scor
     ],
 )
 def test_a_reading_within_a_bodys_range_is_scored(pose, part, scored):
+    from ergorisk.kinematics import worksheet_columns
+    from ergorisk.scoring.frames import frames_table
+
     got = measure(pose)
     assert got[f"confidence_{part}"] > 0 and np.isfinite(got[scored])
+    sides, _ = worksheet_columns(skeleton(pose), EXACT)
+    assert frames_table(sides, 10.0)["beyond_range_parts"].iloc[0] == ""

@@ -165,6 +165,10 @@ FRAME_COLUMNS: tuple[str, ...] = ("frame", "time_s", "person_detected")
 # The body parts not seen in a frame ("<part>_<side>", space-separated): their angles and part
 # scores are empty. A part is not seen when its confidence is 0 or its angle is missing.
 UNSEEN_PARTS = "unseen_parts"
+# Those of them left out because a reading no body reaches gave the pose away (a trunk twisted
+# over 90 degrees: kinematics/posture.py IMPOSSIBLE_DEG), in the same form; the others were
+# not seen at all (joints lost, confidence too low).
+BEYOND_RANGE_PARTS = "beyond_range_parts"
 # Columns only a video or image adds (the person's box in source pixels).
 BBOX_COLUMNS: tuple[str, ...] = ("bbox_x_px", "bbox_y_px", "bbox_w_px", "bbox_h_px")
 

@@ -156,6 +156,21 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     for cell in ("legs", "neck", "wrist"):
         assert page.locator(f"#p-reba_{cell}-left").inner_text().strip() == "–", cell
 
+    # A part left out for a reading no body reaches says which reading, not just "not seen";
+    # a wrist not seen says it is scored as neutral (the side keeps its total).
+    left_out = page.evaluate(
+        "fetch(location.pathname.replace('/assessments/', "
+        "'/api/assessments/') + '/frames').then(r => r.json())"
+        ".then(j => j.data.beyond_range_parts.findIndex(v => (v || '').includes('trunk_left')))"
+    )
+    assert left_out >= 0
+    page.evaluate(f"document.getElementById('video').currentTime = {(left_out + 0.5) / fps}")
+    page.wait_for_function(
+        f"document.getElementById('panel').dataset.row === '{left_out}'", timeout=5_000
+    )
+    trunk = page.locator("#p-reba_trunk-left").inner_text()
+    assert "left out: trunk twist" in trunk and "beyond a body's range (over 90°)" in trunk
+
     # Playing: the marker and the panel follow the video.
     page.evaluate("document.getElementById('video').currentTime = 1.0")
     page.evaluate("document.getElementById('video').play()")

@@ -6,6 +6,9 @@ with confidence 0; a part observed but missing in a frame gets NaN angles in tha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from ergorisk.kinematics import angles
@@ -109,6 +112,7 @@ IMPOSSIBLE_DEG: dict[str, tuple[str, float]] = {
     "wrist_flexion_deg": ("wrist", 125.0),
     "wrist_deviation_deg": ("wrist", 75.0),
 }
+BEYOND_RANGE = "beyond_range_"  # + part: that part's reading no body reaches, per frame
 SCORED_ANGLE = {
     "trunk": "trunk_flexion_deg",
     "neck": "neck_flexion_deg",
@@ -123,10 +127,23 @@ PART_FLAGS = {
 }
 
 
-def _unseen_where_impossible(cols: Columns) -> Columns:
+def beyond_range(cols: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Per part of IMPOSSIBLE_DEG, the frames where one of its readings (one side's columns,
+    without the side suffix) is beyond a body's range; a reading that is missing is not."""
+    out: dict[str, np.ndarray] = {}
     for angle, (part, limit) in IMPOSSIBLE_DEG.items():
         with np.errstate(invalid="ignore"):
             beyond = np.abs(np.asarray(cols[angle], float)) > limit
+        out[part] = out[part] | beyond if part in out else beyond
+    return out
+
+
+def _unseen_where_impossible(cols: Columns) -> Columns:
+    """The parts whose reading no body reaches, left out; ``beyond_range_<part>`` says where
+    (the reason frames.csv gives, its ``beyond_range_parts``: a wrist's flexion reading is
+    its scored angle, emptied here, so the reason could not be read back from the table)."""
+    for part, beyond in beyond_range(cols).items():
+        cols[f"{BEYOND_RANGE}{part}"] = beyond
         if beyond.any():
             cols[f"confidence_{part}"] = np.where(beyond, 0.0, cols[f"confidence_{part}"])
             scored = SCORED_ANGLE[part]

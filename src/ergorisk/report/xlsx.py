@@ -32,6 +32,7 @@ RELIABILITY_HEADERS = {
     "pose_reliable": "Pose reliable",
     "pose_issue": "Pose issue",
     "unseen_parts": "Parts not seen",
+    "beyond_range_parts": "Of them, a reading beyond a body's range",
 }
 
 
@@ -44,7 +45,8 @@ def frames_sheet_columns(frames: pd.DataFrame, side: str) -> pd.DataFrame:
     }
     for key, header in RELIABILITY_HEADERS.items():  # why a frame's scores are weak or empty
         if key in frames:
-            cols[header] = frames[key].map(_part_names) if key == "unseen_parts" else frames[key]
+            parts = key in ("unseen_parts", "beyond_range_parts")
+            cols[header] = frames[key].map(_part_names) if parts else frames[key]
     for method in ("reba", "rula"):
         for key in [
             c for c in frames.columns if c.startswith(f"{method}_") and c.endswith(f"_{side}")

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ergorisk.contract import (
+    BEYOND_RANGE_PARTS,
     BODY_PARTS,
     CONFIDENCE_COLUMNS,
     DIAGNOSTIC_COLUMNS,
@@ -52,6 +53,7 @@ def frames_table(
     uncertainty, each interval is the score itself.
     """
     from ergorisk.kinematics.options import KinematicsOptions
+    from ergorisk.kinematics.posture import BEYOND_RANGE, IMPOSSIBLE_DEG
     from ergorisk.kinematics.worksheet import scoring_columns
     from ergorisk.scoring.robust import score_interval, with_hysteresis
 
@@ -80,6 +82,18 @@ def frames_table(
     intervals: dict[str, Any] = {}
     unseen = {side: unseen_parts(sides[side]) for side in SIDES}
     cols[UNSEEN_PARTS] = _names(unseen, n)
+    checked = {part for part, _ in IMPOSSIBLE_DEG.values()}
+    if all(f"{BEYOND_RANGE}{part}" in sides[side] for side in SIDES for part in checked):
+        # The reason, where kinematics gave it (a re-score keeps the stored column).
+        beyond = {
+            side: {
+                part: np.asarray(sides[side].get(f"{BEYOND_RANGE}{part}", False), bool)
+                & unseen[side][part]
+                for part in BODY_PARTS
+            }
+            for side in SIDES
+        }
+        cols[BEYOND_RANGE_PARTS] = _names(beyond, n)
     for side in SIDES:
         cols.update({f"{c}_{side}": sides[side][c] for c in WORKSHEET_INPUTS + extra})
     for method, parts, inputs in (

@@ -26,6 +26,7 @@ from fastapi.templating import Jinja2Templates
 
 from ergorisk import __version__
 from ergorisk.contract import MAX_LOAD_KG, REBA_BANDS, RULA_ACTION_WORDS, RULA_BANDS
+from ergorisk.kinematics.posture import IMPOSSIBLE_DEG
 from ergorisk.pose.layouts import LAYOUTS, get_layout
 from ergorisk.web.forms import TEXT_LIMITS
 from ergorisk.web.storage import CALIBRATION_EXTS, KIND_OF_EXT, NEEDS_MAPPING
@@ -59,6 +60,19 @@ def risk_bands() -> dict[str, list[tuple[int, int, str]]]:
 
 
 templates.env.globals["risk_bands"] = risk_bands()
+
+
+def body_limits() -> dict[str, list[tuple[str, str, float]]]:
+    """Per body part, its readings no body reaches, (column, name, limit in degrees): the
+    assessment page says which one left a part out (frames.csv ``beyond_range_parts``)."""
+    out: dict[str, list[tuple[str, str, float]]] = {}
+    for column, (part, limit) in IMPOSSIBLE_DEG.items():
+        name = column.removesuffix("_deg").replace("_", " ")
+        out.setdefault(part, []).append((column, name, limit))
+    return out
+
+
+templates.env.globals["body_limits"] = body_limits()
 
 # The upload form mirrors the server's checks (forms.py, storage.py) to spare a user an upload
 # that would be refused; the server still decides.

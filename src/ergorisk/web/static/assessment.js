@@ -230,6 +230,24 @@
   const CONFIDENCE_OF = {trunk: "trunk", neck: "neck", legs: "legs", upper_arm: "upper_arm",
                          lower_arm: "lower_arm", wrist: "wrist", wrist_twist: "wrist"};
 
+  // Readings no body reaches, per part (kinematics/posture.py IMPOSSIBLE_DEG): a part whose
+  // reading is beyond them was left out (frames.csv beyond_range_parts), not lost.
+  const BODY_LIMITS = JSON.parse(document.getElementById("body-limits").textContent);
+
+  // "trunk twist 123° is beyond a body's range (over 90°)", or "" where the part was not
+  // left out for a reading (its joints were not seen).
+  function beyondRange(part, side, i) {
+    const listed = String(val("beyond_range_parts", i) || "").split(" ");
+    if (!listed.includes(`${part}_${side}`)) return "";
+    for (const [column, name, limit] of BODY_LIMITS[part] || []) {
+      const v = val(`${column}_${side}`, i);
+      if (v !== null && v !== undefined && Math.abs(v) > limit) {
+        return `${name} ${Math.round(v)}° is beyond a body's range (over ${limit}°)`;
+      }
+    }
+    return "a reading beyond a body's range";  // a wrist's flexion: its column is emptied
+  }
+
   const kneePerSide = () => Boolean(item.summary && item.summary.config &&
     item.summary.config.kinematics && item.summary.config.kinematics.knee_per_side);
 
@@ -289,7 +307,11 @@
     const conf = part ? val(`confidence_${part}_${side}`, i) : undefined;
     let ev = part && val("person_detected", i) === false ? "" : evidence(row.inputs, side, i);
     if (conf === 0 && val("person_detected", i) !== false) {
-      ev = ev ? `${ev} (assumed: not seen)` : "not seen";
+      const why = beyondRange(part, side, i);
+      if (why) ev = ev ? `left out: ${why}; ${ev} (assumed)` : `left out: ${why}`;
+      else ev = ev ? `${ev} (assumed: not seen)` : "not seen";
+      // The side's total takes an unseen wrist as neutral (docs/kinematics.md).
+      if (part === "wrist" && !ev.includes("assumed")) ev += "; scored as neutral";
     }
     if (ev) td.append(el("span", {class: "ev", text: ev}));
     return td;
