@@ -35,6 +35,7 @@ _EXPORTS = {
     "Config": "ergorisk.config",
     "ConfigError": "ergorisk.config",
     "InputError": "ergorisk.errors",
+    "AssessmentWarning": "ergorisk.errors",
     "TaskFactors": "ergorisk.kinematics.worksheet",
     "KinematicsOptions": "ergorisk.kinematics.options",
     "MediaOptions": "ergorisk.config",
@@ -50,6 +51,7 @@ _API_CALLS = ("assess", "assess_people", "write_people")
 
 __all__ = [
     "Assessment",
+    "AssessmentWarning",
     "Config",
     "ConfigError",
     "InputError",
@@ -80,7 +82,7 @@ if TYPE_CHECKING:
         PoseOptions,
         ScoringOptions,
     )
-    from ergorisk.errors import InputError
+    from ergorisk.errors import AssessmentWarning, InputError
     from ergorisk.kinematics.options import KinematicsOptions
     from ergorisk.kinematics.worksheet import TaskFactors
     from ergorisk.pose.skeleton import Skeleton

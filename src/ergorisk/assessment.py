@@ -90,6 +90,9 @@ class Assessment:
             if peak:
                 span = f" ({peak.low}–{peak.high})" if peak.low is not None else ""
                 parts.append(f"{method} peak {peak.score}{span} from {peak.time_s:.2f} s")
+        if s.warnings:
+            n = len(s.warnings)
+            parts.append(f"{n} warning{'s' if n > 1 else ''} in .summary.warnings")
         return f"<Assessment {', '.join(parts)}; .frames, .summary, .to_dir(path)>"
 
     def to_dir(
@@ -100,11 +103,14 @@ class Assessment:
         report.html, report.pdf, report.xlsx. ``report=True`` adds the reports for any
         source, ``report=False`` leaves them out."""
         from ergorisk.io.outputs import staged_output, write_tables
+        from ergorisk.native_logs import silenced
 
         out = Path(path)
         media = self.config.media
         with_report = (media.report and self.kind in MEDIA_KINDS) if report is None else report
-        with staged_output(out) as stage:
+        # The face detector's C++ log lines reached a notebook's terminal (er.assess is
+        # silenced the same way, errors.api_call).
+        with silenced(), staged_output(out) as stage:
             write_tables(self.frames, self.summary.to_dict(), stage)
             if not with_report:
                 self._pictures(stage, progress or _no_progress, [])

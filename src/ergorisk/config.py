@@ -108,7 +108,12 @@ class MediaOptions:
         if self.roi is not None:
             x0, y0, x1, y1 = self.roi
             if x0 < 0 or y0 < 0 or x1 <= x0 or y1 <= y0:
-                raise ConfigError(f"roi needs x, y >= 0 and w, h > 0, got {roi_text(self.roi)}")
+                # A tuple is corners, not the flag's x, y, w, h: (5000, 0, 10, 10) read back
+                # as "5000,0,-4990,10", a width the user never typed.
+                raise ConfigError(
+                    "roi needs x, y >= 0 and w, h > 0: as text 'x,y,w,h', or as a tuple the "
+                    f"corners (x0, y0, x1, y1) with x1 > x0 and y1 > y0; got the corners {self.roi}"
+                )
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ app into an HTTP 400 or a failed job with the message.
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -17,6 +18,11 @@ R = TypeVar("R")
 
 class InputError(ValueError):
     """Bad input: a file, a value or an option that cannot be used as given."""
+
+
+class AssessmentWarning(UserWarning):
+    """What an assessment's summary warns of (``summary.warnings``: a back view, a clip too
+    short to judge repetition, an option not used), raised by the Python API as well."""
 
 
 def first_line(err: BaseException) -> str:
@@ -63,6 +69,9 @@ def api_call(fn: Callable[P, R]) -> Callable[P, R]:
                 worded = [keyword_names(w) for w in summary.warnings]
                 summary.warnings[:] = worded  # the summary is frozen, its list is not
                 summary.to_dict()["warnings"] = worded  # what summary.json gets
+                # A notebook shows Python warnings; the summary's list alone went unseen.
+                for text in worded:
+                    warnings.warn(text, AssessmentWarning, stacklevel=2)
         return result
 
     return wrapper
