@@ -93,3 +93,18 @@ def test_a_hold_is_not_judged_on_less_than_its_minute_of_observed_time():
     # Held 90 s: judged, and static.
     act = detect_activity(series(np.full(round(90 * FPS), 40.0)), FPS, OPTS)
     assert "static" not in act.not_judged and act.any("static").all()
+
+
+def test_one_picture_judges_no_activity_and_says_so():
+    """A photo's report read "not judged from one picture" on page 1 and, in its activity
+    table, "No trunk, neck, legs change of 60° or more within 1 s ... nothing": a finding
+    from no time at all. One frame judges none of the three."""
+    act = detect_activity(series(np.array([40.0])), 1.0, OPTS)
+    assert act.not_judged == dict.fromkeys(
+        ("static", "repeated", "rapid_change"), "not judged from one picture"
+    )
+    assert not any(act.any(kind).any() for kind in ("static", "repeated", "rapid_change"))
+    # Two frames are a clip: a change can be judged there.
+    assert (
+        "rapid_change" not in detect_activity(series(np.array([0.0, 80.0])), 30.0, OPTS).not_judged
+    )
