@@ -110,7 +110,12 @@ def assess(
     ] = None,
     end: Annotated[float | None, typer.Option(help="Video: stop at this time, s.")] = None,
     stride: Annotated[
-        int | None, typer.Option(min=1, help="Video: assess every n-th frame.")
+        int | None,
+        typer.Option(
+            min=1,
+            help="Video: assess every n-th frame (faster; the poses, and so the scores, differ "
+            "from every frame's: for a preview).",
+        ),
     ] = None,
     roi: Annotated[
         str | None, typer.Option(help="Video/image: x,y,w,h pixels where the person to follow is.")
