@@ -368,3 +368,33 @@ def test_a_video_assessed_with_no_blur_faces_runs_no_face_detector(tmp_path, mon
     assert (tmp_path / "kept" / "annotated.mp4").stat().st_size > 0
     with pytest.raises(AssertionError, match="face detector"):
         er.assess(EXAMPLE_CLIP, end_s=0.4, report=False).to_dir(tmp_path / "blurred")
+
+
+def test_a_face_held_forward_and_found_again_is_blurred_where_both_boxes_meet():
+    """At frame 71 of the 4-view demo's cam01, a bystander's head held 5 frames (grown 25 %
+    a side) and the same head found a frame later (grown 5 %), blurred together, hid the
+    worker's right arm. The face is inside both boxes (each grown at the rate faces may
+    move), so it is blurred where they meet; two people's faces side by side, and the
+    followed person's own box, are left whole."""
+    from ergorisk.report.faces import narrowed
+
+    # A 100-px head moving 4 px a frame to the right, found at 66 at (500, 100, 600, 200)
+    # and at 72 at (524, 100, 624, 200); frame 71's boxes:
+    held = (475, 75, 625, 225)  # 66's, grown by 0.05 x 5 frames a side
+    fresh = (519, 95, 629, 205)  # 72's, grown back by 0.05 x 1 frame
+    pose = [(100, 100, 180, 180)]
+    got = narrowed([held, *pose], [fresh], pose)
+    assert got == [(519, 95, 625, 205), *pose]
+    face_at_71 = (520, 100, 620, 200)  # where the head is on frame 71
+    x0, y0, x1, y1 = got[0]
+    assert (
+        x0 <= face_at_71[0] and y0 <= face_at_71[1] and x1 >= face_at_71[2] and y1 >= face_at_71[3]
+    )
+    assert (x1 - x0) * (y1 - y0) < 0.55 * (held[2] - held[0]) * (held[3] - held[1])
+    # Two faces side by side (centres a face apart): not one face, both boxes kept.
+    neighbour = (640, 100, 740, 200)
+    assert narrowed([held], [neighbour], []) == [held, neighbour]
+    # A fresh box near the pose's box is not paired with it: the pose's box stays as it is.
+    assert narrowed(pose, [(105, 100, 185, 180)], pose) == [*pose, (105, 100, 185, 180)]
+    # A box much larger (a head around a face) is not paired either.
+    assert narrowed([held], [(400, 0, 700, 300)], []) == [held, (400, 0, 700, 300)]
