@@ -52,6 +52,21 @@ def submit_and_open(page) -> None:
     page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
 
 
+def seek_first(page, row_of: str, fps: float) -> int:
+    """Seek the video to the frame the JS expression ``row_of`` picks from the frames API
+    (``j``: its JSON), and wait for the panel to show it."""
+    row = page.evaluate(
+        "fetch(location.pathname.replace('/assessments/', "
+        f"'/api/assessments/') + '/frames').then(r => r.json()).then(j => {row_of})"
+    )
+    assert row >= 0, row_of
+    page.evaluate(f"document.getElementById('video').currentTime = {(row + 0.5) / fps}")
+    page.wait_for_function(
+        f"document.getElementById('panel').dataset.row === '{row}'", timeout=5_000
+    )
+    return row
+
+
 def first_int(text: str) -> int:
     found = re.search(r"\d+", text)
     assert found, f"no score in {text!r}"
@@ -142,31 +157,15 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     )
 
     # A frame without a person shows no angles (the table has placeholders there).
-    empty = page.evaluate(
-        "fetch(location.pathname.replace('/assessments/', "
-        "'/api/assessments/') + '/frames').then(r => r.json())"
-        ".then(j => j.data.person_detected.indexOf(false))"
-    )
-    assert empty >= 0
-    page.evaluate(f"document.getElementById('video').currentTime = {(empty + 0.5) / fps}")
-    page.wait_for_function(
-        f"document.getElementById('panel').dataset.row === '{empty}'", timeout=5_000
-    )
+    seek_first(page, "j.data.person_detected.indexOf(false)", fps)
     assert "no person detected" in page.inner_text("#panel-frame")
     for cell in ("legs", "neck", "wrist"):
         assert page.locator(f"#p-reba_{cell}-left").inner_text().strip() == "–", cell
 
     # A part left out for a reading no body reaches says which reading, not just "not seen";
     # a wrist not seen says it is scored as neutral (the side keeps its total).
-    left_out = page.evaluate(
-        "fetch(location.pathname.replace('/assessments/', "
-        "'/api/assessments/') + '/frames').then(r => r.json())"
-        ".then(j => j.data.beyond_range_parts.findIndex(v => (v || '').includes('trunk_left')))"
-    )
-    assert left_out >= 0
-    page.evaluate(f"document.getElementById('video').currentTime = {(left_out + 0.5) / fps}")
-    page.wait_for_function(
-        f"document.getElementById('panel').dataset.row === '{left_out}'", timeout=5_000
+    seek_first(
+        page, "j.data.beyond_range_parts.findIndex(v => (v || '').includes('trunk_left'))", fps
     )
     trunk = page.locator("#p-reba_trunk-left").inner_text()
     assert "left out: trunk twist" in trunk and "beyond a body's range (over 90°)" in trunk
