@@ -449,3 +449,50 @@ def test_an_input_with_nothing_scored_fails_and_warnings_reach_batch_csv(tmp_pat
     assert rows["status"].tolist() == ["failed", "done"] and not (out / "empty").exists()
     assert rows.loc["a", "warnings"] == "--start: for videos and images, not used for a pose file"
     assert rows.loc["a", "high_or_worse_pct"] == 0.0
+
+
+def test_the_views_of_a_take_assessed_one_by_one_count_its_time_once(tmp_path):
+    """Two views of one 2 s take (no calibration: each view assessed on its own) counted
+    4 s of exposure in their task's summary, against 2 s for another 2 s clip."""
+    pose_file(tmp_path / "front.npy", 10, n=24)  # 2 s at 12 fps, low risk
+    pose_file(tmp_path / "side.npy", 10, n=24)
+    pose_file(tmp_path / "other.npy", n=24, pose=HIGH_POSE)  # 2 s, high
+    header = ["path", "take", "task", "load_kg", "layout"]
+    rows = [
+        ["front.npy", "t1", "lift", "12", "uw-iom"],
+        ["side.npy", "t1", "lift", "12", "uw-iom"],
+        ["other.npy", "", "lift", "12", "uw-iom"],
+    ]
+    out = tmp_path / "out"
+    assert (
+        batch(manifest(tmp_path / "m.csv", header, rows), "-o", out, "--workers", 1).exit_code == 0
+    )
+    lift = pd.read_csv(out / "summary_by_task.csv").set_index("task").loc["lift"]
+    assert lift["items"] == 3 and lift["scored_s"] == pytest.approx(4.0)
+    assert lift["high_or_worse_pct"] == pytest.approx(50.0)  # 2 s of 4, not 2 of 6
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_a_calibrated_take_in_a_manifest_is_triangulated_as_one_item(tmp_path, shared_data):
+    """The 4-view demo's take in a manifest (a take and a calibration column): one item, its
+    four videos triangulated as `ergorisk assess v1 ... v4 --calibration` does; a second run
+    skips it."""
+    from multiview_demo import demo_paths
+
+    videos, calibration = demo_paths(shared_data)
+    header = ["path", "take", "calibration", "worker", "end"]
+    rows = [[v, "lab", calibration, "Eve", "0.3"] for v in videos]
+    m = manifest(tmp_path / "m.csv", header, rows)
+    out = tmp_path / "out"
+    args = ("-o", out, "--workers", 2, "--set", "video=false", "--set", "report=false")
+    first = batch(m, *args)
+    assert first.exit_code == 0, first.output
+    table = pd.read_csv(out / "batch.csv")
+    assert table["name"].tolist() == ["lab"] and table["status"].tolist() == ["done"]
+    assert table["path"].iloc[0] == " + ".join(str(v) for v in videos)
+    summary = json.loads((out / "lab" / "summary.json").read_text())
+    assert summary["options"]["kind"] == "views" and summary["frame_count"] == 18  # 0.3 s, 60 fps
+    assert "multiview" in summary  # triangulated: the views and their reprojection errors
+    assert batch(m, *args).exit_code == 0
+    assert pd.read_csv(out / "batch.csv")["status"].tolist() == ["skipped"]

@@ -210,3 +210,46 @@ def test_every_assess_option_can_be_a_column():
     assert specs["config"].param == "config_file"  # the CLI name, not the Python one
     assert specs["load_kg"].kind is float and specs["load_kg"].min == 0.0
     assert specs["static"].kind is bool and specs["learned"].many
+
+
+def test_a_takes_rows_with_a_calibration_are_one_item_and_bad_takes_exit_2(tmp_path):
+    """A 4-camera take with its calibration failed on every view, one by one ("a calibration
+    goes with two or more videos of the same take"): its rows are now one item, the views
+    triangulated; a take that cannot be one exits 2 naming the line and the column."""
+    from ergorisk.batch.inputs import load_items
+
+    calib = tmp_path / "calib.toml"
+    calib.write_text("[cam01]\n")
+    header = ["path", "take", "calibration", "worker", "load_kg"]
+    rows = [
+        ["cam01.mp4", "t1", "calib.toml", "Eve", "3"],
+        ["cam02.mp4", "t1", "calib.toml", "Eve", "3"],
+        ["clip.mp4", "", "", "Sam", ""],
+        ["side.mp4", "t2", "", "Sam", ""],  # a take without a calibration: one item a view
+        ["back.mp4", "t2", "", "Sam", ""],
+    ]
+    items = load_items(manifest(tmp_path / "m.csv", header, rows))
+    assert [i.name for i in items] == ["t1", "clip", "side", "back"]
+    assert [i.index for i in items] == [0, 1, 2, 3]
+    take = items[0]
+    assert take.views == (tmp_path / "cam01.mp4", tmp_path / "cam02.mp4")
+    assert take.source == list(take.views) and take.options["calibration"] == calib
+    assert take.shown == f"{tmp_path / 'cam01.mp4'} + {tmp_path / 'cam02.mp4'}"
+    assert items[1].source == tmp_path / "clip.mp4" and items[2].views == ()
+
+    def refused(rows: list[list[str]]) -> str:
+        result = batch(manifest(tmp_path / "bad.csv", header, rows), "-o", tmp_path / "out")
+        assert result.exit_code == 2, result.output
+        assert not (tmp_path / "out").exists()
+        return " ".join(result.output.split())
+
+    differ = [rows[0], ["cam02.mp4", "t1", "calib.toml", "Eve", "5"]]
+    assert "bad.csv: line 3, column 5 (load_kg): take 't1' is assessed once" in refused(differ)
+    other = [rows[0], ["cam02.mp4", "t1", "calib.toml", "Ann", "3"]]
+    assert "line 3, column 4 (worker): take 't1' is assessed once" in refused(other)
+    alone = [["cam01.mp4", "", "calib.toml", "Eve", "3"]]
+    assert "line 2, column 3 (calibration): a calibration goes with the views of one take" in (
+        refused(alone)
+    )
+    one = [rows[0], rows[2]]
+    assert "line 2, column 2 (take): take 't1' has one video" in refused(one)

@@ -1,10 +1,11 @@
 """What a batch runs: a folder of inputs (recursive, by extension) or a manifest CSV.
 
-A manifest has a ``path`` column and any of: ``name`` (the item's output folder), ``take`` (the
-views of one multi-camera take share it), ``worker``, ``task``, ``site``, ``notes``, and any
-`ergorisk assess` option (``load_kg``, ``coupling``, ``layout``, ``start``, ``end``, ...). An
-empty cell means the option's default (or the `--set` value). Relative paths are relative to the
-manifest's folder. A bad manifest raises BatchInputError naming the line and the column.
+A manifest has a ``path`` column and any of: ``name`` (the item's output folder), ``take``
+(the views of one multi-camera take share it: with a ``calibration``, one item,
+triangulated), ``worker``, ``task``, ``site``, ``notes``, and any `ergorisk assess` option
+(``load_kg``, ``coupling``, ``layout``, ``start``, ``end``, ...). An empty cell means the
+option's default (or the `--set` value). Relative paths are relative to the manifest's
+folder. A bad manifest raises BatchInputError naming the line and the column.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,18 @@ class BatchItem:
     site: str = ""
     take: str = ""
     notes: str = ""
+    # A take's videos, triangulated with its calibration as one item (``path``: the first).
+    views: tuple[Path, ...] = ()
+
+    @property
+    def source(self) -> Path | list[Path]:
+        """What `assess` is given: the take's videos, or the one input."""
+        return list(self.views) if self.views else self.path
+
+    @property
+    def shown(self) -> str:
+        """The item's input as batch.csv names it (a take's videos joined by ' + ')."""
+        return " + ".join(str(v) for v in self.views) if self.views else str(self.path)
 
     @property
     def meta(self) -> dict[str, str]:
@@ -145,34 +159,110 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
         path = Path(cells["path"]).expanduser()
         # "acc/../demo.mp4" as "demo.mp4" in batch.csv (symbolic links kept as written)
         path = Path(os.path.normpath(path if path.is_absolute() else base / path))
-        rows.append((path, cells.get("name") or path.stem, options, cells, line))
+        rows.append(_Row(path, cells.get("name") or path.stem, options, cells, line))
     if not rows:
         raise BatchInputError(f"{where}: no rows")
-    names = unique_names([row[1] for row in rows])
-    items = [
-        BatchItem(
-            index=i,
-            path=path,
-            name=name,
-            options=options,
-            **{k: cells.get(k, "") for k in ("worker", "task", "site", "take", "notes")},
+    meta = ("worker", "task", "site", "take", "notes")
+    for row in rows:
+        item = BatchItem(
+            index=0,
+            path=row.path,
+            name=row.name,
+            options=row.options,
+            **{k: row.cells.get(k, "") for k in meta},
         )
-        for i, ((path, _, options, cells, _), name) in enumerate(zip(rows, names, strict=True))
-    ]
-    for item, (_, _, options, cells, line) in zip(items, rows, strict=True):
         try:
-            check_config(item, f"{where}: line {line}")
+            check_config(item, f"{where}: line {row.line}")
         except BatchInputError:
             # Which cell: each alone, so that the error names its column; none alone is
             # wrong for a row-wide error (--end before --start, a --config file's).
-            for key, text in cells.items():
+            for key, text in row.cells.items():
                 if key in specs and text and key != "config":
-                    alone = BatchItem(index=item.index, path=item.path, name=item.name)
-                    alone.options[key] = options[key]
+                    alone = BatchItem(index=0, path=row.path, name=row.name)
+                    alone.options[key] = row.options[key]
                     column = f"column {header.index(key) + 1} ({key})"
-                    check_config(alone, f"{where}: line {line}, {column}")
+                    check_config(alone, f"{where}: line {row.line}, {column}")
             raise
-    return items
+    rows = _join_takes(rows, where, header)
+    names = unique_names([row.name for row in rows])
+    return [
+        BatchItem(
+            index=i,
+            path=row.path,
+            name=name,
+            options=row.options,
+            views=row.views,
+            **{k: row.cells.get(k, "") for k in meta},
+        )
+        for i, (row, name) in enumerate(zip(rows, names, strict=True))
+    ]
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One manifest row as read (a take's rows joined: its ``views``)."""
+
+    path: Path
+    name: str
+    options: dict[str, Any]
+    cells: dict[str, str]
+    line: int
+    views: tuple[Path, ...] = ()
+
+
+def _join_takes(rows: list[_Row], where: str, header: list[str]) -> list[_Row]:
+    """The rows of each take that has a calibration, joined into one row at its first
+    line: its videos are triangulated as one item (`ergorisk assess v1 v2 ... --calibration`),
+    named after the take. Assessed one by one, a 4-camera take failed on every view ("a
+    calibration goes with two or more videos of the same take"). A take's rows must agree
+    on every option and on worker, task, site and notes; a calibration needs a take of two
+    or more views. Takes without a calibration stay one item a view."""
+
+    def column(key: str) -> str:
+        return f"column {header.index(key) + 1} ({key})" if key in header else f"({key})"
+
+    members: dict[str, list[_Row]] = defaultdict(list)
+    for row in rows:
+        if row.cells.get("take"):
+            members[row.cells["take"]].append(row)
+    out, joined = [], set()
+    for row in rows:
+        take = row.cells.get("take", "")
+        if "calibration" in row.options and not take:
+            raise BatchInputError(
+                f"{where}: line {row.line}, {column('calibration')}: a calibration goes with "
+                "the views of one take: give their rows the same take"
+            )
+        views = members.get(take, [])
+        if not take or not any("calibration" in v.options for v in views):
+            out.append(row)
+            continue
+        if take in joined:
+            continue
+        joined.add(take)
+        if len(views) < 2:
+            raise BatchInputError(
+                f"{where}: line {row.line}, {column('take')}: take {take!r} has one video; "
+                "a calibration goes with two or more views of one take"
+            )
+        first = views[0]
+        for other in views[1:]:
+            keys = sorted(set(first.options) | set(other.options)) + list(META_KEYS)
+            for key in keys:
+                mine = first.options.get(key) if key not in META_KEYS else first.cells.get(key)
+                theirs = other.options.get(key) if key not in META_KEYS else other.cells.get(key)
+                if (mine or "") != (theirs or ""):
+                    raise BatchInputError(
+                        f"{where}: line {other.line}, {column(key)}: take {take!r} is "
+                        f"assessed once, with one value; line {first.line} has {mine or 'none'!r}"
+                    )
+        name = first.cells.get("name") or take
+        out.append(_Row(first.path, name, first.options, first.cells, first.line,
+                        tuple(v.path for v in views)))  # fmt: skip
+    return out
+
+
+META_KEYS = ("worker", "task", "site", "notes")
 
 
 def check_config(item: BatchItem, where: str) -> None:

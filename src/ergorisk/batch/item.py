@@ -58,7 +58,7 @@ class ItemResult:
         meta = {k: getattr(item, k) for k in ("worker", "task", "site", "take")}
         return cls(
             index=item.index,
-            path=str(item.path),
+            path=item.shown,
             name=item.name,
             status=status,
             **{**meta, **values},
@@ -81,7 +81,7 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
         result.seconds = round(time.perf_counter() - started, 3)
         record = {
             **result.to_dict(),
-            "fingerprint": store.fingerprint(item.path, item.options, item.meta),
+            "fingerprint": store.fingerprint(item.path, item.options, item.meta, item.views),
         }
         store.publish(built, out_dir, record)
         store.forget_failure(out_dir.parent, item.name)
@@ -97,7 +97,7 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
         if _is_the_input(err):  # the same file would fail again: remember it (resume)
             record = {
                 **result.to_dict(),
-                "fingerprint": store.fingerprint(item.path, item.options, item.meta),
+                "fingerprint": store.fingerprint(item.path, item.options, item.meta, item.views),
             }
             store.remember_failure(out_dir.parent, item.name, record)
         return result
@@ -134,7 +134,7 @@ def assess_into(item: BatchItem, out_dir: Path) -> None:
     report's metadata."""
     from ergorisk.assessment import assess  # errors in the CLI's words (--layout), as assess'
 
-    assess(item.path, config=item_config(item)).to_dir(out_dir)
+    assess(item.source, config=item_config(item)).to_dir(out_dir)
 
 
 def item_config(item: BatchItem) -> Any:

@@ -7,7 +7,8 @@
 - ``batch.json``: the same rows plus each item's time per REBA level and its worst episodes;
   the takes (views grouped by the manifest's take column); and both summaries below.
 - ``summary_by_task.csv`` and ``summary_by_worker.csv``: one row per task (worker) over its
-  done items, weighted by scored time (seconds with a person scored; an image counts 1 s):
+  done items, weighted by scored time (seconds with a person scored; an image counts 1 s; the
+  views of a take assessed one by one share their take's weight):
   items, scored_s, reba_mean, the share of time in each REBA level, high_or_worse_pct, the
   REBA peak, and the three worst episodes (runs of frames at REBA >= 8, highest peak first,
   then longest), each with the item it came from.
@@ -72,11 +73,17 @@ def group_summaries(results: list[ItemResult], key: str) -> list[dict[str, Any]]
             groups[getattr(r, key) or "(none)"].append(r)
     out = []
     for value, members in sorted(groups.items()):
-        scored = sum(r.scored_s or 0.0 for r in members)
+        share = view_shares(members)
+        scored = sum(share[r.index] * (r.scored_s or 0.0) for r in members)
         by_level = {
-            lvl: sum(r.reba_time_s_by_level.get(lvl, 0.0) for r in members) for lvl in REBA_LEVELS
+            lvl: sum(share[r.index] * r.reba_time_s_by_level.get(lvl, 0.0) for r in members)
+            for lvl in REBA_LEVELS
         }
-        weighted = [(r.reba_mean, r.scored_s) for r in members if r.reba_mean is not None]
+        weighted = [
+            (r.reba_mean, share[r.index] * (r.scored_s or 0.0))
+            for r in members
+            if r.reba_mean is not None
+        ]
         episodes = [{**e, "item": r.name, "path": r.path} for r in members for e in r.episodes]
         episodes.sort(key=lambda e: (-e["peak"], -(e["end_s"] - e["start_s"]), e["item"]))
         peaks = [r.reba_peak for r in members if r.reba_peak is not None]
@@ -96,6 +103,17 @@ def group_summaries(results: list[ItemResult], key: str) -> list[dict[str, Any]]
             }
         )
     return out
+
+
+def view_shares(members: list[ItemResult]) -> dict[int, float]:
+    """Each item's share of its time weight: the views of one take assessed one by one (no
+    calibration) film the same seconds, so each counts 1 / its take's views there (a
+    2-camera take of 1.7 s counted 3.3 s of exposure); a triangulated take is one item."""
+    views: dict[str, int] = defaultdict(int)
+    for r in members:
+        if r.take:
+            views[r.take] += 1
+    return {r.index: 1.0 / views[r.take] if r.take else 1.0 for r in members}
 
 
 def group_columns(key: str) -> list[str]:

@@ -28,23 +28,33 @@ MARKER = ".batch-done.json"
 LOCK = ".batch.lock"
 
 
-def fingerprint(path: Path, options: dict[str, Any], meta: dict[str, str] | None = None) -> str:
+def fingerprint(
+    path: Path,
+    options: dict[str, Any],
+    meta: dict[str, str] | None = None,
+    views: tuple[Path, ...] = (),
+) -> str:
     """What decides an item's outputs: an item is redone when its options, its file (size,
-    modification time) or what its reports say of it (``meta``: worker, task, site, notes)
-    change; a changed worker was "skipped" onto a report naming the old one."""
-    try:
-        stat = path.stat()
-        file = [stat.st_size, stat.st_mtime_ns]
-    except OSError:
-        file = None
-    text = json.dumps(
-        {
-            "path": str(path),
-            "file": file,
-            "options": {k: str(v) for k, v in sorted(options.items())},
-            "meta": dict(sorted((meta or {}).items())),
-        }
-    )
+    modification time; a take's: each view's) or what its reports say of it (``meta``:
+    worker, task, site, notes) change; a changed worker was "skipped" onto a report naming
+    the old one."""
+
+    def stat(p: Path) -> list[int] | None:
+        try:
+            st = p.stat()
+        except OSError:
+            return None
+        return [st.st_size, st.st_mtime_ns]
+
+    record: dict[str, Any] = {
+        "path": str(path),
+        "file": stat(path),
+        "options": {k: str(v) for k, v in sorted(options.items())},
+        "meta": dict(sorted((meta or {}).items())),
+    }
+    if views:  # (absent otherwise: an earlier batch's single items stay done)
+        record["views"] = [[str(v), stat(v)] for v in views]
+    text = json.dumps(record)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
