@@ -496,3 +496,21 @@ def test_a_calibrated_take_in_a_manifest_is_triangulated_as_one_item(tmp_path, s
     assert "multiview" in summary  # triangulated: the views and their reprojection errors
     assert batch(m, *args).exit_code == 0
     assert pd.read_csv(out / "batch.csv")["status"].tolist() == ["skipped"]
+
+
+def test_without_a_terminal_each_item_finished_is_a_line_on_stderr(tmp_path):
+    """Under cron or systemd (stderr not a terminal) the bar drew nothing until the end."""
+    pose_file(tmp_path / "a.npy")
+    corrupt_file(tmp_path / "b.npy")
+    done = subprocess.run(
+        [sys.executable, "-m", "ergorisk", "batch", tmp_path, "-o", tmp_path / "out",
+         "--workers", "1", "--set", "layout=uw-iom"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    lines = [ln for ln in done.stderr.splitlines() if ln.startswith("[")]
+    assert len(lines) == 2, done.stderr
+    assert any(ln.startswith("[1/2] ") or ln.startswith("[2/2] ") for ln in lines)
+    assert any(" a done (" in ln for ln in lines)
+    assert any(" b failed: " in ln and "b.npy" in ln for ln in lines)
+    assert all("ETA" in ln for ln in lines) and "━" not in done.stderr

@@ -195,6 +195,10 @@ class _progress:
             def render(self, task: Any) -> Text:
                 return Text(outer.eta(task.completed), style="progress.remaining")
 
+        console = Console(stderr=True)
+        # Under cron, systemd or nohup (stderr not a terminal) the bar drew nothing until the
+        # end: hours without a word in the journal. There, a line an item instead.
+        self.lines = self.show and not console.is_terminal
         self.bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -202,8 +206,8 @@ class _progress:
             TimeElapsedColumn(),
             TextColumn("ETA"),
             Eta(),
-            console=Console(stderr=True),
-            disable=not self.show,
+            console=console,
+            disable=not self.show or self.lines,
         )
         self.bar.start()
         self.task = self.bar.add_task("Batch", total=self.total, completed=self.already)
@@ -216,6 +220,15 @@ class _progress:
         # The item last finished, by name: the bar alone said nothing of which ones ran.
         label += f" · {result.name} {result.status}"
         self.bar.update(self.task, advance=1, description=label)
+        if self.lines:
+            done = int(self.bar.tasks[0].completed)
+            reason = f": {result.reason}" if result.status == FAILED and result.reason else ""
+            print(
+                f"[{done}/{self.total}] {result.name} {result.status}{reason}"
+                f" ({result.seconds or 0:.1f} s; ETA {self.eta(done)})",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def __exit__(self, *exc: object) -> None:
         self.bar.stop()
