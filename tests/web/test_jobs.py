@@ -70,10 +70,15 @@ def test_recovery_marks_stale_jobs_and_removes_unfinished_files(tmp_path):
     (storage.staging / "job1-abc" / "out").mkdir(parents=True)
 
     pool = JobPool(sessions, storage)
-    assert pool.recover() == 2
+    assert pool.recover() == 1
     with sessions() as session:
         status = {j.assessment_id: (j.status, j.message) for j in session.query(Job)}
-    assert status[1] == ("interrupted", INTERRUPTED) and status[2][0] == "interrupted"
+        queued = {j.assessment_id: j.id for j in session.query(Job)}[2]
+    assert status[1] == ("interrupted", INTERRUPTED)
+    # A job left queued never started (its upload is whole): it is in line again, not
+    # "interrupted" for the user to retry by hand.
+    assert status[2] == ("queued", None)
+    assert pool.requeued == [queued] and pool.position(queued) == 1
     assert status[3] == ("done", None) and status[4] == ("failed", None)
     assert list(storage.staging.iterdir()) == []
     assert [p.name for p in storage.folder(3).iterdir()] == ["v1"]

@@ -42,6 +42,13 @@ def test_kill_9_during_a_job_leaves_no_corrupt_state_and_the_job_retries(tmp_pat
             client, video["job_id"], lambda j: j["status"] == "running" and j["progress"] > 0.05, 60
         )
         assert running["phase"] == "pose"
+        with open(tmp_path / "poses.npy", "rb") as f:  # behind it in line (one worker)
+            waiting = client.post(
+                "/api/assessments",
+                data={"layout": "uw-iom", "task": "queued"},
+                files={"file": ("poses.npy", f)},
+            ).json()
+        assert client.get(f"/api/jobs/{waiting['job_id']}").json()["status"] == "queued"
         workers = child_pids(server.pid)
         assert workers, "the job runs in a child process"
         server.kill()
@@ -62,9 +69,13 @@ def test_kill_9_during_a_job_leaves_no_corrupt_state_and_the_job_retries(tmp_pat
         server.start()
         job = client.get(f"/api/jobs/{video['job_id']}").json()
         assert job["status"] == "interrupted" and "server stopped" in job["message"]
+        # The job that never started runs by itself (it had to be retried by hand).
+        job = wait_job(client, waiting["job_id"])
+        assert job["status"] == "done" and job["attempts"] == 1, job
         assert list((data / "staging").iterdir()) == []
         listed = {i["id"]: i for i in client.get("/api/assessments").json()["items"]}
         assert listed[done["assessment_id"]]["status"] == "done"
+        assert listed[waiting["assessment_id"]]["status"] == "done"
         assert listed[video["assessment_id"]]["status"] == "interrupted"
         frames = client.get(f"/api/assessments/{done['assessment_id']}/frames")
         assert frames.status_code == 200 and len(frames.json()["data"]["frame"]) == 48

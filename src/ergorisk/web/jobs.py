@@ -15,8 +15,9 @@ at most every ``PROGRESS_EVERY_S``.
 
 The child writes into a staging folder; the thread renames it into place as the next output
 version and then commits the version number, so a reader sees either the old outputs or the
-new, never a half. On start, ``recover`` marks jobs left queued or running by a previous
-server process as interrupted, empties staging and removes unrecorded output folders.
+new, never a half. On start, ``recover`` marks jobs left running by a previous server
+process as interrupted, puts those it left queued back in line, empties staging and removes
+unrecorded output folders.
 
 Status changes that can race (a cancel against the end of a job) are conditional UPDATEs
 (``_transition``): the first one wins and the other finds nothing to change.
@@ -74,17 +75,24 @@ class JobPool:
         self._children: dict[int, Child] = {}
         self._lock = threading.Condition()
         self._stopping = threading.Event()
+        self.requeued: list[int] = []  # queued jobs of a previous server, in line again
 
     # ------------------------------------------------------------ lifecycle
 
     def recover(self) -> int:
-        """Mark jobs of a previous server process as interrupted; clean staging and
-        unrecorded outputs. Returns how many jobs were marked."""
+        """Mark the jobs a previous server process left running as interrupted, and put
+        those it left queued back in line, in their order (``requeued``): they never
+        started, so their uploads are whole and nothing of theirs was written (after a
+        restart each had to be retried by hand, up to the queue's 16). Clean staging and
+        unrecorded outputs. Returns how many jobs were marked interrupted."""
         with self.sessions.begin() as session:
-            stale = session.scalars(select(Job).where(Job.status.in_(ACTIVE))).all()
+            stale = session.scalars(select(Job).where(Job.status == "running")).all()
             for job in stale:
                 job.status, job.message, job.phase = "interrupted", INTERRUPTED, None
                 job.finished_at = utcnow()
+            waiting = session.scalars(
+                select(Job.id).where(Job.status == "queued").order_by(Job.id)
+            ).all()
             versions = dict(
                 session.execute(select(AssessmentRecord.id, AssessmentRecord.output_version)).all()
             )
@@ -95,6 +103,9 @@ class JobPool:
                     shutil.rmtree(folder, ignore_errors=True)  # never committed
             for assessment_id, version in versions.items():
                 self.storage.prune_versions(assessment_id, version)
+        with self._lock:
+            self._waiting.extend(j for j in waiting if j not in self._waiting)
+        self.requeued = list(waiting)
         return len(stale)
 
     def start(self) -> None:
@@ -185,7 +196,7 @@ class JobPool:
                 while not self._waiting and not self._stopping.is_set():
                     self._lock.wait()
                 if self._stopping.is_set():
-                    return  # a job still queued is marked interrupted at the next start
+                    return  # a job still queued is queued again at the next start
                 job_id = self._waiting.popleft()
                 self._running.add(job_id)
             try:

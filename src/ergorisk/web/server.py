@@ -1,7 +1,8 @@
 """The web application: ``create_app(settings)`` wires storage, database, jobs and routes.
 
 At start (FastAPI lifespan) the schema is migrated to the newest revision, jobs left by a
-previous server process are marked interrupted, and the worker pool starts.
+previous server process are marked interrupted (queued ones queued again), and the worker
+pool starts.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ def create_app(settings: Settings) -> FastAPI:
         upgrade(engine)
         if marked := pool.recover():
             log.warning("%d job(s) of a previous server process marked interrupted", marked)
+        if pool.requeued:
+            log.warning(
+                "%d job(s) a previous server process left queued are queued again",
+                len(pool.requeued),
+            )
         pool.start()
         try:
             yield
