@@ -120,3 +120,19 @@ def test_a_jobs_error_names_the_api_fields_not_the_command_lines_flags():
     )
     roll = InputError("option camera_roll_deg: --camera-roll-deg must be within ±45, got 60")
     assert "--" not in _message(roll, spec) and "camera_roll_deg must be" in _message(roll, spec)
+
+
+def test_a_jobs_progress_never_goes_backwards_across_phases():
+    """A multi-view upload's bar sat at 0 %, jumped to 97 % when its views were estimated
+    (a phase the weights did not know) and fell back to 86 % while its video was written."""
+    from ergorisk.web.pipeline import _progress
+
+    seen: list[tuple[str, float]] = []
+    progress = _progress(lambda phase, fraction: seen.append((phase, fraction)))
+    progress("views", 0, 4)
+    progress("views", 4, 4)
+    for _ in range(10):
+        progress("video", 1, 10)
+    fractions = [f for _, f in seen]
+    assert fractions == sorted(fractions) and fractions[1] == 0.75
+    assert fractions[-1] == pytest.approx(0.97)

@@ -165,15 +165,19 @@ def _person(
 
 def _progress(report: Report) -> Callable[[str, int, int | None], None]:
     """er.assess's progress (phase, items done, total) -> the job's fraction done: pose
-    estimation is the first 75 %, writing the annotated video up to 97 %."""
+    estimation (one video's, or several views') is the first 75 %, writing the annotated
+    video up to 97 %. Never backwards: a multi-view job's bar went from 0.97 (its "views"
+    phase, weighted as the whole job) back to 0.86."""
     done: dict[str, int] = {}
-    weight = {"pose": (0.0, 0.75), "video": (0.75, 0.97)}
+    weight = {"pose": (0.0, 0.75), "views": (0.0, 0.75), "video": (0.75, 0.97)}
+    shown = [0.0]
 
     def progress(phase: str, advance: int, total: int | None) -> None:
         done[phase] = done.get(phase, 0) + advance
         lo, hi = weight.get(phase, (0.0, 0.97))
         fraction = min(done[phase] / total, 1.0) if total else 0.0
-        report(phase, lo + (hi - lo) * fraction)
+        shown[0] = max(shown[0], lo + (hi - lo) * fraction)
+        report(phase, shown[0])
 
     return progress
 
