@@ -272,6 +272,7 @@ def test_a_failing_job_reports_the_reason_with_the_uploaded_name(client, tmp_pat
     assert client.get(f"/api/assessments/{created['assessment_id']}/frames").status_code == 409
     retried = client.post(f"/api/jobs/{job['id']}/retry")
     assert retried.status_code == 202 and retried.json()["status"] == "queued"
+    assert job["started_at"] is not None and retried.json()["started_at"] is None  # not run yet
     assert wait_job(client, job["id"])["attempts"] == 2
 
 

@@ -61,7 +61,8 @@ def retry_job(job_id: int, c: Ctx) -> dict:
         if not c.pool.has_room():
             raise http_error(503, "the server is busy; try again when a job has finished")
         job.status, job.progress, job.phase, job.message = "queued", 0.0, None, None
-        job.finished_at = None
+        # Queued again: not started (the earlier run's start time read as this run's).
+        job.started_at = job.finished_at = None
         session.flush()
         out = job_json(job)
     try:
