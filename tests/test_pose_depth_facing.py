@@ -75,4 +75,11 @@ def test_a_forearm_pointing_at_the_camera_is_warned_about():
     world[:, 15, :3] = world[:, 13, :3] + (0.0, 0.02, 0.25)  # straight at the camera
     image = np.full((len(world), 33, 3), 0.5)
     lines = view_warnings(image, world, (720, 1280), np.ones(len(world), bool))
-    assert any("left forearm" in line for line in lines)
+    assert any(line.startswith("the left forearm points toward") for line in lines), lines
+    # Several limbs ("right thigh point toward" read for one): the knee moved, thigh and shank.
+    world[:, 26, :3] = world[:, 24, :3] + (0.0, 0.02, 0.4)
+    lines = view_warnings(image, world, (720, 1280), np.ones(len(world), bool))
+    assert any(
+        line.startswith("the left forearm, right thigh and right shank point toward")
+        for line in lines
+    ), lines

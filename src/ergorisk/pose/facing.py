@@ -77,9 +77,15 @@ def view_warnings(
     worst = [k for k, v in toward.items() if v >= TOWARD_SHARE]
     if worst:
         share = max(toward[k] for k in worst)
+        # "right thigh point toward ...": one limb, a plural verb.
+        limbs, verb, its = (
+            (worst[0], "points", "its angle rests")
+            if len(worst) == 1
+            else (f"{', '.join(worst[:-1])} and {worst[-1]}", "point", "their angles rest")
+        )
         out.append(
-            f"{', '.join(worst)} point toward or away from the camera in up to "
-            f"{100 * share:.0f}% of the frames: their angles rest on estimated depth; "
+            f"the {limbs} {verb} toward or away from the camera in up to "
+            f"{100 * share:.0f}% of the frames: {its} on estimated depth; "
             "a camera at the side of the movement measures them better"
         )
     return out
