@@ -325,18 +325,55 @@ def test_every_kind_of_run_prints_its_warnings_before_its_line(tmp_path, capsys)
     )
 
 
-@pytest.mark.parametrize(
-    ("name", "hint"), [("notes.docx", None), ("records.json", "ergorisk score reba|rula FILE")]
-)
-def test_a_file_of_another_kind_is_named_as_such(tmp_path, name, hint):
-    """A .docx or a worksheet .json was asked for a layout, as if it were a pose file."""
-    path = tmp_path / name
+def test_a_file_of_another_kind_is_named_as_such(tmp_path):
+    """A .docx was asked for a layout, as if it were a pose file."""
+    path = tmp_path / "notes.docx"
     path.write_text("[]")
     result = runner.invoke(app, ["assess", str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
-    assert f"{name}: not a file ergorisk reads" in result.stderr
-    assert "layout" not in result.stderr and (hint is None or hint in result.stderr)
+    assert "notes.docx: not a file ergorisk reads" in result.stderr
+    assert "worksheet records (.json, .jsonl)" in result.stderr and "layout" not in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_a_file_of_worksheet_records_is_assessed_and_reported_on_request(tmp_path):
+    """Worksheet records in a .json file were refused ("not a file ergorisk reads") though
+    the same records were taken from Python and the web form; and --report did nothing for
+    any input but a video or an image."""
+    import ergorisk as er
+
+    records = [
+        {"trunk_flexion_deg": 45, "neck_flexion_deg": 25, "upper_arm_flexion_deg": 50},
+        {"trunk_flexion_deg": 75, "knee_flexion_deg": 70, "upper_arm_flexion_deg": 100},
+    ]
+    path = tmp_path / "task.json"
+    path.write_text(json.dumps(records))
+    out = tmp_path / "o"
+    result = runner.invoke(app, ["assess", str(path), "--out", str(out), "--report"])
+    assert result.exit_code == 0, result.output
+    expected = er.assess(records).frames["reba_total"].tolist()
+    assert pd.read_csv(out / "frames.csv")["reba_total"].tolist() == expected
+    peak = max(expected)
+    assert (
+        result.stdout.startswith(f"task.json: 2 records; REBA peak {peak} (")
+        and f"in record {expected.index(peak) + 1}, high or worse" in result.stdout
+    )
+    assert {"report.html", "report.pdf", "report.xlsx"} <= {p.name for p in out.iterdir()}
+    assert json.loads((out / "summary.json").read_text())["options"]["input"] == str(path)
+    # A pose file's reports on request too; not by default.
+    uw = uw_file(tmp_path / "p.npy")
+    pose_args = ["assess", str(uw), "--layout", "uw-iom", "--out"]
+    assert runner.invoke(app, [*pose_args, str(tmp_path / "p1"), "--report"]).exit_code == 0
+    assert (tmp_path / "p1" / "report.pdf").is_file()
+    assert runner.invoke(app, [*pose_args, str(tmp_path / "p2")]).exit_code == 0
+    assert not (tmp_path / "p2" / "report.pdf").exists()
+    # Records of different tasks (the example file's loads differ): `ergorisk score`.
+    example = tmp_path / "two_tasks.json"
+    example.write_text(json.dumps([{**records[0], "load_kg": 2}, {**records[1], "load_kg": 8}]))
+    refused = runner.invoke(app, ["assess", str(example), "--out", str(tmp_path / "o3")])
+    assert refused.exit_code == 2 and "the records differ in load_kg" in refused.stderr
+    assert "ergorisk score reba|rula FILE scores each alone" in refused.stderr
+    assert not (tmp_path / "o3").exists()
 
 
 def test_people_of_anything_but_a_video_are_refused_by_name(tmp_path):

@@ -302,7 +302,33 @@ def _assess_path(path: Path, cfg: Config, progress: Progress) -> Assessment:
     kind = media_kind(path)
     if kind is not None:
         return _assess_media(path, kind, cfg, progress)
+    if path.suffix.lower() in WORKSHEET_SUFFIXES:
+        return _assess_worksheet_file(path, cfg)
     return _assess_pose_file(path, cfg)
+
+
+# Worksheet records in a file (JSON array or JSON Lines), as `ergorisk score` reads them.
+WORKSHEET_SUFFIXES = (".json", ".jsonl")
+
+
+def _assess_worksheet_file(path: Path, cfg: Config) -> Assessment:
+    """A file of hand-entered worksheet records, the moments of one task (JSON array or
+    JSON Lines): it was refused as "not a file ergorisk reads", though the same records were
+    taken from Python and from the web form."""
+    from ergorisk.io.worksheets import parse_records
+    from ergorisk.scoring.validate import WorksheetError
+
+    try:
+        records = parse_records(path.read_text(encoding="utf-8"))
+        return _assess_records(records, cfg, input_name=str(path))
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text; expected JSON worksheet records") from None
+    except WorksheetError as err:
+        # An assessment's records are moments of one task; records of different tasks (the
+        # example file's) are scored one by one by `ergorisk score`.
+        alone = "; records of different tasks: ergorisk score reba|rula FILE scores each alone"
+        hint = alone if "records differ" in str(err) else ""
+        raise WorksheetError(f"{path}: {err}{hint}") from None
 
 
 def _assess_pose_file(path: Path, cfg: Config) -> Assessment:
@@ -313,10 +339,10 @@ def _assess_pose_file(path: Path, cfg: Config) -> Assessment:
     suffix = path.suffix.lower()
     if suffix not in POSE_SUFFIXES:
         # (It asked for a layout, as if a .docx were a pose file.)
-        records = " (worksheet records: ergorisk score reba|rula FILE)" if suffix == ".json" else ""
         raise InputError(
             f"{path}: not a file ergorisk reads: a video (.mp4, .mov, ...), an image (.jpg, "
-            f".png, ...) or a pose file ({', '.join(sorted(POSE_SUFFIXES))}){records}"
+            f".png, ...), a pose file ({', '.join(sorted(POSE_SUFFIXES))}) or worksheet "
+            "records (.json, .jsonl)"
         )
     if pose.layout is None and suffix not in (".bvh", ".c3d"):
         raise InputError(f"{path}: give a layout (--layout) for .npy, .npz and .csv pose files")
@@ -1060,7 +1086,9 @@ def _cut_views(
     return cut, starts + first
 
 
-def _assess_records(records: Sequence[Any] | Mapping[str, Any], cfg: Config) -> Assessment:
+def _assess_records(
+    records: Sequence[Any] | Mapping[str, Any], cfg: Config, input_name: str = "worksheet"
+) -> Assessment:
     """Hand-entered worksheets, one frame per record at 1 fps, like any other assessment.
 
     A record's own load, shock and coupling hold unless the config sets them (differs from
@@ -1099,7 +1127,7 @@ def _assess_records(records: Sequence[Any] | Mapping[str, Any], cfg: Config) -> 
         sides[side].update(columns)
     # Records are separate postures, not a time series: no hysteresis across them.
     frames = frames_table(sides, 1.0, cfg.scoring.upright_tol_deg, knee_per_side=True, entered=True)
-    source = {"input": "worksheet", "kind": "worksheet"}
+    source = {"input": input_name, "kind": "worksheet"}
     summary = summarize(frames, activity, 1.0, _options(source, cfg))
     summary["config"] = cfg.to_dict()
     return Assessment(frames, Summary.of(summary), cfg, "worksheet", None, activity)

@@ -187,10 +187,12 @@ def assess(
     assessor: Annotated[str | None, typer.Option(help="Who assessed (reports).")] = None,
     notes: Annotated[str | None, typer.Option(help="Free notes (reports).")] = None,
 ) -> None:
-    """Assess a video, an image or pose files with REBA and RULA, frame by frame.
+    """Assess a video, an image, pose files or worksheet records with REBA and RULA.
 
     Writes frames.csv, frames.parquet and summary.json into OUT; for a video or image also
-    annotated.mp4 (.png), report.html, report.pdf and report.xlsx (docs/video.md). Several
+    annotated.mp4 (.png), report.html, report.pdf and report.xlsx (docs/video.md; other
+    inputs with --report). Worksheet records (.json, .jsonl) are the moments of one task
+    (records of different tasks: ergorisk score). Several
     pose files go into one sub-folder each; several videos of one take with --calibration
     are triangulated; --people all writes one folder per person.
 
@@ -232,7 +234,9 @@ def assess(
     if media and len(inputs) > 1:
         fail("assess one video or image at a time (several views of one take: --calibration)")
     if len(inputs) == 1:
-        _assess_one(inputs[0], out, cfg, with_bar=bool(media))
+        # --report typed: the reports for a pose file or worksheet records too (by default
+        # only videos and images get them; the flag was taken and did nothing).
+        _assess_one(inputs[0], out, cfg, with_bar=bool(media), report=values.get("report"))
         return
     stems = [p.stem for p in inputs]
     if len(set(stems)) < len(stems):
@@ -289,17 +293,19 @@ def _flag_names(message: str) -> str:
     return message
 
 
-def _assess_one(path: Path, out: Path, cfg: Config, with_bar: bool) -> None:
+def _assess_one(
+    path: Path, out: Path, cfg: Config, with_bar: bool, report: bool | None = None
+) -> None:
     from ergorisk.assessment import assess
 
     try:
         if not with_bar:  # a pose file: quick, no bar (and no native logs to silence)
             result = assess(path, config=cfg)
-            result.to_dir(out)
+            result.to_dir(out, report=report)
         else:
             with silenced(), _progress_bar() as progress:
                 result = assess(path, config=cfg, progress=progress)
-                result.to_dir(out, progress=progress)
+                result.to_dir(out, report=report, progress=progress)
     except (InputError, OSError) as err:
         fail(_flag_names(first_line(err)))
     _print_result(path, out, result)
@@ -516,17 +522,26 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
     reba_total = reliable_scores(frames, "reba_total")
     peak = s.reba.total.peak
     picture = result.kind == "image"  # one frame: no peak, no time to speak of
+    # Worksheet records are moments of a task, not frames of a clip: no time either.
+    records = result.kind == "worksheet"
     if picture:
         parts = [f"{path.name}: {'a person' if found else 'nobody'} found"]
+    elif records:
+        parts = [f"{path.name}: {n} record{'s' * (n != 1)}"]
+
+    def where(frame: int, time_s: float) -> str:
+        return f"in record {frame + 1}" if records else f"from {time_s:.2f} s"
+
     if peak:
         level = REBA_RISK_LEVELS[int(reba_risk_codes(np.array([peak.score]))[0])]
         high = float(np.mean(reba_total[np.isfinite(reba_total)] >= HIGH_REBA)) * 100
         span = score_range(peak.low, peak.high)
+        share = "of the records" if records else "of the scored time"
         parts.append(
             f"REBA {peak.score} ({f'{span}, ' if span else ''}{level})"
             if picture
-            else f"REBA peak {peak.score} ({f'{span}, ' if span else ''}{level}) from "
-            f"{peak.time_s:.2f} s, high or worse {high:.0f}% of the scored time"
+            else f"REBA peak {peak.score} ({f'{span}, ' if span else ''}{level}) "
+            f"{where(peak.frame, peak.time_s)}, high or worse {high:.0f}% {share}"
         )
     elif found and not picture:
         parts.append(_no_peak("REBA", reba_total))
@@ -535,7 +550,8 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
         parts.append(
             f"RULA {rula.score}{f' ({span})' if span else ''}"
             if picture
-            else f"RULA peak {rula.score}{f' ({span})' if span else ''} from {rula.time_s:.2f} s"
+            else f"RULA peak {rula.score}{f' ({span})' if span else ''} "
+            f"{where(rula.frame, rula.time_s)}"
         )
     elif found and not picture:
         parts.append(_no_peak("RULA", reliable_scores(frames, "rula_total")))
