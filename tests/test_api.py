@@ -103,7 +103,7 @@ def test_bad_sources_raise_input_errors(tmp_path):
     with pytest.raises(er.ConfigError, match="unknown option"):
         er.assess(np.zeros((2, 33, 3)), layout="mediapipe33", colour="red")
     # A tuple is corners: the message said "got 5000,0,-4990,10", a width nobody typed.
-    with pytest.raises(er.ConfigError, match=r"corners \(x0, y0, x1, y1\).*\(5000, 0, 10, 10\)"):
+    with pytest.raises(er.ConfigError, match=r"a tuple is corners .*got \(5000, 0, 10, 10\)"):
         er.assess(np.zeros((2, 33, 3)), layout="mediapipe33", roi=(5000, 0, 10, 10))
 
 
@@ -227,3 +227,15 @@ def test_config_as_a_mapping_and_wrong_types_are_input_errors():
         er.assess(records, config=5)  # type: ignore[arg-type]
     with pytest.raises(er.InputError, match="write_people takes assess_people's"):
         er.write_people([er.assess(records)], "out")  # type: ignore[arg-type]
+
+
+def test_a_run_with_no_reliable_frame_warns_and_each_kind_reads_as_itself():
+    """er.assess on a 0.3 s cut (8 frames with a person, none followed 0.3 s) returned an
+    assessment that said nothing of it (the CLI's line did); a picture's repr read "1 frames
+    at 1 fps ... from 0.00 s", worksheet records' as frames too."""
+    with pytest.warns(er.AssessmentWarning, match="reliable on none of the 8 frames"):
+        a = er.assess(EXAMPLE_CLIP, end_s=0.3)
+    assert "1 warning in .summary.warnings" in repr(a) and "peak" not in repr(a)
+    records = er.assess([{"trunk_flexion_deg": 30}, {"trunk_flexion_deg": 70}])
+    assert repr(records).startswith("<Assessment worksheet, 2 records, REBA peak ")
+    assert " in record 2, RULA peak " in repr(records) and " s," not in repr(records)

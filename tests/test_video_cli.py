@@ -76,7 +76,10 @@ def test_bad_options_exit_2():
 @pytest.mark.parametrize(
     ("roi", "message"),
     [
-        ("5000,5000,10,10", "--roi 5000,5000,10,10 starts outside the 1280x720 frame"),
+        (
+            "5000,5000,10,10",
+            "--roi 5000,5000,10,10 starts at x 5000, y 5000: outside the 1280x720 frame",
+        ),
         ("10,10,0,0", "--roi needs x, y >= 0 and w, h > 0, got 10,10,0,0"),
         ("-5,0,100,100", "--roi needs x, y >= 0 and w, h > 0, got -5,0,100,100"),
     ],

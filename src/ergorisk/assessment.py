@@ -85,11 +85,25 @@ class Assessment:
         # for `a` at a prompt. This says what it is and its headline; the rest is attributes.
         s = self.summary
         name = f" {self.source.name!r}" if self.source else ""
-        parts = [f"{self.kind}{name}", f"{len(self.frames)} frames at {s.fps:g} fps"]
+        n = len(self.frames)
+        # A picture has no time, records are moments ("1 frames at 1 fps ... from 0.00 s").
+        parts = [f"{self.kind}{name}"]
+        if self.kind == "worksheet":
+            parts.append(f"{n} record{'s' * (n != 1)}")
+        elif self.kind != "image":
+            parts.append(f"{n} frames at {s.fps:g} fps")
         for method, peak in (("REBA", s.reba.total.peak), ("RULA", s.rula.total.peak)):
             if peak:
                 span = f" ({peak.low}–{peak.high})" if peak.low is not None else ""
-                parts.append(f"{method} peak {peak.score}{span} from {peak.time_s:.2f} s")
+                where = (
+                    ""
+                    if self.kind == "image"
+                    else f" in record {peak.frame + 1}"
+                    if self.kind == "worksheet"
+                    else f" from {peak.time_s:.2f} s"
+                )
+                kind = method if self.kind == "image" else f"{method} peak"
+                parts.append(f"{kind} {peak.score}{span}{where}")
         if s.warnings:
             n = len(s.warnings)
             parts.append(f"{n} warning{'s' if n > 1 else ''} in .summary.warnings")
@@ -601,7 +615,12 @@ def _check_roi(
     if roi is None:
         return None
     if roi[0] >= width or roi[1] >= height:
-        raise InputError(f"--roi {roi_text(roi)} starts outside the {width}x{height} frame")
+        # Its start, which x, y and corners share (a corner tuple read back as x, y, w, h
+        # quoted values its caller never typed).
+        raise InputError(
+            f"--roi {roi_text(roi)} starts at x {roi[0]}, y {roi[1]}: outside the "
+            f"{width}x{height} frame"
+        )
     x0, y0, x1, y1 = roi
     return max(0, x0), max(0, y0), min(x1, width), min(y1, height)
 
@@ -645,10 +664,6 @@ def _assess_track(
     shift_activity(summary, track.time_s)
     summary["person_detected_rate"] = round(float(track.detected.mean()), 4)
     summary["pose_reliability"] = reliability.summary()
-    if kind == "image" and summary.get("activity_not_judged"):  # not "1.0 s observed"
-        summary["activity_not_judged"] = dict.fromkeys(
-            summary["activity_not_judged"], "not judged from one picture"
-        )
     summary["warnings"] = (
         media_warnings(track, tilt, (width, height), reliability.reliable)
         + (twist_warning(frames) if kind == "video" else [])

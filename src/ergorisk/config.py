@@ -108,12 +108,7 @@ class MediaOptions:
         if self.roi is not None:
             x0, y0, x1, y1 = self.roi
             if x0 < 0 or y0 < 0 or x1 <= x0 or y1 <= y0:
-                # A tuple is corners, not the flag's x, y, w, h: (5000, 0, 10, 10) read back
-                # as "5000,0,-4990,10", a width the user never typed.
-                raise ConfigError(
-                    "roi needs x, y >= 0 and w, h > 0: as text 'x,y,w,h', or as a tuple the "
-                    f"corners (x0, y0, x1, y1) with x1 > x0 and y1 > y0; got the corners {self.roi}"
-                )
+                raise ConfigError(f"roi needs x, y >= 0 and w, h > 0, got {roi_text(self.roi)}")
 
 
 @dataclass(frozen=True)
@@ -361,6 +356,13 @@ def _roi(value: Any) -> Box:
         x0, y0, x1, y1 = (int(v) for v in value)
     except (TypeError, ValueError):  # (1, 2, 3) said "not enough values to unpack"
         raise ValueError("roi must be 'x,y,w,h' text or (x0, y0, x1, y1) corners") from None
+    if x0 < 0 or y0 < 0 or x1 <= x0 or y1 <= y0:
+        # Said in the corners' own terms: read back as x, y, w, h, (5000, 0, 10, 10) gave
+        # "got 5000,0,-4990,10", a width nobody typed.
+        raise ValueError(
+            "a tuple is corners (x0, y0, x1, y1) and needs 0 <= x0 < x1 and 0 <= y0 < y1 "
+            "(or give the text 'x,y,w,h')"
+        )
     return x0, y0, x1, y1
 
 

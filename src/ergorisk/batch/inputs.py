@@ -88,6 +88,13 @@ def from_folder(
     """Every video, image and pose file under folder (hidden ones, ``exclude`` and earlier
     batches' outputs left out), sorted, so that the same folder always gives the same item
     names."""
+    if defaults and "calibration" in defaults:
+        # Each view failed on its own at run time ("a calibration goes with two or more
+        # videos"): a folder has no takes.
+        raise BatchInputError(
+            "--set calibration: a calibration goes with the views of one take; list them in a "
+            "manifest, one row a view with the same take (docs/scale.md)"
+        )
     folder = folder.resolve()
     # An earlier batch's OUT inside the folder (its batch.json, or an item's marker): its
     # annotated videos were assessed as new footage and its CSVs failed as pose files.
@@ -252,9 +259,11 @@ def _join_takes(rows: list[_Row], where: str, header: list[str]) -> list[_Row]:
                 mine = first.options.get(key) if key not in META_KEYS else first.cells.get(key)
                 theirs = other.options.get(key) if key not in META_KEYS else other.cells.get(key)
                 if (mine or "") != (theirs or ""):
+                    shown = f"'{mine}'" if mine not in (None, "") else "none"
                     raise BatchInputError(
                         f"{where}: line {other.line}, {column(key)}: take {take!r} is "
-                        f"assessed once, with one value; line {first.line} has {mine or 'none'!r}"
+                        f"assessed once, with one value on every row of the take; line "
+                        f"{first.line} has {shown}"
                     )
         name = first.cells.get("name") or take
         out.append(_Row(first.path, name, first.options, first.cells, first.line,

@@ -90,7 +90,7 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
         result = ItemResult.for_item(
             item,
             FAILED,
-            reason=_reason(err, item.path),
+            reason=_reason(err, item),
             seconds=round(time.perf_counter() - started, 3),
             **where,
         )
@@ -118,13 +118,18 @@ def _is_the_input(err: Exception) -> bool:
     return isinstance(err, PoseInputError | ValueError)
 
 
-def _reason(err: Exception, path: Path) -> str:
+def _reason(err: Exception, item: BatchItem) -> str:
+    """The failure in one line, naming the input unless it does already (a take by its
+    name: its first video's name blamed it for another view's or the calibration's fault)."""
     from ergorisk.errors import first_line
     from ergorisk.io.poses import PoseInputError
 
     text = first_line(err)
     if not isinstance(err, PoseInputError | ValueError | OSError):
         text = f"{type(err).__name__}: {text}"  # not an input problem: say what broke
+    if item.views:
+        return f"take {item.take}: {text}"
+    path = item.path
     return text if str(path) in text or path.name in text else f"{path.name}: {text}"
 
 

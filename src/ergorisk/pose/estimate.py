@@ -459,6 +459,13 @@ def media_warnings(
             f"camera tilt not corrected ({tilt.method.removeprefix('none: ')}); "
             "give --camera-pitch-deg if the camera was not level"
         )
+    if reliable is not None and found.any() and not (found & np.asarray(reliable, bool)).any():
+        # The CLI's line said "no REBA score (no reliable frame)"; the Python API nothing.
+        out.append(
+            f"the pose was reliable on none of the {int(found.sum())} frames with a person "
+            "(summary.json pose_reliability says why): nothing is scored; a person must be "
+            "followed steadily for 0.3 s or more"
+        )
     if frame_size is not None:
         from ergorisk.pose.facing import view_warnings
 

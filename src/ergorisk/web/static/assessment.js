@@ -310,8 +310,12 @@
       const why = beyondRange(part, side, i);
       if (why) ev = ev ? `left out: ${why}; ${ev} (assumed)` : `left out: ${why}`;
       else ev = ev ? `${ev} (assumed: not seen)` : "not seen";
-      // The side's total takes an unseen wrist as neutral (docs/kinematics.md).
-      if (part === "wrist" && !ev.includes("assumed")) ev += "; scored as neutral";
+      // The side's total takes an unseen wrist as neutral (docs/kinematics.md), where it has
+      // one (another part unseen leaves none: "scored" would say what did not happen).
+      const total = val(`${method}_total_${side}`, i);
+      if (part === "wrist" && !ev.includes("assumed") && total !== null && total !== undefined) {
+        ev += "; scored as neutral";
+      }
     }
     if (ev) td.append(el("span", {class: "ev", text: ev}));
     return td;
