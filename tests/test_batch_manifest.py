@@ -253,3 +253,16 @@ def test_a_takes_rows_with_a_calibration_are_one_item_and_bad_takes_exit_2(tmp_p
     )
     one = [rows[0], rows[2]]
     assert "line 2, column 2 (take): take 't1' has one video" in refused(one)
+    # The calibration left off one row: said with the path, not a Python repr.
+    missing = [rows[0], ["cam02.mp4", "t1", "", "Eve", "3"]]
+    said = refused(missing)
+    assert "line 3, column 3 (calibration): take 't1' is assessed once, with one value on " in said
+    assert f"line 2 has '{calib}'" in said and "PosixPath" not in said
+    # A folder has no takes: a calibration for all of it failed every view at run time.
+    (tmp_path / "videos").mkdir()
+    (tmp_path / "videos" / "cam01.mp4").write_bytes(b"x")
+    folder = batch(tmp_path / "videos", "-o", tmp_path / "out", "--set", f"calibration={calib}")
+    assert folder.exit_code == 2
+    assert "--set calibration: a calibration goes with the views of one take" in " ".join(
+        folder.output.split()
+    )
