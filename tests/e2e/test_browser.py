@@ -169,6 +169,23 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     )
     trunk = page.locator("#p-reba_trunk-left").inner_text()
     assert "left out: trunk twist" in trunk and "beyond a body's range (over 90°)" in trunk
+    # A wrist left out is scored as neutral where its side has a total, and not said to be
+    # where another part left the side without one.
+    seek_first(
+        page,
+        "j.data.beyond_range_parts.findIndex((v, i) => (v || '').includes('wrist_right') "
+        "&& j.data.reba_total_right[i] !== null)",
+        fps,
+    )
+    wrist = page.locator("#p-reba_wrist-right").inner_text()
+    assert "left out: wrist" in wrist and wrist.rstrip().endswith("scored as neutral"), wrist
+    seek_first(
+        page,
+        "j.data.unseen_parts.findIndex((v, i) => (v || '').includes('wrist_left') "
+        "&& j.data.person_detected[i] && j.data.reba_total_left[i] === null)",
+        fps,
+    )
+    assert "scored as neutral" not in page.locator("#p-reba_wrist-left").inner_text()
 
     # Playing: the marker and the panel follow the video.
     page.evaluate("document.getElementById('video').currentTime = 1.0")
