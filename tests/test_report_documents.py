@@ -419,3 +419,23 @@ def test_warnings_come_with_the_verdict_not_at_the_back():
     check = page.index("Check before relying on these figures")
     assert page.index("Verdict") < check < page.index("What to change first")
     assert page.index("the person was triangulated on 21% of the frames only") > check
+
+
+def test_the_data_quality_names_the_parts_left_out_for_a_reading_no_body_reaches():
+    """The panel and frames.csv said why a part was "not seen" on the example's frame 20
+    (a trunk twisted 123°); the report's data quality said nothing of it."""
+    from ergorisk.report.model import build_report
+
+    frames, summary = _scored_assessment(np.full(10, 21.0))
+    assert "Left out: readings no body reaches" not in dict(
+        build_report(frames, summary, use_surrogate=False).quality
+    )
+    frames["beyond_range_parts"] = [""] * 10
+    frames.loc[2, "beyond_range_parts"] = "trunk_left trunk_right"
+    frames.loc[[3, 4], "beyond_range_parts"] = "wrist_right"
+    frames["pose_reliable"] = True
+    frames.loc[4, "pose_reliable"] = False  # an unreliable frame is left out of it all
+    quality = dict(build_report(frames, summary, use_surrogate=False).quality)
+    assert quality["Left out: readings no body reaches"] == (
+        "trunk (both sides) on 1 frame, wrist (right) on 1 frame"
+    )

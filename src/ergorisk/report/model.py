@@ -656,8 +656,33 @@ def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str
         # the views that see it agree), not how often it is hidden.
         label = "Parts triangulated loosely" if views else "Parts often hidden"
         out.append((label, ", ".join(f"{k}: {100 * float(v):.0f}% confidence" for k, v in low)))
+    if beyond := _beyond_range(frames):
+        out.append(("Left out: readings no body reaches", beyond))
     out.extend(_camera_rows(views))
     return out
+
+
+def _beyond_range(frames: pd.DataFrame) -> str:
+    """'trunk (both sides) on 1 frame, wrist (right) on 5': the parts left out where a
+    reading beyond a body's range gave the pose away (frames.csv beyond_range_parts), on
+    reliable frames: why a part reads "not seen" there though it is in the picture."""
+    if "beyond_range_parts" not in frames:
+        return ""
+    use = (
+        frames["pose_reliable"].to_numpy(dtype=bool)
+        if "pose_reliable" in frames
+        else np.ones(len(frames), bool)
+    )
+    frames_of: dict[str, int] = {}
+    for text in frames["beyond_range_parts"].to_numpy(dtype=object)[use]:
+        sides: dict[str, list[str]] = {}
+        for token in text.split() if isinstance(text, str) else []:
+            part, _, side = token.rpartition("_")
+            sides.setdefault(part.replace("_", " "), []).append(side)
+        for part, seen in sides.items():
+            key = f"{part} ({'both sides' if len(seen) > 1 else seen[0]})"
+            frames_of[key] = frames_of.get(key, 0) + 1
+    return ", ".join(f"{key} on {n} frame{'s' * (n != 1)}" for key, n in sorted(frames_of.items()))
 
 
 def _camera_rows(views: Mapping[str, Any]) -> list[tuple[str, str]]:
