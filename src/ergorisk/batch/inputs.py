@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ergorisk.batch.options import META_COLUMNS, assess_options, parse_value, unknown_key_message
-from ergorisk.batch.store import MARKER
+from ergorisk.batch.store import MARKER, fingerprint
 from ergorisk.io.video import IMAGE_SUFFIXES, POSE_SUFFIXES, VIDEO_SUFFIXES
 
 INPUT_SUFFIXES = VIDEO_SUFFIXES | IMAGE_SUFFIXES | POSE_SUFFIXES
@@ -65,10 +65,14 @@ class BatchItem:
         """The item's input as batch.csv names it (a take's videos joined by ' + ')."""
         return " + ".join(str(v) for v in self.views) if self.views else str(self.path)
 
+    def fingerprint(self) -> str:
+        """What decides the item's outputs (store.fingerprint): its file(s), options, meta."""
+        return fingerprint(self.path, self.options, self.meta, self.views)
+
     @property
     def meta(self) -> dict[str, str]:
         """What the item's reports say of it besides its options."""
-        return {"worker": self.worker, "task": self.task, "site": self.site, "notes": self.notes}
+        return {k: getattr(self, k) for k in META_KEYS}
 
 
 def load_items(source: Path, defaults: dict[str, Any] | None = None) -> list[BatchItem]:
@@ -169,7 +173,7 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
         rows.append(_Row(path, cells.get("name") or path.stem, options, cells, line))
     if not rows:
         raise BatchInputError(f"{where}: no rows")
-    meta = ("worker", "task", "site", "take", "notes")
+    meta = (*META_KEYS, "take")
     for row in rows:
         item = BatchItem(
             index=0,
@@ -216,6 +220,14 @@ class _Row:
     line: int
     views: tuple[Path, ...] = ()
 
+    def value(self, key: str) -> Any:
+        """An option's value, or a meta cell's text (worker, task, site, notes)."""
+        return self.cells.get(key) if key in META_KEYS else self.options.get(key)
+
+
+# What a report says of an item besides its options (BatchItem.meta's keys).
+META_KEYS = ("worker", "task", "site", "notes")
+
 
 def _join_takes(rows: list[_Row], where: str, header: list[str]) -> list[_Row]:
     """The rows of each take that has a calibration, joined into one row at its first
@@ -256,8 +268,7 @@ def _join_takes(rows: list[_Row], where: str, header: list[str]) -> list[_Row]:
         for other in views[1:]:
             keys = sorted(set(first.options) | set(other.options)) + list(META_KEYS)
             for key in keys:
-                mine = first.options.get(key) if key not in META_KEYS else first.cells.get(key)
-                theirs = other.options.get(key) if key not in META_KEYS else other.cells.get(key)
+                mine, theirs = first.value(key), other.value(key)
                 if (mine or "") != (theirs or ""):
                     shown = f"'{mine}'" if mine not in (None, "") else "none"
                     raise BatchInputError(
@@ -266,12 +277,9 @@ def _join_takes(rows: list[_Row], where: str, header: list[str]) -> list[_Row]:
                         f"{first.line} has {shown}"
                     )
         name = first.cells.get("name") or take
-        out.append(_Row(first.path, name, first.options, first.cells, first.line,
-                        tuple(v.path for v in views)))  # fmt: skip
+        views_of = tuple(v.path for v in views)
+        out.append(_Row(first.path, name, first.options, first.cells, first.line, views_of))
     return out
-
-
-META_KEYS = ("worker", "task", "site", "notes")
 
 
 def check_config(item: BatchItem, where: str) -> None:

@@ -81,7 +81,7 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
         result.seconds = round(time.perf_counter() - started, 3)
         record = {
             **result.to_dict(),
-            "fingerprint": store.fingerprint(item.path, item.options, item.meta, item.views),
+            "fingerprint": item.fingerprint(),
         }
         store.publish(built, out_dir, record)
         store.forget_failure(out_dir.parent, item.name)
@@ -97,7 +97,7 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
         if _is_the_input(err):  # the same file would fail again: remember it (resume)
             record = {
                 **result.to_dict(),
-                "fingerprint": store.fingerprint(item.path, item.options, item.meta, item.views),
+                "fingerprint": item.fingerprint(),
             }
             store.remember_failure(out_dir.parent, item.name, record)
         return result

@@ -130,7 +130,7 @@ def _earlier(item: BatchItem, out: Path, since: float | None = None) -> ItemResu
     """The row of an earlier run: done (skipped now), or failed on this very input. With
     ``since`` (an interrupted run's start), a result marked done since is this run's (done),
     an older one was not redone."""
-    expected = store.fingerprint(item.path, item.options, item.meta, item.views)
+    expected = item.fingerprint()
     if record := store.read_done(out / item.name, expected):
         status, reason = SKIPPED, EARLIER
         if since is not None:
