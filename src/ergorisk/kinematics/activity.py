@@ -186,11 +186,9 @@ def detect_activity(
         for kind, need in needs.items()
         if observed_s < need
     }
-    if n == 1:  # a picture: no time at all (its report's table said "no change ... nothing")
-        not_judged = {
-            kind: "not judged from one picture" for kind in ("static", "repeated", "rapid_change")
-        }
     flags: dict[str, dict[str, np.ndarray]] = {"static": {}, "repeated": {}, "rapid_change": {}}
+    if n == 1:  # a picture: no time at all (its report's table said "no change ... nothing")
+        not_judged = dict.fromkeys(flags, "not judged from one picture")
     evidence: list[Evidence] = []
     for part in MOVING_PARTS:
         x = series[part]

@@ -20,6 +20,7 @@ import numpy as np
 from ergorisk.io.video import Prefetch, VideoInfo, iter_frames, no_frames_error
 from ergorisk.pose.layouts import to_canonical
 from ergorisk.pose.mediapipe_pose import Box, FramePose, MediaPipePose, PoseTrack, _missing
+from ergorisk.pose.quality import QualityOptions
 from ergorisk.pose.segments import (
     CONVERGED_FRAMES,
     CONVERGED_GAP,
@@ -464,7 +465,7 @@ def media_warnings(
         out.append(
             f"the pose was reliable on none of the {int(found.sum())} frames with a person "
             "(summary.json pose_reliability says why): nothing is scored; a person must be "
-            "followed steadily for 0.3 s or more"
+            f"followed steadily for {QualityOptions().confirm_s:g} s or more"
         )
     if frame_size is not None:
         from ergorisk.pose.facing import view_warnings

@@ -84,11 +84,13 @@ def frames_table(
     cols[UNSEEN_PARTS] = _names(unseen, n)
     checked = {part for part, _ in IMPOSSIBLE_DEG.values()}
     if all(f"{BEYOND_RANGE}{part}" in sides[side] for side in SIDES for part in checked):
-        # The reason, where kinematics gave it (a re-score keeps the stored column).
+        # The reason, where kinematics gave it (a re-score keeps the stored column); the
+        # parts without a range check are never left out for one.
         beyond = {
             side: {
-                part: np.asarray(sides[side].get(f"{BEYOND_RANGE}{part}", False), bool)
-                & unseen[side][part]
+                part: np.asarray(sides[side][f"{BEYOND_RANGE}{part}"], bool) & unseen[side][part]
+                if part in checked
+                else np.zeros(n, bool)
                 for part in BODY_PARTS
             }
             for side in SIDES
