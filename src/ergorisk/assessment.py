@@ -95,15 +95,9 @@ class Assessment:
         for method, peak in (("REBA", s.reba.total.peak), ("RULA", s.rula.total.peak)):
             if peak:
                 span = f" ({peak.low}–{peak.high})" if peak.low is not None else ""
-                where = (
-                    ""
-                    if self.kind == "image"
-                    else f" in record {peak.frame + 1}"
-                    if self.kind == "worksheet"
-                    else f" from {peak.time_s:.2f} s"
-                )
+                where = peak_place(self.kind, peak.frame, peak.time_s)
                 kind = method if self.kind == "image" else f"{method} peak"
-                parts.append(f"{kind} {peak.score}{span}{where}")
+                parts.append(f"{kind} {peak.score}{span}{' ' * bool(where)}{where}")
         if s.warnings:
             n = len(s.warnings)
             parts.append(f"{n} warning{'s' if n > 1 else ''} in .summary.warnings")
@@ -248,6 +242,14 @@ class Assessment:
             source_width=width,
             others=self.others,
         )
+
+
+def peak_place(kind: str, frame: int, time_s: float) -> str:
+    """Where a peak starts, in the input's own terms: "from 5.20 s" in a clip, "in record 3"
+    in worksheet records, nothing in a picture (it read "1 frames ... from 0.00 s")."""
+    if kind == "image":
+        return ""
+    return f"in record {frame + 1}" if kind == "worksheet" else f"from {time_s:.2f} s"
 
 
 def _resolve_config(

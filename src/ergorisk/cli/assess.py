@@ -508,6 +508,7 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
     each peak (the highest score held 0.3 s) from the start of its first episode (a frame
     there may score higher for a moment), with its interval (the same rule on the frames'
     low and high scores), as the reports and the app give it."""
+    from ergorisk.assessment import peak_place
     from ergorisk.report.model import score_range
     from ergorisk.scoring.summary import reliable_scores
 
@@ -528,10 +529,6 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
         parts = [f"{path.name}: {'a person' if found else 'nobody'} found"]
     elif records:
         parts = [f"{path.name}: {n} record{'s' * (n != 1)}"]
-
-    def where(frame: int, time_s: float) -> str:
-        return f"in record {frame + 1}" if records else f"from {time_s:.2f} s"
-
     if peak:
         level = REBA_RISK_LEVELS[int(reba_risk_codes(np.array([peak.score]))[0])]
         high = float(np.mean(reba_total[np.isfinite(reba_total)] >= HIGH_REBA)) * 100
@@ -541,7 +538,7 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
             f"REBA {peak.score} ({f'{span}, ' if span else ''}{level})"
             if picture
             else f"REBA peak {peak.score} ({f'{span}, ' if span else ''}{level}) "
-            f"{where(peak.frame, peak.time_s)}, high or worse {high:.0f}% {share}"
+            f"{peak_place(result.kind, peak.frame, peak.time_s)}, high or worse {high:.0f}% {share}"
         )
     elif found and not picture:
         parts.append(_no_peak("REBA", reba_total))
@@ -551,7 +548,7 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
             f"RULA {rula.score}{f' ({span})' if span else ''}"
             if picture
             else f"RULA peak {rula.score}{f' ({span})' if span else ''} "
-            f"{where(rula.frame, rula.time_s)}"
+            f"{peak_place(result.kind, rula.frame, rula.time_s)}"
         )
     elif found and not picture:
         parts.append(_no_peak("RULA", reliable_scores(frames, "rula_total")))
