@@ -169,6 +169,8 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     )
     trunk = page.locator("#p-reba_trunk-left").inner_text()
     assert "left out: trunk twist" in trunk and "beyond a body's range (over 90°)" in trunk
+    total = page.locator("#p-reba_total-left").inner_text()
+    assert total.strip() == "not scored: part of this side was not seen or left out (see above)"
     # A wrist left out is scored as neutral where its side has a total, and not said to be
     # where another part left the side without one.
     seek_first(

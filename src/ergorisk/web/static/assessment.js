@@ -285,7 +285,11 @@
     const v = val(name, i);
     const td = el("td", {id: `p-${method}_${row.score}-${side}`});
     if ((v === undefined || v === null) && row.total && val("person_detected", i)) {
-      td.append(el("span", {class: "muted", text: "not scored: part of this side was not seen"}));
+      // A part left out for a reading no body reaches was seen: say so, as its row does.
+      const leftOut = String(val("beyond_range_parts", i) || "").split(" ")
+        .some(token => token.endsWith(`_${side}`));
+      const why = leftOut ? "not seen or left out (see above)" : "not seen";
+      td.append(el("span", {class: "muted", text: `not scored: part of this side was ${why}`}));
     } else if (v === undefined || v === null) {
       td.append(el("span", {class: "muted", text: "–"}));
     } else if (row.total) {
