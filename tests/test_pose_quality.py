@@ -116,7 +116,8 @@ def example_track(request):
 
 def test_example_glitches_are_unreliable_and_few_real_frames_are(example_track):
     t = example_track
-    rel = pose_reliability(t.image, t.world, 30.0, (1280, 720))
+    assert t.chroma is not None
+    rel = pose_reliability(t.image, t.world, 30.0, (1280, 720), chroma=t.chroma)
     detected = t.detected
     assert detected[GLITCHES].all(), "MediaPipe no longer fits the glitches: revisit the test"
     assert (~rel.reliable[GLITCHES]).sum() >= 6

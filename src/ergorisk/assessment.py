@@ -632,11 +632,13 @@ def _assess_track(
 ) -> Assessment:
     """One person's 2D/3D track of a video or image -> kinematics, scoring, the summary."""
     from ergorisk.pose.estimate import fix_track_swaps, media_warnings, track_skeleton
-    from ergorisk.pose.quality import pose_reliability
+    from ergorisk.pose.quality import pose_reliability, someone_else_warnings
 
     width, height = int(media.info["width"]), int(media.info["height"])
     track = fix_track_swaps(track)
-    reliability = pose_reliability(track.image, track.world, media.fps, (width, height))
+    reliability = pose_reliability(
+        track.image, track.world, media.fps, (width, height), chroma=track.chroma
+    )
     skel, tilt = track_skeleton(
         track,
         media.fps,
@@ -668,6 +670,7 @@ def _assess_track(
     summary["pose_reliability"] = reliability.summary()
     summary["warnings"] = (
         media_warnings(track, tilt, (width, height), reliability.reliable)
+        + someone_else_warnings(reliability, track.time_s)
         + (twist_warning(frames) if kind == "video" else [])
         + unused_options(cfg, kind)
         + _cut_short(kind, media.info, track.time_s, cfg.media.end_s, cfg.media.stride)

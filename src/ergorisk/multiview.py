@@ -150,7 +150,7 @@ def reliability(error_px: np.ndarray, max_px: float) -> Reliability:
     reason = np.where(ok, "", f"reprojection error over {max_px:g} px").astype(object)
     reason[~np.isfinite(median)] = "not triangulated"
     unused = np.full(len(ok), np.nan)  # the single-camera checks' evidence
-    return Reliability(ok, reason.astype(str), np.full(len(ok), -1), unused, unused)
+    return Reliability(ok, reason.astype(str), np.full(len(ok), -1), unused, unused, unused)
 
 
 def world_up(cameras: Sequence[Camera]) -> str:

@@ -32,10 +32,12 @@ MAX_PREDICTED_FRAMES = 15  # extrapolate a lost person's motion at most this man
 class FramePose:
     """One frame's pose. ``world``: (33, 4) metres (x right, y down, z away; origin mid-hips)
     and visibility; ``image``: (33, 3) x, y as fractions of the full frame and visibility.
-    Both all-NaN when nobody was found."""
+    Both all-NaN when nobody was found. ``chroma``: (2,) the torso's colour
+    (pose/appearance.py), set by the video pass; None where nobody measured it."""
 
     world: np.ndarray
     image: np.ndarray
+    chroma: np.ndarray | None = None
 
     @property
     def detected(self) -> bool:
@@ -258,13 +260,15 @@ class MediaPipePose:
 class PoseTrack:
     """Poses of a whole video: ``world`` (T, 33, 4), ``image`` (T, 33, 3) as in FramePose;
     ``frame_index`` (T,) source frame numbers; ``time_s`` (T,) seconds; ``mirrored``: the
-    frames were estimated mirrored (pose/canonical.py), the poses mirrored back."""
+    frames were estimated mirrored (pose/canonical.py), the poses mirrored back; ``chroma``
+    (T, 2) the torso's colour (pose/appearance.py), None when not measured."""
 
     world: np.ndarray
     image: np.ndarray
     frame_index: np.ndarray
     time_s: np.ndarray
     mirrored: bool = field(default=False, kw_only=True)
+    chroma: np.ndarray | None = field(default=None, kw_only=True, repr=False)
 
     @property
     def detected(self) -> np.ndarray:
@@ -281,9 +285,16 @@ class PoseTrack:
                 np.zeros(0, int),
                 np.zeros(0),
             )
+        measured = [p.chroma for p in poses]
+        chroma = (
+            None
+            if all(c is None for c in measured)
+            else np.stack([np.full(2, np.nan) if c is None else c for c in measured])
+        )
         return cls(
             np.stack([p.world for p in poses]),
             np.stack([p.image for p in poses]),
             np.asarray(frame_index, dtype=int),
             np.asarray(time_s, dtype=float),
+            chroma=chroma,
         )

@@ -10,6 +10,10 @@ more than a fraction of the body's size from one frame to the next). Then:
 - a segment is **confirmed** only when it lasts ``confirm_s`` or longer: a short run between
   losses or jumps is not trusted (this also covers short runs before the tracker loses the
   person);
+- a segment that starts where the torso's **colour** changes at once, while the track goes
+  on (pose/appearance.py: the tracker slid onto someone else, which moves neither the body's
+  centre nor its size much), and whose colour is unlike the person's own (the median over
+  the confirmed frames of the other segments), is someone else;
 - a segment whose median **bone lengths** (world landmarks, the person's limbs and torso)
   differ from the person's own (the median over confirmed frames) by more than
   ``max_segment_bone_dev`` (median absolute log ratio) is someone or something else;
@@ -19,7 +23,8 @@ more than a fraction of the body's size from one frame to the next). Then:
 
 Everything here is a pure function of arrays; thresholds are in ``QualityOptions``.
 
-    rel = pose_reliability(track.image, track.world, fps=30, frame_size=(1280, 720))
+    rel = pose_reliability(track.image, track.world, fps=30, frame_size=(1280, 720),
+                           chroma=track.chroma)
     rel.reliable        # (T,) bool
     rel.reason          # (T,) str: "" when reliable, else why not
     conf = part_confidence(track.image[..., 2])      # {"confidence_trunk_left": (T,), ...}
@@ -30,6 +35,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
+
+from ergorisk.pose.appearance import colour_breaks, colour_step
 
 # World-landmark bones whose lengths a person keeps (MediaPipe indices): upper arms, forearms,
 # thighs, shanks, shoulder and hip widths, the two sides of the torso.
@@ -42,6 +49,7 @@ BONES: tuple[tuple[int, int], ...] = (
 # Reasons, in the order they are checked (the first that applies is reported).
 NO_PERSON = "no person"
 UNCONFIRMED = "unconfirmed track"
+OTHER_COLOUR = "torso colour unlike the person's (someone else?)"
 BONES_SEGMENT = "bone lengths unlike the person's (track segment)"
 MOTION = "implausible motion"
 BONES_FRAME = "bone lengths unlike the person's (frame)"
@@ -63,6 +71,12 @@ class QualityOptions:
     max_frame_bone_dev: float = 0.6
     # Median landmark speed relative to the body's centre, in body sizes a second.
     max_motion_sizes_per_s: float = 12.0
+    # The torso's colour (a*, b* on OpenCV's 8-bit scale) compared over this long before and
+    # after each frame; a change over min_colour_step starts a segment. The tracker sliding
+    # onto another person in the multi-person demo changed it by 26; the same person over
+    # lighting changes, turns and a somersault, by 7 at most.
+    colour_window_s: float = 0.15
+    min_colour_step: float = 15.0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -71,13 +85,15 @@ class QualityOptions:
 @dataclass(frozen=True)
 class Reliability:
     """Per frame: ``reliable`` (T,) bool, ``reason`` (T,) str ("" when reliable), and the
-    evidence: ``segment`` (T,) int (-1 without a person), ``bone_dev`` (T,), ``jump`` (T,)."""
+    evidence: ``segment`` (T,) int (-1 without a person), ``bone_dev`` (T,), ``jump`` (T,),
+    ``colour_step`` (T,) (NaN where not measured)."""
 
     reliable: np.ndarray
     reason: np.ndarray
     segment: np.ndarray
     bone_dev: np.ndarray
     jump: np.ndarray
+    colour_step: np.ndarray
 
     def summary(self) -> dict:
         """Counts by reason, for summary.json."""
@@ -135,11 +151,13 @@ def pose_reliability(
     fps: float,
     frame_size: tuple[int, int],
     opts: QualityOptions | None = None,
+    chroma: np.ndarray | None = None,
 ) -> Reliability:
     """Reliability of each frame of one person's track (see the module's docstring).
 
     image: (T, 33, >=2) image landmarks as fractions of the frame (NaN without a person);
-    world: (T, 33, >=3) world landmarks in metres; frame_size: (width, height) in pixels.
+    world: (T, 33, >=3) world landmarks in metres; frame_size: (width, height) in pixels;
+    chroma: (T, 2) the torso's colour (pose/appearance.py), None to leave colour out.
     """
     opts = opts or QualityOptions()
     n = len(image)
@@ -161,7 +179,13 @@ def pose_reliability(
         motion[i] = np.median(np.linalg.norm(rel, axis=-1), axis=1) / scale * fps
     with np.errstate(invalid="ignore"):
         breaks = (jump > opts.max_jump_sizes) | (size_change > opts.max_size_log_ratio)
-    seg = segments(detected, breaks)
+    step = np.full(n, np.nan)
+    recoloured = np.zeros(n, bool)
+    if chroma is not None:
+        step = colour_step(chroma, fps, opts.colour_window_s)
+        recoloured = colour_breaks(chroma, step, opts.min_colour_step, fps, opts.colour_window_s)
+        recoloured &= detected
+    seg = segments(detected, breaks | recoloured)
 
     # Confirmed segments: long enough.
     n_seg = int(seg.max()) + 1 if detected.any() else 0
@@ -180,9 +204,11 @@ def pose_reliability(
         dev = bone_deviation(lengths, reference)
         for s in range(n_seg):  # one iteration per segment, not per frame
             seg_dev[s] = np.nanmedian(dev[seg == s]) if np.isfinite(dev[seg == s]).any() else 0
+    other = _other_colour(chroma, seg, n_seg, recoloured, confirmed, opts.min_colour_step)
     with np.errstate(invalid="ignore"):
         checks = (
             (~detected, NO_PERSON),
+            (other[np.maximum(seg, 0)] & detected, OTHER_COLOUR),
             (~confirmed, UNCONFIRMED),
             (seg_dev[np.maximum(seg, 0)] > opts.max_segment_bone_dev, BONES_SEGMENT),
             (motion > opts.max_motion_sizes_per_s, MOTION),
@@ -192,7 +218,47 @@ def pose_reliability(
     for bad, why in reversed(checks):  # the first check that applies wins
         reason[bad] = why
     reliable = reason == ""
-    return Reliability(reliable, reason.astype(str), seg, dev, jump)
+    return Reliability(reliable, reason.astype(str), seg, dev, jump, step)
+
+
+def someone_else_warnings(rel: Reliability, time_s: np.ndarray) -> list[str]:
+    """summary["warnings"]: where the skeleton seems to move onto someone else."""
+    other = rel.reason == OTHER_COLOUR
+    if not other.any():
+        return []
+    first = float(np.asarray(time_s, float)[np.argmax(other)])
+    return [
+        f"from {first:.2f} s the skeleton may follow someone else: the torso's colour changed "
+        f"at once while the track went on ({int(other.sum())} frames left out as "
+        f"'{OTHER_COLOUR}'); check annotated.mp4: a camera that nobody passes in front of the "
+        "person avoids it"
+    ]
+
+
+def _other_colour(
+    chroma: np.ndarray | None,
+    seg: np.ndarray,
+    n_seg: int,
+    recoloured: np.ndarray,
+    confirmed: np.ndarray,
+    min_step: float,
+) -> np.ndarray:
+    """(n_seg or 1,) bool: segments that start at a colour change and whose median colour is
+    over ``min_step`` from the person's own: the median over the confirmed frames of the
+    segments that did not start so (the person as the tracker found them)."""
+    out = np.zeros(max(n_seg, 1), bool)
+    if chroma is None or not recoloured.any():
+        return out
+    c = np.asarray(chroma, float)
+    started = np.unique(seg[recoloured])
+    own_frames = confirmed & ~np.isin(seg, started) & np.isfinite(c).all(axis=1)
+    if not own_frames.any():
+        return out
+    own = np.median(c[own_frames], axis=0)
+    for s in started:
+        mine = c[(seg == s) & np.isfinite(c).all(axis=1)]
+        out[s] = len(mine) > 0 and np.linalg.norm(np.median(mine, axis=0) - own) > min_step
+    return out
 
 
 # MediaPipe landmarks behind each body part's angles, per side (both sides for body-wide parts).
