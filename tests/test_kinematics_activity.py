@@ -128,6 +128,19 @@ def test_walking_is_not_a_rapid_change():
     assert not rapid_change(x, FPS, OPTS, np.ones(x.size, bool))[0].any()
 
 
+def test_while_walking_the_legs_swing_is_not_a_rapid_change_but_the_trunks_is():
+    # The helper's case: a passer-by's knees swing 19-87 deg at each step; REBA +1 for it
+    # read "rapid large posture changes" for someone simply walking.
+    swing = series((10, lambda t: 30 + 35 * np.sin(2 * np.pi * t)))
+    still = np.zeros(swing.size)
+    parts = {"trunk": swing, "neck": still, "legs": swing, "upper_arm_left": still}
+    parts |= {"upper_arm_right": still, "lower_arm_left": still, "lower_arm_right": still}
+    act = detect_activity(parts, FPS, OPTS, walking=np.ones(swing.size, bool))
+    assert not act.flags["rapid_change"]["legs"].any()
+    assert act.flags["rapid_change"]["trunk"].any()
+    assert detect_activity(parts, FPS, OPTS).flags["rapid_change"]["legs"].any()
+
+
 def test_a_short_clip_needs_the_action_to_recur_before_it_counts_as_repeated():
     two = series((10, lambda t: 30 + 12 * np.sin(2 * np.pi * t / 5)))  # 2 in 10 s: "12/min"
     assert not repeated_action(two, FPS, OPTS)[0].any()

@@ -161,3 +161,19 @@ def test_walking_segments_of_real_uwiom_poses(shared_data):
         far += (~near).sum()
     assert found / walk_total > 0.8
     assert far_false / far < 0.1
+
+
+def test_the_swing_after_the_last_turn_seen_is_walking_too():
+    # Someone walks out of view at 6.1 s: the feet's last turn seen is at 5.83 s (a step
+    # every 0.56 s); the knee still swings until they are gone, and that swing is gait.
+    skel = gait(0.0)
+    joints = skel.joints.copy()
+    joints[T >= 6.1] = np.nan
+    assert walking(Skeleton(joints, skel.confidence, fps=FPS))[30 : int(6.1 * FPS)].all()
+    # ... but not more than a step beyond: standing after the walk is not walking.
+    still = gait(0.0)
+    joints = still.joints.copy()
+    stop = T >= 5.833
+    joints[stop] = joints[int(5.833 * FPS)]  # the feet stay where the last turn left them
+    w = walking(Skeleton(joints, still.confidence, fps=FPS))
+    assert not w[int(6.6 * FPS) :].any()

@@ -7,8 +7,9 @@ Three detectors, each returning per-frame flags and the evidence behind them:
   (``repeat_min_range_deg`` to ``repeat_max_range_deg``), walking excluded;
 - rapid: a change of ``rapid_range_deg`` or more within ``rapid_window_s`` (trunk, neck and
   legs by default: ``rapid_parts``), measured on the angle after a short running median (so
-  one-frame spikes do not count), through short gaps in the track, walking or not (walking
-  does not bend the trunk by 60 deg).
+  one-frame spikes do not count), through short gaps in the track; walking or not for the
+  trunk and neck (walking does not bend the trunk by 60 deg), not while walking for the legs
+  (``rapid_not_while_walking``: each step swings the knee that much).
 
 No flag is set on a frame without a person (or, given ``valid``, on a frame whose pose is not
 reliable). Repetition needs ``repeat_min_observed_s`` of observed time and a static hold
@@ -129,8 +130,11 @@ def gait_steps(stride: np.ndarray, fps: float, opts: KinematicsOptions) -> np.nd
 def gait_bouts(stride: np.ndarray, fps: float, opts: KinematicsOptions) -> np.ndarray:
     """Frames of walking from the feet alone: gait_min_steps or more steps in a row, the feet
     taking turns, each step gait_step_min_s to gait_step_max_s after the one before (a
-    walking cadence). A bout runs from its first step to its last. Stray swings (a warm-up
-    kick, stepping out of a landing, depth noise) seldom chain into three such steps."""
+    walking cadence). A bout runs from a step before its first to a step after its last (the
+    median step time of the bout): the swing into the first turn and out of the last are
+    walking too, and the last turn is seldom seen when someone walks out of view. Stray swings
+    (a warm-up kick, stepping out of a landing, depth noise) seldom chain into three such
+    steps."""
     frames, foot = gait_steps(stride, fps, opts)
     gap_s = np.diff(frames) / fps
     linked = (
@@ -139,7 +143,8 @@ def gait_bouts(stride: np.ndarray, fps: float, opts: KinematicsOptions) -> np.nd
     out = np.zeros(len(stride), bool)
     for s, e in zip(*runs(linked), strict=True):  # one iteration per bout
         if e - s + 1 >= opts.gait_min_steps:
-            out[frames[s] : frames[e] + 1] = True
+            step = int(np.median(np.diff(frames[s : e + 1])))  # runs' ends are exclusive
+            out[max(0, frames[s] - step) : frames[e] + step + 1] = True
     return out
 
 
@@ -200,7 +205,8 @@ def detect_activity(
         flags["repeated"][part] = rep
         evidence += _episodes("repeated", part, rep, x, fps, events=peaks)
         if part in opts.rapid_parts:
-            rapid, changes, change = rapid_change(x, fps, opts)
+            gait = walking if part in opts.rapid_not_while_walking else None
+            rapid, changes, change = rapid_change(x, fps, opts, gait)
             flags["rapid_change"][part] = rapid & present
             evidence += _episodes(
                 "rapid_change", part, rapid & present, x, fps, events=changes, change=change
@@ -306,7 +312,8 @@ def rapid_change(
     """Frames inside a window of rapid_window_s over which the angle, after a running median of
     rapid_median_s, changes by at least rapid_range_deg; a third of the window seen is enough
     (a fast change is where tracking drops frames). ``walking``, when given, is left out (the
-    detector itself no longer gets it: a 60 deg trunk change is rapid, walking or not). Frames
+    legs' detector gets it, the trunk's and neck's not: a 60 deg trunk change is rapid,
+    walking or not). Frames
     where x is NaN are not flagged. Also returns the frame where each such episode starts, and
     per frame the largest change over a window through it (the evidence: an episode's own
     frames may span less, when the change runs across a gap in the track)."""

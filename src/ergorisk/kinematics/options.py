@@ -87,6 +87,9 @@ class KinematicsOptions:
     rapid_median_s: float = 0.15
     # Rapid change is a whole-body notion in REBA; arm reaches are the normal work.
     rapid_parts: tuple[str, ...] = ("trunk", "neck", "legs")
+    # ... but each step swings the knee by 60 deg or more: while walking, the legs' changes
+    # are gait, not a rapid change of posture (the trunk's still count).
+    rapid_not_while_walking: tuple[str, ...] = ("legs",)
     # Walking (pelvis speed above this) is not a repeated action and is not a static hold.
     walk_speed_mps: float = 0.5
     walk_smoothing_s: float = 3.0
