@@ -367,6 +367,17 @@ def test_a_file_of_worksheet_records_is_assessed_and_reported_on_request(tmp_pat
     assert (tmp_path / "p1" / "report.pdf").is_file()
     assert runner.invoke(app, [*pose_args, str(tmp_path / "p2")]).exit_code == 0
     assert not (tmp_path / "p2" / "report.pdf").exists()
+    # Several pose files: each its reports (the flag was taken and did nothing there), and
+    # the Python API's report=True as well (only to_dir(report=True) wrote them).
+    uw2 = uw_file(tmp_path / "q.npy")
+    many = ["assess", str(uw), str(uw2), "--layout", "uw-iom", "--report", "--out"]
+    assert runner.invoke(app, [*many, str(tmp_path / "m")]).exit_code == 0
+    assert (tmp_path / "m" / "p" / "report.pdf").is_file()
+    assert (tmp_path / "m" / "q" / "report.pdf").is_file()
+    er.assess(records, report=True).to_dir(tmp_path / "api")
+    assert (tmp_path / "api" / "report.html").is_file()
+    er.assess(records).to_dir(tmp_path / "api2")
+    assert not (tmp_path / "api2" / "report.html").exists()
     # Records of different tasks (the example file's loads differ): `ergorisk score`.
     example = tmp_path / "two_tasks.json"
     example.write_text(json.dumps([{**records[0], "load_kg": 2}, {**records[1], "load_kg": 8}]))

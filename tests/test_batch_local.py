@@ -277,6 +277,34 @@ def test_a_folder_batch_leaves_out_an_earlier_batch_s_output_inside_it(tmp_path)
     assert [i.name for i in items] == ["a"]
 
 
+def test_a_folder_leaves_out_its_manifest_and_pose_files_without_a_layout(tmp_path):
+    """A folder batch took a manifest kept beside its inputs, and every .npy without
+    --set layout, as pose files: each a failed row, and exit 1 (a new-user walkthrough)."""
+    folder = tmp_path / "in"
+    pose_file(folder / "a.npy")
+    manifest(folder / "plan.csv", ["path", "worker"], [["a.npy", "Ann"]])
+    result = batch(folder, "-o", tmp_path / "o1")
+    assert result.exit_code == 2
+    assert (
+        "left out: 1 manifest (run it: ergorisk batch plan.csv); 1 pose file without a "
+        "layout (--set layout=...)" in result.stderr
+    )
+    result = batch(folder, "-o", tmp_path / "o2", "--set", "layout=uw-iom")
+    assert result.exit_code == 0, result.output
+    assert "note: left out of in/: 1 manifest" in result.stderr
+    rows = pd.read_csv(tmp_path / "o2" / "batch.csv")
+    assert rows["status"].tolist() == ["done"] and rows["path"].str.endswith("a.npy").all()
+    # A manifest's own pose file with a report column: its reports (they were left out).
+    done = batch(folder / "plan.csv", "-o", tmp_path / "o3", "--set", "layout=uw-iom")
+    assert done.exit_code == 0, done.output
+    report = manifest(
+        tmp_path / "r.csv", ["path", "layout", "report"], [[folder / "a.npy", "uw-iom", "true"]]
+    )
+    assert batch(report, "-o", tmp_path / "o4").exit_code == 0
+    assert (tmp_path / "o4" / "a" / "report.pdf").is_file()
+    assert not (tmp_path / "o3" / "a" / "report.pdf").exists()
+
+
 def test_a_worker_that_dies_fails_its_own_item_only(tmp_path):
     """Two items in flight when one process died: both failed ('the worker process died'),
     though the other's process was fine. Now each runs again alone."""

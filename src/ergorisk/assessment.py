@@ -109,13 +109,15 @@ class Assessment:
         """Write what ``ergorisk assess`` writes into path, atomically: frames.csv,
         frames.parquet, summary.json; for a video or image also annotated.mp4 (.png) and
         report.html, report.pdf, report.xlsx. ``report=True`` adds the reports for any
-        source, ``report=False`` leaves them out."""
+        source, ``report=False`` leaves them out; None: as the config's ``report`` says
+        (``er.assess(poses, report=True)`` too)."""
         from ergorisk.io.outputs import staged_output, write_tables
         from ergorisk.native_logs import silenced
 
         out = Path(path)
         media = self.config.media
-        with_report = (media.report and self.kind in MEDIA_KINDS) if report is None else report
+        want = media.report if report is None else report
+        with_report = self.kind in MEDIA_KINDS if want is None else want
         # The face detector's C++ log lines reached a notebook's terminal (er.assess is
         # silenced the same way, errors.api_call).
         with silenced(), staged_output(out) as stage:
@@ -531,7 +533,7 @@ def _assess_media(path: Path, kind: str, cfg: Config, progress: Progress) -> Ass
     if spec != "largest" and kind == "video":
         return next(iter(assess_people(path, config=cfg, progress=progress).values()))
     media = MediaPoses.estimate(path, kind, cfg, progress)
-    if cfg.media.report and kind in MEDIA_KINDS:
+    if cfg.media.report is not False and kind in MEDIA_KINDS:
         from ergorisk.report.worker import report_worker
 
         # The pose pass's frames and graphs are freed: hand their memory back to the system

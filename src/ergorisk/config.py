@@ -65,7 +65,9 @@ class MediaOptions:
     # cores available, at most 4. Speed only: the result does not depend on it.
     pose_threads: int | None = None
     annotate: bool = True
-    report: bool = True
+    # report.html, .pdf and .xlsx: None (the default) for videos and images only, True for
+    # every input (pose files and worksheet records too), False for none.
+    report: bool | None = None
     annotate_max_side: int = 1280
     worst_moments: int = 4
     # Faces blurred in the annotated video, the pictures and the PDF (privacy by default).

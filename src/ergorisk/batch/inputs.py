@@ -23,6 +23,8 @@ from ergorisk.batch.store import MARKER, fingerprint
 from ergorisk.io.video import IMAGE_SUFFIXES, POSE_SUFFIXES, VIDEO_SUFFIXES
 
 INPUT_SUFFIXES = VIDEO_SUFFIXES | IMAGE_SUFFIXES | POSE_SUFFIXES
+# Pose files read only with a layout (assessment.py); .bvh and .c3d name their joints.
+LAYOUT_SUFFIXES = frozenset({".npy", ".npz", ".csv"})
 # Names the batch writes at the top of OUT; an item may not take them.
 RESERVED = frozenset(
     {"batch.csv", "batch.json", "summary_by_task.csv", "summary_by_worker.csv", "logs"}
@@ -87,11 +89,16 @@ def load_items(source: Path, defaults: dict[str, Any] | None = None) -> list[Bat
 
 
 def from_folder(
-    folder: Path, defaults: dict[str, Any] | None = None, exclude: Path | None = None
+    folder: Path,
+    defaults: dict[str, Any] | None = None,
+    exclude: Path | None = None,
+    notes: list[str] | None = None,
 ) -> list[BatchItem]:
     """Every video, image and pose file under folder (hidden ones, ``exclude`` and earlier
     batches' outputs left out), sorted, so that the same folder always gives the same item
-    names."""
+    names. Pose files that need a layout (.npy, .npz, .csv) only with ``layout`` among the
+    defaults, and never a CSV with a ``path`` column (a manifest kept beside its videos):
+    each failed as a pose file. ``notes`` receives a line on what was so left out."""
     if defaults and "calibration" in defaults:
         # Each view failed on its own at run time ("a calibration goes with two or more
         # videos"): a folder has no takes.
@@ -106,18 +113,37 @@ def from_folder(
     skips |= {p.parent for p in folder.rglob(MARKER)}
     if exclude is not None:
         skips.add(exclude.resolve())
-    paths = []
+    paths, manifests, no_layout = [], [], []
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
         if any(part.startswith(".") for part in rel.parts) or not path.is_file():
             continue
         if any(path.is_relative_to(skip) for skip in skips):
             continue
-        if path.suffix.lower() in INPUT_SUFFIXES:
+        suffix = path.suffix.lower()
+        if suffix == ".csv" and _is_manifest(path):
+            manifests.append(path)
+        elif suffix in LAYOUT_SUFFIXES and not (defaults or {}).get("layout"):
+            no_layout.append(path)
+        elif suffix in INPUT_SUFFIXES:
             paths.append(path)
+    left_out = []
+    if manifests:
+        left_out.append(
+            f"{len(manifests)} manifest{'s' * (len(manifests) > 1)} (run it: "
+            f"ergorisk batch {manifests[0].name})"
+        )
+    if no_layout:
+        left_out.append(
+            f"{len(no_layout)} pose file{'s' * (len(no_layout) > 1)} without a layout "
+            "(--set layout=...)"
+        )
     if not paths:
         kinds = ", ".join(sorted(INPUT_SUFFIXES))
-        raise BatchInputError(f"{folder}: no video, image or pose file found ({kinds})")
+        found = f"; left out: {'; '.join(left_out)}" if left_out else ""
+        raise BatchInputError(f"{folder}: no video, image or pose file found ({kinds}){found}")
+    if left_out and notes is not None:
+        notes.append(f"left out of {folder.name}/: {'; '.join(left_out)}")
     names = unique_names([str(p.relative_to(folder).with_suffix("")) for p in paths])
     items = [
         BatchItem(index=i, path=p, name=n, options=dict(defaults or {}))
@@ -356,6 +382,17 @@ def safe_name(text: str) -> str:
     text = re.sub(r"[^A-Za-z0-9._-]+", "_", text).lstrip(".-_")[:120] or "item"
     reserved = text.lower() in RESERVED or text.split(".")[0].upper() in WINDOWS_RESERVED
     return f"item-{text}" if reserved else text
+
+
+def _is_manifest(path: Path) -> bool:
+    """A CSV whose first line has a ``path`` column: a batch manifest, not a pose file."""
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace") as f:
+            first = f.readline()
+    except OSError:
+        return False
+    cells = first.replace(";", ",").replace("\t", ",").split(",")
+    return "path" in {c.strip().strip('"').lower() for c in cells}
 
 
 def unique_names(wanted: list[str]) -> list[str]:

@@ -140,7 +140,11 @@ def assess(
     ] = None,
     report: Annotated[
         bool | None,
-        typer.Option("--report/--no-report", help="Write report.html, .pdf and .xlsx."),
+        typer.Option(
+            "--report/--no-report",
+            help="Write report.html, .pdf and .xlsx (default: for videos and images; "
+            "--report: for pose files and worksheet records too).",
+        ),
     ] = None,
     blur_faces: Annotated[
         bool | None,
@@ -234,9 +238,7 @@ def assess(
     if media and len(inputs) > 1:
         fail("assess one video or image at a time (several views of one take: --calibration)")
     if len(inputs) == 1:
-        # --report typed: the reports for a pose file or worksheet records too (by default
-        # only videos and images get them; the flag was taken and did nothing).
-        _assess_one(inputs[0], out, cfg, with_bar=bool(media), report=values.get("report"))
+        _assess_one(inputs[0], out, cfg, with_bar=bool(media))
         return
     stems = [p.stem for p in inputs]
     if len(set(stems)) < len(stems):
@@ -293,19 +295,17 @@ def _flag_names(message: str) -> str:
     return message
 
 
-def _assess_one(
-    path: Path, out: Path, cfg: Config, with_bar: bool, report: bool | None = None
-) -> None:
+def _assess_one(path: Path, out: Path, cfg: Config, with_bar: bool) -> None:
     from ergorisk.assessment import assess
 
     try:
         if not with_bar:  # a pose file: quick, no bar (and no native logs to silence)
             result = assess(path, config=cfg)
-            result.to_dir(out, report=report)
+            result.to_dir(out)  # --report (in cfg): the reports for a pose file too
         else:
             with silenced(), _progress_bar() as progress:
                 result = assess(path, config=cfg, progress=progress)
-                result.to_dir(out, report=report, progress=progress)
+                result.to_dir(out, progress=progress)
     except (InputError, OSError) as err:
         fail(_flag_names(first_line(err)))
     _print_result(path, out, result)

@@ -88,7 +88,10 @@ def batch(
     try:
         options, meta = _parse_settings(settings or [])
         if inputs.is_dir():
-            items = from_folder(inputs, options, exclude=out)
+            notes: list[str] = []
+            items = from_folder(inputs, options, exclude=out, notes=notes)
+            for note in notes:
+                print(f"note: {note}", file=sys.stderr)
         else:
             items = load_items(inputs, options)
         items = [replace(i, **{k: v for k, v in meta.items() if not getattr(i, k)}) for i in items]
