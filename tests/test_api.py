@@ -227,6 +227,20 @@ def test_config_as_a_mapping_and_wrong_types_are_input_errors():
         er.assess(records, config=5)  # type: ignore[arg-type]
     with pytest.raises(er.InputError, match="write_people takes assess_people's"):
         er.write_people([er.assess(records)], "out")  # type: ignore[arg-type]
+    # bytes were read as records ("record 0: expected an object, got number 97"), and two
+    # pose files as "several videos are views of one take".
+    with pytest.raises(er.InputError, match="cannot assess a bytes"):
+        er.assess(b"abc")  # type: ignore[arg-type]
+    with pytest.raises(er.InputError, match="one pose file at a time"):
+        er.assess(["a.npy", "b.npy"], layout="uw-iom")
+
+
+def test_poses_without_any_joint_warn_that_nothing_is_scored():
+    """A pose array (or file) of NaNs read "person in 0 (0%)" with no warning, where a
+    picture with nobody warns and a batch fails the item."""
+    with pytest.warns(er.AssessmentWarning, match="no joint in any of the 10 frames"):
+        a = er.assess(np.full((10, 15, 3), np.nan), layout="uw-iom", fps=12)
+    assert not a.frames["person_detected"].any()
 
 
 def test_a_run_with_no_reliable_frame_warns_and_each_kind_reads_as_itself():

@@ -132,7 +132,7 @@ def test_repeated_column_and_bad_invocations_exit_2(tmp_path):
     result = batch(tmp_path / "in", "-o", tmp_path / "o", "--address", "x:1")
     assert result.exit_code == 2 and "--address needs --engine ray" in result.output
     (tmp_path / "file").write_text("x")
-    result = batch(tmp_path / "in", "-o", tmp_path / "file")
+    result = batch(tmp_path / "in", "-o", tmp_path / "file", "--set", "layout=uw-iom")
     assert result.exit_code == 2 and "is not a folder" in result.output
 
 

@@ -182,7 +182,9 @@ def test_an_address_where_nothing_listens_fails_at_once(tmp_path):
     out = tmp_path / "out"
     address = f"127.0.0.1:{free_port()}"
     code, stderr, seconds = batch_cli(
-        [tmp_path / "in", "-o", out, "--engine", "ray", "--address", address], dict(os.environ)
+        [tmp_path / "in", "-o", out, "--engine", "ray", "--address", address]
+        + ["--set", "layout=uw-iom"],
+        dict(os.environ),
     )
     assert code == 2, stderr
     assert f"cannot reach the Ray cluster at {address}" in stderr and "Traceback" not in stderr

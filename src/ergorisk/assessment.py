@@ -294,10 +294,16 @@ def assess(
     if isinstance(source, str | Path):
         return _assess_path(Path(source), cfg, progress)
     if isinstance(source, Sequence) and source and all(isinstance(v, str | Path) for v in source):
+        paths = [Path(v) for v in source]
         if cfg.media.calibration is None:
+            from ergorisk.io.video import POSE_SUFFIXES
+
+            if any(p.suffix.lower() in POSE_SUFFIXES for p in paths):
+                # (It said "several videos are views of one take" of pose files.)
+                raise InputError("assess one pose file at a time (ergorisk batch for many)")
             raise InputError("several videos are views of one take: give their calibration")
-        return _assess_views([Path(v) for v in source], cfg, progress)
-    if isinstance(source, Sequence | Mapping):
+        return _assess_views(paths, cfg, progress)
+    if isinstance(source, Sequence | Mapping) and not isinstance(source, bytes | bytearray):
         return _assess_records(source, cfg)
     raise InputError(
         f"cannot assess a {type(source).__name__}: give a file path, a (T, J, 3) array, "
@@ -412,7 +418,14 @@ def _assess_skeleton(
 
         frames = frames.assign(**learned_columns(skel, cfg.scoring.learned))
     summary["config"] = cfg.to_dict()
-    summary["warnings"] = unused_options(cfg, kind)
+    # A file of NaNs (or zeros) read as "person in 0 (0%)", exit 0 and no word, where a
+    # batch failed it and a picture without anyone warns.
+    empty = (
+        []
+        if frames["person_detected"].any()
+        else [f"no joint in any of the {len(frames)} frames (all missing): nothing is scored"]
+    )
+    summary["warnings"] = empty + unused_options(cfg, kind)
     return Assessment(frames, Summary.of(summary), cfg, kind, path, activity, skel)
 
 
