@@ -176,14 +176,16 @@ def test_batch_joins_a_two_node_cluster_with_token_authentication(tmp_path, ray_
         assert (out / name / "report.html").is_file()
 
 
+LAYOUT = ("--set", "layout=uw-iom")
+
+
 def test_an_address_where_nothing_listens_fails_at_once(tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.npy").write_bytes(b"")
     out = tmp_path / "out"
     address = f"127.0.0.1:{free_port()}"
     code, stderr, seconds = batch_cli(
-        [tmp_path / "in", "-o", out, "--engine", "ray", "--address", address]
-        + ["--set", "layout=uw-iom"],
+        [tmp_path / "in", "-o", out, "--engine", "ray", "--address", address, *LAYOUT],
         dict(os.environ),
     )
     assert code == 2, stderr

@@ -398,3 +398,22 @@ def test_a_face_held_forward_and_found_again_is_blurred_where_both_boxes_meet():
     assert narrowed(pose, [(105, 100, 185, 180)], pose) == [*pose, (105, 100, 185, 180)]
     # A box much larger (a head around a face) is not paired either.
     assert narrowed([held], [(400, 0, 700, 300)], []) == [held, (400, 0, 700, 300)]
+
+
+def test_a_moment_picture_holds_the_whole_person_in_a_portrait_video_and_is_4_3_otherwise():
+    """cam02's (1088x1920) picture at 0.73 s was a 4:3 strip from the shoulders down: the
+    head and the raised hand it scored were cut off (a new-user walkthrough)."""
+    from ergorisk.report.media import person_crop
+
+    def crop_box(w: int, h: int, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        rgb = np.zeros((h, w, 3), np.uint8)
+        rgb[box[1] : box[1] + box[3], box[0] : box[0] + box[2]] = 255  # the person
+        row = dict(zip(("bbox_x_px", "bbox_y_px", "bbox_w_px", "bbox_h_px"), box, strict=True))
+        crop = person_crop(rgb, row, float(w))
+        assert crop.sum() == rgb.sum(), "part of the person is cut off"
+        return crop.shape[1], crop.shape[0], int(crop.sum()), int(rgb.sum())
+
+    cw, ch, _, _ = crop_box(1088, 1920, (300, 400, 500, 1100))
+    assert cw == 1088 and 1100 < ch <= 1100 * 1.15 + 1
+    cw, ch, _, _ = crop_box(1280, 720, (500, 150, 200, 450))
+    assert (cw, ch) == (960, 720)

@@ -24,6 +24,7 @@ Progress = Callable[[str, int, int | None], None]
 # A worst moment's picture: the person with room around them (a wide shot leaves them a few
 # dozen pixels tall in the PDF), 4:3, at least this share of the frame's height.
 PICTURE_ASPECT, PICTURE_CONTEXT, PICTURE_MIN_SHARE = 4 / 3, 1.8, 0.45
+PICTURE_TALL_MARGIN = 1.15
 # A video of at least twice this many frames is drawn in parts side by side.
 MIN_PART_FRAMES = 300
 
@@ -40,7 +41,9 @@ def person_crop(rgb: np.ndarray, row: Mapping[str, Any], source_width: float | N
         h, max(bh * PICTURE_CONTEXT, bw * PICTURE_CONTEXT / PICTURE_ASPECT, h * PICTURE_MIN_SHARE)
     )
     cw = min(w, ch * PICTURE_ASPECT)
-    ch = min(ch, cw / PICTURE_ASPECT)
+    # 4:3, unless the frame is too narrow for a 4:3 crop around the whole person (a portrait
+    # video): then as tall as the person and a margin (it cut off the head and raised hands).
+    ch = min(ch, max(cw / PICTURE_ASPECT, bh * PICTURE_TALL_MARGIN))
     x0 = int(np.clip(x + bw / 2 - cw / 2, 0, w - cw))
     y0 = int(np.clip(y + bh / 2 - ch / 2, 0, h - ch))
     return rgb[y0 : y0 + int(ch), x0 : x0 + int(cw)]
