@@ -110,6 +110,24 @@ def test_an_roi_running_past_the_frames_edge_is_cut_to_it(tmp_path):
     frames = pd.read_csv(out / "frames.csv")
     assert frames["person_detected"].any()
     assert (frames["bbox_x_px"].dropna() >= 800).all()  # on the right, where the ROI is
+    assert "--roi" not in result.stderr
+
+
+def test_an_roi_on_empty_space_warns_that_nobody_inside_it_was_followed(tmp_path):
+    """--roi on a patch of tree (a new-user walkthrough): a glitch there took the lock and
+    lost it, and the passer-by found 2 s later was assessed with no word. An ROI around
+    whom it followed warns of nothing (the test above)."""
+    out = tmp_path / "out"
+    args = ["assess", str(EXAMPLE_CLIP), "--out", str(out), "--end", "2.5"]
+    result = CliRunner().invoke(app, [*args, "--roi", "1200,10,50,50", "--no-video", "--no-report"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: nobody inside --roi 1200,10,50,50 was followed: the person assessed was "
+        "first followed steadily at 2.07 s outside it" in result.stderr
+    )
+    frames = pd.read_csv(out / "frames.csv")
+    first = frames[frames["pose_reliable"]].iloc[0]
+    assert first["bbox_x_px"] > 1250 or first["bbox_y_px"] > 60  # outside the ROI indeed
 
 
 def test_a_start_past_the_end_of_the_video_says_so(tmp_path):

@@ -686,6 +686,7 @@ def _assess_track(
     summary["warnings"] = (
         media_warnings(track, tilt, (width, height), reliability.reliable)
         + someone_else_warnings(reliability, track.time_s)
+        + _roi_missed(frames, cfg.media.roi)
         + (twist_warning(frames) if kind == "video" else [])
         + unused_options(cfg, kind)
         + _cut_short(kind, media.info, track.time_s, cfg.media.end_s, cfg.media.stride)
@@ -1035,6 +1036,27 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
             views,
         )
     return results
+
+
+def _roi_missed(frames: pd.DataFrame, roi: tuple[int, int, int, int] | None) -> list[str]:
+    """A warning when the person assessed was first followed steadily outside the ROI: a
+    glitch inside it (a tree, the sun) took the lock and lost it, and whoever was found
+    later was followed (--roi on a patch of tree assessed a passer-by with no word)."""
+    from ergorisk.contract import BBOX_COLUMNS
+
+    reliable = frames["pose_reliable"].to_numpy(bool)
+    if roi is None or not reliable.any():
+        return []
+    i = int(np.argmax(reliable))
+    x, y, w, h = (float(v) for v in frames[list(BBOX_COLUMNS)].iloc[i])
+    x0, y0, x1, y1 = roi
+    if x < x1 and x + w > x0 and y < y1 and y + h > y0:
+        return []
+    return [
+        f"nobody inside --roi {roi_text(roi)} was followed: the person assessed was first "
+        f"followed steadily at {frames['time_s'].iloc[i]:.2f} s outside it (box x {x:.0f}, "
+        f"y {y:.0f}, {w:.0f}x{h:.0f} px); check annotated.mp4 and the ROI"
+    ]
 
 
 def _insert_boxes(
