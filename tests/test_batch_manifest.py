@@ -266,3 +266,20 @@ def test_a_takes_rows_with_a_calibration_are_one_item_and_bad_takes_exit_2(tmp_p
     assert "--set calibration: a calibration goes with the views of one take" in " ".join(
         folder.output.split()
     )
+
+
+def test_an_unknown_engine_is_one_line_without_a_librarys_prefix(tmp_path):
+    """As `ergorisk batch` runs it (main(), not CliRunner): "Invalid value for '--engine':
+    Value error, 'dask' is not one of 'local', 'ray'." named pydantic's error class."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "ergorisk", "batch", str(tmp_path), "-o", str(tmp_path / "o")]
+    done = subprocess.run(
+        [*cmd, "--engine", "dask"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: Invalid value for '--engine': 'dask' is not one of")
+    assert "Value error" not in done.stderr and "Traceback" not in done.stderr

@@ -105,6 +105,19 @@ def test_bad_input_exits_2_names_record_and_key_and_prints_no_results(method, te
     assert result.exit_code == 2
     assert result.stdout == ""
     assert expected in result.stderr
+
+
+def test_a_file_that_is_not_json_is_named_in_its_error(tmp_path):
+    """`ergorisk score reba corrupt.mp4` said "malformed JSON on line 1, column 1" of no
+    file (a new-user walkthrough)."""
+    path = tmp_path / "corrupt.mp4"
+    path.write_text("this is not what the name says\n")
+    result = run(["score", "reba", str(path)], "")
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip() == f"error: {path}: malformed JSON on line 1, column 1: "
+        "Expecting value"
+    )
     assert "Traceback" not in result.stderr
 
 

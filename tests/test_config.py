@@ -51,6 +51,9 @@ def test_yaml_and_json_files_and_the_round_trip(tmp_path):
         ({"smoothing_s": -3}, "smoothing_s must be 0 or more, got -3"),
         ({"kinematics": {"static_hold_s": -1.0}}, "static_hold_s must be 0 or more"),
         ({"fps": 100_000}, "fps must be a number in (0, 2000]"),
+        # a list leaked Python's "float() argument must be a string or a real number"
+        ({"load_kg": [1, 2]}, "option load_kg: expected a number, got [1, 2]"),
+        ({"report": "maybe"}, "option report: expected true or false"),
     ],
 )
 def test_bad_values_name_the_option(values, message):

@@ -302,7 +302,7 @@ def coerce(section: str, name: str, value: Any, where: str = "") -> Any:
                 raise TypeError("expected a number")
             try:
                 number = float(value)
-            except ValueError:
+            except (TypeError, ValueError):  # a list leaked "float() argument must be ..."
                 raise TypeError("expected a number") from None
             if not math.isfinite(number):
                 raise TypeError("expected a finite number")

@@ -115,7 +115,10 @@ def main() -> None:
         # One line, as every other bad input ("--load-kg 12kg" gave a usage block, a hint
         # and the error, three lines or a panel).
         where = f" (see '{err.ctx.command_path} --help')" if err.ctx is not None else ""
-        typer.echo(f"error: {err.format_message()}{where}", err=True)
+        # typer's choices validate through pydantic, whose "Value error, " prefix read as
+        # a library's: "Invalid value for '--engine': Value error, 'dask' is not one of ..."
+        message = err.format_message().replace("Value error, ", "")
+        typer.echo(f"error: {message}{where}", err=True)
         raise SystemExit(err.exit_code) from None
     except ClickException as err:  # any other, as click's standalone mode shows it
         err.show()

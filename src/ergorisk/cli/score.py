@@ -91,7 +91,8 @@ def _score_command(file, output_format, method, fields, upright_tol_deg: float) 
     try:
         records = [validate_record(r, fields, i) for i, r in enumerate(parse_records(text))]
     except WorksheetError as err:
-        fail(str(err))
+        # named, as every other input error is ("malformed JSON on line 1" of which file?)
+        fail(str(err) if file is None or str(file) == "-" else f"{file}: {err}")
     out = method.score(records_to_columns(records, fields), upright_tol_deg=upright_tol_deg)
     table = pd.DataFrame(out, columns=list(method.OUTPUTS))
     if output_format is OutputFormat.csv:
