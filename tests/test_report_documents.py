@@ -222,8 +222,14 @@ def test_a_picture_reads_as_a_picture_not_a_video():
     # No bars sharing out "100% of the clip (1.0 s)" of a picture.
     from ergorisk.report.document import render_html
 
-    assert report.picture and "of the clip" not in render_html(report)
+    page = render_html(report)
+    assert report.picture and "of the clip" not in page
+    # Nor "Share of the time each part was seen" and "100% of the frames" (a walkthrough).
+    assert "of the frames" not in page and "Share of the time" not in page
+    assert dict(report.quality)["Person detected"] == "yes"
+    assert "score in the picture" in page
     video = build_report(*_scored_assessment(np.full(12, 30.0)), use_surrogate=False)
+    assert dict(video.quality)["Person detected"] == "100% of the frames"
     assert dict(video.factors)["Rapid large changes of posture"] == "judged from the video"
     assert "Duration" in dict(video.cover) and video.timeline_svg
 
@@ -325,7 +331,7 @@ def test_the_method_says_how_this_assessment_ran():
         "kind": "video",
         "media": {"stride": 3},
         "kinematics": {"smoothing_s": 0.0},
-        "camera_tilt": {"method": "none: 0 standing frames, need 3"},
+        "camera_tilt": {"method": "none: the person stands straight-legged on 0 frames, 3 needed"},
         "hysteresis_deg": 3.0,
     }
     notes = " ".join(build_report(frames, summary, use_surrogate=False).method_notes)
@@ -439,3 +445,14 @@ def test_the_data_quality_names_the_parts_left_out_for_a_reading_no_body_reaches
     assert quality["Left out: readings no body reaches"] == (
         "trunk (both sides) on 1 frame, wrist (right) on 1 frame"
     )
+
+
+def test_a_short_share_of_the_clip_keeps_its_seconds():
+    """'high 1% of the clip (0.0 s)' (a walkthrough): under a second, two decimals."""
+    from ergorisk.report.document import render_html
+    from ergorisk.report.model import build_report
+
+    trunk = np.r_[np.full(99, 0.0), np.full(1, 70.0)]  # one frame of 100 at a higher level
+    page = render_html(build_report(*_scored_assessment(trunk, fps=30.0), use_surrogate=False))
+    assert "1% of the clip (0.03 s)" in page and "(0.0 s)" not in page
+    assert "99% of the clip (3.3 s)" in page

@@ -50,6 +50,12 @@ def test_bent_knees_are_not_standing_and_leave_the_skeleton_alone():
     tilt = estimate_tilt(crouched)
     assert tilt.method.startswith("none") and tilt.pitch_deg == 0.0
     assert level(crouched, tilt) is crouched
+    # In words ("0 standing frames, need 1" of a photo read as jargon).
+    assert tilt.method == "none: the person stands straight-legged on 0 frames, 3 needed"
+    one = Skeleton(crouched.joints[:1], crouched.confidence[:1], fps=1.0)
+    assert estimate_tilt(one, min_frames=1).method == (
+        "none: the person does not stand straight-legged in the picture"
+    )
 
 
 def test_a_given_pitch_is_applied_as_is():

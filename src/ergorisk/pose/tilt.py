@@ -89,7 +89,13 @@ def estimate_tilt(
     # failed estimate): a camera is rarely tilted that much.
     ups = ups[ups[:, 2] >= np.cos(np.radians(max_tilt_deg))]
     if len(ups) < min_frames:
-        return Tilt(0.0, 0.0, f"none: {len(ups)} standing frames, need {min_frames}", len(ups))
+        # In words a reader knows ("0 standing frames, need 1" of a photo read as jargon).
+        why = (
+            "the person does not stand straight-legged in the picture"
+            if min_frames == 1 and len(skel.joints) == 1
+            else f"the person stands straight-legged on {len(ups)} frames, {min_frames} needed"
+        )
+        return Tilt(0.0, 0.0, f"none: {why}", len(ups))
     up = _unit(np.median(ups, axis=0))
     pitch, roll = tilt_of(up)
     return Tilt(pitch, roll, "estimated", len(ups), standing_confidence(ups, up))

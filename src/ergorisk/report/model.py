@@ -615,15 +615,23 @@ def _level_short(method: str, total: int) -> str:
 def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str, str]]:
     n = max(len(frames), 1)
     person = frames["person_detected"].to_numpy(dtype=bool)
-    out = [("Person detected", f"{100 * person.sum() / n:.0f}% of the frames")]
+
+    def share(count: int, total: int, of: str) -> str:
+        # one picture: yes or no ("100% of the frames" of a photo)
+        return ("yes" if count else "no") if n == 1 else f"{100 * count / total:.0f}% of {of}"
+
+    out = [("Person detected", share(int(person.sum()), n, "the frames"))]
     if "pose_reliable" in frames:
         ok = frames["pose_reliable"].to_numpy(dtype=bool)
-        out.append(("Reliable pose", f"{100 * ok.sum() / n:.0f}% of the frames"))
+        out.append(("Reliable pose", share(int(ok.sum()), n, "the frames")))
     for side in SIDES:
         seen = np.isfinite(_col(frames, f"reba_total_{side}"))
-        pct = 100 * seen.sum() / max(int(person.sum()), 1)
+        people = max(int(person.sum()), 1)
         out.append(
-            (f"{side.capitalize()} side fully scored", f"{pct:.0f}% of the frames with a person")
+            (
+                f"{side.capitalize()} side fully scored",
+                share(int(seen.sum()), people, "the frames with a person"),
+            )
         )
     tilt = summary.get("options", {}).get("camera_tilt")
     if tilt:
