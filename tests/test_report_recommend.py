@@ -94,6 +94,23 @@ def test_a_negative_flexion_is_named_in_the_advice():
     assert Change("trunk_flexion_deg", 32.0, 0.0).words("reba") == "trunk flexion 32° → within ±5°"
 
 
+def test_an_arm_below_the_shoulder_is_not_told_to_work_below_shoulder_height():
+    """'Bring the work below shoulder height' was advised for an upper arm at 29° (a walk's
+    arm swing) and at 61° (a new-user walkthrough)."""
+    from ergorisk.report.recommend import Change, _advice
+
+    for before in (29.0, 61.0):
+        assert _advice(Change("upper_arm_flexion_deg", before, 20.0)) == (
+            "bring the work closer, elbows near the body"
+        )
+    assert "below shoulder height" in _advice(Change("upper_arm_flexion_deg", 125.0, 90.0))
+    # and through a recommendation, where the arm is the change that helps
+    ws = {"upper_arm_flexion_deg": 61.0, "lower_arm_flexion_deg": 80.0, "load_kg": 0.0}
+    rec = recommend("rula", ws, use_surrogate=False)
+    assert rec is not None and rec.changes[0].key == "upper_arm_flexion_deg"
+    assert rec.advice == "bring the work closer, elbows near the body"
+
+
 def test_one_change_at_several_moments_reads_as_one_sentence():
     from dataclasses import replace
 

@@ -104,6 +104,24 @@ ADVICE: dict[tuple[str, int], str] = {
 }
 
 
+# An arm raised less than this is below the shoulder already: "bring the work below
+# shoulder height" was advised for an upper arm at 29° (a walker's swing).
+SHOULDER_HEIGHT_DEG = 80.0
+LOW_ARM_ADVICE = "bring the work closer, elbows near the body"
+
+
+def _advice(change: Change) -> str:
+    """What to do for one change: ADVICE's, worded for where the part is now."""
+    if (
+        change.key == "upper_arm_flexion_deg"
+        and change.direction < 0
+        and not isinstance(change.before, bool)
+        and float(change.before) < SHOULDER_HEIGHT_DEG
+    ):
+        return LOW_ARM_ADVICE
+    return ADVICE.get((change.key, change.direction), "")
+
+
 @dataclass(frozen=True)
 class Change:
     key: str  # worksheet key
@@ -221,9 +239,7 @@ def _recommendation(
     tol: float,
 ) -> Recommendation:
     what = " and ".join(c.words(method, tol) for c in changes)
-    advice = "; ".join(
-        dict.fromkeys(ADVICE.get((c.key, c.direction), "") for c in changes if c.key)
-    ).strip("; ")
+    advice = "; ".join(dict.fromkeys(_advice(c) for c in changes if c.key)).strip("; ")
     name = method.upper()
     text = f"{what} would lower {name} from {before} to {after}"
     return Recommendation(
