@@ -130,6 +130,18 @@ def test_an_roi_on_empty_space_warns_that_nobody_inside_it_was_followed(tmp_path
     assert first["bbox_x_px"] > 1250 or first["bbox_y_px"] > 60  # outside the ROI indeed
 
 
+def test_an_end_past_the_end_of_the_video_is_assessed_to_its_end_with_a_warning(tmp_path):
+    """--end 100 on the 7.7 s example was taken without a word (a new-user walkthrough)."""
+    out = tmp_path / "out"
+    args = ["assess", str(EXAMPLE_CLIP), "--out", str(out), "--start", "7", "--end", "100"]
+    result = CliRunner().invoke(app, [*args, "--no-video", "--no-report"])
+    assert result.exit_code == 0, result.output
+    assert "warning: --end 100 s is past the video's end (7.67 s): assessed to its end" in (
+        result.stderr
+    )
+    assert pd.read_csv(out / "frames.csv")["frame"].iloc[-1] == 229  # the last frame
+
+
 def test_a_start_past_the_end_of_the_video_says_so(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(

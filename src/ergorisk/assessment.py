@@ -432,19 +432,27 @@ def _assess_skeleton(
 def _cut_short(
     kind: str, info: Mapping[str, Any], time_s: np.ndarray, end_s: float | None, stride: int = 1
 ) -> list[str]:
-    """A warning where a video's frames stop more than two frames before its header's end
-    (the decoder refuses a file short by 0.5 s or more; 8 frames missing passed unsaid).
+    """A warning where ``end_s`` lies past the video's end, and where its frames stop more
+    than two frames before its header's end (the decoder refuses a file short by 0.5 s or
+    more; 8 frames missing passed unsaid).
     With a stride the last frame read may lie stride - 1 frames before the end."""
     fps, duration = float(info.get("fps") or 0), float(info.get("duration_s") or 0)
     if kind != "video" or not len(time_s) or fps <= 0:
         return []
+    # An --end past the video was taken without a word (--end 100 on a 7.7 s clip).
+    past = (
+        [f"--end {end_s:g} s is past the video's end ({duration:.2f} s): assessed to its end"]
+        if end_s is not None and duration > 0 and end_s > duration + 1 / fps
+        else []
+    )
     end = duration if end_s is None else min(end_s, duration)
     missing = round((end - (float(time_s[-1]) + stride / fps)) * fps)
     if missing <= 2:
-        return []
+        return past
     return [
+        *past,
         f"the video's frames stop at {time_s[-1] + 1 / fps:.2f} s where its header says "
-        f"{end:.2f} s ({missing} frames missing): the file may be cut short"
+        f"{end:.2f} s ({missing} frames missing): the file may be cut short",
     ]
 
 
