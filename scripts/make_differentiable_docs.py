@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -190,7 +192,11 @@ def render(a, models, evals, seed_accs, comps, demo) -> str:
                 f"{r.task_time_s:.1f}",
             ]
         )
+    example = ROOT / "examples" / "deba_gradient.py"
+    ran = subprocess.run([sys.executable, str(example)], capture_output=True, text=True, check=True)
     return TEMPLATE.format(
+        example=example.read_text(),
+        example_output=ran.stdout,
         n=f"{a.n:,}",
         n_flag=a.n,  # as typed: the flag takes no thousands separator
         seed=a.seed,
@@ -224,6 +230,17 @@ Physical HRI") learns RULA with a small network so that risk has a gradient with
 the posture. ergorisk implements it, and DEBA, its REBA counterpart, on one definition of every
 angle: a PyTorch body model turns joint angles into a canonical skeleton, and the project's
 own kinematics and exact scoring label it, as they score videos.
+
+## From Python: a continuous REBA and its gradient
+`examples/deba_gradient.py` (`.venv/bin/python examples/deba_gradient.py`):
+
+```python
+{example}```
+
+It prints:
+
+```
+{example_output}```
 
 ## The body model (`ergorisk.differentiable.body`)
 - DULA's chain: 3 trunk joints (flexion, side bend, twist at the pelvis) and 7 right-arm
