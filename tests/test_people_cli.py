@@ -158,7 +158,7 @@ def test_writing_no_people_is_an_input_error(tmp_path):
     assert not (tmp_path / "p").exists()
 
 
-def test_everyone_in_a_video_gets_the_cameras_tilt_from_the_scene():
+def test_everyone_in_a_video_gets_the_cameras_tilt_from_the_scene(tmp_path):
     """The camera's tilt is the scene's, not a person's: with --people each person's came
     from their own standing frames (the passer-by had none: 'camera tilt not corrected')."""
     from ergorisk.assessment import assess_people
@@ -166,6 +166,16 @@ def test_everyone_in_a_video_gets_the_cameras_tilt_from_the_scene():
 
     people = assess_people(EXAMPLE_CLIP, people="all", end_s=4.0, report=False)
     assert len(people) == 2
+    # each track carries its torso colour (an ID sliding onto someone else is checked), and
+    # the web app's saved tracks keep it
+    from ergorisk.web.people import load_tracks, save_tracks
+
+    tracks = [a.track for a in people.values()]
+    assert all(np.isfinite(t.chroma[t.detected]).mean() > 0.8 for t in tracks)
+    save_tracks(tmp_path / "tracks.npz", tracks)
+    again = load_tracks(tmp_path / "tracks.npz")
+    pairs = zip(tracks, again, strict=True)
+    assert all(np.array_equal(a.chroma, b.chroma, equal_nan=True) for a, b in pairs)
     tilts = [a.summary["options"]["camera_tilt"] for a in people.values()]
     assert all(t["method"] == "vanishing point" for t in tilts), tilts
     assert tilts[0] == tilts[1]

@@ -13,7 +13,7 @@ takes today's single-person track takes one person of several unchanged.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ from ergorisk.io.video import (
     iter_frames,
     no_frames_error,
 )
+from ergorisk.pose.appearance import torso_chroma
 from ergorisk.pose.mediapipe_pose import N_LANDMARKS, PoseTrack
 from ergorisk.pose.people_geometry import median_boxes
 from ergorisk.pose.people_tracker import PeopleTracker, Sighting
@@ -89,10 +90,13 @@ def stack_people(
         world = np.full((n, N_LANDMARKS, 4), np.nan, np.float32)
         image = np.full((n, N_LANDMARKS, 3), np.nan, np.float32)
         boxes = np.full((n, 4), np.nan)
+        chroma = np.full((n, 2), np.nan)
         for t, frame in enumerate(sightings):
             if pid in frame:
                 world[t], image[t] = frame[pid].pose.world, frame[pid].pose.image
                 boxes[t] = frame[pid].box / scale
+                if frame[pid].pose.chroma is not None:
+                    chroma[t] = frame[pid].pose.chroma
         tracks.append(
             PersonTrack(
                 world,
@@ -102,9 +106,17 @@ def stack_people(
                 pid,
                 median_boxes(boxes),
                 mirrored=pid in mirrored,
+                chroma=chroma if np.isfinite(chroma).any() else None,
             )
         )
     return tracks
+
+
+def _coloured(sighting: Sighting, rgb: np.ndarray) -> Sighting:
+    pose = sighting.pose
+    if not pose.detected:
+        return sighting
+    return replace(sighting, pose=replace(pose, chroma=torso_chroma(rgb, pose.image)))
 
 
 def track_people(
@@ -167,7 +179,10 @@ def track_frames(
         for frame in frames:
             if source_width:
                 scale = frame.rgb.shape[1] / source_width
-            sightings.append(tracker.update(frame.rgb))
+            seen = tracker.update(frame.rgb)
+            # Each person's torso colour, while the frame is at hand (pose/appearance.py):
+            # an ID that moves onto someone else changes colour at once.
+            sightings.append({pid: _coloured(s, frame.rgb) for pid, s in seen.items()})
             index.append(frame.index)
             times.append(frame.time_s)
             progress(1)

@@ -43,6 +43,10 @@ def save_tracks(path: Path, people: Sequence[PersonTrack]) -> None:
         world=np.stack([p.world for p in people]),
         image=np.stack([p.image for p in people]),
         bbox_px=np.stack([p.bbox_px for p in people]),
+        # the torso's colour (pose/appearance.py), NaN where not measured
+        chroma=np.stack(
+            [np.full((len(p.time_s), 2), np.nan) if p.chroma is None else p.chroma for p in people]
+        ),
         frame_index=first.frame_index,
         time_s=first.time_s,
     )
@@ -56,6 +60,7 @@ def load_tracks(path: Path, ids: Sequence[int] | None = None) -> list[PersonTrac
     for k, pid in enumerate(arrays["person_id"].tolist()):
         if ids is not None and pid not in ids:
             continue
+        chroma = arrays["chroma"][k] if "chroma" in arrays else None  # older scans lack it
         out.append(
             PersonTrack(
                 arrays["world"][k],
@@ -64,6 +69,7 @@ def load_tracks(path: Path, ids: Sequence[int] | None = None) -> list[PersonTrac
                 arrays["time_s"],
                 person_id=int(pid),
                 bbox_px=arrays["bbox_px"][k],
+                chroma=chroma if chroma is not None and np.isfinite(chroma).any() else None,
             )
         )
     return out
