@@ -104,6 +104,8 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     state = panel_state(page)
     assert 7.0 < state["duration"] < 8.5
     assert state["row"] == 0 and state["frameHead"].startswith("Frame 0")
+    # frame 0 is a glitch, flagged "unconfirmed track": said in a reader's words
+    assert "pose unreliable: followed for under 0.3 s" in state["frameHead"], state
     for cell in (
         "Trunk",
         "Score A",
@@ -115,6 +117,13 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
         "RULA grand score",
     ):
         assert page.locator("#panel").get_by_text(cell, exact=False).first.is_visible(), cell
+
+    # The summary's warnings, as the reports list them (the page showed none), in its words;
+    # and what a peak is (the worst moments showed a higher score than the headline's).
+    assert page.is_visible("#warnings") and page.is_visible("#headline-help")
+    warned = page.inner_text("#warnings-list")
+    assert "the trunk reads twisted on" in warned and "the project's docs/accuracy.md" in warned
+    assert "held 0.3 s or more" in page.inner_text("#headline-help")
 
     # % of time: frames without a person count for every side; a side partly out of view
     # (here the left one, often) is "part not seen", not "no person".
@@ -137,6 +146,7 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
         assert abs(sum(row) - 100) < 0.5, rows
 
     # Clicking the timeline seeks the video; the panel and the marker follow that frame.
+    page.locator("#timeline").scroll_into_view_if_needed()  # below the warnings, as a user
     area = page.locator("#timeline .nsewdrag").first.bounding_box()
     page.mouse.click(area["x"] + 0.7 * area["width"], area["y"] + area["height"] / 2)
     page.wait_for_function("document.getElementById('video').currentTime > 1", timeout=10_000)

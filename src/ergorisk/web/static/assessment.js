@@ -347,6 +347,18 @@
     return t;
   }
 
+  // frames.csv's pose_issue (pose/quality.py) in a reader's words; frames.csv keeps its own.
+  const ISSUE_WORDS = {
+    "unconfirmed track": "followed for under 0.3 s between two losses or jumps " +
+      "(an unconfirmed track)",
+    "torso colour unlike the person's (someone else?)": "the skeleton may be on someone " +
+      "else (its torso's colour changed at once)",
+    "bone lengths unlike the person's (track segment)": "limb lengths unlike the person's " +
+      "over this stretch",
+    "bone lengths unlike the person's (frame)": "limb lengths unlike the person's on this frame",
+    "implausible motion": "the limbs move faster than a body can",
+  };
+
   function renderPanel(i) {
     const panel = $("panel");
     const detected = val("person_detected", i);
@@ -355,8 +367,9 @@
     const head = el("p", {class: "frame-head", id: "panel-frame"},
       `Frame ${val("frame", i)} · ${Number(val("time_s", i)).toFixed(2)} s`,
       detected === false ? el("span", {class: "warn", text: " · no person detected"}) : null,
-      unreliable ? el("span", {class: "warn", text: ` · pose unreliable${issue ? ` (${issue})` :
-        ""}: these scores are left out of the levels, peaks and worst moments`}) : null);
+      unreliable ? el("span", {class: "warn", text: ` · pose unreliable${issue ? `: ${
+        ISSUE_WORDS[issue] || issue}` : ""}; these scores are left out of the levels, peaks ` +
+        "and worst moments"}) : null);
     panel.replaceChildren(head, methodTable("reba", REBA_ROWS, i),
       methodTable("rula", RULA_ROWS, i));
     panel.dataset.row = String(i);
@@ -554,7 +567,9 @@
       box.append(t);
     }
     box.append(el("p", {class: "help", text: "Pose unreliable: a person was found but the " +
-      "pose looks like a glitch (left out of the levels, peaks and worst moments). Part not " +
+      "pose cannot be trusted: a glitch, a track not yet confirmed, or the skeleton on " +
+      "someone else (the frame's panel says which; left out of the levels, peaks and worst " +
+      "moments). Part not " +
       "seen: a person was found, but part of that side was out of view or hidden, so it has " +
       "no score. No person: nobody was found."}));
   }
@@ -677,6 +692,28 @@
       `${n} frame${n === 1 ? "" : "s"}. `) + `${parts.join("; ") ||
       (item.summary && item.summary.person_detected_frames ? "No reliable pose." : "Nobody detected.")}`;
     $("headline").dataset.rebaPeak = String(peaks.reba ?? "");
+    $("headline-help").hidden = item.kind === "image" || !Object.keys(peaks).length;
+    renderWarnings();
+  }
+
+  // The summary's warnings (the CLI prints them, the reports list them; the page showed
+  // none), in the page's words where they name a command-line flag or an output file.
+  const WEB_WORDS = [
+    [/give --camera-pitch-deg/g, "give the camera pitch (Advanced options, on a new upload)"],
+    [/--camera-pitch-deg/g, "the camera pitch"],
+    [/annotated\.mp4/g, "the annotated video"],
+    [/docs\/accuracy\.md/g, "the project's docs/accuracy.md"],
+  ];
+
+  function renderWarnings() {
+    const warnings = (item.summary && item.summary.warnings) || [];
+    const list = $("warnings-list");
+    list.replaceChildren(...warnings.map((w) => {
+      const li = document.createElement("li");
+      li.textContent = WEB_WORDS.reduce((text, [from, to]) => text.replace(from, to), w);
+      return li;
+    }));
+    $("warnings").hidden = !warnings.length;
   }
 
   function setFrame(i) {
