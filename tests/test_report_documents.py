@@ -456,3 +456,7 @@ def test_a_short_share_of_the_clip_keeps_its_seconds():
     page = render_html(build_report(*_scored_assessment(trunk, fps=30.0), use_surrogate=False))
     assert "1% of the clip (0.03 s)" in page and "(0.0 s)" not in page
     assert "99% of the clip (3.3 s)" in page
+    # and under half a percent is "<1%", not "0% of the clip (0.03 s)"
+    trunk = np.r_[np.full(299, 0.0), np.full(1, 70.0)]
+    page = render_html(build_report(*_scored_assessment(trunk, fps=30.0), use_surrogate=False))
+    assert "&lt;1% of the clip (0.03 s)" in page and " 0% of the clip" not in page

@@ -530,3 +530,28 @@ def test_a_bvh_file_with_its_joint_mapping(page, server, tmp_path) -> None:
     assert wrist.startswith("–") and "not seen" in wrist
     assert "not seen" not in page.locator("#p-reba_lower_arm-left").inner_text()
     assert not page.js_errors, page.js_errors
+
+
+def test_a_photo_reads_as_a_picture_not_a_video(page, server, tmp_path, shot) -> None:
+    """A photo's page spoke of time: "REBA: % of time ... 100.0%", "Frame 0 · 0.00 s", "t 0.00
+    s" over the picture, "estimating the pose in every frame" (a new-user walkthrough)."""
+    import cv2
+
+    capture = cv2.VideoCapture(str(EXAMPLE))
+    capture.set(cv2.CAP_PROP_POS_FRAMES, 60)  # the jumper standing on the box, the walker
+    ok, bgr = capture.read()
+    capture.release()
+    assert ok
+    photo = tmp_path / "photo.jpg"
+    cv2.imwrite(str(photo), bgr)
+    page.goto("/")
+    page.set_input_files("#file", str(photo))
+    submit_and_open(page)
+    assert page.inner_text("#panel-frame").startswith("The picture")
+    assert page.locator("#shares").is_hidden() and "% of time" not in page.inner_text("body")
+    overlay = page.inner_text("#score-overlay")
+    assert overlay.startswith(("REBA", "pose unreliable", "no person")) and " t 0.00" not in overlay
+    assert "not from one picture" in page.inner_text("#activity-help")
+    assert page.locator("#headline-help").is_hidden()
+    shot(page, "photo")
+    assert not page.js_errors, page.js_errors

@@ -7,6 +7,8 @@
   const $ = id => document.getElementById(id);
   const el = ER.el;
   const SIDES = ["left", "right"];
+  // One picture has no time: its page speaks of the picture, not of frames and seconds.
+  const PICTURE = item.kind === "image";
 
   // ---- job progress -------------------------------------------------------------------
   let pollTimer = null;
@@ -18,7 +20,8 @@
     if (badge) { badge.textContent = job.status; badge.className = `status status-${job.status}`; }
     const pct = Math.round(100 * (job.progress || 0));
     $("job-bar").value = job.progress || 0;
-    const phase = job.phase ? `${PHASES[job.phase] || job.phase}: ` : "";
+    const words = PICTURE && job.phase === "pose" ? "estimating the pose" : PHASES[job.phase];
+    const phase = job.phase ? `${words || job.phase}: ` : "";
     $("job-text").textContent = job.status === "queued" ? waiting(job.queue_position)
       : job.status === "cancelled" ? "Cancelled. Retry runs it again from the start."
       : `${job.status} · ${phase}${pct}%`;
@@ -296,8 +299,9 @@
       const span = scoreRange(val(`${method}_total_low_${side}`, i), val(`${method}_total_high_${side}`, i));
       td.append(el("span", {class: "badge", style: `background:${ER.colour(method, v)}`,
         text: String(v)}), " ", el("span", {class: "lvl", text: ER.levelName(method, v)}),
+        // "3 low (1–4)" read as the band's own range: say it is the score's
         span ? el("span", {class: "range", title: "lowest and highest score within the angles' uncertainty",
-          text: ` (${span})`}) : null);
+          text: ` · range ${span}`}) : null);
     } else if (row.level) {
       const total = val(`${method}_total_${side}`, i);
       td.append(el("span", {class: "lvl-chip", style: `border-color:${ER.colour(method, total)}`,
@@ -365,7 +369,7 @@
     const unreliable = detected !== false && val("pose_reliable", i) === false;
     const issue = val("pose_issue", i);
     const head = el("p", {class: "frame-head", id: "panel-frame"},
-      `Frame ${val("frame", i)} · ${Number(val("time_s", i)).toFixed(2)} s`,
+      PICTURE ? "The picture" : `Frame ${val("frame", i)} · ${Number(val("time_s", i)).toFixed(2)} s`,
       detected === false ? el("span", {class: "warn", text: " · no person detected"}) : null,
       unreliable ? el("span", {class: "warn", text: ` · pose unreliable${issue ? `: ${
         ISSUE_WORDS[issue] || issue}` : ""}; these scores are left out of the levels, peaks ` +
@@ -542,6 +546,9 @@
   function renderShares() {
     const box = $("shares");
     box.replaceChildren();
+    // "REBA: % of time ... 100.0%" of a picture: its level is the headline's
+    $("share-h").parentElement.hidden = PICTURE;
+    if (PICTURE) return;
     for (const method of ["reba", "rula"]) {
       const names = [...ER.bands(method).map(b => b[2]), "pose unreliable", "part not seen",
         "no person"];
@@ -579,8 +586,10 @@
   function renderWorst() {
     const list = $("worst");
     list.replaceChildren();
-    if (item.kind === "image") {  // one picture: nothing is held for a time
+    if (PICTURE) {  // one picture: nothing is held for a time
       $("worst-help").textContent = "The picture's posture. Click it to see its scores panel.";
+      $("activity-help").textContent = "Activity is judged from angles over time: not from " +
+        "one picture. The task factors below can still set a flag for the whole task.";
     }
     if (!worst.length) {
       list.append(el("li", {text: "No posture held long enough to rank (or nobody was seen)."}));
@@ -646,9 +655,9 @@
     if (!overlayOn) return;
     box.hidden = false;
     const num = v => (v === null || v === undefined ? "not seen" : String(v));
-    const t = Number(D.time_s[i]).toFixed(2);
+    const t = PICTURE ? "" : ` · t ${Number(D.time_s[i]).toFixed(2)} s`;
     if (!val("person_detected", i)) {
-      box.textContent = `no person · t ${t} s`;
+      box.textContent = `no person${t}`;
       box.style.background = ER.NO_PERSON;
       return;
     }
@@ -660,7 +669,7 @@
       // A person with no total (a part that blanks both sides not seen): not "no person".
       `(${reba === null || reba === undefined ? "not scored" : ER.levelName("reba", reba)}) · ` +
       `RULA L ${num(val("rula_total_left", i))} ` +
-      `R ${num(val("rula_total_right", i))} · t ${t} s`;
+      `R ${num(val("rula_total_right", i))}${t}`;
     box.style.background = leftOut ? ER.UNRELIABLE : ER.colour("reba", reba);
     box.dataset.reba = num(reba);
   }
