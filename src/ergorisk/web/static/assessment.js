@@ -13,8 +13,7 @@
   // ---- job progress -------------------------------------------------------------------
   let pollTimer = null;
 
-  const PHASES = {pose: "estimating the pose in every frame", video: "drawing the annotated video",
-                  reading: "reading the file", scoring: "scoring", writing: "writing the results"};
+  const PHASES = ER.PHASES;
   function showJob(job) {
     const badge = document.querySelector(".meta .status");  // the header says the same
     if (badge) { badge.textContent = job.status; badge.className = `status status-${job.status}`; }

@@ -128,6 +128,12 @@ const ER = (() => {
       fillcolor: colours(method)[i], opacity: 0.18, line: {width: 0}, layer: "below"}));
   }
 
+  // A job's phase in words, for the progress lines of the results page and the people picker.
+  const PHASES = {pose: "estimating the pose in every frame", video: "drawing the annotated video",
+                  reading: "reading the file", scoring: "scoring", writing: "writing the results",
+                  // the job's last phase, while its outputs are put in place ("running · done")
+                  done: "finishing"};
+
   return {REBA_BANDS, RULA_BANDS, REBA_COLOURS, RULA_COLOURS, SIDE_COLOURS, NO_PERSON, bands,
-          colours, band, levelName, colour, NOT_SEEN, UNRELIABLE, api, postJSON, shares, el, bandShapes, reliableOnly, setupLoad, loadKg, showLoad};
+          colours, band, levelName, colour, NOT_SEEN, UNRELIABLE, api, postJSON, shares, el, bandShapes, reliableOnly, setupLoad, loadKg, showLoad, PHASES};
 })();

@@ -13,7 +13,8 @@
     $("people-bar").value = job.progress || 0;
     const pct = Math.round(100 * (job.progress || 0));
     $("people-text").textContent = job.status === "queued" ? "waiting for a free worker"
-      : `${job.status}${job.phase ? ` · ${job.phase}` : ""}: ${pct}%`;
+      // in the results page's words ("pose: 9%" here, "estimating the pose ...: 9%" there)
+      : `${job.status}${job.phase ? ` · ${ER.PHASES[job.phase] || job.phase}` : ""}: ${pct}%`;
     const badge = document.querySelector("#people-status .status");
     if (badge) { badge.textContent = job.status; badge.className = `status status-${job.status}`; }
     if (["failed", "interrupted", "cancelled"].includes(job.status)) {
