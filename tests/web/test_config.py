@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from ergorisk.contract import REBA_BANDS
+from ergorisk.contract import REBA_BANDS, RULA_ACTION_WORDS
 from ergorisk.web.db import alembic_config, make_engine
 from ergorisk.web.schemas import AssessmentDetail, AssessmentList, Columns, Comparison, JobOut
 
@@ -203,6 +203,9 @@ def test_the_pages_take_the_risk_bands_from_the_contract(client):
     bands = json.loads(found.group(1))
     assert [tuple(b) for b in bands["reba"]] == [tuple(b) for b in REBA_BANDS]
     assert bands["rula"][0][:2] == [1, 2] and bands["rula"][-1][:2] == [7, 7]
+    # the compare page's and the reports' words ("investigate" here, "2: investigate
+    # further" there, read as two levels)
+    assert [b[2] for b in bands["rula"]] == list(RULA_ACTION_WORDS)
     common = Path(__file__).parents[2] / "src/ergorisk/web/static/common.js"
     assert "very high" not in common.read_text()  # not repeated in the scripts
     assert 'name="options"' in html and "Advanced options" in html

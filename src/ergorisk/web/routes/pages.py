@@ -52,10 +52,9 @@ templates.env.globals["max_load_kg"] = MAX_LOAD_KG  # the factor forms' bound, a
 def risk_bands() -> dict[str, list[tuple[int, int, str]]]:
     """The REBA risk and RULA action bands, (lowest, highest total, name), from the contract:
     the page scripts read them (common.js) rather than repeating them."""
-    rula = [
-        (lo, hi, word.removesuffix(" further"))
-        for (lo, hi, _), word in zip(RULA_BANDS, RULA_ACTION_WORDS, strict=True)
-    ]
+    # the words the compare page and the reports use ("investigate" here read as another
+    # level than compare's "2: investigate further")
+    rula = [(lo, hi, word) for (lo, hi, _), word in zip(RULA_BANDS, RULA_ACTION_WORDS, strict=True)]
     return {"reba": [tuple(b) for b in REBA_BANDS], "rula": rula}
 
 
