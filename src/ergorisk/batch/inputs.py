@@ -385,14 +385,13 @@ def safe_name(text: str) -> str:
 
 
 def _is_manifest(path: Path) -> bool:
-    """A CSV whose first line has a ``path`` column: a batch manifest, not a pose file."""
+    """A CSV whose header (read as a manifest's: _header) has a ``path`` column: a batch
+    manifest, not a pose file. A header a manifest could not have is not one."""
     try:
-        with path.open(encoding="utf-8-sig", errors="replace") as f:
-            first = f.readline()
-    except OSError:
+        header, _ = _header(path)
+    except BatchInputError:
         return False
-    cells = first.replace(";", ",").replace("\t", ",").split(",")
-    return "path" in {c.strip().strip('"').lower() for c in cells}
+    return "path" in {name.lower() for name in header}
 
 
 def unique_names(wanted: list[str]) -> list[str]:

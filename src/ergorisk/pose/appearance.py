@@ -7,6 +7,7 @@ person's clothes (or skin) stays put while they are followed, and changes at onc
 skeleton moves onto someone else. Lighting changes it too, but slowly.
 
     chroma = torso_chroma(rgb, pose.image)          # (2,) a*, b* of the torso, NaN if unseen
+    pose = with_chroma(pose, rgb)                   # a detected pose, its colour attached
     step = colour_step(track.chroma, fps)           # (T,) change across each frame
 
 Only the chroma (a*, b* of CIELAB, OpenCV's 8-bit scale: 128 is grey) is used: lightness
@@ -14,6 +15,9 @@ follows shadows and the sun. So two people in clothes of the same hue are not to
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -54,6 +58,18 @@ def torso_chroma(rgb: np.ndarray, image: np.ndarray, shrink: float = 0.6) -> np.
     return np.median(lab[:, 1:], axis=0).astype(float)
 
 
+def with_chroma(pose: Any, rgb: np.ndarray) -> Any:
+    """A FramePose with its torso's colour in ``rgb`` (the frame it was estimated on); one
+    without a person as it is. Called where the frame is at hand: the video pass, the people
+    tracker, the track cache."""
+    return replace(pose, chroma=torso_chroma(rgb, pose.image)) if pose.detected else pose
+
+
+def window_frames(fps: float, window_s: float) -> int:
+    """The frames of ``window_s`` at ``fps``, at least 2 (a median of one frame is noise)."""
+    return max(2, round(window_s * fps))
+
+
 def colour_step(chroma: np.ndarray, fps: float, window_s: float = 0.15) -> np.ndarray:
     """(T,) how far the torso's colour moves across each frame: the distance between the
     median chroma of the ``window_s`` before frame t and that of the ``window_s`` from t on.
@@ -62,14 +78,12 @@ def colour_step(chroma: np.ndarray, fps: float, window_s: float = 0.15) -> np.nd
     import pandas as pd
 
     c = np.asarray(chroma, float).reshape(-1, 2)
-    k = max(2, round(window_s * fps))
-    n = len(c)
+    k = window_frames(fps, window_s)
     frame = pd.DataFrame(c)
     # before[t]: frames t-k .. t-1; after[t]: frames t .. t+k-1 (each needs all k).
     before = frame.rolling(k, min_periods=k).median().shift(1).to_numpy()
     after = frame[::-1].rolling(k, min_periods=k).median()[::-1].to_numpy()
-    step = np.linalg.norm(before - after, axis=1)
-    return step if n else np.zeros(0)
+    return np.linalg.norm(before - after, axis=1)
 
 
 def colour_breaks(
@@ -81,7 +95,7 @@ def colour_breaks(
     is already nearer the colour after t than the colour before."""
     c = np.asarray(chroma, float).reshape(-1, 2)
     step = np.asarray(step, float)
-    k = max(2, round(window_s * fps))
+    k = window_frames(fps, window_s)
     with np.errstate(invalid="ignore"):
         over = step > min_step
     out = np.zeros(len(step), bool)

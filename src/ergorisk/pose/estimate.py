@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ergorisk.io.video import Prefetch, VideoInfo, iter_frames, no_frames_error
-from ergorisk.pose.appearance import torso_chroma
+from ergorisk.pose.appearance import with_chroma
 from ergorisk.pose.layouts import to_canonical
 from ergorisk.pose.mediapipe_pose import Box, FramePose, MediaPipePose, PoseTrack, _missing
 from ergorisk.pose.quality import QualityOptions
@@ -272,9 +272,8 @@ class _SegmentJob:
             Prefetch(frames, depth=4) as prefetched,
         ):
             for frame in prefetched:
-                pose = estimator.process(frame.rgb)
-                if pose.detected:  # the torso's colour, while the frame is at hand
-                    pose = replace(pose, chroma=torso_chroma(frame.rgb, pose.image))
+                # the torso's colour, while the frame is at hand
+                pose = with_chroma(estimator.process(frame.rgb), frame.rgb)
                 if frame.time_s < segment.start_s - half_step:
                     run.warm.append(pose)
                     run.warm_index.append(frame.index)

@@ -26,7 +26,7 @@ from ergorisk.io.video import (
     iter_frames,
     no_frames_error,
 )
-from ergorisk.pose.appearance import torso_chroma
+from ergorisk.pose.appearance import with_chroma
 from ergorisk.pose.mediapipe_pose import N_LANDMARKS, PoseTrack
 from ergorisk.pose.people_geometry import median_boxes
 from ergorisk.pose.people_tracker import PeopleTracker, Sighting
@@ -112,13 +112,6 @@ def stack_people(
     return tracks
 
 
-def _coloured(sighting: Sighting, rgb: np.ndarray) -> Sighting:
-    pose = sighting.pose
-    if not pose.detected:
-        return sighting
-    return replace(sighting, pose=replace(pose, chroma=torso_chroma(rgb, pose.image)))
-
-
 def track_people(
     path: str | Path,
     info: VideoInfo,
@@ -182,7 +175,9 @@ def track_frames(
             seen = tracker.update(frame.rgb)
             # Each person's torso colour, while the frame is at hand (pose/appearance.py):
             # an ID that moves onto someone else changes colour at once.
-            sightings.append({pid: _coloured(s, frame.rgb) for pid, s in seen.items()})
+            sightings.append(
+                {pid: replace(s, pose=with_chroma(s.pose, frame.rgb)) for pid, s in seen.items()}
+            )
             index.append(frame.index)
             times.append(frame.time_s)
             progress(1)

@@ -19,10 +19,8 @@ def estimate_track(
     path: str | Path, flip_average: bool = False, end_s: float | None = None
 ) -> PoseTrack:
     """MediaPipe (person-locked, as ``ergorisk assess`` runs it) on every frame of a video."""
-    from dataclasses import replace
-
     from ergorisk.io.video import iter_frames, probe_video
-    from ergorisk.pose.appearance import torso_chroma
+    from ergorisk.pose.appearance import with_chroma
     from ergorisk.pose.flip_average import FlipAveragedPose
     from ergorisk.pose.mediapipe_pose import MediaPipePose
 
@@ -31,10 +29,7 @@ def estimate_track(
     poses, index, times = [], [], []
     with make(video=True, fps=info.fps) as estimator:
         for frame in iter_frames(path, end_s=end_s):
-            pose = estimator.process(frame.rgb)
-            if pose.detected:
-                pose = replace(pose, chroma=torso_chroma(frame.rgb, pose.image))
-            poses.append(pose)
+            poses.append(with_chroma(estimator.process(frame.rgb), frame.rgb))
             index.append(frame.index)
             times.append(frame.time_s)
     return PoseTrack.stack(poses, index, times)

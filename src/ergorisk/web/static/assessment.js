@@ -700,7 +700,7 @@
       `${n} frame${n === 1 ? "" : "s"}. `) + `${parts.join("; ") ||
       (item.summary && item.summary.person_detected_frames ? "No reliable pose." : "Nobody detected.")}`;
     $("headline").dataset.rebaPeak = String(peaks.reba ?? "");
-    $("headline-help").hidden = item.kind === "image" || !Object.keys(peaks).length;
+    $("headline-help").hidden = PICTURE || !Object.keys(peaks).length;
     renderWarnings();
   }
 
@@ -716,11 +716,8 @@
   function renderWarnings() {
     const warnings = (item.summary && item.summary.warnings) || [];
     const list = $("warnings-list");
-    list.replaceChildren(...warnings.map((w) => {
-      const li = document.createElement("li");
-      li.textContent = WEB_WORDS.reduce((text, [from, to]) => text.replace(from, to), w);
-      return li;
-    }));
+    list.replaceChildren(...warnings.map(w => el("li", {
+      text: WEB_WORDS.reduce((text, [from, to]) => text.replace(from, to), w)})));
     $("warnings").hidden = !warnings.length;
   }
 
