@@ -161,9 +161,14 @@ def test_history_filters_and_sorts(client: TestClient) -> None:
         page = client.get("/history", params={"sort": key, "order": "desc"}).text
         assert next(int(x) for x in re.findall(r'<tr data-id="(\d+)"', page)) == high, key
         assert f'<option value="{key}" selected>' in page, key
-        if key != "rula_median":  # a column with a sort link (the table has no RULA median)
-            assert re.search(f'sort={key}&(amp;)?order=asc"', page), key
+        assert re.search(f'sort={key}&(amp;)?order=asc"', page), key  # its column's link
     assert 'name="pick"' in html and 'id="compare"' in html
+    # Both medians shown: the row's last two cells are the RULA peak and the RULA median.
+    item = client.get(f"/api/assessments/{high}").json()
+    row = re.search(f'<tr data-id="{high}">(.*?)</tr>', html, re.S).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    assert len(cells) == 12
+    assert float(cells[-1]) == item["rula_median"]
 
 
 def test_compare_page_shows_both_and_the_differences(client: TestClient) -> None:
