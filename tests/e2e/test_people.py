@@ -58,7 +58,10 @@ def test_pick_two_people_and_find_them_in_the_history(page, server, shot, shared
         else:
             box.uncheck()
     page.click("#pick-submit")
-    page.wait_for_url(re.compile(r"/history"), timeout=30_000)
+    # The history of this video: the two picked people's rows, whatever else it holds.
+    page.wait_for_url(re.compile(r"/history\?q=cam01\.mp4$"), timeout=30_000)
+    landed = page.locator("table.list tbody tr").all_text_contents()
+    assert len(landed) == 2 and all("cam01.mp4" in row for row in landed), landed
 
     # Both are in the history with their names; their jobs finish without pose estimation.
     with httpx.Client(base_url=server.url, timeout=10) as api:

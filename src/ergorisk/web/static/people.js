@@ -97,7 +97,11 @@
     try {
       const res = await ER.postJSON(`/api/assessments/${id}/people`, {people});
       const made = res.assessments;
-      location.assign(made.length === 1 ? made[0].page_url : "/history");
+      // Several people: the history of this video, where each picked person's row shows its
+      // progress (the whole history left them to be found among every other assessment).
+      const input = form.dataset.input;
+      location.assign(made.length === 1 ? made[0].page_url
+        : input ? `/history?q=${encodeURIComponent(input)}` : "/history");
     } catch (err) {
       $("pick-errors").textContent = `The pick was refused: ${err.message}`;
       $("pick-submit").disabled = false;
