@@ -293,3 +293,16 @@ def test_a_reading_within_a_bodys_range_is_scored(pose, part, scored):
     assert got[f"confidence_{part}"] > 0 and np.isfinite(got[scored])
     sides, _ = worksheet_columns(skeleton(pose), EXACT)
     assert frames_table(sides, 10.0)["beyond_range_parts"].iloc[0] == ""
+
+
+def test_unreliable_frames_do_not_bend_their_reliable_neighbours():
+    # Frames 0-2 a glitch (knees read 90°), then a man standing straight-legged: smoothed
+    # together, the glitch bent the first reliable frames' knees (the example's frame 3).
+    poses = [Pose(knee_left=90, knee_right=90)] * 3 + [Pose()] * 27
+    skel = skeleton(poses, fps=30)
+    valid = np.r_[np.zeros(3, bool), np.ones(27, bool)]
+    mixed = posture_columns(skel)["left"]["knee_flexion_deg"]
+    apart = posture_columns(skel, valid=valid)["left"]["knee_flexion_deg"]
+    assert mixed[3] > 15  # the glitch reaches into frame 3 (the filter spans 13 frames)
+    assert np.all(apart[3:] < 1)  # the reliable frames read straight knees
+    assert np.all(apart[:3] > 89)  # the glitch's frames keep their own reading (flagged)

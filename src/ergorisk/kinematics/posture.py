@@ -26,11 +26,13 @@ SIDE_SIGN = {"left": 1.0, "right": -1.0}
 class _Joints:
     """Joint positions and confidences by name, after thresholding and smoothing."""
 
-    def __init__(self, skel: Skeleton, opts: KinematicsOptions) -> None:
+    def __init__(
+        self, skel: Skeleton, opts: KinematicsOptions, valid: np.ndarray | None = None
+    ) -> None:
         conf = np.where(skel.confidence >= opts.min_joint_confidence, skel.confidence, 0.0)
         pos = np.where((conf > 0)[..., None], skel.joints, np.nan)
         if opts.smoothing_s > 0:
-            pos = smooth(pos, skel.fps, opts.smoothing_s, opts.smoothing_polyorder)
+            pos = _smoothed(pos, skel.fps, opts, valid)
         self.pos, self.conf, self.names = pos, conf, skel.joint_names
         self.fps, self.n = skel.fps, skel.n_frames
 
@@ -74,12 +76,32 @@ def _ear_line(j: _Joints) -> np.ndarray:
     )
 
 
-def posture_columns(skel: Skeleton, opts: KinematicsOptions | None = None) -> dict[str, Columns]:
+def _smoothed(
+    pos: np.ndarray, fps: float, opts: KinematicsOptions, valid: np.ndarray | None
+) -> np.ndarray:
+    """Joint positions (T, J, 3) smoothed over time, reliable frames from reliable frames
+    only (``valid``), the others from each other: a glitch's joints bent the knees of the
+    example's first reliable frames, where the man stands straight-legged (73° on frame 3,
+    smoothed with the unreliable frames 0 and 2), and made a 65° "rapid change" of them."""
+    smooth_all = lambda x: smooth(x, fps, opts.smoothing_s, opts.smoothing_polyorder)  # noqa: E731
+    if valid is None or np.all(valid) or not np.any(valid):
+        return smooth_all(pos)
+    ok = np.asarray(valid, bool)[:, None, None]
+    return np.where(
+        ok, smooth_all(np.where(ok, pos, np.nan)), smooth_all(np.where(ok, np.nan, pos))
+    )
+
+
+def posture_columns(
+    skel: Skeleton, opts: KinematicsOptions | None = None, valid: np.ndarray | None = None
+) -> dict[str, Columns]:
     """Posture worksheet columns for each side: ``{"left": {...}, "right": {...}}``.
 
     Each side holds the posture inputs of the REBA and RULA worksheets (angles in degrees,
     flags as bool), ``confidence_<part>`` in [0, 1] and the diagnostic angles behind the flags.
-    Task factors (load, coupling) and activity flags are added by later steps.
+    Task factors (load, coupling) and activity flags are added by later steps. ``valid``
+    (T,): the frames whose pose is reliable (pose.quality); they are smoothed apart from the
+    others.
     """
     opts = opts or KinematicsOptions()
     if tuple(skel.joint_names) != CANONICAL_JOINTS:
@@ -87,7 +109,7 @@ def posture_columns(skel: Skeleton, opts: KinematicsOptions | None = None) -> di
             "kinematics needs a canonical skeleton: convert it with "
             "ergorisk.pose.to_canonical (or read_pose_file) first"
         )
-    j = _Joints(skel, opts)
+    j = _Joints(skel, opts, valid)
     min_flag = round(opts.flag_min_s * j.fps)
     body = _body_columns(j, opts, min_flag)
     out = {}

@@ -116,7 +116,7 @@ def worksheet_columns(
     """
     opts = opts or KinematicsOptions()
     task = task or TaskFactors()
-    sides = posture_columns(skel, opts)
+    sides = posture_columns(skel, opts, valid)
     heading = pelvis_heading(
         skel.joint("left_hip"),
         skel.joint("right_hip"),
