@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ergorisk.pose.depth import fuse_limb_depth
-from ergorisk.pose.facing import back_view_frames, view_warnings
+from ergorisk.pose.facing import back_view_frames, sideways_frames, view_warnings
 
 
 def forearm_track(n: int = 50, true_length: float = 0.25) -> tuple[np.ndarray, np.ndarray]:
@@ -83,3 +83,30 @@ def test_a_forearm_pointing_at_the_camera_is_warned_about():
         line.startswith("the left forearm, right thigh and right shank point toward")
         for line in lines
     ), lines
+
+
+def body(shoulders: tuple, hips: tuple, ankles: tuple) -> np.ndarray:
+    """Image landmarks (33, 3) of a body from its shoulders', hips' and ankles' centres."""
+    pts = np.full((33, 3), np.nan)
+    pts[:, 2] = 1.0
+    for idx, (x, y) in (((11, 12), shoulders), ((23, 24), hips), ((27, 28), ankles)):
+        pts[list(idx), 0], pts[list(idx), 1] = x, y
+    return pts
+
+
+def test_a_person_lying_sideways_in_the_picture_is_warned_about_with_the_turn_that_fixes_it():
+    standing = body((0.5, 0.3), (0.5, 0.55), (0.5, 0.9))
+    bent = body((0.3, 0.5), (0.5, 0.55), (0.5, 0.9))  # trunk level, legs upright
+    head_right = body((0.8, 0.5), (0.5, 0.5), (0.1, 0.5))  # filmed on its side
+    head_left = body((0.2, 0.5), (0.5, 0.5), (0.9, 0.5))
+    upside_down = body((0.5, 0.8), (0.5, 0.5), (0.5, 0.1))
+    image = np.stack([standing, bent, head_right, head_left, upside_down])
+    assert sideways_frames(image, (1000, 1000)).tolist() == [False, False, True, True, True]
+    world = np.zeros((1, 33, 4))
+    for pose, turn in ((head_right, "transpose=2"), (head_left, "transpose=1"),
+                       (upside_down, "hflip,vflip")):  # fmt: skip
+        lines = view_warnings(pose[None], world, (1000, 1000), np.ones(1, bool))
+        assert any("sideways" in line and f"-vf {turn} " in line for line in lines), lines
+    for pose in (standing, bent):
+        lines = view_warnings(pose[None], world, (1000, 1000), np.ones(1, bool))
+        assert not any("sideways" in line for line in lines), lines

@@ -115,3 +115,20 @@ MIRROR_MAX_DEG, MIRROR_WITHIN_1 = 3.0, 0.90
 FLIP_MAX_DEG, FLIP_WITHIN_1 = 1.0, 0.93
 HALF_MAX_DEG, HALF_WITHIN_1 = 3.0, 0.88
 MEDIAN_GAP, LEVEL_GAP_POINTS = 0.0, 10.0
+
+
+def test_a_video_filmed_on_its_side_is_warned_about(videos, tmp_path):
+    # Turned clockwise with no rotation tag (a phone on its side): real MediaPipe finds the
+    # man lying sideways, and the warning gives the anticlockwise turn that sets him upright.
+    import cv2
+
+    from ergorisk.pose.invariance import _transform_video
+
+    turned = _transform_video(
+        videos["original"], tmp_path / "turned.mp4",
+        lambda rgb: cv2.rotate(rgb, cv2.ROTATE_90_CLOCKWISE), None,
+    )  # fmt: skip
+    warned = assess_cut(turned).summary.to_dict()["warnings"]
+    assert any("sideways" in w and "-vf transpose=2 " in w for w in warned), warned
+    upright = assess_cut(videos["original"]).summary.to_dict()["warnings"]
+    assert not any("sideways" in w for w in upright), upright

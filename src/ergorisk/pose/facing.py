@@ -46,6 +46,39 @@ def back_view_frames(
         return (shoulder_dx < -MIN_SHOULDER_OPEN * torso) & nose_behind
 
 
+# A body whose trunk and legs both point more than this far from the picture's up (either
+# way) lies sideways in the picture: a bent trunk alone does not, its legs stay upright.
+SIDEWAYS_DEG = 60.0
+SIDEWAYS_SHARE = 0.5  # of the reliable frames, for a warning
+
+
+def sideways_frames(image: np.ndarray, frame_size: tuple[int, int]) -> np.ndarray:
+    """(T,) frames where the person lies sideways or upside down in the picture: the hips-to-
+    shoulders and the hips-to-ankles lines both more than SIDEWAYS_DEG from the image's
+    vertical (False without a person). A phone video filmed on its side without a rotation
+    tag reads so on every frame; the scores assume the picture's up is up."""
+    px = np.asarray(image, float)[..., :2] * np.asarray(frame_size, float)
+    hips = px[:, [23, 24]].mean(1)
+    trunk = px[:, [11, 12]].mean(1) - hips  # up the body
+    legs = hips - px[:, [27, 28]].mean(1)  # up the body too
+    limit = np.cos(np.radians(SIDEWAYS_DEG))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # image y runs down: an upright body's "up" is -y
+        up_trunk = -trunk[:, 1] / np.linalg.norm(trunk, axis=1)
+        up_legs = -legs[:, 1] / np.linalg.norm(legs, axis=1)
+        return (up_trunk < limit) & (up_legs < limit)
+
+
+def _upright_filter(image: np.ndarray, frame_size: tuple[int, int], frames: np.ndarray) -> str:
+    """FFmpeg's filter that turns the picture so that the body's median "up" (hips to
+    shoulders, over ``frames``) points up."""
+    px = np.asarray(image, float)[frames][..., :2] * np.asarray(frame_size, float)
+    up = np.nanmedian(px[:, [11, 12]].mean(1) - px[:, [23, 24]].mean(1), axis=0)
+    if abs(up[0]) >= abs(up[1]):  # up points to the picture's right: turn it anticlockwise
+        return "transpose=2" if up[0] > 0 else "transpose=1"
+    return "hflip,vflip"  # upside down
+
+
 def limb_toward_camera(world: np.ndarray) -> dict[str, np.ndarray]:
     """Per limb, (T,) frames where it points within 30 deg of the camera's axis."""
     w = np.asarray(world, float)
@@ -67,6 +100,16 @@ def view_warnings(
     if not use.any():
         return []
     out = []
+    lying = sideways_frames(image, frame_size) & use
+    share = lying.sum() / use.sum()
+    if share >= SIDEWAYS_SHARE:
+        out.append(
+            f"the person lies sideways or upside down in the picture in {100 * share:.0f}% "
+            "of the frames: if the video was filmed "
+            "turned (a phone on its side, with no rotation recorded in the file), turn it "
+            f"upright first (`ffmpeg -i in.mp4 -vf {_upright_filter(image, frame_size, lying)} "
+            "out.mp4`); every angle is measured from the picture's up"
+        )
     back = float(back_view_frames(image, world, frame_size)[use].mean())
     if back >= BACK_SHARE:
         out.append(
