@@ -460,3 +460,20 @@ def test_a_short_share_of_the_clip_keeps_its_seconds():
     trunk = np.r_[np.full(299, 0.0), np.full(1, 70.0)]
     page = render_html(build_report(*_scored_assessment(trunk, fps=30.0), use_surrogate=False))
     assert "&lt;1% of the clip (0.03 s)" in page and " 0% of the clip" not in page
+
+
+def test_a_report_with_nothing_scored_does_not_read_as_nothing_to_fix():
+    # A photo of grass: "No posture change would lower the scores" read as "all is well".
+    from ergorisk.report.document import render_html
+    from ergorisk.report.model import build_report
+
+    frames, summary = _scored_assessment(np.full(1, 30.0), fps=1.0)
+    frames["person_detected"] = False
+    frames[[c for c in frames.columns if c.startswith(("reba_", "rula_"))]] = np.nan
+    from ergorisk.scoring.summary import method_summaries
+
+    summary.update(method_summaries(frames, 1.0))
+    report = build_report(frames, summary, use_surrogate=False)
+    assert report.moments == []
+    page = render_html(report)
+    assert "no moment was scored" in page and "No posture change would lower" not in page
