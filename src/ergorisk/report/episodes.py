@@ -34,9 +34,10 @@ class Episode:
     """One worst moment: frames[start..end] (row positions, end inclusive) hold REBA >= score.
 
     ``peak`` is the row whose picture and worksheet stand for the episode: a frame at the held
-    score itself (the highest RULA among them, then the earliest), so that the picture, its
-    worksheet and the headline give one score and one risk level. Single frames of the run may
-    go higher: ``max_reba`` at ``max_s``, the highest (equal to ``score`` when none does).
+    score itself (the highest RULA among them, then the nearest the run's middle), so that
+    the picture, its worksheet and the headline give one score and one risk level. Single
+    frames of the run may go higher: ``max_reba`` at ``max_s``, the highest (equal to
+    ``score`` when none does).
     ``side`` is the side scoring higher at ``peak``.
     """
 
@@ -129,7 +130,11 @@ def _episode(
     at_score = np.flatnonzero(reba == score)
     above = np.flatnonzero(reba >= score)
     pool = at_score if at_score.size else above if above.size else np.arange(len(rows))
-    peak = start + int(pool[np.lexsort((pool, rank_rula[pool]))[0]])
+    # Among those with the highest RULA, the one nearest the run's middle: a run's edges are
+    # where the posture changes into and out of it (the example's landing was pictured at
+    # its first frame, upright, for a run held through the deep squat 0.2 s later).
+    off_centre = np.abs(2 * pool - (len(rows) - 1))
+    peak = start + int(pool[np.lexsort((pool, off_centre, rank_rula[pool]))[0]])
     row = frames.iloc[peak]
     left = _num(row.get("reba_total_left"))
     right = _num(row.get("reba_total_right"))
