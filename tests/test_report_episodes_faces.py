@@ -44,6 +44,15 @@ def test_the_picture_is_a_frame_at_the_held_score_and_a_brief_spike_is_reported(
     assert (e.max_reba, e.max_s) == (11, 0.3)
 
 
+def test_the_picture_is_taken_from_the_middle_of_the_run_not_its_edge():
+    # The example's landing: held at 9 from the first frame of the run (the man just down,
+    # upright) through the squat; at equal RULA, the frame nearest the middle is pictured.
+    reba = [3] * 2 + [9, 10, 9, 9, 9, 9, 9, 9, 9] + [3] * 2
+    (e,) = worst_episodes(_frames(reba), n=1, min_duration_s=0.3)
+    assert (e.score, e.start, e.end) == (9, 2, 10)
+    assert e.peak == 6  # not 2, the run's first frame
+
+
 def test_a_one_frame_dip_neither_cuts_a_worst_moment_nor_is_its_picture():
     # 60 fps, as the 4-view demo: 0.4 s at REBA 6-7 with one frame at 4 (a side unseen).
     reba = [3] * 10 + [6, 7, 6, 6, 7, 6, 6, 6, 4, 6, 7, 6, 6, 7, 6, 6, 6, 7, 6, 6, 6, 6, 6, 7]
