@@ -477,3 +477,15 @@ def test_a_report_with_nothing_scored_does_not_read_as_nothing_to_fix():
     assert report.moments == []
     page = render_html(report)
     assert "no moment was scored" in page and "No posture change would lower" not in page
+
+
+def test_one_of_several_people_is_named_on_the_title_and_the_cover():
+    # person-0/report.pdf and person-1/report.pdf read alike once out of their folders.
+    from ergorisk.report.model import build_report
+
+    frames, summary = _scored_assessment(np.full(12, 30.0))
+    summary["options"] = {"input": "/videos/cam03.mp4", "kind": "video"}
+    alone = build_report(frames, summary, use_surrogate=False)
+    assert alone.title == "cam03.mp4" and dict(alone.cover)["Input"] == "cam03.mp4"
+    one = build_report(frames, {**summary, "person_id": 1}, use_surrogate=False)
+    assert one.title == "cam03.mp4 · person 1" == dict(one.cover)["Input"]

@@ -137,6 +137,11 @@ def build_report(
         for e in episodes
     ]
     source = input_name(options.get("input"))
+    # One of several people in the input (--people): which one, on the title and the cover
+    # (the reports of a video's people read alike once out of their person-<id> folders).
+    person = summary.get("person_id")
+    if person is not None:
+        source = f"{source} · person {person}"
     parts = _parts(frames)
     # Hand-filled worksheets: records, not a clip or a picture (they read "one picture",
     # with the pose's uncertainty around typed angles).
