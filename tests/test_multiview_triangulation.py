@@ -178,6 +178,11 @@ def test_a_take_that_does_not_fit_its_calibration_is_warned():
     assert "camera cam02: the person was never triangulated with this view" in found
     assert any("triangulated on 10% of the frames only" in w for w in found)
     assert views_warnings({"cam01": 10.7, "cam02": 9.2}, 0.99, []) == []
+    # A view mostly outvoted, under the 30 px warning (the demo's woman in cam01: 22 px, 70 %)
+    (outvoted,) = views_warnings(
+        {"cam01": 22.3, "cam02": 10.7}, 1.0, [], {"cam01": 0.70, "cam02": 0.11}
+    )
+    assert outvoted.startswith("camera cam01: 70% of its readings") and "cam02" not in outvoted
     assert "over 30" in views_warnings({"cam01": 31.0}, 0.99, [])[0]
     # cam01's video given to cam02 and the reverse: 27 px each, no view over 30, and it
     # scored 58 % of the time at high risk against 0 % (measured; exit 0, no warning)

@@ -134,6 +134,13 @@ def triangulate_views(
             c.name: int(n) for c, n in zip(cameras, swapped.sum(1), strict=True) if n
         },
         "views_rejected": {c.name: int(n) for c, n in zip(cameras, rejected, strict=True) if n},
+        # of the view's readings of solved points (a view on the wrong person loses most)
+        "views_rejected_share": {
+            c.name: round(float(n / max(k, 1)), 4)
+            for c, n, k in zip(
+                cameras, rejected, (seen & solved[None]).sum(axis=(1, 2)), strict=True
+            )
+        },
         "error_px": result.error_px,
     }
     return result.points, confidence, diagnostics
