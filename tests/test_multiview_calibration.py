@@ -160,7 +160,9 @@ def test_a_resized_video_gets_scaled_intrinsics_with_a_warning():
 
 def test_demo_checkerboards_give_the_qualisys_intrinsics(shared_data, qca_cameras, tmp_path):
     folders = {c.name: shared_data / DEMO / f"intrinsics/int_{c.name}_img" for c in qca_cameras}
-    result = calibrate(folders, (4, 7), 60.0, out=tmp_path / "calib.toml", verbose=False)
+    # into a folder not made yet: made once the calibration succeeded ("No such file" after
+    # calibrating, before)
+    result = calibrate(folders, (4, 7), 60.0, out=tmp_path / "rig" / "calib.toml", verbose=False)
     for ours, qca in zip(result.cameras, qca_cameras, strict=True):
         assert ours.size == qca.size
         assert ours.K[0, 0] == pytest.approx(qca.K[0, 0], rel=0.03), ours.name
@@ -168,7 +170,7 @@ def test_demo_checkerboards_give_the_qualisys_intrinsics(shared_data, qca_camera
         assert abs(ours.K[0, 2] - qca.K[0, 2]) < 0.05 * qca.size[0]
         assert abs(ours.K[1, 2] - qca.K[1, 2]) < 0.05 * qca.size[1]
         assert result.intrinsic_error_px[ours.name] < 1.5
-    again = read_calibration(tmp_path / "calib.toml")
+    again = read_calibration(tmp_path / "rig" / "calib.toml")
     assert all(a.same_as(b) for a, b in zip(again, result.cameras, strict=True))
 
 
@@ -225,10 +227,15 @@ def test_extrinsics_from_scene_points():
     np.testing.assert_allclose(t, cam.t, atol=0.03)
 
 
-def test_too_few_board_images_is_a_calibration_error():
+def test_too_few_board_images_is_a_calibration_error(tmp_path):
     blank = np.full((480, 640, 3), 200, np.uint8)
     with pytest.raises(CalibrationError, match="found in 0 images"):
         calibrate_intrinsics([blank, blank], (4, 7), 0.06)
+    cv2.imwrite(str(tmp_path / "blank.png"), blank)
+    with pytest.raises(CalibrationError, match=r"camera cam01: .*found in 0 images"):
+        calibrate({"cam01": [tmp_path / "blank.png"] * 2}, (4, 7), 60.0,
+                  out=tmp_path / "rig" / "c.toml", verbose=False)  # fmt: skip
+    assert not (tmp_path / "rig").exists()  # a failed calibration leaves nothing behind
     assert board_points((4, 7), 0.06).shape == (28, 3)
 
 

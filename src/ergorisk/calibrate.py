@@ -241,6 +241,8 @@ def calibrate(
     result = CalibrationResult(cameras, int_err, ext_err)
     if out is not None:
         errors = list(int_err.values()) + list(ext_err.values())
+        # its folder made once the calibration succeeded: a failed one leaves nothing behind
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
         write_toml(cameras, out, {"adjusted": False, "error": float(np.mean(errors))})
     if verbose:
         print(result.report())
