@@ -425,6 +425,15 @@ def test_people_of_anything_but_a_video_are_refused_by_name(tmp_path):
     assert unused_options(cfg, "pose") == [
         "--stride: for videos and images, not used for a pose file"
     ]
+    # Calibrated views: the calibration tilts each camera (--camera-pitch-deg 30 was recorded
+    # as in effect, the trunk unchanged); --start and --end cut the take, so say nothing.
+    views = Config().with_(layout="coco17", camera_pitch_deg=30.0, start_s=0.5, end_s=1.0)
+    assert unused_options(views, "views") == [
+        "--layout: for pose files, not used for videos",
+        "--camera-pitch-deg: for one camera, not used with calibrated views (the calibration "
+        "gives each camera's tilt)",
+    ]
+    assert unused_options(Config().with_(start_s=0.5), "views") == []
 
 
 def test_several_pose_files_print_a_line_each_in_the_order_given(tmp_path):

@@ -484,6 +484,23 @@ def unused_options(cfg: Config, kind: str) -> list[str]:
     from ergorisk.config import MediaOptions, PoseOptions
 
     m, default = cfg.media, MediaOptions()
+    defaults = asdict(PoseOptions())  # a pose file's reading options (--layout coco17 unsaid)
+    pose = [f"--{k}" for k, v in asdict(cfg.pose).items() if v != defaults[k]]
+    if kind == "views":  # the calibration places every camera: --camera-pitch-deg 30 was
+        # recorded as in effect, the trunk unchanged to 0.0°
+        tilt = [
+            flag
+            for flag, value in (("--camera-pitch-deg", m.camera_pitch_deg),
+                                ("--camera-roll-deg", m.camera_roll_deg))
+            if value is not None
+        ]  # fmt: skip
+        out = [f"{', '.join(pose)}: for pose files, not used for videos"] if pose else []
+        if tilt:
+            out.append(
+                f"{', '.join(tilt)}: for one camera, not used with calibrated views (the "
+                "calibration gives each camera's tilt)"
+            )
+        return out
     given = {
         "--start": m.start_s != default.start_s,
         "--end": m.end_s is not None,
@@ -500,12 +517,9 @@ def unused_options(cfg: Config, kind: str) -> list[str]:
         out += [f"{', '.join(unused)}: for {only}, not used for {what}"] if unused else []
         if m.people != default.people:  # several people are followed in videos only
             out.append(f"--people: for videos, not used for {what}")
-    if kind in MEDIA_KINDS:  # a pose file's reading options (--layout coco17 passed unsaid)
-        defaults = asdict(PoseOptions())
-        pose = [f"--{k}" for k, v in asdict(cfg.pose).items() if v != defaults[k]]
-        if pose:
-            what = "an image" if kind == "image" else "a video"
-            out.append(f"{', '.join(pose)}: for pose files, not used for {what}")
+    if kind in MEDIA_KINDS and pose:
+        what = "an image" if kind == "image" else "a video"
+        out.append(f"{', '.join(pose)}: for pose files, not used for {what}")
     return out
 
 
@@ -1019,7 +1033,7 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
             float(detected.mean()),
             [str(w.message) for w in resized],
             diagnostics["views_rejected_share"],
-        )
+        ) + unused_options(cfg, "views")
         summary["person_id"] = person.person_id
         summary["timing_s"] = {"pose": round(pose_s, 3)}
         summary["config"] = cfg.to_dict()
