@@ -16,3 +16,13 @@ def test_a_record_or_columns_of_the_wrong_kind_is_named(method):
     with pytest.raises(WorksheetError, match=r"expected worksheet columns.*got list"):
         method.score([1, 2, 3])  # read as the keys '1', '2', '3' before
     assert method.score_record({})["total"] >= 1  # an empty record is all defaults
+
+
+def test_an_unknown_key_names_the_keys_it_may_have_meant():
+    # RULA's load is arm_load_kg and body_load_kg: "unknown key" alone left that to the docs.
+    with pytest.raises(WorksheetError, match=r"'load_kg': unknown column; did you mean arm_"):
+        rula.score_record({"neck_flexion_deg": 30, "load_kg": 6})
+    with pytest.raises(WorksheetError, match=r"'trunk_flexion': .*did you mean trunk_flexion_deg"):
+        reba.score_record({"trunk_flexion": 30})
+    with pytest.raises(WorksheetError, match=r"'zzz': unknown column$"):
+        reba.score_record({"zzz": 1})

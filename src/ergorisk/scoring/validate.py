@@ -43,7 +43,7 @@ def validate_record(record: Any, fields: Mapping[str, Field], index: int) -> dic
         raise WorksheetError(f"expected an object, got {_json_type(record)}", record=index)
     for key in record:
         if key not in fields:
-            raise WorksheetError("unknown key", key=key, record=index)
+            raise WorksheetError(_unknown(key, fields), key=key, record=index)
     out: dict[str, Any] = {}
     for name, field in fields.items():
         value = record.get(name, field.default)
@@ -52,6 +52,15 @@ def validate_record(record: Any, fields: Mapping[str, Field], index: int) -> dic
         except WorksheetError as err:
             raise WorksheetError(err.reason, key=name, record=index) from None
     return out
+
+
+def _unknown(key: str, fields: Mapping[str, Field], what: str = "key") -> str:
+    """'unknown key' (or column), with the method's keys it may have meant (RULA's load_kg
+    is arm_load_kg and body_load_kg: the bare message left that to the docs)."""
+    import difflib
+
+    near = difflib.get_close_matches(str(key), list(fields), n=3)
+    return f"unknown {what}; did you mean {' or '.join(near)}?" if near else f"unknown {what}"
 
 
 def _check_value(value: Any, kind: Kind) -> Any:
@@ -141,7 +150,7 @@ def prepare_columns(
     index = columns.index if isinstance(columns, pd.DataFrame) else None
     unknown = [k for k in columns if k not in fields]
     if unknown:
-        raise WorksheetError("unknown column", key=str(unknown[0]))
+        raise WorksheetError(_unknown(str(unknown[0]), fields, "column"), key=str(unknown[0]))
     arrays = {k: np.asarray(v) for k, v in columns.items()}
     lengths = {a.shape[0] for a in arrays.values() if a.ndim == 1}
     if any(a.ndim > 1 for a in arrays.values()) or len(lengths) > 1:
