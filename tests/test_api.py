@@ -91,6 +91,13 @@ def test_worksheet_records_score_like_the_worksheet_cli():
         er.assess(records)
     both = er.assess(records, load_kg=6)
     assert both.frames["load_kg_left"].tolist() == [6.0, 6.0]
+    assert both.summary.to_dict().get("warnings", []) == []  # 6 kg as entered: nothing replaced
+    # A task factor over what a record entered wins, and says so (it took REBA 2 -> 3 unsaid).
+    heavier = er.assess(records, load_kg=20, coupling="poor")
+    assert heavier.frames["load_kg_left"].tolist() == [20.0, 20.0]
+    assert heavier.summary.to_dict()["warnings"] == [
+        "the task factor load_kg = 20 kg replaces the load_kg the records entered (6 kg)"
+    ]  # the coupling no record entered: nothing to say
 
 
 def test_bad_sources_raise_input_errors(tmp_path):

@@ -1210,8 +1210,23 @@ def _assess_records(
             checked = validate_record(record, fields, i)
             entered.append({s: checked for s in SIDES})
     factors, default = cfg.factors, TaskFactors()
+    replaced = []
     for key in ("load_kg", "shock", "coupling"):
         if getattr(factors, key) != getattr(default, key):
+            # The task factor given wins; a record that entered another value is told so
+            # (--load-kg 20 over a record's load_kg 6 took REBA 2 -> 3 without a word).
+            given = getattr(factors, key)
+            others = sorted(
+                {r[side][key] for r, raw in zip(entered, items, strict=True)
+                 for side in SIDES if _entered(raw, key)} - {given}
+            )  # fmt: skip
+            if others:
+                shown = [_factor_text(key, v) for v in others]
+                now = _factor_text(key, given)
+                replaced.append(
+                    f"the task factor {key} = {now} replaces the {key} the records entered "
+                    f"({', '.join(shown)})"
+                )
             continue
         values = {r[side][key] for r in entered for side in SIDES}
         if len(values) > 1:
@@ -1227,5 +1242,24 @@ def _assess_records(
     frames = frames_table(sides, 1.0, cfg.scoring.upright_tol_deg, knee_per_side=True, entered=True)
     source = {"input": input_name, "kind": "worksheet"}
     summary = summarize(frames, activity, 1.0, _options(source, cfg))
+    if replaced:
+        summary["warnings"] = [*summary.get("warnings", []), *replaced]
     summary["config"] = cfg.to_dict()
     return Assessment(frames, Summary.of(summary), cfg, "worksheet", None, activity)
+
+
+def _factor_text(key: str, value: Any) -> str:
+    """A task factor's value as the CLI takes it: '6 kg', 'poor', 'True'."""
+    from ergorisk.contract import COUPLING_NAMES
+
+    if key == "coupling":
+        return COUPLING_NAMES[int(value)]
+    return f"{value:g} kg" if key == "load_kg" else str(value)
+
+
+def _entered(record: Any, key: str) -> bool:
+    """Whether a worksheet record (or either of its sides) gives ``key`` itself."""
+    if not isinstance(record, Mapping):
+        return False
+    sides = [v for v in record.values() if isinstance(v, Mapping)] or [record]
+    return any(key in side for side in sides)
