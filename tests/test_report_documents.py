@@ -113,6 +113,13 @@ def test_xlsx_has_summary_frames_per_side_moments_and_worksheets(written):
     assert ("Static", "Not enough time to judge: 6.0 s observed, need 60 s.", "nothing") in [
         r[:3] for r in summary
     ]
+    # Recommendations numbered, each text beside its number (alone in A: bold, running on).
+    at = [r[0] for r in summary].index("Recommendations")
+    assert summary[at + 1][0] == "1." and len(str(summary[at + 1][1])) > 20
+    # Long texts wrap in their cell (a verdict ran on far past the column).
+    full = openpyxl.load_workbook(paths["xlsx"])["Summary"]
+    long = [c for row in full.iter_rows() for c in row if len(str(c.value or "")) > 60]
+    assert long and all(c.alignment.wrap_text for c in long)
 
 
 def _scored_assessment(trunk: np.ndarray, fps: float = 10.0):

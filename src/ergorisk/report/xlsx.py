@@ -102,13 +102,16 @@ def write_xlsx(report: Report, frames: pd.DataFrame) -> bytes:
             rows.append(
                 (f"  {s.label}", _number(ws, s.percent / 100, "0.0%"), _number(ws, s.seconds))
             )
-    rows += [(), ("Recommendations",)] + [(t,) for t in report.recommendations]
+    # numbered in A, the text in B: alone in A they were set in bold as headings, and ran on
+    rows += [(), ("Recommendations",)] + [
+        (f"{k}.", t) for k, t in enumerate(report.recommendations, start=1)
+    ]
     rows += [(), ("Activity (REBA step 13)",), *activity_rows(report)]
     rows += [(), ("Data quality",), *list(report.quality)]
     rows += [("Warning", w) for w in report.warnings]
     for r in rows:
         heading = len(r) == 1 or bool(r and r[0] in ("Ergonomic risk assessment", "REBA", "RULA"))
-        _append(ws, r, bold_first=heading)
+        _append(ws, r, bold_first=heading, wrap=True)
     for side in ("left", "right"):
         _table(wb.create_sheet(f"Frames {side}"), frames_sheet_columns(frames, side))
     _table(wb.create_sheet("Worst moments"), _moments_table(report))
@@ -133,15 +136,27 @@ def activity_rows(report: Report) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _append(ws, values: Any, bold_first: bool = False, bold_all: bool = False) -> None:
-    """One row of a write-only sheet, its first cell (or every cell) in bold."""
+# The Summary sheet's texts longer than this wrap in their cell (a verdict or a warning ran
+# on far past the column).
+WRAP_CHARS = 60
+
+
+def _append(
+    ws, values: Any, bold_first: bool = False, bold_all: bool = False, wrap: bool = False
+) -> None:
+    """One row of a write-only sheet, its first cell (or every cell) in bold; with ``wrap``,
+    its long texts wrapped."""
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     row: list[Any] = list(values)
     for i in range(len(row) if bold_all else int(bold_first and bool(row))):
         row[i] = WriteOnlyCell(ws, value=row[i])
         row[i].font = Font(**_BOLD)
+    for i, value in enumerate(row):
+        if wrap and isinstance(value, str) and len(value) > WRAP_CHARS:
+            row[i] = WriteOnlyCell(ws, value=value)
+            row[i].alignment = Alignment(wrap_text=True, vertical="top")
     ws.append(row)
 
 
