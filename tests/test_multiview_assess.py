@@ -94,3 +94,26 @@ def test_people_all_writes_everyone_seen_in_two_views(assessed, shared_data, tmp
         assert (out / f"person-{pid}" / "frames.csv").is_file()
         assert result.summary["person_id"] == pid
         assert all(len(v.track.world) == len(result.frames) for v in result.views)
+
+
+def test_each_view_s_video_shows_the_take_s_time(assessed, tmp_path, monkeypatch):
+    # cam03 starts 3 frames late (sync): its video read "t 0.22 s" where frames.csv and
+    # cam01 say 0.17 s on the same row.
+    from ergorisk.report import annotate
+    from ergorisk.report.media import write_video_outputs
+
+    shown: list[float] = []
+    drawn = annotate.banner_above
+    monkeypatch.setattr(
+        annotate,
+        "banner_above",
+        lambda img, row, t, **kw: shown.append(t) or drawn(img, row, t, **kw),
+    )
+    view = next(v for v in assessed.views if v.camera == "cam03")
+    assert view.start_s > 0  # a late view
+    write_video_outputs(
+        view.path, assessed.frames, view.track, tmp_path, [], fps=assessed.summary.fps,
+        start_s=view.start_s, end_s=None, stride=1, annotate=True, max_side=480,
+        progress=lambda *a: None, blur_faces=False, name="annotated-cam03.mp4",
+    )  # fmt: skip
+    np.testing.assert_allclose(shown, assessed.frames["time_s"].to_numpy(float), atol=1e-6)

@@ -207,6 +207,9 @@ def write_video_outputs(
 
     rows = DrawingRows(frames)
     n = rows.n
+    # The banner's time is the table's: a calibrated view's video showed its own clock
+    # (cam03's "t 0.22 s" where frames.csv and cam01 say 0.17 s: its sync offset).
+    label_s = frames["time_s"].to_numpy(dtype=float) if "time_s" in frames else None
     with privacy.FaceDetector() if blur_faces else nullcontext(None) as found:
         thumbnails = moment_pictures(
             path,
@@ -264,13 +267,10 @@ def write_video_outputs(
                     else privacy.blur_faces(frame.rgb, boxes, inplace=True)
                 )
                 row = rows[i]
-                drawn = annotate_frame(
-                    rgb, track.image[i], row, frame.time_s, inplace=True, banner=False
-                )
+                t = float(label_s[i]) if label_s is not None else frame.time_s
+                drawn = annotate_frame(rgb, track.image[i], row, t, inplace=True, banner=False)
                 # above the frame, not over it: hands raised to its top edge were hidden
-                writer.write(
-                    banner_above(drawn, row, frame.time_s, video=True) if banner else drawn
-                )
+                writer.write(banner_above(drawn, row, t, video=True) if banner else drawn)
                 progress("video", 1, n)
 
             with encoder as writer, Prefetch(source, depth=2) as decoded:
