@@ -107,8 +107,9 @@ def view_warnings(
             f"the person lies sideways or upside down in the picture in {100 * share:.0f}% "
             "of the frames: if the video was filmed "
             "turned (a phone on its side, with no rotation recorded in the file), turn it "
-            f"upright first (`ffmpeg -i in.mp4 -vf {_upright_filter(image, frame_size, lying)} "
-            "out.mp4`); every angle is measured from the picture's up"
+            "upright first (with FFmpeg: ffmpeg -i in.mp4 -vf "
+            f"{_upright_filter(image, frame_size, lying)} out.mp4); every angle is measured "
+            "from the picture's up"
         )
     back = float(back_view_frames(image, world, frame_size)[use].mean())
     if back >= BACK_SHARE:
