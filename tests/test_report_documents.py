@@ -496,3 +496,18 @@ def test_one_of_several_people_is_named_on_the_title_and_the_cover():
     assert alone.title == "cam03.mp4" and dict(alone.cover)["Input"] == "cam03.mp4"
     one = build_report(frames, {**summary, "person_id": 1}, use_surrogate=False)
     assert one.title == "cam03.mp4 · person 1" == dict(one.cover)["Input"]
+
+
+def test_the_legend_and_the_verdict_round_the_same_share_alike():
+    # 15 frames of 97 at high risk (15.46 %): the legend read 16 % (rounded twice), the
+    # verdict 15 %, on the 4-view demo.
+    import pandas as pd
+
+    from ergorisk.report.model import level_shares, scored_percent
+
+    reba = np.r_[np.full(15, 9.0), np.full(82, 4.0)]
+    frames = pd.DataFrame({"person_detected": True, "pose_reliable": True, "reba_total": reba})
+    shares = level_shares(frames, "reba", "both", 60.0)
+    high = next(s for s in shares if s.label == "high")
+    verdict = scored_percent(shares, ("high", "very high"))
+    assert f"{high.percent:.0f}" == f"{verdict:.0f}" == "15"
