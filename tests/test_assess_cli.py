@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -385,6 +386,15 @@ def test_a_file_of_worksheet_records_is_assessed_and_reported_on_request(tmp_pat
     assert refused.exit_code == 2 and "the records differ in load_kg" in refused.stderr
     assert "ergorisk score reba|rula FILE scores each alone" in refused.stderr
     assert not (tmp_path / "o3").exists()
+    # Every factor that differs at once, with its values (the shipped example took three
+    # runs, one named at a time).
+    shipped = Path(__file__).resolve().parents[1] / "examples" / "reba_worksheets.json"
+    refused = runner.invoke(app, ["assess", str(shipped), "--out", str(tmp_path / "o4")])
+    assert refused.exit_code == 2
+    assert (
+        "differ in load_kg (1 kg, 8 kg, 12 kg) and shock (no, yes) and coupling (good, fair, "
+        "poor)" in " ".join(refused.stderr.split())
+    )
 
 
 def test_people_of_anything_but_a_video_are_refused_by_name(tmp_path):

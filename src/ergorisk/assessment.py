@@ -1210,7 +1210,8 @@ def _assess_records(
             checked = validate_record(record, fields, i)
             entered.append({s: checked for s in SIDES})
     factors, default = cfg.factors, TaskFactors()
-    replaced = []
+    replaced: list[str] = []
+    differ: list[str] = []
     for key in ("load_kg", "shock", "coupling"):
         if getattr(factors, key) != getattr(default, key):
             # The task factor given wins; a record that entered another value is told so
@@ -1230,8 +1231,16 @@ def _assess_records(
             continue
         values = {r[side][key] for r in entered for side in SIDES}
         if len(values) > 1:
-            raise WorksheetError(f"the records differ in {key}; set {key} as a task factor")
+            differ.append(f"{key} ({', '.join(_factor_text(key, v) for v in sorted(values))})")
+            continue
         factors = replace(factors, **{key: values.pop()})
+    if differ:
+        # All at once, and the way out: the shipped example (three tasks' moments) took three
+        # runs, one factor named at a time, and --no-shock cannot set what is the default.
+        raise WorksheetError(
+            f"the records differ in {' and '.join(differ)}: the records of one assessment are "
+            "the moments of one task; give one value for all (--load-kg, --coupling, --shock)"
+        )
     # Entered sides are scored as entered: each side's own knee (not the knee(s) convention
     # that measured kinematics take).
     cfg = replace(cfg, factors=factors, kinematics=cfg.kinematics.with_(knee_per_side=True))
@@ -1249,11 +1258,13 @@ def _assess_records(
 
 
 def _factor_text(key: str, value: Any) -> str:
-    """A task factor's value as the CLI takes it: '6 kg', 'poor', 'True'."""
+    """A task factor's value in words: '6 kg', 'poor', 'yes'."""
     from ergorisk.contract import COUPLING_NAMES
 
     if key == "coupling":
         return COUPLING_NAMES[int(value)]
+    if key == "shock":
+        return "yes" if value else "no"
     return f"{value:g} kg" if key == "load_kg" else str(value)
 
 
