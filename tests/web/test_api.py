@@ -158,6 +158,8 @@ def test_bad_forms_are_refused_with_a_message(client, form, status, words):
     ("name", "content", "fields", "status", "words"),
     [
         ("notes.txt", b"hello", {}, 415, "unsupported file type '.txt'"),
+        # records sent as a file: where they go instead
+        ("ws.json", b"[{}]", {}, 415, "worksheet records (JSON) go in the worksheet field"),
         ("clip.mp4", b"this is not a video at all", {}, 415, "does not look like a .mp4"),
         ("photo.png", b"\xff\xd8\xff\xe0 jpeg bytes", {}, 415, "does not look like a .png"),
         ("poses.npy", None, {}, 400, "needs its layout"),

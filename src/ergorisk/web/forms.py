@@ -346,10 +346,17 @@ def read_upload(form: FormData) -> Upload:
         input_name = Path(upload.filename or "").name[-255:] or "upload"
         ext = os.path.splitext(input_name)[1].lower()
         if ext not in KIND_OF_EXT:
+            # Worksheet records are text in the form's worksheet field, not a file upload
+            # (a .json file sent as file= was refused with no word of where it goes).
+            records = (
+                '; worksheet records (JSON) go in the worksheet field: -F worksheet="<records.json"'
+                if ext in (".json", ".jsonl")
+                else ""
+            )
             raise http_error(
                 415,
                 f"unsupported file type {ext or '(no extension)'!r}; accepted: "
-                f"{', '.join(KIND_OF_EXT)}",
+                f"{', '.join(KIND_OF_EXT)}{records}",
             )
         kind = KIND_OF_EXT[ext]
     options = file_options(form, kind, ext)
