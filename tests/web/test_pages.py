@@ -168,6 +168,7 @@ def test_history_filters_and_sorts(client: TestClient) -> None:
     row = re.search(f'<tr data-id="{high}">(.*?)</tr>', html, re.S).group(1)
     cells = re.findall(r"<td>(.*?)</td>", row, re.S)
     assert len(cells) == 12
+    assert cells[5] == "worksheet"  # typed records: their name is their kind, said once
     assert float(cells[-1]) == item["rula_median"]
 
 
