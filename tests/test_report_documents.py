@@ -484,6 +484,15 @@ def test_a_report_with_nothing_scored_does_not_read_as_nothing_to_fix():
     assert report.moments == []
     page = render_html(report)
     assert "no moment was scored" in page and "No posture change would lower" not in page
+    # the workbook says the same under its Recommendations heading (it was left bare)
+    import io
+
+    from ergorisk.report.xlsx import write_xlsx
+
+    sheet = openpyxl.load_workbook(io.BytesIO(write_xlsx(report, frames)))["Summary"]
+    cells = [c.value for row in sheet.iter_rows() for c in row if c.value]
+    after = cells[cells.index("Recommendations") + 1]
+    assert after.startswith("Nothing to change from this input: no moment was scored")
 
 
 def test_one_of_several_people_is_named_on_the_title_and_the_cover():

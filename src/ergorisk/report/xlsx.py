@@ -88,7 +88,7 @@ def write_xlsx(report: Report, frames: pd.DataFrame) -> bytes:
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(SHEETS[0])
-    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["A"].width = 52  # "Small-range actions repeated over 4 times a minute"
     ws.column_dimensions["B"].width = 70
     rows: list[tuple[Any, ...]] = [("Ergonomic risk assessment", report.title), ()]
     rows += list(report.cover) + ([("Notes", report.notes)] if report.notes else [])
@@ -103,9 +103,15 @@ def write_xlsx(report: Report, frames: pd.DataFrame) -> bytes:
                 (f"  {s.label}", _number(ws, s.percent / 100, "0.0%"), _number(ws, s.seconds))
             )
     # numbered in A, the text in B: alone in A they were set in bold as headings, and ran on
-    rows += [(), ("Recommendations",)] + [
-        (f"{k}.", t) for k, t in enumerate(report.recommendations, start=1)
-    ]
+    # the page's words where there is none (a bare heading read as a sheet cut short)
+    none = (
+        "Nothing to change from this input: no moment was scored (the verdict says why)."
+        if not report.moments
+        else "No posture change would lower the scores of the worst moments."
+    )
+    rows += [(), ("Recommendations",)] + (
+        [(f"{k}.", t) for k, t in enumerate(report.recommendations, start=1)] or [("", none)]
+    )
     rows += [(), ("Activity (REBA step 13)",), *activity_rows(report)]
     rows += [(), ("Data quality",), *list(report.quality)]
     rows += [("Warning", w) for w in report.warnings]
@@ -153,10 +159,14 @@ def _append(
     for i in range(len(row) if bold_all else int(bold_first and bool(row))):
         row[i] = WriteOnlyCell(ws, value=row[i])
         row[i].font = Font(**_BOLD)
+    long = wrap and any(isinstance(v, str) and len(v) > WRAP_CHARS for v in values)
     for i, value in enumerate(row):
-        if wrap and isinstance(value, str) and len(value) > WRAP_CHARS:
-            row[i] = WriteOnlyCell(ws, value=value)
-            row[i].alignment = Alignment(wrap_text=True, vertical="top")
+        if not long:
+            break
+        # the long text wraps; the row's other cells (a "1." beside it) sit at its top
+        cell = value if hasattr(value, "alignment") else WriteOnlyCell(ws, value=value)
+        cell.alignment = Alignment(wrap_text=isinstance(values[i], str), vertical="top")
+        row[i] = cell
     ws.append(row)
 
 
