@@ -110,3 +110,19 @@ def test_a_person_lying_sideways_in_the_picture_is_warned_about_with_the_turn_th
     for pose in (standing, bent):
         lines = view_warnings(pose[None], world, (1000, 1000), np.ones(1, bool))
         assert not any("sideways" in line for line in lines), lines
+
+
+def test_nobody_found_is_worded_for_a_picture_and_for_a_video():
+    from ergorisk.pose.estimate import media_warnings
+    from ergorisk.pose.mediapipe_pose import PoseTrack
+    from ergorisk.pose.tilt import Tilt
+
+    def empty(n: int) -> PoseTrack:
+        return PoseTrack(
+            np.full((n, 33, 4), np.nan), np.full((n, 33, 3), np.nan), np.arange(n), np.zeros(n)
+        )
+
+    level = Tilt(0.0, 0.0, "given")
+    # "in any frame; every frame is flagged" read oddly for a photo of grass
+    assert media_warnings(empty(1), level)[0] == "no person was found in the picture"
+    assert media_warnings(empty(5), level)[0].startswith("no person was found in any frame")

@@ -454,7 +454,11 @@ def media_warnings(
     found = track.detected
     out = []
     if not found.any():
-        out.append("no person was found in any frame; every frame is flagged")
+        out.append(
+            "no person was found in the picture"  # "in any frame", of a photo
+            if len(found) == 1
+            else "no person was found in any frame; every frame is flagged"
+        )
     elif found.mean() < 0.5:
         out.append(f"a person was found in only {100 * found.mean():.0f}% of the frames")
     if tilt.method.startswith("none") and found.any():
