@@ -259,6 +259,24 @@ def test_a_part_both_sides_share_is_one_row_and_a_part_that_differs_is_two():
     assert trunk.high_percent == round(100 * 5 / 15, 1) and trunk.seen_percent == 100.0
 
 
+def test_the_body_parts_table_leads_with_the_parts_the_verdict_names():
+    # A lower arm at its top score (2, "+1") all the time headed the table by its share,
+    # under "Mostly from the upper arm": the table now follows the verdict's order.
+    from ergorisk.report.model import build_report
+
+    frames, summary = _scored_assessment(np.full(20, 0.0))
+    for side in ("left", "right"):
+        frames[f"reba_lower_arm_{side}"] = 2.0  # raised on every frame, a yellow level
+        frames[f"reba_upper_arm_{side}"] = np.r_[np.full(12, 4.0), np.full(8, 1.0)]  # 60 %
+    report = build_report(frames, summary, use_surrogate=False)
+    order = [r.part for r in report.parts]
+    assert order.index("Upper arm") < order.index("Lower arm")
+    lower = next(r for r in report.parts if r.part == "Lower arm")
+    upper = next(r for r in report.parts if r.part == "Upper arm")
+    assert lower.high_percent == 100.0 > upper.high_percent == 60.0
+    assert "Mostly from the upper arm" in report.in_short
+
+
 def test_task_factors_say_what_is_a_default_and_what_the_video_could_not_judge():
     """'Task factors entered' listed the defaults (0 kg, good coupling) as if entered, and
     'a part held static over 1 minute: judged from the video' under the Activity section's

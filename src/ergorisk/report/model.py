@@ -460,7 +460,17 @@ def _parts(frames: pd.DataFrame) -> list[PartRow]:
         # The trunk and neck are one for both sides: one row, not the same figures twice.
         both = [replace(row, side="both") for row in pair]
         rows += both[:1] if both[0] == both[1] else pair
-    rows.sort(key=lambda r: (-r.high_percent, -(r.mean_score or 0)))
+    # The parts that drive the score first, in the verdict's order ("Mostly from ..."): by
+    # their mean colour level, then the share raised. By the share alone a lower arm at its
+    # top score (2, a yellow "+1") all the time headed the table under "Mostly from the upper
+    # arm".
+    rows.sort(
+        key=lambda r: (
+            -(r.mean_level if r.mean_level is not None else -1),
+            -r.high_percent,
+            -(r.mean_score or 0),
+        )
+    )
     return rows
 
 
