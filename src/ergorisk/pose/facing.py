@@ -52,28 +52,32 @@ SIDEWAYS_DEG = 60.0
 SIDEWAYS_SHARE = 0.5  # of the reliable frames, for a warning
 
 
+def _body_up(image: np.ndarray, frame_size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(T, 2) pixel vectors up the body: hips to shoulders (the trunk), ankles to hips (the
+    legs); NaN without a person."""
+    px = np.asarray(image, float)[..., :2] * np.asarray(frame_size, float)
+    hips = px[:, [23, 24]].mean(1)
+    return px[:, [11, 12]].mean(1) - hips, hips - px[:, [27, 28]].mean(1)
+
+
 def sideways_frames(image: np.ndarray, frame_size: tuple[int, int]) -> np.ndarray:
     """(T,) frames where the person lies sideways or upside down in the picture: the hips-to-
     shoulders and the hips-to-ankles lines both more than SIDEWAYS_DEG from the image's
     vertical (False without a person). A phone video filmed on its side without a rotation
     tag reads so on every frame; the scores assume the picture's up is up."""
-    px = np.asarray(image, float)[..., :2] * np.asarray(frame_size, float)
-    hips = px[:, [23, 24]].mean(1)
-    trunk = px[:, [11, 12]].mean(1) - hips  # up the body
-    legs = hips - px[:, [27, 28]].mean(1)  # up the body too
     limit = np.cos(np.radians(SIDEWAYS_DEG))
     with np.errstate(invalid="ignore", divide="ignore"):
         # image y runs down: an upright body's "up" is -y
-        up_trunk = -trunk[:, 1] / np.linalg.norm(trunk, axis=1)
-        up_legs = -legs[:, 1] / np.linalg.norm(legs, axis=1)
+        up_trunk, up_legs = (
+            -v[:, 1] / np.linalg.norm(v, axis=1) for v in _body_up(image, frame_size)
+        )
         return (up_trunk < limit) & (up_legs < limit)
 
 
 def _upright_filter(image: np.ndarray, frame_size: tuple[int, int], frames: np.ndarray) -> str:
     """FFmpeg's filter that turns the picture so that the body's median "up" (hips to
     shoulders, over ``frames``) points up."""
-    px = np.asarray(image, float)[frames][..., :2] * np.asarray(frame_size, float)
-    up = np.nanmedian(px[:, [11, 12]].mean(1) - px[:, [23, 24]].mean(1), axis=0)
+    up = np.nanmedian(_body_up(image, frame_size)[0][frames], axis=0)
     if abs(up[0]) >= abs(up[1]):  # up points to the picture's right: turn it anticlockwise
         return "transpose=2" if up[0] > 0 else "transpose=1"
     return "hflip,vflip"  # upside down

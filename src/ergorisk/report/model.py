@@ -112,6 +112,15 @@ class Report:
     picture: bool = False
     generated: str = field(default_factory=lambda: dt.date.today().isoformat())
 
+    @property
+    def no_recommendation(self) -> str:
+        """What the page and the workbook say where there is no recommendation: nothing was
+        scored, or no posture change lowers a score ('nothing to fix' read for a photo of
+        grass)."""
+        if not self.moments:
+            return "Nothing to change from this input: no moment was scored (the verdict says why)."
+        return "No posture change would lower the scores of the worst moments."
+
 
 def build_report(
     frames: pd.DataFrame,

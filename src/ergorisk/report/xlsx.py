@@ -102,15 +102,11 @@ def write_xlsx(report: Report, frames: pd.DataFrame) -> bytes:
             rows.append(
                 (f"  {s.label}", _number(ws, s.percent / 100, "0.0%"), _number(ws, s.seconds))
             )
-    # numbered in A, the text in B: alone in A they were set in bold as headings, and ran on
-    # the page's words where there is none (a bare heading read as a sheet cut short)
-    none = (
-        "Nothing to change from this input: no moment was scored (the verdict says why)."
-        if not report.moments
-        else "No posture change would lower the scores of the worst moments."
-    )
+    # numbered in A, the text in B: alone in A they were set in bold as headings, and ran on;
+    # where there is none, the page's words (a bare heading read as a sheet cut short)
     rows += [(), ("Recommendations",)] + (
-        [(f"{k}.", t) for k, t in enumerate(report.recommendations, start=1)] or [("", none)]
+        [(f"{k}.", t) for k, t in enumerate(report.recommendations, start=1)]
+        or [("", report.no_recommendation)]
     )
     rows += [(), ("Activity (REBA step 13)",), *activity_rows(report)]
     rows += [(), ("Data quality",), *list(report.quality)]
