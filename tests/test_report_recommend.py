@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+import ergorisk as er
 from ergorisk.report.bands import angle_bands, band_text, better_targets
 from ergorisk.report.explain import exact_scores, explain
-from ergorisk.report.recommend import recommend
+from ergorisk.report.recommend import recommend, recommend_task
 
 BENT = {
     "trunk_flexion_deg": 38.0,
@@ -136,9 +137,101 @@ def test_one_change_at_several_moments_reads_as_one_sentence():
     arms += [(4, arm("reba", 153, 7, 3)), (4, arm("rula", 153, 7, 5))]
     assert _one_change(arms) == (
         "upper-arm elevation 93–153° → within ±20° would lower REBA from 7–9 to 3–5 "
-        "(medium risk or lower) and RULA from 6–7 to 4–5 (action level 3 or lower)"
+        "(medium risk or lower) and RULA from 6–7 to 4–5 (action level 3 or lower) at worst "
+        "moments 2, 4"
     )
     # Other targets (the best change differs), or one moment only: each keeps its clause.
     other = recommend("reba", {"upper_arm_flexion_deg": 93.0}, use_surrogate=False)
-    assert other is not None and "→ 45–90°" in other.text
+    assert other is not None and "→ 20–45°" in other.text  # 90° is a 3° move: no advice
     assert _one_change([arms[0], (3, other)]) is None and _one_change(arms[:1]) is None
+
+
+def test_task_recommendation_names_the_load_shock_and_grip():
+    # REBA by the tables: trunk 30° (3), load 12 kg (2) + shock (1), coupling fair (1).
+    ws = {"trunk_flexion_deg": 30.0, "load_kg": 12.0, "shock": True, "coupling": "fair"}
+    rec = recommend_task("reba", ws)
+    assert rec is not None and [c.key for c in rec.changes] == ["load_kg", "shock", "coupling"]
+    assert rec.text.startswith(
+        "load 12 kg → 5 kg or less, no shock (sudden or jerky force) and grip fair → good "
+        "would lower REBA"
+    )
+    assert "lighten the load" in rec.advice
+    # the same worksheet scored by hand: score A 3+0+1 (trunk, neck, legs: Table A 2)
+    total_before = er.reba.score_record(
+        {"trunk_flexion_deg": 30.0, "load_kg": 12.0, "shock": True, "coupling": 1}
+    )["total"]
+    total_after = er.reba.score_record({"trunk_flexion_deg": 30.0})["total"]
+    assert (rec.score_before, rec.score_after) == (total_before, total_after)
+    assert rec.score_after < rec.score_before
+    # 5 kg scores nothing in REBA, 2 kg nothing in RULA: no task recommendation
+    assert recommend_task("reba", {"trunk_flexion_deg": 30.0, "load_kg": 5.0}) is None
+    assert recommend_task("rula", {"arm_load_kg": 2.0, "body_load_kg": 2.0}) is None
+    rula = recommend_task("rula", {"arm_load_kg": 12.0})
+    assert rula is not None and rula.text.startswith("load 12 kg → 2 kg or less would lower RULA")
+
+
+def test_one_change_is_stated_at_every_moment_it_helps():
+    from types import SimpleNamespace
+
+    from ergorisk.report.explain import complete
+    from ergorisk.report.model import actions
+    from ergorisk.report.recommend import Change, apply_change
+
+    # Moment 1's REBA advice and moment 2's RULA advice are the same trunk change; each
+    # moment's other method had another advice. The line must state the change's effect on
+    # both methods at both moments, each exactly re-scored (it joined moment 1's REBA to
+    # moment 2's RULA and left out the rest).
+    arms = {"neck_flexion_deg": 25.0, "upper_arm_flexion_deg": 50.0, "lower_arm_flexion_deg": 80.0}
+    ws1 = {"trunk_flexion_deg": 50.0, **arms}
+    ws2 = {"trunk_flexion_deg": 65.0, **arms, "knee_flexion_deg": 70.0}
+    worksheets = [{m: complete(m, ws) for m in ("reba", "rula")} for ws in (ws1, ws2)]
+    moments = [
+        SimpleNamespace(
+            episode=SimpleNamespace(rank=rank),
+            worksheets=worksheets[rank - 1],
+            recommendations=[
+                apply_change(m, worksheets[rank - 1][m], Change("trunk_flexion_deg", t, 0.0))
+            ],
+        )
+        for rank, m, t in ((1, "reba", 50.0), (2, "rula", 65.0))
+    ]
+    [line] = actions(moments)
+
+    def total(method: str, ws: dict, trunk: float | None = None) -> int:
+        scorer = er.reba if method == "reba" else er.rula
+        ws = {k: v for k, v in ws.items() if k in scorer.INPUTS}
+        return scorer.score_record(ws if trunk is None else dict(ws, trunk_flexion_deg=trunk))[
+            "total"
+        ]
+
+    reba = [(total("reba", ws), total("reba", ws, 0.0)) for ws in (ws1, ws2)]
+    rula = [(total("rula", ws), total("rula", ws, 0.0)) for ws in (ws1, ws2)]
+    assert all(after < before for before, after in reba + rula)  # all four are lowered
+
+    def span(values: list[int]) -> str:
+        return f"{min(values)}–{max(values)}" if min(values) < max(values) else str(values[0])
+
+    assert line.startswith(
+        "Bring the work closer and up to about waist height (worst moments 1, 2)"
+    )
+    assert (
+        f"trunk flexion 50–65° → within ±5° would lower REBA from {span([b for b, _ in reba])} "
+        f"to {span([a for _, a in reba])}"
+    ) in line
+    assert f"RULA from {span([b for b, _ in rula])} to {span([a for _, a in rula])}" in line
+    assert "at worst moment" not in line
+
+
+def test_no_advice_to_move_an_angle_by_less_than_five_degrees():
+    # REBA trunk 6° scores 2, within ±5° 1: the total would fall 3 -> 1, the largest drop,
+    # but a 1° move is no advice (the report's angles are off by 4-6°); the neck's is next.
+    # At 26° the trunk's move (to 0°) is advised.
+    base = {"neck_flexion_deg": 25.0, "upper_arm_flexion_deg": 50.0}
+    base |= {"lower_arm_flexion_deg": 80.0, "knee_flexion_deg": 10.0}
+    assert er.reba.score_record(dict(base, trunk_flexion_deg=6.0))["total"] == 3
+    assert er.reba.score_record(dict(base, trunk_flexion_deg=0.0))["total"] == 1
+    rec = recommend("reba", dict(base, trunk_flexion_deg=6.0), use_surrogate=False)
+    assert rec is not None and rec.changes[0].key == "neck_flexion_deg"
+    rec = recommend("reba", dict(base, trunk_flexion_deg=26.0), use_surrogate=False)
+    assert rec is not None and rec.changes[0].key == "trunk_flexion_deg"
+    assert (rec.score_before, rec.score_after) == (4, 1)

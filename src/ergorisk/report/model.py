@@ -32,7 +32,15 @@ from ergorisk.report.activity import ActivityKind, activity_evidence
 from ergorisk.report.annotate import PART_LEVELS
 from ergorisk.report.episodes import Episode, worst_episodes
 from ergorisk.report.explain import PART_NAMES, Explanation, explain
-from ergorisk.report.recommend import BACKWARD, LABELS, Recommendation, recommend
+from ergorisk.report.recommend import (
+    BACKWARD,
+    LABELS,
+    Change,
+    Recommendation,
+    apply_change,
+    recommend,
+    recommend_task,
+)
 from ergorisk.scoring import reba, rula
 from ergorisk.scoring.robust import SUSTAINED_MIN_S
 from ergorisk.scoring.summary import reliable_scores
@@ -168,7 +176,7 @@ def build_report(
         parts=parts,
         in_short=in_short(summary, parts),
         moments=moments,
-        recommendations=actions(moments),
+        recommendations=actions(moments, upright_tol_deg),
         quality=_quality(frames, summary),
         warnings=[str(w) for w in summary.get("warnings", [])],
         method_notes=_method_notes(upright_tol_deg, options),
@@ -525,6 +533,7 @@ def _moment(
     row = frames.iloc[e.peak]
     worksheets = {m: complete(m, side_worksheet(row, m, e.side)) for m in ("reba", "rula")}
     recs = [recommend(m, worksheets[m], tol, use_surrogate) for m in ("reba", "rula")]
+    recs += [recommend_task(m, worksheets[m], tol) for m in ("reba", "rula")]
     title = moment_title(e, kind)
     return Moment(
         episode=e,
@@ -561,18 +570,23 @@ def _row_range(row: pd.Series, method: str, side: str) -> str:
     return score_range(*bounds)
 
 
-def actions(moments: list[Moment]) -> list[str]:
+def actions(moments: list[Moment], tol: float = 5.0) -> list[str]:
     """The recommendations as a short list of actions: one line per piece of advice (most
     severe moment first), naming the worst moments it helps and what each change would
     lower, rather than the same advice once per moment and method."""
     groups: dict[str, list[tuple[int, Recommendation]]] = {}
     for m in moments:
         for r in m.recommendations:
-            groups.setdefault(r.advice or r.text, []).append((m.episode.rank, r))
+            # the task's (load, shock, grip) one line for both methods
+            groups.setdefault("" if r.task else r.advice or r.text, []).append((m.episode.rank, r))
+    by_rank = {m.episode.rank: m for m in moments}
     out = []
     for key, items in groups.items():
         ranks = sorted({rank for rank, _ in items})
-        effects = _one_change(items) or "; ".join(
+        if key == "":
+            out.append(_task_line(items, ranks))
+            continue
+        effects = _one_change(items + _elsewhere(items, by_rank, tol)) or "; ".join(
             dict.fromkeys(
                 f"{r.text.split(': ', 1)[0]} ({_level_short(r.method, r.score_after)})"
                 for _, r in items
@@ -584,6 +598,66 @@ def actions(moments: list[Moment]) -> list[str]:
         else:
             out.append(f"{effects} ({where})")
     return out
+
+
+def _task_line(items: list[tuple[int, Recommendation]], ranks: list[int]) -> str:
+    """The load, shock and grip, one line: 'Lighten the load: ... (worst moments 1, 2):
+    load 12 kg → 5 kg or less, no shock and grip fair → good would lower REBA from 7–10 to
+    3–7 (medium risk or lower) and RULA (load 2 kg or less) from 7 to 3–6 (...)'."""
+    recs = sorted((r for _, r in items), key=lambda r: r.method)  # REBA's words first
+    lowered = []
+    for method in ("reba", "rula"):
+        mine = [r for r in recs if r.method == method]
+        if not mine:
+            continue
+        after = [r.score_after for r in mine]
+        lower = " or lower" if min(after) < max(after) else ""
+        # RULA's load scores nothing at 2 kg, REBA's at 5 kg
+        own = mine[0].targets[0] if mine[0].targets[0] != recs[0].targets[0] else ""
+        named = f" (with {own})" if own else ""
+        lowered.append(
+            f"{method.upper()}{named} from {_span(r.score_before for r in mine)} to "
+            f"{_span(after)} ({_level_short(method, max(after))}{lower})"
+        )
+    advice = "; ".join(dict.fromkeys(a for r in recs for a in r.advice.split("; ")))
+    where = f"worst moment{'s' * (len(ranks) > 1)} {', '.join(map(str, ranks))}"
+    return (
+        f"{advice[0].upper()}{advice[1:]} ({where}): {recs[0].targets[0]} would lower "
+        + " and ".join(lowered)
+    )
+
+
+def _elsewhere(
+    items: list[tuple[int, Recommendation]], by_rank: Mapping[int, Moment], tol: float
+) -> list[tuple[int, Recommendation]]:
+    """One change found for some of a group's moments and methods, applied to the others
+    where it lowers their score too. Without it, 'trunk flexion -> within ±5° would lower
+    REBA from 10 to 9 and RULA from 6 to 4 (worst moments 1, 2)' joined moment 1's REBA to
+    moment 2's RULA, and left out that it takes moment 2's REBA from 9 to 5."""
+    if not items or any(len(r.changes) != 1 for _, r in items):
+        return []
+    changes = [r.changes[0] for _, r in items]
+    key, target = changes[0].key, items[0][1].targets[0]
+    if any(c.key != key or isinstance(c.before, bool) for c in changes) or any(
+        r.targets[0] != target for _, r in items
+    ):
+        return []
+    done = {(rank, r.method) for rank, r in items}
+    after = {r.method: r.changes[0].after for _, r in items}
+    extra = []
+    for rank in sorted({rank for rank, _ in items}):
+        for method in ("reba", "rula"):
+            ws = by_rank[rank].worksheets.get(method, {}) if rank in by_rank else {}
+            value = ws.get(key)
+            if (rank, method) in done or not isinstance(value, int | float) or math.isnan(value):
+                continue
+            change = Change(key, float(value), after.get(method, changes[0].after))
+            if change.target(method, tol) != target:
+                continue
+            rec = apply_change(method, ws, change, tol)
+            if rec is not None:
+                extra.append((rank, rec))
+    return extra
 
 
 def _one_change(items: list[tuple[int, Recommendation]]) -> str | None:
@@ -606,15 +680,23 @@ def _one_change(items: list[tuple[int, Recommendation]]) -> str | None:
         return None
     behind = f" ({BACKWARD[key]})" if min(values) < 0 and key in BACKWARD else ""
     lowered = []
+    ranks = sorted({rank for rank, _ in items})
     for method in ("reba", "rula"):
         mine = [r for r in recs if r.method == method]
         if mine:
             after = [r.score_after for r in mine]
             lower = " or lower" if min(after) < max(after) else ""
             level = _level_short(method, max(after)) + lower
+            # the moments this method's figures are of, where not all the group's
+            own = sorted({rank for rank, r in items if r.method == method})
+            at = (
+                ""
+                if own == ranks
+                else f" at worst moment{'s' * (len(own) > 1)} " + ", ".join(map(str, own))
+            )
             lowered.append(
                 f"{method.upper()} from {_span(r.score_before for r in mine)} to {_span(after)} "
-                f"({level})"
+                f"({level}){at}"
             )
     return (
         f"{LABELS[key]} {_span(abs(v) for v in values)}°{behind} → {targets.pop()} would lower "

@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -50,7 +50,21 @@ LABELS = {
     "wrist_deviated": "wrist deviation",
     "legs_unilateral": "weight on one leg",
     "lower_arm_midline_or_out": "reaching across the body or out to the side",
+    "load_kg": "load",
+    "arm_load_kg": "load in the hands",
+    "body_load_kg": "load on the body",
+    "shock": "shock or rapid build-up of force",
+    "arm_shock": "shock or rapid build-up of force",
+    "body_shock": "shock or rapid build-up of force on the body",
+    "coupling": "grip",
 }
+# What the task adds, which no posture change removes: each method's load keys with the
+# most that scores nothing ((lo, hi] bands: 5 kg scores 0 in REBA, 2 kg in RULA), and its
+# force flags. A load of 12 kg with shock added 3 points to a worst moment that the
+# report's posture advice never named.
+TASK_LOADS = {"reba": {"load_kg": 5.0}, "rula": {"arm_load_kg": 2.0, "body_load_kg": 2.0}}
+TASK_FLAGS = {"reba": ("shock",), "rula": ("arm_shock", "body_shock")}
+COUPLINGS = ("good", "fair", "poor", "unacceptable")
 POSTURE_FLAGS = {
     "reba": (
         "trunk_twist",
@@ -101,6 +115,13 @@ ADVICE: dict[tuple[str, int], str] = {
     ("wrist_deviated", -1): "use a tool whose handle keeps the wrist straight",
     ("legs_unilateral", -1): "give a stable footing with the weight on both feet",
     ("lower_arm_midline_or_out", -1): "keep the work in front of the body, within shoulder width",
+    ("load_kg", -1): "lighten the load: split it, share the lift or use a lifting aid",
+    ("arm_load_kg", -1): "lighten the load: split it, share the lift or use a lifting aid",
+    ("body_load_kg", -1): "lighten the load: split it, share the lift or use a lifting aid",
+    ("shock", -1): "apply force smoothly: no jerks or impacts (a tool that absorbs them)",
+    ("arm_shock", -1): "apply force smoothly: no jerks or impacts (a tool that absorbs them)",
+    ("body_shock", -1): "apply force smoothly: no jerks or impacts (a tool that absorbs them)",
+    ("coupling", -1): "give the load good handles or hand-holds",
 }
 
 
@@ -136,11 +157,19 @@ class Change:
         """Where the change goes, in the worksheet's words: 'within ±20°', 'no trunk twist'."""
         if isinstance(self.before, bool):
             return f"no {LABELS[self.key]}"
+        if self.key in TASK_LOADS[method]:
+            return f"{float(self.after):g} kg or less"
+        if self.key == "coupling":
+            return COUPLINGS[int(self.after)]
         return band_text(band_of(method, self.key, float(self.after), tol))
 
     def words(self, method: str, tol: float = 5.0) -> str:
         if isinstance(self.before, bool):
             return self.target(method, tol)
+        if self.key in TASK_LOADS[method]:
+            return f"{LABELS[self.key]} {float(self.before):g} kg → {self.target(method, tol)}"
+        if self.key == "coupling":
+            return f"grip {COUPLINGS[int(self.before)]} → {self.target(method, tol)}"
         # A negative flexion reads as a contradiction ("flexion -18°") unless named.
         behind = BACKWARD.get(self.key) if float(self.before) < 0 else None
         named = f" ({behind})" if behind else ""
@@ -162,6 +191,7 @@ class Recommendation:
     text: str
     advice: str
     targets: tuple[str, ...] = ()  # each change's target, Change.target
+    task: bool = False  # the load, shock and grip (recommend_task), not the posture
 
 
 def recommend(
@@ -201,6 +231,75 @@ def recommend(
     return _recommendation(method, picked, before, after, rating, best, tol)
 
 
+def recommend_task(
+    method: str, worksheet: Mapping[str, Any], tol: float = 5.0
+) -> Recommendation | None:
+    """The load, shock and grip at the values that score nothing, where that lowers
+    ``method``'s exact score: what the task adds, apart from the posture (``recommend``).
+    None where the task adds nothing."""
+    ws = complete(method, worksheet)
+    changes = [
+        Change(key, float(ws[key]), most)
+        for key, most in TASK_LOADS[method].items()
+        if isinstance(ws.get(key), int | float) and float(ws[key]) > most
+    ]
+    changes += [Change(key, True, False) for key in TASK_FLAGS[method] if ws.get(key) is True]
+    if method == "reba" and int(ws.get("coupling") or 0) > 0:
+        changes.append(Change("coupling", int(ws["coupling"]), 0))
+    if not changes:
+        return None
+    before = exact_scores(method, ws, tol)["total"]
+    after = _exact_after(method, ws, tuple(changes), tol)
+    if after >= before:
+        return None
+    what = task_words(changes)
+    advice = "; ".join(dict.fromkeys(_advice(c) for c in changes))
+    return Recommendation(
+        method=method,
+        changes=tuple(changes),
+        score_before=before,
+        score_after=after,
+        surrogate_before=None,
+        surrogate_after=None,
+        slope_per_deg=None,
+        text=f"{what} would lower {method.upper()} from {before} to {after}: {advice}",
+        advice=advice,
+        targets=(what,),
+        task=True,
+    )
+
+
+def task_words(changes: Sequence[Change]) -> str:
+    """'load 12 kg → 5 kg or less, no shock and grip fair → good' (RULA's hand and body
+    loads, and its two shocks, said once where they agree)."""
+    loads = [c for c in changes if c.key.endswith("load_kg")]
+    parts = []
+    if loads:
+        held = sorted({float(c.before) for c in loads})
+        parts.append(
+            f"load {'/'.join(f'{v:g}' for v in held)} kg → {float(loads[0].after):g} kg or less"
+        )
+    if any(c.key.endswith("shock") for c in changes):
+        parts.append("no shock (sudden or jerky force)")
+    for c in changes:
+        if c.key == "coupling":
+            parts.append(f"grip {COUPLINGS[int(c.before)]} → good")
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def apply_change(
+    method: str, worksheet: Mapping[str, Any], change: Change, tol: float = 5.0
+) -> Recommendation | None:
+    """One given change on a completed worksheet, exactly re-scored: its recommendation,
+    or None where it lowers nothing (the report states a change found at one moment at
+    the others it helps)."""
+    before = exact_scores(method, worksheet, tol)["total"]
+    after = _exact_after(method, dict(worksheet), (change,), tol)
+    if after >= before:
+        return None
+    return _recommendation(method, (change,), before, after, None, 0, tol)
+
+
 def _best(order: list[int], drops: list[int], rating, singles: list[Change]) -> int:
     def key(i: int) -> tuple:
         predicted = 0.0 if rating is None else rating[1][i]
@@ -213,6 +312,11 @@ def _move(c: Change) -> float:
     return 0.0 if isinstance(c.before, bool) else abs(float(c.after) - float(c.before))
 
 
+# A change of an angle by less than this is no advice: "trunk flexion 6° → within ±5°"
+# was item 2 of a report whose angles are off by 4-6° (and nobody can work 1° straighter).
+MIN_MOVE_DEG = 5.0
+
+
 def _candidates(method: str, ws: dict, tol: float) -> list[Change]:
     unseen = missing(ws)
     out = []
@@ -220,7 +324,8 @@ def _candidates(method: str, ws: dict, tol: float) -> list[Change]:
         if key in unseen:
             continue
         for target, _ in better_targets(method, key, ws[key], tol):
-            out.append(Change(key, float(ws[key]), float(target)))
+            if abs(float(target) - float(ws[key])) >= MIN_MOVE_DEG:
+                out.append(Change(key, float(ws[key]), float(target)))
     out += [Change(k, True, False) for k in POSTURE_FLAGS[method] if ws.get(k)]
     return out
 

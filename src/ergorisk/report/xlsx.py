@@ -200,7 +200,11 @@ def _moments_table(report: Report) -> pd.DataFrame:
     rows = []
     for m in report.moments:
         e = m.episode
-        recs = {r.method: r for r in m.recommendations}
+        # the posture's and the task's (load, shock, grip), each method's in one cell
+        recs = {
+            method: "; ".join(r.text for r in m.recommendations if r.method == method)
+            for method in ("reba", "rula")
+        }
         rows.append(
             {
                 "Rank": e.rank,
@@ -217,8 +221,8 @@ def _moments_table(report: Report) -> pd.DataFrame:
                 "REBA verdict": m.reba.verdict,
                 "RULA in picture": m.rula.total,
                 "RULA verdict": m.rula.verdict,
-                "REBA recommendation": recs["reba"].text if "reba" in recs else "",
-                "RULA recommendation": recs["rula"].text if "rula" in recs else "",
+                "REBA recommendation": recs["reba"],
+                "RULA recommendation": recs["rula"],
             }
         )
     return pd.DataFrame(rows, columns=None if rows else ["Rank"])
