@@ -189,6 +189,32 @@ def test_a_take_that_does_not_fit_its_calibration_is_warned():
     (swapped,) = views_warnings({"cam02": 26.8, "cam01": 27.0}, 0.95, [])
     assert "every camera reprojects more than 20 px off" in swapped and "--cameras" in swapped
     assert views_warnings({"cam02": 9.0, "cam01": 7.3}, 0.95, []) == []  # the right way round
+    # cam01 and cam03's places swapped in the calibration (measured: cam01 and cam03 never
+    # used, cam02/cam04 at 9 px, cam03 synchronised 33 frames off, the sync's limit)
+    half = {"cam01": float("nan"), "cam02": 8.6, "cam03": float("nan"), "cam04": 8.9}
+    found = views_warnings(half, 0.90, [], None, {"cam03": -33})
+    assert found[0].startswith("camera cam03: synchronised -33 frames off, the most")
+    assert any(w.startswith("2 of the 4 cameras never agreed with the others") for w in found)
+    one = {"cam01": float("nan"), "cam02": 8.6, "cam03": 9.0, "cam04": 8.9}
+    assert not any("cameras never agreed" in w for w in views_warnings(one, 0.9, []))
+    # a calibration at 0.3 of its scale: legs of 0.23 m (the demo's man: 0.76 m)
+    (small,) = views_warnings({"cam01": 9.0, "cam02": 7.3}, 0.95, [], leg_m=0.23)
+    assert small.startswith("the person's legs measure 0.23 m from hip to ankle")
+    assert views_warnings({"cam01": 9.0, "cam02": 7.3}, 0.95, [], leg_m=0.76) == []
+
+
+def test_leg_length_of_a_skeleton_built_with_known_bones():
+    from ergorisk.assessment import leg_length_m
+    from ergorisk.pose.skeleton import Skeleton
+
+    names = ("left_hip", "left_knee", "left_ankle", "right_hip", "right_knee", "right_ankle")
+    joints = np.zeros((3, len(names), 3))
+    for side, x in ((0, -0.1), (3, 0.1)):
+        joints[:, side] = (x, 0.0, 0.9)
+        joints[:, side + 1] = (x, 0.05, 0.48)  # thigh sqrt(0.05² + 0.42²)
+        joints[:, side + 2] = (x, 0.0, 0.06)  # shank the same
+    skel = Skeleton(joints, np.ones(joints.shape[:2]), names, 30.0)
+    assert leg_length_m(skel) == pytest.approx(2 * np.hypot(0.05, 0.42))
 
 
 def test_a_joint_within_the_reliable_frames_bound_keeps_enough_confidence_to_be_scored():

@@ -235,3 +235,15 @@ def test_no_advice_to_move_an_angle_by_less_than_five_degrees():
     rec = recommend("reba", dict(base, trunk_flexion_deg=26.0), use_surrogate=False)
     assert rec is not None and rec.changes[0].key == "trunk_flexion_deg"
     assert (rec.score_before, rec.score_after) == (4, 1)
+
+
+def test_the_cover_of_a_cut_says_which_part_of_the_video_it_covers():
+    import pandas as pd
+
+    from ergorisk.report.model import _cut_text
+
+    frames = pd.DataFrame({"time_s": [1.0 + k / 30 for k in range(90)]})
+    cut = {"fps": 30.0, "config": {"media": {"start_s": 1.0, "end_s": 4.0}}}
+    assert _cut_text(cut, frames) == " (1.00–4.00 s of the video)"
+    whole = {"fps": 30.0, "config": {"media": {"start_s": 0.0, "end_s": None}}}
+    assert _cut_text(whole, frames.assign(time_s=frames.time_s - 1.0)) == ""

@@ -1028,11 +1028,18 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
                 f"reprojection error: {listed}): check the calibration and the sync"
             )
         summary["person_detected_rate"] = round(float(frames["person_detected"].mean()), 4)
+        limit = first_view.n_frames // 3  # pose/sync.py's search
         summary["warnings"] = views_warnings(
             errors,
             float(detected.mean()),
             [str(w.message) for w in resized],
             diagnostics["views_rejected_share"],
+            {
+                cam.name: int(o)
+                for cam, o in zip(cameras, offsets, strict=True)
+                if limit and abs(int(o)) >= limit
+            },
+            leg_length_m(skel),
         ) + unused_options(cfg, "views")
         summary["person_id"] = person.person_id
         summary["timing_s"] = {"pose": round(pose_s, 3)}
@@ -1112,13 +1119,25 @@ def views_warnings(
     detected: float,
     resized: Sequence[str],
     rejected: Mapping[str, float] | None = None,
+    sync_limited: Mapping[str, int] | None = None,
+    leg_m: float | None = None,
 ) -> list[str]:
     """What a reader of a multi-view result should check: cameras reprojecting far off,
     never used or mostly outvoted (``rejected``: the share of a view's readings left out as
     outliers), a person triangulated on few frames (a calibration that does not fit, views in
-    the wrong camera order), videos of another size than their camera's calibration."""
+    the wrong camera order), videos of another size than their camera's calibration;
+    ``sync_limited``: cameras whose sync offset (frames) is at the search's limit; ``leg_m``:
+    the person's median hip-to-ankle length (a calibration at the wrong scale)."""
     out = list(resized)
     rejected = rejected or {}
+    for cam, offset in (sync_limited or {}).items():
+        # cam01 and cam03's places swapped in the calibration: cam03 "synchronised" 33 frames
+        # off (the limit, a third of the clip), which cut the first 33 frames, unsaid.
+        out.append(
+            f"camera {cam}: synchronised {offset:+d} frames off, the most the sync looks for: "
+            "its motion matched no nearer offset (the first frames are cut); check the "
+            "calibration and which video is which camera (--cameras)"
+        )
     for cam, e in errors.items():
         if not np.isfinite(e):
             out.append(f"camera {cam}: the person was never triangulated with this view")
@@ -1138,6 +1157,22 @@ def views_warnings(
                 f"{cam}.mp4 whom that view follows"
             )
     finite = [e for e in errors.values() if np.isfinite(e)]
+    unused = len(errors) - len(finite)
+    if len(errors) >= 3 and unused >= len(errors) / 2:
+        # The same swapped calibration: cam01 and cam03 never used, cam02 and cam04 at 9 px,
+        # REBA peak 4 against 7, and only the per-camera lines above said anything.
+        out.append(
+            f"{unused} of the {len(errors)} cameras never agreed with the others: the "
+            "calibration likely does not fit these videos (which video is which camera, "
+            "--cameras, or another rig's calibration); the result rests on the rest"
+        )
+    if leg_m is not None and np.isfinite(leg_m) and not LEG_M[0] <= leg_m <= LEG_M[1]:
+        # The demo's calibration with its positions scaled by 0.3: reprojection 7-9 px, no
+        # warning, a man 0.39 m tall, and every threshold in metres (walking, foot lift) off.
+        out.append(
+            f"the person's legs measure {leg_m:.2f} m from hip to ankle (median; an adult's "
+            f"are {LEG_M[0]:g}-{LEG_M[1]:g} m): check the calibration's units and scale"
+        )
     if len(finite) >= 2 and min(finite) > MISMATCH_PX:
         # Every view off alike: the 4-view demo's cameras reproject 7-12 px off when each
         # video is its camera's, 27 px with two videos swapped (no single view over 30).
@@ -1155,8 +1190,24 @@ def views_warnings(
     return out
 
 
+def leg_length_m(skel: Skeleton) -> float:
+    """The median over frames and sides of hip-to-knee plus knee-to-ankle, in the skeleton's
+    units (NaN where no leg is seen)."""
+    legs = [
+        np.linalg.norm(skel.joint(f"{s}_hip") - skel.joint(f"{s}_knee"), axis=-1)
+        + np.linalg.norm(skel.joint(f"{s}_knee") - skel.joint(f"{s}_ankle"), axis=-1)
+        for s in ("left", "right")
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(np.nanmedian(np.concatenate(legs)))
+
+
 # Every view's median reprojection error over this: the views are likely not their cameras.
 MISMATCH_PX = 20.0
+# A triangulated person's median hip-to-ankle length outside this, metres: a calibration at
+# the wrong scale (MediaPipe's hip is above the joint's centre; the demo's man: see tests).
+LEG_M = (0.5, 1.3)
 MAX_REJECTED_SHARE = 0.3
 
 

@@ -216,7 +216,8 @@ def _cover(
         if len(frames) == 1
         else (
             "Duration",
-            f"{duration:.1f} s, {len(frames)} frames at {float(summary.get('fps') or 0):g} fps",
+            f"{duration:.1f} s, {len(frames)} frames at {float(summary.get('fps') or 0):g} fps"
+            + _cut_text(summary, frames),
         )
     )
     return [
@@ -228,6 +229,19 @@ def _cover(
         ("Input", source),
         span,
     ]
+
+
+def _cut_text(summary: Mapping[str, Any], frames: pd.DataFrame) -> str:
+    """' (1.00–4.00 s of the video)' for a --start/--end cut: its moments' times are the
+    video's, and the cover said only '3.0 s' (a moment at 3.50 s read as past the end)."""
+    media = (summary.get("config") or {}).get("media") or {}
+    start, end = float(media.get("start_s") or 0.0), media.get("end_s")
+    if (start <= 0 and end is None) or "time_s" not in frames or frames.empty:
+        return ""
+    fps = float(summary.get("fps") or 0)
+    t0 = float(frames["time_s"].iloc[0])
+    t1 = float(frames["time_s"].iloc[-1]) + (1 / fps if fps else 0.0)
+    return f" ({t0:.2f}–{t1:.2f} s of the video)"
 
 
 def _factors(
