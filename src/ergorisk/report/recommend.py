@@ -8,7 +8,10 @@
    observed posture says how fast the score falls along each joint (score points a degree).
 3. Verification: each candidate's worksheet is re-scored by the exact scorer. The change with
    the largest exact drop wins (the surrogate's rating breaks ties, then the smallest move);
-   when no single change lowers the score, pairs of changes are tried.
+   when no single change lowers the score, pairs of changes are tried. An angle moved by
+   under MIN_MOVE_DEG is no candidate.
+4. The task (``recommend_task``): the load, shock and grip at the values that score
+   nothing, where that lowers the exact score, as a recommendation of its own.
 
     rec = recommend("reba", worksheet)      # worksheet: one side of one frame
     rec.text   # "trunk flexion 38° → 5–20° would lower REBA from 9 to 7: raise the work ..."
