@@ -935,7 +935,7 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
     from ergorisk.io.calibration import read_calibration
     from ergorisk.io.video import probe_video
     from ergorisk.pose.people_select import parse_people_spec
-    from ergorisk.pose.sync import motion_offsets
+    from ergorisk.pose.sync import motion_offsets, search_limit
 
     media = cfg.media
     for path in paths:
@@ -1028,7 +1028,7 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
                 f"reprojection error: {listed}): check the calibration and the sync"
             )
         summary["person_detected_rate"] = round(float(frames["person_detected"].mean()), 4)
-        limit = first_view.n_frames // 3  # pose/sync.py's search
+        limit = search_limit(first_view.n_frames)
         summary["warnings"] = views_warnings(
             errors,
             float(detected.mean()),

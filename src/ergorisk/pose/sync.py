@@ -48,6 +48,11 @@ def motion_offset(reference: np.ndarray, other: np.ndarray, max_offset: int) -> 
     return int(lags[np.argmax(score)])
 
 
+def search_limit(n_frames: int) -> int:
+    """The largest offset (frames) the sync looks for by default: a third of the view."""
+    return n_frames // 3
+
+
 def motion_offsets(
     tracks: Sequence[np.ndarray], cameras: Sequence | None = None, max_offset: int | None = None
 ) -> np.ndarray:
@@ -65,7 +70,7 @@ def speed_offsets(tracks: Sequence[np.ndarray], max_offset: int | None = None) -
     Needs distinctive movement: for steady periodic motion (walking on a treadmill) the
     correlation peaks at every period and the answer is unreliable."""
     shortest = min(len(t) for t in tracks)
-    limit = shortest // 3 if max_offset is None else max_offset
+    limit = search_limit(shortest) if max_offset is None else max_offset
     return np.array([0] + [motion_offset(tracks[0], t, limit) for t in tracks[1:]])
 
 
@@ -97,7 +102,7 @@ def epipolar_offsets(
 
     n_views = len(points_px)
     shortest = min(len(t) for t in points_px)
-    limit = shortest // 3 if max_offset is None else max_offset
+    limit = search_limit(shortest) if max_offset is None else max_offset
     xy = [
         _homogeneous(
             undistort(np.asarray(t, float)[..., :2], c),

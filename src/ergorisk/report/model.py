@@ -661,7 +661,7 @@ def _elsewhere(
     extra = []
     for rank in sorted({rank for rank, _ in items}):
         for method in ("reba", "rula"):
-            ws = by_rank[rank].worksheets.get(method, {}) if rank in by_rank else {}
+            ws = by_rank[rank].worksheets.get(method, {})
             value = ws.get(key)
             if (rank, method) in done or not isinstance(value, int | float) or math.isnan(value):
                 continue

@@ -53,13 +53,6 @@ LABELS = {
     "wrist_deviated": "wrist deviation",
     "legs_unilateral": "weight on one leg",
     "lower_arm_midline_or_out": "reaching across the body or out to the side",
-    "load_kg": "load",
-    "arm_load_kg": "load in the hands",
-    "body_load_kg": "load on the body",
-    "shock": "shock or rapid build-up of force",
-    "arm_shock": "shock or rapid build-up of force",
-    "body_shock": "shock or rapid build-up of force on the body",
-    "coupling": "grip",
 }
 # What the task adds, which no posture change removes: each method's load keys with the
 # most that scores nothing ((lo, hi] bands: 5 kg scores 0 in REBA, 2 kg in RULA), and its
@@ -118,13 +111,18 @@ ADVICE: dict[tuple[str, int], str] = {
     ("wrist_deviated", -1): "use a tool whose handle keeps the wrist straight",
     ("legs_unilateral", -1): "give a stable footing with the weight on both feet",
     ("lower_arm_midline_or_out", -1): "keep the work in front of the body, within shoulder width",
-    ("load_kg", -1): "lighten the load: split it, share the lift or use a lifting aid",
-    ("arm_load_kg", -1): "lighten the load: split it, share the lift or use a lifting aid",
-    ("body_load_kg", -1): "lighten the load: split it, share the lift or use a lifting aid",
-    ("shock", -1): "apply force smoothly: no jerks or impacts (a tool that absorbs them)",
-    ("arm_shock", -1): "apply force smoothly: no jerks or impacts (a tool that absorbs them)",
-    ("body_shock", -1): "apply force smoothly: no jerks or impacts (a tool that absorbs them)",
     ("coupling", -1): "give the load good handles or hand-holds",
+}
+# the task's loads and force flags, each method's keys alike
+ADVICE |= {
+    (k, -1): "lighten the load: split it, share the lift or use a lifting aid"
+    for loads in TASK_LOADS.values()
+    for k in loads
+}
+ADVICE |= {
+    (k, -1): "apply force smoothly: no jerks or impacts (a tool that absorbs them)"
+    for flags in TASK_FLAGS.values()
+    for k in flags
 }
 
 
@@ -160,19 +158,11 @@ class Change:
         """Where the change goes, in the worksheet's words: 'within ±20°', 'no trunk twist'."""
         if isinstance(self.before, bool):
             return f"no {LABELS[self.key]}"
-        if self.key in TASK_LOADS[method]:
-            return f"{float(self.after):g} kg or less"
-        if self.key == "coupling":
-            return COUPLINGS[int(self.after)]
         return band_text(band_of(method, self.key, float(self.after), tol))
 
     def words(self, method: str, tol: float = 5.0) -> str:
         if isinstance(self.before, bool):
             return self.target(method, tol)
-        if self.key in TASK_LOADS[method]:
-            return f"{LABELS[self.key]} {float(self.before):g} kg → {self.target(method, tol)}"
-        if self.key == "coupling":
-            return f"grip {COUPLINGS[int(self.before)]} → {self.target(method, tol)}"
         # A negative flexion reads as a contradiction ("flexion -18°") unless named.
         behind = BACKWARD.get(self.key) if float(self.before) < 0 else None
         named = f" ({behind})" if behind else ""
