@@ -263,8 +263,8 @@ def recommend_task(
 
 
 def task_words(changes: Sequence[Change]) -> str:
-    """'load 12 kg → 5 kg or less, no shock and grip fair → good' (RULA's hand and body
-    loads, and its two shocks, said once where they agree)."""
+    """'load 12 kg → 5 kg or less, no shock or jerky force and grip fair → good' (RULA's
+    hand and body loads, and its two shocks, said once where they agree)."""
     loads = [c for c in changes if c.key.endswith("load_kg")]
     parts = []
     if loads:
@@ -273,7 +273,7 @@ def task_words(changes: Sequence[Change]) -> str:
             f"load {'/'.join(f'{v:g}' for v in held)} kg → {float(loads[0].after):g} kg or less"
         )
     if any(c.key.endswith("shock") for c in changes):
-        parts.append("no shock (sudden or jerky force)")
+        parts.append("no shock or jerky force")
     for c in changes:
         if c.key == "coupling":
             parts.append(f"grip {COUPLINGS[int(c.before)]} → good")
