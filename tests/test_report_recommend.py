@@ -246,3 +246,17 @@ def test_the_cover_of_a_cut_says_which_part_of_the_video_it_covers():
     assert _cut_text(cut, frames) == " (1.00–4.00 s of the video)"
     whole = {"fps": 30.0, "config": {"media": {"start_s": 0.0, "end_s": None}}}
     assert _cut_text(whole, frames.assign(time_s=frames.time_s - 1.0)) == ""
+
+
+def test_workbook_puts_each_recommendation_of_a_moment_on_its_own_line():
+    from ergorisk.report.model import build_report
+    from ergorisk.report.xlsx import _moments_table
+
+    record = {"trunk_flexion_deg": 50.0, "neck_flexion_deg": 25.0, "load_kg": 12.0}
+    record |= {"upper_arm_flexion_deg": 100.0, "lower_arm_flexion_deg": 80.0, "shock": True}
+    a = er.assess([record])
+    report = build_report(a.frames, a.summary.to_dict(), use_surrogate=False)
+    cell = _moments_table(report)["REBA recommendation"][0]
+    posture, task = cell.split("\n")
+    assert posture.startswith("trunk flexion 50° → within ±5° would lower REBA from 8 to 4")
+    assert task.startswith("load 12 kg → 5 kg or less and no shock or jerky force would lower")

@@ -200,9 +200,10 @@ def _moments_table(report: Report) -> pd.DataFrame:
     rows = []
     for m in report.moments:
         e = m.episode
-        # the posture's and the task's (load, shock, grip), each method's in one cell
+        # the posture's and the task's (load, shock, grip), each method's in one cell, a line
+        # each ("; " also parts a recommendation's advice)
         recs = {
-            method: "; ".join(r.text for r in m.recommendations if r.method == method)
+            method: "\n".join(r.text for r in m.recommendations if r.method == method)
             for method in ("reba", "rula")
         }
         rows.append(
