@@ -328,7 +328,8 @@ def test_workers_end_when_the_driver_is_killed(tmp_path):
 
     proc, out = start_batch(tmp_path, 4, 2)
     wait_until(lambda: (out / "logs").exists())
-    time.sleep(1.0)
+    # the spawned workers, once started (a fixed 1 s missed them on a loaded machine)
+    wait_until(lambda: child_pids(proc.pid), 60, 0.1)
     workers = child_pids(proc.pid)
     assert workers, "no worker started"
     proc.kill()

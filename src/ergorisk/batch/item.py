@@ -78,7 +78,7 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
         result = ItemResult.for_item(item, DONE, **item_metrics(built), **where)
         if not result.scored_s:
             raise NothingScored(f"nothing scored: {result.warnings or 'no frame was reliable'}")
-        result.seconds = round(time.perf_counter() - started, 3)
+        result.seconds = _seconds(started)
         record = {
             **result.to_dict(),
             "fingerprint": item.fingerprint(),
@@ -91,7 +91,7 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
             item,
             FAILED,
             reason=_reason(err, item),
-            seconds=round(time.perf_counter() - started, 3),
+            seconds=_seconds(started),
             **where,
         )
         if _is_the_input(err):  # the same file would fail again: remember it (resume)
@@ -152,3 +152,9 @@ def item_config(item: BatchItem) -> Any:
     config_file = options.pop("config", None)
     meta = {"worker": item.worker, "task": item.task, "site": item.site, "notes": item.notes}
     return config_from_flags({**options, **{k: v for k, v in meta.items() if v}}, config_file)
+
+
+def _seconds(started: float) -> float:
+    """Seconds since ``started`` to the microsecond: a corrupt file fails in under half a
+    millisecond, which milliseconds rounded to 0.000 (as if it had not been timed)."""
+    return round(time.perf_counter() - started, 6)
