@@ -20,9 +20,25 @@ def test_a_record_or_columns_of_the_wrong_kind_is_named(method):
 
 def test_an_unknown_key_names_the_keys_it_may_have_meant():
     # RULA's load is arm_load_kg and body_load_kg: "unknown key" alone left that to the docs.
-    with pytest.raises(WorksheetError, match=r"'load_kg': unknown column; did you mean arm_"):
+    with pytest.raises(
+        WorksheetError, match=r"'load_kg': a REBA column, not a RULA one; did you mean arm_"
+    ):
         rula.score_record({"neck_flexion_deg": 30, "load_kg": 6})
     with pytest.raises(WorksheetError, match=r"'trunk_flexion': .*did you mean trunk_flexion_deg"):
         reba.score_record({"trunk_flexion": 30})
     with pytest.raises(WorksheetError, match=r"'zzz': unknown column$"):
         reba.score_record({"zzz": 1})
+
+
+def test_a_key_of_the_other_method_says_so():
+    # A REBA worksheet scored as RULA read "did you mean neck_flexion_deg" for the knee.
+    with pytest.raises(
+        WorksheetError,
+        match=r"'knee_flexion_deg': a REBA column, not a RULA one: is this a REBA worksheet\?$",
+    ):
+        rula.score_record({"trunk_flexion_deg": 30, "knee_flexion_deg": 40})
+    with pytest.raises(
+        WorksheetError,
+        match=r"'arm_shock': a RULA column, not a REBA one: is this a RULA worksheet\?$",
+    ):
+        reba.score_record({"arm_shock": True})

@@ -802,10 +802,9 @@ def assess_people(
     from dataclasses import asdict
 
     # The scene's grey frames: its verticals give the camera tilt, the same for everyone
-    # (without them each person's own standing frames did: none for the passer-by).
-    samples = scene_samples(
-        path, info, media.start_s, media.end_s, media.stride, media.inference_max_side
-    )
+    # (without them each person's own standing frames did: none for the passer-by), and
+    # for a cut as for the whole video (the camera does not move with --start/--end).
+    samples = scene_samples(path, info, 0.0, None, media.stride, media.inference_max_side)
     poses = MediaPoses(people[0], info.fps / media.stride, asdict(info), samples, 0.0)
     poses.pose_s = time.perf_counter() - started
     return {p.person_id: _assess_track(path, "video", cfg, poses, p) for p in chosen}

@@ -59,8 +59,19 @@ def _unknown(key: str, fields: Mapping[str, Field], what: str = "key") -> str:
     is arm_load_kg and body_load_kg: the bare message left that to the docs)."""
     import difflib
 
+    from ergorisk.contract import REBA_FIELDS, RULA_FIELDS
+
+    # A key of the other method: a REBA worksheet given to `score rula` was met with "did
+    # you mean neck_flexion_deg" for knee_flexion_deg.
     near = difflib.get_close_matches(str(key), list(fields), n=3)
-    return f"unknown {what}; did you mean {' or '.join(near)}?" if near else f"unknown {what}"
+    hint = f"; did you mean {' or '.join(near)}?" if near else ""
+    for name, other, this in (("REBA", REBA_FIELDS, "RULA"), ("RULA", RULA_FIELDS, "REBA")):
+        if other is not fields and key in other:
+            # RULA splits REBA's load and shock by arm and body: a rename, not another sheet
+            if not any(n.endswith(f"_{key}") for n in near):
+                hint = f": is this a {name} worksheet?"
+            return f"a {name} {what}, not a {this} one{hint}"
+    return f"unknown {what}{hint}"
 
 
 def _check_value(value: Any, kind: Kind) -> Any:
