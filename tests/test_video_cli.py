@@ -188,3 +188,27 @@ def test_the_command_runs_on_the_example_clip(tmp_path):
         "report.pdf",
         "report.xlsx",
     }
+
+
+def test_sigterm_stops_assess_and_leaves_nothing_behind(tmp_path):
+    """SIGTERM (kill, GNU timeout, a scheduler) killed the process at once and left its
+    hidden staging folder, with a half-written annotated.mp4, beside --out. Now it unwinds as
+    Ctrl-C does: exit 130, as `batch` gives, and nothing written."""
+    import signal
+    import time
+
+    out = tmp_path / "demo"
+    proc = subprocess.Popen(
+        [str(ERGORISK), "assess", str(EXAMPLE_CLIP), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".demo.*")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the staging folder: the work is under way
+    assert proc.poll() is None and list(tmp_path.glob(".demo.*"))
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in err
+    assert list(tmp_path.iterdir()) == []

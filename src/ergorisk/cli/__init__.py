@@ -92,6 +92,15 @@ def _use_plain_help(cli: typer.Typer) -> None:
             _use_plain_help(group.typer_instance)
 
 
+def _terminated(*_: object) -> None:
+    """SIGTERM as Ctrl-C: through every ``finally``, exit 130 as `batch` gives for both (a
+    second one, while cleaning up, is ignored)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     import shutil
 
@@ -100,12 +109,18 @@ def main() -> None:
     if shutil.get_terminal_size().columns < RICH_HELP_MIN_COLUMNS:
         typer.core.HAS_RICH = False  # read when help or a usage error is shown
         _use_plain_help(app)
+    import signal
+
     from typer._click.exceptions import (  # typer's own click
         ClickException,
         NoArgsIsHelpError,
         UsageError,
     )
 
+    # SIGTERM (kill, GNU timeout, a scheduler) unwinds as Ctrl-C does, so that nothing is left
+    # half-written: it killed `assess` at once, leaving its hidden staging folder behind.
+    # `batch` and `serve` put their own handlers in place.
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         code = app(standalone_mode=False)
     except NoArgsIsHelpError as err:  # a bare command: its help, as click gives it
