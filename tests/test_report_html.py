@@ -48,6 +48,12 @@ def test_report_explains_each_worst_moment_score_by_score(demo_run):  # noqa: F8
     # manager accepts).
     for key in ("task.load_kg", "camera_tilt.pitch_deg", "kinematics.smoothing_s", "_deg"):
         assert key not in page, key
+    # A worst moment's interval is its picture's, not the held peak's: said where it stands
+    # ("REBA peak 10 (9–10)" on the cover read against "REBA 10 (10–11)" unexplained).
+    assert re.search(r"<b>REBA \d+</b> \(\d+–\d+ in this picture\)", page)
+    assert "a worst moment&#39;s is its picture&#39;s alone" in page or (
+        "a worst moment's is its picture's alone" in page
+    )
 
 
 def test_breakdown_rescoring_agrees_with_the_frames_table(demo_run):  # noqa: F811
