@@ -243,7 +243,16 @@ def track_view_people(
     # die or hang in the child; one process per core, each view's pose is a single core's work.
     workers = workers or min(len(videos), os.cpu_count() or 1)
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
-        return list(pool.map(_view_people, *zip(*args, strict=True)))
+        try:
+            return list(pool.map(_view_people, *zip(*args, strict=True)))
+        except BaseException:
+            # Ctrl-C or SIGTERM to this process alone: leaving the pool waited for every
+            # view's pass to end (a minute) before the run could stop.
+            processes = list(getattr(pool, "_processes", {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.kill()
+            raise
 
 
 def associate_views(
