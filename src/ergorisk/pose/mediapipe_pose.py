@@ -269,6 +269,9 @@ class PoseTrack:
     time_s: np.ndarray
     mirrored: bool = field(default=False, kw_only=True)
     chroma: np.ndarray | None = field(default=None, kw_only=True, repr=False)
+    # People found where the pass started (estimate.main_person_at): more than one, the
+    # largest was followed.
+    people_at_start: int = field(default=1, kw_only=True)
 
     @property
     def detected(self) -> np.ndarray:

@@ -1,0 +1,100 @@
+"""Whom a video's pass follows when several people are in view at its start: the largest
+(``--people`` default), not whoever MediaPipe's detector ranks first."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ergorisk.io.video import iter_frames, probe_video
+from ergorisk.pose.estimate import estimate_video_poses, main_person_at
+from multiview_demo import DEMO, ROIS
+from video_fixtures import EXAMPLE_CLIP
+
+
+def two_jumpers(path: Path, big_left: bool) -> tuple[float, float]:
+    """A 15-frame video of the example's jumper twice, 1.6 and 0.9 times his size, the large
+    one blurred and darkened (the detector then ranks him below the small one: 0.91 against
+    0.97); the two copies' centre x in pixels (large, small)."""
+    import av
+    import cv2
+
+    rgb = next(iter_frames(EXAMPLE_CLIP, 0.5, 0.55, 1, None)).rgb
+    person = rgb[0:430, 296:636]
+    big = cv2.GaussianBlur(cv2.resize(person, None, fx=1.6, fy=1.6), (9, 9), 0)
+    big = (big * 0.4).astype(np.uint8)
+    small = cv2.resize(person, None, fx=0.9, fy=0.9)
+    canvas = np.full((720, 1280, 3), 110, np.uint8)
+    bx, sx = (100, 800) if big_left else (640, 150)
+    canvas[20 : 20 + big.shape[0], bx : bx + big.shape[1]] = big
+    canvas[150 : 150 + small.shape[0], sx : sx + small.shape[1]] = small
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=Fraction(30))
+        stream.width, stream.height, stream.pix_fmt = 1280, 720, "yuv420p"
+        for _ in range(15):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(canvas, format="rgb24")))
+        container.mux(stream.encode(None))
+    return bx + big.shape[1] / 2, sx + small.shape[1] / 2
+
+
+def hips_x(track, width: int) -> float:
+    return float(np.nanmedian(track.image[:, 23:25, 0].mean(axis=1)) * width)
+
+
+@pytest.mark.parametrize("big_left", [True, False])
+def test_of_two_people_the_largest_is_followed_and_the_warning_says_so(tmp_path, big_left):
+    import ergorisk as er
+
+    clip = tmp_path / "two.mp4"
+    big, small = two_jumpers(clip, big_left)
+    info = probe_video(clip)
+    main = main_person_at(clip, info, 0.0)
+    assert main is not None and main.people == 2
+    x0, _, x1, _ = main.box
+    assert x0 < big < x1 and not x0 < small < x1
+    track = estimate_video_poses(clip, info)
+    assert track.detected.all() and track.people_at_start == 2
+    assert abs(hips_x(track, info.width) - big) < 40
+    result = er.assess(clip, annotate=False, report=False)
+    assert any(
+        w.startswith("2 people in view at the start: the largest is followed")
+        for w in result.summary["warnings"]
+    )
+
+
+def test_one_person_is_left_to_mediapipe():
+    # The example's first frame: the jumper (0.93) and the sun flare and trees (0.34-0.47).
+    assert main_person_at(EXAMPLE_CLIP, probe_video(EXAMPLE_CLIP), 0.0) is None
+
+
+@pytest.mark.parametrize("view", ["cam03", "cam04"])
+def test_the_man_in_front_not_the_woman_behind(shared_data, view):
+    """The 4-view demo's cam03 and cam04, where the man is the larger. In cam04 MediaPipe
+    alone followed the woman behind him, facing the camera beside his back (in cam03 it
+    found him itself). In cam01 and cam02 she is the nearer, and followed either way."""
+    clip = shared_data / DEMO / "videos" / f"{view}.mp4"
+    info = probe_video(clip)
+    track = estimate_video_poses(clip, info, end_s=1.0)
+    x0, y0, x1, y1 = ROIS[view]  # where the man stands in the first frame
+    xy = track.image[0, 23:25, :2].mean(axis=0) * (info.width, info.height)
+    assert x0 <= xy[0] <= x1 and y0 <= xy[1] <= y1
+    assert track.detected.all() and track.people_at_start == 2
+
+
+def test_the_main_person_is_the_largest_over_the_first_frames_not_at_one_moment():
+    from ergorisk.pose.estimate import main_index
+
+    worker = [(400.0, 300.0, 500.0)] * 6
+    # A passer-by nearer the camera, larger at the start, walks out after two frames.
+    passer = [(900.0, 400.0, 600.0), (800.0, 400.0, 600.0)]
+    frames = [[w] + ([passer[k]] if k < len(passer) else []) for k, w in enumerate(worker)]
+    assert main_index(frames) == 0
+    # There all along and larger: the passer-by walking slowly through is the main person.
+    slow = [[w, (900.0 - 20 * k, 400.0, 600.0)] for k, w in enumerate(worker)]
+    assert main_index(slow) == 1
+    # Linked by the nearest centre within half a size: one who moves further is not kept.
+    jumpy = [[(400.0 + 400 * k, 300.0, 500.0), (900.0, 400.0, 450.0)] for k in range(6)]
+    assert main_index(jumpy) == 1
