@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ergorisk.pose.people_models import Detection, Roi
 from ergorisk.report.episodes import worst_episodes
 
 
@@ -200,8 +201,9 @@ def test_heads_of_the_followed_person_are_left_to_the_pose_box_and_stale_heads_a
         def faces(self, rgb: np.ndarray) -> list:
             return []
 
-        def heads(self, rgb: np.ndarray, tiles: bool = False) -> list:
-            return next(runs)
+        def people(self, rgb: np.ndarray, tiles: bool = False) -> list:
+            # heads whose bodies are nobody followed (far from the pose's hips)
+            return [Detection(Roi(-1e4, -1e4, 10.0), 0.9, head) for head in next(runs)]
 
     faces = VideoFaces(Fake(), every=100, heads_every=6)  # type: ignore[arg-type]
     first = faces(rgb, pose, 0)

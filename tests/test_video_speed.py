@@ -55,7 +55,7 @@ def test_a_moving_face_is_blurred_as_well_as_with_the_detector_on_every_frame(sh
                 calls += 1
                 return detector.faces(rgb)
 
-            def heads(self, rgb: np.ndarray, tiles: bool = False) -> list:
+            def people(self, rgb: np.ndarray, tiles: bool = False) -> list:
                 return []
 
         faces = VideoFaces(Counted())  # type: ignore[arg-type]
@@ -78,7 +78,7 @@ def test_the_detector_runs_wherever_the_pose_sees_no_face():
             calls.append(1)
             return [(1, 1, 5, 5)]
 
-        def heads(self, rgb: np.ndarray, tiles: bool = False) -> list:
+        def people(self, rgb: np.ndarray, tiles: bool = False) -> list:
             return []
 
     faces = VideoFaces(Fake(), every=100)  # type: ignore[arg-type]
@@ -100,8 +100,8 @@ def test_the_face_schedule_follows_the_frame_index_so_a_warmed_up_part_matches()
         def faces(self, rgb: np.ndarray) -> list:
             return [(int(rgb[0, 0, 0]), 0, int(rgb[0, 0, 0]) + 10, 10)]
 
-        def heads(self, rgb: np.ndarray, tiles: bool = False) -> list:
-            return [(int(rgb[0, 0, 0]) + 100, 0, int(rgb[0, 0, 0]) + 120, 20)]
+        def people(self, rgb: np.ndarray, tiles: bool = False) -> list:
+            return bystanders([(int(rgb[0, 0, 0]) + 100, 0, int(rgb[0, 0, 0]) + 120, 20)])
 
     frames = [np.full((8, 8, 3), k, np.uint8) for k in range(60)]  # each frame's own boxes
     pose = np.zeros((33, 3), np.float32)
@@ -134,9 +134,9 @@ def test_a_head_found_reaches_back_to_the_frames_since_the_previous_run():
         def faces(self, rgb: np.ndarray) -> list:
             return []
 
-        def heads(self, rgb: np.ndarray, tiles: bool = False) -> list:
+        def people(self, rgb: np.ndarray, tiles: bool = False) -> list:
             k = int(rgb[0, 0, 0])  # she is in the frame from frame 9 on, 10 px further a frame
-            return [(100 + 10 * k, 0, 140 + 10 * k, 40)] if k >= 9 else []
+            return bystanders([(100 + 10 * k, 0, 140 + 10 * k, 40)] if k >= 9 else [])
 
     frames = [np.full((8, 8, 3), k, np.uint8) for k in range(40)]
     pose = np.zeros((33, 3), np.float32)
@@ -178,3 +178,11 @@ def test_reports_written_alongside_the_video_show_every_worst_moment(demo_run): 
     assert len(re.findall(r"data:image/jpeg;base64,", page)) >= len(episodes)
     for name in ("report.pdf", "report.xlsx", "annotated.mp4"):
         assert (out / name).stat().st_size > 0
+
+
+def bystanders(heads: list) -> list:
+    """The person detector's detections of these heads, none of them the followed person
+    (their bodies far from anyone's hips)."""
+    from ergorisk.pose.people_models import Detection, Roi
+
+    return [Detection(Roi(-1e4, -1e4, 10.0), 0.9, head) for head in heads]

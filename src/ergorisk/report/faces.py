@@ -107,10 +107,13 @@ class FaceDetector:
         return boxes
 
     def heads(self, rgb: np.ndarray, tiles: bool = False) -> list[FaceBox]:
+        return [d.head for d in self.people(rgb, tiles)]
+
+    def people(self, rgb: np.ndarray, tiles: bool = False) -> list[Any]:
+        """The person detector's detections (``people_models.Detection``: head and body)."""
         detector, lock = _people()
         with lock:
-            found = detector.detect(np.ascontiguousarray(rgb), tiles=tiles)
-        return [d.head for d in found]
+            return detector.detect(np.ascontiguousarray(rgb), tiles=tiles)
 
     def close(self) -> None:
         self._detector.close()
@@ -261,11 +264,14 @@ class VideoFaces:
             # on tiles too: a small person at the frame's edge, and two people who overlap
             # in the detector's letterboxed frame (a bystander behind the worker), are
             # found there only
-            heads = self.detector.heads(rgb, tiles=True)
+            found = self.detector.people(rgb, tiles=True)
+            heads = [d.head for d in found]
+            own = own_heads(found, people, rgb.shape)
             # The previous run's heads are kept only where this run missed them: held for
             # twice as long, they grow twice as large (a 90-pixel head became a 290-pixel
             # blot, with the blur margin) and, beside a fresh box, add nothing.
-            previous, self._heads = self._heads, _Heads(heads, uncovered(heads, pose), i)
+            others = [h for h in uncovered(heads, pose) if h not in own]
+            previous, self._heads = self._heads, _Heads(heads, others, i)
             self._fresh.append((self._heads.others, HEAD_HOLD_GROWTH))
             if previous is not None:
                 kept = [h for h in previous.all if not _overlaps(h, heads)]
@@ -392,6 +398,29 @@ def uncovered(heads: list[FaceBox], pose: list[FaceBox]) -> list[FaceBox]:
     return [head for head in heads if not theirs(head)]
 
 
+def own_heads(
+    found: Sequence[Any], people: Sequence[np.ndarray], shape: tuple[int, ...]
+) -> list[FaceBox]:
+    """The heads of the detections that are the followed people themselves: the detector's
+    body region centres on the hips, so a detection whose centre is within a quarter of its
+    size of a followed person's hips is that person, whose face the pose's box covers
+    (while the pose sees it). Their head box, placed from the shoulders, is off the face
+    when the body is upside down: at 4.8 s of the example it missed the pose's face by a
+    pixel, was taken for a bystander's, and held and grown it hid the jumper's arms (a
+    290-pixel blot at the worst moment)."""
+    h, w = shape[:2]
+    hips = []
+    for pts in people:
+        pair = np.asarray(pts, float)[[23, 24]]
+        if (pair[:, 2] >= 0.3).all():
+            hips.append(pair[:, :2].mean(axis=0) * (w, h))
+    return [
+        d.head
+        for d in found
+        if any(np.hypot(d.roi.cx - x, d.roi.cy - y) < 0.25 * d.roi.size for x, y in hips)
+    ]
+
+
 def _face_centre(box: FaceBox) -> tuple[float, float]:
     """The face's centre in a ``face_boxes_from_pose`` box (which reaches 1.2 x further up,
     for the hair)."""
@@ -445,7 +474,11 @@ def private_frame(
 ) -> np.ndarray:
     """Detected faces, plus the pose's face (of one person, or a list of several) as a
     fallback, blurred."""
-    pose = faces_of(_followed(landmarks), rgb.shape)
+    people = _followed(landmarks)
+    pose = faces_of(people, rgb.shape)
     with FaceDetector() if detector is None else nullcontext(detector) as found:
-        boxes = found.faces(rgb) + uncovered(found.heads(rgb, tiles=True), pose)
+        detected = found.people(rgb, tiles=True)
+        own = own_heads(detected, people, rgb.shape) if pose else []
+        heads = [d.head for d in detected if d.head not in own]
+        boxes = found.faces(rgb) + uncovered(heads, pose)
     return blur_faces(rgb, boxes + pose)
