@@ -428,3 +428,20 @@ def test_a_moment_picture_holds_the_whole_person_in_a_portrait_video_and_is_4_3_
     assert cw == 1088 and 1100 < ch <= 1100 * 1.15 + 1
     cw, ch, _, _ = crop_box(1280, 720, (500, 150, 200, 450))
     assert (cw, ch) == (960, 720)
+
+
+def test_the_followed_persons_own_detection_is_not_a_bystanders_head():
+    """The detector's head for the followed person, placed from the shoulders, is off the
+    face when they are upside down (the example at 4.8 s, a pixel off the pose's face box):
+    known by its body centred on their hips, it is theirs, not a bystander's."""
+    from ergorisk.report.faces import own_heads
+
+    pose = np.full((33, 3), np.nan)
+    pose[23] = (0.40, 0.50, 0.9)  # hips at (512, 360) and (538, 360) in 1280 x 720
+    pose[24] = (0.42, 0.50, 0.9)
+    him = Detection(Roi(530.0, 365.0, 400.0), 0.9, (480, 60, 575, 150))
+    her = Detection(Roi(900.0, 380.0, 300.0), 0.9, (880, 200, 920, 240))
+    assert own_heads([him, her], [pose], (720, 1280, 3)) == [(480, 60, 575, 150)]
+    unseen = pose.copy()
+    unseen[23:25, 2] = 0.1  # hips not seen: nobody's own head is known
+    assert own_heads([him, her], [unseen], (720, 1280, 3)) == []
