@@ -78,7 +78,8 @@ def test_one_corrupt_file_is_a_failed_row_and_the_rest_is_done(tmp_path):
     assert rows.set_index("name").loc["b", "reba_peak"] == frames["reba_total"].max()
     as_json = json.loads((out / "batch.json").read_text())
     assert [r["status"] for r in as_json["items"]] == rows["status"].tolist()
-    assert as_json["run"]["counts"] == {"done": 3, "failed": 1, "skipped": 0}
+    assert as_json["run"]["counts"] == {"done": 3, "failed": 1, "skipped": 0, "not_finished": 0}
+    assert as_json["run"]["interrupted"] is False
     assert not (out / ".staging").exists()
 
 
@@ -355,6 +356,8 @@ def test_sigterm_stops_the_batch_and_batch_csv_says_what_did_not_finish(tmp_path
     assert len(rows) == 4 and (rows["status"] == "done").sum() >= 1
     unfinished = rows[rows["status"] != "done"]
     assert len(unfinished) >= 1 and unfinished["reason"].str.startswith("not finished").all()
+    run = json.loads((out / "batch.json").read_text())["run"]
+    assert run["interrupted"] is True and run["counts"]["not_finished"] == len(unfinished)
     again = batch(tmp_path / "in", "-o", out, "--workers", 1, "--set", "layout=uw-iom")
     assert again.exit_code == 0 and "0 failed" in again.output
 

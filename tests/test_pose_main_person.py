@@ -93,8 +93,11 @@ def test_the_main_person_is_the_largest_over_the_first_frames_not_at_one_moment(
     frames = [[w] + ([passer[k]] if k < len(passer) else []) for k, w in enumerate(worker)]
     assert main_index(frames) == 0
     # There all along and larger: the passer-by walking slowly through is the main person.
-    slow = [[w, (900.0 - 20 * k, 400.0, 600.0)] for k, w in enumerate(worker)]
+    slow = [[w, (900.0 - 20 * k, 400.0, 700.0)] for k, w in enumerate(worker)]
     assert main_index(slow) == 1
+    # Under 1.25 times as large: MediaPipe's to pick.
+    alike = [[w, (900.0, 400.0, 600.0)] for w in worker]
+    assert main_index(alike) is None
     # Linked by the nearest centre within half a size: one who moves further is not kept.
     jumpy = [[(400.0 + 400 * k, 300.0, 500.0), (900.0, 400.0, 450.0)] for k in range(6)]
     assert main_index(jumpy) == 1

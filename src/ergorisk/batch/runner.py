@@ -90,7 +90,7 @@ def _run(items, out, engine, workers, address, force, show_progress) -> list[Ite
                     results[item.index] = _earlier(item, out, since=began) or ItemResult.for_item(
                         item, FAILED, reason=INTERRUPTED
                     )
-            _write(items, results, out, engine, workers, address, force, started)
+            _write(items, results, out, engine, workers, address, force, started, True)
             raise  # Ray stops at the interpreter's exit, after the CLI's message
     rows = _write(items, results, out, engine, workers, address, force, started)
     _stop_engine(engine)
@@ -108,15 +108,21 @@ def _stop_engine(engine: str) -> None:
 INTERRUPTED = "not finished: the batch was interrupted (run it again to finish)"
 
 
-def _write(items, results, out, engine, workers, address, force, started) -> list[ItemResult]:
+def _write(
+    items, results, out, engine, workers, address, force, started, interrupted=False
+) -> list[ItemResult]:
     rows = [results[i.index] for i in items]
+    counts = {s: sum(r.status == s for r in rows) for s in ("done", "failed", "skipped")}
     run: dict[str, Any] = {
         "engine": engine,
         "workers": workers,
         "address": address,
         "force": force,
         "seconds": round(time.perf_counter() - started, 3),
-        "counts": {s: sum(r.status == s for r in rows) for s in ("done", "failed", "skipped")},
+        # An interrupted run's unfinished items are failed rows (their reason says so);
+        # a script reading batch.json later could not tell them from inputs that failed.
+        "interrupted": interrupted,
+        "counts": {**counts, "not_finished": sum(r.reason == INTERRUPTED for r in rows)},
     }
     write_reports(rows, out, run)
     store.clean_staging(out)

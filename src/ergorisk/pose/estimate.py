@@ -124,6 +124,7 @@ def estimate_video_poses(
 # The main person is the largest over this many frames this far apart (main_index).
 MAIN_SAMPLES = 6
 MAIN_STEP_S = 0.5
+MAIN_MARGIN = 1.25  # cam04's man against the woman beside him: 1.5
 # How long the others stay painted out at the start of the pass (see _SegmentJob.run).
 HIDE_S = 0.5
 # A detection this sure is a person (the example's sun flare and trees score 0.34-0.51; the
@@ -181,6 +182,8 @@ def main_person_at(path: str | Path, info: VideoInfo, time_s: float) -> MainPers
 
     first = found[0]
     m = main_index([[(d.roi.cx, d.roi.cy, d.roi.size) for d in frame] for frame in found])
+    if m is None:
+        return None
     main = first[m].roi
     # The region's centre is the hips: torso and thighs within a fifth of its size
     # sideways and a third up and down; and the head, which BlazePose's detector keys on.
@@ -194,12 +197,13 @@ def main_person_at(path: str | Path, info: VideoInfo, time_s: float) -> MainPers
     return MainPerson(box(main, 0.75, 0.75), box(main, 0.2, 0.35), hide, len(first))
 
 
-def main_index(found: Sequence[Sequence[tuple[float, float, float]]]) -> int:
+def main_index(found: Sequence[Sequence[tuple[float, float, float]]]) -> int | None:
     """Which of the first frame's people (centre x, y and size, pixels) is the main person:
-    the one whose size, summed over the frames where they are found, is largest. People are
-    linked frame to frame by the nearest centre within half their size, the larger first.
-    A passer-by nearer the camera for a moment (the example's walker at 2 s) loses to the
-    person there all along."""
+    the one whose size, summed over the frames where they are found, is largest, by
+    MAIN_MARGIN or more (None otherwise: two people alike are MediaPipe's to pick, as
+    before, and a poster a little larger than the worker does not win). People are linked
+    frame to frame by the nearest centre within half their size, the larger first. A
+    passer-by nearer the camera for a moment loses to the person there all along."""
     tracks = [[float(cx), float(cy), float(s), float(s)] for cx, cy, s in found[0]]
     for frame in found[1:]:
         free = [tuple(map(float, d)) for d in frame]
@@ -214,6 +218,9 @@ def main_index(found: Sequence[Sequence[tuple[float, float, float]]]) -> int:
                 free.remove(d)
                 track[:3] = d
                 track[3] += d[2]
+    totals = sorted((t[3] for t in tracks), reverse=True)
+    if len(totals) > 1 and totals[0] < MAIN_MARGIN * totals[1]:
+        return None
     return int(np.argmax([t[3] for t in tracks]))
 
 
