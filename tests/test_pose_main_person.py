@@ -53,7 +53,7 @@ def test_of_two_people_the_largest_is_followed_and_the_warning_says_so(tmp_path,
     info = probe_video(clip)
     main = main_person_at(clip, info, 0.0)
     assert main is not None and main.people == 2
-    x0, _, x1, _ = main.box
+    x0, _, x1, _ = main.keep  # the main person's torso
     assert x0 < big < x1 and not x0 < small < x1
     track = estimate_video_poses(clip, info)
     assert track.detected.all() and track.people_at_start == 2

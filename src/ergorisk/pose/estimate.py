@@ -134,11 +134,9 @@ MAIN_MIN_SCORE = 0.75
 
 @dataclass(frozen=True)
 class MainPerson:
-    """The main person where the pass starts: a box around them (whom the facing decision
-    looks at), their torso, and boxes over the others' heads and bodies (pixels of the
-    original frame), and how many people were found there."""
+    """The main person where the pass starts: their torso, boxes over the others' heads and
+    bodies (pixels of the original frame), and how many people were found there."""
 
-    box: Box
     keep: Box  # the main person's torso and thighs, never painted out
     hide: tuple[Box, ...]
     people: int
@@ -194,7 +192,7 @@ def main_person_at(path: str | Path, info: VideoInfo, time_s: float) -> MainPers
         if i != m
         for b in (box(d.roi, 0.2, 0.35), _grown(d.head, 1.0, w, h))
     )
-    return MainPerson(box(main, 0.75, 0.75), box(main, 0.2, 0.35), hide, len(first))
+    return MainPerson(box(main, 0.2, 0.35), hide, len(first))
 
 
 def main_index(found: Sequence[Sequence[tuple[float, float, float]]]) -> int | None:
@@ -379,8 +377,9 @@ class _SegmentJob:
     mirror: bool  # every frame estimated mirrored (pose/canonical.py)
     total: int
     progress: Progress
-    # The others' bodies, painted out of the first segment's frames until someone is found,
-    # and the main person's, kept (pixels of the frames estimated): see main_person_at.
+    # The others' heads and bodies, painted out of the first segment's frames for HIDE_S
+    # where MediaPipe's first find is someone else, and the main person's torso, kept
+    # (pixels of the frames estimated): see main_person_at and run.
     hide: tuple[Box, ...] = ()
     keep: Box = (0, 0, 0, 0)
 
