@@ -51,6 +51,8 @@ def test_report_explains_each_worst_moment_score_by_score(demo_run):  # noqa: F8
     # A worst moment's interval is its picture's, not the held peak's: said where it stands
     # ("REBA peak 10 (9–10)" on the cover read against "REBA 10 (10–11)" unexplained).
     assert re.search(r"<b>REBA \d+</b> \(\d+–\d+ in this picture\)", page)
+    # One camera's measured limits, on every video's report (not only when a warning fires).
+    assert "One camera&#39;s limits" in page or "One camera's limits" in page
     assert "a worst moment&#39;s is its picture&#39;s alone" in page or (
         "a worst moment's is its picture's alone" in page
     )

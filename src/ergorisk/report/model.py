@@ -891,6 +891,18 @@ def _method_notes(tol: float, options: Mapping[str, Any] | None = None) -> list[
         "A peak's interval is the same held-score rule applied to the frames' lowest and "
         "highest totals; a worst moment's is its picture's alone, so it may reach higher "
         "(peak 10 (9–10), its picture 10 (10–11)).",
+        *(
+            [
+                "One camera's limits: the intervals show the pose's noise, not its accuracy. "
+                "Against four calibrated cameras (the project's accuracy page, "
+                "docs/accuracy.md), one camera's angles were off by 14° on average for the "
+                "trunk, 17–18° for the knees and 23–37° for the elbows and upper arms (the "
+                "limbs better from the front than from behind). Film from the side or "
+                "front-side, the whole body in view."
+            ]
+            if kind in ("video", "image")
+            else []
+        ),
         "Worst moments are postures held: runs of frames that keep a REBA score for at least "
         "0.3 s (a dip of at most 0.05 s does not end a run), ranked by that score, then by "
         "how long they last.",
