@@ -80,7 +80,7 @@ def batch(
     Several machines (and the head's token): docs/scale.md.
     """
     from ergorisk.batch.inputs import BatchInputError, from_folder, load_items
-    from ergorisk.batch.item import DONE, FAILED
+    from ergorisk.batch.item import DONE, FAILED, SKIPPED
     from ergorisk.batch.runner import run_batch
 
     if address and engine is not Engine.ray:
@@ -120,9 +120,12 @@ def batch(
     for r in failed:
         print(failure_line(r), file=sys.stderr)
     for r in rows:  # as assess prints them; batch.csv keeps them too (warnings)
-        if r.status == DONE and r.warnings:
+        # A skipped item's too: after an interrupted run, the run that finished the batch
+        # never showed the warnings of what the first one had done.
+        if r.status in (DONE, SKIPPED) and r.warnings:
+            earlier = " (done earlier)" if r.status == SKIPPED else ""
             for text in r.warnings.split(" | "):
-                print(f"warning: {r.name}: {text}", file=sys.stderr)
+                print(f"warning: {r.name}{earlier}: {text}", file=sys.stderr)
     counts = {s: sum(r.status == s for r in rows) for s in ("done", "skipped", "failed")}
     typer.echo(
         f"{len(rows)} item{'s' * (len(rows) != 1)}: {counts['done']} done, "
