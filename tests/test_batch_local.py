@@ -550,3 +550,19 @@ def test_without_a_terminal_each_item_finished_is_a_line_on_stderr(tmp_path):
     assert any(" a done (" in ln for ln in lines)
     assert any(" b failed: " in ln and "b.npy" in ln for ln in lines)
     assert all("ETA" in ln for ln in lines) and "━" not in done.stderr
+
+
+def test_an_unfinished_item_whose_folder_holds_an_older_result_says_so(tmp_path):
+    """An interrupted --force run after the manifest changed: batch.csv said "not finished"
+    while photo/ still held the result done with the old options and its done marker."""
+    from ergorisk.batch.inputs import BatchItem
+    from ergorisk.batch.runner import INTERRUPTED, _interrupted
+    from ergorisk.batch.store import MARKER
+
+    item = BatchItem(index=0, path=tmp_path / "photo.jpg", name="photo")
+    assert _interrupted(item, tmp_path) == INTERRUPTED
+    (tmp_path / "photo").mkdir()
+    (tmp_path / "photo" / MARKER).write_text("{}")
+    assert _interrupted(item, tmp_path) == (
+        f"{INTERRUPTED}; photo/ still holds an earlier run's result, other options"
+    )

@@ -88,7 +88,7 @@ def _run(items, out, engine, workers, address, force, show_progress) -> list[Ite
             for item in items:
                 if item.index not in results:
                     results[item.index] = _earlier(item, out, since=began) or ItemResult.for_item(
-                        item, FAILED, reason=INTERRUPTED
+                        item, FAILED, reason=_interrupted(item, out)
                     )
             _write(items, results, out, engine, workers, address, force, started, True)
             raise  # Ray stops at the interpreter's exit, after the CLI's message
@@ -108,6 +108,14 @@ def _stop_engine(engine: str) -> None:
 INTERRUPTED = "not finished: the batch was interrupted (run it again to finish)"
 
 
+def _interrupted(item: BatchItem, out: Path) -> str:
+    """INTERRUPTED, and where the item's folder still holds a result done with other options
+    (an interrupted --force run with a changed manifest), that it does."""
+    if (out / item.name / store.MARKER).exists():
+        return f"{INTERRUPTED}; {item.name}/ still holds an earlier run's result, other options"
+    return INTERRUPTED
+
+
 def _write(
     items, results, out, engine, workers, address, force, started, interrupted=False
 ) -> list[ItemResult]:
@@ -122,7 +130,7 @@ def _write(
         # An interrupted run's unfinished items are failed rows (their reason says so);
         # a script reading batch.json later could not tell them from inputs that failed.
         "interrupted": interrupted,
-        "counts": {**counts, "not_finished": sum(r.reason == INTERRUPTED for r in rows)},
+        "counts": {**counts, "not_finished": sum(r.reason.startswith(INTERRUPTED) for r in rows)},
     }
     write_reports(rows, out, run)
     store.clean_staging(out)
