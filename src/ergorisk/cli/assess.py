@@ -34,6 +34,7 @@ def assess(
         typer.Argument(
             help="A video or image, or pose files (.npy, .npz, .csv, .bvh, .c3d).",
             show_default=False,
+            metavar="INPUTS",
         ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],

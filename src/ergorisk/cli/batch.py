@@ -22,7 +22,9 @@ def batch(
     inputs: Annotated[
         Path,
         typer.Argument(
-            help="A folder (searched recursively) or a manifest .csv.", show_default=False
+            help="A folder (searched recursively) or a manifest .csv.",
+            show_default=False,
+            metavar="INPUTS",
         ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
@@ -47,6 +49,7 @@ def batch(
         list[str] | None,
         typer.Option(
             "--set",
+            metavar="KEY=VALUE",
             help="KEY=VALUE: an assess option (or worker, task, site, notes) for every item; "
             "a manifest cell wins. Repeatable.",
         ),
