@@ -80,9 +80,9 @@ def test_bad_value_exits_2_with_its_line_and_column(tmp_path):
 
 def test_a_bad_choice_a_bad_combination_and_a_long_row_exit_2_before_anything_runs(tmp_path):
     cases = {
-        "line 3, column 2 (coupling): --coupling must be one of": (["path", "coupling"],
+        "line 3, column 2 (coupling): coupling must be one of": (["path", "coupling"],
                                               [["a.npy", "good"], ["b.npy", "superb"]]),
-        "line 2: --end (2.0) must be after --start (5.0)": (["path", "start", "end"],
+        "line 2: end (2.0) must be after start (5.0)": (["path", "start", "end"],
                                                             [["a.npy", "5", "2"]]),
         "line 2: 4 cells, but the header has 2 columns": (["path", "load_kg"],
                                                           [["a.npy", "3", "4", "5"]]),
@@ -99,7 +99,7 @@ def test_a_bad_set_value_is_blamed_on_set_not_on_a_manifest_row(tmp_path):
     whose coupling cell was empty."""
     m = manifest(tmp_path / "m.csv", ["path", "coupling"], [["a.npy", "good"], ["b.npy", ""]])
     result = batch(m, "-o", tmp_path / "out", "--set", "coupling=superb")
-    assert result.exit_code == 2 and "--set: --coupling must be one of" in result.output
+    assert result.exit_code == 2 and "--set: coupling must be one of" in result.output
     assert "m.csv" not in result.output
 
 

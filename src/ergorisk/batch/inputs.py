@@ -318,7 +318,11 @@ def check_config(item: BatchItem, where: str) -> None:
         item_config(item)
     except (ValueError, OSError) as err:
         message = str(err).strip().splitlines()[0] if str(err).strip() else repr(err)
-        raise BatchInputError(f"{where}: {flag_message(message, set(item.options))}") from None
+        # In the manifest's and --set's words: "coupling must be ...", not "--coupling",
+        # a flag nobody typed (the options as flags, then the flags as column names).
+        worded = flag_message(message, set(item.options))
+        worded = re.sub(r"(?<![\w-])--([a-z][\w-]*)", lambda m: m[1].replace("-", "_"), worded)
+        raise BatchInputError(f"{where}: {worded}") from None
 
 
 def _records(manifest: Path, width: int, delimiter: str) -> list[tuple[int, list[str]]]:
