@@ -397,6 +397,21 @@ def test_the_verdict_opens_with_one_plain_sentence():
     assert in_short({}, parts) == ""
 
 
+def test_the_plain_sentence_says_when_much_of_the_time_was_at_a_higher_level():
+    """The 4-view demo's cam01: "REBA 3, low risk" over a clip 21 % of whose scored time was
+    medium, in runs too short to be held 0.3 s."""
+    from ergorisk.report.model import in_short
+
+    levels = {"negligible": 0.0, "low": 1.1, "medium": 0.3, "high": 0.0, "very high": 0.0}
+    summary = {"reba": {"total": {"peak": {"score": 3}, "time_s_by_level": levels}}}
+    assert in_short(summary, []) == (
+        "In short: REBA 3, low risk, action may be necessary (21% of the scored time at a "
+        "higher level, in runs under 0.3 s)."
+    )
+    levels.update(low=1.35, medium=0.05)  # under a tenth: the held peak says it
+    assert in_short(summary, []) == "In short: REBA 3, low risk, action may be necessary."
+
+
 def test_a_worksheet_report_speaks_of_records_not_of_a_picture_or_the_pose():
     """Hand-entered worksheets read 'Frames: one picture', 'REBA is 7 (…; 4–7 within the
     pose's uncertainty)' around typed angles, and a worst moment '0.00–1.00 s ... 1.0 s'."""

@@ -417,6 +417,7 @@ def in_short(summary: Mapping[str, Any], parts: list[PartRow]) -> str:
         if held:
             level = _level_words(method, int(held["score"]))
             words.append(f"{method.upper()} {int(held['score'])}, {level}")
+            words[-1] += _higher_levels(summary, method, int(held["score"]))
     if not words:
         return ""
     # The most severe first: a lower arm at its highest score (2, +1 to the arm) all the
@@ -431,6 +432,32 @@ def in_short(summary: Mapping[str, Any], parts: list[PartRow]) -> str:
         listed = ", ".join(drivers[:-1]) + " and " + drivers[-1] if len(drivers) > 1 else drivers[0]
         text += f" Mostly from {listed}."
     return text
+
+
+def _higher_levels(summary: Mapping[str, Any], method: str, peak: int) -> str:
+    """' (22% of the scored time at a higher level, in runs under 0.3 s)' where that share
+    is 10 % or more: the held peak alone read "REBA 3, low risk" over a clip 21 % of whose
+    time was medium, in runs too short to hold."""
+    from ergorisk.contract import (
+        REBA_RISK_LEVELS,
+        RULA_ACTION_LEVELS,
+        reba_risk_codes,
+        rula_action_codes,
+    )
+    from ergorisk.scoring.robust import SUSTAINED_MIN_S
+
+    names = REBA_RISK_LEVELS if method == "reba" else RULA_ACTION_LEVELS
+    codes = reba_risk_codes if method == "reba" else rula_action_codes
+    by_level = (summary.get(method) or {}).get("total", {}).get("time_s_by_level") or {}
+    seconds = [float(by_level.get(name) or 0.0) for name in names]
+    scored = sum(seconds)
+    above = sum(seconds[int(codes(np.array([peak]))[0]) + 1 :])
+    if not scored or above / scored < 0.1:
+        return ""
+    return (
+        f" ({100 * above / scored:.0f}% of the scored time at a higher level, in runs under "
+        f"{SUSTAINED_MIN_S:g} s)"
+    )
 
 
 def score_range(low: Any, high: Any) -> str:
