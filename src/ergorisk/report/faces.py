@@ -266,11 +266,10 @@ class VideoFaces:
             # found there only
             found = self.detector.people(rgb, tiles=True)
             heads = [d.head for d in found]
-            own = own_heads(found, people, rgb.shape)
             # The previous run's heads are kept only where this run missed them: held for
             # twice as long, they grow twice as large (a 90-pixel head became a 290-pixel
             # blot, with the blur margin) and, beside a fresh box, add nothing.
-            others = [h for h in uncovered(heads, pose) if h not in own]
+            others = bystander_heads(found, people, pose, rgb.shape)
             previous, self._heads = self._heads, _Heads(heads, others, i)
             self._fresh.append((self._heads.others, HEAD_HOLD_GROWTH))
             if previous is not None:
@@ -421,6 +420,18 @@ def own_heads(
     ]
 
 
+def bystander_heads(
+    found: Sequence[Any],
+    people: Sequence[np.ndarray],
+    pose: list[FaceBox],
+    shape: tuple[int, ...],
+) -> list[FaceBox]:
+    """The person detector's heads less the followed people's: their own detections
+    (``own_heads``) and the heads around the pose's face boxes (``uncovered``)."""
+    own = own_heads(found, people, shape)
+    return uncovered([d.head for d in found if d.head not in own], pose)
+
+
 def _face_centre(box: FaceBox) -> tuple[float, float]:
     """The face's centre in a ``face_boxes_from_pose`` box (which reaches 1.2 x further up,
     for the hair)."""
@@ -477,8 +488,9 @@ def private_frame(
     people = _followed(landmarks)
     pose = faces_of(people, rgb.shape)
     with FaceDetector() if detector is None else nullcontext(detector) as found:
-        detected = found.people(rgb, tiles=True)
-        own = own_heads(detected, people, rgb.shape) if pose else []
-        heads = [d.head for d in detected if d.head not in own]
-        boxes = found.faces(rgb) + uncovered(heads, pose)
+        # the followed people's own heads left to the pose's boxes only where it sees a face
+        heads = bystander_heads(
+            found.people(rgb, tiles=True), people if pose else [], pose, rgb.shape
+        )
+        boxes = found.faces(rgb) + heads
     return blur_faces(rgb, boxes + pose)

@@ -24,9 +24,13 @@ from ergorisk.contract import (
     NO_PERSON,
     NOT_SEEN,
     REBA_BANDS,
+    REBA_RISK_LEVELS,
+    RULA_ACTION_LEVELS,
     RULA_ACTION_WORDS,
     RULA_BANDS,
     SIDES,
+    reba_risk_codes,
+    rula_action_codes,
 )
 from ergorisk.report.activity import ActivityKind, activity_evidence
 from ergorisk.report.annotate import PART_LEVELS
@@ -438,14 +442,6 @@ def _higher_levels(summary: Mapping[str, Any], method: str, peak: int) -> str:
     """' (22% of the scored time at a higher level, in runs under 0.3 s)' where that share
     is 10 % or more: the held peak alone read "REBA 3, low risk" over a clip 21 % of whose
     time was medium, in runs too short to hold."""
-    from ergorisk.contract import (
-        REBA_RISK_LEVELS,
-        RULA_ACTION_LEVELS,
-        reba_risk_codes,
-        rula_action_codes,
-    )
-    from ergorisk.scoring.robust import SUSTAINED_MIN_S
-
     names = REBA_RISK_LEVELS if method == "reba" else RULA_ACTION_LEVELS
     codes = reba_risk_codes if method == "reba" else rula_action_codes
     by_level = (summary.get(method) or {}).get("total", {}).get("time_s_by_level") or {}
