@@ -136,6 +136,18 @@ def test_repeated_column_and_bad_invocations_exit_2(tmp_path):
     assert result.exit_code == 2 and "is not a folder" in result.output
 
 
+def test_a_batch_run_in_a_process_that_goes_on_puts_its_signal_handlers_back(tmp_path):
+    """The batch turns SIGTERM and Ctrl-C into a clean stop; in a process that goes on
+    after it (a test, a notebook) they were left so."""
+    import signal
+
+    before = [signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)]
+    pose_file(tmp_path / "in" / "a.npy")
+    result = batch(tmp_path / "in", "-o", tmp_path / "o", "--set", "layout=uw-iom")
+    assert result.exit_code == 0, result.output
+    assert [signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)] == before
+
+
 def test_relative_paths_are_relative_to_the_manifests_folder(tmp_path, monkeypatch):
     rows = [
         ["videos/a.mp4", "Ann", "lift", "12", "fair", "t1", "", ""],

@@ -15,29 +15,44 @@ from multiview_demo import DEMO, ROIS
 from video_fixtures import EXAMPLE_CLIP
 
 
-def two_jumpers(path: Path, big_left: bool) -> tuple[float, float]:
-    """A 15-frame video of the example's jumper twice, 1.6 and 0.9 times his size, the large
-    one blurred and darkened (the detector then ranks him below the small one: 0.91 against
-    0.97); the two copies' centre x in pixels (large, small)."""
-    import av
+def two_jumpers_picture(
+    big_left: bool, big: float = 1.6, dark: float = 0.4
+) -> tuple[np.ndarray, float, float]:
+    """The example's jumper twice on a grey 1280x720 picture, ``big`` and 0.9 times his
+    size, the large one blurred and darkened to ``dark`` (the detector then ranks him below
+    the small one: 0.91 against 0.97 at 1.6 and 0.4); the picture and the copies' centre x
+    in pixels (large, small)."""
     import cv2
 
     rgb = next(iter_frames(EXAMPLE_CLIP, 0.5, 0.55, 1, None)).rgb
     person = rgb[0:430, 296:636]
-    big = cv2.GaussianBlur(cv2.resize(person, None, fx=1.6, fy=1.6), (9, 9), 0)
-    big = (big * 0.4).astype(np.uint8)
+    large = cv2.GaussianBlur(cv2.resize(person, None, fx=big, fy=big), (9, 9), 0)
+    large = (large * dark).astype(np.uint8)
     small = cv2.resize(person, None, fx=0.9, fy=0.9)
     canvas = np.full((720, 1280, 3), 110, np.uint8)
     bx, sx = (100, 800) if big_left else (640, 150)
-    canvas[20 : 20 + big.shape[0], bx : bx + big.shape[1]] = big
+    canvas[20 : 20 + large.shape[0], bx : bx + large.shape[1]] = large
     canvas[150 : 150 + small.shape[0], sx : sx + small.shape[1]] = small
+    return canvas, bx + large.shape[1] / 2, sx + small.shape[1] / 2
+
+
+def still_video(path: Path, rgb: np.ndarray, frames: int) -> None:
+    """A 30 fps H.264 video of one 1280x720 picture."""
+    import av
+
     with av.open(str(path), "w") as container:
         stream = container.add_stream("libx264", rate=Fraction(30))
         stream.width, stream.height, stream.pix_fmt = 1280, 720, "yuv420p"
-        for _ in range(15):
-            container.mux(stream.encode(av.VideoFrame.from_ndarray(canvas, format="rgb24")))
+        for _ in range(frames):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")))
         container.mux(stream.encode(None))
-    return bx + big.shape[1] / 2, sx + small.shape[1] / 2
+
+
+def two_jumpers(path: Path, big_left: bool) -> tuple[float, float]:
+    """A 15-frame video of ``two_jumpers_picture``; the copies' centre x (large, small)."""
+    canvas, big, small = two_jumpers_picture(big_left)
+    still_video(path, canvas, 15)
+    return big, small
 
 
 def hips_x(track, width: int) -> float:
@@ -101,3 +116,83 @@ def test_the_main_person_is_the_largest_over_the_first_frames_not_at_one_moment(
     # Linked by the nearest centre within half a size: one who moves further is not kept.
     jumpy = [[(400.0 + 400 * k, 300.0, 500.0), (900.0, 400.0, 450.0)] for k in range(6)]
     assert main_index(jumpy) == 1
+
+
+@pytest.mark.parametrize("big_left", [True, False])
+def test_of_two_people_in_a_picture_the_largest_is_assessed(tmp_path, big_left):
+    """A picture goes the video's way (here MediaPipe alone reads the large copy too; in
+    the demo's cam04 it does not: below)."""
+    import cv2
+
+    import ergorisk as er
+    from ergorisk.pose.estimate import estimate_image_pose
+
+    canvas, big, small = two_jumpers_picture(big_left)
+    track = estimate_image_pose(canvas, None)
+    assert track.detected.all() and track.people_at_start == 2 and track.largest_followed
+    assert abs(hips_x(track, canvas.shape[1]) - big) < 40
+    # An ROI is the user's choice: no one is painted out, nobody is counted.
+    x0 = int(small - 250)
+    chosen = estimate_image_pose(canvas, (x0, 100, x0 + 500, 720))
+    assert abs(hips_x(chosen, canvas.shape[1]) - small) < 40 and chosen.people_at_start == 1
+    picture = tmp_path / "two.png"
+    cv2.imwrite(str(picture), canvas[..., ::-1])
+    result = er.assess(picture, annotate=False, report=False)
+    assert any(
+        w.startswith("2 people in the picture: the largest is assessed")
+        for w in result.summary["warnings"]
+    )
+
+
+def test_of_two_people_alike_in_a_picture_the_largest_is_assessed_and_the_warning_says_so(
+    tmp_path,
+):
+    """The jumper 1.6 and 1.45 times his size, side by side: neither is clearly the
+    largest, one is assessed, and the warning says to check which."""
+    import cv2
+
+    import ergorisk as er
+
+    rgb = next(iter_frames(EXAMPLE_CLIP, 0.5, 0.55, 1, None)).rgb
+    person = cv2.GaussianBlur(rgb[0:430, 296:636], (9, 9), 0)
+    canvas = np.full((720, 1280, 3), 110, np.uint8)
+    for x0, scale in ((50, 1.6), (680, 1.45)):
+        copy = cv2.resize(person, None, fx=scale, fy=scale)
+        canvas[20 : 20 + copy.shape[0], x0 : x0 + copy.shape[1]] = copy
+    picture = tmp_path / "alike.png"
+    cv2.imwrite(str(picture), canvas[..., ::-1])
+    result = er.assess(picture, annotate=False, report=False)
+    assert result.frames["person_detected"].all()
+    assert any(
+        w.startswith("2 people in the picture, none clearly the largest: the largest is assessed")
+        for w in result.summary["warnings"]
+    )
+    # A video of it: MediaPipe's first find is followed, and the warning says so.
+    clip = tmp_path / "alike.mp4"
+    still_video(clip, canvas, 10)
+    result = er.assess(clip, annotate=False, report=False)
+    assert any(
+        w.startswith("2 people in view at the start, none clearly the largest: the first")
+        for w in result.summary["warnings"]
+    )
+
+
+def test_in_a_picture_too_the_man_in_front_not_the_woman_behind(shared_data, tmp_path):
+    """cam04's first frame as a photo: MediaPipe alone read the woman behind the man."""
+    import cv2
+
+    import ergorisk as er
+
+    clip = shared_data / DEMO / "videos" / "cam04.mp4"
+    rgb = next(iter_frames(clip, 0.0, 0.01, 1, None)).rgb
+    picture = tmp_path / "cam04.png"
+    cv2.imwrite(str(picture), rgb[..., ::-1])
+    result = er.assess(picture, annotate=False, report=False)
+    x0, y0, x1, y1 = ROIS["cam04"]  # where the man stands
+    row = result.frames.iloc[0]
+    assert x0 <= row["bbox_x_px"] + row["bbox_w_px"] / 2 <= x1
+    assert y0 <= row["bbox_y_px"] + row["bbox_h_px"] / 2 <= y1
+    assert any(
+        w.startswith("2 people in the picture: the largest is assessed")
+        for w in result.summary["warnings"]
+    )

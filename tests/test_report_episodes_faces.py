@@ -445,3 +445,55 @@ def test_the_followed_persons_own_detection_is_not_a_bystanders_head():
     unseen = pose.copy()
     unseen[23:25, 2] = 0.1  # hips not seen: nobody's own head is known
     assert own_heads([him, her], [unseen], (720, 1280, 3)) == []
+
+
+def test_a_small_person_in_a_picture_is_found_on_finer_squares_and_a_window_is_not():
+    """A picture is also searched on squares half its short side (report/faces.py,
+    FINE_MIN_SCORE): the example's passer-by 180 px tall at the edge of a 1088x1920
+    picture is found only there; a hit there without a body (the example's building
+    windows, 0.76 at 1.0 s) is not taken for a head."""
+    import cv2
+
+    from ergorisk.io.video import iter_frames
+    from ergorisk.report.faces import FaceDetector, private_frame
+    from video_fixtures import EXAMPLE_CLIP
+
+    rgb = next(iter_frames(EXAMPLE_CLIP, 5.2, 5.23, 1, None)).rgb
+    walker = rgb[380:720, 220:440]
+    small = cv2.resize(walker, None, fx=180 / 340, fy=180 / 340)
+    canvas = np.full((1920, 1088, 3), 120, np.uint8)
+    canvas[300 : 300 + small.shape[0], 60 : 60 + small.shape[1]] = small
+    with FaceDetector() as found:
+        assert found.people(canvas, tiles=True) == []
+        (her,) = found.people(canvas, tiles=True, fine=True)
+        x0, y0, x1, y1 = her.head
+        assert 60 < x0 < x1 < 60 + small.shape[1] and 290 < y0 < y1 < 360
+        blurred = private_frame(canvas, None, found, fine=True)
+        assert (blurred[y0:y1, x0:x1] != canvas[y0:y1, x0:x1]).any()
+        assert (private_frame(canvas, None, found)[y0:y1, x0:x1] == canvas[y0:y1, x0:x1]).all()
+        scene = next(iter_frames(EXAMPLE_CLIP, 1.0, 1.03, 1, None)).rgb
+        plain = [d.head for d in found.people(scene, tiles=True)]
+        assert [d.head for d in found.people(scene, tiles=True, fine=True)] == plain
+
+
+def test_a_photo_blurs_the_masked_bystander_at_the_back_of_the_room(shared_data, tmp_path):
+    """The 4-view demo's cam01, first frame, as a photo: the woman at the back (120 px tall
+    in 1088x1920, a mask on) was found by no detector on the frame or its two tiles, and her
+    face showed in annotated.png; the finer squares find her (0.81)."""
+    import cv2
+
+    import ergorisk as er
+    from ergorisk.io.video import iter_frames
+    from multiview_demo import DEMO
+
+    rgb = next(iter_frames(shared_data / DEMO / "videos" / "cam01.mp4", 0.0, 0.01, 1, None)).rgb
+    picture = tmp_path / "cam01.png"
+    cv2.imwrite(str(picture), rgb[..., ::-1])
+    er.assess(picture, report=False).to_dir(tmp_path / "out")
+    drawn = cv2.imread(str(tmp_path / "out" / "annotated.png"))[..., ::-1]
+    scale = drawn.shape[1] / rgb.shape[1]  # at most 1280 px high
+    photo = cv2.resize(rgb, (drawn.shape[1], round(rgb.shape[0] * scale)), cv2.INTER_AREA)
+    drawn = drawn[-photo.shape[0] :]  # the photo, under its banner's strip
+    x0, y0, x1, y1 = (round(v * scale) for v in (50, 300, 105, 355))  # her face
+    diff = np.abs(drawn[y0:y1, x0:x1].astype(int) - photo[y0:y1, x0:x1].astype(int))
+    assert (diff.sum(axis=2) > 30).mean() > 0.5

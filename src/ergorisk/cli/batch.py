@@ -88,6 +88,7 @@ def batch(
 
     if address and engine is not Engine.ray:
         fail("--address needs --engine ray")
+    handlers: dict[int, Any] = {}
     try:
         options, meta = _parse_settings(settings or [])
         if inputs.is_dir():
@@ -98,8 +99,12 @@ def batch(
         else:
             items = load_items(inputs, options)
         items = [replace(i, **{k: v for k, v in meta.items() if not getattr(i, k)}) for i in items]
+        # Put back when the batch ends: called in a process that goes on (a test, a
+        # notebook), an interrupted batch left Ctrl-C ignored there, and its later report
+        # children ignored it too.
+        handlers.update({sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)})
         signal.signal(signal.SIGTERM, _interrupt)  # as Ctrl-C: stop, and write batch.csv
-        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # not a background job's
+        if handlers[signal.SIGINT] is not signal.SIG_IGN:  # not a background job's
             signal.signal(signal.SIGINT, _interrupt)
         rows = run_batch(
             items, out, engine=engine.value, workers=workers, address=address, force=force
@@ -119,6 +124,9 @@ def batch(
             file=sys.stderr,
         )
         raise typer.Exit(130) from None
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     failed = [r for r in rows if r.status == FAILED]
     for r in failed:
         print(failure_line(r), file=sys.stderr)

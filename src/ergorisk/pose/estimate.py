@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -35,6 +35,9 @@ from ergorisk.pose.segments import (
 )
 from ergorisk.pose.skeleton import Skeleton
 from ergorisk.pose.tilt import Tilt, estimate_tilt, level
+
+if TYPE_CHECKING:
+    from ergorisk.pose.people_models import Detection, Roi
 
 # progress(phase, frames done since the last call, total frames or None)
 Progress = Callable[[str, int, int | None], None]
@@ -99,7 +102,7 @@ def estimate_video_poses(
         )
     )
     job = _SegmentJob(path, info, stride, inference_max_side, flip_average, mirror, total, progress)
-    if main is not None:
+    if main is not None and main.clear:
         job.hide = tuple(scaled_roi(b, info, inference_max_side) or b for b in main.hide)
         job.keep = scaled_roi(main.keep, info, inference_max_side) or main.keep
     workers = min(len(plan), threads or available_threads())
@@ -118,7 +121,12 @@ def estimate_video_poses(
     track = PoseTrack.stack(
         poses, [i for r in runs for i in r.index], [t for r in runs for t in r.times]
     )
-    return replace(track, mirrored=mirror, people_at_start=main.people if main else 1)
+    return replace(
+        track,
+        mirrored=mirror,
+        people_at_start=main.people if main else 1,
+        largest_followed=main is None or main.clear,
+    )
 
 
 # The main person is the largest over this many frames this far apart (main_index).
@@ -134,24 +142,26 @@ MAIN_MIN_SCORE = 0.75
 
 @dataclass(frozen=True)
 class MainPerson:
-    """The main person where the pass starts: their torso, boxes over the others' heads and
-    bodies (pixels of the original frame), and how many people were found there."""
+    """Two or more people where the pass starts (or in a picture): the largest one's torso
+    (``keep``, never painted out), boxes over the others' heads and bodies (``hide``,
+    pixels of the original frame), how many people were found there, and whether the
+    largest is so by MAIN_MARGIN or more (``clear``; a video's pass leaves people alike to
+    MediaPipe)."""
 
-    keep: Box  # the main person's torso and thighs, never painted out
+    keep: Box
     hide: tuple[Box, ...]
     people: int
+    clear: bool
 
 
 def main_person_at(path: str | Path, info: VideoInfo, time_s: float) -> MainPerson | None:
-    """The main person where the pass starts (the frame at ``time_s``), when two or more are
-    found there with MAIN_MIN_SCORE: of those, the one largest over MAIN_SAMPLES frames
-    MAIN_STEP_S apart (``main_index``); None with one or nobody (MediaPipe then finds them
-    itself, as before). The pass starts with the others' heads and bodies painted out (in a
-    box around the man alone, MediaPipe still found the face of the woman beside him)."""
-    from ergorisk.pose.people_models import PoseDetector, Roi
+    """The main person where the pass starts (the frame at ``time_s``), sampled over
+    MAIN_SAMPLES frames MAIN_STEP_S apart (``main_person``). The pass then starts with the
+    others' heads and bodies painted out where MediaPipe finds someone else first."""
+    from ergorisk.pose.people_models import PoseDetector
 
     detector = PoseDetector(min_score=0.3)
-    found: list[list[Any]] = []
+    found: list[list[Detection]] = []
     size = (info.width, info.height)
     for k in range(MAIN_SAMPLES):
         t = time_s + k * MAIN_STEP_S
@@ -166,7 +176,17 @@ def main_person_at(path: str | Path, info: VideoInfo, time_s: float) -> MainPers
         found.append([d for d in detector.detect(frame.rgb) if d.score >= MAIN_MIN_SCORE])
         if k == 0 and len(found[0]) < 2:
             return None
-    if not found:
+    return main_person(found, size)
+
+
+def main_person(found: Sequence[Sequence[Detection]], size: tuple[int, int]) -> MainPerson | None:
+    """Of the people found in the first of these frames (detections with MAIN_MIN_SCORE,
+    a frame of ``size`` pixels), the main person (``main_index``); None with one or nobody
+    (MediaPipe then finds them itself, as before). In a box around the main person alone,
+    MediaPipe still found the face of the woman beside the man in the demo's cam04, so the
+    others are painted out rather than cropped away."""
+    first = found[0] if found else []
+    if len(first) < 2:
         return None
     w, h = size
 
@@ -178,11 +198,8 @@ def main_person_at(path: str | Path, info: VideoInfo, time_s: float) -> MainPers
             min(h, int(roi.cy + half_h * roi.size)),
         )
 
-    first = found[0]
-    m = main_index([[(d.roi.cx, d.roi.cy, d.roi.size) for d in frame] for frame in found])
-    if m is None:
-        return None
-    main = first[m].roi
+    sizes = [[(d.roi.cx, d.roi.cy, d.roi.size) for d in frame] for frame in found]
+    m = main_index(sizes, margin=1.0)
     # The region's centre is the hips: torso and thighs within a fifth of its size
     # sideways and a third up and down; and the head, which BlazePose's detector keys on.
     # Where two overlap, the main person's stays.
@@ -192,10 +209,13 @@ def main_person_at(path: str | Path, info: VideoInfo, time_s: float) -> MainPers
         if i != m
         for b in (box(d.roi, 0.2, 0.35), _grown(d.head, 1.0, w, h))
     )
-    return MainPerson(box(main, 0.2, 0.35), hide, len(first))
+    clear = main_index(sizes) is not None
+    return MainPerson(box(first[m].roi, 0.2, 0.35), hide, len(first), clear)
 
 
-def main_index(found: Sequence[Sequence[tuple[float, float, float]]]) -> int | None:
+def main_index(
+    found: Sequence[Sequence[tuple[float, float, float]]], margin: float = MAIN_MARGIN
+) -> int | None:
     """Which of the first frame's people (centre x, y and size, pixels) is the main person:
     the one whose size, summed over the frames where they are found, is largest, by
     MAIN_MARGIN or more (None otherwise: two people alike are MediaPipe's to pick, as
@@ -217,7 +237,7 @@ def main_index(found: Sequence[Sequence[tuple[float, float, float]]]) -> int | N
                 track[:3] = d
                 track[3] += d[2]
     totals = sorted((t[3] for t in tracks), reverse=True)
-    if len(totals) > 1 and totals[0] < MAIN_MARGIN * totals[1]:
+    if len(totals) > 1 and totals[0] < margin * totals[1]:
         return None
     return int(np.argmax([t[3] for t in tracks]))
 
@@ -503,18 +523,41 @@ def estimate_image_pose(
     rgb: np.ndarray, roi: Box | None, canonical_facing: bool = True
 ) -> PoseTrack:
     """One image's pose; with ``canonical_facing`` the image is estimated as it is and
-    mirrored, and the estimate where the person faces right is kept (pose/canonical.py)."""
+    mirrored, and the estimate where the person faces right is kept (pose/canonical.py).
+    Without an ``roi``, of two or more people the largest is assessed (``main_person``):
+    the others are painted out of the picture MediaPipe sees."""
     from ergorisk.pose.canonical import both_ways, facing_sum
     from ergorisk.pose.invariance import unmirrored
+    from ergorisk.pose.people_models import PoseDetector
 
-    if not canonical_facing:
-        with MediaPipePose(video=False, roi=roi) as estimator:
-            return PoseTrack.stack([estimator.process(rgb)], [0], [0.0])
-    direct, mirrored = both_ways([rgb], roi)
     size = (rgb.shape[1], rgb.shape[0])
-    left = facing_sum(direct, mirrored, size) < 0
-    pose = unmirrored(mirrored[0]) if left else direct[0]
-    return replace(PoseTrack.stack([pose], [0], [0.0]), mirrored=left)
+    main = None
+    if roi is None:
+        found = PoseDetector(min_score=0.3).detect(rgb)
+        main = main_person([[d for d in found if d.score >= MAIN_MIN_SCORE]], size)
+
+    def estimate(seen: np.ndarray) -> tuple[FramePose, bool]:
+        if not canonical_facing:
+            with MediaPipePose(video=False, roi=roi) as estimator:
+                return estimator.process(seen), False
+        direct, mirrored = both_ways([seen], roi)
+        left = facing_sum(direct, mirrored, size) < 0
+        return (unmirrored(mirrored[0]) if left else direct[0]), left
+
+    pose, left = estimate(rgb)
+    if main is not None and not (pose.detected and _centred_in(pose, main.keep, rgb.shape)):
+        # Someone else (the woman behind the man in the demo's cam04), or nobody (two
+        # people alike: MediaPipe found neither): the others painted out, as a video's pass
+        # does, and the largest is assessed even where not clearly so. Only then, as there:
+        # an image MediaPipe already read right keeps its pixels (cam01's woman, painted
+        # around, read REBA 4 against 3).
+        pose, left = estimate(_painted_out(rgb, main.hide, main.keep))
+    return replace(
+        PoseTrack.stack([pose], [0], [0.0]),
+        mirrored=left,
+        people_at_start=main.people if main else 1,
+        largest_followed=main is None or main.clear,
+    )
 
 
 def scene_ordinals(total: int) -> range:
@@ -610,6 +653,26 @@ def fix_track_swaps(track: PoseTrack) -> PoseTrack:
     return replace(track, image=image, world=world)
 
 
+def people_warning(people: int, largest: bool, picture: bool) -> str:
+    """What summary["warnings"] says of several people where the pass started (``largest``:
+    the largest was followed, else none was clearly the largest) or in a picture."""
+    if picture:
+        alike = "" if largest else ", none clearly the largest"
+        return (
+            f"{people} people in the picture{alike}: the largest is assessed (see "
+            "annotated.png); --roi picks someone else"
+        )
+    who = (
+        ": the largest is followed"
+        if largest
+        else ", none clearly the largest: the first MediaPipe found is followed (see annotated.mp4)"
+    )
+    return (
+        f"{people} people in view at the start{who}; "
+        "--people all assesses everyone, --roi or --people ID someone else"
+    )
+
+
 def media_warnings(
     track: PoseTrack,
     tilt: Tilt,
@@ -630,10 +693,7 @@ def media_warnings(
         out.append(f"a person was found in only {100 * found.mean():.0f}% of the frames")
     if track.people_at_start > 1 and found.any():
         # MediaPipe alone followed whoever its detector ranked first, without a word.
-        out.append(
-            f"{track.people_at_start} people in view at the start: the largest is followed; "
-            "--people all assesses everyone, --roi or --people ID someone else"
-        )
+        out.append(people_warning(track.people_at_start, track.largest_followed, len(found) == 1))
     if tilt.method.startswith("none") and found.any():
         out.append(
             f"camera tilt not corrected ({tilt.method.removeprefix('none: ')}); "

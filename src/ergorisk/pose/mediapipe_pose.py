@@ -269,9 +269,11 @@ class PoseTrack:
     time_s: np.ndarray
     mirrored: bool = field(default=False, kw_only=True)
     chroma: np.ndarray | None = field(default=None, kw_only=True, repr=False)
-    # People found where the pass started (estimate.main_person_at): more than one, the
-    # largest was followed.
+    # People found where the pass started, or in the picture (estimate.main_person): more
+    # than one, the largest was followed, or MediaPipe's pick where none was clearly the
+    # largest (``largest_followed`` false).
     people_at_start: int = field(default=1, kw_only=True)
+    largest_followed: bool = field(default=True, kw_only=True)
 
     @property
     def detected(self) -> np.ndarray:

@@ -16,6 +16,7 @@ person gets their own graph, their own smoothing filter, and their own region.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -165,15 +166,26 @@ class PoseDetector:
             graph_config=config, calculator_params={_SCORE_PARAM: min_score}
         )
 
-    def detect(self, rgb: np.ndarray, tiles: bool | None = None) -> list[Detection]:
+    def detect(
+        self,
+        rgb: np.ndarray,
+        tiles: bool | None = None,
+        fine: Callable[[Detection], bool] | None = None,
+    ) -> list[Detection]:
         """Everyone found in an upright RGB frame (H, W, 3) uint8, best score first
-        (``tiles``: this call's choice instead of the detector's)."""
+        (``tiles``: this call's choice instead of the detector's). With ``fine``, also on
+        the ``_fine_tiles`` (about 20 runs: for a picture, not a video's frames), keeping
+        the hits there that ``fine`` accepts."""
         height, width = rgb.shape[:2]
         found: list[Detection] = []
         tiled = self.tiles if tiles is None else tiles
         for x0, y0, x1, y1 in _tiles(width, height) if tiled else [(0, 0, width, height)]:
             part = rgb if (x1 - x0, y1 - y0) == (width, height) else rgb[y0:y1, x0:x1]
             found += self._detect_part(np.ascontiguousarray(part), (x0, y0))
+        if fine is not None:
+            for x0, y0, x1, y1 in _fine_tiles(width, height):
+                part = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+                found += [d for d in self._detect_part(part, (x0, y0)) if fine(d)]
         return _merge(found)
 
     def _detect_part(self, rgb: np.ndarray, origin: tuple[int, int]) -> list[Detection]:
@@ -216,6 +228,17 @@ def _tiles(width: int, height: int) -> list[tuple[int, int, int, int]]:
         else:
             boxes += [(0, 0, width, side), (0, height - side, width, height)]
     return boxes
+
+
+def _fine_tiles(width: int, height: int) -> list[tuple[int, int, int, int]]:
+    """Squares half the frame's short side, each overlapping the next by half, over the
+    whole frame (21 on a 1088x1920 frame): a person a tenth of the frame tall fills a
+    fifth of one, enough for the detector's 224x224 input."""
+    side = max(1, min(width, height) // 2)
+    step = max(1, side // 2)
+    xs = sorted({*range(0, width - side, step), width - side})
+    ys = sorted({*range(0, height - side, step), height - side})
+    return [(x, y, x + side, y + side) for y in ys for x in xs]
 
 
 def _merge(detections: list[Detection]) -> list[Detection]:

@@ -38,6 +38,12 @@ DETECT_EVERY = 4
 # the example's passer-by at frame 42 (found at 0.96 on the tiles): her face showed 6 frames.
 HEADS_EVERY = 6
 PERSON_MIN_SCORE = 0.35
+# A picture is also searched on squares half its short side (``private_frame(fine=True)``,
+# about 0.2 s a picture): the masked bystander at the back of the 4-view demo's cam01,
+# 120 px tall in 1088x1920, is found only there (0.81). A hit there needs FINE_MIN_SCORE
+# and the landmark model finding a body on its region: windows of the example's building
+# scored 0.76 there (no body), cam01's floor and boxes up to 0.63.
+FINE_MIN_SCORE = 0.5
 # Heads are held with less growth: the person detector's box is generous already.
 HEAD_HOLD_GROWTH = 0.05
 BLOCKS = 4
@@ -109,11 +115,13 @@ class FaceDetector:
     def heads(self, rgb: np.ndarray, tiles: bool = False) -> list[FaceBox]:
         return [d.head for d in self.people(rgb, tiles)]
 
-    def people(self, rgb: np.ndarray, tiles: bool = False) -> list[Any]:
-        """The person detector's detections (``people_models.Detection``: head and body)."""
+    def people(self, rgb: np.ndarray, tiles: bool = False, fine: bool = False) -> list[Any]:
+        """The person detector's detections (``people_models.Detection``: head and body);
+        ``fine``: on smaller squares too (FINE_MIN_SCORE)."""
         detector, lock = _people()
-        with lock:
-            return detector.detect(np.ascontiguousarray(rgb), tiles=tiles)
+        rgb = np.ascontiguousarray(rgb)
+        with lock, _BodyOn(rgb) as body:
+            return detector.detect(rgb, tiles=tiles, fine=body if fine else None)
 
     def close(self) -> None:
         self._detector.close()
@@ -123,6 +131,33 @@ class FaceDetector:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _BodyOn:
+    """Whether a detection on ``rgb`` has FINE_MIN_SCORE and a body where it says (the
+    landmark model finds a pose on its region); the model is loaded on the first hit that
+    needs it (most pictures have none)."""
+
+    def __init__(self, rgb: np.ndarray) -> None:
+        self.rgb = rgb
+        self._landmarker: Any = None
+
+    def __call__(self, detection: Any) -> bool:
+        if detection.score < FINE_MIN_SCORE:
+            return False
+        if self._landmarker is None:
+            from ergorisk.pose.people_models import RoiLandmarker
+
+            self._landmarker = RoiLandmarker(smooth_landmarks=False)
+        self._landmarker.reset()
+        return self._landmarker.process(self.rgb, detection.roi)[0] is not None
+
+    def __enter__(self) -> _BodyOn:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._landmarker is not None:
+            self._landmarker.close()
 
 
 _PEOPLE: tuple[Any, threading.Lock, int] | None = None  # detector, its lock, owner pid
@@ -482,15 +517,17 @@ def private_frame(
     rgb: np.ndarray,
     landmarks: np.ndarray | Sequence[np.ndarray] | None = None,
     detector: FaceDetector | None = None,
+    fine: bool = False,
 ) -> np.ndarray:
     """Detected faces, plus the pose's face (of one person, or a list of several) as a
-    fallback, blurred."""
+    fallback, blurred; ``fine``: people searched on smaller squares too (a picture
+    assessed, whose one frame is all its cost)."""
     people = _followed(landmarks)
     pose = faces_of(people, rgb.shape)
     with FaceDetector() if detector is None else nullcontext(detector) as found:
         # the followed people's own heads left to the pose's boxes only where it sees a face
         heads = bystander_heads(
-            found.people(rgb, tiles=True), people if pose else [], pose, rgb.shape
+            found.people(rgb, tiles=True, fine=fine), people if pose else [], pose, rgb.shape
         )
         boxes = found.faces(rgb) + heads
     return blur_faces(rgb, boxes + pose)

@@ -123,7 +123,7 @@ def write_image_outputs(
     if blur_faces:
         from ergorisk.report.faces import private_frame
 
-        rgb = private_frame(rgb, track.image[0])
+        rgb = private_frame(rgb, track.image[0], fine=True)
     row = DrawingRows(frames)[0]
     drawn = annotate_frame(rgb, track.image[0], row, 0.0, banner=False)
     pictures = (
