@@ -504,30 +504,13 @@ def _no_peak(method: str, totals: np.ndarray) -> str:
     )
 
 
-def _above_held(scores: np.ndarray, peak: int) -> str:
-    """'; higher in runs under 0.3 s on 59% of the scored time (up to 11)', where most of
-    the scored time is above the held peak: 'REBA peak 6 (medium)' beside 'high or worse
-    59%' read as a contradiction (four views whose reliable frames came in runs of 12-13
-    at 60 fps, under the 18 a held score needs)."""
-    from ergorisk.scoring.robust import SUSTAINED_MIN_S
-
-    scored = scores[np.isfinite(scores)]
-    share = float(np.mean(scored > peak)) if scored.size else 0.0
-    if share <= 0.5:
-        return ""
-    return (
-        f"; higher in runs under {SUSTAINED_MIN_S:g} s on {100 * share:.0f}% of the scored "
-        f"time (up to {int(scored.max())})"
-    )
-
-
 def summary_line(path: Path, out: Path, result: Assessment) -> str:
     """'clip.mp4: 230 frames, person in 93%; REBA peak 10 (9–10, high) from 6.47 s, ...':
     each peak (the highest score held 0.3 s) from the start of its first episode (a frame
     there may score higher for a moment), with its interval (the same rule on the frames'
     low and high scores), as the reports and the app give it."""
     from ergorisk.assessment import peak_place
-    from ergorisk.report.model import score_range
+    from ergorisk.report.model import higher_levels_note, score_range
     from ergorisk.scoring.summary import reliable_scores
 
     s = result.summary
@@ -557,7 +540,7 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
             if picture
             else f"REBA peak {peak.score} ({f'{span}, ' if span else ''}{level}) "
             f"{peak_place(result.kind, peak.frame, peak.time_s)}"
-            f"{'' if records else _above_held(reba_total, peak.score)}, "
+            f"{'' if records else higher_levels_note(s, 'reba', peak.score)}, "
             f"high or worse {high:.0f}% {share}"
         )
     elif found and not picture:
@@ -569,7 +552,7 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
             if picture
             else f"RULA peak {rula.score}{f' ({span})' if span else ''} "
             f"{peak_place(result.kind, rula.frame, rula.time_s)}"
-            f"{'' if records else _above_held(reliable_scores(frames, 'rula_total'), rula.score)}"
+            f"{'' if records else higher_levels_note(s, 'rula', rula.score)}"
         )
     elif found and not picture:
         parts.append(_no_peak("RULA", reliable_scores(frames, "rula_total")))

@@ -421,7 +421,7 @@ def in_short(summary: Mapping[str, Any], parts: list[PartRow]) -> str:
         if held:
             level = _level_words(method, int(held["score"]))
             words.append(f"{method.upper()} {int(held['score'])}, {level}")
-            words[-1] += _higher_levels(summary, method, int(held["score"]))
+            words[-1] += higher_levels_note(summary, method, int(held["score"]))
     if not words:
         return ""
     # The most severe first: a lower arm at its highest score (2, +1 to the arm) all the
@@ -438,10 +438,12 @@ def in_short(summary: Mapping[str, Any], parts: list[PartRow]) -> str:
     return text
 
 
-def _higher_levels(summary: Mapping[str, Any], method: str, peak: int) -> str:
+def higher_levels_note(summary: Mapping[str, Any], method: str, peak: int) -> str:
     """' (22% of the scored time at a higher level, in runs under 0.3 s)' where that share
     is 10 % or more: the held peak alone read "REBA 3, low risk" over a clip 21 % of whose
-    time was medium, in runs too short to hold."""
+    time was medium, in runs too short to hold (the report's sentence and the command
+    line's summary alike: four views whose reliable frames came in runs of 12-13 at 60 fps
+    printed 'REBA peak 6 (medium)' beside 'high or worse 59%')."""
     names = REBA_RISK_LEVELS if method == "reba" else RULA_ACTION_LEVELS
     codes = reba_risk_codes if method == "reba" else rula_action_codes
     by_level = (summary.get(method) or {}).get("total", {}).get("time_s_by_level") or {}
