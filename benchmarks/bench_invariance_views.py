@@ -4,8 +4,8 @@
 
 Issue 13 asks for invariance on a clip this project does not have: one camera, tilted about
 23 degrees down, at a person's front-side, in the Pose2Sim lab. The demo's four views are the
-nearest stand-ins (the same lab and cameras; cam01 and cam02 see the main person from the
-front, cam03 and cam04 from behind). Each view is re-encoded near-losslessly, mirrored and
+nearest stand-ins (the same lab and cameras; but each view's main person, the largest at the
+start, is seen mostly from behind). Each view is re-encoded near-losslessly, mirrored and
 halved (pose/invariance.py, as tests/test_video_invariance.py does for the example), each
 version assessed through ``er.assess`` with the defaults (its main person: the largest at
 the start), and compared with the re-encoded view: the worst per-angle median |difference|
