@@ -201,7 +201,7 @@ def test_heads_of_the_followed_person_are_left_to_the_pose_box_and_stale_heads_a
         def faces(self, rgb: np.ndarray) -> list:
             return []
 
-        def people(self, rgb: np.ndarray, tiles: bool = False) -> list:
+        def people(self, rgb: np.ndarray, tiles: bool = False, regions: tuple = ()) -> list:
             # heads whose bodies are nobody followed (far from the pose's hips)
             return [Detection(Roi(-1e4, -1e4, 10.0), 0.9, head) for head in next(runs)]
 
@@ -447,15 +447,12 @@ def test_the_followed_persons_own_detection_is_not_a_bystanders_head():
     assert own_heads([him, her], [unseen], (720, 1280, 3)) == []
 
 
-def test_a_small_person_in_a_picture_is_found_on_finer_squares_and_a_window_is_not():
-    """A picture is also searched on squares half its short side (report/faces.py,
-    FINE_MIN_SCORE): the example's passer-by 180 px tall at the edge of a 1088x1920
-    picture is found only there; a hit there without a body (the example's building
-    windows, 0.76 at 1.0 s) is not taken for a head."""
+def small_walker_picture() -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """The example's passer-by 180 px tall near the edge of a grey 1088x1920 picture, and
+    where she is (x0, y0, x1, y1)."""
     import cv2
 
     from ergorisk.io.video import iter_frames
-    from ergorisk.report.faces import FaceDetector, private_frame
     from video_fixtures import EXAMPLE_CLIP
 
     rgb = next(iter_frames(EXAMPLE_CLIP, 5.2, 5.23, 1, None)).rgb
@@ -463,11 +460,24 @@ def test_a_small_person_in_a_picture_is_found_on_finer_squares_and_a_window_is_n
     small = cv2.resize(walker, None, fx=180 / 340, fy=180 / 340)
     canvas = np.full((1920, 1088, 3), 120, np.uint8)
     canvas[300 : 300 + small.shape[0], 60 : 60 + small.shape[1]] = small
+    return canvas, (60, 300, 60 + small.shape[1], 300 + small.shape[0])
+
+
+def test_a_small_person_in_a_picture_is_found_on_finer_squares_and_a_window_is_not():
+    """A picture is also searched on squares half its short side (report/faces.py,
+    FINE_MIN_SCORE): the example's passer-by 180 px tall at the edge of a 1088x1920
+    picture is found only there; a hit there without a body (the example's building
+    windows, 0.76 at 1.0 s) is not taken for a head."""
+    from ergorisk.io.video import iter_frames
+    from ergorisk.report.faces import FaceDetector, private_frame
+    from video_fixtures import EXAMPLE_CLIP
+
+    canvas, (left, _, right, _) = small_walker_picture()
     with FaceDetector() as found:
         assert found.people(canvas, tiles=True) == []
         (her,) = found.people(canvas, tiles=True, fine=True)
         x0, y0, x1, y1 = her.head
-        assert 60 < x0 < x1 < 60 + small.shape[1] and 290 < y0 < y1 < 360
+        assert left < x0 < x1 < right and 290 < y0 < y1 < 360
         blurred = private_frame(canvas, None, found, fine=True)
         assert (blurred[y0:y1, x0:x1] != canvas[y0:y1, x0:x1]).any()
         assert (private_frame(canvas, None, found)[y0:y1, x0:x1] == canvas[y0:y1, x0:x1]).all()
@@ -497,3 +507,62 @@ def test_a_photo_blurs_the_masked_bystander_at_the_back_of_the_room(shared_data,
     x0, y0, x1, y1 = (round(v * scale) for v in (50, 300, 105, 355))  # her face
     diff = np.abs(drawn[y0:y1, x0:x1].astype(int) - photo[y0:y1, x0:x1].astype(int))
     assert (diff.sum(axis=2) > 30).mean() > 0.5
+
+
+def test_a_video_searches_around_small_people_found_on_a_few_frames():
+    """A video's frames are not searched on finer squares (21 detector runs a frame); a few
+    frames spread over it are (``small_people_regions``), and around each person found
+    only there a square joins the person detector's tiles on every run of the video pass:
+    cam01's masked bystander showed on every frame of annotated.mp4."""
+    from ergorisk.report.faces import FaceDetector, VideoFaces, small_people_regions
+
+    canvas, (left, top, right, bottom) = small_walker_picture()
+    with FaceDetector() as found:
+        (region,) = small_people_regions([canvas, canvas], found)  # one per place
+        x0, y0, x1, y1 = region
+        assert x1 - x0 == y1 - y0 == 1088 // 2
+        assert x0 <= left and right <= x1 and y0 <= top and bottom <= y1
+        plain, searched = VideoFaces(found), VideoFaces(found, regions=[region])
+        assert plain(canvas, None, 0) == []
+        ((hx0, hy0, hx1, hy1),) = searched(canvas, None, 0)
+        assert left < hx0 < hx1 < right and top - 10 < hy0 < hy1 < top + 60
+
+
+def test_a_hit_on_a_small_square_must_be_someone_in_it():
+    """A person cut by a small square's edge is found there with a region far larger than
+    the square and a head box on his chest (the man beside cam01's bystander): a blur hid
+    his upper body. Hits on the extra squares must centre inside them and be at most 1.25
+    times their side."""
+    from ergorisk.pose.people_models import _within
+
+    def hit(cx: float, cy: float, size: float) -> Detection:
+        return Detection(Roi(cx, cy, size), 0.8, (0, 0, 1, 1))
+
+    square = (0, 272, 544, 816)
+    assert _within(hit(60, 515, 592), square)  # the bystander, at the frame's edge
+    assert not _within(hit(438, 849, 1258), square)  # the man: centre below the square
+    assert not _within(hit(300, 500, 956), square)  # larger than the square allows
+
+
+def test_the_masked_bystander_is_blurred_along_the_video_too(shared_data, tmp_path):
+    """cam01 of the 4-view demo: the woman standing at the back (a mask on, about 80 px
+    tall in the drawn frame) showed on every frame of annotated.mp4."""
+    import av
+    import cv2
+
+    import ergorisk as er
+    from ergorisk.io.video import iter_frames
+    from multiview_demo import DEMO
+
+    clip = shared_data / DEMO / "videos" / "cam01.mp4"
+    er.assess(clip, report=False).to_dir(tmp_path / "out")
+    with av.open(str(tmp_path / "out" / "annotated.mp4")) as video:
+        drawn = {i: f.to_ndarray(format="rgb24") for i, f in enumerate(video.decode(video=0))}
+    for i in (0, 50, 99):
+        rgb = next(iter_frames(clip, i / 60, (i + 1) / 60, 1, None)).rgb
+        frame = drawn[i][-round(rgb.shape[0] * drawn[i].shape[1] / rgb.shape[1]) :]
+        photo = cv2.resize(rgb, (frame.shape[1], frame.shape[0]), interpolation=cv2.INTER_AREA)
+        scale = frame.shape[1] / rgb.shape[1]
+        x0, y0, x1, y1 = (round(v * scale) for v in (50, 300, 105, 355))  # her face
+        diff = np.abs(frame[y0:y1, x0:x1].astype(int) - photo[y0:y1, x0:x1].astype(int))
+        assert (diff.sum(axis=2) > 30).mean() > 0.5, f"her face shows on frame {i}"

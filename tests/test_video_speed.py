@@ -55,7 +55,7 @@ def test_a_moving_face_is_blurred_as_well_as_with_the_detector_on_every_frame(sh
                 calls += 1
                 return detector.faces(rgb)
 
-            def people(self, rgb: np.ndarray, tiles: bool = False) -> list:
+            def people(self, rgb: np.ndarray, tiles: bool = False, regions: tuple = ()) -> list:
                 return []
 
         faces = VideoFaces(Counted())  # type: ignore[arg-type]
@@ -78,7 +78,7 @@ def test_the_detector_runs_wherever_the_pose_sees_no_face():
             calls.append(1)
             return [(1, 1, 5, 5)]
 
-        def people(self, rgb: np.ndarray, tiles: bool = False) -> list:
+        def people(self, rgb: np.ndarray, tiles: bool = False, regions: tuple = ()) -> list:
             return []
 
     faces = VideoFaces(Fake(), every=100)  # type: ignore[arg-type]
@@ -100,7 +100,7 @@ def test_the_face_schedule_follows_the_frame_index_so_a_warmed_up_part_matches()
         def faces(self, rgb: np.ndarray) -> list:
             return [(int(rgb[0, 0, 0]), 0, int(rgb[0, 0, 0]) + 10, 10)]
 
-        def people(self, rgb: np.ndarray, tiles: bool = False) -> list:
+        def people(self, rgb: np.ndarray, tiles: bool = False, regions: tuple = ()) -> list:
             return bystanders([(int(rgb[0, 0, 0]) + 100, 0, int(rgb[0, 0, 0]) + 120, 20)])
 
     frames = [np.full((8, 8, 3), k, np.uint8) for k in range(60)]  # each frame's own boxes
@@ -134,7 +134,7 @@ def test_a_head_found_reaches_back_to_the_frames_since_the_previous_run():
         def faces(self, rgb: np.ndarray) -> list:
             return []
 
-        def people(self, rgb: np.ndarray, tiles: bool = False) -> list:
+        def people(self, rgb: np.ndarray, tiles: bool = False, regions: tuple = ()) -> list:
             k = int(rgb[0, 0, 0])  # she is in the frame from frame 9 on, 10 px further a frame
             return bystanders([(100 + 10 * k, 0, 140 + 10 * k, 40)] if k >= 9 else [])
 

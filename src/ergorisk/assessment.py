@@ -821,6 +821,7 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
     from ergorisk.io.outputs import staged_output
     from ergorisk.io.video import iter_frames, probe_video
     from ergorisk.report.faces import FaceDetector, LookBack, VideoFaces, blur_faces
+    from ergorisk.report.media import small_people
     from ergorisk.report.people_overview import best_frame, draw_overview, draw_thumbnail
     from ergorisk.report.video_writer import H264Writer
 
@@ -876,14 +877,17 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
         # back): every tracked person's face box, and the detectors for anyone else (only the
         # tracked people's faces were blurred here: an untracked bystander's showed).
         with FaceDetector() if media.blur_faces else nullcontext(None) as detector:
-            held = LookBack(VideoFaces(detector)) if detector is not None else None
+            # Views: the first view's frames from its synchronised start.
+            start_s, end_s = (
+                (first.views[0].start_s, None) if first.views else (media.start_s, media.end_s)
+            )
+            regions = small_people(
+                first.source, start_s, end_s, media.stride, media.annotate_max_side, detector
+            )
+            held = LookBack(VideoFaces(detector, regions=regions)) if detector is not None else None
             stop = n if writer is not None else min(n, last_thumb + 1)
             reach = held.faces.look_back if held is not None else 0
             try:
-                # Views: the first view's frames from its synchronised start.
-                start_s, end_s = (
-                    (first.views[0].start_s, None) if first.views else (media.start_s, media.end_s)
-                )
                 source = iter_frames(
                     first.source, start_s, end_s, media.stride, media.annotate_max_side
                 )

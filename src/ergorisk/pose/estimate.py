@@ -560,11 +560,31 @@ def estimate_image_pose(
     )
 
 
-def scene_ordinals(total: int) -> range:
+def scene_ordinals(total: int, count: int = SCENE_SAMPLES) -> range:
     """Which of ``total`` selected frames (counted from 0) are the scene's samples:
-    SCENE_SAMPLES of them, evenly spread from the first."""
-    every = max(1, total // SCENE_SAMPLES)
-    return range(0, min(total, every * SCENE_SAMPLES), every)
+    ``count`` of them, evenly spread from the first."""
+    every = max(1, total // count)
+    return range(0, min(total, every * count), every)
+
+
+def spread_frames(
+    path: Path,
+    info: VideoInfo,
+    start_s: float = 0.0,
+    end_s: float | None = None,
+    stride: int = 1,
+    max_side: int | None = None,
+    count: int = SCENE_SAMPLES,
+) -> list[np.ndarray]:
+    """``count`` RGB frames evenly spread over the selected frames (``scene_ordinals``),
+    each read on its own by a seek."""
+    out = []
+    for ordinal in scene_ordinals(expected_frames(info, start_s, end_s, stride), count):
+        t = start_s + ordinal * stride / info.fps
+        frame = next(iter_frames(path, t, t + 1 / info.fps, 1, max_side), None)
+        if frame is not None:
+            out.append(frame.rgb)
+    return out
 
 
 def scene_samples(
@@ -575,15 +595,10 @@ def scene_samples(
     stride: int = 1,
     inference_max_side: int | None = None,
 ) -> list[np.ndarray]:
-    """The SCENE_SAMPLES grey frames the pose pass keeps (the same selected frames, each
-    read on its own by a seek), for a video whose poses came another way (several people)."""
-    out = []
-    for ordinal in scene_ordinals(expected_frames(info, start_s, end_s, stride)):
-        t = start_s + ordinal * stride / info.fps
-        frame = next(iter_frames(path, t, t + 1 / info.fps, 1, inference_max_side), None)
-        if frame is not None:
-            out.append(frame.rgb.mean(axis=2).astype(np.uint8))
-    return out
+    """The SCENE_SAMPLES grey frames the pose pass keeps (the same selected frames), for a
+    video whose poses came another way (several people)."""
+    frames = spread_frames(path, info, start_s, end_s, stride, inference_max_side)
+    return [rgb.mean(axis=2).astype(np.uint8) for rgb in frames]
 
 
 def expected_frames(info: VideoInfo, start_s: float, end_s: float | None, stride: int) -> int:

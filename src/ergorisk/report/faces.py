@@ -39,11 +39,16 @@ DETECT_EVERY = 4
 HEADS_EVERY = 6
 PERSON_MIN_SCORE = 0.35
 # A picture is also searched on squares half its short side (``private_frame(fine=True)``,
-# about 0.2 s a picture): the masked bystander at the back of the 4-view demo's cam01,
+# about 0.4 s a picture): the masked bystander at the back of the 4-view demo's cam01,
 # 120 px tall in 1088x1920, is found only there (0.81). A hit there needs FINE_MIN_SCORE
 # and the landmark model finding a body on its region: windows of the example's building
 # scored 0.76 there (no body), cam01's floor and boxes up to 0.63.
 FINE_MIN_SCORE = 0.5
+# A video is searched so on FINE_SAMPLES frames spread over it (``small_people_regions``);
+# around each person found only there (at most MAX_REGIONS), a square half the frame's short
+# side is added to the person detector's tiles on every run of the video pass.
+FINE_SAMPLES = 3
+MAX_REGIONS = 4
 # Heads are held with less growth: the person detector's box is generous already.
 HEAD_HOLD_GROWTH = 0.05
 BLOCKS = 4
@@ -115,13 +120,25 @@ class FaceDetector:
     def heads(self, rgb: np.ndarray, tiles: bool = False) -> list[FaceBox]:
         return [d.head for d in self.people(rgb, tiles)]
 
-    def people(self, rgb: np.ndarray, tiles: bool = False, fine: bool = False) -> list[Any]:
+    def people(
+        self,
+        rgb: np.ndarray,
+        tiles: bool = False,
+        fine: bool = False,
+        regions: Sequence[FaceBox] = (),
+    ) -> list[Any]:
         """The person detector's detections (``people_models.Detection``: head and body);
-        ``fine``: on smaller squares too (FINE_MIN_SCORE)."""
+        ``fine``: on smaller squares too, a hit there confirmed by the landmark model;
+        ``regions``: on these squares too (``small_people_regions``), a hit there needing
+        FINE_MIN_SCORE."""
+        from ergorisk.pose.people_models import fine_tiles
+
         detector, lock = _people()
         rgb = np.ascontiguousarray(rgb)
+        more = [*regions, *(fine_tiles(rgb.shape[1], rgb.shape[0]) if fine else [])]
         with lock, _BodyOn(rgb) as body:
-            return detector.detect(rgb, tiles=tiles, fine=body if fine else None)
+            accept = body if fine else _sure
+            return detector.detect(rgb, tiles=tiles, more=more, accept=accept)
 
     def close(self) -> None:
         self._detector.close()
@@ -131,6 +148,32 @@ class FaceDetector:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _sure(detection: Any) -> bool:
+    return bool(detection.score >= FINE_MIN_SCORE)
+
+
+def small_people_regions(frames: Sequence[np.ndarray], found: FaceDetector) -> list[FaceBox]:
+    """Squares half the frame's short side around the people that only the finer squares
+    find (``people(fine=True)``) on any of these frames (a video's FINE_SAMPLES), at most
+    MAX_REGIONS, one per place: cam01's masked bystander at the back of the lab, whose face
+    showed on every frame of annotated.mp4 (found on the photo of its first frame only)."""
+    regions: list[FaceBox] = []
+    for rgb in frames:
+        h, w = rgb.shape[:2]
+        side = min(w, h) // 2
+        plain = found.people(rgb, tiles=True)
+        for d in found.people(rgb, tiles=True, fine=True):
+            if any(
+                np.hypot(d.roi.cx - p.roi.cx, d.roi.cy - p.roi.cy) < p.roi.size / 3 for p in plain
+            ):
+                continue
+            x0 = int(min(max(d.roi.cx - side / 2, 0), w - side))
+            y0 = int(min(max(d.roi.cy - side / 2, 0), h - side))
+            if all(abs(x0 - r[0]) + abs(y0 - r[1]) > side / 2 for r in regions):
+                regions.append((x0, y0, x0 + side, y0 + side))
+    return regions[:MAX_REGIONS]
 
 
 class _BodyOn:
@@ -243,9 +286,14 @@ class VideoFaces:
     """
 
     def __init__(
-        self, detector: FaceDetector, every: int = DETECT_EVERY, heads_every: int = HEADS_EVERY
+        self,
+        detector: FaceDetector,
+        every: int = DETECT_EVERY,
+        heads_every: int = HEADS_EVERY,
+        regions: Sequence[FaceBox] = (),
     ) -> None:
         self.detector, self.every, self.heads_every = detector, every, heads_every
+        self.regions = list(regions)  # small_people_regions: searched on every heads run
         self._next = 0  # the index of the next call when none is given
         # (boxes, frame index detected at): faces, the last heads, the heads before them
         self._faces: tuple[list[FaceBox], int] | None = None
@@ -299,7 +347,7 @@ class VideoFaces:
             # on tiles too: a small person at the frame's edge, and two people who overlap
             # in the detector's letterboxed frame (a bystander behind the worker), are
             # found there only
-            found = self.detector.people(rgb, tiles=True)
+            found = self.detector.people(rgb, tiles=True, regions=self.regions)
             heads = [d.head for d in found]
             # The previous run's heads are kept only where this run missed them: held for
             # twice as long, they grow twice as large (a 90-pixel head became a 290-pixel
@@ -518,16 +566,21 @@ def private_frame(
     landmarks: np.ndarray | Sequence[np.ndarray] | None = None,
     detector: FaceDetector | None = None,
     fine: bool = False,
+    regions: Sequence[FaceBox] = (),
 ) -> np.ndarray:
     """Detected faces, plus the pose's face (of one person, or a list of several) as a
     fallback, blurred; ``fine``: people searched on smaller squares too (a picture
-    assessed, whose one frame is all its cost)."""
+    assessed, whose one frame is all its cost); ``regions``: a video's
+    ``small_people_regions``."""
     people = _followed(landmarks)
     pose = faces_of(people, rgb.shape)
     with FaceDetector() if detector is None else nullcontext(detector) as found:
         # the followed people's own heads left to the pose's boxes only where it sees a face
         heads = bystander_heads(
-            found.people(rgb, tiles=True, fine=fine), people if pose else [], pose, rgb.shape
+            found.people(rgb, tiles=True, fine=fine, regions=regions),
+            people if pose else [],
+            pose,
+            rgb.shape,
         )
         boxes = found.faces(rgb) + heads
     return blur_faces(rgb, boxes + pose)

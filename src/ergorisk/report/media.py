@@ -147,9 +147,11 @@ def moment_pictures(
     detector: Any = None,
     source_width: float | None = None,
     others: Sequence[np.ndarray] = (),
+    regions: Sequence[tuple[int, int, int, int]] = (),
 ) -> dict[int, str]:
     """The pictures of the given rows, each frame decoded on its own (a seek to its
-    keyframe), faces blurred (``detector``: a FaceDetector, None: not blurred; ``others``:
+    keyframe), faces blurred (``detector``: a FaceDetector, None: not blurred; ``regions``:
+    the video's ``small_people_regions``; ``others``:
     the image landmarks (T, 33, 3) of other people followed in the video, whose faces are
     blurred from their poses too), drawn with the row's banner. Made before the video pass,
     so the reports need not wait for it."""
@@ -168,10 +170,31 @@ def moment_pictures(
         rgb = frame.rgb
         if detector is not None:
             people = [track.image[i], *(o[i] for o in others if i < len(o))]
-            rgb = private_frame(rgb, people, detector)
+            rgb = private_frame(rgb, people, detector, regions=regions)
         drawn = annotate_frame(rgb, track.image[i], rows[i], t, inplace=True, banner=False)
         out[i] = jpeg_data_uri(moment_picture(drawn, rows[i], t, source_width))
     return out
+
+
+def small_people(
+    path: Path,
+    start_s: float,
+    end_s: float | None,
+    stride: int,
+    max_side: int,
+    detector: Any,
+) -> list[tuple[int, int, int, int]]:
+    """The video's ``faces.small_people_regions`` (pixels of frames at ``max_side``), from
+    FINE_SAMPLES frames spread over the assessed ones; none without a ``detector``."""
+    if detector is None:
+        return []
+    from ergorisk.io.video import probe_video
+    from ergorisk.pose.estimate import spread_frames
+    from ergorisk.report.faces import FINE_SAMPLES, small_people_regions
+
+    info = probe_video(path)
+    frames = spread_frames(path, info, start_s, end_s, stride, max_side, FINE_SAMPLES)
+    return small_people_regions(frames, detector)
 
 
 def write_video_outputs(
@@ -211,6 +234,7 @@ def write_video_outputs(
     # (cam03's "t 0.22 s" where frames.csv and cam01 say 0.17 s: its sync offset).
     label_s = frames["time_s"].to_numpy(dtype=float) if "time_s" in frames else None
     with privacy.FaceDetector() if blur_faces else nullcontext(None) as found:
+        regions = small_people(path, start_s, end_s, stride, max_side, found)
         thumbnails = moment_pictures(
             path,
             rows,
@@ -221,6 +245,7 @@ def write_video_outputs(
             detector=found,
             source_width=source_width,
             others=others,
+            regions=regions,
         )
     if on_pictures is not None:
         on_pictures(thumbnails)
@@ -243,7 +268,7 @@ def write_video_outputs(
     def draw(span: tuple[int, int, float, float | None], out: Path) -> None:
         first, last, t0, t1 = span
         with privacy.FaceDetector() if blur_faces else nullcontext(None) as detector:
-            faces = privacy.VideoFaces(detector) if detector is not None else None
+            faces = privacy.VideoFaces(detector, regions=regions) if detector is not None else None
             held = privacy.LookBack(faces) if faces is not None else None
             # A later part starts early by the face schedule's warm-up (frames seen, not
             # drawn), and an earlier one reads on by its look-back, so that its boxes are
