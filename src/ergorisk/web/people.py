@@ -131,8 +131,9 @@ def _thumbnails(video: Path, people: Sequence[PersonTrack], cfg: Config, out: Pa
                 from ergorisk.report.faces import private_frame
 
                 # as every picture: the detectors for anyone else in the crop, the pose's
-                # face for the people followed (only theirs were blurred: a bystander's showed)
-                rgb = private_frame(rgb, [p.image[i] for p in people])
+                # face for the people followed (only theirs were blurred: a bystander's
+                # showed), small people on finer squares too (a few pictures a video)
+                rgb = private_frame(rgb, [p.image[i] for p in people], fine=True)
             for p in wanted[i]:
                 bgr = cv2.cvtColor(draw_thumbnail(rgb, p, i), cv2.COLOR_RGB2BGR)
                 cv2.imwrite(str(out / thumbnail_name(p.person_id)), bgr)
