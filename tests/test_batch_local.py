@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -204,6 +205,34 @@ def test_high_episodes_and_group_summaries():
     assert summary["items"] == 2 and summary["reba_mean"] == pytest.approx(5.0)
     assert summary["high_or_worse_pct"] == pytest.approx(10.0)
     assert [e["item"] for e in summary["worst_episodes"]] == ["1", "0"]
+
+
+def test_a_photo_beside_videos_is_a_moment_not_a_second_of_exposure(tmp_path):
+    """A photo weighed as 1 s of footage in the time-weighted summaries: one at REBA 9
+    beside a 7 s clip moved the task's high-or-worse share. Its score still counts in the
+    peak and the worst episodes; photos alone weigh each alike."""
+    from ergorisk.batch.report import _episodes_text
+
+    clip = ItemResult(
+        index=0, path="a.mp4", name="a", status="done", task="t", kind="video", scored_s=7.0,
+        reba_mean=4.0, reba_peak=8, reba_time_s_by_level={"medium": 6.0, "high": 1.0},
+        episodes=[{"start_s": 2.0, "end_s": 3.0, "peak": 8}],
+    )  # fmt: skip
+    photo = ItemResult(
+        index=1, path="p.jpg", name="p", status="done", task="t", kind="image", scored_s=1.0,
+        reba_mean=9.0, reba_peak=9, reba_time_s_by_level={"high": 1.0},
+        episodes=[{"start_s": 0.0, "end_s": 1.0, "peak": 9}],
+    )  # fmt: skip
+    (summary,) = group_summaries([clip, photo], "task")
+    assert summary["items"] == 2 and summary["pictures"] == 1
+    assert summary["scored_s"] == pytest.approx(7.0) and summary["reba_mean"] == pytest.approx(4.0)
+    assert summary["high_or_worse_pct"] == pytest.approx(100 / 7, abs=0.05)
+    assert summary["reba_peak"] == 9
+    assert _episodes_text(summary["worst_episodes"]) == "p (photo) REBA 9; a 2.00-3.00 s REBA 8"
+    (photos,) = group_summaries(
+        [photo, replace(photo, index=2, reba_mean=3.0, reba_time_s_by_level={"low": 1.0})], "task"
+    )
+    assert photos["scored_s"] == pytest.approx(2.0) and photos["high_or_worse_pct"] == 50.0
 
 
 @pytest.mark.slow

@@ -34,6 +34,7 @@ class ItemResult:
     task: str = ""
     site: str = ""
     take: str = ""
+    kind: str = ""  # what was assessed: video, image, pose, ... (summary.json's options.kind)
     frames: int | None = None
     scored_s: float | None = None  # seconds with a person scored (time weight of the summaries)
     reba_peak: int | None = None

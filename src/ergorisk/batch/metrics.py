@@ -35,6 +35,7 @@ def item_metrics(folder: Path) -> dict[str, Any]:
     fps = float(summary.get("fps") or 1.0)
     high_pct = float(np.mean(reba[scored] >= HIGH_REBA)) if scored.any() else None
     return {
+        "kind": str((summary.get("options") or {}).get("kind") or ""),
         "frames": len(frames),
         "reba_peak": _peak(summary, "reba"),
         "reba_median": _median(reba),

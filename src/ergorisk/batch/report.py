@@ -7,11 +7,15 @@
 - ``batch.json``: the same rows plus each item's time per REBA level and its worst episodes;
   the takes (views grouped by the manifest's take column); and both summaries below.
 - ``summary_by_task.csv`` and ``summary_by_worker.csv``: one row per task (worker) over its
-  done items, weighted by scored time (seconds with a person scored; an image counts 1 s; the
-  views of a take assessed one by one share their take's weight):
-  items, scored_s, reba_mean, the share of time in each REBA level, high_or_worse_pct, the
-  REBA peak, and the three worst episodes (runs of frames at REBA >= 8, highest peak first,
-  then longest), each with the item it came from.
+  done items, weighted by scored time (seconds with a person scored; the views of a take
+  assessed one by one share their take's weight). A photo is a moment, not time: beside
+  videos or pose files it weighs nothing in the time shares (a photo counted 1 s of
+  exposure, and one at REBA 9 beside a 7 s clip moved its high-or-worse share), but its
+  score counts in the peak and the worst episodes; a group of photos alone weighs each
+  equally. Columns: items, pictures, scored_s, reba_mean, the share of time in each REBA
+  level, high_or_worse_pct, the REBA peak, and the three worst episodes (runs of frames at
+  REBA >= 8, highest peak first, then longest; a photo's is "name (photo) REBA 9"), each
+  with the item it came from.
 """
 
 from __future__ import annotations
@@ -74,6 +78,8 @@ def group_summaries(results: list[ItemResult], key: str) -> list[dict[str, Any]]
     out = []
     for value, members in sorted(groups.items()):
         share = view_shares(members)
+        if any(r.kind != "image" for r in members):  # photos are moments beside footage
+            share.update({r.index: 0.0 for r in members if r.kind == "image"})
         scored = sum(share[r.index] * (r.scored_s or 0.0) for r in members)
         by_level = {
             lvl: sum(share[r.index] * r.reba_time_s_by_level.get(lvl, 0.0) for r in members)
@@ -84,13 +90,18 @@ def group_summaries(results: list[ItemResult], key: str) -> list[dict[str, Any]]
             for r in members
             if r.reba_mean is not None
         ]
-        episodes = [{**e, "item": r.name, "path": r.path} for r in members for e in r.episodes]
+        episodes = [
+            {**e, "item": r.name, "path": r.path, **({"photo": True} if r.kind == "image" else {})}
+            for r in members
+            for e in r.episodes
+        ]
         episodes.sort(key=lambda e: (-e["peak"], -(e["end_s"] - e["start_s"]), e["item"]))
         peaks = [r.reba_peak for r in members if r.reba_peak is not None]
         out.append(
             {
                 key: value,
                 "items": len(members),
+                "pictures": sum(r.kind == "image" for r in members),
                 "scored_s": round(scored, 3),
                 "reba_mean": round(sum(m * s for m, s in weighted) / scored, 3) if scored else None,
                 **{
@@ -120,7 +131,7 @@ def group_columns(key: str) -> list[str]:
     """The columns of summary_by_<key>.csv, in group_summaries' order."""
     return [
         key,
-        *("items", "scored_s", "reba_mean"),
+        *("items", "pictures", "scored_s", "reba_mean"),
         *(f"{lvl.replace(' ', '_')}_pct" for lvl in REBA_LEVELS),
         *("high_or_worse_pct", "reba_peak", "worst_episodes"),
     ]
@@ -133,5 +144,8 @@ def _pct(part: float, whole: float) -> float | None:
 def _episodes_text(episodes: list[dict[str, Any]]) -> str:
     """'clip-2 3.20-4.10 s REBA 11; ...' for a CSV cell."""
     return "; ".join(
-        f"{e['item']} {e['start_s']:.2f}-{e['end_s']:.2f} s REBA {e['peak']}" for e in episodes
+        f"{e['item']} (photo) REBA {e['peak']}"
+        if e.get("photo")
+        else f"{e['item']} {e['start_s']:.2f}-{e['end_s']:.2f} s REBA {e['peak']}"
+        for e in episodes
     )
