@@ -110,7 +110,31 @@ def test_an_roi_running_past_the_frames_edge_is_cut_to_it(tmp_path):
     frames = pd.read_csv(out / "frames.csv")
     assert frames["person_detected"].any()
     assert (frames["bbox_x_px"].dropna() >= 800).all()  # on the right, where the ROI is
-    assert "--roi" not in result.stderr
+    # It says so (a photo's ROI past the edge was cut without a word), and nothing else.
+    assert [line for line in result.stderr.splitlines() if "--roi" in line] == [
+        "warning: --roi 900,200,600,800 reaches past the 1280x720 frame: cut to 900,200,380,520"
+    ]
+
+
+def test_an_roi_with_nobody_inside_says_so(tmp_path):
+    """A photo's --roi on empty wall found nobody, and the only warning, "no person was
+    found in the picture", did not name the ROI (a new-user walkthrough)."""
+    import cv2
+
+    from ergorisk.io.video import iter_frames
+
+    picture = tmp_path / "frame.png"
+    rgb = next(iter_frames(EXAMPLE_CLIP, 5.2, 5.23, 1, None)).rgb
+    cv2.imwrite(str(picture), rgb[..., ::-1])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["assess", str(picture), "--roi", "1000,0,200,150", "--out", str(out), "--no-report"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: nobody was found inside --roi 1000,0,200,150: give x,y,w,h around the "
+        "person, in pixels of the upright frame" in " ".join(result.stderr.split())
+    )
 
 
 def test_an_roi_on_empty_space_warns_that_nobody_inside_it_was_followed(tmp_path):

@@ -708,7 +708,7 @@ def _assess_track(
     summary["warnings"] = (
         media_warnings(track, tilt, (width, height), reliability.reliable)
         + someone_else_warnings(reliability, track.time_s)
-        + _roi_missed(frames, cfg.media.roi)
+        + _roi_missed(frames, cfg.media.roi, (width, height))
         + (twist_warning(frames) if kind == "video" else [])
         + unused_options(cfg, kind)
         + _cut_short(kind, media.info, track.time_s, cfg.media.end_s, cfg.media.stride)
@@ -1073,25 +1073,44 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
     return results
 
 
-def _roi_missed(frames: pd.DataFrame, roi: tuple[int, int, int, int] | None) -> list[str]:
-    """A warning when the person assessed was first followed steadily outside the ROI: a
-    glitch inside it (a tree, the sun) took the lock and lost it, and whoever was found
-    later was followed (--roi on a patch of tree assessed a passer-by with no word)."""
+def _roi_missed(
+    frames: pd.DataFrame, roi: tuple[int, int, int, int] | None, size: tuple[int, int]
+) -> list[str]:
+    """Warnings on the ROI: it reaches past the frame (it was cut to it without a word);
+    nobody was found inside it (the warning said "in the picture", and a user could not
+    tell the ROI was the cause); or the person assessed was first followed steadily outside
+    it: a glitch inside it (a tree, the sun) took the lock and lost it, and whoever was
+    found later was followed (--roi on a patch of tree assessed a passer-by with no word)."""
     from ergorisk.contract import BBOX_COLUMNS
 
-    reliable = frames["pose_reliable"].to_numpy(bool)
-    if roi is None or not reliable.any():
+    if roi is None:
         return []
+    out = []
+    width, height = size
+    if roi[2] > width or roi[3] > height:
+        cut = (roi[0], roi[1], min(roi[2], width), min(roi[3], height))
+        out.append(
+            f"--roi {roi_text(roi)} reaches past the {width}x{height} frame: cut to {roi_text(cut)}"
+        )
+    if not frames["person_detected"].to_numpy(bool).any():
+        out.append(
+            f"nobody was found inside --roi {roi_text(roi)}: give x,y,w,h around the person, "
+            "in pixels of the upright frame"
+        )
+    reliable = frames["pose_reliable"].to_numpy(bool)
+    if not reliable.any():
+        return out
     i = int(np.argmax(reliable))
     x, y, w, h = (float(v) for v in frames[list(BBOX_COLUMNS)].iloc[i])
     x0, y0, x1, y1 = roi
     if x < x1 and x + w > x0 and y < y1 and y + h > y0:
-        return []
-    return [
+        return out
+    out.append(
         f"nobody inside --roi {roi_text(roi)} was followed: the person assessed was first "
         f"followed steadily at {frames['time_s'].iloc[i]:.2f} s outside it (box x {x:.0f}, "
         f"y {y:.0f}, {w:.0f}x{h:.0f} px); check annotated.mp4 and the ROI"
-    ]
+    )
+    return out
 
 
 def _insert_boxes(
