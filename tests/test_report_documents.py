@@ -553,3 +553,18 @@ def test_the_legend_and_the_verdict_round_the_same_share_alike():
     high = next(s for s in shares if s.label == "high")
     verdict = scored_percent(shares, ("high", "very high"))
     assert f"{high.percent:.0f}" == f"{verdict:.0f}" == "15"
+
+
+def test_the_verdict_box_takes_the_colour_of_the_held_peaks_level():
+    """It was red for every level: "REBA 3, low risk" read as an alarm (a new-user
+    walkthrough)."""
+    from ergorisk.report.model import LEVEL_COLOURS, RULA_COLOURS, verdict_colour
+
+    def summary(reba: int | None, rula: int | None) -> dict:
+        peak = lambda s: {"total": {"peak": {"score": s} if s else None}}  # noqa: E731
+        return {"reba": peak(reba), "rula": peak(rula)}
+
+    assert verdict_colour(summary(3, 4)) == LEVEL_COLOURS[1]  # low
+    assert verdict_colour(summary(9, 7)) == LEVEL_COLOURS[3]  # high
+    assert verdict_colour(summary(None, 3)) == RULA_COLOURS[1]  # action level 2
+    assert verdict_colour(summary(None, None)) == LEVEL_COLOURS[-1]

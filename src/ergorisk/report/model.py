@@ -120,6 +120,9 @@ class Report:
     timeline_svg: str = ""
     activity: list[ActivityKind] = field(default_factory=list)  # REBA step 13, with evidence
     in_short: str = ""  # the verdict in one sentence, for a reader with ten seconds
+    # its box's colour: the held REBA peak's level (RULA's without one); red for every
+    # level read as an alarm over "REBA 3, low risk"
+    in_short_colour: str = LEVEL_COLOURS[-1]
     # One picture or worksheet records, not a clip: no time to share out between levels.
     picture: bool = False
     generated: str = field(default_factory=lambda: dt.date.today().isoformat())
@@ -179,6 +182,7 @@ def build_report(
         verdicts=[_verdict(frames, m, fps, summary, records) for m in ("reba", "rula")],
         parts=parts,
         in_short=in_short(summary, parts),
+        in_short_colour=verdict_colour(summary),
         moments=moments,
         recommendations=actions(moments, upright_tol_deg),
         quality=_quality(frames, summary),
@@ -409,6 +413,19 @@ def _verdict(
         f"time at {_HIGH_WORDS[method]}."
     )
     return MethodVerdict(name, f"{peak} ({words}) from {t:.2f} s", sides, headline)
+
+
+def verdict_colour(summary: Mapping[str, Any]) -> str:
+    """The colour of the held peak's level: REBA's, else RULA's (LEVEL_COLOURS,
+    RULA_COLOURS); the highest where neither was held."""
+    for method, colours, codes in (
+        ("reba", LEVEL_COLOURS, reba_risk_codes),
+        ("rula", RULA_COLOURS, rula_action_codes),
+    ):
+        held = (summary.get(method) or {}).get("total", {}).get("peak")
+        if held:
+            return colours[int(codes(np.array([int(held["score"])]))[0])]
+    return LEVEL_COLOURS[-1]
 
 
 def in_short(summary: Mapping[str, Any], parts: list[PartRow]) -> str:
