@@ -770,7 +770,8 @@ def assess_people(
     if media_kind(path) != "video":
         raise InputError(
             f"{path}: several people are followed in a video only; an image or a pose file "
-            "is one person's: assess it without --people (er.assess)"
+            "is one person's: assess it without --people (in a photo of several people the "
+            "largest is assessed; --roi picks another)"
         )
     media = cfg.media
     started = time.perf_counter()
