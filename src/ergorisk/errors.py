@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -63,15 +63,25 @@ def api_call(fn: Callable[P, R]) -> Callable[P, R]:
             if err.args and isinstance(err.args[0], str):
                 err.args = (keyword_names(err.args[0]), *err.args[1:])
             raise
-        for one in result.values() if isinstance(result, dict) else (result,):
-            summary = getattr(one, "summary", None)
-            if summary is not None and summary.warnings:
-                worded = [keyword_names(w) for w in summary.warnings]
-                summary.warnings[:] = worded  # the summary is frozen, its list is not
-                summary.to_dict()["warnings"] = worded  # what summary.json gets
-                # A notebook shows Python warnings; the summary's list alone went unseen.
-                for text in worded:
-                    warnings.warn(text, AssessmentWarning, stacklevel=2)
+        # A notebook shows Python warnings; the summary's list alone went unseen.
+        for text in keyword_warnings(result):
+            warnings.warn(text, AssessmentWarning, stacklevel=2)
         return result
 
     return wrapper
+
+
+def keyword_warnings(result: Any) -> list[str]:
+    """The summary warnings of an assessment (or a dict of them) worded with keyword names
+    (keyword_names), in place and in what summary.json gets; returns them. The web app's
+    option box takes those names too ('--roi picks someone else' named a flag it has no
+    field for)."""
+    out: list[str] = []
+    for one in result.values() if isinstance(result, dict) else (result,):
+        summary = getattr(one, "summary", None)
+        if summary is not None and summary.warnings:
+            worded = [keyword_names(w) for w in summary.warnings]
+            summary.warnings[:] = worded  # the summary is frozen, its list is not
+            summary.to_dict()["warnings"] = worded  # what summary.json gets
+            out += worded
+    return out

@@ -545,18 +545,22 @@ def estimate_image_pose(
         return (unmirrored(mirrored[0]) if left else direct[0]), left
 
     pose, left = estimate(rgb)
-    if main is not None and not (pose.detected and _centred_in(pose, main.keep, rgb.shape)):
+    largest = main is None or (pose.detected and _centred_in(pose, main.keep, rgb.shape))
+    if not largest:
         # Someone else (the woman behind the man in the demo's cam04), or nobody (two
         # people alike: MediaPipe found neither): the others painted out, as a video's pass
         # does, and the largest is assessed even where not clearly so. Only then, as there:
         # an image MediaPipe already read right keeps its pixels (cam01's woman, painted
-        # around, read REBA 4 against 3).
-        pose, left = estimate(_painted_out(rgb, main.hide, main.keep))
+        # around, read REBA 4 against 3). Where the largest cannot be read even so (the
+        # example's jumper mid-air at 2.0 s), MediaPipe's own pick stays: someone is scored.
+        again = estimate(_painted_out(rgb, main.hide, main.keep))  # type: ignore[union-attr]
+        if again[0].detected or not pose.detected:
+            (pose, left), largest = again, again[0].detected
     return replace(
         PoseTrack.stack([pose], [0], [0.0]),
         mirrored=left,
         people_at_start=main.people if main else 1,
-        largest_followed=main is None or main.clear,
+        largest_followed=bool(largest),
     )
 
 
@@ -670,12 +674,16 @@ def fix_track_swaps(track: PoseTrack) -> PoseTrack:
 
 def people_warning(people: int, largest: bool, picture: bool) -> str:
     """What summary["warnings"] says of several people where the pass started (``largest``:
-    the largest was followed, else none was clearly the largest) or in a picture."""
+    the largest was followed, else none was clearly the largest) or in a picture
+    (``largest``: the largest was assessed, else MediaPipe found only someone else)."""
     if picture:
-        alike = "" if largest else ", none clearly the largest"
+        who = (
+            "the largest is assessed"
+            if largest
+            else "the largest could not be read, so another is assessed"
+        )
         return (
-            f"{people} people in the picture{alike}: the largest is assessed (see "
-            "annotated.png); --roi picks someone else"
+            f"{people} people in the picture: {who} (see annotated.png); --roi picks someone else"
         )
     who = (
         ": the largest is followed"

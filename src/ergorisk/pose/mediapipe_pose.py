@@ -270,8 +270,9 @@ class PoseTrack:
     mirrored: bool = field(default=False, kw_only=True)
     chroma: np.ndarray | None = field(default=None, kw_only=True, repr=False)
     # People found where the pass started, or in the picture (estimate.main_person): more
-    # than one, the largest was followed, or MediaPipe's pick where none was clearly the
-    # largest (``largest_followed`` false).
+    # than one, the largest was followed; ``largest_followed`` false: in a video none was
+    # clearly the largest (MediaPipe's pick is followed), in a picture the largest could
+    # not be read (someone else is assessed).
     people_at_start: int = field(default=1, kw_only=True)
     largest_followed: bool = field(default=True, kw_only=True)
 

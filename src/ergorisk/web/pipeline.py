@@ -21,6 +21,7 @@ import pandas as pd
 
 from ergorisk.assessment import Assessment, assess
 from ergorisk.config import Config
+from ergorisk.errors import keyword_warnings
 from ergorisk.pose.skeleton import Skeleton
 from ergorisk.web.people import read_people
 
@@ -126,6 +127,7 @@ def run(spec: Mapping[str, Any], report: Report = _noop) -> dict[str, Any]:
         report("pose", 0.0)
         result = assess(path, config=cfg, progress=progress)
     result = named(result, kind, name, spec)
+    keyword_warnings(result)  # as the options box names them, not as the CLI's flags
     result.to_dir(out, report=True, progress=progress)
     if result.skeleton is not None:
         save_skeleton(out / "skeleton.npz", result.skeleton)
