@@ -99,9 +99,10 @@ def batch(
         else:
             items = load_items(inputs, options)
         items = [replace(i, **{k: v for k, v in meta.items() if not getattr(i, k)}) for i in items]
-        # Put back when the batch ends: called in a process that goes on (a test, a
-        # notebook), an interrupted batch left Ctrl-C ignored there, and its later report
-        # children ignored it too.
+        # Put back when the batch ends, but for an interrupted one: called in a process
+        # that goes on (a test, a notebook), a batch left its handler there. An interrupted
+        # batch keeps ignoring them until it exits (GNU timeout's second signal, to the
+        # group, killed the driver as it printed its message: exit -15, not 130).
         handlers.update({sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)})
         signal.signal(signal.SIGTERM, _interrupt)  # as Ctrl-C: stop, and write batch.csv
         if handlers[signal.SIGINT] is not signal.SIG_IGN:  # not a background job's
@@ -110,6 +111,7 @@ def batch(
             items, out, engine=engine.value, workers=workers, address=address, force=force
         )
     except BatchInputError as err:
+        _put_back(handlers)
         fail(str(err))
     except KeyboardInterrupt:
         again = (
@@ -124,9 +126,7 @@ def batch(
             file=sys.stderr,
         )
         raise typer.Exit(130) from None
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
+    _put_back(handlers)
     failed = [r for r in rows if r.status == FAILED]
     for r in failed:
         print(failure_line(r), file=sys.stderr)
@@ -153,6 +153,11 @@ def failure_line(row: ItemResult) -> str:
         bool(row.take) and row.reason.startswith(f"take {row.take}:")  # batch.csv lists its views
     )
     return f"failed: {row.reason if named else f'{row.path}: {row.reason}'}"
+
+
+def _put_back(handlers: dict[int, Any]) -> None:
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
 
 
 def _interrupt(*_: object) -> None:
