@@ -68,6 +68,12 @@ def test_the_back_is_told_from_the_front_and_warned_about():
     assert any("back" in line and "side" in line for line in lines)
     front = view_warnings(image[:10], world[:10], (720, 1280), np.ones(10, bool))
     assert not any("back" in line for line in front)
+    assert any(
+        line.startswith("the camera sees the person's back in 50% of the frames") for line in lines
+    )
+    # A photo: "in the picture", not "in 100% of the frames" (a new-user walkthrough).
+    (one,) = view_warnings(image[10:11], world[10:11], (720, 1280), np.ones(1, bool))
+    assert one.startswith("the camera sees the person's back in the picture: angles from behind")
 
 
 def test_a_forearm_pointing_at_the_camera_is_warned_about():

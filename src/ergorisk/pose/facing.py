@@ -103,14 +103,21 @@ def view_warnings(
     use = np.asarray(use, bool)
     if not use.any():
         return []
+    # A photo's one frame: "in 100% of the frames" read oddly (a new-user walkthrough).
+    picture = len(use) == 1
+
+    def share_of_frames(share: float, up_to: str = "") -> str:
+        return "in the picture" if picture else f"in {up_to}{100 * share:.0f}% of the frames"
+
     out = []
     lying = sideways_frames(image, frame_size) & use
     share = lying.sum() / use.sum()
     if share >= SIDEWAYS_SHARE:
         out.append(
-            f"the person lies sideways or upside down in the picture in {100 * share:.0f}% "
-            "of the frames: if the video was filmed "
-            "turned (a phone on its side, with no rotation recorded in the file), turn it "
+            "the person lies sideways or upside down in the picture"
+            f"{'' if picture else f' in {100 * share:.0f}% of the frames'}: "
+            "if the video was filmed turned (a phone on its side, with no rotation recorded "
+            "in the file), turn it "
             "upright first (with FFmpeg: ffmpeg -i in.mp4 -vf "
             f"{_upright_filter(image, frame_size, lying)} out.mp4); every angle is measured "
             "from the picture's up"
@@ -118,7 +125,7 @@ def view_warnings(
     back = float(back_view_frames(image, world, frame_size)[use].mean())
     if back >= BACK_SHARE:
         out.append(
-            f"the camera sees the person's back in {100 * back:.0f}% of the frames: "
+            f"the camera sees the person's back {share_of_frames(back)}: "
             "angles from behind are the least reliable; film from the side (or front-side)"
         )
     toward = {k: float(v[use].mean()) for k, v in limb_toward_camera(world).items()}
@@ -132,8 +139,8 @@ def view_warnings(
             else (f"{', '.join(worst[:-1])} and {worst[-1]}", "point", "their angles rest")
         )
         out.append(
-            f"the {limbs} {verb} toward or away from the camera in up to "
-            f"{100 * share:.0f}% of the frames: {its} on estimated depth; "
+            f"the {limbs} {verb} toward or away from the camera "
+            f"{share_of_frames(share, 'up to ')}: {its} on estimated depth; "
             "a camera at the side of the movement measures them better"
         )
     return out
