@@ -197,6 +197,9 @@ def test_a_multi_view_report_has_a_row_per_camera_and_names_triangulation_confid
     summary["mean_confidence"] = {"legs_left": 0.47, "trunk_left": 0.9}
     alone = dict(build_report(frames, summary, use_surrogate=False).quality)
     assert alone["Parts often hidden"] == "legs (left): 47% confidence"
+    # One picture: a part is not "often" hidden.
+    photo = dict(build_report(frames.iloc[:1], summary, use_surrogate=False).quality)
+    assert photo["Parts seen poorly"] == "legs (left): 47% confidence"
     summary["multiview"] = {
         "cameras": ["cam01", "cam03"],
         "median_reprojection_error_px": {"cam01": 10.668, "cam03": 12.2},

@@ -826,7 +826,14 @@ def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str
     if low:
         # From several cameras a part's confidence is that of its triangulation (how well
         # the views that see it agree), not how often it is hidden.
-        label = "Parts triangulated loosely" if views else "Parts often hidden"
+        # One picture: a part is hidden or not, never "often" (a new-user walkthrough).
+        label = (
+            "Parts triangulated loosely"
+            if views
+            else "Parts seen poorly"
+            if n == 1
+            else "Parts often hidden"
+        )
         out.append((label, ", ".join(f"{k}: {100 * float(v):.0f}% confidence" for k, v in low)))
     if beyond := _beyond_range(frames):
         out.append(("Left out: readings no body reaches", beyond))
