@@ -77,8 +77,7 @@ def test_half_resolution_gives_the_same_angles_and_scores(cut):
     reba, rula = (totals_within_one(cut["original"], cut["half"], m) for m in ("reba", "rula"))
     print({k: round(v, 1) for k, v in med.items()}, reba, rula)
     assert max(med.values()) <= HALF_MAX_DEG, med  # the target: 3 deg
-    # The target is 90 %: RULA measures 89.7 %, so the bound sits at 88 % (not met).
-    assert min(reba, rula) >= HALF_WITHIN_1, (reba, rula)
+    assert min(reba, rula) >= HALF_WITHIN_1, (reba, rula)  # the target: 90 %
 
 
 def level_shares(summary) -> dict[str, float]:
@@ -105,15 +104,15 @@ def test_the_720p_example_and_its_full_resolution_original_agree(shared_data):
 
 
 # Measured with canonical facing (pose/canonical.py, on by default; docs/accuracy.md,
-# benchmarks/bench_mirror.py): mirrored, worst median 1.0 deg, REBA within 1 on 99 %, RULA
-# 95 % (13.0 deg, 44 % and 76 % without it); flip-averaged 0.7 deg, 99 % and 98 %; half
-# resolution 2.2 deg, 93 % and 90 %; 720p vs full resolution: REBA medians 4 and 4, time per
-# level up to 9.4 points apart (the target is 5: not met). The mirror and half
-# resolution bounds are the targets (half resolution RULA sits at 90 %: bound 88 %);
-# the time-per-level bound sits just past the measured figure.
+# benchmarks/bench_mirror.py), measured 2026-12-06 (`pytest -s`): mirrored, worst median 0.8
+# deg, REBA within 1 on 96 %, RULA 99 %; flip-averaged 0.5 deg, 97 % and 98 %; half resolution
+# 2.7 deg (left knee), 92 % and 93 %; 720p vs full resolution: REBA medians 4 and 4, time per
+# level up to 7.8 points apart (the target is 5: not met). The mirror and half
+# resolution bounds are the targets; the time-per-level bound sits past the measured
+# figure.
 MIRROR_MAX_DEG, MIRROR_WITHIN_1 = 3.0, 0.90
 FLIP_MAX_DEG, FLIP_WITHIN_1 = 1.0, 0.93
-HALF_MAX_DEG, HALF_WITHIN_1 = 3.0, 0.88
+HALF_MAX_DEG, HALF_WITHIN_1 = 3.0, 0.90
 MEDIAN_GAP, LEVEL_GAP_POINTS = 0.0, 10.0
 
 
