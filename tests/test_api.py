@@ -112,6 +112,9 @@ def test_bad_sources_raise_input_errors(tmp_path):
     # A tuple is corners: the message said "got 5000,0,-4990,10", a width nobody typed.
     with pytest.raises(er.ConfigError, match=r"a tuple is corners .*got \(5000, 0, 10, 10\)"):
         er.assess(np.zeros((2, 33, 3)), layout="mediapipe33", roi=(5000, 0, 10, 10))
+    # The shape as passed: (10, 17) was reported as "(1, 10, 17)" (a researcher walkthrough).
+    with pytest.raises(er.InputError, match=r"or one frame's \(J, 3\), got \(10, 17\)$"):
+        er.assess(np.zeros((10, 17)), layout="coco17", fps=30)
 
 
 def test_api_errors_name_the_keyword_the_cli_its_flag(tmp_path):

@@ -527,3 +527,12 @@ def test_a_trunk_read_twisted_on_a_fifth_of_the_frames_or_more_is_said():
     frames.loc[1, "pose_reliable"] = False  # left out, as from every figure: 1 in 9
     assert twist_warning(frames) == []
     assert twist_warning(frames.drop(columns="pose_reliable")) == []
+
+
+def test_the_version_to_cite():
+    """`ergorisk --version` was "No such option" (a researcher walkthrough); summary.json
+    records the same version."""
+    import ergorisk as er
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output == f"ergorisk {er.__version__}\n"

@@ -388,10 +388,13 @@ def _array_skeleton(points: np.ndarray, cfg: Config) -> Skeleton:
 
     if cfg.pose.layout is None:
         raise InputError("a pose array needs its layout (layout='uw-iom', 'mediapipe33', ...)")
+    given = points.shape  # as the caller passed it ((10, 17) read back as (1, 10, 17))
     if points.ndim == 2:
-        points = points[None]
+        points = points[None]  # one frame, (J, 3)
     if points.ndim != 3 or points.shape[-1] not in (3, 4):
-        raise InputError(f"a pose array must be (T, J, 3) or (T, J, 4), got {points.shape}")
+        raise InputError(
+            f"a pose array must be (T, J, 3) or (T, J, 4), or one frame's (J, 3), got {given}"
+        )
     confidence = points[..., 3] if points.shape[-1] == 4 else None
     try:
         return to_canonical(

@@ -32,6 +32,30 @@ app = typer.Typer(
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},  # -h was refused
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from ergorisk import __version__
+
+        typer.echo(f"ergorisk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the version (the one summary.json records) and exit.",
+    ),
+) -> None:
+    # A version to cite from the command line (summary.json has it; --version did not).
+    pass
+
+
 app.command("assess")(assess)
 app.add_typer(score_app, name="score")
 app.command("predict")(predict)

@@ -32,7 +32,8 @@ def assess(
     inputs: Annotated[
         list[Path],
         typer.Argument(
-            help="A video or image, or pose files (.npy, .npz, .csv, .bvh, .c3d).",
+            help="A video or image, pose files (.npy, .npz, .csv, .bvh, .c3d) or worksheet "
+            "records (.json, .jsonl).",
             show_default=False,
             metavar="INPUTS",
         ),
