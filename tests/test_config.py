@@ -46,7 +46,15 @@ def test_yaml_and_json_files_and_the_round_trip(tmp_path):
         ({"stride": 0}, "stride must be at least 1"),
         ({"stride": 1.5}, "option stride: expected a whole number"),
         ({"shock": "maybe"}, "option shock: expected true or false"),
-        ({"kinematics": {"stride": 2}}, "unknown option kinematics.stride"),
+        (
+            {"kinematics": {"stride": 2}},
+            "unknown option kinematics.stride ('stride' is under [media])",
+        ),
+        # a sectioned file's typo had no suggestion (a researcher walkthrough)
+        (
+            {"media": {"flip_averge": True}},
+            "unknown option media.flip_averge (did you mean 'flip_average'?)",
+        ),
         ({"learned": ["gpt"]}, "unknown learned model 'gpt'"),
         ({"smoothing_s": -3}, "smoothing_s must be 0 or more, got -3"),
         ({"kinematics": {"static_hold_s": -1.0}}, "static_hold_s must be 0 or more"),

@@ -216,7 +216,10 @@ class Config:
             if key in SECTIONS and isinstance(value, Mapping):
                 for name, inner in value.items():
                     if FIELD_SECTION.get(name) != key:
-                        raise ConfigError(f"{where}unknown option {key}.{name}")
+                        # a typo had a suggestion in a flat file, none in a sectioned one
+                        home = FIELD_SECTION.get(name)
+                        hint = f" ({name!r} is under [{home}])" if home else _did_you_mean(name)
+                        raise ConfigError(f"{where}unknown option {key}.{name}{hint}")
                     changes[key][name] = inner
             elif key in FIELD_SECTION:
                 changes[FIELD_SECTION[key]][key] = value
