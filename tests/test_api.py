@@ -98,6 +98,13 @@ def test_worksheet_records_score_like_the_worksheet_cli():
     assert heavier.summary.to_dict()["warnings"] == [
         "the task factor load_kg = 20 kg replaces the load_kg the records entered (6 kg)"
     ]  # the coupling no record entered: nothing to say
+    # Options records do not use are named, as for any other input (they went unsaid).
+    with pytest.warns(er.AssessmentWarning):
+        unused = er.assess([{"trunk_flexion_deg": 30}], stride=2, roi="1,2,3,4", layout="coco17")
+    assert unused.summary.warnings == [
+        "stride, roi: for videos and images, not used for worksheet records",
+        "layout: for pose files, not used for worksheet records",
+    ]
 
 
 def test_bad_sources_raise_input_errors(tmp_path):

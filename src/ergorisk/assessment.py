@@ -515,13 +515,15 @@ def unused_options(cfg: Config, kind: str) -> list[str]:
     unused = [flag for flag, on in given.items() if on]
     out = []
     if kind != "video":
-        what = "an image" if kind == "image" else "a pose file" if kind == "pose" else "poses"
+        what = {"image": "an image", "pose": "a pose file", "worksheet": "worksheet records"}.get(
+            kind, "poses"
+        )
         only = "videos" if kind == "image" else "videos and images"
         out += [f"{', '.join(unused)}: for {only}, not used for {what}"] if unused else []
         if m.people != default.people:  # several people are followed in videos only
             out.append(f"--people: for videos, not used for {what}")
-    if kind in MEDIA_KINDS and pose:
-        what = "an image" if kind == "image" else "a video"
+    if (kind in MEDIA_KINDS or kind == "worksheet") and pose:
+        what = {"image": "an image", "video": "a video"}.get(kind, "worksheet records")
         out.append(f"{', '.join(pose)}: for pose files, not used for {what}")
     return out
 
@@ -1328,8 +1330,11 @@ def _assess_records(
     frames = frames_table(sides, 1.0, cfg.scoring.upright_tol_deg, knee_per_side=True, entered=True)
     source = {"input": input_name, "kind": "worksheet"}
     summary = summarize(frames, activity, 1.0, _options(source, cfg))
-    if replaced:
-        summary["warnings"] = [*summary.get("warnings", []), *replaced]
+    # Options worksheets do not use (er.assess(records, roi=..., stride=2, layout=...) said
+    # nothing: a researcher walkthrough).
+    unused = unused_options(cfg, "worksheet")
+    if replaced or unused:
+        summary["warnings"] = [*summary.get("warnings", []), *replaced, *unused]
     summary["config"] = cfg.to_dict()
     return Assessment(frames, Summary.of(summary), cfg, "worksheet", None, activity)
 
