@@ -25,6 +25,7 @@ from ergorisk.kinematics import worksheet_columns
 from ergorisk.kinematics.worksheet import scoring_columns
 from ergorisk.pose.estimate import track_skeleton
 from ergorisk.pose.invariance import (
+    angle_differences,
     half_resolution_video,
     median_abs,
     mirror_video,
@@ -49,12 +50,7 @@ def compare(a, b, mirrored: bool) -> dict:
     if mirrored:
         diffs = mirrored_angle_differences(sides_a, sides_b)
     else:
-        diffs = {
-            f"{k}_{s}": np.asarray(sides_b[s][k], float) - np.asarray(sides_a[s][k], float)
-            for s in ("left", "right")
-            for k in ("trunk_flexion_deg", "knee_flexion_deg", "lower_arm_flexion_deg",
-                      "upper_arm_flexion_deg")
-        }  # fmt: skip
+        diffs = angle_differences(sides_a, sides_b)
     out = {"median_abs_deg": {k: round(v, 2) for k, v in median_abs(diffs).items()}}
     for m in ("reba", "rula"):
         ta = frames_a[f"{m}_total"].to_numpy(dtype=float, na_value=np.nan)

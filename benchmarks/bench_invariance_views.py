@@ -27,7 +27,9 @@ import numpy as np
 
 import ergorisk as er
 from ergorisk.pose.invariance import (
+    CHECKED_ANGLES,
     _transform_video,
+    angle_differences,
     frame_sides,
     half_resolution_video,
     median_abs,
@@ -39,22 +41,7 @@ from ergorisk.pose.invariance import (
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT.parent / "shared" / "data" / "media" / "pose2sim-multiperson" / "videos"
 OUT = ROOT / "benchmarks" / "results" / "bench_invariance_views.json"
-ANGLES = ("trunk_flexion_deg", "knee_flexion_deg", "lower_arm_flexion_deg",
-          "upper_arm_flexion_deg")  # fmt: skip
 QUIET = {"annotate": False, "report": False}
-
-
-def same_side_differences(a, b) -> dict[str, float]:
-    """Median |difference| of each sagittal angle and side between two frames tables."""
-    sa, sb = frame_sides(a), frame_sides(b)
-    out = {}
-    for side in ("left", "right"):
-        for name in ANGLES:
-            d = np.abs(sb[side][name] - sa[side][name])
-            out[f"{name}_{side}"] = (
-                float(np.median(d[np.isfinite(d)])) if np.isfinite(d).any() else float("nan")
-            )
-    return out
 
 
 def view_row(video: Path, tmp: Path) -> dict[str, object]:
@@ -66,10 +53,10 @@ def view_row(video: Path, tmp: Path) -> dict[str, object]:
     for name, diffs, other in (
         (
             "mirrored",
-            median_abs(mirrored_angle_differences(frame_sides(a), frame_sides(m), ANGLES)),
+            median_abs(mirrored_angle_differences(frame_sides(a), frame_sides(m), CHECKED_ANGLES)),
             m,
         ),
-        ("half", same_side_differences(a, h), h),
+        ("half", median_abs(angle_differences(frame_sides(a), frame_sides(h))), h),
     ):
         worst = max(diffs, key=lambda k: -1.0 if np.isnan(diffs[k]) else diffs[k])
         row[name] = {

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import ergorisk as er
 from ergorisk.pose.invariance import (
+    CHECKED_ANGLES,
     _transform_video,
     frame_sides,
     median_abs,
@@ -38,8 +39,6 @@ SETTINGS = {
     "canonical_off": {"canonical_facing": False},
     "flip_average": {"flip_average": True},
 }
-ANGLES = ("trunk_flexion_deg", "knee_flexion_deg", "lower_arm_flexion_deg",
-          "upper_arm_flexion_deg")  # fmt: skip
 
 
 def main() -> None:
@@ -61,7 +60,9 @@ def main() -> None:
                 for p in (clip, mirrored)
             ]
             a, b = runs[0].frames, runs[1].frames
-            med = median_abs(mirrored_angle_differences(frame_sides(a), frame_sides(b), ANGLES))
+            med = median_abs(
+                mirrored_angle_differences(frame_sides(a), frame_sides(b), CHECKED_ANGLES)
+            )
             worst = max(med, key=med.get)
             out[name] = {
                 "worst_median_deg": round(med[worst], 2),

@@ -9,6 +9,8 @@ import pytest
 
 import ergorisk as er
 from ergorisk.pose.invariance import (
+    CHECKED_ANGLES,
+    angle_differences,
     frame_sides,
     half_resolution_video,
     median_abs,
@@ -20,8 +22,6 @@ from video_fixtures import EXAMPLE_CLIP
 
 pytestmark = pytest.mark.slow
 START, END = 3.0, 6.0  # seconds of the example: the jumper on the box, jumping, landing
-ANGLES = ("trunk_flexion_deg", "knee_flexion_deg", "lower_arm_flexion_deg",
-          "upper_arm_flexion_deg")  # fmt: skip
 
 
 def assess_cut(path, **options):
@@ -47,7 +47,7 @@ def cut(videos):
 
 
 def mirror_agreement(original, mirrored) -> tuple[dict[str, float], float, float]:
-    diffs = mirrored_angle_differences(frame_sides(original), frame_sides(mirrored), ANGLES)
+    diffs = mirrored_angle_differences(frame_sides(original), frame_sides(mirrored), CHECKED_ANGLES)
     med = median_abs(diffs)
     reba, rula = (totals_within_one(original, mirrored, m) for m in ("reba", "rula"))
     print({k: round(v, 1) for k, v in med.items()}, reba, rula)
@@ -73,7 +73,7 @@ def test_flip_averaging_meets_the_mirror_target(videos):
 
 def test_half_resolution_gives_the_same_angles_and_scores(cut):
     a, b = frame_sides(cut["original"]), frame_sides(cut["half"])
-    med = median_abs({f"{n}_{s}": b[s][n] - a[s][n] for s in a for n in ANGLES})
+    med = median_abs(angle_differences(a, b))
     reba, rula = (totals_within_one(cut["original"], cut["half"], m) for m in ("reba", "rula"))
     print({k: round(v, 1) for k, v in med.items()}, reba, rula)
     assert max(med.values()) <= HALF_MAX_DEG, med  # the target: 3 deg

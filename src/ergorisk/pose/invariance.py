@@ -35,6 +35,10 @@ LATERAL_ANGLES: tuple[str, ...] = (
 )  # fmt: skip
 # Parts measured once for the body: compared side to side as they are (the left column holds them).
 BODY_ANGLES = frozenset({"trunk_flexion_deg", "neck_flexion_deg", *LATERAL_ANGLES})
+# The angles the invariance checks compare (issue 13's: the trunk, knees, elbows, upper arms).
+CHECKED_ANGLES: tuple[str, ...] = (
+    "trunk_flexion_deg", "knee_flexion_deg", "lower_arm_flexion_deg", "upper_arm_flexion_deg",
+)  # fmt: skip
 
 
 def unmirror_landmarks(world: np.ndarray, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -97,6 +101,21 @@ def mirrored_angle_differences(
             b = np.asarray(mirrored[side][name], float)
             out[f"{name}_{side}"] = b - sign * a
     return out
+
+
+def angle_differences(
+    original: dict[str, dict[str, np.ndarray]],
+    other: dict[str, dict[str, np.ndarray]],
+    names: tuple[str, ...] = CHECKED_ANGLES,
+) -> dict[str, np.ndarray]:
+    """Per-frame differences (other minus original) of each angle on each side, for the same
+    footage not mirrored (another resolution): ``{"knee_flexion_deg_left": (T,)}``."""
+    return {
+        f"{name}_{side}": np.asarray(other[side][name], float)
+        - np.asarray(original[side][name], float)
+        for side in ("left", "right")
+        for name in names
+    }
 
 
 def frame_sides(frames: Any) -> dict[str, dict[str, np.ndarray]]:
