@@ -160,22 +160,22 @@ def main_person_at(path: str | Path, info: VideoInfo, time_s: float) -> MainPers
     others' heads and bodies painted out where MediaPipe finds someone else first."""
     from ergorisk.pose.people_models import PoseDetector
 
-    detector = PoseDetector(min_score=0.3)
     found: list[list[Detection]] = []
     size = (info.width, info.height)
-    for k in range(MAIN_SAMPLES):
-        t = time_s + k * MAIN_STEP_S
-        frame = (
-            next(iter_frames(path, t, t + 1 / info.fps, 1, None), None)
-            if t < info.duration_s
-            else None
-        )
-        if frame is None:
-            break
-        size = (frame.rgb.shape[1], frame.rgb.shape[0])
-        found.append([d for d in detector.detect(frame.rgb) if d.score >= MAIN_MIN_SCORE])
-        if k == 0 and len(found[0]) < 2:
-            return None
+    with PoseDetector(min_score=0.3) as detector:  # its graph closed, not left to the GC
+        for k in range(MAIN_SAMPLES):
+            t = time_s + k * MAIN_STEP_S
+            frame = (
+                next(iter_frames(path, t, t + 1 / info.fps, 1, None), None)
+                if t < info.duration_s
+                else None
+            )
+            if frame is None:
+                break
+            size = (frame.rgb.shape[1], frame.rgb.shape[0])
+            found.append([d for d in detector.detect(frame.rgb) if d.score >= MAIN_MIN_SCORE])
+            if k == 0 and len(found[0]) < 2:
+                return None
     return main_person(found, size)
 
 
@@ -533,7 +533,8 @@ def estimate_image_pose(
     size = (rgb.shape[1], rgb.shape[0])
     main = None
     if roi is None:
-        found = PoseDetector(min_score=0.3).detect(rgb)
+        with PoseDetector(min_score=0.3) as detector:
+            found = detector.detect(rgb)
         main = main_person([[d for d in found if d.score >= MAIN_MIN_SCORE]], size)
 
     def estimate(seen: np.ndarray) -> tuple[FramePose, bool]:
