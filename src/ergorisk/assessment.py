@@ -1093,8 +1093,8 @@ def _roi_missed(
         return []
     out = []
     width, height = size
-    if roi[2] > width or roi[3] > height:
-        cut = (roi[0], roi[1], min(roi[2], width), min(roi[3], height))
+    cut = _check_roi(roi, width, height)  # as the pose pass cut it
+    if cut != roi:
         out.append(
             f"--roi {roi_text(roi)} reaches past the {width}x{height} frame: cut to {roi_text(cut)}"
         )
