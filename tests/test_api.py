@@ -260,6 +260,25 @@ def test_poses_without_any_joint_warn_that_nothing_is_scored():
     assert not a.frames["person_detected"].any()
 
 
+@pytest.mark.parametrize("fill", [np.nan, 0.0])
+def test_poses_without_any_joint_read_as_missing_never_0(fill):
+    """Parts not seen are missing, never 0. An all-NaN array read neck and knees 0° (the
+    fallbacks for a layout without a head or legs), an all-zero one knees and elbows 0° (two
+    joints at one point) at confidence 1; and the time per level summed to 0 s, not the
+    poses' length: its "no person" seconds were cut to an integer."""
+    with pytest.warns(er.AssessmentWarning, match="nothing is scored"):
+        a = er.assess(np.full((10, 33, 3), fill), layout="mediapipe33", fps=30)
+    angles = [c for c in a.frames.columns if c.endswith(("_deg_left", "_deg_right"))]
+    assert "knee_flexion_deg_left" in angles and "neck_flexion_deg_right" in angles
+    assert a.frames[angles].isna().all().all()
+    confidences = [c for c in a.frames.columns if c.startswith("confidence_")]
+    assert len(confidences) == 12 and (a.frames[confidences] == 0).all().all()
+    for method in ("reba", "rula"):
+        by_level = a.summary.to_dict()[method]["total"]["time_s_by_level"]
+        assert by_level["no person"] == pytest.approx(10 / 30, abs=1e-3)
+        assert sum(by_level.values()) == pytest.approx(a.summary.duration_s, abs=1e-3)
+
+
 def test_a_run_with_no_reliable_frame_warns_and_each_kind_reads_as_itself():
     """er.assess on a 0.3 s cut (8 frames with a person, none followed 0.3 s) returned an
     assessment that said nothing of it (the CLI's line did); a picture's repr read "1 frames

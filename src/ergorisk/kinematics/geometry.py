@@ -32,8 +32,13 @@ def deg(rad: np.ndarray) -> np.ndarray:
 
 
 def angle_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Unsigned angle in degrees, robust near 0 and 180 (atan2 of |a x b| and a.b)."""
-    return deg(np.arctan2(norm(np.cross(a, b)), dot(a, b)))
+    """Unsigned angle in degrees, robust near 0 and 180 (atan2 of |a x b| and a.b); NaN where
+    either vector has no length (two joints at one point: an all-zero pose read 0°, a
+    straight knee, at full confidence)."""
+    angle = deg(np.arctan2(norm(np.cross(a, b)), dot(a, b)))
+    with np.errstate(invalid="ignore"):
+        degenerate = (norm(a) <= 1e-9) | (norm(b) <= 1e-9)
+    return np.where(degenerate, np.nan, angle)
 
 
 def signed_angle(a: np.ndarray, b: np.ndarray, axis_unit: np.ndarray) -> np.ndarray:

@@ -46,6 +46,12 @@ class _Joints:
     def present(self, *names: str) -> np.ndarray:
         return np.isfinite(self.pos[:, [self.names.index(n) for n in names]]).all(axis=(1, 2))
 
+    @property
+    def anyone(self) -> bool:
+        """Whether any joint is seen on any frame: without one, a part the layout seems to
+        lack is not assumed neutral (an all-NaN pose file read neck and knees 0°)."""
+        return bool(np.isfinite(self.pos).any())
+
     def observed(self, *names: str) -> bool:
         """Whether the layout provides all these joints at least once."""
         return bool(self.present(*names).any())
@@ -189,7 +195,7 @@ def _body_columns(j: _Joints, opts: KinematicsOptions, min_flag: int) -> dict:
     has_ears = j.observed("left_ear", "right_ear") or j.observed("left_eye", "right_eye")
     nk = angles.neck_angles(neck, head, trunk, ear_line if has_ears else None)
     neck_observed = bool(np.isfinite(head).all(axis=1).any())
-    if not neck_observed:  # the layout has no head point: neutral, unobserved
+    if not neck_observed and j.anyone:  # the layout has no head point: neutral, unobserved
         nk = {k: np.zeros(n) for k in nk}
     # Without ears or eyes the neck twist is unobservable: the neck is half known.
     twist_seen = np.isfinite(nk["twist"]) if has_ears else np.zeros(n, bool)
@@ -226,17 +232,22 @@ def _leg_columns(j: _Joints, opts: KinematicsOptions, min_flag: int):
         s: angles.hinge_flexion(j[f"{s}_hip"], j[f"{s}_knee"], j[f"{s}_ankle"])
         for s in ("left", "right")
     }
-    confs = {s: j.c(f"{s}_hip", f"{s}_knee", f"{s}_ankle") for s in ("left", "right")}
+    # A knee whose angle could not be measured (its joints at one point) adds no confidence.
+    confs = {
+        s: np.where(np.isfinite(knees[s]), j.c(f"{s}_hip", f"{s}_knee", f"{s}_ankle"), 0.0)
+        for s in ("left", "right")
+    }
     observed = j.observed("left_knee", "left_ankle") or j.observed("right_knee", "right_ankle")
     if not observed:
-        zero = np.zeros(n)
+        # The layout has no legs: straight. With no joint seen at all, nobody: not measured.
+        knee = np.zeros(n) if j.anyone else np.full(n, np.nan)
         cols = {
             "foot_lift_m": np.full(n, np.nan),
             "legs_unilateral": np.zeros(n, bool),
             "legs_supported": np.ones(n, bool),
-            "confidence_legs": zero,
+            "confidence_legs": np.zeros(n),
         }
-        return cols, zero, {"left": {}, "right": {}}
+        return cols, knee, {"left": {}, "right": {}}
 
     foot_z = {
         s: np.fmin(np.fmin(j[f"{s}_ankle"][:, 2], j[f"{s}_heel"][:, 2]), j[f"{s}_toe"][:, 2])

@@ -98,6 +98,16 @@ def frames_table(
         cols[BEYOND_RANGE_PARTS] = _names(beyond, n)
     for side in SIDES:
         cols.update({f"{c}_{side}": sides[side][c] for c in WORKSHEET_INPUTS + extra})
+        # A part not seen has no confidence, though its joints had one (an all-zero pose:
+        # every joint at one point, confidence 1, no angle).
+        cols.update(
+            {
+                f"confidence_{part}_{side}": np.where(
+                    unseen[side][part], 0.0, np.asarray(sides[side][f"confidence_{part}"], float)
+                )
+                for part in BODY_PARTS
+            }
+        )
     for method, parts, inputs in (
         ("reba", REBA_PARTS, REBA_INPUTS),
         ("rula", RULA_PARTS, RULA_INPUTS),

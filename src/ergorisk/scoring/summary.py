@@ -147,7 +147,10 @@ def _method_summary(
         # Levels over the reliable frames; the last slot (no score) splits into the part not
         # seen (a reliable person, this side hidden or out of view) and no person.
         counted = reliable & detected
+        # As floats: with no frame counted, bincount gives ints, and the "no person" seconds
+        # assigned below were cut to 0 (a pose file without anyone summed to 0 s, not its length).
         secs = np.bincount(codes(total[counted]), seconds[counted], minlength=len(names))
+        secs = secs.astype(float)
         not_seen, secs[-1] = float(secs[-1]), float(seconds[~detected].sum())
         # Every level, 0.0 too, so both sides and every run have the same keys, in the
         # documented order: the levels, part not seen, no person.
