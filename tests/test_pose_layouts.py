@@ -149,3 +149,35 @@ def test_up_auto_finds_the_files_up_axis(name: str, file_up: str):
     skel = to_canonical(from_z_up(src, file_up)[None], name, up="auto")
     for joint in ("left_shoulder", "right_knee"):
         assert np.allclose(skel.joint(joint)[0], PERSON[JOINT_INDEX[joint]]), joint
+
+
+@pytest.mark.parametrize("file_up", ["z", "-y"])
+def test_up_auto_reaches_the_layout_through_assess_and_the_cli(file_up: str, tmp_path):
+    """er.assess(..., up="auto") and --up auto were read as "the layout's default axis"
+    (the options' "auto" means "estimated", None): z-up mediapipe33 data read as y-down, no
+    trunk on any frame, "no reliable frame"; summary.json recorded up null."""
+    from typer.testing import CliRunner
+
+    import ergorisk as er
+    from ergorisk.cli import app
+
+    lay = get_layout("mediapipe33")
+    src = np.array([PERSON[JOINT_INDEX[j]] if j else [np.nan] * 3 for j in lay.joints])
+    poses = np.repeat(from_z_up(src, file_up)[None], 30, axis=0)
+    a = er.assess(poses, layout="mediapipe33", fps=30, up="auto")
+    assert a.frames["trunk_flexion_deg_left"].notna().all()
+    assert a.summary.to_dict()["reba"]["total"]["peak"] is not None
+    np.save(tmp_path / "pose.npy", poses)
+    args = ["assess", str(tmp_path / "pose.npy"), "--layout", "mediapipe33", "--up", "auto"]
+    result = CliRunner().invoke(app, [*args, "--fps", "30", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    summary = (tmp_path / "out" / "summary.json").read_text("utf-8")
+    assert '"up": "auto"' in summary and "REBA peak" in result.output
+
+
+def test_an_empty_pose_array_is_an_input_error():
+    """It raised IndexError from the scoring (the CLI said "no frames")."""
+    import ergorisk as er
+
+    with pytest.raises(er.InputError, match=r"no frames, shape \(0, 33, 3\)"):
+        er.assess(np.zeros((0, 33, 3)), layout="mediapipe33", fps=30)

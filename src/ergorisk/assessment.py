@@ -395,6 +395,8 @@ def _array_skeleton(points: np.ndarray, cfg: Config) -> Skeleton:
         raise InputError(
             f"a pose array must be (T, J, 3) or (T, J, 4), or one frame's (J, 3), got {given}"
         )
+    if not len(points):  # an IndexError from deep in the scoring, where the CLI says this
+        raise InputError(f"a pose array with no frames, shape {given}")
     confidence = points[..., 3] if points.shape[-1] == 4 else None
     try:
         return to_canonical(

@@ -278,7 +278,11 @@ def coerce(section: str, name: str, value: Any, where: str = "") -> Any:
     text = str(hint)
     kind = "bool" if hint is bool or text.startswith("bool") else None
     optional = "None" in text
-    if value is None or (optional and isinstance(value, str) and value.lower() == "auto"):
+    # "auto" is None (estimated, the default) for an optional field, except where "auto" is
+    # a value of its own: the pose's up axis, None being the layout's default axis
+    # (--up auto was read as that default and never detected z-up data).
+    auto = isinstance(value, str) and value.lower() == "auto" and name != "up"
+    if value is None or (optional and auto):
         if optional:
             return None
         raise ConfigError(f"{where}option {name}: a value is required")
