@@ -181,3 +181,25 @@ def test_an_empty_pose_array_is_an_input_error():
 
     with pytest.raises(er.InputError, match=r"no frames, shape \(0, 33, 3\)"):
         er.assess(np.zeros((0, 33, 3)), layout="mediapipe33", fps=30)
+
+
+@pytest.mark.parametrize("lost", ["left_ear", "right_ear"])
+def test_one_ear_lost_keeps_the_necks_flexion(lost: str):
+    """With one ear not seen the head point fell back to the nose, some 10 cm in front of
+    the ears: a neck flexed 20° read 50° (REBA neck 2) at full confidence. The one ear
+    seen gives the flexion; the side bend, which its offset to one side would fake, is
+    missing."""
+    import ergorisk as er
+
+    lay = get_layout("mediapipe33")
+    person = joints(Pose(neck_flexion=20.0))
+    src = np.array([person[JOINT_INDEX[j]] if j else [np.nan] * 3 for j in lay.joints])
+    poses = np.repeat(from_z_up(src, lay.default_up)[None], 30, axis=0)
+    both = er.assess(poses, layout="mediapipe33", fps=30).frames
+    poses[:, lay.joints.index(lost)] = np.nan
+    one = er.assess(poses, layout="mediapipe33", fps=30).frames
+    for frames in (both, one):
+        assert frames["neck_flexion_deg_left"].to_numpy() == pytest.approx(20.0, abs=0.5)
+        assert (frames["reba_neck_left"] == 1).all()
+    assert both["neck_side_bend_deg_left"].to_numpy() == pytest.approx(0.0, abs=0.5)
+    assert one["neck_side_bend_deg_left"].isna().all()

@@ -62,16 +62,23 @@ def _flag(values: np.ndarray, threshold: float, min_frames: int) -> np.ndarray:
         return keep_long_runs(np.abs(values) > threshold, min_frames)
 
 
-def _head_point(j: _Joints) -> tuple[np.ndarray, np.ndarray]:
-    """Mid-ears, else the head joint, else the nose; with its confidence."""
+def _head_point(j: _Joints) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mid-ears; else the one ear seen (a side view hides the other); else the head joint,
+    else the nose; with its confidence, and (T,) where its side is known. One ear sits as
+    high and as far forward along the trunk as the mid-ears, but off to one side: the neck's
+    flexion holds, its side bend is unknown. (The nose, some 10 cm in front of the ears,
+    read a neutral neck 27° flexed at full confidence where one ear was lost.)"""
     ears = 0.5 * (j["left_ear"] + j["right_ear"])
-    ears_ok = j.present("left_ear", "right_ear")
+    left, right = j.present("left_ear"), j.present("right_ear")
+    ears_ok, one_ear = left & right, left ^ right
+    ear = np.where(left[:, None], j["left_ear"], j["right_ear"])
+    ear_conf = np.where(left, j.c("left_ear"), j.c("right_ear"))
     head_ok = j.present("head")
-    point = np.where(ears_ok[:, None], ears, np.where(head_ok[:, None], j["head"], j["nose"]))
-    conf = np.where(
-        ears_ok, j.c("left_ear", "right_ear"), np.where(head_ok, j.c("head"), j.c("nose"))
-    )
-    return point, conf
+    other = np.where(head_ok[:, None], j["head"], j["nose"])
+    other_conf = np.where(head_ok, j.c("head"), j.c("nose"))
+    point = np.where(ears_ok[:, None], ears, np.where(one_ear[:, None], ear, other))
+    conf = np.where(ears_ok, j.c("left_ear", "right_ear"), np.where(one_ear, ear_conf, other_conf))
+    return point, conf, ~one_ear
 
 
 def _ear_line(j: _Joints) -> np.ndarray:
@@ -190,10 +197,11 @@ def _body_columns(j: _Joints, opts: KinematicsOptions, min_flag: int) -> dict:
     t = angles.trunk_angles(pelvis, neck, heading, lsh - rsh, lhip - rhip)
     conf_trunk = j.c("neck", "pelvis", "left_shoulder", "right_shoulder", "left_hip", "right_hip")
 
-    head, conf_head = _head_point(j)
+    head, conf_head, side_known = _head_point(j)
     ear_line = _ear_line(j)
     has_ears = j.observed("left_ear", "right_ear") or j.observed("left_eye", "right_eye")
     nk = angles.neck_angles(neck, head, trunk, ear_line if has_ears else None)
+    nk["side_bend"] = np.where(side_known, nk["side_bend"], np.nan)
     neck_observed = bool(np.isfinite(head).all(axis=1).any())
     if not neck_observed and j.anyone:  # the layout has no head point: neutral, unobserved
         nk = {k: np.zeros(n) for k in nk}
