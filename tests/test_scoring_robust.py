@@ -7,6 +7,7 @@ import pytest
 
 from ergorisk.scoring import reba, rula
 from ergorisk.scoring.robust import (
+    HOLD_RELEASE_S,
     band_edges,
     hysteresis,
     score_interval,
@@ -47,6 +48,8 @@ def test_hysteresis_holds_a_band_through_noise_around_its_edge():
     held = rula.score(with_hysteresis({"neck_flexion_deg": neck}, 3.0))["neck"]
     assert np.count_nonzero(np.diff(raw)) > 20
     assert np.count_nonzero(np.diff(held)) == 0
+    timed = rula.score(with_hysteresis({"neck_flexion_deg": neck}, 3.0, fps=30))["neck"]
+    assert np.count_nonzero(np.diff(timed)) == 0  # noise never stays past the edge 1 s
     # A real move past the edge still changes the band.
     step = np.r_[np.zeros(10), np.full(10, 30.0)]
     moved = hysteresis(step, band_edges()["neck_flexion_deg"], 3.0)
@@ -253,3 +256,31 @@ def test_a_strided_videos_last_row_counts_no_further_than_the_videos_end():
         "part not seen": 0.0,
         "no person": 0.0,
     }
+
+
+def test_a_posture_held_past_an_edge_changes_band_after_a_second():
+    """A trunk ramped from 0 to 22° and held there read 19.999° and scored REBA trunk 2, not
+    3, for as long as it was held (8.5 s): within the 3° margin, the band never let go. Held
+    past the edge for HOLD_RELEASE_S (1 s), it changes band, from where it crossed."""
+    fps = 30
+    ramp = np.r_[np.linspace(0.0, 22.0, 30), np.full(255, 22.0)]
+    edges = band_edges()["trunk_flexion_deg"]
+    held = hysteresis(ramp, edges, 3.0)
+    assert held[-1] == pytest.approx(20.0, abs=0.01)  # without a release: one band low
+    timed = hysteresis(ramp, edges, 3.0, release_frames=round(HOLD_RELEASE_S * fps))
+    crossed = int(np.argmax(ramp > 20.0))
+    assert np.array_equal(timed[crossed:], ramp[crossed:])  # the whole run, from its start
+    assert np.array_equal(timed[:crossed], held[:crossed])  # before: as without a release
+    scores = reba.score(
+        {
+            "trunk_flexion_deg": with_hysteresis({"trunk_flexion_deg": ramp}, 3.0, fps=fps)[
+                "trunk_flexion_deg"
+            ]
+        }
+    )["trunk"]
+    assert scores[-1] == 3 and scores[crossed] == 3
+    # A shorter stay past the edge (0.5 s) is still held, and so is one that goes back.
+    brief = np.r_[np.full(30, 18.0), np.full(15, 21.5), np.full(30, 18.0)]
+    assert hysteresis(brief, edges, 3.0, release_frames=fps).max() < 20.0
+    # Idempotent: the table's angles re-score to the same (web re-scoring starts from them).
+    assert np.array_equal(hysteresis(timed, edges, 3.0, fps), timed)

@@ -60,7 +60,7 @@ def frames_table(
     sides = {side: {c: _rounded(v) for c, v in columns.items()} for side, columns in sides.items()}
     if hysteresis_deg > 0:
         sides = {
-            side: with_hysteresis(columns, hysteresis_deg, upright_tol_deg)
+            side: with_hysteresis(columns, hysteresis_deg, upright_tol_deg, fps)
             for side, columns in sides.items()
         }
     scored = scoring_columns(sides, KinematicsOptions(knee_per_side=knee_per_side))

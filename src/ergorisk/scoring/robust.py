@@ -16,7 +16,10 @@ choices gives the lowest (highest) total.
 
 **Hysteresis.** An angle changes band (the worksheet's bands: trunk upright / 0-20 / 20-60 /
 > 60 ...) only when it passes the band's edge by ``margin_deg``; until then it is held just
-inside its band, so noise around an edge does not flip the score back and forth.
+inside its band, so noise around an edge does not flip the score back and forth. A posture
+held past the edge, though by less than the margin, for ``HOLD_RELEASE_S`` is real, not noise:
+it changes band, from the start of that run (a trunk ramped to 22° and held there read 19.999°
+and scored one band low for as long as it was held).
 
 **Sustained.** Peaks, time per level and worst moments should come from scores held for
 ``min_s`` (default 0.3 s, about 10 frames at 30 fps: longer than a pose glitch, shorter than
@@ -58,6 +61,8 @@ DIP_MAX_S = 0.05
 # the lower band in magnitude, which is the upper one below zero), and one step of the
 # frames table's 0.001 deg rounding, so a written and re-read angle stays in its band.
 HOLD_INSIDE = 1e-3
+# A held band lets go once the angle has stayed past its edge this long (time series only).
+HOLD_RELEASE_S = 1.0
 
 
 def angle_sigma(columns: Mapping[str, Any], scale: float = 1.0) -> dict[str, np.ndarray]:
@@ -128,31 +133,48 @@ def band_edges(upright_tol_deg: float = 5.0) -> dict[str, np.ndarray]:
     }
 
 
-def hysteresis(x: np.ndarray, edges: np.ndarray, margin_deg: float) -> np.ndarray:
+def hysteresis(
+    x: np.ndarray, edges: np.ndarray, margin_deg: float, release_frames: int | None = None
+) -> np.ndarray:
     """The angle series with band changes delayed until an edge is passed by margin_deg; while
-    held, the angle is clipped just inside its band. NaN frames pass through and do not reset
-    the band (a short loss keeps it)."""
+    held, the angle is clipped just inside its band. ``release_frames``: a run of frames
+    past one edge of the held band this long (counted in frames, missing ones included)
+    changes band too, and its frames keep their own angles. NaN frames pass through and do
+    not reset the band (a short loss keeps it)."""
     x = np.asarray(x, float)
     out = x.copy()
     lo_edges = np.r_[-np.inf, edges]
     hi_edges = np.r_[edges, np.inf]
-    band = -1
+    band, run_start, run_side = -1, -1, 0
     for i in np.flatnonzero(np.isfinite(x)):  # a state machine: one step per frame
         v = x[i]
         if band < 0 or v < lo_edges[band] - margin_deg or v > hi_edges[band] + margin_deg:
-            band = int(np.searchsorted(edges, v, side="left"))
+            band, run_side = int(np.searchsorted(edges, v, side="left")), 0
+        else:
+            side = -1 if v <= lo_edges[band] else 1 if v > hi_edges[band] else 0
+            if side != run_side:
+                run_start, run_side = i, side
+            if side and release_frames and i - run_start + 1 >= release_frames:
+                run = slice(run_start, i + 1)
+                out[run] = x[run]  # the whole run is the posture held past the edge
+                band, run_side = int(np.searchsorted(edges, v, side="left")), 0
         out[i] = np.clip(v, lo_edges[band] + HOLD_INSIDE, hi_edges[band] - HOLD_INSIDE)
     return out
 
 
 def with_hysteresis(
-    columns: Mapping[str, Any], margin_deg: float, upright_tol_deg: float = 5.0
+    columns: Mapping[str, Any],
+    margin_deg: float,
+    upright_tol_deg: float = 5.0,
+    fps: float | None = None,
 ) -> dict[str, Any]:
-    """One side's columns with every scored angle passed through ``hysteresis``."""
+    """One side's columns with every scored angle passed through ``hysteresis``; with the
+    ``fps``, a band held past its edge for HOLD_RELEASE_S lets go."""
     out = dict(columns)
+    release = max(1, round(HOLD_RELEASE_S * fps)) if fps else None
     for name, edges in band_edges(upright_tol_deg).items():
         if name in out:
-            out[name] = hysteresis(np.asarray(out[name], float), edges, margin_deg)
+            out[name] = hysteresis(np.asarray(out[name], float), edges, margin_deg, release)
     return out
 
 
