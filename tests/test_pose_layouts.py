@@ -164,8 +164,12 @@ def test_up_auto_reaches_the_layout_through_assess_and_the_cli(file_up: str, tmp
     lay = get_layout("mediapipe33")
     src = np.array([PERSON[JOINT_INDEX[j]] if j else [np.nan] * 3 for j in lay.joints])
     poses = np.repeat(from_z_up(src, file_up)[None], 30, axis=0)
+    if file_up == "z":  # read along the layout's axis (y down), the body lies flat: said
+        with pytest.warns(er.AssessmentWarning, match="trunk could not be measured on any"):
+            er.assess(poses, layout="mediapipe33", fps=30)
     a = er.assess(poses, layout="mediapipe33", fps=30, up="auto")
     assert a.frames["trunk_flexion_deg_left"].notna().all()
+    assert not a.summary.to_dict()["warnings"]
     assert a.summary.to_dict()["reba"]["total"]["peak"] is not None
     np.save(tmp_path / "pose.npy", poses)
     args = ["assess", str(tmp_path / "pose.npy"), "--layout", "mediapipe33", "--up", "auto"]

@@ -430,8 +430,22 @@ def _assess_skeleton(
         if frames["person_detected"].any()
         else [f"no joint in any of the {len(frames)} frames (all missing): nothing is scored"]
     )
-    summary["warnings"] = empty + unused_options(cfg, kind)
+    summary["warnings"] = empty + _no_trunk(frames) + unused_options(cfg, kind)
     return Assessment(frames, Summary.of(summary), cfg, kind, path, activity, skel)
+
+
+def _no_trunk(frames: pd.DataFrame) -> list[str]:
+    """A warning where a person is on some frame but the trunk's flexion on none: poses read
+    along the wrong up axis lie flat (z-up data read as y-down scored nothing, and said only
+    "no reliable frame")."""
+    detected = frames["person_detected"].to_numpy(bool)
+    if not detected.any() or frames["trunk_flexion_deg_left"][detected].notna().any():
+        return []
+    return [
+        f"the trunk could not be measured on any of the {int(detected.sum())} frames with a "
+        "person: if the poses' up axis is not the layout's, give it (--up z, y or -y; "
+        "--up auto finds it)"
+    ]
 
 
 def _cut_short(
