@@ -103,6 +103,11 @@ def test_unilateral_support_needs_a_lifted_foot_held_long_enough():
     brief = [Pose()] * 10 + [Pose(foot_lift_left=0.2)] * 5 + [Pose()] * 10  # a 0.5 s step
     uni = posture_columns(skeleton(brief, fps=fps), EXACT)["left"]["legs_unilateral"]
     assert not uni.any()
+    # One pose (a single frame of a 30 fps file, as a photo) is judged on itself: the 1 s
+    # rule could never be met, and a foot lifted 20 cm read bilateral, unsaid.
+    for pose, lifted in ((Pose(foot_lift_left=0.2), True), (Pose(), False)):
+        one = posture_columns(skeleton([pose], fps=30.0), EXACT)["left"]["legs_unilateral"]
+        assert one.tolist() == [lifted]
 
 
 def test_wrist_missing_with_zero_confidence_without_hand_points_and_scored_neutral():

@@ -266,7 +266,10 @@ def _leg_columns(j: _Joints, opts: KinematicsOptions, min_flag: int):
         raw = np.abs(lift) > opts.foot_lift_m
     if opts.weight_shift:
         raw |= _weight_on_one_leg(j, opts)
-    unilateral = keep_long_runs(raw, max(round(opts.unilateral_min_s * fps), min_flag))
+    # One pose (a single frame of a pose file, as a photo at 1 fps) is judged on itself: the
+    # 1 s rule left a foot lifted 16 cm on a 30 fps one-frame array bilateral, unsaid.
+    need = 1 if n == 1 else max(round(opts.unilateral_min_s * fps), min_flag)
+    unilateral = keep_long_runs(raw, need)
     # One leg out of view halves the confidence; both out of view: straight legs, confidence 0
     # (legs are often outside a close shot, and should not blank the whole frame's score).
     conf_legs = 0.5 * (confs["left"] + confs["right"])
