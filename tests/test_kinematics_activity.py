@@ -83,6 +83,17 @@ def test_a_fast_large_change_is_rapid_and_a_slow_one_is_not():
     assert not rapid_change(slow, FPS, OPTS)[0].any()
 
 
+def test_a_rapid_change_flags_the_frames_it_spans_not_the_stillness_before_it():
+    """Every frame of a 1 s window holding the change was flagged: a person standing still
+    until 10 s read the rapid change (REBA +1) from 9.1 s. Now it runs from where the angle
+    leaves its still value (the running median shifts it by a frame) to where it arrives."""
+    fast = series((10, 0), (0.5, lambda t: 140 * t), (10, 70))  # 70 deg in 0.5 s
+    flag, starts, _ = rapid_change(fast, FPS, OPTS)
+    on = np.flatnonzero(flag)
+    assert on[0] >= 10 * FPS - 1 and on[-1] <= 10.5 * FPS + 1
+    assert flag[int(10 * FPS) : int(10.5 * FPS)].all() and starts.tolist() == [on[0]]
+
+
 def test_detect_activity_reports_evidence_with_part_duration_and_count():
     still = series((120, 0))
     arm = series((120, lambda t: 30 + 12 * np.sin(2 * np.pi * t / 6)))

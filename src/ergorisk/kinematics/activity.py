@@ -333,11 +333,30 @@ def rapid_change(
     with np.errstate(invalid="ignore"):
         ok = change >= opts.rapid_range_deg
     # Only seen frames are flagged, so that a change on each side of a gap in the track (a
-    # take-off, then the landing) is an episode of its own, each with its start.
-    flag = spread_back(ok, window) & seen
+    # take-off, then the landing) is an episode of its own, each with its start; and only
+    # the frames the change spans in its window, from its lowest to its highest angle, not
+    # the whole window (a person standing still for 0.9 s before a move read REBA +1 there).
+    flag = _change_spans(x, ok, window) & seen
     # Each frame's largest change among the windows through it (windows end at i..i+w-1).
     through = pd.Series(change[::-1]).rolling(window, min_periods=1).max().to_numpy()[::-1]
     return flag, runs(flag)[0], through
+
+
+def _change_spans(x: np.ndarray, ok_end: np.ndarray, window: int) -> np.ndarray:
+    """(T,) the frames between the lowest and the highest angle of each window (``window``
+    frames ending at i) where ``ok_end[i]`` holds."""
+    out = np.zeros(len(x), bool)
+    for end in np.flatnonzero(ok_end):  # one step per qualifying window, a few per change
+        start = max(0, end - window + 1)
+        seg = x[start : end + 1]
+        low, high = int(np.nanargmin(seg)), int(np.nanargmax(seg))
+        # The change arrives at the first frame of its far value and leaves the last frame of
+        # its near one before that (a still stretch is not part of it).
+        arrive = max(low, high)
+        before = seg[: arrive + 1][::-1]
+        leave = arrive - int(np.nanargmax(before) if low > high else np.nanargmin(before))
+        out[start + leave : start + arrive + 1] = True
+    return out
 
 
 def _episodes(
