@@ -242,6 +242,11 @@ def test_a_picture_reads_as_a_picture_not_a_video():
     assert dict(video.quality)["Person detected"] == "100% of the frames"
     assert dict(video.factors)["Rapid large changes of posture"] == "judged from the video"
     assert "Duration" in dict(video.cover) and video.timeline_svg
+    # A pose file's or array's report read "judged from the video" (a researcher's .npy).
+    frames, summary = _scored_assessment(np.full(12, 30.0))
+    summary["options"] = {**summary.get("options", {}), "kind": "pose"}
+    poses = build_report(frames, summary, use_surrogate=False)
+    assert dict(poses.factors)["Rapid large changes of posture"] == "judged from the poses"
 
 
 def test_a_part_both_sides_share_is_one_row_and_a_part_that_differs_is_two():

@@ -288,9 +288,13 @@ def assess(
     cfg = _resolve_config(config, overrides)
     progress = progress or _no_progress
     if isinstance(source, Skeleton):
-        return _assess_skeleton(source, cfg, "skeleton", None, {"input": "skeleton"})
+        return _assess_skeleton(
+            source, cfg, "skeleton", None, {"input": "skeleton", "kind": "skeleton"}
+        )
     if isinstance(source, np.ndarray):
-        return _assess_skeleton(_array_skeleton(source, cfg), cfg, "skeleton", None, {})
+        return _assess_skeleton(
+            _array_skeleton(source, cfg), cfg, "skeleton", None, {"kind": "skeleton"}
+        )
     if isinstance(source, str | Path):
         return _assess_path(Path(source), cfg, progress)
     if isinstance(source, Sequence) and source and all(isinstance(v, str | Path) for v in source):
@@ -375,6 +379,7 @@ def _assess_pose_file(path: Path, cfg: Config) -> Assessment:
     )
     source = {
         "input": str(path),
+        "kind": "pose",
         "layout": pose.layout,
         "up": pose.up,
         "units": pose.units,

@@ -155,7 +155,9 @@ def build_report(
     if episodes is None:
         episodes = worst_episodes(frames, fps=fps)
     options = summary.get("options", {})
-    kind = str(options.get("kind") or ("image" if len(frames) == 1 else ""))
+    source_kind = str(options.get("kind") or "")
+    # One frame, but for worksheet records, reads as a picture (a single pose too).
+    kind = "image" if len(frames) == 1 and source_kind in ("", "pose", "skeleton") else source_kind
     moments = [
         _moment(frames, e, (pictures or {}).get(e.peak, ""), upright_tol_deg, use_surrogate, kind)
         for e in episodes
@@ -178,6 +180,7 @@ def build_report(
             picture=len(frames) == 1 and not records,
             not_judged=summary.get("activity_not_judged") or {},
             records=records,
+            poses=source_kind in ("pose", "skeleton"),
         ),
         verdicts=[_verdict(frames, m, fps, summary, records) for m in ("reba", "rula")],
         parts=parts,
@@ -257,16 +260,17 @@ def _factors(
     picture: bool = False,
     not_judged: Mapping[str, str] | None = None,
     records: bool = False,
+    poses: bool = False,
 ) -> list[tuple[str, str]]:
     """The task factors as scored. A value equal to the default says so (the report cannot
     tell an entered 0 kg from none given, and "entered" read as if someone had); an activity
-    left to the video says whether the video could judge it."""
+    left to the video (or the ``poses`` of a pose file) says whether it could be judged."""
     judged = (
         "as ticked in each worksheet record"
         if records
-        else "not judged from one picture"
+        else f"not judged from one {'pose' if poses else 'picture'}"
         if picture
-        else "judged from the video"
+        else f"judged from the {'poses' if poses else 'video'}"
     )
 
     def auto(key: str) -> str:
