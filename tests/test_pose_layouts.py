@@ -207,3 +207,19 @@ def test_one_ear_lost_keeps_the_necks_flexion(lost: str):
         assert (frames["reba_neck_left"] == 1).all()
     assert both["neck_side_bend_deg_left"].to_numpy() == pytest.approx(0.0, abs=0.5)
     assert one["neck_side_bend_deg_left"].isna().all()
+
+
+def test_poses_of_a_layout_without_a_usual_rate_warn_when_none_is_given():
+    """coco17, h36m17 and chatzis14 have no usual frame rate: 30 fps was taken, unsaid
+    ("--fps (layout default)"), and every duration rests on it."""
+    import ergorisk as er
+
+    poses = np.repeat(in_layout("coco17"), 10, axis=0)
+    with pytest.warns(er.AssessmentWarning, match="coco17 layout has no usual one: 30 fps"):
+        a = er.assess(poses, layout="coco17")
+    assert a.summary.fps == 30.0
+    for given in ({"fps": 25}, {}):  # a rate given; mediapipe33's own 30 fps
+        layout = "coco17" if given else "mediapipe33"
+        points = np.repeat(in_layout(layout), 10, axis=0)
+        warned = er.assess(points, layout=layout, **given).summary.to_dict()["warnings"]
+        assert not any("frame rate" in w for w in warned)

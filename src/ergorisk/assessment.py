@@ -435,8 +435,29 @@ def _assess_skeleton(
         if frames["person_detected"].any()
         else [f"no joint in any of the {len(frames)} frames (all missing): nothing is scored"]
     )
-    summary["warnings"] = empty + _no_trunk(frames) + unused_options(cfg, kind)
+    summary["warnings"] = (
+        empty + _no_trunk(frames) + _assumed_fps(cfg, kind, path, len(frames))
+        + unused_options(cfg, kind)
+    )  # fmt: skip
     return Assessment(frames, Summary.of(summary), cfg, kind, path, activity, skel)
+
+
+def _assumed_fps(cfg: Config, kind: str, path: Path | None, n: int) -> list[str]:
+    """A warning where poses of a layout without a usual rate (COCO, Human3.6M, Chatzis)
+    came with none: 30 fps was taken, unsaid, and every duration rests on it."""
+    from ergorisk.pose import get_layout
+
+    layout = cfg.pose.layout
+    if cfg.pose.fps is not None or kind not in ("pose", "skeleton") or not layout or n < 2:
+        return []
+    if path is not None and path.suffix.lower() in (".bvh", ".c3d"):  # their own frame time
+        return []
+    if get_layout(layout).default_fps:
+        return []
+    return [
+        f"no frame rate given and the {layout} layout has no usual one: 30 fps assumed "
+        "(--fps sets it); durations, activity and held peaks rest on it"
+    ]
 
 
 def _no_trunk(frames: pd.DataFrame) -> list[str]:

@@ -53,7 +53,14 @@ def assess(
         typer.Option(help="Pose files: mediapipe33, uw-iom, chatzis14, coco17, h36m17."),
     ] = None,
     fps: Annotated[
-        float | None, typer.Option(min=0.001, help="Pose files: frame rate (layout default).")
+        float | None,
+        typer.Option(
+            min=0.001,
+            help=(
+                "Pose files: frame rate (the layout's usual one: uw-iom 12, mediapipe33 30; "
+                "else 30, with a warning)."
+            ),
+        ),
     ] = None,
     up: Annotated[
         str | None, typer.Option(help="Pose files: up axis z, y, -y or auto (layout default).")
