@@ -250,6 +250,9 @@ def test_config_as_a_mapping_and_wrong_types_are_input_errors():
         er.assess(b"abc")  # type: ignore[arg-type]
     with pytest.raises(er.InputError, match="one pose file at a time"):
         er.assess(["a.npy", "b.npy"], layout="uw-iom")
+    # A list of frames read as worksheet records: "record 0: expected an object, got an array".
+    with pytest.raises(er.InputError, match=r"a list of poses: stack them .*np.asarray"):
+        er.assess([np.zeros((33, 3))] * 3, layout="mediapipe33")
 
 
 def test_poses_without_any_joint_warn_that_nothing_is_scored():
