@@ -171,6 +171,10 @@ def test_a_few_reliable_frames_get_a_mean_and_a_null_peak_not_nothing(tmp_path):
     assert (entry["mean_low"], entry["mean_high"]) == (5.75, 7.75)
     assert _no_peak("REBA", total) == "no REBA score held 0.3 s (8 reliable frames, up to 8)"
     assert _no_peak("RULA", np.full(3, np.nan)) == "no RULA score (no reliable frame)"
+    # A pose file's frames are not judged reliable or not: that read as if they had been.
+    assert _no_peak("RULA", np.full(3, np.nan), judged=False) == "no RULA score (no frame scored)"
+    held = _no_peak("REBA", np.array([3.0, 4.0, np.nan]), judged=False)
+    assert held == "no REBA score held 0.3 s (2 frames scored, up to 4)"
     # Nine frames last 0.3 s: 6 is held throughout, so it is the peak.
     total[18] = 7
     frames = _frames(total, total - 1, total + 1, np.isfinite(total))

@@ -498,16 +498,20 @@ def _progress_bar() -> Iterator[Any]:
         yield progress
 
 
-def _no_peak(method: str, totals: np.ndarray) -> str:
+def _no_peak(method: str, totals: np.ndarray, judged: bool = True) -> str:
     """Why a method has no peak: its scores were never held long enough (a few reliable
-    frames said nothing before), or no frame was scored at all."""
+    frames said nothing before), or no frame was scored at all. ``judged``: the frames'
+    poses were judged reliable or not (videos); a pose file's were not, and "no reliable
+    frame" sent a user with a wrong up axis looking for a reliability they never had."""
     from ergorisk.scoring.robust import SUSTAINED_MIN_S
 
     n = int(np.isfinite(totals).sum())
+    frames = f"frame{'s' * (n != 1)}"
     if not n:
-        return f"no {method} score (no reliable frame)"
+        return f"no {method} score (no {'reliable frame' if judged else 'frame scored'})"
+    which = f"reliable {frames}" if judged else f"{frames} scored"
     return (
-        f"no {method} score held {SUSTAINED_MIN_S:g} s ({n} reliable frame{'s' * (n != 1)}, "
+        f"no {method} score held {SUSTAINED_MIN_S:g} s ({n} {which}, "
         f"up to {int(np.nanmax(totals))})"
     )
 
@@ -552,7 +556,7 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
             f"high or worse {high:.0f}% {share}"
         )
     elif found and not picture:
-        parts.append(_no_peak("REBA", reba_total))
+        parts.append(_no_peak("REBA", reba_total, "pose_reliable" in frames))
     if rula := s.rula.total.peak:
         span = score_range(rula.low, rula.high)
         parts.append(
@@ -563,7 +567,8 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
             f"{'' if records else higher_levels_note(s, 'rula', rula.score)}"
         )
     elif found and not picture:
-        parts.append(_no_peak("RULA", reliable_scores(frames, "rula_total")))
+        rula_total = reliable_scores(frames, "rula_total")
+        parts.append(_no_peak("RULA", rula_total, "pose_reliable" in frames))
     # What this run wrote (the earlier run's other outputs were removed): not a user's own
     # files in the same folder.
     written = sorted(p.name for p in out.iterdir() if is_output(p.name))
