@@ -308,13 +308,13 @@ def assess(
             raise InputError("several videos are views of one take: give their calibration")
         return _assess_views(paths, cfg, progress)
     if isinstance(source, Sequence | Mapping) and not isinstance(source, bytes | bytearray):
-        if isinstance(source, Sequence) and source and not isinstance(source[0], Mapping):
-            if isinstance(source[0], np.ndarray | Sequence) and not isinstance(source[0], str):
-                # Frames as a list of arrays read "record 0: expected an object, got an array".
-                raise InputError(
-                    "a list of poses: stack them into one (T, J, 3) array "
-                    "(np.asarray(frames)); worksheet records are dicts"
-                )
+        first = source[0] if isinstance(source, Sequence) and source else None
+        if isinstance(first, np.ndarray | Sequence) and not isinstance(first, str):
+            # Frames as a list of arrays read "record 0: expected an object, got an array".
+            raise InputError(
+                "a list of poses: stack them into one (T, J, 3) array "
+                "(np.asarray(frames)); worksheet records are dicts"
+            )
         return _assess_records(source, cfg)
     raise InputError(
         f"cannot assess a {type(source).__name__}: give a file path, a (T, J, 3) array, "
