@@ -1,7 +1,9 @@
 """Canonical skeleton -> posture columns (angles, flags, confidences) for each side.
 
-A part the layout never observes (no hand points, no head, no legs) gets its neutral value
-with confidence 0; a part observed but missing in a frame gets NaN angles in that frame.
+A part the layout never observes (no hand points, no head) gets its neutral value with
+confidence 0; a part observed but missing in a frame gets NaN angles in that frame. Knees
+never seen (no legs in the layout, or a close shot) are NaN too, scored as straight
+(worksheet.scoring_columns) at confidence 0.
 """
 
 from __future__ import annotations
@@ -209,7 +211,7 @@ def _body_columns(j: _Joints, opts: KinematicsOptions, min_flag: int) -> dict:
     twist_seen = np.isfinite(nk["twist"]) if has_ears else np.zeros(n, bool)
     conf_neck = np.minimum(j.c("neck"), conf_head) * neck_observed * np.where(twist_seen, 1, 0.5)
 
-    legs, shared_knee, per_side = _leg_columns(j, opts, min_flag)
+    legs, per_side = _leg_columns(j, opts, min_flag)
     shared = {
         "trunk_flexion_deg": t["flexion"],
         "trunk_side_bend_deg": t["side_bend"],
@@ -227,14 +229,12 @@ def _body_columns(j: _Joints, opts: KinematicsOptions, min_flag: int) -> dict:
         "confidence_neck": conf_neck,
         **legs,
     }
-    if shared_knee is not None:
-        shared["knee_flexion_deg"] = shared_knee
     return {"shared": shared, **per_side, "frames": trunk}
 
 
 def _leg_columns(j: _Joints, opts: KinematicsOptions, min_flag: int):
-    """Knee flexion per side and unilateral support. Unobserved legs: straight, bilateral,
-    confidence 0."""
+    """Knee flexion per side and unilateral support. Unobserved legs: knees missing (scored
+    straight), bilateral, confidence 0."""
     n, fps = j.n, j.fps
     knees = {
         s: angles.hinge_flexion(j[f"{s}_hip"], j[f"{s}_knee"], j[f"{s}_ankle"])
@@ -247,15 +247,15 @@ def _leg_columns(j: _Joints, opts: KinematicsOptions, min_flag: int):
     }
     observed = j.observed("left_knee", "left_ankle") or j.observed("right_knee", "right_ankle")
     if not observed:
-        # The layout has no legs: straight. With no joint seen at all, nobody: not measured.
-        knee = np.zeros(n) if j.anyone else np.full(n, np.nan)
+        # Legs never seen (the layout has none, or a close shot): the knees are missing,
+        # never 0, and score as straight (worksheet.scoring_columns) at confidence 0.
         cols = {
             "foot_lift_m": np.full(n, np.nan),
             "legs_unilateral": np.zeros(n, bool),
             "legs_supported": np.ones(n, bool),
             "confidence_legs": np.zeros(n),
         }
-        return cols, knee, {"left": {}, "right": {}}
+        return cols, {s: {"knee_flexion_deg": knees[s]} for s in ("left", "right")}
 
     foot_z = {
         s: np.fmin(np.fmin(j[f"{s}_ankle"][:, 2], j[f"{s}_heel"][:, 2]), j[f"{s}_toe"][:, 2])
@@ -282,7 +282,7 @@ def _leg_columns(j: _Joints, opts: KinematicsOptions, min_flag: int):
     # Each side's own knee, NaN where that knee is not seen. REBA's legs score takes the more
     # flexed knee for the body: that convention is applied to the scoring input
     # (worksheet.scoring_columns), not to the measured angles.
-    return cols, None, {s: {"knee_flexion_deg": knees[s]} for s in ("left", "right")}
+    return cols, {s: {"knee_flexion_deg": knees[s]} for s in ("left", "right")}
 
 
 def _weight_on_one_leg(j: _Joints, opts: KinematicsOptions) -> np.ndarray:
