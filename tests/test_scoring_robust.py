@@ -9,6 +9,7 @@ from ergorisk.scoring import reba, rula
 from ergorisk.scoring.robust import (
     HOLD_RELEASE_S,
     band_edges,
+    flag_thresholds,
     hysteresis,
     score_interval,
     sustained,
@@ -39,6 +40,43 @@ def test_interval_finds_the_extremes_inside_the_band_not_only_at_its_ends():
 def test_interval_of_a_missing_angle_is_missing():
     low, high = score_interval({"trunk_flexion_deg": np.array([np.nan])}, rula.score)
     assert np.isnan(low).all() and np.isnan(high).all()
+
+
+def test_a_flag_near_its_threshold_widens_the_interval_and_a_clear_one_does_not():
+    """A twist read 12° (threshold 10°, sigma 6° from one camera) set REBA's +1 and read as a
+    solid score: the interval now spans it. 30° and 0° stay solid, the threshold is the
+    kinematics' own, and abduction is signed (an arm across the body is not near it)."""
+    twist = np.array([12.0, 30.0, 0.0, 5.0, -12.0])
+    cols = {
+        "trunk_flexion_deg": np.full(5, 30.0),  # 26-34: one band
+        "trunk_twist": np.abs(twist) > 10,
+        "trunk_twist_deg": twist,
+    }
+    inputs = {k: v for k, v in cols.items() if k != "trunk_twist_deg"}
+    total = reba.score(inputs)["total"].astype(float)
+    plain = reba.score({**inputs, "trunk_twist": np.zeros(5, bool)})["total"].astype(float)
+    low, high = score_interval(cols, reba.score)
+    np.testing.assert_array_equal(low, [plain[0], total[1], total[2], total[3], plain[4]])
+    np.testing.assert_array_equal(high, [total[0], total[1], total[2], total[3] + 1, total[4]])
+    assert total[0] == plain[0] + 1
+    # At a threshold of 30°, the flag is off at 12° and 5°, and 12° is not within 6° of 30.
+    off = {**cols, "trunk_twist": np.abs(twist) > 30}
+    low, high = score_interval(
+        off, reba.score, thresholds={**flag_thresholds(), "trunk_twist_deg": 30}
+    )
+    np.testing.assert_array_equal(low, plain)
+    np.testing.assert_array_equal(high, [plain[0], plain[1] + 1, *plain[2:]])
+    # Worksheets typed in (no sigma at all) keep the flag as it is.
+    low, high = score_interval(cols, reba.score, {})
+    np.testing.assert_array_equal(low, total)
+    np.testing.assert_array_equal(high, total)
+    arms = {
+        "upper_arm_flexion_deg": np.full(2, 100.0),
+        "upper_arm_abducted": np.zeros(2, bool),
+        "upper_arm_abduction_deg": np.array([-22.0, 18.0]),  # threshold 20, outward
+    }
+    low, high = score_interval(arms, rula.score)
+    assert low[0] == high[0] and low[1] < high[1]
 
 
 def test_hysteresis_holds_a_band_through_noise_around_its_edge():

@@ -32,6 +32,7 @@ from ergorisk.pose.mediapipe_pose import PoseTrack
 from ergorisk.pose.skeleton import Skeleton
 from ergorisk.pose.triangulation import MAX_VIEW_ERROR_PX
 from ergorisk.scoring.frames import frames_table
+from ergorisk.scoring.robust import flag_thresholds
 from ergorisk.scoring.summary import Summary, relabel_peaks, shift_activity, summarize
 
 if TYPE_CHECKING:
@@ -591,6 +592,7 @@ def _score(
         knee_per_side=cfg.kinematics.knee_per_side,
         reliable=reliable,
         hysteresis_deg=cfg.scoring.hysteresis_deg,
+        thresholds=flag_thresholds(cfg.kinematics),
     )
     summary = summarize(frames, activity, skel.fps, _options(source, cfg))
     if activity.not_judged:

@@ -940,7 +940,9 @@ def _method_notes(tol: float, options: Mapping[str, Any] | None = None) -> list[
         f"on a band edge belongs to the lower band.{held}",
         "Score intervals, e.g. REBA 7 (6–8): the lowest and highest total that the angles' "
         "uncertainty allows (each angle moved by 4–6°, twice that for a part seen with low "
-        "confidence); a narrow interval is a solid score, a wide one a score near a band edge. "
+        "confidence, and a twist, side bend or abduction within 2–6° of its threshold "
+        "counted both ways); a narrow interval is a solid score, a wide one a score near a "
+        "band edge. "
         "A peak's interval is the same held-score rule applied to the frames' lowest and "
         "highest totals; a worst moment's is its picture's alone, so it may reach higher "
         "(peak 10 (9–10), its picture 10 (10–11)).",

@@ -37,6 +37,7 @@ def frames_table(
     reliable: np.ndarray | None = None,
     hysteresis_deg: float = 0.0,
     entered: bool = False,
+    thresholds: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """One row per frame: worksheet columns per side (as measured), part scores per side,
     overall totals, and each total's interval (``<method>_total_low/high_<side>``) from the
@@ -50,7 +51,9 @@ def frames_table(
     before scoring (and before the hysteresis, which is then idempotent), so the written
     table re-scores to its own scores exactly (re-scoring in the web app starts from the
     stored columns). ``entered``: angles typed into worksheets, not measured: no
-    uncertainty, each interval is the score itself.
+    uncertainty, each interval is the score itself. ``thresholds``: the flags' angle
+    thresholds of the kinematics that set them (``robust.flag_thresholds``; the defaults
+    when None), for the intervals.
     """
     from ergorisk.kinematics.options import KinematicsOptions
     from ergorisk.kinematics.posture import BEYOND_RANGE, IMPOSSIBLE_DEG
@@ -127,8 +130,13 @@ def frames_table(
             cols[f"{method}_total_{side}"] = _nullable_int(out["total"])
             totals[side] = np.asarray(out["total"], dtype=float)
             confidence = {c: scored[side][c] for c in CONFIDENCE_COLUMNS}
+            behind_flags = {c: scored[side][c] for c in DIAGNOSTIC_COLUMNS if c in scored[side]}
             low, high = score_interval(
-                {**columns, **confidence}, scorer.score, {} if entered else None, upright_tol_deg
+                {**columns, **confidence, **behind_flags},
+                scorer.score,
+                {} if entered else None,
+                upright_tol_deg,
+                thresholds,
             )
             intervals[f"{method}_total_low_{side}"] = _nullable_int(low)
             intervals[f"{method}_total_high_{side}"] = _nullable_int(high)

@@ -51,6 +51,24 @@ ANGLE_PARTS: dict[str, tuple[str, float]] = {
     "lower_arm_flexion_deg": ("lower_arm", 6.0),
     "wrist_flexion_deg": ("wrist", 6.0),
 }
+# The flags set where an angle passes a threshold (kinematics options of the same name as the
+# angle), each with the part whose confidence sets its sigma and its sigma (deg) at full
+# confidence: the part's sigma scaled by the angle's single-camera error against that of
+# the part's scored angle (bench_single_view.py, mean over the four views, 2026-12-06:
+# trunk twist 22.4 and side bend 13.7 against flexion 14.2 deg; neck twist 17.0 and side
+# bend 10.0 against flexion 22.0; abduction 20.8 against upper-arm flexion 29.0). One
+# camera's twist flag agreed with the reference's on about half the frames, so a flag near
+# its threshold is no more solid than an angle near a band edge. Flags only ever add to a
+# part score: the low end drops the uncertain ones, the high end sets them. Abduction is
+# signed (outward past the threshold); the others are magnitudes.
+FLAG_ANGLES: dict[str, tuple[str, str, float]] = {
+    "trunk_twist": ("trunk_twist_deg", "trunk", 6.0),
+    "trunk_side_bend": ("trunk_side_bend_deg", "trunk", 4.0),
+    "neck_twist": ("neck_twist_deg", "neck", 4.0),
+    "neck_side_bend": ("neck_side_bend_deg", "neck", 2.0),
+    "upper_arm_abducted": ("upper_arm_abduction_deg", "upper_arm", 4.0),
+}
+SIGNED_FLAG_ANGLES = frozenset({"upper_arm_abduction_deg"})
 SAMPLES = 7
 SUSTAINED_MIN_S = 0.3
 # A dip this short inside a held score does not end it (at 30 fps one frame, at 60 fps
@@ -66,14 +84,31 @@ HOLD_RELEASE_S = 1.0
 
 
 def angle_sigma(columns: Mapping[str, Any], scale: float = 1.0) -> dict[str, np.ndarray]:
-    """Per-frame sigma (deg) of each scored angle: the part's default, doubled at confidence 0
-    (``confidence_<part>`` in the columns; full confidence when absent), times ``scale``."""
+    """Per-frame sigma (deg) of each scored angle and of each angle behind a flag
+    (``FLAG_ANGLES``): the default, doubled at confidence 0 (``confidence_<part>`` in the
+    columns; full confidence when absent), times ``scale``."""
     out = {}
-    for name, (part, base) in ANGLE_PARTS.items():
+    parts = [*ANGLE_PARTS.items(), *((a, (p, b)) for a, p, b in FLAG_ANGLES.values())]
+    for name, (part, base) in parts:
         conf = np.asarray(columns.get(f"confidence_{part}", 1.0), float)
         conf = np.clip(np.nan_to_num(conf, nan=0.0), 0.0, 1.0)
         out[name] = scale * base * (2.0 - conf)
     return out
+
+
+def flag_thresholds(kinematics: Mapping[str, Any] | None = None) -> dict[str, float]:
+    """Each ``FLAG_ANGLES`` angle's threshold (deg): the kinematics options' (an object or
+    a dict, as summary.json stores them), the defaults for those not given."""
+    from ergorisk.kinematics.options import KinematicsOptions
+
+    default = KinematicsOptions()
+
+    def given(angle: str) -> Any:
+        if isinstance(kinematics, Mapping):
+            return kinematics.get(angle, getattr(default, angle))
+        return getattr(kinematics or default, angle)
+
+    return {angle: float(given(angle)) for angle, _, _ in FLAG_ANGLES.values()}
 
 
 def score_interval(
@@ -81,12 +116,16 @@ def score_interval(
     scorer: Scorer,
     sigma: Mapping[str, Any] | None = None,
     upright_tol_deg: float = 5.0,
+    thresholds: Mapping[str, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(low, high) total per frame over each angle's band [angle - sigma, angle + sigma].
 
-    columns: one side's worksheet columns (arrays of one length); scorer: reba.score or
-    rula.score; sigma: per angle name, deg (scalar or per frame), default ``angle_sigma``.
-    NaN where the total is NaN.
+    columns: one side's worksheet columns (arrays of one length), with the angles behind
+    the flags where they were measured; scorer: reba.score or rula.score; sigma: per angle
+    name, deg (scalar or per frame), default ``angle_sigma``; thresholds: the flags' angle
+    thresholds (``flag_thresholds``, the defaults when None). A flag whose angle lies within
+    its sigma of the threshold is off at the low end and on at the high end. NaN where the
+    total is NaN.
     """
     sigma = angle_sigma(columns) if sigma is None else sigma
     inputs = set(sys.modules[scorer.__module__].INPUTS)  # a side's columns hold more
@@ -103,6 +142,16 @@ def score_interval(
         pick_lo = np.argmin(np.where(np.isfinite(keys), keys, np.inf), axis=0)
         pick_hi = np.argmax(np.where(np.isfinite(keys), keys, -np.inf), axis=0)
         low[name], high[name] = tries[pick_lo, idx], tries[pick_hi, idx]
+    limits = flag_thresholds() if thresholds is None else thresholds
+    for flag, (angle, _, _) in FLAG_ANGLES.items():
+        if flag not in base or angle not in columns or angle not in sigma:
+            continue
+        x = np.asarray(columns[angle], float)
+        x = x if angle in SIGNED_FLAG_ANGLES else np.abs(x)
+        with np.errstate(invalid="ignore"):
+            near = np.abs(x - limits[angle]) <= np.asarray(sigma[angle], float)
+        flag_set = np.asarray(base[flag], bool)
+        low[flag], high[flag] = flag_set & ~near, flag_set | near
     return _total(scorer, low, upright_tol_deg), _total(scorer, high, upright_tol_deg)
 
 

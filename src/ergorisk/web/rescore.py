@@ -29,6 +29,7 @@ from ergorisk.kinematics import Activity, TaskFactors
 from ergorisk.kinematics.worksheet import task_columns
 from ergorisk.scoring import reba, rula
 from ergorisk.scoring.frames import frames_table
+from ergorisk.scoring.robust import flag_thresholds
 from ergorisk.scoring.summary import method_summaries, relabel_peaks, row_seconds
 
 
@@ -67,6 +68,7 @@ def rescore(
         knee_per_side=bool(kinematics.get("knee_per_side", False)),
         reliable=reliable,
         hysteresis_deg=hysteresis,
+        thresholds=flag_thresholds(kinematics),
     )
     new["frame"] = frames["frame"].to_numpy()
     new["time_s"] = frames["time_s"].to_numpy()
