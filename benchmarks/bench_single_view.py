@@ -19,8 +19,10 @@ usual kinematics. Each single view goes through the single-camera pipeline itsel
 and, without flip averaging, swap fix + depth fusion, then with canonical facing (the clip
 estimated mirrored when the man faces the image's left, pose/canonical.py): the default.
 For each: per-angle MAE and
-bias (single minus reference, degrees) over the frames the single view calls reliable, and
-REBA/RULA total agreement (exact, within 1). Tracks are cached (single_view_tracks.py).
+bias (single minus reference, degrees) over the frames the single view calls reliable,
+REBA/RULA total agreement (exact, within 1), and how often the reference's side total lies
+in the single view's score interval (with the interval's mean width). Tracks are cached
+(single_view_tracks.py).
 """
 
 from __future__ import annotations
@@ -148,6 +150,23 @@ def compare(single: pd.DataFrame, ref: pd.DataFrame, start: int) -> dict:
             diff = np.abs(a - b)[both]
             out[f"{m}_exact"] = float(np.mean(diff == 0)) if diff.size else float("nan")
             out[f"{m}_within_1"] = float(np.mean(diff <= 1)) if diff.size else float("nan")
+            # How often the reference's side total lies in the single view's interval, and
+            # the interval's width (both sides pooled): whether the intervals are honest.
+            inside, width = [], []
+            for side in ("left", "right"):
+                lo, hi, r = (
+                    t[c].to_numpy(float, na_value=np.nan)[ok]
+                    for t, c in (
+                        (s, f"{m}_total_low_{side}"),
+                        (s, f"{m}_total_high_{side}"),
+                        (ref, f"{m}_total_{side}"),
+                    )
+                )
+                both = np.isfinite(lo) & np.isfinite(r)
+                inside += list((lo[both] <= r[both]) & (r[both] <= hi[both]))
+                width += list((hi - lo)[both])
+            out[f"{m}_in_interval"] = float(np.mean(inside)) if inside else float("nan")
+            out[f"{m}_interval_width"] = float(np.mean(width)) if width else float("nan")
     return out
 
 
@@ -194,7 +213,11 @@ def print_tables(result: dict) -> None:
         f"reference: {result['frames']} frames, sync {ref['sync_offsets']}, median reprojection "
         + ", ".join(f"{k} {v:.1f}px" for k, v in ref["median_reprojection_error_px"].items())
     )
-    head = f"{'':24}" + "".join(f"{k:>9}" for k in ANGLES) + "  REBA =/±1   RULA =/±1"
+    head = (
+        f"{'':24}"
+        + "".join(f"{k:>9}" for k in ANGLES)
+        + "  REBA =/±1   RULA =/±1  in interval (width) REBA  RULA"
+    )
     blocks = [(v, result["views"][v]) for v in VIEWS] + [("mean", result["mean_over_views"])]
     for title, rows in blocks:
         print(f"\n{title}: MAE deg (bias)\n{head}")
@@ -203,7 +226,11 @@ def print_tables(result: dict) -> None:
             scores = "".join(
                 f"  {r[f'{m}_exact']:4.0%}/{r[f'{m}_within_1']:4.0%}" for m in ("reba", "rula")
             )
-            print(f"{name:24}{cells}{scores}")
+            spans = "".join(
+                f"  {r[f'{m}_in_interval']:4.0%} ({r[f'{m}_interval_width']:.1f})"
+                for m in ("reba", "rula")
+            )
+            print(f"{name:24}{cells}{scores}{spans}")
 
 
 if __name__ == "__main__":
