@@ -80,3 +80,37 @@ def test_a_frame_without_a_person_has_no_score_and_names_every_part():
         for side in SIDES:
             assert np.isnan(_f(frames, f"{name}_{side}")[NOBODY])
     assert set(row["unseen_parts"].split()) == {f"{p}_{s}" for p in BODY_PARTS for s in SIDES}
+
+
+def test_a_head_never_seen_leaves_the_neck_missing_scored_neutral_and_rescored_alike():
+    """A pose without any head point (the head out of the shot throughout) wrote the neck 0°,
+    an angle nobody measured: it is missing now, named unseen, and scores as neutral, in
+    the first scoring, a re-scoring of the stored table, and a worst moment's worksheet."""
+    import ergorisk as er
+    from ergorisk.pose import JOINT_INDEX, get_layout
+    from ergorisk.pose.synthetic import Pose, joints
+    from ergorisk.report.model import side_worksheet
+    from ergorisk.web.rescore import sides_from_frames
+
+    names = get_layout("uw-iom").joints
+
+    def held(neck: float) -> np.ndarray:
+        person = joints(Pose(trunk_flexion=30, neck_flexion=neck))
+        return np.repeat(np.stack([person[JOINT_INDEX[j]] for j in names])[None], 24, axis=0)
+
+    flexed = er.assess(held(40), layout="uw-iom", fps=12).frames
+    neutral = er.assess(held(0), layout="uw-iom", fps=12).frames
+    assert (flexed["reba_total"] > neutral["reba_total"]).all()  # the neck matters here
+    poses = held(40)
+    poses[:, names.index("head")] = np.nan
+    frames = er.assess(poses, layout="uw-iom", fps=12).frames
+    for side in SIDES:
+        assert frames[f"neck_flexion_deg_{side}"].isna().all()
+        assert (frames[f"confidence_neck_{side}"] == 0).all()
+        assert frames[f"reba_neck_{side}"].isna().all()
+        assert frames["unseen_parts"].str.contains(f"neck_{side}").all()
+    for method in ("reba", "rula"):
+        assert (frames[f"{method}_total"] == neutral[f"{method}_total"]).all()
+        again = frames_table(sides_from_frames(frames), 12.0)
+        assert (again[f"{method}_total"] == frames[f"{method}_total"]).all()
+    assert side_worksheet(frames.iloc[5], "reba", "left")["neck_flexion_deg"] == 0.0

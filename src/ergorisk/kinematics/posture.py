@@ -1,9 +1,9 @@
 """Canonical skeleton -> posture columns (angles, flags, confidences) for each side.
 
-A part the layout never observes (no hand points, no head) gets its neutral value with
-confidence 0; a part observed but missing in a frame gets NaN angles in that frame. Knees
-never seen (no legs in the layout, or a close shot) are NaN too, scored as straight
-(worksheet.scoring_columns) at confidence 0.
+A part the layout never observes (no hand points) gets its neutral value with confidence 0;
+a part observed but missing in a frame gets NaN angles in that frame. Knees and a neck never
+seen (no legs or head point in the layout, or out of the shot throughout) are NaN too,
+scored as straight and neutral (worksheet.scoring_columns) at confidence 0.
 """
 
 from __future__ import annotations
@@ -204,9 +204,9 @@ def _body_columns(j: _Joints, opts: KinematicsOptions, min_flag: int) -> dict:
     has_ears = j.observed("left_ear", "right_ear") or j.observed("left_eye", "right_eye")
     nk = angles.neck_angles(neck, head, trunk, ear_line if has_ears else None)
     nk["side_bend"] = np.where(side_known, nk["side_bend"], np.nan)
+    # A head never seen (no head point in the layout, or out of the shot throughout) leaves
+    # the neck missing, scored as neutral (worksheet.scoring_columns) at confidence 0.
     neck_observed = bool(np.isfinite(head).all(axis=1).any())
-    if not neck_observed and j.anyone:  # the layout has no head point: neutral, unobserved
-        nk = {k: np.zeros(n) for k in nk}
     # Without ears or eyes the neck twist is unobservable: the neck is half known.
     twist_seen = np.isfinite(nk["twist"]) if has_ears else np.zeros(n, bool)
     conf_neck = np.minimum(j.c("neck"), conf_head) * neck_observed * np.where(twist_seen, 1, 0.5)

@@ -54,8 +54,9 @@ def scoring_columns(
     the legs score as straight (their confidence is then 0). ``opts.knee_per_side`` scores
     each side's own knee instead (still straight where unseen). A wrist out of view (NaN)
     scores as neutral, 0 deg (``ASSUMED``): hands are often hidden, and should not blank the
-    side's score; frames_table leaves the part score itself empty. Everything else passes
-    through unchanged (the same arrays, not copies).
+    side's score; frames_table leaves the part score itself empty. A neck missing on every
+    frame (``NEVER_SEEN``: no head point seen at all) scores as neutral too. Everything else
+    passes through unchanged (the same arrays, not copies).
     """
     opts = opts or KinematicsOptions()
     left, right = sides["left"]["knee_flexion_deg"], sides["right"]["knee_flexion_deg"]
@@ -69,6 +70,7 @@ def scoring_columns(
             **sides[side],
             "knee_flexion_deg": knees[side],
             **_assumed(sides[side], ASSUMED),
+            **_never_seen(sides[side]),
         }
         for side in sides
     }
@@ -76,6 +78,22 @@ def scoring_columns(
 
 # Scored angles that take a neutral value where not seen, rather than blanking the side.
 ASSUMED = {"wrist_flexion_deg": 0.0}
+# Scored angles that take a neutral value where never seen on any frame (the layout has no
+# head point, or the head is out of the shot throughout), with the angles read from the
+# same points: all missing on every frame. Missing on some frames only, or left out for a
+# reading no body reaches (its reading then stays in its column), they leave those frames
+# unscored. A scored frame with such an angle missing had it so assumed.
+NEVER_SEEN = {"neck_flexion_deg": (0.0, ("neck_twist_deg", "neck_side_bend_deg"))}
+
+
+def _never_seen(columns: Mapping[str, Any]) -> dict[str, Any]:
+    out = {}
+    for name, (value, companions) in NEVER_SEEN.items():
+        x = np.asarray(columns.get(name, 0.0), float)
+        read = [np.asarray(columns.get(c, np.nan), float) for c in companions]
+        if x.ndim and x.size and all(np.isnan(a).all() for a in (x, *read)):
+            out[name] = np.full(x.shape, value)
+    return out
 
 
 def _assumed(columns: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
@@ -94,7 +112,20 @@ def row_for_scoring(row: Mapping[str, Any], side: str, names: Iterable[str]) -> 
         knees = np.array([row.get(f"knee_flexion_deg_{s}", np.nan) for s in SIDES], float)
         out["knee_flexion_deg"] = 0.0 if np.isnan(knees).all() else float(np.nanmax(knees))
     out.update({n: float(v) for n, v in _assumed(out, ASSUMED).items()})
+    # A frame scored with its neck missing had it assumed neutral (never seen: NEVER_SEEN);
+    # unscored, it was lost on that frame and stays missing.
+    if any(_finite(row.get(f"{m}_total_{side}")) for m in ("reba", "rula")):
+        out.update(
+            {n: v for n, (v, _) in NEVER_SEEN.items() if n in out and np.isnan(float(out[n]))}
+        )
     return out
+
+
+def _finite(value: Any) -> bool:
+    try:
+        return bool(np.isfinite(float(value)))
+    except (TypeError, ValueError):  # None, pandas' NA
+        return False
 
 
 def _forced(auto: np.ndarray, override: bool | None) -> np.ndarray:
