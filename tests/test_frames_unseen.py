@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from ergorisk.contract import BODY_PARTS, REBA_PARTS, RULA_PARTS, SIDES
 from ergorisk.scoring import reba
@@ -103,7 +104,8 @@ def test_a_head_never_seen_leaves_the_neck_missing_scored_neutral_and_rescored_a
     assert (flexed["reba_total"] > neutral["reba_total"]).all()  # the neck matters here
     poses = held(40)
     poses[:, names.index("head")] = np.nan
-    frames = er.assess(poses, layout="uw-iom", fps=12).frames
+    with pytest.warns(er.AssessmentWarning, match="the head was not seen on any frame"):
+        frames = er.assess(poses, layout="uw-iom", fps=12).frames
     for side in SIDES:
         assert frames[f"neck_flexion_deg_{side}"].isna().all()
         assert (frames[f"confidence_neck_{side}"] == 0).all()

@@ -52,7 +52,10 @@ def test_legs_never_seen_leave_the_knees_missing_and_score_them_straight():
     assert seen["knee_flexion_deg_left"].to_numpy() == pytest.approx(70, abs=0.5)
     assert (seen["reba_legs_left"] == 3).all()  # over 60°: +2
     poses[:, [names.index("left_ankle"), names.index("right_ankle")]] = np.nan
-    frames = er.assess(poses, layout="uw-iom", fps=12).frames
+    with pytest.warns(er.AssessmentWarning, match="the legs were not seen on any frame"):
+        closer = er.assess(poses, layout="uw-iom", fps=12)
+    frames = closer.frames
+    assert any("score them as straight" in w for w in closer.summary.to_dict()["warnings"])
     for side in ("left", "right"):
         assert frames[f"knee_flexion_deg_{side}"].isna().all()
         assert (frames[f"confidence_legs_{side}"] == 0).all()

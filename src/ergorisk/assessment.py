@@ -444,7 +444,8 @@ def _assess_skeleton(
         else [f"no joint in any of the {len(frames)} frames (all missing): nothing is scored"]
     )
     summary["warnings"] = (
-        empty + _no_trunk(frames) + _assumed_fps(cfg, kind, path, len(frames))
+        empty + _no_trunk(frames) + _never_seen(frames)
+        + _assumed_fps(cfg, kind, path, len(frames))
         + unused_options(cfg, kind)
     )  # fmt: skip
     return Assessment(frames, Summary.of(summary), cfg, kind, path, activity, skel)
@@ -480,6 +481,32 @@ def _no_trunk(frames: pd.DataFrame) -> list[str]:
         "person: if the poses' up axis is not the layout's, give it (--up z, y or -y; "
         "--up auto finds it)"
     ]
+
+
+def _never_seen(frames: pd.DataFrame) -> list[str]:
+    """Warnings where the legs or the head were seen on no frame with a person: their scores
+    were assumed (straight legs, a neutral neck; kinematics/worksheet.py), which frames.csv
+    shows only as missing angles."""
+    detected = frames["person_detected"].to_numpy(bool)
+    if not detected.any():
+        return []
+
+    def unseen(*columns: str) -> bool:
+        names = [f"{c}_{side}" for c in columns for side in ("left", "right")]
+        return all(c in frames and frames[c][detected].isna().all() for c in names)
+
+    out = []
+    if unseen("knee_flexion_deg"):
+        out.append(
+            "the legs were not seen on any frame: REBA and RULA score them as straight and "
+            "bearing weight on both feet; film the whole body to score them"
+        )
+    if unseen("neck_flexion_deg", "neck_twist_deg", "neck_side_bend_deg"):
+        out.append(
+            "the head was not seen on any frame: the neck is scored as neutral (upright, "
+            "not twisted or bent); film the head too to score it"
+        )
+    return out
 
 
 def _cut_short(
@@ -765,6 +792,7 @@ def _assess_track(
         media_warnings(track, tilt, (width, height), reliability.reliable)
         + someone_else_warnings(reliability, track.time_s)
         + _roi_missed(frames, cfg.media.roi, (width, height))
+        + _never_seen(frames)
         + (twist_warning(frames) if kind == "video" else [])
         + unused_options(cfg, kind)
         + _cut_short(kind, media.info, track.time_s, cfg.media.end_s, cfg.media.stride)
