@@ -132,3 +132,12 @@ def test_nobody_found_is_worded_for_a_picture_and_for_a_video():
     # "in any frame; every frame is flagged" read oddly for a photo of grass
     assert media_warnings(empty(1), level)[0] == "no person was found in the picture"
     assert media_warnings(empty(5), level)[0].startswith("no person was found in any frame")
+
+
+def test_a_landmark_outside_the_picture_is_not_seen():
+    from ergorisk.pose.estimate import OUT_OF_PICTURE, in_picture_confidence
+
+    visibility = np.full((1, 4), 0.9)
+    image = np.array([[[0.5, 0.5, 0.9], [0.5, 1.0 + OUT_OF_PICTURE / 2, 0.9],
+                       [0.5, 1.3, 0.9], [-0.1, 0.5, 0.9]]])  # fmt: skip
+    np.testing.assert_array_equal(in_picture_confidence(visibility, image), [[0.9, 0.9, 0, 0]])

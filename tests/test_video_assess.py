@@ -183,3 +183,22 @@ def test_the_image_path_on_a_photo(shared_data, tmp_path):
     reba, rula = int(frames["reba_total"].iloc[0]), int(frames["rula_total"].iloc[0])
     assert line.startswith(f"opencv-messi5.jpg: a person found; REBA {reba} (")
     assert f"; RULA {rula} (" in line and " s" not in line.split(" -> ")[0]
+
+
+@pytest.mark.slow
+def test_legs_cut_off_below_the_picture_are_not_measured(tmp_path):
+    """The example cut to its top 38 %, the jumper's ankles below the picture on most
+    frames: MediaPipe guessed them at visibility 0.3-0.4 (over the 0.3 threshold), and the
+    knees were measured on 33 % (left) and 74 % (right) of the 147 frames with a person
+    from those guesses. A landmark outside the picture is not seen: the knees are now
+    measured only where the ankles show (4 % and 18 %). On the whole picture they are
+    measured on all but one frame with a person."""
+    from ergorisk.pose.invariance import _transform_video
+
+    top = lambda rgb: rgb[: rgb.shape[0] * 38 // 100 // 2 * 2]  # noqa: E731
+    clip = _transform_video(EXAMPLE_CLIP, tmp_path / "top.mp4", top, None)
+    frames = assess(clip, annotate=False, report=False).frames
+    person = frames["person_detected"].to_numpy(bool)
+    assert person.sum() > 100
+    for side in ("left", "right"):
+        assert frames[f"knee_flexion_deg_{side}"][person].notna().mean() < 0.25

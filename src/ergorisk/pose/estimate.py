@@ -647,7 +647,7 @@ def track_skeleton(
         world[..., :3],
         "mediapipe33",
         up="-y",
-        confidence=track.world[..., 3].astype(float),
+        confidence=in_picture_confidence(track.world[..., 3], track.image),
         fps=fps,
         units="m",
     )
@@ -661,6 +661,23 @@ def track_skeleton(
         pitch, roll = float(camera_pitch_deg or 0.0), float(camera_roll_deg or 0.0)
         tilt = Tilt(pitch, roll, "given", confidence=None)
     return level(skel, tilt), tilt
+
+
+# A landmark this far outside the picture (a fraction of its side) was not seen: MediaPipe
+# guesses where a joint out of the shot would be, with visibilities of 0.3-0.4 (the median
+# of the example's ankles cut off below, over the 0.3 of kinematics' min_joint_confidence),
+# and the knee angle was measured from that guess. Joints at the edge stay: a foot on the
+# frame's bottom edge reads a little past it.
+OUT_OF_PICTURE = 0.02
+
+
+def in_picture_confidence(visibility: np.ndarray, image: np.ndarray) -> np.ndarray:
+    """(T, 33) confidence: MediaPipe's visibility, 0 where the landmark (``image``, (T, 33, 3)
+    x, y as fractions of the frame) lies outside the picture by more than OUT_OF_PICTURE."""
+    xy = np.asarray(image, float)[..., :2]
+    with np.errstate(invalid="ignore"):
+        inside = ((xy >= -OUT_OF_PICTURE) & (xy <= 1 + OUT_OF_PICTURE)).all(axis=-1)
+    return np.where(inside, np.asarray(visibility, float), 0.0)
 
 
 def fix_track_swaps(track: PoseTrack) -> PoseTrack:
