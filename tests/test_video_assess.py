@@ -197,8 +197,12 @@ def test_legs_cut_off_below_the_picture_are_not_measured(tmp_path):
 
     top = lambda rgb: rgb[: rgb.shape[0] * 38 // 100 // 2 * 2]  # noqa: E731
     clip = _transform_video(EXAMPLE_CLIP, tmp_path / "top.mp4", top, None)
-    frames = assess(clip, annotate=False, report=False).frames
+    a = assess(clip, annotate=False, report=False)
+    frames = a.frames
     person = frames["person_detected"].to_numpy(bool)
     assert person.sum() > 100
     for side in ("left", "right"):
         assert frames[f"knee_flexion_deg_{side}"][person].notna().mean() < 0.25
+    # and the run says that the legs it did not see were scored as straight
+    said = [w for w in a.summary.to_dict()["warnings"] if w.startswith("the legs were seen")]
+    assert len(said) == 1 and "of the frames with a person: on the others" in said[0]

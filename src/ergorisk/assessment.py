@@ -483,10 +483,15 @@ def _no_trunk(frames: pd.DataFrame) -> list[str]:
     ]
 
 
+# Legs seen on fewer of the frames with a person than this are said: on the others they
+# score as straight (a close shot; kinematics/worksheet.py).
+LEGS_SEEN_MIN = 0.5
+
+
 def _never_seen(frames: pd.DataFrame) -> list[str]:
-    """Warnings where the legs or the head were seen on no frame with a person: their scores
-    were assumed (straight legs, a neutral neck; kinematics/worksheet.py), which frames.csv
-    shows only as missing angles."""
+    """Warnings where the legs were seen on few frames with a person (LEGS_SEEN_MIN) or the
+    head on none: their scores were assumed there (straight legs, a neutral neck;
+    kinematics/worksheet.py), which frames.csv shows only as missing angles."""
     detected = frames["person_detected"].to_numpy(bool)
     if not detected.any():
         return []
@@ -496,10 +501,17 @@ def _never_seen(frames: pd.DataFrame) -> list[str]:
         return all(c in frames and frames[c][detected].isna().all() for c in names)
 
     out = []
-    if unseen("knee_flexion_deg"):
+    knees = frames[["knee_flexion_deg_left", "knee_flexion_deg_right"]][detected]
+    legs_seen = float(knees.notna().any(axis=1).mean())
+    if legs_seen < LEGS_SEEN_MIN:
+        said = (
+            "the legs were not seen on any frame: REBA and RULA score them"
+            if legs_seen == 0
+            else f"the legs were seen on only {100 * legs_seen:.0f}% of the frames with a "
+            "person: on the others REBA and RULA score them"
+        )
         out.append(
-            "the legs were not seen on any frame: REBA and RULA score them as straight and "
-            "bearing weight on both feet; film the whole body to score them"
+            f"{said} as straight and bearing weight on both feet; film the whole body to score them"
         )
     if unseen("neck_flexion_deg", "neck_twist_deg", "neck_side_bend_deg"):
         out.append(
