@@ -403,6 +403,12 @@ def test_the_verdict_opens_with_one_plain_sentence():
     )
     assert in_short(summary, parts[3:4]).endswith("Mostly from the trunk.")
     assert in_short({}, parts) == ""
+    # A close shot's legs, seen (and raised) on 2 of 113 frames and scored straight on the
+    # others, came first: a part must be raised a quarter of the time the person was seen.
+    legs = PartRow("Legs", "left", 100.0, 3.0, 1.8, 2.0)
+    assert in_short(summary, [legs, *parts]).endswith(
+        "Mostly from the upper arm, the trunk and the lower arm."
+    )
 
 
 def test_the_plain_sentence_says_when_much_of_the_time_was_at_a_higher_level():
