@@ -444,7 +444,7 @@ def _assess_skeleton(
         else [f"no joint in any of the {len(frames)} frames (all missing): nothing is scored"]
     )
     summary["warnings"] = (
-        empty + _no_trunk(frames) + _never_seen(frames)
+        empty + _no_trunk(frames) + _assumed_parts(frames)
         + _assumed_fps(cfg, kind, path, len(frames))
         + unused_options(cfg, kind)
     )  # fmt: skip
@@ -488,21 +488,22 @@ def _no_trunk(frames: pd.DataFrame) -> list[str]:
 LEGS_SEEN_MIN = 0.5
 
 
-def _never_seen(frames: pd.DataFrame) -> list[str]:
+def _assumed_parts(frames: pd.DataFrame) -> list[str]:
     """Warnings where the legs were seen on few frames with a person (LEGS_SEEN_MIN) or the
     head on none: their scores were assumed there (straight legs, a neutral neck;
     kinematics/worksheet.py), which frames.csv shows only as missing angles."""
+    from ergorisk.kinematics.worksheet import NEVER_SEEN
+
     detected = frames["person_detected"].to_numpy(bool)
     if not detected.any():
         return []
 
-    def unseen(*columns: str) -> bool:
-        names = [f"{c}_{side}" for c in columns for side in ("left", "right")]
-        return all(c in frames and frames[c][detected].isna().all() for c in names)
+    def seen(*names: str) -> pd.Series:  # per frame with a person, any of these angles
+        columns = [f"{n}_{side}" for n in names for side in ("left", "right")]
+        return frames.loc[detected, columns].notna().any(axis=1)
 
     out = []
-    knees = frames[["knee_flexion_deg_left", "knee_flexion_deg_right"]][detected]
-    legs_seen = float(knees.notna().any(axis=1).mean())
+    legs_seen = float(seen("knee_flexion_deg").mean())
     if legs_seen < LEGS_SEEN_MIN:
         said = (
             "the legs were not seen on any frame: REBA and RULA score them"
@@ -513,7 +514,8 @@ def _never_seen(frames: pd.DataFrame) -> list[str]:
         out.append(
             f"{said} as straight and bearing weight on both feet; film the whole body to score them"
         )
-    if unseen("neck_flexion_deg", "neck_twist_deg", "neck_side_bend_deg"):
+    _, read_with = NEVER_SEEN["neck_flexion_deg"]  # the neck never seen, as scored
+    if not seen("neck_flexion_deg", *read_with).any():
         out.append(
             "the head was not seen on any frame: the neck is scored as neutral (upright, "
             "not twisted or bent); film the head too to score it"
@@ -804,7 +806,7 @@ def _assess_track(
         media_warnings(track, tilt, (width, height), reliability.reliable)
         + someone_else_warnings(reliability, track.time_s)
         + _roi_missed(frames, cfg.media.roi, (width, height))
-        + _never_seen(frames)
+        + _assumed_parts(frames)
         + (twist_warning(frames) if kind == "video" else [])
         + unused_options(cfg, kind)
         + _cut_short(kind, media.info, track.time_s, cfg.media.end_s, cfg.media.stride)

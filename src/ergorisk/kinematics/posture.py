@@ -48,12 +48,6 @@ class _Joints:
     def present(self, *names: str) -> np.ndarray:
         return np.isfinite(self.pos[:, [self.names.index(n) for n in names]]).all(axis=(1, 2))
 
-    @property
-    def anyone(self) -> bool:
-        """Whether any joint is seen on any frame: without one, a part the layout seems to
-        lack is not assumed neutral (an all-NaN pose file read neck and knees 0°)."""
-        return bool(np.isfinite(self.pos).any())
-
     def observed(self, *names: str) -> bool:
         """Whether the layout provides all these joints at least once."""
         return bool(self.present(*names).any())
