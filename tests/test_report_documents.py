@@ -283,6 +283,16 @@ def test_the_body_parts_table_leads_with_the_parts_the_verdict_names():
     upper = next(r for r in report.parts if r.part == "Upper arm")
     assert lower.high_percent == 100.0 > upper.high_percent == 60.0
     assert "Mostly from the upper arm" in report.in_short
+    # Legs seen (and raised to their top) on 1 frame of 20 headed the table above the parts
+    # the verdict named: they follow them now.
+    for side in ("left", "right"):
+        frames[f"reba_legs_{side}"] = np.r_[4.0, np.full(19, np.nan)]
+    report = build_report(frames, summary, use_surrogate=False)
+    order = [r.part for r in report.parts]
+    legs = next(r for r in report.parts if r.part == "Legs")
+    assert legs.high_percent == 100.0 and legs.seen_percent == 5.0 and not legs.drives
+    assert order.index("Upper arm") < order.index("Lower arm") < order.index("Legs")
+    assert "legs" not in report.in_short
 
 
 def test_task_factors_say_what_is_a_default_and_what_the_video_could_not_judge():

@@ -89,6 +89,14 @@ class PartRow:
     # weighs, comparable between parts (a lower arm at its highest, 2, is level 1)
     mean_level: float | None = None
 
+    @property
+    def drives(self) -> bool:
+        """Raised a quarter of the time the person was reliably seen: one the verdict names
+        ("Mostly from ..."). A share of the part's own seen time alone named "the legs"
+        first for a close shot whose legs showed on 2 frames of 113 (both raised), scored
+        as straight on the others."""
+        return self.high_percent * self.seen_percent / 100 >= 25
+
 
 @dataclass(frozen=True)
 class Moment:
@@ -447,11 +455,8 @@ def in_short(summary: Mapping[str, Any], parts: list[PartRow]) -> str:
         return ""
     # The most severe first: a lower arm at its highest score (2, +1 to the arm) all the
     # time led "Mostly from the lower arm, ..." though no advice spoke of it.
-    # Raised a quarter of the time the person was reliably seen: a share of the part's own
-    # seen time alone named "the legs" first for a close shot whose legs showed on 2 frames
-    # of 113 (both raised), scored as straight on the others.
     raised = sorted(
-        (p for p in parts if p.high_percent * p.seen_percent / 100 >= 25),
+        (p for p in parts if p.drives),
         key=lambda p: -(p.mean_level if p.mean_level is not None else p.high_percent / 100),
     )
     drivers = [f"the {d}" for d in dict.fromkeys(p.part.lower() for p in raised)][:3]
@@ -540,12 +545,14 @@ def _parts(frames: pd.DataFrame) -> list[PartRow]:
         # The trunk and neck are one for both sides: one row, not the same figures twice.
         both = [replace(row, side="both") for row in pair]
         rows += both[:1] if both[0] == both[1] else pair
-    # The parts that drive the score first, in the verdict's order ("Mostly from ..."): by
-    # their mean colour level, then the share raised. By the share alone a lower arm at its
-    # top score (2, a yellow "+1") all the time headed the table under "Mostly from the upper
-    # arm".
+    # The parts that drive the score first, in the verdict's order ("Mostly from ..."): the
+    # ones it names, then by their mean colour level, then the share raised. By the share
+    # alone a lower arm at its top score (2, a yellow "+1") all the time headed the table
+    # under "Mostly from the upper arm"; a close shot's legs, seen on 2 % of the frames,
+    # headed it above the parts the verdict named.
     rows.sort(
         key=lambda r: (
+            not r.drives,
             -(r.mean_level if r.mean_level is not None else -1),
             -r.high_percent,
             -(r.mean_score or 0),
