@@ -12,7 +12,8 @@ OPTS = KinematicsOptions()
 
 
 def series(trunk: np.ndarray) -> dict[str, np.ndarray]:
-    zero = np.zeros(len(trunk))
+    """The trunk given, every other part at 0; no part seen where the trunk is NaN (no person)."""
+    zero = np.where(np.isfinite(trunk), 0.0, np.nan)
     return {
         "trunk": trunk,
         "neck": zero,
@@ -52,6 +53,20 @@ def test_a_take_off_and_a_landing_across_a_gap_are_two_changes_each_with_its_evi
     assert take_off.end_s <= 48 / FPS + 1e-9 < 69 / FPS <= landing.start_s
     assert all(e.count == 1 and e.range_deg >= 60 for e in rapid)
     assert all(e.rate_per_min == 0 for e in rapid)  # a change is not a rate a minute
+
+
+def test_a_trunk_left_out_on_one_frame_does_not_cut_the_legs_change_in_two():
+    # The example's start: the knees 20 -> 92 deg in 0.6 s while the trunk reads a twist no
+    # body reaches on one frame (left out, NaN) in the middle of it.
+    legs = np.r_[np.full(30, 20.0), np.linspace(20, 92, 18), np.full(30, 92.0)]
+    parts = series(np.full(len(legs), 5.0))
+    parts["legs"] = legs
+    parts["trunk"][38] = np.nan
+    act = detect_activity(parts, FPS, OPTS)
+    rapid = [e for e in act.evidence if e.kind == "rapid_change"]
+    assert [e.part for e in rapid] == ["legs"]
+    assert rapid[0].start_s <= 31 / FPS and rapid[0].end_s >= 47 / FPS
+    assert act.flags["rapid_change"]["legs"][38]
 
 
 def test_jitter_and_single_frame_spikes_are_not_rapid():

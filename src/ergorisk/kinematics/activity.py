@@ -178,7 +178,9 @@ def detect_activity(
     """
     n = len(next(iter(series.values())))
     walking = np.zeros(n, bool) if walking is None else walking
-    present = np.isfinite(np.asarray(series["trunk"], float))
+    # A person is there where any part is seen: a trunk left out on one frame (a reading no
+    # body reaches) must not cut the legs' change in two.
+    present = np.logical_or.reduce([np.isfinite(np.asarray(x, float)) for x in series.values()])
     if valid is not None:
         present &= np.asarray(valid, bool)
     series = {p: np.where(present, np.asarray(x, float), np.nan) for p, x in series.items()}
