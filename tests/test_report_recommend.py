@@ -260,3 +260,25 @@ def test_workbook_puts_each_recommendation_of_a_moment_on_its_own_line():
     posture, task = cell.split("\n")
     assert posture.startswith("trunk flexion 50° → within ±5° would lower REBA from 8 to 4")
     assert task.startswith("load 12 kg → 5 kg or less and no shock or jerky force would lower")
+
+
+def test_the_same_change_for_reba_and_rula_is_one_line_naming_both():
+    # A worst moment whose one problem is an arm raised 137°: when REBA's and RULA's change is
+    # the same, the report listed it twice.
+    from ergorisk.report.explain import complete
+    from ergorisk.report.model import merge_help
+    from ergorisk.report.recommend import Change, apply_change
+
+    ws = {"upper_arm_flexion_deg": 137.0, "trunk_flexion_deg": 0.0, "neck_flexion_deg": 10.0}
+    lower = Change("upper_arm_flexion_deg", 137.0, 20.0)
+    recs = [apply_change(m, complete(m, ws), lower) for m in ("reba", "rula")]
+    (line,) = merge_help(recs)
+    reba, rula = (exact_scores(m, complete(m, ws))["total"] for m in ("reba", "rula"))
+    after = [r.score_after for r in recs]
+    assert line.startswith(
+        f"upper-arm elevation 137° → within ±20° would lower REBA from {reba} to {after[0]} "
+        f"and RULA from {rula} to {after[1]}: "
+    )
+    # Different changes stay apart, each line as its method's.
+    other = apply_change("rula", complete("rula", ws), Change("upper_arm_flexion_deg", 137.0, 40.0))
+    assert merge_help([recs[0], other]) == [recs[0].text, other.text]

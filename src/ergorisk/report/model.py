@@ -110,6 +110,26 @@ class Moment:
     worksheets: dict[str, dict[str, Any]]  # method -> completed worksheet of the side
     ranges: dict[str, str] = field(default_factory=dict)  # method -> "9–10" (score interval)
 
+    @property
+    def help_lines(self) -> list[str]:
+        """The moment's "What would help" lines (``merge_help``)."""
+        return merge_help(self.recommendations)
+
+
+def merge_help(recs: list[Recommendation]) -> list[str]:
+    """One line per change: where REBA's and RULA's best change is the same, "upper-arm
+    elevation 137° → within ±20° would lower REBA from 7 to 3 and RULA from 7 to 5: ...",
+    not the same change twice (a worst moment listed it once for each method)."""
+    groups: dict[tuple[str, str], list[Recommendation]] = {}
+    for r in recs:
+        groups.setdefault((r.text.split(" would lower ", 1)[0], r.advice), []).append(r)
+    return [
+        f"{what} would lower "
+        + " and ".join(f"{r.method.upper()} from {r.score_before} to {r.score_after}" for r in rs)
+        + (f": {advice}" if advice else "")
+        for (what, advice), rs in groups.items()
+    ]
+
 
 @dataclass
 class Report:
@@ -949,13 +969,13 @@ def _method_notes(tol: float, options: Mapping[str, Any] | None = None) -> list[
         f"An angle within ±{tol:g}° of upright counts as upright or neutral; a value exactly "
         f"on a band edge belongs to the lower band.{held}",
         "Score intervals, e.g. REBA 7 (6–8): the lowest and highest total that the angles' "
-        "uncertainty allows (each angle moved by 4–6°, twice that for a part seen with low "
-        "confidence, and a twist, side bend or abduction within 2–6° of its threshold "
+        "uncertainty allows (each angle moved by 4–6°, up to twice that as its part's "
+        "confidence falls to 0, and a twist, side bend or abduction within 2–6° of its threshold "
         "counted both ways); a narrow interval is a solid score, a wide one a score near a "
         "band edge. "
         "A peak's interval is the same held-score rule applied to the frames' lowest and "
         "highest totals; a worst moment's is its picture's alone, so it may reach higher "
-        "(peak 10 (9–10), its picture 10 (10–11)).",
+        "(for example, a peak of 10 (9–10) whose picture reads 10 (10–11)).",
         *(
             [
                 "One camera's limits: the intervals show the pose's noise, not its accuracy. "
