@@ -238,6 +238,10 @@ def test_a_picture_reads_as_a_picture_not_a_video():
     assert "of the frames" not in page and "Share of the time" not in page
     assert dict(report.quality)["Person detected"] == "yes"
     assert "score in the picture" in page
+    # Nor "worst moment 1", "in order of those moments' risk" or "postures held ... 0.3 s".
+    assert "worst moment" not in page.lower() and "0.3 s" not in page
+    assert "<h2>The picture</h2>" in page
+    assert all("(the picture)" in line for line in report.recommendations)
     video = build_report(*_scored_assessment(np.full(12, 30.0)), use_surrogate=False)
     assert dict(video.quality)["Person detected"] == "100% of the frames"
     assert dict(video.factors)["Rapid large changes of posture"] == "judged from the video"
@@ -507,7 +511,8 @@ def test_the_data_quality_names_the_parts_left_out_for_a_reading_no_body_reaches
     frames.loc[4, "pose_reliable"] = False  # an unreliable frame is left out of it all
     quality = dict(build_report(frames, summary, use_surrogate=False).quality)
     assert quality["Left out: readings no body reaches"] == (
-        "trunk (both sides) on 1 frame, wrist (right) on 1 frame"
+        "trunk (both sides) on 1 frame, wrist (right) on 1 frame "
+        "(of the frames with a reliable pose)"
     )
 
 

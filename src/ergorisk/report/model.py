@@ -153,6 +153,7 @@ class Report:
     in_short_colour: str = LEVEL_COLOURS[-1]
     # One picture or worksheet records, not a clip: no time to share out between levels.
     picture: bool = False
+    image: bool = False  # one picture: "the picture", not "worst moment 1"
     generated: str = field(default_factory=lambda: dt.date.today().isoformat())
 
     @property
@@ -162,6 +163,8 @@ class Report:
         grass)."""
         if not self.moments:
             return "Nothing to change from this input: no moment was scored (the verdict says why)."
+        if self.image:
+            return "No posture change would lower the picture's scores."
         return "No posture change would lower the scores of the worst moments."
 
 
@@ -215,15 +218,16 @@ def build_report(
         in_short=in_short(summary, parts),
         in_short_colour=verdict_colour(summary),
         moments=moments,
-        recommendations=actions(moments, upright_tol_deg),
+        recommendations=actions(moments, upright_tol_deg, picture=kind == "image"),
         quality=_quality(frames, summary),
         warnings=[str(w) for w in summary.get("warnings", [])],
-        method_notes=_method_notes(upright_tol_deg, options),
+        method_notes=_method_notes(upright_tol_deg, options, picture=kind == "image"),
         references=REFERENCES,
         notes=meta.notes,
         timeline_svg=timeline_svg(frames, episodes) if len(frames) > 1 and not records else "",
         activity=activity_evidence(summary),
         picture=records or len(frames) == 1,
+        image=kind == "image",
     )
 
 
@@ -660,10 +664,11 @@ def _row_range(row: pd.Series, method: str, side: str) -> str:
     return score_range(*bounds)
 
 
-def actions(moments: list[Moment], tol: float = 5.0) -> list[str]:
+def actions(moments: list[Moment], tol: float = 5.0, picture: bool = False) -> list[str]:
     """The recommendations as a short list of actions: one line per piece of advice (most
-    severe moment first), naming the worst moments it helps and what each change would
-    lower, rather than the same advice once per moment and method."""
+    severe moment first), naming the worst moments it helps (``picture``: "the picture", a
+    photo's one moment) and what each change would lower, rather than the same advice once
+    per moment and method."""
     groups: dict[str, list[tuple[int, Recommendation]]] = {}
     for m in moments:
         for r in m.recommendations:
@@ -674,7 +679,7 @@ def actions(moments: list[Moment], tol: float = 5.0) -> list[str]:
     for key, items in groups.items():
         ranks = sorted({rank for rank, _ in items})
         if key == "":
-            out.append(_task_line(items, ranks))
+            out.append(_task_line(items, ranks, picture))
             continue
         effects = _one_change(items + _elsewhere(items, by_rank, tol)) or "; ".join(
             dict.fromkeys(
@@ -682,7 +687,7 @@ def actions(moments: list[Moment], tol: float = 5.0) -> list[str]:
                 for _, r in items
             )
         )
-        where = f"worst moment{'s' * (len(ranks) > 1)} {', '.join(map(str, ranks))}"
+        where = _where(ranks, picture)
         if items[0][1].advice:
             out.append(f"{key[0].upper()}{key[1:]} ({where}): {effects}")
         else:
@@ -690,7 +695,16 @@ def actions(moments: list[Moment], tol: float = 5.0) -> list[str]:
     return out
 
 
-def _task_line(items: list[tuple[int, Recommendation]], ranks: list[int]) -> str:
+def _where(ranks: list[int], picture: bool = False) -> str:
+    """Which worst moments a line helps: 'worst moments 1, 2', or a photo's 'the picture'."""
+    if picture:
+        return "the picture"
+    return f"worst moment{'s' * (len(ranks) > 1)} {', '.join(map(str, ranks))}"
+
+
+def _task_line(
+    items: list[tuple[int, Recommendation]], ranks: list[int], picture: bool = False
+) -> str:
     """The load, shock and grip, one line: 'Lighten the load: ... (worst moments 1, 2):
     load 12 kg → 5 kg or less, no shock and grip fair → good would lower REBA from 7–10 to
     3–7 (medium risk or lower) and RULA (load 2 kg or less) from 7 to 3–6 (...)'."""
@@ -710,7 +724,7 @@ def _task_line(items: list[tuple[int, Recommendation]], ranks: list[int]) -> str
             f"{_span(after)} ({_level_short(method, max(after))}{lower})"
         )
     advice = "; ".join(dict.fromkeys(a for r in recs for a in r.advice.split("; ")))
-    where = f"worst moment{'s' * (len(ranks) > 1)} {', '.join(map(str, ranks))}"
+    where = _where(ranks, picture)
     return (
         f"{advice[0].upper()}{advice[1:]} ({where}): {recs[0].targets[0]} would lower "
         + " and ".join(lowered)
@@ -895,7 +909,13 @@ def _beyond_range(frames: pd.DataFrame) -> str:
         for part, seen in sides.items():
             key = f"{part} ({'both sides' if len(seen) > 1 else seen[0]})"
             frames_of[key] = frames_of.get(key, 0) + 1
-    return ", ".join(f"{key} on {n} frame{'s' * (n != 1)}" for key, n in sorted(frames_of.items()))
+    # frames.csv counts every frame: say which these are (10 there read 5 here).
+    listed = ", ".join(
+        f"{key} on {n} frame{'s' * (n != 1)}" for key, n in sorted(frames_of.items())
+    )
+    return (
+        f"{listed} (of the frames with a reliable pose)" if listed and len(frames) > 1 else listed
+    )
 
 
 def _camera_rows(views: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -916,7 +936,9 @@ def _camera_rows(views: Mapping[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
-def _method_notes(tol: float, options: Mapping[str, Any] | None = None) -> list[str]:
+def _method_notes(
+    tol: float, options: Mapping[str, Any] | None = None, picture: bool = False
+) -> list[str]:
     """The method as this assessment ran it (a fixed text said 'on every frame' of a run with
     --stride 3, 'levelled for the camera tilt' where the tilt was not corrected, and 'angles
     smoothed' with the smoothing off)."""
@@ -972,10 +994,14 @@ def _method_notes(tol: float, options: Mapping[str, Any] | None = None) -> list[
         "uncertainty allows (each angle moved by 4–6°, up to twice that as its part's "
         "confidence falls to 0, and a twist, side bend or abduction within 2–6° of its threshold "
         "counted both ways); a narrow interval is a solid score, a wide one a score near a "
-        "band edge. "
-        "A peak's interval is the same held-score rule applied to the frames' lowest and "
-        "highest totals; a worst moment's is its picture's alone, so it may reach higher "
-        "(for example, a peak of 10 (9–10) whose picture reads 10 (10–11)).",
+        "band edge."
+        + (
+            ""
+            if picture
+            else " A peak's interval is the same held-score rule applied to the frames' "
+            "lowest and highest totals; a worst moment's is its picture's alone, so it may "
+            "reach higher (for example, a peak of 10 (9–10) whose picture reads 10 (10–11))."
+        ),
         *(
             [
                 "One camera's limits: the intervals show the pose's noise, not its accuracy. "
@@ -1003,6 +1029,8 @@ def _method_notes(tol: float, options: Mapping[str, Any] | None = None) -> list[
     if kind == "worksheet":  # typed angles: no intervals, no time, no pictures
         drop = ("Score intervals", "Worst moments are postures held", "Faces are blurred")
         notes = [n for n in notes if not n.startswith(drop)]
+    if picture:  # one picture (or one pose): nothing held over time
+        notes = [n for n in notes if not n.startswith("Worst moments are postures held")]
     return notes
 
 
