@@ -597,3 +597,15 @@ def test_the_verdict_box_takes_the_colour_of_the_held_peaks_level():
     assert verdict_colour(summary(9, 7)) == LEVEL_COLOURS[3]  # high
     assert verdict_colour(summary(None, 3)) == RULA_COLOURS[1]  # action level 2
     assert verdict_colour(summary(None, None)) == LEVEL_COLOURS[-1]
+
+
+def test_a_share_short_of_all_never_reads_100_percent():
+    from ergorisk.report.model import percent_text
+
+    assert [percent_text(k, 215) for k in (215, 214, 108, 1, 0)] == [
+        "100%",
+        ">99%",
+        "50%",
+        "<1%",
+        "0%",
+    ]

@@ -368,6 +368,17 @@ def level_shares(frames: pd.DataFrame, method: str, side: str, fps: float | None
     return [Share(name, round(100 * k / n, 2), round(k * dt_s, 2), c, k) for name, k, c in counts]
 
 
+def percent_text(count: int, total: int) -> str:
+    """'57%'; never 100 % or 0 % where some frames are missing or some there: 214 frames of
+    215 read "100% of the frames with a person" (a walkthrough)."""
+    p = 100 * count / total if total else 0.0
+    if 0 < count and p < 0.5:
+        return "<1%"
+    if count < total and p >= 99.5:
+        return ">99%"
+    return f"{p:.0f}%"
+
+
 def scored_percent(shares: list[Share], labels: tuple[str, ...]) -> float:
     """The share of the scored time (the risk levels' frames) spent in ``labels``: the CLI's
     'high or worse N% of the scored time'."""
@@ -830,7 +841,7 @@ def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str
 
     def share(count: int, total: int, of: str) -> str:
         # one picture: yes or no ("100% of the frames" of a photo)
-        return ("yes" if count else "no") if n == 1 else f"{100 * count / total:.0f}% of {of}"
+        return ("yes" if count else "no") if n == 1 else f"{percent_text(count, total)} of {of}"
 
     out = [("Person detected", share(int(person.sum()), n, "the frames"))]
     if "pose_reliable" in frames:
