@@ -595,3 +595,33 @@ def test_an_unfinished_item_whose_folder_holds_an_older_result_says_so(tmp_path)
     assert _interrupted(item, tmp_path) == (
         f"{INTERRUPTED}; photo/ still holds an earlier run's result, other options"
     )
+
+
+def test_a_redo_that_fails_removes_a_result_of_another_file_and_keeps_one_of_the_same(
+    tmp_path, monkeypatch
+):
+    """A new-user walkthrough: a good clip done, then replaced by a corrupt file: its redo
+    failed, yet its folder kept the old report.pdf and its done marker. A --force redo that
+    fails on the same file keeps the earlier result, which is still that file's, and says so."""
+    import ergorisk.batch.item as batch_item
+
+    a = pose_file(tmp_path / "in" / "a.npy")
+    out = tmp_path / "out"
+    items = from_folder(tmp_path / "in", {"layout": "uw-iom"})
+    assert [r.status for r in run_batch(items, out, workers=1, show_progress=False)] == ["done"]
+
+    def broken(item, out_dir):  # a failure not of the file (a crash, a full disk)
+        raise RuntimeError("out of luck")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(batch_item, "assess_into", broken)
+        failed = run_item(items[0], out / "a")
+    assert failed.status == "failed"
+    assert failed.reason.endswith("a/ keeps the earlier result of this same input and options")
+    assert (out / "a" / MARKER).exists()
+    corrupt_file(a)  # the file replaced: its redo fails and the old result goes
+    (failed,) = run_batch(items, out, workers=1, show_progress=False)
+    assert failed.status == "failed" and "removed" in failed.reason
+    assert not (out / "a").exists()
+    (again,) = run_batch(items, out, workers=1, show_progress=False)
+    assert again.status == "failed" and "earlier run" in again.reason

@@ -295,3 +295,20 @@ def test_an_unknown_engine_is_one_line_without_a_librarys_prefix(tmp_path):
     assert done.returncode == 2
     assert done.stderr.startswith("error: Invalid value for '--engine': 'dask' is not one of")
     assert "Value error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_repeated_row_or_name_exits_2_and_a_written_name_is_kept(tmp_path):
+    """A walkthrough: three identical rows were assessed three times, their time counted
+    three times in the summaries by task and worker; a row named cutA became cutA-4."""
+    rows = [["clip.mp4", "", "w1"], ["b.mp4", "", "w1"], ["clip.mp4", "", "w1"]]
+    m = manifest(tmp_path / "m.csv", ["path", "name", "worker"], rows)
+    with pytest.raises(BatchInputError, match=r"m.csv: line 4 repeats line 2 "):
+        load_items(m)
+    rows[2][2] = "w2"  # the same clip for another worker: two items
+    rows += [["c.mp4", "clip", "w1"]]
+    m = manifest(tmp_path / "m.csv", ["path", "name", "worker"], rows)
+    assert [i.name for i in load_items(m)] == ["clip-2", "b", "clip-3", "clip"]
+    rows += [["d.mp4", "CLIP", "w1"]]
+    m = manifest(tmp_path / "m.csv", ["path", "name", "worker"], rows)
+    with pytest.raises(BatchInputError, match=r"line 6, column 2 \(name\): 'CLIP' is line 5"):
+        load_items(m)

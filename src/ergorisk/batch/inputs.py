@@ -221,7 +221,8 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
                     check_config(alone, f"{where}: line {row.line}, {column}")
             raise
     rows = _join_takes(rows, where, header)
-    names = unique_names([row.name for row in rows])
+    _no_repeats(rows, where, header)
+    names = unique_names([row.name for row in rows], [bool(row.cells.get("name")) for row in rows])
     return [
         BatchItem(
             index=i,
@@ -398,16 +399,49 @@ def _is_manifest(path: Path) -> bool:
     return "path" in {name.lower() for name in header}
 
 
-def unique_names(wanted: list[str]) -> list[str]:
-    """safe_name of each, with -2, -3 ... on repeats (case-insensitively: macOS, Windows)."""
-    taken: set[str] = set()
+def unique_names(wanted: list[str], given: list[bool] | None = None) -> list[str]:
+    """safe_name of each, with -2, -3 ... on repeats (case-insensitively: macOS, Windows).
+    ``given``: names the user wrote (a manifest's name column), kept as written; the others
+    step around them (a row named cutA became cutA-4 after three unnamed cutA.mp4 rows)."""
+    given = given or [False] * len(wanted)
+    taken = {safe_name(raw).lower() for raw, mine in zip(wanted, given, strict=True) if mine}
     out = []
-    for raw in wanted:
+    for raw, mine in zip(wanted, given, strict=True):
         base = safe_name(raw)
         name, n = base, 1
-        while name.lower() in taken:
+        while not mine and name.lower() in taken:
             n += 1
             name = f"{base}-{n}"
         taken.add(name.lower())
         out.append(name)
     return out
+
+
+def _no_repeats(rows: list[_Row], where: str, header: list[str]) -> None:
+    """Exit 2 on a row that repeats another (the same file or take, options, worker, task,
+    site and notes: it would be assessed twice and its time counted twice in the summaries
+    by task and worker) and on two rows given the same name (one folder for two items)."""
+    seen: dict[tuple, int] = {}
+    named: dict[str, int] = {}
+    for row in rows:
+        key = (
+            row.path,
+            row.views,
+            tuple(sorted((k, str(v)) for k, v in row.options.items())),
+            tuple(row.cells.get(k, "") for k in (*META_KEYS, "take")),
+        )
+        if key in seen:
+            raise BatchInputError(
+                f"{where}: line {row.line} repeats line {seen[key]} (the same input with the "
+                "same options, worker and task: it would be counted twice); remove one"
+            )
+        seen[key] = row.line
+        if given := row.cells.get("name"):
+            folder = safe_name(given).lower()
+            if folder in named:
+                col = header.index("name") + 1
+                raise BatchInputError(
+                    f"{where}: line {row.line}, column {col} (name): {given!r} is line "
+                    f"{named[folder]}'s name too (each item needs its own output folder)"
+                )
+            named[folder] = row.line

@@ -91,7 +91,7 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
         result = ItemResult.for_item(
             item,
             FAILED,
-            reason=_reason(err, item),
+            reason=_reason(err, item) + _earlier_result(out_dir, item.fingerprint()),
             seconds=_seconds(started),
             **where,
         )
@@ -104,6 +104,19 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
         return result
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _earlier_result(out_dir: Path, expected: str) -> str:
+    """What becomes of an earlier result in the folder of an item that failed now: kept
+    where it is of this very input and options (a --force redo that failed), removed where
+    it is not (the file was replaced: its old report.pdf, marked done, outlived a redo
+    that failed). The reason's ending, saying which."""
+    if not out_dir.exists():
+        return ""
+    if store.read_done(out_dir, expected) is not None:
+        return f"; {out_dir.name}/ keeps the earlier result of this same input and options"
+    store.retire(out_dir)
+    return f"; {out_dir.name}/ held an earlier result of another file or options: removed"
 
 
 class NothingScored(ValueError):

@@ -76,6 +76,15 @@ def publish(built: Path, target: Path, record: dict[str, Any]) -> None:
     write_json_atomic(target / MARKER, record)
 
 
+def retire(target: Path) -> None:
+    """Remove an item folder as publish replaces one: out of the way by one rename (into
+    staging, so that a kill mid-removal leaves nothing a later run could take for a result),
+    then deleted."""
+    old = Path(tempfile.mkdtemp(prefix=f"{target.name}.old.", dir=target.parent / STAGING))
+    os.rename(target, old / "out")
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def write_json_atomic(path: Path, data: Any) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
