@@ -459,9 +459,9 @@ def test_a_failure_line_names_its_file():
 
     item = BatchItem(index=0, path=Path("/in/line 3/cutA.mp4"), name="cutA", options={})
     died = ItemResult.for_item(item, FAILED, reason=DIED)
-    assert failure_line(died) == f"failed: /in/line 3/cutA.mp4: {DIED}"
+    assert failure_line(died) == f"failed: cutA: /in/line 3/cutA.mp4: {DIED}"
     named = ItemResult.for_item(item, FAILED, reason="cutA.mp4: not a video")
-    assert failure_line(named) == "failed: cutA.mp4: not a video"
+    assert failure_line(named) == "failed: cutA: cutA.mp4: not a video"
 
 
 def test_the_eta_follows_the_batch_pace_and_counts_down_between_items(monkeypatch):
@@ -504,7 +504,7 @@ def test_an_input_with_nothing_scored_fails_and_warnings_reach_batch_csv(tmp_pat
     result = batch(m, "-o", out, "--workers", 1)
     assert result.exit_code == 1, result.output
     text = " ".join(result.output.split())
-    assert "failed: empty.mp4: nothing scored: no person was found in any frame" in text
+    assert "failed: empty: empty.mp4: nothing scored: no person was found in any frame" in text
     assert "warning: a: --start: for videos and images, not used for a pose file" in text
     rows = pd.read_csv(out / "batch.csv").set_index("name")
     assert rows["status"].tolist() == ["failed", "done"] and not (out / "empty").exists()

@@ -147,12 +147,13 @@ def batch(
 
 
 def failure_line(row: ItemResult) -> str:
-    """'failed: clip.mp4: why', named by its file where the reason does not name it (a
-    worker that died: with hundreds of items, which one was it?)."""
+    """'failed: clip-2: clip.mp4: why': the item by its name (three rows of one file read as
+    three identical lines), and by its file where the reason does not name it (a worker
+    that died: with hundreds of items, which one was it?)."""
     named = Path(row.path).name in row.reason or (
         bool(row.take) and row.reason.startswith(f"take {row.take}:")  # batch.csv lists its views
     )
-    return f"failed: {row.reason if named else f'{row.path}: {row.reason}'}"
+    return f"failed: {row.name}: {row.reason if named else f'{row.path}: {row.reason}'}"
 
 
 def _put_back(handlers: dict[int, Any]) -> None:
