@@ -143,6 +143,12 @@ def test_videos_find_their_camera_by_name_or_as_told():
         match_videos(["a-cam01.mp4", "b-cam01.mp4"], cams)
     with pytest.raises(CalibrationError, match=r"^no camera cam09, cam07 in the calibration \("):
         match_videos(["a.mp4", "b.mp4"], cams, names=["cam09", "cam07"])
+    # More videos than cameras: "name them with --cameras" was advised, which cannot help.
+    two = ring_cameras(2)
+    videos = ["cam01.mp4", "cam02.mp4", "cam03.mp4", "cam04.mp4"]
+    for names in (None, ["cam01", "cam02", "cam01", "cam02"]):
+        with pytest.raises(CalibrationError, match=r"^4 videos but the calibration has 2 came"):
+            match_videos(videos, two, names=names)
 
 
 def test_a_resized_video_gets_scaled_intrinsics_with_a_warning():

@@ -236,3 +236,27 @@ def test_a_joint_within_the_reliable_frames_bound_keeps_enough_confidence_to_be_
     within = (error >= 15) & (error <= 30)
     assert within.sum() >= 5, np.round(error, 1)
     assert (confidence[within, wrist] >= KinematicsOptions().min_joint_confidence).all()
+
+
+def test_a_take_with_a_second_worker_says_so_and_the_web_app_words_it_for_itself():
+    """A walkthrough: a 4-view take assessed the man and said nothing of the woman, seen in
+    all four views; one video says "2 people in view at the start"."""
+    from types import SimpleNamespace
+
+    from ergorisk.assessment import views_people_warning
+    from ergorisk.web.pipeline import _views_people_here
+
+    man, woman, once = (SimpleNamespace(n_views=n) for n in (4, 4, 1))
+    (said,) = views_people_warning([man, woman, once], "largest")
+    assert said.startswith("2 people seen in two or more views: the one who fills the views")
+    assert "--people all assesses everyone" in said
+    assert views_people_warning([man, once], "largest") == []
+    assert views_people_warning([man, woman], "all") == []  # everyone assessed
+    assert views_people_warning([man, woman], "largest", roi=(0, 0, 9, 9)) == []  # one picked
+    # The web app refuses people: all for a take: its warning names the command line.
+    summary = SimpleNamespace(warnings=[said, "other"], to_dict=lambda: {})
+    _views_people_here(SimpleNamespace(summary=summary))
+    assert summary.warnings[0].startswith("2 people seen in two or more views")
+    assert "people: [ID] in the options" in summary.warnings[0]
+    assert summary.warnings[0].endswith("--calibration FILE --people all")
+    assert summary.warnings[1] == "other"

@@ -1131,18 +1131,22 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
             )
         summary["person_detected_rate"] = round(float(frames["person_detected"].mean()), 4)
         limit = search_limit(first_view.n_frames)
-        summary["warnings"] = views_warnings(
-            errors,
-            float(detected.mean()),
-            [str(w.message) for w in resized],
-            diagnostics["views_rejected_share"],
-            {
-                cam.name: int(o)
-                for cam, o in zip(cameras, offsets, strict=True)
-                if limit and abs(int(o)) >= limit
-            },
-            leg_length_m(skel),
-        ) + unused_options(cfg, "views")
+        summary["warnings"] = (
+            views_warnings(
+                errors,
+                float(detected.mean()),
+                [str(w.message) for w in resized],
+                diagnostics["views_rejected_share"],
+                {
+                    cam.name: int(o)
+                    for cam, o in zip(cameras, offsets, strict=True)
+                    if limit and abs(int(o)) >= limit
+                },
+                leg_length_m(skel),
+            )
+            + views_people_warning(associated, spec, media.roi)
+            + unused_options(cfg, "views")
+        )
         summary["person_id"] = person.person_id
         summary["timing_s"] = {"pose": round(pose_s, 3)}
         summary["config"] = cfg.to_dict()
@@ -1233,6 +1237,20 @@ def _insert_boxes(
     at = frames.columns.get_loc("person_detected") + 1
     for k, name in enumerate(BBOX_COLUMNS):
         frames.insert(at + k, name, np.round(boxes[:, k], 1))
+
+
+def views_people_warning(persons: Sequence[Any], spec: Any, roi: Any = None) -> list[str]:
+    """Several people seen in two or more views where one was assessed: said, as one
+    video's "2 people in view at the start" is (a 4-view take left its second worker out
+    without a word)."""
+    seen = sum(p.n_views >= 2 for p in persons)
+    if seen < 2 or spec != "largest" or roi is not None:
+        return []
+    return [
+        f"{seen} people seen in two or more views: the one who fills the views most is "
+        "assessed; --people all assesses everyone, --people ID someone else (the first "
+        "view's IDs)"
+    ]
 
 
 def views_warnings(

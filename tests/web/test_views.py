@@ -153,3 +153,18 @@ def test_the_calibration_is_never_an_option(client, clips):
         options="calibration: /etc/passwd",
     )
     assert res.status_code == 400 and "calibration" in res.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"people": "pick"}, {"options": "people: all"}, {"options": "people: 0,1"}],
+    ids=["pick", "all", "two IDs"],
+)
+def test_everyone_of_a_take_is_refused_with_the_cli_that_does_it(client, settings, clips, fields):
+    """A walkthrough: a take uploaded with people=pick was accepted and assessed the largest
+    person only; with people: all it was accepted and failed in the job ("use
+    assess_people")."""
+    text = refused(
+        client, settings, [clips["cam01"], clips["cam02"]], clips["calibration"], **fields
+    )
+    assert "assessed for one person here" in text and "--people all" in text

@@ -327,6 +327,12 @@ def match_videos(
     """The camera of each video: the one named in ``names`` (same order as videos), else the
     one whose name (or label) the file stem contains, the longest name winning."""
     by_name = {c.name: c for c in cameras} | {c.label: c for c in cameras if c.label}
+    if len(videos) > len(cameras):  # no naming fixes that: said first (--cameras was advised)
+        raise CalibrationError(
+            f"{len(videos)} videos but the calibration has {len(cameras)} camera"
+            f"{'s' * (len(cameras) != 1)} ({', '.join(c.name for c in cameras)}): one camera "
+            "a video"
+        )
     if names is not None:
         if len(names) != len(videos):
             raise CalibrationError(f"{len(videos)} videos but {len(names)} camera names given")

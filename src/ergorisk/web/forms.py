@@ -282,6 +282,28 @@ def file_options(form: FormData, kind: str, ext: str) -> dict[str, Any]:
     return {}
 
 
+VIEWS_PEOPLE_HINT = (
+    "people: [ID] in the options assesses someone else (the first view's IDs); to assess "
+    "everyone, run ergorisk assess VIEWS --calibration FILE --people all"
+)
+VIEWS_ONE_PERSON = (
+    "a multi-camera take is assessed for one person here, the one who fills the views "
+    f"most: {VIEWS_PEOPLE_HINT}"
+)
+
+
+def _check_views_people(form: FormData, people: Any) -> None:
+    """A take's upload with people=pick was accepted and assessed the largest person only,
+    and one with people: all failed in the job ("use assess_people"): both are refused."""
+    from ergorisk.pose.people_select import parse_people_spec
+
+    pick = (text(form, "people") or "largest").lower()
+    spec = parse_people_spec(people)
+    several = spec == "all" or (isinstance(spec, list | tuple) and len(spec) > 1)
+    if pick != "largest" or several:
+        raise http_error(400, VIEWS_ONE_PERSON)
+
+
 def advanced(form: FormData, own: dict[str, Any]) -> dict[str, Any]:
     """The advanced options, refusing one that the form also sets in its own field."""
     given = raw_text(form, "options")
@@ -368,6 +390,8 @@ def read_upload(form: FormData) -> Upload:
     factors = {**{k: from_options[k] for k in advanced_keys(extra) if k in from_options}, **factors}
     if kind == "pose" and ext not in NEEDS_MAPPING:
         _check_layout(cfg.pose.layout, ext)
+    if kind == "views":
+        _check_views_people(form, cfg.media.people)
     return Upload(
         kind=kind,
         input_name=input_name,

@@ -128,6 +128,8 @@ def run(spec: Mapping[str, Any], report: Report = _noop) -> dict[str, Any]:
         result = assess(path, config=cfg, progress=progress)
     result = named(result, kind, name, spec)
     keyword_warnings(result)  # as the options box names them, not as the CLI's flags
+    if kind == "views":
+        _views_people_here(result)
     result.to_dir(out, report=True, progress=progress)
     if result.skeleton is not None:
         save_skeleton(out / "skeleton.npz", result.skeleton)
@@ -137,6 +139,20 @@ def run(spec: Mapping[str, Any], report: Report = _noop) -> dict[str, Any]:
         np.savez_compressed(out / "activity.npz", **activity_arrays(result.activity))
     report("done", 1.0)
     return statistics(result.frames, result.summary.to_dict())
+
+
+def _views_people_here(result: Any) -> None:
+    """A take's "2 people seen in two or more views" warning as this app can act on it:
+    people: all is refused here for a take (forms.VIEWS_ONE_PERSON), so the warning's
+    "people all assesses everyone" names the command line that does it."""
+    from ergorisk.web.forms import VIEWS_PEOPLE_HINT
+
+    warnings = result.summary.warnings
+    for k, text in enumerate(warnings):
+        head, cut, _ = text.partition(" is assessed;")
+        if cut and "people seen in two or more views" in head:
+            warnings[k] = f"{head}{cut} {VIEWS_PEOPLE_HINT}"
+    result.summary.to_dict()["warnings"] = list(warnings)
 
 
 def _person(
