@@ -189,6 +189,14 @@ def test_compare_page_shows_both_and_the_differences(client: TestClient) -> None
         html,
     )
     assert peak_row and float(peak_row.group(1)) == diff
+    # A was 15 kg, B 0 kg: said, as part of the difference (a walkthrough: hidden).
+    assert cmp["factors"]["a"]["load_kg"] == 15 and cmp["factors"]["b"]["load_kg"] == 0
+    assert "The task factors differ" in html
+    assert '<strong class="differs">load 15 kg</strong>' in html
+    assert '<strong class="differs">load 0 kg</strong>' in html and "coupling good ·" in html
+    same = add_worksheet(client, BOX_LIFT, task="packing", load_kg="15")
+    html = client.get("/compare", params={"a": before, "b": same}).text
+    assert "The task factors differ" not in html and "load 15 kg ·" in html
 
 
 def test_compare_needs_two_assessments(client: TestClient) -> None:

@@ -236,6 +236,10 @@ class Comparison(BaseModel):
     b: AssessmentItem
     same_task: bool
     methods: dict[str, MethodCompare]
+    factors: dict[str, Factors] = Field(
+        default_factory=dict,
+        description="Each one's task factors (a, b): a heavier load explains a higher score.",
+    )
 
 
 class PersonFound(BaseModel):

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from sqlalchemy import func, or_, select
 
 from ergorisk.web.deps import Ctx, get_record, http_error, no_nul
+from ergorisk.web.factors import api_factors
 from ergorisk.web.schemas import AssessmentList, Comparison, errors
 from ergorisk.web.serialize import item_json, read_frames
 from ergorisk.web.tables import JOB_STATES, KINDS, AssessmentRecord, Job
@@ -113,6 +114,7 @@ def compare(a: int, b: int, c: Ctx) -> dict[str, Any]:
     with c.sessions() as session:
         first, second = get_record(session, a), get_record(session, b)
         items = [item_json(first), item_json(second)]
+        factors = {k: api_factors(x.config) for k, x in (("a", first), ("b", second))}
         outputs = [(x.id, x.output_version) for x in (first, second)]
     stats = []
     for assessment_id, version in outputs:
@@ -138,7 +140,13 @@ def compare(a: int, b: int, c: Ctx) -> dict[str, Any]:
         bool(items[0]["task"])
         and (items[0]["task"] or "").strip().lower() == (items[1]["task"] or "").strip().lower()
     )
-    return {"a": items[0], "b": items[1], "same_task": same, "methods": methods}
+    return {
+        "a": items[0],
+        "b": items[1],
+        "same_task": same,
+        "methods": methods,
+        "factors": factors,
+    }
 
 
 def method_stats(folder: Path) -> dict[str, dict[str, Any]]:

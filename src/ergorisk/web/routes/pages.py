@@ -260,6 +260,7 @@ async def compare_page(request: Request) -> HTMLResponse:
         title="Compare",
         cmp=cmp,
         rows={m: compare_rows(cmp["methods"].get(m, {})) for m in ("reba", "rula")},
+        factor_cards=factor_cards(cmp.get("factors") or {}),
     )
 
 
@@ -290,6 +291,15 @@ def plotly_js(request: Request) -> Response:
 
 
 LABELS = {"time_pct": "% of time"}
+# The task factors on the compare page's cards, as the assessment page labels them.
+FACTOR_LABELS = (
+    ("load_kg", "load"),
+    ("coupling", "coupling"),
+    ("shock", "shock"),
+    ("static", "static"),
+    ("repeated", "repeated"),
+    ("rapid_change", "rapid change"),
+)
 # Which way a difference goes for the worker: more of these is worse (+1) or better (-1).
 _WORSE_WHEN_HIGHER = ("peak", "median", "mean", "high")
 _BETTER_WHEN_HIGHER = ("negligible",)  # between: it depends where time went
@@ -304,6 +314,29 @@ def _rula_sides() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
     names = [name for name, _, _ in RULA_LEVELS]
     return tuple(names[2:]), (names[0],)
+
+
+def factor_cards(factors: dict[str, Any]) -> dict[str, Any]:
+    """Each card's task factors as (label, text, differs from the other's), and whether any
+    differ: the page hid that A was 0 kg and B 12 kg, which explained the whole change."""
+    if set(factors) != {"a", "b"}:
+        return {}
+
+    def text(name: str, value: Any) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return f"{value:g} kg" if name == "load_kg" else str(value)
+
+    a, b = factors["a"], factors["b"]
+    cards: dict[str, Any] = {
+        key: [
+            (label, text(name, f.get(name)), a.get(name) != b.get(name))
+            for name, label in FACTOR_LABELS
+        ]
+        for key, f in factors.items()
+    }
+    cards["differ"] = any(a.get(n) != b.get(n) for n, _ in FACTOR_LABELS)
+    return cards
 
 
 def compare_rows(method: dict[str, Any]) -> list[tuple[str, Any, Any, Any, str]]:
