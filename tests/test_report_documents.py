@@ -436,8 +436,20 @@ def test_the_plain_sentence_says_when_much_of_the_time_was_at_a_higher_level():
         "In short: REBA 3, low risk, action may be necessary (21% of the scored time at a "
         "higher level, in runs under 0.3 s)."
     )
-    levels.update(low=1.35, medium=0.05)  # under a tenth: the held peak says it
-    assert in_short(summary, []) == "In short: REBA 3, low risk, action may be necessary."
+    levels.update(low=1.35, medium=0.05)  # under a tenth: said as brief
+    assert in_short(summary, []) == (
+        "In short: REBA 3, low risk, action may be necessary (briefly medium: 4% of the "
+        "scored time)."
+    )
+    # The example's RULA: 6 held, 7 on 8 % of the scored time, where its worst moments read
+    # "action level 4: investigate and change immediately" under "change soon".
+    rula = {"action level 1": 0.4, "action level 2": 3.533, "action level 3": 2.2}
+    summary = {"rula": {"total": {"peak": {"score": 6}, "time_s_by_level": rula}}}
+    assert in_short(summary, []).endswith("change soon.")
+    rula["action level 4"] = 0.633
+    assert in_short(summary, []).endswith(
+        "change soon (briefly action level 4: 9% of the scored time)."
+    )
 
 
 def test_a_worksheet_report_speaks_of_records_not_of_a_picture_or_the_pose():

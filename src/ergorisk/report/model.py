@@ -485,7 +485,8 @@ def in_short(summary: Mapping[str, Any], parts: list[PartRow]) -> str:
         if held:
             level = _level_words(method, int(held["score"]))
             words.append(f"{method.upper()} {int(held['score'])}, {level}")
-            words[-1] += higher_levels_note(summary, method, int(held["score"]))
+            peak = int(held["score"])
+            words[-1] += higher_levels_note(summary, method, peak) or briefly(summary, method, peak)
     if not words:
         return ""
     # The most severe first: a lower arm at its highest score (2, +1 to the arm) all the
@@ -502,18 +503,38 @@ def in_short(summary: Mapping[str, Any], parts: list[PartRow]) -> str:
     return text
 
 
+def _time_above(summary: Mapping[str, Any], method: str, peak: int) -> tuple[list, list, int]:
+    """(level names, seconds in each over the reliable frames, the held peak's level)."""
+    names = REBA_RISK_LEVELS if method == "reba" else RULA_ACTION_LEVELS
+    codes = reba_risk_codes if method == "reba" else rula_action_codes
+    by_level = (summary.get(method) or {}).get("total", {}).get("time_s_by_level") or {}
+    seconds = [float(by_level.get(name) or 0.0) for name in names]
+    return list(names), seconds, int(codes(np.array([peak]))[0])
+
+
+def briefly(summary: Mapping[str, Any], method: str, peak: int) -> str:
+    """' (briefly action level 4: 8% of the scored time)': the highest level reached above
+    the held peak's, in runs too short to hold, where higher_levels_note says nothing (under
+    10 %). The verdict read "RULA 6, ... change soon" over worst moments at RULA 7,
+    "investigate and change immediately": two instructions for one clip."""
+    names, seconds, level = _time_above(summary, method, peak)
+    above = [k for k in range(level + 1, len(names)) if seconds[k] > 0]
+    scored = sum(seconds)
+    if not above or not scored:
+        return ""
+    share = percent_text(round(sum(seconds[level + 1 :]) * 1000), round(scored * 1000))
+    return f" (briefly {names[above[-1]]}: {share} of the scored time)"
+
+
 def higher_levels_note(summary: Mapping[str, Any], method: str, peak: int) -> str:
     """' (22% of the scored time at a higher level, in runs under 0.3 s)' where that share
     is 10 % or more: the held peak alone read "REBA 3, low risk" over a clip 21 % of whose
     time was medium, in runs too short to hold (the report's sentence and the command
     line's summary alike: four views whose reliable frames came in runs of 12-13 at 60 fps
     printed 'REBA peak 6 (medium)' beside 'high or worse 59%')."""
-    names = REBA_RISK_LEVELS if method == "reba" else RULA_ACTION_LEVELS
-    codes = reba_risk_codes if method == "reba" else rula_action_codes
-    by_level = (summary.get(method) or {}).get("total", {}).get("time_s_by_level") or {}
-    seconds = [float(by_level.get(name) or 0.0) for name in names]
+    _, seconds, level = _time_above(summary, method, peak)
     scored = sum(seconds)
-    above = sum(seconds[int(codes(np.array([peak]))[0]) + 1 :])
+    above = sum(seconds[level + 1 :])
     if not scored or above / scored < 0.1:
         return ""
     return (
