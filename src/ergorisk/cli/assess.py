@@ -362,7 +362,7 @@ def _assess_people(path: Path, out: Path, cfg: Config) -> None:
     except (InputError, OSError) as err:
         fail(_flag_names(first_line(err)))
     for pid, result in people.items():
-        label = Path(f"{path.name} person {pid}")
+        label = Path(f"{path.name}, person {pid}")
         _print_result(label, out / f"person-{pid}", result, who=f"person {pid}")
     print(f"{_people(len(people))} -> {out}/ ({_people_files(cfg)})")
 
@@ -404,7 +404,7 @@ def _assess_views_people(paths: list[Path], out: Path, cfg: Config) -> None:
     for pid, result in people.items():
         errors = result.summary["multiview"]["median_reprojection_error_px"]
         print(f"person {pid}: reprojection error (median): {_errors_text(errors)}", file=sys.stderr)
-        label = Path(f"{len(paths)} views person {pid}")
+        label = Path(f"{len(paths)} views, person {pid}")
         _print_result(label, out / f"person-{pid}", result, who=f"person {pid}")
     print(f"{_people(len(people))} -> {out}/ ({_people_files(cfg)})")
 
