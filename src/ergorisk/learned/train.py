@@ -66,7 +66,13 @@ def fit(
     model: Scorer, x: np.ndarray, y: np.ndarray, cfg: TrainConfig, seed: int = 0, log=None
 ) -> list[dict]:
     """Train ``model`` in place on features x (N, F) and targets y (N, 6); returns the mean
-    training losses of every epoch. Deterministic for a given seed and thread count."""
+    training losses of every epoch. Deterministic for a given seed and thread count.
+
+    Rows with a non-finite feature or target are left out: a frame the rules could not
+    score (UW-IOM subject 14's frame 1188, a trunk twisted past any body's reach, has no
+    label since 2026-12-05) turned every weight of the folds that trained on it to NaN."""
+    usable = np.isfinite(x).all(axis=1) & np.isfinite(y).all(axis=1)
+    x, y = np.asarray(x)[usable], np.asarray(y)[usable]
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
