@@ -326,3 +326,21 @@ def test_a_posture_held_past_an_edge_changes_band_after_a_second():
     assert hysteresis(brief, edges, 3.0, release_frames=fps).max() < 20.0
     # Idempotent: the table's angles re-score to the same (web re-scoring starts from them).
     assert np.array_equal(hysteresis(timed, edges, 3.0, fps), timed)
+
+
+def test_an_input_shorter_than_the_hold_holds_what_it_holds_throughout():
+    """A single pose (read as a picture, as an image is) had no peak, though its frame had a
+    score: the README's a.summary.reba.total.peak.score raised AttributeError."""
+    assert sustained(np.array([7.0]), fps=12, min_s=0.3).tolist() == [7.0]
+    assert sustained(np.array([5.0, 7.0, 6.0]), fps=12, min_s=0.3).tolist() == [5.0, 5.0, 5.0]
+    assert sustained_peak(np.array([5.0, 7.0, 6.0, 7.0]), fps=12)["score"] == 5
+    # As long as the hold, or longer: the rule as before (a 1-frame spike is no peak).
+    assert sustained(np.array([5.0, 7.0, 5.0, 5.0, 5.0]), fps=12).tolist() == [5.0] * 5
+    import ergorisk as er
+    from ergorisk.pose import JOINT_INDEX, get_layout
+    from ergorisk.pose.synthetic import Pose, joints
+
+    person = joints(Pose(trunk_flexion=40))
+    one = np.stack([person[JOINT_INDEX[j]] for j in get_layout("uw-iom").joints])[None]
+    a = er.assess(one, layout="uw-iom", fps=12)
+    assert a.summary.reba.total.peak.score == int(a.frames["reba_total"].iloc[0])

@@ -262,7 +262,9 @@ def sustained(
         return np.full(len(x), np.nan)
     floor = np.nanmin(x[ok]) - 1.0  # below every score: breaks an episode
     x = np.where(ok, x, floor)
-    size = max(1, round(min_s * fps))
+    # An input shorter than min_s holds what it holds throughout (a single pose read as a
+    # picture, as an image is: its peak was None though its frame had a score).
+    size = max(1, min(round(min_s * fps), len(x)))
     opened = ndimage.grey_opening(x, size=size, mode="constant", cval=floor)
     # a bridged gap frame keeps no score of its own
     return np.where(scored & (opened > floor), opened, np.nan)
