@@ -42,3 +42,17 @@ def test_a_key_of_the_other_method_says_so():
         match=r"'arm_shock': a RULA column, not a REBA one: is this a RULA worksheet\?$",
     ):
         reba.score_record({"arm_shock": True})
+
+
+@pytest.mark.parametrize("module", [reba, rula])
+def test_score_record_and_columns_keep_the_json_records_bounds(module):
+    """score_record took a trunk at 400 degrees and 900 kg (REBA 2) that er.assess and the
+    JSON records refuse: one rule at every entry point."""
+    load = "load_kg" if module is reba else "arm_load_kg"
+    with pytest.raises(WorksheetError, match=r"key 'trunk_flexion_deg': an angle is within ±360"):
+        module.score_record({"trunk_flexion_deg": 400})
+    with pytest.raises(WorksheetError, match=r"record 1, key 'trunk_flexion_deg'"):
+        module.score({"trunk_flexion_deg": [30.0, -361.0]})
+    with pytest.raises(WorksheetError, match=rf"key '{load}': a load must be between 0 and 500"):
+        module.score_record({load: 900})
+    assert module.score_record({"trunk_flexion_deg": -360, load: 500})["total"] >= 1

@@ -207,6 +207,24 @@ def _coerce_column(
         raise WorksheetError(
             f"a load cannot be negative, got {values[row]!r}", key=name, record=row
         )
+    # The JSON records' bounds (_check_value), for columns and score_record alike: a trunk
+    # at 400 degrees or 900 kg scored REBA 2 through score_record, refused through assess.
+    with np.errstate(invalid="ignore"):
+        over = (
+            values > MAX_LOAD_KG
+            if kind is Kind.LOAD
+            else np.abs(values) > MAX_ANGLE_DEG
+            if kind is Kind.ANGLE
+            else None
+        )
+    if over is not None and over.any():
+        row = int(np.flatnonzero(over)[0])
+        message = (
+            f"a load must be between 0 and {MAX_LOAD_KG:g} kg"
+            if kind is Kind.LOAD
+            else f"an angle is within ±{MAX_ANGLE_DEG:g} degrees"
+        )
+        raise WorksheetError(f"{message}, got {values[row]!r}", key=name, record=row)
     if np.isfinite(values).all():  # the common case: one pass, no mask
         return values, None
     if np.isinf(values).any() or on_missing == "raise":
