@@ -122,6 +122,9 @@ def test_neutral_seated_posture_without_load_scores_low():
     q = np.array([[d.neutral for d in DULA_DOFS]])
     task = {"legs_supported": np.array([True])}
     assert exact_scores("rula", q, DULA_DOFS, task)["total"][0] <= 2
+    # "RULA" scored REBA (up to 9 on RULA's 1-7 scale) without a word.
+    with pytest.raises(ValueError, match="method must be 'rula' or 'reba', got 'RULA'"):
+        exact_scores("RULA", q, DULA_DOFS, task)
 
 
 def test_surrogate_flag_inputs_switch_where_kinematics_sets_the_flags():

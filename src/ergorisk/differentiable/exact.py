@@ -64,6 +64,10 @@ def method_columns(
 def exact_scores(
     method: str, q: np.ndarray, dofs: tuple[Dof, ...], task: Mapping[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
-    """Exact RULA or REBA outputs for postures q (N, D) under task columns (length N)."""
-    engine = rula if method == "rula" else reba
+    """Exact RULA or REBA outputs for postures q (N, D) under task columns (length N);
+    ``method`` "rula" or "reba" ("RULA" scored REBA, up to 9, without a word)."""
+    engines = {"rula": rula, "reba": reba}
+    if method not in engines:
+        raise ValueError(f"method must be 'rula' or 'reba', got {method!r}")
+    engine = engines[method]
     return engine.score(method_columns(engine.INPUTS, posture_worksheet(q, dofs), task))
