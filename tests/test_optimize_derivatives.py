@@ -94,3 +94,26 @@ def test_the_surrogate_takes_arrays_of_any_float_type_and_names_a_wrong_width(na
         model(q32[:, :-1], tasks.features)
     with pytest.raises(ValueError, match="task_features"):
         model(q32, tasks.features[:, :-1])
+
+
+@pytest.mark.parametrize("name", ["dula", "deba"])
+def test_a_single_posture_a_nan_or_an_empty_batch_is_said_plainly(name):
+    """A roboticist's walkthrough: a 1-D posture raised a bare IndexError, a NaN angle came
+    back as a NaN risk (and as the solver's answer), an empty batch of problems failed in a
+    reshape."""
+    from ergorisk.optimize.gradient import solve
+
+    model = load(name)
+    tasks = random_tasks(name, 3, seed=3)
+    with pytest.raises(ValueError, match=r"postures are a batch .*one posture: q\[None\]"):
+        model(tasks.q0[0], tasks.features[0])
+    with pytest.raises(ValueError, match="3 postures but 2 tasks"):
+        model(tasks.q0, tasks.features[:2])
+    nan = tasks.q0.copy()
+    nan[1, 0] = np.nan
+    with pytest.raises(ValueError, match="posture 1 has an angle that is not a finite number"):
+        model(nan, tasks.features)
+    with pytest.raises(ValueError, match="posture 1 has an angle that is not a finite number"):
+        solve(model, tasks, q_start=nan)
+    assert solve(model, random_tasks(name, 0, seed=3)).shape == (0, tasks.q0.shape[1])
+    assert model(tasks.q0[:0], tasks.features[0]).shape == (0,)

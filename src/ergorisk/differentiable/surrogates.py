@@ -197,8 +197,24 @@ class Surrogate(nn.Module):
                 f"{self.problem.name}: a task has {N_TASK_FEATURES} features "
                 f"(differentiable.synthetic.task_features), got shape {tuple(t.shape)}"
             )
-        if t.ndim < q.ndim:  # one task for every posture
-            t = t.expand(*q.shape[:-1], N_TASK_FEATURES)
+        if q.ndim != 2:  # a single posture or a (2, 3, D) batch gave a bare IndexError
+            raise ValueError(
+                f"{self.problem.name}: postures are a batch (N, {len(dofs)}), got shape "
+                f"{tuple(q.shape)}" + (" (one posture: q[None])" if q.ndim == 1 else "")
+            )
+        if t.ndim == 1:  # one task for every posture
+            t = t.expand(q.shape[0], N_TASK_FEATURES)
+        if t.shape[0] != q.shape[0]:
+            raise ValueError(
+                f"{self.problem.name}: {q.shape[0]} postures but {t.shape[0]} tasks "
+                "(give one task a posture, or one for all)"
+            )
+        bad = ~torch.isfinite(q.detach()).all(dim=1)
+        if bad.any():  # NaN in, NaN out, and a finite gradient for the other joints
+            raise ValueError(
+                f"{self.problem.name}: posture {int(bad.nonzero()[0, 0])} has an angle that "
+                "is not a finite number"
+            )
         return q, t
 
 

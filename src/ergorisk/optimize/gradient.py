@@ -80,11 +80,16 @@ def solve(
     """
     net = as_array(model)
     dofs = tasks.problem.dofs
+    start = np.asarray(tasks.q0 if q_start is None else q_start, float)
+    if len(start) == 0:  # nothing to solve ("cannot reshape array of size 0")
+        return start.reshape(0, len(dofs))
+    if not np.isfinite(start).all():  # a NaN posture came back as the answer, with warnings
+        row = int(np.flatnonzero(~np.isfinite(start).all(axis=1))[0])
+        raise ValueError(f"posture {row} has an angle that is not a finite number")
     free = free_mask(dofs)
     cols = np.flatnonzero(free)
     lo, hi = (a[cols] for a in limits(dofs))
     k = max(opts.starts, 1)
-    start = np.asarray(tasks.q0 if q_start is None else q_start, float)
     q = _starts(start, dofs, free, k, opts)
     pos, frame = np.repeat(tasks.hand_pos, k, 0), np.repeat(tasks.hand_frame, k, 0)
     task_feats = tasks.features.astype(float)  # the exact engine's increments: once a solve
