@@ -93,6 +93,7 @@ def test_people_all_writes_everyone_seen_in_two_views(assessed, shared_data, tmp
     out = er.write_people(people, tmp_path / "out")
     listed = json.loads((out / "people.json").read_text())["people"]
     assert sorted(p["id"] for p in listed) == sorted(people)
+    assert sum(p["main"] for p in listed) == 1  # the one who fills the views most
     for pid, result in people.items():
         assert (out / f"person-{pid}" / "frames.csv").is_file()
         assert result.summary["person_id"] == pid

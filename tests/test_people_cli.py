@@ -24,6 +24,15 @@ def test_people_all_on_the_two_person_view(shared_data, tmp_path):
     assert result.exit_code == 0, result.output
     people = json.loads((out / "people.json").read_text())["people"]
     assert len(people) >= 2
+    # One main person, the one assessed without --people (the web app's list marks it too).
+    (main,) = [p for p in people if p["main"]]
+    single = CliRunner().invoke(
+        app, ["assess", str(clip), "--no-report", "--no-video", "--out", str(tmp_path / "one")]
+    )
+    assert single.exit_code == 0, single.output
+    one = pd.read_csv(tmp_path / "one" / "frames.csv")
+    mine = pd.read_csv(out / main["folder"] / "frames.csv")
+    assert abs(one["bbox_x_px"].median() - mine["bbox_x_px"].median()) < 100
     for person in people:
         assert person["frames_detected"] >= 80  # of 100 frames
         folder = out / person["folder"]

@@ -909,9 +909,23 @@ def assess_people(
     return {p.person_id: _assess_track(path, "video", cfg, poses, p) for p in chosen}
 
 
+def _main_of(people: Mapping[int, Assessment]) -> int:
+    """The main person among those written: the one who fills the most of the video (of all
+    the views, for a take), as assessing without --people picks (pose.people_select)."""
+    from ergorisk.pose.people import PersonTrack
+    from ergorisk.pose.people_select import presence
+
+    def fills(a: Assessment) -> float:
+        tracks = [v.track for v in a.views] if a.views else [a.track]
+        return sum(presence(t) for t in tracks if isinstance(t, PersonTrack))
+
+    return max(people, key=lambda pid: (fills(people[pid]), -pid))
+
+
 def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
     """DIR/person-<id>/ (what one assessment writes) for each person, DIR/people.json (id,
-    folder, frames detected, first and last time, thumbnail), a thumbnail per person and
+    frames detected, first and last time, main: the one assessed without --people, folder,
+    thumbnail), a thumbnail per person and
     overview.mp4 with every skeleton and its ID (not with ``annotate`` off: --no-video).
     Atomic, like to_dir."""
     import json
@@ -940,6 +954,7 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
         if a.track is not None and a.track.detected.any()
     }
     out = Path(path)
+    main = _main_of(people)
     with staged_output(out) as stage:
         records = []
         for pid, a in people.items():
@@ -950,6 +965,7 @@ def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
             records.append(
                 {
                     **a.track.record(),
+                    "main": pid == main,  # the one assessed without --people (the web's too)
                     "folder": f"person-{pid}",  # type: ignore[union-attr]
                     "thumbnail": f"person-{pid}.jpg" if pid in thumbs else None,
                 }
