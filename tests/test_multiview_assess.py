@@ -38,7 +38,7 @@ def test_frames_are_flagged_as_a_single_video_s_are(assessed):
     # Every camera within 30 px: the one warning is of the woman, seen in all four views
     # too (the man, who fills them most, is assessed).
     (only,) = assessed.summary.warnings
-    assert only.startswith("2 people seen in two or more views: the one who fills the views")
+    assert only.startswith("2 people seen in two or more views (IDs ")
 
 
 def test_every_camera_reprojects_within_15_px(assessed):

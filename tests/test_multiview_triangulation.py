@@ -246,9 +246,15 @@ def test_a_take_with_a_second_worker_says_so_and_the_web_app_words_it_for_itself
     from ergorisk.assessment import views_people_warning
     from ergorisk.web.pipeline import _views_people_here
 
-    man, woman, once = (SimpleNamespace(n_views=n) for n in (4, 4, 1))
+    man, woman, once = (
+        SimpleNamespace(n_views=n, person_id=i, presence=f)
+        for n, i, f in ((4, 1, 9.0), (4, 0, 5.0), (1, 2, 20.0))
+    )
     (said,) = views_people_warning([man, woman, once], "largest")
-    assert said.startswith("2 people seen in two or more views: the one who fills the views")
+    assert said.startswith(
+        "2 people seen in two or more views (IDs 0 and 1): the one who fills the views most "
+        "(ID 1) is assessed;"
+    )
     assert "--people all assesses everyone" in said
     assert views_people_warning([man, once], "largest") == []
     assert views_people_warning([man, woman], "all") == []  # everyone assessed
@@ -256,7 +262,7 @@ def test_a_take_with_a_second_worker_says_so_and_the_web_app_words_it_for_itself
     # The web app refuses people: all for a take: its warning names the command line.
     summary = SimpleNamespace(warnings=[said, "other"], to_dict=lambda: {})
     _views_people_here(SimpleNamespace(summary=summary))
-    assert summary.warnings[0].startswith("2 people seen in two or more views")
-    assert "people: [ID] in the options" in summary.warnings[0]
+    assert summary.warnings[0].startswith("2 people seen in two or more views (IDs 0 and 1)")
+    assert "upload the take again with people: [ID] under Advanced options" in summary.warnings[0]
     assert summary.warnings[0].endswith("--calibration FILE --people all")
     assert summary.warnings[1] == "other"

@@ -1259,13 +1259,16 @@ def views_people_warning(persons: Sequence[Any], spec: Any, roi: Any = None) -> 
     """Several people seen in two or more views where one was assessed: said, as one
     video's "2 people in view at the start" is (a 4-view take left its second worker out
     without a word)."""
-    seen = sum(p.n_views >= 2 for p in persons)
-    if seen < 2 or spec != "largest" or roi is not None:
+    seen = [p for p in persons if p.n_views >= 2]
+    if len(seen) < 2 or spec != "largest" or roi is not None:
         return []
+    ids = sorted(p.person_id for p in seen)
+    main = max(seen, key=lambda p: (p.presence, -p.person_id)).person_id
+    listed = ", ".join(map(str, ids[:-1])) + f" and {ids[-1]}"
     return [
-        f"{seen} people seen in two or more views: the one who fills the views most is "
-        "assessed; --people all assesses everyone, --people ID someone else (the first "
-        "view's IDs)"
+        f"{len(seen)} people seen in two or more views (IDs {listed}): the one who fills the "
+        f"views most (ID {main}) is assessed; --people all assesses everyone, --people ID "
+        "someone else"
     ]
 
 

@@ -283,12 +283,12 @@ def file_options(form: FormData, kind: str, ext: str) -> dict[str, Any]:
 
 
 VIEWS_PEOPLE_HINT = (
-    "people: [ID] in the options assesses someone else (the first view's IDs); to assess "
-    "everyone, run ergorisk assess VIEWS --calibration FILE --people all"
+    "to assess someone else, upload the take again with people: [ID] under Advanced "
+    "options; to assess everyone, run ergorisk assess VIEWS --calibration FILE --people all"
 )
 VIEWS_ONE_PERSON = (
-    "a multi-camera take is assessed for one person here, the one who fills the views "
-    f"most: {VIEWS_PEOPLE_HINT}"
+    "a multi-camera take is assessed for one person here (the one who fills the views "
+    f"most, or the one people: [ID] names); {VIEWS_PEOPLE_HINT.split('; ', 1)[1]}"
 )
 
 
