@@ -523,7 +523,9 @@
       annotations,
       scene: {xaxis: axis(mid(0) - half, "x (m)"), yaxis: axis(mid(1) - half, "y (m)"),
               zaxis: axis(skelSpan.floor - 0.05, "z, up (m)"), aspectmode: "cube",
-              camera: {eye: {x: 1.0, y: -1.25, z: 0.45}}}};
+              // far enough that the whole cube fits the 340 px box (the lower ticks and the x, y
+              // titles were cut off at 1.0, -1.25, 0.45)
+              camera: {eye: {x: 1.35, y: -1.7, z: 0.6}}}};
   }
   let skelPending = null;
   function renderSkeleton(i) {
