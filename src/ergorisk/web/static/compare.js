@@ -22,6 +22,8 @@
   }
   if (traces.every(t => t.x.length <= 1)) {
     div.hidden = true;
+    // its help speaks of gaps in lines that are not drawn
+    div.parentElement.querySelectorAll("p.help").forEach(p => { p.hidden = true; });
     msg.textContent += "One frame each: no timeline to compare.";
     document.body.dataset.ready = "1";
     return;
