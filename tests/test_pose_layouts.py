@@ -179,6 +179,21 @@ def test_up_auto_reaches_the_layout_through_assess_and_the_cli(file_up: str, tmp
     assert '"up": "auto"' in summary and "REBA peak" in result.output
 
 
+def test_a_pose_file_read_along_the_wrong_axis_or_in_the_wrong_units_is_said():
+    """A walkthrough: UW-IOM's z-up poses read with --up y scored REBA 10 (trunk flexion
+    -158 to +145 deg) without a word, and --units mm on metres made the body 2 mm tall."""
+    import ergorisk as er
+
+    lay = get_layout("uw-iom")
+    src = np.array([PERSON[JOINT_INDEX[j]] if j else [np.nan] * 3 for j in lay.joints])
+    poses = np.repeat(src[None], 24, axis=0)  # z up, metres
+    assert not er.assess(poses, layout="uw-iom", fps=12, up="z").summary.warnings
+    with pytest.warns(er.AssessmentWarning, match=r"within 60° of upright on only 0% of the"):
+        er.assess(poses, layout="uw-iom", fps=12, up="y")
+    with pytest.warns(er.AssessmentWarning, match=r"the thighs measure 0.000\d+ m .* units"):
+        er.assess(poses, layout="uw-iom", fps=12, up="z", units="mm")
+
+
 def test_an_empty_pose_array_is_an_input_error():
     """It raised IndexError from the scoring (the CLI said "no frames")."""
     import ergorisk as er

@@ -445,6 +445,7 @@ def _assess_skeleton(
     )
     summary["warnings"] = (
         empty + _no_trunk(frames) + _assumed_parts(frames)
+        + (_implausible_pose(skel) if kind in ("pose", "skeleton") else [])
         + _assumed_fps(cfg, kind, path, len(frames))
         + unused_options(cfg, kind)
     )  # fmt: skip
@@ -467,6 +468,45 @@ def _assumed_fps(cfg: Config, kind: str, path: Path | None, n: int) -> list[str]
         f"no frame rate given and the {layout} layout has no usual one: 30 fps assumed "
         "(--fps sets it); durations, activity and held peaks rest on it"
     ]
+
+
+# Under this share of the frames with a trunk within 60 degrees of upright, head up, the up
+# axis is likely wrong: UW-IOM's 15 subjects read 0.89-1.00 with their z up, 0.00-0.12 with
+# y or -y (a one-off check); a worker bent over most of a clip stays above it.
+UPRIGHT_MIN = 0.3
+# A thigh (hip to knee, median over the frames) outside these metres: units likely wrong
+# (UW-IOM reads 0.39-0.40 m; --units mm on metres made the body 2 mm tall).
+THIGH_M = (0.15, 1.2)
+
+
+def _implausible_pose(skel: Skeleton) -> list[str]:
+    """Warnings where a pose file's up axis or units look wrong: read with --up y, z-up poses
+    scored REBA 10 (trunk flexion -158 to +145 deg) without a word; --units mm on metres,
+    a body 2 mm tall."""
+    out = []
+    trunk = skel.joint("neck") - skel.joint("pelvis")
+    length = np.linalg.norm(trunk, axis=1)
+    seen = np.isfinite(length) & (length > 0)
+    if seen.any():
+        upright = float(np.mean(trunk[seen, 2] / length[seen] > 0.5))
+        if upright < UPRIGHT_MIN:
+            out.append(
+                f"the trunk is within 60° of upright on only {100 * upright:.0f}% of the frames: "
+                "unless the person was bent over or lying most of the time, the poses' up axis "
+                "is not the one read (--up z, y or -y; --up auto finds it)"
+            )
+    thighs = [
+        np.linalg.norm(skel.joint(f"{side}_hip") - skel.joint(f"{side}_knee"), axis=1)
+        for side in ("left", "right")
+    ]
+    thigh = np.concatenate(thighs)
+    thigh = thigh[np.isfinite(thigh)]
+    if thigh.size and not THIGH_M[0] <= float(np.median(thigh)) <= THIGH_M[1]:
+        out.append(
+            f"the thighs measure {float(np.median(thigh)):.3g} m (hip to knee, median): are the "
+            "units right? (--units m, cm or mm)"
+        )
+    return out
 
 
 def _no_trunk(frames: pd.DataFrame) -> list[str]:
