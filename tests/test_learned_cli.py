@@ -206,3 +206,15 @@ def test_a_flat_array_is_named_with_the_shape_it_has(tmp_path):
     args = ["predict", str(flat), "--layout", "uw-iom", "--out", str(tmp_path / "o.csv")]
     result = runner.invoke(app, args)
     assert result.exit_code == 2 and "got (20, 15)" in result.stderr, result.output
+
+
+def test_a_bvh_is_sent_to_assess_not_to_an_option_predict_lacks(tmp_path):
+    """predict on a .bvh asked for --mapping, which predict does not have."""
+    bvh = tmp_path / "tiny.bvh"
+    bvh.write_text("HIERARCHY\n")
+    result = runner.invoke(
+        app, ["predict", str(bvh), "--layout", "uw-iom", "--out", str(tmp_path / "o.csv")]
+    )
+    assert result.exit_code == 2
+    assert "predict reads .npy, .npz and .csv poses" in result.stderr
+    assert "ergorisk assess FILE --mapping MAP.yaml --learned vae" in result.stderr

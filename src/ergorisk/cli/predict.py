@@ -47,6 +47,11 @@ def predict(
         fail(f"{poses}: give --layout (uw-iom, chatzis14, mediapipe33, coco17, h36m17)")
     if not poses.is_file():
         fail(f"{poses}: no such file")
+    if poses.suffix.lower() in (".bvh", ".c3d"):  # it asked for a --mapping predict lacks
+        fail(
+            f"{poses}: predict reads .npy, .npz and .csv poses; a {poses.suffix.lower()} needs "
+            "a joint mapping: ergorisk assess FILE --mapping MAP.yaml --learned vae"
+        )
     if out.exists() and out.is_dir():
         fail(f"{out} is a folder; give a .csv file name")
     if out.suffix.lower() != ".csv":  # `--out pred/` too: its slash is gone by here
