@@ -467,6 +467,19 @@ def test_people_of_anything_but_a_video_are_refused_by_name(tmp_path):
         "gives each camera's tilt)",
     ]
     assert unused_options(Config().with_(start_s=0.5), "views") == []
+    # A walkthrough: --mapping on a .npy, --layout on a .bvh and --sync or --cameras without
+    # views were taken without a word.
+    from pathlib import Path
+
+    mapped = Config().with_(mapping="map.yaml", sync="motion", cameras=("cam01",))
+    assert unused_options(mapped, "pose", Path("p.npy")) == [
+        "--sync, --cameras: for several calibrated views, not used here",
+        "--mapping: for .bvh and .c3d files, not used for a .npy",
+    ]
+    assert unused_options(Config().with_(layout="uw-iom"), "pose", Path("walk.bvh")) == [
+        "--layout: not used for a .bvh (--mapping names its joints)"
+    ]
+    assert unused_options(Config().with_(layout="uw-iom"), "pose", Path("p.npy")) == []
 
 
 def test_several_pose_files_print_a_line_each_in_the_order_given(tmp_path):

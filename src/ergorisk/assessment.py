@@ -447,7 +447,7 @@ def _assess_skeleton(
         empty + _no_trunk(frames) + _assumed_parts(frames)
         + (_implausible_pose(skel) if kind in ("pose", "skeleton") else [])
         + _assumed_fps(cfg, kind, path, len(frames))
-        + unused_options(cfg, kind)
+        + unused_options(cfg, kind, path)
     )  # fmt: skip
     return Assessment(frames, Summary.of(summary), cfg, kind, path, activity, skel)
 
@@ -612,9 +612,10 @@ def twist_warning(frames: pd.DataFrame) -> list[str]:
     ]
 
 
-def unused_options(cfg: Config, kind: str) -> list[str]:
+def unused_options(cfg: Config, kind: str, path: Path | None = None) -> list[str]:
     """A warning naming the options given that this kind of input does not use (a pose
-    file's run took --start 10 --stride 2 silently, and recorded them as in effect)."""
+    file's run took --start 10 --stride 2 silently, and recorded them as in effect; a .npy
+    its --mapping, a .bvh its --layout, --sync and --cameras without views)."""
     from ergorisk.config import MediaOptions, PoseOptions
 
     m, default = cfg.media, MediaOptions()
@@ -645,6 +646,21 @@ def unused_options(cfg: Config, kind: str) -> list[str]:
     }
     unused = [flag for flag, on in given.items() if on]
     out = []
+    views_only = [
+        flag
+        for flag, on in (("--sync", m.sync != default.sync), ("--cameras", bool(m.cameras)))
+        if on
+    ]
+    if views_only:
+        out.append(f"{', '.join(views_only)}: for several calibrated views, not used here")
+    if kind == "pose" and path is not None:
+        mocap = path.suffix.lower() in (".bvh", ".c3d")
+        if mocap and cfg.pose.layout:
+            out.append(
+                f"--layout: not used for a {path.suffix.lower()} (--mapping names its joints)"
+            )
+        if not mocap and cfg.pose.mapping:
+            out.append(f"--mapping: for .bvh and .c3d files, not used for a {path.suffix.lower()}")
     if kind != "video":
         what = {"image": "an image", "pose": "a pose file", "worksheet": "worksheet records"}.get(
             kind, "poses"
