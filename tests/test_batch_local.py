@@ -65,7 +65,7 @@ def test_one_corrupt_file_is_a_failed_row_and_the_rest_is_done(tmp_path):
     assert rows["name"].tolist() == ["a", "b", "bad", "sub__c"]  # input order
     assert rows["status"].tolist() == ["done", "done", "failed", "done"]
     bad = rows.set_index("name").loc["bad"]
-    assert "bad.npy" in bad["reason"] and "pickled" in bad["reason"]
+    assert "bad.npy" in bad["reason"] and "not a NumPy array file" in bad["reason"]
     assert not (out / "bad").exists()
     done = rows[rows["status"] == "done"]
     assert done["reason"].isna().all() and (done["frames"] == 24).all()

@@ -141,8 +141,9 @@ def test_bvh_errors_are_clear(tmp_path):
     with pytest.raises(PoseInputError, match="need a joint mapping"):
         read_pose_file(bvh, None)
     (tmp_path / "bad.yaml").write_text("joints:\n  left_shoulder: Nope\n")
-    with pytest.raises(PoseInputError, match=r"mapping names \['Nope'\] not in the file"):
+    with pytest.raises(PoseInputError, match=r"mapping names \['Nope'\] not in the file") as err:
         read_pose_file(bvh, None, mapping=tmp_path / "bad.yaml")
+    assert str(err.value).count(str(bvh)) == 1  # "tiny.bvh: tiny.bvh: mapping names ..."
     (tmp_path / "bad2.yaml").write_text("joints:\n  left_shouldr: LeftArm\n")
     with pytest.raises(PoseInputError, match="unknown canonical joints"):
         read_pose_file(bvh, None, mapping=tmp_path / "bad2.yaml")

@@ -79,7 +79,9 @@ def read_pose_file(
     except PoseInputError:
         raise
     except (ValueError, OSError, KeyError, EOFError) as exc:
-        raise PoseInputError(f"{p}: {_one_line(exc)}") from exc
+        text = _one_line(exc)
+        # the mocap readers name the file already ("tiny.bvh: tiny.bvh: mapping names ...")
+        raise PoseInputError(text if text.startswith(f"{p}:") else f"{p}: {text}") from exc
 
 
 def _one_line(exc: BaseException) -> str:
@@ -94,7 +96,11 @@ def _numeric(array: np.ndarray, what: str) -> np.ndarray:
 
 
 def _load_npy(p: Path) -> np.ndarray:
-    return _numeric(np.load(p, allow_pickle=False), f"{p}")
+    try:
+        array = np.load(p, allow_pickle=False)
+    except ValueError:  # "Cannot load file containing pickled data" of a text file
+        raise PoseInputError(f"{p}: not a NumPy array file (.npy)") from None
+    return _numeric(array, f"{p}")
 
 
 def _load_npz(p: Path) -> tuple[np.ndarray, np.ndarray | None, float | None]:
