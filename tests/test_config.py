@@ -40,6 +40,7 @@ def test_yaml_and_json_files_and_the_round_trip(tmp_path):
     ("values", "message"),
     [
         ({"smothing_s": 1}, "unknown option 'smothing_s' (did you mean 'smoothing_s'?)"),
+        ({"kinematic": {"smoothing_s": 1}}, "unknown option 'kinematic' (did you mean 'kinem"),
         ({"load_kg": MAX_LOAD_KG + 1}, "load_kg must be within 0-500 kg"),
         ({"load_kg": -1}, "load_kg must be within 0-500 kg"),
         ({"coupling": "sticky"}, "coupling must be one of good, fair, poor, unacceptable"),

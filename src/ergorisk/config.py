@@ -268,7 +268,8 @@ FIELD_SECTION: dict[str, str] = _section_fields()
 def _did_you_mean(key: str) -> str:
     import difflib
 
-    close = difflib.get_close_matches(key.replace("-", "_"), FIELD_SECTION, n=1)
+    # the sections too: 'kinematic' met no suggestion, though 'kinematics' is a section
+    close = difflib.get_close_matches(key.replace("-", "_"), [*FIELD_SECTION, *SECTIONS], n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
