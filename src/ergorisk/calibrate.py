@@ -90,7 +90,8 @@ def calibrate_intrinsics(
             image_pts.append(found)
     if len(image_pts) < 3:
         raise CalibrationError(
-            f"the {corners[0]}x{corners[1]} board was found in {len(image_pts)} images; "
+            f"the {corners[0]}x{corners[1]} board was found in {len(image_pts)} "
+            f"image{'s' * (len(image_pts) != 1)}; "
             "at least 3 are needed"
         )
     rms, K, dist, _, _ = cv2.calibrateCamera([obj] * len(image_pts), image_pts, size, None, None)

@@ -76,7 +76,7 @@ def batch(
     Examples:
 
       ergorisk batch videos/ --out results/ --workers 2
-      ergorisk batch poses/ -o results/ --set layout=uw-iom --set fps=30
+      ergorisk batch poses/ -o results/ --set layout=uw-iom --set fps=12
       ergorisk batch manifest.csv -o results/ --engine ray
       RAY_AUTH_MODE=token ergorisk batch m.csv -o /nfs/out/ --engine ray --address HEAD:6379
 

@@ -121,7 +121,8 @@ def read_bvh(
         points,
         mapping,
         up=up or mapping.up or "y",
-        fps=fps or 1.0 / frame_time,
+        # a frame time of 0.0333333 read 30.000030000029998 fps in summary.json
+        fps=fps or round(1.0 / frame_time, 3),
         units=_units(units, mapping),
         source=str(path),
     )
