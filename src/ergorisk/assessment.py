@@ -654,13 +654,12 @@ def unused_options(cfg: Config, kind: str, path: Path | None = None) -> list[str
     if views_only:
         out.append(f"{', '.join(views_only)}: for several calibrated views, not used here")
     if kind == "pose" and path is not None:
-        mocap = path.suffix.lower() in (".bvh", ".c3d")
+        suffix = path.suffix.lower()
+        mocap = suffix in (".bvh", ".c3d")
         if mocap and cfg.pose.layout:
-            out.append(
-                f"--layout: not used for a {path.suffix.lower()} (--mapping names its joints)"
-            )
+            out.append(f"--layout: not used for a {suffix} (--mapping names its joints)")
         if not mocap and cfg.pose.mapping:
-            out.append(f"--mapping: for .bvh and .c3d files, not used for a {path.suffix.lower()}")
+            out.append(f"--mapping: for .bvh and .c3d files, not used for a {suffix}")
     if kind != "video":
         what = {"image": "an image", "pose": "a pose file", "worksheet": "worksheet records"}.get(
             kind, "poses"
@@ -966,16 +965,17 @@ def assess_people(
 
 
 def _main_of(people: Mapping[int, Assessment]) -> int:
-    """The main person among those written: the one who fills the most of the video (of all
-    the views, for a take), as assessing without --people picks (pose.people_select)."""
-    from ergorisk.pose.people import PersonTrack
-    from ergorisk.pose.people_select import presence
+    """The main person among those written: the one assessing without --people picks
+    (pose.people_select.main_person; for a take, multiview.select_views_people)."""
+    from ergorisk import multiview
+    from ergorisk.pose.people_select import main_person
 
-    def fills(a: Assessment) -> float:
-        tracks = [v.track for v in a.views] if a.views else [a.track]
-        return sum(presence(t) for t in tracks if isinstance(t, PersonTrack))
-
-    return max(people, key=lambda pid: (fills(people[pid]), -pid))
+    if next(iter(people.values())).views:
+        persons = [
+            multiview.ViewsPerson(pid, tuple(v.track for v in a.views)) for pid, a in people.items()
+        ]
+        return multiview.select_views_people(persons)[0].person_id
+    return main_person([a.track for a in people.values()]).person_id  # type: ignore[misc]
 
 
 def write_people(people: dict[int, Assessment], path: str | Path) -> Path:
@@ -1315,11 +1315,13 @@ def views_people_warning(persons: Sequence[Any], spec: Any, roi: Any = None) -> 
     """Several people seen in two or more views where one was assessed: said, as one
     video's "2 people in view at the start" is (a 4-view take left its second worker out
     without a word)."""
+    from ergorisk.multiview import select_views_people
+
     seen = [p for p in persons if p.n_views >= 2]
     if len(seen) < 2 or spec != "largest" or roi is not None:
         return []
     ids = sorted(p.person_id for p in seen)
-    main = max(seen, key=lambda p: (p.presence, -p.person_id)).person_id
+    main = select_views_people(seen)[0].person_id
     listed = ", ".join(map(str, ids[:-1])) + f" and {ids[-1]}"
     return [
         f"{len(seen)} people seen in two or more views (IDs {listed}): the one who fills the "

@@ -66,10 +66,7 @@ def new_stage(out_root: Path, name: str) -> Path:
 
 def publish(built: Path, target: Path, record: dict[str, Any]) -> None:
     """Move a complete item folder into place (replacing an older one), then mark it done."""
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f"{target.name}.old.", dir=target.parent / STAGING))
-        os.rename(target, old / "out")
+    old = _move_aside(target) if target.exists() else None
     os.rename(built, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
@@ -77,12 +74,16 @@ def publish(built: Path, target: Path, record: dict[str, Any]) -> None:
 
 
 def retire(target: Path) -> None:
-    """Remove an item folder as publish replaces one: out of the way by one rename (into
-    staging, so that a kill mid-removal leaves nothing a later run could take for a result),
-    then deleted."""
+    """Remove an item folder as publish replaces one: moved aside, then deleted."""
+    shutil.rmtree(_move_aside(target), ignore_errors=True)
+
+
+def _move_aside(target: Path) -> Path:
+    """An item folder out of the way by one rename, into staging (a kill before it is
+    deleted leaves nothing a later run could take for a result); returns where it went."""
     old = Path(tempfile.mkdtemp(prefix=f"{target.name}.old.", dir=target.parent / STAGING))
     os.rename(target, old / "out")
-    shutil.rmtree(old, ignore_errors=True)
+    return old
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
