@@ -122,7 +122,7 @@ def merge_help(recs: list[Recommendation]) -> list[str]:
     not the same change twice (a worst moment listed it once for each method)."""
     groups: dict[tuple[str, str], list[Recommendation]] = {}
     for r in recs:
-        groups.setdefault((r.text.split(" would lower ", 1)[0], r.advice), []).append(r)
+        groups.setdefault((r.what, r.advice), []).append(r)
     return [
         f"{what} would lower "
         + " and ".join(f"{r.method.upper()} from {r.score_before} to {r.score_after}" for r in rs)

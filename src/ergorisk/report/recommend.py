@@ -185,6 +185,7 @@ class Recommendation:
     advice: str
     targets: tuple[str, ...] = ()  # each change's target, Change.target
     task: bool = False  # the load, shock and grip (recommend_task), not the posture
+    what: str = ""  # the change in words, the text before "would lower"
 
 
 def recommend(
@@ -259,6 +260,7 @@ def recommend_task(
         advice=advice,
         targets=(what,),
         task=True,
+        what=what,
     )
 
 
@@ -351,6 +353,7 @@ def _recommendation(
         text=text + (f": {advice}" if advice else ""),
         advice=advice,
         targets=tuple(c.target(method, tol) for c in changes),
+        what=what,
     )
 
 
