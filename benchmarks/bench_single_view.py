@@ -17,7 +17,9 @@ usual kinematics. Each single view goes through the single-camera pipeline itsel
     + depth fusion      limb depth fused with foreshortening (pose/depth.py)
 
 and, without flip averaging, swap fix + depth fusion, then with canonical facing (the clip
-estimated mirrored when the man faces the image's left, pose/canonical.py): the default.
+estimated mirrored when the man faces the image's left, pose/canonical.py): the default;
+last, the default with the body's x-y from the image landmarks (pose/image_plane.py,
+``image_xy``, off by default).
 For each: per-angle MAE and
 bias (single minus reference, degrees) over the frames the single view calls reliable,
 REBA/RULA total agreement (exact, within 1), and how often the reference's side total lies
@@ -59,16 +61,17 @@ ANGLES = {
     "uabd_R": "upper_arm_abduction_deg_right",
 }
 # name: (pitch: None estimates / 0 level, scene tilt, swap fix, flip average, depth fusion,
-# canonical facing)
-SETTINGS: dict[str, tuple[float | None, bool, bool, bool, bool, bool]] = {
-    "level camera": (0.0, False, False, False, False, False),
-    "standing tilt": (None, False, False, False, False, False),
-    "scene tilt": (None, True, False, False, False, False),
-    "+ swap fix": (None, True, True, False, False, False),
-    "+ flip average": (None, True, True, True, False, False),
-    "+ depth fusion": (None, True, True, True, True, False),
-    "swap fix + depth fusion": (None, True, True, False, True, False),
-    "+ canonical facing (default)": (None, True, True, False, True, True),
+# canonical facing, image x-y)
+SETTINGS: dict[str, tuple[float | None, bool, bool, bool, bool, bool, bool]] = {
+    "level camera": (0.0, False, False, False, False, False, False),
+    "standing tilt": (None, False, False, False, False, False, False),
+    "scene tilt": (None, True, False, False, False, False, False),
+    "+ swap fix": (None, True, True, False, False, False, False),
+    "+ flip average": (None, True, True, True, False, False, False),
+    "+ depth fusion": (None, True, True, True, True, False, False),
+    "swap fix + depth fusion": (None, True, True, False, True, False, False),
+    "+ canonical facing (default)": (None, True, True, False, True, True, False),
+    "+ image x-y": (None, True, True, False, True, True, True),
 }
 
 
@@ -120,13 +123,15 @@ def single_frames(view: str, setting: tuple) -> tuple[pd.DataFrame, dict]:
     from ergorisk.config import Config
     from ergorisk.io.video import probe_video
 
-    pitch, scene, fix, flip, depth, canonical = setting
+    pitch, scene, fix, flip, depth, canonical, image_xy = setting
     track, samples = view_track(view, flip, canonical)
     path = video(view)
     info = probe_video(path)
     media = MediaPoses(track, FPS, {"width": info.width, "height": info.height},
                        list(samples) if scene else [], 0.0)  # fmt: skip
-    cfg = Config().with_(camera_pitch_deg=pitch, depth_fusion=depth, flip_average=flip)
+    cfg = Config().with_(
+        camera_pitch_deg=pitch, depth_fusion=depth, flip_average=flip, image_xy=image_xy
+    )
     with swap_fix(fix):
         a = _assess_track(path, "video", cfg, media, track)
     return a.frames, a.summary.to_dict()

@@ -837,6 +837,7 @@ def _assess_track(
         depth_fusion=cfg.media.depth_fusion,
         reliable=reliability.reliable,
         camera_roll_deg=cfg.media.camera_roll_deg,
+        image_xy=(width, height) if cfg.media.image_xy else None,
     )
     source = {
         "input": str(path),

@@ -61,6 +61,10 @@ class MediaOptions:
     # Limb depth fused with foreshortening against the person's own bone lengths
     # (pose/depth.py); docs/accuracy.md has the measured effect per camera.
     depth_fusion: bool = True
+    # The body's x-y across the picture from MediaPipe's image landmarks, its depth from the
+    # world landmarks (pose/image_plane.py): closer angles against four cameras, but scores
+    # less stable under mirroring and half resolution (docs/accuracy.md), so off.
+    image_xy: bool = False
     # Threads estimating a long video's segments side by side (pose/segments.py); None: the
     # cores available, at most 4. Speed only: the result does not depend on it.
     pose_threads: int | None = None

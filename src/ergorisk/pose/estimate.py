@@ -629,15 +629,21 @@ def track_skeleton(
     depth_fusion: bool = False,
     reliable: np.ndarray | None = None,
     camera_roll_deg: float | None = None,
+    image_xy: tuple[int, int] | None = None,
 ) -> tuple[Skeleton, Tilt]:
     """World landmarks -> canonical skeleton (visibility as confidence), levelled.
-    ``depth_fusion``: limb depth fused with foreshortening (pose/depth.py), the bone
-    lengths taken over the ``reliable`` frames.
+    ``image_xy``: the frame's (width, height) to take the body's x-y from the image
+    landmarks (pose/image_plane.py); ``depth_fusion``: limb depth fused with foreshortening
+    (pose/depth.py), the bone lengths taken over the ``reliable`` frames.
 
     The tilt: the given pitch and roll (either given, the other is 0); else the scene's
     vertical vanishing point (grey ``scene`` frames, pose/vanishing.py); else, or when the
     scene has too few vertical lines, the standing frames' estimate (pose/tilt.py)."""
     world = track.world.astype(float)
+    if image_xy is not None:
+        from ergorisk.pose.image_plane import image_plane_xy
+
+        world = image_plane_xy(world, track.image, image_xy)
     if depth_fusion:
         from ergorisk.pose.depth import fuse_limb_depth
 
