@@ -50,6 +50,28 @@ def test_people_all_on_the_two_person_view(shared_data, tmp_path):
     assert (a["bbox_x_px"] - b["bbox_x_px"]).abs().median() > 50
 
 
+def test_the_main_person_is_the_one_the_default_run_follows(shared_data, tmp_path):
+    """cam02: the woman is the nearer at the start (the default run follows her), the man
+    fills more of the video; people.json's main was the man until 2026-12-06."""
+    clip = shared_data / "media" / "pose2sim-multiperson" / "videos" / "cam02.mp4"
+    quiet = ["--no-report", "--no-video"]
+    out = tmp_path / "people"
+    result = CliRunner().invoke(
+        app, ["assess", str(clip), "--people", "all", *quiet, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    single = CliRunner().invoke(app, ["assess", str(clip), *quiet, "--out", str(tmp_path / "one")])
+    assert single.exit_code == 0, single.output
+    one = pd.read_csv(tmp_path / "one" / "frames.csv")["bbox_x_px"].median()
+    people = json.loads((out / "people.json").read_text())["people"]
+    x = {
+        p["id"]: pd.read_csv(out / p["folder"] / "frames.csv")["bbox_x_px"].median() for p in people
+    }
+    (main,) = [p["id"] for p in people if p["main"]]
+    assert min(x, key=lambda pid: abs(x[pid] - one)) == main, (x, one, main)
+    assert abs(x[main] - one) < 50
+
+
 def test_an_unknown_person_id_exits_2(shared_data, tmp_path):
     clip = shared_data / "media" / "pose2sim-multiperson" / "videos" / "cam01.mp4"
     out = tmp_path / "p"

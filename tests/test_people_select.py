@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ergorisk.pose.people_select import parse_people_spec, presence, select_people
+from ergorisk.pose.people_select import parse_people_spec, person_at, presence, select_people
 from people_fixtures import person
 
 SMALL = (100, 100, 50, 100)
@@ -74,3 +74,18 @@ def test_people_option_parses(text, spec):
 def test_bad_people_option_says_what_is_expected(text):
     with pytest.raises(ValueError, match="--people"):
         parse_people_spec(text)
+
+
+def test_the_default_runs_pick_at_the_start_names_the_main_person():
+    """Where the single-person pass picks someone at its start (estimate.start_main_box),
+    the main person is the tracked one there, not the one who fills the video most (the
+    4-view demo's cam02: the woman nearer the camera at the start, the man in view longer)."""
+    near = person(0, [BIG] * 20 + [None] * 80)
+    long = person(1, [SMALL] * 100)
+    assert [p.person_id for p in select_people([near, long])] == [1]
+    torso = (560, 250, 640, 400)  # inside BIG: x 500-700, y 100-500
+    assert [p.person_id for p in select_people([near, long], start_box=torso)] == [0]
+    assert person_at([near, long], torso) is near
+    # Nobody's first box covers half of it: nobody is there, the video-long rule decides.
+    assert person_at([long], torso) is None
+    assert [p.person_id for p in select_people([long, near], start_box=(0, 0, 10, 10))] == [1]

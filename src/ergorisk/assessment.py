@@ -28,7 +28,7 @@ import pandas as pd
 from ergorisk.config import Config, roi_text
 from ergorisk.errors import InputError
 from ergorisk.kinematics import Activity, worksheet_columns
-from ergorisk.pose.mediapipe_pose import PoseTrack
+from ergorisk.pose.mediapipe_pose import Box, PoseTrack
 from ergorisk.pose.skeleton import Skeleton
 from ergorisk.pose.triangulation import MAX_VIEW_ERROR_PX
 from ergorisk.scoring.frames import frames_table
@@ -951,7 +951,10 @@ def assess_people(
     if not people:
         raise InputError(f"{path}: nobody was found in the video")
     try:
-        chosen = select_people(people, parse_people_spec(media.people), roi)
+        spec = parse_people_spec(media.people)
+        # The main person is the one a run without people follows (its pick at the start).
+        start = _start_box(path, info, media) if spec == "largest" and roi is None else None
+        chosen = select_people(people, spec, roi, start)
     except ValueError as err:
         raise InputError(str(err)) from None
     from dataclasses import asdict
@@ -965,18 +968,37 @@ def assess_people(
     return {p.person_id: _assess_track(path, "video", cfg, poses, p) for p in chosen}
 
 
-def _main_of(people: Mapping[int, Assessment]) -> int:
-    """The main person among those written: the one assessing without --people picks
-    (pose.people_select.main_person; for a take, multiview.select_views_people)."""
-    from ergorisk import multiview
-    from ergorisk.pose.people_select import main_person
+def _start_box(path: Path, info: Any, media: Any) -> Box | None:
+    """Where the single-person pass starts on its main person among several (estimate.
+    start_main_box), to name the same person main in a people run."""
+    from ergorisk.pose.estimate import start_main_box
 
-    if next(iter(people.values())).views:
+    return start_main_box(path, info, media.start_s, media.end_s, media.stride)
+
+
+def _main_of(people: Mapping[int, Assessment]) -> int | None:
+    """The main person among those written: the one assessing without --people follows
+    (pose.people_select.main_person, from the start's pick; for a take, multiview.
+    select_views_people); None when that person is not among them."""
+    from ergorisk import multiview
+    from ergorisk.io.video import probe_video
+    from ergorisk.pose.people_select import main_person, person_at
+
+    first = next(iter(people.values()))
+    if first.views:
         persons = [
             multiview.ViewsPerson(pid, tuple(v.track for v in a.views)) for pid, a in people.items()
         ]
         return multiview.select_views_people(persons)[0].person_id
-    return main_person([a.track for a in people.values()]).person_id  # type: ignore[misc]
+    tracks = [a.track for a in people.values()]
+    media = first.config.media
+    start = None
+    if first.source is not None and first.source.is_file() and media.roi is None:
+        start = _start_box(first.source, probe_video(first.source), media)
+    if start is not None:
+        picked = person_at(tracks, start)  # type: ignore[arg-type]
+        return None if picked is None else picked.person_id  # type: ignore[attr-defined]
+    return main_person(tracks).person_id  # type: ignore[arg-type,attr-defined]
 
 
 def write_people(people: dict[int, Assessment], path: str | Path) -> Path:

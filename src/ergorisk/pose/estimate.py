@@ -154,6 +154,18 @@ class MainPerson:
     clear: bool
 
 
+def start_main_box(
+    path: str | Path, info: VideoInfo, start_s: float, end_s: float | None, stride: int
+) -> Box | None:
+    """The box of the person the single-person pass follows among several at its start
+    (``main_person_at`` from its warm-up); None with one person or nobody there, or none
+    clearly the largest (MediaPipe's pick is followed then)."""
+    plan = plan_segments(expected_frames(info, start_s, end_s, stride), stride, info.fps,
+                         start_s, end_s)  # fmt: skip
+    main = main_person_at(path, info, plan[0].warmup_s)
+    return main.keep if main is not None and main.clear else None
+
+
 def main_person_at(path: str | Path, info: VideoInfo, time_s: float) -> MainPerson | None:
     """The main person where the pass starts (the frame at ``time_s``), sampled over
     MAIN_SAMPLES frames MAIN_STEP_S apart (``main_person``). The pass then starts with the

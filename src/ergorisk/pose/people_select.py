@@ -3,11 +3,13 @@
     spec = parse_people_spec("1,3")                  # "largest", "all" or [1, 3]
     chosen = select_people(people, spec, roi=None)    # list[PersonTrack]
 
-The main person (the default, as when one person was followed) is the one who fills the
-most of the video: their box's mean side times the frames they are seen in, so a worker in
-view throughout beats a passer-by who crosses close to the camera. ``roi`` (x0, y0, x1, y1
-source pixels, as ``parse_roi`` gives) picks instead the person whose box lies inside it
-most, summed over the frames.
+The main person (the default) is the one a run without ``--people`` follows: where the
+single-person pass picks someone among several at its start (``estimate.main_person_at``,
+its box given here as ``start_box``), the tracked person there (``person_at``); else the
+one who fills the most of the video: their box's mean side times the frames they are seen
+in, so a worker in view throughout beats a passer-by who crosses close to the camera.
+``roi`` (x0, y0, x1, y1 source pixels, as ``parse_roi`` gives) picks instead the person
+whose box lies inside it most, summed over the frames.
 """
 
 from __future__ import annotations
@@ -57,13 +59,38 @@ def roi_overlap(person: PersonTrack, roi: Box) -> float:
     return float(np.sum(np.divide(inside, area, out=np.zeros_like(inside), where=area > 0)))
 
 
-def main_person(people: Sequence[PersonTrack], roi: Box | None = None) -> PersonTrack:
-    """The person to assess by default: the one inside ``roi`` most if given, else the one
-    who fills the most of the video (ties: the lower ID)."""
+# How far into the tracks a person's first box is looked for, to match the box the
+# single-person pass starts on.
+START_ROWS = 15
+
+
+def person_at(people: Sequence[PersonTrack], box: Box) -> PersonTrack | None:
+    """The person whose first box within START_ROWS frames covers most of ``box`` (x0, y0,
+    x1, y1 source pixels); None when nobody's covers half of it."""
+    x0, y0, x1, y1 = box
+    region = np.array([[x0, y0, x1 - x0, y1 - y0]], dtype=float)
+    best, best_cover = None, 0.5 * (x1 - x0) * (y1 - y0)
+    for p in people:
+        rows = np.flatnonzero(p.detected[:START_ROWS])
+        if not rows.size:
+            continue
+        cover = float(intersection_area(p.bbox_px[rows[:1]], region)[0, 0])
+        if cover > best_cover:
+            best, best_cover = p, cover
+    return best
+
+
+def main_person(
+    people: Sequence[PersonTrack], roi: Box | None = None, start_box: Box | None = None
+) -> PersonTrack:
+    """The person to assess by default: the one inside ``roi`` most if given; else the one
+    on ``start_box`` (the single-person pass's pick at its start) when someone is; else the
+    one who fills the most of the video (ties: the lower ID)."""
     if not people:
         raise ValueError("nobody was found in the video")
     if roi is None:
-        return max(people, key=lambda p: (presence(p), -p.person_id))
+        picked = person_at(people, start_box) if start_box is not None else None
+        return picked or max(people, key=lambda p: (presence(p), -p.person_id))
     best = max(people, key=lambda p: (roi_overlap(p, roi), presence(p), -p.person_id))
     if roi_overlap(best, roi) == 0:
         raise ValueError(f"nobody found in the video is ever inside --roi {roi}")
@@ -71,13 +98,16 @@ def main_person(people: Sequence[PersonTrack], roi: Box | None = None) -> Person
 
 
 def select_people(
-    people: Sequence[PersonTrack], spec: PeopleSpec = "largest", roi: Box | None = None
+    people: Sequence[PersonTrack],
+    spec: PeopleSpec = "largest",
+    roi: Box | None = None,
+    start_box: Box | None = None,
 ) -> list[PersonTrack]:
-    """The people to assess, by ID: the main person ('largest', or whoever ``roi`` picks),
-    everyone ('all'), or the given IDs (an unknown ID is a ValueError that lists the
-    known ones)."""
+    """The people to assess, by ID: the main person ('largest', or whoever ``roi`` picks;
+    ``start_box`` as in ``main_person``), everyone ('all'), or the given IDs (an unknown
+    ID is a ValueError that lists the known ones)."""
     if spec == "largest":
-        return [main_person(people, roi)]
+        return [main_person(people, roi, start_box)]
     if roi is not None:
         raise ValueError("--roi picks one person; use it without --people or with largest")
     if spec == "all":

@@ -80,14 +80,16 @@ def scan(video: Path, cfg: Config, out: Path, progress: Progress) -> list[dict[s
     ``out`` (created): tracks.npz, people.json and a thumbnail per person. Returns the
     people.json entries, the main person (as ``people=largest`` would pick) marked."""
     from ergorisk.io.video import probe_video
+    from ergorisk.pose.estimate import start_main_box
     from ergorisk.pose.people import track_people
     from ergorisk.pose.people_select import main_person
 
     media = cfg.media
+    info = probe_video(video)
     try:
         people = track_people(
             video,
-            probe_video(video),
+            info,
             start_s=media.start_s,
             end_s=media.end_s,
             stride=media.stride,
@@ -100,7 +102,9 @@ def scan(video: Path, cfg: Config, out: Path, progress: Progress) -> list[dict[s
     people = [p for p in people if p.n_detected]
     if not people:
         raise InputError(f"{video}: nobody was found in the video")
-    main = main_person(people).person_id
+    # Ticked in the picker: whom a plain upload (people=largest) assesses.
+    start = start_main_box(video, info, media.start_s, media.end_s, media.stride)
+    main = main_person(people, start_box=start).person_id
     out.mkdir(parents=True)
     save_tracks(out / TRACKS, people)
     _thumbnails(video, people, cfg, out)

@@ -58,7 +58,7 @@
       pick.checked = p.main;
       pick.id = `pick-${p.id}`;
       card.querySelector(".person-title").textContent =
-        `Person ${p.id}${p.main ? " (in view the most)" : ""}`;
+        `Person ${p.id}${p.main ? " (the one a plain upload assesses)" : ""}`;
       const img = card.querySelector(".person-thumb");
       img.src = p.thumbnail_url;
       img.alt = `Person ${p.id}, boxed and labelled ID ${p.id}`;
