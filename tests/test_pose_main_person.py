@@ -217,3 +217,20 @@ def test_where_the_largest_cannot_be_read_mediapipes_pick_is_assessed_and_said(t
         w.startswith("2 people in the picture: the largest could not be read, so another is")
         for w in result.summary["warnings"]
     )
+
+
+def test_a_one_frame_videos_warning_points_to_its_video_not_a_picture():
+    """A one-frame video is estimated as a picture, but writes annotated.mp4 (it said "see
+    annotated.png", a file it never writes)."""
+    from ergorisk.pose.estimate import media_warnings
+    from ergorisk.pose.mediapipe_pose import PoseTrack
+    from ergorisk.pose.tilt import Tilt
+
+    world = np.zeros((1, 33, 4), np.float32)
+    track = PoseTrack(world, np.zeros((1, 33, 3), np.float32), np.arange(1), np.zeros(1),
+                      people_at_start=2)  # fmt: skip
+    level = Tilt(0.0, 0.0, "given")
+    (said,) = [w for w in media_warnings(track, level, kind="video") if "people" in w]
+    assert "(see annotated.mp4)" in said
+    (said,) = [w for w in media_warnings(track, level) if "people" in w]
+    assert "(see annotated.png)" in said

@@ -117,10 +117,15 @@ def test_missing_empty_and_non_video_files_are_refused(tmp_path):
 def test_truncated_video_is_refused_not_silently_shortened(tmp_path):
     data = write_video(tmp_path / "long.mp4", n=150).read_bytes()
     cut = tmp_path / "cut.mp4"
-    # libx264 in mp4 writes the index (moov) last: a cut file has none ...
+    # libx264 in mp4 writes the index (moov) last: a cut file has none, as a recording a
+    # phone did not finish; said so, not "Invalid data found" as for any other file ...
     cut.write_bytes(data[: len(data) // 2])
-    with pytest.raises(MediaInputError):
+    with pytest.raises(MediaInputError, match=r"without its index \(moov\): a recording that"):
         list(iter_frames(cut))
+    text = tmp_path / "notes.mp4"
+    text.write_text("not a video\n" * 50)
+    with pytest.raises(MediaInputError, match="is not a readable video"):
+        probe_video(text)
     # ... while a faststart file (index first) decodes until its data stops.
     import av
 
@@ -194,3 +199,76 @@ def test_a_video_whose_frames_stop_short_of_its_header_gets_a_warning():
     # --stride 7 reads frames 0, 7, ..., 224: the last six are skipped, not missing.
     assert _cut_short("video", info, whole[::7], None, stride=7) == []
     assert _cut_short("video", info, whole[:222:7], None, stride=7) != []
+
+
+def write_matroska(path: Path, n: int, audio_s: float = 0.0, live: bool = False) -> Path:
+    """``n`` frames at 30 fps in Matroska/WebM (VP9: ``.webm``), with ``audio_s`` seconds of
+    silence beside them; ``live``: written as a stream (a browser's MediaRecorder), no
+    duration in the header."""
+    import av
+
+    options = {"live": "1"} if live else {}
+    with av.open(str(path), "w", options=options) as container:
+        video = container.add_stream("libvpx-vp9" if path.suffix == ".webm" else "libx264", rate=30)
+        video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        audio = container.add_stream("libopus" if path.suffix == ".webm" else "aac", rate=48000)
+        for i in range(n):
+            rgb = np.full((HEIGHT, WIDTH, 3), 8 * i, np.uint8)
+            container.mux(video.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")))
+        container.mux(video.encode(None))
+        samples = int(audio_s * 48000)
+        for start in range(0, samples, 960):
+            chunk = np.zeros((1, min(960, samples - start)), np.float32)
+            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = 48000, start
+            container.mux(audio.encode(frame))
+        container.mux(audio.encode(None))
+    return path
+
+
+@pytest.mark.parametrize("name", ["take.mkv", "take.webm"])
+def test_audio_running_past_the_video_is_not_a_truncated_video(tmp_path, name):
+    """Matroska keeps no duration per stream; the container's is the longest stream's (the
+    audio's 2.5 s here): the video's 1 s was refused as 'the file is truncated'."""
+    clip = write_matroska(tmp_path / name, 30, audio_s=2.5)
+    info = probe_video(clip)
+    assert info.duration_s == pytest.approx(1.0, abs=0.05) and info.n_frames == 30
+    assert [f.index for f in iter_frames(clip)] == list(range(30))
+
+
+def test_a_webm_without_a_duration_in_its_header_has_its_length_read_from_its_packets(tmp_path):
+    clip = write_matroska(tmp_path / "recorded.webm", 45, audio_s=1.5, live=True)
+    import av
+
+    with av.open(str(clip)) as container:  # what a browser's MediaRecorder leaves out
+        assert not container.streams.video[0].metadata.get("DURATION")
+    info = probe_video(clip)
+    assert info.duration_s == pytest.approx(1.5, abs=0.05) and info.n_frames == 45
+    assert len(list(iter_frames(clip))) == 45
+
+
+def test_a_variable_rate_videos_frames_are_numbered_in_order_and_strided_evenly(tmp_path):
+    """A phone's variable-rate video: frames 33 ms apart with some 67 ms gaps (dropped
+    frames), so its average rate is under 30 fps. Numbers from time at that rate gave 25
+    frames of 230 the number of another."""
+    import av
+
+    rng = np.random.default_rng(3)
+    steps = np.where(rng.random(60) < 0.3, 6000, 3000)  # 1/90000 s: 33.3 or 66.7 ms
+    pts = np.concatenate([[0], np.cumsum(steps)[:-1]]).astype(int)
+    path = tmp_path / "phone.mp4"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        stream.codec_context.time_base = stream.time_base = Fraction(1, 90000)
+        for i, p in enumerate(pts):
+            frame = av.VideoFrame.from_ndarray(np.full((HEIGHT, WIDTH, 3), 4 * i, np.uint8))
+            frame.pts, frame.time_base = int(p), Fraction(1, 90000)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    frames = list(iter_frames(path))
+    assert [f.index for f in frames] == list(range(60))
+    np.testing.assert_allclose([f.time_s for f in frames], pts / 90000, atol=1e-6)
+    assert [f.index for f in iter_frames(path, stride=2)] == list(range(0, 60, 2))
+    later = list(iter_frames(path, start_s=1.0))
+    assert later[0].index == int(np.argmax(pts / 90000 >= 1.0 - 1e-6))

@@ -859,7 +859,7 @@ def _assess_track(
     summary["person_detected_rate"] = round(float(track.detected.mean()), 4)
     summary["pose_reliability"] = reliability.summary()
     summary["warnings"] = (
-        media_warnings(track, tilt, (width, height), reliability.reliable)
+        media_warnings(track, tilt, (width, height), reliability.reliable, kind)
         + someone_else_warnings(reliability, track.time_s)
         + _roi_missed(frames, cfg.media.roi, (width, height))
         + _assumed_parts(frames)

@@ -12,6 +12,8 @@ overlaps pose inference.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import queue
 import threading
 from collections.abc import Iterable, Iterator
@@ -86,6 +88,29 @@ def _check_file(path: Path) -> None:
         raise MediaInputError(f"{path} is empty")
 
 
+def _unfinished_mp4(path: Path) -> bool:
+    """An ISO media file (MP4, MOV: an 'ftyp' box first) with no 'moov' box, the index a
+    camera writes when it stops recording; FFmpeg only says "Invalid data"."""
+    with open(path, "rb") as f:
+        head = f.read(12)
+        if head[4:8] != b"ftyp":
+            return False
+        f.seek(0)
+        offset, size = 0, path.stat().st_size
+        while offset + 8 <= size:  # the top-level boxes: size (4 bytes, big-endian), type
+            f.seek(offset)
+            box = f.read(16)
+            length, kind = int.from_bytes(box[:4], "big"), box[4:8]
+            if kind == b"moov":
+                return False
+            if length == 1 and len(box) == 16:  # a 64-bit size follows
+                length = int.from_bytes(box[8:16], "big")
+            if length < 8:  # 0: the box runs to the end of the file
+                return True
+            offset += length
+        return True
+
+
 def _open(path: Path):
     import av
 
@@ -93,6 +118,11 @@ def _open(path: Path):
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, UnicodeDecodeError) as err:
+        if _unfinished_mp4(path):
+            raise MediaInputError(
+                f"{path} is an MP4/MOV recording without its index (moov): a recording that "
+                "was not finished (the phone or camera stopped abruptly) or a copy cut short"
+            ) from None
         raise MediaInputError(f"{path} is not a readable video ({_reason(err)})") from None
     if not container.streams.video:
         container.close()
@@ -126,7 +156,10 @@ def probe_video(path: str | Path) -> VideoInfo:
         if rotation in (90, 270):
             width, height = height, width
         duration = _duration_s(container, stream)
-        _check_the_end_decodes(path, container, stream, duration)
+        if duration > 0:
+            _check_the_end_decodes(path, container, stream, duration)
+        else:
+            duration = _scanned_duration_s(path, stream.index)
         n_frames = stream.frames or round(duration * fps)
         return VideoInfo(
             width, height, fps, int(n_frames), float(duration), rotation, stream.codec_context.name
@@ -156,12 +189,45 @@ def _check_the_end_decodes(path: Path, container, stream, duration: float) -> No
 
 
 def _duration_s(container, stream) -> float:
-    """Duration from the header (0 when unknown)."""
+    """The video stream's duration from the header (0 when unknown). Matroska and WebM keep
+    no duration per stream but a DURATION tag; their container's duration is the longest
+    stream's (an audio track running on past the video read as a truncated video), so it is
+    taken only when the video is the file's one stream."""
     if stream.duration and stream.time_base:
         return float(stream.duration * stream.time_base)
-    if container.duration:
+    tag = _tag_seconds(stream.metadata.get("DURATION") or stream.metadata.get("duration"))
+    if tag:
+        return tag
+    if container.duration and len(container.streams) == 1:
         return container.duration / 1e6
     return 0.0
+
+
+def _tag_seconds(text: str | None) -> float:
+    """A Matroska DURATION tag ("00:00:03.000000000") in seconds; 0 when absent or not one."""
+    try:
+        h, m, sec = (text or "").split(":")
+        return 3600 * int(h) + 60 * int(m) + float(sec)
+    except ValueError:
+        return 0.0
+
+
+def _scanned_duration_s(path: Path, index: int) -> float:
+    """The video stream's end from its packets' timestamps, read without decoding (a
+    second or two for ten minutes of video): for files whose header does not say, such as
+    a browser's MediaRecorder WebM or a Matroska file without a DURATION tag."""
+    import av
+
+    end, t0 = 0.0, None
+    with av.open(str(path)) as container:
+        stream = container.streams.video[index]
+        for packet in container.demux(stream):
+            if packet.pts is None or packet.stream.type != "video":
+                continue
+            t = float(packet.pts * stream.time_base)
+            t0 = t if t0 is None else min(t0, t)
+            end = max(end, t + float((packet.duration or 0) * stream.time_base))
+    return max(0.0, end - (t0 or 0.0))
 
 
 def iter_frames(
@@ -200,6 +266,7 @@ def iter_frames(
                 backward=True,
                 any_frame=False,
             )
+        numbers = _frame_numbers(path, stream, fps)
         index_offset = None
         kept = 0
         last_time = -np.inf
@@ -211,8 +278,11 @@ def iter_frames(
                 if time_s <= last_time:  # missing or broken timestamps: count frames
                     time_s = last_time + 1.0 / fps
                 last_time = time_s
-                # Frame numbers from presentation time: exact for constant-rate video.
+                # Frame numbers from presentation time: exact for constant-rate video; a
+                # variable-rate one's (a phone's) are counted (``_frame_numbers``).
                 index = round(time_s * fps)
+                if numbers is not None:
+                    index = numbers.get(frame.pts, index)
                 if time_s < start_s - 0.5 / fps:
                     continue
                 if end_s is not None and time_s >= end_s - 0.5 / fps:
@@ -223,10 +293,11 @@ def iter_frames(
                     continue
                 yield Frame(index, time_s, _upright_rgb(frame, max_side, fast_rgb))
                 kept += 1
+            # Only a duration the header gives can show a truncated file.
             expected_end = _duration_s(container, stream) - t0
             if end_s is not None:
                 expected_end = min(expected_end, end_s)
-            if expected_end - last_time > max(0.5, 0.02 * expected_end):
+            if expected_end > 0 and expected_end - last_time > max(0.5, 0.02 * expected_end):
                 raise MediaInputError(
                     f"{path}: the data ends at {max(last_time, 0):.1f} s but the header says "
                     f"{expected_end:.1f} s; the file is truncated"
@@ -238,6 +309,41 @@ def iter_frames(
             ) from None
     finally:
         container.close()
+
+
+def _frame_numbers(path: Path, stream, fps: float) -> dict[int, int] | None:
+    """For a variable-rate video (a phone's), where numbers from presentation time at the
+    average rate would give two frames the same number (and --stride would keep frames
+    unevenly apart), each frame's number in the order shown, from its timestamp; None
+    otherwise (numbers from time are exact). A file with a whole index (MP4, MOV, AVI) whose
+    steps are all equal has a constant rate: nothing more is read."""
+    entries = stream.index_entries
+    if stream.frames and len(entries) >= stream.frames:
+        steps = {b.timestamp - a.timestamp for a, b in itertools.pairwise(entries)}
+        if len(steps) <= 1:
+            return None
+    stat = path.stat()
+    return _counted_numbers(str(path), stat.st_size, stat.st_mtime_ns, stream.index, fps)
+
+
+@functools.lru_cache(maxsize=8)
+def _counted_numbers(
+    path: str, size: int, mtime_ns: int, index: int, fps: float
+) -> dict[int, int] | None:
+    """The frames' numbers in presentation order (packets read, not decoded; the size and
+    time key the cache), starting where numbers from time would start; None where numbers
+    from time would already be unique."""
+    import av
+
+    with av.open(path) as container:
+        stream = container.streams.video[index]
+        pts = sorted({p.pts for p in container.demux(stream) if p.pts is not None})
+        t0 = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
+        by_time = [round((float(p * stream.time_base) - t0) * fps) for p in pts]
+    if len(set(by_time)) == len(by_time):
+        return None
+    first = by_time[0] if by_time else 0
+    return {p: first + i for i, p in enumerate(pts)}
 
 
 def _rgb(frame, fast: bool) -> np.ndarray:

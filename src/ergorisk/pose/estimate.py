@@ -708,19 +708,18 @@ def fix_track_swaps(track: PoseTrack) -> PoseTrack:
     return replace(track, image=image, world=world)
 
 
-def people_warning(people: int, largest: bool, picture: bool) -> str:
+def people_warning(people: int, largest: bool, picture: bool, drawn: str = "annotated.png") -> str:
     """What summary["warnings"] says of several people where the pass started (``largest``:
     the largest was followed, else none was clearly the largest) or in a picture
-    (``largest``: the largest was assessed, else MediaPipe found only someone else)."""
+    (``largest``: the largest was assessed, else MediaPipe found only someone else; its
+    drawing in ``drawn``: a one-frame video's is annotated.mp4)."""
     if picture:
         who = (
             "the largest is assessed"
             if largest
             else "the largest could not be read, so another is assessed"
         )
-        return (
-            f"{people} people in the picture: {who} (see annotated.png); --roi picks someone else"
-        )
+        return f"{people} people in the picture: {who} (see {drawn}); --roi picks someone else"
     who = (
         ": the largest is followed"
         if largest
@@ -737,9 +736,11 @@ def media_warnings(
     tilt: Tilt,
     frame_size: tuple[int, int] | None = None,
     reliable: np.ndarray | None = None,
+    kind: str = "image",
 ) -> list[str]:
     """summary["warnings"]: nobody found, tilt not corrected, and with the frame's size a
-    back view or limbs toward the camera over the ``reliable`` frames (pose/facing.py)."""
+    back view or limbs toward the camera over the ``reliable`` frames (pose/facing.py);
+    ``kind``: video or image, which the drawing they point to is."""
     found = track.detected
     out = []
     if not found.any():
@@ -752,7 +753,10 @@ def media_warnings(
         out.append(f"a person was found in only {100 * found.mean():.0f}% of the frames")
     if track.people_at_start > 1 and found.any():
         # MediaPipe alone followed whoever its detector ranked first, without a word.
-        out.append(people_warning(track.people_at_start, track.largest_followed, len(found) == 1))
+        drawn = "annotated.mp4" if kind == "video" else "annotated.png"
+        out.append(
+            people_warning(track.people_at_start, track.largest_followed, len(found) == 1, drawn)
+        )
     if tilt.method.startswith("none") and found.any():
         out.append(
             f"camera tilt not corrected ({tilt.method.removeprefix('none: ')}); "
