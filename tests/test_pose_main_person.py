@@ -234,3 +234,26 @@ def test_a_one_frame_videos_warning_points_to_its_video_not_a_picture():
     assert "(see annotated.mp4)" in said
     (said,) = [w for w in media_warnings(track, level) if "people" in w]
     assert "(see annotated.png)" in said
+
+
+def test_a_person_mediapipes_detector_misses_in_a_photo_is_found_around_the_person_detectors_box(
+    tmp_path,
+):
+    """The example's frame 30 as a photo: the man on the box, arms raised, about 300 px tall.
+    MediaPipe alone found nobody (4 of 16 of the example's frames saved as photos); the
+    person detector is sure of him (score 0.96), so he is looked for again around its box."""
+    import cv2
+
+    import ergorisk as er
+
+    (frame,) = iter_frames(EXAMPLE_CLIP, 1.0, 1.0 + 1 / 30)
+    assert frame.index == 30
+    photo = tmp_path / "frame30.png"
+    cv2.imwrite(str(photo), cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR))
+    a = er.assess(photo, report=False, annotate=False)
+    row = a.frames.iloc[0]
+    assert row["person_detected"]
+    # Him, on the box (x 340-580, y 70-380 of the 1280x720 frame).
+    assert 340 <= row["bbox_x_px"] + row["bbox_w_px"] / 2 <= 580
+    assert row["bbox_h_px"] > 200
+    assert a.summary.reba.total.peak.score is not None
