@@ -99,6 +99,12 @@ def test_without_pick_a_video_is_assessed_as_before(client, shared_data):
     assert job["status"] == "done", job
     missing = client.get(f"/api/assessments/{made['assessment_id']}/people")
     assert missing.status_code == 404 and "people=pick" in missing.json()["detail"]
+    # The second person is said as this app can act on it: its tick box, not the CLI's
+    # "people all assesses everyone, roi or people ID someone else" (a walkthrough).
+    summary = client.get(f"/api/assessments/{made['assessment_id']}/files/summary.json").json()
+    (said,) = [w for w in summary["warnings"] if "people in view at the start" in w]
+    assert said.endswith('upload the video again with "Several people in view" ticked'), said
+    assert "people all" not in said
 
 
 def test_people_field_is_checked(client, shared_data):

@@ -286,6 +286,10 @@ VIEWS_PEOPLE_HINT = (
     "to assess someone else, upload the take again with people: [ID] under Advanced "
     "options; to assess everyone, run ergorisk assess VIEWS --calibration FILE --people all"
 )
+VIDEO_PEOPLE_HINT = (
+    'to choose whom to assess, or to assess everyone, upload the video again with "Several '
+    'people in view" ticked'
+)
 VIEWS_ONE_PERSON = (
     "a multi-camera take is assessed for one person here (the one who fills the views "
     f"most, or the one people: [ID] names); {VIEWS_PEOPLE_HINT.split('; ', 1)[1]}"

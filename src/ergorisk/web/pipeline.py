@@ -128,8 +128,7 @@ def run(spec: Mapping[str, Any], report: Report = _noop) -> dict[str, Any]:
         result = assess(path, config=cfg, progress=progress)
     result = named(result, kind, name, spec)
     keyword_warnings(result)  # as the options box names them, not as the CLI's flags
-    if kind == "views":
-        _views_people_here(result)
+    _people_here(result, kind)
     result.to_dir(out, report=True, progress=progress)
     if result.skeleton is not None:
         save_skeleton(out / "skeleton.npz", result.skeleton)
@@ -141,17 +140,24 @@ def run(spec: Mapping[str, Any], report: Report = _noop) -> dict[str, Any]:
     return statistics(result.frames, result.summary.to_dict())
 
 
-def _views_people_here(result: Any) -> None:
-    """A take's "2 people seen in two or more views" warning as this app can act on it:
-    people: all is refused here for a take (forms.VIEWS_ONE_PERSON), so the warning's
-    "people all assesses everyone" names the command line that does it."""
-    from ergorisk.web.forms import VIEWS_PEOPLE_HINT
+def _people_here(result: Any, kind: str) -> None:
+    """The "several people" warnings as this app can act on them. A take's "2 people seen
+    in two or more views": people: all is refused here for a take (forms.VIEWS_ONE_PERSON),
+    so it names the command line that does it. One video's "2 people in view at the
+    start": its "people all assesses everyone, roi or people ID someone else" (the CLI's
+    flags as keywords) becomes the upload's tick box that does it here."""
+    from ergorisk.web.forms import VIDEO_PEOPLE_HINT, VIEWS_PEOPLE_HINT
 
     warnings = result.summary.warnings
     for k, text in enumerate(warnings):
-        head, cut, _ = text.partition(" is assessed;")
-        if cut and "people seen in two or more views" in head:
-            warnings[k] = f"{head}{cut} {VIEWS_PEOPLE_HINT}"
+        if kind == "views":
+            head, cut, _ = text.partition(" is assessed;")
+            if cut and "people seen in two or more views" in head:
+                warnings[k] = f"{head}{cut} {VIEWS_PEOPLE_HINT}"
+        elif kind == "video":
+            head, cut, _ = text.partition("; people all assesses everyone")
+            if cut and "people in view at the start" in head:
+                warnings[k] = f"{head}; {VIDEO_PEOPLE_HINT}"
     result.summary.to_dict()["warnings"] = list(warnings)
 
 
