@@ -578,7 +578,11 @@ def test_one_of_several_people_is_named_on_the_title_and_the_cover():
     alone = build_report(frames, summary, use_surrogate=False)
     assert alone.title == "cam03.mp4" and dict(alone.cover)["Input"] == "cam03.mp4"
     one = build_report(frames, {**summary, "person_id": 1}, use_surrogate=False)
-    assert one.title == "cam03.mp4 · person 1" == dict(one.cover)["Input"]
+    assert one.title == "cam03.mp4 · person 1"
+    # The cover says when they are seen (the IDs alone did not say whose report it was).
+    seen = frames["time_s"][frames["person_detected"].astype(bool)]
+    span = f"{seen.iloc[0]:.1f}–{seen.iloc[-1]:.1f} s"
+    assert dict(one.cover)["Input"] == f"cam03.mp4 · person 1, seen {span}"
 
 
 def test_the_legend_and_the_verdict_round_the_same_share_alike():

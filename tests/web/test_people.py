@@ -73,6 +73,10 @@ def test_pick_two_people_each_becomes_an_assessment(client, settings, shared_dat
         assert detail["worker"] == worker and detail["task"] == "lift"
         assert detail["config"]["media"]["people"] == str(pid)
         assert detail["summary"]["person_id"] == pid
+        # Which person it is, on its page and in the history (the rows read alike).
+        assert detail["person"] == pid
+        page = client.get(f"/assessments/{m['assessment_id']}").text
+        assert f"cam01.mp4</strong> · person {pid}" in page
         assert detail["reba_peak"] is not None and "annotated.mp4" in detail["files"]
         folder = settings.data_dir / "assessments" / str(m["assessment_id"])
         frames = pd.read_parquet(next(folder.glob("v*/frames.parquet")))
@@ -83,6 +87,9 @@ def test_pick_two_people_each_becomes_an_assessment(client, settings, shared_dat
     assert abs(boxes[a] - boxes[b]) > 50  # two people, two places
     history = client.get("/api/assessments", params={"task": "lift"}).json()["items"]
     assert sorted(i["worker"] for i in history) == ["Ann", "Bob"]
+    assert sorted(i["person"] for i in history) == sorted([a, b])
+    rows = client.get("/history").text
+    assert f"cam01.mp4 · person {a}" in rows and f"cam01.mp4 · person {b}" in rows
     # Deleting one leaves the other whole (its own upload and track).
     assert client.delete(f"/api/assessments/{aid}").status_code == 204
     other = made[1]["assessment_id"]

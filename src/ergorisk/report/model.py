@@ -197,15 +197,20 @@ def build_report(
     # One of several people in the input (--people): which one, on the title and the cover
     # (the reports of a video's people read alike once out of their person-<id> folders).
     person = summary.get("person_id")
+    seen_in = source
     if person is not None:
         source = f"{source} · person {person}"
+        # The cover says when they are seen: the IDs alone did not say whose report it was.
+        seen = frames["time_s"][frames["person_detected"].astype(bool)]
+        span = f", seen {seen.iloc[0]:.1f}–{seen.iloc[-1]:.1f} s" if len(seen) else ""
+        seen_in = f"{source}{span}"
     parts = _parts(frames)
     # Hand-filled worksheets: records, not a clip or a picture (they read "one picture",
     # with the pose's uncertainty around typed angles).
     records = kind == "worksheet"
     return Report(
         title=meta.task or source,
-        cover=_cover(meta, summary, frames, source, records),
+        cover=_cover(meta, summary, frames, seen_in, records),
         factors=_factors(
             options.get("task", {}),
             picture=len(frames) == 1 and not records,

@@ -157,6 +157,8 @@ class AssessmentItem(BaseModel):
     notes: str | None
     kind: Kind
     input_name: str | None
+    # One of several people in the video (picked with people=pick): their ID in it.
+    person: int | None = None
     status: JobStatus | None
     job_id: int | None
     frames: int | None

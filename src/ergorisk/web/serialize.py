@@ -43,6 +43,13 @@ def job_json(job: Job, queue_position: int | None = None) -> dict[str, Any]:
     }
 
 
+def person_of(config: dict[str, Any] | None) -> int | None:
+    """The person assessed when the video had several and one was picked (media.people
+    holds their ID), else None: the reports and rows of a video's people read alike."""
+    people = str(((config or {}).get("media") or {}).get("people") or "")
+    return int(people) if people.isdigit() else None
+
+
 def item_json(a: AssessmentRecord) -> dict[str, Any]:
     job = a.job
     return {
@@ -56,6 +63,7 @@ def item_json(a: AssessmentRecord) -> dict[str, Any]:
         "notes": a.notes,
         "kind": a.kind,
         "input_name": a.input_name,
+        "person": person_of(a.config),
         "status": job.status if job else None,
         "job_id": job.id if job else None,
         "frames": a.frames,
