@@ -177,7 +177,12 @@ def test_item_names_are_unique_and_safe(tmp_path):
     m = manifest(tmp_path / "m.csv", ["path", "start", "end"], rows)
     assert [i.name for i in load_items(m)] == ["clip", "clip-2", "clip-3"]
     assert unique_names(["A", "a", "a-2"]) == ["A", "a-2", "a-2-2"]
-    assert safe_name("../x/é t?.mp4") == "x___t_.mp4"
+    assert safe_name("../x/é t?.mp4") == "x__é_t_.mp4"
+    # Letters of any script stay (a German plant's 'Prüfung Halle 3' became 'Pr_fung_Halle_3'),
+    # also written decomposed, as macOS names files.
+    assert safe_name("Woche 49/Prüfung Halle 3") == "Woche_49__Prüfung_Halle_3"
+    assert safe_name("Pru\u0308fung") == "Prüfung"
+    assert safe_name('a<b>:c|d?e*f"g') == "a_b_c_d_e_f_g"  # what Windows refuses
     assert safe_name("batch.csv") == "item-batch.csv" and safe_name("...") == "item"
     # Names Windows refuses for a folder, whatever the case or extension.
     assert [safe_name(n) for n in ("CON", "aux.x", "Lpt1", "console")] == [
@@ -311,4 +316,44 @@ def test_a_repeated_row_or_name_exits_2_and_a_written_name_is_kept(tmp_path):
     rows += [["d.mp4", "CLIP", "w1"]]
     m = manifest(tmp_path / "m.csv", ["path", "name", "worker"], rows)
     with pytest.raises(BatchInputError, match=r"line 6, column 2 \(name\): 'CLIP' is line 5"):
+        load_items(m)
+    # Two names that become one folder say so (it said 'Pröfung' is line 2's name).
+    rows[-1][1] = "/clip"
+    m = manifest(tmp_path / "m.csv", ["path", "name", "worker"], rows)
+    with pytest.raises(BatchInputError, match=r"'/clip' is line 5's folder too \(as 'clip'\)"):
+        load_items(m)
+    rows[-1][1] = "Prüfung"
+    rows[-2][1] = "Pröfung"
+    m = manifest(tmp_path / "m.csv", ["path", "name", "worker"], rows)
+    assert [i.name for i in load_items(m)][-2:] == ["Pröfung", "Prüfung"]
+
+
+def test_one_option_spelt_two_ways_exits_2_and_a_set_default_gives_way_to_the_cell(tmp_path):
+    """A walkthrough: columns start and start_s were both accepted and the last one won
+    unseen (the clip assessed from 2 s or from 1 s by the columns' order)."""
+    m = manifest(tmp_path / "m.csv", ["path", "start", "start_s"], [["clip.mp4", "1", "2"]])
+    with pytest.raises(BatchInputError, match=r"columns 2 and 3: 'start' and 'start_s' are the "):
+        load_items(m)
+    m = manifest(tmp_path / "m.csv", ["path", "start_s"], [["clip.mp4", "2"], ["b.mp4", ""]])
+    a, b = load_items(m, {"start": 1.0})  # --set start=1 under a start_s column
+    assert a.options == {"start": 2.0} and b.options == {"start": 1.0}
+
+
+def test_people_all_in_a_batch_exits_2_before_anything_runs(tmp_path):
+    """Every item failed with the Python API's "use assess_people" (a text file's own
+    fault hidden under it), and the failures were kept for the next run."""
+    m = manifest(tmp_path / "m.csv", ["path", "people"], [["clip.mp4", "all"]])
+    with pytest.raises(BatchInputError, match=r"line 2, column 2 \(people\): people all: a batch "):
+        load_items(m)
+    m = manifest(tmp_path / "m.csv", ["path", "people"], [["clip.mp4", "1"]])
+    assert load_items(m)[0].options == {"people": "1"}  # one person: one row
+    with pytest.raises(BatchInputError, match=r"--set: people 0,2: a batch item is one person"):
+        load_items(m, {"people": "0,2"})
+
+
+def test_an_empty_manifest_says_it_is_empty(tmp_path):
+    # It said "line 1: no 'path' column (the columns are: none)".
+    m = tmp_path / "m.csv"
+    m.write_text("")
+    with pytest.raises(BatchInputError, match=r"m.csv: empty: its first line names the columns"):
         load_items(m)

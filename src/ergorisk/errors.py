@@ -71,16 +71,16 @@ def api_call(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def keyword_warnings(result: Any) -> list[str]:
+def keyword_warnings(result: Any, word: Callable[[str], str] = keyword_names) -> list[str]:
     """The summary warnings of an assessment (or a dict of them) worded with keyword names
-    (keyword_names), in place and in what summary.json gets; returns them. The web app's
-    option box takes those names too ('--roi picks someone else' named a flag it has no
-    field for)."""
+    (``word``: keyword_names; a batch's, its manifest's), in place and in what summary.json
+    gets; returns them. The web app's option box takes those names too ('--roi picks
+    someone else' named a flag it has no field for)."""
     out: list[str] = []
     for one in result.values() if isinstance(result, dict) else (result,):
         summary = getattr(one, "summary", None)
         if summary is not None and summary.warnings:
-            worded = [keyword_names(w) for w in summary.warnings]
+            worded = [word(w) for w in summary.warnings]
             summary.warnings[:] = worded  # the summary is frozen, its list is not
             summary.to_dict()["warnings"] = worded  # what summary.json gets
             out += worded

@@ -13,12 +13,20 @@ from __future__ import annotations
 import csv
 import os
 import re
+import unicodedata
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ergorisk.batch.options import META_COLUMNS, assess_options, parse_value, unknown_key_message
+from ergorisk.batch.options import (
+    META_COLUMNS,
+    assess_options,
+    option_name,
+    parse_value,
+    unknown_key_message,
+)
 from ergorisk.batch.store import MARKER, fingerprint
 from ergorisk.io.video import IMAGE_SUFFIXES, POSE_SUFFIXES, VIDEO_SUFFIXES
 
@@ -156,6 +164,11 @@ def from_folder(
 def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> list[BatchItem]:
     where = manifest.name
     header, delimiter = _header(manifest)
+    if not any(header):
+        raise BatchInputError(
+            f"{where}: empty: its first line names the columns (path, then worker, task, "
+            "load_kg, ... as wanted), each next line one input"
+        )
     if "path" not in header:
         raise BatchInputError(
             f"{where}: line 1: no 'path' column (the columns are: {', '.join(header) or 'none'})"
@@ -168,6 +181,13 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
         raise BatchInputError(
             f"{where}: line 1, column{'s' * (len(unknown) > 1)} {cols}: {message}"
         )
+    named: dict[str, tuple[int, str]] = {}
+    for col, key in enumerate(header, 1):
+        if key in specs and (first := named.setdefault(option_name(key), (col, key))) != (col, key):
+            raise BatchInputError(
+                f"{where}: line 1, columns {first[0]} and {col}: {first[1]!r} and {key!r} are "
+                f"the same option ({option_name(key)}); keep one"
+            )
     if defaults:  # a bad --set is the command's, not the first row's that leaves it in place
         check_config(BatchItem(index=0, path=manifest, name="", options=dict(defaults)), "--set")
     base = manifest.resolve().parent
@@ -187,7 +207,7 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
                 try:
                     if decimal_comma and specs[key].kind is float:
                         text = text.replace(",", ".")  # 3,5 kg in a ';' file: 3.5
-                    options[key] = parse_value(specs[key], text, base)
+                    options[option_name(key)] = parse_value(specs[key], text, base)
                 except ValueError as err:
                     col = header.index(key) + 1
                     raise BatchInputError(
@@ -216,7 +236,7 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
             for key, text in row.cells.items():
                 if key in specs and text and key != "config":
                     alone = BatchItem(index=0, path=row.path, name=row.name)
-                    alone.options[key] = row.options[key]
+                    alone.options[option_name(key)] = row.options[option_name(key)]
                     column = f"column {header.index(key) + 1} ({key})"
                     check_config(alone, f"{where}: line {row.line}, {column}")
             raise
@@ -265,7 +285,9 @@ def _join_takes(rows: list[_Row], where: str, header: list[str]) -> list[_Row]:
     or more views. Takes without a calibration stay one item a view."""
 
     def column(key: str) -> str:
-        return f"column {header.index(key) + 1} ({key})" if key in header else f"({key})"
+        # The column as written (start_s) for the option as kept (start).
+        cols = [c for c in header if key in (c, option_name(c))]
+        return f"column {header.index(cols[0]) + 1} ({cols[0]})" if cols else f"({key})"
 
     members: dict[str, list[_Row]] = defaultdict(list)
     for row in rows:
@@ -309,21 +331,36 @@ def _join_takes(rows: list[_Row], where: str, header: list[str]) -> list[_Row]:
     return out
 
 
+def manifest_words(message: str, options: Mapping[str, Any] | None = None) -> str:
+    """A message in the manifest's and --set's words: "coupling must be ...", "start 10 s
+    is at or after the end", not "--coupling", "--start": flags nobody typed (the options as
+    flags, then the flags as column names)."""
+    from ergorisk.cli.assess import flag_message
+
+    worded = flag_message(message, set(options or ()))
+    return re.sub(r"(?<![\w-])--([a-z][\w-]*)", lambda m: m[1].replace("-", "_"), worded)
+
+
 def check_config(item: BatchItem, where: str) -> None:
     """What one cell cannot tell, before anything runs: a choice (coupling), --end before
     --start, a --config file's errors. Raises BatchInputError prefixed with ``where``."""
     from ergorisk.batch.item import item_config
-    from ergorisk.cli.assess import flag_message
 
     try:
-        item_config(item)
+        cfg = item_config(item)
     except (ValueError, OSError) as err:
         message = str(err).strip().splitlines()[0] if str(err).strip() else repr(err)
-        # In the manifest's and --set's words: "coupling must be ...", not "--coupling",
-        # a flag nobody typed (the options as flags, then the flags as column names).
-        worded = flag_message(message, set(item.options))
-        worded = re.sub(r"(?<![\w-])--([a-z][\w-]*)", lambda m: m[1].replace("-", "_"), worded)
-        raise BatchInputError(f"{where}: {worded}") from None
+        raise BatchInputError(f"{where}: {manifest_words(message, item.options)}") from None
+    from ergorisk.pose.people_select import parse_people_spec
+
+    spec = parse_people_spec(cfg.media.people)
+    if spec == "all" or (isinstance(spec, list) and len(spec) > 1):
+        # Every item failed inside with the Python API's "use assess_people".
+        raise BatchInputError(
+            f"{where}: people {cfg.media.people}: a batch item is one person (a row of "
+            "batch.csv); give a row per person with people = their ID, or run ergorisk "
+            "assess VIDEO --people all for a folder per person"
+        )
 
 
 def _records(manifest: Path, width: int, delimiter: str) -> list[tuple[int, list[str]]]:
@@ -381,10 +418,11 @@ def _header(manifest: Path) -> tuple[list[str], str]:
 
 
 def safe_name(text: str) -> str:
-    """A folder name on any filesystem: path separators -> '__', odd characters -> '_'."""
-    text = text.replace("\\", "/").strip("/")
+    """A folder name on any filesystem: path separators -> '__', characters other than
+    letters (any script's: 'Prüfung Halle 3' keeps its ü), digits, '.', '-' and '_' -> '_'."""
+    text = unicodedata.normalize("NFC", text).replace("\\", "/").strip("/")
     text = "__".join(p for p in text.split("/") if p not in ("", ".", ".."))
-    text = re.sub(r"[^A-Za-z0-9._-]+", "_", text).lstrip(".-_")[:120] or "item"
+    text = re.sub(r"[^\w.-]+", "_", text).lstrip(".-_")[:120] or "item"
     reserved = text.lower() in RESERVED or text.split(".")[0].upper() in WINDOWS_RESERVED
     return f"item-{text}" if reserved else text
 
@@ -422,7 +460,7 @@ def _no_repeats(rows: list[_Row], where: str, header: list[str]) -> None:
     site and notes: it would be assessed twice and its time counted twice in the summaries
     by task and worker) and on two rows given the same name (one folder for two items)."""
     seen: dict[tuple, int] = {}
-    named: dict[str, int] = {}
+    named: dict[str, tuple[int, str]] = {}
     for row in rows:
         key = (
             row.path,
@@ -437,11 +475,14 @@ def _no_repeats(rows: list[_Row], where: str, header: list[str]) -> None:
             )
         seen[key] = row.line
         if given := row.cells.get("name"):
-            folder = safe_name(given).lower()
-            if folder in named:
+            folder = safe_name(given)
+            if folder.lower() in named:
                 col = header.index("name") + 1
+                line, other = named[folder.lower()]
+                same = "name too" if other == given else f"folder too (as {other!r})"
                 raise BatchInputError(
                     f"{where}: line {row.line}, column {col} (name): {given!r} is line "
-                    f"{named[folder]}'s name too (each item needs its own output folder)"
+                    f"{line}'s {same}: each item needs its own output folder"
+                    + ("" if other == given else f", and both are written {folder!r}")
                 )
-            named[folder] = row.line
+            named[folder.lower()] = (row.line, given)

@@ -135,10 +135,11 @@ def _is_the_input(err: Exception) -> bool:
 def _reason(err: Exception, item: BatchItem) -> str:
     """The failure in one line, naming the input unless it does already (a take by its
     name: its first video's name blamed it for another view's or the calibration's fault)."""
+    from ergorisk.batch.inputs import manifest_words
     from ergorisk.errors import first_line
     from ergorisk.io.poses import PoseInputError
 
-    text = first_line(err)
+    text = manifest_words(first_line(err), item.options)
     if not isinstance(err, PoseInputError | ValueError | OSError):
         text = f"{type(err).__name__}: {text}"  # not an input problem: say what broke
     if item.views:
@@ -152,8 +153,13 @@ def assess_into(item: BatchItem, out_dir: Path) -> None:
     options are `assess` flags (manifest columns, --set), its worker/task/site/notes the
     report's metadata."""
     from ergorisk.assessment import assess  # errors in the CLI's words (--layout), as assess'
+    from ergorisk.batch.inputs import manifest_words
+    from ergorisk.errors import keyword_warnings
 
-    assess(item.source, config=item_config(item)).to_dir(out_dir)
+    result = assess(item.source, config=item_config(item))
+    # Its warnings name the manifest's columns, not flags batch does not have (--start).
+    keyword_warnings(result, lambda text: manifest_words(text, item.options))
+    result.to_dir(out_dir)
 
 
 def item_config(item: BatchItem) -> Any:

@@ -77,6 +77,15 @@ def assess_options() -> dict[str, OptionSpec]:
     return specs
 
 
+def option_name(key: str) -> str:
+    """One name for an option spelt two ways: a field that a flag names (start_s, annotate)
+    as the flag (start, video). A manifest with both 'start' and 'start_s' columns, or a
+    --set of one under a column of the other, let the last written win unseen."""
+    from ergorisk.config import FLAG_FIELDS
+
+    return {field: flag for flag, field in FLAG_FIELDS.items()}.get(key, key)
+
+
 def parse_value(spec: OptionSpec, text: str, base_dir: Path) -> Any:
     """One cell -> the option's value; ValueError with a short reason when it is not one."""
     if spec.many:

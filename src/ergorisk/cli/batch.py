@@ -172,7 +172,12 @@ def _interrupt(*_: object) -> None:
 
 def _parse_settings(settings: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
     from ergorisk.batch.inputs import BatchInputError
-    from ergorisk.batch.options import assess_options, parse_value, unknown_key_message
+    from ergorisk.batch.options import (
+        assess_options,
+        option_name,
+        parse_value,
+        unknown_key_message,
+    )
 
     specs = assess_options()
     options: dict[str, Any] = {}
@@ -186,7 +191,7 @@ def _parse_settings(settings: list[str]) -> tuple[dict[str, Any], dict[str, str]
             meta[key] = value
         elif key in specs:
             try:
-                options[key] = parse_value(specs[key], value, Path.cwd())
+                options[option_name(key)] = parse_value(specs[key], value, Path.cwd())
             except ValueError as err:
                 raise BatchInputError(f"--set {key}: {err}") from None
         else:
