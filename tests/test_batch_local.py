@@ -375,16 +375,22 @@ def test_sigterm_stops_the_batch_and_batch_csv_says_what_did_not_finish(tmp_path
     """SIGTERM (timeout, systemd, docker) killed the driver without a word and left no
     batch.csv; Ctrl-C left none either. Now both stop the batch with exit 130, and batch.csv
     lists what finished and what did not."""
-    proc, out = start_batch(tmp_path, 4, 1, stderr=subprocess.PIPE)
+    proc, out = start_batch(tmp_path, 4, 1, stderr=subprocess.PIPE, stdout=subprocess.PIPE)
     wait_until(lambda: list(out.glob(f"*/{MARKER}")))
     proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
+    said, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert b"interrupted: what finished is kept" in err
     rows = pd.read_csv(out / "batch.csv")
     assert len(rows) == 4 and (rows["status"] == "done").sum() >= 1
     unfinished = rows[rows["status"] != "done"]
     assert len(unfinished) >= 1 and unfinished["reason"].str.startswith("not finished").all()
+    # The counts line a finished batch prints (an interrupted one printed none).
+    done = (rows["status"] == "done").sum()
+    assert (
+        f"4 items: {done} done, 0 skipped (done earlier), 0 failed, {len(unfinished)} not "
+        "finished" in said.decode()
+    )
     run = json.loads((out / "batch.json").read_text())["run"]
     assert run["interrupted"] is True and run["counts"]["not_finished"] == len(unfinished)
     again = batch(tmp_path / "in", "-o", out, "--workers", 1, "--set", "layout=uw-iom")

@@ -125,6 +125,8 @@ def batch(
             + again,
             file=sys.stderr,
         )
+        if line := _interrupted_counts(out / "batch.csv"):
+            typer.echo(line)
         raise typer.Exit(130) from None
     _put_back(handlers)
     failed = [r for r in rows if r.status == FAILED]
@@ -144,6 +146,27 @@ def batch(
         f"-> {out}/batch.csv"
     )
     raise typer.Exit(1 if failed else 0)
+
+
+def _interrupted_counts(table: Path) -> str | None:
+    """An interrupted batch's counts line, as a finished one prints it, from the batch.csv
+    it wrote (the line was missing); None where there is none to read."""
+    import csv
+
+    from ergorisk.batch.runner import INTERRUPTED
+
+    try:
+        with table.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+    except OSError:
+        return None
+    unfinished = sum(r.get("reason", "").startswith(INTERRUPTED.split(":")[0]) for r in rows)
+    counts = {s: sum(r.get("status") == s for r in rows) for s in ("done", "skipped", "failed")}
+    return (
+        f"{len(rows)} item{'s' * (len(rows) != 1)}: {counts['done']} done, "
+        f"{counts['skipped']} skipped (done earlier), {counts['failed'] - unfinished} failed, "
+        f"{unfinished} not finished -> {table}"
+    )
 
 
 def failure_line(row: ItemResult) -> str:
