@@ -67,8 +67,8 @@ def test_bad_files_and_seeds_are_refused_before_any_work(tmp_path):
     junk.write_text("path,worker\n")
     cases = {
         "not a dula weights file": ["surrogate", "evaluate", "--n", "10", "--weights", str(junk)],
-        "does not exist": ["optimize", "compare", "--tasks", "2", "--cem-tasks", "1",
-                           "--json", str(tmp_path / "none" / "x.json")],
+        "is a file, not a folder": ["optimize", "compare", "--tasks", "2", "--cem-tasks", "1",
+                                    "--json", str(junk / "x.json")],
         "is a folder": ["optimize", "compare", "--tasks", "2", "--cem-tasks", "1",
                         "--json", str(tmp_path)],
     }  # fmt: skip
@@ -82,3 +82,8 @@ def test_bad_files_and_seeds_are_refused_before_any_work(tmp_path):
         result = runner.invoke(app, args)
         assert result.exit_code == 2 and "Traceback" not in result.output, result.output
     assert not (tmp_path / "demo").exists()
+    # A folder not there yet is made, as --out's are (the README's --json out/cmp.json).
+    made = runner.invoke(app, ["optimize", "compare", "--tasks", "2", "--cem-tasks", "1",
+                               "--json", str(tmp_path / "new" / "cmp.json")])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert (tmp_path / "new" / "cmp.json").is_file()

@@ -58,10 +58,13 @@ def _load(model: str, weights: Path | None):
 
 
 def _check_writable(path: Path, option: str) -> None:
+    """Before any work: a file name, in a folder that is there or can be made (as --out's
+    folders are: the README's `--json out/cmp.json` failed on a fresh clone)."""
     if path.is_dir():
         fail(f"{option} {path} is a folder: give a file name")
-    if not path.parent.is_dir():
-        fail(f"{option} {path}: the folder {path.parent} does not exist")
+    there = next((p for p in path.parents if p.exists()), Path("."))
+    if not there.is_dir():
+        fail(f"{option} {path}: {there} is a file, not a folder")
 
 
 def confusion_text(confusion) -> str:
@@ -140,6 +143,7 @@ def compare_cmd(
     for key, value in result.items():
         typer.echo(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
     if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(result, indent=2))
 
 
