@@ -625,3 +625,69 @@ def test_a_share_short_of_all_never_reads_100_percent():
         "<1%",
         "0%",
     ]
+
+
+def test_a_wrist_never_measured_is_said_so_not_shown_as_0_degrees(tmp_path):
+    """A walkthrough: a UW-IOM pose file (no hands) read "Wrist 1: wrist at 0° (within
+    ±15°: 1)" at every worst moment, while its body-parts table gave the wrist as never
+    seen. The scoring takes it as neutral; the worksheet says that."""
+    import ergorisk as er
+    from batch_fixtures import pose_file
+    from ergorisk.report.model import build_report
+
+    a = er.assess(pose_file(tmp_path / "p.npy", trunk=50.0), layout="uw-iom", fps=12)
+    assert a.frames["wrist_flexion_deg_left"].isna().all()
+    report = build_report(a.frames, a.summary.to_dict(), use_surrogate=False)
+    moment = report.moments[0]
+    for e in (moment.reba, moment.rula):
+        (wrist,) = [p for p in e.parts if p.part == "Wrist"]
+        assert wrist.text == "wrist not measured: taken as neutral" and wrist.score == 1
+    (twist,) = [p for p in moment.rula.parts if p.part == "Wrist twist"]
+    assert twist.text == "wrist not measured: taken as mid-range"
+    (trunk,) = [p for p in moment.reba.parts if p.part == "Trunk"]
+    assert trunk.text.startswith("trunk flexed 50°")  # measured angles as before
+    # Nor does it speak of pictures, the annotated video or faces it does not have.
+    from ergorisk.report.document import render_html
+
+    assert not report.drawn and "(at " in moment.title and "picture at" not in moment.title
+    page = render_html(report)
+    for absent in ("No picture for this input", "in this picture", "annotated video",
+                   "Faces are blurred", "MediaPipe", "often hidden"):  # fmt: skip
+        assert absent not in page, absent
+    assert "on this frame" in page
+    assert (
+        "Not in the pose file (scored as neutral)",
+        "wrist (left), wrist (right)",
+    ) in report.quality
+
+
+def test_a_tilt_not_estimated_is_not_shown_as_a_measured_level_camera():
+    # A photo's data quality read "pitch 0.0°, roll 0.0° (not corrected)" (a walkthrough).
+    from ergorisk.report.model import build_report
+
+    frames, summary = _scored_assessment(np.full(12, 30.0))
+    why = "none: the person does not stand straight-legged in the picture"
+    tilt = {"pitch_deg": 0.0, "roll_deg": 0.0, "method": why, "frames_used": 0}
+    summary["options"] = {"input": "p.jpg", "kind": "video", "camera_tilt": tilt}
+    quality = dict(build_report(frames, summary, use_surrogate=False).quality)
+    assert quality["Camera tilt"] == (
+        "not estimated (the person does not stand straight-legged in the picture): the "
+        "camera taken as level"
+    )
+    tilt.update(method="vanishing point", pitch_deg=12.34, confidence=0.5)
+    quality = dict(build_report(frames, summary, use_surrogate=False).quality)
+    assert quality["Camera tilt"].startswith("pitch 12.3°, roll 0.0° (estimated from the scene")
+
+
+def test_the_report_says_how_to_read_each_scale():
+    """A manager read RULA 7 and REBA 9 without knowing that 7 is RULA's top (a walkthrough):
+    the verdict says each scale's range and what each band asks for."""
+    from ergorisk.report.document import render_html
+    from ergorisk.report.model import build_report
+
+    frames, summary = _scored_assessment(np.full(12, 30.0))
+    page = render_html(build_report(frames, summary, use_surrogate=False))
+    assert "REBA rates the whole body from 1 to 15 (1 negligible, no action necessary;" in page
+    assert "8–10 high, action necessary soon; 11–15 very high, action necessary now)" in page
+    assert "RULA rates the arms, neck and trunk from 1 to 7 (1–2 acceptable;" in page
+    assert "7 investigate and change immediately). Where the two differ, act on the more" in page

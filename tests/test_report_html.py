@@ -191,6 +191,10 @@ def test_an_unreliable_frame_gets_a_grey_banner_that_says_so():
     # A person found with no total on either side (the trunk left out) read "(None)".
     blank = row | {"pose_reliable": True, "reba_total_right": None, "reba_risk_level": None}
     assert "REBA L not seen R not seen (not scored)" in banner_text(blank, 0.5)
+    # A photo has no time: its banner read "t 0.00 s" (a walkthrough).
+    assert banner_text(row, 0.5).endswith("   t 0.50 s")
+    assert banner_text(row, None).endswith("RULA L 7 R 7")
+    assert banner_text({"person_detected": False}, None) == "no person"
 
 
 def test_a_frame_without_a_person_gets_only_the_grey_banner():

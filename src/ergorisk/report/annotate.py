@@ -169,9 +169,10 @@ def _banner_colour(level: int | None) -> tuple[int, int, int]:
     return UNSCORED_COLOUR if level is None else LEVEL_COLOURS[RISK_LEVELS_COLOUR[level]]
 
 
-def banner_text(row: Mapping[str, object], time_s: float) -> str:
+def banner_text(row: Mapping[str, object], time_s: float | None) -> str:
     """'REBA L 7 R 8  RULA L 5 R 6  t 3.40 s' from one frames-table row; a side without a
-    score reads 'not seen', and a frame whose pose is unreliable says it is left out."""
+    score reads 'not seen', and a frame whose pose is unreliable says it is left out.
+    ``time_s`` None: a photo, which has no time (its banner read 't 0.00 s')."""
 
     def fmt(value: object) -> str:
         try:
@@ -179,8 +180,9 @@ def banner_text(row: Mapping[str, object], time_s: float) -> str:
         except (TypeError, ValueError):
             return "not seen"
 
+    at = "" if time_s is None else f"   t {time_s:.2f} s"
     if not bool(row.get("person_detected", False)):
-        return f"no person   t {time_s:.2f} s"
+        return f"no person{at}"
     left_out = "pose unreliable, left out:  " if _unreliable(row) else ""
     # A person with no total (a part that blanks both sides not seen) read "(None)".
     level = row.get("reba_risk_level")
@@ -188,7 +190,7 @@ def banner_text(row: Mapping[str, object], time_s: float) -> str:
     return (
         f"{left_out}REBA L {fmt(row.get('reba_total_left'))} R {fmt(row.get('reba_total_right'))}"
         f" ({level})   RULA L {fmt(row.get('rula_total_left'))}"
-        f" R {fmt(row.get('rula_total_right'))}   t {time_s:.2f} s"
+        f" R {fmt(row.get('rula_total_right'))}{at}"
     )
 
 
@@ -215,7 +217,7 @@ def annotate_frame(
 
 
 def add_banner(
-    rgb: np.ndarray, row: Mapping[str, object], time_s: float, opaque: bool = False
+    rgb: np.ndarray, row: Mapping[str, object], time_s: float | None, opaque: bool = False
 ) -> np.ndarray:
     """Draw the banner of one frames-table row on rgb (in place); returns rgb. An unreliable
     frame's banner is grey, as the report and the app shade it."""
@@ -231,7 +233,7 @@ LONGEST_BANNER = (
 
 
 def banner_above(
-    rgb: np.ndarray, row: Mapping[str, object], time_s: float, video: bool = False
+    rgb: np.ndarray, row: Mapping[str, object], time_s: float | None, video: bool = False
 ) -> np.ndarray:
     """A new picture: the row's banner on a strip above ``rgb``, not over it (over a worst
     moment's picture it hid the head and the raised hands its scores speak of; over a video

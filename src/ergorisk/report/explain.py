@@ -179,13 +179,20 @@ def exact_scores(method: str, worksheet: Mapping[str, Any], tol: float = 5.0) ->
     return scorer.score_record(record, tol)
 
 
-def explain(method: str, worksheet: Mapping[str, Any], tol: float = 5.0) -> Explanation:
-    """Every part score of one side of one frame with the evidence that produced it."""
+def explain(
+    method: str,
+    worksheet: Mapping[str, Any],
+    tol: float = 5.0,
+    assumed: frozenset[str] = frozenset(),
+) -> Explanation:
+    """Every part score of one side of one frame with the evidence that produced it.
+    ``assumed``: inputs not measured that the scoring took as neutral (a hand not seen,
+    the wrist of a layout without hands): said so, not shown as a measured 0 degrees."""
     ws = complete(method, worksheet)
     unseen = missing(ws)
     scores = exact_scores(method, ws, tol)
     parts = REBA_PARTS if method == "reba" else RULA_PARTS
-    lines = [_part_line(method, p, ws, scores, unseen, tol) for p in parts]
+    lines = [_part_line(method, p, ws, scores, unseen, tol, assumed) for p in parts]
     if method == "reba":
         lines += _reba_task_lines(ws, scores)
         steps = _reba_steps(scores)
@@ -199,15 +206,25 @@ def explain(method: str, worksheet: Mapping[str, Any], tol: float = 5.0) -> Expl
 
 
 def _part_line(
-    method: str, part: Part, ws: dict, scores: dict, unseen: set[str], tol: float
+    method: str,
+    part: Part,
+    ws: dict,
+    scores: dict,
+    unseen: set[str],
+    tol: float,
+    assumed: frozenset[str] = frozenset(),
 ) -> PartLine:
     name = PART_NAMES[part.name]
     score = scores[part.name]
     if part.angle is not None and part.angle.key in unseen:
         return PartLine(name, None, f"{part.angle.noun} not seen")
+    if part.angle is not None and part.angle.key in assumed:
+        return PartLine(name, score, f"{part.angle.noun} not measured: taken as neutral")
     if part.name == "legs":
         return PartLine(name, score, _legs_text(method, ws, score))
     if part.name == "wrist_twist":
+        if "wrist_flexion_deg" in assumed:
+            return PartLine(name, score, "wrist not measured: taken as mid-range")
         end = ws["wrist_twist_end_range"]
         return PartLine(name, score, f"wrist twist {'near the end of' if end else 'in mid-'}range")
     text = _angle_text(method, part.angle, ws[part.angle.key], tol) if part.angle else ""

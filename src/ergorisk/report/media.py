@@ -52,7 +52,7 @@ def person_crop(rgb: np.ndarray, row: Mapping[str, Any], source_width: float | N
 def moment_picture(
     drawn: np.ndarray,
     row: Mapping[str, Any],
-    time_s: float,
+    time_s: float | None,
     source_width: float | None,
     opaque: bool = False,
 ) -> np.ndarray:
@@ -126,12 +126,12 @@ def write_image_outputs(
         rgb = private_frame(rgb, track.image[0], fine=True)
     row = DrawingRows(frames)[0]
     drawn = annotate_frame(rgb, track.image[0], row, 0.0, banner=False)
-    pictures = (
-        {0: jpeg_data_uri(moment_picture(drawn, row, 0.0, source_width))} if 0 in moments else {}
+    pictures = (  # a photo's banner has no time
+        {0: jpeg_data_uri(moment_picture(drawn, row, None, source_width))} if 0 in moments else {}
     )
     if annotate:
         if banner:  # above the picture, as a video's: not over a raised hand
-            drawn = banner_above(drawn, row, 0.0)
+            drawn = banner_above(drawn, row, None)
         cv2.imwrite(str(stage / "annotated.png"), cv2.cvtColor(drawn, cv2.COLOR_RGB2BGR))
     return pictures
 

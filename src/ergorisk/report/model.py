@@ -154,6 +154,10 @@ class Report:
     # One picture or worksheet records, not a clip: no time to share out between levels.
     picture: bool = False
     image: bool = False  # one picture: "the picture", not "worst moment 1"
+    # Pictures of the input (a video, a photo, views): a pose file's report spoke of its
+    # pictures, the annotated video and blurred faces, none of which it has.
+    drawn: bool = True
+    scales: str = field(default_factory=lambda: scales_text())
     generated: str = field(default_factory=lambda: dt.date.today().isoformat())
 
     @property
@@ -166,6 +170,28 @@ class Report:
         if self.image:
             return "No posture change would lower the picture's scores."
         return "No posture change would lower the scores of the worst moments."
+
+
+def scales_text() -> str:
+    """How to read the two scores, from the bands and actions that score them (a manager
+    read RULA 7 and REBA 9 without knowing one is the top of its scale)."""
+    from ergorisk.contract import REBA_BANDS, RULA_BANDS
+    from ergorisk.report.explain import REBA_ACTIONS, RULA_ACTIONS
+
+    def span(lo: int, hi: int) -> str:
+        return str(lo) if lo == hi else f"{lo}–{hi}"
+
+    reba_bands = "; ".join(
+        f"{span(lo, hi)} {name}, {REBA_ACTIONS[k]}" for k, (lo, hi, name) in enumerate(REBA_BANDS)
+    )
+    rula_bands = "; ".join(
+        f"{span(lo, hi)} {RULA_ACTIONS[k + 1]}" for k, (lo, hi, _) in enumerate(RULA_BANDS)
+    )
+    return (
+        f"How to read the scores: REBA rates the whole body from 1 to {REBA_BANDS[-1][1]} "
+        f"({reba_bands}). RULA rates the arms, neck and trunk from 1 to {RULA_BANDS[-1][1]} "
+        f"({rula_bands}). Where the two differ, act on the more urgent."
+    )
 
 
 def build_report(
@@ -208,6 +234,7 @@ def build_report(
     # Hand-filled worksheets: records, not a clip or a picture (they read "one picture",
     # with the pose's uncertainty around typed angles).
     records = kind == "worksheet"
+    drawn = source_kind in ("video", "image", "views")
     return Report(
         title=meta.task or source,
         cover=_cover(meta, summary, frames, seen_in, records),
@@ -227,12 +254,13 @@ def build_report(
         quality=_quality(frames, summary),
         warnings=[str(w) for w in summary.get("warnings", [])],
         method_notes=_method_notes(upright_tol_deg, options, picture=kind == "image"),
-        references=REFERENCES,
+        references=REFERENCES if drawn else [r for r in REFERENCES if "MediaPipe" not in r],
         notes=meta.notes,
         timeline_svg=timeline_svg(frames, episodes) if len(frames) > 1 and not records else "",
         activity=activity_evidence(summary),
         picture=records or len(frames) == 1,
         image=kind == "image",
+        drawn=drawn,
     )
 
 
@@ -643,6 +671,24 @@ def side_worksheet(row: pd.Series, method: str, side: str) -> dict[str, Any]:
     return out
 
 
+def assumed_inputs(row: pd.Series, method: str, side: str) -> frozenset[str]:
+    """The angles of one side's worksheet that were not measured on this frame but scored
+    as neutral (kinematics.worksheet's ASSUMED and NEVER_SEEN: a wrist not seen, a neck of a
+    layout without a head)."""
+    from ergorisk.kinematics.worksheet import row_for_scoring
+
+    inputs = reba.INPUTS if method == "reba" else rula.INPUTS
+    scored = row_for_scoring(row, side, inputs)
+    return frozenset(
+        k
+        for k in inputs
+        if k.endswith("_deg")
+        and k != "knee_flexion_deg"  # the knee(s) convention says "knees not seen" itself
+        and pd.isna(row.get(f"{k}_{side}", np.nan))
+        and pd.notna(scored.get(k, np.nan))
+    )
+
+
 def input_name(source: Any) -> str:
     """What the report calls its input: a file's name, or a multi-view take's views."""
     if isinstance(source, list | tuple):
@@ -671,8 +717,8 @@ def _moment(
         title=title,
         picture=picture,
         side=e.side,
-        reba=explain("reba", worksheets["reba"], tol),
-        rula=explain("rula", worksheets["rula"], tol),
+        reba=explain("reba", worksheets["reba"], tol, assumed_inputs(row, "reba", e.side)),
+        rula=explain("rula", worksheets["rula"], tol, assumed_inputs(row, "rula", e.side)),
         ranges={m: _row_range(row, m, e.side) for m in ("reba", "rula")},
         recommendations=[r for r in recs if r is not None],
         worksheets=worksheets,
@@ -689,9 +735,10 @@ def moment_title(e: Episode, kind: str = "") -> str:
     if kind == "image":
         return f"The picture: REBA {e.score} ({e.side} side)"
     brief = f"; briefly {e.max_reba} at {e.max_s:.2f} s" if e.max_reba > e.score else ""
+    shown = "at" if kind in ("pose", "skeleton") else "picture at"  # a pose file has none
     return (
         f"{e.start_s:.2f}–{e.end_s:.2f} s: REBA {e.score} or more for {e.duration_s:.1f} s "
-        f"(picture at {e.peak_s:.2f} s, {e.side} side there{brief})"
+        f"({shown} {e.peak_s:.2f} s, {e.side} side there{brief})"
     )
 
 
@@ -892,13 +939,17 @@ def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str
         confidence = tilt.get("confidence")  # of an estimate (pose/tilt.py)
         if tilt.get("method") in ("estimated", "vanishing point") and confidence is not None:
             how = how.replace(", corrected", f", confidence {float(confidence):.2f}, corrected")
-        out.append(
-            (
-                "Camera tilt",
+        method = str(tilt.get("method", ""))
+        if method.startswith("none"):
+            # "pitch 0.0°, roll 0.0° (not corrected)" read as a measured level camera.
+            why = method.removeprefix("none").lstrip(": ")
+            tilt_text = f"not estimated ({why}): the camera taken as level"
+        else:
+            tilt_text = (
                 f"pitch {float(tilt.get('pitch_deg', 0)):.1f}°, roll "
-                f"{float(tilt.get('roll_deg', 0)):.1f}° ({how})",
+                f"{float(tilt.get('roll_deg', 0)):.1f}° ({how})"
             )
-        )
+        out.append(("Camera tilt", tilt_text))
     conf = summary.get("mean_confidence") or {}
     low = sorted(
         {
@@ -908,6 +959,21 @@ def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str
         }.items()
     )
     views = summary.get("multiview") or {}
+    if low and str((summary.get("options") or {}).get("kind")) in ("pose", "skeleton"):
+        # A pose file's joints are there or not (its layout): "often hidden" read as if a
+        # camera had missed them, beside a body-parts table that gave them seen throughout.
+        absent = [k for k, v in low if float(v) == 0]
+        if absent:
+            out.append(("Not in the pose file (scored as neutral)", ", ".join(absent)))
+        low = [(k, v) for k, v in low if float(v) > 0]
+        if low:
+            out.append(
+                (
+                    "Parts with low confidence in the pose file",
+                    ", ".join(f"{k}: {100 * float(v):.0f}%" for k, v in low),
+                )
+            )
+        low = []
     if low:
         # From several cameras a part's confidence is that of its triangulation (how well
         # the views that see it agree), not how often it is hidden.
@@ -1066,6 +1132,8 @@ def _method_notes(
     if kind == "worksheet":  # typed angles: no intervals, no time, no pictures
         drop = ("Score intervals", "Worst moments are postures held", "Faces are blurred")
         notes = [n for n in notes if not n.startswith(drop)]
+    elif kind not in ("video", "image", "views"):  # a pose file: no pictures, no faces
+        notes = [n for n in notes if not n.startswith("Faces are blurred")]
     if picture:  # one picture (or one pose): nothing held over time
         notes = [n for n in notes if not n.startswith("Worst moments are postures held")]
     return notes
