@@ -601,15 +601,16 @@
       list.append(el("li", {"data-peak": String(e.peak)}, el("button", {type: "button", class: "link",
         onclick: () => showMoment(e)},
         // the picture's frame's RULA: one frame, not a held peak as the headline's
-        `${momentTitle(e)} · RULA ${rula} at the picture`)));
+        `${momentTitle(e)} · RULA ${rula} ${item.kind === "pose" || item.kind === "skeleton" ? "then" : "at the picture"}`)));
     }
   }
   // The same words as the reports' titles (report/model.py: moment_title).
   function momentTitle(e) {
     if (item.kind === "worksheet") return `Record ${e.peak + 1}: REBA ${e.score} (${e.side} side)`;
     if (item.kind === "image") return `The picture: REBA ${e.score} (${e.side} side)`;
+    const shown = item.kind === "pose" || item.kind === "skeleton" ? "at" : "picture at";  // no pictures
     return `${e.start_s.toFixed(2)}–${e.end_s.toFixed(2)} s: REBA ${e.score} or more for ` +
-      `${e.duration_s.toFixed(1)} s (picture at ${e.peak_s.toFixed(2)} s, ${e.side} side there` +
+      `${e.duration_s.toFixed(1)} s (${shown} ${e.peak_s.toFixed(2)} s, ${e.side} side there` +
       (e.max_reba > e.score ? `; briefly ${e.max_reba} at ${e.max_s.toFixed(2)} s` : "") + ")";
   }
   // A worst moment: its peak frame in the video and the panel, both brought into view.
