@@ -7,6 +7,7 @@ import pytest
 
 from ergorisk.kinematics import KinematicsOptions, detect_activity
 from ergorisk.kinematics.activity import rapid_change, repeated_action, static_hold
+from ergorisk.kinematics.timeseries import runs
 
 FPS = 10.0
 OPTS = KinematicsOptions()
@@ -157,3 +158,16 @@ def test_a_short_clip_needs_the_action_to_recur_before_it_counts_as_repeated():
     assert not repeated_action(two, FPS, OPTS)[0].any()
     four = series((20, lambda t: 30 + 12 * np.sin(2 * np.pi * t / 5)))  # 4 in 20 s
     assert repeated_action(four, FPS, OPTS)[0].all()
+
+
+def test_down_and_up_again_in_one_episode_counts_each_large_change():
+    """A UW-IOM lift: the trunk bent 80° down and straight again twice in a row, flagged as
+    one episode, read 'one large change of 89°'."""
+    bend = series(
+        (5, 0), (0.6, lambda t: 133 * t), (0.6, lambda t: 80 - 133 * t),
+        (0.6, lambda t: 133 * t), (0.6, lambda t: 80 - 133 * t), (5, 0),
+    )  # fmt: skip
+    flag, starts, _ = rapid_change(bend, FPS, OPTS)
+    on, off = runs(flag)
+    assert len(on) == 1  # one episode: no still moment between the changes
+    assert len(starts) == 4 and all(on[0] <= k < off[0] for k in starts)

@@ -316,7 +316,9 @@ def rapid_change(
     (a fast change is where tracking drops frames). ``walking``, when given, is left out (the
     legs' detector gets it, the trunk's and neck's not: a 60 deg trunk change is rapid,
     walking or not). Frames
-    where x is NaN are not flagged. Also returns the frame where each such episode starts, and
+    where x is NaN are not flagged. Also returns the frame where each change starts (an
+    episode's start, and each turn inside it where the angle swings back by rapid_range_deg
+    or more: bending down and straight up again in a row is two changes, one episode), and
     per frame the largest change over a window through it (the evidence: an episode's own
     frames may span less, when the change runs across a gap in the track)."""
     window = max(round(opts.rapid_window_s * fps), 2)
@@ -341,7 +343,25 @@ def rapid_change(
     flag = _change_spans(x, ok, window) & seen
     # Each frame's largest change among the windows through it (windows end at i..i+w-1).
     through = pd.Series(change[::-1]).rolling(window, min_periods=1).max().to_numpy()[::-1]
-    return flag, runs(flag)[0], through
+    return flag, _change_starts(x, flag, opts.rapid_range_deg), through
+
+
+def _change_starts(x: np.ndarray, flag: np.ndarray, min_range: float) -> np.ndarray:
+    """Where each change of a rapid-change episode starts: the episode's first frame and each
+    turn of the (running-median) angle inside it that is a peak or a trough of ``min_range``
+    prominence or more. A UW-IOM lift bent the trunk down 80 degrees and up again twice in
+    4.75 s, flagged throughout: it read 'one large change of 89 degrees'."""
+    from scipy.signal import find_peaks
+
+    out: list[int] = []
+    for s, e in zip(*runs(flag), strict=True):  # one iteration per episode
+        out.append(int(s))
+        seg = pd.Series(x[s:e]).interpolate(limit_direction="both").to_numpy()
+        if np.isfinite(seg).all() and len(seg) >= 3:
+            for sign in (1.0, -1.0):
+                turns, _ = find_peaks(sign * seg, prominence=min_range)
+                out += [int(s + t) for t in turns]
+    return np.array(sorted(out), dtype=int)
 
 
 def _change_spans(x: np.ndarray, ok_end: np.ndarray, window: int) -> np.ndarray:
