@@ -244,7 +244,8 @@ def test_a_take_with_a_second_worker_says_so_and_the_web_app_words_it_for_itself
     from types import SimpleNamespace
 
     from ergorisk.assessment import views_people_warning
-    from ergorisk.web.pipeline import _people_here
+    from ergorisk.errors import keyword_warnings
+    from ergorisk.web.pipeline import people_here
 
     man, woman, once = (
         SimpleNamespace(n_views=n, person_id=i, presence=f)
@@ -261,7 +262,7 @@ def test_a_take_with_a_second_worker_says_so_and_the_web_app_words_it_for_itself
     assert views_people_warning([man, woman], "largest", roi=(0, 0, 9, 9)) == []  # one picked
     # The web app refuses people: all for a take: its warning names the command line.
     summary = SimpleNamespace(warnings=[said, "other"], to_dict=lambda: {})
-    _people_here(SimpleNamespace(summary=summary), "views")
+    keyword_warnings(SimpleNamespace(summary=summary), lambda w: people_here(w, "views"))
     assert summary.warnings[0].startswith("2 people seen in two or more views (IDs 0 and 1)")
     assert "upload the take again with people: [ID] under Advanced options" in summary.warnings[0]
     assert summary.warnings[0].endswith("--calibration FILE --people all")

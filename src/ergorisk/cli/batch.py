@@ -125,7 +125,7 @@ def batch(
             + again,
             file=sys.stderr,
         )
-        if line := _interrupted_counts(out / "batch.csv"):
+        if line := _interrupted_counts(out):
             typer.echo(line)
         raise typer.Exit(130) from None
     _put_back(handlers)
@@ -139,34 +139,36 @@ def batch(
             earlier = " (done earlier)" if r.status == SKIPPED else ""
             for text in r.warnings.split(" | "):
                 print(f"warning: {r.name}{earlier}: {text}", file=sys.stderr)
-    counts = {s: sum(r.status == s for r in rows) for s in ("done", "skipped", "failed")}
-    typer.echo(
-        f"{len(rows)} item{'s' * (len(rows) != 1)}: {counts['done']} done, "
-        f"{counts['skipped']} skipped (done earlier), {counts['failed']} failed "
-        f"-> {out}/batch.csv"
-    )
+    typer.echo(counts_line({s: sum(r.status == s for r in rows) for s in STATUSES}, out))
     raise typer.Exit(1 if failed else 0)
 
 
-def _interrupted_counts(table: Path) -> str | None:
-    """An interrupted batch's counts line, as a finished one prints it, from the batch.csv
-    it wrote (the line was missing); None where there is none to read."""
-    import csv
+STATUSES = ("done", "skipped", "failed")
 
-    from ergorisk.batch.runner import INTERRUPTED
+
+def counts_line(counts: dict[str, int], out: Path) -> str:
+    """'4 items: 1 done, 0 skipped (done earlier), 0 failed -> OUT/batch.csv', and how many
+    did not finish where a run was interrupted (failed rows whose reason says so)."""
+    n = sum(counts[s] for s in STATUSES)
+    unfinished = counts.get("not_finished", 0)
+    return (
+        f"{n} item{'s' * (n != 1)}: {counts['done']} done, {counts['skipped']} skipped (done "
+        f"earlier), {counts['failed'] - unfinished} failed"
+        + (f", {unfinished} not finished" if unfinished else "")
+        + f" -> {out}/batch.csv"
+    )
+
+
+def _interrupted_counts(out: Path) -> str | None:
+    """An interrupted batch's counts line (it printed none), from the counts its batch.json
+    keeps; None where there is none to read."""
+    import json
 
     try:
-        with table.open(newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
-    except OSError:
+        counts = json.loads((out / "batch.json").read_text())["run"]["counts"]
+        return counts_line(counts, out)
+    except (OSError, ValueError, KeyError):
         return None
-    unfinished = sum(r.get("reason", "").startswith(INTERRUPTED.split(":")[0]) for r in rows)
-    counts = {s: sum(r.get("status") == s for r in rows) for s in ("done", "skipped", "failed")}
-    return (
-        f"{len(rows)} item{'s' * (len(rows) != 1)}: {counts['done']} done, "
-        f"{counts['skipped']} skipped (done earlier), {counts['failed'] - unfinished} failed, "
-        f"{unfinished} not finished -> {table}"
-    )
 
 
 def failure_line(row: ItemResult) -> str:

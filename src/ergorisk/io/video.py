@@ -216,18 +216,28 @@ def _scanned_duration_s(path: Path, index: int) -> float:
     """The video stream's end from its packets' timestamps, read without decoding (a
     second or two for ten minutes of video): for files whose header does not say, such as
     a browser's MediaRecorder WebM or a Matroska file without a DURATION tag."""
+    stat = path.stat()
+    times = _packet_times(str(path), stat.st_size, stat.st_mtime_ns, index)
+    return max(0.0, float(times[:, 1].max() - times[:, 0].min())) if len(times) else 0.0
+
+
+@functools.lru_cache(maxsize=8)
+def _packet_times(path: str, size: int, mtime_ns: int, index: int) -> np.ndarray:
+    """(n, 2) each video packet's start and end, seconds from the stream's start time, in
+    presentation order; read once (packets, not decoded: the size and time key the cache)
+    for a file's length and its frames' numbers."""
     import av
 
-    end, t0 = 0.0, None
-    with av.open(str(path)) as container:
+    with av.open(path) as container:
         stream = container.streams.video[index]
-        for packet in container.demux(stream):
-            if packet.pts is None or packet.stream.type != "video":
-                continue
-            t = float(packet.pts * stream.time_base)
-            t0 = t if t0 is None else min(t0, t)
-            end = max(end, t + float((packet.duration or 0) * stream.time_base))
-    return max(0.0, end - (t0 or 0.0))
+        base = float(stream.time_base)
+        t0 = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
+        times = sorted(
+            (p.pts * base - t0, (p.pts + (p.duration or 0)) * base - t0)
+            for p in container.demux(stream)
+            if p.pts is not None and p.stream.type == "video"
+        )
+    return np.array(times, dtype=float).reshape(-1, 2)
 
 
 def iter_frames(
@@ -282,7 +292,7 @@ def iter_frames(
                 # variable-rate one's (a phone's) are counted (``_frame_numbers``).
                 index = round(time_s * fps)
                 if numbers is not None:
-                    index = numbers.get(frame.pts, index)
+                    index = numbers.get(round(time_s, 6), index)
                 if time_s < start_s - 0.5 / fps:
                     continue
                 if end_s is not None and time_s >= end_s - 0.5 / fps:
@@ -311,17 +321,11 @@ def iter_frames(
         container.close()
 
 
-def _frame_numbers(path: Path, stream, fps: float) -> dict[int, int] | None:
+def _frame_numbers(path: Path, stream, fps: float) -> dict[float, int] | None:
     """For a variable-rate video (a phone's), where numbers from presentation time at the
     average rate would give two frames the same number (and --stride would keep frames
-    unevenly apart), each frame's number in the order shown, from its timestamp; None
-    otherwise (numbers from time are exact). A file with a whole index (MP4, MOV, AVI) whose
-    steps are all equal has a constant rate: nothing more is read."""
-    entries = stream.index_entries
-    if stream.frames and len(entries) >= stream.frames:
-        steps = {b.timestamp - a.timestamp for a, b in itertools.pairwise(entries)}
-        if len(steps) <= 1:
-            return None
+    unevenly apart), each frame's number in the order shown, by its presentation time;
+    None otherwise (numbers from time are exact). Decided once a file (cached)."""
     stat = path.stat()
     return _counted_numbers(str(path), stat.st_size, stat.st_mtime_ns, stream.index, fps)
 
@@ -329,21 +333,25 @@ def _frame_numbers(path: Path, stream, fps: float) -> dict[int, int] | None:
 @functools.lru_cache(maxsize=8)
 def _counted_numbers(
     path: str, size: int, mtime_ns: int, index: int, fps: float
-) -> dict[int, int] | None:
-    """The frames' numbers in presentation order (packets read, not decoded; the size and
-    time key the cache), starting where numbers from time would start; None where numbers
-    from time would already be unique."""
+) -> dict[float, int] | None:
+    """The frames' numbers in presentation order, starting where numbers from time would
+    start; None where numbers from time are already unique. A file with a whole index (MP4,
+    MOV, AVI) whose steps are all equal has a constant rate: no packet is read."""
     import av
 
     with av.open(path) as container:
         stream = container.streams.video[index]
-        pts = sorted({p.pts for p in container.demux(stream) if p.pts is not None})
-        t0 = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
-        by_time = [round((float(p * stream.time_base) - t0) * fps) for p in pts]
+        entries = stream.index_entries
+        if stream.frames and len(entries) >= stream.frames:
+            steps = {b.timestamp - a.timestamp for a, b in itertools.pairwise(entries)}
+            if len(steps) <= 1:
+                return None
+    starts = _packet_times(path, size, mtime_ns, index)[:, 0]
+    by_time = [round(t * fps) for t in starts]
     if len(set(by_time)) == len(by_time):
         return None
     first = by_time[0] if by_time else 0
-    return {p: first + i for i, p in enumerate(pts)}
+    return {round(t, 6): first + i for i, t in enumerate(starts)}
 
 
 def _rgb(frame, fast: bool) -> np.ndarray:

@@ -191,6 +191,17 @@ def main_person_at(path: str | Path, info: VideoInfo, time_s: float) -> MainPers
     return main_person(found, size)
 
 
+def region_box(roi: Roi, half_w: float, half_h: float, size: tuple[int, int]) -> Box:
+    """The pixel box (x0, y0, x1, y1) ``half_w`` and ``half_h`` of a detector region's size
+    either side of its centre, within a frame of ``size`` (width, height)."""
+    return (
+        max(0, int(roi.cx - half_w * roi.size)),
+        max(0, int(roi.cy - half_h * roi.size)),
+        min(size[0], int(roi.cx + half_w * roi.size)),
+        min(size[1], int(roi.cy + half_h * roi.size)),
+    )
+
+
 def main_person(found: Sequence[Sequence[Detection]], size: tuple[int, int]) -> MainPerson | None:
     """Of the people found in the first of these frames (detections with MAIN_MIN_SCORE,
     a frame of ``size`` pixels), the main person (``main_index``); None with one or nobody
@@ -201,15 +212,6 @@ def main_person(found: Sequence[Sequence[Detection]], size: tuple[int, int]) -> 
     if len(first) < 2:
         return None
     w, h = size
-
-    def box(roi: Roi, half_w: float, half_h: float) -> Box:
-        return (
-            max(0, int(roi.cx - half_w * roi.size)),
-            max(0, int(roi.cy - half_h * roi.size)),
-            min(w, int(roi.cx + half_w * roi.size)),
-            min(h, int(roi.cy + half_h * roi.size)),
-        )
-
     sizes = [[(d.roi.cx, d.roi.cy, d.roi.size) for d in frame] for frame in found]
     m = main_index(sizes, margin=1.0)
     # The region's centre is the hips: torso and thighs within a fifth of its size
@@ -219,10 +221,10 @@ def main_person(found: Sequence[Sequence[Detection]], size: tuple[int, int]) -> 
         b
         for i, d in enumerate(first)
         if i != m
-        for b in (box(d.roi, 0.2, 0.35), _grown(d.head, 1.0, w, h))
+        for b in (region_box(d.roi, 0.2, 0.35, size), _grown(d.head, 1.0, w, h))
     )
     clear = main_index(sizes) is not None
-    return MainPerson(box(first[m].roi, 0.2, 0.35), hide, len(first), clear)
+    return MainPerson(region_box(first[m].roi, 0.2, 0.35, size), hide, len(first), clear)
 
 
 def main_index(
@@ -575,11 +577,8 @@ def estimate_image_pose(
         # looked for again in a square around them.
         sure = [d for d in found if d.score >= MAIN_MIN_SCORE]
         if sure:
-            p = max(sure, key=lambda d: d.roi.size).roi
-            half = 0.6 * p.size
-            x0, y0 = max(0, int(p.cx - half)), max(0, int(p.cy - half))
-            x1, y1 = min(size[0], int(p.cx + half)), min(size[1], int(p.cy + half))
-            pose, left = estimate(rgb, (x0, y0, x1, y1))
+            biggest = max(sure, key=lambda d: d.roi.size).roi
+            pose, left = estimate(rgb, region_box(biggest, 0.6, 0.6, size))
     return replace(
         PoseTrack.stack([pose], [0], [0.0]),
         mirrored=left,

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ergorisk.assessment import Assessment, assess
 from ergorisk.config import Config
-from ergorisk.errors import keyword_warnings
+from ergorisk.errors import keyword_names, keyword_warnings
 from ergorisk.pose.skeleton import Skeleton
 from ergorisk.web.people import read_people
 
@@ -127,8 +127,8 @@ def run(spec: Mapping[str, Any], report: Report = _noop) -> dict[str, Any]:
         report("pose", 0.0)
         result = assess(path, config=cfg, progress=progress)
     result = named(result, kind, name, spec)
-    keyword_warnings(result)  # as the options box names them, not as the CLI's flags
-    _people_here(result, kind)
+    # As the options box names them, not as the CLI's flags; the people hints as here.
+    keyword_warnings(result, lambda text: people_here(keyword_names(text), kind))
     result.to_dir(out, report=True, progress=progress)
     if result.skeleton is not None:
         save_skeleton(out / "skeleton.npz", result.skeleton)
@@ -140,25 +140,23 @@ def run(spec: Mapping[str, Any], report: Report = _noop) -> dict[str, Any]:
     return statistics(result.frames, result.summary.to_dict())
 
 
-def _people_here(result: Any, kind: str) -> None:
-    """The "several people" warnings as this app can act on them. A take's "2 people seen
-    in two or more views": people: all is refused here for a take (forms.VIEWS_ONE_PERSON),
-    so it names the command line that does it. One video's "2 people in view at the
-    start": its "people all assesses everyone, roi or people ID someone else" (the CLI's
-    flags as keywords) becomes the upload's tick box that does it here."""
+def people_here(text: str, kind: str) -> str:
+    """A "several people" warning (worded with keyword names) as this app can act on it. A
+    take's "2 people seen in two or more views": people: all is refused here for a take
+    (forms.VIEWS_ONE_PERSON), so it names the command line that does it. One video's "2
+    people in view at the start": its "people all assesses everyone, roi or people ID
+    someone else" becomes the upload's tick box that does it here. Other text as it is."""
     from ergorisk.web.forms import VIDEO_PEOPLE_HINT, VIEWS_PEOPLE_HINT
 
-    warnings = result.summary.warnings
-    for k, text in enumerate(warnings):
-        if kind == "views":
-            head, cut, _ = text.partition(" is assessed;")
-            if cut and "people seen in two or more views" in head:
-                warnings[k] = f"{head}{cut} {VIEWS_PEOPLE_HINT}"
-        elif kind == "video":
-            head, cut, _ = text.partition("; people all assesses everyone")
-            if cut and "people in view at the start" in head:
-                warnings[k] = f"{head}; {VIDEO_PEOPLE_HINT}"
-    result.summary.to_dict()["warnings"] = list(warnings)
+    if kind == "views":
+        head, cut, _ = text.partition(" is assessed;")
+        if cut and "people seen in two or more views" in head:
+            return f"{head}{cut} {VIEWS_PEOPLE_HINT}"
+    elif kind == "video":
+        head, cut, _ = text.partition("; people all assesses everyone")
+        if cut and "people in view at the start" in head:
+            return f"{head}; {VIDEO_PEOPLE_HINT}"
+    return text
 
 
 def _person(
