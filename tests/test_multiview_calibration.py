@@ -176,8 +176,23 @@ def test_demo_checkerboards_give_the_qualisys_intrinsics(shared_data, qca_camera
         assert abs(ours.K[0, 2] - qca.K[0, 2]) < 0.05 * qca.size[0]
         assert abs(ours.K[1, 2] - qca.K[1, 2]) < 0.05 * qca.size[1]
         assert result.intrinsic_error_px[ours.name] < 1.5
+        # The file's distortion is OpenCV's as it is: 550 px from the centre, inside where
+        # every camera's boards reach (600-840 px), the lens moves a point 1.6-2.2 px
+        # inwards by the boards, 1.8-2.0 px by the file; read divided by 64 (as Pose2Sim's
+        # converter does) it was 0.03 px.
+        by_board, by_file = (radial_px(c, 550.0) for c in (ours, qca))
+        assert by_board < -1.0 and by_file == pytest.approx(by_board, rel=0.3), ours.name
     again = read_calibration(tmp_path / "rig" / "calib.toml")
     assert all(a.same_as(b) for a, b in zip(again, result.cameras, strict=True))
+
+
+def radial_px(camera: Camera, radius_px: float) -> float:
+    """How far the camera's radial distortion moves a point radius_px from the principal
+    point, in pixels (negative: inwards, barrel)."""
+    k1, k2, _, _, k3 = (*camera.dist, 0.0, 0.0, 0.0, 0.0, 0.0)[:5]
+    f = camera.K[0, 0]
+    r = radius_px / f
+    return float(f * r * (k1 * r**2 + k2 * r**4 + k3 * r**6))
 
 
 def render_board(camera: Camera, corners=(4, 7), square_m=0.06) -> np.ndarray:

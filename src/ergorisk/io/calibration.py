@@ -177,10 +177,13 @@ _QUALISYS_TO_OPENCV = np.diag([1.0, -1.0, -1.0])
 def read_qca(path: str | Path) -> list[Camera]:
     """Qualisys .qca.txt: cameras named cam01..camNN in file order.
 
-    As Pose2Sim converts it: focal length and principal point in 1/64 pixel (principal point
-    relative to the video field of view's corner); distortion coefficients also divided by
-    64; ``transform`` gives the rotation (rows: the camera's axes in the world) and the
-    camera's position in millimetres.
+    Focal length and principal point in 1/64 pixel (principal point relative to the video
+    field of view's corner); the distortion coefficients are OpenCV's k1, k2, p1, p2, k3 as
+    they are (Pose2Sim's converter divides them by 64 too: the demo's own checkerboard
+    photos give k1 -0.03 to -0.05 and k2 0.01 to 0.15 against the file's -0.046 to -0.048
+    and 0.135 to 0.140, and so 2-3 px of distortion where the boards reach, which /64 makes
+    0.05 px); ``transform`` gives the rotation (rows: the camera's axes in the world) and
+    the camera's position in millimetres.
     """
     path = Path(path)
     root = ET.parse(path).getroot()
@@ -216,7 +219,7 @@ def read_qca(path: str | Path) -> list[Camera]:
         )
         names = ("radialDistortion1", "radialDistortion2", "tangentalDistortion1")
         dist = [val(n) for n in (*names, "tangentalDistortion2", "radialDistortion3")]
-        dist = np.array(dist) / _QCA_SUBPIXELS
+        dist = np.array(dist)
         rot = np.array([[val(f"r{r}{c}", tf) for c in (1, 2, 3)] for r in (1, 2, 3)])
         position = np.array([val(a, tf) for a in "xyz"]) / 1000.0
         R = _QUALISYS_TO_OPENCV @ rot
