@@ -59,6 +59,9 @@ ANGLES = {
     "sidebend": "trunk_side_bend_deg_left",
     "uabd_L": "upper_arm_abduction_deg_left",
     "uabd_R": "upper_arm_abduction_deg_right",
+    # The neck's flexion (REBA's and RULA's neck scores): read from depth in front and back
+    # views, like the limbs.
+    "neck": "neck_flexion_deg_left",
 }
 # name: (pitch: None estimates / 0 level, scene tilt, swap fix, flip average, depth fusion,
 # canonical facing, image x-y)
