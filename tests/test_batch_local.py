@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from io import BytesIO
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +67,8 @@ def test_one_corrupt_file_is_a_failed_row_and_the_rest_is_done(tmp_path):
     assert rows["status"].tolist() == ["done", "done", "failed", "done"]
     bad = rows.set_index("name").loc["bad"]
     assert "bad.npy" in bad["reason"] and "not a NumPy array file" in bad["reason"]
+    # Failed before anything was measured: its kind from its name alone, no frames.
+    assert bad["kind"] == "pose" and pd.isna(bad["frames"]) and pd.isna(bad["scored_s"])
     assert not (out / "bad").exists()
     done = rows[rows["status"] == "done"]
     assert done["reason"].isna().all() and (done["frames"] == 24).all()
@@ -515,6 +518,8 @@ def test_an_input_with_nothing_scored_fails_and_warnings_reach_batch_csv(tmp_pat
     assert "warning: a: start: for videos and images, not used for a pose file" in text
     rows = pd.read_csv(out / "batch.csv").set_index("name")
     assert rows["status"].tolist() == ["failed", "done"] and not (out / "empty").exists()
+    # Assessed, nobody scored: the row keeps what is known of the input (it lost both).
+    assert rows.loc["empty", ["kind", "frames", "scored_s"]].tolist() == ["video", 12, 0.0]
     assert rows.loc["a", "warnings"] == "start: for videos and images, not used for a pose file"
     assert rows.loc["a", "high_or_worse_pct"] == 0.0
     # Run again: a is skipped, and its warning is shown again (after an interrupted run,
@@ -632,3 +637,51 @@ def test_a_redo_that_fails_removes_a_result_of_another_file_and_keeps_one_of_the
     assert not (out / "a").exists()
     (again,) = run_batch(items, out, workers=1, show_progress=False)
     assert again.status == "failed" and "earlier run" in again.reason
+
+
+def test_batch_xlsx_holds_the_csv_tables_with_numbers_as_numbers(tmp_path):
+    """batch.csv (UTF-8 without a BOM, commas) double-clicked in a German-locale Excel
+    (list separator ';') showed each row in one column and 'Prüfung' garbled; batch.xlsx
+    holds the same tables, and the CSVs stay as they were."""
+    from openpyxl import load_workbook
+
+    from ergorisk.report.xlsx import tables_xlsx
+
+    folder = tmp_path / "in" / "Prüfung Halle 3"
+    pose_file(folder / "a.npy", 10)
+    pose_file(folder / "b.npy", n=12, pose=HIGH_POSE)
+    corrupt_file(folder / "bad.npy")
+    out = tmp_path / "out"
+    args = ["--set", "layout=uw-iom", "--set", "worker=Jürgen", "--set", "task=Prüfung"]
+    assert batch(tmp_path / "in", "-o", out, "--workers", 1, *args).exit_code == 1
+    assert (out / "batch.csv").read_bytes().startswith(b"index,path,name,status,reason,")
+    book = load_workbook(out / "batch.xlsx")
+    assert book.sheetnames == ["Items", "By task", "By worker"]
+    files = ("batch.csv", "summary_by_task.csv", "summary_by_worker.csv")
+    for sheet, name in zip(book, files, strict=True):
+        table = pd.read_csv(out / name)
+        cells = list(sheet.values)
+        assert list(cells[0]) == table.columns.tolist()
+        # Each cell the CSV's value: numbers as numbers (24 == 24.0, never '24'), an empty
+        # CSV field an empty cell.
+        expected = [
+            [None if pd.isna(v) else v.item() if hasattr(v, "item") else v for v in row]
+            for row in table.itertuples(index=False)
+        ]
+        assert [list(row) for row in cells[1:]] == expected
+        assert sheet.freeze_panes == "A2"
+        assert (
+            sheet.auto_filter.ref == f"A1:{sheet.cell(1, table.shape[1]).column_letter}{len(cells)}"
+        )
+    items = book["Items"]
+    assert [c.value for c in items["C"][1:]] == [
+        "Prüfung_Halle_3__a",
+        "Prüfung_Halle_3__b",
+        "Prüfung_Halle_3__bad",
+    ]
+    assert isinstance(items["K2"].value, int) and items["K2"].value == 24  # frames
+    assert items["K4"].value is None and items["J4"].value == "pose"  # the corrupt file
+    assert book["By worker"]["A2"].value == "Jürgen"
+    # Text that looks like a formula stays text (a worker named '=1+1' ran as one).
+    sheet = load_workbook(BytesIO(tables_xlsx({"T": pd.DataFrame({"worker": ["=1+1"]})})))["T"]
+    assert sheet["A2"].value == "=1+1" and sheet["A2"].data_type == "s"

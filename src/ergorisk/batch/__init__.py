@@ -6,7 +6,7 @@ store.py      staging folder, atomic rename, done markers, the output folder's l
 local.py      the local engine (spawned process pool)
 ray_engine.py the Ray engine (actors, bounded in-flight work)
 runner.py     skip what is done, run the rest with a progress bar, write the reports
-report.py     batch.csv, batch.json, summary_by_task.csv, summary_by_worker.csv
+report.py     batch.csv, batch.json, summary_by_task.csv, summary_by_worker.csv, batch.xlsx
 command.py    the typer command
 """
 

@@ -28,14 +28,21 @@ from ergorisk.batch.options import (
     unknown_key_message,
 )
 from ergorisk.batch.store import MARKER, fingerprint
-from ergorisk.io.video import IMAGE_SUFFIXES, POSE_SUFFIXES, VIDEO_SUFFIXES
+from ergorisk.io.video import IMAGE_SUFFIXES, POSE_SUFFIXES, VIDEO_SUFFIXES, media_kind
 
 INPUT_SUFFIXES = VIDEO_SUFFIXES | IMAGE_SUFFIXES | POSE_SUFFIXES
 # Pose files read only with a layout (assessment.py); .bvh and .c3d name their joints.
 LAYOUT_SUFFIXES = frozenset({".npy", ".npz", ".csv"})
 # Names the batch writes at the top of OUT; an item may not take them.
 RESERVED = frozenset(
-    {"batch.csv", "batch.json", "summary_by_task.csv", "summary_by_worker.csv", "logs"}
+    {
+        "batch.csv",
+        "batch.json",
+        "batch.xlsx",
+        "summary_by_task.csv",
+        "summary_by_worker.csv",
+        "logs",
+    }
 )
 
 
@@ -74,6 +81,18 @@ class BatchItem:
     def shown(self) -> str:
         """The item's input as batch.csv names it (a take's videos joined by ' + ')."""
         return " + ".join(str(v) for v in self.views) if self.views else str(self.path)
+
+    @property
+    def kind(self) -> str:
+        """What `assess` reads the input as, known from its name alone, as a folder's inputs
+        are found and as `assess` picks its reader: views (a calibrated take), video or
+        image (media_kind), pose (a pose file's suffix). Empty for any other name (worksheet
+        records, an unknown suffix): batch.csv's kind of a row that failed before `assess`
+        said it is this or empty, never a guess from the file's content."""
+        if self.views:
+            return "views"
+        suffix = self.path.suffix.lower()
+        return media_kind(self.path) or ("pose" if suffix in POSE_SUFFIXES else "")
 
     def fingerprint(self) -> str:
         """What decides the item's outputs (store.fingerprint): its file(s), options, meta."""

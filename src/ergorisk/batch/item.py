@@ -34,7 +34,9 @@ class ItemResult:
     task: str = ""
     site: str = ""
     take: str = ""
-    kind: str = ""  # what was assessed: video, image, pose, ... (summary.json's options.kind)
+    # What was assessed: video, image, pose, ... (summary.json's options.kind); where an
+    # item failed before its assessment said, what its name says or empty (BatchItem.kind).
+    kind: str = ""
     frames: int | None = None
     scored_s: float | None = None  # seconds with a person scored (time weight of the summaries)
     reba_peak: int | None = None
@@ -56,7 +58,9 @@ class ItemResult:
 
     @classmethod
     def for_item(cls, item: BatchItem, status: str, **values: Any) -> ItemResult:
-        meta = {k: getattr(item, k) for k in ("worker", "task", "site", "take")}
+        """The item's row: its kind as its name says (BatchItem.kind) unless values give the
+        one its assessment reported."""
+        meta = {k: getattr(item, k) for k in ("worker", "task", "site", "take", "kind")}
         return cls(
             index=item.index,
             path=item.shown,
@@ -71,12 +75,14 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
     started = time.perf_counter()
     where = {"pid": os.getpid(), "host": socket.gethostname()}
     stage = store.new_stage(out_dir.parent, item.name)
+    measured: dict[str, Any] = {}  # what the assessment found, for a failed row too
     try:
         built = stage / "out"
         assess_into(item, built)
         from ergorisk.batch.metrics import item_metrics
 
-        result = ItemResult.for_item(item, DONE, **item_metrics(built), **where)
+        measured = item_metrics(built)
+        result = ItemResult.for_item(item, DONE, **measured, **where)
         if not result.scored_s:
             raise NothingScored(f"nothing scored: {result.warnings or 'no frame was reliable'}")
         result.seconds = _seconds(started)
@@ -91,6 +97,7 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
         result = ItemResult.for_item(
             item,
             FAILED,
+            **{k: measured[k] for k in KEPT_WHEN_FAILED if k in measured},
             reason=_reason(err, item) + _earlier_result(out_dir, item.fingerprint()),
             seconds=_seconds(started),
             **where,
@@ -104,6 +111,12 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
         return result
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+# What a failed row keeps of an assessment that ran (nothing scored: the row said neither
+# its kind nor its frames): what the input is and how much of it was scored, not scores of
+# a result whose folder is not kept.
+KEPT_WHEN_FAILED = ("kind", "frames", "scored_s")
 
 
 def _earlier_result(out_dir: Path, expected: str) -> str:

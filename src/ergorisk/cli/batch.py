@@ -69,7 +69,8 @@ def batch(
 
     Writes batch.csv and batch.json (per input: status, reason, scores, warnings, pid, host,
     seconds; an input with no frame scored, such as a video with nobody in it, fails)
-    and summary_by_task.csv, summary_by_worker.csv (time-weighted exposure, worst episodes).
+    and summary_by_task.csv, summary_by_worker.csv (time-weighted exposure, worst episodes);
+    batch.xlsx holds the same tables for Excel (the CSVs are comma-separated UTF-8).
     A second run skips what is done (--force redoes it); a killed run loses no finished item.
     Exit code 0: all done; 1: some failed; 2: bad invocation.
 

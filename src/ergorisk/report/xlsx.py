@@ -3,6 +3,8 @@
 Sheets: Summary; Frames left and Frames right (one row per frame: time, scores, worksheet
 inputs); Worst moments; REBA worksheets and RULA worksheets (each worst moment's inputs and
 part scores laid out like the paper worksheets: step, item, value, score).
+
+``tables_xlsx`` writes plain tables the same way (batch.xlsx: a batch's rows and summaries).
 """
 
 from __future__ import annotations
@@ -175,15 +177,44 @@ def _number(ws, value: float, number_format: str = '0.00" s"') -> Any:
     return cell
 
 
-def _table(ws, df: pd.DataFrame) -> None:
+def tables_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """A workbook of plain tables, a sheet each in the given order: a bold header row,
+    frozen, an autofilter over the table, each column as wide as its longest value."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    for title, df in sheets.items():
+        ws = wb.create_sheet(title)
+        ws.auto_filter.ref = f"A1:{get_column_letter(max(1, df.shape[1]))}{len(df) + 1}"
+        _table(ws, df, fit=True)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _table(ws, df: pd.DataFrame, fit: bool = False) -> None:
+    """df on a write-only sheet under its bold, frozen header row; columns wide enough for
+    the header, or with ``fit`` for the longest value too (a batch's paths and reasons)."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
 
     ws.freeze_panes = "A2"
-    for i, name in enumerate(df.columns, start=1):  # wide enough for the header
-        ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(name)) + 2))
+    for i, name in enumerate(df.columns, start=1):
+        longest = len(str(name))
+        if fit and len(df):
+            longest = max(longest, int(df[name].map(lambda v: len(str(_cell(v) or ""))).max()))
+        ws.column_dimensions[get_column_letter(i)].width = max(
+            10, min(60 if fit else 40, longest + 2)
+        )
     _append(ws, df.columns, bold_all=True)
     for row in df.itertuples(index=False):
-        ws.append([_cell(v) for v in row])
+        cells = [_cell(v) for v in row]
+        for i, v in enumerate(cells):
+            if isinstance(v, str) and v.startswith("="):  # text, not a formula Excel would run
+                cells[i] = WriteOnlyCell(ws, value=v)
+                cells[i].data_type = "s"
+        ws.append(cells)
 
 
 def _cell(v: Any) -> Any:
