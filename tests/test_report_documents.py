@@ -691,3 +691,19 @@ def test_the_report_says_how_to_read_each_scale():
     assert "8–10 high, action necessary soon; 11–15 very high, action necessary now)" in page
     assert "RULA rates the arms, neck and trunk from 1 to 7 (1–2 acceptable;" in page
     assert "7 investigate and change immediately). Where the two differ, act on the more" in page
+
+
+def test_two_worst_moments_share_a_pdf_page_each_whole(tmp_path):
+    """Each worst moment took a page of its own, half of it blank (a manager's walkthrough);
+    a portrait video's tall picture pushed even short ones apart. Two moments now share a
+    page, each whole: its title and both worksheets on that page."""
+    frames, summary = synthetic_assessment()
+    summary["options"]["kind"] = "video"
+    portrait = np.full((854, 480, 3), 200, np.uint8)  # a phone held upright
+    paths = write_reports(
+        frames, summary, META, {i: portrait for i in range(len(frames))}, tmp_path, formats=("pdf",)
+    )
+    pages = [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(paths["pdf"]).pages]
+    (page,) = [p for p in pages if "1. 4.00–4.50 s: REBA 5 or more" in p]
+    assert "2. 2.00–3.50 s: REBA 4 or more" in page
+    assert page.count("Worksheet steps, for the ergonomist") == 4
