@@ -707,3 +707,43 @@ def test_two_worst_moments_share_a_pdf_page_each_whole(tmp_path):
     (page,) = [p for p in pages if "1. 4.00–4.50 s: REBA 5 or more" in p]
     assert "2. 2.00–3.50 s: REBA 4 or more" in page
     assert page.count("Worksheet steps, for the ergonomist") == 4
+
+
+def _text_sizes(pdf: bytes) -> dict[str, float]:
+    """Each run of text in the PDF -> the largest size it is printed at, in points."""
+    import io
+
+    sizes: dict[str, float] = {}
+
+    def visit(text, cm, tm, font, size) -> None:
+        scale = np.hypot(tm[2], tm[3]) * np.hypot(cm[2], cm[3])
+        if text.strip():
+            sizes[text.strip()] = max(sizes.get(text.strip(), 0.0), size * scale)
+
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        page.extract_text(visitor_text=visit)
+    return sizes
+
+
+def test_a_worst_moment_s_scores_strip_prints_at_7_pt_or_more():
+    """The strip of scores over a worst moment's picture was drawn into the picture, as wide
+    as it: about 4 pt in print on a portrait video's narrow crop (cam02, a people run). The
+    report writes it as text above the picture, on the level's colour."""
+    from ergorisk.report.document import render_html, render_pdf
+    from ergorisk.report.model import build_report
+    from ergorisk.report.write import as_data_uri
+
+    frames, summary = synthetic_assessment()
+    frames["reba_risk_level"] = "medium"
+    summary["options"]["kind"] = "video"
+    portrait = as_data_uri(np.full((854, 480, 3), 200, np.uint8))
+    pictures = dict.fromkeys(range(len(frames)), portrait)
+    report = build_report(frames, summary, META, pictures, use_surrogate=False)
+    moment = report.moments[0]
+    assert moment.strip == "REBA L 5 R 5 (medium)   RULA L 3 R 3   t 4.20 s"
+    assert moment.strip_colour == "#ffdc00"  # the banner's yellow
+    page = render_html(report)
+    assert '<p class="strip" style="background:#ffdc00"><span>REBA L 5 R 5 (medium)' in page
+    sizes = _text_sizes(render_pdf(page))
+    for part in ("REBA L 5 R 5 (medium)", "RULA L 3 R 3", "t 4.20 s"):
+        assert sizes[part] >= 7.0, (part, sizes.get(part))

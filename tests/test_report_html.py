@@ -228,9 +228,12 @@ def test_a_video_frames_banner_is_a_strip_above_it_the_same_on_every_frame():
         assert np.array_equal(d[band:], frame)  # every pixel of the frame kept
 
 
-def test_a_worst_moment_picture_keeps_the_whole_crop_under_its_banner():
+def test_a_worst_moment_picture_is_the_whole_crop_its_scores_written_above_by_the_report():
     """The banner was drawn over the picture's top, where a raised hand or the head is
-    (moment 4 of the example: the hands its wrist score speaks of, hidden)."""
+    (moment 4 of the example: the hands its wrist score speaks of, hidden), then above it
+    as wide as the picture: about 4 pt in print on a portrait crop. The report writes the
+    scores above the picture as text (``Moment.strip``); a stored frame's old banner is
+    hidden under a blank band of its colour."""
     from ergorisk.report.media import moment_picture
 
     rng = np.random.default_rng(0)
@@ -244,8 +247,9 @@ def test_a_worst_moment_picture_keeps_the_whole_crop_under_its_banner():
         "rula_total_left": 6,
         "rula_total_right": 7,
     }
-    picture = moment_picture(drawn, row, 1.5, None)
-    band = picture.shape[0] - drawn.shape[0]
-    assert 16 <= band <= 60 and picture.shape[1] == drawn.shape[1]
-    assert np.array_equal(picture[band:], drawn)  # every pixel of the crop kept
-    assert len(np.unique(picture[:band].reshape(-1, 3), axis=0)) > 1  # the text is drawn
+    assert np.array_equal(moment_picture(drawn, row, 1.5, None), drawn)  # every pixel kept
+    hidden = moment_picture(drawn, row, 1.5, None, opaque=True)
+    band = int(np.argmax(np.any(hidden != hidden[0, 0], axis=(1, 2))))
+    assert 16 <= band <= 120 and np.array_equal(hidden[band:], drawn[band:])
+    assert tuple(hidden[0, 0]) == (255, 133, 27)  # high: orange, and no text on it
+    assert len(np.unique(hidden[:band].reshape(-1, 3), axis=0)) == 1

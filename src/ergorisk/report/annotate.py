@@ -132,9 +132,11 @@ def draw_pose(
         cv2.circle(rgb, tuple(xy[i]), thick + 1, (255, 255, 255), -1, cv2.LINE_AA)
 
 
-def draw_banner(rgb: np.ndarray, text: str, level: int | None, opaque: bool = False) -> None:
+def draw_banner(
+    rgb: np.ndarray, text: str, level: int | None, opaque: bool = False, write: bool = True
+) -> None:
     """A strip across the top, coloured by the risk level (None: grey), with one line;
-    see-through unless opaque."""
+    see-through unless opaque; ``write`` False: the strip alone, sized for ``text``."""
     height, width = rgb.shape[:2]
     scale = max(0.4, min(width, height) / 900)
     (tw, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
@@ -144,7 +146,8 @@ def draw_banner(rgb: np.ndarray, text: str, level: int | None, opaque: bool = Fa
     strip = rgb[: 2 * band if opaque else band]
     mix = 0.0 if opaque else 0.35
     cv2.addWeighted(strip, mix, np.full_like(strip, _banner_colour(level)), 1 - mix, 0.0, dst=strip)
-    _banner_write(rgb, text, scale, band)
+    if write:
+        _banner_write(rgb, text, scale, band)
 
 
 def _banner_band(text: str, scale: float) -> int:
@@ -217,11 +220,16 @@ def annotate_frame(
 
 
 def add_banner(
-    rgb: np.ndarray, row: Mapping[str, object], time_s: float | None, opaque: bool = False
+    rgb: np.ndarray,
+    row: Mapping[str, object],
+    time_s: float | None,
+    opaque: bool = False,
+    write: bool = True,
 ) -> np.ndarray:
     """Draw the banner of one frames-table row on rgb (in place); returns rgb. An unreliable
-    frame's banner is grey, as the report and the app shade it."""
-    draw_banner(rgb, banner_text(row, time_s), _banner_level(row), opaque)
+    frame's banner is grey, as the report and the app shade it. ``write`` False: its strip
+    without the text (over an old banner, hiding it)."""
+    draw_banner(rgb, banner_text(row, time_s), _banner_level(row), opaque, write)
     return rgb
 
 
@@ -235,11 +243,10 @@ LONGEST_BANNER = (
 def banner_above(
     rgb: np.ndarray, row: Mapping[str, object], time_s: float | None, video: bool = False
 ) -> np.ndarray:
-    """A new picture: the row's banner on a strip above ``rgb``, not over it (over a worst
-    moment's picture it hid the head and the raised hands its scores speak of; over a video
-    frame, hands raised to its top edge), its text as wide as the picture allows (the report
-    prints the picture small: about 3 pt before). ``video``: the strip and the text's size
-    those of the longest banner, so that every frame of a video has the same size."""
+    """A new picture: the row's banner on a strip above ``rgb``, not over it (over a video
+    frame or a photo it hid hands raised to the top edge), its text as wide as the picture
+    allows. ``video``: the strip and the text's size those of the longest banner, so that
+    every frame of a video has the same size."""
     text = banner_text(row, time_s)
     width = rgb.shape[1]
     sizing = LONGEST_BANNER if video else text
@@ -251,6 +258,12 @@ def banner_above(
     out[band:] = rgb
     _banner_write(out, text, scale, band)
     return out
+
+
+def banner_css_colour(row: Mapping[str, object]) -> str:
+    """The row's banner colour as CSS ("#ff851b"): the report writes a worst moment's banner
+    as text above its picture."""
+    return "#{:02x}{:02x}{:02x}".format(*_banner_colour(_banner_level(row)))
 
 
 def _banner_level(row: Mapping[str, object]) -> int | None:

@@ -56,15 +56,14 @@ def moment_picture(
     source_width: float | None,
     opaque: bool = False,
 ) -> np.ndarray:
-    """A worst moment's picture from a drawn frame without banner: the person, cropped,
-    under a banner with the row's scores (``opaque``: a frame that has a banner already,
-    hidden under the new one)."""
-    from ergorisk.report.annotate import add_banner, banner_above
+    """A worst moment's picture from a drawn frame without banner: the person, cropped. The
+    report writes the row's scores as text above it (``Moment.strip``): drawn into the
+    picture, they printed at 4 pt on a portrait video's narrow crop. ``opaque``: a frame
+    that has a banner already (at ``time_s``), hidden under a blank band of its colour."""
+    from ergorisk.report.annotate import add_banner
 
     crop = person_crop(drawn, row, source_width)
-    if opaque:
-        return add_banner(crop.copy(), row, time_s, opaque)
-    return banner_above(crop, row, time_s)
+    return add_banner(crop.copy(), row, time_s, opaque, write=False) if opaque else crop
 
 
 def jpeg_data_uri(rgb: np.ndarray, max_side: int = 480) -> str:
@@ -113,8 +112,8 @@ def write_image_outputs(
     banner: bool = True,
     source_width: float | None = None,
 ) -> dict[int, str]:
-    """annotated.png (when annotate) and the frame's picture if it is a worst moment (with
-    its banner, whatever ``banner`` says for annotated.png)."""
+    """annotated.png (when annotate, with its banner as ``banner`` says) and the frame's
+    picture if it is a worst moment."""
     import cv2
 
     from ergorisk.report.annotate import annotate_frame, banner_above
@@ -126,7 +125,7 @@ def write_image_outputs(
         rgb = private_frame(rgb, track.image[0], fine=True)
     row = DrawingRows(frames)[0]
     drawn = annotate_frame(rgb, track.image[0], row, 0.0, banner=False)
-    pictures = (  # a photo's banner has no time
+    pictures = (
         {0: jpeg_data_uri(moment_picture(drawn, row, None, source_width))} if 0 in moments else {}
     )
     if annotate:
@@ -153,8 +152,8 @@ def moment_pictures(
     keyframe), faces blurred (``detector``: a FaceDetector, None: not blurred; ``regions``:
     the video's ``small_people_regions``; ``others``:
     the image landmarks (T, 33, 3) of other people followed in the video, whose faces are
-    blurred from their poses too), drawn with the row's banner. Made before the video pass,
-    so the reports need not wait for it."""
+    blurred from their poses too), drawn without banner (the report writes the scores above
+    each). Made before the video pass, so the reports need not wait for it."""
     from ergorisk.report.annotate import annotate_frame
     from ergorisk.report.faces import private_frame
 
@@ -338,8 +337,8 @@ def pictures_from_annotated(
 ) -> dict[int, np.ndarray]:
     """The pictures of the given rows, re-made from a bannerless annotated.mp4 (one video
     frame per row of ``frames``) or annotated.png: faces are already blurred and the part
-    colours depend on the posture only, so only the banner (the totals) is drawn again, from
-    ``frames`` as they are now (``opaque``: over an old banner, hiding it). Rows the video
+    colours depend on the posture only; the report writes the totals above each, from
+    ``frames`` as they are now (``opaque``: media with an old banner, hidden). Rows the video
     does not hold are left out."""
     import cv2
 

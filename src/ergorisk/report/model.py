@@ -33,7 +33,7 @@ from ergorisk.contract import (
     rula_action_codes,
 )
 from ergorisk.report.activity import ActivityKind, activity_evidence
-from ergorisk.report.annotate import PART_LEVELS
+from ergorisk.report.annotate import PART_LEVELS, banner_css_colour, banner_text
 from ergorisk.report.episodes import Episode, worst_episodes
 from ergorisk.report.explain import PART_NAMES, Explanation, explain
 from ergorisk.report.recommend import (
@@ -109,6 +109,10 @@ class Moment:
     recommendations: list[Recommendation]
     worksheets: dict[str, dict[str, Any]]  # method -> completed worksheet of the side
     ranges: dict[str, str] = field(default_factory=dict)  # method -> "9–10" (score interval)
+    # The picture's banner as text above it, on its colour ("" without a picture): drawn
+    # into the picture, it printed at 4 pt on a portrait video's narrow crop.
+    strip: str = ""
+    strip_colour: str = ""
 
     @property
     def help_lines(self) -> list[str]:
@@ -712,6 +716,7 @@ def _moment(
     recs = [recommend(m, worksheets[m], tol, use_surrogate) for m in ("reba", "rula")]
     recs += [recommend_task(m, worksheets[m], tol) for m in ("reba", "rula")]
     title = moment_title(e, kind)
+    at = None if kind == "image" else float(row["time_s"])  # a photo has no time
     return Moment(
         episode=e,
         title=title,
@@ -722,6 +727,8 @@ def _moment(
         ranges={m: _row_range(row, m, e.side) for m in ("reba", "rula")},
         recommendations=[r for r in recs if r is not None],
         worksheets=worksheets,
+        strip=banner_text(row, at) if picture else "",
+        strip_colour=banner_css_colour(row) if picture else "",
     )
 
 
