@@ -44,9 +44,10 @@ def test_short_neutral_or_moving_postures_are_not_static(x: np.ndarray):
 
 def test_ten_small_excursions_a_minute_are_repeated():
     x = series((120, lambda t: 30 + 12 * np.sin(2 * np.pi * t / 6)))  # 10/min, 24 deg range
-    flag, peaks = repeated_action(x, FPS, OPTS)
+    flag, peaks, sizes = repeated_action(x, FPS, OPTS)
     assert flag.all()
     assert len(peaks) == pytest.approx(20, abs=1)
+    np.testing.assert_allclose(sizes, 24.0, atol=0.1)  # each one's own size, out and back
 
 
 @pytest.mark.parametrize(
@@ -64,7 +65,7 @@ def test_not_repeated(period_s: float, amplitude: float, why: str):
 
 def test_repetitions_only_flag_the_minute_around_them():
     x = series((60, lambda t: 30 + 12 * np.sin(2 * np.pi * t / 5)), (180, 30))
-    flag, _ = repeated_action(x, FPS, OPTS)
+    flag, _, _ = repeated_action(x, FPS, OPTS)
     assert flag[: int(50 * FPS)].all()
     assert not flag[int(150 * FPS) :].any()
 

@@ -123,3 +123,27 @@ def test_one_picture_judges_no_activity_and_says_so():
     assert (
         "rapid_change" not in detect_activity(series(np.array([0.0, 80.0])), 30.0, OPTS).not_judged
     )
+
+
+def test_a_repetition_episode_records_its_actions_own_sizes_apart_from_its_span():
+    """The evidence gave the angle's span over the episode (163°) beside a rule of 15-45°
+    actions, and read as the action's size. Actions of 20° then 36° around 30°, a slow
+    move down to 110° and actions of 24° there: one episode spanning 104°, its actions
+    20-36° each."""
+
+    def actions(base: float, size: float, n: int) -> np.ndarray:
+        half = round(2.5 * FPS)  # out and back in 5 s
+        out = np.linspace(base, base + size, half, endpoint=False)
+        back = np.linspace(base + size, base, half, endpoint=False)
+        return np.tile(np.r_[out, back], n)
+
+    trunk = np.r_[
+        actions(30, 20, 6), actions(30, 36, 6), np.linspace(30, 110, 300), actions(110, 24, 12)
+    ]
+    (episode,) = [e for e in detect_activity(series(trunk), FPS, OPTS).evidence]
+    assert (episode.kind, episode.count, episode.range_deg) == ("repeated", 23, 104.0)
+    assert (episode.action_min_deg, episode.action_max_deg) == (20.0, 36.0)
+    assert episode.to_dict()["action_min_deg"] == 20.0
+    # The other kinds carry no action sizes in summary.json.
+    rapid = detect_activity(series(landing()), FPS, OPTS).evidence[0]
+    assert rapid.kind == "rapid_change" and "action_min_deg" not in rapid.to_dict()

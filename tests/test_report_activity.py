@@ -83,8 +83,9 @@ def test_the_evidence_of_repetition_and_of_a_change_across_a_tracking_gap():
             ]
         )
     )
+    # A summary from before the actions' sizes: the span is the whole episode's.
     assert kinds["repeated"].episodes[0].evidence == (
-        "14 times, 14.0 a minute (angle range 25° over the episode)"
+        "14 actions, 14.0 a minute (the whole episode spans 25°)"
     )
     gap, two = kinds["rapid_change"].episodes
     assert gap.evidence.startswith("one large change, partly while the pose was not seen")
@@ -137,3 +138,19 @@ def test_the_html_report_shows_the_activity_table():
     assert "Legs, 3.4–4.6 s: one large change of 77°" in text
     assert "+1 to REBA on these frames (1.2 s in all)" in text
     assert "Not enough time to judge: 6.0 s observed, need 30 s." in text
+
+
+def test_a_repetition_reads_as_its_actions_own_sizes_not_the_episode_s_span():
+    """The rule reads 'a small action (15–45°) repeated more than 4 times a minute'; its
+    evidence read '14 times, 5.3 a minute (angle range 163° over the episode)', taken for
+    163° actions. It gives each action's own size now."""
+    sizes = {"range_deg": 163.0, "action_min_deg": 18.2, "action_max_deg": 39.6}
+    rep = episode("repeated", "trunk", 0, 158.5, count=14, rate_per_min=5.3, **sizes)
+    same = episode("repeated", "neck", 0, 60, count=3, rate_per_min=5.0)
+    same |= {"range_deg": 40.0, "action_min_deg": 24.4, "action_max_deg": 24.4}
+    kinds = by_kind(summary_with([rep, same]))
+    assert kinds["repeated"].rule == "a small action (15–45°) repeated more than 4 times a minute"
+    assert [e.evidence for e in kinds["repeated"].episodes] == [
+        "14 actions of 18–40°, 5.3 a minute",
+        "3 actions of 24°, 5.0 a minute",
+    ]

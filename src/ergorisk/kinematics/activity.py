@@ -46,10 +46,18 @@ class Evidence:
     duration_s: float
     count: int = 0  # repetitions (repeated) or large changes (rapid_change)
     rate_per_min: float = 0.0
-    range_deg: float = 0.0
+    range_deg: float = 0.0  # the angle's span over the whole episode (rapid: the change)
+    # repeated: the smallest and largest of its excursions (each action's own size; the
+    # episode's span adds the drift between them: 163 deg read as the action's size)
+    action_min_deg: float | None = None
+    action_max_deg: float | None = None
 
     def to_dict(self) -> dict:
-        return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+        return {
+            k: (round(v, 3) if isinstance(v, float) else v)
+            for k, v in asdict(self).items()
+            if v is not None
+        }
 
 
 @dataclass(frozen=True)
@@ -202,10 +210,10 @@ def detect_activity(
         if part in STATIC_PARTS:
             flags["static"][part] = static_hold(x, fps, opts, walking) & present
             evidence += _episodes("static", part, flags["static"][part], x, fps)
-        rep, peaks = repeated_action(x, fps, opts, walking)
+        rep, peaks, sizes = repeated_action(x, fps, opts, walking)
         rep = rep & present if judge_repeats else np.zeros(n, bool)
         flags["repeated"][part] = rep
-        evidence += _episodes("repeated", part, rep, x, fps, events=peaks)
+        evidence += _episodes("repeated", part, rep, x, fps, events=peaks, sizes=sizes)
         if part in opts.rapid_parts:
             gait = walking if part in opts.rapid_not_while_walking else None
             rapid, changes, change = rapid_change(x, fps, opts, gait)
@@ -235,28 +243,28 @@ def static_hold(
 
 def repeated_action(
     x: np.ndarray, fps: float, opts: KinematicsOptions, walking: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Frames where excursions of a small range recur more than repeat_per_min a minute.
 
     An excursion is a turn of the angle out and back (a zigzag peak) by at least
     repeat_min_range_deg on both sides and at most repeat_max_range_deg, lasting at least
     repeat_min_period_s from trough to trough. The rate is counted in a centred window of
     repeat_window_s (the whole series when shorter), which must hold repeat_min_count
-    excursions or more. Returns the flags and the peak frames.
+    excursions or more. Returns the flags, the peak frames and each excursion's size.
     """
     n = len(x)
     filled = pd.Series(x).interpolate(limit_direction="both").to_numpy()
     if n < 3 or not np.isfinite(filled).all():
-        return np.zeros(n, bool), np.zeros(0, int)
-    peaks = excursion_peaks(
+        return np.zeros(n, bool), np.zeros(0, int), np.zeros(0)
+    peaks, sizes = excursion_peaks(
         filled, opts.repeat_min_range_deg, opts.repeat_max_range_deg, opts.repeat_min_period_s * fps
     )
     if walking is not None:
-        peaks = peaks[~walking[peaks]]
+        peaks, sizes = peaks[~walking[peaks]], sizes[~walking[peaks]]
     count, frames = _window_counts(peaks, n, fps, opts.repeat_window_s)
     # A short clip must still show the action recurring: at least repeat_min_count times.
     rate = count * 60.0 * fps / frames
-    return (rate > opts.repeat_per_min) & (count >= opts.repeat_min_count), peaks
+    return (rate > opts.repeat_per_min) & (count >= opts.repeat_min_count), peaks, sizes
 
 
 def zigzag(x: np.ndarray, threshold: float) -> np.ndarray:
@@ -289,23 +297,26 @@ def zigzag(x: np.ndarray, threshold: float) -> np.ndarray:
 
 def excursion_peaks(
     x: np.ndarray, min_range: float, max_range: float, min_frames: float
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """Frames of excursions: zigzag pivots whose swings in and out both lie in
-    [min_range, max_range], at least min_frames from the pivot before to the pivot after.
+    [min_range, max_range], at least min_frames from the pivot before to the pivot after;
+    and each one's size, the larger of its two swings (degrees).
 
     Both directions count (a flexion out and back, or an extension out and back).
     """
     piv = zigzag(x, min_range)
     if len(piv) < 3:
-        return np.zeros(0, int)
+        return np.zeros(0, int), np.zeros(0)
     swing_in = np.abs(x[piv[1:-1]] - x[piv[:-2]])
     swing_out = np.abs(x[piv[1:-1]] - x[piv[2:]])
-    ok = (np.maximum(swing_in, swing_out) <= max_range) & (piv[2:] - piv[:-2] >= min_frames)
-    mid = piv[1:-1][ok]
+    size = np.maximum(swing_in, swing_out)
+    ok = (size <= max_range) & (piv[2:] - piv[:-2] >= min_frames)
+    mid, size = piv[1:-1][ok], size[ok]
     # Count one family of turning points (peaks or troughs, whichever has more), so that one
     # out-and-back action counts once.
     high = x[mid] > x[piv[:-2][ok]]
-    return mid[high] if high.sum() >= (~high).sum() else mid[~high]
+    family = high if high.sum() >= (~high).sum() else ~high
+    return mid[family], size[family]
 
 
 def rapid_change(
@@ -389,9 +400,11 @@ def _episodes(
     fps: float,
     events: np.ndarray | None = None,
     change: np.ndarray | None = None,
+    sizes: np.ndarray | None = None,
 ) -> list[Evidence]:
     """One Evidence per run of ``flag``; its range is the angle's over the run, or the
-    largest of ``change`` (per frame) there when given."""
+    largest of ``change`` (per frame) there when given; ``sizes``: each event's size, whose
+    smallest and largest in the run it gives too."""
     starts, ends = runs(flag)
     out = []
     for s, e in zip(starts, ends, strict=True):  # one iteration per episode, not per frame
@@ -402,7 +415,9 @@ def _episodes(
             rng = float(np.nanmax(seg) - np.nanmin(seg))
         else:  # the largest change that set it
             rng = float(np.nanmax(seg))
-        count = 0 if events is None else int(((events >= s) & (events < e)).sum())
+        inside = np.zeros(0, bool) if events is None else (events >= s) & (events < e)
+        count = int(inside.sum())
+        own = sizes[inside] if sizes is not None and count else None
         duration = (e - s) / fps
         out.append(
             Evidence(
@@ -415,6 +430,8 @@ def _episodes(
                 # A rate only for repetitions: two changes in a 0.1 s episode are not 1200/min.
                 rate_per_min=count * 60.0 / duration if kind == "repeated" and count else 0.0,
                 range_deg=rng,
+                action_min_deg=None if own is None else float(own.min()),
+                action_max_deg=None if own is None else float(own.max()),
             )
         )
     return out

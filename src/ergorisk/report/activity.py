@@ -3,8 +3,9 @@
     kinds = activity_evidence(summary)   # pure: from summary.json alone
 
 The report (HTML, PDF) and the web app show the same rows: each flag's episodes (body part,
-from-to, how many times and over what range) or the reason there are none ("not enough time
-to judge: ..."), and what the flag adds to REBA.
+from-to, how many times and how large: a repetition's actions' own sizes, a change's range)
+or the reason there are none ("not enough time to judge: ..."), and what the flag adds to
+REBA.
 """
 
 from __future__ import annotations
@@ -148,17 +149,21 @@ def _episode(e: Mapping[str, Any], k: Mapping[str, Any]) -> ActivityEpisode:
 
 
 def episode_words(e: Mapping[str, Any], rapid_range_deg: float = 60.0) -> str:
-    """What one episode shows: 'held 72 s within 12°', '14 times, 5.3 a minute (angle range
-    25° over the episode)', 'one large change of 77°'."""
+    """What one episode shows: 'held 72 s within 12°', '14 actions of 18–40°, 5.3 a
+    minute', 'one large change of 77°'."""
     count, span = int(e.get("count") or 0), float(e.get("range_deg") or 0)
     if e["kind"] == "static":
         return f"held {_seconds(float(e['duration_s']))} within {span:.0f}°"
     if e["kind"] == "repeated":
-        rate = float(e.get("rate_per_min") or 0)
-        # the range is the whole episode's, not one action's (the rule's 15-45° is each
-        # action's size: "over 186°" read as 186° actions)
-        times = f"{_count(count, 'time')}, {rate:.1f} a minute"
-        return f"{times} (angle range {span:.0f}° over the episode)"
+        rate = f"{float(e.get('rate_per_min') or 0):.1f} a minute"
+        low, high = e.get("action_min_deg"), e.get("action_max_deg")
+        if low is not None and high is not None:  # each action's own size, as the rule's
+            size = f"{low:.0f}°" if f"{low:.0f}" == f"{high:.0f}" else f"{low:.0f}–{high:.0f}°"
+            return f"{_count(count, 'action')} of {size}, {rate}"
+        # A summary from before the actions' sizes: the span is the whole episode's, drift
+        # between the actions included ("angle range 163° over the episode" read as the
+        # action's size beside the rule's 15–45°).
+        return f"{_count(count, 'action')}, {rate} (the whole episode spans {span:.0f}°)"
     changes = "one large change" if count <= 1 else f"{count} large changes"
     if span < rapid_range_deg:
         # The range is measured on the frames flagged; a change across a gap in the track
