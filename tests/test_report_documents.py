@@ -740,10 +740,26 @@ def test_a_worst_moment_s_scores_strip_prints_at_7_pt_or_more():
     pictures = dict.fromkeys(range(len(frames)), portrait)
     report = build_report(frames, summary, META, pictures, use_surrogate=False)
     moment = report.moments[0]
-    assert moment.strip == "REBA L 5 R 5 (medium)   RULA L 3 R 3   t 4.20 s"
+    # In words: the video banner's "REBA L not seen R 10" read as a code on paper.
+    assert moment.strip == ["REBA left 5, right 5 (medium)", "RULA left 3, right 3", "at 4.20 s"]
     assert moment.strip_colour == "#ffdc00"  # the banner's yellow
     page = render_html(report)
-    assert '<p class="strip" style="background:#ffdc00"><span>REBA L 5 R 5 (medium)' in page
+    assert '<p class="strip" style="background:#ffdc00"><span>REBA left 5, right 5' in page
     sizes = _text_sizes(render_pdf(page))
-    for part in ("REBA L 5 R 5 (medium)", "RULA L 3 R 3", "t 4.20 s"):
+    for part in moment.strip:
         assert sizes[part] >= 7.0, (part, sizes.get(part))
+
+
+def test_a_strip_names_a_side_not_seen_and_a_frame_left_out():
+    from ergorisk.report.annotate import strip_parts
+
+    row = {"person_detected": True, "pose_reliable": False, "reba_total_left": None,
+           "reba_total_right": 10, "reba_risk_level": "high", "rula_total_left": float("nan"),
+           "rula_total_right": 7}  # fmt: skip
+    assert strip_parts(row, 5.3) == [
+        "pose unreliable, left out of the figures",
+        "REBA left not seen, right 10 (high)",
+        "RULA left not seen, right 7",
+        "at 5.30 s",
+    ]
+    assert strip_parts({"person_detected": False}, None) == ["no person"]

@@ -176,6 +176,35 @@ def banner_text(row: Mapping[str, object], time_s: float | None) -> str:
     """'REBA L 7 R 8  RULA L 5 R 6  t 3.40 s' from one frames-table row; a side without a
     score reads 'not seen', and a frame whose pose is unreliable says it is left out.
     ``time_s`` None: a photo, which has no time (its banner read 't 0.00 s')."""
+    at = "" if time_s is None else f"   t {time_s:.2f} s"
+    if not bool(row.get("person_detected", False)):
+        return f"no person{at}"
+    left_out = "pose unreliable, left out:  " if _unreliable(row) else ""
+    total = _totals(row)
+    return (
+        f"{left_out}REBA L {total['reba_left']} R {total['reba_right']} ({_level(row)})   "
+        f"RULA L {total['rula_left']} R {total['rula_right']}{at}"
+    )
+
+
+def strip_parts(row: Mapping[str, object], time_s: float | None) -> list[str]:
+    """The banner in words for a printed page, where it need not fit across a frame:
+    ['REBA left not seen, right 10 (high)', 'RULA left not seen, right 7', 'at 5.30 s']
+    (the report's strip over a worst moment's picture; 'L not seen R 10' read as a code)."""
+    at = [] if time_s is None else [f"at {time_s:.2f} s"]
+    if not bool(row.get("person_detected", False)):
+        return ["no person", *at]
+    total = _totals(row)
+    parts = [
+        f"REBA left {total['reba_left']}, right {total['reba_right']} ({_level(row)})",
+        f"RULA left {total['rula_left']}, right {total['rula_right']}",
+        *at,
+    ]
+    return ["pose unreliable, left out of the figures", *parts] if _unreliable(row) else parts
+
+
+def _totals(row: Mapping[str, object]) -> dict[str, str]:
+    """Each method's and side's total as text: the score, or 'not seen'."""
 
     def fmt(value: object) -> str:
         try:
@@ -183,18 +212,17 @@ def banner_text(row: Mapping[str, object], time_s: float | None) -> str:
         except (TypeError, ValueError):
             return "not seen"
 
-    at = "" if time_s is None else f"   t {time_s:.2f} s"
-    if not bool(row.get("person_detected", False)):
-        return f"no person{at}"
-    left_out = "pose unreliable, left out:  " if _unreliable(row) else ""
+    return {
+        f"{m}_{side}": fmt(row.get(f"{m}_total_{side}"))
+        for m in ("reba", "rula")
+        for side in ("left", "right")
+    }
+
+
+def _level(row: Mapping[str, object]) -> str:
     # A person with no total (a part that blanks both sides not seen) read "(None)".
     level = row.get("reba_risk_level")
-    level = level if isinstance(level, str) else "not scored"
-    return (
-        f"{left_out}REBA L {fmt(row.get('reba_total_left'))} R {fmt(row.get('reba_total_right'))}"
-        f" ({level})   RULA L {fmt(row.get('rula_total_left'))}"
-        f" R {fmt(row.get('rula_total_right'))}{at}"
-    )
+    return level if isinstance(level, str) else "not scored"
 
 
 def annotate_frame(

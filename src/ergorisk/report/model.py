@@ -33,7 +33,7 @@ from ergorisk.contract import (
     rula_action_codes,
 )
 from ergorisk.report.activity import ActivityKind, activity_evidence
-from ergorisk.report.annotate import PART_LEVELS, banner_css_colour, banner_text
+from ergorisk.report.annotate import PART_LEVELS, banner_css_colour, strip_parts
 from ergorisk.report.episodes import Episode, worst_episodes
 from ergorisk.report.explain import PART_NAMES, Explanation, explain
 from ergorisk.report.recommend import (
@@ -109,9 +109,9 @@ class Moment:
     recommendations: list[Recommendation]
     worksheets: dict[str, dict[str, Any]]  # method -> completed worksheet of the side
     ranges: dict[str, str] = field(default_factory=dict)  # method -> "9–10" (score interval)
-    # The picture's banner as text above it, on its colour ("" without a picture): drawn
-    # into the picture, it printed at 4 pt on a portrait video's narrow crop.
-    strip: str = ""
+    # The picture's banner in words above it, on its colour (none without a picture):
+    # drawn into the picture, it printed at 4 pt on a portrait video's narrow crop.
+    strip: list[str] = field(default_factory=list)
     strip_colour: str = ""
 
     @property
@@ -727,7 +727,7 @@ def _moment(
         ranges={m: _row_range(row, m, e.side) for m in ("reba", "rula")},
         recommendations=[r for r in recs if r is not None],
         worksheets=worksheets,
-        strip=banner_text(row, at) if picture else "",
+        strip=strip_parts(row, at) if picture else [],
         strip_colour=banner_css_colour(row) if picture else "",
     )
 
