@@ -507,6 +507,25 @@ def test_warnings_come_with_the_verdict_not_at_the_back():
     assert page.index("the person was triangulated on 21% of the frames only") > check
 
 
+def test_a_warning_in_the_report_names_no_docs_path():
+    """The report's reader has no docs/ folder: the twist warning read "(off by 22° ...,
+    docs/accuracy.md)" in the manager's report. summary.json keeps the CLI's words."""
+    from ergorisk.report.document import render_html
+    from ergorisk.report.model import build_report
+
+    frames, summary = _scored_assessment(np.full(12, 30.0))
+    warning = (
+        "the trunk reads twisted on 26% of the frames: from one camera, twist rests on "
+        "estimated depth (off by 22° on average against four cameras, docs/accuracy.md); "
+        "check it on the video before acting on it"
+    )
+    summary["warnings"] = [warning]
+    report = build_report(frames, summary, use_surrogate=False)
+    assert report.warnings == [warning.replace(", docs/accuracy.md)", ")")]
+    assert "docs/" not in render_html(report)
+    assert summary["warnings"] == [warning]
+
+
 def test_the_data_quality_names_the_parts_left_out_for_a_reading_no_body_reaches():
     """The panel and frames.csv said why a part was "not seen" on the example's frame 20
     (a trunk twisted 123°); the report's data quality said nothing of it."""
