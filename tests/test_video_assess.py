@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -106,6 +107,43 @@ def test_annotated_video_is_h264_that_browsers_play(demo_run):  # noqa: F811
     assert b"moov" in head, "the index must come first (faststart) to stream in a browser"
 
 
+def test_the_passer_by_who_walks_in_later_is_said_once(demo_run):  # noqa: F811
+    """She walks in at the right edge at 1.3 s and out at the left at 6.5 s (the person
+    detector, with its tiles, on every frame: 0.9 or more from frame 39 to 193); the jumper
+    alone is in view at the start, so the default run followed him without a word of her."""
+    said = [w for w in demo_run.result.summary["warnings"] if w.startswith("another person")]
+    assert len(said) == 1, said
+    found = re.match(r"another person is in view from ([\d.]+) s to ([\d.]+) s \(", said[0])
+    assert found, said
+    start, end = map(float, found.groups())
+    # Looked for every second: within a second of her first and last frames.
+    assert 1.3 <= start <= 2.3 and 5.43 <= end <= 6.43
+    # The Python API names keywords, not flags (errors.keyword_names).
+    assert said[0].endswith("; people all assesses everyone, roi or people ID someone else")
+    on_disk = json.loads((demo_run.out / "summary.json").read_text())["warnings"]
+    assert said[0] in on_disk
+    seen = demo_run.result.track.others_seen
+    assert seen[:, 0].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
+
+
+@pytest.mark.parametrize("view", ["cam01", "cam02", "cam03", "cam04"])
+def test_people_at_the_start_of_the_4_view_demo_are_not_said_again(shared_data, view, monkeypatch):
+    """Each view starts with two people counted (the man and the woman; the bystander at the
+    back is too small for the detector): looked for every 0.1 s (its 1.7 s have two looks
+    otherwise), neither is said as someone who came later, though the detector loses one
+    or the other where they overlap."""
+    import ergorisk.pose.estimate as estimate
+    from ergorisk.pose.others_in_view import entering_spans
+
+    monkeypatch.setattr(estimate, "LOOK_EVERY_S", 0.1)
+    clip = shared_data / "media" / "pose2sim-multiperson" / "videos" / f"{view}.mp4"
+    track = estimate_video_poses(clip, probe_video(clip))
+    assert track.people_at_start == 2 and len(track.others_seen) == 17
+    times, others = track.others_seen.T
+    assert np.nanmax(others) == 1
+    assert entering_spans(times, others, track.people_at_start - 1) == []
+
+
 def test_roi_chooses_whom_to_follow(tmp_path):
     info = probe_video(EXAMPLE_CLIP)
     # 2-3 s: the jumper stands on the box (upper left), the walker crosses the lawn (right);
@@ -117,6 +155,10 @@ def test_roi_chooses_whom_to_follow(tmp_path):
     hips_y = lambda track: np.nanmedian(track.image[:, 23:25, 1])  # noqa: E731
     assert hips_y(default) < 0.4 < 0.6 < hips_y(chosen)
     assert chosen.frame_index.tolist() == list(range(60, 90, 2))
+    # People are looked for where nobody was chosen: the cut's first frame, then 2.0 s (on
+    # the whole video's grid of one look a second: the same frame here).
+    assert default.others_seen[:, 0].tolist() == [2.0]
+    assert chosen.others_seen is None
 
 
 def test_start_end_and_stride_keep_source_frame_numbers_and_times(tmp_path):

@@ -360,6 +360,21 @@ def manifest_words(message: str, options: Mapping[str, Any] | None = None) -> st
     return re.sub(r"(?<![\w-])--([a-z][\w-]*)", lambda m: m[1].replace("-", "_"), worded)
 
 
+def people_in_batch(text: str) -> str:
+    """A people warning in the manifest's words (``manifest_words``) as a batch can act on
+    it: a row is one person (``check_config`` refuses people = all), so its "people all
+    assesses everyone" names the command that does it (a video's "2 people in view at the
+    start" and "another person is in view", a take's "2 people seen in two or more
+    views"). Other text as it is."""
+    head, cut, rest = text.partition("; people all assesses everyone")
+    if not cut:
+        return text
+    what = "VIDEOS --calibration FILE" if "views" in head else "VIDEO"
+    return (
+        f"{head}; ergorisk assess {what} --people all assesses everyone (a row is one person){rest}"
+    )
+
+
 def check_config(item: BatchItem, where: str) -> None:
     """What one cell cannot tell, before anything runs: a choice (coupling), --end before
     --start, a --config file's errors. Raises BatchInputError prefixed with ``where``."""

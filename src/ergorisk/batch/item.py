@@ -166,12 +166,13 @@ def assess_into(item: BatchItem, out_dir: Path) -> None:
     options are `assess` flags (manifest columns, --set), its worker/task/site/notes the
     report's metadata."""
     from ergorisk.assessment import assess  # errors in the CLI's words (--layout), as assess'
-    from ergorisk.batch.inputs import manifest_words
+    from ergorisk.batch.inputs import manifest_words, people_in_batch
     from ergorisk.errors import keyword_warnings
 
     result = assess(item.source, config=item_config(item))
-    # Its warnings name the manifest's columns, not flags batch does not have (--start).
-    keyword_warnings(result, lambda text: manifest_words(text, item.options))
+    # Its warnings name the manifest's columns, not flags batch does not have (--start),
+    # and where people = all is done: not in a batch.
+    keyword_warnings(result, lambda text: people_in_batch(manifest_words(text, item.options)))
     result.to_dir(out_dir)
 
 

@@ -23,6 +23,13 @@ from ergorisk.io.video import Prefetch, VideoInfo, iter_frames, no_frames_error
 from ergorisk.pose.appearance import with_chroma
 from ergorisk.pose.layouts import to_canonical
 from ergorisk.pose.mediapipe_pose import Box, FramePose, MediaPipePose, PoseTrack, _missing
+from ergorisk.pose.others_in_view import (
+    LOOK_EVERY_S,
+    entering_spans,
+    looks_at,
+    others_at,
+    people_in,
+)
 from ergorisk.pose.quality import QualityOptions
 from ergorisk.pose.segments import (
     CONVERGED_FRAMES,
@@ -37,7 +44,7 @@ from ergorisk.pose.skeleton import Skeleton
 from ergorisk.pose.tilt import Tilt, estimate_tilt, level
 
 if TYPE_CHECKING:
-    from ergorisk.pose.people_models import Detection, Roi
+    from ergorisk.pose.people_models import Detection, PoseDetector, Roi
 
 # progress(phase, frames done since the last call, total frames or None)
 Progress = Callable[[str, int, int | None], None]
@@ -81,34 +88,49 @@ def estimate_video_poses(
     import mediapipe  # noqa: F401
 
     import ergorisk.pose.flip_average  # noqa: F401
+    from ergorisk.pose.people_models import PoseDetector
 
     total = expected_frames(info, start_s, end_s, stride)
     plan = plan_segments(total, stride, info.fps, start_s, end_s)
-    # Several people where the pass starts, and no ROI: the largest is the main person (the
-    # worker nearest the camera). MediaPipe alone locks on whoever its detector ranks first:
-    # the woman behind the man in the 4-view demo's cam04, facing the camera beside his back.
-    main = main_person_at(path, info, plan[0].warmup_s) if roi is None else None
-    if roi is not None:
-        plan = [Segment(0, start_s, start_s, end_s)]
-    mirror = (
-        canonical_facing
-        and not flip_average
-        and _faces_left(
-            path,
-            info,
-            start_s,
-            scaled_roi(roi, info, inference_max_side),
-            inference_max_side,
+    with contextlib.ExitStack() as stack:
+        main, look = None, None
+        if roi is None:
+            # Several people where the pass starts: the largest is the main person (the
+            # worker nearest the camera). MediaPipe alone locks on whoever its detector ranks
+            # first: the woman behind the man in the 4-view demo's cam04, facing the camera
+            # beside his back. The same detector (its graph's first run costs 0.1 s) then
+            # looks for people who come later, on a thread of its own (others_in_view.py).
+            detector = stack.enter_context(PoseDetector(min_score=0.3))
+            main = main_person_at(path, info, plan[0].warmup_s, detector)
+            looking = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="people"))
+
+            def look(rgb: np.ndarray) -> Future[np.ndarray]:
+                return looking.submit(people_in, detector, rgb, MAIN_MIN_SCORE)
+
+        else:
+            plan = [Segment(0, start_s, start_s, end_s)]
+        mirror = (
+            canonical_facing
+            and not flip_average
+            and _faces_left(
+                path,
+                info,
+                start_s,
+                scaled_roi(roi, info, inference_max_side),
+                inference_max_side,
+            )
         )
-    )
-    job = _SegmentJob(path, info, stride, inference_max_side, flip_average, mirror, total, progress)
-    if main is not None and main.clear:
-        job.hide = tuple(scaled_roi(b, info, inference_max_side) or b for b in main.hide)
-        job.keep = scaled_roi(main.keep, info, inference_max_side) or main.keep
-    workers = min(len(plan), threads or available_threads())
-    with ThreadPoolExecutor(workers, thread_name_prefix="pose") as pool:
-        runs = list(pool.map(job.run, plan, [roi] * len(plan)))
-        _join_seams(job, plan, runs, pool)
+        job = _SegmentJob(
+            path, info, stride, inference_max_side, flip_average, mirror, total, progress, look
+        )
+        if main is not None and main.clear:
+            job.hide = tuple(scaled_roi(b, info, inference_max_side) or b for b in main.hide)
+            job.keep = scaled_roi(main.keep, info, inference_max_side) or main.keep
+        workers = min(len(plan), threads or available_threads())
+        with ThreadPoolExecutor(workers, thread_name_prefix="pose") as pool:
+            runs = list(pool.map(job.run, plan, [roi] * len(plan)))
+            _join_seams(job, plan, runs, pool)
+        seen = {i: found.result() for r in runs for i, found in r.people.items()}
     poses = [p for r in runs for p in r.poses]
     if not poses:
         raise no_frames_error(path, info, start_s)
@@ -126,7 +148,16 @@ def estimate_video_poses(
         mirrored=mirror,
         people_at_start=main.people if main else 1,
         largest_followed=main is None or main.clear,
+        others_seen=None if roi is not None else _others_seen(track, seen),
     )
+
+
+def _others_seen(track: PoseTrack, seen: dict[int, np.ndarray]) -> np.ndarray:
+    """(S, 2): the time of each look for people (``others_in_view``) and how many besides
+    the followed person it found (NaN where they were not found)."""
+    rows = np.flatnonzero(np.isin(track.frame_index, list(seen)))
+    found = [seen[int(i)] for i in track.frame_index[rows]]
+    return np.column_stack([track.time_s[rows], others_at(found, track.image[rows])])
 
 
 # The main person is the largest over this many frames this far apart (main_index).
@@ -166,15 +197,21 @@ def start_main_box(
     return main.keep if main is not None and main.clear else None
 
 
-def main_person_at(path: str | Path, info: VideoInfo, time_s: float) -> MainPerson | None:
+def main_person_at(
+    path: str | Path, info: VideoInfo, time_s: float, detector: PoseDetector | None = None
+) -> MainPerson | None:
     """The main person where the pass starts (the frame at ``time_s``), sampled over
     MAIN_SAMPLES frames MAIN_STEP_S apart (``main_person``). The pass then starts with the
-    others' heads and bodies painted out where MediaPipe finds someone else first."""
+    others' heads and bodies painted out where MediaPipe finds someone else first.
+    ``detector``: a person detector (PoseDetector(min_score=0.3)) to use, else one of its
+    own."""
     from ergorisk.pose.people_models import PoseDetector
 
     found: list[list[Detection]] = []
     size = (info.width, info.height)
-    with PoseDetector(min_score=0.3) as detector:  # its graph closed, not left to the GC
+    with contextlib.ExitStack() as stack:
+        if detector is None:  # its own, its graph closed, not left to the GC
+            detector = stack.enter_context(PoseDetector(min_score=0.3))
         for k in range(MAIN_SAMPLES):
             t = time_s + k * MAIN_STEP_S
             frame = (
@@ -343,7 +380,8 @@ def _redone(
     def progress(phase: str, advance: int, total: int | None) -> None:
         job.progress("pose (a segment again)", advance, n)
 
-    again = replace(job, progress=progress).run(redo, box, until=converged)
+    # The people looked for on its frames stay the first run's (the frames are the same).
+    again = replace(job, progress=progress, look=None).run(redo, box, until=converged)
     again.poses[:0] = before.extra[:j]
     again.index[:0] = before.extra_index[:j]
     again.times[:0] = before.extra_times[:j]
@@ -362,6 +400,7 @@ def _redone(
         again.times += run.times[cut:]
         progress("pose", n - cut, n)  # the second pass's bar completes
     again.samples = {**run.samples, **again.samples}
+    again.people = run.people
     return again
 
 
@@ -393,6 +432,8 @@ class _SegmentRun:
     extra_index: list[int] = field(default_factory=list)
     extra_times: list[float] = field(default_factory=list)
     samples: dict[int, np.ndarray] = field(default_factory=dict)
+    # frame index -> the people found there (others_in_view.people_in), being looked for
+    people: dict[int, Future[np.ndarray]] = field(default_factory=dict)
 
     def tail(self, index: list[int]) -> list[FramePose]:
         """This run's kept poses of the given frames (another segment's overlap with it); a
@@ -411,6 +452,9 @@ class _SegmentJob:
     mirror: bool  # every frame estimated mirrored (pose/canonical.py)
     total: int
     progress: Progress
+    # Looks for people on a frame (others_in_view.people_in, on a thread): on the frames
+    # others_in_view.looks_at picks; None: not looked for (an ROI says whom to follow).
+    look: Callable[[np.ndarray], Future[np.ndarray]] | None = None
     # The others' heads and bodies, painted out of the first segment's frames for HIDE_S
     # where MediaPipe's first find is someone else, and the main person's torso, kept
     # (pixels of the frames estimated): see main_person_at and run.
@@ -430,6 +474,7 @@ class _SegmentJob:
         info, stride = self.info, self.stride
         sampled = scene_ordinals(self.total)
         half_step = 0.5 * stride / info.fps
+        every = round(LOOK_EVERY_S * info.fps)  # source frames between looks for people
         make = (
             FlipAveragedPose
             if self.flip_average
@@ -494,6 +539,8 @@ class _SegmentJob:
                 ordinal = segment.first + len(run.poses)
                 if ordinal in sampled:
                     run.samples[ordinal] = frame.rgb.mean(axis=2).astype(np.uint8)
+                if self.look is not None and looks_at(frame.index, ordinal, every, stride):
+                    run.people[frame.index] = self.look(frame.rgb)
                 run.poses.append(pose)
                 run.index.append(frame.index)
                 run.times.append(frame.time_s)
@@ -718,6 +765,12 @@ def fix_track_swaps(track: PoseTrack) -> PoseTrack:
     return replace(track, image=image, world=world)
 
 
+# How a video's people warnings end (``people_warning``, ``others_in_view.entered_warning``);
+# the web app and batch word it for themselves (web/pipeline.people_here,
+# batch/inputs.people_in_batch).
+PEOPLE_HINT = "--people all assesses everyone, --roi or --people ID someone else"
+
+
 def people_warning(people: int, largest: bool, picture: bool, drawn: str = "annotated.png") -> str:
     """What summary["warnings"] says of several people where the pass started (``largest``:
     the largest was followed, else none was clearly the largest) or in a picture
@@ -735,9 +788,25 @@ def people_warning(people: int, largest: bool, picture: bool, drawn: str = "anno
         if largest
         else ", none clearly the largest: the first MediaPipe found is followed (see annotated.mp4)"
     )
+    return f"{people} people in view at the start{who}; {PEOPLE_HINT}"
+
+
+# At most this many stretches are named in ``entered_warning``.
+MAX_SPANS = 3
+
+
+def entered_warning(spans: Sequence[tuple[float, float]]) -> str | None:
+    """What summary["warnings"] says of someone else in view after the start (``spans``:
+    others_in_view.entering_spans); None without any."""
+    if not spans:
+        return None
+    named = [f"from {a:.1f} s to {b:.1f} s" for a, b in spans[:MAX_SPANS]]
+    if len(spans) > MAX_SPANS:
+        named.append(f"{len(spans) - MAX_SPANS} more times")
+    when = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
     return (
-        f"{people} people in view at the start{who}; "
-        "--people all assesses everyone, --roi or --people ID someone else"
+        f"another person is in view {when} (looked for every {LOOK_EVERY_S:g} s): the scores "
+        f"are one person's, the one followed from the start (see annotated.mp4); {PEOPLE_HINT}"
     )
 
 
@@ -748,7 +817,8 @@ def media_warnings(
     reliable: np.ndarray | None = None,
     kind: str = "image",
 ) -> list[str]:
-    """summary["warnings"]: nobody found, tilt not corrected, and with the frame's size a
+    """summary["warnings"]: nobody found, several people at the start or someone else in
+    view later (others_in_view.py), tilt not corrected, and with the frame's size a
     back view or limbs toward the camera over the ``reliable`` frames (pose/facing.py);
     ``kind``: video or image, which the drawing they point to is."""
     found = track.detected
@@ -767,6 +837,12 @@ def media_warnings(
         out.append(
             people_warning(track.people_at_start, track.largest_followed, len(found) == 1, drawn)
         )
+    if track.others_seen is not None and found.any():
+        # Someone who walks in later went unsaid: the user could not tell that the scores
+        # might be someone else's, nor that --people all exists.
+        times, others = track.others_seen.T
+        entered = entered_warning(entering_spans(times, others, track.people_at_start - 1))
+        out += [entered] if entered else []
     if tilt.method.startswith("none") and found.any():
         out.append(
             f"camera tilt not corrected ({tilt.method.removeprefix('none: ')}); "

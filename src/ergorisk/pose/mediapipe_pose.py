@@ -275,6 +275,10 @@ class PoseTrack:
     # not be read (someone else is assessed).
     people_at_start: int = field(default=1, kw_only=True)
     largest_followed: bool = field(default=True, kw_only=True)
+    # (S, 2): the time of each look for other people during the pass and how many it found
+    # besides the followed person (NaN where they were not found; pose/others_in_view.py);
+    # None where nobody looked (an ROI, a picture, a people run).
+    others_seen: np.ndarray | None = field(default=None, kw_only=True, repr=False)
 
     @property
     def detected(self) -> np.ndarray:

@@ -144,8 +144,9 @@ def people_here(text: str, kind: str) -> str:
     """A "several people" warning (worded with keyword names) as this app can act on it. A
     take's "2 people seen in two or more views": people: all is refused here for a take
     (forms.VIEWS_ONE_PERSON), so it names the command line that does it. One video's "2
-    people in view at the start": its "people all assesses everyone, roi or people ID
-    someone else" becomes the upload's tick box that does it here. Other text as it is."""
+    people in view at the start" and "another person is in view from ... s": their "people
+    all assesses everyone, roi or people ID someone else" becomes the upload's tick box that
+    does it here. Other text as it is."""
     from ergorisk.web.forms import VIDEO_PEOPLE_HINT, VIEWS_PEOPLE_HINT
 
     if kind == "views":
@@ -154,7 +155,7 @@ def people_here(text: str, kind: str) -> str:
             return f"{head}{cut} {VIEWS_PEOPLE_HINT}"
     elif kind == "video":
         head, cut, _ = text.partition("; people all assesses everyone")
-        if cut and "people in view at the start" in head:
+        if cut and ("people in view at the start" in head or "another person is in view" in head):
             return f"{head}; {VIDEO_PEOPLE_HINT}"
     return text
 
