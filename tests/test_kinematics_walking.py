@@ -169,7 +169,14 @@ def test_the_swing_after_the_last_turn_seen_is_walking_too():
     skel = gait(0.0)
     joints = skel.joints.copy()
     joints[T >= 6.1] = np.nan
-    assert walking(Skeleton(joints, skel.confidence, fps=FPS))[30 : int(6.1 * FPS)].all()
+    gone = walking(Skeleton(joints, skel.confidence, fps=FPS))
+    assert gone[30 : int(6.1 * FPS)].all()
+    # ... until they are gone, not a step on (a passer-by's walking_s counted 0.5 s more
+    # than she was seen in a people run of the example), nor before they come.
+    assert not gone[T >= 6.1].any()
+    joints[T < 1.0] = np.nan
+    came = walking(Skeleton(joints, skel.confidence, fps=FPS))
+    assert not came[T < 1.0].any() and came[int(1.6 * FPS) : int(6.1 * FPS)].all()
     # ... but not more than a step beyond: standing after the walk is not walking.
     still = gait(0.0)
     joints = still.joints.copy()

@@ -211,3 +211,18 @@ def test_everyone_in_a_video_gets_the_cameras_tilt_from_the_scene(tmp_path):
     assert all(t["method"] == "vanishing point" for t in tilts), tilts
     assert tilts[0] == tilts[1]
     assert not any("tilt" in w for a in people.values() for w in a.summary.warnings)
+
+
+def test_the_passer_bys_walking_time_is_no_longer_than_she_is_seen():
+    """She walks in at 1.33 s and out after 6.63 s; her gait bout reached a step past her
+    first and last turns, where she is not in view: walking_s 5.87 s against 5.33 s seen."""
+    from ergorisk.assessment import assess_people
+    from video_fixtures import EXAMPLE_CLIP
+
+    people = assess_people(EXAMPLE_CLIP, people="all", annotate=False, report=False)
+    for a in people.values():
+        seen = a.frames["person_detected"].to_numpy()
+        assert not (a.activity.walking & ~seen).any()
+        assert a.summary["walking_s"] <= round(seen.sum() / a.summary.fps, 3)
+    walker = max(people.values(), key=lambda a: a.summary["walking_s"])
+    assert walker.summary["walking_s"] == pytest.approx(5.333, abs=0.05)
