@@ -184,10 +184,16 @@ def test_the_example_cut_in_two_matches_one_pass_and_not_the_threads(demo_run, m
     import ergorisk.pose.segments as segments
 
     monkeypatch.setattr(segments, "SEGMENT_S", 3.5)  # 7.7 s: two segments, cut at 3.8 s
-    two = er.assess(EXAMPLE_CLIP, pose_threads=2).frames
-    one_thread = er.assess(EXAMPLE_CLIP, pose_threads=1).frames
+    two_threads = er.assess(EXAMPLE_CLIP, pose_threads=2)
+    one_thread = er.assess(EXAMPLE_CLIP, pose_threads=1)
+    two = two_threads.frames
     cols = [c for c in two.columns if c.endswith(("_deg_left", "_deg_right"))]
-    assert np.array_equal(two[cols].to_numpy(), one_thread[cols].to_numpy(), equal_nan=True)
+    assert np.array_equal(two[cols].to_numpy(), one_thread.frames[cols].to_numpy(), equal_nan=True)
+    # People entering later are looked for on the frames one pass looks at, whatever the
+    # threads (others_in_view.looks_at follows the frame numbers).
+    seen = two_threads.track.others_seen
+    assert np.array_equal(seen, one_thread.track.others_seen, equal_nan=True)
+    assert seen[:, 0].tolist() == demo_run.result.track.others_seen[:, 0].tolist()
 
     single = demo_run.result.frames
     both = two.pose_reliable.astype(bool) & single.pose_reliable.astype(bool)
