@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ergorisk import heap
 from ergorisk.config import Config, roi_text
 from ergorisk.errors import InputError
 from ergorisk.kinematics import Activity, worksheet_columns
@@ -725,19 +726,9 @@ def _assess_media(path: Path, kind: str, cfg: Config, progress: Progress) -> Ass
 
         # The pose pass's frames and graphs are freed: hand their memory back to the system
         # before the report child starts, so that the two processes' peaks do not add up.
-        _trim_heap()
+        heap.trim()
         report_worker()  # loads the report libraries during kinematics and scoring
     return _assess_track(path, kind, cfg, media, media.track)
-
-
-def _trim_heap() -> None:
-    """glibc keeps freed memory mapped; malloc_trim returns it (no-op elsewhere)."""
-    import ctypes
-
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 @dataclass

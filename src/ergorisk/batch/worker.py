@@ -31,6 +31,9 @@ def setup_process(out_root: Path, warm_pose: bool, pose_threads: int = 1) -> Non
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.close(log)
+    from ergorisk import heap
+
+    heap.limit_arenas()  # a Ray worker of a cluster joined does not inherit the driver's
     import pyarrow as pa
 
     pa.set_cpu_count(1)

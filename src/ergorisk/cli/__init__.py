@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import typer
 
+from ergorisk import heap
 from ergorisk.cli.assess import assess
 from ergorisk.cli.batch import batch
 from ergorisk.cli.calibrate import calibrate
@@ -145,6 +146,7 @@ def main() -> None:
     # half-written: it killed `assess` at once, leaving its hidden staging folder behind.
     # `batch` and `serve` put their own handlers in place.
     signal.signal(signal.SIGTERM, _terminated)
+    heap.limit_arenas()  # before any thread starts: the job's threads share two arenas
     try:
         code = app(standalone_mode=False)
     except NoArgsIsHelpError as err:  # a bare command: its help, as click gives it

@@ -111,7 +111,10 @@ def _serve() -> None:
     # of into the pipe.
     results = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
+    from ergorisk import heap
     from ergorisk.report.write import preload, write_reports
+
+    heap.limit_arenas()  # inherited from the CLI; also under a script's er.assess
 
     preload()
     jobs = sys.stdin.buffer

@@ -42,6 +42,7 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ergorisk import heap
 from ergorisk.web.storage import NEEDS_MAPPING, Storage
 from ergorisk.web.tables import AssessmentRecord, Job, utcnow
 
@@ -466,6 +467,7 @@ def run_spec(spec: dict[str, Any], report: Callable[[str, float], None]) -> tupl
 def child_main(spec: dict[str, Any], conn: Connection, parent_pid: int) -> None:
     """The job process: run the pipeline, report progress, exit when the server is gone."""
     os.environ.setdefault("OMP_NUM_THREADS", "2")
+    heap.limit_arenas()
     signal.signal(signal.SIGTERM, lambda *_: _exit_now(143))  # cancel, server stop
     _exit_with_parent(parent_pid)
     if spec["kind"] in ("video", "image", "views"):  # MediaPipe's native notices
