@@ -247,12 +247,16 @@ def iter_frames(
     stride: int = 1,
     max_side: int | None = None,
     fast_rgb: bool = False,
+    threads: int = 0,
 ) -> Iterator[Frame]:
     """Decode frames in [start_s, end_s), every ``stride``-th one, upright, as RGB.
 
     ``max_side`` scales frames down (never up) so their longer side is at most that many
     pixels. ``fast_rgb`` converts to RGB with OpenCV (``_rgb``): for frames that are only
     drawn on; pose estimation keeps FFmpeg's conversion, which its results were measured on.
+    ``threads``: 0 lets FFmpeg decode frames in parallel on threads of its own; 1 decodes on
+    the calling thread (where decoders already run side by side: about 35 MB less a 1080p
+    decoder, no slower with two).
     A file that ends early with a decoding error raises MediaInputError; a clean early end
     (fewer frames than the header said) does not.
     """
@@ -264,7 +268,10 @@ def iter_frames(
     container = _open(path)
     try:
         stream = container.streams.video[0]
-        stream.thread_type = "AUTO"  # frame-parallel decoding threads inside FFmpeg
+        if threads == 1:
+            stream.codec_context.thread_count = 1
+        else:
+            stream.thread_type = "AUTO"  # frame-parallel decoding threads inside FFmpeg
         rate = stream.average_rate or stream.guessed_rate or 30
         fps = float(rate)
         t0 = float(stream.start_time * stream.time_base) if stream.start_time else 0.0

@@ -276,9 +276,11 @@ def write_video_outputs(
             stop = min(n, last + faces.look_back) if faces is not None else last
             start = t0 if early == 0 else float(times[first - early])
             end = t1 if stop == last else (end_s if stop == n else float(times[stop]))
-            source = iter_frames(path, start, end, stride, max_side, fast_rgb=True)
-            # The parts side by side fill the cores already: one encoding thread each.
-            encoder = H264Writer(out, fps, threads=1 if parts > 1 else 0)
+            # The parts side by side fill the cores already: one decoding and one encoding
+            # thread each (FFmpeg's own threads held a 1080p decoder's frames three times).
+            one = 1 if parts > 1 else 0
+            source = iter_frames(path, start, end, stride, max_side, fast_rgb=True, threads=one)
+            encoder = H264Writer(out, fps, threads=one)
 
             def write(i: int, frame: Any, boxes: list[Any] | None) -> None:
                 if boxes is not None and others:  # other people followed: their poses' faces
