@@ -250,6 +250,12 @@ def write_video_outputs(
         on_pictures(thumbnails)
     if not annotate:
         return thumbnails
+    from ergorisk import heap
+
+    # Scoring, the tables and the pictures freed hundreds of MB below memory still in use:
+    # glibc keeps it mapped until whatever sits above it goes (a 10-minute 1080p video held
+    # about 330 MB more for the video pass's first 20 s).
+    heap.trim()
     from ergorisk.pose.estimate import available_threads
 
     # Long videos are drawn in parts side by side (each its own decoder, face detector
