@@ -2,8 +2,9 @@
 
 glibc gives a thread that finds the heap busy an arena of its own, up to 8 a core, and each
 arena keeps what it freed mapped. On a 10-minute 1080p video the drawing pass's threads held
-about a dozen arenas of 20-55 MB each, and the job peaked at 1,722 MB; with two arenas it
-peaked at 1,430-1,480 MB, no slower (docs/video.md). No-ops where malloc is not glibc's.
+about a dozen arenas of 20-55 MiB each, and the job peaked at 1,722 MiB; with two arenas at
+1,430-1,591 MiB, no slower; with the heap also trimmed before the video pass and after each
+pose segment, 1,363 MB (docs/video.md). No-ops where malloc is not glibc's.
 """
 
 from __future__ import annotations
