@@ -254,9 +254,8 @@ def iter_frames(
     ``max_side`` scales frames down (never up) so their longer side is at most that many
     pixels. ``fast_rgb`` converts to RGB with OpenCV (``_rgb``): for frames that are only
     drawn on; pose estimation keeps FFmpeg's conversion, which its results were measured on.
-    ``threads``: 0 lets FFmpeg decode frames in parallel on threads of its own; 1 decodes on
-    the calling thread (where decoders already run side by side: about 35 MB less a 1080p
-    decoder, no slower with two).
+    ``threads``: FFmpeg's decoding threads, 0 its own choice (frames in parallel); 1 where
+    decoders already run side by side (about 35 MB less a 1080p decoder, no slower with two).
     A file that ends early with a decoding error raises MediaInputError; a clean early end
     (fewer frames than the header said) does not.
     """
@@ -268,10 +267,8 @@ def iter_frames(
     container = _open(path)
     try:
         stream = container.streams.video[0]
-        if threads == 1:
-            stream.codec_context.thread_count = 1
-        else:
-            stream.thread_type = "AUTO"  # frame-parallel decoding threads inside FFmpeg
+        stream.thread_type = "AUTO"  # frame-parallel decoding threads inside FFmpeg
+        stream.codec_context.thread_count = threads  # as H264Writer's: 0 lets FFmpeg choose
         rate = stream.average_rate or stream.guessed_rate or 30
         fps = float(rate)
         t0 = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
