@@ -32,7 +32,7 @@ def test_pick_two_people_each_becomes_an_assessment(client, settings, shared_dat
     made = res.json()
     assert made["page_url"] == f"/assessments/{made['assessment_id']}/people"
     job = wait_job(client, made["job_id"])
-    assert job["status"] == "pick", job
+    assert job["status"] == "pick", (job["status"], job["message"])
     aid = made["assessment_id"]
 
     found = client.get(f"/api/assessments/{aid}/people").json()
@@ -67,7 +67,7 @@ def test_pick_two_people_each_becomes_an_assessment(client, settings, shared_dat
     boxes = {}
     for m, pid, worker in zip(made, (a, b), ("Ann", "Bob"), strict=True):
         job = wait_job(client, m["job_id"])
-        assert job["status"] == "done", job
+        assert job["status"] == "done", (job["status"], job["message"])
         assert job["phase"] == "done"
         detail = client.get(f"/api/assessments/{m['assessment_id']}").json()
         assert detail["worker"] == worker and detail["task"] == "lift"
@@ -103,7 +103,7 @@ def test_without_pick_a_video_is_assessed_as_before(client, shared_data):
     made = res.json()
     assert made["page_url"] == f"/assessments/{made['assessment_id']}"
     job = wait_job(client, made["job_id"])
-    assert job["status"] == "done", job
+    assert job["status"] == "done", (job["status"], job["message"])
     missing = client.get(f"/api/assessments/{made['assessment_id']}/people")
     assert missing.status_code == 404 and "people=pick" in missing.json()["detail"]
     # The second person is said as this app can act on it: its tick box, not the CLI's
