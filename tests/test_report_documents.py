@@ -120,6 +120,12 @@ def test_xlsx_has_summary_frames_per_side_moments_and_worksheets(written):
     full = openpyxl.load_workbook(paths["xlsx"])["Summary"]
     long = [c for row in full.iter_rows() for c in row if len(str(c.value or "")) > 60]
     assert long and all(c.alignment.wrap_text for c in long)
+    # The tables filter and sort by any column, header to last row (the frames had none).
+    book = openpyxl.load_workbook(paths["xlsx"])
+    for name, rows in (("Frames left", len(frames) + 1), ("Worst moments", len(moments))):
+        sheet = book[name]
+        last = sheet.cell(1, sheet.max_column).column_letter
+        assert sheet.auto_filter.ref == f"A1:{last}{rows}"
 
 
 def _scored_assessment(trunk: np.ndarray, fps: float = 10.0):

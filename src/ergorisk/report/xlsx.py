@@ -178,28 +178,28 @@ def _number(ws, value: float, number_format: str = '0.00" s"') -> Any:
 
 
 def tables_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """A workbook of plain tables, a sheet each in the given order: a bold header row,
-    frozen, an autofilter over the table, each column as wide as its longest value."""
+    """A workbook of plain tables, a sheet each in the given order (``_table``), each
+    column as wide as its longest value."""
     from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
     for title, df in sheets.items():
-        ws = wb.create_sheet(title)
-        ws.auto_filter.ref = f"A1:{get_column_letter(max(1, df.shape[1]))}{len(df) + 1}"
-        _table(ws, df, fit=True)
+        _table(wb.create_sheet(title), df, fit=True)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
 def _table(ws, df: pd.DataFrame, fit: bool = False) -> None:
-    """df on a write-only sheet under its bold, frozen header row; columns wide enough for
-    the header, or with ``fit`` for the longest value too (a batch's paths and reasons)."""
+    """df on a write-only sheet under its bold, frozen header row, with an autofilter over
+    the table (sort and filter by any column: the frames by score or reliability); columns
+    wide enough for the header, or with ``fit`` for the longest value too (a batch's paths
+    and reasons)."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
 
     ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(1, df.shape[1]))}{len(df) + 1}"
     for i, name in enumerate(df.columns, start=1):
         longest = len(str(name))
         if fit and len(df):
