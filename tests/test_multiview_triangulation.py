@@ -183,6 +183,10 @@ def test_a_take_that_does_not_fit_its_calibration_is_warned():
         {"cam01": 22.3, "cam02": 10.7}, 1.0, [], {"cam01": 0.70, "cam02": 0.11}
     )
     assert outvoted.startswith("camera cam01: 70% of its readings") and "cam02" not in outvoted
+    assert outvoted.endswith("check in annotated-cam01.mp4 whom that view follows")
+    # --no-video: no annotated-cam01.mp4 to check in
+    (bare,) = views_warnings({"cam01": 22.3}, 1.0, [], {"cam01": 0.70}, annotated=False)
+    assert bare.endswith("check on cam01's video whom that view follows")
     assert "over 30" in views_warnings({"cam01": 31.0}, 0.99, [])[0]
     # cam01's video given to cam02 and the reverse: 27 px each, no view over 30, and it
     # scored 58 % of the time at high risk against 0 % (measured; exit 0, no warning)

@@ -163,9 +163,10 @@ def test_of_two_people_alike_the_largest_is_assessed_in_a_picture_and_a_video_wa
     cv2.imwrite(str(picture), canvas[..., ::-1])
     result = er.assess(picture, annotate=False, report=False)
     assert result.frames["person_detected"].all()
-    assert any(
-        w.startswith("2 people in the picture: the largest is assessed (see annotated.png)")
-        for w in result.summary["warnings"]
+    # annotate=False: no annotated.png to see
+    assert (
+        "2 people in the picture: the largest is assessed; roi picks someone else"
+        in (result.summary["warnings"])
     )
     # A video of it: MediaPipe's first find is followed, and the warning says so.
     clip = tmp_path / "alike.mp4"
@@ -234,6 +235,28 @@ def test_a_one_frame_videos_warning_points_to_its_video_not_a_picture():
     assert "(see annotated.mp4)" in said
     (said,) = [w for w in media_warnings(track, level) if "people" in w]
     assert "(see annotated.png)" in said
+
+
+def test_without_a_drawing_the_people_warnings_point_to_none():
+    """--no-video writes no annotated.mp4 (.png): its warnings said "(see annotated.mp4)"."""
+    from ergorisk.pose.estimate import media_warnings
+    from ergorisk.pose.mediapipe_pose import PoseTrack
+    from ergorisk.pose.tilt import Tilt
+
+    n = 4
+    t = np.arange(n, dtype=float)
+    seen = np.column_stack([t, [1, 1, 2, 2]])  # a third walks in at 2 s
+    track = PoseTrack(np.zeros((n, 33, 4), np.float32), np.zeros((n, 33, 3), np.float32),
+                      np.arange(n), t, people_at_start=2, largest_followed=False,
+                      others_seen=seen)  # fmt: skip
+    level = Tilt(0.0, 0.0, "given")
+    people = ("2 people", "another person")
+    drawn = [w for w in media_warnings(track, level, kind="video") if w.startswith(people)]
+    assert len(drawn) == 2 and all("(see annotated.mp4)" in w for w in drawn)
+    bare = media_warnings(track, level, kind="video", annotated=False)
+    bare = [w for w in bare if w.startswith(people)]
+    assert bare == [w.replace(" (see annotated.mp4)", "") for w in drawn]
+    assert bare[0].startswith("2 people in view at the start, none clearly the largest")
 
 
 def test_a_person_mediapipes_detector_misses_in_a_photo_is_found_around_the_person_detectors_box(

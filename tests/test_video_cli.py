@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -152,6 +153,10 @@ def test_an_roi_on_empty_space_warns_that_nobody_inside_it_was_followed(tmp_path
     frames = pd.read_csv(out / "frames.csv")
     first = frames[frames["pose_reliable"]].iloc[0]
     assert first["bbox_x_px"] > 1250 or first["bbox_y_px"] > 60  # outside the ROI indeed
+    # --no-video: it points to the video, not to an annotated.mp4 it did not write
+    warnings = json.loads((out / "summary.json").read_text())["warnings"]
+    (said,) = [w for w in warnings if w.startswith("nobody inside --roi")]
+    assert said.endswith("; check the ROI on the video") and not (out / "annotated.mp4").exists()
 
 
 def test_an_end_past_the_end_of_the_video_is_assessed_to_its_end_with_a_warning(tmp_path):

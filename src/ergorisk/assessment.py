@@ -840,6 +840,7 @@ def _assess_track(
         "pose_mirrored": track.mirrored,
     }
     frames, summary, activity = _score(skel, cfg, source, reliability.reliable)
+    annotate = cfg.media.annotate  # the warnings point to the drawing only when there is one
     frames.insert(frames.columns.get_loc("pose_reliable") + 1, "pose_issue", reliability.reason)
     _insert_boxes(frames, track, width, height, getattr(track, "bbox_px", None))
     # Frame numbers and times of the source (they differ with start_s/stride).
@@ -850,9 +851,9 @@ def _assess_track(
     summary["person_detected_rate"] = round(float(track.detected.mean()), 4)
     summary["pose_reliability"] = reliability.summary()
     summary["warnings"] = (
-        media_warnings(track, tilt, (width, height), reliability.reliable, kind)
+        media_warnings(track, tilt, (width, height), reliability.reliable, kind, annotate)
         + someone_else_warnings(reliability, track.time_s)
-        + _roi_missed(frames, cfg.media.roi, (width, height))
+        + _roi_missed(frames, cfg.media.roi, (width, height), annotate)
         + _assumed_parts(frames)
         + (twist_warning(frames) if kind == "video" else [])
         + unused_options(cfg, kind)
@@ -1229,6 +1230,7 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
                     if limit and abs(int(o)) >= limit
                 },
                 leg_length_m(skel),
+                media.annotate,
             )
             + views_people_warning(associated, spec, media.roi)
             + unused_options(cfg, "views")
@@ -1263,7 +1265,10 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
 
 
 def _roi_missed(
-    frames: pd.DataFrame, roi: tuple[int, int, int, int] | None, size: tuple[int, int]
+    frames: pd.DataFrame,
+    roi: tuple[int, int, int, int] | None,
+    size: tuple[int, int],
+    annotated: bool = True,
 ) -> list[str]:
     """Warnings on the ROI: it reaches past the frame (it was cut to it without a word);
     nobody was found inside it (the warning said "in the picture", and a user could not
@@ -1297,7 +1302,8 @@ def _roi_missed(
     out.append(
         f"nobody inside --roi {roi_text(roi)} was followed: the person assessed was first "
         f"followed steadily at {frames['time_s'].iloc[i]:.2f} s outside it (box x {x:.0f}, "
-        f"y {y:.0f}, {w:.0f}x{h:.0f} px); check annotated.mp4 and the ROI"
+        f"y {y:.0f}, {w:.0f}x{h:.0f} px); check "
+        + ("annotated.mp4 and the ROI" if annotated else "the ROI on the video")
     )
     return out
 
@@ -1351,13 +1357,15 @@ def views_warnings(
     rejected: Mapping[str, float] | None = None,
     sync_limited: Mapping[str, int] | None = None,
     leg_m: float | None = None,
+    annotated: bool = True,
 ) -> list[str]:
     """What a reader of a multi-view result should check: cameras reprojecting far off,
     never used or mostly outvoted (``rejected``: the share of a view's readings left out as
     outliers), a person triangulated on few frames (a calibration that does not fit, views in
     the wrong camera order), videos of another size than their camera's calibration;
     ``sync_limited``: cameras whose sync offset (frames) is at the search's limit; ``leg_m``:
-    the person's median hip-to-ankle length (a calibration at the wrong scale)."""
+    the person's median hip-to-ankle length (a calibration at the wrong scale);
+    ``annotated``: the annotated videos are written (--no-video: the views' own videos)."""
     out = list(resized)
     rejected = rejected or {}
     for cam, offset in (sync_limited or {}).items():
@@ -1383,8 +1391,9 @@ def views_warnings(
             out.append(
                 f"camera {cam}: {100 * rejected[cam]:.0f}% of its readings of the person "
                 f"were left out, over {MAX_VIEW_ERROR_PX:.0f} px off the other cameras': the "
-                "result rests on the other views there; check in annotated-"
-                f"{cam}.mp4 whom that view follows"
+                "result rests on the other views there; check "
+                + (f"in annotated-{cam}.mp4" if annotated else f"on {cam}'s video")
+                + " whom that view follows"
             )
     finite = [e for e in errors.values() if np.isfinite(e)]
     unused = len(errors) - len(finite)

@@ -775,22 +775,30 @@ def fix_track_swaps(track: PoseTrack) -> PoseTrack:
 PEOPLE_HINT = "--people all assesses everyone, --roi or --people ID someone else"
 
 
-def people_warning(people: int, largest: bool, picture: bool, drawn: str = "annotated.png") -> str:
+def see(drawn: str | None) -> str:
+    """ " (see annotated.mp4)": where a warning's person can be checked; nothing where no
+    drawing is written (--no-video: the warning pointed to a file that was not there)."""
+    return f" (see {drawn})" if drawn else ""
+
+
+def people_warning(
+    people: int, largest: bool, picture: bool, drawn: str | None = "annotated.png"
+) -> str:
     """What summary["warnings"] says of several people where the pass started (``largest``:
     the largest was followed, else none was clearly the largest) or in a picture
     (``largest``: the largest was assessed, else MediaPipe found only someone else; its
-    drawing in ``drawn``: a one-frame video's is annotated.mp4)."""
+    drawing in ``drawn``: a one-frame video's is annotated.mp4, None without one)."""
     if picture:
         who = (
             "the largest is assessed"
             if largest
             else "the largest could not be read, so another is assessed"
         )
-        return f"{people} people in the picture: {who} (see {drawn}); --roi picks someone else"
+        return f"{people} people in the picture: {who}{see(drawn)}; --roi picks someone else"
     who = (
         ": the largest is followed"
         if largest
-        else ", none clearly the largest: the first MediaPipe found is followed (see annotated.mp4)"
+        else f", none clearly the largest: the first MediaPipe found is followed{see(drawn)}"
     )
     return f"{people} people in view at the start{who}; {PEOPLE_HINT}"
 
@@ -799,9 +807,11 @@ def people_warning(people: int, largest: bool, picture: bool, drawn: str = "anno
 MAX_SPANS = 3
 
 
-def entered_warning(spans: Sequence[tuple[float, float]]) -> str | None:
+def entered_warning(
+    spans: Sequence[tuple[float, float]], drawn: str | None = "annotated.mp4"
+) -> str | None:
     """What summary["warnings"] says of someone else in view after the start (``spans``:
-    others_in_view.entering_spans); None without any."""
+    others_in_view.entering_spans; ``drawn`` as in ``people_warning``); None without any."""
     if not spans:
         return None
     named = [f"from {a:.1f} s to {b:.1f} s" for a, b in spans[:MAX_SPANS]]
@@ -810,7 +820,7 @@ def entered_warning(spans: Sequence[tuple[float, float]]) -> str | None:
     when = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
     return (
         f"another person is in view {when} (looked for every {LOOK_EVERY_S:g} s): the scores "
-        f"are one person's, the one followed from the start (see annotated.mp4); {PEOPLE_HINT}"
+        f"are one person's, the one followed from the start{see(drawn)}; {PEOPLE_HINT}"
     )
 
 
@@ -820,12 +830,15 @@ def media_warnings(
     frame_size: tuple[int, int] | None = None,
     reliable: np.ndarray | None = None,
     kind: str = "image",
+    annotated: bool = True,
 ) -> list[str]:
     """summary["warnings"]: nobody found, several people at the start or someone else in
     view later (others_in_view.py), tilt not corrected, and with the frame's size a
     back view or limbs toward the camera over the ``reliable`` frames (pose/facing.py);
-    ``kind``: video or image, which the drawing they point to is."""
+    ``kind``: video or image, which the drawing they point to is; none with ``annotated``
+    off (--no-video)."""
     found = track.detected
+    drawn = None if not annotated else "annotated.mp4" if kind == "video" else "annotated.png"
     out = []
     if not found.any():
         out.append(
@@ -837,7 +850,6 @@ def media_warnings(
         out.append(f"a person was found in only {100 * found.mean():.0f}% of the frames")
     if track.people_at_start > 1 and found.any():
         # MediaPipe alone followed whoever its detector ranked first, without a word.
-        drawn = "annotated.mp4" if kind == "video" else "annotated.png"
         out.append(
             people_warning(track.people_at_start, track.largest_followed, len(found) == 1, drawn)
         )
@@ -845,7 +857,8 @@ def media_warnings(
         # Someone who walks in later went unsaid: the user could not tell that the scores
         # might be someone else's, nor that --people all exists.
         times, others = track.others_seen.T
-        entered = entered_warning(entering_spans(times, others, track.people_at_start - 1))
+        spans = entering_spans(times, others, track.people_at_start - 1)
+        entered = entered_warning(spans, drawn)
         out += [entered] if entered else []
     if tilt.method.startswith("none") and found.any():
         out.append(
