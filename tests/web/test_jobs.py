@@ -136,3 +136,28 @@ def test_a_jobs_progress_never_goes_backwards_across_phases():
     fractions = [f for _, f in seen]
     assert fractions == sorted(fractions) and fractions[1] == 0.75
     assert fractions[-1] == pytest.approx(0.97)
+
+
+def test_a_job_process_killed_says_by_which_signal(tmp_path):
+    """A job whose process died said only "exit code -9": a SIGKILL (the kernel's
+    out-of-memory killer among others) or a crash (SIGSEGV) is named."""
+    import signal
+
+    from ergorisk.web.jobs import LocalChild, lost_message
+    from video_fixtures import EXAMPLE_CLIP
+
+    spec = {"kind": "video", "input": str(EXAMPLE_CLIP), "out": str(tmp_path / "out")}
+    child = LocalChild(1, spec)
+    try:
+        first = next(child.messages())  # it started estimating
+        assert first[0] == "progress"
+        child.process.kill()
+        assert [m for m in child.messages() if m[0] != "progress"] == []
+    finally:
+        child.close()
+    assert child.lost() == "the job process stopped unexpectedly (ended by SIGKILL)"
+    assert not (tmp_path / "out").exists()
+    assert (
+        lost_message(-signal.SIGSEGV) == "the job process stopped unexpectedly (ended by SIGSEGV)"
+    )
+    assert lost_message(1) == "the job process stopped unexpectedly (exit code 1)"

@@ -451,7 +451,19 @@ class LocalChild:
         self.receiver.close()
 
     def lost(self) -> str:
-        return f"the job process stopped unexpectedly (exit code {self.process.exitcode})"
+        return lost_message(self.process.exitcode)
+
+
+def lost_message(exitcode: int | None) -> str:
+    """Why a job's process ended without an answer: its exit code, or the signal that ended
+    it (-9: SIGKILL, the kernel's out-of-memory killer among others; -11: a crash)."""
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        return f"the job process stopped unexpectedly (ended by {name})"
+    return f"the job process stopped unexpectedly (exit code {exitcode})"
 
 
 def run_spec(spec: dict[str, Any], report: Callable[[str, float], None]) -> tuple[str, Any]:
