@@ -164,10 +164,8 @@ def test_of_two_people_alike_the_largest_is_assessed_in_a_picture_and_a_video_wa
     result = er.assess(picture, annotate=False, report=False)
     assert result.frames["person_detected"].all()
     # annotate=False: no annotated.png to see
-    assert (
-        "2 people in the picture: the largest is assessed; roi picks someone else"
-        in (result.summary["warnings"])
-    )
+    warnings = result.summary["warnings"]
+    assert "2 people in the picture: the largest is assessed; roi picks someone else" in warnings
     # A video of it: MediaPipe's first find is followed, and the warning says so.
     clip = tmp_path / "alike.mp4"
     still_video(clip, canvas, 10)

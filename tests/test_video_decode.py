@@ -17,6 +17,7 @@ from ergorisk.io.video import (
     probe_video,
     read_image,
 )
+from video_fixtures import EXAMPLE_CLIP
 
 WIDTH, HEIGHT, N_FRAMES = 64, 48, 30
 
@@ -80,10 +81,9 @@ def test_a_one_frame_window_decodes_exactly_that_frame(clip):
 def test_decoding_on_one_thread_gives_the_same_frames() -> None:
     """The drawing pass's parts decode on their own thread (threads=1): the same pixels as
     FFmpeg's frame threads, from the start and after a seek."""
-    example = Path(__file__).resolve().parents[1] / "examples" / "sports2d-demo-720p.mp4"
     for start in (0.0, 3.0):
-        threaded = list(iter_frames(example, start, start + 1.0, fast_rgb=True))
-        single = list(iter_frames(example, start, start + 1.0, fast_rgb=True, threads=1))
+        threaded = list(iter_frames(EXAMPLE_CLIP, start, start + 1.0, fast_rgb=True))
+        single = list(iter_frames(EXAMPLE_CLIP, start, start + 1.0, fast_rgb=True, threads=1))
         assert [f.index for f in single] == [f.index for f in threaded]
         assert len(single) == 30
         assert all(np.array_equal(a.rgb, b.rgb) for a, b in zip(single, threaded, strict=True))

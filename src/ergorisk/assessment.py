@@ -840,7 +840,6 @@ def _assess_track(
         "pose_mirrored": track.mirrored,
     }
     frames, summary, activity = _score(skel, cfg, source, reliability.reliable)
-    annotate = cfg.media.annotate  # the warnings point to the drawing only when there is one
     frames.insert(frames.columns.get_loc("pose_reliable") + 1, "pose_issue", reliability.reason)
     _insert_boxes(frames, track, width, height, getattr(track, "bbox_px", None))
     # Frame numbers and times of the source (they differ with start_s/stride).
@@ -851,9 +850,10 @@ def _assess_track(
     summary["person_detected_rate"] = round(float(track.detected.mean()), 4)
     summary["pose_reliability"] = reliability.summary()
     summary["warnings"] = (
-        media_warnings(track, tilt, (width, height), reliability.reliable, kind, annotate)
+        # the people and ROI warnings name annotated.mp4 (.png) only where it is written
+        media_warnings(track, tilt, (width, height), reliability.reliable, kind, cfg.media.annotate)
         + someone_else_warnings(reliability, track.time_s)
-        + _roi_missed(frames, cfg.media.roi, (width, height), annotate)
+        + _roi_missed(frames, cfg.media.roi, (width, height), cfg.media.annotate)
         + _assumed_parts(frames)
         + (twist_warning(frames) if kind == "video" else [])
         + unused_options(cfg, kind)
