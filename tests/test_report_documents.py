@@ -734,6 +734,36 @@ def test_two_worst_moments_share_a_pdf_page_each_whole(tmp_path):
     assert page.count("Worksheet steps, for the ergonomist") == 4
 
 
+@pytest.mark.parametrize("kind", ["video", "pose"])
+def test_a_worst_moment_s_two_worksheets_print_side_by_side(tmp_path, kind):
+    """The printed layout is a table cell and floats, not WeasyPrint's slow flex layout: the
+    REBA and RULA worksheets of each moment still print side by side, beside the picture
+    (a video) or across the page (a pose file, no picture). A float whose margins summed to
+    100 % wrapped below the other one in the pose file's report."""
+    frames, summary = synthetic_assessment()
+    summary["options"]["kind"] = kind
+    pictures = {i: np.full((90, 160, 3), 200, np.uint8) for i in range(len(frames))}
+    paths = write_reports(
+        frames, summary, META, pictures if kind == "video" else None, tmp_path, formats=("pdf",)
+    )
+    runs: list[tuple[str, float, float]] = []
+
+    def visit(text, cm, tm, font, size) -> None:
+        if re.fullmatch(r"(REBA|RULA) \d+", text.strip()):  # a worksheet's score, in bold
+            runs.append((text.strip()[:4], tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]))
+
+    for page in pypdf.PdfReader(paths["pdf"]).pages:
+        page.extract_text(visitor_text=visit)
+    reba = [(x, y) for m, x, y in runs if m == "REBA"]
+    rula = [(x, y) for m, x, y in runs if m == "RULA"]
+    assert len(reba) == len(rula) == 2  # the two worst moments
+    for (x_reba, y_reba), (x_rula, y_rula) in zip(reba, rula, strict=True):
+        assert y_rula == pytest.approx(y_reba, abs=1.0)  # on one line
+        assert x_rula - x_reba > 120  # a column to the right, of an A4 page's ~520 pt
+    # Beside a picture the worksheets start a third of the way across; without, at the left.
+    assert (reba[0][0] > 200) == (kind == "video")
+
+
 def _text_sizes(pdf: bytes) -> dict[str, float]:
     """Each run of text in the PDF -> the largest size it is printed at, in points."""
     import io
