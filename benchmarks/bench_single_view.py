@@ -63,6 +63,11 @@ ANGLES = {
     # views, like the limbs.
     "neck": "neck_flexion_deg_left",
 }
+# The part scores compared (method, part), each side's column ``<method>_<part>_<side>``.
+PARTS = (
+    *(("reba", p) for p in ("trunk", "neck", "legs", "upper_arm", "lower_arm", "wrist")),
+    *(("rula", p) for p in ("upper_arm", "lower_arm", "wrist", "neck", "trunk", "legs")),
+)
 # name: (pitch: None estimates / 0 level, scene tilt, swap fix, flip average, depth fusion,
 # canonical facing, image x-y)
 SETTINGS: dict[str, tuple[float | None, bool, bool, bool, bool, bool, bool]] = {
@@ -175,6 +180,22 @@ def compare(single: pd.DataFrame, ref: pd.DataFrame, start: int) -> dict:
                 width += list((hi - lo)[both])
             out[f"{m}_in_interval"] = float(np.mean(inside)) if inside else float("nan")
             out[f"{m}_interval_width"] = float(np.mean(width)) if width else float("nan")
+        # Each part's score (both sides pooled): where the totals' disagreement comes from,
+        # and which part errors cancel in a total.
+        out["parts"] = {}
+        for m, part in PARTS:
+            d = np.concatenate(
+                [
+                    s[f"{m}_{part}_{side}"].to_numpy(float, na_value=np.nan)[ok]
+                    - ref[f"{m}_{part}_{side}"].to_numpy(float, na_value=np.nan)[ok]
+                    for side in ("left", "right")
+                ]
+            )
+            d = d[np.isfinite(d)]
+            out["parts"][f"{m}_{part}"] = {
+                "mae": float(np.mean(np.abs(d))),
+                "bias": float(np.mean(d)),
+            }
     return out
 
 
@@ -210,6 +231,8 @@ def mean_rows(rows: list[dict]) -> dict:
     for key, value in rows[0].items():
         if isinstance(value, dict) and "mae" in value:
             out[key] = {k: float(np.mean([r[key][k] for r in rows])) for k in ("mae", "bias")}
+        elif key == "parts":
+            out[key] = mean_rows([r[key] for r in rows])
         elif isinstance(value, float):
             out[key] = float(np.mean([r[key] for r in rows]))
     return out
@@ -239,6 +262,15 @@ def print_tables(result: dict) -> None:
                 for m in ("reba", "rula")
             )
             print(f"{name:24}{cells}{scores}{spans}")
+    means = result["mean_over_views"]
+    print("\npart scores, mean over views: MAE in points (bias)")
+    print(f"{'':24}" + "".join(f"{(m + ' ' + p)[:10]:>11}" for m, p in PARTS))
+    for name, r in means.items():
+        cells = "".join(
+            f"{r['parts'][f'{m}_{p}']['mae']:5.2f}{r['parts'][f'{m}_{p}']['bias']:+6.2f}"
+            for m, p in PARTS
+        )
+        print(f"{name:24}{cells}")
 
 
 if __name__ == "__main__":
