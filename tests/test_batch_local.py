@@ -210,6 +210,30 @@ def test_high_episodes_and_group_summaries():
     assert [e["item"] for e in summary["worst_episodes"]] == ["1", "0"]
 
 
+def test_a_take_s_views_list_each_worst_moment_once():
+    """The views of a take assessed one by one film the same seconds: each view's episode of
+    one moment took a place in the worst three (a walkthrough: "cut2s 0.73-0.77 s REBA 9;
+    missing 0.73-0.77 s REBA 9; ..."). Each moment of a take is listed once, its worst
+    view's; another item's episode at the same seconds, and the take's other moments, stay."""
+    from ergorisk.batch.report import _episodes_text
+
+    def view(i, name, take, episodes):
+        return ItemResult(
+            index=i, path=f"{name}.mp4", name=name, status="done", task="t", take=take,
+            kind="video", scored_s=2.0, reba_mean=5.0, reba_peak=9,
+            reba_time_s_by_level={"high": 2.0},
+            episodes=[{"start_s": a, "end_s": b, "peak": p} for a, b, p in episodes],
+        )  # fmt: skip
+
+    cam1 = view(0, "cam1", "t1", [(0.73, 0.77, 9), (1.50, 1.60, 8)])
+    cam2 = view(1, "cam2", "t1", [(0.70, 0.80, 10), (0.73, 0.77, 9)])
+    other = view(2, "other", "", [(0.73, 0.77, 9)])
+    (summary,) = group_summaries([cam1, cam2, other], "task")
+    assert _episodes_text(summary["worst_episodes"]) == (
+        "cam2 0.70-0.80 s REBA 10; other 0.73-0.77 s REBA 9; cam1 1.50-1.60 s REBA 8"
+    )
+
+
 def test_a_photo_beside_videos_is_a_moment_not_a_second_of_exposure(tmp_path):
     """A photo weighed as 1 s of footage in the time-weighted summaries: one at REBA 9
     beside a 7 s clip moved the task's high-or-worse share. Its score still counts in the
@@ -310,16 +334,21 @@ def test_a_folder_batch_leaves_out_an_earlier_batch_s_output_inside_it(tmp_path)
     assert [i.name for i in items] == ["a"]
 
 
-def test_a_folder_leaves_out_its_manifest_and_pose_files_without_a_layout(tmp_path):
+def test_a_folder_leaves_out_its_manifest_and_pose_files_without_a_layout(
+    tmp_path, monkeypatch
+):
     """A folder batch took a manifest kept beside its inputs, and every .npy without
-    --set layout, as pose files: each a failed row, and exit 1 (a new-user walkthrough)."""
+    --set layout, as pose files: each a failed row, and exit 1 (a new-user walkthrough).
+    The manifest is named as typed from the working folder: "run it: ergorisk batch
+    plan.csv" beside the folder that holds it found no such file."""
+    monkeypatch.chdir(tmp_path)
     folder = tmp_path / "in"
     pose_file(folder / "a.npy")
     manifest(folder / "plan.csv", ["path", "worker"], [["a.npy", "Ann"]])
     result = batch(folder, "-o", tmp_path / "o1")
     assert result.exit_code == 2
     assert (
-        "left out: 1 manifest (run it: ergorisk batch plan.csv); 1 pose file without a "
+        "left out: 1 manifest (run it: ergorisk batch in/plan.csv); 1 pose file without a "
         "layout (--set layout=...)" in result.stderr
     )
     result = batch(folder, "-o", tmp_path / "o2", "--set", "layout=uw-iom")
@@ -328,7 +357,7 @@ def test_a_folder_leaves_out_its_manifest_and_pose_files_without_a_layout(tmp_pa
     rows = pd.read_csv(tmp_path / "o2" / "batch.csv")
     assert rows["status"].tolist() == ["done"] and rows["path"].str.endswith("a.npy").all()
     # A manifest's own pose file with a report column: its reports (they were left out).
-    done = batch(folder / "plan.csv", "-o", tmp_path / "o3", "--set", "layout=uw-iom")
+    done = batch("in/plan.csv", "-o", tmp_path / "o3", "--set", "layout=uw-iom")  # as named
     assert done.exit_code == 0, done.output
     report = manifest(
         tmp_path / "r.csv", ["path", "layout", "report"], [[folder / "a.npy", "uw-iom", "true"]]

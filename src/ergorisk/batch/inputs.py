@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import shlex
 import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
@@ -156,9 +157,15 @@ def from_folder(
             paths.append(path)
     left_out = []
     if manifests:
+        # The path as the user would type it from here ("run it: ergorisk batch
+        # badval.csv" failed, run beside the folder that holds it)
+        here = Path.cwd().resolve()
+        typed = (
+            manifests[0].relative_to(here) if manifests[0].is_relative_to(here) else manifests[0]
+        )
         left_out.append(
             f"{len(manifests)} manifest{'s' * (len(manifests) > 1)} (run it: "
-            f"ergorisk batch {manifests[0].name})"
+            f"ergorisk batch {shlex.quote(str(typed))})"
         )
     if no_layout:
         left_out.append(

@@ -111,12 +111,21 @@ def group_summaries(results: list[ItemResult], key: str) -> list[dict[str, Any]]
             for r in members
             if r.reba_mean is not None
         ]
-        episodes = [
-            {**e, "item": r.name, "path": r.path, **({"photo": True} if r.kind == "image" else {})}
-            for r in members
-            for e in r.episodes
-        ]
-        episodes.sort(key=lambda e: (-e["peak"], -(e["end_s"] - e["start_s"]), e["item"]))
+        episodes = worst_of_takes(
+            [
+                (
+                    r.take,
+                    {
+                        **e,
+                        "item": r.name,
+                        "path": r.path,
+                        **({"photo": True} if r.kind == "image" else {}),
+                    },
+                )
+                for r in members
+                for e in r.episodes
+            ]
+        )
         peaks = [r.reba_peak for r in members if r.reba_peak is not None]
         out.append(
             {
@@ -135,6 +144,25 @@ def group_summaries(results: list[ItemResult], key: str) -> list[dict[str, Any]]
             }
         )
     return out
+
+
+def worst_of_takes(episodes: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """(take, episode) pairs -> the episodes worst first (peak, then length), each moment of a
+    take once: the views of a take assessed one by one film the same seconds, and each view's
+    episode of one moment took a place in the worst three ("cut2s 0.73-0.77 s REBA 9;
+    cut2s-copy 0.73-0.77 s REBA 9")."""
+    ranked = sorted(
+        episodes,
+        key=lambda te: (-te[1]["peak"], -(te[1]["end_s"] - te[1]["start_s"]), te[1]["item"]),
+    )
+    kept: list[tuple[str, dict[str, Any]]] = []
+    for take, e in ranked:
+        if take and any(
+            t == take and k["start_s"] < e["end_s"] and e["start_s"] < k["end_s"] for t, k in kept
+        ):
+            continue  # a worse or equal view of this moment is listed already
+        kept.append((take, e))
+    return [e for _, e in kept]
 
 
 def view_shares(members: list[ItemResult]) -> dict[int, float]:
