@@ -327,6 +327,36 @@ def test_task_factors_say_what_is_a_default_and_what_the_video_could_not_judge()
     assert factors["Rapid large changes of posture"] == "judged from the video"
 
 
+def test_a_factor_the_assessor_set_to_its_default_value_is_not_called_the_default(tmp_path):
+    """A manifest's coupling 'good' read 'Hand coupling: good (the default)' in the report,
+    as if the assessor's entry had been ignored (a batch walkthrough). The Config keeps which
+    fields were set; summary.json lists the factors set (options.task_given); the report
+    calls the others alone the default. A stored config restored (the web's jobs) sets none,
+    and a summary without the list keeps the old rule (a value equal to the default)."""
+    import ergorisk as er
+    from batch_fixtures import pose_file
+    from ergorisk.config import Config
+    from ergorisk.report.model import build_report
+
+    cfg = Config.load(None, coupling="good", load_kg=None, site="Lyon")
+    assert {"coupling", "site"} <= cfg.given and "load_kg" not in cfg.given
+    assert cfg == Config().with_(site="Lyon")  # the same values: the same config
+    assert Config.from_dict(cfg.to_dict()).given == frozenset()
+
+    poses = pose_file(tmp_path / "p.npy")
+    a = er.assess(poses, layout="uw-iom", fps=12.0, coupling="good", shock=False)
+    assert a.summary.to_dict()["options"]["task_given"] == ["coupling", "shock"]
+    factors = dict(build_report(a.frames, a.summary.to_dict(), use_surrogate=False).factors)
+    assert factors["Hand coupling"] == "good"
+    assert factors["Shock or rapid build-up of force"] == "no"
+    assert factors["Load handled"] == "0 kg (the default)"  # not given
+
+    summary = a.summary.to_dict()
+    del summary["options"]["task_given"]  # stored before the list
+    factors = dict(build_report(a.frames, summary, use_surrogate=False).factors)
+    assert factors["Hand coupling"] == "good (the default)"
+
+
 def test_the_verdict_says_how_long_a_score_above_the_held_peak_lasts():
     """'held 0.3 s or more (single frames up to 7)' beside 0.7 s of RULA 7 in runs of up to
     4 frames: the verdict now gives the time above the held peak and its longest run."""

@@ -705,6 +705,8 @@ def _options(source: Mapping[str, Any], cfg: Config) -> dict[str, Any]:
         "upright_tol_deg": cfg.scoring.upright_tol_deg,
         "hysteresis_deg": cfg.scoring.hysteresis_deg,
         "task": cfg.to_dict()["factors"],
+        # which of them someone set (the report says "(the default)" of the others only)
+        "task_given": sorted(cfg.given & set(cfg.to_dict()["factors"])),
         "kinematics": cfg.to_dict()["kinematics"],
         "learned": list(cfg.scoring.learned),
     }

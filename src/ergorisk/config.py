@@ -192,6 +192,10 @@ class Config:
     factors: TaskFactors = field(default_factory=TaskFactors)
     scoring: ScoringOptions = field(default_factory=ScoringOptions)
     meta: Metadata = field(default_factory=Metadata)
+    # The fields a file, a flag, a manifest cell or a keyword set, whatever their value: the
+    # report tells "coupling good" as entered from "good (the default)". Not compared: two
+    # configs with the same values are the same config.
+    given: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     # ------------------------------------------------------------ building
 
@@ -206,6 +210,8 @@ class Config:
         # reloaded, gave another box and another score.
         stored = set(SECTIONS) <= set(values)
         base = cls().merged(values if stored else as_flag_values(values), str(path))
+        if stored:  # restored, not set: every field would read as chosen
+            base = replace(base, given=frozenset())
         return base.with_(**overrides)
 
     def with_(self, **overrides: Any) -> Config:
@@ -240,7 +246,8 @@ class Config:
                 sections[name] = replace(current, **typed)
             except ValueError as err:
                 raise ConfigError(f"{where}{err}") from None
-        return Config(**sections)
+        named = {k for section in changes.values() for k in section}
+        return Config(**sections, given=self.given | named)
 
     # ------------------------------------------------------------ reading back
 
@@ -250,7 +257,8 @@ class Config:
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> Config:
-        return cls().merged(values)
+        """A stored Config (to_dict) back; none of its fields counts as given."""
+        return replace(cls().merged(values), given=frozenset())
 
     def flat(self) -> dict[str, Any]:
         """Every field by its own name."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -245,6 +245,7 @@ def build_report(
         cover=_cover(meta, summary, frames, seen_in, records),
         factors=_factors(
             options.get("task", {}),
+            given=options.get("task_given"),
             picture=len(frames) == 1 and not records,
             not_judged=summary.get("activity_not_judged") or {},
             records=records,
@@ -331,10 +332,14 @@ def _factors(
     not_judged: Mapping[str, str] | None = None,
     records: bool = False,
     poses: bool = False,
+    given: Collection[str] | None = None,
 ) -> list[tuple[str, str]]:
-    """The task factors as scored. A value equal to the default says so (the report cannot
-    tell an entered 0 kg from none given, and "entered" read as if someone had); an activity
-    left to the video (or the ``poses`` of a pose file) says whether it could be judged."""
+    """The task factors as scored. A value left to its default says so: one not among
+    ``given`` (summary.json's options.task_given: set by a file, a flag or a manifest cell;
+    "coupling good (the default)" read as if the assessor's "good" had been ignored), or,
+    where a summary does not list them (a stored one before it did, a web rescoring), any
+    value equal to the default. An activity left to the video (or the ``poses`` of a pose
+    file) says whether it could be judged."""
     judged = (
         "as ticked in each worksheet record"
         if records
@@ -350,20 +355,21 @@ def _factors(
         reason = (not_judged or {}).get(key)
         return reason if reason and not (picture or records) else judged
 
-    def default(text: str, is_default: bool) -> str:
-        return f"{text} (the default)" if is_default else text
+    def default(text: str, is_default: bool, key: str) -> str:
+        left = is_default and (given is None or key not in given)
+        return f"{text} (the default)" if left else text
 
     load = float(task.get("load_kg") or 0)
     coupling = task.get("coupling", 0)
     name = COUPLING_NAMES[int(coupling)] if isinstance(coupling, int | float) else str(coupling)
     return [
         # to 0.1 kg: a load typed in pounds read "21.9992 kg"
-        ("Load handled", default(f"{round(load, 1):g} kg", load == 0)),
+        ("Load handled", default(f"{round(load, 1):g} kg", load == 0, "load_kg")),
         (
             "Shock or rapid build-up of force",
-            default("yes" if task.get("shock") else "no", not task.get("shock")),
+            default("yes" if task.get("shock") else "no", not task.get("shock"), "shock"),
         ),
-        ("Hand coupling", default(name, coupling in (0, "good"))),
+        ("Hand coupling", default(name, coupling in (0, "good"), "coupling")),
         ("A part held static over 1 minute", auto("static")),
         ("Small-range actions repeated over 4 times a minute", auto("repeated")),
         ("Rapid large changes of posture", auto("rapid_change")),
