@@ -334,9 +334,7 @@ def test_a_folder_batch_leaves_out_an_earlier_batch_s_output_inside_it(tmp_path)
     assert [i.name for i in items] == ["a"]
 
 
-def test_a_folder_leaves_out_its_manifest_and_pose_files_without_a_layout(
-    tmp_path, monkeypatch
-):
+def test_a_folder_leaves_out_its_manifest_and_pose_files_without_a_layout(tmp_path, monkeypatch):
     """A folder batch took a manifest kept beside its inputs, and every .npy without
     --set layout, as pose files: each a failed row, and exit 1 (a new-user walkthrough).
     The manifest is named as typed from the working folder: "run it: ergorisk batch
