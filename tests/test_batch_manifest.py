@@ -114,6 +114,24 @@ def test_below_an_options_minimum_and_an_empty_path_exit_2(tmp_path):
     assert result.exit_code == 2 and "line 2, column 2 (path): empty" in result.output
 
 
+def test_every_bad_cell_is_named_at_once(tmp_path):
+    """A manifest's second bad value showed only once its first was mended (a walkthrough:
+    'heavy' on line 2, then 'grippy' on line 3 on the next run). Up to five are named, the
+    rest counted; no output folder is made."""
+    rows = [["a.npy", "heavy", "good"], ["b.npy", "2", "grippy"], ["", "1", ""]]
+    m = manifest(tmp_path / "m.csv", ["path", "load_kg", "coupling"], rows)
+    result = batch(m, "-o", tmp_path / "o")
+    assert result.exit_code == 2 and not (tmp_path / "o").exists()
+    said = " ".join(result.output.split())
+    assert "m.csv: line 2, column 2 (load_kg): " in said
+    assert "; line 3, column 3 (coupling): coupling must be one of" in said
+    assert "; line 4, column 1 (path): empty" in said
+    many = manifest(tmp_path / "n.csv", ["path", "load_kg"], [["a.npy", "-1"]] * 7)
+    said = " ".join(batch(many, "-o", tmp_path / "o").output.split())
+    assert "line 6, column 2 (load_kg)" in said and "line 7," not in said
+    assert said.endswith("; and 2 more")
+
+
 def test_repeated_column_and_bad_invocations_exit_2(tmp_path):
     m = manifest(tmp_path / "m.csv", ["path", "task", "task"], [["a.npy", "x", "y"]])
     assert "line 1, column 3: 'task' repeated" in batch(m, "-o", tmp_path / "o").output

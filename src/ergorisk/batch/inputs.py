@@ -187,6 +187,9 @@ def from_folder(
     return items
 
 
+MAX_BAD_CELLS = 5  # named in one error; the rest counted
+
+
 def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> list[BatchItem]:
     where = manifest.name
     header, delimiter = _header(manifest)
@@ -219,14 +222,17 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
     base = manifest.resolve().parent
     decimal_comma = delimiter == ";"  # Excel's CSV where 3,5 is three and a half
     rows: list[tuple[Path, str, dict[str, Any], dict[str, str], int]] = []
+    # Every bad cell at once: fixed one a run, a manifest's second bad value showed only
+    # after its first was mended.
+    bad: list[str] = []
     for line, record in _records(manifest, len(header), delimiter):
         cells = {k: v.strip() for k, v in zip(header, record, strict=False)}
         cells.update({k: "" for k in header[len(record) :]})  # a short row: empty cells
         if not any(cells.values()):
             continue
         if not cells["path"]:
-            col = header.index("path") + 1
-            raise BatchInputError(f"{where}: line {line}, column {col} (path): empty")
+            bad.append(f"line {line}, column {header.index('path') + 1} (path): empty")
+            continue
         options = dict(defaults or {})
         for key, text in cells.items():
             if key in specs and text:
@@ -235,18 +241,18 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
                         text = text.replace(",", ".")  # 3,5 kg in a ';' file: 3.5
                     options[option_name(key)] = parse_value(specs[key], text, base)
                 except ValueError as err:
-                    col = header.index(key) + 1
-                    raise BatchInputError(
-                        f"{where}: line {line}, column {col} ({key}): {err}"
-                    ) from None
+                    bad.append(f"line {line}, column {header.index(key) + 1} ({key}): {err}")
         path = Path(cells["path"]).expanduser()
         # "acc/../demo.mp4" as "demo.mp4" in batch.csv (symbolic links kept as written)
         path = Path(os.path.normpath(path if path.is_absolute() else base / path))
         rows.append(_Row(path, cells.get("name") or path.stem, options, cells, line))
-    if not rows:
+    if not rows and not bad:
         raise BatchInputError(f"{where}: no rows")
     meta = (*META_KEYS, "take")
+    failed_lines = {_line_of(b) for b in bad}
     for row in rows:
+        if row.line in failed_lines:  # its options are not all read
+            continue
         item = BatchItem(
             index=0,
             path=row.path,
@@ -255,17 +261,13 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
             **{k: row.cells.get(k, "") for k in meta},
         )
         try:
-            check_config(item, f"{where}: line {row.line}")
-        except BatchInputError:
-            # Which cell: each alone, so that the error names its column; none alone is
-            # wrong for a row-wide error (--end before --start, a --config file's).
-            for key, text in row.cells.items():
-                if key in specs and text and key != "config":
-                    alone = BatchItem(index=0, path=row.path, name=row.name)
-                    alone.options[option_name(key)] = row.options[option_name(key)]
-                    column = f"column {header.index(key) + 1} ({key})"
-                    check_config(alone, f"{where}: line {row.line}, {column}")
-            raise
+            _check_row(item, row, where, header, specs)
+        except BatchInputError as err:
+            bad.append(str(err).removeprefix(f"{where}: "))
+    if bad:
+        bad.sort(key=_line_of)
+        more = f"; and {len(bad) - MAX_BAD_CELLS} more" if len(bad) > MAX_BAD_CELLS else ""
+        raise BatchInputError(f"{where}: {'; '.join(bad[:MAX_BAD_CELLS])}{more}")
     rows = _join_takes(rows, where, header)
     _no_repeats(rows, where, header)
     names = unique_names([row.name for row in rows], [bool(row.cells.get("name")) for row in rows])
@@ -280,6 +282,30 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
         )
         for i, (row, name) in enumerate(zip(rows, names, strict=True))
     ]
+
+
+def _line_of(message: str) -> int:
+    """The manifest line an error names ("line 3, column 2 (...): ..."), else 0."""
+    found = re.match(r"line (\d+)\b", message)
+    return int(found.group(1)) if found else 0
+
+
+def _check_row(
+    item: BatchItem, row: _Row, where: str, header: list[str], specs: Mapping[str, Any]
+) -> None:
+    """check_config on a row's item; a bad one's error names the cell that makes it: each
+    alone is checked (none alone is wrong for a row-wide error: --end before --start, a
+    --config file's)."""
+    try:
+        check_config(item, f"{where}: line {row.line}")
+    except BatchInputError:
+        for key, text in row.cells.items():
+            if key in specs and text and key != "config":
+                alone = BatchItem(index=0, path=row.path, name=row.name)
+                alone.options[option_name(key)] = row.options[option_name(key)]
+                column = f"column {header.index(key) + 1} ({key})"
+                check_config(alone, f"{where}: line {row.line}, {column}")
+        raise
 
 
 @dataclass(frozen=True)
