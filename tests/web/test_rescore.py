@@ -158,3 +158,15 @@ def test_frames_without_a_person_stay_unscored(tmp_path: Path) -> None:
     assert new["reba_total"].isna().sum() == 4 and not new["person_detected"][4:8].any()
     breakdown = score_breakdown(new)
     assert np.isnan(np.asarray(breakdown["reba_score_a_left"], dtype=float)[4:8]).all()
+
+
+def test_a_rescoring_forgets_which_factors_were_set_at_the_upload(stored) -> None:
+    """summary.json's options.task_given names the factors someone set (the report calls the
+    others "(the default)"); after the page's rescoring it would name the upload's, beside
+    the new values, so it goes and the report falls back to its rule for values alone."""
+    frames, summary, activity, _ = stored
+    assert summary["options"]["task_given"] == []  # Config(factors=...) built directly
+    given = {**summary, "options": {**summary["options"], "task_given": ["coupling"]}}
+    _, new_summary = rescore(frames, activity, factors_to_task({"load_kg": 0.0}), given)
+    assert "task_given" not in new_summary["options"]
+    assert given["options"]["task_given"] == ["coupling"]  # pure: the input is kept

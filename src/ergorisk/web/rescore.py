@@ -79,6 +79,9 @@ def rescore(
     out.update(method_summaries(new, fps, row_seconds(len(new), fps, out.get("options"))))
     relabel_peaks(out, new["frame"].to_numpy(), new["time_s"].to_numpy())
     out.setdefault("options", {})["task"] = task.to_dict()
+    # Which factors someone set is not known after a rescoring (the page sends them all):
+    # the report falls back to calling any default value the default.
+    out["options"].pop("task_given", None)
     if isinstance(out.get("config"), dict):  # the effective Config, as summary.json records it
         out["config"]["factors"] = task.to_dict()
     return new, out
