@@ -700,14 +700,15 @@ def _score(
 def _options(source: Mapping[str, Any], cfg: Config) -> dict[str, Any]:
     """What summary.json lists under "options": the source, then the options that shaped
     the scores (the whole effective Config is under "config")."""
+    stored = cfg.to_dict()
     return {
         **source,
         "upright_tol_deg": cfg.scoring.upright_tol_deg,
         "hysteresis_deg": cfg.scoring.hysteresis_deg,
-        "task": cfg.to_dict()["factors"],
+        "task": stored["factors"],
         # which of them someone set (the report says "(the default)" of the others only)
-        "task_given": sorted(cfg.given & set(cfg.to_dict()["factors"])),
-        "kinematics": cfg.to_dict()["kinematics"],
+        "task_given": sorted(cfg.given & set(stored["factors"])),
+        "kinematics": stored["kinematics"],
         "learned": list(cfg.scoring.learned),
     }
 

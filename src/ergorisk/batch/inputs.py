@@ -224,14 +224,14 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
     rows: list[tuple[Path, str, dict[str, Any], dict[str, str], int]] = []
     # Every bad cell at once: fixed one a run, a manifest's second bad value showed only
     # after its first was mended.
-    bad: list[str] = []
+    bad: list[tuple[int, str]] = []  # (line, what is wrong there)
     for line, record in _records(manifest, len(header), delimiter):
         cells = {k: v.strip() for k, v in zip(header, record, strict=False)}
         cells.update({k: "" for k in header[len(record) :]})  # a short row: empty cells
         if not any(cells.values()):
             continue
         if not cells["path"]:
-            bad.append(f"line {line}, column {header.index('path') + 1} (path): empty")
+            bad.append((line, f"line {line}, column {header.index('path') + 1} (path): empty"))
             continue
         options = dict(defaults or {})
         for key, text in cells.items():
@@ -241,7 +241,8 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
                         text = text.replace(",", ".")  # 3,5 kg in a ';' file: 3.5
                     options[option_name(key)] = parse_value(specs[key], text, base)
                 except ValueError as err:
-                    bad.append(f"line {line}, column {header.index(key) + 1} ({key}): {err}")
+                    column = f"column {header.index(key) + 1} ({key})"
+                    bad.append((line, f"line {line}, {column}: {err}"))
         path = Path(cells["path"]).expanduser()
         # "acc/../demo.mp4" as "demo.mp4" in batch.csv (symbolic links kept as written)
         path = Path(os.path.normpath(path if path.is_absolute() else base / path))
@@ -249,7 +250,7 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
     if not rows and not bad:
         raise BatchInputError(f"{where}: no rows")
     meta = (*META_KEYS, "take")
-    failed_lines = {_line_of(b) for b in bad}
+    failed_lines = {line for line, _ in bad}
     for row in rows:
         if row.line in failed_lines:  # its options are not all read
             continue
@@ -263,11 +264,11 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
         try:
             _check_row(item, row, where, header, specs)
         except BatchInputError as err:
-            bad.append(str(err).removeprefix(f"{where}: "))
+            bad.append((row.line, str(err).removeprefix(f"{where}: ")))
     if bad:
-        bad.sort(key=_line_of)
-        more = f"; and {len(bad) - MAX_BAD_CELLS} more" if len(bad) > MAX_BAD_CELLS else ""
-        raise BatchInputError(f"{where}: {'; '.join(bad[:MAX_BAD_CELLS])}{more}")
+        said = [text for _, text in sorted(bad, key=lambda b: b[0])]  # stable: cells in order
+        more = f"; and {len(said) - MAX_BAD_CELLS} more" if len(said) > MAX_BAD_CELLS else ""
+        raise BatchInputError(f"{where}: {'; '.join(said[:MAX_BAD_CELLS])}{more}")
     rows = _join_takes(rows, where, header)
     _no_repeats(rows, where, header)
     names = unique_names([row.name for row in rows], [bool(row.cells.get("name")) for row in rows])
@@ -282,12 +283,6 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
         )
         for i, (row, name) in enumerate(zip(rows, names, strict=True))
     ]
-
-
-def _line_of(message: str) -> int:
-    """The manifest line an error names ("line 3, column 2 (...): ..."), else 0."""
-    found = re.match(r"line (\d+)\b", message)
-    return int(found.group(1)) if found else 0
 
 
 def _check_row(
