@@ -26,6 +26,7 @@ def run_local(
     on_result: Callable[[ItemResult], None],
     warm_pose: bool = True,
     job: Callable[[BatchItem, Path], ItemResult] = work,
+    on_start: Callable[[BatchItem], None] = lambda item: None,
 ) -> None:
     """Run items on ``workers`` processes; on_result(row) as each finishes (any order).
 
@@ -33,7 +34,8 @@ def run_local(
     At most one item per process is in flight. A process that dies breaks the pool: it is
     replaced, the items in flight run again one at a time, and only the one whose process
     dies alone fails; the batch goes on. ``job``: what a process runs for an item (a
-    module-level function: it is pickled to the process).
+    module-level function: it is pickled to the process). on_start(item) as an item is handed
+    to a free process (the progress bar's ETA).
     """
     if not items:
         return
@@ -63,6 +65,7 @@ def run_local(
                     break  # a suspect runs alone
                 item = (suspects or pending).popleft()
                 running[pool.submit(job, item, out_root)] = item
+                on_start(item)
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             died: list[BatchItem] = []
             for future in done:

@@ -149,7 +149,10 @@ def run_ray(
     address: str | None,
     on_result: Callable[[ItemResult], None],
     warm_pose: bool = True,
+    on_start: Callable[[BatchItem], None] = lambda item: None,
 ) -> None:
+    """Run items on Ray actors, one item per actor at a time; on_result(row) as each
+    finishes, on_start(item) as it is handed to an idle actor."""
     if not items:
         return  # all done earlier: no need to start or join Ray
     ray = start_ray(workers, address)
@@ -171,6 +174,7 @@ def run_ray(
             while pending and idle:
                 actor, item = idle.pop(), pending.popleft()
                 running[actor.run.remote(item, str(out_root))] = (actor, item)
+                on_start(item)
             ready, _ = ray.wait(list(running), num_returns=1)
             for ref in ready:
                 actor, item = running.pop(ref)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,8 @@ def _run(items, out, engine, workers, address, force, show_progress) -> list[Ite
         else:
             todo.append(item)
     warm = any(media_kind(i.path) for i in todo)  # pose files need no pose model
-    with _progress(len(items), len(results), show_progress) as advance:
+    with _progress(len(items), len(results), show_progress, todo) as advance:
+        on_start = advance.__self__.start  # type: ignore[attr-defined]
 
         def on_result(result: ItemResult) -> None:
             results[result.index] = result
@@ -74,11 +76,18 @@ def _run(items, out, engine, workers, address, force, show_progress) -> list[Ite
             if engine == "ray":
                 from ergorisk.batch.ray_engine import run_ray
 
-                run_ray(todo, out, workers, address, on_result, warm_pose=warm)
+                run_ray(todo, out, workers, address, on_result, warm_pose=warm, on_start=on_start)
             else:
                 from ergorisk.batch.local import run_local
 
-                run_local(todo, out, workers or os.cpu_count() or 1, on_result, warm_pose=warm)
+                run_local(
+                    todo,
+                    out,
+                    workers or os.cpu_count() or 1,
+                    on_result,
+                    warm_pose=warm,
+                    on_start=on_start,
+                )
         except KeyboardInterrupt:
             # batch.csv still says what finished (it was not written at all), and what did
             # not run; the next run skips the first and does the rest. An item finished on
@@ -169,25 +178,65 @@ def _earlier(item: BatchItem, out: Path, since: float | None = None) -> ItemResu
 
 
 class _progress:
-    """A rich bar with ETA on stderr (items skipped as done count as done from the start)."""
+    """A rich bar with ETA on stderr (items skipped as done count as done from the start).
 
-    def __init__(self, total: int, already: int, show: bool) -> None:
+    The ETA weighs items by their work (batch/eta.py: frames from the headers, read on a
+    thread, a few hundredths of a second a video) once the engine says when each item
+    started (``start``) and an item is done; until then, by the pace in items."""
+
+    def __init__(
+        self, total: int, already: int, show: bool, todo: Sequence[BatchItem] = ()
+    ) -> None:
         self.total, self.already, self.show = total, already, show
         self.failed = 0
         self.started = self.last = time.monotonic()
+        self.order = [item.index for item in todo]  # the order the engines hand items out
+        self.work: dict[int, float] = {}  # item index -> its work (eta.item_work)
+        self.began: dict[int, float] = {}  # item index -> when it started
+        self.took: dict[int, float] = {}  # item index -> seconds, this run's finished items
+        self.failures: set[int] = set()  # their seconds say nothing of the work's cost
+        self.workers = 1  # the most items seen under way at once
+        if todo:
+            threading.Thread(
+                target=self._read_work, args=(list(todo),), name="batch-eta", daemon=True
+            ).start()
+
+    def _read_work(self, todo: list[BatchItem]) -> None:
+        from ergorisk.batch.eta import item_work
+
+        for item in todo:
+            self.work[item.index] = item_work(item)
+
+    def start(self, item: BatchItem) -> None:
+        self.began[item.index] = time.monotonic()
+        under_way = len(self.began) - len(self.took)
+        self.workers = max(self.workers, under_way)
 
     def eta(self, completed: float) -> str:
-        """The time left at this batch's pace so far (its items done, skipped ones apart),
-        counting down between items. rich's own estimate moved only when an item finished
-        and read 0:00:01 for 5 s, then 0:00:08, on a run that had 13 s to go."""
+        """The time left, counting down between items. rich's own estimate moved only when
+        an item finished and read 0:00:01 for 5 s, then 0:00:08, on a run that had 13 s to
+        go."""
         done = completed - self.already
         if completed >= self.total:  # a rerun that skipped everything read -:--:-- at 4/4
             return "0:00:00"
         if done <= 0:
             return "-:--:--"
-        per_item = (self.last - self.started) / done
-        left = max(0.0, per_item * (self.total - completed) - (time.monotonic() - self.last))
+        left = self._by_work()
+        if left is None:  # the pace in items
+            per_item = (self.last - self.started) / done
+            left = max(0.0, per_item * (self.total - completed) - (time.monotonic() - self.last))
         return time.strftime("%H:%M:%S", time.gmtime(round(left))).removeprefix("0")
+
+    def _by_work(self) -> float | None:
+        from ergorisk.batch.eta import eta_s
+
+        work, took = self.work, dict(self.took)
+        if len(work) < len(self.order):  # headers still being read
+            return None
+        running = [(t, work[i]) for i, t in list(self.began.items()) if i not in took]
+        waiting = [work[i] for i in self.order if i not in self.began]
+        done = [(work[i], s) for i, s in took.items() if i not in self.failures]
+        return eta_s(time.monotonic(), running, waiting, done, self.workers)
 
     def __enter__(self) -> Callable[[ItemResult], None]:
         from rich.console import Console
@@ -229,6 +278,12 @@ class _progress:
 
     def advance(self, result: ItemResult) -> None:
         self.last = time.monotonic()
+        if result.index in self.began:
+            # the worker's own seconds: the driver's would add the process's start
+            took = result.seconds or self.last - self.began[result.index]
+            self.took[result.index] = took
+            if result.status == FAILED:
+                self.failures.add(result.index)
         self.failed += result.status == FAILED
         label = f"Batch ({self.failed} failed)" if self.failed else "Batch"
         # The item last finished, by name: the bar alone said nothing of which ones ran.
