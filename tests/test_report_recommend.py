@@ -169,6 +169,26 @@ def test_task_recommendation_names_the_load_shock_and_grip():
     assert rula is not None and rula.text.startswith("load 12 kg → 2 kg or less would lower RULA")
 
 
+def test_a_load_is_shown_on_the_side_of_an_edge_it_scores():
+    """22.1 lb (10.02 kg) read "load 10 kg" beside REBA load 2, and 10 kg scores 1; 22 lb
+    read "9.979 kg" in one place and "10 kg" in another of the same report."""
+    from ergorisk.report.explain import explain, kg_text
+
+    assert [kg_text(v) for v in (0.0, 5.0, 7.3, 9.979032140000001, 12.0)] == [
+        "0", "5", "7.3", "10", "12"
+    ]  # fmt: skip
+    # 9.979 rounds onto 10 and is in its band (an edge belongs to the lower band); over an
+    # edge, the digits that keep it over
+    assert kg_text(22.1 * 0.45359237) == "10.02" and kg_text(5.04) == "5.04"
+    assert kg_text(10.001) == "just over 10" and kg_text(2.03) == "2.03"
+    ws = {"trunk_flexion_deg": 30.0, "load_kg": 22.1 * 0.45359237}
+    assert er.reba.score_record(ws)["load"] == 2
+    lines = [line.text for line in explain("reba", ws).parts]
+    assert any("load 10.02 kg" in text for text in lines), lines
+    rec = recommend_task("reba", {**ws, "load_kg": 22 * 0.45359237})
+    assert rec is not None and rec.text.startswith("load 10 kg → 5 kg or less"), rec.text
+
+
 def test_one_change_is_stated_at_every_moment_it_helps():
     from types import SimpleNamespace
 

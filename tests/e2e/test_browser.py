@@ -247,6 +247,16 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     metadata_edit_round_trip(page, url)
     page.select_option("#load_unit", "lb")  # the same load in pounds; stored in kg
     assert page.input_value("#load_kg") == "26.46"
+    # 22.1 lb is 10.02 kg: over the 10 kg edge, so said beside its load score of 2 (it read
+    # "load 10 kg", and 10 kg scores 1)
+    page.fill("#load_kg", "22.1")
+    page.wait_for_function(
+        f"(document.getElementById('p-reba_load-{side.lower()}') || {{}}).textContent"
+        "?.includes('10.02 kg')",
+        timeout=20_000,
+    )
+    assert panel_state(page)[f"load{side}"].strip().startswith("2")
+    page.fill("#load_kg", "26.46")  # back to the saved 12 kg
     page.select_option("#load_unit", "kg")
     page.wait_for_function(
         "document.getElementById('factors-form').dataset.state !== 'busy'", timeout=20_000

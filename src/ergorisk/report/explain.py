@@ -265,6 +265,22 @@ def _shown(value: float, band: Band) -> float | str:
     return shown
 
 
+# The loads where a score steps up: REBA over 5 and over 10 kg (reba.load_score), RULA over
+# 2 and over 10 kg (rula.force_score); a load exactly on one is in the lower band.
+LOAD_EDGES_KG = (2.0, 5.0, 10.0)
+
+
+def kg_text(kg: float) -> str:
+    """A load as the reports show it: to 0.1 kg, unless rounding puts a load over an edge on
+    it (22.1 lb, 10.02 kg, read "10 kg" beside REBA load 2, and 10 kg scores 1): then to
+    0.01 kg, and where even that is the edge, "just over 10"."""
+    for digits in (1, 2):
+        shown = round(float(kg), digits)
+        if not (shown in LOAD_EDGES_KG and kg > shown):
+            return f"{shown:g}"
+    return f"just over {shown:g}"
+
+
 def _legs_text(method: str, ws: dict, score: int) -> str:
     if method == "rula":
         ok = ws["legs_supported"]
@@ -281,7 +297,7 @@ def _legs_text(method: str, ws: dict, score: int) -> str:
 
 
 def _reba_task_lines(ws: dict, scores: dict) -> list[PartLine]:
-    load = f"load {round(ws['load_kg'], 1):g} kg"
+    load = f"load {kg_text(ws['load_kg'])} kg"
     load += ", shock or rapid build-up" if ws["shock"] else ""
     coupling = f"hand coupling {COUPLING_NAMES[ws['coupling']]}"
     held = [

@@ -36,7 +36,7 @@ from ergorisk.contract import (
 from ergorisk.report.activity import ActivityKind, activity_evidence
 from ergorisk.report.annotate import PART_LEVELS, banner_css_colour, strip_parts
 from ergorisk.report.episodes import Episode, worst_episodes
-from ergorisk.report.explain import PART_NAMES, Explanation, explain
+from ergorisk.report.explain import PART_NAMES, Explanation, explain, kg_text
 from ergorisk.report.recommend import (
     BACKWARD,
     LABELS,
@@ -364,7 +364,7 @@ def _factors(
     name = COUPLING_NAMES[int(coupling)] if isinstance(coupling, int | float) else str(coupling)
     return [
         # to 0.1 kg: a load typed in pounds read "21.9992 kg"
-        ("Load handled", default(f"{round(load, 1):g} kg", load == 0, "load_kg")),
+        ("Load handled", default(f"{kg_text(load)} kg", load == 0, "load_kg")),
         (
             "Shock or rapid build-up of force",
             default("yes" if task.get("shock") else "no", not task.get("shock"), "shock"),

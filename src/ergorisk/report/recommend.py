@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from ergorisk.report.bands import ANGLE_INPUTS, band_of, band_text, better_targets, signed
-from ergorisk.report.explain import FLEX, complete, exact_scores, missing
+from ergorisk.report.explain import FLEX, complete, exact_scores, kg_text, missing
 
 # The differentiable models (body model, DULA, DEBA). The lead is moving them to
 # ergorisk.differentiable: this line is the only one to change.
@@ -272,7 +272,7 @@ def task_words(changes: Sequence[Change]) -> str:
     if loads:
         held = sorted({float(c.before) for c in loads})
         parts.append(
-            f"load {'/'.join(f'{v:g}' for v in held)} kg → {float(loads[0].after):g} kg or less"
+            f"load {'/'.join(kg_text(v) for v in held)} kg → {kg_text(loads[0].after)} kg or less"
         )
     if any(c.key.endswith("shock") for c in changes):
         parts.append("no shock or jerky force")

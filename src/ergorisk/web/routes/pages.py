@@ -28,6 +28,7 @@ from ergorisk import __version__
 from ergorisk.contract import MAX_LOAD_KG, REBA_BANDS, RULA_ACTION_WORDS, RULA_BANDS
 from ergorisk.kinematics.posture import IMPOSSIBLE_DEG
 from ergorisk.pose.layouts import LAYOUTS, get_layout
+from ergorisk.report.explain import kg_text
 from ergorisk.web.forms import TEXT_LIMITS
 from ergorisk.web.storage import CALIBRATION_EXTS, KIND_OF_EXT, NEEDS_MAPPING
 from ergorisk.web.views import MAX_VIEWS
@@ -325,7 +326,7 @@ def factor_cards(factors: dict[str, Any]) -> dict[str, Any]:
     def text(name: str, value: Any) -> str:
         if isinstance(value, bool):
             return "yes" if value else "no"
-        return f"{value:g} kg" if name == "load_kg" else str(value)
+        return f"{kg_text(value)} kg" if name == "load_kg" else str(value)
 
     a, b = factors["a"], factors["b"]
     cards: dict[str, Any] = {

@@ -166,7 +166,7 @@
     if (typeof v === "boolean") return v ? "yes" : "no";
     if (key === "coupling") return typeof v === "number" ? (COUPLING[v] ?? v) : v;
     if (key.endsWith("_deg")) return `${Number(v).toFixed(1)}°`;
-    if (key.endsWith("_kg")) return `${+Number(v).toFixed(1)} kg`;  // 22 lb: not 9.979032140000001
+    if (key.endsWith("_kg")) return `${ER.kgText(Number(v))} kg`;  // 22 lb: not 9.979032140000001
     if (key.endsWith("_m")) return `${(100 * v).toFixed(1)} cm`;
     return String(v);
   }

@@ -99,8 +99,20 @@ const ER = (() => {
     }
     return unit === "lb" ? Math.min(Number(input.dataset.maxKg), v * LB_KG) : v;
   }
+  // To 0.0001 kg: 22 lb read 9.979032140000001 kg, and 0.01 would move a load just over
+  // an edge (10.004 kg) onto it when the form is saved again.
   function showLoad(form, kg) {
-    form.load_kg.value = String(loadUnit(form) === "lb" ? round2(kg / LB_KG) : kg);
+    form.load_kg.value = String(loadUnit(form) === "lb" ? round2(kg / LB_KG) : +kg.toFixed(4));
+  }
+  // A load as the reports show it (report/explain.py kg_text): to 0.1 kg, unless rounding
+  // puts a load over a score's edge on it (10.02 kg read "10 kg" beside REBA load 2).
+  const LOAD_EDGES_KG = [2, 5, 10];
+  function kgText(kg) {
+    for (const digits of [1, 2]) {
+      const shown = +kg.toFixed(digits);
+      if (!(LOAD_EDGES_KG.includes(shown) && kg > shown)) return String(shown);
+    }
+    return `just over ${+kg.toFixed(2)}`;
   }
 
   function el(tag, attrs = {}, ...children) {
@@ -135,5 +147,5 @@ const ER = (() => {
                   done: "finishing"};
 
   return {REBA_BANDS, RULA_BANDS, REBA_COLOURS, RULA_COLOURS, SIDE_COLOURS, NO_PERSON, bands,
-          colours, band, levelName, colour, NOT_SEEN, UNRELIABLE, api, postJSON, shares, el, bandShapes, reliableOnly, setupLoad, loadKg, showLoad, PHASES};
+          colours, band, levelName, colour, NOT_SEEN, UNRELIABLE, api, postJSON, shares, el, bandShapes, reliableOnly, setupLoad, loadKg, showLoad, kgText, PHASES};
 })();
