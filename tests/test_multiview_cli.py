@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ergorisk.cli import app
+from video_fixtures import remux
 
 runner = CliRunner()
 
@@ -58,16 +59,7 @@ def test_an_unreadable_calibration(demo, tmp_path):
 
 
 def test_views_with_different_frame_counts(demo, tmp_path):
-    import av
-
-    short = tmp_path / "cam02.mp4"
-    with av.open(str(demo / "videos" / "cam02.mp4")) as src, av.open(str(short), "w") as dst:
-        stream = dst.add_stream_from_template(src.streams.video[0])
-        for i, packet in enumerate(src.demux(src.streams.video[0])):
-            if packet.dts is None or i >= 50:
-                continue
-            packet.stream = stream
-            dst.mux(packet)
+    short = remux(demo / "videos" / "cam02.mp4", tmp_path / "cam02.mp4", 50)
     text = _refused(
         [
             demo / "videos" / "cam01.mp4",
@@ -78,6 +70,17 @@ def test_views_with_different_frame_counts(demo, tmp_path):
         tmp_path / "o",
     )
     assert "different frame counts" in text
+
+
+def test_views_at_different_frame_rates_are_refused(demo, tmp_path):
+    """cam02's 100 frames labelled 30 fps among 60 fps views passed (as many frames), and the
+    take read REBA 9 (high) instead of 7 (medium) with that view first."""
+    slow = remux(demo / "videos" / "cam02.mp4", tmp_path / "cam02.mp4", slower=2)
+    calibration = demo / "calibration" / "Calib.qca.txt"
+    for order in ([slow, demo / "videos" / "cam01.mp4"], [demo / "videos" / "cam01.mp4", slow]):
+        text = _refused([*order, "--calibration", calibration], tmp_path / "o")
+        assert "different frame rates" in text and "cam02.mp4: 30 fps" in text, text
+        assert "cam01.mp4: 60 fps" in text
 
 
 def test_a_views_process_that_stops_says_how_to_call_from_a_script(demo, monkeypatch):

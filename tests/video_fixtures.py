@@ -61,3 +61,21 @@ def tiled_faces(detector, rgb: np.ndarray) -> list[tuple[float, float]]:
             for x0, y0, x1, y1 in detector.faces(rgb[y : y + th, x : x + tw]):
                 centres.append((x + (x0 + x1) / 2, y + (y0 + y1) / 2))
     return centres
+
+
+def remux(source: Path, target: Path, n: int | None = None, slower: int = 1) -> Path:
+    """The first ``n`` frames of a video (all: None), packets copied (no re-encoding), each
+    frame lasting ``slower`` times as long (the same frames at a lower declared rate)."""
+    import av
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(source)) as src, av.open(str(target), "w") as dst:
+        stream = dst.add_stream_from_template(src.streams.video[0])
+        for i, packet in enumerate(src.demux(src.streams.video[0])):
+            if packet.dts is None or (n is not None and i >= n):
+                continue
+            packet.pts, packet.dts = slower * packet.pts, slower * packet.dts
+            packet.duration = slower * (packet.duration or 0)
+            packet.stream = stream
+            dst.mux(packet)
+    return target

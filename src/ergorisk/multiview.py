@@ -37,6 +37,10 @@ from ergorisk.pose.triangulation import (
     triangulate,
 )
 
+# Two views' rates within 1 % are one rate (29.97 and 30 fps: a frame in 3 s; over that
+# the frames drift apart).
+RATE_TOLERANCE = 1.01
+
 
 class MultiViewError(InputError):
     """Views that cannot be triangulated together (frame counts, one view, no camera)."""
@@ -47,7 +51,7 @@ def prepare_views(
     cameras: Sequence[Camera],
     names: Sequence[str] | None = None,
 ) -> list[Camera]:
-    """The camera of each video, checked: two or more views, equal frame counts, and
+    """The camera of each video, checked: two or more views, one frame rate, equal frame counts, and
     intrinsics rescaled (with a warning) where a video's frame size differs."""
     from ergorisk.io.video import probe_video
 
@@ -56,14 +60,30 @@ def prepare_views(
     matched = match_videos(videos, cameras, names)
     check_baselines(matched)
     infos = [probe_video(v) for v in videos]
-    counts = {str(v): i.n_frames for v, i in zip(videos, infos, strict=True)}
-    if len(set(counts.values())) > 1:
-        listed = ", ".join(f"{Path(v).name}: {n}" for v, n in counts.items())
-        raise MultiViewError(f"the views have different frame counts ({listed})")
+    check_views_match(
+        [(Path(v).name, i.fps, i.n_frames) for v, i in zip(videos, infos, strict=True)]
+    )
     return [
         fit_to_frame(cam, info.width, info.height, video)
         for cam, info, video in zip(matched, infos, videos, strict=True)
     ]
+
+
+def check_views_match(views: Sequence[tuple[str, float, int]]) -> None:
+    """The views of a take, (name, fps, frames) each, share one frame rate and as many
+    frames (MultiViewError): they are matched frame by frame."""
+    rates = [fps for _, fps, _ in views]
+    if max(rates) > RATE_TOLERANCE * min(rates):
+        # A view at 30 fps among 60 fps ones, as many frames, passed, and the take's rate
+        # (the first view's) set the smoothing and the holds: REBA 9 (high) instead of 7.
+        listed = ", ".join(f"{name}: {fps:g} fps" for name, fps, _ in views)
+        raise MultiViewError(
+            f"the views have different frame rates ({listed}): the views of a take are "
+            "matched frame by frame, so film them at one rate (or convert them to one first)"
+        )
+    if len({n for _, _, n in views}) > 1:
+        listed = ", ".join(f"{name}: {n}" for name, _, n in views)
+        raise MultiViewError(f"the views have different frame counts ({listed})")
 
 
 def check_baselines(cameras: Sequence[Camera], min_m: float = 0.01) -> None:

@@ -8,25 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from video_fixtures import remux
+
 from .conftest import wait_job
 
 DEMO = "media/pose2sim-multiperson"
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-
-
-def cut(source: Path, target: Path, n: int) -> Path:
-    """The first ``n`` frames of a video, packets copied (no re-encoding)."""
-    import av
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with av.open(str(source)) as src, av.open(str(target), "w") as dst:
-        stream = dst.add_stream_from_template(src.streams.video[0])
-        for i, packet in enumerate(src.demux(src.streams.video[0])):
-            if packet.dts is None or i >= n:
-                continue
-            packet.stream = stream
-            dst.mux(packet)
-    return target
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +24,11 @@ def clips(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("views")
     videos = shared_data / DEMO / "videos"
     return {
-        "cam01": cut(videos / "cam01.mp4", root / "cam01.mp4", 20),
-        "cam02": cut(videos / "cam02.mp4", root / "cam02.mp4", 20),
-        "cam02_long": cut(videos / "cam02.mp4", root / "long" / "cam02.mp4", 30),
-        "side": cut(videos / "cam02.mp4", root / "side.mp4", 20),
+        "cam01": remux(videos / "cam01.mp4", root / "cam01.mp4", 20),
+        "cam02": remux(videos / "cam02.mp4", root / "cam02.mp4", 20),
+        "cam02_long": remux(videos / "cam02.mp4", root / "long" / "cam02.mp4", 30),
+        "cam02_slow": remux(videos / "cam02.mp4", root / "slow" / "cam02.mp4", 20, slower=2),
+        "side": remux(videos / "cam02.mp4", root / "side.mp4", 20),
         "calibration": shared_data / DEMO / "calibration" / "Calib.qca.txt",
     }
 
@@ -131,6 +119,12 @@ def test_cameras_named_in_a_field(client, settings, clips):
 def test_views_with_different_frame_counts(client, settings, clips):
     text = refused(client, settings, [clips["cam01"], clips["cam02_long"]], clips["calibration"])
     assert "different frame counts" in text and "cam02.mp4: 30" in text
+
+
+def test_views_at_different_frame_rates(client, settings, clips):
+    """As many frames, one view at half the rate: matched frame by frame, it passed."""
+    text = refused(client, settings, [clips["cam01"], clips["cam02_slow"]], clips["calibration"])
+    assert "different frame rates" in text and "cam02.mp4: 30 fps" in text, text
 
 
 def test_a_view_that_is_not_a_video(client, settings, clips, tmp_path):

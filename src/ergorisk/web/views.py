@@ -45,26 +45,32 @@ def match_cameras(
 
 
 def check_frame_counts(paths: Sequence[Path], names: Sequence[str]) -> None:
-    """Views of one take have as many frames each (read in a child process: the server
-    never opens a video itself)."""
+    """Views of one take share a frame rate and have as many frames each
+    (multiview.check_views_match; read in a child process: the server never opens a video
+    itself)."""
+    from ergorisk.multiview import MultiViewError, check_views_match
+
     with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
-        counts = pool.submit(frame_counts, [str(p) for p in paths]).result(PROBE_TIMEOUT_S)
-    for name, count in zip(names, counts, strict=True):
-        if isinstance(count, str):
-            raise ViewsError(f"{name}: {count}")
-    if len(set(counts)) > 1:
-        listed = ", ".join(f"{n}: {c}" for n, c in zip(names, counts, strict=True))
-        raise ViewsError(f"the views have different frame counts ({listed})")
+        found = pool.submit(frame_counts, [str(p) for p in paths]).result(PROBE_TIMEOUT_S)
+    for name, info in zip(names, found, strict=True):
+        if isinstance(info, str):
+            raise ViewsError(f"{name}: {info}")
+    try:
+        check_views_match([(n, fps, count) for n, (fps, count) in zip(names, found, strict=True)])
+    except MultiViewError as err:
+        raise ViewsError(str(err)) from None
 
 
-def frame_counts(paths: Sequence[str]) -> list[int | str]:
-    """Each video's frame count, or why it cannot be read (runs in the child process)."""
+def frame_counts(paths: Sequence[str]) -> list[tuple[float, int] | str]:
+    """Each video's frame rate and count, or why it cannot be read (runs in the child
+    process)."""
     from ergorisk.io.video import probe_video
 
-    out: list[int | str] = []
+    out: list[tuple[float, int] | str] = []
     for path in paths:
         try:
-            out.append(probe_video(path).n_frames)
+            info = probe_video(path)
+            out.append((info.fps, info.n_frames))
         except Exception as err:  # not a readable video: said per file
             text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             out.append(text.replace(f"{path}: ", "").replace(path, "the file"))
