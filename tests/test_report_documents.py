@@ -848,3 +848,38 @@ def test_a_strip_names_a_side_not_seen_and_a_frame_left_out():
         "at 5.30 s",
     ]
     assert strip_parts({"person_detected": False}, None) == ["no person"]
+
+
+def test_a_worst_moment_explains_each_method_on_the_side_it_scores_higher():
+    """The RULA column explained REBA's side (right 4, its wrist not measured) where the
+    frame's RULA is the left side's 5 (the 4-view demo's woman, worst moment 2)."""
+    from ergorisk.report.model import build_report
+    from ergorisk.scoring.frames import frames_table
+    from ergorisk.scoring.summary import method_summaries
+    from frames_fixtures import synthetic_sides
+
+    fps, n = 10.0, 40
+    trunk = np.r_[np.full(10, 0.0), np.full(20, 30.0), np.full(10, 0.0)]
+    sides = synthetic_sides(n, trunk_flexion_deg=trunk, neck_flexion_deg=np.full(n, 25.0))
+    # REBA higher on the right (weight on it, knees bent), RULA on the left (its wrist)
+    right = {"knee_flexion_deg": 70.0, "legs_unilateral": True}
+    left = {"wrist_flexion_deg": 30.0, "wrist_twist_end_range": True, "arm_muscle_use": True}
+    for side, values in (("right", right), ("left", left)):
+        for name, value in values.items():
+            sides[side][name] = np.full(n, value)
+    frames = frames_table(sides, fps)
+    summary = {"fps": fps, "duration_s": n / fps, **method_summaries(frames, fps)}
+    report = build_report(frames, summary, use_surrogate=False)
+    m = report.moments[0]
+    row = frames.iloc[m.episode.peak]
+    assert row["reba_total_right"] > row["reba_total_left"]
+    assert row["rula_total_left"] > row["rula_total_right"]
+    assert (m.side, m.sides) == ("right", {"reba": "right", "rula": "left"})
+    assert (m.reba.total, m.rula.total) == (row["reba_total_right"], row["rula_total_left"])
+    assert m.worksheets["rula"]["wrist_flexion_deg"] == 30.0
+    assert m.ranges["rula"] == f"{row['rula_total_low_left']}–{row['rula_total_high_left']}"
+    from ergorisk.report.document import render_html
+
+    html = render_html(report)
+    assert f"<b>RULA {m.rula.total}</b> (left side)" in html
+    assert f"<b>REBA {m.reba.total}</b> (right" not in html  # the title's side: not said twice

@@ -108,12 +108,15 @@ class Moment:
     reba: Explanation
     rula: Explanation
     recommendations: list[Recommendation]
-    worksheets: dict[str, dict[str, Any]]  # method -> completed worksheet of the side
+    worksheets: dict[str, dict[str, Any]]  # method -> completed worksheet of its side
     ranges: dict[str, str] = field(default_factory=dict)  # method -> "9–10" (score interval)
     # The picture's banner in words above it, on its colour (none without a picture):
     # drawn into the picture, it printed at 4 pt on a portrait video's narrow crop.
     strip: list[str] = field(default_factory=list)
     strip_colour: str = ""
+    # method -> the side its explanation and worksheet are of: each method's higher side
+    # there (``side``, the title's, is REBA's)
+    sides: dict[str, str] = field(default_factory=dict)
 
     @property
     def help_lines(self) -> list[str]:
@@ -719,7 +722,10 @@ def _moment(
     from ergorisk.report.explain import complete
 
     row = frames.iloc[e.peak]
-    worksheets = {m: complete(m, side_worksheet(row, m, e.side)) for m in ("reba", "rula")}
+    # Each method explains the side it scores higher there: RULA's column explained REBA's
+    # side (right 4, its wrist not seen) where the frame's RULA is the left's 5.
+    sides = {"reba": e.side, "rula": higher_side(row, "rula", e.side)}
+    worksheets = {m: complete(m, side_worksheet(row, m, sides[m])) for m in ("reba", "rula")}
     recs = [recommend(m, worksheets[m], tol, use_surrogate) for m in ("reba", "rula")]
     recs += [recommend_task(m, worksheets[m], tol) for m in ("reba", "rula")]
     title = moment_title(e, kind)
@@ -729,14 +735,24 @@ def _moment(
         title=title,
         picture=picture,
         side=e.side,
+        sides=sides,
         reba=explain("reba", worksheets["reba"], tol, assumed_inputs(row, "reba", e.side)),
-        rula=explain("rula", worksheets["rula"], tol, assumed_inputs(row, "rula", e.side)),
-        ranges={m: _row_range(row, m, e.side) for m in ("reba", "rula")},
+        rula=explain("rula", worksheets["rula"], tol, assumed_inputs(row, "rula", sides["rula"])),
+        ranges={m: _row_range(row, m, sides[m]) for m in ("reba", "rula")},
         recommendations=[r for r in recs if r is not None],
         worksheets=worksheets,
         strip=strip_parts(row, at) if picture else [],
         strip_colour=banner_css_colour(row) if picture else "",
     )
+
+
+def higher_side(row: pd.Series, method: str, default: str) -> str:
+    """The side whose ``method`` total is higher on this frame (``default`` on a tie, or
+    where one side has no score)."""
+    left, right = (row.get(f"{method}_total_{side}") for side in ("left", "right"))
+    if left is None or right is None or pd.isna(left) or pd.isna(right) or left == right:
+        return default
+    return "left" if left > right else "right"
 
 
 def reader_words(warning: str) -> str:

@@ -266,7 +266,9 @@ def _worksheets(ws, report: Report, method: str) -> None:
         ws.column_dimensions[col].width = width
     for m in report.moments:
         e: Explanation = m.reba if method == "reba" else m.rula
-        _append(ws, [f"Worst moment {m.episode.rank}: {m.title}"], bold_first=True)
+        side = m.sides.get(method, m.side)
+        other = f" ({method.upper()}: {side} side)" if side != m.side else ""
+        _append(ws, [f"Worst moment {m.episode.rank}: {m.title}{other}"], bold_first=True)
         _append(ws, ["Step", "Item", "Evidence", "Score"], bold_all=True)
         for step, part in _steps(method, e):
             ws.append([step, part.part, part.text, part.score])
