@@ -205,10 +205,18 @@ def test_compare_needs_two_assessments(client: TestClient) -> None:
 
 
 def test_compare_rows_say_which_way_is_better() -> None:
+    """Only the ends of the scale are coloured: "high" read green (less risk) where its time
+    went to "very high", RULA's "3: change soon" red where it came from "4: change now"."""
     rows = compare_rows(
         {
-            "a": {"peak": 10, "time_pct": {"negligible": 5.0, "low": 10.0, "high": 20.0}},
-            "b": {"peak": 8, "time_pct": {"negligible": 7.0, "low": 25.0, "high": 25.0}},
+            "a": {
+                "peak": 10,
+                "time_pct": {"negligible": 5.0, "low": 10.0, "high": 20.0, "very high": 1.0},
+            },
+            "b": {
+                "peak": 8,
+                "time_pct": {"negligible": 7.0, "low": 25.0, "high": 19.0, "very high": 3.0},
+            },
             "difference": {"peak": -2},
         }
     )
@@ -216,7 +224,8 @@ def test_compare_rows_say_which_way_is_better() -> None:
         ("peak", 10, 8, -2, "better"),
         ("% of time: negligible", 5.0, 7.0, 2.0, "better"),
         ("% of time: low", 10.0, 25.0, 15.0, ""),  # from negligible or from high?
-        ("% of time: high", 20.0, 25.0, 5.0, "worse"),
+        ("% of time: high", 20.0, 19.0, -1.0, ""),  # less here: to "very high"
+        ("% of time: very high", 1.0, 3.0, 2.0, "worse"),
     ]
     # RULA's levels by the page's labels (they went uncoloured)
     rula = compare_rows(
@@ -225,6 +234,7 @@ def test_compare_rows_say_which_way_is_better() -> None:
                 "time_pct": {
                     "1: acceptable": 5.0,
                     "2: investigate further": 5.0,
+                    "3: change soon": 1.0,
                     "4: change now": 9.0,
                 }
             },
@@ -232,12 +242,13 @@ def test_compare_rows_say_which_way_is_better() -> None:
                 "time_pct": {
                     "1: acceptable": 0.0,
                     "2: investigate further": 9.0,
+                    "3: change soon": 4.0,
                     "4: change now": 6.0,
                 }
             },
         }
     )
-    assert [row[-1] for row in rula] == ["worse", "", "better"]
+    assert [row[-1] for row in rula] == ["worse", "", "", "better"]
 
 
 def test_plotly_js_is_served_offline_with_caching(client: TestClient) -> None:

@@ -301,20 +301,23 @@ FACTOR_LABELS = (
     ("repeated", "repeated"),
     ("rapid_change", "rapid change"),
 )
-# Which way a difference goes for the worker: more of these is worse (+1) or better (-1).
-_WORSE_WHEN_HIGHER = ("peak", "median", "mean", "high")
-_BETTER_WHEN_HIGHER = ("negligible",)  # between: it depends where time went
+# Which way a difference goes for the worker: more of these is worse; of the time shares,
+# only the top level's is (more time "high" may have come from "very high") and the bottom
+# level's better.
+_WORSE_WHEN_HIGHER = ("peak", "median", "mean")
 
 
 @lru_cache(maxsize=1)
-def _rula_sides() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """RULA's level labels as the page shows them (report.model.RULA_LEVELS, "1: acceptable"
-    ... "4: change now"): more of levels 3 and 4 is worse, more of level 1 better (their
-    rows went uncoloured: the lists named them "action level N")."""
+def _level_ends() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The top and the bottom level of each method as the page labels them (REBA "very high"
+    and "negligible", RULA "4: change now" and "1: acceptable"): a share of the time there
+    moves one way only. The middle levels went coloured: "high" green where its time went
+    to "very high", RULA's "3: change soon" red where it came from "4: change now"."""
+    from ergorisk.contract import REBA_RISK_LEVELS
     from ergorisk.report.model import RULA_LEVELS
 
-    names = [name for name, _, _ in RULA_LEVELS]
-    return tuple(names[2:]), (names[0],)
+    rula = [name for name, _, _ in RULA_LEVELS]
+    return (REBA_RISK_LEVELS[-1], rula[-1]), (REBA_RISK_LEVELS[0], rula[0])
 
 
 def factor_cards(factors: dict[str, Any]) -> dict[str, Any]:
@@ -358,12 +361,12 @@ def compare_rows(method: dict[str, Any]) -> list[tuple[str, Any, Any, Any, str]]
 def _verdict(label: str, diff: Any) -> str:
     if not isinstance(diff, int | float) or diff == 0:
         return ""
-    worse, better = _rula_sides()
+    top, bottom = _level_ends()
     sign = (
         1
-        if label.endswith((*_WORSE_WHEN_HIGHER, *worse))
+        if label.endswith(_WORSE_WHEN_HIGHER) or label.endswith(tuple(f": {t}" for t in top))
         else -1
-        if label.endswith((*_BETTER_WHEN_HIGHER, *better))
+        if label.endswith(tuple(f": {b}" for b in bottom))
         else 0
     )
     return {1: "worse", -1: "better"}.get(sign * (1 if diff > 0 else -1), "")
