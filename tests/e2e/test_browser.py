@@ -565,3 +565,17 @@ def test_a_photo_reads_as_a_picture_not_a_video(page, server, tmp_path, shot) ->
     assert page.locator("#headline-help").is_hidden()
     shot(page, "photo")
     assert not page.js_errors, page.js_errors
+
+
+def test_a_warning_names_the_option_as_the_form_sets_it(page, server, shared_data) -> None:
+    """A photo's "give camera_pitch_deg if the camera was not level" named an option the
+    upload form has no field for (the page's wording looked for the flag, --camera-pitch-deg,
+    which the job had already turned into its keyword)."""
+    page.goto("/")
+    page.set_input_files("#file", str(shared_data / "media" / "opencv-messi5.jpg"))
+    submit_and_open(page)
+    warned = page.inner_text("#warnings-list")
+    assert "camera tilt not corrected" in warned, warned
+    assert "camera_pitch_deg: degrees, under Advanced options on a new upload" in warned, warned
+    assert "give camera_pitch_deg" not in warned
+    assert not page.js_errors, page.js_errors

@@ -710,8 +710,11 @@
   // The summary's warnings (the CLI prints them, the reports list them; the page showed
   // none), in the page's words where they name a command-line flag or an output file.
   const WEB_WORDS = [
-    [/give --camera-pitch-deg/g, "give the camera pitch (Advanced options, on a new upload)"],
-    [/--camera-pitch-deg/g, "the camera pitch"],
+    // The job words warnings with keyword names (camera_pitch_deg): the flag's form never
+    // reached the page, and a photo's warning named an option the form has no field for.
+    [/(give )?(?:--camera-pitch-deg|\bcamera_pitch_deg\b)/g, (_, give) => give
+      ? "give the camera pitch (camera_pitch_deg: degrees, under Advanced options on a new upload)"
+      : "the camera pitch (camera_pitch_deg, under Advanced options)"],
     [/annotated\.mp4/g, "the annotated video"],
     [/docs\/accuracy\.md/g, "the project's docs/accuracy.md"],
   ];
