@@ -21,6 +21,12 @@ EXAMPLE_VIDEO = Path(__file__).resolve().parents[2] / "examples" / "sports2d-dem
 def pdf_text(client, aid: int) -> str:
     res = client.get(f"/api/assessments/{aid}/files/report.pdf")
     assert res.status_code == 200 and res.headers["content-type"] == "application/pdf"
+    # shown in the browser, saved under the assessment's name (not "report (1).pdf")
+    disposition = res.headers["content-disposition"]
+    assert (
+        disposition.startswith("inline")
+        and f'filename="assessment-{aid}-report.pdf"' in disposition
+    )
     reader = pypdf.PdfReader(io.BytesIO(res.content))
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 

@@ -54,6 +54,8 @@ def get_file(assessment_id: int, name: str, c: Ctx) -> FileResponse:
         path,
         media_type=MEDIA_TYPES[suffix],
         headers=headers,
-        filename=f"assessment-{assessment_id}-{name}" if attachment else None,
+        # Named inline too: the PDF opens in the browser, and saving it gave "report.pdf",
+        # then "report (1).pdf", for every assessment.
+        filename=f"assessment-{assessment_id}-{name}",
         content_disposition_type="attachment" if attachment else "inline",
     )
