@@ -139,6 +139,17 @@ def test_results_page_of_a_failed_job_offers_a_retry(client: TestClient, tmp_pat
     assert '<h2 id="job-h">Failed</h2>' in html  # not "Processing"
     assert re.search(r'<p id="retry-help" class="help" >Retry runs the\s+same upload', html)
     assert re.search(r'<div id="results"[^>]*\bhidden\b', html)
+    # Nothing to compare: its tick box is off, and compare says it failed (it promised
+    # results "yet")
+    failed, done = res.json()["assessment_id"], add_worksheet(client, {})
+    history = client.get("/history").text
+    assert re.search(rf'value="{failed}"[^>]*disabled title="nothing to compare: failed"', history)
+    assert not re.search(rf'value="{done}"[^>]*disabled', history)
+    compared = client.get("/api/compare", params={"a": done, "b": failed})
+    assert compared.status_code == 409
+    assert compared.json()["detail"] == (
+        f"assessment {failed} has no results: its job failed (retry it from its page)"
+    )
 
 
 def test_history_filters_and_sorts(client: TestClient) -> None:

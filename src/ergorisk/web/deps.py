@@ -51,13 +51,24 @@ def get_record(session: Session, assessment_id: int) -> AssessmentRecord:
     return record
 
 
+def no_results(assessment_id: int, status: str | None) -> str:
+    """Why an assessment has nothing to show: its job failed or was cancelled ("no results
+    yet" promised results that would never come), or it has not finished."""
+    if status in ("failed", "cancelled"):
+        return (
+            f"assessment {assessment_id} has no results: its job {status} (retry it from its page)"
+        )
+    return f"assessment {assessment_id} has no results yet (job {status or 'unknown'})"
+
+
 def current_outputs(c: Context, assessment_id: int) -> tuple[AssessmentRecord, Path]:
     """The row (detached) and the folder of its current outputs, or 404/409."""
     with c.sessions() as session:
         record = get_record(session, assessment_id)
         if record.output_version is None:
-            status = record.job.status if record.job else "unknown"
-            raise http_error(409, f"assessment {assessment_id} has no results yet (job {status})")
+            raise http_error(
+                409, no_results(assessment_id, record.job.status if record.job else None)
+            )
         session.expunge(record)
         return record, c.storage.output_dir(record.id, record.output_version)
 

@@ -9,7 +9,7 @@ import numpy as np
 from fastapi import APIRouter
 from sqlalchemy import func, or_, select
 
-from ergorisk.web.deps import Ctx, get_record, http_error, no_nul
+from ergorisk.web.deps import Ctx, get_record, http_error, no_nul, no_results
 from ergorisk.web.factors import api_factors
 from ergorisk.web.schemas import AssessmentList, Comparison, errors
 from ergorisk.web.serialize import item_json, read_frames
@@ -117,9 +117,9 @@ def compare(a: int, b: int, c: Ctx) -> dict[str, Any]:
         factors = {k: api_factors(x.config) for k, x in (("a", first), ("b", second))}
         outputs = [(x.id, x.output_version) for x in (first, second)]
     stats = []
-    for assessment_id, version in outputs:
+    for (assessment_id, version), item in zip(outputs, items, strict=True):
         if version is None:
-            raise http_error(409, f"assessment {assessment_id} has no results yet")
+            raise http_error(409, no_results(assessment_id, item["status"]))
         stats.append(method_stats(c.storage.output_dir(assessment_id, version)))
     methods = {}
     for method in ("reba", "rula"):
