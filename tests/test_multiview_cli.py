@@ -83,6 +83,20 @@ def test_views_at_different_frame_rates_are_refused(demo, tmp_path):
         assert "cam01.mp4: 60 fps" in text
 
 
+def test_a_start_past_the_take_is_refused_before_the_pose_work(demo, tmp_path, monkeypatch):
+    """--start 5 on the 1.7 s take was refused after 35 s of pose estimation."""
+    from ergorisk import multiview
+
+    def no_pose(*_: object, **__: object) -> None:
+        raise AssertionError("the pose work ran")
+
+    monkeypatch.setattr(multiview, "track_view_people", no_pose)
+    videos = [demo / "videos" / f"cam0{k}.mp4" for k in (1, 2)]
+    calibration = demo / "calibration" / "Calib.qca.txt"
+    text = _refused([*videos, "--calibration", calibration, "--start", "5"], tmp_path / "o")
+    assert "--start 5 s is at or after the end of the video (1.7 s)" in text, text
+
+
 def test_a_views_process_that_stops_says_how_to_call_from_a_script(demo, monkeypatch):
     """docs/multiview.md's snippet, run as a script without the __main__ guard: each view's
     spawned process ran the script again and died, and the error read "A process in the

@@ -1125,7 +1125,7 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
     each person chosen triangulated, then the same kinematics and scoring as any skeleton."""
     from ergorisk import multiview
     from ergorisk.io.calibration import read_calibration
-    from ergorisk.io.video import probe_video
+    from ergorisk.io.video import no_frames_error, probe_video
     from ergorisk.pose.people_select import parse_people_spec
     from ergorisk.pose.sync import motion_offsets, search_limit
 
@@ -1143,6 +1143,9 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
     for w in resized:  # still shown where warnings are (the CLI prints them)
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     first_view = probe_video(paths[0])
+    if media.start_s > 0 and media.start_s >= first_view.duration_s:
+        # before the pose work: a take of 1.7 s with --start 5 was refused 35 s later
+        raise no_frames_error(paths[0], first_view, media.start_s)
     fps = first_view.fps
     spec = parse_people_spec(media.people)
     started = time.perf_counter()
