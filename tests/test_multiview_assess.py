@@ -121,3 +121,20 @@ def test_each_view_s_video_shows_the_take_s_time(assessed, tmp_path, monkeypatch
         progress=lambda *a: None, blur_faces=False, name="annotated-cam03.mp4",
     )  # fmt: skip
     np.testing.assert_allclose(shown, assessed.frames["time_s"].to_numpy(float), atol=1e-6)
+
+
+def test_the_views_videos_count_toward_one_bar(assessed, tmp_path, monkeypatch):
+    """Four views of 97 frames counted to "388/97" on the annotated-video bar."""
+    from ergorisk.report import media
+
+    def drawn(path, frames, track, stage, rows, *, progress, **kw):
+        for _ in range(len(track.time_s)):
+            progress("video", 1, len(track.time_s))
+        return {}
+
+    monkeypatch.setattr(media, "write_video_outputs", drawn)
+    seen: list[tuple[int, int | None]] = []
+    assessed._view_pictures(tmp_path, lambda phase, n, total: seen.append((n, total)), [])
+    frames = sum(len(v.track.time_s) for v in assessed.views)
+    assert len(assessed.views) == 4 and len(seen) == frames
+    assert {total for _, total in seen} == {frames}

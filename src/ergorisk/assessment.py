@@ -173,6 +173,12 @@ class Assessment:
         from ergorisk.report.media import write_video_outputs
 
         media, pictures = self.config.media, {}
+        views = len(self.views)
+
+        def all_views(phase: str, advance: int, total: int | None) -> None:
+            # each view's frames count toward one bar ("388/97" over four views)
+            progress(phase, advance, None if total is None else total * views)
+
         for i, view in enumerate(self.views):
             drawn = write_video_outputs(
                 view.path,
@@ -186,7 +192,7 @@ class Assessment:
                 stride=1,
                 annotate=media.annotate,
                 max_side=media.annotate_max_side,
-                progress=progress,
+                progress=all_views,
                 blur_faces=media.blur_faces,
                 banner=media.banner,
                 name=f"annotated-{view.camera}.mp4",
