@@ -123,11 +123,15 @@ def assess(
         typer.Option(
             min=1,
             help="Video: assess every n-th frame (faster; the poses, and so the scores, differ "
-            "from every frame's: for a preview).",
+            "from every frame's: for a preview). Not with several views.",
         ),
     ] = None,
     roi: Annotated[
-        str | None, typer.Option(help="Video/image: x,y,w,h pixels where the person to follow is.")
+        str | None,
+        typer.Option(
+            help="Video/image: x,y,w,h pixels where the person to follow is (several views: "
+            "in the first)."
+        ),
     ] = None,
     camera_pitch_deg: Annotated[
         float | None,
@@ -180,7 +184,9 @@ def assess(
         Path | None,
         typer.Option(
             help="Several videos of one take: their calibration (Pose2Sim/anipose TOML, "
-            "Qualisys .qca.txt, OpenCV yml/xml); the views are triangulated."
+            "Qualisys .qca.txt, OpenCV yml/xml); the views are triangulated and write "
+            "annotated-<camera>.mp4 each (docs/multiview.md). --start, --end, --roi and "
+            "--people IDs are the first view's."
         ),
     ] = None,
     cameras: Annotated[
@@ -192,7 +198,11 @@ def assess(
     ] = None,
     sync: Annotated[
         str | None,
-        typer.Option(help="none (frame by frame) or motion (offsets from movement)."),
+        typer.Option(
+            help="Several views: none (taken as synchronised frame by frame) or motion "
+            "(each view's offset found from the person's movement; use it unless the cameras "
+            "were triggered together) (default: none)."
+        ),
     ] = None,
     worker: Annotated[str | None, typer.Option(help="Who was assessed (reports).")] = None,
     task: Annotated[str | None, typer.Option(help="The task assessed (reports).")] = None,
@@ -217,7 +227,7 @@ def assess(
 
       ergorisk assess floor.mp4 --people all --out out/floor
 
-      ergorisk assess cam01.mp4 cam02.mp4 --calibration calib.toml --out out/take
+      ergorisk assess cam01.mp4 cam02.mp4 --calibration calib.toml --sync motion --out out/take
 
       ergorisk assess poses.npy --layout uw-iom --out out/poses --config site.toml
     """
