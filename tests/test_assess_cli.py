@@ -268,7 +268,7 @@ def test_help_in_a_narrow_terminal_is_plain_text_that_keeps_names_and_examples(c
     assert "  -o, --out <path>" in narrow or command[0] in ("serve", "score")
     # Each example stays one line, as typed.
     example = {
-        "assess": "ergorisk assess cam01.mp4 cam02.mp4 --calibration calib.toml --out out/take",
+        "assess": "ergorisk assess cam*.mp4 --calibration calib.toml --sync motion --out take",
         "batch": "ergorisk batch manifest.csv -o results/ --engine ray",
         "serve": 'ergorisk serve --host 0.0.0.0 --token "$(openssl rand -hex 16)"',
         "score": "| ergorisk score reba",

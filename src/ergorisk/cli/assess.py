@@ -227,7 +227,7 @@ def assess(
 
       ergorisk assess floor.mp4 --people all --out out/floor
 
-      ergorisk assess cam01.mp4 cam02.mp4 --calibration calib.toml --sync motion --out out/take
+      ergorisk assess cam*.mp4 --calibration calib.toml --sync motion --out take
 
       ergorisk assess poses.npy --layout uw-iom --out out/poses --config site.toml
     """
