@@ -236,11 +236,16 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     assert first_int(after[f"reba{side}"]) > first_int(before[f"reba{side}"]), (before, after)
     assert after["peak"] >= before["peak"]
     assert page.evaluate(LEAVE)  # unsaved factors: leaving the page asks first
+    # the downloads say they hold the saved factors, not the ones shown
+    assert "These files hold the saved factors (load 0 kg" in page.inner_text("#dl-note")
     page.click("#save-factors")
+    # while the reports are written again, the links wait (one clicked gave the old version)
+    assert page.locator("#downloads a.pending").count() == page.locator("#downloads a").count()
     page.wait_for_function(  # the reports (PDF included) are written again: seconds
         "document.getElementById('factors-form').dataset.state === 'saved'", timeout=90_000
     )
     assert not page.evaluate(LEAVE)
+    assert page.locator("#dl-note").is_hidden() and not page.locator("#downloads a.pending").count()
     shot(page, "results")
     saved_reports_are_whole(page, url, "E2E worker")
     worst_moment_and_overlay_follow_the_scores(page)

@@ -797,6 +797,28 @@
             static: form.static.value, repeated: form.repeated.value,
             rapid_change: form.rapid_change.value};
   }
+  // Factors shown but not saved: the downloads still hold the saved ones.
+  function unsaved() {
+    let f;
+    try { f = readFactors(); } catch (err) { return false; }
+    const same = k => (k === "load_kg" ? Math.abs(f[k] - savedFactors[k]) < 0.01 : f[k] === savedFactors[k]);
+    return !Object.keys(f).every(same);
+  }
+  // The downloads say which factors they hold: a report handed on read 5 kg and REBA 10
+  // where the page showed 12 kg and 12; while a save writes them again, the links wait (one
+  // clicked then gave the earlier version).
+  function showDownloads(saving) {
+    const note = $("dl-note");
+    for (const a of document.querySelectorAll("#downloads a")) {
+      a.classList.toggle("pending", saving);
+      if (saving) a.setAttribute("aria-disabled", "true"); else a.removeAttribute("aria-disabled");
+    }
+    const s = savedFactors;
+    note.textContent = saving
+      ? "Saving: these files are being written again with the factors above."
+      : `These files hold the saved factors (load ${ER.kgText(Number(s.load_kg))} kg, coupling ${s.coupling}${s.shock ? ", shock" : ""}): save the factors to write them with the ones shown.`;
+    note.hidden = !(saving || unsaved());
+  }
   async function rescore(save) {
     const status = $("factors-status");
     let factors;
@@ -805,6 +827,7 @@
     status.className = "";
     status.textContent = save ? "Saving…" : "Re-scoring…";
     form.dataset.state = "busy";
+    if (save) showDownloads(true);
     try {
       const res = await ER.postJSON(`/api/assessments/${item.id}/rescore`, {...factors, save});
       if (seq !== rescoreSeq) return;
@@ -818,11 +841,13 @@
       status.textContent = save ? "Saved: the history and the downloads (reports written again) use these factors."
                                 : "Re-scored (not saved).";
       form.dataset.state = save ? "saved" : "changed";
+      showDownloads(false);
     } catch (err) {
       if (seq !== rescoreSeq) return;
       status.textContent = `Could not re-score: ${err.message}`;
       status.className = "error";
       form.dataset.state = "error";
+      showDownloads(false);
     }
   }
   let debounce = null;
@@ -831,10 +856,7 @@
   $("save-factors").addEventListener("click", () => { clearTimeout(debounce); rescore(true); });
   // Leaving the page with factors changed but not saved: the browser asks first.
   window.addEventListener("beforeunload", ev => {
-    let f;
-    try { f = readFactors(); } catch (err) { return; }
-    const same = k => (k === "load_kg" ? Math.abs(f[k] - savedFactors[k]) < 0.01 : f[k] === savedFactors[k]);
-    if (Object.keys(f).every(same)) return;
+    if (!unsaved()) return;
     ev.preventDefault();
     ev.returnValue = "";
   });
