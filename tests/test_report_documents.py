@@ -173,6 +173,21 @@ def test_timeline_shades_the_unreliable_frames_with_a_legend_entry():
     assert UNRELIABLE in timeline_svg(frames, [])
 
 
+def test_the_worst_moments_are_not_grey_on_the_chart():
+    """Grey on the web page's chart is the frames left out; the report's worst moments were
+    grey bands too."""
+    from ergorisk.report.charts import WORST_TINT, timeline_svg
+    from ergorisk.report.episodes import worst_episodes
+
+    trunk = np.r_[np.full(20, 0.0), np.full(20, 70.0), np.full(20, 0.0)]
+    frames, _ = _scored_assessment(trunk)
+    episodes = worst_episodes(frames, 4, fps=10.0)
+    assert episodes
+    svg = timeline_svg(frames, episodes)
+    assert WORST_TINT in svg and WORST_TINT not in timeline_svg(frames, [])
+    assert "blue bands: worst moments" in svg
+
+
 def test_xlsx_frames_carry_reliability_unseen_parts_and_intervals():
     from ergorisk.report.xlsx import frames_sheet_columns
 

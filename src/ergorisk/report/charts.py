@@ -19,6 +19,7 @@ _COLOURS = {
     "rula": ("#2ecc40", "#ffdc00", "#ff851b", "#e62828"),
 }
 _SIDE = {"left": "#1f4e9c", "right": "#b0306a"}
+WORST_TINT = "#3d8bfd"
 
 
 UNRELIABLE = "no person or pose unreliable (left out)"
@@ -69,7 +70,8 @@ def timeline_svg(frames: pd.DataFrame, episodes: list[Episode]) -> str:
                 label=UNRELIABLE if k == 0 else None,
             )
         for e in episodes:
-            ax.axvspan(e.start_s, e.end_s, color="#000", alpha=0.08, lw=0)
+            # not grey: the web page shades the frames left out in grey
+            ax.axvspan(e.start_s, e.end_s, color=WORST_TINT, alpha=0.16, lw=0)
             if method == "reba":
                 ax.text(
                     e.peak_s, 0.7, str(e.rank), ha="center", va="bottom", fontsize=8, weight="bold"
@@ -80,7 +82,7 @@ def timeline_svg(frames: pd.DataFrame, episodes: list[Episode]) -> str:
         ax.tick_params(labelsize=8)
         ax.margins(x=0)
     axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1), fontsize=7, ncol=3, frameon=False)
-    axes[1].set_xlabel("time (s); grey: worst moments, numbered", fontsize=8)
+    axes[1].set_xlabel("time (s); blue bands: worst moments, numbered", fontsize=8)
     fig.tight_layout(pad=0.6)
     buf = io.StringIO()
     # The same assessment gives the same page: no date, clip-path ids from a fixed salt.
