@@ -120,6 +120,22 @@ def test_a_view_far_off_is_rejected_as_an_outlier():
     assert np.nanmax(robust.error_px) < 5.0
 
 
+def test_a_downscaled_view_is_judged_at_its_calibrated_size():
+    """cam02 at half size read 4.7 px against 9.2 and no outlier bound caught its misses:
+    a view's errors are in pixels of its calibrated size, whatever size its video is."""
+    cams = ring_cameras(4)
+    half = cams[3].scaled_to(cams[3].size[0] // 2, cams[3].size[1] // 2)
+    assert half.pixel_scale == pytest.approx(0.5)
+    px, vis = views(TRUTH, [*cams[:3], half], noise_px=0.0)
+    wrong = px.copy()
+    wrong[3, :, 13:17] += 20.0  # 20 px in the small frame: 40 px at the calibrated size
+    result = triangulate(wrong, vis, [*cams[:3], half], outlier_px=30.0)
+    assert not result.used[3, :, 13:17].any()  # over the bound, as at full size
+    kept = triangulate(px, vis, [*cams[:3], half], outlier_px=30.0)
+    full = triangulate(views(TRUTH, cams, noise_px=0.0)[0], vis, cams, outlier_px=30.0)
+    np.testing.assert_allclose(kept.points, full.points, atol=1e-6)
+
+
 def test_joints_seen_by_one_view_only_are_missing_not_guessed():
     cams = ring_cameras(3)
     px, vis = views(TRUTH, cams)

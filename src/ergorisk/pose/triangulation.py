@@ -92,7 +92,10 @@ def project_views(points: np.ndarray, cameras: Sequence[Camera]) -> np.ndarray:
 
 
 def _errors(points: np.ndarray, points_px: np.ndarray, cameras: Sequence[Camera]) -> np.ndarray:
-    return np.linalg.norm(project_views(points, cameras) - points_px, axis=-1)
+    """(V, ...) reprojection errors in pixels of each camera's calibrated size."""
+    err = np.linalg.norm(project_views(points, cameras) - points_px, axis=-1)
+    scale = np.array([c.pixel_scale for c in cameras], dtype=float)
+    return err / scale.reshape((-1,) + (1,) * (err.ndim - 1))
 
 
 # How far off a view may reproject and still be trusted (the demo's cameras reproject within
