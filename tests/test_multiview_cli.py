@@ -114,3 +114,13 @@ def test_a_views_process_that_stops_says_how_to_call_from_a_script(demo, monkeyp
     videos = [demo / "videos" / f"cam0{k}.mp4" for k in (1, 3)]
     with pytest.raises(InputError, match='if __name__ == "__main__"'):
         er.assess(videos, calibration=demo / "calibration" / "Calib.qca.txt", report=False)
+
+
+def test_each_view_done_moves_the_bar(demo, tmp_path):
+    """The views bar sat at 0/4 for 17 s, then jumped to 4/4: each view now steps it."""
+    from ergorisk.multiview import track_view_people
+
+    cuts = [remux(demo / "videos" / f"cam0{k}.mp4", tmp_path / f"cam0{k}.mp4", 6) for k in (1, 2)]
+    steps: list[int] = []
+    people = track_view_people(cuts, workers=2, on_view=lambda: steps.append(len(steps)))
+    assert steps == [0, 1] and len(people) == 2  # a step per view, the views in order

@@ -1159,7 +1159,11 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
     from concurrent.futures.process import BrokenProcessPool
 
     try:
-        people = multiview.track_view_people(paths, max_side=media.inference_max_side or 960)
+        people = multiview.track_view_people(
+            paths,
+            max_side=media.inference_max_side or 960,
+            on_view=lambda: progress("views", 1, len(paths)),
+        )
     except BrokenProcessPool:
         # The views run in spawned processes, which import the caller's script again: a
         # script without the guard starts them again there, and they die.
@@ -1169,7 +1173,6 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
         ) from None
     except RuntimeError as err:
         raise InputError(f"pose estimation failed: {str(err).splitlines()[0]}") from None
-    progress("views", len(paths), len(paths))
     if not any(people):
         raise InputError("nobody was found in any view")
     try:

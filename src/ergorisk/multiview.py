@@ -16,7 +16,7 @@ ones.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -249,22 +249,35 @@ def _view_people(video: str, max_side: int | None) -> list[PersonTrack]:
 
 
 def track_view_people(
-    videos: Sequence[str | Path], *, max_side: int | None = 960, workers: int | None = None
+    videos: Sequence[str | Path],
+    *,
+    max_side: int | None = 960,
+    workers: int | None = None,
+    on_view: Callable[[], None] = lambda: None,
 ) -> list[list[PersonTrack]]:
     """Everyone in each video (pose.people.track_people), the videos in parallel
-    processes. max_side: frames are scaled down to this longer side for inference."""
+    processes. max_side: frames are scaled down to this longer side for inference.
+    on_view(): as each view is done (a progress bar's step)."""
     args = [(str(v), max_side) for v in videos]
     if workers == 1:
-        return [_view_people(*a) for a in args]
+        out = []
+        for a in args:
+            out.append(_view_people(*a))
+            on_view()
+        return out
     import multiprocessing as mp
     import os
+    from concurrent.futures import as_completed
 
     # spawn: a fork of a process that already runs threads (MediaPipe, torch, a server) can
     # die or hang in the child; one process per core, each view's pose is a single core's work.
     workers = workers or min(len(videos), os.cpu_count() or 1)
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
         try:
-            return list(pool.map(_view_people, *zip(*args, strict=True)))
+            futures = [pool.submit(_view_people, *a) for a in args]
+            for _ in as_completed(futures):  # the bar sat at 0/4, then jumped to 4/4
+                on_view()
+            return [f.result() for f in futures]
         except BaseException:
             # Ctrl-C or SIGTERM to this process alone: leaving the pool waited for every
             # view's pass to end (a minute) before the run could stop.

@@ -489,7 +489,7 @@ def _progress_bar() -> Iterator[Any]:
         TextColumn("{task.fields[fps]}"),
         TimeRemainingColumn(),
     )
-    labels = {"pose": "Pose", "video": "Annotated video"}
+    labels = {"pose": "Pose", "views": "Pose, views done", "video": "Annotated video"}
     console = Console(stderr=True)
     if not console.is_terminal:  # a pipe or a log: a bar there only leaves a blank line
         yield lambda phase, advance, total: None
