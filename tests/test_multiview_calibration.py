@@ -110,6 +110,8 @@ def test_the_written_toml_round_trips_exactly(tmp_path):
     [
         ("bad.toml", "[cam01\nsize = 3", "not valid TOML"),
         ("bad.toml", "[cam01]\nmatrix = [[1,0,0],[0,1,0],[0,0,1]]\n", "lacks"),
+        # a size alone read "no camera found"
+        ("bad.toml", "[cam01]\nsize = [1088, 1920]\n", r"\[cam01\] lacks matrix, distortions"),
         ("bad.toml", "[metadata]\nerror = 0\n", "no camera"),
         ("bad.qca.txt", "<calibration><cameras/></calibration>", "no <cameras><camera>"),
         ("bad.qca.txt", "not xml at all", "unreadable"),

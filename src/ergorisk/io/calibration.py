@@ -138,6 +138,9 @@ def read_calibration(path: str | Path) -> list[Camera]:
     return cameras
 
 
+TOML_CAMERA_KEYS = ("size", "matrix", "distortions", "rotation", "translation")
+
+
 def read_toml(path: str | Path) -> list[Camera]:
     """Pose2Sim or anipose TOML: one table per camera (size, matrix, distortions, rotation as
     a Rodrigues vector, translation); other tables (metadata) are skipped."""
@@ -150,9 +153,11 @@ def read_toml(path: str | Path) -> list[Camera]:
         raise CalibrationError(f"{path}: not valid TOML ({err})") from None
     cameras = []
     for section, cam in data.items():
-        if not isinstance(cam, dict) or "matrix" not in cam:
+        # a table with any camera field is a camera (one with a size alone read "no camera
+        # found"); metadata tables have none
+        if not isinstance(cam, dict) or not any(k in cam for k in TOML_CAMERA_KEYS):
             continue
-        missing = [k for k in ("size", "distortions", "rotation", "translation") if k not in cam]
+        missing = [k for k in TOML_CAMERA_KEYS if k not in cam]
         if missing:
             raise CalibrationError(f"{path}: camera [{section}] lacks {', '.join(missing)}")
         rot = np.asarray(cam["rotation"], dtype=float)
