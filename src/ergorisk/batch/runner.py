@@ -65,8 +65,9 @@ def _run(items, out, engine, workers, address, force, show_progress) -> list[Ite
         else:
             todo.append(item)
     warm = any(media_kind(i.path) for i in todo)  # pose files need no pose model
-    with _progress(len(items), len(results), show_progress, todo) as advance:
-        on_start = advance.__self__.start  # type: ignore[attr-defined]
+    bar = _progress(len(items), len(results), show_progress, todo)
+    with bar as advance:
+        on_start = bar.start  # the engines say when an item starts: the ETA's items under way
 
         def on_result(result: ItemResult) -> None:
             results[result.index] = result
