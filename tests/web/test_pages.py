@@ -326,3 +326,21 @@ def test_the_form_states_a_limit_under_one_mb(tmp_path: Path) -> None:
         html = client.get("/").text
     assert "At most 0.25 MB." in html  # it said "At most 0 MB"
     assert f'data-max-bytes="{settings.max_upload_bytes}"' in html
+
+
+def test_a_save_under_way_is_said_on_the_page(client: TestClient, settings: Settings) -> None:
+    """Reloaded while "Saving…", the page showed the old factors with no sign of the save."""
+    aid = add_worksheet(client, BOX_LIFT)
+    assert client.get(f"/api/assessments/{aid}").json()["saving"] is False
+    assert re.search(r'<p id="saving-note" class="notice" role="status" hidden>', client.get(
+        f"/assessments/{aid}").text)  # fmt: skip
+    # a save's staging folder (routes/assessments.py _new_version) while it writes
+    under_way = settings.data_dir / "staging" / f"save{aid}-abc"
+    under_way.mkdir(parents=True)
+    other = settings.data_dir / "staging" / f"save{aid}0-abc"  # another assessment's
+    other.mkdir()
+    assert client.get(f"/api/assessments/{aid}").json()["saving"] is True
+    page = client.get(f"/assessments/{aid}").text
+    assert '<p id="saving-note" class="notice" role="status">New task' in page
+    under_way.rmdir()
+    assert client.get(f"/api/assessments/{aid}").json()["saving"] is False

@@ -194,6 +194,11 @@ class AssessmentDetail(AssessmentItem):
         default_factory=list,
         description="A multi-view take: each camera's annotated video (annotated-<camera>.mp4).",
     )
+    saving: bool = Field(
+        False,
+        description="New task factors are being saved (the reports written again): the "
+        "factors, scores and files are the last saved ones until it is done.",
+    )
 
 
 class Columns(BaseModel):

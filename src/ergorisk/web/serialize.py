@@ -97,6 +97,7 @@ def detail_json(storage: Storage, a: AssessmentRecord) -> dict[str, Any]:
             "media": media,
             "fps": a.fps,
             "views": [n for n in views if n in files],
+            "saving": storage.saving(a.id),
         }
     )
     return out

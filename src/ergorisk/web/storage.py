@@ -94,6 +94,11 @@ class Storage:
         self.staging.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=self.staging))
 
+    def saving(self, assessment_id: int) -> bool:
+        """Whether new task factors of this assessment are being saved (its reports written
+        again, in staging ``save<id>-...``; staging is emptied at every server start)."""
+        return any(self.staging.glob(f"save{assessment_id}-*"))
+
     def save_upload(self, source: BinaryIO, ext: str, max_bytes: int) -> Path:
         """Copy an upload into a staging file in chunks, refusing it past max_bytes or when
         its content does not look like its extension. Returns the staging file."""

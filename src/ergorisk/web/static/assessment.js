@@ -850,6 +850,16 @@
       showDownloads(false);
     }
   }
+  // A save still under way when the page was (re)loaded: the page showed the old factors
+  // with no word of it; it now says so and reloads once the save is done.
+  if (item.saving) {
+    const poll = setInterval(async () => {
+      try {
+        const now = await ER.api(`/api/assessments/${item.id}`);
+        if (!now.saving) { clearInterval(poll); location.reload(); }
+      } catch (err) { /* the server is busy writing: ask again */ }
+    }, 2000);
+  }
   let debounce = null;
   form.addEventListener("input", () => { clearTimeout(debounce); debounce = setTimeout(() => rescore(false), 250); });
   form.addEventListener("submit", ev => ev.preventDefault());
