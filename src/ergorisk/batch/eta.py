@@ -43,16 +43,16 @@ def item_work(item: Any) -> float:
 def _video_frames(path: Path, options: dict[str, Any]) -> float:
     import av
 
+    from ergorisk.io.video import header_duration_s
+
     try:
         with av.open(str(path)) as container:
             stream = container.streams.video[0]
             rate = float(stream.average_rate or stream.guessed_rate or 0)
-            if container.duration is not None:
-                duration = container.duration / av.time_base
-            elif stream.duration is not None and stream.time_base is not None:
-                duration = float(stream.duration * stream.time_base)
-            else:
-                duration = (stream.frames or 0) / rate if rate else 0.0
+            # the header's, as probe_video reads it (not its scan of a file without one)
+            duration = header_duration_s(container, stream)
+            if not duration and rate:
+                duration = (stream.frames or 0) / rate
             # The share of the video's data in the file: an MP4 cut short keeps a whole
             # header (its index first), which announced 920 frames for a 20 kB file.
             expected = (stream.bit_rate or 0) * duration / 8

@@ -155,7 +155,7 @@ def probe_video(path: str | Path) -> VideoInfo:
         width, height = first.width, first.height
         if rotation in (90, 270):
             width, height = height, width
-        duration = _duration_s(container, stream)
+        duration = header_duration_s(container, stream)
         if duration > 0:
             _check_the_end_decodes(path, container, stream, duration)
         else:
@@ -188,7 +188,7 @@ def _check_the_end_decodes(path: Path, container, stream, duration: float) -> No
         )
 
 
-def _duration_s(container, stream) -> float:
+def header_duration_s(container, stream) -> float:
     """The video stream's duration from the header (0 when unknown). Matroska and WebM keep
     no duration per stream but a DURATION tag; their container's duration is the longest
     stream's (an audio track running on past the video read as a truncated video), so it is
@@ -308,7 +308,7 @@ def iter_frames(
                 yield Frame(index, time_s, _upright_rgb(frame, max_side, fast_rgb))
                 kept += 1
             # Only a duration the header gives can show a truncated file.
-            expected_end = _duration_s(container, stream) - t0
+            expected_end = header_duration_s(container, stream) - t0
             if end_s is not None:
                 expected_end = min(expected_end, end_s)
             if expected_end > 0 and expected_end - last_time > max(0.5, 0.02 * expected_end):

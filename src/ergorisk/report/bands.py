@@ -66,7 +66,19 @@ ANGLE_INPUTS: dict[str, tuple[str, ...]] = {
 @cache
 def angle_bands(method: str, key: str, upright_tol_deg: float = 5.0) -> tuple[Band, ...]:
     """The bands of one worksheet angle (``ANGLE_INPUTS``) as the exact scorer applies them."""
-    fn = _part_functions(upright_tol_deg)[(method, key)]
+    return _bands(_part_functions(upright_tol_deg)[(method, key)])
+
+
+@cache
+def load_edges_kg() -> tuple[float, ...]:
+    """The loads where REBA's load score or RULA's force score steps up (2, 5, 10 kg), read
+    off the scorers as the angles' bands are; a load on one is in the lower band."""
+    scores = (lambda x: reba.load_score(x, _F), lambda x: rula.force_score(x, _F, _F))
+    return tuple(sorted({b.hi for fn in scores for b in _bands(fn) if b.hi is not None}))
+
+
+def _bands(fn: Callable[[np.ndarray], np.ndarray]) -> tuple[Band, ...]:
+    """The bands of a score that is a function of one value, swept over _SWEEP."""
     scores = np.asarray(fn(_SWEEP), dtype=int)
     bands: list[Band] = []
     lo: float | None = None

@@ -136,13 +136,7 @@ def _episode(
     off_centre = np.abs(2 * pool - (len(rows) - 1))
     peak = start + int(pool[np.lexsort((pool, off_centre, rank_rula[pool]))[0]])
     row = frames.iloc[peak]
-    left = _num(row.get("reba_total_left"))
-    right = _num(row.get("reba_total_right"))
-    side = (
-        "left"
-        if (left if left is not None else -1) > (right if right is not None else -1)
-        else "right"
-    )
+    side = higher_side(row, "reba", tie="right")
     times = frames["time_s"].to_numpy(dtype=float)
     # The picture's RULA is the named side's, as its worksheet below it explains (the
     # higher side's read 6 over a worksheet scoring 5).
@@ -166,6 +160,14 @@ def _episode(
         max_reba=int(reba[top]),
         max_s=round(float(times[start + top]), 3),
     )
+
+
+def higher_side(row: pd.Series, method: str, tie: str) -> str:
+    """The side whose ``method`` total is higher on this frame (a side with no score counts
+    as lower than any), ``tie`` where they are equal or neither has one."""
+    left, right = (_num(row.get(f"{method}_total_{side}")) for side in ("left", "right"))
+    left, right = (-1.0 if v is None else v for v in (left, right))
+    return tie if left == right else "left" if left > right else "right"
 
 
 def _num(value: Any) -> float | None:

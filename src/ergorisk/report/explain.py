@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ergorisk.contract import COUPLING_NAMES, REBA_FIELDS, RULA_FIELDS
-from ergorisk.report.bands import Band, band_of, band_text, signed
+from ergorisk.report.bands import Band, band_of, band_text, load_edges_kg, signed
 from ergorisk.scoring import reba, rula
 
 REBA_ACTIONS = {
@@ -265,18 +265,14 @@ def _shown(value: float, band: Band) -> float | str:
     return shown
 
 
-# The loads where a score steps up: REBA over 5 and over 10 kg (reba.load_score), RULA over
-# 2 and over 10 kg (rula.force_score); a load exactly on one is in the lower band.
-LOAD_EDGES_KG = (2.0, 5.0, 10.0)
-
-
 def kg_text(kg: float) -> str:
-    """A load as the reports show it: to 0.1 kg, unless rounding puts a load over an edge on
-    it (22.1 lb, 10.02 kg, read "10 kg" beside REBA load 2, and 10 kg scores 1): then to
-    0.01 kg, and where even that is the edge, "just over 10"."""
+    """A load as the reports show it: to 0.1 kg, unless rounding puts a load over an edge
+    (``bands.load_edges_kg``) on it (22.1 lb, 10.02 kg, read "10 kg" beside REBA load 2, and
+    10 kg scores 1): then to 0.01 kg, and where even that is the edge, "just over 10"."""
+    edges = load_edges_kg()
     for digits in (1, 2):
         shown = round(float(kg), digits)
-        if not (shown in LOAD_EDGES_KG and kg > shown):
+        if not (shown in edges and kg > shown):
             return f"{shown:g}"
     return f"just over {shown:g}"
 

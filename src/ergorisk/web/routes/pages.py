@@ -28,6 +28,7 @@ from ergorisk import __version__
 from ergorisk.contract import MAX_LOAD_KG, REBA_BANDS, RULA_ACTION_WORDS, RULA_BANDS
 from ergorisk.kinematics.posture import IMPOSSIBLE_DEG
 from ergorisk.pose.layouts import LAYOUTS, get_layout
+from ergorisk.report.bands import load_edges_kg
 from ergorisk.report.explain import kg_text
 from ergorisk.web.forms import TEXT_LIMITS
 from ergorisk.web.storage import CALIBRATION_EXTS, KIND_OF_EXT, NEEDS_MAPPING
@@ -50,13 +51,18 @@ templates.env.filters["number"] = _number
 templates.env.globals["max_load_kg"] = MAX_LOAD_KG  # the factor forms' bound, as the API's
 
 
-def risk_bands() -> dict[str, list[tuple[int, int, str]]]:
-    """The REBA risk and RULA action bands, (lowest, highest total, name), from the contract:
-    the page scripts read them (common.js) rather than repeating them."""
+def risk_bands() -> dict[str, list[Any]]:
+    """The REBA risk and RULA action bands, (lowest, highest total, name), from the contract,
+    and the loads where a load score steps up (kg_text's edges): the page scripts read them
+    (common.js) rather than repeating them."""
     # the words the compare page and the reports use ("investigate" here read as another
     # level than compare's "2: investigate further")
     rula = [(lo, hi, word) for (lo, hi, _), word in zip(RULA_BANDS, RULA_ACTION_WORDS, strict=True)]
-    return {"reba": [tuple(b) for b in REBA_BANDS], "rula": rula}
+    return {
+        "reba": [tuple(b) for b in REBA_BANDS],
+        "rula": rula,
+        "load_edges_kg": list(load_edges_kg()),
+    }
 
 
 templates.env.globals["risk_bands"] = risk_bands()

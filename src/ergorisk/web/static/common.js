@@ -105,12 +105,12 @@ const ER = (() => {
     form.load_kg.value = String(loadUnit(form) === "lb" ? round2(kg / LB_KG) : +kg.toFixed(4));
   }
   // A load as the reports show it (report/explain.py kg_text): to 0.1 kg, unless rounding
-  // puts a load over a score's edge on it (10.02 kg read "10 kg" beside REBA load 2).
-  const LOAD_EDGES_KG = [2, 5, 10];
+  // puts a load over a score's edge (the server's, read off the scorers) on it (10.02 kg
+  // read "10 kg" beside REBA load 2).
   function kgText(kg) {
     for (const digits of [1, 2]) {
       const shown = +kg.toFixed(digits);
-      if (!(LOAD_EDGES_KG.includes(shown) && kg > shown)) return String(shown);
+      if (!(RISK_BANDS.load_edges_kg.includes(shown) && kg > shown)) return String(shown);
     }
     return `just over ${+kg.toFixed(2)}`;
   }
