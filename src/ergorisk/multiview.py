@@ -51,8 +51,8 @@ def prepare_views(
     cameras: Sequence[Camera],
     names: Sequence[str] | None = None,
 ) -> list[Camera]:
-    """The camera of each video, checked: two or more views, one frame rate, equal frame counts, and
-    intrinsics rescaled (with a warning) where a video's frame size differs."""
+    """The camera of each video, checked: two or more views, one frame rate, equal frame
+    counts, and intrinsics rescaled (with a warning) where a video's frame size differs."""
     from ergorisk.io.video import probe_video
 
     if len(videos) < 2:

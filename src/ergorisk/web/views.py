@@ -44,14 +44,14 @@ def match_cameras(
     return [c.name for c in matched]
 
 
-def check_frame_counts(paths: Sequence[Path], names: Sequence[str]) -> None:
+def check_rates_and_counts(paths: Sequence[Path], names: Sequence[str]) -> None:
     """Views of one take share a frame rate and have as many frames each
     (multiview.check_views_match; read in a child process: the server never opens a video
     itself)."""
     from ergorisk.multiview import MultiViewError, check_views_match
 
     with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
-        found = pool.submit(frame_counts, [str(p) for p in paths]).result(PROBE_TIMEOUT_S)
+        found = pool.submit(rates_and_counts, [str(p) for p in paths]).result(PROBE_TIMEOUT_S)
     for name, info in zip(names, found, strict=True):
         if isinstance(info, str):
             raise ViewsError(f"{name}: {info}")
@@ -61,7 +61,7 @@ def check_frame_counts(paths: Sequence[Path], names: Sequence[str]) -> None:
         raise ViewsError(str(err)) from None
 
 
-def frame_counts(paths: Sequence[str]) -> list[tuple[float, int] | str]:
+def rates_and_counts(paths: Sequence[str]) -> list[tuple[float, int] | str]:
     """Each video's frame rate and count, or why it cannot be read (runs in the child
     process)."""
     from ergorisk.io.video import probe_video

@@ -144,7 +144,7 @@ def created(assessment_id: int, job_id: int, people: bool = False) -> dict[str, 
 async def _stage_views(c: Context, upload: Upload) -> tuple[list[Path], Path, Config]:
     """Several videos of one take and their calibration in staging, checked: the
     calibration reads, each video has a camera, the views are as long (400 otherwise)."""
-    from ergorisk.web.views import ViewsError, check_frame_counts, match_cameras
+    from ergorisk.web.views import ViewsError, check_rates_and_counts, match_cameras
 
     assert upload.calibration is not None
     names = [Path(f.filename or "").name for f in upload.views]
@@ -167,7 +167,7 @@ async def _stage_views(c: Context, upload: Upload) -> tuple[list[Path], Path, Co
             cameras = await run_in_threadpool(
                 match_cameras, calibration, shown, names, upload.config.media.cameras
             )
-            await run_in_threadpool(check_frame_counts, staged[:-1], names)
+            await run_in_threadpool(check_rates_and_counts, staged[:-1], names)
         except ViewsError as err:
             raise http_error(400, str(err)) from None
     except BaseException:
