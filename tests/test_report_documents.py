@@ -898,3 +898,17 @@ def test_a_worst_moment_explains_each_method_on_the_side_it_scores_higher():
     html = render_html(report)
     assert f"<b>RULA {m.rula.total}</b> (left side)" in html
     assert f"<b>REBA {m.reba.total}</b> (right" not in html  # the title's side: not said twice
+
+
+def test_the_higher_side_counts_a_side_without_a_score_as_lower():
+    import pandas as pd
+
+    from ergorisk.report.episodes import higher_side
+
+    def row(left, right):
+        return pd.Series({"rula_total_left": left, "rula_total_right": right})
+
+    assert higher_side(row(5, np.nan), "rula", tie="right") == "left"  # right not scored
+    assert higher_side(row(4, 5), "rula", tie="left") == "right"
+    assert higher_side(row(5, 5), "rula", tie="left") == "left"  # a tie: the caller's side
+    assert higher_side(row(np.nan, np.nan), "rula", tie="left") == "left"
