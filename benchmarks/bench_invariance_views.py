@@ -1,6 +1,7 @@
 """Mirror and half-resolution invariance on each view of the 4-view demo (issue 13).
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_invariance_views.py [--views cam01,cam02]
+        [--set image_xy=none]   # any assess option, to compare a setting with the default
 
 Issue 13 asks for invariance on a clip this project does not have: one camera, tilted about
 23 degrees down, at a person's front-side, in the Pose2Sim lab. The demo's four views are the
@@ -44,11 +45,11 @@ OUT = ROOT / "benchmarks" / "results" / "bench_invariance_views.json"
 QUIET = {"annotate": False, "report": False}
 
 
-def view_row(video: Path, tmp: Path) -> dict[str, object]:
+def view_row(video: Path, tmp: Path, options: dict[str, str]) -> dict[str, object]:
     clip = _transform_video(video, tmp / video.name, lambda rgb: rgb, None)
     mirrored = mirror_video(clip, tmp / f"{video.stem}-mirrored.mp4")
     half = half_resolution_video(clip, tmp / f"{video.stem}-half.mp4")
-    a, m, h = (er.assess(p, **QUIET).frames for p in (clip, mirrored, half))
+    a, m, h = (er.assess(p, **QUIET, **options).frames for p in (clip, mirrored, half))
     row: dict[str, object] = {}
     for name, diffs, other in (
         (
@@ -73,7 +74,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--views", default="cam01,cam02,cam03,cam04")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="an assess option"
+    )
     args = parser.parse_args()
+    options = dict(item.split("=", 1) for item in args.set)
     if not DEMO.is_dir():
         sys.exit(f"{DEMO} not found: this benchmark needs the shared data (../shared/data)")
     warnings.simplefilter("ignore")  # each run's assessment warnings are not the point here
@@ -81,7 +86,7 @@ def main() -> None:
     print(f"{'view':6} {'check':9} {'worst angle':34} {'median':>7} {'REBA ±1':>8} {'RULA ±1':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         for view in args.views.split(","):
-            rows[view] = view_row(DEMO / f"{view}.mp4", Path(tmp))
+            rows[view] = view_row(DEMO / f"{view}.mp4", Path(tmp), options)
             for check in ("mirrored", "half"):
                 r = rows[view][check]
                 print(
@@ -91,7 +96,10 @@ def main() -> None:
                 )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
-        json.dumps({"bounds": {"median_deg": 3, "within_1": 0.9}, "views": rows}, indent=1)
+        json.dumps(
+            {"bounds": {"median_deg": 3, "within_1": 0.9}, "options": options, "views": rows},
+            indent=1,
+        )
     )
     print(f"-> {args.out}")
 

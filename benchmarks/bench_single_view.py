@@ -17,9 +17,9 @@ usual kinematics. Each single view goes through the single-camera pipeline itsel
     + depth fusion      limb depth fused with foreshortening (pose/depth.py)
 
 and, without flip averaging, swap fix + depth fusion, then with canonical facing (the clip
-estimated mirrored when the man faces the image's left, pose/canonical.py): the default;
-last, the default with the body's x-y from the image landmarks (pose/image_plane.py,
-``image_xy``, off by default).
+estimated mirrored when the man faces the image's left, pose/canonical.py); then the legs'
+x-y across the picture from the image landmarks (pose/image_plane.py, ``image_xy = "legs"``):
+the default; last, the arms' too (``image_xy = "limbs"``).
 For each: per-angle MAE and
 bias (single minus reference, degrees) over the frames the single view calls reliable,
 REBA/RULA total agreement (exact, within 1), and how often the reference's side total lies
@@ -69,17 +69,18 @@ PARTS = (
     *(("rula", p) for p in ("upper_arm", "lower_arm", "wrist", "neck", "trunk", "legs")),
 )
 # name: (pitch: None estimates / 0 level, scene tilt, swap fix, flip average, depth fusion,
-# canonical facing, image x-y)
-SETTINGS: dict[str, tuple[float | None, bool, bool, bool, bool, bool, bool]] = {
-    "level camera": (0.0, False, False, False, False, False, False),
-    "standing tilt": (None, False, False, False, False, False, False),
-    "scene tilt": (None, True, False, False, False, False, False),
-    "+ swap fix": (None, True, True, False, False, False, False),
-    "+ flip average": (None, True, True, True, False, False, False),
-    "+ depth fusion": (None, True, True, True, True, False, False),
-    "swap fix + depth fusion": (None, True, True, False, True, False, False),
-    "+ canonical facing (default)": (None, True, True, False, True, True, False),
-    "+ image x-y": (None, True, True, False, True, True, True),
+# canonical facing, the limbs whose x-y come from the image: image_xy)
+SETTINGS: dict[str, tuple[float | None, bool, bool, bool, bool, bool, str]] = {
+    "level camera": (0.0, False, False, False, False, False, "none"),
+    "standing tilt": (None, False, False, False, False, False, "none"),
+    "scene tilt": (None, True, False, False, False, False, "none"),
+    "+ swap fix": (None, True, True, False, False, False, "none"),
+    "+ flip average": (None, True, True, True, False, False, "none"),
+    "+ depth fusion": (None, True, True, True, True, False, "none"),
+    "swap fix + depth fusion": (None, True, True, False, True, False, "none"),
+    "+ canonical facing": (None, True, True, False, True, True, "none"),
+    "+ legs' image x-y (default)": (None, True, True, False, True, True, "legs"),
+    "+ arms' image x-y too": (None, True, True, False, True, True, "limbs"),
 }
 
 

@@ -18,8 +18,11 @@ ANGLES = ["trunk_flexion_deg_left", "trunk_side_bend_deg_left", "knee_flexion_de
 
 
 def assess(track, **tilt: float) -> tuple[pd.DataFrame, dict]:
-    # Depth fusion off: it works on the camera's depth axis, which the tilt turns.
-    options = {"annotate": False, "report": False, "depth_fusion": False, **tilt}
+    # Depth fusion off: it works on the camera's depth axis, which the tilt turns. Image x-y
+    # off: one scale a frame (weak perspective) shows the bent leg's shank, 4 m away, shorter
+    # to the tilted camera than to the level one (3.8 deg of knee apart).
+    options = {"annotate": False, "report": False, "depth_fusion": False, "image_xy": "none",
+               **tilt}  # fmt: skip
     cfg = _resolve_config(None, options)
     info = {"width": SIZE[0], "height": SIZE[1], "fps": 30.0}
     a = _assess_track(Path("clip.mp4"), "video", cfg, MediaPoses(track, 30.0, info, [], 0.0), track)

@@ -155,7 +155,9 @@ def test_a_mirrored_track_gives_the_mirrored_assessment(scene: str):
     assert tilt_b["roll_deg"] == pytest.approx(-tilt_a["roll_deg"], abs=0.1)
     assert a["pose_reliable"].any() and (a["reba_total"].nunique() > 1)
     # LSD finds the mirrored scene's lines a fraction of a pixel apart: 0.1 deg of tilt.
-    assert_mirrored(a, b, atol=1e-6 if not greys else 0.2)
+    # Without them, one unit of frames.csv's last decimal: the legs' x-y come from the image
+    # landmarks (image_xy), whose mirror 1 - x is not exact in float32.
+    assert_mirrored(a, b, atol=1.1e-3 if not greys else 0.2)
     for method in ("reba", "rula"):
         assert (a[f"{method}_total"] == b[f"{method}_total"]).mean() >= 0.95, method
 

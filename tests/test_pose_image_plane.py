@@ -7,8 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from ergorisk.assessment import MediaPoses, _assess_track, _resolve_config
+from ergorisk.config import Config, ConfigError
 from ergorisk.kinematics.geometry import angle_between
 from ergorisk.pose.image_plane import image_plane_xy
 from ergorisk.pose.mediapipe_pose import PoseTrack
@@ -86,7 +88,22 @@ def test_a_frame_without_a_picture_is_left_as_it_is():
     np.testing.assert_allclose(fixed[[0, 1, 3], 25, 0], truth[[0, 1, 3], 25, 0], atol=1e-9)
 
 
-def assess(track: PoseTrack, image_xy: bool) -> pd.DataFrame:
+def test_legs_alone_leave_the_arms_as_the_world_has_them():
+    """``image_xy = "legs"`` (the default): the thighs, shanks and feet take the picture's
+    x-y; the arms keep the world's, so their angles do not move."""
+    truth = bent_body()
+    rough = truth.copy()
+    rough[:, LIMB_POINTS, :2] += np.random.default_rng(2).normal(0, 0.03, (10, 8, 2))
+    legs = image_plane_xy(rough, picture_of(truth), FRAME, "legs")
+    limbs = image_plane_xy(rough, picture_of(truth), FRAME, "limbs")
+    arms = [13, 14, 15, 16, 17, 18, 19, 20, 21, 22]
+    np.testing.assert_allclose(legs[:, arms], rough[:, arms])
+    assert np.abs(limbs[:, arms, :2] - rough[:, arms, :2]).max() > 0.01
+    np.testing.assert_allclose(legs[:, 25:33], limbs[:, 25:33])
+    assert np.abs(knee(legs) - knee(truth)).max() < 2 < np.abs(knee(rough) - knee(truth)).max()
+
+
+def assess(track: PoseTrack, image_xy: bool | str) -> pd.DataFrame:
     options = {"annotate": False, "report": False, "depth_fusion": False, "image_xy": image_xy,
                "camera_pitch_deg": 0.0}  # fmt: skip
     cfg = _resolve_config(None, options)
@@ -104,12 +121,25 @@ def test_the_option_gives_the_pictures_knees_and_elbows_through_the_pipeline():
     rough[:, [25, 26], 0] += np.float32(0.05)  # knees outward in the picture
     rough[:, [13, 14], 1] += np.float32(0.05)  # elbows lower
     disturbed = PoseTrack(rough, track.image, track.frame_index, track.time_s)
-    truth = assess(track, image_xy=False)
+    truth = assess(track, image_xy="none")
     cols = ["knee_flexion_deg_left", "knee_flexion_deg_right", "lower_arm_flexion_deg_left",
             "lower_arm_flexion_deg_right"]  # fmt: skip
     keep = ~truth.index.isin(range(38, 51))  # the swapped frame's neighbours (as elsewhere)
-    err_rough = (assess(disturbed, image_xy=False)[cols] - truth[cols])[keep].abs().median()
-    err_fixed = (assess(disturbed, image_xy=True)[cols] - truth[cols])[keep].abs().median()
+    err_rough = (assess(disturbed, image_xy="none")[cols] - truth[cols])[keep].abs().median()
+    err_fixed = (assess(disturbed, image_xy="limbs")[cols] - truth[cols])[keep].abs().median()
     assert (err_fixed < 1.5).all(), err_fixed
     # The right elbow barely moves with its elbow lowered; the others by over 10 degrees.
     assert (err_rough > err_fixed).all() and (err_rough.drop(cols[3]) > 10).all(), err_rough
+    # The default takes the legs only: the knees as the picture has them, the elbows not.
+    err_default = (assess(disturbed, image_xy="legs")[cols] - truth[cols])[keep].abs().median()
+    assert (err_default[cols[:2]] < 1.5).all(), err_default
+    np.testing.assert_allclose(err_default[cols[2:]], err_rough[cols[2:]])
+
+
+def test_the_setting_names_the_parts_and_reads_an_old_true_or_false():
+    assert Config().media.image_xy == "legs"
+    assert Config().with_(image_xy=True).media.image_xy == "limbs"
+    assert Config().with_(image_xy="false").media.image_xy == "none"
+    assert Config().with_(image_xy="limbs").media.image_xy == "limbs"
+    with pytest.raises(ConfigError, match="image_xy must be none, legs or limbs, got 'arms'"):
+        Config().with_(image_xy="arms")

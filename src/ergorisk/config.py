@@ -34,6 +34,10 @@ class ConfigError(InputError):
     """A configuration value, key or file that cannot be used; names the option."""
 
 
+# The settings of MediaOptions.image_xy: which limb bones take their x-y from the image.
+IMAGE_XY = ("none", "legs", "limbs")
+
+
 @dataclass(frozen=True)
 class MediaOptions:
     """Video and image input: which frames, where the person is, the camera, what to draw.
@@ -61,10 +65,12 @@ class MediaOptions:
     # Limb depth fused with foreshortening against the person's own bone lengths
     # (pose/depth.py); docs/accuracy.md has the measured effect per camera.
     depth_fusion: bool = True
-    # The body's x-y across the picture from MediaPipe's image landmarks, its depth from the
-    # world landmarks (pose/image_plane.py): closer angles against four cameras, but scores
-    # less stable under mirroring and half resolution (docs/accuracy.md), so off.
-    image_xy: bool = False
+    # Which limb bones take their x-y across the picture from MediaPipe's image landmarks,
+    # their depth from the world landmarks (pose/image_plane.py): "legs" (closer knees
+    # against four cameras, the totals as close), "limbs" (the arms too: closer elbows, but
+    # totals less often within 1 and less stable under mirroring) or "none"
+    # (docs/accuracy.md). An old options file's true / false reads "limbs" / "none".
+    image_xy: str = "legs"
     # Threads estimating a long video's segments side by side (pose/segments.py); None: the
     # cores available, at most 4. Speed only: the result does not depend on it.
     pose_threads: int | None = None
@@ -109,6 +115,11 @@ class MediaOptions:
             parse_people_spec(self.people)
         except ValueError as err:
             raise ConfigError(str(err)) from None
+        if self.image_xy not in IMAGE_XY:
+            raise ConfigError(
+                f"image_xy must be {', '.join(IMAGE_XY[:-1])} or {IMAGE_XY[-1]}, "
+                f"got {self.image_xy!r}"
+            )
         if self.sync not in ("none", "motion"):
             raise ConfigError(f"sync must be none or motion, got {self.sync!r}")
         if self.roi is not None:
@@ -308,6 +319,11 @@ def coerce(section: str, name: str, value: Any, where: str = "") -> Any:
             if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
                 raise TypeError("expected largest, all or a list of person IDs")
             return ",".join(str(v) for v in value)
+        if name == "image_xy":  # a boolean before it named the parts
+            truth = {"true": True, "yes": True, "false": False, "no": False}
+            value = truth.get(value.lower(), value) if isinstance(value, str) else value
+            if isinstance(value, bool):
+                return "limbs" if value else "none"
         if kind == "bool" or hint is bool:
             if isinstance(value, bool):
                 return value

@@ -703,10 +703,12 @@ def track_skeleton(
     reliable: np.ndarray | None = None,
     camera_roll_deg: float | None = None,
     image_xy: tuple[int, int] | None = None,
+    image_xy_parts: str = "limbs",
 ) -> tuple[Skeleton, Tilt]:
     """World landmarks -> canonical skeleton (visibility as confidence), levelled.
-    ``image_xy``: the frame's (width, height) to take the body's x-y from the image
-    landmarks (pose/image_plane.py); ``depth_fusion``: limb depth fused with foreshortening
+    ``image_xy``: the frame's (width, height) to take the x-y of the limb bones of
+    ``image_xy_parts`` ("legs" or "limbs") from the image landmarks (pose/image_plane.py);
+    ``depth_fusion``: limb depth fused with foreshortening
     (pose/depth.py), the bone lengths taken over the ``reliable`` frames.
 
     The tilt: the given pitch and roll (either given, the other is 0); else the scene's
@@ -716,7 +718,7 @@ def track_skeleton(
     if image_xy is not None:
         from ergorisk.pose.image_plane import image_plane_xy
 
-        world = image_plane_xy(world, track.image, image_xy)
+        world = image_plane_xy(world, track.image, image_xy, image_xy_parts)
     if depth_fusion:
         from ergorisk.pose.depth import fuse_limb_depth
 
