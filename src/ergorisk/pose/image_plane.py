@@ -14,7 +14,7 @@ Against the 4-view reference (benchmarks/bench_single_view.py, docs/accuracy.md)
 legs alone (``image_xy = "legs"``, the default) it brings the knees from 18.4 / 16.9 to
 12.5 / 14.7 degrees MAE, the totals as close to the reference's as before or closer; for the
 arms too (``"limbs"``) the right elbow from 37.1 to 29.1, but REBA / RULA totals agree within
-1 less often (51 / 75 % -> 43 / 67 %) and one view's elbow is less stable under mirroring, so
+1 less often (51 / 75 % -> 45 / 67 %) and one view's elbow is less stable under mirroring, so
 the arms keep the world's x-y unless asked. Weak perspective: one scale a frame, at the
 hips' depth (each point's own depth, from MediaPipe's poor z, made the front views' knees
 worse). Pure numpy.
