@@ -837,8 +837,8 @@ def _assess_track(
         depth_fusion=cfg.media.depth_fusion,
         reliable=reliability.reliable,
         camera_roll_deg=cfg.media.camera_roll_deg,
-        image_xy=(width, height) if cfg.media.image_xy != "none" else None,
-        image_xy_parts=cfg.media.image_xy,
+        image_xy=cfg.media.image_xy,
+        frame_size=(width, height),
     )
     source = {
         "input": str(path),

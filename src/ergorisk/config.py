@@ -296,6 +296,10 @@ def _did_you_mean(key: str) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+# The words a file, a form or a flag may give for a boolean.
+BOOL_WORDS = {"true": True, "yes": True, "false": False, "no": False}
+
+
 def coerce(section: str, name: str, value: Any, where: str = "") -> Any:
     """A value from a file, a form or a flag, checked against the field's declared type."""
     hint = get_type_hints(SECTIONS[section])[name]
@@ -320,15 +324,14 @@ def coerce(section: str, name: str, value: Any, where: str = "") -> Any:
                 raise TypeError("expected largest, all or a list of person IDs")
             return ",".join(str(v) for v in value)
         if name == "image_xy":  # a boolean before it named the parts
-            truth = {"true": True, "yes": True, "false": False, "no": False}
-            value = truth.get(value.lower(), value) if isinstance(value, str) else value
+            value = BOOL_WORDS.get(value.lower(), value) if isinstance(value, str) else value
             if isinstance(value, bool):
                 return "limbs" if value else "none"
         if kind == "bool" or hint is bool:
+            if isinstance(value, str):
+                value = BOOL_WORDS.get(value.lower(), value)
             if isinstance(value, bool):
                 return value
-            if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no"):
-                return value.lower() in ("true", "yes")
             raise TypeError("expected true or false")
         if "tuple" in text:
             items = value.split(",") if isinstance(value, str) else list(value)

@@ -702,12 +702,12 @@ def track_skeleton(
     depth_fusion: bool = False,
     reliable: np.ndarray | None = None,
     camera_roll_deg: float | None = None,
-    image_xy: tuple[int, int] | None = None,
-    image_xy_parts: str = "limbs",
+    image_xy: str = "none",
+    frame_size: tuple[int, int] | None = None,
 ) -> tuple[Skeleton, Tilt]:
     """World landmarks -> canonical skeleton (visibility as confidence), levelled.
-    ``image_xy``: the frame's (width, height) to take the x-y of the limb bones of
-    ``image_xy_parts`` ("legs" or "limbs") from the image landmarks (pose/image_plane.py);
+    ``image_xy``: the limb bones ("legs" or "limbs"; "none") whose x-y come from the image
+    landmarks of the ``frame_size`` (width, height) frame (pose/image_plane.py);
     ``depth_fusion``: limb depth fused with foreshortening
     (pose/depth.py), the bone lengths taken over the ``reliable`` frames.
 
@@ -715,10 +715,12 @@ def track_skeleton(
     vertical vanishing point (grey ``scene`` frames, pose/vanishing.py); else, or when the
     scene has too few vertical lines, the standing frames' estimate (pose/tilt.py)."""
     world = track.world.astype(float)
-    if image_xy is not None:
+    if image_xy != "none":
         from ergorisk.pose.image_plane import image_plane_xy
 
-        world = image_plane_xy(world, track.image, image_xy, image_xy_parts)
+        if frame_size is None:
+            raise ValueError("image_xy needs the frame_size the image landmarks are fractions of")
+        world = image_plane_xy(world, track.image, frame_size, image_xy)
     if depth_fusion:
         from ergorisk.pose.depth import fuse_limb_depth
 
