@@ -194,6 +194,13 @@ def test_high_episodes_and_group_summaries():
         {"start_s": 2.0, "end_s": 4.0, "peak": 11},
         {"start_s": 0.0, "end_s": 1.0, "peak": 9},
     ]
+    # At 30 fps a score counts as it is held 0.3 s (9 frames), as the report's worst moments
+    # and the peaks: a 0.1 s spike to 10 inside a run at 8 leaves that run at 8, and 0.13 s at
+    # 9 alone is no episode (both were listed, "REBA 10" beside a task's REBA peak of 8).
+    reba = np.r_[np.full(15, 8.0), np.full(3, 10.0), np.full(15, 8.0), np.full(10, 3.0),
+                 np.full(4, 9.0), np.full(10, 3.0)]  # fmt: skip
+    runs = high_episodes(np.arange(len(reba)) / 30, reba, 1 / 30)
+    assert runs == [{"start_s": 0.0, "end_s": 1.1, "peak": 8}]
 
     def row(i, task, scored, mean, high):
         levels = {"low": scored - high, "high": high} if high < scored else {"high": high}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ergorisk.pose.depth import fuse_limb_depth
-from ergorisk.pose.facing import back_view_frames, sideways_frames, view_warnings
+from ergorisk.pose.facing import back_view_frames, sideways_frames, view_shares, view_warnings
 
 
 def forearm_track(n: int = 50, true_length: float = 0.25) -> tuple[np.ndarray, np.ndarray]:
@@ -66,6 +66,10 @@ def test_the_back_is_told_from_the_front_and_warned_about():
     assert back.tolist() == [False] * 10 + [True] * 10
     lines = view_warnings(image, world, (720, 1280), np.ones(20, bool))
     assert any("back" in line and "side" in line for line in lines)
+    # summary["view"]: the same share over the frames used; none without a frame.
+    assert view_shares(image, world, (720, 1280), np.ones(20, bool))[0] == 0.5
+    assert view_shares(image, world, (720, 1280), np.arange(20) >= 15)[0] == 1.0
+    assert view_shares(image, world, (720, 1280), np.zeros(20, bool)) is None
     front = view_warnings(image[:10], world[:10], (720, 1280), np.ones(10, bool))
     assert not any("back" in line for line in front)
     assert any(
@@ -82,11 +86,16 @@ def test_a_forearm_pointing_at_the_camera_is_warned_about():
     image = np.full((len(world), 33, 3), 0.5)
     lines = view_warnings(image, world, (720, 1280), np.ones(len(world), bool))
     assert any(line.startswith("the left forearm points toward") for line in lines), lines
+    # One limb: "measures it better" ("them" read for one forearm, a new-user walkthrough).
+    assert any(line.endswith("the movement measures it better") for line in lines), lines
+    _, toward = view_shares(image, world, (720, 1280), np.ones(len(world), bool))
+    assert toward["left forearm"] == 1.0 and toward["right forearm"] == 0.0
     # Several limbs ("right thigh point toward" read for one): the knee moved, thigh and shank.
     world[:, 26, :3] = world[:, 24, :3] + (0.0, 0.02, 0.4)
     lines = view_warnings(image, world, (720, 1280), np.ones(len(world), bool))
     assert any(
         line.startswith("the left forearm, right thigh and right shank point toward")
+        and line.endswith("measures them better")
         for line in lines
     ), lines
 

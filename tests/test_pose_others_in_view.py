@@ -89,6 +89,25 @@ def test_the_warning_names_the_stretches_and_what_to_do():
     assert entered_warning([]) is None
 
 
+def test_the_people_warning_says_where_the_one_followed_is():
+    from ergorisk.pose.estimate import where_in_picture
+
+    image = np.full((33, 3), np.nan)
+    for x, words in ((0.1, "on the left of"), (0.5, "in the middle of"), (0.9, "on the right of")):
+        image[:, 0] = x + np.linspace(-0.05, 0.05, 33)
+        assert where_in_picture(image) == f"{words} the picture"
+    assert where_in_picture(np.full((33, 3), np.nan)) == ""
+    said = people_warning(2, True, False, "annotated.mp4", "on the left of the picture")
+    assert said == (
+        "2 people in view at the start: the largest, on the left of the picture, is followed "
+        f"(see annotated.mp4); {PEOPLE_HINT}"
+    )
+    assert people_warning(3, True, True, None, "in the middle of the picture") == (
+        "3 people in the picture: the largest, in the middle of the picture, is assessed; "
+        "--roi picks someone else"
+    )
+
+
 def _track(others: list[float], people_at_start: int = 1) -> PoseTrack:
     n = 8
     world = np.zeros((n, 33, 4), np.float32)

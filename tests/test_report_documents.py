@@ -240,6 +240,40 @@ def test_a_multi_view_report_has_a_row_per_camera_and_names_triangulation_confid
     )
 
 
+def test_a_back_view_shows_in_data_quality_and_above_the_recommendations():
+    """ "Reliable pose 100%" beside a back view read as trust in every angle (a new-user
+    walkthrough of the 4-view demo's cam04): the data quality says how the camera saw the
+    person, and the advice says to check it from the side."""
+    from ergorisk.report.model import build_report
+
+    frames, summary = _scored_assessment(np.full(12, 30.0))
+    toward = {"right forearm": 0.35, "left forearm": 0.1, "left thigh": 0.3}
+    summary["view"] = {"back_share": 0.75, "toward_camera": toward}
+    report = build_report(frames, summary, use_surrogate=False)
+    quality = dict(report.quality)
+    assert quality["Seen from behind"] == (
+        "75% of the reliable frames: angles from behind are the least reliable; "
+        "film from the side (or front-side)"
+    )
+    # Those at TOWARD_SHARE (0.3) or more, the most first.
+    assert quality["Pointing at the camera (angle from estimated depth)"] == (
+        "right forearm 35%, left thigh 30%"
+    )
+    assert report.recommendations and report.recommendations_caveat.startswith(
+        "The camera saw the person's back on 75% of the reliable frames"
+    )
+    # Under BACK_SHARE (0.4): the share, no advice to refilm, no caveat.
+    summary["view"] = {"back_share": 0.39, "toward_camera": {}}
+    report = build_report(frames, summary, use_surrogate=False)
+    assert dict(report.quality)["Seen from behind"] == "39% of the reliable frames"
+    assert "Pointing at the camera (angle from estimated depth)" not in dict(report.quality)
+    assert report.recommendations_caveat == ""
+    # A pose file or a worksheet has no view: no rows.
+    del summary["view"]
+    quality = dict(build_report(frames, summary, use_surrogate=False).quality)
+    assert "Seen from behind" not in quality
+
+
 def test_a_picture_reads_as_a_picture_not_a_video():
     from ergorisk.report.model import build_report
 
@@ -340,6 +374,19 @@ def test_task_factors_say_what_is_a_default_and_what_the_video_could_not_judge()
         "yes (set by the assessor)"
     )
     assert factors["Rapid large changes of posture"] == "judged from the video"
+    # With the activity episodes (summary.json's "activity"): whether it was set, there
+    # rather than only in the Activity section, pages on (a new-user walkthrough).
+    episode = {"part": "trunk", "start_s": 0.1, "end_s": 0.5, "duration_s": 0.4, "count": 1}
+    episode.update(rate_per_min=0.0, range_deg=72.0)
+    summary["activity"] = [{"kind": "rapid_change", **episode}] * 2
+    factors = dict(build_report(frames, summary, use_surrogate=False).factors)
+    assert factors["Rapid large changes of posture"] == "judged from the video: set in 2 episodes"
+    summary["activity"] = []
+    factors = dict(build_report(frames, summary, use_surrogate=False).factors)
+    assert factors["Rapid large changes of posture"] == "judged from the video: not set"
+    assert factors["A part held static over 1 minute"] == (
+        "not enough time to judge: 1.2 s observed"
+    )
 
 
 def test_a_factor_the_assessor_set_to_its_default_value_is_not_called_the_default(tmp_path):

@@ -187,6 +187,15 @@ def test_a_load_is_shown_on_the_side_of_an_edge_it_scores():
     assert any("load 10.02 kg" in text for text in lines), lines
     rec = recommend_task("reba", {**ws, "load_kg": 22 * 0.45359237})
     assert rec is not None and rec.text.startswith("load 10 kg → 5 kg or less"), rec.text
+    # Exactly on an edge: REBA load 0 at 5 kg, and the line says why (a hand check of the
+    # worksheet's "5-10 kg: +1" gave 1, a web walkthrough); off an edge, nothing added.
+    five = {"trunk_flexion_deg": 30.0, "load_kg": 5.0}
+    assert er.reba.score_record(five)["load"] == 0
+    (load,) = [p for p in explain("reba", five).parts if p.text.startswith("load ")]
+    assert load.score == 0
+    assert load.text == "load 5 kg (on a band's edge: scored in the lower band)"
+    (load,) = [p for p in explain("reba", {**five, "load_kg": 6.0}).parts if "kg" in p.text]
+    assert load.score == 1 and load.text == "load 6 kg"
 
 
 def test_one_change_is_stated_at_every_moment_it_helps():

@@ -175,6 +175,19 @@ def test_media_kind_from_suffix():
     assert media_kind("p.jpeg") == "image" and media_kind("poses.npy") is None
 
 
+def test_a_picture_saved_under_a_video_name_is_an_image(tmp_path):
+    """A JPEG named .mp4 was read as a one-frame clip: exit 0 and no score (a new-user
+    walkthrough). Its first bytes say it is a picture; a real video stays a video."""
+    import cv2
+
+    photo = tmp_path / "photo.mp4"
+    assert cv2.imwrite(str(tmp_path / "photo.jpg"), np.zeros((48, 64, 3), np.uint8))
+    (tmp_path / "photo.jpg").rename(photo)
+    assert media_kind(photo) == "image"
+    assert media_kind(write_video(tmp_path / "clip.mp4")) == "video"
+    assert media_kind(tmp_path / "missing.mp4") == "video"  # its error comes from reading
+
+
 def test_prefetch_is_bounded_and_passes_errors_on():
     produced = []
 

@@ -859,6 +859,7 @@ def _assess_track(
     shift_activity(summary, track.time_s)
     summary["person_detected_rate"] = round(float(track.detected.mean()), 4)
     summary["pose_reliability"] = reliability.summary()
+    summary["view"] = _view(track, (width, height), reliability.reliable)
     summary["warnings"] = (
         # the people and ROI warnings name annotated.mp4 (.png) only where it is written
         media_warnings(track, tilt, (width, height), reliability.reliable, kind, cfg.media.annotate)
@@ -874,6 +875,21 @@ def _assess_track(
     if (person := getattr(track, "person_id", None)) is not None:
         summary["person_id"] = int(person)
     return Assessment(frames, Summary.of(summary), cfg, kind, path, activity, skel, track)
+
+
+def _view(track: PoseTrack, frame_size: tuple[int, int], reliable: np.ndarray) -> dict:
+    """summary["view"]: how the camera saw the person over the reliable frames with a person
+    (pose/facing.py): ``back_share`` and per limb ``toward_camera``, rounded to 0.001."""
+    from ergorisk.pose.facing import view_shares
+
+    shares = view_shares(track.image, track.world, frame_size, track.detected & reliable)
+    if shares is None:
+        return {}
+    back, toward = shares
+    return {
+        "back_share": round(back, 3),
+        "toward_camera": {k: round(v, 3) for k, v in toward.items()},
+    }
 
 
 def _video_paths(source: Any) -> list[Path] | None:

@@ -124,6 +124,15 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     warned = page.inner_text("#warnings-list")
     assert "the trunk reads twisted on" in warned and "the project's docs/accuracy.md" in warned
     assert "held 0.3 s or more" in page.inner_text("#headline-help")
+    # How the view was taken into account, as in the report's data quality (the page
+    # corrected a tilt without a word): the example's tilt from its scene, its back share.
+    measured = page.inner_text("#measured")
+    assert re.search(
+        r"Camera tilt corrected: pitch -?\d+\.\d°, roll -?\d+\.\d° \(estimated from the "
+        r"scene's vertical lines, confidence 0\.\d\d\)",
+        measured,
+    ), measured
+    assert re.search(r"Seen from behind on \d+% of the reliable frames", measured), measured
 
     # % of time: frames without a person count for every side; a side partly out of view
     # (here the left one, often) is "part not seen", not "no person".
@@ -510,6 +519,12 @@ def test_worksheet_with_each_side_entered_apart(page, server, shot) -> None:
     assert first_int(right_arm) == 1 and "flexion 10.0°" in right_arm  # -20..20: 1
     legs = [page.locator(f"#p-reba_legs-{side}").inner_text() for side in ("left", "right")]
     assert first_int(legs[0]) == 1 and first_int(legs[1]) == 2, legs  # knee 30-60: +1
+    # A record's words, not a video's ("1 frame. REBA peak 6 ... from 0.00 s ... held 0.3 s").
+    headline = page.inner_text("#headline")
+    assert re.match(r"The worksheet record: REBA \d+ \(", headline), headline
+    assert "frame" not in headline and " from " not in headline, headline
+    assert page.locator("#headline-help").is_hidden()
+    assert page.inner_text("#panel-frame").startswith("The record")
     shot(page, "worksheet-sides")
     assert not page.js_errors, page.js_errors
 
@@ -583,4 +598,28 @@ def test_a_warning_names_the_option_as_the_form_sets_it(page, server, shared_dat
     assert "camera tilt not corrected" in warned, warned
     assert "camera_pitch_deg: degrees, under Advanced options on a new upload" in warned, warned
     assert "give camera_pitch_deg" not in warned
+    assert not page.js_errors, page.js_errors
+
+
+def test_a_back_view_says_what_the_peak_leaves_out_and_how_it_was_seen(
+    page, server, shared_data
+) -> None:
+    """The 4-view demo's cam04, the man seen from behind: "REBA peak 7 (medium)" sat over a
+    table giving high 19 %, and the tilt was corrected without a word (a web walkthrough).
+    The headline says what the held peak leaves out, as the command line does, and the line
+    under the warnings how the camera saw him."""
+    page.goto("/")
+    video = shared_data / "media" / "pose2sim-multiperson" / "videos" / "cam04.mp4"
+    page.set_input_files("#file", str(video))
+    submit_and_open(page)
+    headline = page.inner_text("#headline")
+    assert re.search(
+        r"REBA peak \d+ \(range \d+–\d+, \w+\) from \d+\.\d\d s \(\d+% of the scored time at a "
+        r"higher level, in runs under 0\.3 s\)",
+        headline,
+    ), headline
+    measured = page.inner_text("#measured")
+    assert "Seen from behind on 100% of the reliable frames" in measured, measured
+    assert "Camera tilt corrected: pitch" in measured, measured
+    assert "the camera sees the person's back" in page.inner_text("#warnings-list")
     assert not page.js_errors, page.js_errors

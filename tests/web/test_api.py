@@ -549,6 +549,7 @@ def test_the_comparison_gives_the_figures_the_assessment_page_gives(tmp_path):
     import pandas as pd
 
     from ergorisk.web.routes.history import method_stats
+    from ergorisk.web.serialize import read_frames
 
     pd.DataFrame(
         {
@@ -560,7 +561,7 @@ def test_the_comparison_gives_the_figures_the_assessment_page_gives(tmp_path):
     ).to_parquet(tmp_path / "frames.parquet")
     summary = {m: {"total": {"peak": {"score": s}}} for m, s in (("reba", 4), ("rula", 3))}
     (tmp_path / "summary.json").write_text(json.dumps(summary))
-    stats = method_stats(tmp_path)["reba"]
+    stats = method_stats(read_frames(tmp_path), summary)["reba"]
     assert stats["peak"] == 4.0 and stats["median"] == 4.0 and stats["mean"] == 5.4
     assert stats["time_pct"]["very high"] == pytest.approx(100 / 6, abs=0.05)  # frame 3 only
     # The unreliable frame as the page splits it, not counted as 'no person'.

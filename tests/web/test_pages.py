@@ -210,6 +210,34 @@ def test_compare_page_shows_both_and_the_differences(client: TestClient) -> None
     assert "The task factors differ" not in html and "load 15 kg ·" in html
 
 
+def test_compare_page_lists_each_assessment_s_warnings(
+    client: TestClient, settings: Settings
+) -> None:
+    """A before/after shown to management read "7 -> 6, better" without the back-view warning
+    the first one's page gave (a web walkthrough): each card lists its summary.json's."""
+    before = add_worksheet(client, BOX_LIFT, task="packing")
+    after = add_worksheet(client, {**BOX_LIFT, "trunk_flexion_deg": 10}, task="packing")
+    # A worksheet has none: give the first the warnings a back view's video would have.
+    (summary_path,) = settings.data_dir.rglob(f"**/{before}/v*/summary.json")
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    summary["warnings"] = [
+        "the camera sees the person's back in 100% of the frames: angles from behind are the "
+        "least reliable; film from the side (or front-side)",
+        "the trunk reads twisted (off by 22° on average against four cameras, "
+        "docs/accuracy.md); see annotated.mp4",
+    ]
+    summary_path.write_text(json.dumps(summary), encoding="utf-8")
+    cmp = client.get("/api/compare", params={"a": before, "b": after}).json()
+    assert cmp["warnings"] == {"a": summary["warnings"], "b": []}
+    html = client.get("/compare", params={"a": before, "b": after}).text
+    card_a, card_b = html.split('id="card-b"')
+    assert "Check before relying on these figures" in card_a
+    assert "the camera sees the person&#39;s back in 100% of the frames" in card_a
+    # in the page's words: no docs/ path, the video by what it is
+    assert "(off by 22° on average against four cameras); see the annotated video" in card_a
+    assert "Check before relying" not in card_b.split("</section>")[0]
+
+
 def test_compare_needs_two_assessments(client: TestClient) -> None:
     assert client.get("/compare").status_code == 400
     assert client.get("/compare", params={"a": 1, "b": 2}).status_code == 404

@@ -63,8 +63,14 @@ def _median(x: np.ndarray) -> float | None:
 def high_episodes(
     time_s: np.ndarray, reba: np.ndarray, frame_s: float, keep: int = EPISODES_KEPT
 ) -> list[dict[str, Any]]:
-    """The worst runs of consecutive frames at REBA high or worse (>= 8): highest peak first,
-    then longest. A frame without a score ends a run."""
+    """The worst episodes of REBA high or worse (>= 8) held for SUSTAINED_MIN_S, as the
+    report's worst moments and every peak (scoring/robust.py): the runs of frames whose held
+    score is >= 8, each with the highest score held in it; highest peak first, then longest.
+    A frame without a score ends a run. (Runs of single frames put "REBA 10" in the task
+    summary beside its REBA peak of 8, and listed a 0.12 s run the report never showed.)"""
+    from ergorisk.scoring.robust import sustained
+
+    reba = sustained(np.asarray(reba, float), 1.0 / frame_s)
     high = np.isfinite(reba) & (np.nan_to_num(reba) >= HIGH_REBA)
     edges = np.diff(np.concatenate([[0], high.astype(int), [0]]))
     starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)

@@ -15,8 +15,8 @@
   score counts in the peak and the worst episodes; a group of photos alone weighs each
   equally. Columns: items, pictures, scored_s, reba_mean, the share of time in each REBA
   level, high_or_worse_pct, the REBA peak, and the three worst episodes (runs of frames at
-  REBA >= 8, highest peak first, then longest; a photo's is "name (photo) REBA 9"), each
-  with the item it came from.
+  REBA >= 8 held 0.3 s, as every peak: batch/metrics.high_episodes; highest peak first, then
+  longest; a photo's is "name (photo) REBA 9"), each with the item it came from.
 - ``batch.xlsx``: the same three tables for a spreadsheet (sheets Items, By task, By
   worker): the CSVs are UTF-8 without a BOM and comma-separated, which Excel in a locale
   whose list separator is ';' (German, French) opens as one column with its umlauts

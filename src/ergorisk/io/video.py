@@ -50,13 +50,25 @@ def no_frames_error(path: str | Path, info: VideoInfo, start_s: float) -> MediaI
 
 
 def media_kind(path: str | Path) -> str | None:
-    """'video', 'image', or None (not a media file), from the file name's suffix."""
+    """'video', 'image', or None (not a media file), from the file name's suffix; a video's
+    name on a picture (a photo saved as .mp4, which read as a one-frame clip with no score)
+    is an image, told from the file's first bytes."""
     suffix = Path(path).suffix.lower()
     if suffix in VIDEO_SUFFIXES:
-        return "video"
+        return "image" if _holds_picture(Path(path)) else "video"
     if suffix in IMAGE_SUFFIXES:
         return "image"
     return None
+
+
+def _holds_picture(path: Path) -> bool:
+    """The file starts as a picture OpenCV reads (JPEG, PNG, ...): its signature, not its
+    name. A missing file is not (OpenCV would log it; its error comes later)."""
+    if not path.is_file():
+        return False
+    import cv2
+
+    return bool(cv2.haveImageReader(str(path)))
 
 
 @dataclass(frozen=True)

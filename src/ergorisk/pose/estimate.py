@@ -786,25 +786,41 @@ def see(drawn: str | None) -> str:
 
 
 def people_warning(
-    people: int, largest: bool, picture: bool, drawn: str | None = "annotated.png"
+    people: int, largest: bool, picture: bool, drawn: str | None = "annotated.png", where: str = ""
 ) -> str:
     """What summary["warnings"] says of several people where the pass started (``largest``:
     the largest was followed, else none was clearly the largest) or in a picture
     (``largest``: the largest was assessed, else MediaPipe found only someone else; its
-    drawing in ``drawn``: a one-frame video's is annotated.mp4, None without one)."""
+    drawing in ``drawn``: a one-frame video's is annotated.mp4, None without one); ``where``
+    the one assessed is (``where_in_picture``), said after "the largest"."""
+    at = f", {where}," if where else ""
     if picture:
         who = (
-            "the largest is assessed"
+            f"the largest{at} is assessed"
             if largest
             else "the largest could not be read, so another is assessed"
         )
         return f"{people} people in the picture: {who}{see(drawn)}; --roi picks someone else"
     who = (
-        ": the largest is followed"
+        f": the largest{at} is followed{see(drawn)}"
         if largest
         else f", none clearly the largest: the first MediaPipe found is followed{see(drawn)}"
     )
     return f"{people} people in view at the start{who}; {PEOPLE_HINT}"
+
+
+def where_in_picture(image: np.ndarray) -> str:
+    """'on the left of the picture', 'in the middle' or 'on the right': the third of the
+    width that holds the landmarks' mean x (one frame's image landmarks, fractions; "" where
+    none is finite). Only "the largest is followed" said whom: on the 4-view demo's cam01
+    that was the woman in front, not the man behind her (a new-user walkthrough)."""
+    x = np.asarray(image, float)[..., 0]
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return ""
+    centre = float(np.clip(np.mean(x), 0.0, 1.0))
+    third = ("on the left of", "in the middle of", "on the right of")[min(int(centre * 3), 2)]
+    return f"{third} the picture"
 
 
 # At most this many stretches are named in ``entered_warning``.
@@ -854,8 +870,15 @@ def media_warnings(
         out.append(f"a person was found in only {100 * found.mean():.0f}% of the frames")
     if track.people_at_start > 1 and found.any():
         # MediaPipe alone followed whoever its detector ranked first, without a word.
+        first = int(np.flatnonzero(found)[0])
         out.append(
-            people_warning(track.people_at_start, track.largest_followed, len(found) == 1, drawn)
+            people_warning(
+                track.people_at_start,
+                track.largest_followed,
+                len(found) == 1,
+                drawn,
+                where_in_picture(track.image[first]),
+            )
         )
     if track.others_seen is not None and found.any():
         # Someone who walks in later went unsaid: the user could not tell that the scores

@@ -95,14 +95,30 @@ def limb_toward_camera(world: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
+def view_shares(
+    image: np.ndarray, world: np.ndarray, frame_size: tuple[int, int], use: np.ndarray
+) -> tuple[float, dict[str, float]] | None:
+    """Over the frames ``use`` (the reliable ones): the share seen from behind, and per limb
+    the share pointing toward or away from the camera; None where no frame is used. Stored
+    as summary["view"]: the report's data quality shows them beside "Reliable pose", which
+    says only that the pose was followed steadily."""
+    use = np.asarray(use, bool)
+    if not use.any():
+        return None
+    back = float(back_view_frames(image, world, frame_size)[use].mean())
+    return back, {k: float(v[use].mean()) for k, v in limb_toward_camera(world).items()}
+
+
 def view_warnings(
     image: np.ndarray, world: np.ndarray, frame_size: tuple[int, int], use: np.ndarray
 ) -> list[str]:
     """summary["warnings"] lines for a back view or limbs toward the camera over the frames
     ``use`` (the reliable ones)."""
     use = np.asarray(use, bool)
-    if not use.any():
+    shares = view_shares(image, world, frame_size, use)
+    if shares is None:  # no frame used
         return []
+    back, toward = shares
     # A photo's one frame: "in 100% of the frames" read oddly (a new-user walkthrough).
     picture = len(use) == 1
 
@@ -122,26 +138,29 @@ def view_warnings(
             f"{_upright_filter(image, frame_size, lying)} out.mp4); every angle is measured "
             "from the picture's up"
         )
-    back = float(back_view_frames(image, world, frame_size)[use].mean())
     if back >= BACK_SHARE:
         out.append(
             f"the camera sees the person's back {share_of_frames(back)}: "
             "angles from behind are the least reliable; film from the side (or front-side)"
         )
-    toward = {k: float(v[use].mean()) for k, v in limb_toward_camera(world).items()}
     worst = [k for k, v in toward.items() if v >= TOWARD_SHARE]
     if worst:
         share = max(toward[k] for k in worst)
         # "right thigh point toward ...": one limb, a plural verb.
-        limbs, verb, its = (
-            (worst[0], "points", "its angle rests")
+        limbs, verb, its, them = (
+            (worst[0], "points", "its angle rests", "it")
             if len(worst) == 1
-            else (f"{', '.join(worst[:-1])} and {worst[-1]}", "point", "their angles rest")
+            else (
+                f"{', '.join(worst[:-1])} and {worst[-1]}",
+                "point",
+                "their angles rest",
+                "them",
+            )
         )
         out.append(
             f"the {limbs} {verb} toward or away from the camera "
             f"{share_of_frames(share, 'up to ')}: {its} on estimated depth; "
-            "a camera at the side of the movement measures them better"
+            f"a camera at the side of the movement measures {them} better"
         )
     return out
 

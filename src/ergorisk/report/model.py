@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -165,6 +166,9 @@ class Report:
     # Pictures of the input (a video, a photo, views): a pose file's report spoke of its
     # pictures, the annotated video and blurred faces, none of which it has.
     drawn: bool = True
+    # Said above the recommendations where the camera saw the person's back: advice built on
+    # back-view angles read as sure as a side view's (a new-user walkthrough).
+    recommendations_caveat: str = ""
     scales: str = field(default_factory=lambda: scales_text())
     generated: str = field(default_factory=lambda: dt.date.today().isoformat())
 
@@ -251,6 +255,7 @@ def build_report(
             given=options.get("task_given"),
             picture=len(frames) == 1 and not records,
             not_judged=summary.get("activity_not_judged") or {},
+            seen=activity_counts(summary),
             records=records,
             poses=source_kind in ("pose", "skeleton"),
         ),
@@ -260,6 +265,7 @@ def build_report(
         in_short_colour=verdict_colour(summary),
         moments=moments,
         recommendations=actions(moments, upright_tol_deg, picture=kind == "image"),
+        recommendations_caveat=_back_view_caveat(summary.get("view") or {}, moments),
         quality=_quality(frames, summary),
         warnings=[reader_words(str(w)) for w in summary.get("warnings", [])],
         method_notes=_method_notes(upright_tol_deg, options, picture=kind == "image"),
@@ -336,13 +342,15 @@ def _factors(
     records: bool = False,
     poses: bool = False,
     given: Collection[str] | None = None,
+    seen: Mapping[str, int] | None = None,
 ) -> list[tuple[str, str]]:
     """The task factors as scored. A value left to its default says so: one not among
     ``given`` (summary.json's options.task_given: set by a file, a flag or a manifest cell;
     "coupling good (the default)" read as if the assessor's "good" had been ignored), or,
     where a summary does not list them (a stored one before it did, a web rescoring), any
     value equal to the default. An activity left to the video (or the ``poses`` of a pose
-    file) says whether it could be judged."""
+    file) says whether it could be judged and, with ``seen`` (its episodes per kind:
+    ``activity_counts``), whether it was set."""
     judged = (
         "as ticked in each worksheet record"
         if records
@@ -356,7 +364,14 @@ def _factors(
         if value is not None:
             return "yes (set by the assessor)" if value else "no (set by the assessor)"
         reason = (not_judged or {}).get(key)
-        return reason if reason and not (picture or records) else judged
+        if reason and not (picture or records):
+            return reason
+        if seen is None or picture or records:
+            return judged
+        # the result beside how it was judged: it was only in the Activity section, pages on
+        # (a new-user walkthrough)
+        count = seen.get(key, 0)
+        return f"{judged}: {f'set in {count} episode' + 's' * (count > 1) if count else 'not set'}"
 
     def default(text: str, is_default: bool, key: str) -> str:
         left = is_default and (given is None or key not in given)
@@ -377,6 +392,15 @@ def _factors(
         ("Small-range actions repeated over 4 times a minute", auto("repeated")),
         ("Rapid large changes of posture", auto("rapid_change")),
     ]
+
+
+def activity_counts(summary: Mapping[str, Any]) -> dict[str, int] | None:
+    """summary.json's activity episodes per kind ({"rapid_change": 5}); None where the
+    summary has no activity list (a stored one before it did)."""
+    episodes = summary.get("activity")
+    if not isinstance(episodes, list):
+        return None
+    return dict(Counter(str(e.get("kind")) for e in episodes))
 
 
 # ------------------------------------------------------------------ verdict
@@ -950,6 +974,7 @@ def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str
     if "pose_reliable" in frames:
         ok = frames["pose_reliable"].to_numpy(dtype=bool)
         out.append(("Reliable pose", share(int(ok.sum()), n, "the frames")))
+    out.extend(_view_rows(summary.get("view") or {}, picture=n == 1))
     for side in SIDES:
         seen = np.isfinite(_col(frames, f"reba_total_{side}"))
         people = max(int(person.sum()), 1)
@@ -1019,6 +1044,55 @@ def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str
     if beyond := _beyond_range(frames):
         out.append(("Left out: readings no body reaches", beyond))
     out.extend(_camera_rows(views))
+    return out
+
+
+def _back_view_caveat(view: Mapping[str, Any], moments: list[Moment]) -> str:
+    """A line above the recommendations where the camera saw the person's back on
+    BACK_SHARE of the reliable frames or more; "" otherwise or without a moment."""
+    from ergorisk.pose.facing import BACK_SHARE
+
+    back = float(view.get("back_share", 0.0))
+    if not moments or back < BACK_SHARE:
+        return ""
+    return (
+        f"The camera saw the person's back on {100 * back:.0f}% of the reliable frames, where "
+        "the angles are least reliable: check these changes on a video "
+        "filmed from the side before acting on them."
+    )
+
+
+def _view_rows(view: Mapping[str, Any], picture: bool) -> list[tuple[str, str]]:
+    """Data-quality rows from summary["view"]: how much of the reliable time the camera saw
+    the person's back, and the limbs pointing at it. "Reliable pose 100%" alone read as
+    trust in every angle of a back view (a new-user walkthrough): it says only that the pose
+    was followed steadily."""
+    from ergorisk.pose.facing import BACK_SHARE, TOWARD_SHARE
+
+    if "back_share" not in view:
+        return []
+    back = float(view["back_share"])
+    seen = (
+        ("yes" if back >= 0.5 else "no") if picture else f"{100 * back:.0f}% of the reliable frames"
+    )
+    if back >= BACK_SHARE:
+        seen += ": angles from behind are the least reliable; film from the side (or front-side)"
+    out = [("Seen from behind", seen)]
+    toward = {
+        k: float(v)
+        for k, v in (view.get("toward_camera") or {}).items()
+        if float(v) >= TOWARD_SHARE
+    }
+    if toward:
+        out.append(
+            (
+                "Pointing at the camera (angle from estimated depth)",
+                ", ".join(
+                    k if picture else f"{k} {100 * v:.0f}%"
+                    for k, v in sorted(toward.items(), key=lambda kv: -kv[1])
+                ),
+            )
+        )
     return out
 
 

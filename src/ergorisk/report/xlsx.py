@@ -107,9 +107,11 @@ def write_xlsx(report: Report, frames: pd.DataFrame) -> bytes:
     # numbered in A, the text in B: alone in A they were set in bold as headings, and ran on;
     # where there is none, the page's words (a bare heading read as a sheet cut short)
     rows += [(), ("Recommendations",)] + (
-        [(f"{k}.", t) for k, t in enumerate(report.recommendations, start=1)]
-        or [("", report.no_recommendation)]
+        [("Caveat", report.recommendations_caveat)] if report.recommendations_caveat else []
     )
+    rows += [(f"{k}.", t) for k, t in enumerate(report.recommendations, start=1)] or [
+        ("", report.no_recommendation)
+    ]
     rows += [(), ("Activity (REBA step 13)",), *activity_rows(report)]
     rows += [(), ("Data quality",), *list(report.quality)]
     rows += [("Warning", w) for w in report.warnings]

@@ -247,6 +247,11 @@ class Comparison(BaseModel):
         default_factory=dict,
         description="Each one's task factors (a, b): a heavier load explains a higher score.",
     )
+    warnings: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Each one's summary.json warnings (a, b): what to check before relying on "
+        "its figures, as its page and reports list them.",
+    )
 
 
 class PersonFound(BaseModel):

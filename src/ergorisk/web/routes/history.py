@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from fastapi import APIRouter
 from sqlalchemy import func, or_, select
 
@@ -116,11 +117,14 @@ def compare(a: int, b: int, c: Ctx) -> dict[str, Any]:
         items = [item_json(first), item_json(second)]
         factors = {k: api_factors(x.config) for k, x in (("a", first), ("b", second))}
         outputs = [(x.id, x.output_version) for x in (first, second)]
-    stats = []
-    for (assessment_id, version), item in zip(outputs, items, strict=True):
+    stats, warnings = [], {}
+    for key, (assessment_id, version), item in zip("ab", outputs, items, strict=True):
         if version is None:
             raise http_error(409, no_results(assessment_id, item["status"]))
-        stats.append(method_stats(c.storage.output_dir(assessment_id, version)))
+        folder = c.storage.output_dir(assessment_id, version)
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        stats.append(method_stats(read_frames(folder), summary))
+        warnings[key] = [str(w) for w in summary.get("warnings") or []]
     methods = {}
     for method in ("reba", "rula"):
         sa, sb = stats[0][method], stats[1][method]
@@ -146,20 +150,19 @@ def compare(a: int, b: int, c: Ctx) -> dict[str, Any]:
         "same_task": same,
         "methods": methods,
         "factors": factors,
+        # A before/after shown to management without them read "7 → 6, better" for a back
+        # view whose page warned that its angles are the least reliable (a web walkthrough).
+        "warnings": warnings,
     }
 
 
-def method_stats(folder: Path) -> dict[str, dict[str, Any]]:
+def method_stats(frames: pd.DataFrame, summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Peak, median, mean and % of time in each level (contract bands) of both methods, as
     the assessment's page and report give them: the peak held for 0.3 s (summary.json), the
     rest over the reliable frames (an unreliable one counts as not scored)."""
-    import json
-
     from ergorisk.report.model import level_shares
     from ergorisk.scoring.summary import reliable_scores
 
-    frames = read_frames(folder)
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     out = {}
     for method in ("reba", "rula"):
         total = reliable_scores(frames, f"{method}_total")

@@ -47,7 +47,16 @@ def _number(value: Any) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+def _web_words(warning: str) -> str:
+    """A stored warning as the compare page shows it: the reports' words (no docs/ path) and
+    "the annotated video" for the file it names, as assessment.js's WEB_WORDS does."""
+    from ergorisk.report.model import reader_words
+
+    return reader_words(warning).replace("annotated.mp4", "the annotated video")
+
+
 templates.env.filters["number"] = _number
+templates.env.filters["web_words"] = _web_words
 templates.env.globals["max_load_kg"] = MAX_LOAD_KG  # the factor forms' bound, as the API's
 
 

@@ -9,6 +9,9 @@
   const SIDES = ["left", "right"];
   // One picture has no time: its page speaks of the picture, not of frames and seconds.
   const PICTURE = item.kind === "image";
+  // Hand-entered worksheet records: read as "1 frame ... peak ... from 0.00 s ... the pose's
+  // uncertainty", a video's words (a web walkthrough).
+  const RECORDS = item.kind === "worksheet";
 
   // ---- job progress -------------------------------------------------------------------
   let pollTimer = null;
@@ -368,7 +371,8 @@
     const unreliable = detected !== false && val("pose_reliable", i) === false;
     const issue = val("pose_issue", i);
     const head = el("p", {class: "frame-head", id: "panel-frame"},
-      PICTURE ? "The picture" : `Frame ${val("frame", i)} · ${Number(val("time_s", i)).toFixed(2)} s`,
+      PICTURE ? "The picture" : RECORDS ? (n === 1 ? "The record" : `Record ${i + 1} of ${n}`)
+        : `Frame ${val("frame", i)} · ${Number(val("time_s", i)).toFixed(2)} s`,
       detected === false ? el("span", {class: "warn", text: " · no person detected"}) : null,
       unreliable ? el("span", {class: "warn", text: ` · pose unreliable${issue ? `: ${
         ISSUE_WORDS[issue] || issue}` : ""}; these scores are left out of the levels, peaks ` +
@@ -695,16 +699,39 @@
       // The interval: the same held peak of the frames' low and high scores (summary.json).
       const span = scoreRange(peak.low, peak.high);
       const what = `(${span ? `range ${span}, ` : ""}${ER.levelName(method, peak.score)})`;
-      // A picture has one score and no time ("peak ... from 0.00 s" read as a video's).
-      parts.push(item.kind === "image" ? `${method.toUpperCase()} ${peak.score} ${what}`
-        : `${method.toUpperCase()} peak ${peak.score} ${what} from ${Number(peak.time_s).toFixed(2)} s`);
+      // A picture, or one worksheet record, has one score and no time ("peak ... from 0.00 s"
+      // read as a video's); worksheet records have no time either.
+      parts.push(item.kind === "image" || (RECORDS && n === 1)
+        ? `${method.toUpperCase()} ${peak.score} ${what}`
+        : RECORDS ? `${method.toUpperCase()} highest ${peak.score} ${what}`
+        : `${method.toUpperCase()} peak ${peak.score} ${what} from ${Number(peak.time_s).toFixed(2)} s` +
+          higherLevelsNote(method, peak.score));
     }
-    $("headline").textContent = (item.kind === "image" ? "The picture: " :
-      `${n} frame${n === 1 ? "" : "s"}. `) + `${parts.join("; ") ||
+    const head = item.kind === "image" ? "The picture: "
+      : RECORDS ? (n === 1 ? "The worksheet record: " : `${n} worksheet records. `)
+      : `${n} frame${n === 1 ? "" : "s"}. `;
+    $("headline").textContent = head + `${parts.join("; ") ||
       (item.summary && item.summary.person_detected_frames ? "No reliable pose." : "Nobody detected.")}`;
     $("headline").dataset.rebaPeak = String(peaks.reba ?? "");
-    $("headline-help").hidden = PICTURE || !Object.keys(peaks).length;
+    // "held 0.3 s ... the pose's uncertainty": a video's words, not typed records'
+    $("headline-help").hidden = PICTURE || RECORDS || !Object.keys(peaks).length;
     renderWarnings();
+  }
+
+  // " (19% of the scored time at a higher level, in runs under 0.3 s)" where that share is
+  // 10 % or more, as the command line and the reports say it (report.model.higher_levels_note):
+  // "REBA peak 7 (medium)" sat over a table giving "high 19%" (a web walkthrough).
+  function higherLevelsNote(method, score) {
+    const byLevel = (item.summary[method].total || {}).time_s_by_level || {};
+    // by name: the page's JSON has its keys sorted (REBA's are the bands' names, RULA's its
+    // action levels')
+    const names = ER.bands(method).map((b, i) => method === "reba" ? b[2] : `action level ${i + 1}`);
+    const seconds = names.map(name => Number(byLevel[name] || 0));
+    const scored = seconds.reduce((a, b) => a + b, 0);
+    const above = seconds.slice(ER.band(method, score) + 1).reduce((a, b) => a + b, 0);
+    if (!scored || above / scored < 0.1) return "";
+    return ` (${Math.round(100 * above / scored)}% of the scored time at a higher level, ` +
+      "in runs under 0.3 s)";
   }
 
   // The summary's warnings (the CLI prints them, the reports list them; the page showed
@@ -725,6 +752,34 @@
     list.replaceChildren(...warnings.map(w => el("li", {
       text: WEB_WORDS.reduce((text, [from, to]) => text.replace(from, to), w)})));
     $("warnings").hidden = !warnings.length;
+    renderMeasured();
+  }
+
+  // How the camera's view was taken into account, as the report's data quality says it: the
+  // page corrected a tilt (pitch 25°, roll -24° at confidence 0.30 on the demo's cam04)
+  // without a word, and its back view only as a warning (a web walkthrough).
+  const TILT_HOW = {
+    "estimated": "estimated from standing frames",
+    "vanishing point": "estimated from the scene's vertical lines",
+    "given": "as given",
+  };
+  function renderMeasured() {
+    const s = item.summary || {};
+    const tilt = (s.options || {}).camera_tilt;
+    const said = [];
+    if (tilt && TILT_HOW[tilt.method]) {
+      const conf = tilt.confidence == null ? "" : `, confidence ${Number(tilt.confidence).toFixed(2)}`;
+      said.push(`Camera tilt corrected: pitch ${Number(tilt.pitch_deg).toFixed(1)}°, roll ` +
+        `${Number(tilt.roll_deg).toFixed(1)}° (${TILT_HOW[tilt.method]}${conf}); another ` +
+        "can be given under Advanced options (camera_pitch_deg, camera_roll_deg) on a new upload.");
+    }
+    const view = s.view || {};
+    if (view.back_share != null && !PICTURE) {
+      said.push(`Seen from behind on ${Math.round(100 * view.back_share)}% of the reliable ` +
+        "frames (the angles least reliable from there).");
+    }
+    $("measured").textContent = said.join(" ");
+    $("measured").hidden = !said.length;
   }
 
   function setFrame(i) {
