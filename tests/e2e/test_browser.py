@@ -510,7 +510,13 @@ def test_worksheet_with_each_side_entered_apart(page, server, shot) -> None:
     right.locator("input[name=knee_flexion_deg]").fill("-5")
     page.click("#submit")
     assert "knee flexion (right side): must be 0° or more" in page.inner_text("#upload-errors")
-    right.locator("input[name=knee_flexion_deg]").fill("40")
+    # Typed with a decimal comma, as in most of Europe: 12,5 kg and 40,5°, not 125 kg and 405°
+    # (a number field in Chromium drops the comma it cannot place).
+    knee = right.locator("input[name=knee_flexion_deg]")
+    knee.fill("")
+    knee.press_sequentially("40,5")
+    page.fill("#load_kg", "")
+    page.locator("#load_kg").press_sequentially("12,5")
     page.fill("#task", "two sides")
     submit_and_open(page)
     left_arm = page.locator("#p-reba_upper_arm-left").inner_text()
@@ -519,6 +525,9 @@ def test_worksheet_with_each_side_entered_apart(page, server, shot) -> None:
     assert first_int(right_arm) == 1 and "flexion 10.0°" in right_arm  # -20..20: 1
     legs = [page.locator(f"#p-reba_legs-{side}").inner_text() for side in ("left", "right")]
     assert first_int(legs[0]) == 1 and first_int(legs[1]) == 2, legs  # knee 30-60: +1
+    assert "40.5°" in legs[1], legs
+    load = page.locator("#p-reba_load-left").inner_text()
+    assert first_int(load) == 2 and "load 12.5 kg" in load, load  # > 10 kg: 2
     # A record's words, not a video's ("1 frame. REBA peak 6 ... from 0.00 s ... held 0.3 s").
     headline = page.inner_text("#headline")
     assert re.match(r"The worksheet record: REBA \d+ \(", headline), headline

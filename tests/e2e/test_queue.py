@@ -104,6 +104,9 @@ def test_the_form_names_the_up_default_and_bounds_the_load(page, server, tmp_pat
     page.check("input[name=source][value=worksheet]")
     page.fill("#load_kg", "1000000000")
     page.click("#submit")
-    assert "Load must be a number of kilograms from 0 to 500." in page.inner_text("#upload-errors")
+    assert (
+        'Load must be a number of kilograms from 0 to 500 (12.5 or 12,5), got "1000000000".'
+        in page.inner_text("#upload-errors")
+    )
     assert page.url.rstrip("/") == server.url  # nothing was sent
     assert not page.js_errors, page.js_errors

@@ -176,7 +176,7 @@ def test_the_forms_state_the_load_bound_and_each_layout_up_axis(client) -> None:
     from ergorisk.pose.layouts import LAYOUTS, get_layout
 
     html = client.get("/").text
-    assert re.search(r'id="load_kg" name="load_kg" min="0" max="500"', html)
+    assert re.search(r'id="load_kg" name="load_kg" max="500"', html)
     # The bound in the unit shown (kg by default; the page converts when lb is chosen).
     assert 'Load (<span class="load-bound">0 to 500 kg</span>)' in html
     for name in LAYOUTS:

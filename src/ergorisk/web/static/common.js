@@ -72,6 +72,14 @@ const ER = (() => {
   // database always hold kg. Switching the unit converts the value shown and the bound.
   const LB_KG = 0.45359237;
   const round2 = x => Math.round(x * 100) / 100;
+  // A number as typed in a text field: "12.5", or "12,5" with a decimal comma. Number fields
+  // would not do: Chromium drops a comma it cannot place, so "12,5" kg was sent as 125. NaN
+  // for anything else ("1,000.5", "12,5,3", "12 kg"), which the forms refuse by name.
+  function decimal(text) {
+    const t = String(text).trim();
+    if (!/^-?\d*([.,]\d*)?$/.test(t) || !/\d/.test(t)) return NaN;
+    return Number(t.replace(",", "."));
+  }
   function loadUnit(form) { return form.load_unit && form.load_unit.value === "lb" ? "lb" : "kg"; }
   function setupLoad(form) {
     const input = form.load_kg, maxKg = Number(input.dataset.maxKg);
@@ -82,8 +90,8 @@ const ER = (() => {
       if (label) label.textContent = `0 to ${input.max} ${unit}`;
     };
     if (form.load_unit) form.load_unit.addEventListener("change", () => {
-      const was = Number(input.value), next = loadUnit(form);
-      if (input.value !== "" && Number.isFinite(was)) {
+      const was = decimal(input.value), next = loadUnit(form);
+      if (Number.isFinite(was)) {
         input.value = String(round2(next === "lb" ? was / LB_KG : was * LB_KG));
       }
       unit = next;
@@ -93,9 +101,9 @@ const ER = (() => {
   }
   // The load in kg, or an Error saying the bound in the unit typed.
   function loadKg(form) {
-    const input = form.load_kg, unit = loadUnit(form), v = Number(input.value);
-    if (input.value === "" || !Number.isFinite(v) || v < 0 || v > Number(input.max)) {
-      throw new Error(`Load must be a number of ${unit === "lb" ? "pounds" : "kilograms"} from 0 to ${input.max}.`);
+    const input = form.load_kg, unit = loadUnit(form), v = decimal(input.value);
+    if (!Number.isFinite(v) || v < 0 || v > Number(input.max)) {
+      throw new Error(`Load must be a number of ${unit === "lb" ? "pounds" : "kilograms"} from 0 to ${input.max} (12.5 or 12,5), got "${input.value.trim()}".`);
     }
     return unit === "lb" ? Math.min(Number(input.dataset.maxKg), v * LB_KG) : v;
   }
@@ -147,5 +155,5 @@ const ER = (() => {
                   done: "finishing"};
 
   return {REBA_BANDS, RULA_BANDS, REBA_COLOURS, RULA_COLOURS, SIDE_COLOURS, NO_PERSON, bands,
-          colours, band, levelName, colour, NOT_SEEN, UNRELIABLE, api, postJSON, shares, el, bandShapes, reliableOnly, setupLoad, loadKg, showLoad, kgText, PHASES};
+          colours, band, levelName, colour, NOT_SEEN, UNRELIABLE, api, postJSON, shares, el, bandShapes, reliableOnly, decimal, setupLoad, loadKg, showLoad, kgText, PHASES};
 })();

@@ -149,9 +149,9 @@
       else {
         const what = `${inp.closest("fieldset").querySelector("legend").textContent} ` +
                      inp.parentElement.textContent.trim().replace(/ °$/, "").toLowerCase() + where;
-        const v = Number(inp.value);
-        if (inp.value.trim() === "" || !Number.isFinite(v)) problems.push(`${what}: enter a number of degrees.`);
-        else if (inp.min !== "" && v < Number(inp.min)) problems.push(`${what}: must be ${inp.min}° or more, got ${v}.`);
+        const v = ER.decimal(inp.value), min = inp.dataset.min;
+        if (!Number.isFinite(v)) problems.push(`${what}: enter a number of degrees (12.5 or 12,5), got "${inp.value.trim()}".`);
+        else if (min !== undefined && v < Number(min)) problems.push(`${what}: must be ${min}° or more, got ${v}.`);
         else rec[inp.name] = v;
       }
     });
@@ -192,9 +192,10 @@
             const m = mappingInput.files[0];
             data.append("mapping", m, m.name);
           } else data.append("layout", form.layout.value);
-          if (form.fps.value) {
-            if (!(Number(form.fps.value) > 0)) problems.push("Frames per second must be above 0.");
-            data.append("fps", form.fps.value);
+          if (form.fps.value.trim()) {
+            const fps = ER.decimal(form.fps.value);
+            if (!(fps > 0)) problems.push(`Frames per second must be a number above 0, got "${form.fps.value.trim()}".`);
+            else data.append("fps", String(fps));
           }
           if (form.up.value) data.append("up", form.up.value);
         }
