@@ -39,6 +39,44 @@ def test_the_migrations_match_the_models(tmp_path):
     assert drift == [], "models changed without an Alembic revision: " + repr(drift)
 
 
+def test_an_id_is_never_given_twice_and_the_upgrade_keeps_every_job(tmp_path):
+    """Deleting the newest assessment and adding one gave the new one the deleted one's id
+    (SQLite without AUTOINCREMENT), so an old link led to another assessment. A database of
+    revision 0002 keeps its rows and jobs through the rebuild of 0003."""
+    from alembic import command
+    from sqlalchemy import delete, func, select
+
+    from ergorisk.web.db import alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(alembic_config(engine), "0002")
+    with engine.begin() as conn:
+        for i in (1, 2):
+            conn.exec_driver_sql(
+                "INSERT INTO assessments (id, created_at, updated_at, kind, config) "
+                f"VALUES ({i}, '2026-12-01', '2026-12-01', 'video', '{{}}')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO jobs (assessment_id, status, progress, attempts, created_at, "
+                f"updated_at) VALUES ({i}, 'done', 1.0, 1, '2026-12-01', '2026-12-01')"
+            )
+    upgrade(engine)
+    sessions = session_factory(engine)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Job)) == 2
+        session.execute(delete(AssessmentRecord).where(AssessmentRecord.id == 2))
+        session.commit()
+        # foreign keys are on again after the migration: the job went with its assessment
+        assert session.scalars(select(Job.assessment_id)).all() == [1]
+        new = AssessmentRecord(kind="video", config={})
+        session.add(new)
+        session.commit()
+        assert new.id == 3
+        new.jobs.append(Job())
+        session.commit()
+        assert new.jobs[0].id == 3
+
+
 def test_a_full_queue_refuses_jobs(tmp_path):
     _, sessions = _sessions(tmp_path)
     pool = JobPool(sessions, Storage(tmp_path / "data"), workers=1, queue_size=2)

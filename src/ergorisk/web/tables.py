@@ -29,6 +29,7 @@ class Base(DeclarativeBase):
 
 class AssessmentRecord(Base):
     __tablename__ = "assessments"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # an id is never given twice (0003)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(
@@ -68,6 +69,7 @@ class AssessmentRecord(Base):
 
 class Job(Base):
     __tablename__ = "jobs"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # an id is never given twice (0003)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(
