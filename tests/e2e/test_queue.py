@@ -80,7 +80,53 @@ def test_queue_place_cancel_and_retry_in_the_browser(page, server, shot) -> None
     assert page.locator(".meta .status").inner_text() == "done"
     # The factor form of the results page holds the same bound; nothing is sent past it.
     page.fill("#factors-form #load_kg", "1e9")
-    _text_is(page, "factors-status", "Load must be a number of kilograms from 0 to 500.")
+    _text_is(
+        page,
+        "factors-status",
+        'Load must be a number of kilograms from 0 to 500 (12.5 or 12,5), got "1e9".',
+    )
+    assert not page.js_errors, page.js_errors
+
+
+@pytest.mark.skipif(not EXAMPLE.is_file(), reason="examples/sports2d-demo-720p.mp4 absent")
+def test_the_history_follows_jobs_at_work_without_a_reload(page, server) -> None:
+    def post(**fields):
+        return page.request.post("/api/assessments", multipart=fields).json()
+
+    before = post(worksheet=WORKSHEET, task="history follows: done before")
+    end = time.monotonic() + 60
+    while _job(page, before["job_id"])["status"] != "done" and time.monotonic() < end:
+        time.sleep(0.2)
+    video = post(
+        file={"name": EXAMPLE.name, "mimeType": "video/mp4", "buffer": EXAMPLE.read_bytes()},
+        task="history follows: video",
+    )
+    waiting = post(worksheet=WORKSHEET, task="history follows: waiting")
+
+    page.goto("/history")
+    page.evaluate("window.notReloaded = true")
+    page.check(f"tr[data-id='{before['assessment_id']}'] input[name=pick]")
+    status = "document.querySelector(`tr[data-id='${id}'] .status`).textContent"
+    page.wait_for_function(
+        f"id => /^running \\d+ %$/.test({status})", arg=video["assessment_id"], timeout=30_000
+    )
+    assert page.locator(f"tr[data-id='{waiting['assessment_id']}'] .status").inner_text() == (
+        "queued (1 in line)"
+    )
+    page.request.post(f"/api/jobs/{video['job_id']}/cancel")
+    # Both rows end as the server now renders them: the video cancelled, the worksheet
+    # scored (its peak shown, its box open to tick), what was ticked still ticked.
+    page.wait_for_function(
+        f"id => {status} === 'done'", arg=waiting["assessment_id"], timeout=60_000
+    )
+    page.wait_for_function(
+        f"id => {status} === 'cancelled'", arg=video["assessment_id"], timeout=10_000
+    )
+    row = page.locator(f"tr[data-id='{waiting['assessment_id']}']")
+    assert row.locator("input[name=pick]").is_enabled()
+    assert row.locator("td").nth(8).inner_text().strip().isdigit()  # REBA peak
+    assert page.is_checked(f"tr[data-id='{before['assessment_id']}'] input[name=pick]")
+    assert page.evaluate("window.notReloaded === true")
     assert not page.js_errors, page.js_errors
 
 
