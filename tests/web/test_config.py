@@ -28,7 +28,7 @@ def _done(client, created: dict) -> dict:
 
 
 def test_advanced_options_reach_the_job_and_its_stored_config(client, pose_file):
-    plain = _done(client, upload_pose(client, pose_file))
+    plain = _done(client, upload_pose(client, pose_file, assessor="J. Smith"))
     tuned = _done(
         client,
         upload_pose(
@@ -48,6 +48,16 @@ def test_advanced_options_reach_the_job_and_its_stored_config(client, pose_file)
         # The stored Config is the one the job ran (it said banner true, the job false).
         assert item["config"]["media"] == item["summary"]["config"]["media"]
         assert AssessmentDetail.model_validate(item)
+    # The upload form's own Assessor field, as the page's edit and the CLI's --assessor set it.
+    assert plain["assessor"] == "J. Smith" and plain["config"]["meta"]["assessor"] == "J. Smith"
+    twice = client.post(
+        "/api/assessments",
+        data={"worksheet": "{}", "assessor": "A", "options": "assessor: B"},
+    )
+    assert twice.status_code == 400
+    assert twice.json()["detail"] == (
+        "option assessor is given twice: in its own field and in the options"
+    )
     assert tuned["config"]["meta"]["assessor"] == "Dr Who"
     assert tuned["summary"]["config"]["meta"]["assessor"] == "Dr Who"
     # The tolerance changes the scores: the breakdown of the frames is made with it.

@@ -29,7 +29,7 @@ from ergorisk.web.factors import (
 from ergorisk.web.storage import CALIBRATION_EXTS, KIND_OF_EXT, NEEDS_MAPPING, calibration_ext
 from ergorisk.web.views import MAX_VIEWS
 
-TEXT_LIMITS = {"worker": 200, "task": 200, "site": 200, "notes": 5000}
+TEXT_LIMITS = {"worker": 200, "task": 200, "site": 200, "assessor": 200, "notes": 5000}
 UP_AXES = ("auto", "z", "y", "-y")
 MAX_FILES, MAX_FIELDS, MAX_PART_BYTES = MAX_VIEWS + 2, 60, 32 * 2**20
 PEOPLE = ("largest", "pick")
@@ -72,6 +72,9 @@ class UploadForm(BaseModel):
     worker: str | None = Field(None, max_length=TEXT_LIMITS["worker"])
     task: str | None = Field(None, max_length=TEXT_LIMITS["task"])
     site: str | None = Field(None, max_length=TEXT_LIMITS["site"])
+    assessor: str | None = Field(
+        None, max_length=TEXT_LIMITS["assessor"], description="Who assessed (the reports)."
+    )
     notes: str | None = Field(None, max_length=TEXT_LIMITS["notes"])
     load_kg: float | None = Field(None, ge=BOUNDS["load_kg"][0], le=BOUNDS["load_kg"][1])
     coupling: str | None = Field(None, description="good, fair, poor or unacceptable.")
@@ -338,7 +341,7 @@ def build_config(
     try:
         cfg = cfg.merged(extra, source="options") if extra else cfg
         cfg = cfg.with_(
-            **options, **{k: v for k, v in meta.items() if k in ("worker", "task", "site", "notes")}
+            **options, **{k: v for k, v in meta.items() if k in TEXT_LIMITS}
         )
         cfg = cfg.merged({"factors": check_factors(factors)})
     except (ConfigError, ValueError) as err:

@@ -67,7 +67,7 @@ class MetadataRequest(BaseModel):
     worker: str | None = Field(None, max_length=TEXT_LIMITS["worker"])
     task: str | None = Field(None, max_length=TEXT_LIMITS["task"])
     site: str | None = Field(None, max_length=TEXT_LIMITS["site"])
-    assessor: str | None = Field(None, max_length=TEXT_LIMITS["worker"])
+    assessor: str | None = Field(None, max_length=TEXT_LIMITS["assessor"])
     notes: str | None = Field(None, max_length=TEXT_LIMITS["notes"])
 
 

@@ -104,7 +104,7 @@ async def create_assessment(request: Request, c: Ctx) -> dict[str, Any]:
                 input_name=upload.input_name,
                 input_ext=upload.ext or None,
                 config=config.to_dict(),
-                **upload.meta,
+                **{k: upload.meta.get(k) for k in META_COLUMNS},
             )
             job = Job(status="queued")
             record.jobs.append(job)

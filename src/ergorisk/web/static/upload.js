@@ -206,7 +206,7 @@
       problems.push(...wsProblems);
       data.append("worksheet", JSON.stringify(rec));
     }
-    for (const key of ["worker", "task", "site", "notes"]) {
+    for (const key of ["worker", "task", "site", "assessor", "notes"]) {
       const v = form[key].value.trim();
       if (v.length > Number(form[key].maxLength)) problems.push(`${key}: at most ${form[key].maxLength} characters.`);
       if (v) data.append(key, v);
