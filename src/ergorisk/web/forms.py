@@ -340,9 +340,7 @@ def build_config(
     cfg = Config().with_(report=True)
     try:
         cfg = cfg.merged(extra, source="options") if extra else cfg
-        cfg = cfg.with_(
-            **options, **{k: v for k, v in meta.items() if k in TEXT_LIMITS}
-        )
+        cfg = cfg.with_(**options, **{k: v for k, v in meta.items() if k in TEXT_LIMITS})
         cfg = cfg.merged({"factors": check_factors(factors)})
     except (ConfigError, ValueError) as err:
         raise http_error(400, str(err)) from None
