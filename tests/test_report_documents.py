@@ -577,9 +577,9 @@ def test_a_worksheet_report_speaks_of_records_not_of_a_picture_or_the_pose():
     )
 
 
-def test_a_worst_moment_s_rula_is_the_named_side_s_as_its_worksheet():
-    """The page listed the higher side's RULA (6) over a moment whose worksheet, of the
-    side named, scored 5."""
+def test_a_worst_moment_s_rula_is_its_own_higher_side_s_as_the_report_explains_it():
+    """The page listed REBA's side's RULA (5) where the report's card, explaining RULA's
+    higher side, and rula_total read 6."""
     from ergorisk.report.episodes import worst_episodes
 
     frames, _ = _scored_assessment(np.full(12, 50.0))
@@ -588,7 +588,7 @@ def test_a_worst_moment_s_rula_is_the_named_side_s_as_its_worksheet():
     frames["rula_total_left"], frames["rula_total_right"] = 5, 6
     frames["rula_total"] = 6
     (episode,) = worst_episodes(frames, n=1, fps=10.0)
-    assert episode.side == "left" and episode.peak_rula == 5
+    assert episode.side == "left" and episode.rula_side == "right" and episode.peak_rula == 6
 
 
 def test_warnings_come_with_the_verdict_not_at_the_back():

@@ -88,6 +88,12 @@ def test_worst_moments_are_one_list_for_the_app_and_every_report(client, pose_fi
     wait_job(client, created["job_id"])
     moments = client.get(f"/api/assessments/{aid}/worst-moments").json()
     assert moments and [m["rank"] for m in moments] == list(range(1, len(moments) + 1))
+    # Each moment's RULA is its picture's, of RULA's own higher side, as the reports' cards
+    # (the page gave REBA's side's 4 where the report and rula_total read 5).
+    data = client.get(f"/api/assessments/{aid}/frames").json()["data"]
+    for m in moments:
+        assert m["peak_rula"] == data["rula_total"][m["peak"]]
+        assert m["peak_rula"] == data[f"rula_total_{m['rula_side']}"][m["peak"]]
     rows = list(workbook(client, aid)["Worst moments"].iter_rows(values_only=True))
     assert len(rows) == len(moments) + 1  # a header, then the same moments
     text = pdf_text(client, aid)

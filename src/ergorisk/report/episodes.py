@@ -38,7 +38,9 @@ class Episode:
     the picture, its worksheet and the headline give one score and one risk level. Single
     frames of the run may go higher: ``max_reba`` at ``max_s``, the highest (equal to
     ``score`` when none does).
-    ``side`` is the side scoring higher at ``peak``.
+    ``side`` is the side scoring higher at ``peak``; ``rula_side`` RULA's higher side there,
+    whose total is ``peak_rula`` (each method explains its own higher side, as the report's
+    card of the moment does).
     """
 
     rank: int
@@ -47,8 +49,9 @@ class Episode:
     peak: int
     score: int  # REBA total sustained over the whole episode
     peak_reba: int
-    peak_rula: int | None  # the named side's, as its worksheet
+    peak_rula: int | None  # rula_side's, as its worksheet in the report
     side: str
+    rula_side: str
     start_s: float
     end_s: float
     duration_s: float
@@ -138,9 +141,10 @@ def _episode(
     row = frames.iloc[peak]
     side = higher_side(row, "reba", tie="right")
     times = frames["time_s"].to_numpy(dtype=float)
-    # The picture's RULA is the named side's, as its worksheet below it explains (the
-    # higher side's read 6 over a worksheet scoring 5).
-    peak_rula = _num(row.get(f"rula_total_{side}"))
+    # The picture's RULA is its higher side's, as the report explains it: the web's list
+    # gave REBA's side's (4) where the report's card and frames.csv's rula_total read 5.
+    rula_side = higher_side(row, "rula", tie=side)
+    peak_rula = _num(row.get(f"rula_total_{rula_side}"))
     if peak_rula is None:
         peak_rula = _num(row.get("rula_total"))
     return Episode(
@@ -152,6 +156,7 @@ def _episode(
         peak_reba=int(reba[peak - start]),
         peak_rula=None if peak_rula is None else int(peak_rula),
         side=side,
+        rula_side=rula_side,
         start_s=round(float(times[start]), 3),
         end_s=round(float(times[end]) + 1.0 / fps, 3),
         duration_s=round((end - start + 1) / fps, 3),

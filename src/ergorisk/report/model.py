@@ -36,7 +36,7 @@ from ergorisk.contract import (
 )
 from ergorisk.report.activity import ActivityKind, activity_evidence
 from ergorisk.report.annotate import PART_LEVELS, banner_css_colour, strip_parts
-from ergorisk.report.episodes import Episode, higher_side, worst_episodes
+from ergorisk.report.episodes import Episode, worst_episodes
 from ergorisk.report.explain import PART_NAMES, Explanation, explain, kg_text
 from ergorisk.report.recommend import (
     BACKWARD,
@@ -748,7 +748,7 @@ def _moment(
     row = frames.iloc[e.peak]
     # Each method explains the side it scores higher there: RULA's column explained REBA's
     # side (right 4, its wrist not seen) where the frame's RULA is the left's 5.
-    sides = {"reba": e.side, "rula": higher_side(row, "rula", tie=e.side)}
+    sides = {"reba": e.side, "rula": e.rula_side}
     worksheets = {m: complete(m, side_worksheet(row, m, sides[m])) for m in ("reba", "rula")}
     recs = [recommend(m, worksheets[m], tol, use_surrogate) for m in ("reba", "rula")]
     recs += [recommend_task(m, worksheets[m], tol) for m in ("reba", "rula")]

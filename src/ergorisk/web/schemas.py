@@ -82,8 +82,9 @@ class WorstMoment(BaseModel):
     peak: int
     score: int = Field(description="REBA total sustained over the whole moment.")
     peak_reba: int
-    peak_rula: int | None
+    peak_rula: int | None = Field(description="RULA total of rula_side at the picture.")
     side: str
+    rula_side: str = Field(description="RULA's higher side at the picture.")
     start_s: float
     end_s: float
     duration_s: float

@@ -601,7 +601,9 @@
       return;
     }
     for (const e of worst) {
-      const rula = e.peak_rula === null ? "–" : e.peak_rula;
+      // RULA's own higher side there, named where it is not REBA's (as the report's card)
+      const rula = (e.peak_rula === null ? "–" : e.peak_rula) +
+        (e.rula_side && e.rula_side !== e.side ? ` (${e.rula_side} side)` : "");
       list.append(el("li", {"data-peak": String(e.peak)}, el("button", {type: "button", class: "link",
         onclick: () => showMoment(e)},
         // the picture's frame's RULA: one frame, not a held peak as the headline's
