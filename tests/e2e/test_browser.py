@@ -261,6 +261,12 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     metadata_edit_round_trip(page, url)
     page.select_option("#load_unit", "lb")  # the same load in pounds; stored in kg
     assert page.input_value("#load_kg") == "26.46"
+    assert page.inner_text("#factors-form .load-equiv") == "= 12 kg"
+    # And back: the exact 12 kg, not 26.46 lb's 12.0021 (25 kg was saved as 25.002)
+    page.select_option("#load_unit", "kg")
+    assert page.input_value("#load_kg") == "12"
+    assert page.locator("#factors-form .load-equiv").is_hidden()
+    page.select_option("#load_unit", "lb")
     # 22.1 lb is 10.02 kg: over the 10 kg edge, so said beside its load score of 2 (it read
     # "load 10 kg", and 10 kg scores 1)
     page.fill("#load_kg", "22.1")
@@ -270,8 +276,10 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
         timeout=20_000,
     )
     assert panel_state(page)[f"load{side}"].strip().startswith("2")
-    page.fill("#load_kg", "26.46")  # back to the saved 12 kg
+    assert page.inner_text("#factors-form .load-equiv") == "= 10.02 kg"
     page.select_option("#load_unit", "kg")
+    assert page.input_value("#load_kg") == "10.0244"
+    page.fill("#load_kg", "12")  # back to the saved 12 kg
     page.wait_for_function(
         "document.getElementById('factors-form').dataset.state !== 'busy'", timeout=20_000
     )
@@ -279,7 +287,7 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     # After a reload the saved factors and scores stay; the history lists the assessment.
     page.goto(url)
     page.wait_for_function("document.body.dataset.ready === '1'", timeout=30_000)
-    assert page.input_value("#load_kg") in ("12", "12.0")
+    assert page.input_value("#load_kg") == "12"  # not "12.0"
     activity_shows_its_evidence(page)
     page.goto("/history?worker=E2E+worker")
     row = page.locator("#history tbody tr").first

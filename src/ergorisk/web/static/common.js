@@ -81,27 +81,41 @@ const ER = (() => {
     return Number(t.replace(",", "."));
   }
   function loadUnit(form) { return form.load_unit && form.load_unit.value === "lb" ? "lb" : "kg"; }
+  // The field keeps the exact kg behind a converted value: 25 kg shown as 55.12 lb was saved
+  // as 25.0021 kg. Typing in the field drops it.
   function setupLoad(form) {
     const input = form.load_kg, maxKg = Number(input.dataset.maxKg);
+    const equiv = form.querySelector(".load-equiv");
     let unit = loadUnit(form);
     const show = () => {
       input.max = String(unit === "lb" ? round2(maxKg / LB_KG) : maxKg);
       const label = form.querySelector(".load-bound");
       if (label) label.textContent = `0 to ${input.max} ${unit}`;
-    };
-    if (form.load_unit) form.load_unit.addEventListener("change", () => {
-      const was = decimal(input.value), next = loadUnit(form);
-      if (Number.isFinite(was)) {
-        input.value = String(round2(next === "lb" ? was / LB_KG : was * LB_KG));
+      // In pounds, the kg it is stored and scored in, so that a value typed in kg before
+      // the unit was switched (converted with it) is seen as the same load.
+      if (equiv) {
+        let kg = NaN;
+        try { kg = loadKg(form); } catch (err) { /* nothing to show */ }
+        equiv.hidden = unit !== "lb" || !Number.isFinite(kg);
+        equiv.textContent = equiv.hidden ? "" : `= ${kgText(kg)} kg`;
       }
-      unit = next;
+    };
+    input.addEventListener("input", () => { delete input.dataset.kg; show(); });
+    if (form.load_unit) form.load_unit.addEventListener("change", () => {
+      let kg = NaN;  // the value as typed, in the unit it was typed in
+      try { kg = loadKg(form, unit); } catch (err) { /* left as typed */ }
+      unit = loadUnit(form);
+      if (Number.isFinite(kg)) showLoad(form, kg);
       show();
     });
     show();
   }
   // The load in kg, or an Error saying the bound in the unit typed.
-  function loadKg(form) {
-    const input = form.load_kg, unit = loadUnit(form), v = decimal(input.value);
+  function loadKg(form, unit = loadUnit(form)) {
+    const input = form.load_kg, v = decimal(input.value);
+    if (input.dataset.kg !== undefined && input.value === input.dataset.shown) {
+      return Number(input.dataset.kg);
+    }
     if (!Number.isFinite(v) || v < 0 || v > Number(input.max)) {
       throw new Error(`Load must be a number of ${unit === "lb" ? "pounds" : "kilograms"} from 0 to ${input.max} (12.5 or 12,5), got "${input.value.trim()}".`);
     }
@@ -110,7 +124,9 @@ const ER = (() => {
   // To 0.0001 kg: 22 lb read 9.979032140000001 kg, and 0.01 would move a load just over
   // an edge (10.004 kg) onto it when the form is saved again.
   function showLoad(form, kg) {
-    form.load_kg.value = String(loadUnit(form) === "lb" ? round2(kg / LB_KG) : +kg.toFixed(4));
+    const input = form.load_kg, unit = loadUnit(form);
+    input.value = String(unit === "lb" ? round2(kg / LB_KG) : +kg.toFixed(4));
+    Object.assign(input.dataset, {kg: String(kg), shown: input.value});
   }
   // A load as the reports show it (report/explain.py kg_text): to 0.1 kg, unless rounding
   // puts a load over a score's edge (the server's, read off the scorers) on it (10.02 kg
