@@ -542,6 +542,11 @@ def test_worksheet_with_each_side_entered_apart(page, server, shot) -> None:
     assert "frame" not in headline and " from " not in headline, headline
     assert page.locator("#headline-help").is_hidden()
     assert page.inner_text("#panel-frame").startswith("The record")
+    # A record has no picture (the list said "at the picture"); each method's higher side,
+    # as the report's card: the right leg bent for REBA, the left arm raised for RULA.
+    assert page.inner_text("#worst li") == (
+        "Record 1: REBA 3 (right side) · RULA 5 (left side) in the record"
+    )
     shot(page, "worksheet-sides")
     assert not page.js_errors, page.js_errors
 

@@ -607,7 +607,7 @@
       list.append(el("li", {"data-peak": String(e.peak)}, el("button", {type: "button", class: "link",
         onclick: () => showMoment(e)},
         // the picture's frame's RULA: one frame, not a held peak as the headline's
-        `${momentTitle(e)} · RULA ${rula} ${item.kind === "pose" || item.kind === "skeleton" ? "then" : "at the picture"}`)));
+        `${momentTitle(e)} · RULA ${rula} ${item.kind === "worksheet" ? "in the record" : item.kind === "pose" || item.kind === "skeleton" ? "then" : "at the picture"}`)));
     }
   }
   // The same words as the reports' titles (report/model.py: moment_title).
