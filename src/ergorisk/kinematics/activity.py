@@ -45,7 +45,8 @@ class Evidence:
     end_s: float
     duration_s: float
     count: int = 0  # repetitions (repeated) or large changes (rapid_change)
-    rate_per_min: float = 0.0
+    # repeated only: a rate of 0.0 beside "count": 2 read as a contradiction in summary.json
+    rate_per_min: float | None = None
     range_deg: float = 0.0  # the angle's span over the whole episode (rapid: the change)
     # repeated: the smallest and largest of its excursions (each action's own size; the
     # episode's span adds the drift between them: 163 deg read as the action's size)
@@ -434,7 +435,9 @@ def _episodes(
                 duration_s=duration,
                 count=count,
                 # A rate only for repetitions: two changes in a 0.1 s episode are not 1200/min.
-                rate_per_min=count * 60.0 / duration if kind == "repeated" and count else 0.0,
+                rate_per_min=(count * 60.0 / duration if count else 0.0)
+                if kind == "repeated"
+                else None,
                 range_deg=rng,
                 action_min_deg=None if own is None else float(own.min()),
                 action_max_deg=None if own is None else float(own.max()),
