@@ -286,9 +286,15 @@ def test_workbook_puts_each_recommendation_of_a_moment_on_its_own_line():
     a = er.assess([record])
     report = build_report(a.frames, a.summary.to_dict(), use_surrogate=False)
     cell = _moments_table(report)["REBA recommendation"][0]
-    posture, task = cell.split("\n")
+    posture, also, task = cell.split("\n")
     assert posture.startswith("trunk flexion 50° → within ±5° would lower REBA from 8 to 4")
+    # RULA's best change lowers REBA too: said, as the report's list says it
+    assert also.startswith("upper-arm elevation 100° → within ±20° would lower REBA from 8 to 7")
     assert task.startswith("load 12 kg → 5 kg or less and no shock or jerky force would lower")
+    both = "would lower REBA from 8 to 7 and RULA from 7 to 6"
+    assert (
+        report.moments[0].help_lines[1].startswith(f"upper-arm elevation 100° → within ±20° {both}")
+    )
 
 
 def test_the_same_change_for_reba_and_rula_is_one_line_naming_both():

@@ -134,7 +134,10 @@ def merge_help(recs: list[Recommendation]) -> list[str]:
         groups.setdefault((r.what, r.advice), []).append(r)
     return [
         f"{what} would lower "
-        + " and ".join(f"{r.method.upper()} from {r.score_before} to {r.score_after}" for r in rs)
+        + " and ".join(
+            f"{r.method.upper()} from {r.score_before} to {r.score_after}"
+            for r in sorted(rs, key=lambda r: r.method)  # REBA first, as the list
+        )
         + (f": {advice}" if advice else "")
         for (what, advice), rs in groups.items()
     ]
@@ -751,6 +754,8 @@ def _moment(
     sides = {"reba": e.side, "rula": e.rula_side}
     worksheets = {m: complete(m, side_worksheet(row, m, sides[m])) for m in ("reba", "rula")}
     recs = [recommend(m, worksheets[m], tol, use_surrogate) for m in ("reba", "rula")]
+    recs = [r for r in recs if r is not None]
+    recs += _also_lowers(recs, worksheets, tol)
     recs += [recommend_task(m, worksheets[m], tol) for m in ("reba", "rula")]
     title = moment_title(e, kind)
     at = None if kind == "image" else float(row["time_s"])  # a photo has no time
@@ -763,11 +768,35 @@ def _moment(
         reba=explain("reba", worksheets["reba"], tol, assumed_inputs(row, "reba", e.side)),
         rula=explain("rula", worksheets["rula"], tol, assumed_inputs(row, "rula", sides["rula"])),
         ranges={m: _row_range(row, m, sides[m]) for m in ("reba", "rula")},
-        recommendations=[r for r in recs if r is not None],
+        recommendations=[r for r in recs if r is not None],  # the task's may be None
         worksheets=worksheets,
         strip=strip_parts(row, at) if picture else [],
         strip_colour=banner_css_colour(row) if picture else "",
     )
+
+
+def _also_lowers(
+    recs: list[Recommendation], worksheets: Mapping[str, dict[str, Any]], tol: float
+) -> list[Recommendation]:
+    """Each method's best change at a moment, applied to the other method where it lowers
+    that score too, to the same target (on that method's side: RULA's may be the other):
+    the card said 'trunk flexion 85° → within ±5° would lower RULA from 6 to 4' where the
+    report's list, from the same moment, said it also lowers REBA from 9 to 5."""
+    out: list[Recommendation] = []
+    for r in recs:
+        if r.task or len(r.changes) != 1 or isinstance(r.changes[0].before, bool):
+            continue
+        key, other = r.changes[0].key, "rula" if r.method == "reba" else "reba"
+        if any(o.method == other and o.changes[0].key == key for o in recs + out):
+            continue
+        value = worksheets[other].get(key)
+        if not isinstance(value, int | float) or math.isnan(value):
+            continue
+        extra = apply_change(other, worksheets[other], Change(key, value, r.changes[0].after), tol)
+        # the same target (REBA's and RULA's bands differ for some parts): the same change
+        if extra is not None and extra.targets[:1] == r.targets[:1]:
+            out.append(extra)
+    return out
 
 
 def reader_words(warning: str) -> str:
