@@ -45,6 +45,27 @@ def test_the_picture_is_a_frame_at_the_held_score_and_a_brief_spike_is_reported(
     assert (e.max_reba, e.max_s) == (11, 0.3)
 
 
+def test_the_picture_is_a_frame_whose_angles_were_all_measured():
+    # The example's worst moment was pictured where the wrist was "not measured: taken as
+    # neutral", beside frames at the same REBA with every angle measured.
+    from ergorisk.scoring import reba as reba_method
+    from ergorisk.scoring import rula as rula_method
+
+    frames = _frames([3] * 2 + [10] * 5 + [3] * 3)
+    for k in {*reba_method.INPUTS, *rula_method.INPUTS}:
+        if k.endswith("_deg"):
+            frames[f"{k}_left"] = frames[f"{k}_right"] = 10.0
+    frames.loc[4, "rula_total"] = 7  # the highest RULA, its right wrist not seen
+    frames.loc[4, ["wrist_flexion_deg_left", "wrist_flexion_deg_right"]] = np.nan
+    frames.loc[5, "rula_total"] = 6
+    (e,) = worst_episodes(frames, n=1, min_duration_s=0.3)
+    assert (e.peak, e.peak_rula) == (5, 6)
+    # Where every frame at the held score lacks one angle, the highest RULA again.
+    frames.loc[2:6, "wrist_flexion_deg_right"] = np.nan
+    (e,) = worst_episodes(frames, n=1, min_duration_s=0.3)
+    assert (e.peak, e.peak_rula) == (4, 7)
+
+
 def test_the_picture_is_taken_from_the_middle_of_the_run_not_its_edge():
     # The example's landing: held at 9 from the first frame of the run (the man just down,
     # upright) through the squat; at equal RULA, the frame nearest the middle is pictured.

@@ -133,11 +133,16 @@ def _episode(
     at_score = np.flatnonzero(reba == score)
     above = np.flatnonzero(reba >= score)
     pool = at_score if at_score.size else above if above.size else np.arange(len(rows))
-    # Among those with the highest RULA, the one nearest the run's middle: a run's edges are
-    # where the posture changes into and out of it (the example's landing was pictured at
-    # its first frame, upright, for a run held through the deep squat 0.2 s later).
+    # The one with every angle of its scored side measured (fewest unmeasured, scored as
+    # neutral: the example's worst moment was pictured on a frame whose wrist was "not
+    # measured: taken as neutral" beside measured ones at the same REBA), then the highest
+    # RULA, then the one nearest the run's middle: a run's edges are where the posture
+    # changes into and out of it (the example's landing was pictured at its first frame,
+    # upright, for a run held through the deep squat 0.2 s later).
     off_centre = np.abs(2 * pool - (len(rows) - 1))
-    peak = start + int(pool[np.lexsort((pool, off_centre, rank_rula[pool]))[0]])
+    unmeasured = np.array([_unmeasured(rows.iloc[i]) for i in pool])
+    keys = (pool, off_centre, rank_rula[pool], unmeasured)
+    peak = start + int(pool[np.lexsort(keys)[0]])
     row = frames.iloc[peak]
     side = higher_side(row, "reba", tie="right")
     times = frames["time_s"].to_numpy(dtype=float)
@@ -165,6 +170,16 @@ def _episode(
         max_reba=int(reba[top]),
         max_s=round(float(times[start + top]), 3),
     )
+
+
+def _unmeasured(row: pd.Series) -> int:
+    """How many of the scoring angles of REBA's higher side on this frame were not measured
+    (NaN: the worksheet scores them as neutral)."""
+    from ergorisk.scoring import reba, rula
+
+    side = higher_side(row, "reba", tie="right")
+    names = {k for k in (*reba.INPUTS, *rula.INPUTS) if k.endswith("_deg")}
+    return sum(pd.isna(row.get(f"{k}_{side}", np.nan)) for k in names)
 
 
 def higher_side(row: pd.Series, method: str, tie: str) -> str:
