@@ -745,7 +745,11 @@
       ? "give the camera pitch (camera_pitch_deg: degrees, under Advanced options on a new upload)"
       : "the camera pitch (camera_pitch_deg, under Advanced options)"],
     [/annotated\.mp4/g, "the annotated video"],
-    [/docs\/accuracy\.md/g, "the project's docs/accuracy.md"],
+    // No docs/ path, as the reports and the compare page (report/model.py reader_words):
+    // "the project's docs/accuracy.md" was a file a web user has no link to.
+    [/,\s*docs\/[\w-]+\.md\)/g, ")"],
+    [/\s*\(docs\/[\w-]+\.md\)/g, ""],
+    [/docs\/[\w-]+\.md/g, "ergorisk's documentation"],
   ];
 
   function renderWarnings() {
