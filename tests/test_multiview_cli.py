@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -81,6 +82,18 @@ def test_views_at_different_frame_rates_are_refused(demo, tmp_path):
         text = _refused([*order, "--calibration", calibration], tmp_path / "o")
         assert "different frame rates" in text and "cam02.mp4: 30 fps" in text, text
         assert "cam01.mp4: 60 fps" in text
+
+
+def test_a_picture_among_the_views_is_named_as_one(demo, tmp_path):
+    """A photo given as cam02 was told "the views have different frame rates (...: 25 fps)"."""
+    import cv2
+
+    frame = np.zeros((48, 64, 3), np.uint8)
+    cv2.imwrite(str(tmp_path / "cam02.jpg"), frame)
+    calibration = demo / "calibration" / "Calib.qca.txt"
+    views = [demo / "videos" / "cam01.mp4", tmp_path / "cam02.jpg"]
+    text = _refused([*views, "--calibration", calibration], tmp_path / "o")
+    assert "cam02.jpg: a picture, not a video" in text, text
 
 
 def test_a_start_past_the_take_is_refused_before_the_pose_work(demo, tmp_path, monkeypatch):

@@ -53,10 +53,17 @@ def prepare_views(
 ) -> list[Camera]:
     """The camera of each video, checked: two or more views, one frame rate, equal frame
     counts, and intrinsics rescaled (with a warning) where a video's frame size differs."""
-    from ergorisk.io.video import probe_video
+    from ergorisk.io.video import media_kind, probe_video
 
     if len(videos) < 2:
         raise MultiViewError("a calibration needs two or more videos of the same take")
+    # A photo among the views was told "the views have different frame rates (...: 25 fps)"
+    pictures = [Path(v).name for v in videos if media_kind(v) == "image"]
+    if pictures:
+        raise MultiViewError(
+            f"{', '.join(pictures)}: a picture, not a video: the views of a take are videos "
+            "of the same moments, matched frame by frame"
+        )
     matched = match_videos(videos, cameras, names)
     check_baselines(matched)
     infos = [probe_video(v) for v in videos]
