@@ -71,7 +71,7 @@ def test_any_config_field_is_a_column_checked_before_anything_runs(tmp_path):
 
 
 def test_bad_value_exits_2_with_its_line_and_column(tmp_path):
-    rows = [["a.npy", "5", "good"], [], ["b.npy", "heavy", "fair"]]  # a blank line counts
+    rows = [["a.mp4", "5", "good"], [], ["b.mp4", "heavy", "fair"]]  # a blank line counts
     m = manifest(tmp_path / "m.csv", ["path", "load_kg", "coupling"], rows)
     result = batch(m, "-o", tmp_path / "out")
     assert result.exit_code == 2
@@ -81,11 +81,11 @@ def test_bad_value_exits_2_with_its_line_and_column(tmp_path):
 def test_a_bad_choice_a_bad_combination_and_a_long_row_exit_2_before_anything_runs(tmp_path):
     cases = {
         "line 3, column 2 (coupling): coupling must be one of": (["path", "coupling"],
-                                              [["a.npy", "good"], ["b.npy", "superb"]]),
+                                              [["a.mp4", "good"], ["b.mp4", "superb"]]),
         "line 2: end (2.0) must be after start (5.0)": (["path", "start", "end"],
-                                                            [["a.npy", "5", "2"]]),
+                                                            [["a.mp4", "5", "2"]]),
         "line 2: 4 cells, but the header has 2 columns": (["path", "load_kg"],
-                                                          [["a.npy", "3", "4", "5"]]),
+                                                          [["a.mp4", "3", "4", "5"]]),
     }  # fmt: skip
     for message, (header, rows) in cases.items():
         m = manifest(tmp_path / "m.csv", header, rows)
@@ -118,7 +118,7 @@ def test_every_bad_cell_is_named_at_once(tmp_path):
     """A manifest's second bad value showed only once its first was mended (a walkthrough:
     'heavy' on line 2, then 'grippy' on line 3 on the next run). Up to five are named, the
     rest counted; no output folder is made."""
-    rows = [["a.npy", "heavy", "good"], ["b.npy", "2", "grippy"], ["", "1", ""]]
+    rows = [["a.mp4", "heavy", "good"], ["b.mp4", "2", "grippy"], ["", "1", ""]]
     m = manifest(tmp_path / "m.csv", ["path", "load_kg", "coupling"], rows)
     result = batch(m, "-o", tmp_path / "o")
     assert result.exit_code == 2 and not (tmp_path / "o").exists()
@@ -126,7 +126,7 @@ def test_every_bad_cell_is_named_at_once(tmp_path):
     assert "m.csv: line 2, column 2 (load_kg): " in said
     assert "; line 3, column 3 (coupling): coupling must be one of" in said
     assert "; line 4, column 1 (path): empty" in said
-    many = manifest(tmp_path / "n.csv", ["path", "load_kg"], [["a.npy", "-1"]] * 7)
+    many = manifest(tmp_path / "n.csv", ["path", "load_kg"], [["a.mp4", "-1"]] * 7)
     said = " ".join(batch(many, "-o", tmp_path / "o").output.split())
     assert "line 6, column 2 (load_kg)" in said and "line 7," not in said
     assert said.endswith("; and 2 more")
@@ -169,7 +169,7 @@ def test_a_batch_run_in_a_process_that_goes_on_puts_its_signal_handlers_back(tmp
 def test_relative_paths_are_relative_to_the_manifests_folder(tmp_path, monkeypatch):
     rows = [
         ["videos/a.mp4", "Ann", "lift", "12", "fair", "t1", "", ""],
-        [str(tmp_path / "abs.npy"), "Bob", "", "", "", "t1", "mapping.yaml", "vae;msdn"],
+        [str(tmp_path / "abs.bvh"), "Bob", "", "", "", "t1", "mapping.yaml", "vae;msdn"],
     ]
     header = ["path", "worker", "task", "load_kg", "coupling", "take", "mapping", "learned"]
     m = manifest(tmp_path / "plant" / "m.csv", header, rows)
@@ -178,7 +178,7 @@ def test_relative_paths_are_relative_to_the_manifests_folder(tmp_path, monkeypat
     assert a.path == tmp_path / "plant" / "videos" / "a.mp4"
     assert a.options == {"load_kg": 12.0, "coupling": "fair"}  # empty cells: defaults
     assert (a.worker, a.task, a.take) == ("Ann", "lift", "t1")
-    assert b.path == tmp_path / "abs.npy"
+    assert b.path == tmp_path / "abs.bvh"
     assert b.options["mapping"] == tmp_path / "plant" / "mapping.yaml"
     assert b.options["learned"] == ["vae", "msdn"] and b.take == "t1"
 
@@ -251,10 +251,17 @@ def test_a_takes_rows_with_a_calibration_are_one_item_and_bad_takes_exit_2(tmp_p
     """A 4-camera take with its calibration failed on every view, one by one ("a calibration
     goes with two or more videos of the same take"): its rows are now one item, the views
     triangulated; a take that cannot be one exits 2 naming the line and the column."""
+    import numpy as np
+
     from ergorisk.batch.inputs import load_items
+    from ergorisk.io.calibration import Camera, write_toml
 
     calib = tmp_path / "calib.toml"
-    calib.write_text("[cam01]\n")
+    K = [[1000, 0, 320], [0, 1000, 240], [0, 0, 1]]
+    write_toml(
+        [Camera(f"cam0{k}", (640, 480), K, np.zeros(5), np.eye(3), [k, 0, 3]) for k in (1, 2)],
+        calib,
+    )
     header = ["path", "take", "calibration", "worker", "load_kg"]
     rows = [
         ["cam01.mp4", "t1", "calib.toml", "Eve", "3"],
@@ -293,6 +300,18 @@ def test_a_takes_rows_with_a_calibration_are_one_item_and_bad_takes_exit_2(tmp_p
     said = refused(missing)
     assert "line 3, column 3 (calibration): take 't1' is assessed once, with one value on " in said
     assert f"line 2 has '{calib}'" in said and "PosixPath" not in said
+    # A calibration that cannot be read, or that has no camera for a view, exits 2 before
+    # anything runs (a garbage file failed its take after the takes before it had run).
+    (tmp_path / "garbage.toml").write_text("not = [a calibration")
+    garbage = [
+        [*rows[0][:2], "garbage.toml", *rows[0][3:]],
+        [*rows[1][:2], "garbage.toml", "Eve", "3"],
+    ]
+    said = refused(garbage)
+    assert "line 2, column 3 (calibration): " in said and "garbage.toml" in said, said
+    unnamed = [rows[0], ["side.mp4", "t1", "calib.toml", "Eve", "3"]]
+    said = refused(unnamed)
+    assert "line 2, column 3 (calibration): " in said and "side.mp4: no camera" in said, said
     # A folder has no takes: a calibration for all of it failed every view at run time.
     (tmp_path / "videos").mkdir()
     (tmp_path / "videos" / "cam01.mp4").write_bytes(b"x")
@@ -301,6 +320,18 @@ def test_a_takes_rows_with_a_calibration_are_one_item_and_bad_takes_exit_2(tmp_p
     assert "--set calibration: a calibration goes with the views of one take" in " ".join(
         folder.output.split()
     )
+
+
+def test_a_pose_row_without_a_layout_exits_2_before_anything_runs(tmp_path):
+    """It failed at run time, after the rows before it, as "give a layout (layout)"."""
+    rows = [["a.npy", "uw-iom"], ["b.npy", ""]]
+    result = batch(manifest(tmp_path / "m.csv", ["path", "layout"], rows), "-o", tmp_path / "o")
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "m.csv: line 3, column 1 (path): a .npy pose file needs its layout: add a layout " in (
+        said
+    )
+    assert "uw-iom" in said and not (tmp_path / "o").exists()
 
 
 def test_an_unknown_engine_is_one_line_without_a_librarys_prefix(tmp_path):

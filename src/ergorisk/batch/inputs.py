@@ -246,6 +246,18 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
         path = Path(cells["path"]).expanduser()
         # "acc/../demo.mp4" as "demo.mp4" in batch.csv (symbolic links kept as written)
         path = Path(os.path.normpath(path if path.is_absolute() else base / path))
+        if path.suffix.lower() in LAYOUT_SUFFIXES and not options.get("layout"):
+            # it failed at run time, after the items before it ("give a layout (layout)")
+            from ergorisk.pose.layouts import LAYOUTS
+
+            bad.append(
+                (
+                    line,
+                    f"line {line}, column {header.index('path') + 1} (path): a "
+                    f"{path.suffix.lower()} pose file needs its layout: add a layout column "
+                    f"({', '.join(LAYOUTS)})",
+                )
+            )
         rows.append(_Row(path, cells.get("name") or path.stem, options, cells, line))
     if not rows and not bad:
         raise BatchInputError(f"{where}: no rows")
@@ -374,8 +386,22 @@ def _join_takes(rows: list[_Row], where: str, header: list[str]) -> list[_Row]:
                     )
         name = first.cells.get("name") or take
         views_of = tuple(v.path for v in views)
+        _check_calibration(first, views_of, f"{where}: line {first.line}, {column('calibration')}")
         out.append(_Row(first.path, name, first.options, first.cells, first.line, views_of))
     return out
+
+
+def _check_calibration(row: _Row, views: tuple[Path, ...], where: str) -> None:
+    """A take's calibration read and its cameras matched to the views before anything runs:
+    a garbage file failed its take after the takes before it had run (38 s on the demo)."""
+    from ergorisk.io.calibration import CalibrationError, match_videos, read_calibration
+
+    try:
+        cameras = read_calibration(row.options["calibration"])
+        match_videos(views, cameras, row.options.get("cameras") or None)
+    except (CalibrationError, OSError, ValueError) as err:
+        message = str(err).strip().splitlines()[0] if str(err).strip() else repr(err)
+        raise BatchInputError(f"{where}: {manifest_words(message, row.options)}") from None
 
 
 def manifest_words(message: str, options: Mapping[str, Any] | None = None) -> str:
