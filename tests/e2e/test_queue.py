@@ -113,6 +113,8 @@ def test_the_history_follows_jobs_at_work_without_a_reload(page, server) -> None
     assert page.locator(f"tr[data-id='{waiting['assessment_id']}'] .status").inner_text() == (
         "queued (1 in line)"
     )
+    # nothing counted yet: no "None records" in its duration cell
+    assert "None" not in page.locator(f"tr[data-id='{waiting['assessment_id']}']").inner_text()
     page.request.post(f"/api/jobs/{video['job_id']}/cancel")
     # Both rows end as the server now renders them: the video cancelled, the worksheet
     # scored (its peak shown, its box open to tick), what was ticked still ticked.
