@@ -206,6 +206,15 @@ def test_a_few_reliable_frames_get_a_mean_and_a_null_peak_not_nothing(tmp_path):
     frames = _frames(total, total - 1, total + 1, reliable)
     entry = method_summaries(frames, 30.0)["reba"]["total"]
     assert entry["peak"] is None and entry["mean"] == 6.75
+    # the median of the same 8 frames (the history and batch.csv read it from here)
+    assert entry["median"] == 7.0  # 6, 6, 6, 7 | 7, 7, 7, 8
+    from ergorisk.scoring.summary import total_median
+
+    summary = {"reba": {"total": entry}}
+    assert total_median(summary, frames, "reba") == 7.0
+    # a summary stored before it had one: computed from the frames, the same figure
+    del entry["median"]
+    assert total_median(summary, frames, "reba") == 7.0
     assert (entry["mean_low"], entry["mean_high"]) == (5.75, 7.75)
     assert _no_peak("REBA", total) == "no REBA score held 0.3 s (8 reliable frames, up to 8)"
     assert _no_peak("RULA", np.full(3, np.nan)) == "no RULA score (no reliable frame)"

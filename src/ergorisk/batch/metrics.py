@@ -22,14 +22,14 @@ EPISODES_KEPT = 3
 def item_metrics(folder: Path) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
-    from ergorisk.scoring.summary import reliable_scores
+    from ergorisk.scoring.summary import reliable_scores, total_median
 
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     path = folder / "frames.parquet"
     wanted = ["time_s", "reba_total", "rula_total", "pose_reliable"]
     frames = pd.read_parquet(path, columns=[c for c in wanted if c in pq.read_schema(path).names])
     # Unreliable frames are left out, as from the summary's levels and peaks.
-    reba, rula = reliable_scores(frames, "reba_total"), reliable_scores(frames, "rula_total")
+    reba = reliable_scores(frames, "reba_total")
     scored = np.isfinite(reba)
     levels = summary.get("reba", {}).get("total", {}).get("time_s_by_level", {})
     fps = float(summary.get("fps") or 1.0)
@@ -38,9 +38,9 @@ def item_metrics(folder: Path) -> dict[str, Any]:
         "kind": str((summary.get("options") or {}).get("kind") or ""),
         "frames": len(frames),
         "reba_peak": _peak(summary, "reba"),
-        "reba_median": _median(reba),
+        "reba_median": total_median(summary, frames, "reba"),
         "rula_peak": _peak(summary, "rula"),
-        "rula_median": _median(rula),
+        "rula_median": total_median(summary, frames, "rula"),
         "high_or_worse_pct": None if high_pct is None else round(100 * high_pct, 1),
         "scored_s": round(sum(v for k, v in levels.items() if k not in UNSCORED), 3),
         "reba_mean": summary.get("reba", {}).get("total", {}).get("mean"),
@@ -53,11 +53,6 @@ def item_metrics(folder: Path) -> dict[str, Any]:
 def _peak(summary: dict[str, Any], method: str) -> int | None:
     peak = summary.get(method, {}).get("total", {}).get("peak")
     return None if not peak else int(peak["score"])
-
-
-def _median(x: np.ndarray) -> float | None:
-    x = x[np.isfinite(x)]
-    return None if x.size == 0 else float(np.median(x))
 
 
 def high_episodes(

@@ -162,6 +162,8 @@ def _method_summary(
             # Always there (0.0 too): docs/video.md lists it, and readers index it.
             "unreliable_s": round(float(seconds[detected & ~reliable].sum()), 3),
             "mean": None,
+            # the history's and batch.csv's figure (total_median), over the same frames
+            "median": None,
             # None where no score is held SUSTAINED_MIN_S, though a few frames may be scored
             # (their mean is still given): readers index it, so the key is always there.
             "peak": None,
@@ -169,6 +171,7 @@ def _method_summary(
         scored = np.isfinite(total)
         if scored.any():
             entry["mean"] = _round(np.nanmean(total))
+            entry["median"] = _round(np.nanmedian(total))
             entry["mean_low"], entry["mean_high"] = (
                 _round(np.nanmean(b[scored])) for b in (low, high)
             )
@@ -208,6 +211,17 @@ def _held_max(x: np.ndarray, fps: float) -> int | None:
 
     held = sustained(x, fps)
     return int(np.nanmax(held)) if np.isfinite(held).any() else None
+
+
+def total_median(summary: Mapping[str, Any], frames: pd.DataFrame, method: str) -> float | None:
+    """The median total over the reliable frames, as summary.json records it; computed from
+    ``frames`` for a summary written before it did."""
+    entry = (summary.get(method) or {}).get("total") or {}
+    if "median" in entry:
+        return entry["median"]
+    total = reliable_scores(frames, f"{method}_total")
+    total = total[np.isfinite(total)]
+    return _round(float(np.median(total))) if total.size else None
 
 
 def _round(x: float) -> float | None:

@@ -241,16 +241,14 @@ def save_skeleton(path: Path, skel: Skeleton) -> None:
 
 def statistics(frames: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, Any]:
     """What the history lists and sorts by: frames, duration, peaks and medians."""
-    from ergorisk.scoring.summary import reliable_scores
+    from ergorisk.scoring.summary import total_median
 
     def peak(method: str) -> int | None:
         entry = summary.get(method, {}).get("total", {}).get("peak")
         return None if not entry else int(entry["score"])
 
-    def median(method: str) -> float | None:  # over the reliable frames, as the CLI's
-        total = reliable_scores(frames, f"{method}_total")
-        total = total[np.isfinite(total)]
-        return round(float(np.median(total)), 3) if total.size else None
+    def median(method: str) -> float | None:  # over the reliable frames, as summary.json's
+        return total_median(summary, frames, method)
 
     return {
         "frames": len(frames),
