@@ -821,6 +821,7 @@ def _assess_track(
 ) -> Assessment:
     """One person's 2D/3D track of a video or image -> kinematics, scoring, the summary."""
     from ergorisk.pose.estimate import fix_track_swaps, media_warnings, track_skeleton
+    from ergorisk.pose.facing import view_shares
     from ergorisk.pose.quality import pose_reliability, someone_else_warnings
 
     width, height = int(media.info["width"]), int(media.info["height"])
@@ -859,10 +860,15 @@ def _assess_track(
     shift_activity(summary, track.time_s)
     summary["person_detected_rate"] = round(float(track.detected.mean()), 4)
     summary["pose_reliability"] = reliability.summary()
-    summary["view"] = _view(track, (width, height), reliability.reliable)
+    shares = view_shares(
+        track.image, track.world, (width, height), track.detected & reliability.reliable
+    )
+    summary["view"] = _view(shares)
     summary["warnings"] = (
         # the people and ROI warnings name annotated.mp4 (.png) only where it is written
-        media_warnings(track, tilt, (width, height), reliability.reliable, kind, cfg.media.annotate)
+        media_warnings(
+            track, tilt, (width, height), reliability.reliable, kind, cfg.media.annotate, shares
+        )
         + someone_else_warnings(reliability, track.time_s)
         + _roi_missed(frames, cfg.media.roi, (width, height), cfg.media.annotate)
         + _assumed_parts(frames)
@@ -877,12 +883,10 @@ def _assess_track(
     return Assessment(frames, Summary.of(summary), cfg, kind, path, activity, skel, track)
 
 
-def _view(track: PoseTrack, frame_size: tuple[int, int], reliable: np.ndarray) -> dict:
+def _view(shares: tuple[float, dict[str, float]] | None) -> dict:
     """summary["view"]: how the camera saw the person over the reliable frames with a person
-    (pose/facing.py): ``back_share`` and per limb ``toward_camera``, rounded to 0.001."""
-    from ergorisk.pose.facing import view_shares
-
-    shares = view_shares(track.image, track.world, frame_size, track.detected & reliable)
+    (pose/facing.view_shares, which the warnings read too): ``back_share`` and per limb
+    ``toward_camera``, rounded to 0.001."""
     if shares is None:
         return {}
     back, toward = shares

@@ -400,8 +400,13 @@ def _check_calibration(row: _Row, views: tuple[Path, ...], where: str) -> None:
         cameras = read_calibration(row.options["calibration"])
         match_videos(views, cameras, row.options.get("cameras") or None)
     except (CalibrationError, OSError, ValueError) as err:
-        message = str(err).strip().splitlines()[0] if str(err).strip() else repr(err)
-        raise BatchInputError(f"{where}: {manifest_words(message, row.options)}") from None
+        raise BatchInputError(f"{where}: {manifest_words(_first_line(err), row.options)}") from None
+
+
+def _first_line(err: Exception) -> str:
+    """An error's first line, for a one-line message (its repr where it has no text)."""
+    text = str(err).strip()
+    return text.splitlines()[0] if text else repr(err)
 
 
 def manifest_words(message: str, options: Mapping[str, Any] | None = None) -> str:
@@ -437,8 +442,9 @@ def check_config(item: BatchItem, where: str) -> None:
     try:
         cfg = item_config(item)
     except (ValueError, OSError) as err:
-        message = str(err).strip().splitlines()[0] if str(err).strip() else repr(err)
-        raise BatchInputError(f"{where}: {manifest_words(message, item.options)}") from None
+        raise BatchInputError(
+            f"{where}: {manifest_words(_first_line(err), item.options)}"
+        ) from None
     from ergorisk.pose.people_select import parse_people_spec
 
     spec = parse_people_spec(cfg.media.people)

@@ -851,10 +851,12 @@ def media_warnings(
     reliable: np.ndarray | None = None,
     kind: str = "image",
     annotated: bool = True,
+    shares: tuple[float, dict[str, float]] | None = None,
 ) -> list[str]:
     """summary["warnings"]: nobody found, several people at the start or someone else in
     view later (others_in_view.py), tilt not corrected, and with the frame's size a
-    back view or limbs toward the camera over the ``reliable`` frames (pose/facing.py);
+    back view or limbs toward the camera over the ``reliable`` frames (pose/facing.py;
+    ``shares``: its view_shares of those frames, where the caller has them);
     ``kind``: video or image, which the drawing they point to is; none with ``annotated``
     off (--no-video)."""
     found = track.detected
@@ -903,5 +905,5 @@ def media_warnings(
         from ergorisk.pose.facing import view_warnings
 
         use = found if reliable is None else found & np.asarray(reliable, bool)
-        out += view_warnings(track.image, track.world, frame_size, use)
+        out += view_warnings(track.image, track.world, frame_size, use, shares)
     return out

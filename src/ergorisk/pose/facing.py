@@ -110,12 +110,18 @@ def view_shares(
 
 
 def view_warnings(
-    image: np.ndarray, world: np.ndarray, frame_size: tuple[int, int], use: np.ndarray
+    image: np.ndarray,
+    world: np.ndarray,
+    frame_size: tuple[int, int],
+    use: np.ndarray,
+    shares: tuple[float, dict[str, float]] | None = None,
 ) -> list[str]:
     """summary["warnings"] lines for a back view or limbs toward the camera over the frames
-    ``use`` (the reliable ones)."""
+    ``use`` (the reliable ones); ``shares``: ``view_shares`` of the same frames where the
+    caller has them (summary["view"] holds them), else computed here."""
     use = np.asarray(use, bool)
-    shares = view_shares(image, world, frame_size, use)
+    if shares is None:
+        shares = view_shares(image, world, frame_size, use)
     if shares is None:  # no frame used
         return []
     back, toward = shares

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -175,11 +176,16 @@ def _episode(
 def _unmeasured(row: pd.Series) -> int:
     """How many of the scoring angles of REBA's higher side on this frame were not measured
     (NaN: the worksheet scores them as neutral)."""
+    side = higher_side(row, "reba", tie="right")
+    return sum(pd.isna(row.get(f"{k}_{side}", np.nan)) for k in _scored_angles())
+
+
+@cache
+def _scored_angles() -> frozenset[str]:
+    """The angle inputs (``_deg``) of REBA and RULA."""
     from ergorisk.scoring import reba, rula
 
-    side = higher_side(row, "reba", tie="right")
-    names = {k for k in (*reba.INPUTS, *rula.INPUTS) if k.endswith("_deg")}
-    return sum(pd.isna(row.get(f"{k}_{side}", np.nan)) for k in names)
+    return frozenset(k for k in (*reba.INPUTS, *rula.INPUTS) if k.endswith("_deg"))
 
 
 def higher_side(row: pd.Series, method: str, tie: str) -> str:

@@ -247,15 +247,12 @@ def statistics(frames: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, An
         entry = summary.get(method, {}).get("total", {}).get("peak")
         return None if not entry else int(entry["score"])
 
-    def median(method: str) -> float | None:  # over the reliable frames, as summary.json's
-        return total_median(summary, frames, method)
-
     return {
         "frames": len(frames),
         "duration_s": float(summary.get("duration_s") or 0),
         "fps": float(summary["fps"]),
         "reba_peak": peak("reba"),
         "rula_peak": peak("rula"),
-        "reba_median": median("reba"),
-        "rula_median": median("rula"),
+        "reba_median": total_median(summary, frames, "reba"),
+        "rula_median": total_median(summary, frames, "rula"),
     }

@@ -161,7 +161,7 @@ def method_stats(frames: pd.DataFrame, summary: dict[str, Any]) -> dict[str, dic
     the assessment's page and report give them: the peak held for 0.3 s (summary.json), the
     rest over the reliable frames (an unreliable one counts as not scored)."""
     from ergorisk.report.model import level_shares
-    from ergorisk.scoring.summary import reliable_scores
+    from ergorisk.scoring.summary import reliable_scores, total_median
 
     out = {}
     for method in ("reba", "rula"):
@@ -173,7 +173,7 @@ def method_stats(frames: pd.DataFrame, summary: dict[str, Any]) -> dict[str, dic
         shares = level_shares(frames, method, "both", summary.get("fps"))
         out[method] = {
             "peak": float(peak["score"]) if peak else None,
-            "median": float(np.median(scored)) if scored.size else None,
+            "median": total_median(summary, frames, method),
             "mean": round(float(scored.mean()), 4) if scored.size else None,
             "time_pct": {share.label: share.percent for share in shares},
         }
