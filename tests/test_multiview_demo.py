@@ -8,7 +8,8 @@ import pytest
 
 from ergorisk.kinematics import KinematicsOptions, worksheet_columns
 from ergorisk.multiview import multiview_skeleton, triangulate_views, world_up
-from ergorisk.pose.sync import apply_offsets, motion_offsets
+from ergorisk.assessment import sync_hint
+from ergorisk.pose.sync import apply_offsets, motion_offsets, sync_check
 from multiview_demo import ROIS, VIEWS, box_centre_in_roi, demo_people, demo_views
 
 pytestmark = pytest.mark.data
@@ -59,6 +60,20 @@ def test_sync_motion_recovers_an_offset_added_to_one_view(demo, view, k):
     assert abs(offsets[view] - base[view] - k) <= 1
     others = [v for v in range(4) if v != view]
     np.testing.assert_array_equal(offsets[others], base[others])
+
+
+def test_views_out_of_sync_are_called_so_and_synchronised_ones_not(demo):
+    # Assessed as filmed (the default --sync none), the demo read REBA peak 8 against 7
+    # synchronised, and nothing hinted at --sync motion.
+    cameras, tracks = demo
+    as_filmed = sync_check(list(tracks), cameras, max_offset=20)
+    np.testing.assert_array_equal(as_filmed.offsets, motion_offsets(list(tracks), cameras, 20))
+    aligned = apply_offsets(list(tracks), as_filmed.offsets)
+    assert sync_hint(sync_check(aligned, cameras, max_offset=20), cameras) == []
+    late = sync_check(shifted(tracks, 2, 6), cameras, max_offset=20)
+    (hint,) = sync_hint(late, cameras)
+    assert late.gain > 0.1 and late.misfit_synced < late.misfit_as_filmed
+    assert f"cam03 {late.offsets[2]:+d}" in hint and "--sync motion" in hint
 
 
 def test_four_views_reproject_within_15_px_per_camera(demo):
