@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ergorisk.assessment import sync_hint
 from ergorisk.kinematics import KinematicsOptions, worksheet_columns
 from ergorisk.multiview import multiview_skeleton, triangulate_views, world_up
-from ergorisk.assessment import sync_hint
 from ergorisk.pose.sync import apply_offsets, motion_offsets, sync_check
 from multiview_demo import ROIS, VIEWS, box_centre_in_roi, demo_people, demo_views
 
