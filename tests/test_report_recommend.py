@@ -196,6 +196,9 @@ def test_a_load_is_shown_on_the_side_of_an_edge_it_scores():
     assert load.text == "load 5 kg (on a band's edge: scored in the lower band)"
     (load,) = [p for p in explain("reba", {**five, "load_kg": 6.0}).parts if "kg" in p.text]
     assert load.score == 1 and load.text == "load 6 kg"
+    # 2 kg is RULA's edge, not REBA's: it read "on a band's edge" beside REBA's load 0
+    (load,) = [p for p in explain("reba", {**five, "load_kg": 2.0}).parts if "kg" in p.text]
+    assert load.score == 0 and load.text == "load 2 kg"
 
 
 def test_one_change_is_stated_at_every_moment_it_helps():

@@ -70,11 +70,16 @@ def angle_bands(method: str, key: str, upright_tol_deg: float = 5.0) -> tuple[Ba
 
 
 @cache
-def load_edges_kg() -> tuple[float, ...]:
-    """The loads where REBA's load score or RULA's force score steps up (2, 5, 10 kg), read
-    off the scorers as the angles' bands are; a load on one is in the lower band."""
-    scores = (lambda x: reba.load_score(x, _F), lambda x: rula.force_score(x, _F, _F))
-    return tuple(sorted({b.hi for fn in scores for b in _bands(fn) if b.hi is not None}))
+def load_edges_kg(method: str | None = None) -> tuple[float, ...]:
+    """The loads where REBA's load score (5, 10 kg) or RULA's force score (2, 10 kg) steps
+    up, or either (None), read off the scorers as the angles' bands are; a load on one is in
+    the lower band."""
+    scores = {
+        "reba": lambda x: reba.load_score(x, _F),
+        "rula": lambda x: rula.force_score(x, _F, _F),
+    }
+    fns = scores.values() if method is None else (scores[method],)
+    return tuple(sorted({b.hi for fn in fns for b in _bands(fn) if b.hi is not None}))
 
 
 def _bands(fn: Callable[[np.ndarray], np.ndarray]) -> tuple[Band, ...]:

@@ -294,9 +294,10 @@ def _legs_text(method: str, ws: dict, score: int) -> str:
 
 def _reba_task_lines(ws: dict, scores: dict) -> list[PartLine]:
     load = f"load {kg_text(ws['load_kg'])} kg"
-    if float(ws["load_kg"]) in load_edges_kg():
+    if float(ws["load_kg"]) in load_edges_kg("reba"):
         # 5 kg read "Load / force 0", where a hand check of "5-10 kg: +1" gave 1 (a web
         # walkthrough): an edge belongs to the lower band, as every band's (reba-rula.md).
+        # REBA's edges only: 2 kg (RULA's) read "on a band's edge" beside REBA's load 0.
         load += " (on a band's edge: scored in the lower band)"
     load += ", shock or rapid build-up" if ws["shock"] else ""
     coupling = f"hand coupling {COUPLING_NAMES[ws['coupling']]}"
