@@ -3,6 +3,7 @@ what was expected, not an AttributeError or a list's items read as keys."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from ergorisk.scoring import reba, rula
@@ -56,3 +57,19 @@ def test_score_record_and_columns_keep_the_json_records_bounds(module):
     with pytest.raises(WorksheetError, match=rf"key '{load}': a load must be between 0 and 500"):
         module.score_record({load: 900})
     assert module.score_record({"trunk_flexion_deg": -360, load: 500})["total"] >= 1
+
+
+def test_a_record_s_error_says_which_it_is_counted_from_1():
+    # The contract counts records from 0; `assess` says "in record 1" of the first, so
+    # "record 1" alone sent a user to edit the wrong record (a CLI walkthrough).
+    loads = [0.0] * 11 + [-1.0]
+    with pytest.raises(WorksheetError) as err:
+        reba.score({"load_kg": loads})
+    assert str(err.value).startswith("record 11, key 'load_kg': a load cannot be negative")
+    assert str(err.value).endswith("(records counted from 0: the 12th)")
+    with pytest.raises(WorksheetError) as err:
+        reba.score({"trunk_flexion_deg": np.zeros((2, 2))})
+    assert (
+        str(err.value)
+        == "columns must be 1-D and of equal length, got shapes {'trunk_flexion_deg': (2, 2)}"
+    )

@@ -31,7 +31,18 @@ class WorksheetError(InputError):
             where.append(f"record {record}")
         if key is not None:
             where.append(f"key {key!r}")
-        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+        text = f"{', '.join(where)}: {message}" if where else message
+        if record is not None:
+            # The contract counts records from 0, `assess` says "in record 1" of the first:
+            # a user fixing "record 1" edited the wrong one (a CLI walkthrough).
+            text += f" (records counted from 0: the {_ordinal(record + 1)})"
+        super().__init__(text)
+
+
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st..."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 # ---------------------------------------------------------------- one record (JSON)
@@ -165,7 +176,8 @@ def prepare_columns(
     arrays = {k: np.asarray(v) for k, v in columns.items()}
     lengths = {a.shape[0] for a in arrays.values() if a.ndim == 1}
     if any(a.ndim > 1 for a in arrays.values()) or len(lengths) > 1:
-        raise WorksheetError(f"columns must be 1-D and of equal length, got lengths {lengths}")
+        shapes = {k: a.shape for k, a in arrays.items() if a.ndim != 0}
+        raise WorksheetError(f"columns must be 1-D and of equal length, got shapes {shapes}")
     n = lengths.pop() if lengths else 1
     out: dict[str, np.ndarray] = {}
     invalid = np.zeros(n, dtype=bool)
