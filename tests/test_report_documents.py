@@ -575,6 +575,16 @@ def test_a_worksheet_report_speaks_of_records_not_of_a_picture_or_the_pose():
     assert dict(report.factors)["Rapid large changes of posture"] == (
         "as ticked in each worksheet record"
     )
+    # Body parts: each part's highest score and the records where it is raised, not the
+    # picture's table of rounded means ("Trunk 3" where the records read 4 and 1, "in the
+    # annotated picture"); data quality counts records, not frames with a person.
+    trunk = a.frames["reba_trunk_left"].to_numpy(int)
+    (row,) = [p for p in report.parts if p.part == "Trunk"]
+    assert (row.max_score, row.high_count, row.seen_count) == (trunk.max(), 1, 2)
+    assert trunk.tolist() == [3, 1] and "<td>3</td>\n      <td>1 of 2</td>" in page
+    assert "annotated picture" not in page and "Person detected" not in page
+    assert dict(report.quality)["Records"] == "2"
+    assert report.moments[0].ranges == {"reba": "", "rula": ""}  # "8 (8–8 on this frame)"
 
 
 def test_a_worst_moment_s_rula_is_its_own_higher_side_s_as_the_report_explains_it():

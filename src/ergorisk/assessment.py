@@ -98,7 +98,8 @@ class Assessment:
             parts.append(f"{n} frames at {s.fps:g} fps")
         for method, peak in (("REBA", s.reba.total.peak), ("RULA", s.rula.total.peak)):
             if peak:
-                span = f" ({peak.low}–{peak.high})" if peak.low is not None else ""
+                typed = self.kind == "worksheet"  # typed angles: no interval
+                span = f" ({peak.low}–{peak.high})" if peak.low is not None and not typed else ""
                 where = peak_place(self.kind, peak.frame, peak.time_s)
                 kind = method if self.kind == "image" else f"{method} peak"
                 parts.append(f"{kind} {peak.score}{span}{' ' * bool(where)}{where}")

@@ -555,7 +555,8 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
     if peak:
         level = REBA_RISK_LEVELS[int(reba_risk_codes(np.array([peak.score]))[0])]
         high = float(np.mean(reba_total[np.isfinite(reba_total)] >= HIGH_REBA)) * 100
-        span = score_range(peak.low, peak.high)
+        # typed angles have no uncertainty: "8 (8–8, high)" said nothing
+        span = "" if records else score_range(peak.low, peak.high)
         share = "of the records" if records else "of the scored time"
         parts.append(
             f"REBA {peak.score} ({f'{span}, ' if span else ''}{level})"
@@ -568,7 +569,7 @@ def summary_line(path: Path, out: Path, result: Assessment) -> str:
     elif found and not picture:
         parts.append(_no_peak("REBA", reba_total, "pose_reliable" in frames))
     if rula := s.rula.total.peak:
-        span = score_range(rula.low, rula.high)
+        span = "" if records else score_range(rula.low, rula.high)
         parts.append(
             f"RULA {rula.score}{f' ({span})' if span else ''}"
             if picture

@@ -90,6 +90,11 @@ class PartRow:
     # mean colour level (0 fine .. 3 most, annotate.PART_LEVELS) while seen: how much it
     # weighs, comparable between parts (a lower arm at its highest, 2, is level 1)
     mean_level: float | None = None
+    # worksheet records show these: the highest part score, the records where the part is
+    # raised and where it was filled in
+    max_score: float | None = None
+    high_count: int = 0
+    seen_count: int = 0
 
     @property
     def drives(self) -> bool:
@@ -166,6 +171,7 @@ class Report:
     # One picture or worksheet records, not a clip: no time to share out between levels.
     picture: bool = False
     image: bool = False  # one picture: "the picture", not "worst moment 1"
+    records: int = 0  # how many hand-filled worksheet records (none: a clip or picture)
     # Pictures of the input (a video, a photo, views): a pose file's report spoke of its
     # pictures, the annotated video and blurred faces, none of which it has.
     drawn: bool = True
@@ -269,7 +275,7 @@ def build_report(
         moments=moments,
         recommendations=actions(moments, upright_tol_deg, picture=kind == "image"),
         recommendations_caveat=_back_view_caveat(summary.get("view") or {}, moments),
-        quality=_quality(frames, summary),
+        quality=_quality(frames, summary, records),
         warnings=[reader_words(str(w)) for w in summary.get("warnings", [])],
         method_notes=_method_notes(upright_tol_deg, options, picture=kind == "image"),
         references=REFERENCES if drawn else [r for r in REFERENCES if "MediaPipe" not in r],
@@ -278,6 +284,7 @@ def build_report(
         activity=activity_evidence(summary),
         picture=records or len(frames) == 1,
         image=kind == "image",
+        records=len(frames) if records else 0,
         drawn=drawn,
     )
 
@@ -670,6 +677,9 @@ def _parts(frames: pd.DataFrame) -> list[PartRow]:
                     mean_score=round(float(s[seen].mean()), 1) if seen.any() else None,
                     seen_percent=round(100 * float(seen.sum()) / n_person, 1),
                     mean_level=round(float(levels_seen.mean()), 2) if seen.any() else None,
+                    max_score=float(s[seen].max()) if seen.any() else None,
+                    high_count=int(high.sum()),
+                    seen_count=int(seen.sum()),
                 )
             )
         # The trunk and neck are one for both sides: one row, not the same figures twice.
@@ -767,7 +777,10 @@ def _moment(
         sides=sides,
         reba=explain("reba", worksheets["reba"], tol, assumed_inputs(row, "reba", e.side)),
         rula=explain("rula", worksheets["rula"], tol, assumed_inputs(row, "rula", sides["rula"])),
-        ranges={m: _row_range(row, m, sides[m]) for m in ("reba", "rula")},
+        # typed angles have no uncertainty: "8 (8–8 on this frame)" said nothing
+        ranges={
+            m: "" if kind == "worksheet" else _row_range(row, m, sides[m]) for m in ("reba", "rula")
+        },
         recommendations=[r for r in recs if r is not None],  # the task's may be None
         worksheets=worksheets,
         strip=strip_parts(row, at) if picture else [],
@@ -991,7 +1004,9 @@ def _level_short(method: str, total: int) -> str:
 # ------------------------------------------------------------------ data quality, method
 
 
-def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _quality(
+    frames: pd.DataFrame, summary: Mapping[str, Any], records: bool = False
+) -> list[tuple[str, str]]:
     n = max(len(frames), 1)
     person = frames["person_detected"].to_numpy(dtype=bool)
 
@@ -999,6 +1014,16 @@ def _quality(frames: pd.DataFrame, summary: Mapping[str, Any]) -> list[tuple[str
         # one picture: yes or no ("100% of the frames" of a photo)
         return ("yes" if count else "no") if n == 1 else f"{percent_text(count, total)} of {of}"
 
+    if records:
+        # typed records: no person to detect, no pose to trust ("Person detected 100% of
+        # the frames" of three worksheets); what is left is which sides were filled in
+        out = [("Records", str(len(frames)))]
+        for side in SIDES:
+            seen = np.isfinite(_col(frames, f"reba_total_{side}"))
+            out.append(
+                (f"{side.capitalize()} side scored", share(int(seen.sum()), n, "the records"))
+            )
+        return out
     out = [("Person detected", share(int(person.sum()), n, "the frames"))]
     if "pose_reliable" in frames:
         ok = frames["pose_reliable"].to_numpy(dtype=bool)
