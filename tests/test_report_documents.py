@@ -969,3 +969,15 @@ def test_the_higher_side_counts_a_side_without_a_score_as_lower():
     assert higher_side(row(4, 5), "rula", tie="left") == "right"
     assert higher_side(row(5, 5), "rula", tie="left") == "left"  # a tie: the caller's side
     assert higher_side(row(np.nan, np.nan), "rula", tie="left") == "left"
+
+
+def test_rula_s_legend_names_its_levels_by_the_totals_how_to_read_gives():
+    # "2: investigate further" (the action level) read as the total 2, which "How to read
+    # the scores" on the same page calls acceptable.
+    from ergorisk.report.model import RULA_LEVELS, scales_text
+
+    assert [name for name, _, _ in RULA_LEVELS] == [
+        "1–2: acceptable", "3–4: investigate further", "5–6: change soon", "7: change now",
+    ]  # fmt: skip
+    text = scales_text()
+    assert all(f"{name.split(':')[0]} " in text for name, _, _ in RULA_LEVELS)

@@ -97,7 +97,7 @@ def test_the_report_counts_the_levels_on_the_frames_summary_json_counts(demo_run
         for side, key in (("left", "left"), ("right", "right"), ("both", "total")):
             shares = level_shares(frames, method, side, fps)
             entry = summary[method][key]
-            # The report names RULA's levels by their action ("3: change soon"); same order.
+            # The report names RULA's levels by their action ("5–6: change soon"); same order.
             names = (REBA_LEVELS if method == "reba" else RULA_LEVELS)[:-1]
             by_level = entry["time_s_by_level"]
             expected = [by_level.get(n, 0.0) for n in names]

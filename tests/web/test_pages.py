@@ -245,7 +245,7 @@ def test_compare_needs_two_assessments(client: TestClient) -> None:
 
 def test_compare_rows_say_which_way_is_better() -> None:
     """Only the ends of the scale are coloured: "high" read green (less risk) where its time
-    went to "very high", RULA's "3: change soon" red where it came from "4: change now"."""
+    went to "very high", RULA's "5–6: change soon" red where it came from "7: change now"."""
     rows = compare_rows(
         {
             "a": {
@@ -271,18 +271,18 @@ def test_compare_rows_say_which_way_is_better() -> None:
         {
             "a": {
                 "time_pct": {
-                    "1: acceptable": 5.0,
-                    "2: investigate further": 5.0,
-                    "3: change soon": 1.0,
-                    "4: change now": 9.0,
+                    "1–2: acceptable": 5.0,
+                    "3–4: investigate further": 5.0,
+                    "5–6: change soon": 1.0,
+                    "7: change now": 9.0,
                 }
             },
             "b": {
                 "time_pct": {
-                    "1: acceptable": 0.0,
-                    "2: investigate further": 9.0,
-                    "3: change soon": 4.0,
-                    "4: change now": 6.0,
+                    "1–2: acceptable": 0.0,
+                    "3–4: investigate further": 9.0,
+                    "5–6: change soon": 4.0,
+                    "7: change now": 6.0,
                 }
             },
         }

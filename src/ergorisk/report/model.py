@@ -53,9 +53,11 @@ from ergorisk.scoring.summary import reliable_scores
 
 # (name, lowest, highest total) of each level, from the contract's bands.
 REBA_LEVELS = tuple((name, lo, hi) for lo, hi, name in REBA_BANDS)
+# RULA's by their totals, as "How to read the scores" gives them: "2: investigate further"
+# (the action level) read as the score 2, which that line calls acceptable.
 RULA_LEVELS = tuple(
-    (f"{i}: {word}", lo, hi)
-    for i, ((lo, hi, _), word) in enumerate(zip(RULA_BANDS, RULA_ACTION_WORDS, strict=True), 1)
+    (f"{lo if lo == hi else f'{lo}–{hi}'}: {word}", lo, hi)
+    for (lo, hi, _), word in zip(RULA_BANDS, RULA_ACTION_WORDS, strict=True)
 )
 LEVEL_COLOURS = ("#2ecc40", "#b8e986", "#ffdc00", "#ff851b", "#e62828")
 RULA_COLOURS = ("#2ecc40", "#ffdc00", "#ff851b", "#e62828")
@@ -631,7 +633,7 @@ def score_range(low: Any, high: Any) -> str:
     return f"{int(low)}–{int(high)}"
 
 
-_HIGH = {"reba": ("high", "very high"), "rula": ("3: change soon", "4: change now")}
+_HIGH = {"reba": ("high", "very high"), "rula": tuple(name for name, _, _ in RULA_LEVELS[2:])}
 _HIGH_WORDS = {"reba": "high or very high risk", "rula": "action level 3 or 4"}
 
 

@@ -65,7 +65,7 @@ def risk_bands() -> dict[str, list[Any]]:
     and the loads where a load score steps up (kg_text's edges): the page scripts read them
     (common.js) rather than repeating them."""
     # the words the compare page and the reports use ("investigate" here read as another
-    # level than compare's "2: investigate further")
+    # level than compare's "3–4: investigate further")
     rula = [(lo, hi, word) for (lo, hi, _), word in zip(RULA_BANDS, RULA_ACTION_WORDS, strict=True)]
     return {
         "reba": [tuple(b) for b in REBA_BANDS],
@@ -325,9 +325,9 @@ _WORSE_WHEN_HIGHER = ("peak", "median", "mean")
 @lru_cache(maxsize=1)
 def _level_ends() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The top and the bottom level of each method as the page labels them (REBA "very high"
-    and "negligible", RULA "4: change now" and "1: acceptable"): a share of the time there
+    and "negligible", RULA "7: change now" and "1–2: acceptable"): a share of the time there
     moves one way only. The middle levels went coloured: "high" green where its time went
-    to "very high", RULA's "3: change soon" red where it came from "4: change now"."""
+    to "very high", RULA's "5–6: change soon" red where it came from "7: change now"."""
     from ergorisk.contract import REBA_RISK_LEVELS
     from ergorisk.report.model import RULA_LEVELS
 
