@@ -187,3 +187,12 @@ def test_predict_skeleton_on_a_short_sequence_with_threads():
     b = predict_skeleton(skel, "vae", threads=2)
     assert list(a.columns) == ["frame", *TARGETS] and len(a) == 30
     np.testing.assert_allclose(a[list(TARGETS)], b[list(TARGETS)], atol=TOLERANCE)
+
+
+def test_predict_skeleton_says_what_it_takes():
+    # A path gave "'str' object has no attribute 'joint'" from deep inside the features.
+    from ergorisk.errors import InputError
+    from ergorisk.learned.predict import predict_skeleton
+
+    with pytest.raises(InputError, match=r"takes a Skeleton \(ergorisk.io.poses.read_pose_file"):
+        predict_skeleton("poses.npy", "vae")

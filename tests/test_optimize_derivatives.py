@@ -111,9 +111,62 @@ def test_a_single_posture_a_nan_or_an_empty_batch_is_said_plainly(name):
         model(tasks.q0, tasks.features[:2])
     nan = tasks.q0.copy()
     nan[1, 0] = np.nan
-    with pytest.raises(ValueError, match="posture 1 has an angle that is not a finite number"):
+    with pytest.raises(ValueError, match="posture 1: trunk_flexion is nan, not a finite number"):
         model(nan, tasks.features)
-    with pytest.raises(ValueError, match="posture 1 has an angle that is not a finite number"):
+    with pytest.raises(ValueError, match="posture 1: trunk_flexion is nan, not a finite number"):
         solve(model, tasks, q_start=nan)
     assert solve(model, random_tasks(name, 0, seed=3)).shape == (0, tasks.q0.shape[1])
     assert model(tasks.q0[:0], tasks.features[0]).shape == (0,)
+
+
+@pytest.mark.parametrize("name", ["dula", "deba"])
+def test_misuse_of_the_models_and_the_solver_is_said_plainly(name):
+    """A walkthrough: a trunk at 500 deg rated DULA 4.07 and exact RULA 4 without a word; a
+    NaN neck scored as neutral in one posture (RULA 1 against 3 at 40 deg) and was named
+    'upper_arm_flexion_deg' or 'lower_arm_flexion_deg' in others; DEBA on DULA's problems,
+    a wrong q_start and an unknown problem name gave KeyError and numpy's broadcast errors."""
+    from ergorisk.differentiable.exact import exact_scores
+    from ergorisk.errors import InputError
+    from ergorisk.optimize.gradient import solve
+
+    model, other = load(name), load("deba" if name == "dula" else "dula")
+    tasks = random_tasks(name, 3, seed=3)
+    dofs, method = tasks.problem.dofs, tasks.problem.method
+    far = tasks.q0.copy()
+    far[2, 0] = 500.0
+    with pytest.raises(
+        ValueError, match=r"posture 2: trunk_flexion is 500 degrees; an angle is within ±360"
+    ):
+        model(far, tasks.features)
+    with pytest.raises(InputError, match=r"posture 2: trunk_flexion is 500 degrees"):
+        exact_scores(method, far, dofs, tasks.task)
+    neck = [d.name for d in dofs].index("neck_flexion")
+    for rows in (slice(0, 1), slice(0, 3)):
+        nan = tasks.q0.copy()
+        nan[0, neck] = np.nan
+        with pytest.raises(InputError, match="posture 0: neck_flexion is nan"):
+            exact_scores(method, nan[rows], dofs, {k: v[rows] for k, v in tasks.task.items()})
+    with pytest.raises(InputError, match=r"got shape \(3, 5\)"):
+        exact_scores(method, tasks.q0[:, :5], dofs, tasks.task)
+    with pytest.raises(
+        InputError, match=f'cannot solve {name} problems: load surrogates.load\\("{name}"\\)'
+    ):
+        solve(other, tasks)
+    with pytest.raises(InputError, match="q_start has 2 postures for 3 problems"):
+        solve(model, tasks, q_start=tasks.q0[:2])
+    with pytest.raises(InputError, match=r"got shape \(3, 5\)"):
+        solve(model, tasks, q_start=tasks.q0[:, :5])
+    with pytest.raises(InputError, match="unknown problem 'rula': one of dula, deba"):
+        random_tasks("rula", 2, seed=0)
+    with pytest.raises(ValueError, match="postures are numbers"):
+        model("neutral", tasks.features)
+
+
+def test_a_task_s_method_and_columns_are_named_when_wrong():
+    from ergorisk.differentiable.synthetic import constant_task
+
+    with pytest.raises(ValueError, match="method must be one of rula, reba, got 'REBA'"):
+        constant_task("REBA", 4)
+    # RULA's load is arm_load_kg and body_load_kg: the message named none of its columns
+    with pytest.raises(ValueError, match=r"\['load_kg'\]; its columns are .*arm_load_kg"):
+        constant_task("rula", 2, load_kg=1.0)

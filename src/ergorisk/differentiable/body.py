@@ -141,6 +141,53 @@ def limits(dofs: tuple[Dof, ...]) -> tuple[np.ndarray, np.ndarray]:
     return np.array([d.lo for d in dofs], float), np.array([d.hi for d in dofs], float)
 
 
+# The worksheets' bound on any angle (scoring.validate.MAX_ANGLE_DEG): more than a turn is a
+# slip. A trunk at 500 deg scored DULA 4.07 and exact RULA 4, without a word.
+MAX_ANGLE_DEG = 360.0
+
+
+def posture_problem(q: np.ndarray, dofs: tuple[Dof, ...]) -> str | None:
+    """What is wrong with postures q (N, D) degrees, naming the posture and the angle, or
+    None. NaN angles were scored as neutral in one posture (the neck at NaN read RULA 1,
+    at 40 deg 3) and named after another angle in several ("key 'upper_arm_flexion_deg'"
+    for a NaN trunk)."""
+    names = [d.name for d in dofs]
+    if q.ndim != 2 or q.shape[1] != len(dofs):
+        one = " (one posture: q[None])" if q.ndim == 1 and q.shape == (len(dofs),) else ""
+        return (
+            f"postures are a batch (N, {len(dofs)}) of angles in degrees ({', '.join(names)}), "
+            f"got shape {tuple(q.shape)}{one}"
+        )
+    bad = ~np.isfinite(q)
+    if bad.any():
+        row, col = (int(i[0]) for i in np.nonzero(bad))
+        return f"posture {row}: {names[col]} is {q[row, col]}, not a finite number"
+    far = np.abs(q) > MAX_ANGLE_DEG
+    if far.any():
+        row, col = (int(i[0]) for i in np.nonzero(far))
+        return (
+            f"posture {row}: {names[col]} is {q[row, col]:g} degrees; an angle is within "
+            f"±{MAX_ANGLE_DEG:g} degrees"
+        )
+    return None
+
+
+def as_postures(q, dofs: tuple[Dof, ...]) -> np.ndarray:
+    """Postures (N, D) degrees as a float array, or an InputError (posture_problem)."""
+    from ergorisk.errors import InputError
+
+    try:
+        arr = np.asarray(q.detach().cpu() if isinstance(q, Tensor) else q, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"postures are numbers (N, {len(dofs)}) in degrees, got {type(q).__name__}"
+        ) from None
+    problem = posture_problem(arr, dofs)
+    if problem:
+        raise InputError(problem)
+    return arr
+
+
 def neutral(dofs: tuple[Dof, ...]) -> np.ndarray:
     return np.array([d.neutral for d in dofs], float)
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import torch
 
-from ergorisk.differentiable.body import Dof, forward_kinematics
+from ergorisk.differentiable.body import Dof, as_postures, forward_kinematics
 from ergorisk.kinematics import KinematicsOptions, posture_columns
 from ergorisk.kinematics.worksheet import scoring_columns
 from ergorisk.pose import CANONICAL_JOINTS, JOINT_INDEX, Skeleton
@@ -70,4 +70,5 @@ def exact_scores(
     if method not in engines:
         raise ValueError(f"method must be 'rula' or 'reba', got {method!r}")
     engine = engines[method]
+    q = as_postures(q, dofs)
     return engine.score(method_columns(engine.INPUTS, posture_worksheet(q, dofs), task))

@@ -117,9 +117,14 @@ TASK_DEFAULTS: dict[str, dict[str, float | bool | int]] = {
 
 def constant_task(method: str, n: int, **values: float | bool | int) -> Columns:
     """n identical task rows: the given worksheet values, defaults for the rest."""
+    if method not in TASK_DEFAULTS:  # a bare KeyError: 'REBA'
+        raise ValueError(f"method must be one of {', '.join(TASK_DEFAULTS)}, got {method!r}")
     unknown = set(values) - set(TASK_DEFAULTS[method])
-    if unknown:
-        raise ValueError(f"unknown {method} task columns: {sorted(unknown)}")
+    if unknown:  # RULA has no load_kg (REBA's): the message named no column it has
+        raise ValueError(
+            f"unknown {method} task columns: {sorted(unknown)}; its columns are "
+            f"{', '.join(TASK_DEFAULTS[method])}"
+        )
     return {k: np.full(n, values.get(k, v)) for k, v in TASK_DEFAULTS[method].items()}
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ergorisk.errors import InputError
 from ergorisk.learned import TARGETS
 from ergorisk.learned.features import frame_features, pose_joints, stream_sizes
 from ergorisk.learned.targets import LABEL_POLYORDER, smooth_scores
@@ -153,6 +154,11 @@ def predict_skeleton(
     metadata) over the predictions; frames without a complete skeleton are NaN.
     ``threads``: worker threads for the features and the network (``predict_features``).
     """
+    if not isinstance(skel, Skeleton):  # a path read "'str' object has no attribute 'joint'"
+        raise InputError(
+            f"predict_skeleton takes a Skeleton (ergorisk.io.poses.read_pose_file(path, layout)), "
+            f"got {type(skel).__name__}"
+        )
     if model is None:
         model, meta = load_model(name)
     meta = meta or {}

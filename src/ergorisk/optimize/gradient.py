@@ -23,6 +23,7 @@ import numpy as np
 
 from ergorisk.differentiable.body import (
     arm_in_trunk,
+    as_postures,
     clamp_to_limits,
     foot_lift,
     has_legs,
@@ -32,6 +33,7 @@ from ergorisk.differentiable.body import (
     trunk_rotation,
 )
 from ergorisk.differentiable.surrogates import ArraySurrogate, Surrogate
+from ergorisk.errors import InputError
 from ergorisk.optimize.ik import damped_solve, jacobian, normal_equations, project, residual
 from ergorisk.optimize.problem import Tasks, free_mask
 
@@ -80,12 +82,20 @@ def solve(
     """
     net = as_array(model)
     dofs = tasks.problem.dofs
-    start = np.asarray(tasks.q0 if q_start is None else q_start, float)
-    if len(start) == 0:  # nothing to solve ("cannot reshape array of size 0")
-        return start.reshape(0, len(dofs))
-    if not np.isfinite(start).all():  # a NaN posture came back as the answer, with warnings
-        row = int(np.flatnonzero(~np.isfinite(start).all(axis=1))[0])
-        raise ValueError(f"posture {row} has an angle that is not a finite number")
+    if net.problem.name != tasks.problem.name:  # DEBA on DULA's problems: KeyError 'foot_lift'
+        raise InputError(
+            f"a {net.problem.name} model cannot solve {tasks.problem.name} problems: load "
+            f'surrogates.load("{tasks.problem.name}")'
+        )
+    if len(tasks) == 0 and q_start is None:  # nothing to solve ("cannot reshape array of size 0")
+        return np.zeros((0, len(dofs)))
+    # A NaN posture came back as the answer, with warnings; a wrong shape gave numpy's
+    # "operands could not be broadcast together".
+    start = as_postures(tasks.q0 if q_start is None else q_start, dofs)
+    if len(start) != len(tasks):
+        raise InputError(f"q_start has {len(start)} postures for {len(tasks)} problems")
+    if len(start) == 0:
+        return start
     free = free_mask(dofs)
     cols = np.flatnonzero(free)
     lo, hi = (a[cols] for a in limits(dofs))

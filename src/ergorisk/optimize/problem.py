@@ -21,6 +21,7 @@ from ergorisk.differentiable.synthetic import (
     sample_task,
     task_features,
 )
+from ergorisk.errors import InputError
 
 FREE = (*CHAIN, "shoulder_girdle_elevation")
 
@@ -60,6 +61,8 @@ def make_tasks(problem: Problem, q0: np.ndarray, task: dict[str, np.ndarray]) ->
 
 def random_tasks(name: str, n: int, seed: int) -> Tasks:
     """n random problems: postures and tasks from the dataset's proposal, seeded."""
+    if name not in PROBLEMS:  # a bare KeyError: 'rula'
+        raise InputError(f"unknown problem {name!r}: one of {', '.join(PROBLEMS)}")
     problem = PROBLEMS[name]
     rng = np.random.default_rng(seed)
     return make_tasks(
