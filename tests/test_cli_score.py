@@ -199,3 +199,29 @@ def test_cli_agrees_with_the_plain_reference_on_3000_random_worksheets(method):
     assert result.exit_code == 0, result.stderr
     out = json.loads(result.stdout)
     assert out == [record_fn(r) for r in records]
+
+
+def test_a_worksheet_saved_as_csv_is_told_how_to_become_json(tmp_path):
+    # A sheet filled in Excel and saved as CSV read "malformed JSON on line 1, column 1"
+    # (score) or "give a layout (--layout) for .npy, .npz and .csv pose files" (assess).
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("trunk_flexion_deg,neck_flexion_deg,load_kg\n30,10,8\n65,20,8\n")
+    for args in (
+        ["score", "reba", str(sheet)],
+        ["assess", str(sheet), "--out", str(tmp_path / "o")],
+    ):
+        result = run(args)
+        assert result.exit_code == 2
+        assert (
+            "CSV with worksheet columns (trunk_flexion_deg, neck_flexion_deg, load_kg)"
+            in result.output
+        )
+        assert "to_json(orient='records')" in result.output
+    assert not (tmp_path / "o").exists()
+    # the conversion the message gives reads the sheet's records back
+    code = "import pandas as pd, sys; print(pd.read_csv(sys.argv[1]).to_json(orient='records'))"
+    converted = subprocess.run(
+        [sys.executable, "-c", code, str(sheet)], capture_output=True, text=True, check=True
+    )
+    result = run(["score", "reba"], stdin=converted.stdout)
+    assert result.exit_code == 0 and [r["trunk"] for r in json.loads(result.stdout)] == [3, 4]

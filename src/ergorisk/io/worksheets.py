@@ -20,6 +20,9 @@ def parse_records(text: str) -> list[Any]:
     except json.JSONDecodeError as whole_err:
         if text.lstrip().startswith("["):
             raise _malformed(whole_err) from None
+        hint = csv_worksheet_hint(text.lstrip().split("\n", 1)[0])
+        if hint:  # "malformed JSON on line 1, column 1" of a sheet saved from Excel
+            raise WorksheetError(hint) from None
         return _parse_lines(text)
     if isinstance(doc, list):
         return doc
@@ -44,3 +47,23 @@ def _parse_lines(text: str) -> list[Any]:
 
 def _malformed(err: json.JSONDecodeError) -> WorksheetError:
     return WorksheetError(f"malformed JSON at line {err.lineno}, column {err.colno}: {err.msg}")
+
+
+def csv_worksheet_hint(first_line: str) -> str | None:
+    """What to do with worksheet columns saved as CSV (a spreadsheet's), whose header line is
+    ``first_line``; None when it names no worksheet key."""
+    from ergorisk.contract import REBA_FIELDS, RULA_FIELDS
+
+    if first_line.lstrip().startswith(("{", "[")):
+        return None
+    names = [c.strip().strip('"') for c in first_line.replace(";", ",").split(",")]
+    keys = [c for c in names if c in REBA_FIELDS or c in RULA_FIELDS]
+    if not keys:
+        return None
+    return (
+        f"this is CSV with worksheet columns ({', '.join(keys[:3])}{', ...' * (len(keys) > 3)}); "
+        'worksheet records are JSON: an array of objects, [{"trunk_flexion_deg": 30, ...}], '
+        "or one object a line. From a spreadsheet's CSV: python -c \"import pandas as pd, "
+        "sys; print(pd.read_csv(sys.argv[1]).to_json(orient='records'))\" sheet.csv > "
+        "sheet.json"
+    )
