@@ -981,3 +981,21 @@ def test_rula_s_legend_names_its_levels_by_the_totals_how_to_read_gives():
     ]  # fmt: skip
     text = scales_text()
     assert all(f"{name.split(':')[0]} " in text for name, _, _ in RULA_LEVELS)
+
+
+def test_the_advice_goes_under_the_whole_moment():
+    """A load's advice for both methods under the picture made a moment taller than half a
+    page: one a page in report.pdf, half of it blank. The advice now spans the card."""
+    from dataclasses import replace
+
+    from ergorisk.report.document import render_html
+    from ergorisk.report.model import build_report
+
+    frames, summary = _scored_assessment(np.r_[np.full(10, 0.0), np.full(20, 50.0)])
+    report = build_report(frames, summary, use_surrogate=False)
+    pictured = replace(report.moments[0], picture="data:image/jpeg;base64,AA==")
+    assert pictured.help_lines
+    page = render_html(replace(report, moments=[pictured], drawn=True))
+    side, rest = page.split('<div class="side">', 1)[1].split('<div class="why">', 1)
+    assert 'alt="Worst moment 1"' in side and "What would help" not in side
+    assert "What would help" in rest
