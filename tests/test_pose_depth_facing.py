@@ -45,6 +45,25 @@ def test_the_sign_of_the_depth_is_mediapipes():
     assert (dz <= 1e-9).all()
 
 
+def test_an_unsure_sign_does_not_flip_a_bone_s_whole_depth():
+    """A forearm MediaPipe sees nearly flat (z a hair either side of 0, pixel noise) while
+    the image shows it short: with MediaPipe's sign taken as it is, the foreshortening's
+    whole depth flipped from one side to the other on that noise (the demo's cam02 elbow,
+    mirrored, 4.0 deg median apart). The fused depth now goes through 0 continuously, is
+    odd in MediaPipe's depth, and keeps the hard sign's depth where MediaPipe is sure."""
+    world, _ = forearm_track(n=50)
+    world[:, 15, 1] = 0.2 + 0.1  # 10 cm in the image: 23 cm of depth for a 25 cm forearm
+    world[:30, 15, 2] = 0.23  # seen sure 30 frames (the forearm's length: 25 cm)
+    world[30:, 15, 2] = np.linspace(-0.01, 0.01, 20)  # then MediaPipe unsure: +-1 cm
+    dz = fuse_limb_depth(world)[:, 15, 2] - world[:, 13, 2]
+    unsure = dz[30:]
+    assert np.abs(np.diff(unsure)).max() < 0.005  # the hard sign jumped 23 cm at 0
+    np.testing.assert_allclose(unsure, -unsure[::-1], atol=1e-12)  # a mirror image's answer
+    assert np.abs(unsure).max() < 0.03
+    # sure: within 1 cm of the hard sign's mean of MediaPipe's 23 cm and the foreshortening's
+    np.testing.assert_allclose(dz[:30], 0.23, atol=0.01)
+
+
 def front_and_back(n: int = 20) -> tuple[np.ndarray, np.ndarray]:
     """Image and world landmarks of a person facing the camera (first half) then turned
     away (second half): the labelled left shoulder on the image's right, nose in front."""

@@ -109,13 +109,16 @@ def test_the_720p_example_and_its_full_resolution_original_agree(shared_data):
 # 2.7 deg (left knee), 92 % and 93 %; 720p vs full resolution: REBA medians 4 and 4, time per
 # level up to 7.8 points apart (the issue's target is 5: not met). Re-measured 2026-12-07 with
 # the legs' x-y from the picture (image_xy = "legs", the default): mirrored 0.8 deg, 96 / 99 %;
-# half resolution 1.6 deg, 92 / 93 %; 720p vs full: medians 4 and 4, up to 7.8 points. The
-# mirror and half resolution bounds are the issue's targets; the time-per-level bound sits past
-# the measured figure.
+# half resolution 1.6 deg, 92 / 93 %; 720p vs full: medians 4 and 4, up to 7.8 points.
+# Re-measured 2026-12-07 with depth fusion's smooth sign (pose/depth.py SIGN_SCALE 0.5):
+# mirrored 0.4 deg, 97 / 99 %; flip-averaged 0.3 deg, 94 / 97 %; half resolution 1.0 deg,
+# 96 / 94 %; 720p vs full: medians 4 and 4, up to 5.6 points (the issue's 5: not met). The
+# mirror and half resolution bounds are the issue's targets; the time-per-level bound sits
+# past the measured figure (it was 10 for the 7.8 before).
 MIRROR_MAX_DEG, MIRROR_WITHIN_1 = 3.0, 0.90
 FLIP_MAX_DEG, FLIP_WITHIN_1 = 1.0, 0.93
 HALF_MAX_DEG, HALF_WITHIN_1 = 3.0, 0.90
-MEDIAN_GAP, LEVEL_GAP_POINTS = 0.0, 10.0
+MEDIAN_GAP, LEVEL_GAP_POINTS = 0.0, 8.0
 
 
 def test_a_video_filmed_on_its_side_is_warned_about(videos, tmp_path):

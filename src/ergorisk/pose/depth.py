@@ -7,7 +7,8 @@ y follow the image. A bone of known length L whose image-plane extent is d_xy ha
 extent of sqrt(L^2 - d_xy^2) (foreshortening); its sign (toward or away from the camera)
 only MediaPipe can tell. L is the person's own: the median of the bone's 3D length over the
 track. Each limb bone's depth becomes the weighted mean of MediaPipe's and the
-foreshortening's magnitude, with MediaPipe's sign, and the joints below it move with it, so
+foreshortening's magnitude, signed by MediaPipe (smoothly: a depth MediaPipe is unsure of,
+near 0, is not flipped whole by noise; SIGN_SCALE), and the joints below it move with it, so
 upper arm, forearm, thigh and shank keep their image-plane geometry. Pure numpy.
 """
 
@@ -27,6 +28,14 @@ LIMB_BONES: tuple[tuple[int, int, tuple[int, ...]], ...] = (
     (26, 28, (28, 30, 32)),
 )
 MIN_VISIBILITY = 0.5  # frames where both ends are seen this well set the bone's length
+# The foreshortening's depth takes MediaPipe's sign through tanh(z / (SIGN_SCALE x L)): a
+# hard sign flipped the whole depth of a bone MediaPipe sees nearly flat (z near 0) on
+# pixel noise. On the 4-view demo's views and the example (docs/accuracy.md, 2026-12-07),
+# 0.5 against the hard sign (0): worst mirrored median 4.0 -> 3.3 deg, half resolution
+# 3.3 -> 2.1 deg, the example's 720p copy against its original 7.8 -> 5.6 points of time
+# per level; angle MAE against the 4 views within +-1.4 deg. 1.0 was steadier still
+# (mirrored 2.8 deg) but 2.5 deg worse on the left elbow.
+SIGN_SCALE = 0.5
 
 
 def bone_length(world: np.ndarray, a: int, b: int, use: np.ndarray) -> float:
@@ -55,8 +64,11 @@ def fuse_limb_depth(
         d = out[:, b, :3] - out[:, a, :3]
         dxy2 = d[:, 0] ** 2 + d[:, 1] ** 2
         fore = np.sqrt(np.clip(length**2 - dxy2, 0.0, None))
-        sign = np.where(d[:, 2] < 0, -1.0, 1.0)
-        dz = sign * (weight * np.abs(d[:, 2]) + (1.0 - weight) * fore)
+        if SIGN_SCALE > 0:
+            sign = np.tanh(d[:, 2] / (SIGN_SCALE * length))
+        else:
+            sign = np.where(d[:, 2] < 0, -1.0, 1.0)
+        dz = weight * d[:, 2] + (1.0 - weight) * sign * fore
         shift = np.nan_to_num(dz - d[:, 2])
         out[:, list(moved), 2] += shift[:, None]
     return out.astype(np.asarray(world).dtype)
