@@ -1270,7 +1270,7 @@ def _method_notes(
                 "One camera's limits: the intervals show the pose's noise, not its accuracy. "
                 "Against four calibrated cameras (the project's accuracy page, "
                 "docs/accuracy.md), one camera's angles were off by 14° on average for the "
-                "trunk, 17–18° for the knees and 23–37° for the elbows and upper arms (the "
+                "trunk, 12–15° for the knees and 24–36° for the elbows and upper arms (the "
                 "limbs better from the front than from behind). Film from the side or "
                 "front-side, the whole body in view."
             ]
