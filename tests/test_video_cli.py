@@ -241,3 +241,30 @@ def test_sigterm_stops_assess_and_leaves_nothing_behind(tmp_path):
     assert proc.returncode == 130, err
     assert b"Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+    # It said so (typer turned the interrupt into exit 130 without a word).
+    assert err.decode().rstrip().endswith("interrupted: stopped before the end"), err
+
+
+def test_ctrl_c_stops_assess_with_a_word_and_leaves_nothing_behind(tmp_path):
+    """Ctrl-C (SIGINT to the process) ended `assess` with exit 130 and nothing printed."""
+    import signal
+    import time
+
+    out = tmp_path / "demo"
+    proc = subprocess.Popen(
+        [str(ERGORISK), "assess", str(EXAMPLE_CLIP), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # a background job's SIGINT is ignored; a terminal's Ctrl-C is not
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".demo.*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in err
+    assert err.decode().rstrip().endswith("interrupted: stopped before the end"), err
+    assert list(tmp_path.iterdir()) == []

@@ -117,12 +117,24 @@ def _use_plain_help(cli: typer.Typer) -> None:
             _use_plain_help(group.typer_instance)
 
 
+_interrupted = False  # by Ctrl-C or SIGTERM, through the handlers below
+
+
 def _terminated(*_: object) -> None:
     """SIGTERM as Ctrl-C: through every ``finally``, exit 130 as `batch` gives for both (a
     second one, while cleaning up, is ignored)."""
     import signal
 
+    global _interrupted
+    _interrupted = True
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def _interrupt(*_: object) -> None:
+    """Ctrl-C, as Python's own handler, noted for the line main() prints."""
+    global _interrupted
+    _interrupted = True
     raise KeyboardInterrupt
 
 
@@ -146,6 +158,8 @@ def main() -> None:
     # half-written: it killed `assess` at once, leaving its hidden staging folder behind.
     # `batch` and `serve` put their own handlers in place.
     signal.signal(signal.SIGTERM, _terminated)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not ignored
+        signal.signal(signal.SIGINT, _interrupt)
     heap.limit_arenas()  # before any thread starts: the job's threads share two arenas
     try:
         code = app(standalone_mode=False)
@@ -167,4 +181,7 @@ def main() -> None:
     except typer.Abort:
         typer.echo("Aborted!", err=True)
         raise SystemExit(1) from None
+    if code == 130 and _interrupted:
+        # typer turns Ctrl-C into exit 130 without a word (`batch` and `serve` say their own)
+        typer.echo("interrupted: stopped before the end", err=True)
     raise SystemExit(code if isinstance(code, int) else 0)
