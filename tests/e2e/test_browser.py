@@ -519,6 +519,14 @@ def test_worksheet_with_each_side_entered_apart(page, server, shot) -> None:
     right.locator("input[name=knee_flexion_deg]").fill("-5")
     page.click("#submit")
     assert "knee flexion (right side): must be 0° or more" in page.inner_text("#upload-errors")
+    # Past the API's ±360°, said in the field's own words (it came back as "worksheet:
+    # record 0, key 'trunk_flexion_deg': ..." from the server, a web walkthrough).
+    right.locator("input[name=trunk_flexion_deg]").fill("500")
+    page.click("#submit")
+    assert "flexion (right side): an angle is within ±360°, got 500." in page.inner_text(
+        "#upload-errors"
+    )
+    right.locator("input[name=trunk_flexion_deg]").fill("0")
     # Typed with a decimal comma, as in most of Europe: 12,5 kg and 40,5°, not 125 kg and 405°
     # (a number field in Chromium drops the comma it cannot place).
     knee = right.locator("input[name=knee_flexion_deg]")

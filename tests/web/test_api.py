@@ -230,6 +230,22 @@ def test_a_npy_file_that_does_not_fit_its_layout_is_refused_at_upload(client, tm
     assert list((client.app.state.settings.data_dir / "staging").iterdir()) == []
 
 
+def test_a_worksheet_saved_as_csv_is_refused_at_upload(client):
+    # A sheet of worksheet columns was queued as a pose file and failed as a job, left in
+    # the history: "ws.csv: 3 columns do not fit layout mediapipe33" (a web walkthrough).
+    sheet = b"trunk_flexion_deg,neck_flexion_deg,load_kg\n30,10,8\n"
+    response = client.post(
+        "/api/assessments", data={"layout": "mediapipe33"}, files={"file": ("ws.csv", sheet)}
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "ws.csv: this is CSV with worksheet columns (trunk_flexion_deg, neck_flexion_deg, "
+        "load_kg): enter a posture in the worksheet form instead"
+    )
+    assert client.get("/api/assessments").json()["total"] == 0
+    assert list((client.app.state.settings.data_dir / "staging").iterdir()) == []
+
+
 def test_a_limit_under_one_mb_is_stated_as_it_is(tmp_path):
     settings = Settings(data_dir=tmp_path / "data", max_upload_mb=0.25)
     with TestClient(create_app(settings)) as client:

@@ -281,8 +281,16 @@ def _start_problem(path: Path, start_s: float) -> str | None:
 
 
 def _npy_layout_problem(path: Path, layout: str | None) -> str | None:
-    """A .npy pose file whose joint count does not fit its layout is refused at once (its
-    header tells), rather than failing as a job; anything else is left to the job."""
+    """A .npy pose file whose joint count does not fit its layout, or a .csv of worksheet
+    columns (a sheet from a spreadsheet: it failed as a job, "3 columns do not fit layout
+    mediapipe33"), is refused at once; anything else is left to the job."""
+    if path.suffix.lower() == ".csv":
+        from ergorisk.io.worksheets import csv_worksheet_hint
+
+        with open(path, encoding="utf-8", errors="replace") as f:
+            hint = csv_worksheet_hint(f.readline())
+        if hint:  # the web's worksheet is the form above the upload
+            return hint.split("; ")[0] + ": enter a posture in the worksheet form instead"
     if layout is None or path.suffix != ".npy":
         return None
     from ergorisk.pose.layouts import get_layout

@@ -30,6 +30,7 @@ from ergorisk.kinematics.posture import IMPOSSIBLE_DEG
 from ergorisk.pose.layouts import LAYOUTS, get_layout
 from ergorisk.report.bands import load_edges_kg
 from ergorisk.report.explain import kg_text
+from ergorisk.scoring.validate import MAX_ANGLE_DEG
 from ergorisk.web.forms import TEXT_LIMITS
 from ergorisk.web.storage import CALIBRATION_EXTS, KIND_OF_EXT, NEEDS_MAPPING
 from ergorisk.web.views import MAX_VIEWS
@@ -58,6 +59,7 @@ def _web_words(warning: str) -> str:
 templates.env.filters["number"] = _number
 templates.env.filters["web_words"] = _web_words
 templates.env.globals["max_load_kg"] = MAX_LOAD_KG  # the factor forms' bound, as the API's
+templates.env.globals["max_angle_deg"] = MAX_ANGLE_DEG  # the worksheet's, as the API's
 
 
 def risk_bands() -> dict[str, list[Any]]:

@@ -150,8 +150,12 @@
         const what = `${inp.closest("fieldset").querySelector("legend").textContent} ` +
                      inp.parentElement.textContent.trim().replace(/ °$/, "").toLowerCase() + where;
         const v = ER.decimal(inp.value), min = inp.dataset.min;
+        // the server's bound (scoring.validate.MAX_ANGLE_DEG): its refusal read "record 0, key
+        // 'trunk_flexion_deg': ..." where this field's own words say which box
+        const max = Number(inp.closest(".ws-grid").dataset.maxDeg);
         if (!Number.isFinite(v)) problems.push(`${what}: enter a number of degrees (12.5 or 12,5), got "${inp.value.trim()}".`);
         else if (min !== undefined && v < Number(min)) problems.push(`${what}: must be ${min}° or more, got ${v}.`);
+        else if (Math.abs(v) > max) problems.push(`${what}: an angle is within ±${max}°, got ${v}.`);
         else rec[inp.name] = v;
       }
     });
