@@ -390,13 +390,12 @@ def _assess_pose_file(path: Path, cfg: Config) -> Assessment:
             f".png, ...), a pose file ({', '.join(sorted(POSE_SUFFIXES))}) or worksheet "
             "records (.json, .jsonl)"
         )
-    if suffix == ".csv":  # worksheet columns saved from a spreadsheet, read as poses
-        from ergorisk.io.worksheets import csv_worksheet_hint
+    from ergorisk.io.worksheets import csv_file_worksheet_hint
 
-        with open(path, encoding="utf-8", errors="replace") as f:
-            hint = csv_worksheet_hint(f.readline())
-        if hint:  # with a layout too: "3 columns do not fit layout mediapipe33"
-            raise InputError(f"{path}: {hint}")
+    # worksheet columns saved from a spreadsheet, read as poses; with a layout too: "3
+    # columns do not fit layout mediapipe33"
+    if hint := csv_file_worksheet_hint(path):
+        raise InputError(f"{path}: {hint}")
     if pose.layout is None and suffix not in (".bvh", ".c3d"):
         raise InputError(f"{path}: give a layout (--layout) for .npy, .npz and .csv pose files")
     skel = read_pose_file(

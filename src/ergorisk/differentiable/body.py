@@ -141,16 +141,14 @@ def limits(dofs: tuple[Dof, ...]) -> tuple[np.ndarray, np.ndarray]:
     return np.array([d.lo for d in dofs], float), np.array([d.hi for d in dofs], float)
 
 
-# The worksheets' bound on any angle (scoring.validate.MAX_ANGLE_DEG): more than a turn is a
-# slip. A trunk at 500 deg scored DULA 4.07 and exact RULA 4, without a word.
-MAX_ANGLE_DEG = 360.0
-
-
 def posture_problem(q: np.ndarray, dofs: tuple[Dof, ...]) -> str | None:
     """What is wrong with postures q (N, D) degrees, naming the posture and the angle, or
     None. NaN angles were scored as neutral in one posture (the neck at NaN read RULA 1,
     at 40 deg 3) and named after another angle in several ("key 'upper_arm_flexion_deg'"
-    for a NaN trunk)."""
+    for a NaN trunk). Past the worksheets' bound on any angle (a trunk at 500 deg rated DULA
+    4.07 and exact RULA 4, without a word)."""
+    from ergorisk.scoring.validate import MAX_ANGLE_DEG
+
     names = [d.name for d in dofs]
     if q.ndim != 2 or q.shape[1] != len(dofs):
         one = " (one posture: q[None])" if q.ndim == 1 and q.shape == (len(dofs),) else ""

@@ -35,6 +35,7 @@ from ergorisk.differentiable.body import (
 )
 from ergorisk.differentiable.synthetic import N_TASK_FEATURES, PROBLEMS, Problem
 from ergorisk.kinematics import KinematicsOptions
+from ergorisk.scoring.validate import MAX_ANGLE_DEG
 from ergorisk.weights import weights_path as shipped_weights
 
 
@@ -216,9 +217,11 @@ class Surrogate(nn.Module):
                 f"{self.problem.name}: {q.shape[0]} postures but {t.shape[0]} tasks "
                 "(give one task a posture, or one for all)"
             )
-        # NaN in, NaN out, and a finite gradient for the other joints; 500 deg rated 4.07
-        problem = posture_problem(q.detach().cpu().numpy(), self.problem.dofs)
-        if problem:
+        # NaN in, NaN out, and a finite gradient for the other joints; 500 deg rated 4.07.
+        # Checked on the tensor (a training batch is not copied to the host to be checked).
+        qd = q.detach()
+        if not (torch.isfinite(qd).all() and (qd.abs() <= MAX_ANGLE_DEG).all()):
+            problem = posture_problem(qd.cpu().numpy(), self.problem.dofs)
             raise ValueError(f"{self.problem.name}: {problem}")
         return q, t
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from ergorisk.scoring.validate import WorksheetError
@@ -47,6 +48,14 @@ def _parse_lines(text: str) -> list[Any]:
 
 def _malformed(err: json.JSONDecodeError) -> WorksheetError:
     return WorksheetError(f"malformed JSON at line {err.lineno}, column {err.colno}: {err.msg}")
+
+
+def csv_file_worksheet_hint(path: str | Path) -> str | None:
+    """csv_worksheet_hint of a .csv file's header line (None for any other file)."""
+    if Path(path).suffix.lower() != ".csv":
+        return None
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return csv_worksheet_hint(f.readline())
 
 
 def csv_worksheet_hint(first_line: str) -> str | None:

@@ -87,14 +87,12 @@ def solve(
             f"a {net.problem.name} model cannot solve {tasks.problem.name} problems: load "
             f'surrogates.load("{tasks.problem.name}")'
         )
-    if len(tasks) == 0 and q_start is None:  # nothing to solve ("cannot reshape array of size 0")
-        return np.zeros((0, len(dofs)))
     # A NaN posture came back as the answer, with warnings; a wrong shape gave numpy's
     # "operands could not be broadcast together".
     start = as_postures(tasks.q0 if q_start is None else q_start, dofs)
     if len(start) != len(tasks):
         raise InputError(f"q_start has {len(start)} postures for {len(tasks)} problems")
-    if len(start) == 0:
+    if len(start) == 0:  # nothing to solve ("cannot reshape array of size 0")
         return start
     free = free_mask(dofs)
     cols = np.flatnonzero(free)

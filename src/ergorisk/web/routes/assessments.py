@@ -207,7 +207,7 @@ async def _stage(c: Context, upload: Upload) -> tuple[Path, Path | None, Config]
         if mapping is not None:
             c.storage.discard(mapping)
         raise http_error(err.status, str(err)) from None
-    problem = _npy_layout_problem(staged, upload.config.pose.layout) or await run_in_threadpool(
+    problem = _pose_file_problem(staged, upload.config.pose.layout) or await run_in_threadpool(
         _start_problem, staged, upload.config.media.start_s
     )
     if problem:
@@ -280,17 +280,14 @@ def _start_problem(path: Path, start_s: float) -> str | None:
     return f"start_s {start_s:g} s is at or after the end of the video ({duration:.1f} s)"
 
 
-def _npy_layout_problem(path: Path, layout: str | None) -> str | None:
+def _pose_file_problem(path: Path, layout: str | None) -> str | None:
     """A .npy pose file whose joint count does not fit its layout, or a .csv of worksheet
     columns (a sheet from a spreadsheet: it failed as a job, "3 columns do not fit layout
     mediapipe33"), is refused at once; anything else is left to the job."""
-    if path.suffix.lower() == ".csv":
-        from ergorisk.io.worksheets import csv_worksheet_hint
+    from ergorisk.io.worksheets import csv_file_worksheet_hint
 
-        with open(path, encoding="utf-8", errors="replace") as f:
-            hint = csv_worksheet_hint(f.readline())
-        if hint:  # the web's worksheet is the form above the upload
-            return hint.split("; ")[0] + ": enter a posture in the worksheet form instead"
+    if hint := csv_file_worksheet_hint(path):  # the web's worksheet is the form on the page
+        return hint.split("; ")[0] + ": enter a posture in the worksheet form instead"
     if layout is None or path.suffix != ".npy":
         return None
     from ergorisk.pose.layouts import get_layout
