@@ -126,6 +126,11 @@ def test_every_bad_cell_is_named_at_once(tmp_path):
     assert "m.csv: line 2, column 2 (load_kg): " in said
     assert "; line 3, column 3 (coupling): coupling must be one of" in said
     assert "; line 4, column 1 (path): empty" in said
+    # Two bad cells of one row: both (the choice was checked only once the number read).
+    both = manifest(tmp_path / "b.csv", ["path", "coupling", "load_kg"], [["a.mp4", "great", "x"]])
+    said = " ".join(batch(both, "-o", tmp_path / "o").output.split())
+    assert "line 2, column 2 (coupling): coupling must be one of" in said, said
+    assert "; line 2, column 3 (load_kg): 'x' is not a number" in said, said
     many = manifest(tmp_path / "n.csv", ["path", "load_kg"], [["a.mp4", "-1"]] * 7)
     said = " ".join(batch(many, "-o", tmp_path / "o").output.split())
     assert "line 6, column 2 (load_kg)" in said and "line 7," not in said
@@ -309,9 +314,15 @@ def test_a_takes_rows_with_a_calibration_are_one_item_and_bad_takes_exit_2(tmp_p
     ]
     said = refused(garbage)
     assert "line 2, column 3 (calibration): " in said and "garbage.toml" in said, said
+    # A view that matches no camera, or two views one camera: their lines and the path
+    # column (a walkthrough's said "line 2, column 3 (calibration)" of the third line's video).
     unnamed = [rows[0], ["side.mp4", "t1", "calib.toml", "Eve", "3"]]
     said = refused(unnamed)
-    assert "line 2, column 3 (calibration): " in said and "side.mp4: no camera" in said, said
+    assert "line 3, column 1 (path): " in said and "side.mp4: no camera" in said, said
+    assert "name them in a cameras column" in said
+    twice = [rows[0], ["cam01-copy.mp4", "t1", "calib.toml", "Eve", "3"]]
+    said = refused(twice)
+    assert "lines 2, 3, column 1 (path): several videos matched camera cam01 (" in said, said
     # A folder has no takes: a calibration for all of it failed every view at run time.
     (tmp_path / "videos").mkdir()
     (tmp_path / "videos" / "cam01.mp4").write_bytes(b"x")

@@ -141,7 +141,10 @@ def test_videos_find_their_camera_by_name_or_as_told():
     assert [c.name for c in got] == ["cam02", "cam04"]
     with pytest.raises(CalibrationError, match="no camera"):
         match_videos(["take1-side.mp4", "cam01.mp4"], cams)
-    with pytest.raises(CalibrationError, match=r"^several videos matched camera cam01$"):
+    with pytest.raises(
+        CalibrationError,
+        match=r"^several videos matched camera cam01 \(a-cam01.mp4, b-cam01.mp4\)$",
+    ):
         match_videos(["a-cam01.mp4", "b-cam01.mp4"], cams)
     with pytest.raises(CalibrationError, match=r"^no camera cam09, cam07 in the calibration \("):
         match_videos(["a.mp4", "b.mp4"], cams, names=["cam09", "cam07"])

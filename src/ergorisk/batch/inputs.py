@@ -16,7 +16,7 @@ import re
 import shlex
 import unicodedata
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -262,10 +262,9 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
     if not rows and not bad:
         raise BatchInputError(f"{where}: no rows")
     meta = (*META_KEYS, "take")
-    failed_lines = {line for line, _ in bad}
     for row in rows:
-        if row.line in failed_lines:  # its options are not all read
-            continue
+        # A row with a cell that did not read is checked on the others: its "coupling great"
+        # showed only once its "load_kg heavy" was mended.
         item = BatchItem(
             index=0,
             path=row.path,
@@ -273,12 +272,10 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
             options=row.options,
             **{k: row.cells.get(k, "") for k in meta},
         )
-        try:
-            _check_row(item, row, where, header, specs)
-        except BatchInputError as err:
-            bad.append((row.line, str(err).removeprefix(f"{where}: ")))
+        bad.extend((row.line, text) for text in _row_problems(item, row, header, specs))
     if bad:
-        said = [text for _, text in sorted(bad, key=lambda b: b[0])]  # stable: cells in order
+        # By line, then column (a row's unreadable cells are found before its bad choices).
+        said = [text for _, text in sorted(bad, key=lambda b: (b[0], _column_of(b[1])))]
         more = f"; and {len(said) - MAX_BAD_CELLS} more" if len(said) > MAX_BAD_CELLS else ""
         raise BatchInputError(f"{where}: {'; '.join(said[:MAX_BAD_CELLS])}{more}")
     rows = _join_takes(rows, where, header)
@@ -297,22 +294,34 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
     ]
 
 
-def _check_row(
-    item: BatchItem, row: _Row, where: str, header: list[str], specs: Mapping[str, Any]
-) -> None:
-    """check_config on a row's item; a bad one's error names the cell that makes it: each
-    alone is checked (none alone is wrong for a row-wide error: --end before --start, a
-    --config file's)."""
+def _column_of(text: str) -> int:
+    """The column a problem names ("line 2, column 5 (coupling): ..."), 0 for a row's."""
+    found = re.match(r"line \d+, column (\d+)", text)
+    return int(found[1]) if found else 0
+
+
+def _row_problems(
+    item: BatchItem, row: _Row, header: list[str], specs: Mapping[str, Any]
+) -> list[str]:
+    """What check_config finds wrong with a row's item, each bad cell named ("line 2, column 5
+    (coupling): ..."); one row-wide message where no cell alone is wrong (--end before
+    --start, a --config file's). Cells that did not read are not in the item's options."""
     try:
-        check_config(item, f"{where}: line {row.line}")
-    except BatchInputError:
+        check_config(item, f"line {row.line}")
+    except BatchInputError as whole:
+        found = []
         for key, text in row.cells.items():
-            if key in specs and text and key != "config":
-                alone = BatchItem(index=0, path=row.path, name=row.name)
-                alone.options[option_name(key)] = row.options[option_name(key)]
-                column = f"column {header.index(key) + 1} ({key})"
-                check_config(alone, f"{where}: line {row.line}, {column}")
-        raise
+            name = option_name(key) if key in specs else ""
+            if not text or key == "config" or name not in row.options:
+                continue
+            alone = BatchItem(index=0, path=row.path, name=row.name)
+            alone.options[name] = row.options[name]
+            try:
+                check_config(alone, f"line {row.line}, column {header.index(key) + 1} ({key})")
+            except BatchInputError as err:
+                found.append(str(err))
+        return found or [str(whole)]
+    return []
 
 
 @dataclass(frozen=True)
@@ -386,21 +395,39 @@ def _join_takes(rows: list[_Row], where: str, header: list[str]) -> list[_Row]:
                     )
         name = first.cells.get("name") or take
         views_of = tuple(v.path for v in views)
-        _check_calibration(first, views_of, f"{where}: line {first.line}, {column('calibration')}")
+        _check_calibration(first, views, where, column)
         out.append(_Row(first.path, name, first.options, first.cells, first.line, views_of))
     return out
 
 
-def _check_calibration(row: _Row, views: tuple[Path, ...], where: str) -> None:
+def _check_calibration(
+    row: _Row, views: list[_Row], where: str, column: Callable[[str], str]
+) -> None:
     """A take's calibration read and its cameras matched to the views before anything runs:
-    a garbage file failed its take after the takes before it had run (38 s on the demo)."""
+    a garbage file failed its take after the takes before it had run (38 s on the demo). An
+    error that names a view's video points at its line and path column, not the first row's
+    calibration cell."""
     from ergorisk.io.calibration import CalibrationError, match_videos, read_calibration
 
     try:
         cameras = read_calibration(row.options["calibration"])
-        match_videos(views, cameras, row.options.get("cameras") or None)
     except (CalibrationError, OSError, ValueError) as err:
-        raise BatchInputError(f"{where}: {manifest_words(_first_line(err), row.options)}") from None
+        said = manifest_words(_first_line(err), row.options)
+        raise BatchInputError(
+            f"{where}: line {row.line}, {column('calibration')}: {said}"
+        ) from None
+    try:
+        match_videos([v.path for v in views], cameras, row.options.get("cameras") or None)
+    except (CalibrationError, ValueError) as err:
+        said = manifest_words(_first_line(err), row.options)
+        said = said.replace("name them with cameras", "name them in a cameras column")
+        lines = [str(v.line) for v in views if str(v.path) in said]
+        if lines and "cameras" not in row.options:
+            at = f"line{'s' * (len(lines) > 1)} {', '.join(lines)}, {column('path')}"
+        else:
+            cell = "cameras" if "cameras" in row.options else "calibration"
+            at = f"line {row.line}, {column(cell)}"
+        raise BatchInputError(f"{where}: {at}: {said}") from None
 
 
 def _first_line(err: Exception) -> str:

@@ -368,7 +368,11 @@ def match_videos(
             chosen.append(by_name[max(hits, key=len)])
     repeated = {c.name for c in chosen if sum(c.name == d.name for d in chosen) > 1}
     if repeated:
-        raise CalibrationError(f"several videos matched camera {', '.join(sorted(repeated))}")
+        # The videos named: a batch points at their manifest lines.
+        which = ", ".join(str(v) for v, c in zip(videos, chosen, strict=True) if c.name in repeated)
+        raise CalibrationError(
+            f"several videos matched camera {', '.join(sorted(repeated))} ({which})"
+        )
     return chosen
 
 
