@@ -22,7 +22,7 @@ from batch_fixtures import HIGH_POSE, corrupt_file, manifest, pose_file
 from ergorisk.batch.inputs import BatchItem, from_folder
 from ergorisk.batch.item import FAILED, ItemResult, run_item
 from ergorisk.batch.metrics import high_episodes
-from ergorisk.batch.report import group_summaries
+from ergorisk.batch.report import group_columns, group_summaries
 from ergorisk.batch.runner import run_batch
 from ergorisk.batch.store import MARKER
 from ergorisk.cli import app
@@ -152,6 +152,22 @@ def test_run_item_builds_in_staging_then_moves_and_marks(tmp_path):
     assert not (out / "no").exists() and not (out / "b").exists()
 
 
+def test_an_items_scored_time_is_its_frames_over_fps_rounded_once(tmp_path):
+    """scored_s was the sum of summary.json's rounded times per level: 15 frames at 12 fps
+    (1.25 s) read 1.251 s (0.417 + 0.417 + 0.25 + 0.167), and the same frames changed by a
+    millisecond when only the load changed the levels (a walkthrough: 2.733, then 2.734 s)."""
+    low, mid = (np.load(pose_file(tmp_path / f"{t}.npy", t, n=5)) for t in (5, 45))
+    high = np.load(pose_file(tmp_path / "h.npy", n=5, pose=HIGH_POSE))
+    np.save(tmp_path / "mixed.npy", np.concatenate([low, mid, high]))
+    item = BatchItem(index=0, path=tmp_path / "mixed.npy", name="m",
+                     options={"layout": "uw-iom", "load_kg": 12.0, "smoothing_s": 0.0})  # fmt: skip
+    result = run_item(item, tmp_path / "out" / "m")
+    summary = json.loads((tmp_path / "out" / "m" / "summary.json").read_text())
+    levels = summary["reba"]["total"]["time_s_by_level"]
+    assert round(sum(levels.values()), 3) != 1.25, levels  # else this test shows nothing
+    assert result.scored_s == round(15 / 12, 3) == 1.25
+
+
 def test_summary_by_task_and_worker_are_time_weighted_with_worst_episodes(tmp_path):
     pose_file(tmp_path / "low.npy", 10, n=36)  # 3 s at 12 fps
     pose_file(tmp_path / "high.npy", n=12, pose=HIGH_POSE)  # 1 s
@@ -176,15 +192,17 @@ def test_summary_by_task_and_worker_are_time_weighted_with_worst_episodes(tmp_pa
     assert by_worker["worker"].tolist() == ["Ann", "Bob"]
     episodes = json.loads((out / "batch.json").read_text())["by_task"][0]["worst_episodes"]
     assert episodes[0]["item"] == "high" and episodes[0]["path"] == str(tmp_path / "high.npy")
-    # With nothing finished (an interrupt, every item failed) each summary keeps its header:
-    # it was one empty line, which a spreadsheet or pandas read as no columns at all.
+    # With nothing finished (an interrupt, every item failed) each summary keeps its header
+    # (it was one empty line, which a spreadsheet or pandas read as no columns at all) and a
+    # row that counts the failed items.
     from ergorisk.batch.report import group_columns, write_reports
 
     assert by_worker.columns.tolist() == group_columns("worker")
     item = BatchItem(index=0, path=tmp_path / "x.mp4", name="x", options={})
     write_reports([ItemResult.for_item(item, FAILED, reason="broken")], out, {})
     empty = pd.read_csv(out / "summary_by_task.csv")
-    assert empty.empty and empty.columns.tolist() == group_columns("task")
+    assert empty.columns.tolist() == group_columns("task")
+    assert empty[["task", "items", "failed"]].values.tolist() == [["(none)", 0, 1]]
 
 
 def test_high_episodes_and_group_summaries():
@@ -213,8 +231,15 @@ def test_high_episodes_and_group_summaries():
     failed = ItemResult(index=9, path="x", name="x", status="failed", task="t")
     (summary,) = group_summaries([row(0, "t", 10, 2.0, 1), row(1, "t", 30, 6.0, 3), failed], "task")
     assert summary["items"] == 2 and summary["reba_mean"] == pytest.approx(5.0)
+    assert summary["failed"] == 1
     assert summary["high_or_worse_pct"] == pytest.approx(10.0)
     assert [e["item"] for e in summary["worst_episodes"]] == ["1", "0"]
+    # A task whose items all failed keeps a row (it was in no summary: not assessed, unsaid).
+    alone = ItemResult(index=8, path="y", name="y", status="failed", task="u")
+    groups = group_summaries([row(0, "t", 10, 2.0, 1), alone], "task")
+    assert [(g["task"], g["items"], g["failed"]) for g in groups] == [("t", 1, 0), ("u", 0, 1)]
+    assert groups[1]["reba_mean"] is None and groups[1]["worst_episodes"] == []
+    assert list(groups[1]) == group_columns("task")
 
 
 def test_a_take_s_views_list_each_worst_moment_once():

@@ -634,6 +634,26 @@ def test_a_warning_in_the_report_names_no_docs_path():
     assert summary["warnings"] == [warning]
 
 
+def test_a_people_warning_in_the_report_drops_the_hint_to_whoever_ran_it():
+    """A batch item's report read "...; ergorisk assess VIDEO --people all assesses everyone
+    (a row is one person), roi or people ID someone else" (a walkthrough): command-line
+    words for a plant manager. The report keeps what was seen; summary.json the hint."""
+    from ergorisk.batch.inputs import manifest_words, people_in_batch
+    from ergorisk.errors import keyword_names
+    from ergorisk.pose.estimate import PEOPLE_HINT
+    from ergorisk.report.model import build_report
+
+    seen = "another person is in view from 2.0 s to 6.0 s: the scores are one person's"
+    cli = f"{seen}; {PEOPLE_HINT}"
+    worded = [cli, keyword_names(cli), people_in_batch(manifest_words(cli)), f"a; b; {seen}"]
+    assert "(a row is one person)" in worded[2] and worded[1] != cli  # the three wordings
+    frames, summary = _scored_assessment(np.full(12, 30.0))
+    summary["warnings"] = list(worded)
+    report = build_report(frames, summary, use_surrogate=False)
+    assert report.warnings == [seen, seen, seen, f"a; b; {seen}"]
+    assert summary["warnings"] == worded
+
+
 def test_the_data_quality_names_the_parts_left_out_for_a_reading_no_body_reaches():
     """The panel and frames.csv said why a part was "not seen" on the example's frame 20
     (a trunk twisted 123°); the report's data quality said nothing of it."""

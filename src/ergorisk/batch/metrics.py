@@ -13,16 +13,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ergorisk.contract import HIGH_REBA, NO_PERSON, NOT_SEEN
+from ergorisk.contract import HIGH_REBA
 
-UNSCORED = (NO_PERSON, NOT_SEEN)  # summary.json's time_s_by_level keys that hold no score
 EPISODES_KEPT = 3
 
 
 def item_metrics(folder: Path) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
-    from ergorisk.scoring.summary import reliable_scores, total_median
+    from ergorisk.scoring.summary import reliable_scores, row_seconds, total_median
 
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     path = folder / "frames.parquet"
@@ -33,16 +32,19 @@ def item_metrics(folder: Path) -> dict[str, Any]:
     scored = np.isfinite(reba)
     levels = summary.get("reba", {}).get("total", {}).get("time_s_by_level", {})
     fps = float(summary.get("fps") or 1.0)
+    options = summary.get("options") or {}
     high_pct = float(np.mean(reba[scored] >= HIGH_REBA)) if scored.any() else None
     return {
-        "kind": str((summary.get("options") or {}).get("kind") or ""),
+        "kind": str(options.get("kind") or ""),
         "frames": len(frames),
         "reba_peak": _peak(summary, "reba"),
         "reba_median": total_median(summary, frames, "reba"),
         "rula_peak": _peak(summary, "rula"),
         "rula_median": total_median(summary, frames, "rula"),
         "high_or_worse_pct": None if high_pct is None else round(100 * high_pct, 1),
-        "scored_s": round(sum(v for k, v in levels.items() if k not in UNSCORED), 3),
+        # The scored rows' seconds, rounded once: the sum of the levels' rounded times drifted
+        # (2.733 s, then 2.734 s for the same 82 frames once the load changed the levels).
+        "scored_s": round(float(row_seconds(len(frames), fps, options)[scored].sum()), 3),
         "reba_mean": summary.get("reba", {}).get("total", {}).get("mean"),
         "warnings": " | ".join(summary.get("warnings") or []),
         "reba_time_s_by_level": levels,

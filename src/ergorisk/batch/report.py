@@ -8,7 +8,8 @@
 - ``batch.json``: the same rows plus each item's time per REBA level and its worst episodes;
   the takes (views grouped by the manifest's take column); and both summaries below.
 - ``summary_by_task.csv`` and ``summary_by_worker.csv``: one row per task (worker) over its
-  done items, weighted by scored time (seconds with a person scored; the views of a take
+  done items (``failed`` counts its failed ones; a group whose items all failed keeps a
+  row with 0 items), weighted by scored time (seconds with a person scored; the views of a take
   assessed one by one share their take's weight). A photo is a moment, not time: beside
   videos or pose files it weighs nothing in the time shares (a photo counted 1 s of
   exposure, and one at REBA 9 beside a 7 s clip moved its high-or-worse share), but its
@@ -91,13 +92,25 @@ def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
 
 
 def group_summaries(results: list[ItemResult], key: str) -> list[dict[str, Any]]:
-    """Time-weighted exposure per value of key (task or worker) over the items with results."""
+    """Time-weighted exposure per value of key (task or worker) over the items with results;
+    ``failed`` counts the group's failed items, and a group whose items all failed has a row
+    of its own (a worker whose one video failed was in no summary: not assessed, unsaid)."""
     groups: dict[str, list[ItemResult]] = defaultdict(list)
+    failed: dict[str, int] = defaultdict(int)
     for r in results:
-        if r.status != FAILED and r.scored_s is not None:
-            groups[getattr(r, key) or "(none)"].append(r)
+        group = getattr(r, key) or "(none)"
+        if r.status == FAILED:
+            failed[group] += 1
+            groups.setdefault(group, [])
+        elif r.scored_s is not None:
+            groups[group].append(r)
     out = []
     for value, members in sorted(groups.items()):
+        if not members:
+            row = dict.fromkeys(group_columns(key))
+            out.append(row | {key: value, "items": 0, "failed": failed[value], "pictures": 0,
+                              "scored_s": 0.0, "worst_episodes": []})  # fmt: skip
+            continue
         share = view_shares(members)
         if any(r.kind != "image" for r in members):  # photos are moments beside footage
             share.update({r.index: 0.0 for r in members if r.kind == "image"})
@@ -131,6 +144,7 @@ def group_summaries(results: list[ItemResult], key: str) -> list[dict[str, Any]]
             {
                 key: value,
                 "items": len(members),
+                "failed": failed[value],
                 "pictures": sum(r.kind == "image" for r in members),
                 "scored_s": round(scored, 3),
                 "reba_mean": round(sum(m * s for m, s in weighted) / scored, 3) if scored else None,
@@ -180,7 +194,7 @@ def group_columns(key: str) -> list[str]:
     """The columns of summary_by_<key>.csv, in group_summaries' order."""
     return [
         key,
-        *("items", "pictures", "scored_s", "reba_mean"),
+        *("items", "failed", "pictures", "scored_s", "reba_mean"),
         *(f"{lvl.replace(' ', '_')}_pct" for lvl in REBA_LEVELS),
         *("high_or_worse_pct", "reba_peak", "worst_episodes"),
     ]

@@ -61,7 +61,9 @@ def batch(
 
     Manifest: a [bold]path[/bold] column; name, take, worker, task, site, notes; any assess option
     (its name with underscores: load_kg, coupling, layout, end...). An empty cell takes the
-    default (or --set). Relative paths: from the manifest's folder. Example manifest:
+    default (or --set). Relative paths: from the manifest's folder. The rows of one take
+    (several cameras) with a calibration column (and cameras, if the file names do not
+    name them) are triangulated as one item. Example manifest:
 
       [dim]path,worker,task,site,load_kg,coupling,start,end
       videos/ann-pallet.mp4,Ann,palletising,Lyon,12,fair,,

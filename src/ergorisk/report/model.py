@@ -815,10 +815,14 @@ def _also_lowers(
 
 
 def reader_words(warning: str) -> str:
-    """A warning for the report's reader, who has the report, not ergorisk's docs folder:
-    "(off by 22° on average against four cameras, docs/accuracy.md)" loses the path;
-    summary.json keeps it for the person who ran the assessment."""
-    text = re.sub(r",\s*docs/[\w-]+\.md\)", ")", warning)
+    """A warning for the report's reader, who has the report, not ergorisk's docs folder
+    nor its command line: "(off by 22° on average against four cameras, docs/accuracy.md)"
+    loses the path, and a people warning its hint to whoever ran it ("--people all assesses
+    everyone, --roi or --people ID someone else"; a batch's read "ergorisk assess VIDEO
+    --people all assesses everyone (a row is one person), roi or people ID someone else" in
+    a plant manager's PDF). summary.json keeps them for the person who ran the assessment."""
+    text = re.sub(r";[^;]*\bassesses everyone\b[^;]*", "", warning)
+    text = re.sub(r",\s*docs/[\w-]+\.md\)", ")", text)
     text = re.sub(r"\s*\(docs/[\w-]+\.md\)", "", text)
     return re.sub(r"docs/[\w-]+\.md", "ergorisk's documentation", text)
 
