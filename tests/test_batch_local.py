@@ -744,3 +744,27 @@ def test_batch_xlsx_holds_the_csv_tables_with_numbers_as_numbers(tmp_path):
     # Text that looks like a formula stays text (a worker named '=1+1' ran as one).
     sheet = load_workbook(BytesIO(tables_xlsx({"T": pd.DataFrame({"worker": ["=1+1"]})})))["T"]
     assert sheet["A2"].value == "=1+1" and sheet["A2"].data_type == "s"
+
+
+def test_a_forced_run_of_some_inputs_keeps_the_others_and_says_so(tmp_path):
+    """To redo one item a walkthrough ran a one-row manifest with --force into the batch's
+    folder: it deleted another input's failure record (retried on the next run, its reason
+    lost) and rewrote batch.csv with that row alone, saying nothing of the items left out."""
+    pose_file(tmp_path / "a.npy")
+    pose_file(tmp_path / "b.npy", 50)
+    corrupt_file(tmp_path / "bad.npy")
+    rows = [["a.npy", "uw-iom"], ["b.npy", "uw-iom"], ["bad.npy", "uw-iom"]]
+    whole = manifest(tmp_path / "m.csv", ["path", "layout"], rows)
+    out = tmp_path / "out"
+    assert batch(whole, "-o", out, "--workers", 1).exit_code == 1
+    one = manifest(tmp_path / "one.csv", ["path", "layout"], rows[:1])
+    result = batch(one, "-o", out, "--force")
+    assert result.exit_code == 0
+    said = " ".join(result.output.split())
+    assert "also holds 2 items of earlier runs that these inputs do not list (b, bad)" in said
+    assert pd.read_csv(out / "batch.csv")["name"].tolist() == ["a"]
+    assert (out / ".failed" / "bad.json").exists() and (out / "b" / MARKER).exists()
+    again = pd.read_csv(out / "batch.csv") if batch(whole, "-o", out).exit_code == 1 else None
+    assert again is not None and again["status"].tolist() == ["skipped", "skipped", "failed"]
+    assert again["reason"].iloc[2].endswith("(earlier run; unchanged since, --force retries it)")
+    assert "also holds" not in " ".join(batch(whole, "-o", out).output.split())

@@ -55,8 +55,9 @@ def _run(items, out, engine, workers, address, force, show_progress) -> list[Ite
     started = time.perf_counter()
     began = time.time()  # markers written since are this run's
     store.clean_staging(out)
-    if force:
-        store.forget_all_failures(out)
+    if force:  # this run's inputs only: another's failure stays known (and not retried)
+        for item in items:
+            store.forget_failure(out, item.name)
     results: dict[int, ItemResult] = {}
     todo = []
     for item in items:

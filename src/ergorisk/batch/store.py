@@ -139,8 +139,12 @@ def forget_failure(out_root: Path, name: str) -> None:
         (out_root / FAILED / f"{name}.json").unlink()
 
 
-def forget_all_failures(out_root: Path) -> None:
-    shutil.rmtree(out_root / FAILED, ignore_errors=True)
+def other_items(out_root: Path, names: set[str]) -> list[str]:
+    """Items of earlier runs in OUT (a done item's folder, a failed input's record) that are
+    not in ``names``: a run of some inputs writes batch.csv and the summaries for those."""
+    done = {p.parent.name for p in out_root.glob(f"*/{MARKER}")}
+    failed = {p.stem for p in (out_root / FAILED).glob("*.json")}
+    return sorted((done | failed) - names)
 
 
 def clean_staging(out_root: Path) -> None:

@@ -88,6 +88,7 @@ def batch(
     from ergorisk.batch.inputs import BatchInputError, from_folder, load_items
     from ergorisk.batch.item import DONE, FAILED, SKIPPED
     from ergorisk.batch.runner import run_batch
+    from ergorisk.batch.store import other_items
 
     if address and engine is not Engine.ray:
         fail("--address needs --engine ray")
@@ -142,6 +143,17 @@ def batch(
             earlier = " (done earlier)" if r.status == SKIPPED else ""
             for text in r.warnings.split(" | "):
                 print(f"warning: {r.name}{earlier}: {text}", file=sys.stderr)
+    if others := other_items(out.resolve(), {r.name for r in rows}):
+        # A run of one row into a batch's folder (to redo it) rewrote batch.csv and the
+        # summaries with that row alone, and said nothing of the items it left out.
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        print(
+            f"warning: {out} also holds {len(others)} item{'s' * (len(others) > 1)} of earlier "
+            f"runs that these inputs do not list ({shown}): batch.csv and the summaries cover "
+            "these inputs only; run the whole manifest again (done items are skipped) for "
+            "tables of all of them",
+            file=sys.stderr,
+        )
     typer.echo(counts_line({s: sum(r.status == s for r in rows) for s in STATUSES}, out))
     raise typer.Exit(1 if failed else 0)
 
