@@ -306,6 +306,13 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
             page.wait_for_function("document.body.dataset.ready === '1'", timeout=30_000)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, (address, width)
+        if address == url:
+            # The levels run down the table in the page's own type (a row of eight levels
+            # fitted the screen in 8.7 px type, its figures running together).
+            size = page.evaluate("getComputedStyle(document.querySelector('#shares td')).fontSize")
+            assert float(size.removesuffix("px")) >= 12, size
+            heads = page.locator("#shares-reba thead th").all_inner_texts()
+            assert [h.strip() for h in heads] == ["level", "left", "right", "higher side"], heads
     assert not page.js_errors, page.js_errors
 
 
@@ -440,6 +447,21 @@ def test_upload_form_checks_before_sending(page, server, tmp_path, shot) -> None
         error.inner_text() == '"clip.mp4" was refused: the content does not look like a .mp4 file.'
     )
     assert page.url.rstrip("/") == server.url
+    # The message has the focus (the button, disabled while sending, had dropped it to the
+    # page: a keyboard user's next Tab went past the form).
+    assert page.evaluate("document.activeElement.id") == "upload-errors"
+    # An advanced option's fault is not the file's; a factor set twice names its field.
+    page.evaluate("document.getElementById('advanced').open = true")
+    for typed, said in (
+        ("smoothng_s: 0.8", "Advanced options: unknown option 'smoothng_s'"),
+        ("load_kg: 5", "Advanced options: option load_kg is given twice: in its own field (Load)"),
+    ):
+        page.fill("#options", typed)
+        page.evaluate("document.getElementById('upload-errors').textContent = ''")
+        page.click("#submit")
+        page.wait_for_function("document.getElementById('upload-errors').textContent !== ''")
+        assert error.inner_text().startswith(said), error.inner_text()
+    page.fill("#options", "")
 
     # A .npy pose file: the form reads its joint count and picks the one layout that fits.
     np.save(tmp_path / "take.npy", np.zeros((5, 15, 3)))

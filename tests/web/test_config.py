@@ -56,7 +56,8 @@ def test_advanced_options_reach_the_job_and_its_stored_config(client, pose_file)
     )
     assert twice.status_code == 400
     assert twice.json()["detail"] == (
-        "option assessor is given twice: in its own field and in the options"
+        "option assessor is given twice: in its own field (Assessor) and in the options; set "
+        "it in that field and leave it out of the options"
     )
     assert tuned["config"]["meta"]["assessor"] == "Dr Who"
     assert tuned["summary"]["config"]["meta"]["assessor"] == "Dr Who"

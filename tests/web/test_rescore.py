@@ -160,13 +160,22 @@ def test_frames_without_a_person_stay_unscored(tmp_path: Path) -> None:
     assert np.isnan(np.asarray(breakdown["reba_score_a_left"], dtype=float)[4:8]).all()
 
 
-def test_a_rescoring_forgets_which_factors_were_set_at_the_upload(stored) -> None:
+def test_a_rescoring_adds_the_factors_it_changes_to_those_set(stored) -> None:
     """summary.json's options.task_given names the factors someone set (the report calls the
-    others "(the default)"); after the page's rescoring it would name the upload's, beside
-    the new values, so it goes and the report falls back to its rule for values alone."""
+    others "(the default)"). The page sends every factor; the list was dropped, and a coupling
+    changed from fair back to good read "good (the default)" in the reports (a walkthrough).
+    Those set at the upload stay set, and those the rescoring changes are added."""
     frames, summary, activity, _ = stored
     assert summary["options"]["task_given"] == []  # Config(factors=...) built directly
-    given = {**summary, "options": {**summary["options"], "task_given": ["coupling"]}}
-    _, new_summary = rescore(frames, activity, factors_to_task({"load_kg": 0.0}), given)
-    assert "task_given" not in new_summary["options"]
-    assert given["options"]["task_given"] == ["coupling"]  # pure: the input is kept
+    given = {**summary, "options": {**summary["options"], "task_given": ["shock"]}}
+    _, fair = rescore(frames, activity, factors_to_task({"coupling": "fair"}), given)
+    assert fair["options"]["task_given"] == ["coupling", "shock"]
+    _, good = rescore(frames, activity, factors_to_task({"coupling": "good"}), fair)
+    assert good["options"]["task_given"] == ["coupling", "shock"]
+    assert given["options"]["task_given"] == ["shock"]  # pure: the input is kept
+    _, same = rescore(frames, activity, factors_to_task({}), summary)
+    assert same["options"]["task_given"] == []
+    from ergorisk.report.model import build_report
+
+    rows = dict(build_report(frames, good, use_surrogate=False).factors)
+    assert rows["Hand coupling"] == "good", rows

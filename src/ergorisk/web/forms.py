@@ -111,6 +111,14 @@ class UploadForm(BaseModel):
     )
 
 
+# The labels of the form's own fields, as its page shows them (templates/index.html,
+# _factors.html), for the messages that name one.
+OWN_LABELS = {
+    "worker": "Worker", "task": "Task", "site": "Site", "assessor": "Assessor", "notes": "Notes",
+    "load_kg": "Load", "coupling": "Coupling (grip)", "shock": "shock or rapid build-up of force",
+    "static": "Held static > 1 min", "repeated": "Repeated > 4 times/min",
+    "rapid_change": "Rapid large changes or unstable base",
+}  # fmt: skip
 # The form's own fields that are Config options: an advanced option may not set them again.
 OWN_FIELDS = (
     *TEXT_LIMITS,
@@ -324,8 +332,14 @@ def advanced(form: FormData, own: dict[str, Any]) -> dict[str, Any]:
         raise http_error(400, str(err)) from None
     twice = sorted(k for k in advanced_keys(values) if k in own)
     if twice:
+        # The form always sends its factors: "given twice" read as a reproach to someone who
+        # had left the Load field at 0; the field is named, and where to set it.
+        field = OWN_LABELS.get(twice[0])
+        where = f"in its own field ({field})" if field else "in its own field"
         raise http_error(
-            400, f"option {twice[0]} is given twice: in its own field and in the options"
+            400,
+            f"option {twice[0]} is given twice: {where} and in the options; set it in "
+            "that field and leave it out of the options",
         )
     return values
 

@@ -78,10 +78,15 @@ def rescore(
     out = copy.deepcopy(dict(summary))
     out.update(method_summaries(new, fps, row_seconds(len(new), fps, out.get("options"))))
     relabel_peaks(out, new["frame"].to_numpy(), new["time_s"].to_numpy())
-    out.setdefault("options", {})["task"] = task.to_dict()
-    # Which factors someone set is not known after a rescoring (the page sends them all):
-    # the report falls back to calling any default value the default.
-    out["options"].pop("task_given", None)
+    options = out.setdefault("options", {})
+    before, after = options.get("task") or {}, task.to_dict()
+    options["task"] = after
+    # The page sends every factor: the ones whose value changed were set now, the others
+    # keep what they were. Dropping the list called a coupling changed back to good "good
+    # (the default)" in the reports, as if nobody had looked at the grip (a walkthrough).
+    changed = {k for k, v in after.items() if k in before and v != before[k]}
+    if changed or options.get("task_given") is not None:
+        options["task_given"] = sorted(set(options.get("task_given") or ()) | changed)
     if isinstance(out.get("config"), dict):  # the effective Config, as summary.json records it
         out["config"]["factors"] = task.to_dict()
     return new, out

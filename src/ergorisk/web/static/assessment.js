@@ -548,6 +548,10 @@
   }
 
   // ---- summary parts ----------------------------------------------------------------------
+  // On a phone the levels run down the table, the sides across: a row of eight levels fitted
+  // the screen only in 8.7 px type, its figures running together.
+  const NARROW = window.matchMedia("(max-width: 600px)");
+  NARROW.addEventListener("change", () => renderShares());
   function renderShares() {
     const box = $("shares");
     box.replaceChildren();
@@ -558,22 +562,34 @@
       const names = [...ER.bands(method).map(b => b[2]), "pose unreliable", "part not seen",
         "no person"];
       const cols = [...ER.colours(method), ER.UNRELIABLE, ER.NOT_SEEN, ER.NO_PERSON];
-      const t = el("table", {class: "shares", id: `shares-${method}`},
-        el("caption", {text: `${method.toUpperCase()}: % of time`}));
-      const hr = el("tr", {}, el("th", {scope: "col", text: "side"}));
-      names.forEach((name, k) => hr.append(el("th", {scope: "col"},
-        el("span", {class: "swatch", style: `background:${cols[k]}`}), name)));
-      t.append(el("thead", {}, hr));
-      const tb = el("tbody");
+      const rows = [];  // [side's label, its shares]
       for (const side of [...SIDES, "either"]) {
         const totals = side === "either" ? col(`${method}_total`) : col(`${method}_total_${side}`);
         if (!totals) continue;
-        const s = ER.shares(method, totals, col("person_detected"), col("pose_reliable"));
-        const bar = el("div", {class: "bar", "aria-hidden": "true"});
-        s.forEach((p, k) => { if (p > 0) bar.append(el("span", {style: `width:${p}%;background:${cols[k]}`})); });
-        const tr = el("tr", {}, el("th", {scope: "row"}, side === "either" ? "higher side" : side, bar));
-        s.forEach(p => tr.append(el("td", {text: p > 0 ? `${p.toFixed(1)}%` : "–"})));
-        tb.append(tr);
+        rows.push([side === "either" ? "higher side" : side,
+          ER.shares(method, totals, col("person_detected"), col("pose_reliable"))]);
+      }
+      const bar = s => {
+        const b = el("div", {class: "bar", "aria-hidden": "true"});
+        s.forEach((p, k) => { if (p > 0) b.append(el("span", {style: `width:${p}%;background:${cols[k]}`})); });
+        return b;
+      };
+      const share = p => el("td", {text: p > 0 ? `${p.toFixed(1)}%` : "–"});
+      const level = k => [el("span", {class: "swatch", style: `background:${cols[k]}`}), names[k]];
+      const t = el("table", {class: NARROW.matches ? "shares tall" : "shares", id: `shares-${method}`},
+        el("caption", {text: `${method.toUpperCase()}: % of time`}));
+      const tb = el("tbody");
+      if (NARROW.matches) {
+        t.append(el("thead", {}, el("tr", {}, el("th", {scope: "col", text: "level"}),
+          ...rows.map(([label, s]) => el("th", {scope: "col"}, label, bar(s))))));
+        names.forEach((_, k) => tb.append(el("tr", {}, el("th", {scope: "row"}, ...level(k)),
+          ...rows.map(([, s]) => share(s[k])))));
+      } else {
+        t.append(el("thead", {}, el("tr", {}, el("th", {scope: "col", text: "side"}),
+          ...names.map((_, k) => el("th", {scope: "col"}, ...level(k))))));
+        for (const [label, s] of rows) {
+          tb.append(el("tr", {}, el("th", {scope: "row"}, label, bar(s)), ...s.map(share)));
+        }
       }
       t.append(tb);
       box.append(t);

@@ -8,6 +8,7 @@
   const hint = document.getElementById("compare-hint");
   const ticked = () => [...form.querySelectorAll("input[name=pick]:checked")];
   function update() {
+    if (!button) return;  // fewer than two assessments: nothing to compare
     const n = ticked().length;
     button.disabled = n !== 2;
     hint.textContent = n === 2 ? "" : (n > 2 ? "tick only two" : `${n} of 2 ticked`);

@@ -248,14 +248,22 @@
       const file = data.get("file");
       const what = data.getAll("file").length > 1 ? "The videos" : file ? `"${file.name}"` : "The worksheet";
       const why = file && detail.startsWith(`${file.name}: `) ? detail.slice(file.name.length + 2) : detail;
-      showErrors([`${what} was refused: ${why}.`.replace(/\.\.$/, ".")]);
+      // An advanced option's fault is not the file's ('"photo.jpg" was refused: options:
+      // unknown option ...' blamed a good photo).
+      showErrors([/^options?\b/.test(detail)
+        ? `Advanced options: ${detail.replace(/^options: /, "")}.`.replace(/\.\.$/, ".")
+        : `${what} was refused: ${why}.`.replace(/\.\.$/, ".")]);
       button.disabled = false;
       progress.hidden = true;
+      // The button was disabled while it had the focus, which fell to the page: a keyboard
+      // user's next Tab went past the whole form. The message takes it (and is read out).
+      errors.focus();
     });
     xhr.addEventListener("error", () => {
       showErrors(["The upload failed: the server could not be reached."]);
       button.disabled = false;
       progress.hidden = true;
+      errors.focus();
     });
     xhr.send(data);
   });
