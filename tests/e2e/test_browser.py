@@ -279,7 +279,10 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     assert panel_state(page)[f"load{side}"].strip().startswith("2")
     assert page.inner_text("#factors-form .load-equiv") == "= 10.02 kg"
     page.select_option("#load_unit", "kg")
-    assert page.input_value("#load_kg") == "10.0244"
+    # Shown to 0.01 kg (26.5 lb read "12.0202"); the exact kg of 22.1 lb stays behind it.
+    assert page.input_value("#load_kg") == "10.02"
+    kg = page.evaluate("ER.loadKg(document.getElementById('factors-form'))")
+    assert kg == pytest.approx(22.1 * 0.45359237, abs=1e-9)
     page.fill("#load_kg", "12")  # back to the saved 12 kg
     page.wait_for_function(
         "document.getElementById('factors-form').dataset.state !== 'busy'", timeout=20_000

@@ -208,6 +208,13 @@ def test_compare_page_shows_both_and_the_differences(client: TestClient) -> None
     same = add_worksheet(client, BOX_LIFT, task="packing", load_kg="15")
     html = client.get("/compare", params={"a": before, "b": same}).text
     assert "The task factors differ" not in html and "load 15 kg ·" in html
+    assert "the same assessment" not in html and "One is a picture" not in html
+    # An assessment against itself: all zeros, now said (a walkthrough's /compare?a=1&b=1).
+    itself = client.get("/compare", params={"a": before, "b": before}).text
+    assert "A and B are the same assessment: every difference is 0." in itself
+    # Shares as the assessment page writes them (30.4%, not 30.43).
+    shares = re.findall(r'<th scope="row">% of time: [^<]+</th><td>([^<]*)</td>', html)
+    assert shares and all(re.fullmatch(r"\d+\.\d%|–", v) for v in shares), shares
 
 
 def test_compare_page_lists_each_assessment_s_warnings(
@@ -235,6 +242,15 @@ def test_compare_page_lists_each_assessment_s_warnings(
     assert "the camera sees the person&#39;s back in 100% of the frames" in card_a
     # in the page's words: no docs/ path, the video by what it is
     assert "(off by 22° on average against four cameras); see the annotated video" in card_a
+    # and the camera pitch as the results page words it (card B's read "give
+    # camera_pitch_deg if ...", a walkthrough)
+    from ergorisk.web.routes.pages import _web_words
+
+    said = _web_words("give camera_pitch_deg if the camera was not level")
+    assert said == (
+        "give the camera pitch (camera_pitch_deg: degrees, under Advanced options on a new "
+        "upload) if the camera was not level"
+    )
     assert "Check before relying" not in card_b.split("</section>")[0]
 
 

@@ -49,11 +49,25 @@ def _number(value: Any) -> str:
 
 
 def _web_words(warning: str) -> str:
-    """A stored warning as the compare page shows it: the reports' words (no docs/ path) and
-    "the annotated video" for the file it names, as assessment.js's WEB_WORDS does."""
+    """A stored warning as the compare page shows it: the reports' words (no docs/ path),
+    "the annotated video" for the file it names and the camera pitch where the form sets it,
+    as assessment.js's WEB_WORDS does (the compare page's "give camera_pitch_deg if ..."
+    stood beside the results page's words for the same photo)."""
+    import re
+
     from ergorisk.report.model import reader_words
 
-    return reader_words(warning).replace("annotated.mp4", "the annotated video")
+    text = reader_words(warning).replace("annotated.mp4", "the annotated video")
+    return re.sub(
+        r"(give )?(?:--camera-pitch-deg|\bcamera_pitch_deg\b)",
+        lambda m: (
+            "give the camera pitch (camera_pitch_deg: degrees, under Advanced options on "
+            "a new upload)"
+            if m[1]
+            else "the camera pitch (camera_pitch_deg, under Advanced options)"
+        ),
+        text,
+    )
 
 
 templates.env.filters["number"] = _number

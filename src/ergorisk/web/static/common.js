@@ -121,11 +121,12 @@ const ER = (() => {
     }
     return unit === "lb" ? Math.min(Number(input.dataset.maxKg), v * LB_KG) : v;
   }
-  // To 0.0001 kg: 22 lb read 9.979032140000001 kg, and 0.01 would move a load just over
-  // an edge (10.004 kg) onto it when the form is saved again.
+  // Shown to 0.01 in either unit (26.5 lb switched to kg read "12.0202"); the exact kg stays
+  // behind it (dataset.kg) while the field is not typed in, so a load just over an edge
+  // (10.004 kg, shown 10) is not saved onto it.
   function showLoad(form, kg) {
     const input = form.load_kg, unit = loadUnit(form);
-    input.value = String(unit === "lb" ? round2(kg / LB_KG) : +kg.toFixed(4));
+    input.value = String(round2(unit === "lb" ? kg / LB_KG : kg));
     Object.assign(input.dataset, {kg: String(kg), shown: input.value});
   }
   // A load as the reports show it (report/explain.py kg_text): to 0.1 kg, unless rounding
