@@ -246,6 +246,7 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     assert first_int(after[f"reba{side}"]) > first_int(before[f"reba{side}"]), (before, after)
     assert after["peak"] >= before["peak"]
     assert page.evaluate(LEAVE)  # unsaved factors: leaving the page asks first
+    assert page.locator("#headline-unsaved").is_visible()  # beside the changed headline
     # the downloads say they hold the saved factors, not the ones shown
     assert "These files hold the saved factors (load 0 kg" in page.inner_text("#dl-note")
     page.click("#save-factors")
@@ -255,6 +256,7 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
         "document.getElementById('factors-form').dataset.state === 'saved'", timeout=90_000
     )
     assert not page.evaluate(LEAVE)
+    assert page.locator("#headline-unsaved").is_hidden()
     assert page.locator("#dl-note").is_hidden() and not page.locator("#downloads a.pending").count()
     shot(page, "results")
     saved_reports_are_whole(page, url, "E2E worker")

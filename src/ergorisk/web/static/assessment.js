@@ -919,9 +919,15 @@
                                 : "Re-scored (not saved).";
       form.dataset.state = save ? "saved" : "changed";
       showDownloads(false);
+      // Beside the headline too: its figures changed at once while "Re-scored (not saved)"
+      // stood 2,000 px below, and a screenshot of the top showed unsaved figures unmarked.
+      $("headline-unsaved").hidden = !unsaved();
     } catch (err) {
       if (seq !== rescoreSeq) return;
-      status.textContent = `Could not re-score: ${err.message}`;
+      // Deleted in another tab or by someone else: "no assessment 2" did not say so.
+      status.textContent = err.status === 404
+        ? "Could not re-score: this assessment has been deleted (in another tab, or by someone else)."
+        : `Could not re-score: ${err.message}`;
       status.className = "error";
       form.dataset.state = "error";
       showDownloads(false);
