@@ -747,17 +747,21 @@ def test_the_legend_and_the_verdict_round_the_same_share_alike():
     assert f"{high.percent:.0f}" == f"{verdict:.0f}" == "15"
 
 
-def test_the_verdict_box_takes_the_colour_of_the_held_peaks_level():
+def test_the_verdict_box_takes_the_colour_of_the_more_urgent_held_peak():
     """It was red for every level: "REBA 3, low risk" read as an alarm (a new-user
-    walkthrough)."""
+    walkthrough). Then REBA's alone: orange for REBA 9 (high) beside RULA 7, "change
+    immediately" (a manager's walkthrough), where the report says to act on the more urgent."""
     from ergorisk.report.model import LEVEL_COLOURS, RULA_COLOURS, verdict_colour
 
     def summary(reba: int | None, rula: int | None) -> dict:
         peak = lambda s: {"total": {"peak": {"score": s} if s else None}}  # noqa: E731
         return {"reba": peak(reba), "rula": peak(rula)}
 
-    assert verdict_colour(summary(3, 4)) == LEVEL_COLOURS[1]  # low
-    assert verdict_colour(summary(9, 7)) == LEVEL_COLOURS[3]  # high
+    assert verdict_colour(summary(2, 2)) == LEVEL_COLOURS[1]  # low, acceptable
+    assert verdict_colour(summary(3, 4)) == LEVEL_COLOURS[2] == RULA_COLOURS[1]  # investigate
+    assert verdict_colour(summary(9, 5)) == LEVEL_COLOURS[3]  # high, change soon
+    assert verdict_colour(summary(9, 7)) == LEVEL_COLOURS[4]  # change immediately
+    assert verdict_colour(summary(11, 2)) == LEVEL_COLOURS[4]  # very high
     assert verdict_colour(summary(None, 3)) == RULA_COLOURS[1]  # action level 2
     assert verdict_colour(summary(None, None)) == LEVEL_COLOURS[-1]
 
@@ -836,8 +840,12 @@ def test_the_report_says_how_to_read_each_scale():
     page = render_html(build_report(frames, summary, use_surrogate=False))
     assert "REBA rates the whole body from 1 to 15 (1 negligible, no action necessary;" in page
     assert "8–10 high, action necessary soon; 11–15 very high, action necessary now)" in page
-    assert "RULA rates the arms, neck and trunk from 1 to 7 (1–2 acceptable;" in page
-    assert "7 investigate and change immediately). Where the two differ, act on the more" in page
+    assert "RULA rates the arms, neck and trunk from 1 to 7 (1–2 action level 1, acceptable;" in (
+        page
+    )
+    assert "7 action level 4, investigate and change immediately). Where the two differ, act" in (
+        page
+    )
 
 
 def test_two_worst_moments_share_a_pdf_page_each_whole(tmp_path):
@@ -1019,3 +1027,31 @@ def test_the_advice_goes_under_the_whole_moment():
     side, rest = page.split('<div class="side">', 1)[1].split('<div class="why">', 1)
     assert 'alt="Worst moment 1"' in side and "What would help" not in side
     assert "What would help" in rest
+
+
+def test_page_one_says_what_a_range_is_and_what_an_action_level_is():
+    """A manager's walkthrough: "REBA reaches 12 (11–12 within the pose's uncertainty)" read
+    as a firm figure, the method at the end saying the angles were 24–36° off; "RULA 7 (7–7
+    ...)" looked like a misprint; "action level 3 or 4" read as the scores 3-4 of the legend;
+    and a photo's warning named --camera-pitch-deg."""
+    from ergorisk.report.document import render_html
+    from ergorisk.report.model import ONE_CAMERA_NOTE, build_report, reader_words
+
+    frames, summary = _scored_assessment(np.full(40, 70.0))
+    summary["options"] = {"kind": "video"}
+    peak = summary["reba"]["total"]["peak"]
+    peak["low"] = peak["high"] = peak["score"]  # an interval of one score
+    report = build_report(frames, summary, use_surrogate=False)
+    assert report.accuracy_note == ONE_CAMERA_NOTE
+    assert "a range in brackets is how far the pose" in render_html(report)
+    assert "; the same within the pose's uncertainty" in report.verdicts[0].headline
+    assert f"{peak['score']}–{peak['score']}" not in report.verdicts[0].headline
+    assert "7 action level 4, investigate and change immediately" in report.scales, report.scales
+    assert "3–4 action level 2" in report.scales
+    summary["options"] = {"kind": "worksheet"}  # typed angles: no camera
+    assert build_report(frames, summary, use_surrogate=False).accuracy_note == ""
+    said = reader_words(
+        "camera tilt not corrected (the person does not stand straight-legged in the "
+        "picture); give --camera-pitch-deg if the camera was not level"
+    )
+    assert said.endswith("; the scores take the camera as level"), said

@@ -181,6 +181,9 @@ class Report:
     # back-view angles read as sure as a side view's (a new-user walkthrough).
     recommendations_caveat: str = ""
     scales: str = field(default_factory=lambda: scales_text())
+    # One camera's accuracy, beside the verdict: the ranges in brackets read as the whole
+    # uncertainty, the method note saying otherwise six pages on (a manager's walkthrough).
+    accuracy_note: str = ""
     generated: str = field(default_factory=lambda: dt.date.today().isoformat())
 
     @property
@@ -207,8 +210,11 @@ def scales_text() -> str:
     reba_bands = "; ".join(
         f"{span(lo, hi)} {name}, {REBA_ACTIONS[k]}" for k, (lo, hi, name) in enumerate(REBA_BANDS)
     )
+    # Each with its action level: the verdict's "action level 3 or 4" beside the legend's
+    # "3–4: investigate further" read as the scores 3-4 (a manager's walkthrough).
     rula_bands = "; ".join(
-        f"{span(lo, hi)} {RULA_ACTIONS[k + 1]}" for k, (lo, hi, _) in enumerate(RULA_BANDS)
+        f"{span(lo, hi)} action level {k + 1}, {RULA_ACTIONS[k + 1]}"
+        for k, (lo, hi, _) in enumerate(RULA_BANDS)
     )
     return (
         f"How to read the scores: REBA rates the whole body from 1 to {REBA_BANDS[-1][1]} "
@@ -288,7 +294,15 @@ def build_report(
         image=kind == "image",
         records=len(frames) if records else 0,
         drawn=drawn,
+        accuracy_note=ONE_CAMERA_NOTE if kind in ("video", "image") else "",
     )
+
+
+ONE_CAMERA_NOTE = (
+    "From one camera, a range in brackets is how far the pose's noise moves the score, not "
+    "how far the score may be off: against four cameras, one camera's angles were 12–36° off "
+    "on average (the method, at the end)."
+)
 
 
 def picture_rows(episodes: list[Episode]) -> list[int]:
@@ -508,6 +522,8 @@ def _verdict(
             else "."
         )
         return MethodVerdict(name, f"{peak} ({words})", sides, headline)
+    if span and held.get("low") == held.get("high"):
+        span = "the same"  # "7 (7–7 within the pose's uncertainty)" read as a misprint
     words = _level_words(method, peak) + (f"; {span} within the pose's uncertainty" if span else "")
     if len(frames) == 1:  # a picture: no time to speak of
         return MethodVerdict(name, f"{peak} ({words})", sides, f"{name} is {peak} ({words}).")
@@ -545,17 +561,25 @@ def _verdict(
     return MethodVerdict(name, f"{peak} ({words}) from {t:.2f} s", sides, headline)
 
 
+# How urgent each RULA action level is on REBA's scale of levels (LEVEL_COLOURS): 3-4
+# "investigate further" beside REBA's medium ("action necessary"), 5-6 "change soon" beside
+# high, 7 "change immediately" beside very high; RULA_COLOURS are those levels' colours.
+RULA_URGENCY = (0, 2, 3, 4)
+
+
 def verdict_colour(summary: Mapping[str, Any]) -> str:
-    """The colour of the held peak's level: REBA's, else RULA's (LEVEL_COLOURS,
-    RULA_COLOURS); the highest where neither was held."""
-    for method, colours, codes in (
-        ("reba", LEVEL_COLOURS, reba_risk_codes),
-        ("rula", RULA_COLOURS, rula_action_codes),
+    """The colour of the more urgent held peak, REBA's level or RULA's action level on the
+    same scale (RULA_URGENCY): the report says to act on the more urgent, and its box was
+    orange for REBA "high" beside RULA 7, "change immediately". Red where neither was held."""
+    urgency = []
+    for method, codes, scale in (
+        ("reba", reba_risk_codes, range(len(LEVEL_COLOURS))),
+        ("rula", rula_action_codes, RULA_URGENCY),
     ):
         held = (summary.get(method) or {}).get("total", {}).get("peak")
         if held:
-            return colours[int(codes(np.array([int(held["score"])]))[0])]
-    return LEVEL_COLOURS[-1]
+            urgency.append(scale[int(codes(np.array([int(held["score"])]))[0])])
+    return LEVEL_COLOURS[max(urgency)] if urgency else LEVEL_COLOURS[-1]
 
 
 def in_short(summary: Mapping[str, Any], parts: list[PartRow]) -> str:
@@ -822,6 +846,12 @@ def reader_words(warning: str) -> str:
     --people all assesses everyone (a row is one person), roi or people ID someone else" in
     a plant manager's PDF). summary.json keeps them for the person who ran the assessment."""
     text = re.sub(r";[^;]*\bassesses everyone\b[^;]*", "", warning)
+    # The tilt hint names a flag (or keyword) the reader has no use for: what it means.
+    text = re.sub(
+        r"give (?:--camera-pitch-deg|camera_pitch_deg) if the camera was not level",
+        "the scores take the camera as level",
+        text,
+    )
     text = re.sub(r",\s*docs/[\w-]+\.md\)", ")", text)
     text = re.sub(r"\s*\(docs/[\w-]+\.md\)", "", text)
     return re.sub(r"docs/[\w-]+\.md", "ergorisk's documentation", text)
