@@ -572,9 +572,11 @@ def test_a_worksheet_report_speaks_of_records_not_of_a_picture_or_the_pose():
     assert report.moments[0].title.startswith(f"Record 1: REBA {peak} (")
     page = render_html(report)
     assert "uncertainty" not in page and "of the clip" not in page and "one picture" not in page
-    assert dict(report.factors)["Rapid large changes of posture"] == (
-        "as ticked in each worksheet record"
-    )
+    # How many records tick it ("as ticked in each worksheet record" where none did).
+    assert dict(report.factors)["Rapid large changes of posture"] == "ticked in no record"
+    ticked = er.assess([records[0], {**records[1], "rapid_change": True}], load_kg=6)
+    rows = dict(build_report(ticked.frames, ticked.summary.to_dict(), use_surrogate=False).factors)
+    assert rows["Rapid large changes of posture"] == "ticked in 1 of the records", rows
     # Body parts: each part's highest score and the records where it is raised, not the
     # picture's table of rounded means ("Trunk 3" where the records read 4 and 1, "in the
     # annotated picture"); data quality counts records, not frames with a person.
@@ -585,6 +587,13 @@ def test_a_worksheet_report_speaks_of_records_not_of_a_picture_or_the_pose():
     assert "annotated picture" not in page and "Person detected" not in page
     assert dict(report.quality)["Records"] == "2"
     assert report.moments[0].ranges == {"reba": "", "rula": ""}  # "8 (8–8 on this frame)"
+    # The workbook's worst moments: the record, from 1, no times ("Record 3" read "Start (s)
+    # 2, End (s) 3, Duration (s) 1, Picture frame 2" in a manager's walkthrough).
+    from ergorisk.report.xlsx import _moments_table
+
+    table = _moments_table(report)
+    assert table["Record"].tolist()[:1] == [1] and "Start (s)" not in table
+    assert "Duration (s)" not in table and "Picture frame" not in table
 
 
 def test_a_worst_moment_s_rula_is_its_own_higher_side_s_as_the_report_explains_it():

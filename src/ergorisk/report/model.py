@@ -272,7 +272,7 @@ def build_report(
             given=options.get("task_given"),
             picture=len(frames) == 1 and not records,
             not_judged=summary.get("activity_not_judged") or {},
-            seen=activity_counts(summary),
+            seen=ticked_records(frames) if records else activity_counts(summary),
             records=records,
             poses=source_kind in ("pose", "skeleton"),
         ),
@@ -392,6 +392,10 @@ def _factors(
         reason = (not_judged or {}).get(key)
         if reason and not (picture or records):
             return reason
+        if records and seen is not None:  # how many records tick it ("as ticked in each
+            # worksheet record" where none was read as if some were: a manager's walkthrough)
+            count = seen.get(key, 0)
+            return f"ticked in {count} of the records" if count else "ticked in no record"
         if seen is None or picture or records:
             return judged
         # the result beside how it was judged: it was only in the Activity section, pages on
@@ -565,6 +569,16 @@ def _verdict(
 # "investigate further" beside REBA's medium ("action necessary"), 5-6 "change soon" beside
 # high, 7 "change immediately" beside very high; RULA_COLOURS are those levels' colours.
 RULA_URGENCY = (0, 2, 3, 4)
+
+
+def ticked_records(frames: pd.DataFrame) -> dict[str, int]:
+    """How many worksheet records tick each activity flag (on either side)."""
+    out = {}
+    for key in ("static", "repeated", "rapid_change"):
+        cols = [c for c in (f"{key}_left", f"{key}_right") if c in frames]
+        ticked = frames[cols].fillna(False).astype(bool).any(axis=1) if cols else []
+        out[key] = int(np.sum(ticked))
+    return out
 
 
 def verdict_colour(summary: Mapping[str, Any]) -> str:

@@ -239,17 +239,23 @@ def _moments_table(report: Report) -> pd.DataFrame:
             method: "\n".join(r.text for r in m.recommendations if r.method == method)
             for method in ("reba", "rula")
         }
+        # Records and a picture have no time: "Record 3" read "Start (s) 2, End (s) 3,
+        # Duration (s) 1, Picture frame 2" (a manager's walkthrough), a photo "Duration 1 s".
+        timed = {
+            "Start (s)": e.start_s,
+            "End (s)": e.end_s,
+            "Duration (s)": e.duration_s,
+            "REBA held": e.score,
+            "REBA briefly (highest frame)": e.max_reba,
+            "Highest frame at (s)": e.max_s,
+            "Picture time (s)": e.peak_s,
+            "Picture frame": e.peak_frame,
+        }
+        untimed = {"Record": e.peak + 1} if report.records else {}
         rows.append(
             {
                 "Rank": e.rank,
-                "Start (s)": e.start_s,
-                "End (s)": e.end_s,
-                "Duration (s)": e.duration_s,
-                "REBA held": e.score,
-                "REBA briefly (highest frame)": e.max_reba,
-                "Highest frame at (s)": e.max_s,
-                "Picture time (s)": e.peak_s,
-                "Picture frame": e.peak_frame,
+                **(untimed if report.picture else timed),
                 "Side": e.side,
                 "REBA in picture": m.reba.total,
                 "REBA verdict": m.reba.verdict,
