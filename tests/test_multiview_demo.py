@@ -100,3 +100,23 @@ def test_the_triangulated_man_stands_upright_and_walks(demo):
     trunk = sides["left"]["trunk_flexion_deg"]
     assert np.nanmax(knee) > 20  # walking bends the knees
     assert abs(np.nanmedian(trunk)) < 20  # and the trunk stays about upright
+
+
+def test_the_views_are_synchronised_on_someone_whose_movement_tells_the_lag(shared_data):
+    """cam01 and cam03 alone: the woman fills them most and barely moves, and her lag came
+    out 33 frames (the search's limit): the man chosen beside her (--people 1) was cut by
+    it and never triangulated (a walkthrough). The sync is the cameras', whoever is assessed:
+    from the next person where the first's reaches the limit."""
+    from ergorisk.assessment import _views_sync
+    from ergorisk.multiview import ViewsPerson, select_views_people
+    from ergorisk.pose.sync import search_limit
+
+    cameras, people = demo_people(shared_data)
+    pair = [cameras[0], cameras[2]]
+    two = [ViewsPerson(p.person_id, (p.tracks[0], p.tracks[2])) for p in people]
+    two = [p for p in two if p.n_views == 2]
+    first = select_views_people(two)[0]
+    limit = search_limit(len(first.tracks[0].world))
+    assert abs(sync_check(list(first.pixels(pair)), pair).offsets[1]) >= limit  # her lag
+    four = _views_sync(people, cameras).offsets  # all four views: cam03 +3 on the man
+    assert abs(_views_sync(two, pair).offsets[1] - four[2]) <= 1

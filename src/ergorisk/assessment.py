@@ -38,6 +38,7 @@ from ergorisk.scoring.summary import Summary, relabel_peaks, shift_activity, sum
 
 if TYPE_CHECKING:
     from ergorisk.io.calibration import Camera
+    from ergorisk.multiview import ViewsPerson
     from ergorisk.pose.people import PersonTrack
     from ergorisk.pose.sync import SyncCheck
 
@@ -1163,7 +1164,7 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
     from ergorisk.io.calibration import read_calibration
     from ergorisk.io.video import no_frames_error, probe_video
     from ergorisk.pose.people_select import parse_people_spec
-    from ergorisk.pose.sync import motion_offsets, search_limit, sync_check
+    from ergorisk.pose.sync import search_limit
 
     media = cfg.media
     for path in paths:
@@ -1209,13 +1210,12 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
         associated = multiview.associate_views(people, cameras)
         chosen = multiview.select_views_people(associated, spec, media.roi)
         offsets = np.zeros(len(paths), dtype=int)
-        # on the person the views see best, whoever is assessed ('all', IDs)
-        lead = chosen[0] if spec == "largest" else multiview.select_views_people(associated)[0]
+        check = _views_sync(associated, cameras)
         unsynced: list[str] = []
         if media.sync == "motion":
-            offsets = np.asarray(motion_offsets(list(lead.pixels(cameras)), cameras))
+            offsets = np.asarray(check.offsets)
         else:
-            unsynced = sync_hint(sync_check(list(lead.pixels(cameras)), cameras), cameras)
+            unsynced = sync_hint(check, cameras)
         people, starts = multiview.synchronise(people, offsets)
         if offsets.any():
             chosen = multiview.select_views_people(
@@ -1403,6 +1403,28 @@ def views_people_warning(persons: Sequence[Any], spec: Any, roi: Any = None) -> 
 # of sync: 7 % on the 4-view demo, whose cam03 runs 3 frames late (60 fps) and whose REBA
 # peak reads 8 as filmed against 7 synchronised.
 SYNC_HINT_GAIN = 0.05
+
+
+def _views_sync(persons: Sequence[ViewsPerson], cameras: Sequence[Camera]) -> SyncCheck:
+    """The views' offsets (a pose.sync.SyncCheck), a property of the cameras whoever is
+    assessed: from the person seen in two or more views who fills them most, unless that
+    person's offsets reach the search's limit (no movement to tell the lag by), then from the
+    next. It was the assessed person's with --roi and the main person's with --people: the
+    same woman got two syncs, and a two-view take of a woman who barely moves was put 33
+    frames out (the limit) for the man chosen beside her, his result lost."""
+    from ergorisk.pose.sync import search_limit, sync_check
+
+    seen = sorted((p for p in persons if p.n_views >= 2), key=lambda p: (-p.presence, p.person_id))
+    first = None
+    for person in seen:
+        pixels = list(person.pixels(cameras))
+        check = sync_check(pixels, cameras)
+        first = first or check
+        if not (np.abs(check.offsets) >= search_limit(min(len(t) for t in pixels))).any():
+            return check
+    if first is None:
+        raise ValueError("nobody is seen in two or more views")
+    return first
 
 
 def sync_hint(check: SyncCheck, cameras: Sequence[Camera]) -> list[str]:
