@@ -128,6 +128,25 @@ def test_an_unreadable_calibration_names_the_file_and_the_problem(tmp_path, name
     assert isinstance(err.value, ValueError)
 
 
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"t": [np.nan, 0.0, 3.0]}, "camera cam01: its translation holds a value that is not a"),
+        ({"K": [[0, 0, 320], [0, 0, 240], [0, 0, 1]]}, "its focal length must be above 0 pixels"),
+        ({"size": (0, 1080)}, "its size must be above 0 pixels, got 0 x 1080"),
+    ],
+)
+def test_a_calibration_that_cannot_be_right_is_refused_when_read(tmp_path, change, problem):
+    """A NaN translation or a focal length of 0 read as "nobody is seen in two or more
+    views", after 10-17 s of pose estimation (a walkthrough)."""
+    from dataclasses import replace
+
+    cameras = ring_cameras(3)
+    write_toml([replace(cameras[0], **change), *cameras[1:]], tmp_path / "c.toml")
+    with pytest.raises(CalibrationError, match=problem):
+        read_calibration(tmp_path / "c.toml")
+
+
 def test_a_missing_calibration_file_is_a_clear_error(tmp_path):
     with pytest.raises(CalibrationError, match="no such calibration file"):
         read_calibration(tmp_path / "nowhere.toml")
@@ -311,3 +330,11 @@ def test_calibrate_names_what_is_wrong_and_assess_refuses_intrinsics_only(shared
     assert refused.exit_code == 2, refused.output
     assert "cameras cam01 and cam02 are at the same place" in refused.output
     assert not (tmp_path / "out").exists()
+
+
+def test_nobody_across_the_views_points_at_the_calibration():
+    """A calibration of another rig read "nobody is seen in two or more views" alone."""
+    from ergorisk.multiview import select_views_people
+
+    with pytest.raises(ValueError, match=r"^nobody is seen in two or more views: .* check the "):
+        select_views_people([])

@@ -1423,7 +1423,9 @@ def _views_sync(persons: Sequence[ViewsPerson], cameras: Sequence[Camera]) -> Sy
         if not (np.abs(check.offsets) >= search_limit(min(len(t) for t in pixels))).any():
             return check
     if first is None:
-        raise ValueError("nobody is seen in two or more views")
+        from ergorisk.multiview import NOBODY_ACROSS
+
+        raise ValueError(NOBODY_ACROSS)
     return first
 
 

@@ -341,6 +341,15 @@ def _merge(tracks: Sequence[PersonTrack], template: PersonTrack) -> PersonTrack:
     )
 
 
+# Said where no person found in the views meets across them: a calibration of another rig
+# read only "nobody is seen in two or more views" (docs/multiview.md promised the cause).
+NOBODY_ACROSS = (
+    "nobody is seen in two or more views: the people found in each view do not meet where "
+    "the calibration puts the cameras; check the calibration, and which video is which "
+    "camera (--cameras)"
+)
+
+
 def select_views_people(
     persons: Sequence[ViewsPerson], spec: PeopleSpec = "largest", roi: Box | None = None
 ) -> list[ViewsPerson]:
@@ -351,7 +360,7 @@ def select_views_people(
 
     seen = [p for p in persons if p.n_views >= 2]
     if not seen:
-        raise ValueError("nobody is seen in two or more views")
+        raise ValueError(NOBODY_ACROSS)
     if roi is not None:
         if spec != "largest":
             raise ValueError("--roi picks one person; use it without --people or with largest")

@@ -135,7 +135,27 @@ def read_calibration(path: str | Path) -> list[Camera]:
         raise CalibrationError(f"{path}: unreadable calibration ({err})") from None
     if not cameras:
         raise CalibrationError(f"{path}: no camera found")
+    for camera in cameras:
+        if problem := camera_problem(camera):
+            raise CalibrationError(f"{path}: camera {camera.name}: {problem}")
     return cameras
+
+
+def camera_problem(camera: Camera) -> str:
+    """What makes a camera unusable, '' if nothing: a NaN translation or a focal length of 0
+    read as "nobody is seen in two or more views" after the whole pose pass (a walkthrough)."""
+    for what, value in (("matrix", camera.K), ("distortions", camera.dist),
+                        ("rotation", camera.R), ("translation", camera.t)):  # fmt: skip
+        if not np.isfinite(value).all():
+            return f"its {what} holds a value that is not a number ({value.ravel().tolist()})"
+    fx, fy = camera.K[0, 0], camera.K[1, 1]
+    if fx <= 0 or fy <= 0:
+        return f"its focal length must be above 0 pixels, got fx {fx:g}, fy {fy:g}"
+    if abs(np.linalg.det(camera.R) - 1) > 0.01:
+        return "its rotation is not a rotation (its determinant is not 1)"
+    if min(camera.size) <= 0:
+        return f"its size must be above 0 pixels, got {camera.size[0]} x {camera.size[1]}"
+    return ""
 
 
 TOML_CAMERA_KEYS = ("size", "matrix", "distortions", "rotation", "translation")
