@@ -1206,6 +1206,7 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
         raise InputError(f"pose estimation failed: {str(err).splitlines()[0]}") from None
     if not any(people):
         raise InputError("nobody was found in any view")
+    people, uneven = multiview.common_frames(people, [c.name for c in cameras])
     try:
         associated = multiview.associate_views(people, cameras)
         chosen = multiview.select_views_people(associated, spec, media.roi)
@@ -1280,6 +1281,7 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
                 leg_length_m(skel),
                 media.annotate,
             )
+            + uneven
             + unsynced
             + views_people_warning(associated, spec, media.roi)
             + unused_options(cfg, "views")

@@ -51,8 +51,8 @@ def prepare_views(
     cameras: Sequence[Camera],
     names: Sequence[str] | None = None,
 ) -> list[Camera]:
-    """The camera of each video, checked: two or more views, one frame rate, equal frame
-    counts, and intrinsics rescaled (with a warning) where a video's frame size differs."""
+    """The camera of each video, checked: two or more views, one frame rate, and intrinsics
+    rescaled (with a warning) where a video's frame size differs."""
     from ergorisk.io.video import media_kind, probe_video
 
     if len(videos) < 2:
@@ -77,8 +77,10 @@ def prepare_views(
 
 
 def check_views_match(views: Sequence[tuple[str, float, int]]) -> None:
-    """The views of a take, (name, fps, frames) each, share one frame rate and as many
-    frames (MultiViewError): they are matched frame by frame."""
+    """The views of a take, (name, fps, frames) each, share one frame rate (MultiViewError):
+    they are matched frame by frame. Their frame counts may differ (cameras started and
+    stopped by hand never record as many frames; 98 against 100 was refused): the take is
+    the frames they all have (``common_frames``)."""
     rates = [fps for _, fps, _ in views]
     if max(rates) > RATE_TOLERANCE * min(rates):
         # A view at 30 fps among 60 fps ones, as many frames, passed, and the take's rate
@@ -88,9 +90,25 @@ def check_views_match(views: Sequence[tuple[str, float, int]]) -> None:
             f"the views have different frame rates ({listed}): the views of a take are "
             "matched frame by frame, so film them at one rate (or convert them to one first)"
         )
-    if len({n for _, _, n in views}) > 1:
-        listed = ", ".join(f"{name}: {n}" for name, _, n in views)
-        raise MultiViewError(f"the views have different frame counts ({listed})")
+
+
+def common_frames(
+    people: Sequence[Sequence[PersonTrack]], names: Sequence[str]
+) -> tuple[list[list[PersonTrack]], list[str]]:
+    """Each view's tracks cut to the frames every view has (the shortest view's count), and
+    the warning that says so where the counts differ."""
+    counts = [len(view[0].world) if view else None for view in people]
+    known = [n for n in counts if n is not None]
+    if not known or len(set(known)) == 1:
+        return [list(view) for view in people], []
+    n = min(known)
+    listed = ", ".join(f"{name} {c}" for name, c in zip(names, counts, strict=True) if c)
+    warning = (
+        f"the views have different frame counts ({listed}): the take is their first {n} "
+        "frames, matched frame by frame; views that were not started together need "
+        "--sync motion"
+    )
+    return [[cut_track(t, 0, n) for t in view] for view in people], [warning]
 
 
 def check_baselines(cameras: Sequence[Camera], min_m: float = 0.01) -> None:

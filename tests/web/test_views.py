@@ -116,9 +116,11 @@ def test_cameras_named_in_a_field(client, settings, clips):
     assert "2 videos but 1 camera names" in text
 
 
-def test_views_with_different_frame_counts(client, settings, clips):
-    text = refused(client, settings, [clips["cam01"], clips["cam02_long"]], clips["calibration"])
-    assert "different frame counts" in text and "cam02.mp4: 30" in text
+def test_views_with_different_frame_counts_are_accepted(client, settings, clips):
+    """Cameras started by hand never record as many frames: 20 and 30 frames were refused;
+    the take is the frames both have (multiview.common_frames, its warning)."""
+    res = post(client, [clips["cam01"], clips["cam02_long"]], clips["calibration"])
+    assert res.status_code == 202, res.text
 
 
 def test_views_at_different_frame_rates(client, settings, clips):
