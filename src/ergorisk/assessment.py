@@ -1219,9 +1219,10 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
             unsynced = sync_hint(check, cameras)
         people, starts = multiview.synchronise(people, offsets)
         if offsets.any():
-            chosen = multiview.select_views_people(
-                multiview.associate_views(people, cameras), spec, media.roi
-            )
+            # The IDs after the sync are the ones reported: the "2 people seen" warning
+            # named the first association's (ID 1 assessed) beside summary.json's person 3.
+            associated = multiview.associate_views(people, cameras)
+            chosen = multiview.select_views_people(associated, spec, media.roi)
     except ValueError as err:
         raise InputError(str(err)) from None
     chosen, starts = _cut_views(chosen, starts, fps, media, paths[0])

@@ -502,7 +502,7 @@ def _progress_bar() -> Iterator[Any]:
                 tasks[phase] = bar.add_task(labels.get(phase, phase), total=total, fps="")
             bar.update(tasks[phase], advance=advance, total=total)
             task_ = bar.tasks[tasks[phase]]
-            if task_.speed:
+            if task_.speed and phase != "views":  # views done, not frames: no fps
                 bar.update(tasks[phase], fps=f"{task_.speed:.0f} fps")
 
         yield progress
