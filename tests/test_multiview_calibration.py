@@ -112,7 +112,11 @@ def test_the_written_toml_round_trips_exactly(tmp_path):
         ("bad.toml", "[cam01]\nmatrix = [[1,0,0],[0,1,0],[0,0,1]]\n", "lacks"),
         # a size alone read "no camera found"
         ("bad.toml", "[cam01]\nsize = [1088, 1920]\n", r"\[cam01\] lacks matrix, distortions"),
-        ("bad.toml", "[metadata]\nerror = 0\n", "no camera"),
+        (
+            "bad.toml",
+            "[metadata]\nerror = 0\n",
+            r"no camera found \(a camera is a \[section\] with size,",
+        ),
         ("bad.qca.txt", "<calibration><cameras/></calibration>", "no <cameras><camera>"),
         ("bad.qca.txt", "not xml at all", "unreadable"),
         ("bad.yml", "%YAML:1.0\n---\nfoo: 1\n", "no 'names'"),
@@ -171,7 +175,11 @@ def test_videos_find_their_camera_by_name_or_as_told():
     two = ring_cameras(2)
     videos = ["cam01.mp4", "cam02.mp4", "cam03.mp4", "cam04.mp4"]
     for names in (None, ["cam01", "cam02", "cam01", "cam02"]):
-        with pytest.raises(CalibrationError, match=r"^4 videos but the calibration has 2 came"):
+        with pytest.raises(
+            CalibrationError,
+            match=r"^4 videos but the calibration has 2 cameras \(cam01, cam02\): each video "
+            r"needs a camera of its own$",
+        ):
             match_videos(videos, two, names=names)
 
 

@@ -134,7 +134,12 @@ def read_calibration(path: str | Path) -> list[Camera]:
     except (KeyError, TypeError, ValueError, IndexError, ET.ParseError) as err:
         raise CalibrationError(f"{path}: unreadable calibration ({err})") from None
     if not cameras:
-        raise CalibrationError(f"{path}: no camera found")
+        expected = (
+            f" (a camera is a [section] with {', '.join(TOML_CAMERA_KEYS)})"
+            if name.endswith(".toml")
+            else ""
+        )
+        raise CalibrationError(f"{path}: no camera found{expected}")
     for camera in cameras:
         if problem := camera_problem(camera):
             raise CalibrationError(f"{path}: camera {camera.name}: {problem}")
@@ -363,8 +368,8 @@ def match_videos(
     if len(videos) > len(cameras):  # no naming fixes that: said first (--cameras was advised)
         raise CalibrationError(
             f"{len(videos)} videos but the calibration has {len(cameras)} camera"
-            f"{'s' * (len(cameras) != 1)} ({', '.join(c.name for c in cameras)}): one camera "
-            "a video"
+            f"{'s' * (len(cameras) != 1)} ({', '.join(c.name for c in cameras)}): each video "
+            "needs a camera of its own"
         )
     if names is not None:
         if len(names) != len(videos):
