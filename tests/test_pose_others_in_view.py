@@ -146,7 +146,7 @@ def test_the_web_app_and_batch_word_it_as_they_can_act_on_it():
     for warning in (said, people_warning(2, True, False)):
         worded = people_in_batch(manifest_words(warning, {}))
         assert worded.endswith(
-            "; ergorisk assess VIDEO --people all assesses everyone (a row is one person), "
-            "roi or people ID someone else"
+            "; ergorisk assess VIDEO --people all assesses everyone (a row is one person); "
+            "a roi or people column picks someone else"
         ), worded
     assert people_in_batch("the trunk reads twisted") == "the trunk reads twisted"

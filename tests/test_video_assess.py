@@ -134,8 +134,11 @@ def test_the_passer_by_who_walks_in_later_is_said_once(demo_run):  # noqa: F811
     start, end = map(float, found.groups())
     # Looked for every second: within a second of her first and last frames.
     assert 1.3 <= start <= 2.3 and 5.43 <= end <= 6.43
-    # The Python API names keywords, not flags (errors.keyword_names).
-    assert said[0].endswith("; people all assesses everyone, roi or people ID someone else")
+    # The Python API names keywords, not flags (errors.keyword_names), and the call that
+    # assesses everyone ("people all assesses everyone": assess refuses people="all").
+    assert said[0].endswith(
+        "; er.assess_people(...) assesses everyone, roi=(x0, y0, x1, y1) or people=ID someone else"
+    )
     on_disk = json.loads((demo_run.out / "summary.json").read_text())["warnings"]
     assert said[0] in on_disk
     seen = demo_run.result.track.others_seen

@@ -31,6 +31,17 @@ def first_line(err: BaseException) -> str:
     return text.splitlines()[0] if text else type(err).__name__
 
 
+# A people warning's hint in the Python API's words: "--people all assesses everyone" read
+# "people all assesses everyone", and er.assess(people="all") is refused ("use
+# assess_people"). The web app finds its video warnings by it (web/pipeline.people_here).
+API_EVERYONE = "er.assess_people(...) assesses everyone"
+API_PEOPLE_HINTS = (
+    ("--people all assesses everyone", API_EVERYONE),
+    ("--roi or --people ID someone else", "roi=(x0, y0, x1, y1) or people=ID someone else"),
+    ("--people ID someone else", "people=ID someone else"),
+)
+
+
 def keyword_names(message: str) -> str:
     """A message worded for the CLI ("--start 100 s is at or after the end") with each
     option flag as the Python API's keyword ("start_s 100 s ..."): the stages raise their
@@ -38,6 +49,9 @@ def keyword_names(message: str) -> str:
     import re
 
     from ergorisk.config import FIELD_SECTION, FLAG_FIELDS
+
+    for cli, api in API_PEOPLE_HINTS:
+        message = message.replace(cli, api)
 
     def field(found: re.Match[str]) -> str:
         key = found.group(1).replace("-", "_")

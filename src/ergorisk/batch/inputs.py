@@ -456,6 +456,10 @@ def people_in_batch(text: str) -> str:
     if not cut:
         return text
     what = "VIDEOS --calibration FILE" if "views" in head else "VIDEO"
+    # ", roi or people ID someone else" read as garbled: the manifest's columns, named so
+    rest = rest.replace(", roi or people ID someone else", "; a roi or people column picks "
+                        "someone else").replace(", people ID someone else",
+                                                "; a people column picks someone else")  # fmt: skip
     return (
         f"{head}; ergorisk assess {what} --people all assesses everyone (a row is one person){rest}"
     )

@@ -859,7 +859,7 @@ def reader_words(warning: str) -> str:
     everyone, --roi or --people ID someone else"; a batch's read "ergorisk assess VIDEO
     --people all assesses everyone (a row is one person), roi or people ID someone else" in
     a plant manager's PDF). summary.json keeps them for the person who ran the assessment."""
-    text = re.sub(r";[^;]*\bassesses everyone\b[^;]*", "", warning)
+    text = re.sub(r";[^;]*\bassesses everyone\b[^;]*(;[^;]*\bpicks someone else)?", "", warning)
     # The tilt hint names a flag (or keyword) the reader has no use for: what it means.
     text = re.sub(
         r"give (?:--camera-pitch-deg|camera_pitch_deg) if the camera was not level",

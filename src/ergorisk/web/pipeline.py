@@ -21,7 +21,7 @@ import pandas as pd
 
 from ergorisk.assessment import Assessment, assess
 from ergorisk.config import Config
-from ergorisk.errors import keyword_names, keyword_warnings
+from ergorisk.errors import API_EVERYONE, keyword_names, keyword_warnings
 from ergorisk.pose.skeleton import Skeleton
 from ergorisk.web.people import read_people
 
@@ -154,7 +154,7 @@ def people_here(text: str, kind: str) -> str:
         if cut and "people seen in two or more views" in head:
             return f"{head}{cut} {VIEWS_PEOPLE_HINT}"
     elif kind == "video":
-        head, cut, _ = text.partition("; people all assesses everyone")
+        head, cut, _ = text.partition(f"; {API_EVERYONE}")
         if cut and ("people in view at the start" in head or "another person is in view" in head):
             return f"{head}; {VIDEO_PEOPLE_HINT}"
     return text
