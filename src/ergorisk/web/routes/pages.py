@@ -57,8 +57,9 @@ def _web_words(warning: str) -> str:
 
     from ergorisk.report.model import reader_words
 
-    text = reader_words(warning).replace("annotated.mp4", "the annotated video")
-    return re.sub(
+    # The pitch first: the reports' words drop its hint (their reader cannot act on it); a
+    # web user can, on a new upload.
+    text = re.sub(
         r"(give )?(?:--camera-pitch-deg|\bcamera_pitch_deg\b)",
         lambda m: (
             "give the camera pitch (camera_pitch_deg: degrees, under Advanced options on "
@@ -66,8 +67,9 @@ def _web_words(warning: str) -> str:
             if m[1]
             else "the camera pitch (camera_pitch_deg, under Advanced options)"
         ),
-        text,
+        warning,
     )
+    return reader_words(text).replace("annotated.mp4", "the annotated video")
 
 
 templates.env.filters["number"] = _number
