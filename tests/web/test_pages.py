@@ -246,6 +246,14 @@ def test_compare_page_lists_each_assessment_s_warnings(
     # camera_pitch_deg if ...", a walkthrough)
     from ergorisk.web.routes.pages import _web_words
 
+    take = _web_words(
+        "frame by frame: sync motion aligns them; which video is which camera (cameras); "
+        "check in annotated-cam01.mp4 whom that view follows"
+    )  # a take's, in the form's words (a walkthrough: the command line's, as they were)
+    assert take == (
+        'frame by frame: Sync "from the movement (motion)" aligns them; which video is which '
+        "camera (the Cameras field); check in the annotated video of cam01 whom that view follows"
+    )
     said = _web_words("give camera_pitch_deg if the camera was not level")
     assert said == (
         "give the camera pitch (camera_pitch_deg: degrees, under Advanced options on a new "

@@ -69,6 +69,9 @@ def _web_words(warning: str) -> str:
         ),
         warning,
     )
+    text = re.sub(r"annotated-(\w+)\.mp4", r"the annotated video of \1", text)
+    text = re.sub(r"(?:--)?sync motion", 'Sync "from the movement (motion)"', text)
+    text = re.sub(r"\((?:--)?cameras\)", "(the Cameras field)", text)
     return reader_words(text).replace("annotated.mp4", "the annotated video")
 
 

@@ -26,6 +26,7 @@
     const phase = job.phase ? `${words || job.phase}: ` : "";
     $("job-text").textContent = job.status === "queued" ? waiting(job.queue_position)
       : job.status === "cancelled" ? "Cancelled. Retry runs it again from the start."
+      : job.status === "failed" ? "failed"  // "failed · 75%" read as three quarters done
       : `${job.status} · ${phase}${pct}%`;
     const failed = job.status === "failed" || job.status === "interrupted";
     const ended = failed || job.status === "cancelled";
@@ -599,7 +600,9 @@
       "someone else (the frame's panel says which; left out of the levels, peaks and worst " +
       "moments). Part not " +
       "seen: a person was found, but part of that side was out of view or hidden, so it has " +
-      "no score. No person: nobody was found."}));
+      "no score. No person: the person assessed was not found" +
+      (item.kind === "views" ? " by two or more cameras (a take is triangulated)." : "; someone " +
+        "else may be in view.")}));
   }
 
   // The worst moments come from the server (report/episodes.py): the reports list the same.
@@ -761,6 +764,10 @@
       ? "give the camera pitch (camera_pitch_deg: degrees, under Advanced options on a new upload)"
       : "the camera pitch (camera_pitch_deg, under Advanced options)"],
     [/annotated\.mp4/g, "the annotated video"],
+    // A take's warnings name the command line's words; the form's here (a walkthrough).
+    [/annotated-(\w+)\.mp4/g, "the annotated video of $1"],
+    [/(?:--)?sync motion/g, 'Sync "from the movement (motion)"'],
+    [/\((?:--)?cameras\)/g, "(the Cameras field)"],
     // No docs/ path, as the reports and the compare page (report/model.py reader_words):
     // "the project's docs/accuracy.md" was a file a web user has no link to.
     [/,\s*docs\/[\w-]+\.md\)/g, ")"],

@@ -246,8 +246,12 @@
       }
       const detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
       const file = data.get("file");
-      const what = data.getAll("file").length > 1 ? "The videos" : file ? `"${file.name}"` : "The worksheet";
-      const why = file && detail.startsWith(`${file.name}: `) ? detail.slice(file.name.length + 2) : detail;
+      const calibration = data.get("calibration");
+      // A calibration's fault is not the videos' ("The videos was refused: calib.toml: ...")
+      const blamed = calibration && detail.startsWith(`${calibration.name}: `) ? calibration : file;
+      const what = blamed === calibration ? `The calibration "${calibration.name}"`
+        : data.getAll("file").length > 1 ? "The take" : file ? `"${file.name}"` : "The worksheet";
+      const why = blamed && detail.startsWith(`${blamed.name}: `) ? detail.slice(blamed.name.length + 2) : detail;
       // An advanced option's fault is not the file's ('"photo.jpg" was refused: options:
       // unknown option ...' blamed a good photo).
       showErrors([/^options?\b/.test(detail)
