@@ -168,3 +168,20 @@ def test_people_ids_may_be_a_python_list():
     assert Config().with_(people="all").media.people == "all"
     with pytest.raises(ConfigError, match="person IDs"):
         Config().with_(people=["x"])
+
+
+def test_an_option_given_to_config_by_its_name_says_which_way_takes_it():
+    """Config(smoothing_s=0.6) met Python's "unexpected keyword argument 'smoothing_s'"
+    with no word of Config.load or with_ (a researcher's walkthrough)."""
+    import pickle
+    from dataclasses import replace
+
+    with pytest.raises(ConfigError, match=r"^Config takes its sections \(media, pose, kin"):
+        Config(smoothing_s=0.6)
+    with pytest.raises(ConfigError, match=r"'smoothing_s' is an option of \[kinematics\]: "):
+        Config(smoothing_s=0.6)
+    with pytest.raises(ConfigError, match=r"unknown option 'smoothng_s' \(did you mean 'smoo"):
+        Config(smoothng_s=0.6)
+    cfg = Config.load(None, smoothing_s=0.6)  # the ways that take it, and copies, still work
+    assert cfg.kinematics.smoothing_s == 0.6 and Config().with_(smoothing_s=0.6) == cfg
+    assert pickle.loads(pickle.dumps(cfg)) == cfg and replace(cfg, given=frozenset()) == cfg

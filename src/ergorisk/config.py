@@ -208,6 +208,22 @@ class Config:
     # configs with the same values are the same config.
     given: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Config:
+        # An option by its own name (Config(smoothing_s=0.6)) met Python's "unexpected
+        # keyword argument" with no word of the way that takes it (a walkthrough).
+        if wrong := [k for k in kwargs if k not in {f.name for f in fields(cls)}]:
+            key = wrong[0]
+            home = FIELD_SECTION.get(key)
+            hint = (
+                f"{key!r} is an option of [{home}]: Config.load({key}=...) or "
+                f"Config().with_({key}=...) sets an option by its name, as er.assess({key}=...) "
+                "does"
+                if home
+                else f"unknown option {key!r}{_did_you_mean(key)}"
+            )
+            raise ConfigError(f"Config takes its sections ({', '.join(SECTIONS)}); {hint}")
+        return super().__new__(cls)
+
     # ------------------------------------------------------------ building
 
     @classmethod
