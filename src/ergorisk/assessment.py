@@ -1415,21 +1415,20 @@ def _views_sync(persons: Sequence[ViewsPerson], cameras: Sequence[Camera]) -> Sy
     next. It was the assessed person's with --roi and the main person's with --people: the
     same woman got two syncs, and a two-view take of a woman who barely moves was put 33
     frames out (the limit) for the man chosen beside her, his result lost."""
+    from ergorisk.multiview import NOBODY_ACROSS
     from ergorisk.pose.sync import search_limit, sync_check
 
     seen = sorted((p for p in persons if p.n_views >= 2), key=lambda p: (-p.presence, p.person_id))
-    first = None
-    for person in seen:
-        pixels = list(person.pixels(cameras))
-        check = sync_check(pixels, cameras)
-        first = first or check
-        if not (np.abs(check.offsets) >= search_limit(min(len(t) for t in pixels))).any():
-            return check
-    if first is None:
-        from ergorisk.multiview import NOBODY_ACROSS
-
+    if not seen:
         raise ValueError(NOBODY_ACROSS)
-    return first
+    # every track has the take's frames (multiview.common_frames): one limit for all
+    limit = search_limit(min(len(t.world) for t in seen[0].tracks))
+    checks = []
+    for person in seen:
+        checks.append(sync_check(list(person.pixels(cameras)), cameras))
+        if not (np.abs(checks[-1].offsets) >= limit).any():
+            return checks[-1]
+    return checks[0]
 
 
 def sync_hint(check: SyncCheck, cameras: Sequence[Camera]) -> list[str]:

@@ -45,9 +45,9 @@ def match_cameras(
 
 
 def check_rates_and_counts(paths: Sequence[Path], names: Sequence[str]) -> None:
-    """Views of one take share a frame rate and have as many frames each
-    (multiview.check_views_match; read in a child process: the server never opens a video
-    itself)."""
+    """Views of one take share a frame rate (multiview.check_views_match; their frame
+    counts may differ: the job takes the frames they all have). Read in a child process:
+    the server never opens a video itself."""
     from ergorisk.multiview import MultiViewError, check_views_match
 
     with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
