@@ -41,8 +41,10 @@ class Server:
     """`ergorisk serve` on a free loopback port with its own data folder; start() again after
     kill() or stop() restarts it on the same port and data."""
 
-    def __init__(self, data_dir: Path, log: Path, threads: int = 1) -> None:
-        self.data_dir, self.log, self.threads = data_dir, log, threads
+    def __init__(
+        self, data_dir: Path, log: Path, threads: int = 1, args: tuple[str, ...] = ()
+    ) -> None:
+        self.data_dir, self.log, self.threads, self.args = data_dir, log, threads, args
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -67,6 +69,7 @@ class Server:
                     str(self.port),
                     "--data-dir",
                     str(self.data_dir),
+                    *self.args,
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -92,11 +95,15 @@ class Server:
         self.proc.kill()
         self.proc.wait(timeout=20)
 
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+    def stop(self, timeout_s: float = 20) -> bool:
+        """SIGTERM, then SIGKILL after timeout_s; True when it ended on the SIGTERM."""
+        if self.proc is None or self.proc.poll() is not None:
+            return True
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=timeout_s)
+            return True
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            return False
