@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -79,6 +80,12 @@ def test_a_skeleton_array_with_its_layout_and_fps():
         "<Assessment skeleton, 8 frames at 10 fps, REBA peak 4 (4–5) from 0.00 s, "
         "RULA peak 3 (3–6) from 0.00 s; .frames, .summary, .to_dir(path)>"
     )
+    # A take reads as its cameras, not as its first video alone.
+    from ergorisk.assessment import View
+
+    views = tuple(View(Path(f"{c}.mp4"), c, None, 0.0) for c in ("cam01", "cam03"))
+    take = dataclasses.replace(from_array, kind="views", source=Path("cam01.mp4"), views=views)
+    assert repr(take).startswith("<Assessment views of 2 cameras (cam01, cam03), 8 frames ")
 
 
 def test_worksheet_records_score_like_the_worksheet_cli():

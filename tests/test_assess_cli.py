@@ -345,7 +345,8 @@ def test_every_kind_of_run_prints_its_warnings_before_its_line(tmp_path, capsys)
     assert "warning: the person was triangulated on 21% of the frames only" in printed.err
     assert printed.out.startswith("3 views: 30 frames")
     assert _errors_text({"cam01": 9.04, "cam02": float("nan"), "cam03": None}) == (
-        "cam01 9.0 px, cam02 not seen, cam03 not seen"
+        "cam01 9.0 px, cam02 not used, cam03 not used (no point of the person was "
+        "triangulated with them)"
     )
 
 

@@ -787,6 +787,19 @@ def test_a_share_short_of_all_never_reads_100_percent():
     ]
 
 
+def test_a_half_percent_rounds_up_as_on_the_page():
+    """A back view seen on 22.5 % of the frames read 23 % on the page (JavaScript's
+    Math.round) and 22 % in the PDF (Python takes halves to the even number)."""
+    from ergorisk.report.model import _view_rows, percent_text, whole_percent
+
+    assert [whole_percent(x) for x in (0.225, 0.245, 0.2249, 0.5)] == [23, 25, 22, 50]
+    assert percent_text(45, 200) == "23%"
+    assert _view_rows({"back_share": 0.225}, picture=False)[0] == (
+        "Seen from behind",
+        "23% of the reliable frames",
+    )
+
+
 def test_a_wrist_never_measured_is_said_so_not_shown_as_0_degrees(tmp_path):
     """A walkthrough: a UW-IOM pose file (no hands) read "Wrist 1: wrist at 0° (within
     ±15°: 1)" at every worst moment, while its body-parts table gave the wrist as never

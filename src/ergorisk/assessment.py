@@ -90,6 +90,8 @@ class Assessment:
         # for `a` at a prompt. This says what it is and its headline; the rest is attributes.
         s = self.summary
         name = f" {self.source.name!r}" if self.source else ""
+        if self.views:  # the take, not its first video alone
+            name = f" of {len(self.views)} cameras ({', '.join(v.camera for v in self.views)})"
         n = len(self.frames)
         # A picture has no time, records are moments ("1 frames at 1 fps ... from 0.00 s").
         parts = [f"{self.kind}{name}"]

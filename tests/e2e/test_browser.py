@@ -436,6 +436,20 @@ def test_upload_form_checks_before_sending(page, server, tmp_path, shot) -> None
     notes = tmp_path / "notes.txt"
     notes.write_text("not a video")
     page.goto("/")
+    # A take's calibration, left chosen when one video remains, is said not to be sent (it
+    # was hidden with the take's fields and dropped without a word).
+    (tmp_path / "calib.toml").write_text("[cam01]\n")
+    page.set_input_files("#file", [str(EXAMPLE), str(EXAMPLE)])
+    page.set_input_files("#calibration", str(tmp_path / "calib.toml"))
+    assert page.locator("#views-note").is_hidden()
+    page.set_input_files("#file", str(EXAMPLE))
+    assert page.locator("#views-part").is_hidden()
+    assert page.inner_text("#views-note") == (
+        'One file chosen: the calibration "calib.toml" is not used. It goes with several '
+        "videos of one take: choose all of them together."
+    )
+    page.set_input_files("#calibration", [])
+    assert page.locator("#views-note").is_hidden()
     page.set_input_files("#file", str(notes))
     page.click("#submit")
     error = page.locator("#upload-errors")
@@ -584,6 +598,17 @@ def test_worksheet_with_each_side_entered_apart(page, server, shot) -> None:
         "Record 1: REBA 3 (right side) · RULA 5 (left side) in the record"
     )
     shot(page, "worksheet-sides")
+    # A flag set for the task shows the activity card in a record's words (it spoke of
+    # "the angles over time" and episodes to click, which a worksheet has none of).
+    assert page.locator("#activity-card").is_hidden()
+    page.select_option("#repeated", "yes")
+    page.wait_for_function(
+        "document.getElementById('factors-form').dataset.state === 'changed'", timeout=20_000
+    )
+    assert page.locator("#activity-card").is_visible()
+    help_text = page.inner_text("#activity-help")
+    assert help_text.startswith("REBA adds 1 for each kind of activity ticked in a record")
+    assert "over time" not in help_text and "episode" not in help_text
     assert not page.js_errors, page.js_errors
 
 

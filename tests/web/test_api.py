@@ -585,6 +585,29 @@ def test_the_comparison_gives_the_figures_the_assessment_page_gives(tmp_path):
     assert stats["time_pct"]["no person"] == 0
 
 
+def test_the_comparisons_shares_are_the_frames_not_a_rounded_share_rounded_again(tmp_path):
+    """3,778 frames of 11,000 very high: 34.345 %. Rounded to 0.01 % (34.35) and then to the
+    page's 0.1 %, the comparison read 34.4 where the assessment's page read 34.3."""
+    import pandas as pd
+
+    from ergorisk.web.routes.history import method_stats
+    from ergorisk.web.serialize import read_frames
+
+    n, k = 11_000, 3_778
+    pd.DataFrame(
+        {
+            "reba_total": [12.0] * k + [4.0] * (n - k),
+            "rula_total": [3.0] * n,
+            "pose_reliable": [True] * n,
+            "person_detected": [True] * n,
+        }
+    ).to_parquet(tmp_path / "frames.parquet")
+    summary = {m: {"total": {"peak": {"score": s}}} for m, s in (("reba", 12), ("rula", 3))}
+    stats = method_stats(read_frames(tmp_path), summary)["reba"]
+    assert f"{stats['time_pct']['very high']:.1f}" == "34.3"
+    assert sum(stats["time_pct"].values()) == pytest.approx(100, abs=1e-9)
+
+
 def test_a_start_past_the_videos_end_is_refused_at_once(client):
     """It was accepted (202), failed as a job, and stayed in the history."""
     from video_fixtures import EXAMPLE_CLIP

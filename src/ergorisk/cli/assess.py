@@ -104,7 +104,10 @@ def assess(
     ] = None,
     arm_support: Annotated[
         bool | None,
-        typer.Option("--arm-support/--no-arm-support", help="Detect arm support (heuristic)."),
+        typer.Option(
+            "--arm-support/--no-arm-support",
+            help="Detect arm support (heuristic; default: off, the arms unsupported).",
+        ),
     ] = None,
     upright_tol_deg: Annotated[
         float | None,
@@ -149,7 +152,8 @@ def assess(
         ),
     ] = None,
     video: Annotated[
-        bool | None, typer.Option("--video/--no-video", help="Write annotated.mp4 (.png).")
+        bool | None,
+        typer.Option("--video/--no-video", help="Write annotated.mp4 (.png) (default: on)."),
     ] = None,
     report: Annotated[
         bool | None,
@@ -355,11 +359,17 @@ def _people(n: int) -> str:
 
 
 def _errors_text(errors: dict[str, Any]) -> str:
-    """'cam01 9.0 px, cam02 not seen' (a camera that saw nobody read 'nan px')."""
-    return ", ".join(
-        f"{cam} {px:.1f} px" if px is not None and px == px else f"{cam} not seen"
-        for cam, px in errors.items()
+    """'cam01 9.0 px, cam02 not used (...)': a camera none of whose readings went into the
+    person's points read 'nan px', then 'not seen' where it saw people, none matched to
+    this one."""
+    unused = [cam for cam, px in errors.items() if px is None or px != px]
+    text = ", ".join(
+        f"{cam} not used" if cam in unused else f"{cam} {px:.1f} px" for cam, px in errors.items()
     )
+    if unused:
+        them = "it" if len(unused) == 1 else "them"
+        text += f" (no point of the person was triangulated with {them})"
+    return text
 
 
 def _assess_people(path: Path, out: Path, cfg: Config) -> None:

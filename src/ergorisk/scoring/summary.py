@@ -51,6 +51,9 @@ def summarize(
         "walking_s": round(float(activity.walking.sum()) / fps, 3),
         "mean_confidence": confidence,
         "options": options,
+        # always there, empty too: a script reading summary.json["warnings"] of a worksheet
+        # met a KeyError (a docs walkthrough)
+        "warnings": [],
     }
 
 

@@ -654,6 +654,12 @@
     body.replaceChildren();
     // Hand-entered worksheets carry their flags ticked per record: nothing to show here.
     $("activity-card").hidden = !activity.length || activity.every(a => a.state === "entered");
+    // A factor set on a worksheet shows the card: it has records, not angles over time.
+    if (RECORDS) {
+      $("activity-help").textContent = "REBA adds 1 for each kind of activity ticked in a " +
+        "record (static and repeated also count as RULA's muscle use); the task factors below " +
+        "can set or clear a flag for every record.";
+    }
     for (const a of activity) {
       const ev = el("td", {});
       if (a.episodes.length) {

@@ -23,6 +23,13 @@
     document.getElementById("pose-part").hidden = !(isFile && f && list("pose").includes(ext(f.name)));
     document.getElementById("privacy-part").hidden = !(isFile && f && hasFaces(f.name));
     document.getElementById("views-part").hidden = !(isFile && several);
+    // A calibration chosen for a take stays chosen, hidden, when one file is left: say it is
+    // not sent, rather than drop it without a word.
+    const calibration = document.getElementById("calibration").files[0];
+    const note = document.getElementById("views-note");
+    note.hidden = !(isFile && f && !several && calibration);
+    note.textContent = note.hidden ? "" : `One file chosen: the calibration "${calibration.name}" ` +
+      "is not used. It goes with several videos of one take: choose all of them together.";
     document.getElementById("people-part").hidden =
       !(isFile && !several && f && list("video").includes(ext(f.name)));
     const mapped = Boolean(f && list("needsMapping").includes(ext(f.name)));
