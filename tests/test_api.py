@@ -114,6 +114,32 @@ def test_worksheet_records_score_like_the_worksheet_cli():
     ]
 
 
+def test_a_records_rula_load_and_muscle_use_score_as_ergorisk_score_rula():
+    """RULA's arm_load_kg 12 was scored as the task's 0 kg (RULA 3 where `ergorisk score
+    rula` gave 6), and RULA's arm muscle use ticked REBA's static (a walkthrough)."""
+    loads = {"upper_arm_flexion_deg": 100, "trunk_flexion_deg": 30}
+    loads |= {"arm_load_kg": 12, "body_load_kg": 12}
+    a = er.assess([loads])
+    assert a.frames["rula_total"].tolist() == [er.rula.score_record(loads)["total"]] == [6]
+    assert a.frames["arm_load_kg_left"].tolist() == [12.0]
+    # one load per task: REBA's too, and said so
+    assert a.frames["load_kg_left"].tolist() == [12.0]
+    assert a.summary.warnings == [
+        "the records' arm_load_kg / body_load_kg (12 kg) is the task's load: one per task, "
+        "so load_kg takes it too (`ergorisk score` scores a record's keys as entered)"
+    ]
+    use = {"upper_arm_flexion_deg": 100, "trunk_flexion_deg": 30, "arm_muscle_use": True}
+    use |= {"arm_load_static_or_repeated": True, "arm_load_kg": 12, "body_load_kg": 12}
+    b = er.assess([use])
+    assert b.frames["rula_total"].tolist() == [er.rula.score_record(use)["total"]] == [7]
+    assert b.frames["arm_muscle_use_left"].tolist() == [True]
+    assert b.frames["static_left"].tolist() == [False]  # REBA's box was not ticked
+    # --no-static clears RULA's entered muscle use as it clears a detected one
+    assert er.assess([use], static=False).frames["arm_muscle_use_left"].tolist() == [False]
+    with pytest.raises(er.WorksheetError, match=r"differ in load_kg / arm_load_kg \(6 kg, 12 kg\)"):
+        er.assess([{"load_kg": 6}, {"arm_load_kg": 12}])
+
+
 def test_bad_sources_raise_input_errors(tmp_path):
     with pytest.raises(er.InputError, match="no such file"):
         er.assess(tmp_path / "missing.mp4")

@@ -138,3 +138,18 @@ def test_surrogate_flag_inputs_switch_where_kinematics_sets_the_flags():
     assert np.array_equal(steps[:, 0], cols["upper_arm_abducted"])
     assert np.array_equal(~steps[:, 1] | steps[:, 2], cols["lower_arm_midline_or_out"])
     assert np.array_equal(steps[:, 3], cols["legs_unilateral"])
+
+
+def test_task_features_refuse_what_the_engine_refuses():
+    """A NaN, negative or 1,000 kg load read as no load (features all 0), and a load given
+    as a string raised numpy's UFuncTypeError (a researcher walkthrough)."""
+    from ergorisk.differentiable.synthetic import constant_task, task_features
+    from ergorisk.scoring.validate import WorksheetError
+
+    heavy = task_features("reba", constant_task("reba", 2, load_kg=12))
+    assert heavy[:, 0].tolist() == pytest.approx([2 / 3, 2 / 3])  # REBA load score 2, of 3
+    for load, said in ((np.nan, "finite"), (-5, "negative"), (1000, "between 0 and 500")):
+        with pytest.raises(WorksheetError, match=said):
+            task_features("reba", constant_task("reba", 1, load_kg=load))
+    with pytest.raises(WorksheetError, match="expected a number, got '6'"):
+        task_features("rula", constant_task("rula", 1, arm_load_kg="6"))

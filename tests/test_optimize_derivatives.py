@@ -148,6 +148,14 @@ def test_misuse_of_the_models_and_the_solver_is_said_plainly(name):
             exact_scores(method, nan[rows], dofs, {k: v[rows] for k, v in tasks.task.items()})
     with pytest.raises(InputError, match=r"got shape \(3, 5\)"):
         exact_scores(method, tasks.q0[:, :5], dofs, tasks.task)
+    # Past a body's range (a trunk twisted 105 deg leaves the trunk unmeasured): the error
+    # named the trunk's flexion, at 0, "expected a finite number, got nan".
+    twisted = tasks.q0.copy()
+    twisted[1, [d.name for d in dofs].index("trunk_twist")] = 105.0
+    with pytest.raises(
+        InputError, match=r"posture 1: .* beyond a body's range: trunk_twist 105 \(range -45"
+    ):
+        exact_scores(method, twisted, dofs, tasks.task)
     with pytest.raises(
         InputError, match=f'cannot solve {name} problems: load surrogates.load\\("{name}"\\)'
     ):

@@ -1572,6 +1572,15 @@ def _cut_views(
     return cut, starts + first
 
 
+# A task factor and the worksheet keys that enter it: a task has one load and one shock,
+# REBA's and RULA's (kinematics.worksheet.task_columns sets all of them from the factor).
+TASK_FACTOR_KEYS = {
+    "load_kg": ("load_kg", "arm_load_kg", "body_load_kg"),
+    "shock": ("shock", "arm_shock", "body_shock"),
+    "coupling": ("coupling",),
+}
+
+
 def _assess_records(
     records: Sequence[Any] | Mapping[str, Any], cfg: Config, input_name: str = "worksheet"
 ) -> Assessment:
@@ -1600,28 +1609,47 @@ def _assess_records(
     factors, default = cfg.factors, TaskFactors()
     replaced: list[str] = []
     differ: list[str] = []
-    for key in ("load_kg", "shock", "coupling"):
+    for key, keys in TASK_FACTOR_KEYS.items():
+        # What the records entered for the factor, REBA's key and RULA's alike (RULA's
+        # arm_load_kg 12 was scored as the task's 0 kg without a word: RULA 3, where
+        # `ergorisk score rula` gave 6 for the same record).
+        # (value, key) per record side; a side that enters none of the keys has the
+        # default, which another record's value differs from
+        pairs: set[tuple[Any, str]] = set()
+        for r, raw in zip(entered, items, strict=True):
+            for side in SIDES:
+                own = {(r[side][k], k) for k in keys if _entered(raw, k, side)}
+                pairs |= own or {(r[side][key], "")}
+        values = {v for v, _ in pairs}
+        named = " / ".join(k for k in keys if any(k == e for _, e in pairs)) or key
         if getattr(factors, key) != getattr(default, key):
             # The task factor given wins; a record that entered another value is told so
             # (--load-kg 20 over a record's load_kg 6 took REBA 2 -> 3 without a word).
             given = getattr(factors, key)
-            others = sorted(
-                {r[side][key] for r, raw in zip(entered, items, strict=True)
-                 for side in SIDES if _entered(raw, key)} - {given}
-            )  # fmt: skip
+            others = sorted({v for v, k in pairs if k} - {given})
             if others:
                 shown = [_factor_text(key, v) for v in others]
                 now = _factor_text(key, given)
                 replaced.append(
-                    f"the task factor {key} = {now} replaces the {key} the records entered "
+                    f"the task factor {key} = {now} replaces the {named} the records entered "
                     f"({', '.join(shown)})"
                 )
             continue
-        values = {r[side][key] for r in entered for side in SIDES}
         if len(values) > 1:
-            differ.append(f"{key} ({', '.join(_factor_text(key, v) for v in sorted(values))})")
+            shown = ", ".join(_factor_text(key, v) for v in sorted(values))
+            differ.append(f"{named} ({shown})")
             continue
-        factors = replace(factors, **{key: values.pop()})
+        value = values.pop()
+        factors = replace(factors, **{key: value})
+        unentered = [k for k in keys if not any(k == e for _, e in pairs)]
+        if key in unentered and value != getattr(default, key):
+            # only RULA's key entered it: say where else it goes
+            replaced.append(
+                f"the records' {named} ({_factor_text(key, value)}) is the task's "
+                f"{key.removesuffix('_kg')}: one per task, so {' and '.join(unentered)} "
+                f"take{'s' * (len(unentered) == 1)} it too (`ergorisk score` scores a record's "
+                "keys as entered)"
+            )
     if differ:
         # All at once, and the way out: the shipped example (three tasks' moments) took three
         # runs, one factor named at a time, and --no-shock cannot set what is the default.
@@ -1659,9 +1687,11 @@ def _factor_text(key: str, value: Any) -> str:
     return f"{value:g} kg" if key == "load_kg" else str(value)
 
 
-def _entered(record: Any, key: str) -> bool:
-    """Whether a worksheet record (or either of its sides) gives ``key`` itself."""
-    if not isinstance(record, Mapping):
-        return False
-    sides = [v for v in record.values() if isinstance(v, Mapping)] or [record]
-    return any(key in side for side in sides)
+def _entered(record: Any, key: str, side: str) -> bool:
+    """Whether a worksheet record gives ``key`` itself for ``side`` (a two-sided record
+    in that side's own record)."""
+    from ergorisk.contract import SIDES
+
+    if isinstance(record, Mapping) and set(record) == set(SIDES):
+        record = record[side]
+    return isinstance(record, Mapping) and key in record

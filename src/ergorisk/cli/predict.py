@@ -36,7 +36,7 @@ def predict(
 ) -> None:
     """Predict continuous REBA scores per frame with a learned scorer (Chatzis et al. 2022).
 
-    Writes FILE.csv with columns frame, neck, trunk, legs, upper_arm, lower_arm, total.
+    Writes the --out CSV with columns frame, neck, trunk, legs, upper_arm, lower_arm, total.
     Posture only: load, coupling and activity are not part of these scores.
     """
     from ergorisk.learned.predict import SHIPPED
@@ -56,8 +56,8 @@ def predict(
         fail(f"{out} is a folder; give a .csv file name")
     if out.suffix.lower() != ".csv":  # `--out pred/` too: its slash is gone by here
         fail(f"--out {out}: give a .csv file name, such as predictions.csv")
-    if out.parent != Path("") and not out.parent.is_dir():
-        fail(f"{out.parent}: no such folder")
+    if out.parent.exists() and not out.parent.is_dir():
+        fail(f"{out.parent}: not a folder")
 
     from ergorisk.io.poses import PoseInputError, read_pose_file
     from ergorisk.learned.predict import load_model, predict_skeleton
@@ -72,6 +72,7 @@ def predict(
         fail(first_line(err))
     table = predict_skeleton(skel, model, smooth=smooth, model=scorer, meta=meta, threads=threads)
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)  # as assess makes its --out folder
         table.to_csv(out, index=False, float_format="%.4f")
     except OSError as err:
         fail(f"{out}: {err.strerror or err}")

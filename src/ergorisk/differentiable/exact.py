@@ -65,10 +65,35 @@ def exact_scores(
     method: str, q: np.ndarray, dofs: tuple[Dof, ...], task: Mapping[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
     """Exact RULA or REBA outputs for postures q (N, D) under task columns (length N);
-    ``method`` "rula" or "reba" ("RULA" scored REBA, up to 9, without a word)."""
+    ``method`` "rula" or "reba" (another spelling is refused: "RULA" once scored REBA)."""
     engines = {"rula": rula, "reba": reba}
     if method not in engines:
         raise ValueError(f"method must be 'rula' or 'reba', got {method!r}")
     engine = engines[method]
     q = as_postures(q, dofs)
-    return engine.score(method_columns(engine.INPUTS, posture_worksheet(q, dofs), task))
+    cols = method_columns(engine.INPUTS, posture_worksheet(q, dofs), task)
+    _refuse_unmeasured(cols, q, dofs)
+    return engine.score(cols)
+
+
+def _refuse_unmeasured(
+    cols: Mapping[str, np.ndarray], q: np.ndarray, dofs: tuple[Dof, ...]
+) -> None:
+    """A posture the kinematics leave a part of unmeasured (a trunk twisted 105 degrees is
+    beyond a body's range: the part's angles are NaN) is named with the angles outside their
+    active range; the engine's error named the trunk's flexion, which was 0."""
+    from ergorisk.errors import InputError
+
+    lost = [k for k, v in cols.items() if v.dtype.kind == "f" and np.isnan(v).any()]
+    if not lost:
+        return
+    row = int(np.flatnonzero(np.isnan(cols[lost[0]]))[0])
+    outside = [
+        f"{d.name} {q[row, j]:g} (range {d.lo:g} to {d.hi:g})"
+        for j, d in enumerate(dofs)
+        if not d.lo <= q[row, j] <= d.hi
+    ]
+    raise InputError(
+        f"posture {row}: {lost[0]} cannot be measured, the posture is beyond a body's range"
+        + (f": {', '.join(outside)}" if outside else "")
+    )

@@ -130,7 +130,15 @@ def constant_task(method: str, n: int, **values: float | bool | int) -> Columns:
 
 def task_features(method: str, task: Columns) -> np.ndarray:
     """(n, F) network inputs for the task: the worksheet's own increments, computed by the
-    exact engine (they are constants of a task, never optimised), and the support flags."""
+    exact engine (they are constants of a task, never optimised), and the support flags.
+    Raises WorksheetError for a value the engine refuses (a NaN, negative or 1,000 kg load
+    read as no load, a string as a raw numpy error: a researcher walkthrough)."""
+    from ergorisk.contract import REBA_FIELDS, RULA_FIELDS
+    from ergorisk.scoring.validate import prepare_columns
+
+    fields = RULA_FIELDS if method == "rula" else REBA_FIELDS
+    given = {k: task[k] for k in TASK_DEFAULTS.get(method, {}) if k in task}
+    task = {**task, **prepare_columns(given, fields, "raise").columns}
     f = lambda x: np.asarray(x, dtype=np.float32)  # noqa: E731
     if method == "rula":
         arm = f(

@@ -72,7 +72,8 @@ class Activity:
     not_judged: dict[str, str] = field(default_factory=dict)
 
     def any(self, kind: str, parts: tuple[str, ...] | None = None) -> np.ndarray:
-        series = [f for p, f in self.flags[kind].items() if parts is None or p in parts]
+        # .get: "muscle_use" (RULA's, entered in worksheet records) is no detected kind
+        series = [f for p, f in self.flags.get(kind, {}).items() if parts is None or p in parts]
         return np.logical_or.reduce(series) if series else np.zeros(len(self.walking), bool)
 
 

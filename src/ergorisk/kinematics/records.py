@@ -29,7 +29,10 @@ def record_sides(
     columns of frames_table, the entered activity).
 
     The entered activity flags play the detected ones: REBA's static, repeated and rapid
-    change as the trunk's, RULA's arm muscle use as each arm's, body muscle use as the legs'.
+    change as the trunk's; RULA's muscle use (static or repeated: which, a record does not
+    say) as its own kind, each arm's and the legs', which sets RULA's flags only. As a
+    static arm, a RULA muscle use set REBA's static ("held static over 1 minute: ticked in
+    1 of the records", where only RULA's box was ticked; a walkthrough).
     """
     n = len(frames)
     sides = {}
@@ -43,9 +46,9 @@ def record_sides(
         "static/trunk": left["static"] | right["static"],
         "repeated/trunk": left["repeated"] | right["repeated"],
         "rapid_change/trunk": left["rapid_change"] | right["rapid_change"],
-        "static/legs": left["body_muscle_use"] | right["body_muscle_use"],
-        "static/upper_arm_left": left["arm_muscle_use"],
-        "static/upper_arm_right": right["arm_muscle_use"],
+        "muscle_use/legs": left["body_muscle_use"] | right["body_muscle_use"],
+        "muscle_use/upper_arm_left": left["arm_muscle_use"],
+        "muscle_use/upper_arm_right": right["arm_muscle_use"],
     }
     return sides, activity_from_arrays(arrays, n)
 

@@ -179,16 +179,18 @@ def task_columns(act: Activity, task: TaskFactors, n: int) -> dict[str, Columns]
     static = _forced(act.any("static"), task.static)
     repeated = _forced(act.any("repeated"), task.repeated)
     rapid = _forced(act.any("rapid_change"), task.rapid_change)
-    body_use = _forced(act.any("static", BODY_GROUP), task.static) | _forced(
-        act.any("repeated", BODY_GROUP), task.repeated
-    )
+    # RULA's muscle use entered in a record (records.record_sides) goes with static: a
+    # factor that clears static clears it
+    body_use = _forced(
+        act.any("static", BODY_GROUP) | act.any("muscle_use", BODY_GROUP), task.static
+    ) | _forced(act.any("repeated", BODY_GROUP), task.repeated)
     full = lambda value, dtype=float: np.full(n, value, dtype=dtype)  # noqa: E731
     out = {}
     for side in SIDES:
         arm = (f"upper_arm_{side}", f"lower_arm_{side}")
-        arm_use = _forced(act.any("static", arm), task.static) | _forced(
-            act.any("repeated", arm), task.repeated
-        )
+        arm_use = _forced(
+            act.any("static", arm) | act.any("muscle_use", arm), task.static
+        ) | _forced(act.any("repeated", arm), task.repeated)
         out[side] = {
             "load_kg": full(task.load_kg),
             "shock": full(task.shock, bool),
