@@ -586,6 +586,11 @@ def test_a_worksheet_report_speaks_of_records_not_of_a_picture_or_the_pose():
     assert trunk.tolist() == [3, 1] and "<td>3</td>\n      <td>1 of 2</td>" in page
     assert "annotated picture" not in page and "Person detected" not in page
     assert dict(report.quality)["Records"] == "2"
+    # The method and the activity section in a record's words ("a frame's score", "only on
+    # the frames where the angles over time show it", a walkthrough of a worksheet report).
+    assert "a record&#39;s score is the higher side&#39;s" in page
+    assert "a frame&#39;s score" not in page and "angles\n  over time" not in page
+    assert "REBA adds 1 for each kind of activity ticked in a record" in page
     assert report.moments[0].ranges == {"reba": "", "rula": ""}  # "8 (8–8 on this frame)"
     # The workbook's worst moments: the record, from 1, no times ("Record 3" read "Start (s)
     # 2, End (s) 3, Duration (s) 1, Picture frame 2" in a manager's walkthrough).

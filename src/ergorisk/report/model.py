@@ -1349,6 +1349,12 @@ def _method_notes(
     if kind == "worksheet":  # typed angles: no intervals, no time, no pictures
         drop = ("Score intervals", "Worst moments are postures held", "Faces are blurred")
         notes = [n for n in notes if not n.startswith(drop)]
+        # a record, not a frame; nothing unseen in what was typed
+        sides = (
+            "Each side is scored separately with the exact REBA and RULA worksheets; a "
+            "record's score is the higher side's (a record entered once holds both sides)."
+        )
+        notes = [sides if n.startswith("Each side is scored") else n for n in notes]
     elif kind not in ("video", "image", "views"):  # a pose file: no pictures, no faces
         notes = [n for n in notes if not n.startswith("Faces are blurred")]
     if picture:  # one picture (or one pose): nothing held over time
