@@ -109,6 +109,10 @@ def test_a_single_posture_a_nan_or_an_empty_batch_is_said_plainly(name):
         model(tasks.q0[0], tasks.features[0])
     with pytest.raises(ValueError, match="3 postures but 2 tasks"):
         model(tasks.q0, tasks.features[:2])
+    # one task as task_features gives it, (1, F), serves every posture (it was refused as
+    # "3 postures but 1 tasks (... or one for all)")
+    one = model(tasks.q0, tasks.features[:1])
+    assert torch.allclose(one, model(tasks.q0, tasks.features[0]))
     nan = tasks.q0.copy()
     nan[1, 0] = np.nan
     with pytest.raises(ValueError, match="posture 1: trunk_flexion is nan, not a finite number"):

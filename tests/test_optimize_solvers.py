@@ -3,6 +3,8 @@ gradient solver lowers the surrogate's risk; the online loop reaches its goal.""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -110,3 +112,21 @@ def test_compare_reports_both_speed_ratios_on_the_same_cem_solutions():
     first = subset(tasks, slice(0, 3))
     # Interleaving the timings leaves CEM's solutions as cem.solve's.
     np.testing.assert_array_equal(c.score_cem, exact_total(cem.solve(first, 5, opts=opts), first))
+
+
+def test_gradient_options_name_a_wrong_type_or_range():
+    """starts=0 returned the start postures unchanged without a word, step_deg=-8 was taken,
+    iters="6" raised a bare TypeError inside the solver (a researcher walkthrough)."""
+    from ergorisk.errors import InputError
+
+    for bad, said in (
+        ({"starts": 0}, "starts is a whole number >= 1, got 0"),
+        ({"iters": "6"}, "iters is a whole number >= 0, got '6'"),
+        ({"step_deg": -8.0}, "step_deg is a number 0 or more, got -8.0"),
+        ({"tol": 0.0}, "tol is a number above 0, got 0.0"),
+        ({"seed": "x"}, "seed is a whole number >= 0, got 'x'"),
+    ):
+        with pytest.raises(InputError, match=re.escape(said)):
+            gradient.GradientOptions(**bad)
+    # what the ablation benchmark runs: no descent at all
+    assert gradient.GradientOptions(step_deg=0.0, final_step_deg=0.0).step_deg == 0.0

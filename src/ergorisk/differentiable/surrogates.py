@@ -210,12 +210,14 @@ class Surrogate(nn.Module):
                 f"{self.problem.name}: postures are a batch (N, {len(dofs)}), got shape "
                 f"{tuple(q.shape)}" + (" (one posture: q[None])" if q.ndim == 1 else "")
             )
-        if t.ndim == 1:  # one task for every posture
+        # one task for every posture: (F,), or (1, F) as task_features gives one
+        if t.ndim == 1 or (t.ndim == 2 and t.shape[0] == 1):
             t = t.expand(q.shape[0], N_TASK_FEATURES)
         if t.shape[0] != q.shape[0]:
             raise ValueError(
                 f"{self.problem.name}: {q.shape[0]} postures but {t.shape[0]} tasks "
-                "(give one task a posture, or one for all)"
+                f"(give one task a posture, or one for all: shape ({N_TASK_FEATURES},) or "
+                f"(1, {N_TASK_FEATURES}))"
             )
         # NaN in, NaN out, and a finite gradient for the other joints; 500 deg rated 4.07.
         # Checked on the tensor (a training batch is not copied to the host to be checked).

@@ -58,6 +58,30 @@ class GradientOptions:
     # smaller one is within the surrogate's error, and a person would move for nothing.
     min_gain: float = 0.5
 
+    def __post_init__(self) -> None:
+        """Each option's type and range, named: starts=0 returned the start postures
+        unchanged without a word, step_deg=-8 was taken, iters="6" raised a bare TypeError
+        deep in the solver (a researcher walkthrough)."""
+        least = {"iters": 0, "polish_iters": 0, "starts": 1, "seed": 0}
+        for name, low in least.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+                raise InputError(
+                    f"GradientOptions: {name} is a whole number >= {low}, got {value!r}"
+                )
+        # 0 allowed for the steps and the kicks: bench_gradient_ablation's "no descent"
+        for name, zero in (("step_deg", True), ("final_step_deg", True), ("start_std_deg", True),
+                           ("max_correction_deg", False), ("tol", False)):  # fmt: skip
+            value = getattr(self, name)
+            number = not isinstance(value, bool) and isinstance(value, int | float | np.number)
+            if not (number and np.isfinite(value) and (value >= 0 if zero else value > 0)):
+                above = "0 or more" if zero else "above 0"
+                raise InputError(f"GradientOptions: {name} is a number {above}, got {value!r}")
+        if isinstance(self.min_gain, bool) or not isinstance(
+            self.min_gain, int | float | np.number
+        ):
+            raise InputError(f"GradientOptions: min_gain is a number, got {self.min_gain!r}")
+
 
 # A solution is on the hand pose within these (cm, degrees); others never win.
 ON_POSE_CM, ON_POSE_DEG = 0.1, 0.5
