@@ -57,6 +57,8 @@ def test_yaml_and_json_files_and_the_round_trip(tmp_path):
             "unknown option media.flip_averge (did you mean 'flip_average'?)",
         ),
         ({"learned": ["gpt"]}, "unknown learned model 'gpt'"),
+        # "'int' object is not iterable" (a researcher walkthrough)
+        ({"learned": 5}, "option learned: expected names, as a list or comma-separated, got 5"),
         ({"smoothing_s": -3}, "smoothing_s must be 0 or more, got -3"),
         ({"kinematics": {"static_hold_s": -1.0}}, "static_hold_s must be 0 or more"),
         ({"fps": 100_000}, "fps must be a number in (0, 2000]"),

@@ -350,6 +350,9 @@ def coerce(section: str, name: str, value: Any, where: str = "") -> Any:
                 return value
             raise TypeError("expected true or false")
         if "tuple" in text:
+            # learned=5 said "'int' object is not iterable"
+            if not isinstance(value, str | list | tuple):
+                raise TypeError("expected names, as a list or comma-separated")
             items = value.split(",") if isinstance(value, str) else list(value)
             return tuple(str(v).strip() for v in items if str(v).strip())
         if "float" in text or hint is float:
