@@ -201,27 +201,42 @@ def test_cli_agrees_with_the_plain_reference_on_3000_random_worksheets(method):
     assert out == [record_fn(r) for r in records]
 
 
-def test_a_worksheet_saved_as_csv_is_told_how_to_become_json(tmp_path):
-    # A sheet filled in Excel and saved as CSV read "malformed JSON on line 1, column 1"
-    # (score) or "give a layout (--layout) for .npy, .npz and .csv pose files" (assess).
+def test_a_worksheet_saved_as_csv_scores_as_its_json_records(tmp_path):
+    """A sheet filled in a spreadsheet and saved as CSV read "malformed JSON on line 1" (score)
+    or was refused with a pandas one-liner to turn it into JSON (score and assess), whose
+    python had no pandas outside the venv, and whose blank cells came out null, refused."""
     sheet = tmp_path / "sheet.csv"
-    sheet.write_text("trunk_flexion_deg,neck_flexion_deg,load_kg\n30,10,8\n65,20,8\n")
-    for args in (
-        ["score", "reba", str(sheet)],
-        ["assess", str(sheet), "--out", str(tmp_path / "o")],
-    ):
-        result = run(args)
-        assert result.exit_code == 2
-        assert (
-            "CSV with worksheet columns (trunk_flexion_deg, neck_flexion_deg, load_kg)"
-            in result.output
-        )
-        assert "to_json(orient='records')" in result.output
-    assert not (tmp_path / "o").exists()
-    # the conversion the message gives reads the sheet's records back
-    code = "import pandas as pd, sys; print(pd.read_csv(sys.argv[1]).to_json(orient='records'))"
-    converted = subprocess.run(
-        [sys.executable, "-c", code, str(sheet)], capture_output=True, text=True, check=True
+    # a blank cell: the default; a flag ticked as yes / x; coupling by name
+    sheet.write_text(
+        "trunk_flexion_deg,neck_flexion_deg,trunk_twist,load_kg,coupling\n"
+        "30,10,,8,fair\n"
+        "65,,yes,8,fair\n"
+        "5,25,x,8,fair\n"
     )
-    result = run(["score", "reba"], stdin=converted.stdout)
-    assert result.exit_code == 0 and [r["trunk"] for r in json.loads(result.stdout)] == [3, 4]
+    records = [
+        {"trunk_flexion_deg": 30, "neck_flexion_deg": 10, "load_kg": 8, "coupling": "fair"},
+        {"trunk_flexion_deg": 65, "trunk_twist": True, "load_kg": 8, "coupling": "fair"},
+        {"trunk_flexion_deg": 5, "neck_flexion_deg": 25, "trunk_twist": True, "load_kg": 8,
+         "coupling": "fair"},
+    ]  # fmt: skip
+    result = run(["score", "reba", str(sheet)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [reba.score_record(r) for r in records]
+    # a European sheet: ";" between cells, a decimal comma
+    euro = tmp_path / "euro.csv"
+    euro.write_text("trunk_flexion_deg;load_kg\n20,5;12,5\n")
+    out = json.loads(run(["score", "reba", str(euro)]).stdout)
+    assert out == [reba.score_record({"trunk_flexion_deg": 20.5, "load_kg": 12.5})]
+    # assess takes it as the records of one task, as the same JSON
+    (tmp_path / "sheet.json").write_text(json.dumps(records))
+    done = [run(["assess", str(tmp_path / f"sheet.{x}"), "--out", str(tmp_path / x)]) for x in
+            ("csv", "json")]  # fmt: skip
+    assert [r.exit_code for r in done] == [0, 0], [r.output for r in done]
+    assert "sheet.csv: 3 records; REBA peak" in done[0].stdout
+    tables = [(tmp_path / x / "frames.csv").read_text() for x in ("csv", "json")]
+    assert tables[0] == tables[1]
+    # a cell the record's check refuses is named with its record and key
+    sheet.write_text("trunk_flexion_deg,trunk_twist\n30,maybe\n")
+    bad = run(["score", "reba", str(sheet)])
+    assert bad.exit_code == 2
+    assert "record 0, key 'trunk_twist': expected true or false, got string" in bad.output

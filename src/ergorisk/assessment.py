@@ -356,14 +356,15 @@ def _assess_path(path: Path, cfg: Config, progress: Progress) -> Assessment:
     return _assess_pose_file(path, cfg)
 
 
-# Worksheet records in a file (JSON array or JSON Lines), as `ergorisk score` reads them.
+# Worksheet records in a file (JSON array or JSON Lines), as `ergorisk score` reads them; a
+# .csv whose header names worksheet keys is read as records too (_assess_pose_file).
 WORKSHEET_SUFFIXES = (".json", ".jsonl")
 
 
 def _assess_worksheet_file(path: Path, cfg: Config) -> Assessment:
-    """A file of hand-entered worksheet records, the moments of one task (JSON array or
-    JSON Lines): it was refused as "not a file ergorisk reads", though the same records were
-    taken from Python and from the web form."""
+    """A file of hand-entered worksheet records, the moments of one task (JSON array, JSON
+    Lines, or a spreadsheet's CSV): it was refused as "not a file ergorisk reads", though the
+    same records were taken from Python and from the web form."""
     from ergorisk.io.worksheets import parse_records
     from ergorisk.scoring.validate import WorksheetError
 
@@ -371,7 +372,9 @@ def _assess_worksheet_file(path: Path, cfg: Config) -> Assessment:
         records = parse_records(path.read_text(encoding="utf-8"))
         return _assess_records(records, cfg, input_name=str(path))
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text; expected JSON worksheet records") from None
+        raise InputError(
+            f"{path}: not UTF-8 text; expected worksheet records (JSON or CSV)"
+        ) from None
     except WorksheetError as err:
         # An assessment's records are moments of one task; records of different tasks (the
         # example file's) are scored one by one by `ergorisk score`.
@@ -393,12 +396,12 @@ def _assess_pose_file(path: Path, cfg: Config) -> Assessment:
             f".png, ...), a pose file ({', '.join(sorted(POSE_SUFFIXES))}) or worksheet "
             "records (.json, .jsonl)"
         )
-    from ergorisk.io.worksheets import csv_file_worksheet_hint
+    from ergorisk.io.worksheets import csv_file_worksheet_keys
 
-    # worksheet columns saved from a spreadsheet, read as poses; with a layout too: "3
-    # columns do not fit layout mediapipe33"
-    if hint := csv_file_worksheet_hint(path):
-        raise InputError(f"{path}: {hint}")
+    # worksheet columns saved from a spreadsheet are records, not poses (read as poses they
+    # failed: "3 columns do not fit layout mediapipe33")
+    if csv_file_worksheet_keys(path):
+        return _assess_worksheet_file(path, cfg)
     if pose.layout is None and suffix not in (".bvh", ".c3d"):
         raise InputError(f"{path}: give a layout (--layout) for .npy, .npz and .csv pose files")
     skel = read_pose_file(

@@ -33,7 +33,7 @@ def assess(
         list[Path],
         typer.Argument(
             help="A video or image, pose files (.npy, .npz, .csv, .bvh, .c3d) or worksheet "
-            "records (.json, .jsonl).",
+            "records (.json, .jsonl, or a .csv whose header names worksheet keys).",
             show_default=False,
             metavar="INPUTS",
         ),
@@ -218,8 +218,8 @@ def assess(
 
     Writes frames.csv, frames.parquet and summary.json into OUT; for a video or image also
     annotated.mp4 (.png), report.html, report.pdf and report.xlsx (docs/video.md; other
-    inputs with --report). Worksheet records (.json, .jsonl) are the moments of one task
-    (records of different tasks: ergorisk score). Several
+    inputs with --report). Worksheet records (.json, .jsonl, or a spreadsheet's .csv) are
+    the moments of one task (records of different tasks: ergorisk score). Several
     pose files go into one sub-folder each; several videos of one take with --calibration
     are triangulated; --people all writes one folder per person.
 

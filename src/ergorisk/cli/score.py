@@ -28,7 +28,9 @@ _SCORE_HELP = "\n\n".join(
         "Score {method} worksheets exactly.",
         "Reads a JSON array (or JSON Lines) of worksheet records from FILE, or from standard "
         "input when FILE is omitted or '-'. Each record is an object keyed by the worksheet "
-        "names listed in docs/scoring.md; a missing key takes its default. Writes one result "
+        "names listed in docs/scoring.md; a missing key takes its default. A sheet saved from "
+        "a spreadsheet as CSV is read too: one column per key, one row per record, a blank "
+        "cell the default, flags as true/false, yes/no, 1/0 or x. Writes one result "
         "object per record, in input order, as a JSON array on standard output.",
         "Invalid input (a wrong type, an unknown key, a negative load, a non-finite angle, a "
         "coupling out of range, malformed JSON) exits with code 2 and a message that names the "

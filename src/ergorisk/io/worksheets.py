@@ -1,4 +1,5 @@
-"""Reading worksheet records from JSON or JSON Lines text."""
+"""Reading worksheet records from JSON, JSON Lines or CSV text (a spreadsheet's sheet: one
+column per worksheet key, one row per record)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,8 @@ def parse_records(text: str) -> list[Any]:
     except json.JSONDecodeError as whole_err:
         if text.lstrip().startswith("["):
             raise _malformed(whole_err) from None
-        hint = csv_worksheet_hint(text.lstrip().split("\n", 1)[0])
-        if hint:  # "malformed JSON on line 1, column 1" of a sheet saved from Excel
-            raise WorksheetError(hint) from None
+        if csv_worksheet_keys(text.lstrip().split("\n", 1)[0]):
+            return csv_records(text)  # a sheet saved from a spreadsheet
         return _parse_lines(text)
     if isinstance(doc, list):
         return doc
@@ -50,29 +50,70 @@ def _malformed(err: json.JSONDecodeError) -> WorksheetError:
     return WorksheetError(f"malformed JSON at line {err.lineno}, column {err.colno}: {err.msg}")
 
 
-def csv_file_worksheet_hint(path: str | Path) -> str | None:
-    """csv_worksheet_hint of a .csv file's header line (None for any other file)."""
+# A flag's cell as a spreadsheet writes it (TRUE, yes, 1, x for a ticked box).
+FLAG_CELLS = dict.fromkeys(("true", "yes", "1", "x"), True) | dict.fromkeys(
+    ("false", "no", "0"), False
+)
+
+
+def csv_records(text: str) -> list[dict[str, Any]]:
+    """A sheet's CSV -> records: a blank cell is left out (the key's default), a flag's cell
+    read as true/false, yes/no, 1/0 (x: ticked), a number with a decimal point or, in a sheet
+    separated by ";" (a European spreadsheet's), a decimal comma. A cell that reads as none
+    of these is kept as text, for the record's check to name with its record and key."""
+    import io
+
+    import pandas as pd
+
+    from ergorisk.contract import REBA_FIELDS, RULA_FIELDS
+
+    header = text.lstrip().split("\n", 1)[0]
+    sep = ";" if header.count(";") > header.count(",") else ","
+    try:
+        table = pd.read_csv(io.StringIO(text.lstrip()), sep=sep, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, ValueError) as err:
+        raise WorksheetError(f"unreadable CSV: {str(err).strip().splitlines()[0]}") from None
+    fields = {**REBA_FIELDS, **RULA_FIELDS}
+    records = []
+    for row in table.to_dict(orient="records"):
+        record: dict[str, Any] = {}
+        for key, cell in row.items():
+            key, cell = str(key).strip(), str(cell).strip()
+            if not cell:
+                continue
+            kind = fields[key].kind if key in fields else None
+            record[key] = _cell(cell, kind, sep)
+        records.append(record)
+    return records
+
+
+def _cell(cell: str, kind: Any, sep: str) -> Any:
+    from ergorisk.contract import Kind
+
+    if kind is Kind.FLAG:
+        return FLAG_CELLS.get(cell.lower(), cell)
+    number = cell.replace(",", ".") if sep == ";" else cell
+    try:
+        value = float(number)
+    except ValueError:
+        return cell  # a coupling's name, or text the record's check names
+    return int(value) if kind is Kind.COUPLING and value.is_integer() else value
+
+
+def csv_file_worksheet_keys(path: str | Path) -> list[str]:
+    """csv_worksheet_keys of a .csv file's header line ([] for any other file)."""
     if Path(path).suffix.lower() != ".csv":
-        return None
+        return []
     with open(path, encoding="utf-8", errors="replace") as f:
-        return csv_worksheet_hint(f.readline())
+        return csv_worksheet_keys(f.readline())
 
 
-def csv_worksheet_hint(first_line: str) -> str | None:
-    """What to do with worksheet columns saved as CSV (a spreadsheet's), whose header line is
-    ``first_line``; None when it names no worksheet key."""
+def csv_worksheet_keys(first_line: str) -> list[str]:
+    """The worksheet keys a CSV header line (a spreadsheet's sheet) names; [] for a pose
+    file's columns or JSON."""
     from ergorisk.contract import REBA_FIELDS, RULA_FIELDS
 
     if first_line.lstrip().startswith(("{", "[")):
-        return None
+        return []
     names = [c.strip().strip('"') for c in first_line.replace(";", ",").split(",")]
-    keys = [c for c in names if c in REBA_FIELDS or c in RULA_FIELDS]
-    if not keys:
-        return None
-    return (
-        f"this is CSV with worksheet columns ({', '.join(keys[:3])}{', ...' * (len(keys) > 3)}); "
-        'worksheet records are JSON: an array of objects, [{"trunk_flexion_deg": 30, ...}], '
-        "or one object a line. From a spreadsheet's CSV: python -c \"import pandas as pd, "
-        "sys; print(pd.read_csv(sys.argv[1]).to_json(orient='records'))\" sheet.csv > "
-        "sheet.json"
-    )
+    return [c for c in names if c in REBA_FIELDS or c in RULA_FIELDS]

@@ -284,10 +284,14 @@ def _pose_file_problem(path: Path, layout: str | None) -> str | None:
     """A .npy pose file whose joint count does not fit its layout, or a .csv of worksheet
     columns (a sheet from a spreadsheet: it failed as a job, "3 columns do not fit layout
     mediapipe33"), is refused at once; anything else is left to the job."""
-    from ergorisk.io.worksheets import csv_file_worksheet_hint
+    from ergorisk.io.worksheets import csv_file_worksheet_keys
 
-    if hint := csv_file_worksheet_hint(path):  # the web's worksheet is the form on the page
-        return hint.split("; ")[0] + ": enter a posture in the worksheet form instead"
+    if keys := csv_file_worksheet_keys(path):  # the web's worksheet is the form on the page
+        named = ", ".join(keys[:3]) + ", ..." * (len(keys) > 3)
+        return (
+            f"this is CSV with worksheet columns ({named}): enter a posture in the worksheet "
+            "form instead"
+        )
     if layout is None or path.suffix != ".npy":
         return None
     from ergorisk.pose.layouts import get_layout
