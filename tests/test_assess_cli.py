@@ -239,7 +239,7 @@ def test_help_wraps_prose_to_the_terminal_and_shows_the_defaults():
     (line,) = [x for x in result.output.splitlines() if "Writes frames.csv" in x]
     assert "report.html" in line
     text = " ".join(result.output.split())
-    assert "0-500 kg (default: 0)." in text and "(default: no)." in text
+    assert "0-500 kg (default: 0); 12.5, 12,5 or 12.5kg." in text and "(default: no)." in text
 
 
 @pytest.mark.parametrize("command", [["assess"], ["batch"], ["serve"], ["score", "reba"]])
@@ -501,7 +501,8 @@ def test_several_pose_files_print_a_line_each_in_the_order_given(tmp_path):
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["--load-kg", "12kg"], "Invalid value for '--load-kg'"),
+        (["--load-kg", "heavy"], "--load-kg': a number of kg, such as 12.5, 12,5 or 12.5kg"),
+        (["--load-kg", "26.5lb"], "--load-kg': kg, not pounds: 26.5lb is 12.02 kg"),
         (["--strat", "1"], "No such option: --strat"),
     ],
 )
@@ -550,3 +551,15 @@ def test_the_version_to_cite():
 
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output == f"ergorisk {er.__version__}\n"
+
+
+def test_a_load_is_taken_as_typed_with_a_decimal_comma_or_kg(tmp_path):
+    """ "--load-kg 12kg" and "12,5" (a decimal comma, as the web form takes it) were refused
+    with "Input should be a valid number" (an ergonomist's walkthrough)."""
+    sheet = tmp_path / "task.json"
+    sheet.write_text(json.dumps([{"trunk_flexion_deg": 30}]))
+    for typed, kg in (("12kg", 12.0), ("12,5", 12.5), ("12.5 kg", 12.5)):
+        out = tmp_path / typed.replace(" ", "_")
+        result = runner.invoke(app, ["assess", str(sheet), "--load-kg", typed, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert json.loads((out / "summary.json").read_text())["config"]["factors"]["load_kg"] == kg

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import numpy as np
 import typer
 
-from ergorisk.cli.common import fail
+from ergorisk.cli.common import fail, kg_number
 from ergorisk.contract import HIGH_REBA, MAX_LOAD_KG, REBA_RISK_LEVELS, reba_risk_codes
 from ergorisk.errors import InputError, first_line
 from ergorisk.io.outputs import is_output
@@ -71,7 +71,10 @@ def assess(
     ] = None,
     load_kg: Annotated[
         float | None,
-        typer.Option(help=f"Load or force handled, 0-{MAX_LOAD_KG:g} kg (default: 0)."),
+        typer.Option(
+            help=f"Load or force handled, 0-{MAX_LOAD_KG:g} kg (default: 0); 12.5, 12,5 or 12.5kg.",
+            parser=kg_number,
+        ),
     ] = None,
     shock: Annotated[
         bool | None,

@@ -29,3 +29,24 @@ TolOpt = Annotated[
         help="Trunk/neck within ±this many degrees count as upright (RULA: wrist neutral).",
     ),
 ]
+
+
+LB_IN_KG = 0.45359237
+
+
+def kg_number(text: str) -> float:
+    """--load-kg as typed: 12.5, 12,5 (a decimal comma, as the web form takes it) or 12.5kg;
+    a figure in pounds is told its kg. "12kg" read "Input should be a valid number, unable
+    to parse string as a number" (a walkthrough)."""
+    raw = text.strip().lower()
+    pounds = raw.endswith(("lb", "lbs"))
+    number = raw.removesuffix("kg").removesuffix("s").removesuffix("lb").strip()
+    try:
+        value = float(number.replace(",", "."))
+    except ValueError:
+        raise typer.BadParameter(
+            f"a number of kg, such as 12.5, 12,5 or 12.5kg; got {text!r}"
+        ) from None
+    if pounds:
+        raise typer.BadParameter(f"kg, not pounds: {text.strip()} is {value * LB_IN_KG:.2f} kg")
+    return value
