@@ -1602,29 +1602,32 @@ def _assess_records(
     if not items:
         raise WorksheetError("no worksheet records")
     fields = {**REBA_FIELDS, **RULA_FIELDS}
-    entered = []
+    entered = []  # per record, each side's validated record (defaults filled in)
+    typed = []  # per record, the keys each side gave itself
     for i, record in enumerate(items):
         if isinstance(record, Mapping) and set(record) == set(SIDES):
             entered.append({s: validate_record(dict(record[s]), fields, i) for s in SIDES})
+            typed.append({s: set(record[s]) for s in SIDES})
         else:
             checked = validate_record(record, fields, i)
             entered.append({s: checked for s in SIDES})
+            typed.append({s: set(record) for s in SIDES})
     factors, default = cfg.factors, TaskFactors()
     replaced: list[str] = []
     differ: list[str] = []
     for key, keys in TASK_FACTOR_KEYS.items():
         # What the records entered for the factor, REBA's key and RULA's alike (RULA's
         # arm_load_kg 12 was scored as the task's 0 kg without a word: RULA 3, where
-        # `ergorisk score rula` gave 6 for the same record).
-        # (value, key) per record side; a side that enters none of the keys has the
-        # default, which another record's value differs from
+        # `ergorisk score rula` gave 6 for the same record): (value, key) per record side,
+        # the default ("" for its key) where a side entered none of them.
         pairs: set[tuple[Any, str]] = set()
-        for r, raw in zip(entered, items, strict=True):
+        for r, given in zip(entered, typed, strict=True):
             for side in SIDES:
-                own = {(r[side][k], k) for k in keys if _entered(raw, k, side)}
+                own = {(r[side][k], k) for k in keys if k in given[side]}
                 pairs |= own or {(r[side][key], "")}
         values = {v for v, _ in pairs}
-        named = " / ".join(k for k in keys if any(k == e for _, e in pairs)) or key
+        used = {k for _, k in pairs}
+        named = " / ".join(k for k in keys if k in used) or key
         if getattr(factors, key) != getattr(default, key):
             # The task factor given wins; a record that entered another value is told so
             # (--load-kg 20 over a record's load_kg 6 took REBA 2 -> 3 without a word).
@@ -1644,7 +1647,7 @@ def _assess_records(
             continue
         value = values.pop()
         factors = replace(factors, **{key: value})
-        unentered = [k for k in keys if not any(k == e for _, e in pairs)]
+        unentered = [k for k in keys if k not in used]
         if key in unentered and value != getattr(default, key):
             # only RULA's key entered it: say where else it goes
             replaced.append(
@@ -1688,13 +1691,3 @@ def _factor_text(key: str, value: Any) -> str:
     if key == "shock":
         return "yes" if value else "no"
     return f"{value:g} kg" if key == "load_kg" else str(value)
-
-
-def _entered(record: Any, key: str, side: str) -> bool:
-    """Whether a worksheet record gives ``key`` itself for ``side`` (a two-sided record
-    in that side's own record)."""
-    from ergorisk.contract import SIDES
-
-    if isinstance(record, Mapping) and set(record) == set(SIDES):
-        record = record[side]
-    return isinstance(record, Mapping) and key in record

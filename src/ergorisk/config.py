@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from ergorisk.contract import COUPLING_NAMES, MAX_LOAD_KG
+from ergorisk.contract import BOOL_WORDS, COUPLING_NAMES, MAX_LOAD_KG
 from ergorisk.errors import InputError
 from ergorisk.kinematics.options import KinematicsOptions
 from ergorisk.kinematics.worksheet import TaskFactors
@@ -310,10 +310,6 @@ def _did_you_mean(key: str) -> str:
     # the sections too: 'kinematic' met no suggestion, though 'kinematics' is a section
     close = difflib.get_close_matches(key.replace("-", "_"), [*FIELD_SECTION, *SECTIONS], n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-# The words a file, a form or a flag may give for a boolean.
-BOOL_WORDS = {"true": True, "yes": True, "false": False, "no": False}
 
 
 def coerce(section: str, name: str, value: Any, where: str = "") -> Any:

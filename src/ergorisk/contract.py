@@ -32,6 +32,9 @@ class Field:
 
 COUPLING_NAMES: tuple[str, ...] = ("good", "fair", "poor", "unacceptable")
 
+# The words a file, a form or a flag may give for a boolean.
+BOOL_WORDS = {"true": True, "yes": True, "false": False, "no": False}
+
 # The heaviest load a form, a flag or an options file may state: more is a typing error
 # (REBA and RULA stop distinguishing loads above 10 kg anyway).
 MAX_LOAD_KG = 500.0

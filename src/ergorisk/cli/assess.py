@@ -363,8 +363,8 @@ def _people(n: int) -> str:
 
 def _errors_text(errors: dict[str, Any]) -> str:
     """'cam01 9.0 px, cam02 not used (...)': a camera none of whose readings went into the
-    person's points read 'nan px', then 'not seen' where it saw people, none matched to
-    this one."""
+    person's points (its error NaN). It read 'nan px', then 'not seen', though it saw
+    people, only none matched to this one."""
     unused = [cam for cam, px in errors.items() if px is None or px != px]
     text = ", ".join(
         f"{cam} not used" if cam in unused else f"{cam} {px:.1f} px" for cam, px in errors.items()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from enum import StrEnum
 from typing import Annotated, NoReturn
 
@@ -38,15 +40,13 @@ def kg_number(text: str) -> float:
     """--load-kg as typed: 12.5, 12,5 (a decimal comma, as the web form takes it) or 12.5kg;
     a figure in pounds is told its kg. "12kg" read "Input should be a valid number, unable
     to parse string as a number" (a walkthrough)."""
-    raw = text.strip().lower()
-    pounds = raw.endswith(("lb", "lbs"))
-    number = raw.removesuffix("kg").removesuffix("s").removesuffix("lb").strip()
+    typed = re.fullmatch(r"\s*([-+]?[\d.,]+)\s*(kg|lbs?)?\s*", text.lower())
     try:
-        value = float(number.replace(",", "."))
-    except ValueError:
-        raise typer.BadParameter(
-            f"a number of kg, such as 12.5, 12,5 or 12.5kg; got {text!r}"
-        ) from None
-    if pounds:
+        value = float(typed.group(1).replace(",", ".")) if typed else math.nan
+    except ValueError:  # "1.2.3"
+        value = math.nan
+    if math.isnan(value):
+        raise typer.BadParameter(f"a number of kg, such as 12.5, 12,5 or 12.5kg; got {text!r}")
+    if typed and typed.group(2) in ("lb", "lbs"):
         raise typer.BadParameter(f"kg, not pounds: {text.strip()} is {value * LB_IN_KG:.2f} kg")
     return value

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ergorisk.contract import BOOL_WORDS, REBA_FIELDS, RULA_FIELDS, Kind
 from ergorisk.scoring.validate import WorksheetError
 
 
@@ -50,10 +51,8 @@ def _malformed(err: json.JSONDecodeError) -> WorksheetError:
     return WorksheetError(f"malformed JSON at line {err.lineno}, column {err.colno}: {err.msg}")
 
 
-# A flag's cell as a spreadsheet writes it (TRUE, yes, 1, x for a ticked box).
-FLAG_CELLS = dict.fromkeys(("true", "yes", "1", "x"), True) | dict.fromkeys(
-    ("false", "no", "0"), False
-)
+# A flag's cell as a spreadsheet writes it: the options' words, 1 / 0, x for a ticked box.
+FLAG_CELLS = {**BOOL_WORDS, "1": True, "x": True, "0": False}
 
 
 def csv_records(text: str) -> list[dict[str, Any]]:
@@ -64,8 +63,6 @@ def csv_records(text: str) -> list[dict[str, Any]]:
     import io
 
     import pandas as pd
-
-    from ergorisk.contract import REBA_FIELDS, RULA_FIELDS
 
     header = text.lstrip().split("\n", 1)[0]
     sep = ";" if header.count(";") > header.count(",") else ","
@@ -87,9 +84,7 @@ def csv_records(text: str) -> list[dict[str, Any]]:
     return records
 
 
-def _cell(cell: str, kind: Any, sep: str) -> Any:
-    from ergorisk.contract import Kind
-
+def _cell(cell: str, kind: Kind | None, sep: str) -> Any:
     if kind is Kind.FLAG:
         return FLAG_CELLS.get(cell.lower(), cell)
     number = cell.replace(",", ".") if sep == ";" else cell
@@ -111,8 +106,6 @@ def csv_file_worksheet_keys(path: str | Path) -> list[str]:
 def csv_worksheet_keys(first_line: str) -> list[str]:
     """The worksheet keys a CSV header line (a spreadsheet's sheet) names; [] for a pose
     file's columns or JSON."""
-    from ergorisk.contract import REBA_FIELDS, RULA_FIELDS
-
     if first_line.lstrip().startswith(("{", "[")):
         return []
     names = [c.strip().strip('"') for c in first_line.replace(";", ",").split(",")]
