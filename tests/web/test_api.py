@@ -121,6 +121,9 @@ def test_hand_entered_worksheet_is_scored_by_the_engine(client):
     item = _done(client, response.json())
     assert item["kind"] == "worksheet" and item["frames"] == 2
     assert item["factors"]["load_kg"] == 6  # from the records, the form did not set it
+    # RULA's arm and body load written in with the task's (at 0 kg beside 6 they read as
+    # entered loads the task factor replaced: a warning on every worksheet with a load)
+    assert item["summary"]["warnings"] == []
     data = client.get(f"/api/assessments/{item['id']}/frames").json()["data"]
     assert data["reba_total_left"][0] == reba.score_record(records[0])["total"]
     assert data["reba_total_right"][1] == reba.score_record(records[1]["right"])["total"]

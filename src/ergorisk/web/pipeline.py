@@ -89,8 +89,12 @@ def worksheet_factors(
 
 def _worksheet_records(text: str, cfg: Config) -> list[dict[str, dict[str, Any]]]:
     """The records with the stored factors written in: the form's factors were settled at
-    upload (worksheet_factors), so every record carries the Config's load, shock and coupling."""
-    factors = {key: getattr(cfg.factors, key) for key in FACTOR_KEYS}
+    upload (worksheet_factors), so every record carries the Config's load, shock and coupling,
+    in RULA's keys too (its arm and body load at 0 kg beside a 6 kg task read as entered
+    loads the task factor replaced, a warning on every worksheet with a load)."""
+    from ergorisk.assessment import TASK_FACTOR_KEYS
+
+    factors = {k: getattr(cfg.factors, key) for key, keys in TASK_FACTOR_KEYS.items() for k in keys}
     return [{side: {**r[side], **factors} for side in SIDES} for r in parse_worksheet(text)]
 
 
