@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path, default=WEIGHTS)
+    argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
     if not (args.data / "poses").is_dir():
         print(f"error: UW-IOM not found at {args.data}", file=sys.stderr)
@@ -87,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
             "training_subjects": list(uwiom.SUBJECTS),
             "training_seconds": round(seconds),
             "final_loss": round(history[-1]["loss"], 5),
+            # How these weights were made, as the surrogates' weights record it.
+            "command": " ".join(["scripts/train_reba_models.py", *argv]),
         }
         path = args.out / f"{name}.pt"
         save_model(model, meta, path)

@@ -62,6 +62,24 @@ def test_both_shipped_models_are_in_the_package():
         assert weights_path(name).stat().st_size < 5_000_000
 
 
+def test_every_shipped_weights_file_names_the_script_that_made_it():
+    """Models are trained by the project's own scripts, each file with its command."""
+    import shlex
+    from pathlib import Path
+
+    import torch
+
+    from ergorisk.differentiable import surrogates
+
+    root = Path(__file__).resolve().parents[1]
+    files = [weights_path(n) for n in SHIPPED]
+    files += [surrogates.weights_path(n) for n in surrogates.PROBLEMS]
+    for path in files:
+        meta = torch.load(path, map_location="cpu", weights_only=True)["meta"]
+        script = shlex.split(meta["command"].split("&&")[-1])[0]
+        assert (root / script).is_file(), f"{path.name}: {meta['command']}"
+
+
 @pytest.mark.parametrize(("model", "threads"), [*((m, "1") for m in SHIPPED), ("vae", "2")])
 def test_predict_writes_one_row_per_frame_with_the_contract_columns(tmp_path, model, threads):
     poses = tmp_path / "poses.npy"
