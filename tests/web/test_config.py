@@ -91,6 +91,30 @@ def test_a_worksheet_takes_its_factors_from_the_advanced_options(client):
     assert data["reba_load_left"] == [3]  # > 10 kg: 2, shock: +1
 
 
+def test_a_worksheet_records_rula_load_is_the_tasks_load_as_assess_takes_it(client):
+    """A record's arm_load_kg 12 (no load_kg) is the task's load, REBA's and RULA's, as
+    `ergorisk assess` takes it; the web took the task's 0 kg (RULA 3 for 6)."""
+    import warnings
+
+    import ergorisk as er
+
+    record = {"upper_arm_flexion_deg": 60, "trunk_flexion_deg": 30, "arm_load_kg": 12}
+    created = client.post("/api/assessments", data={"worksheet": json.dumps([record])})
+    assert created.status_code == 202, created.text
+    item = _done(client, created.json())
+    assert item["factors"]["load_kg"] == 12
+    data = client.get(f"/api/assessments/{item['id']}/frames").json()["data"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "the records' arm_load_kg (12 kg) is the task's load"
+        cli = er.assess([record]).frames
+    assert data["rula_total_left"] == cli["rula_total_left"].tolist() == [6]
+    assert data["reba_load_left"] == [2]  # the task's one load: REBA's too
+    mixed = json.dumps([record, {"load_kg": 4}])
+    refused = client.post("/api/assessments", data={"worksheet": mixed})
+    assert refused.status_code == 400
+    assert "differ in load_kg / arm_load_kg / body_load_kg" in refused.json()["detail"]
+
+
 @pytest.mark.parametrize(
     ("options", "fields", "words"),
     [

@@ -66,22 +66,36 @@ def parse_worksheet(text: str) -> list[dict[str, dict[str, Any]]]:
     return out
 
 
-def worksheet_factors(
-    frames: list[dict[str, dict[str, Any]]], given: Mapping[str, Any]
-) -> dict[str, Any]:
+def worksheet_factors(text: str, given: Mapping[str, Any]) -> dict[str, Any]:
     """The task factors of a worksheet assessment (as the API spells them): those given in the
-    form, the others as entered in the records (activity flags: auto = as entered). Raises
-    ValueError when the records differ in a factor the form does not set (one value must hold
-    for every frame)."""
+    form, the others as entered in the records (activity flags: auto = as entered), RULA's
+    keys entering the task's load and shock as REBA's do (assessment.TASK_FACTOR_KEYS: a
+    record's arm_load_kg 12 was scored at the task's 0 kg). Raises WorksheetError for a bad
+    record, ValueError when the records differ in a factor the form does not set (one value
+    must hold for every frame)."""
+    from ergorisk.assessment import TASK_FACTOR_KEYS
     from ergorisk.contract import COUPLING_NAMES
+    from ergorisk.io.worksheets import parse_records
 
+    frames = parse_worksheet(text)
+    typed = [
+        {s: set(r[s]) for s in SIDES}
+        if isinstance(r, dict) and set(r) == set(SIDES)
+        else {s: set(r) for s in SIDES}
+        for r in parse_records(text)
+    ]
     out = {"static": "auto", "repeated": "auto", "rapid_change": "auto", **given}
     for key in FACTOR_KEYS:
         if key in given:
             continue
-        values = {r[side][key] for r in frames for side in SIDES}
+        keys = TASK_FACTOR_KEYS[key]
+        values: set[Any] = set()
+        for r, keyed in zip(frames, typed, strict=True):
+            for side in SIDES:
+                values |= {r[side][k] for k in keys if k in keyed[side]} or {r[side][key]}
         if len(values) > 1:
-            raise ValueError(f"the records differ in {key}; set {key} as a task factor")
+            named = " / ".join(keys)
+            raise ValueError(f"the records differ in {named}; set {key} as a task factor")
         value = values.pop()
         out[key] = COUPLING_NAMES[value] if key == "coupling" else value
     return out

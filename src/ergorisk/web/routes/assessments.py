@@ -221,11 +221,11 @@ async def _stage(c: Context, upload: Upload) -> tuple[Path, Path | None, Config]
 def _worksheet_config(upload: Upload) -> Config:
     """A worksheet's factors: the form's, else as its records hold them (one value each)."""
     from ergorisk.scoring.validate import WorksheetError
-    from ergorisk.web.pipeline import parse_worksheet, worksheet_factors
+    from ergorisk.web.pipeline import worksheet_factors
 
     assert upload.worksheet is not None
     try:
-        factors = worksheet_factors(parse_worksheet(upload.worksheet), upload.factors)
+        factors = worksheet_factors(upload.worksheet, upload.factors)
         # the records' own load, say, within the same bounds
         return with_factors(upload.config, {**DEFAULT_FACTORS, **factors})
     except (WorksheetError, ValueError) as err:
