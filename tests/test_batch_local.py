@@ -668,6 +668,25 @@ def test_an_unfinished_item_whose_folder_holds_an_older_result_says_so(tmp_path)
     )
 
 
+def test_a_manifest_item_whose_file_went_missing_keeps_its_done_result(tmp_path):
+    """A new-user walkthrough: a done video archived (or its share not mounted), the batch
+    run again: the item failed "no such file" and its finished result was removed, as if
+    the file had been replaced."""
+    from ergorisk.batch.inputs import from_manifest
+
+    a = pose_file(tmp_path / "in" / "a.npy")
+    sheet = manifest(tmp_path / "m.csv", ["path", "layout"], [["in/a.npy", "uw-iom"]])
+    out = tmp_path / "out"
+    assert [r.status for r in run_batch(from_manifest(sheet), out, show_progress=False)] == [
+        "done"
+    ]
+    a.unlink()
+    (failed,) = run_batch(from_manifest(sheet), out, show_progress=False)
+    assert failed.status == "failed" and "no such file" in failed.reason
+    assert failed.reason.endswith("a/ keeps its earlier result (made when the input was there)")
+    assert (out / "a" / MARKER).exists() and (out / "a" / "summary.json").exists()
+
+
 def test_a_redo_that_fails_removes_a_result_of_another_file_and_keeps_one_of_the_same(
     tmp_path, monkeypatch
 ):

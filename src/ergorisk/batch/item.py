@@ -98,7 +98,7 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
             item,
             FAILED,
             **{k: measured[k] for k in KEPT_WHEN_FAILED if k in measured},
-            reason=_reason(err, item) + _earlier_result(out_dir, item.fingerprint()),
+            reason=_reason(err, item) + _earlier_result(out_dir, item),
             seconds=_seconds(started),
             **where,
         )
@@ -119,15 +119,20 @@ def run_item(item: BatchItem, out_dir: Path) -> ItemResult:
 KEPT_WHEN_FAILED = ("kind", "frames", "scored_s")
 
 
-def _earlier_result(out_dir: Path, expected: str) -> str:
+def _earlier_result(out_dir: Path, item: BatchItem) -> str:
     """What becomes of an earlier result in the folder of an item that failed now: kept
-    where it is of this very input and options (a --force redo that failed), removed where
-    it is not (the file was replaced: its old report.pdf, marked done, outlived a redo
-    that failed). The reason's ending, saying which."""
+    where it is of this very input and options (a --force redo that failed) or where the
+    input is missing now (an archived video or a share not mounted: nothing says it was
+    replaced), removed where it is not (the file was replaced: its old report.pdf, marked
+    done, outlived a redo that failed). The reason's ending, saying which."""
     if not out_dir.exists():
         return ""
-    if store.read_done(out_dir, expected) is not None:
+    if store.read_done(out_dir, item.fingerprint()) is not None:
         return f"; {out_dir.name}/ keeps the earlier result of this same input and options"
+    if (out_dir / store.MARKER).is_file() and not all(
+        p.exists() for p in (item.views or (item.path,))
+    ):
+        return f"; {out_dir.name}/ keeps its earlier result (made when the input was there)"
     store.retire(out_dir)
     return f"; {out_dir.name}/ held an earlier result of another file or options: removed"
 
