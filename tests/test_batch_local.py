@@ -135,6 +135,34 @@ def test_changed_options_or_file_redo_the_item_and_a_known_bad_input_is_not_retr
     assert [(r.status, r.frames) for r in fixed] == [("done", 12), ("done", 24)]
 
 
+def test_an_option_written_otherwise_is_the_same_and_an_edited_config_file_redoes(tmp_path):
+    """A new-user walkthrough: coupling 0 then good, Good, a load 0 then blank: each redid
+    the item as other options (minutes a video). An edited --config file left it done."""
+    from ergorisk.batch.inputs import from_manifest
+
+    pose_file(tmp_path / "a.npy")
+    settings = tmp_path / "s.yaml"
+    settings.write_text("smoothing_s: 0.4\n")
+    out = tmp_path / "out"
+
+    def run(coupling: str, load: str) -> str:
+        header = ["path", "layout", "coupling", "load_kg", "config"]
+        rows = [["a.npy", "uw-iom", coupling, load, "s.yaml"]]
+        items = from_manifest(manifest(tmp_path / "m.csv", header, rows))
+        (result,) = run_batch(items, out, workers=1, show_progress=False)
+        return result.status
+
+    assert run("0", "0") == "done"
+    assert [run("good", "0"), run("Good", ""), run("", "0.0")] == ["skipped"] * 3
+    assert run("fair", "") == "done"
+    settings.write_text("smoothing_s: 0.8\n")
+    assert run("fair", "") == "done"
+    assert (
+        json.loads((out / "a" / "summary.json").read_text())["config"]["kinematics"]["smoothing_s"]
+        == 0.8
+    )
+
+
 def test_run_item_builds_in_staging_then_moves_and_marks(tmp_path):
     path = pose_file(tmp_path / "a.npy")
     out = tmp_path / "out"
@@ -677,9 +705,7 @@ def test_a_manifest_item_whose_file_went_missing_keeps_its_done_result(tmp_path)
     a = pose_file(tmp_path / "in" / "a.npy")
     sheet = manifest(tmp_path / "m.csv", ["path", "layout"], [["in/a.npy", "uw-iom"]])
     out = tmp_path / "out"
-    assert [r.status for r in run_batch(from_manifest(sheet), out, show_progress=False)] == [
-        "done"
-    ]
+    assert [r.status for r in run_batch(from_manifest(sheet), out, show_progress=False)] == ["done"]
     a.unlink()
     (failed,) = run_batch(from_manifest(sheet), out, show_progress=False)
     assert failed.status == "failed" and "no such file" in failed.reason

@@ -96,8 +96,17 @@ class BatchItem:
         return media_kind(self.path) or ("pose" if suffix in POSE_SUFFIXES else "")
 
     def fingerprint(self) -> str:
-        """What decides the item's outputs (store.fingerprint): its file(s), options, meta."""
-        return fingerprint(self.path, self.options, self.meta, self.views)
+        """What decides the item's outputs (store.fingerprint): its file(s), the Config its
+        options make and its meta. The Config, not the cells as typed: coupling 0, good or
+        Good, a load 0 or left blank redid an item as other options (minutes a video), and
+        an edited --config file's options left it done."""
+        from ergorisk.batch.item import item_config
+
+        try:
+            options = {"config": item_config(self).to_dict()}
+        except ValueError:  # a bad value: the item fails on it (check_config refuses it first)
+            options = self.options
+        return fingerprint(self.path, options, self.meta, self.views)
 
     @property
     def meta(self) -> dict[str, str]:

@@ -49,7 +49,7 @@ def fingerprint(
     record: dict[str, Any] = {
         "path": str(path),
         "file": stat(path),
-        "options": {k: str(v) for k, v in sorted(options.items())},
+        "options": json.loads(json.dumps(options, sort_keys=True, default=str)),
         "meta": dict(sorted((meta or {}).items())),
     }
     if views:  # (absent otherwise: an earlier batch's single items stay done)
