@@ -121,6 +121,11 @@ def test_the_written_toml_round_trips_exactly(tmp_path):
         ("bad.qca.txt", "not xml at all", "unreadable"),
         ("bad.yml", "%YAML:1.0\n---\nfoo: 1\n", "no 'names'"),
         ("bad.json", "{}", "unknown calibration format"),
+        # OpenCV's parser raised SystemError (a traceback, er.assess not an InputError)
+        ("bad.yml", "hello: [1\n", "not OpenCV FileStorage"),
+        ("plain.yaml", "a: 1\nb: 2\n", "not OpenCV FileStorage"),
+        ("bad.xml", "just text", "not OpenCV FileStorage"),
+        ("empty.yml", "", "an empty file"),
     ],
 )
 def test_an_unreadable_calibration_names_the_file_and_the_problem(tmp_path, name, text, problem):
@@ -154,6 +159,8 @@ def test_a_calibration_that_cannot_be_right_is_refused_when_read(tmp_path, chang
 def test_a_missing_calibration_file_is_a_clear_error(tmp_path):
     with pytest.raises(CalibrationError, match="no such calibration file"):
         read_calibration(tmp_path / "nowhere.toml")
+    with pytest.raises(CalibrationError, match="a folder, not a calibration file"):
+        read_calibration(tmp_path)
 
 
 def test_videos_find_their_camera_by_name_or_as_told():

@@ -115,6 +115,8 @@ def read_calibration(path: str | Path) -> list[Camera]:
     """Cameras from a .toml (Pose2Sim, anipose), .qca.txt (Qualisys) or .yml/.yaml/.xml
     (OpenCV FileStorage) file; raise CalibrationError naming the file and the problem."""
     path = Path(path)
+    if path.is_dir():
+        raise CalibrationError(f"{path}: a folder, not a calibration file")
     if not path.is_file():
         raise CalibrationError(f"{path}: no such calibration file")
     name = path.name.lower()
@@ -270,7 +272,15 @@ def read_opencv(path: str | Path) -> list[Camera]:
     import cv2
 
     path = Path(path)
-    fs = cv2.FileStorage(str(path), cv2.FILE_STORAGE_READ)
+    try:
+        fs = cv2.FileStorage(str(path), cv2.FILE_STORAGE_READ)
+    except (cv2.error, SystemError):  # its parser raises on text that is not its format
+        # (a SystemError in Python, "Input file is invalid": nothing to pass on)
+        what = "an empty file" if path.stat().st_size == 0 else "not OpenCV FileStorage"
+        raise CalibrationError(
+            f"{path}: {what} (an OpenCV calibration starts with %YAML:1.0 or <?xml ...?> "
+            "<opencv_storage>)"
+        ) from None
     if not fs.isOpened():
         raise CalibrationError(f"{path}: OpenCV cannot open it as FileStorage (yaml/xml)")
     try:
