@@ -95,3 +95,18 @@ def test_without_starts_the_bar_keeps_the_pace_in_items(monkeypatch):
     now[0] = 10.0
     bar.last = now[0]
     assert bar.eta(1) == "0:00:20"  # 10 s an item, 2 to go
+
+
+def test_a_failure_first_gives_no_eta(monkeypatch):
+    """A walkthrough: a corrupt file failed first in 1 s and the journal read "ETA 0:00:09"
+    with 27 s of work left; a failure says nothing of the time an item takes."""
+    now = [0.0]
+    monkeypatch.setattr(runner.time, "monotonic", lambda: now[0])
+    bar = runner._progress(total=4, already=0, show=False)
+    with bar as advance:
+        now[0] = 1.0
+        advance(ItemResult(index=0, path="bad", name="bad", status=FAILED, seconds=1.0))
+        assert bar.eta(1) == "-:--:--"
+        now[0] = 11.0
+        advance(ItemResult(index=1, path="a", name="a", status=DONE, seconds=10.0))
+        assert bar.eta(2) == "0:00:22"  # 11 s for 2 items (the pace in items), 2 to go

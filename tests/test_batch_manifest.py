@@ -417,3 +417,20 @@ def test_an_empty_manifest_says_it_is_empty(tmp_path):
     m.write_text("")
     with pytest.raises(BatchInputError, match=r"m.csv: empty: its first line names the columns"):
         load_items(m)
+
+
+def test_a_spreadsheets_manifest_capitals_windows_paths_and_an_open_quote(tmp_path):
+    """A walkthrough: 'Path,Worker' refused as "no 'path' column"; data\\photo.jpg (written
+    on Windows) failed "no such file" at run time; a quote left open read the rest of the
+    file as one path (a runtime failure, not exit 2)."""
+    pose_file(tmp_path / "data" / "a.npy")
+    m = manifest(
+        tmp_path / "m.csv", ["Path", "Worker", "Layout"], [["data\\a.npy", "Ann", "uw-iom"]]
+    )
+    (item,) = load_items(m)
+    assert item.path == tmp_path / "data" / "a.npy" and item.worker == "Ann"
+    assert item.options["layout"] == "uw-iom"
+    m.write_text('path,worker\n"data/a.npy,Ann\nb.npy,Bob\n', encoding="utf-8")
+    result = batch(m, "-o", tmp_path / "o")
+    assert result.exit_code == 2 and not (tmp_path / "o").exists()
+    assert "m.csv: line 2: not valid CSV" in " ".join(result.output.split())

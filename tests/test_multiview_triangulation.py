@@ -204,6 +204,9 @@ def test_a_take_that_does_not_fit_its_calibration_is_warned():
     (bare,) = views_warnings({"cam01": 22.3}, 1.0, [], {"cam01": 0.70}, annotated=False)
     assert bare.endswith("check on cam01's video whom that view follows")
     assert "over 30" in views_warnings({"cam01": 31.0}, 0.99, [])[0]
+    assert views_warnings({"cam01": 31.0}, 0.99, [])[0].endswith("and the sync (--sync motion)")
+    # --sync motion given: not advised again (a walkthrough)
+    assert views_warnings({"cam01": 31.0}, 0.99, [], synced=True)[0].endswith("its calibration")
     # cam01's video given to cam02 and the reverse: 27 px each, no view over 30, and it
     # scored 58 % of the time at high risk against 0 % (measured; exit 0, no warning)
     (swapped,) = views_warnings({"cam02": 26.8, "cam01": 27.0}, 0.95, [])
@@ -287,3 +290,19 @@ def test_a_take_with_a_second_worker_says_so_and_the_web_app_words_it_for_itself
     assert "upload the take again with people: [ID] under Advanced options" in summary.warnings[0]
     assert summary.warnings[0].endswith("--calibration FILE --people all")
     assert summary.warnings[1] == "other"
+
+
+def test_views_of_different_lengths_advise_the_sync_only_where_not_given():
+    from ergorisk.multiview import common_frames
+    from ergorisk.pose.people import PersonTrack
+
+    def track(n: int) -> PersonTrack:
+        nan = np.full((n, 33, 4), np.nan, np.float32)
+        return PersonTrack(nan, nan[..., :3], np.arange(n), np.arange(n) / FPS, 0, np.zeros((n, 4)))
+
+    views = [[track(100)], [track(60)]]
+    cut, (plain,) = common_frames(views, ["cam01", "cam02"])
+    assert [len(v[0].world) for v in cut] == [60, 60]
+    assert plain.endswith("views that were not started together need --sync motion")
+    _, (synced,) = common_frames(views, ["cam01", "cam02"], synced=True)
+    assert "first 60 frames, aligned by their motion (--sync motion)" in synced

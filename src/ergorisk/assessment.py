@@ -1158,6 +1158,7 @@ def _assess_views(paths: list[Path], cfg: Config, progress: Progress) -> Assessm
 
 
 NO_PERSON = "no person"  # pose/quality.py's word
+ONE_VIEW = "seen in one view only"  # a take's frame: triangulation needs two
 MIN_VIEWS_DETECTED = 0.5  # the demo's man: 99 % of the frames
 
 
@@ -1211,7 +1212,9 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
         raise InputError(f"pose estimation failed: {str(err).splitlines()[0]}") from None
     if not any(people):
         raise InputError("nobody was found in any view")
-    people, uneven = multiview.common_frames(people, [c.name for c in cameras])
+    people, uneven = multiview.common_frames(
+        people, [c.name for c in cameras], synced=media.sync == "motion"
+    )
     try:
         associated = multiview.associate_views(people, cameras)
         chosen = multiview.select_views_people(associated, spec, media.roi)
@@ -1249,10 +1252,18 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
         relabel_peaks(summary, index, index / fps)
         shift_activity(summary, index / fps)
         detected = frames["person_detected"].to_numpy(bool)
+        # A frame one view alone saw (the others' view of the person hidden) is not "no
+        # person": the take's cam01 + cam03 read so on half its frames, the man in cam01.
+        views = np.sum([t.detected for t in person.tracks], axis=0)
+        absent = (
+            np.where(views == 1, ONE_VIEW, NO_PERSON)
+            if views.shape == detected.shape
+            else NO_PERSON
+        )
         reliability = dataclasses.replace(
             reliability,
             reliable=reliability.reliable & detected,
-            reason=np.where(detected, reliability.reason, NO_PERSON),
+            reason=np.where(detected, reliability.reason, absent),
         )
         frames.insert(frames.columns.get_loc("pose_reliable") + 1, "pose_issue", reliability.reason)
         summary["pose_reliability"] = reliability.summary()
@@ -1266,10 +1277,15 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
             },
         }
         if not frames["person_detected"].any():
-            listed = ", ".join(f"{k} {v:.0f} px" for k, v in errors.items())
+            # A view that never took part has no error to give ("cam02 nan px").
+            listed = ", ".join(
+                f"{k} {v:.0f} px" if np.isfinite(v) else f"{k} never used"
+                for k, v in errors.items()
+            )
+            sync = "" if media.sync == "motion" else " and the sync (--sync motion)"
             raise InputError(
                 f"no frame of person {person.person_id} could be triangulated (median "
-                f"reprojection error: {listed}): check the calibration and the sync"
+                f"reprojection error: {listed}): check the calibration{sync}"
             )
         summary["person_detected_rate"] = round(float(frames["person_detected"].mean()), 4)
         limit = search_limit(first_view.n_frames)
@@ -1286,6 +1302,7 @@ def _views_people(paths: list[Path], cfg: Config, progress: Progress) -> dict[in
                 },
                 leg_length_m(skel),
                 media.annotate,
+                synced=media.sync == "motion",
             )
             + uneven
             + unsynced
@@ -1459,6 +1476,7 @@ def views_warnings(
     sync_limited: Mapping[str, int] | None = None,
     leg_m: float | None = None,
     annotated: bool = True,
+    synced: bool = False,
 ) -> list[str]:
     """What a reader of a multi-view result should check: cameras reprojecting far off,
     never used or mostly outvoted (``rejected``: the share of a view's readings left out as
@@ -1466,7 +1484,8 @@ def views_warnings(
     the wrong camera order), videos of another size than their camera's calibration;
     ``sync_limited``: cameras whose sync offset (frames) is at the search's limit; ``leg_m``:
     the person's median hip-to-ankle length (a calibration at the wrong scale);
-    ``annotated``: the annotated videos are written (--no-video: the views' own videos)."""
+    ``annotated``: the annotated videos are written (--no-video: the views' own videos);
+    ``synced``: the views were aligned by --sync motion (no hint to use it)."""
     out = list(resized)
     rejected = rejected or {}
     for cam, offset in (sync_limited or {}).items():
@@ -1483,7 +1502,8 @@ def views_warnings(
         elif e > MAX_VIEW_ERROR_PX:
             out.append(
                 f"camera {cam}: median reprojection error {e:.0f} px (over "
-                f"{MAX_VIEW_ERROR_PX:.0f}): check its calibration and the sync (--sync motion)"
+                f"{MAX_VIEW_ERROR_PX:.0f}): check its calibration"
+                + ("" if synced else " and the sync (--sync motion)")
             )
         elif rejected.get(cam, 0.0) >= MAX_REJECTED_SHARE:
             # The 4-view demo's woman: cam01 outvoted on 70 % of its readings (22 px median
@@ -1524,8 +1544,10 @@ def views_warnings(
         )
     if detected < MIN_VIEWS_DETECTED:
         out.append(
-            f"the person was triangulated on {100 * detected:.0f}% of the frames only: check "
-            "the calibration and which video is which camera (--cameras)"
+            f"the person was triangulated on {100 * detected:.0f}% of the frames only (a frame "
+            "needs the person in two views: see views_seen in summary.json's multiview; one "
+            "view hidden by someone else leaves a frame unscored): check the calibration and "
+            "which video is which camera (--cameras)"
         )
     return out
 

@@ -93,19 +93,21 @@ def check_views_match(views: Sequence[tuple[str, float, int]]) -> None:
 
 
 def common_frames(
-    people: Sequence[Sequence[PersonTrack]], names: Sequence[str]
+    people: Sequence[Sequence[PersonTrack]], names: Sequence[str], synced: bool = False
 ) -> tuple[list[list[PersonTrack]], list[str]]:
     """Each view's tracks cut to the frames every view has (the shortest view's count), and
-    the warning that says so where the counts differ."""
+    the warning that says so where the counts differ (``synced``: --sync motion given, not
+    to be advised)."""
     counts = [len(view[0].world) if view else None for view in people]
     known = [n for n in counts if n is not None]
     if not known or len(set(known)) == 1:
         return [list(view) for view in people], []
     n = min(known)
     listed = ", ".join(f"{name} {c}" for name, c in zip(names, counts, strict=True) if c)
-    warning = (
-        f"the views have different frame counts ({listed}): the take is their first {n} "
-        "frames, matched frame by frame; views that were not started together need "
+    warning = f"the views have different frame counts ({listed}): the take is their first {n} " + (
+        "frames, aligned by their motion (--sync motion)"
+        if synced
+        else "frames, matched frame by frame; views that were not started together need "
         "--sync motion"
     )
     return [[cut_track(t, 0, n) for t in view] for view in people], [warning]

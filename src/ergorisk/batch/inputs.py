@@ -252,7 +252,7 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
                 except ValueError as err:
                     column = f"column {header.index(key) + 1} ({key})"
                     bad.append((line, f"line {line}, {column}: {err}"))
-        path = Path(cells["path"]).expanduser()
+        path = Path(windows_path(cells["path"], base)).expanduser()
         # "acc/../demo.mp4" as "demo.mp4" in batch.csv (symbolic links kept as written)
         path = Path(os.path.normpath(path if path.is_absolute() else base / path))
         if path.suffix.lower() in LAYOUT_SUFFIXES and not options.get("layout"):
@@ -501,10 +501,22 @@ def _records(manifest: Path, width: int, delimiter: str) -> list[tuple[int, list
     """(line number, cells) of each row after the header; a row with more cells than the
     header is an error (pandas would take its first cells for an index)."""
     with manifest.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f, delimiter=delimiter)
+        # strict: a quote left open read the rest of the file as one path ("no such file"
+        # at run time, not exit 2)
+        reader = csv.reader(f, delimiter=delimiter, strict=True)
         next(reader, None)
         records = []
-        for record in reader:
+        while True:
+            begins = reader.line_num + 1  # the row's first line (the error's is the file's end)
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as err:
+                raise BatchInputError(
+                    f"{manifest.name}: line {begins}: not valid CSV ({err}; a quote opened in "
+                    "a cell must be closed in it)"
+                ) from None
             line = reader.line_num
             if len(record) > width and any(c.strip() for c in record[width:]):
                 raise BatchInputError(
@@ -540,7 +552,8 @@ def _header(manifest: Path) -> tuple[list[str], str]:
         ) from None
     except OSError as err:
         raise BatchInputError(f"{manifest}: {err.strerror or err}") from None
-    names = [h.strip() for h in header]
+    # Column names in any case (Path, Worker, Load_kg from a spreadsheet): options are lower.
+    names = [h.strip().lower() for h in header]
     seen: set[str] = set()
     for col, name in enumerate(names, start=1):
         if not name:
@@ -549,6 +562,17 @@ def _header(manifest: Path) -> tuple[list[str], str]:
             raise BatchInputError(f"{manifest.name}: line 1, column {col}: {name!r} repeated")
         seen.add(name)
     return names, delimiter
+
+
+def windows_path(text: str, base: Path) -> str:
+    """A manifest's path as written on Windows (data\\clip.mp4, from Excel there) read with
+    '/' here, unless a file is named so as written."""
+    if os.sep == "\\" or "\\" not in text:
+        return text
+    written = Path(text).expanduser()
+    if (written if written.is_absolute() else base / written).exists():
+        return text
+    return text.replace("\\", "/")
 
 
 def safe_name(text: str) -> str:

@@ -117,7 +117,9 @@ def _scalar(spec: OptionSpec, text: str, base_dir: Path) -> Any:
             raise ValueError(f"{text!r} is above the maximum {spec.max}")
         return value
     if kind is Path:
-        path = Path(text).expanduser()
+        from ergorisk.batch.inputs import windows_path
+
+        path = Path(windows_path(text, base_dir)).expanduser()
         return path if path.is_absolute() else base_dir / path
     return text
 

@@ -221,11 +221,13 @@ class _progress:
         done = completed - self.already
         if completed >= self.total:  # a rerun that skipped everything read -:--:-- at 4/4
             return "0:00:00"
-        if done <= 0:
+        # A failure (a corrupt file in 0.01 s) says nothing of the time an item takes.
+        succeeded = done - len(self.failures)
+        if succeeded <= 0:
             return "-:--:--"
         left = self._by_work()
         if left is None:  # the pace in items
-            per_item = (self.last - self.started) / done
+            per_item = (self.last - self.started) / succeeded
             left = max(0.0, per_item * (self.total - completed) - (time.monotonic() - self.last))
         return time.strftime("%H:%M:%S", time.gmtime(round(left))).removeprefix("0")
 
@@ -284,8 +286,8 @@ class _progress:
             # the worker's own seconds: the driver's would add the process's start
             took = result.seconds or self.last - self.began[result.index]
             self.took[result.index] = took
-            if result.status == FAILED:
-                self.failures.add(result.index)
+        if result.status == FAILED:
+            self.failures.add(result.index)
         self.failed += result.status == FAILED
         label = f"Batch ({self.failed} failed)" if self.failed else "Batch"
         # The item last finished, by name: the bar alone said nothing of which ones ran.
