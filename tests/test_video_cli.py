@@ -159,6 +159,48 @@ def test_an_roi_on_empty_space_warns_that_nobody_inside_it_was_followed(tmp_path
     assert said.endswith("; check the ROI on the video") and not (out / "annotated.mp4").exists()
 
 
+def test_an_roi_around_someone_never_followed_warns_when_the_pick_only_touches_it():
+    """A researcher's walkthrough: --roi around the 4-view demo's bystander in cam02 followed
+    her on frame 0, lost her, and scored the man beside her (REBA 9) without a word: his box
+    touched the ROI's edge. A pick with under a quarter of its box inside warns, one video
+    and a take alike; the pick inside it warns of nothing."""
+    import numpy as np
+
+    from ergorisk.assessment import _roi_missed, views_roi_warning
+    from ergorisk.pose.people import PersonTrack
+
+    roi = (700, 400, 950, 950)  # --roi 700,400,250,550
+    frames = pd.DataFrame(
+        {
+            "time_s": [0.0, 0.07],
+            "person_detected": [True, True],
+            "pose_reliable": [False, True],
+            "bbox_x_px": [735.0, 442.0],
+            "bbox_y_px": [501.0, 440.0],
+            "bbox_w_px": [112.0, 325.0],
+            "bbox_h_px": [392.0, 716.0],
+        }
+    )
+    (said,) = _roi_missed(frames, roi, (1088, 1920), annotated=False)
+    assert said.startswith("nobody inside --roi 700,400,250,550 was followed: the person ")
+    assert "at 0.07 s outside it (box x 442, y 440, 325x716 px)" in said
+    frames["pose_reliable"] = [True, True]  # the bystander herself: no warning
+    assert _roi_missed(frames, roi, (1088, 1920)) == []
+
+    n = 3
+    boxes = np.tile([442.0, 440.0, 325.0, 716.0], (n, 1))
+    seen = np.zeros((n, 33, 4), np.float32)  # detected: finite landmarks
+    man = PersonTrack(seen, seen[..., :3], np.arange(n), np.arange(n) / 60, 1, boxes)
+    person = type("ViewsPerson", (), {"person_id": 1, "tracks": [man]})()
+    (views,) = views_roi_warning(person, roi, "cam02", annotated=False)
+    assert views == (
+        "nobody seen in two or more views is inside --roi 700,400,250,550: the person "
+        "assessed (ID 1) has 15% of their box inside it in cam02 (on average); check "
+        "cam02's video and the ROI"
+    )
+    assert views_roi_warning(person, (400, 400, 800, 1200), "cam02") == []
+
+
 def test_an_end_past_the_end_of_the_video_is_assessed_to_its_end_with_a_warning(tmp_path):
     """--end 100 on the 7.7 s example was taken without a word (a new-user walkthrough)."""
     out = tmp_path / "out"
