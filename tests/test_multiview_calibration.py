@@ -221,6 +221,10 @@ def test_demo_checkerboards_give_the_qualisys_intrinsics(shared_data, qca_camera
         # converter does) it was 0.03 px.
         by_board, by_file = (radial_px(c, 550.0) for c in (ours, qca))
         assert by_board < -1.0 and by_file == pytest.approx(by_board, rel=0.3), ours.name
+        # Beyond the boards' reach, at the portrait frame's bottom edge (960 px: the feet),
+        # within 10 px of the file: a free k3 put cam03's 50 px out (the file: 0.6).
+        assert abs(radial_px(ours, 960.0) - radial_px(qca, 960.0)) < 10.0, ours.name
+        assert ours.dist[4] == 0.0
     again = read_calibration(tmp_path / "rig" / "calib.toml")
     assert all(a.same_as(b) for a, b in zip(again, result.cameras, strict=True))
 
