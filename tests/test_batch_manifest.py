@@ -198,7 +198,14 @@ def test_set_values_are_defaults_that_a_cell_overrides(tmp_path):
 def test_item_names_are_unique_and_safe(tmp_path):
     rows = [["clip.mp4", "0", "1"], ["clip.mp4", "1", "2"], ["other/clip.mp4", "", ""]]
     m = manifest(tmp_path / "m.csv", ["path", "start", "end"], rows)
-    assert [i.name for i in load_items(m)] == ["clip", "clip-2", "clip-3"]
+    assert [i.name for i in load_items(m)] == ["clip", "clip-2", "other__clip"]
+    # Files of one name in different folders are named by their folders, whatever the rows'
+    # order (a walkthrough: dA/p.jpg and dB/p.jpg swapped rows, and each was redone into
+    # the other's folder, p/ and p-2/)
+    rows = [["dA/p.jpg"], ["dB/p.jpg"]]
+    names = [i.name for i in load_items(manifest(tmp_path / "m.csv", ["path"], rows))]
+    swapped = [i.name for i in load_items(manifest(tmp_path / "m.csv", ["path"], rows[::-1]))]
+    assert names == ["dA__p", "dB__p"] == swapped[::-1]
     assert unique_names(["A", "a", "a-2"]) == ["A", "a-2", "a-2-2"]
     assert safe_name("../x/é t?.mp4") == "x__é_t_.mp4"
     # Letters of any script stay (a German plant's 'Prüfung Halle 3' became 'Pr_fung_Halle_3'),

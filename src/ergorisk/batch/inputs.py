@@ -289,7 +289,8 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
         raise BatchInputError(f"{where}: {'; '.join(said[:MAX_BAD_CELLS])}{more}")
     rows = _join_takes(rows, where, header)
     _no_repeats(rows, where, header)
-    names = unique_names([row.name for row in rows], [bool(row.cells.get("name")) for row in rows])
+    written = [bool(row.cells.get("name")) for row in rows]
+    names = unique_names(_folder_names(rows, written, base), written)
     return [
         BatchItem(
             index=i,
@@ -301,6 +302,28 @@ def from_manifest(manifest: Path, defaults: dict[str, Any] | None = None) -> lis
         )
         for i, (row, name) in enumerate(zip(rows, names, strict=True))
     ]
+
+
+def _folder_names(rows: list[_Row], written: list[bool], base: Path) -> list[str]:
+    """Each row's wanted name: its own, with files of one name in different folders named by
+    their folders (dA/p.jpg and dB/p.jpg: dA__p and dB__p), so that the rows' order does not
+    decide whose result p/ holds (p and p-2 swapped with the rows: each file redone into the
+    other's folder). One file on several rows (other options) still takes -2, -3."""
+    paths: dict[str, set[Path]] = {}
+    for row, mine in zip(rows, written, strict=True):
+        if not (mine or row.views):  # a take is named by its take column
+            paths.setdefault(safe_name(row.name).lower(), set()).add(row.path)
+    out = []
+    for row, mine in zip(rows, written, strict=True):
+        if mine or row.views or len(paths[safe_name(row.name).lower()]) < 2:
+            out.append(row.name)
+            continue
+        bare = row.path.with_suffix("")
+        try:
+            out.append(bare.relative_to(base).as_posix())
+        except ValueError:  # outside the manifest's folder: its own folder's name
+            out.append("/".join(bare.parts[-2:]))
+    return out
 
 
 def _column_of(text: str) -> int:
