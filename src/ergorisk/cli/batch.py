@@ -150,8 +150,9 @@ def batch(
         print(
             f"warning: {out} also holds {len(others)} item{'s' * (len(others) > 1)} of earlier "
             f"runs that these inputs do not list ({shown}): batch.csv and the summaries cover "
-            "these inputs only; run the whole manifest again (done items are skipped) for "
-            "tables of all of them",
+            "these inputs only; run "
+            + ("the whole folder" if inputs.is_dir() else "the whole manifest")
+            + " again (done items are skipped) for tables of all of them",
             file=sys.stderr,
         )
     typer.echo(counts_line({s: sum(r.status == s for r in rows) for s in STATUSES}, out))
