@@ -597,6 +597,13 @@ def test_worksheet_with_each_side_entered_apart(page, server, shot) -> None:
     assert page.inner_text("#worst li") == (
         "Record 1: REBA 3 (right side) · RULA 5 (left side) in the record"
     )
+    # Records, not a video's frames (a walkthrough: "frame 0 (1 of 1) · 0.00 s", "Scores of
+    # this frame", "Postures held at least 0.3 s", "auto (detected)")
+    assert page.inner_text("#panel-h") == "Scores of this record"
+    assert page.inner_text("#frame-label") == "record 1 of 1"
+    assert page.inner_text("#worst-help").startswith("The records of highest REBA")
+    assert "auto (as entered)" in page.inner_text("#factors-form")
+    assert "detected" not in page.inner_text("#factors-form")
     shot(page, "worksheet-sides")
     # A flag set for the task shows the activity card in a record's words (it spoke of
     # "the angles over time" and episodes to click, which a worksheet has none of).

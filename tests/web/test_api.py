@@ -143,7 +143,17 @@ def test_hand_entered_worksheet_is_scored_by_the_engine(client):
         ({"worksheet": '[{"load_kg": -2}]'}, 400, "negative"),
         ({"worksheet": '[{"load_kg": 2}, {"load_kg": 4}]'}, 400, "differ in load_kg"),
         ({"worksheet": "[1, 2"}, 400, "malformed"),
-        ({"worksheet": "[{}]", "load_kg": "-1"}, 400, "load_kg"),
+        # one wording for the load's bounds, at upload as on re-scoring ("must be >= 0")
+        (
+            {"worksheet": "[{}]", "load_kg": "-1"},
+            400,
+            "load_kg must be between 0 and 500 kg, got -1",
+        ),
+        (
+            {"worksheet": "[{}]", "load_kg": "12.5kg"},
+            400,
+            "a number of kg (12.5 or 12,5), got '12.5kg'",
+        ),
         ({"worksheet": "[{}]", "coupling": "tight"}, 400, "coupling"),
         ({"worksheet": "[{}]", "static": "often"}, 400, "static"),
         ({"worksheet": "[{}]", "worker": "x" * 201}, 400, "worker is too long"),

@@ -103,12 +103,20 @@ def test_a_worksheet_records_rula_load_is_the_tasks_load_as_assess_takes_it(clie
     assert created.status_code == 202, created.text
     item = _done(client, created.json())
     assert item["factors"]["load_kg"] == 12
+    # and says so, as the command line does (the page said nothing: a walkthrough)
+    assert any(
+        w.startswith("the records' arm_load_kg (12 kg) is the task's load: one per task")
+        for w in item["summary"]["warnings"]
+    ), item["summary"]["warnings"]
     data = client.get(f"/api/assessments/{item['id']}/frames").json()["data"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "the records' arm_load_kg (12 kg) is the task's load"
         cli = er.assess([record]).frames
     assert data["rula_total_left"] == cli["rula_total_left"].tolist() == [6]
     assert data["reba_load_left"] == [2]  # the task's one load: REBA's too
+    # a decimal comma, as the page's form takes it (the API refused "12,5")
+    comma = client.post("/api/assessments", data={"worksheet": "[{}]", "load_kg": "12,5"})
+    assert _done(client, comma.json())["factors"]["load_kg"] == 12.5
     mixed = json.dumps([record, {"load_kg": 4}])
     refused = client.post("/api/assessments", data={"worksheet": mixed})
     assert refused.status_code == 400

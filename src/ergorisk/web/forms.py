@@ -209,6 +209,25 @@ def number(
     return value
 
 
+def load_kg(form: FormData) -> float | None:
+    """The form's load: 12.5 or 12,5 (a decimal comma, as the page's form takes it: the API
+    refused "12,5"), within the bounds every other way of giving it states (a negative one
+    read "load_kg must be >= 0" here, "between 0 and 500 kg" on re-scoring)."""
+    given = text(form, "load_kg")
+    if given is None:
+        return None
+    low, high = BOUNDS["load_kg"]
+    try:
+        value = float(given.strip().replace(",", "."))
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise http_error(400, f"load_kg must be a number of kg (12.5 or 12,5), got {given!r}")
+    if not low <= value <= high:
+        raise http_error(400, f"load_kg must be between {low:g} and {high:g} kg, got {given}")
+    return value
+
+
 def boolean(form: FormData, name: str) -> bool | None:
     given = text(form, name)
     if given is None:
@@ -224,7 +243,7 @@ def boolean(form: FormData, name: str) -> bool | None:
 def form_factors(form: FormData) -> dict[str, Any]:
     """The task factors present in the form (absent ones are left out), checked."""
     given: dict[str, Any] = {}
-    if (load := number(form, "load_kg", BOUNDS["load_kg"][0])) is not None:
+    if (load := load_kg(form)) is not None:
         given["load_kg"] = load
     if (coupling := text(form, "coupling")) is not None:
         given["coupling"] = coupling.lower()

@@ -66,15 +66,12 @@ def parse_worksheet(text: str) -> list[dict[str, dict[str, Any]]]:
     return out
 
 
-def worksheet_factors(text: str, given: Mapping[str, Any]) -> dict[str, Any]:
-    """The task factors of a worksheet assessment (as the API spells them): those given in the
-    form, the others as entered in the records (activity flags: auto = as entered), RULA's
-    keys entering the task's load and shock as REBA's do (assessment.TASK_FACTOR_KEYS: a
-    record's arm_load_kg 12 was scored at the task's 0 kg). Raises WorksheetError for a bad
-    record, ValueError when the records differ in a factor the form does not set (one value
-    must hold for every frame)."""
+def records_factors(text: str) -> dict[str, Any]:
+    """The task factors (load_kg, shock, coupling) as the records enter them, RULA's keys
+    entering the task's load and shock as REBA's do (assessment.TASK_FACTOR_KEYS: a record's
+    arm_load_kg 12 was scored at the task's 0 kg); None where the records differ. Raises
+    WorksheetError for a bad record."""
     from ergorisk.assessment import TASK_FACTOR_KEYS
-    from ergorisk.contract import COUPLING_NAMES
     from ergorisk.io.worksheets import parse_records
 
     frames = parse_worksheet(text)
@@ -84,32 +81,65 @@ def worksheet_factors(text: str, given: Mapping[str, Any]) -> dict[str, Any]:
         else {s: set(r) for s in SIDES}
         for r in parse_records(text)
     ]
-    out = {"static": "auto", "repeated": "auto", "rapid_change": "auto", **given}
+    out: dict[str, Any] = {}
     for key in FACTOR_KEYS:
-        if key in given:
-            continue
         keys = TASK_FACTOR_KEYS[key]
         values: set[Any] = set()
         for r, keyed in zip(frames, typed, strict=True):
             for side in SIDES:
                 values |= {r[side][k] for k in keys if k in keyed[side]} or {r[side][key]}
-        if len(values) > 1:
-            named = " / ".join(keys)
-            raise ValueError(f"the records differ in {named}; set {key} as a task factor")
-        value = values.pop()
-        out[key] = COUPLING_NAMES[value] if key == "coupling" else value
+        out[key] = values.pop() if len(values) == 1 else None
     return out
 
 
-def _worksheet_records(text: str, cfg: Config) -> list[dict[str, dict[str, Any]]]:
-    """The records with the stored factors written in: the form's factors were settled at
-    upload (worksheet_factors), so every record carries the Config's load, shock and coupling,
-    in RULA's keys too (its arm and body load at 0 kg beside a 6 kg task read as entered
-    loads the task factor replaced, a warning on every worksheet with a load)."""
+def worksheet_factors(text: str, given: Mapping[str, Any]) -> dict[str, Any]:
+    """The task factors of a worksheet assessment (as the API spells them): those given in the
+    form, the others as entered in the records (records_factors; activity flags: auto = as
+    entered). Raises WorksheetError for a bad record, ValueError when the records differ in
+    a factor the form does not set (one value must hold for every frame)."""
     from ergorisk.assessment import TASK_FACTOR_KEYS
+    from ergorisk.contract import COUPLING_NAMES
 
-    factors = {k: getattr(cfg.factors, key) for key, keys in TASK_FACTOR_KEYS.items() for k in keys}
-    return [{side: {**r[side], **factors} for side in SIDES} for r in parse_worksheet(text)]
+    own = records_factors(text)
+    out = {"static": "auto", "repeated": "auto", "rapid_change": "auto", **given}
+    for key in FACTOR_KEYS:
+        if key in given:
+            continue
+        if own[key] is None:
+            named = " / ".join(TASK_FACTOR_KEYS[key])
+            raise ValueError(f"the records differ in {named}; set {key} as a task factor")
+        out[key] = COUPLING_NAMES[own[key]] if key == "coupling" else own[key]
+    return out
+
+
+def _worksheet_records(text: str, cfg: Config) -> tuple[list[dict[str, dict[str, Any]]], Config]:
+    """The records and the Config to assess them with. The form's factors (settled at upload,
+    worksheet_factors) are written over every record, in RULA's keys too (its arm and body
+    load at 0 kg beside a 6 kg task read as entered loads the task factor replaced). A factor
+    the records themselves gave is left to assess to take from them, as `ergorisk assess`
+    does, with its warnings ("the records' arm_load_kg (8 kg) is the task's load: ...": the
+    page said nothing where the command line did)."""
+    from ergorisk.assessment import TASK_FACTOR_KEYS
+    from ergorisk.io.worksheets import parse_records
+    from ergorisk.kinematics.worksheet import TaskFactors
+
+    own, default = records_factors(text), TaskFactors()
+    written: dict[str, Any] = {}
+    factors = cfg.factors
+    for key, keys in TASK_FACTOR_KEYS.items():
+        value = getattr(cfg.factors, key)
+        if own[key] is not None and own[key] == value:
+            factors = dataclasses.replace(factors, **{key: getattr(default, key)})
+        else:
+            written.update({k: value for k in keys})
+    # As typed (validated above): assess tells the keys a record gave from the defaults.
+    records = [
+        {side: {**r[side], **written} for side in SIDES}
+        if isinstance(r, dict) and set(r) == set(SIDES)
+        else {**r, **written}
+        for r in parse_records(text)
+    ]
+    return records, dataclasses.replace(cfg, factors=factors)
 
 
 # ---------------------------------------------------------------- the job
@@ -128,7 +158,8 @@ def run(spec: Mapping[str, Any], report: Report = _noop) -> dict[str, Any]:
     progress = _progress(report)
     if kind == "worksheet":
         report("scoring", 0.0)
-        result = assess(_worksheet_records(path.read_text(encoding="utf-8"), cfg), config=cfg)
+        records, sheet_cfg = _worksheet_records(path.read_text(encoding="utf-8"), cfg)
+        result = assess(records, config=sheet_cfg)
     elif kind == "pose":
         report("reading", 0.05)
         result = assess(path, config=cfg)

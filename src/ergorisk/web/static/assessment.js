@@ -381,8 +381,9 @@
     panel.replaceChildren(head, methodTable("reba", REBA_ROWS, i),
       methodTable("rula", RULA_ROWS, i));
     panel.dataset.row = String(i);
-    $("frame-label").textContent = `frame ${val("frame", i)} (${i + 1} of ${n}) · ` +
-      `${Number(val("time_s", i)).toFixed(2)} s`;
+    // records are not frames of a video (they read "frame 0 (1 of 3) · 0.00 s")
+    $("frame-label").textContent = RECORDS ? `record ${i + 1} of ${n}`
+      : `frame ${val("frame", i)} (${i + 1} of ${n}) · ${Number(val("time_s", i)).toFixed(2)} s`;
   }
 
   // ---- timeline ---------------------------------------------------------------------------
@@ -439,7 +440,7 @@
       // The legend under the time axis: above the chart it ran into Plotly's toolbar.
       height: 420, margin: {l: 55, r: 20, t: 30, b: 80}, hovermode: "x unified",
       legend: {orientation: "h", x: 0, y: -0.2, yanchor: "top"}, uirevision: "keep",
-      xaxis: {title: {text: "time (s)"}, anchor: "y2"},
+      xaxis: {title: {text: RECORDS ? "record (0: the first)" : "time (s)"}, anchor: "y2"},
       yaxis: {domain: [0.55, 1], range: [0.5, 15.5], title: {text: "REBA"}, dtick: 2},
       yaxis2: {domain: [0, 0.42], range: [0.5, 7.5], title: {text: "RULA"}, dtick: 1},
       // The marker stays the last shape (moveMarker moves shapes[length - 1]).
@@ -578,7 +579,7 @@
       const share = p => el("td", {text: p > 0 ? `${p.toFixed(1)}%` : "–"});
       const level = k => [el("span", {class: "swatch", style: `background:${cols[k]}`}), names[k]];
       const t = el("table", {class: NARROW.matches ? "shares tall" : "shares", id: `shares-${method}`},
-        el("caption", {text: `${method.toUpperCase()}: % of time`}));
+        el("caption", {text: `${method.toUpperCase()}: % of ${RECORDS ? "records" : "time"}`}));
       const tb = el("tbody");
       if (NARROW.matches) {
         t.append(el("thead", {}, el("tr", {}, el("th", {scope: "col", text: "level"}),
@@ -614,6 +615,10 @@
       $("worst-help").textContent = "The picture's posture. Click it to see its scores panel.";
       $("activity-help").textContent = "Activity is judged from angles over time: not from " +
         "one picture. The task factors below can still set a flag for the whole task.";
+    }
+    if (RECORDS) {  // records are postures as typed: nothing is held for a time
+      $("worst-help").textContent = "The records of highest REBA, highest first: the same " +
+        "list as the reports. Click one to see its scores.";
     }
     if (!worst.length) {
       list.append(el("li", {text: "No posture held long enough to rank (or nobody was seen)."}));
