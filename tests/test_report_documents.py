@@ -102,6 +102,7 @@ def test_xlsx_has_summary_frames_per_side_moments_and_worksheets(written):
     assert ("Notes", "Second shift.") in [r[:2] for r in summary]  # it was left out
     # The time per level as numbers (they were text: "2.2%", "0.17 s"), summing to the clip.
     shares = [r for r in summary if str(r[0]).startswith("  ")][:8]  # REBA's
+    assert ("Risk level", "Share of the clip", "Time") in [r[:3] for r in summary]
     assert all(isinstance(r[1], int | float) and isinstance(r[2], int | float) for r in shares)
     assert sum(r[1] for r in shares) == pytest.approx(1.0, abs=0.01)
     # The activity rows: flag, evidence or reason, what it adds.

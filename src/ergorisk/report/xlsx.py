@@ -99,6 +99,9 @@ def write_xlsx(report: Report, frames: pd.DataFrame) -> bytes:
         rows.append(("Verdict", report.in_short))
     for v in report.verdicts:
         rows.append((v.method, v.headline))
+        if not report.picture and v.sides["both"]:
+            # the columns named: a reader met "  high", 0.3043, 2.33 (a walkthrough)
+            rows.append(("Risk level", "Share of the clip", "Time"))
         for s in [] if report.picture else v.sides["both"]:
             # numbers, not text ("2.2%", "0.17 s"), so that they sum and sort
             rows.append(
