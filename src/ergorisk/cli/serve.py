@@ -10,6 +10,8 @@ import typer
 from ergorisk.cli.common import Engine, fail
 from ergorisk.errors import first_line
 
+KEEP_ALIVE_S = 65  # seconds an idle HTTP connection stays open (see serve's uvicorn.run)
+
 
 def serve(
     host: Annotated[
@@ -119,7 +121,18 @@ def serve(
         f"ergorisk: open http://{shown}:{port}/{hint}  (data in {settings.data_dir})", err=True
     )
     _log_jobs()
-    uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
+    # Idle connections kept 65 s, past a client's or a proxy's own keep-alive (nginx's 60 s):
+    # the client closes first. At uvicorn's 5 s, a request sent on a connection the server
+    # was closing got "socket hang up (ECONNRESET)" (seen once in CI, a browser test's API
+    # request after a 5 s pause).
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        timeout_keep_alive=KEEP_ALIVE_S,
+    )
 
 
 def _log_jobs() -> None:
