@@ -294,6 +294,12 @@ def test_upload_video_review_rescore_and_find_in_history(page, server, shot) -> 
     page.goto(url)
     page.wait_for_function("document.body.dataset.ready === '1'", timeout=30_000)
     assert page.input_value("#load_kg") == "12"  # not "12.0"
+    # The headline's share at high or worse is the reports' (the PDF said 55 %, the page
+    # gave the clip's parts per level alone: a web walkthrough)
+    high = re.search(r", high or worse (\d+)% of the scored time", page.inner_text("#headline"))
+    assert high, page.inner_text("#headline")
+    html = page.request.get(api_path(url) + "/files/report.html").text()
+    assert f"{high[1]}% of the scored time at high or very high risk" in html
     activity_shows_its_evidence(page)
     page.goto("/history?worker=E2E+worker")
     row = page.locator("#history tbody tr").first

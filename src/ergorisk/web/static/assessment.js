@@ -737,7 +737,7 @@
         ? `${method.toUpperCase()} ${peak.score} ${what}`
         : RECORDS ? `${method.toUpperCase()} highest ${peak.score} ${what}`
         : `${method.toUpperCase()} peak ${peak.score} ${what} from ${Number(peak.time_s).toFixed(2)} s` +
-          higherLevelsNote(method, peak.score));
+          higherLevelsNote(method, peak.score) + (method === "reba" ? highOrWorse() : ""));
     }
     const head = item.kind === "image" ? "The picture: "
       : RECORDS ? (n === 1 ? "The worksheet record: " : `${n} worksheet records. `)
@@ -764,6 +764,22 @@
     if (!scored || above / scored < 0.1) return "";
     return ` (${Math.round(100 * above / scored)}% of the scored time at a higher level, ` +
       "in runs under 0.3 s)";
+  }
+
+  // ", high or worse 55% of the scored time", as the command line and the reports' verdict
+  // say it: the page gave the clip's parts per level alone (a web walkthrough: the manager
+  // read 55 % in the PDF, the engineer 30.4 % high and 17.8 % very high on the page).
+  function highOrWorse() {
+    const byLevel = (item.summary.reba.total || {}).time_s_by_level || {};
+    const names = ER.bands("reba").map(b => b[2]);
+    const seconds = names.map(name => Number(byLevel[name] || 0));
+    const scored = seconds.reduce((a, b) => a + b, 0);
+    if (!scored) return "";
+    const high = seconds.slice(ER.band("reba", 8)).reduce((a, b) => a + b, 0);
+    const p = 100 * high / scored;
+    // never 0 % or 100 % where some time is or is not (report.model.percent_text)
+    const text = high > 0 && p < 0.5 ? "<1" : high < scored && p >= 99.5 ? ">99" : String(Math.round(p));
+    return `, high or worse ${text}% of the scored time`;
   }
 
   // The summary's warnings (the CLI prints them, the reports list them; the page showed
