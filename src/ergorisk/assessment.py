@@ -1647,38 +1647,19 @@ def _assess_records(
     the default); entered activity flags play the detected ones ("auto")."""
     from dataclasses import replace
 
-    from ergorisk.contract import REBA_FIELDS, RULA_FIELDS, SIDES
     from ergorisk.kinematics.records import record_sides
     from ergorisk.kinematics.worksheet import TaskFactors, task_columns
-    from ergorisk.scoring.validate import WorksheetError, validate_record
+    from ergorisk.scoring.validate import WorksheetError
 
     items = [records] if isinstance(records, Mapping) else list(records)
     if not items:
         raise WorksheetError("no worksheet records")
-    fields = {**REBA_FIELDS, **RULA_FIELDS}
-    entered = []  # per record, each side's validated record (defaults filled in)
-    typed = []  # per record, the keys each side gave itself
-    for i, record in enumerate(items):
-        if isinstance(record, Mapping) and set(record) == set(SIDES):
-            entered.append({s: validate_record(dict(record[s]), fields, i) for s in SIDES})
-            typed.append({s: set(record[s]) for s in SIDES})
-        else:
-            checked = validate_record(record, fields, i)
-            entered.append({s: checked for s in SIDES})
-            typed.append({s: set(record) for s in SIDES})
+    entered, typed = entered_records(items)
     factors, default = cfg.factors, TaskFactors()
     replaced: list[str] = []
     differ: list[str] = []
     for key, keys in TASK_FACTOR_KEYS.items():
-        # What the records entered for the factor, REBA's key and RULA's alike (RULA's
-        # arm_load_kg 12 was scored as the task's 0 kg without a word: RULA 3, where
-        # `ergorisk score rula` gave 6 for the same record): (value, key) per record side,
-        # the default ("" for its key) where a side entered none of them.
-        pairs: set[tuple[Any, str]] = set()
-        for r, given in zip(entered, typed, strict=True):
-            for side in SIDES:
-                own = {(r[side][k], k) for k in keys if k in given[side]}
-                pairs |= own or {(r[side][key], "")}
+        pairs = factor_entries(entered, typed, key)
         values = {v for v, _ in pairs}
         used = {k for _, k in pairs}
         named = " / ".join(k for k in keys if k in used) or key
@@ -1734,6 +1715,52 @@ def _assess_records(
         summary["warnings"] = [*summary.get("warnings", []), *replaced, *unused]
     summary["config"] = cfg.to_dict()
     return Assessment(frames, Summary.of(summary), cfg, "worksheet", None, activity)
+
+
+def two_sided(record: Any) -> bool:
+    """A worksheet record that gives each side its own: {"left": {...}, "right": {...}}."""
+    from ergorisk.contract import SIDES
+
+    return isinstance(record, Mapping) and set(record) == set(SIDES)
+
+
+def entered_records(
+    items: Sequence[Any],
+) -> tuple[list[dict[str, dict[str, Any]]], list[dict[str, set[str]]]]:
+    """Each worksheet record's sides validated (defaults filled in; WorksheetError naming the
+    record and the key), and the keys each side gave itself."""
+    from ergorisk.contract import REBA_FIELDS, RULA_FIELDS, SIDES
+    from ergorisk.scoring.validate import validate_record
+
+    fields = {**REBA_FIELDS, **RULA_FIELDS}
+    entered, typed = [], []
+    for i, record in enumerate(items):
+        if two_sided(record):
+            entered.append({s: validate_record(dict(record[s]), fields, i) for s in SIDES})
+            typed.append({s: set(record[s]) for s in SIDES})
+        else:
+            checked = validate_record(record, fields, i)
+            entered.append({s: checked for s in SIDES})
+            typed.append({s: set(record) for s in SIDES})
+    return entered, typed
+
+
+def factor_entries(
+    entered: Sequence[Mapping[str, Mapping[str, Any]]],
+    typed: Sequence[Mapping[str, set[str]]],
+    key: str,
+) -> set[tuple[Any, str]]:
+    """What the records (entered_records) entered for the task factor ``key``, REBA's key and
+    RULA's alike (RULA's arm_load_kg 12 was scored as the task's 0 kg without a word: RULA
+    3, where `ergorisk score rula` gave 6 for the same record): (value, key) per record
+    side, the default ("" for its key) where a side entered none of TASK_FACTOR_KEYS[key]."""
+    keys = TASK_FACTOR_KEYS[key]
+    pairs: set[tuple[Any, str]] = set()
+    for r, given in zip(entered, typed, strict=True):
+        for side, values in r.items():
+            own = {(values[k], k) for k in keys if k in given[side]}
+            pairs |= own or {(values[key], "")}
+    return pairs
 
 
 def _factor_text(key: str, value: Any) -> str:

@@ -39,55 +39,35 @@ def _noop(phase: str, fraction: float) -> None:
 # ---------------------------------------------------------------- hand-entered worksheets
 
 
-def parse_worksheet(text: str) -> list[dict[str, dict[str, Any]]]:
-    """Worksheet JSON -> one {"left": record, "right": record} per frame, validated.
+def parse_worksheet(text: str) -> list[Any]:
+    """Worksheet JSON -> its records as typed, at least one and at most MAX_RECORDS.
 
     A record is one worksheet (REBA and RULA keys of shared/design/reba-rula.md), scored for
     both sides; ``{"left": {...}, "right": {...}}`` gives each side its own. An array of them
-    is a sequence of frames. Raises WorksheetError naming the record and the key.
+    is a sequence of frames. Raises WorksheetError; records_factors validates each record.
     """
-    from ergorisk.contract import REBA_FIELDS, RULA_FIELDS
     from ergorisk.io.worksheets import parse_records
-    from ergorisk.scoring.validate import WorksheetError, validate_record
+    from ergorisk.scoring.validate import WorksheetError
 
-    fields = {**REBA_FIELDS, **RULA_FIELDS}
     records = parse_records(text)
     if not records:
         raise WorksheetError("no worksheet records")
     if len(records) > MAX_RECORDS:
         raise WorksheetError(f"too many records ({len(records)}; at most {MAX_RECORDS})")
-    out = []
-    for i, record in enumerate(records):
-        if isinstance(record, dict) and set(record) == set(SIDES):
-            out.append({side: validate_record(record[side], fields, i) for side in SIDES})
-        else:
-            checked = validate_record(record, fields, i)
-            out.append({"left": checked, "right": dict(checked)})
-    return out
+    return records
 
 
-def records_factors(text: str) -> dict[str, Any]:
+def records_factors(records: list[Any]) -> dict[str, Any]:
     """The task factors (load_kg, shock, coupling) as the records enter them, RULA's keys
-    entering the task's load and shock as REBA's do (assessment.TASK_FACTOR_KEYS: a record's
-    arm_load_kg 12 was scored at the task's 0 kg); None where the records differ. Raises
-    WorksheetError for a bad record."""
-    from ergorisk.assessment import TASK_FACTOR_KEYS
-    from ergorisk.io.worksheets import parse_records
+    entering the task's load and shock as REBA's do (assessment.factor_entries, as `ergorisk
+    assess` takes them: a record's arm_load_kg 12 was scored at the task's 0 kg); None where
+    the records differ. Raises WorksheetError naming a bad record and key."""
+    from ergorisk.assessment import entered_records, factor_entries
 
-    frames = parse_worksheet(text)
-    typed = [
-        {s: set(r[s]) for s in SIDES}
-        if isinstance(r, dict) and set(r) == set(SIDES)
-        else {s: set(r) for s in SIDES}
-        for r in parse_records(text)
-    ]
+    entered, typed = entered_records(records)
     out: dict[str, Any] = {}
     for key in FACTOR_KEYS:
-        keys = TASK_FACTOR_KEYS[key]
-        values: set[Any] = set()
-        for r, keyed in zip(frames, typed, strict=True):
-            for side in SIDES:
-                values |= {r[side][k] for k in keys if k in keyed[side]} or {r[side][key]}
+        values = {v for v, _ in factor_entries(entered, typed, key)}
         out[key] = values.pop() if len(values) == 1 else None
     return out
 
@@ -100,7 +80,7 @@ def worksheet_factors(text: str, given: Mapping[str, Any]) -> dict[str, Any]:
     from ergorisk.assessment import TASK_FACTOR_KEYS
     from ergorisk.contract import COUPLING_NAMES
 
-    own = records_factors(text)
+    own = records_factors(parse_worksheet(text))
     out = {"static": "auto", "repeated": "auto", "rapid_change": "auto", **given}
     for key in FACTOR_KEYS:
         if key in given:
@@ -112,18 +92,18 @@ def worksheet_factors(text: str, given: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _worksheet_records(text: str, cfg: Config) -> tuple[list[dict[str, dict[str, Any]]], Config]:
+def _worksheet_records(text: str, cfg: Config) -> tuple[list[Any], Config]:
     """The records and the Config to assess them with. The form's factors (settled at upload,
     worksheet_factors) are written over every record, in RULA's keys too (its arm and body
     load at 0 kg beside a 6 kg task read as entered loads the task factor replaced). A factor
     the records themselves gave is left to assess to take from them, as `ergorisk assess`
     does, with its warnings ("the records' arm_load_kg (8 kg) is the task's load: ...": the
     page said nothing where the command line did)."""
-    from ergorisk.assessment import TASK_FACTOR_KEYS
-    from ergorisk.io.worksheets import parse_records
+    from ergorisk.assessment import TASK_FACTOR_KEYS, two_sided
     from ergorisk.kinematics.worksheet import TaskFactors
 
-    own, default = records_factors(text), TaskFactors()
+    records = parse_worksheet(text)
+    own, default = records_factors(records), TaskFactors()
     written: dict[str, Any] = {}
     factors = cfg.factors
     for key, keys in TASK_FACTOR_KEYS.items():
@@ -134,10 +114,8 @@ def _worksheet_records(text: str, cfg: Config) -> tuple[list[dict[str, dict[str,
             written.update({k: value for k in keys})
     # As typed (validated above): assess tells the keys a record gave from the defaults.
     records = [
-        {side: {**r[side], **written} for side in SIDES}
-        if isinstance(r, dict) and set(r) == set(SIDES)
-        else {**r, **written}
-        for r in parse_records(text)
+        {side: {**r[side], **written} for side in SIDES} if two_sided(r) else {**r, **written}
+        for r in records
     ]
     return records, dataclasses.replace(cfg, factors=factors)
 
